@@ -1,0 +1,31 @@
+// Runs every *.test.ts under the source folders with Node's built-in test runner (tsx loads
+// TypeScript). Arguments narrow the run to the given files or folders.
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2);
+const targets = args.length > 0 ? args : ['shared', 'functions', 'cli', 'test'];
+
+function collect(path) {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  if (!stat) {
+    console.error(`test: no such file or folder: ${path}`);
+    process.exit(2);
+  }
+  if (stat.isFile()) return path.endsWith('.test.ts') ? [path] : [];
+  return readdirSync(path)
+    .filter((name) => name !== 'node_modules' && !name.startsWith('.'))
+    .flatMap((name) => collect(join(path, name)));
+}
+
+const files = targets.flatMap((t) => collect(join(root, t))).map((f) => relative(root, f)).sort();
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=3', '--test-timeout=180000', ...files],
+  { cwd: root, stdio: 'inherit' },
+);
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
