@@ -1,0 +1,94 @@
+// Starts Azurite (the npm package) as a child process: in memory, telemetry off, on free loopback
+// ports. The child exits when our stdin pipe closes, so no Azurite outlives the stack.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+// Well-known development account (public, documented by Microsoft for Azurite).
+export const devAccount = {
+  name: 'devstoreaccount1',
+  key: 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==',
+};
+
+export interface Azurite {
+  blobEndpoint: string;
+  queueEndpoint: string;
+  tableEndpoint: string;
+  connectionString: string;
+  stop(): Promise<void>;
+}
+
+const exitWithParent = fileURLToPath(new URL('./exit-with-parent.cjs', import.meta.url));
+
+export async function startAzurite(options: { host?: string; timeoutMs?: number } = {}): Promise<Azurite> {
+  const host = options.host ?? '127.0.0.1';
+  const entry = createRequire(import.meta.url).resolve('azurite/dist/src/azurite.js');
+  const child = spawn(
+    process.execPath,
+    [
+      '--require', exitWithParent, entry,
+      '--inMemoryPersistence', '--disableTelemetry', '--skipApiVersionCheck', '--loose',
+      '--blobHost', host, '--blobPort', '0',
+      '--queueHost', host, '--queuePort', '0',
+      '--tableHost', host, '--tablePort', '0',
+    ],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  const ports = await readPorts(child, options.timeoutMs ?? 20_000);
+  const blobEndpoint = `http://${host}:${ports.Blob}/${devAccount.name}`;
+  const queueEndpoint = `http://${host}:${ports.Queue}/${devAccount.name}`;
+  const tableEndpoint = `http://${host}:${ports.Table}/${devAccount.name}`;
+  return {
+    blobEndpoint,
+    queueEndpoint,
+    tableEndpoint,
+    connectionString:
+      `DefaultEndpointsProtocol=http;AccountName=${devAccount.name};AccountKey=${devAccount.key};` +
+      `BlobEndpoint=${blobEndpoint};QueueEndpoint=${queueEndpoint};TableEndpoint=${tableEndpoint};`,
+    stop: () => stopChild(child),
+  };
+}
+
+function readPorts(child: ChildProcess, timeoutMs: number): Promise<Record<'Blob' | 'Queue' | 'Table', number>> {
+  return new Promise((resolve, reject) => {
+    const found: Partial<Record<'Blob' | 'Queue' | 'Table', number>> = {};
+    let output = '';
+    const timer = setTimeout(() => fail(new Error(`Azurite did not start within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(error);
+    };
+    const onData = (data: Buffer) => {
+      output += data.toString();
+      for (const match of output.matchAll(/Azurite (Blob|Queue|Table) service is successfully listening at \S+:(\d+)/g)) {
+        found[match[1] as 'Blob' | 'Queue' | 'Table'] = Number(match[2]);
+      }
+      if (found.Blob && found.Queue && found.Table) {
+        clearTimeout(timer);
+        child.stdout?.off('data', onData);
+        child.stdout?.resume();
+        child.stderr?.resume();
+        resolve(found as Record<'Blob' | 'Queue' | 'Table', number>);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (data: Buffer) => (output += data.toString()));
+    child.once('error', fail);
+    child.once('exit', (code) => fail(new Error(`Azurite exited with code ${code}:\n${output}`)));
+  });
+}
+
+export function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.removeAllListeners('error');
+    child.stdin?.end();
+    child.kill('SIGTERM');
+  });
+}

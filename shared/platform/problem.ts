@@ -1,0 +1,73 @@
+// Refusals and application/problem+json (RFC 9457). Every step of the pipeline throws a Refusal
+// when it cannot let a request through; one place (toProblem) turns it into the HTTP answer.
+import type { HttpResponseInit } from '@azure/functions';
+
+export interface RefusalInit {
+  status: number;
+  /** Short slug; the problem type is `urn:portcullis:problem:<slug>`. */
+  type: string;
+  title: string;
+  detail: string;
+  /** Extra members of the problem document (e.g. `rule`). Never a secret. */
+  extensions?: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+export class Refusal extends Error {
+  readonly status: number;
+  readonly type: string;
+  readonly title: string;
+  readonly detail: string;
+  readonly extensions: Record<string, unknown>;
+  readonly headers: Record<string, string>;
+
+  constructor(init: RefusalInit) {
+    super(`${init.title}: ${init.detail}`);
+    this.name = 'Refusal';
+    this.status = init.status;
+    this.type = init.type;
+    this.title = init.title;
+    this.detail = init.detail;
+    this.extensions = init.extensions ?? {};
+    this.headers = init.headers ?? {};
+  }
+}
+
+export const problemType = (slug: string) => `urn:portcullis:problem:${slug}`;
+
+export function problemBody(refusal: Refusal, requestId: string): Record<string, unknown> {
+  return {
+    type: problemType(refusal.type),
+    title: refusal.title,
+    status: refusal.status,
+    detail: refusal.detail,
+    ...refusal.extensions,
+    requestId,
+  };
+}
+
+export function toProblem(refusal: Refusal, requestId: string): HttpResponseInit {
+  return {
+    status: refusal.status,
+    headers: {
+      ...refusal.headers,
+      'content-type': 'application/problem+json',
+      'x-request-id': requestId,
+      'cache-control': 'no-store',
+    },
+    body: JSON.stringify(problemBody(refusal, requestId)),
+  };
+}
+
+/** The answer to an error nobody anticipated: a 500 that says nothing about internals. */
+export function internalError(requestId: string): HttpResponseInit {
+  return toProblem(
+    new Refusal({
+      status: 500,
+      type: 'internal',
+      title: 'Internal error',
+      detail: 'The gateway failed to handle this request; it was not forwarded. Quote the request id when reporting it.',
+    }),
+    requestId,
+  );
+}
