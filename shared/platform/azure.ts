@@ -1,0 +1,54 @@
+// Azure clients, created once from config: identity-based (managed identity) in Azure, connection
+// strings locally. Every other module receives these clients; none builds its own.
+import { TableClient } from '@azure/data-tables';
+import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+import { ServiceBusClient } from '@azure/service-bus';
+import { BlobServiceClient } from '@azure/storage-blob';
+import type { Config, ServiceBusSettings, StorageSettings } from './config.js';
+
+export interface AzureClients {
+  credential: TokenCredential;
+  blobs: BlobServiceClient;
+  table(name: string): TableClient;
+  serviceBus: ServiceBusClient;
+}
+
+/** The app's own credential: its user-assigned managed identity when one is named. */
+export function appCredential(clientId: string | undefined): TokenCredential {
+  return clientId ? new ManagedIdentityCredential({ clientId }) : new DefaultAzureCredential();
+}
+
+export function blobServiceClient(storage: StorageSettings, credential: TokenCredential): BlobServiceClient {
+  return storage.kind === 'connectionString'
+    ? BlobServiceClient.fromConnectionString(storage.connectionString)
+    : new BlobServiceClient(storage.blobServiceUri, credential);
+}
+
+export function tableClient(storage: StorageSettings, credential: TokenCredential, table: string): TableClient {
+  return storage.kind === 'connectionString'
+    ? TableClient.fromConnectionString(storage.connectionString, table, {
+        allowInsecureConnection: /DefaultEndpointsProtocol=http;|TableEndpoint=http:/i.test(storage.connectionString),
+      })
+    : new TableClient(storage.tableServiceUri, table, credential);
+}
+
+export function serviceBusClient(settings: ServiceBusSettings, credential: TokenCredential): ServiceBusClient {
+  return settings.kind === 'connectionString'
+    ? new ServiceBusClient(settings.connectionString)
+    : new ServiceBusClient(settings.fullyQualifiedNamespace, credential);
+}
+
+export function createAzureClients(config: Config): AzureClients {
+  const credential = appCredential(config.managedIdentityClientId);
+  const tables = new Map<string, TableClient>();
+  return {
+    credential,
+    blobs: blobServiceClient(config.storage, credential),
+    table(name) {
+      let client = tables.get(name);
+      if (!client) tables.set(name, (client = tableClient(config.storage, credential, name)));
+      return client;
+    },
+    serviceBus: serviceBusClient(config.serviceBus, credential),
+  };
+}

@@ -1,0 +1,135 @@
+// The app's settings: one zod schema over the environment. Every setting the app reads is here
+// (infra and local.settings.sample.json are checked against this list), and a bad environment
+// stops startup with one message that lists every problem.
+import { z } from 'zod';
+
+const bytes = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const millis = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const optionalText = z.string().trim().optional().transform((v) => (v === '' ? undefined : v));
+const optionalUrl = optionalText.pipe(z.url().optional());
+
+/** The settings the app reads, each with what it is for. */
+export const settingsSchema = z.object({
+  PORTCULLIS_ENV: z
+    .enum(['development', 'production'])
+    .default('production')
+    .describe('development unlocks dev-only features (env credentials, dev sign-in); never set it in Azure'),
+  PORTCULLIS_POLICY: z.string().trim().min(1, 'is required').describe('policy file path, or the https URL of a policy blob'),
+  PORTCULLIS_POLICY_REFRESH_SECONDS: z.coerce.number().int().min(1).default(30).describe('how often a blob policy is checked for a new ETag'),
+  PORTCULLIS_PUBLIC_URL: optionalUrl.describe('public base URL of the gateway, used in status and review links; defaults to https://$WEBSITE_HOSTNAME'),
+  WEBSITE_HOSTNAME: optionalText.describe('set by App Service'),
+  PORTCULLIS_MAX_BODY_BYTES: bytes(10 * 1024 * 1024).describe('largest request body forwarded; larger gets 413'),
+  PORTCULLIS_UPSTREAM_TIMEOUT_MS: millis(30_000).describe('time an upstream has to start answering; then 504'),
+  PORTCULLIS_RECORD_MAX_PAYLOAD_BYTES: bytes(16 * 1024).describe('masked payloads in the session log are truncated at this size'),
+  PORTCULLIS_LINK_SIGNING_KEY: z
+    .string()
+    .trim()
+    .min(1, 'is required')
+    .refine((v) => Buffer.from(v, 'base64').length >= 32, 'must be at least 32 bytes, base64-encoded')
+    .describe('key that signs reviewer link tokens (a Key Vault reference in Azure)'),
+  PORTCULLIS_TEAMS_WEBHOOK_URL: optionalUrl.describe('Teams Workflows webhook for approval cards (a Key Vault reference in Azure); empty: no cards'),
+  PORTCULLIS_REVIEW_AUTH: z
+    .enum(['appservice', 'dev'])
+    .default('appservice')
+    .describe('how reviewers sign in on the review page: App Service Authentication, or the local dev sign-in'),
+  AZURE_CLIENT_ID: optionalText.describe('client id of the user-assigned managed identity the app authenticates as'),
+  AzureWebJobsStorage: optionalText.describe('storage connection string (local development)'),
+  AzureWebJobsStorage__accountName: optionalText.describe('storage account name (identity-based connection)'),
+  AzureWebJobsStorage__blobServiceUri: optionalUrl.describe('blob endpoint (identity-based connection)'),
+  AzureWebJobsStorage__tableServiceUri: optionalUrl.describe('table endpoint (identity-based connection)'),
+  ServiceBusConnection: optionalText.describe('Service Bus connection string (local development)'),
+  ServiceBusConnection__fullyQualifiedNamespace: optionalText.describe('Service Bus namespace host (identity-based connection)'),
+});
+
+type Settings = z.infer<typeof settingsSchema>;
+
+export type StorageSettings =
+  | { kind: 'connectionString'; connectionString: string }
+  | { kind: 'identity'; blobServiceUri: string; tableServiceUri: string };
+
+export type ServiceBusSettings =
+  | { kind: 'connectionString'; connectionString: string }
+  | { kind: 'identity'; fullyQualifiedNamespace: string };
+
+export interface Config {
+  env: 'development' | 'production';
+  policySource: string;
+  policyRefreshMs: number;
+  publicUrl: string;
+  maxBodyBytes: number;
+  upstreamTimeoutMs: number;
+  recordMaxPayloadBytes: number;
+  linkSigningKey: Uint8Array;
+  teamsWebhookUrl?: string;
+  reviewAuth: 'appservice' | 'dev';
+  managedIdentityClientId?: string;
+  storage: StorageSettings;
+  serviceBus: ServiceBusSettings;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/** Reads the environment into a Config, or throws a ConfigError listing every problem at once. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = settingsSchema.safeParse(env);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  // The cross-setting checks read the raw values too, so one run reports everything.
+  const raw = (name: keyof Settings) => (parsed.success ? parsed.data[name] : env[name]?.trim() || undefined) as string | undefined;
+  const storage = storageSettings(raw, problems);
+  const serviceBus = serviceBusSettings(raw, problems);
+  const publicUrl = raw('PORTCULLIS_PUBLIC_URL') ?? (raw('WEBSITE_HOSTNAME') ? `https://${raw('WEBSITE_HOSTNAME')}` : undefined);
+  if (!publicUrl) problems.push('PORTCULLIS_PUBLIC_URL: is required when WEBSITE_HOSTNAME is not set');
+  if (raw('PORTCULLIS_REVIEW_AUTH') === 'dev' && (raw('PORTCULLIS_ENV') ?? 'production') !== 'development') {
+    problems.push('PORTCULLIS_REVIEW_AUTH: "dev" sign-in is refused unless PORTCULLIS_ENV=development');
+  }
+  if (!parsed.success || problems.length > 0 || !storage || !serviceBus || !publicUrl) throw new ConfigError(problems);
+  const s = parsed.data;
+  return {
+    env: s.PORTCULLIS_ENV,
+    policySource: s.PORTCULLIS_POLICY,
+    policyRefreshMs: s.PORTCULLIS_POLICY_REFRESH_SECONDS * 1000,
+    publicUrl: publicUrl.replace(/\/+$/, ''),
+    maxBodyBytes: s.PORTCULLIS_MAX_BODY_BYTES,
+    upstreamTimeoutMs: s.PORTCULLIS_UPSTREAM_TIMEOUT_MS,
+    recordMaxPayloadBytes: s.PORTCULLIS_RECORD_MAX_PAYLOAD_BYTES,
+    linkSigningKey: new Uint8Array(Buffer.from(s.PORTCULLIS_LINK_SIGNING_KEY, 'base64')),
+    teamsWebhookUrl: s.PORTCULLIS_TEAMS_WEBHOOK_URL,
+    reviewAuth: s.PORTCULLIS_REVIEW_AUTH,
+    managedIdentityClientId: s.AZURE_CLIENT_ID,
+    storage,
+    serviceBus,
+  };
+}
+
+type Raw = (name: keyof Settings) => string | undefined;
+
+function storageSettings(raw: Raw, problems: string[]): StorageSettings | undefined {
+  const connectionString = raw('AzureWebJobsStorage');
+  if (connectionString) return { kind: 'connectionString', connectionString };
+  const account = raw('AzureWebJobsStorage__accountName');
+  const blobServiceUri = raw('AzureWebJobsStorage__blobServiceUri') ?? (account && `https://${account}.blob.core.windows.net`);
+  const tableServiceUri = raw('AzureWebJobsStorage__tableServiceUri') ?? (account && `https://${account}.table.core.windows.net`);
+  if (!blobServiceUri || !tableServiceUri) {
+    problems.push('AzureWebJobsStorage: set a connection string, or AzureWebJobsStorage__accountName for an identity-based connection');
+    return undefined;
+  }
+  return { kind: 'identity', blobServiceUri, tableServiceUri };
+}
+
+function serviceBusSettings(raw: Raw, problems: string[]): ServiceBusSettings | undefined {
+  const connectionString = raw('ServiceBusConnection');
+  if (connectionString) return { kind: 'connectionString', connectionString };
+  const fullyQualifiedNamespace = raw('ServiceBusConnection__fullyQualifiedNamespace');
+  if (fullyQualifiedNamespace) {
+    return { kind: 'identity', fullyQualifiedNamespace };
+  }
+  problems.push('ServiceBusConnection: set a connection string, or ServiceBusConnection__fullyQualifiedNamespace for an identity-based connection');
+  return undefined;
+}
