@@ -1,0 +1,176 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { defineHttp, defineTimer, type HttpFunction } from '../../../shared/platform/functions.js';
+import { memoryLogger } from '../../../shared/platform/log.js';
+import { startHost, type LocalHost } from './index.js';
+
+let releaseSecondChunk: () => void = () => {};
+
+const functions = [
+  defineHttp({
+    name: 'echo',
+    route: 'echo/{name}/{*rest}',
+    methods: ['GET', 'POST', 'PUT'],
+    handler: async (req) => ({
+      status: 200,
+      jsonBody: {
+        method: req.method,
+        params: req.params,
+        query: Object.fromEntries(req.query),
+        header: req.headers.get('x-custom'),
+      },
+    }),
+  }),
+  defineHttp({
+    name: 'bytes',
+    route: 'bytes',
+    methods: ['POST'],
+    handler: async (req) => {
+      const body = new Uint8Array(await req.arrayBuffer());
+      return { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: body.reverse() };
+    },
+  }),
+  defineHttp({
+    name: 'stream',
+    route: 'stream',
+    methods: ['GET'],
+    handler: async () => {
+      const second = new Promise<void>((resolve) => (releaseSecondChunk = resolve));
+      const body = new ReadableStream<Uint8Array>({
+        async start(controller) {
+          controller.enqueue(new TextEncoder().encode('first;'));
+          await second;
+          controller.enqueue(new TextEncoder().encode('second;'));
+          controller.close();
+        },
+      });
+      return { status: 200, headers: { 'content-type': 'text/plain' }, body };
+    },
+  }),
+  defineHttp({
+    name: 'wrapped-failure',
+    route: 'fail/wrapped',
+    methods: ['GET'],
+    handler: async () => {
+      throw new Error('boom inside a defined function');
+    },
+  }),
+];
+
+// A definition that bypasses defineHttp's guard: the host itself must still answer with a problem.
+const rawFailure: HttpFunction = {
+  trigger: 'http',
+  name: 'raw-failure',
+  route: 'fail/raw',
+  methods: ['GET'],
+  handler: async () => {
+    throw new Error('boom escaping the handler');
+  },
+};
+
+describe('local host: HTTP', () => {
+  let host: LocalHost;
+  const log = memoryLogger();
+
+  before(async () => {
+    host = await startHost({ functions: [...functions, rawFailure], log });
+  });
+  after(() => host.close());
+
+  it('maps route parameters, catch-all, query and headers into HttpRequest', async () => {
+    const res = await fetch(`${host.url}/api/echo/alpha/one/two%20three?x=1&y=b`, { headers: { 'x-custom': 'hello' } });
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), {
+      method: 'GET',
+      params: { name: 'alpha', rest: 'one/two three' },
+      query: { x: '1', y: 'b' },
+      header: 'hello',
+    });
+  });
+
+  it('passes binary request and response bodies through unchanged', async () => {
+    const payload = randomBytes(256 * 1024);
+    const res = await fetch(`${host.url}/api/bytes`, { method: 'POST', body: payload });
+    const back = Buffer.from(await res.arrayBuffer());
+    assert.equal(res.headers.get('content-type'), 'application/octet-stream');
+    assert.deepEqual(back, Buffer.from(payload).reverse());
+  });
+
+  it('streams a ReadableStream body to the client chunk by chunk', async () => {
+    const res = await fetch(`${host.url}/api/stream`);
+    const reader = res.body!.getReader();
+    const first = await reader.read();
+    // The second chunk is only produced after the client has seen the first.
+    assert.equal(new TextDecoder().decode(first.value), 'first;');
+    releaseSecondChunk();
+    let rest = '';
+    for (let r = await reader.read(); !r.done; r = await reader.read()) rest += new TextDecoder().decode(r.value);
+    assert.equal(rest, 'second;');
+  });
+
+  for (const path of ['fail/wrapped', 'fail/raw']) {
+    it(`turns an unhandled error into a 500 problem+json with a request id (${path})`, async () => {
+      const res = await fetch(`${host.url}/api/${path}`);
+      assert.equal(res.status, 500);
+      assert.equal(res.headers.get('content-type'), 'application/problem+json');
+      const problem = (await res.json()) as Record<string, unknown>;
+      assert.equal(problem.status, 500);
+      assert.match(String(problem.requestId), /^[0-9a-f-]{36}$/);
+      assert.equal(res.headers.get('x-request-id'), problem.requestId);
+      assert.ok(!JSON.stringify(problem).includes('boom'), 'the error message is not echoed');
+      assert.ok(
+        log.lines.some((l) => l.level === 'error' && l.requestId === problem.requestId && /boom/.test(String(l.message) + String(l.error))),
+        'the error is logged with the request id',
+      );
+    });
+  }
+
+  it('answers unknown routes with 404 and wrong methods with 405 and Allow', async () => {
+    const missing = await fetch(`${host.url}/api/nope`);
+    assert.equal(missing.status, 404);
+    assert.equal(missing.headers.get('content-type'), 'application/problem+json');
+    const wrong = await fetch(`${host.url}/api/bytes`, { method: 'DELETE' });
+    assert.equal(wrong.status, 405);
+    assert.equal(wrong.headers.get('allow'), 'POST');
+  });
+
+  it('keeps serving after a client disconnects mid-stream', async () => {
+    await new Promise<void>((resolve, reject) => {
+      const req = httpRequest(`${host.url}/api/stream`, (res) => {
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      req.on('error', (e) => (e.message.includes('aborted') || e.message.includes('socket hang up') ? resolve() : reject(e)));
+      req.end();
+    });
+    releaseSecondChunk();
+    const res = await fetch(`${host.url}/api/echo/a/b`);
+    assert.equal(res.status, 200);
+  });
+});
+
+describe('local host: timers', () => {
+  it('runs a timer function on its six-field schedule', async () => {
+    const fired: string[] = [];
+    const host = await startHost({
+      functions: [
+        defineTimer({
+          name: 'tick',
+          schedule: '* * * * * *',
+          handler: async (timer) => {
+            fired.push(timer.scheduleStatus.next);
+          },
+        }),
+      ],
+      log: memoryLogger(),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 2_300));
+    await host.close();
+    assert.ok(fired.length >= 2, `fired ${fired.length} times`);
+    assert.ok(fired.every((next) => new Date(next).getUTCMilliseconds() === 0));
+  });
+});

@@ -1,0 +1,118 @@
+// Serves HTTP-triggered functions from node:http the way the Azure Functions worker does with HTTP
+// streaming on: the handler gets @azure/functions' HttpRequest over a streaming fetch Request and
+// its HttpResponseInit is turned into a fetch Response whose body is piped out chunk by chunk.
+import type { Cookie, HttpResponseInit } from '@azure/functions';
+import { HttpRequest, HttpResponse, InvocationContext } from '../../../shared/platform/azure-functions.js';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { HttpFunction } from '../../../shared/platform/functions.js';
+import type { Logger } from '../../../shared/platform/log.js';
+import { internalError, Refusal, toProblem } from '../../../shared/platform/problem.js';
+import { invocationLog } from './invocation-log.js';
+import { compileRoute, matchRoute, sortBySpecificity, type CompiledRoute } from './routes.js';
+
+export const ROUTE_PREFIX = 'api';
+
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+export function httpListener(functions: HttpFunction[], log: Logger): RequestListener {
+  const routes = sortBySpecificity(functions.map((f) => compileRoute(`${ROUTE_PREFIX}/${f.route}`, f)));
+  return (req, res) => {
+    const invocationId = randomUUID();
+    serve(routes, req, res, invocationId, log).catch((error: unknown) => {
+      log.error('unhandled error in local host', { requestId: invocationId, error: describe(error) });
+      if (!res.headersSent) void send(res, internalError(invocationId), 'HEAD' === req.method).catch(() => res.destroy());
+      else res.destroy();
+    });
+  };
+}
+
+async function serve(
+  routes: CompiledRoute<HttpFunction>[],
+  req: IncomingMessage,
+  res: ServerResponse,
+  invocationId: string,
+  log: Logger,
+): Promise<void> {
+  const method = (req.method ?? 'GET').toUpperCase();
+  const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+  const rawPath = (req.url ?? '/').split('?')[0]!;
+  const matches = routes.flatMap((route) => {
+    const params = matchRoute(route, rawPath);
+    return params ? [{ fn: route.value, params }] : [];
+  });
+  const match = matches.find((m) => (m.fn.methods as string[]).includes(method));
+  if (!match) {
+    const refusal = matches.length
+      ? new Refusal({
+          status: 405,
+          type: 'method-not-allowed',
+          title: 'Method not allowed',
+          detail: `${method} is not allowed here`,
+          headers: { allow: [...new Set(matches.flatMap((m) => m.fn.methods))].join(', ') },
+        })
+      : new Refusal({ status: 404, type: 'not-found', title: 'Not found', detail: `No function serves ${url.pathname}` });
+    req.resume();
+    return send(res, toProblem(refusal, invocationId), method === 'HEAD');
+  }
+
+  const hasBody = method !== 'GET' && method !== 'HEAD';
+  const nativeRequest = new Request(url, {
+    method,
+    headers: headersOf(req),
+    body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
+    // Streams the request body to the handler rather than buffering it first.
+    duplex: 'half',
+  } as RequestInit);
+  // `nativeRequest` is how @azure/functions itself builds streaming requests (createStreamRequest).
+  const request = new HttpRequest({ nativeRequest, params: match.params } as ConstructorParameters<typeof HttpRequest>[0]);
+  const context = new InvocationContext({
+    invocationId,
+    functionName: match.fn.name,
+    logHandler: invocationLog(log, { function: match.fn.name, requestId: invocationId }),
+  });
+  const result = await match.fn.handler(request, context);
+  res.once('close', () => {
+    if (!req.complete) req.destroy();
+  });
+  await send(res, result, method === 'HEAD');
+}
+
+async function send(res: ServerResponse, init: HttpResponseInit, headOnly: boolean): Promise<void> {
+  const response = new HttpResponse(init);
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') headers[name] = value;
+  });
+  const cookies = [...response.headers.getSetCookie(), ...response.cookies.map(serializeCookie)];
+  if (cookies.length) headers['set-cookie'] = cookies;
+  res.writeHead(response.status, headers);
+  if (headOnly || !response.body) {
+    res.end();
+    return;
+  }
+  res.flushHeaders();
+  await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), res);
+}
+
+function headersOf(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+  return headers;
+}
+
+function serializeCookie(cookie: Cookie): string {
+  const parts = [`${cookie.name}=${cookie.value}`];
+  if (cookie.path) parts.push(`Path=${cookie.path}`);
+  if (cookie.domain) parts.push(`Domain=${cookie.domain}`);
+  if (cookie.maxAge !== undefined) parts.push(`Max-Age=${cookie.maxAge}`);
+  if (cookie.expires) parts.push(`Expires=${new Date(cookie.expires).toUTCString()}`);
+  if (cookie.secure) parts.push('Secure');
+  if (cookie.httpOnly) parts.push('HttpOnly');
+  if (cookie.sameSite) parts.push(`SameSite=${cookie.sameSite}`);
+  return parts.join('; ');
+}
+
+const describe = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));

@@ -1,0 +1,65 @@
+// The local Functions host: serves the same definitions Azure's worker registers — HTTP on
+// node:http, Service Bus queue triggers through @azure/service-bus, timers on NCRONTAB.
+import type { ServiceBusClient } from '@azure/service-bus';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FunctionDefinition, HttpFunction, QueueFunction, TimerFunction } from '../../../shared/platform/functions.js';
+import type { Logger } from '../../../shared/platform/log.js';
+import { httpListener } from './http.js';
+import { startQueueTriggers } from './queue.js';
+import { startTimers } from './timer.js';
+
+export interface HostOptions {
+  functions: FunctionDefinition[];
+  log: Logger;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  serviceBus?: { client: ServiceBusClient; maxDeliveryCount: (queueName: string) => number };
+}
+
+export interface LocalHost {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startHost(options: HostOptions): Promise<LocalHost> {
+  const http = options.functions.filter((f): f is HttpFunction => f.trigger === 'http');
+  const queues = options.functions.filter((f): f is QueueFunction => f.trigger === 'serviceBusQueue');
+  const timers = options.functions.filter((f): f is TimerFunction => f.trigger === 'timer');
+  if (queues.length > 0 && !options.serviceBus) throw new Error('queue-triggered functions need a Service Bus client');
+
+  const server = createServer({ keepAliveTimeout: 5_000 }, httpListener(http, options.log));
+  await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
+  const { port, address } = server.address() as AddressInfo;
+  const queueTriggers = options.serviceBus
+    ? startQueueTriggers(options.serviceBus.client, queues, { maxDeliveryCount: options.serviceBus.maxDeliveryCount }, options.log)
+    : undefined;
+  const timerTriggers = startTimers(timers, options.log);
+
+  return {
+    url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,
+    port,
+    async close() {
+      await timerTriggers.close();
+      await queueTriggers?.close();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // Streams still open (an SSE client, a held request) are cut after a short grace.
+      const force = setTimeout(() => server.closeAllConnections(), 2_000);
+      await closed;
+      clearTimeout(force);
+    },
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,89 @@
+// Runs Service Bus queue triggers the way the Functions extension does: peek-lock, complete on
+// success, abandon on a throw, and dead-letter once the delivery count reaches the queue's
+// maximum (so a message that keeps failing does not cycle forever).
+import { InvocationContext } from '../../../shared/platform/azure-functions.js';
+import type { ServiceBusClient, ServiceBusReceivedMessage, ServiceBusReceiver } from '@azure/service-bus';
+import type { QueueFunction } from '../../../shared/platform/functions.js';
+import type { Logger } from '../../../shared/platform/log.js';
+import { invocationLog } from './invocation-log.js';
+
+export interface QueueTriggerOptions {
+  /** Per queue: the max delivery count it is declared with. */
+  maxDeliveryCount: (queueName: string) => number;
+  maxConcurrentCalls?: number;
+}
+
+export interface RunningQueueTriggers {
+  close(): Promise<void>;
+}
+
+export function startQueueTriggers(
+  client: ServiceBusClient,
+  functions: QueueFunction[],
+  options: QueueTriggerOptions,
+  log: Logger,
+): RunningQueueTriggers {
+  const receivers: ServiceBusReceiver[] = [];
+  const inFlight = new Set<Promise<void>>();
+  for (const fn of functions) {
+    const receiver = client.createReceiver(fn.queueName, { receiveMode: 'peekLock' });
+    receivers.push(receiver);
+    const maxDeliveryCount = options.maxDeliveryCount(fn.queueName);
+    receiver.subscribe(
+      {
+        processMessage: (message) => {
+          const run = invoke(fn, receiver, message, maxDeliveryCount, log);
+          inFlight.add(run);
+          return run.finally(() => inFlight.delete(run));
+        },
+        processError: async ({ error, errorSource }) => {
+          log.warn('queue receiver error', { function: fn.name, source: errorSource, error: String(error) });
+        },
+      },
+      { autoCompleteMessages: false, maxConcurrentCalls: options.maxConcurrentCalls ?? 4 },
+    );
+  }
+  return {
+    async close() {
+      await Promise.allSettled([...inFlight]);
+      await Promise.allSettled(receivers.map((r) => r.close()));
+    },
+  };
+}
+
+async function invoke(
+  fn: QueueFunction,
+  receiver: ServiceBusReceiver,
+  message: ServiceBusReceivedMessage,
+  maxDeliveryCount: number,
+  log: Logger,
+): Promise<void> {
+  const context = new InvocationContext({
+    functionName: fn.name,
+    // The same trigger metadata names the Functions worker passes for a Service Bus message.
+    triggerMetadata: {
+      messageId: message.messageId,
+      deliveryCount: message.deliveryCount,
+      enqueuedTimeUtc: message.enqueuedTimeUtc?.toISOString(),
+      sequenceNumber: message.sequenceNumber?.toString(),
+      contentType: message.contentType,
+      correlationId: message.correlationId,
+      applicationProperties: message.applicationProperties,
+    },
+    logHandler: invocationLog(log, { function: fn.name, messageId: String(message.messageId) }),
+  });
+  try {
+    await fn.handler(message.body, context);
+    await receiver.completeMessage(message);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    const deliveries = message.deliveryCount ?? 1;
+    if (deliveries >= maxDeliveryCount) {
+      log.error('queue message dead-lettered', { function: fn.name, messageId: String(message.messageId), deliveries, error: detail });
+      await receiver.deadLetterMessage(message, { deadLetterReason: 'MaxDeliveryCountExceeded', deadLetterErrorDescription: detail.slice(0, 1024) });
+    } else {
+      log.warn('queue message abandoned', { function: fn.name, messageId: String(message.messageId), deliveries, error: detail });
+      await receiver.abandonMessage(message);
+    }
+  }
+}

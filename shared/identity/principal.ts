@@ -1,0 +1,57 @@
+// Turns a verified claim set into the Principal the rest of the pipeline judges.
+import type { JWTPayload } from 'jose';
+import { invalidToken } from './refusals.js';
+import type { IssuerConfig } from './schema.js';
+
+export interface Principal {
+  subject: string;
+  issuer: string;
+  groups: string[];
+  /** Every claim of the token (e.g. GitHub Actions' repository, ref, job_workflow_ref), for rules. */
+  claims: Readonly<Record<string, unknown>>;
+  kind: 'user' | 'workload';
+}
+
+const USER_CLAIMS = ['preferred_username', 'upn', 'email'];
+
+export function toPrincipal(claims: JWTPayload, config: IssuerConfig): Principal {
+  const subject = claims[config.subjectClaim];
+  if (typeof subject !== 'string' || subject === '') throw invalidToken(`${config.subjectClaim} claim is not a non-empty string`);
+  return {
+    subject,
+    issuer: config.issuer,
+    groups: groupsOf(claims, config.groupsClaim),
+    claims: deepFreeze(claims),
+    kind: config.kind ?? (USER_CLAIMS.some((name) => isNonEmptyString(claims[name])) ? 'user' : 'workload'),
+  };
+}
+
+function groupsOf(claims: JWTPayload, claim: string): string[] {
+  const value = claims[claim];
+  if (value === undefined) {
+    // Entra ID leaves out `groups` when there are too many and points elsewhere (group overage);
+    // treating that as "no groups" would let the principal slip past rules that match groups.
+    if (isRecord(claims._claim_names) && claim in claims._claim_names) {
+      throw invalidToken(`${claim} claim overage: too many groups to embed in the token`);
+    }
+    return [];
+  }
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return [...value];
+  // A malformed groups claim is refused rather than read as partial or empty groups.
+  throw invalidToken(`${claim} claim is malformed`);
+}
+
+const isNonEmptyString = (value: unknown) => typeof value === 'string' && value !== '';
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+// Rules see the claims; nothing downstream may rewrite them.
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const member of Object.values(value)) deepFreeze(member);
+    Object.freeze(value);
+  }
+  return value;
+}
