@@ -1,0 +1,60 @@
+// `portcullis sessions replay ID [--date YYYY-MM-DD] [--dir DIR]`: one session as a timeline, read
+// from storage (every day the index knows, or just --date) or from an export directory; the last
+// line says whether the chain verifies (exit 1 when it does not).
+import { readdir, readFile } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
+import {
+  blobPath,
+  formatTimeline,
+  parseBlobPath,
+  readSession,
+  SESSION_CONTAINER,
+  sessionIdSchema,
+  sessionRecord,
+  type SessionRecord,
+  type SessionStores,
+} from '../../../shared/sessions/index.js';
+import { parseCommandArgs } from '../../args.js';
+import { UsageError, type Command } from '../../io.js';
+import { parseDay } from './dates.js';
+import { sessionStores, storageOptions, storageSettings } from './storage.js';
+
+export const run: Command = async (args, io) => {
+  const { values, positionals } = parseCommandArgs(args, { date: { type: 'string' }, dir: { type: 'string' }, ...storageOptions }, { positionals: 1 });
+  const id = positionals[0];
+  if (!id) throw new UsageError('expected a session id: replay ID');
+  if (!sessionIdSchema.safeParse(id).success) throw new UsageError(`"${id}" is not a session id`);
+  const date = values.date === undefined ? undefined : parseDay(values.date, '--date');
+  if (values.dir !== undefined && (values['connection-string'] !== undefined || values['account-url'] !== undefined)) {
+    throw new UsageError('--dir reads an export; it takes no storage options');
+  }
+  const record = values.dir
+    ? await fromDirectory(resolve(io.cwd, values.dir), id, date)
+    : await fromStorage(sessionStores(storageSettings(values, io.env)), id, date);
+  if (!record) {
+    io.stderr.write(`no session ${id}${date ? ` on ${date}` : ''}\n`);
+    return 1;
+  }
+  for (const line of formatTimeline(record, { colour: io.isTTY })) io.stdout.write(line + '\n');
+  return record.verified ? 0 : 1;
+};
+
+async function fromStorage(stores: SessionStores, id: string, date: string | undefined): Promise<SessionRecord | undefined> {
+  if (!date) return readSession(stores, id);
+  const path = blobPath(date, id);
+  const blob = stores.blobs.getContainerClient(SESSION_CONTAINER).getBlobClient(path);
+  if (!(await blob.exists())) return undefined;
+  return sessionRecord(id, [{ day: date, path, bytes: await blob.downloadToBuffer() }]);
+}
+
+async function fromDirectory(dir: string, id: string, date: string | undefined): Promise<SessionRecord | undefined> {
+  const names = await readdir(dir, { recursive: true }).catch(() => {
+    throw new UsageError(`cannot read the directory ${dir}`);
+  });
+  const files = [];
+  for (const name of names.map((n) => n.split(sep).join('/'))) {
+    const key = parseBlobPath(name);
+    if (key?.sessionId === id && (!date || key.day === date)) files.push({ day: key.day, path: name, bytes: await readFile(join(dir, name)) });
+  }
+  return files.length > 0 ? sessionRecord(id, files) : undefined;
+}

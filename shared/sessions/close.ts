@@ -1,0 +1,42 @@
+// Closes a finished day: appends `session.end` to each of that day's session blobs whose last line
+// is not one already. The day's export runs after this, so an exported session-day ends with its
+// `session.end`. The line goes through the same conditional append as the recorder's, so a close
+// racing a late event never forks the chain; an event that arrives after the close is chained
+// after a fresh `session.start` (reopened) and the next close ends it again.
+import type { BlobServiceClient } from '@azure/storage-blob';
+import { appendToChain } from './chain-writer.js';
+import { mapLimit } from './map-limit.js';
+import { dayOf, dayPrefix, parseBlobPath, SESSION_CONTAINER } from './names.js';
+
+const CLOSE_REQUEST_ID = 'day-close';
+
+/** Closes the session-days of `day`, which must be over; returns how many were closed now. */
+export async function closeSessions(
+  blobs: BlobServiceClient,
+  day: string,
+  options: { now?: () => Date; maxAttempts?: number } = {},
+): Promise<number> {
+  const now = options.now ?? (() => new Date());
+  if (day >= dayOf(now())) throw new Error(`cannot close ${day}: the day is not over`);
+  const container = blobs.getContainerClient(SESSION_CONTAINER);
+  if (!(await container.exists())) return 0;
+  const keys: Array<{ name: string; key: { sessionId: string; day: string } }> = [];
+  for await (const item of container.listBlobsFlat({ prefix: dayPrefix(day) })) {
+    const key = parseBlobPath(item.name);
+    if (key) keys.push({ name: item.name, key });
+  }
+  const closed = await mapLimit(keys, 16, async ({ name, key }) => {
+    const { written } = await appendToChain(
+      container.getAppendBlobClient(name),
+      key,
+      undefined,
+      (state) =>
+        state.seq === 0 || state.lastType === 'session.end'
+          ? []
+          : [{ type: 'session.end', time: now().toISOString(), sessionId: key.sessionId, requestId: CLOSE_REQUEST_ID, details: { reason: 'day closed' } }],
+      options.maxAttempts ?? 20,
+    );
+    return written.length > 0;
+  });
+  return closed.filter(Boolean).length;
+}

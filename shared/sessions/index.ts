@@ -1,0 +1,28 @@
+// The session log: what the gateway records with, what the auditor API queries, and what the daily
+// export and the `portcullis sessions` commands use. See docs/sessions.md.
+export { SESSION_CONTAINER, EXPORT_CONTAINER, blobPath, dayOf, daySchema, parseBlobPath } from './names.js';
+export { sessionEventSchema, sessionIdSchema, type EventInput, type EventType, type SessionEvent } from './schema.js';
+export { createRecorder, type Recorder, type RecorderOptions } from './recorder.js';
+export { RecordingError } from './recording-error.js';
+export { SESSION_HEADER, sessionIdFor } from './session-id.js';
+export { TABLES } from './indexes.js';
+export {
+  queryDecisions,
+  querySessions,
+  readSession,
+  type DecisionSummary,
+  type Page,
+  type PageRequest,
+  type SessionFilter,
+  type SessionStores,
+  type SessionSummary,
+} from './query.js';
+export { sessionRecord, type SessionDayFile, type SessionRecord } from './session-record.js';
+export { verifyChain, type ChainContext, type VerifyProblem } from './verify.js';
+export { closeSessions } from './close.js';
+export { exportSessions, type ExportProgress } from './export.js';
+export { containerSink, directorySink, type ExportSink } from './export-sinks.js';
+export { MANIFEST_FILE, manifestSchema, type Manifest, type ManifestEntry } from './manifest.js';
+export { runDailyExport } from './daily-export.js';
+export { verifyExport, type ExportCheck } from './verify-export.js';
+export { formatTimeline } from './replay.js';

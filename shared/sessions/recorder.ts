@@ -1,0 +1,159 @@
+// The recorder: stamps the gateway's events, bounds their payloads, chains them onto their
+// session-day blob and indexes them. Within an instance each session has one writer at a time (so
+// its events keep their order and queued events share one Append Block); across instances the
+// append-position condition in chain-writer keeps the chain whole.
+import type { TableClient } from '@azure/data-tables';
+import type { BlobServiceClient } from '@azure/storage-blob';
+import type { Logger } from '../platform/log.js';
+import { BoundedMap } from './bounded-map.js';
+import { appendToChain, MAX_BLOCK_BYTES, type ChainState } from './chain-writer.js';
+import { createIndexWriter } from './indexes.js';
+import { blobPath, dayOf, SESSION_CONTAINER } from './names.js';
+import { limitPayload } from './payload.js';
+import { describeError, RecordingError } from './recording-error.js';
+import { sessionEventSchema, type EventInput, type PendingEvent } from './schema.js';
+import { serialBatches } from './serial-batches.js';
+
+export interface Recorder {
+  /**
+   * Records events, which may belong to several sessions; each session's events keep the given
+   * order. Resolves once every event is in its blob and indexed; rejects with a RecordingError
+   * otherwise. The first line of each session-day blob is a `session.start` written here.
+   */
+  append(events: EventInput[]): Promise<void>;
+  /** How many append calls have failed since the recorder was created. */
+  readonly failures: number;
+}
+
+export interface RecorderOptions {
+  blobs: BlobServiceClient;
+  table: (name: string) => TableClient;
+  /** Masked bodies longer than this (UTF-8 bytes) are truncated in the log. */
+  maxPayloadBytes: number;
+  log: Logger;
+  now?: () => Date;
+  /** Conflicting appends tried before giving up (default 20). */
+  maxAttempts?: number;
+}
+
+/** Room kept in a block for the line's chain members and a `session.start`. */
+const LINE_OVERHEAD_BYTES = 256;
+const BLOCK_BUDGET_BYTES = MAX_BLOCK_BYTES - 64 * 1024;
+const ZERO_HASH = '0'.repeat(64);
+
+export function createRecorder(options: RecorderOptions): Recorder {
+  const container = options.blobs.getContainerClient(SESSION_CONTAINER);
+  const now = options.now ?? (() => new Date());
+  const maxAttempts = options.maxAttempts ?? 20;
+  const states = new BoundedMap<string, ChainState>(10_000);
+  const indexes = createIndexWriter(options.table);
+  let containerReady: Promise<unknown> | undefined;
+  let failures = 0;
+
+  const ensureContainer = () => {
+    containerReady ??= container.createIfNotExists().catch((error: unknown) => {
+      containerReady = undefined;
+      throw new RecordingError(`cannot create the ${SESSION_CONTAINER} container: ${describeError(error)}`);
+    });
+    return containerReady;
+  };
+
+  const submit = serialBatches<PendingEvent>(async (sessionId, events) => {
+    await ensureContainer();
+    for (const run of runsByDay(events)) {
+      const key = { sessionId, day: run.day };
+      const path = blobPath(key.day, sessionId);
+      const blob = container.getAppendBlobClient(path);
+      for (const block of blocksOf(run.events)) {
+        let appended: Awaited<ReturnType<typeof appendToChain>>;
+        try {
+          appended = await appendToChain(blob, key, states.get(path), () => block, maxAttempts);
+        } catch (error) {
+          states.delete(path);
+          throw error;
+        }
+        states.set(path, appended.state);
+        try {
+          await indexes.record(key, appended.state.started!, appended.written);
+        } catch (error) {
+          throw new RecordingError(`cannot index ${path}: ${describeError(error)}`);
+        }
+      }
+    }
+  });
+
+  return {
+    get failures() {
+      return failures;
+    },
+    async append(inputs) {
+      if (inputs.length === 0) return;
+      try {
+        const pending = inputs.map((input) => pendingEvent(input, now(), options.maxPayloadBytes));
+        const bySession = new Map<string, PendingEvent[]>();
+        for (const event of pending) {
+          const events = bySession.get(event.sessionId);
+          if (events) events.push(event);
+          else bySession.set(event.sessionId, [event]);
+        }
+        await Promise.all([...bySession].map(([sessionId, events]) => submit(sessionId, events)));
+      } catch (error) {
+        failures += 1;
+        const failure = error instanceof RecordingError ? error : new RecordingError(`cannot record: ${describeError(error)}`);
+        options.log.error('session events not recorded', {
+          error: failure.message,
+          events: inputs.length,
+          sessions: [...new Set(inputs.map((input) => input.sessionId))].join(','),
+        });
+        throw failure;
+      }
+    },
+  };
+}
+
+/** Stamps and bounds one event, and refuses it (alone, before it can share a block) if invalid. */
+function pendingEvent(input: EventInput, time: Date, maxPayloadBytes: number): PendingEvent {
+  const event = Object.fromEntries(
+    Object.entries({ ...input, time: time.toISOString(), payload: input.payload && limitPayload(input.payload, maxPayloadBytes) }).filter(
+      ([, value]) => value !== undefined,
+    ),
+  ) as PendingEvent;
+  const what = `${String(input.type)} event of request ${String(input.requestId)}`;
+  if (event.type === 'session.start') throw new RecordingError(`${what}: session.start is written by the recorder`);
+  const check = sessionEventSchema.safeParse({ ...event, v: 1, seq: 0, prev: ZERO_HASH, hash: ZERO_HASH });
+  if (!check.success) {
+    const issue = check.error.issues[0]!;
+    throw new RecordingError(`${what} is invalid: ${issue.path.map(String).join('.') || 'event'}: ${issue.message}`);
+  }
+  if (Buffer.byteLength(JSON.stringify(event)) + LINE_OVERHEAD_BYTES > BLOCK_BUDGET_BYTES) {
+    throw new RecordingError(`${what} is larger than a log line may be (${BLOCK_BUDGET_BYTES} bytes)`);
+  }
+  return event;
+}
+
+/** Consecutive events of one UTC day (a batch can straddle midnight). */
+function runsByDay(events: PendingEvent[]): Array<{ day: string; events: PendingEvent[] }> {
+  const runs: Array<{ day: string; events: PendingEvent[] }> = [];
+  for (const event of events) {
+    const day = dayOf(event.time);
+    if (runs.at(-1)?.day === day) runs.at(-1)!.events.push(event);
+    else runs.push({ day, events: [event] });
+  }
+  return runs;
+}
+
+/** Splits events into groups that fit one Append Block. */
+function blocksOf(events: PendingEvent[]): PendingEvent[][] {
+  const blocks: PendingEvent[][] = [[]];
+  let bytes = 0;
+  for (const event of events) {
+    const size = Buffer.byteLength(JSON.stringify(event)) + LINE_OVERHEAD_BYTES;
+    if (bytes + size > BLOCK_BUDGET_BYTES && blocks.at(-1)!.length > 0) {
+      blocks.push([]);
+      bytes = 0;
+    }
+    blocks.at(-1)!.push(event);
+    bytes += size;
+  }
+  return blocks;
+}

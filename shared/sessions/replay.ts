@@ -1,0 +1,74 @@
+// A session as a readable timeline: one line per event (time, seq, type, what happened, timings),
+// a heading per day, and a last line that says whether the chain verifies. Colour is optional.
+import type { SessionEvent } from './schema.js';
+import type { SessionRecord } from './session-record.js';
+import type { VerifyProblem } from './verify.js';
+
+type Paint = (code: number, text: string) => string;
+
+const TYPE_WIDTH = 'approval.requested'.length;
+
+export function formatTimeline(record: SessionRecord, options: { colour: boolean }): string[] {
+  const paint: Paint = options.colour ? (code, text) => `\x1b[${code}m${text}\x1b[0m` : (_code, text) => text;
+  const lines = [paint(1, `session ${record.sessionId}`)];
+  let day = '';
+  for (const event of record.events) {
+    if (event.time.slice(0, 10) !== day) {
+      day = event.time.slice(0, 10);
+      lines.push(paint(1, day));
+    }
+    const parts = [...describe(event, paint), ...extras(event)].filter((part) => part !== '');
+    lines.push(`  ${paint(2, event.time.slice(11, 23))}  ${paint(2, `#${event.seq}`.padEnd(5))} ${paint(36, event.type.padEnd(TYPE_WIDTH))}  ${parts.join('  ')}`.trimEnd());
+  }
+  lines.push(verdict(record, paint));
+  return lines;
+}
+
+function describe(event: SessionEvent, paint: Paint): string[] {
+  switch (event.type) {
+    case 'session.start':
+      return [event.principal?.subject ?? '', event.connection ?? '', event.details?.reopened === true ? '(reopened)' : ''];
+    case 'request':
+      return [event.connection ?? '', event.operation?.summary ?? '', size(event)];
+    case 'decision': {
+      const colour = { allow: 32, deny: 31, review: 33 }[event.decision.action];
+      return [paint(colour, event.decision.action), `rule ${event.decision.rule ?? '(none)'}`, JSON.stringify(event.decision.reason)];
+    }
+    case 'approval.requested':
+      return [`approval ${event.approval.id}`, event.approval.expiresAt ? `expires ${event.approval.expiresAt}` : ''];
+    case 'approval.decided':
+      return [
+        paint(event.approval.status === 'approved' ? 32 : 31, event.approval.status),
+        event.approval.reviewer ? `by ${event.approval.reviewer.subject}` : '',
+        event.approval.reason ? JSON.stringify(event.approval.reason) : '',
+      ];
+    case 'approval.expired':
+      return [paint(33, `approval ${event.approval.id} expired`)];
+    case 'response': {
+      const status = event.payload?.status;
+      return [status === undefined ? '' : paint(status >= 500 ? 31 : status >= 400 ? 33 : 32, String(status)), size(event)];
+    }
+    case 'error':
+      return [paint(31, `${event.error.type}: ${event.error.detail}`)];
+    case 'session.end':
+      return [typeof event.details?.reason === 'string' ? event.details.reason : ''];
+  }
+}
+
+function extras(event: SessionEvent): string[] {
+  const findings = event.findings?.length ? [`${event.findings.length} masked`] : [];
+  const timings = Object.entries(event.timings ?? {}).map(([step, ms]) => `${step} ${ms}ms`);
+  return [...findings, ...(timings.length > 0 ? [timings.join(', ')] : [])];
+}
+
+function size(event: SessionEvent): string {
+  if (!event.payload) return '';
+  return `${event.payload.bytes} B${event.payload.truncated ? ' (truncated)' : ''}`;
+}
+
+function verdict(record: SessionRecord, paint: Paint): string {
+  if (record.verified) return paint(32, `chain verifies (${record.events.length} events)`);
+  const [first] = record.problems as [VerifyProblem, ...VerifyProblem[]];
+  const more = record.problems.length > 1 ? ` (and ${record.problems.length - 1} more)` : '';
+  return paint(31, `chain does not verify: ${first.file ?? ''}:${first.line} ${first.message}${more}`);
+}
