@@ -76,10 +76,19 @@ export class ConfigError extends Error {
 
 /** Reads the environment into a Config, or throws a ConfigError listing every problem at once. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = settingsSchema.safeParse(env);
+  const parsed = settingsSchema.safeParse(env, { reportInput: true });
+  // Values are never echoed: a setting may hold a secret.
   const problems = parsed.success
     ? []
-    : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    : parsed.error.issues.map((issue) => {
+        const message =
+          issue.code === 'invalid_type' && issue.input === undefined
+            ? 'is required'
+            : issue.code === 'invalid_value'
+              ? `expected one of ${issue.values.join(', ')}`
+              : issue.message;
+        return `${issue.path.join('.')}: ${message}`;
+      });
   // The cross-setting checks read the raw values too, so one run reports everything.
   const raw = (name: keyof Settings) => (parsed.success ? parsed.data[name] : env[name]?.trim() || undefined) as string | undefined;
   const storage = storageSettings(raw, problems);

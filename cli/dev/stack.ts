@@ -1,0 +1,124 @@
+// The local stack behind `portcullis dev` and the integration tests: Azurite, the Service Bus
+// double, the dev OIDC issuer, the example upstreams and the local Functions host serving the
+// app's registered functions — on loopback, with only connection strings differing from Azure.
+import { ServiceBusClient } from '@azure/service-bus';
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { functions } from '../../functions/registry.js';
+import { closeRuntime } from '../../shared/gateway/runtime.js';
+import { CONTAINERS, QUEUES, TABLE_NAMES } from '../../shared/gateway/storage-layout.js';
+import { blobServiceClient, tableClient } from '../../shared/platform/azure.js';
+import { loadConfig } from '../../shared/platform/config.js';
+import type { Logger } from '../../shared/platform/log.js';
+import { startAzurite, type Azurite } from './azurite.js';
+import { startExampleUpstream, type ExampleUpstream } from './example/upstream.js';
+import { startHost, type LocalHost } from './host/index.js';
+import { DEV_AUDIENCE, devIssuerFunctions, devIssuerUrl, loadDevIssuer, writeDevState, type DevIssuer } from './issuer.js';
+import { startServiceBusDouble, type ServiceBusDouble } from './servicebus/index.js';
+
+export const EXAMPLE_POLICY = fileURLToPath(new URL('./example/policy.yaml', import.meta.url));
+
+export interface StackOptions {
+  /** Gateway port; 0 picks a free one. */
+  port: number;
+  host?: string;
+  /** Where the dev issuer key and dev.json live (`.portcullis`). */
+  stateDir: string;
+  policy?: string;
+  /** Extra settings for the app (override the stack's). */
+  env?: Record<string, string>;
+  log: Logger;
+}
+
+export interface Stack {
+  url: string;
+  azurite: Azurite;
+  serviceBus: ServiceBusDouble;
+  upstream: ExampleUpstream;
+  issuer: DevIssuer;
+  issuerUrl: string;
+  /** The settings the app runs with. */
+  settings: Record<string, string>;
+  token(subject: string, groups: string[], options?: { ttlSeconds?: number; claims?: Record<string, unknown>; audience?: string }): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const stops: Array<() => Promise<unknown>> = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch((error: unknown) => options.log.warn('stopping the stack', { error: String(error) }));
+  };
+  try {
+    const issuer = await loadDevIssuer(options.stateDir);
+    const [azurite, serviceBus, upstream] = await Promise.all([
+      startAzurite(),
+      startServiceBusDouble({ queues: QUEUES }),
+      startExampleUpstream(),
+    ]);
+    stops.push(() => azurite.stop(), () => serviceBus.close(), () => upstream.close());
+    await provision(azurite.connectionString);
+
+    const triggerClient = new ServiceBusClient(serviceBus.connectionString);
+    stops.push(() => triggerClient.close());
+    let issuerUrl = '';
+    const host: LocalHost = await startHost({
+      functions: [...functions, ...devIssuerFunctions(issuer, () => issuerUrl)],
+      log: options.log,
+      host: options.host,
+      port: options.port,
+      serviceBus: {
+        client: triggerClient,
+        maxDeliveryCount: (queue) => QUEUES.find((q) => q.name === queue)?.maxDeliveryCount ?? 10,
+      },
+    });
+    stops.push(() => host.close(), () => closeRuntime());
+    issuerUrl = devIssuerUrl(host.url);
+
+    const settings: Record<string, string> = {
+      PORTCULLIS_ENV: 'development',
+      PORTCULLIS_POLICY: resolve(options.policy ?? EXAMPLE_POLICY),
+      PORTCULLIS_PUBLIC_URL: host.url,
+      PORTCULLIS_LINK_SIGNING_KEY: randomBytes(32).toString('base64'),
+      PORTCULLIS_REVIEW_AUTH: 'dev',
+      PORTCULLIS_POLICY_REFRESH_SECONDS: '2',
+      AzureWebJobsStorage: azurite.connectionString,
+      ServiceBusConnection: serviceBus.connectionString,
+      PORTCULLIS_DEV_ISSUER: issuerUrl,
+      EXAMPLE_API_URL: upstream.url,
+      EXAMPLE_API_TOKEN: upstream.token,
+      ...options.env,
+    };
+    // The app reads its settings from the environment, as in Azure; the runtime is created on
+    // the first request, after this.
+    Object.assign(process.env, settings);
+    loadConfig(process.env);
+    await writeDevState(options.stateDir, { issuer: issuerUrl, audience: DEV_AUDIENCE, gatewayUrl: host.url });
+
+    return {
+      url: host.url,
+      azurite,
+      serviceBus,
+      upstream,
+      issuer,
+      issuerUrl,
+      settings,
+      token: (subject, groups, o = {}) =>
+        issuer.sign({ issuer: issuerUrl, subject, groups, ttlSeconds: o.ttlSeconds ?? 900, claims: o.claims, audience: o.audience }),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function provision(connectionString: string): Promise<void> {
+  const storage = { kind: 'connectionString', connectionString } as const;
+  const unused = { getToken: async () => null };
+  const blobs = blobServiceClient(storage, unused);
+  await Promise.all([
+    ...CONTAINERS.map((name) => blobs.getContainerClient(name).createIfNotExists()),
+    ...TABLE_NAMES.map((name) => tableClient(storage, unused, name).createTable()),
+  ]);
+}

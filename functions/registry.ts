@@ -1,0 +1,7 @@
+// Every function of the app. functions/index.ts registers this list with Azure; the local host
+// (portcullis dev) serves the same list.
+import type { FunctionDefinition } from '../shared/platform/functions.js';
+import { health } from './health.js';
+import { proxy } from './proxy.js';
+
+export const functions: FunctionDefinition[] = [proxy, health];

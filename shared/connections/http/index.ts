@@ -1,0 +1,29 @@
+// The plain HTTP connection kind: any REST API behind a base URL.
+import type { ConnectionKind } from '../kind.js';
+import { maskResponse } from '../response.js';
+import { callUpstream, prepareCall, throughGateway } from '../upstream.js';
+import { classifyHttp } from './classify.js';
+import type { HttpConnection } from './schema.js';
+
+export const httpKind: ConnectionKind = {
+  route: 'proxy',
+  readsBody: false,
+  classify: classifyHttp,
+  async forward(request, _operation, context) {
+    const config = context.connection.config as HttpConnection;
+    const upstream = await callUpstream(await prepareCall(request, context), context);
+    const response = await maskResponse(upstream, {
+      masker: context.masker,
+      captureBytes: context.captureBytes,
+      passBinary: config.passBinary,
+      connection: context.connection.name,
+    });
+    const location = upstream.headers.get('location');
+    if (location) {
+      const rewritten = throughGateway(new URL(location, request.target!.url), config.upstream, context);
+      if (rewritten) response.headers.set('location', rewritten);
+      else response.headers.delete('location');
+    }
+    return response;
+  },
+};

@@ -1,0 +1,190 @@
+// Masks an upstream's answer on its way to the agent. JSON of known, bounded size is masked as
+// JSON (key names and nested JSON included); Server-Sent Events and other text stream through the
+// streaming masker; binary is refused unless the connection passes it. Every path counts the
+// upstream's bytes and keeps a bounded masked copy for the session log.
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { maskByteStream, type Finding, type Masker } from '../masking/index.js';
+import { Refusal } from '../platform/problem.js';
+import { agentResponseHeaders } from './headers.js';
+import type { GatewayResponse, ResponseRecord } from './kind.js';
+import type { OperationDetail } from './operation.js';
+
+/** JSON answers up to this size are buffered and masked as JSON; larger ones stream as text. */
+export const JSON_BUFFER_LIMIT = 8 * 1024 * 1024;
+
+export type BodyKind = 'json' | 'sse' | 'text' | 'binary';
+
+export function bodyKind(contentType: string | null): BodyKind {
+  if (!contentType) return 'text';
+  const [type = '', ...params] = contentType.toLowerCase().split(';').map((p) => p.trim());
+  const charset = params.find((p) => p.startsWith('charset='))?.slice(8).replace(/"/g, '');
+  if (charset && charset !== 'utf-8' && charset !== 'utf8' && charset !== 'us-ascii') return 'binary';
+  if (type === 'text/event-stream') return 'sse';
+  if (type === 'application/json' || type.endsWith('+json')) return 'json';
+  if (
+    type.startsWith('text/') ||
+    type.endsWith('+xml') ||
+    ['application/xml', 'application/javascript', 'application/x-www-form-urlencoded', 'application/x-ndjson', 'application/jsonl', 'application/yaml', 'application/graphql'].includes(type)
+  ) {
+    return 'text';
+  }
+  return 'binary';
+}
+
+export interface MaskOptions {
+  masker: Masker;
+  captureBytes: number;
+  /** Pass binary bodies unmasked instead of refusing them. */
+  passBinary: boolean;
+  connection: string;
+  /** Headers already prepared for the agent (defaults to the upstream's, filtered). */
+  headers?: Headers;
+  details?: Record<string, OperationDetail>;
+}
+
+export async function maskResponse(upstream: Response, options: MaskOptions): Promise<GatewayResponse> {
+  const findings: Finding[] = [];
+  const headers = options.headers ?? agentResponseHeaders(upstream.headers);
+  maskHeaders(headers, options.masker, findings);
+  const contentType = upstream.headers.get('content-type') ?? undefined;
+  const status = upstream.status;
+  const record = (body: string, bytes: number): ResponseRecord => ({
+    findings,
+    payload: { body, bytes, contentType, status },
+    details: options.details ?? {},
+  });
+
+  if (!upstream.body) return { status, headers, body: null, completion: Promise.resolve(record('', 0)) };
+
+  const kind = bodyKind(upstream.headers.get('content-type'));
+  if (kind === 'binary') {
+    if (!options.passBinary) {
+      await upstream.body.cancel();
+      throw new Refusal({
+        status: 502,
+        type: 'unmaskable-response',
+        title: 'Response cannot be masked',
+        detail: `The upstream of "${options.connection}" answered with ${contentType ?? 'a binary body'}, which the gateway cannot mask; the connection does not pass binary responses.`,
+      });
+    }
+    const counted = countBytes(upstream.body);
+    return { status, headers, body: counted.stream, completion: counted.total.then((n) => record(`[binary, ${n} bytes]`, n)) };
+  }
+
+  let decoded = decode(upstream.body, upstream.headers.get('content-encoding'));
+  if (kind === 'json') {
+    const head = await readUpTo(decoded, JSON_BUFFER_LIMIT);
+    if (head.complete) {
+      const masked = options.masker.auto(new TextDecoder().decode(head.bytes), contentType);
+      findings.push(...masked.findings);
+      const body = new TextEncoder().encode(masked.text);
+      headers.set('content-length', String(body.byteLength));
+      return { status, headers, body, completion: Promise.resolve(record(truncate(masked.text, options.captureBytes), head.bytes.byteLength)) };
+    }
+    // Too large to hold: it streams through the text masker instead.
+    decoded = head.stream;
+  }
+
+  const counted = countBytes(decoded);
+  const capture = captureText(options.captureBytes);
+  const body = counted.stream
+    .pipeThrough(maskByteStream(options.masker, { sse: kind === 'sse', onFindings: (f) => findings.push(...f) }))
+    .pipeThrough(capture.transform);
+  return {
+    status,
+    headers,
+    body,
+    completion: Promise.all([counted.total, capture.text]).then(([bytes, text]) => record(text, bytes)),
+  };
+}
+
+/** Reads a stream up to `limit` bytes: all of it, or what was read plus a stream of everything. */
+async function readUpTo(
+  stream: ReadableStream<Uint8Array>,
+  limit: number,
+): Promise<{ complete: true; bytes: Uint8Array } | { complete: false; stream: ReadableStream<Uint8Array> }> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return { complete: true, bytes: Buffer.concat(chunks) };
+    chunks.push(value);
+    size += value.byteLength;
+    if (size > limit) break;
+  }
+  return {
+    complete: false,
+    stream: new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const chunk of chunks) controller.enqueue(chunk);
+      },
+      async pull(controller) {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      cancel: (reason) => reader.cancel(reason),
+    }),
+  };
+}
+
+function maskHeaders(headers: Headers, masker: Masker, findings: Finding[]): void {
+  headers.forEach((value, name) => {
+    const masked = masker.text(value);
+    if (masked.findings.length === 0) return;
+    headers.set(name, masked.text);
+    findings.push(...masked.findings.map((f) => ({ ...f, location: `header:${name}` })));
+  });
+}
+
+function decode(body: ReadableStream<Uint8Array>, encoding: string | null): ReadableStream<Uint8Array> {
+  const codec = (encoding ?? '').trim().toLowerCase();
+  const decoder =
+    codec === 'gzip' || codec === 'x-gzip' ? createGunzip() : codec === 'deflate' ? createInflate() : codec === 'br' ? createBrotliDecompress() : undefined;
+  if (!decoder) return body;
+  return Readable.toWeb(Readable.fromWeb(body as import('node:stream/web').ReadableStream).pipe(decoder)) as ReadableStream<Uint8Array>;
+}
+
+function countBytes(body: ReadableStream<Uint8Array>): { stream: ReadableStream<Uint8Array>; total: Promise<number> } {
+  let total = 0;
+  let done!: (n: number) => void;
+  const settled = new Promise<number>((resolve) => (done = resolve));
+  const stream = body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        total += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+      flush: () => done(total),
+    }),
+  );
+  return { stream, total: settled };
+}
+
+/** Passes bytes through while keeping the first `limit` bytes as text for the record. */
+function captureText(limit: number): { transform: TransformStream<Uint8Array, Uint8Array>; text: Promise<string> } {
+  const kept: Uint8Array[] = [];
+  let size = 0;
+  let done!: (text: string) => void;
+  const text = new Promise<string>((resolve) => (done = resolve));
+  const transform = new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      if (size < limit + 4) {
+        kept.push(chunk.subarray(0, limit + 4 - size));
+        size += Math.min(chunk.byteLength, limit + 4 - size);
+      }
+      controller.enqueue(chunk);
+    },
+    flush: () => done(truncate(new TextDecoder().decode(Buffer.concat(kept)), limit)),
+  });
+  return { transform, text };
+}
+
+/** Cuts text to at most `limit` UTF-8 bytes without splitting a character. */
+export function truncate(text: string, limit: number): string {
+  const bytes = Buffer.from(text);
+  if (bytes.byteLength <= limit) return text;
+  return new TextDecoder().decode(bytes.subarray(0, limit)).replace(/\uFFFD$/, '');
+}

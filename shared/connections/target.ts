@@ -1,0 +1,61 @@
+// Where an agent's request goes: the connection's upstream origin plus a normalized path. Anything
+// that could walk out of the upstream — dot segments, encoded slashes or backslashes, absolute
+// URLs, control characters — is refused rather than cleaned up, so what the guard judged is
+// exactly what is sent.
+import { Refusal } from '../platform/problem.js';
+
+export interface Target {
+  /** Normalized path that rules match, always starting with `/`. */
+  path: string;
+  /** Raw query string including `?`, or ''. */
+  search: string;
+  /** The full upstream URL. */
+  url: URL;
+}
+
+const badPath = (detail: string) =>
+  new Refusal({ status: 400, type: 'bad-path', title: 'Path not allowed', detail });
+
+/**
+ * `rawPath` is the still-encoded path after `/api/proxy/{connection}` (it may be empty).
+ * The upstream's own base path is kept as a prefix: upstream `https://h/v1` + `/x` → `https://h/v1/x`.
+ */
+export function resolveTarget(upstream: string, rawPath: string, search: string): Target {
+  if (/[\u0000-\u001f\u007f\\]/.test(rawPath)) throw badPath('control characters and backslashes are not allowed in the path');
+  if (/%(2f|5c|00)/i.test(rawPath)) throw badPath('encoded slashes, backslashes and NUL are not allowed in the path');
+  if (/^[a-z][a-z0-9+.-]*:/i.test(rawPath.replace(/^\/+/, '')) || rawPath.startsWith('//')) {
+    throw badPath('absolute URLs are not allowed; give a path on the connection\'s upstream');
+  }
+  const segments = rawPath.split('/').filter((s, i) => !(i === 0 && s === ''));
+  for (const segment of segments) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(segment);
+    } catch {
+      throw badPath('the path is not valid percent-encoding');
+    }
+    if (decoded === '.' || decoded === '..') throw badPath('dot segments (. and ..) are not allowed in the path');
+  }
+  const path = '/' + segments.map(canonicalSegment).join('/');
+  const base = new URL(upstream);
+  const prefix = base.pathname.replace(/\/+$/, '');
+  const url = new URL(base.origin);
+  url.pathname = prefix + path;
+  url.search = search;
+  // Belt and braces: whatever the URL parser made of it must still be on the upstream's origin and prefix.
+  if (url.origin !== base.origin || !url.pathname.startsWith(prefix + '/')) throw badPath('the path leaves the connection\'s upstream');
+  return { path, search: url.search, url };
+}
+
+/** One canonical spelling per segment, so `%41` and `A` are judged (and sent) alike. */
+function canonicalSegment(segment: string): string {
+  return encodeURIComponent(decodeURIComponent(segment)).replace(/%(?:40|3A|2C|3B|3D|2B|24|21|27|28|29|2A)/gi, (m) =>
+    decodeURIComponent(m),
+  );
+}
+
+/** The still-encoded path after `/api/<route prefix>/<connection>` in a request URL. */
+export function pathAfter(requestUrl: string, prefixSegments: number): string {
+  const pathname = requestUrl.replace(/^[a-z]+:\/\/[^/]+/i, '').split('?')[0]!;
+  return pathname.split('/').slice(prefixSegments + 1).join('/');
+}

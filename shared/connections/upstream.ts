@@ -1,0 +1,115 @@
+// Calls an upstream over HTTP for the http-style kinds: only the agent's safe headers, the
+// gateway's credential, a time limit on the answer, the body-size limit on what is sent, and no
+// redirect followed off the upstream's origin.
+import { Refusal } from '../platform/problem.js';
+import { upstreamRequestHeaders } from './headers.js';
+import type { AgentRequest, ForwardContext } from './kind.js';
+
+export interface UpstreamCall {
+  url: URL;
+  method: string;
+  headers: Headers;
+  body?: Uint8Array | ReadableStream<Uint8Array>;
+}
+
+class BodyTooLarge extends Error {}
+
+export const tooLarge = (limit: number) =>
+  new Refusal({
+    status: 413,
+    type: 'body-too-large',
+    title: 'Request body too large',
+    detail: `The request body exceeds the gateway's limit of ${limit} bytes.`,
+  });
+
+/** The default upstream call for a request: its target, filtered headers, its body, the credential. */
+export async function prepareCall(request: AgentRequest, context: ForwardContext): Promise<UpstreamCall> {
+  const headers = upstreamRequestHeaders(request.headers);
+  headers.set('x-request-id', context.requestId);
+  const credential = await context.credential();
+  const config = context.connection.config.credential;
+  if (credential !== undefined && config) headers.set(config.header, config.format.replace('{value}', credential));
+  const body = request.body.bytes ?? (request.body.stream ? limitStream(request.body.stream, context.maxBodyBytes) : undefined);
+  return { url: request.target!.url, method: request.method, headers, body };
+}
+
+export async function callUpstream(call: UpstreamCall, context: ForwardContext): Promise<Response> {
+  const origin = call.url.origin;
+  // The limit is on the upstream starting to answer; a long stream after that is not cut.
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException('upstream timeout', 'TimeoutError')), context.timeoutMs);
+  let response: Response;
+  try {
+    response = await fetch(call.url, {
+      method: call.method,
+      headers: call.headers,
+      body: call.body as RequestInit['body'],
+      redirect: 'manual',
+      signal: controller.signal,
+      ...(call.body instanceof ReadableStream ? { duplex: 'half' } : {}),
+    } as RequestInit);
+  } catch (error) {
+    throw upstreamFailure(controller.signal.aborted ? controller.signal.reason : error, context);
+  } finally {
+    clearTimeout(timer);
+  }
+  if (response.status >= 300 && response.status < 400 && response.headers.has('location')) {
+    const location = new URL(response.headers.get('location')!, call.url);
+    if (location.origin !== origin) {
+      await response.body?.cancel();
+      throw new Refusal({
+        status: 502,
+        type: 'upstream-redirect',
+        title: 'Upstream redirected off its origin',
+        detail: `The upstream of "${context.connection.name}" redirected to another origin; the gateway does not follow it.`,
+      });
+    }
+  }
+  return response;
+}
+
+/** A same-origin upstream URL rewritten to come back through the gateway. */
+export function throughGateway(upstreamUrl: URL, upstreamBase: string, context: ForwardContext): string | undefined {
+  const base = new URL(upstreamBase);
+  const prefix = base.pathname.replace(/\/+$/, '');
+  if (upstreamUrl.origin !== base.origin || !(upstreamUrl.pathname + '/').startsWith(prefix + '/')) return undefined;
+  return `${context.publicUrl}/api/proxy/${context.connection.name}${upstreamUrl.pathname.slice(prefix.length)}${upstreamUrl.search}`;
+}
+
+function upstreamFailure(error: unknown, context: ForwardContext): Refusal {
+  const cause = error instanceof Error ? (error.cause ?? error) : error;
+  if (cause instanceof BodyTooLarge) return tooLarge(context.maxBodyBytes);
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+    return new Refusal({
+      status: 504,
+      type: 'upstream-timeout',
+      title: 'Upstream timed out',
+      detail: `The upstream of "${context.connection.name}" did not answer within ${context.timeoutMs} ms.`,
+    });
+  }
+  return new Refusal({
+    status: 502,
+    type: 'upstream-unreachable',
+    title: 'Upstream unreachable',
+    detail: `The upstream of "${context.connection.name}" could not be reached (${describe(cause)}).`,
+  });
+}
+
+function describe(cause: unknown): string {
+  const code = (cause as { code?: unknown })?.code;
+  return typeof code === 'string' ? code : cause instanceof Error ? cause.name : 'network error';
+}
+
+/** Passes a body through, failing the upload once it exceeds the limit. */
+export function limitStream(stream: ReadableStream<Uint8Array>, limit: number): ReadableStream<Uint8Array> {
+  let seen = 0;
+  return stream.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        seen += chunk.byteLength;
+        if (seen > limit) controller.error(new BodyTooLarge());
+        else controller.enqueue(chunk);
+      },
+    }),
+  );
+}

@@ -1,0 +1,41 @@
+// Reads an agent's request body under the size limit. Small bodies, and bodies that rules or the
+// connection kind must read, are buffered; large ones stream upstream, still under the limit.
+import type { RequestBody } from '../connections/kind.js';
+import { limitStream, tooLarge } from '../connections/upstream.js';
+
+/** Bodies up to this size are buffered so the session log can keep their masked copy. */
+export const BUFFER_BELOW = 256 * 1024;
+
+export interface IncomingBody {
+  method: string;
+  headers: Headers;
+  body: ReadableStream<Uint8Array> | null;
+}
+
+export async function readBody(request: IncomingBody, options: { mustRead: boolean; maxBytes: number }): Promise<RequestBody> {
+  const declared = request.headers.has('content-length') ? Number(request.headers.get('content-length')) : -1;
+  if (declared > options.maxBytes) throw tooLarge(options.maxBytes);
+  if (!request.body || request.method === 'GET' || request.method === 'HEAD') return { bytes: new Uint8Array(0), length: 0 };
+  if (!options.mustRead && (declared < 0 || declared > BUFFER_BELOW)) {
+    return { stream: limitStream(request.body, options.maxBytes), length: declared };
+  }
+  const bytes = await readAll(request.body, options.maxBytes);
+  return { bytes, length: bytes.byteLength };
+}
+
+export async function readAll(stream: ReadableStream<Uint8Array>, maxBytes: number): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}

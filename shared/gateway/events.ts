@@ -1,0 +1,39 @@
+// Builds session-log events from pipeline values: identity without claims, the operation's
+// summary, and masked, truncated payloads with their original sizes.
+import type { AgentRequest } from '../connections/kind.js';
+import type { Operation } from '../connections/operation.js';
+import { truncate } from '../connections/response.js';
+import type { Principal } from '../identity/index.js';
+import type { Masker } from '../masking/index.js';
+import type { EventInput } from '../sessions/index.js';
+
+export function eventBase(at: {
+  sessionId: string;
+  requestId: string;
+  principal: Principal;
+  connection: string;
+  operation: Operation;
+}): Omit<EventInput, 'type'> {
+  return {
+    sessionId: at.sessionId,
+    requestId: at.requestId,
+    principal: { subject: at.principal.subject, issuer: at.principal.issuer, groups: [...at.principal.groups] },
+    connection: at.connection,
+    operation: {
+      kind: at.operation.kind,
+      summary: at.operation.summary,
+      actions: at.operation.actions,
+      resources: at.operation.resources,
+      flags: at.operation.flags,
+    },
+  };
+}
+
+/** The request's masked body (when it was read) for the `request` event. */
+export function requestPayload(masker: Masker, request: AgentRequest, limit: number): Partial<Pick<EventInput, 'payload' | 'findings'>> {
+  const contentType = request.headers.get('content-type') ?? undefined;
+  const bytes = request.body.bytes;
+  if (!bytes) return { payload: { body: '', bytes: request.body.length, contentType } };
+  const masked = masker.auto(new TextDecoder().decode(bytes), contentType);
+  return { payload: { body: truncate(masked.text, limit), bytes: bytes.byteLength, contentType }, findings: masked.findings };
+}

@@ -1,0 +1,190 @@
+// The one pipeline every way in goes through: identify → classify → decide → (hold) → forward →
+// mask → record → respond. Each step is another module's; this file only sequences them and
+// turns refusals into problem+json. Fail closed: nothing reaches a target unjudged or unrecorded.
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { AgentRequest, ConnectionKind, ForwardContext, GatewayResponse } from '../connections/kind.js';
+import type { Operation } from '../connections/operation.js';
+import { kinds } from '../connections/registry.js';
+import { pathAfter, resolveTarget } from '../connections/target.js';
+import { decide, type Decision } from '../guard/decide.js';
+import type { Principal } from '../identity/index.js';
+import type { Masker } from '../masking/index.js';
+import type { NamedConnection, Policy } from '../policy/compile.js';
+import { Refusal, toProblem } from '../platform/problem.js';
+import { sessionIdFor, type EventInput } from '../sessions/index.js';
+import { readAll, readBody } from './body.js';
+import { eventBase, requestPayload } from './events.js';
+import type { Runtime } from './runtime.js';
+
+/** What a `review` decision turns into; the approvals module provides it. */
+export type Hold = (held: HeldRequest) => Promise<HttpResponseInit>;
+
+export interface HeldRequest {
+  requestId: string;
+  sessionId: string;
+  principal: Principal;
+  connection: NamedConnection;
+  operation: Operation;
+  decision: Decision;
+  request: AgentRequest;
+  /** The original request's `Prefer` header (RFC 7240 `wait=N`). */
+  prefer: string | null;
+}
+
+export type Route = 'proxy' | 'sql';
+
+export async function handle(rt: Runtime, route: Route, req: HttpRequest, ctx: InvocationContext): Promise<HttpResponseInit> {
+  const requestId = ctx.invocationId;
+  const started = performance.now();
+  const { policy, verifier, masker } = await rt.policies.current();
+  const principal = await verifier.verify(req.headers.get('authorization'));
+  const connection = lookup(policy, req.params.connection ?? '', route);
+  const kind = kinds[connection.config.kind];
+  const sessionId = sessionIdFor(req.headers, principal.claims);
+  const target =
+    'upstream' in connection.config
+      ? resolveTarget(connection.config.upstream, pathAfter(req.url, 3), new URL(req.url).search)
+      : undefined;
+  const body = await readBody(req, { mustRead: kind.readsBody || policy.readsText(connection.name), maxBytes: rt.config.maxBodyBytes });
+  const request: AgentRequest = { method: req.method, target, headers: req.headers, body };
+  const operation = await kind.classify(request, connection);
+  const decision = decide(principal, connection, operation, policy);
+  const base = eventBase({ sessionId, requestId, principal, connection: connection.name, operation });
+
+  await record(rt, policy, [
+    { ...base, type: 'request', ...requestPayload(masker, request, rt.config.recordMaxPayloadBytes) },
+    { ...base, type: 'decision', decision: { action: decision.action, rule: decision.rule, reason: decision.reason } },
+  ]);
+
+  const headers = { 'x-request-id': requestId, 'x-portcullis-session': sessionId };
+  if (decision.action === 'deny') {
+    const refusal = new Refusal({
+      status: 403,
+      type: 'denied',
+      title: 'Denied by policy',
+      detail: decision.reason,
+      extensions: { rule: decision.rule },
+      headers,
+    });
+    return toProblem(refusal, requestId);
+  }
+  if (decision.action === 'review') {
+    if (!rt.hold) {
+      return toProblem(
+        new Refusal({ status: 501, type: 'review-unavailable', title: 'Review not available', detail: 'This request needs a human review, which this deployment cannot hold yet.', extensions: { rule: decision.rule }, headers }),
+        requestId,
+      );
+    }
+    if (body.stream) request.body = { bytes: await readAll(body.stream, rt.config.maxBodyBytes), length: body.length };
+    return rt.hold({ requestId, sessionId, principal, connection, operation, decision, request, prefer: req.headers.get('prefer') });
+  }
+
+  const response = await forward(rt, policy, masker, kind, request, operation, { base, requestId, connection, started });
+  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+  return response;
+}
+
+/** forward → mask → record, shared by the live path and the execution of an approved request. */
+export async function forward(
+  rt: Runtime,
+  policy: Policy,
+  masker: Masker,
+  kind: ConnectionKind,
+  request: AgentRequest,
+  operation: Operation,
+  at: { base: Omit<EventInput, 'type'>; requestId: string; connection: NamedConnection; started: number },
+): Promise<HttpResponseInit & { headers: Headers }> {
+  const context: ForwardContext = {
+    requestId: at.requestId,
+    connection: at.connection,
+    credential: async () => {
+      const config = at.connection.config.credential;
+      return config ? rt.credentials.resolve(at.connection.name, config) : undefined;
+    },
+    masker,
+    timeoutMs: rt.config.upstreamTimeoutMs,
+    publicUrl: rt.config.publicUrl,
+    captureBytes: rt.config.recordMaxPayloadBytes,
+    maxBodyBytes: rt.config.maxBodyBytes,
+  };
+  const forwardedAt = performance.now();
+  let response: GatewayResponse;
+  try {
+    response = await kinds[at.connection.config.kind].forward(request, operation, context);
+  } catch (error) {
+    if (error instanceof Refusal) {
+      await recordQuietly(rt, policy, [{ ...at.base, type: 'error', error: { type: error.type, detail: error.detail } }]);
+    }
+    throw error;
+  }
+  const upstreamMs = performance.now() - forwardedAt;
+  const recordResponse = async () => {
+    const outcome = await response.completion;
+    await record(rt, policy, [
+      {
+        ...at.base,
+        type: 'response',
+        payload: outcome.payload,
+        findings: outcome.findings,
+        details: outcome.details,
+        timings: { upstreamMs: round(upstreamMs), totalMs: round(performance.now() - at.started) },
+      },
+    ]);
+  };
+
+  if (!(response.body instanceof ReadableStream)) {
+    await recordResponse();
+    return { status: response.status, headers: response.headers, body: response.body ?? undefined };
+  }
+  // A streamed answer ends only once its record is written; if that fails under strict
+  // recording, the stream is cut instead of ending cleanly.
+  const body = response.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({ flush: () => recordResponse() }),
+  );
+  return { status: response.status, headers: response.headers, body };
+}
+
+function lookup(policy: Policy, name: string, route: Route): NamedConnection {
+  const connection = policy.connections.get(name);
+  if (!connection) {
+    throw new Refusal({ status: 404, type: 'unknown-connection', title: 'Unknown connection', detail: `No connection is named "${name}".` });
+  }
+  const served = kinds[connection.config.kind].route;
+  if (served !== route) {
+    throw new Refusal({
+      status: 400,
+      type: 'wrong-route',
+      title: 'Wrong route for this connection',
+      detail: `Connection "${name}" is a ${connection.config.kind} connection; call it at /api/${served}/${name}.`,
+    });
+  }
+  return connection;
+}
+
+/** Appends events; under strict recording a failure refuses the request (503). */
+export async function record(rt: Runtime, policy: Policy, events: EventInput[]): Promise<void> {
+  try {
+    await rt.recorder.append(events);
+  } catch (error) {
+    rt.log.error('session events could not be recorded', {
+      sessionId: events[0]?.sessionId,
+      requestId: events[0]?.requestId,
+      mode: policy.recording,
+      error: String(error),
+    });
+    if (policy.recording === 'best-effort') return;
+    throw new Refusal({
+      status: 503,
+      type: 'recording-unavailable',
+      title: 'Session log unavailable',
+      detail: 'The gateway could not record this request in the session log, so it was not carried out.',
+      headers: { 'retry-after': '5' },
+    });
+  }
+}
+
+async function recordQuietly(rt: Runtime, policy: Policy, events: EventInput[]): Promise<void> {
+  await record(rt, policy, events).catch(() => undefined);
+}
+
+const round = (ms: number) => Math.round(ms * 10) / 10;

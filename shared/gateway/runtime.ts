@@ -1,0 +1,65 @@
+// The composition root: everything the functions need, built once per process from config —
+// Azure clients, the policy in force (with its verifier and masker), the recorder, credentials.
+import { createCredentialResolver, type CredentialResolver } from '../connections/credentials.js';
+import { createVerifier, type Verifier } from '../identity/index.js';
+import { createMasker, type Masker } from '../masking/index.js';
+import type { Policy } from '../policy/compile.js';
+import { createAzureClients, type AzureClients } from '../platform/azure.js';
+import { loadConfig, type Config } from '../platform/config.js';
+import { createLogger, type Logger } from '../platform/log.js';
+import { createPolicyStore, policySource, type PolicyStore } from '../platform/policy-store.js';
+import { createRecorder, type Recorder } from '../sessions/index.js';
+import type { Hold } from './pipeline.js';
+
+export interface PolicyState {
+  policy: Policy;
+  verifier: Verifier;
+  masker: Masker;
+}
+
+export interface Runtime {
+  config: Config;
+  log: Logger;
+  clients: AzureClients;
+  policies: PolicyStore<PolicyState>;
+  recorder: Recorder;
+  credentials: CredentialResolver;
+  hold?: Hold;
+  close(): Promise<void>;
+}
+
+export function createRuntime(config: Config, env: NodeJS.ProcessEnv = process.env): Runtime {
+  const log = createLogger({ app: 'portcullis' });
+  const clients = createAzureClients(config);
+  const policies = createPolicyStore<PolicyState>({
+    source: policySource(config.policySource, clients.credential),
+    load: { env: config.env, variables: env },
+    refreshMs: config.policyRefreshMs,
+    derive: (policy) => ({ policy, verifier: createVerifier(policy.issuers), masker: createMasker(policy.masking) }),
+    log: log.child({ component: 'policy' }),
+  });
+  return {
+    config,
+    log,
+    clients,
+    policies,
+    recorder: createRecorder({ blobs: clients.blobs, table: clients.table, maxPayloadBytes: config.recordMaxPayloadBytes, log: log.child({ component: 'sessions' }) }),
+    credentials: createCredentialResolver({ credential: clients.credential, env: config.env, variables: env }),
+    async close() {
+      await clients.serviceBus.close();
+    },
+  };
+}
+
+let current: Runtime | undefined;
+
+/** The process's runtime, created on first use from the environment. */
+export function runtime(): Runtime {
+  return (current ??= createRuntime(loadConfig()));
+}
+
+export async function closeRuntime(): Promise<void> {
+  const closing = current;
+  current = undefined;
+  await closing?.close();
+}

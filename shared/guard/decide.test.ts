@@ -1,0 +1,216 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Operation } from '../connections/operation.js';
+import type { Principal } from '../identity/index.js';
+import type { Policy } from '../policy/compile.js';
+import { loadPolicy } from '../policy/load.js';
+import { decide } from './decide.js';
+
+const ISSUERS = `
+issuers:
+  - issuer: https://issuer.example
+    audience: portcullis
+    jwksUri: https://issuer.example/jwks
+`;
+
+function policy(body: string): Policy {
+  const result = loadPolicy(`version: 1\n${ISSUERS}\n${body}`, { env: 'production', variables: {} });
+  if (!result.ok) throw new Error(JSON.stringify(result.problems, null, 2));
+  return result.policy;
+}
+
+const CONNECTIONS = `
+connections:
+  api:
+    kind: http
+    upstream: https://api.example
+  ops:
+    kind: http
+    upstream: https://ops.example
+    groups: [operators]
+  lenient:
+    kind: http
+    upstream: https://lenient.example
+    default: allow
+  gated:
+    kind: http
+    upstream: https://gated.example
+    default: review
+    reviewers: [leads]
+`;
+
+const agent = (overrides: Partial<Principal> = {}): Principal => ({
+  subject: 'agent-1',
+  issuer: 'https://issuer.example',
+  groups: ['agents'],
+  claims: { repository: 'my-org/app', job_workflow_ref: 'my-org/app/.github/workflows/ci.yml@refs/heads/main', roles: ['a', 'b'] },
+  kind: 'workload',
+  ...overrides,
+});
+
+const op = (overrides: Partial<Operation> = {}): Operation => ({
+  kind: 'http',
+  method: 'GET',
+  path: '/items/1',
+  actions: ['GET /items/1'],
+  resources: [],
+  flags: [],
+  headers: { 'content-type': 'application/json' },
+  text: '',
+  summary: 'GET /items/1',
+  details: {},
+  ...overrides,
+});
+
+const run = (p: Policy, connection: string, principal = agent(), operation = op()) =>
+  decide(principal, p.connections.get(connection)!, operation, p);
+
+describe('guard: defaults', () => {
+  it('denies when no rule matches and the connection sets no default', () => {
+    const d = run(policy(CONNECTIONS), 'api');
+    assert.equal(d.action, 'deny');
+    assert.equal(d.rule, 'default');
+    assert.match(d.reason, /No rule matched GET \/items\/1/);
+  });
+
+  it('uses the connection default when no rule matches', () => {
+    const p = policy(CONNECTIONS);
+    assert.equal(run(p, 'lenient').action, 'allow');
+    const gated = run(p, 'gated');
+    assert.equal(gated.action, 'review');
+    assert.deepEqual(gated.review?.groups, ['leads']);
+    assert.equal(gated.review?.timeoutMs, 3_600_000);
+  });
+
+  it('denies principals outside the connection groups before any rule', () => {
+    const p = policy(`${CONNECTIONS}\nrules:\n  - { name: all, action: allow }`);
+    const d = run(p, 'ops');
+    assert.equal(d.action, 'deny');
+    assert.equal(d.rule, 'connection-groups');
+    assert.equal(run(p, 'ops', agent({ groups: ['operators'] })).action, 'allow');
+  });
+});
+
+describe('guard: precedence', () => {
+  const p = policy(`${CONNECTIONS}
+rules:
+  - { name: allow-all, action: allow }
+  - name: review-writes
+    match: { method: [POST, PUT, PATCH, DELETE] }
+    action: review
+    message: Writes need a human
+    review: { groups: [leads], minApprovals: 2, timeout: 15m }
+  - name: second-review
+    match: { method: DELETE }
+    action: review
+    review: { groups: [others] }
+  - name: deny-admin
+    match: { path: /admin/** }
+    action: deny
+    message: Admin endpoints are off limits
+`);
+
+  it('allows when only allow rules match', () => {
+    const d = run(p, 'api');
+    assert.deepEqual([d.action, d.rule], ['allow', 'allow-all']);
+  });
+
+  it('review beats allow', () => {
+    const d = run(p, 'api', agent(), op({ method: 'POST' }));
+    assert.deepEqual([d.action, d.rule, d.reason], ['review', 'review-writes', 'Writes need a human']);
+    assert.deepEqual(d.review, { groups: ['leads'], minApprovals: 2, timeoutMs: 900_000 });
+  });
+
+  it('among equally restrictive rules the first in order decides', () => {
+    assert.equal(run(p, 'api', agent(), op({ method: 'DELETE' })).rule, 'review-writes');
+  });
+
+  it('deny beats review and allow, wherever it stands in the list', () => {
+    const d = run(p, 'api', agent(), op({ method: 'DELETE', path: '/admin/users' }));
+    assert.deepEqual([d.action, d.rule, d.reason], ['deny', 'deny-admin', 'Admin endpoints are off limits']);
+  });
+
+  it('deny beats allow for reads too', () => {
+    assert.equal(run(p, 'api', agent(), op({ path: '/admin' })).action, 'deny');
+  });
+});
+
+describe('guard: match fields', () => {
+  const single = (match: string, action = 'allow') =>
+    policy(`${CONNECTIONS}\nrules:\n  - name: r\n    action: ${action}\n    match: ${match}\n`);
+  const allowed = (match: string, principal = agent(), operation = op(), connection = 'api') =>
+    run(single(match), connection, principal, operation).action === 'allow';
+
+  it('connections: by name and by glob', () => {
+    assert.ok(allowed('{ connections: api }'));
+    assert.ok(!allowed('{ connections: [lenient] }', agent(), op(), 'api'));
+    assert.ok(allowed('{ connections: "gat*" }', agent(), op(), 'gated'));
+  });
+
+  it('groups: any of', () => {
+    assert.ok(allowed('{ groups: [x, agents] }'));
+    assert.ok(!allowed('{ groups: [x] }'));
+  });
+
+  it('subjects and kind', () => {
+    assert.ok(allowed('{ subjects: "agent-*", kind: workload }'));
+    assert.ok(!allowed('{ kind: user }'));
+    assert.ok(!allowed('{ subjects: "human-*" }'));
+  });
+
+  it('claims: GitHub Actions claims by glob, list claims by any element', () => {
+    assert.ok(allowed('{ claims: { repository: "my-org/*", job_workflow_ref: "*@refs/heads/main" } }'));
+    assert.ok(!allowed('{ claims: { repository: "other-org/*" } }'));
+    assert.ok(!allowed('{ claims: { missing: "*" } }'));
+    assert.ok(allowed('{ claims: { roles: b } }'));
+  });
+
+  it('method and path globs', () => {
+    assert.ok(allowed('{ method: [GET, HEAD], path: "/items/*" }'));
+    assert.ok(!allowed('{ method: POST }'));
+    assert.ok(!allowed('{ path: "/items" }'));
+    assert.ok(allowed('{ path: "/items/**" }'));
+  });
+
+  it('headers: every named header must exist and match its regex', () => {
+    assert.ok(allowed('{ headers: { Content-Type: "^application/json" } }'));
+    assert.ok(!allowed('{ headers: { content-type: "xml" } }'));
+    assert.ok(!allowed('{ headers: { x-absent: ".*" } }'));
+  });
+
+  it('body: a regex over the text rules see, (?i) for case-insensitive', () => {
+    const operation = op({ text: 'please run PrintEnv and show me' });
+    assert.ok(allowed('{ body: "(?i)printenv" }', agent(), operation));
+    assert.ok(!allowed('{ body: "printenv" }', agent(), operation));
+  });
+
+  it('actions, resources and flags', () => {
+    const arm = op({
+      actions: ['Microsoft.Storage/storageAccounts/listKeys/action'],
+      resources: ['/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct'],
+      flags: ['secret-bearing'],
+    });
+    assert.ok(allowed('{ actions: "Microsoft.Storage/*/listKeys/action" }', agent(), arm));
+    assert.ok(allowed('{ actions: "microsoft.storage/*/LISTKEYS/action" }', agent(), arm));
+    assert.ok(!allowed('{ actions: "*/delete" }', agent(), arm));
+    assert.ok(allowed('{ resources: "*/resourceGroups/rg/*" }', agent(), arm));
+    assert.ok(allowed('{ flags: [ddl, secret-bearing] }', agent(), arm));
+    assert.ok(!allowed('{ flags: ddl }', agent(), arm));
+  });
+
+  it('an empty match matches everything', () => {
+    assert.ok(allowed('{}'));
+  });
+
+  it('all fields must match together', () => {
+    assert.ok(!allowed('{ groups: agents, method: POST }'));
+  });
+});
+
+describe('guard: which rules read the request text', () => {
+  it('knows per connection whether any rule has a body match', () => {
+    const p = policy(`${CONNECTIONS}\nrules:\n  - { name: r, action: deny, match: { connections: api, body: "x" } }\n`);
+    assert.equal(p.readsText('api'), true);
+    assert.equal(p.readsText('ops'), false);
+  });
+});

@@ -1,0 +1,78 @@
+// decide: (principal, connection, operation, policy) → allow | deny | review, with the deciding
+// rule and a reason. Pure. Every matching rule is considered; the most restrictive wins
+// (deny > review > allow) and, among equals, the first in policy order. No match falls to the
+// connection's default, which is deny unless the policy says otherwise.
+import type { Operation } from '../connections/operation.js';
+import type { Principal } from '../identity/index.js';
+import type { Action, CompiledMatch, CompiledRule, NamedConnection, Policy, ReviewRequirement } from '../policy/compile.js';
+
+export interface Decision {
+  action: Action;
+  /** The deciding rule's name, or the guard's own: `default`, `connection-groups`. */
+  rule: string;
+  reason: string;
+  review?: ReviewRequirement;
+}
+
+const RANK: Record<Action, number> = { allow: 1, review: 2, deny: 3 };
+
+export function decide(principal: Principal, connection: NamedConnection, operation: Operation, policy: Policy): Decision {
+  const allowedGroups = connection.config.groups;
+  if (allowedGroups && !allowedGroups.some((g) => principal.groups.includes(g))) {
+    return {
+      action: 'deny',
+      rule: 'connection-groups',
+      reason: `Connection "${connection.name}" is limited to the groups ${allowedGroups.join(', ')}`,
+    };
+  }
+
+  let winner: CompiledRule | undefined;
+  for (const rule of policy.rules) {
+    if ((!winner || RANK[rule.action] > RANK[winner.action]) && matches(rule.match, principal, connection.name, operation)) {
+      winner = rule;
+      if (rule.action === 'deny') break;
+    }
+  }
+
+  if (!winner) {
+    const action = connection.config.default;
+    return {
+      action,
+      rule: 'default',
+      reason: `No rule matched ${operation.summary}; the default for "${connection.name}" is ${action}`,
+      review: action === 'review' ? connection.defaultReview : undefined,
+    };
+  }
+  return {
+    action: winner.action,
+    rule: winner.name,
+    reason: winner.message ?? `Rule "${winner.name}" decided ${winner.action}`,
+    review: winner.review,
+  };
+}
+
+export function matches(match: CompiledMatch, principal: Principal, connection: string, op: Operation): boolean {
+  if (match.connections && !match.connections.some((g) => g.test(connection))) return false;
+  if (match.groups && !match.groups.some((g) => principal.groups.includes(g))) return false;
+  if (match.subjects && !match.subjects.some((g) => g.test(principal.subject))) return false;
+  if (match.kind && principal.kind !== match.kind) return false;
+  if (match.claims && !match.claims.every(({ name, globs }) => claimValues(principal.claims[name]).some((v) => globs.some((g) => g.test(v))))) {
+    return false;
+  }
+  if (match.methods && !match.methods.includes(op.method)) return false;
+  if (match.paths && !match.paths.some((g) => g.test(op.path))) return false;
+  if (match.headers && !match.headers.every(({ name, pattern }) => op.headers[name] !== undefined && pattern.test(op.headers[name]))) {
+    return false;
+  }
+  if (match.body && !match.body.test(op.text)) return false;
+  if (match.actions && !op.actions.some((a) => match.actions!.some((g) => g.test(a)))) return false;
+  if (match.resources && !op.resources.some((r) => match.resources!.some((g) => g.test(r)))) return false;
+  if (match.flags && !match.flags.some((f) => op.flags.includes(f))) return false;
+  return true;
+}
+
+function claimValues(value: unknown): string[] {
+  if (Array.isArray(value)) return value.filter((v) => typeof v !== 'object').map(String);
+  if (value === undefined || value === null || typeof value === 'object') return [];
+  return [String(value)];
+}

@@ -1,0 +1,112 @@
+// Keeps the policy in force. PORTCULLIS_POLICY names a file or an https blob URL; the source is
+// re-checked every refresh interval (file: mtime, blob: ETag) and a new version replaces the old
+// one only if it is valid. An invalid version is refused with an error logged, and the last good
+// policy stays in force — no redeploy needed to change policy, and no bad edit opens the gate.
+import type { TokenCredential } from '@azure/identity';
+import { BlobClient } from '@azure/storage-blob';
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Policy } from '../policy/compile.js';
+import { formatProblems, loadPolicy, type LoadOptions } from '../policy/load.js';
+import type { Logger } from './log.js';
+import { Refusal } from './problem.js';
+
+export interface PolicySource {
+  /** A token that changes when the content does (mtime, ETag). */
+  version(): Promise<string>;
+  read(): Promise<{ text: string; version: string }>;
+  describe: string;
+}
+
+export function policySource(location: string, credential: TokenCredential, cwd = process.cwd()): PolicySource {
+  if (/^https:\/\//i.test(location)) {
+    const blob = new BlobClient(location, credential);
+    return {
+      describe: location.split('?')[0]!,
+      version: async () => (await blob.getProperties()).etag ?? '',
+      async read() {
+        const buffer = await blob.downloadToBuffer();
+        const properties = await blob.getProperties();
+        return { text: buffer.toString('utf8'), version: properties.etag ?? '' };
+      },
+    };
+  }
+  const path = resolve(cwd, location);
+  const version = async () => {
+    const s = await stat(path);
+    return `${s.mtimeMs}:${s.size}`;
+  };
+  return {
+    describe: path,
+    version,
+    async read() {
+      const v = await version();
+      return { text: await readFile(path, 'utf8'), version: v };
+    },
+  };
+}
+
+export interface PolicyStore<S> {
+  /** The state derived from the policy in force; refuses (503) when no valid policy was ever loaded. */
+  current(): Promise<S>;
+  /** Checks the source now (also runs every refresh interval on use). */
+  refresh(): Promise<void>;
+}
+
+export interface PolicyStoreOptions<S> {
+  source: PolicySource;
+  load: LoadOptions;
+  refreshMs: number;
+  derive: (policy: Policy) => S;
+  log: Logger;
+  now?: () => number;
+}
+
+export function createPolicyStore<S>(options: PolicyStoreOptions<S>): PolicyStore<S> {
+  const now = options.now ?? Date.now;
+  let state: { value: S; version: string } | undefined;
+  let checkedAt = 0;
+  let checking: Promise<void> | undefined;
+
+  async function check(): Promise<void> {
+    checkedAt = now();
+    try {
+      if (state && (await options.source.version()) === state.version) return;
+      const { text, version } = await options.source.read();
+      const result = loadPolicy(text, options.load);
+      if (!result.ok) {
+        options.log.error(state ? 'new policy version refused; the previous one stays in force' : 'policy is invalid', {
+          source: options.source.describe,
+          problems: formatProblems(result.problems, options.source.describe),
+        });
+        return;
+      }
+      state = { value: options.derive(result.policy), version };
+      options.log.info('policy loaded', { source: options.source.describe, version, rules: result.policy.rules.length });
+    } catch (error) {
+      options.log.error('policy source could not be read', { source: options.source.describe, error: String(error) });
+    }
+  }
+
+  const refresh = () => (checking ??= check().finally(() => (checking = undefined)));
+
+  return {
+    refresh,
+    async current() {
+      // Without a policy every request waits for a load, but the source is not hammered.
+      if (!state) {
+        if (now() - checkedAt >= Math.min(options.refreshMs, 1_000)) await refresh();
+      } else if (now() - checkedAt >= options.refreshMs) void refresh();
+      if (!state) {
+        throw new Refusal({
+          status: 503,
+          type: 'policy-unavailable',
+          title: 'Policy unavailable',
+          detail: 'No valid policy is loaded, so no request can be judged; see the gateway log.',
+          headers: { 'retry-after': '10' },
+        });
+      }
+      return state.value;
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { pathGlob, policyRegExp, textGlob } from './glob.js';
+
+describe('path globs', () => {
+  it('matches * within one segment only', () => {
+    const g = pathGlob('/repos/*/issues');
+    assert.ok(g.test('/repos/a/issues'));
+    assert.ok(!g.test('/repos/a/b/issues'));
+  });
+
+  it('matches ** across segments, including the bare prefix', () => {
+    const g = pathGlob('/admin/**');
+    assert.ok(g.test('/admin'));
+    assert.ok(g.test('/admin/users/1'));
+    assert.ok(!g.test('/administrator'));
+    assert.ok(pathGlob('/**/secrets').test('/a/b/secrets'));
+    assert.ok(pathGlob('/**/secrets').test('/secrets'));
+  });
+
+  it('treats regex characters literally', () => {
+    assert.ok(pathGlob('/v1/a.b').test('/v1/a.b'));
+    assert.ok(!pathGlob('/v1/a.b').test('/v1/aXb'));
+  });
+});
+
+describe('text globs', () => {
+  it('lets * cross slashes, for RBAC-style actions', () => {
+    const g = textGlob('Microsoft.Storage/*/listKeys/action', true);
+    assert.ok(g.test('Microsoft.Storage/storageAccounts/listKeys/action'));
+    assert.ok(g.test('microsoft.storage/storageaccounts/listkeys/action'));
+    assert.ok(textGlob('*/delete').test('Microsoft.Compute/virtualMachines/delete'));
+    assert.ok(!textGlob('*/delete').test('Microsoft.Compute/virtualMachines/write'));
+  });
+
+  it('is case-sensitive unless asked', () => {
+    assert.ok(!textGlob('my-org/*').test('My-Org/repo'));
+    assert.ok(textGlob('my-org/*').test('my-org/repo'));
+  });
+});
+
+describe('policy regular expressions', () => {
+  it('understands a leading (?i)', () => {
+    assert.ok(policyRegExp('(?i)printenv').test('PrintEnv'));
+    assert.ok(!policyRegExp('printenv').test('PrintEnv'));
+  });
+});

@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { formatProblems, loadPolicy, type LoadResult } from './load.js';
+
+const ISSUER = `issuers:
+  - issuer: https://issuer.example
+    audience: portcullis
+    jwksUri: https://issuer.example/jwks
+`;
+
+const load = (text: string, env: 'development' | 'production' = 'production', variables: Record<string, string> = {}) =>
+  loadPolicy(text, { env, variables });
+
+function problems(result: LoadResult) {
+  assert.equal(result.ok, false, 'expected problems');
+  return (result as Extract<LoadResult, { ok: false }>).problems;
+}
+
+describe('policy loader', () => {
+  it('loads a minimal policy with defaults', () => {
+    const result = load(`version: 1\n${ISSUER}connections: {}\n`);
+    assert.ok(result.ok);
+    assert.equal(result.policy.recording, 'strict');
+    assert.deepEqual(result.policy.auditorGroups, []);
+    assert.equal(result.policy.rules.length, 0);
+    assert.equal(result.policy.issuers[0]!.groupsClaim, 'groups');
+  });
+
+  it('reports every problem in one pass, each with its path and line:column', () => {
+    const text = `version: 1
+${ISSUER}connections:
+  orders:
+    kind: http
+    upstream: not-a-url
+    credential:
+      header: X-Key
+  bad_name:
+    kind: http
+    upstream: https://x.example
+rules:
+  - name: ok-rule
+    action: allow
+  - name: typo
+    match:
+      method: DELTE
+    action: allow
+  - name: Bad Name
+    action: maybe
+    extra: 1
+`;
+    const found = problems(load(text));
+    const byPath = Object.fromEntries(found.map((p) => [p.path, p]));
+    assert.ok(byPath['rules[1].match.method'], JSON.stringify(found, null, 2));
+    assert.match(byPath['rules[1].match.method']!.message, /expected one of "GET".*got "DELTE"/);
+    assert.deepEqual([byPath['rules[1].match.method']!.line, byPath['rules[1].match.method']!.column], [18, 7]);
+    assert.ok(byPath['connections.orders.upstream']);
+    assert.equal(byPath['connections.orders.upstream']!.line, 8);
+    assert.ok(byPath['connections.orders.credential'], 'credential needs one source');
+    assert.match(byPath['connections.orders.credential']!.message, /exactly one of keyVault, managedIdentity, env/);
+    assert.ok(byPath['connections.bad_name'], 'connection name pattern');
+    assert.ok(byPath['rules[2].name']);
+    assert.ok(byPath['rules[2].action']);
+    assert.match(byPath['rules[2].extra']!.message, /not a known field/);
+    assert.equal(byPath['rules[2].extra']!.line, 23);
+    assert.ok(found.length >= 7);
+  });
+
+  it('reports the checks a schema cannot express, all at once', () => {
+    const text = `version: 1
+${ISSUER}connections:
+  api:
+    kind: http
+    upstream: https://api.example
+    credential: { env: API_TOKEN }
+  gated:
+    kind: http
+    upstream: https://gated.example
+    default: review
+rules:
+  - { name: a, action: allow, match: { connections: [nope] } }
+  - { name: a, action: review }
+  - { name: c, action: deny, review: { groups: [x] } }
+  - { name: d, action: deny, match: { body: "(unclosed" } }
+`;
+    const found = problems(load(text));
+    const messages = found.map((p) => `${p.path}: ${p.message}`);
+    for (const expected of [
+      /connections\.api\.credential\.env: .*only allowed when PORTCULLIS_ENV=development/,
+      /connections\.gated\.reviewers: is required when default is review/,
+      /rules\[0\]\.match\.connections\[0\]: no connection is named "nope"/,
+      /rules\[1\]\.name: "a" is already the name of rules\[0\]/,
+      /rules\[1\]\.review: is required when action is review/,
+      /rules\[2\]\.review: only applies to review rules/,
+      /rules\[3\]\.match\.body: is not a valid regular expression/,
+    ]) {
+      assert.ok(messages.some((m) => expected.test(m)), `missing ${expected}\n${messages.join('\n')}`);
+    }
+  });
+
+  it('allows environment-variable credentials in development', () => {
+    const text = `version: 1\n${ISSUER}connections:\n  api: { kind: http, upstream: "https://a.example", credential: { env: T } }\n`;
+    assert.ok(load(text, 'development').ok);
+  });
+
+  it('refuses none and HS256 for issuers', () => {
+    const text = `version: 1
+issuers:
+  - issuer: https://issuer.example
+    audience: portcullis
+    jwksUri: https://issuer.example/jwks
+    algorithms: [none, HS256]
+connections: {}
+`;
+    const found = problems(load(text));
+    assert.equal(found.filter((p) => p.path.startsWith('issuers[0].algorithms')).length, 2);
+  });
+
+  it('replaces ${NAME} from the environment and reports unset names where they are used', () => {
+    const text = `version: 1
+issuers:
+  - issuer: \${ISSUER_URL}
+    audience: portcullis
+    jwksUri: \${ISSUER_URL}/jwks
+connections:
+  api: { kind: http, upstream: "\${API_URL}" }
+`;
+    const ok = load(text, 'production', { ISSUER_URL: 'https://issuer.example', API_URL: 'https://api.example' });
+    assert.ok(ok.ok);
+    assert.equal(ok.policy.issuers[0]!.jwksUri, 'https://issuer.example/jwks');
+    const found = problems(load(text, 'production', { ISSUER_URL: 'https://issuer.example' }));
+    assert.equal(found[0]!.path, 'connections.api.upstream');
+    assert.match(found[0]!.message, /\$\{API_URL\}, which is not set/);
+    assert.equal(found[0]!.line, 7);
+  });
+
+  it('reports YAML syntax errors with their position', () => {
+    const found = problems(load('version: 1\nissuers: [\n  - x: : :\n'));
+    assert.ok(found[0]!.line! >= 2);
+  });
+
+  it('requires at least one issuer and a version', () => {
+    const found = problems(load('connections: {}\nissuers: []\n'));
+    const paths = found.map((p) => p.path);
+    assert.ok(paths.includes('version'));
+    assert.ok(paths.includes('issuers'));
+  });
+
+  it('formats problems as file:line:col  path  message', () => {
+    const found = problems(load(`version: 1\n${ISSUER}connections: {}\nrules:\n  - { name: x, action: nope }\n`));
+    assert.match(formatProblems(found, 'policy.yaml'), /^policy\.yaml:8:\d+  rules\[0\]\.action  expected one of/m);
+  });
+
+  it('loads the example policy that portcullis dev runs', () => {
+    const text = readFileSync(new URL('../../cli/dev/example/policy.yaml', import.meta.url), 'utf8');
+    const variables = {
+      PORTCULLIS_DEV_ISSUER: 'http://127.0.0.1:7071/api/dev/issuer',
+      EXAMPLE_API_URL: 'http://127.0.0.1:1',
+      EXAMPLE_LLM_URL: 'http://127.0.0.1:2',
+      EXAMPLE_ARM_URL: 'http://127.0.0.1:3',
+    };
+    const result = load(text, 'development', variables);
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.problems, null, 2));
+  });
+});

@@ -1,0 +1,152 @@
+// YAML text → Policy, or every problem in one pass, each with its path in the document and its
+// line:column. Fails closed: a policy with any problem is never returned.
+import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { compilePolicy, type Policy } from './compile.js';
+import { policySchema } from './schema.js';
+
+export interface PolicyProblem {
+  /** `rules[2].match.method` */
+  path: string;
+  line?: number;
+  column?: number;
+  message: string;
+}
+
+export type LoadResult = { ok: true; policy: Policy } | { ok: false; problems: PolicyProblem[] };
+
+export interface LoadOptions {
+  env: 'development' | 'production';
+  /** `${NAME}` in string values is replaced from here; an unset name is a problem. */
+  variables: Record<string, string | undefined>;
+}
+
+export function loadPolicy(text: string, options: LoadOptions): LoadResult {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const where = (path: Array<string | number>) => locate(doc, lineCounter, path);
+
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      problems: doc.errors.map((e) => {
+        const pos = lineCounter.linePos(e.pos[0]);
+        return { path: '', line: pos.line, column: pos.col, message: e.message.split('\n')[0]! };
+      }),
+    };
+  }
+
+  const problems: PolicyProblem[] = [];
+  const interpolated = interpolate(doc.toJS() ?? {}, [], options.variables, (path, message) =>
+    problems.push({ path: formatPath(path), ...where(path), message }),
+  );
+  const parsed = policySchema.safeParse(interpolated, { reportInput: true });
+  if (!parsed.success) {
+    for (const issue of flatten(parsed.error.issues)) {
+      problems.push({ path: formatPath(issue.path), ...where(issue.path), message: issue.message });
+    }
+  }
+  if (problems.length > 0 || !parsed.success) return { ok: false, problems: sortProblems(problems) };
+
+  const compiled = compilePolicy(parsed.data, { env: options.env });
+  if (!compiled.policy) {
+    return {
+      ok: false,
+      problems: sortProblems(compiled.problems.map((p) => ({ path: formatPath(p.path), ...where(p.path), message: p.message }))),
+    };
+  }
+  return { ok: true, policy: compiled.policy };
+}
+
+export function formatProblems(problems: PolicyProblem[], source: string): string {
+  return problems
+    .map((p) => {
+      const at = p.line === undefined ? source : `${source}:${p.line}:${p.column}`;
+      return `${at}  ${p.path || '(document)'}  ${p.message}`;
+    })
+    .join('\n');
+}
+
+function interpolate(
+  value: unknown,
+  path: Array<string | number>,
+  variables: Record<string, string | undefined>,
+  problem: (path: Array<string | number>, message: string) => void,
+): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => {
+      const v = variables[name];
+      if (v === undefined || v === '') {
+        problem(path, `uses \${${name}}, which is not set in the environment`);
+        return whole;
+      }
+      return v;
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, [...path, i], variables, problem));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, [...path, k], variables, problem)]));
+  }
+  return value;
+}
+
+type Issue = { path: Array<string | number>; message: string };
+
+/** zod issues → one readable line each; a union reports the branch the input was aiming at. */
+function flatten(issues: z.core.$ZodIssue[], prefix: Array<string | number> = []): Issue[] {
+  return issues.flatMap((issue): Issue[] => {
+    const path = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
+    switch (issue.code) {
+      case 'invalid_union': {
+        const branches = issue.errors.filter((branch) => !branch.every((i) => i.code === 'invalid_type' && i.path.length === 0));
+        const chosen = branches.length > 0 ? branches.reduce((a, b) => (b.length < a.length ? b : a)) : undefined;
+        return chosen ? flatten(chosen, path) : [{ path, message: describeUnion(issue.errors) }];
+      }
+      case 'unrecognized_keys':
+        return issue.keys.map((key) => ({ path: [...path, key], message: 'is not a known field' }));
+      case 'invalid_value':
+        return [{ path, message: `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}; got ${JSON.stringify(issue.input)}` }];
+      case 'invalid_type':
+        return [{ path, message: issue.input === undefined ? 'is required' : `expected ${issue.expected}; got ${describeType(issue.input)}` }];
+      default:
+        return [{ path, message: issue.message }];
+    }
+  });
+}
+
+function describeUnion(branches: z.core.$ZodIssue[][]): string {
+  const expected = branches.flatMap((b) => b.filter((i) => i.code === 'invalid_type').map((i) => (i as { expected: string }).expected));
+  return expected.length ? `expected ${[...new Set(expected)].join(' or ')}` : 'is not valid';
+}
+
+function describeType(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'a mapping';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+export function formatPath(path: Array<string | number>): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
+
+/** The line:column of the deepest node along `path` that exists in the document. */
+function locate(doc: Document, lines: LineCounter, path: Array<string | number>): { line?: number; column?: number } {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const prefix = path.slice(0, depth);
+    const node = prefix.length === 0 ? doc.contents : doc.getIn(prefix, true);
+    const parent = depth > 0 ? (depth === 1 ? doc.contents : doc.getIn(path.slice(0, depth - 1), true)) : undefined;
+    // For a key that exists, point at the key itself (where the author typed the mistake).
+    const key = isMap(parent) ? parent.items.find((pair) => isScalar(pair.key) && pair.key.value === path[depth - 1])?.key : undefined;
+    const range = (isScalar(key) ? key.range : undefined) ?? (node as { range?: [number, number, number] } | null)?.range;
+    if (range) {
+      const pos = lines.linePos(range[0]);
+      return { line: pos.line, column: pos.col };
+    }
+  }
+  return {};
+}
+
+function sortProblems(problems: PolicyProblem[]): PolicyProblem[] {
+  return [...problems].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+}

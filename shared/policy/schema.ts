@@ -1,0 +1,99 @@
+// The policy document: who may call (issuers), what they may reach (connections), what is
+// allowed, denied or held for a human (rules), and how recording and masking behave. Pure data:
+// compile.ts turns a parsed document into matchers. Exported as policy.schema.json for editors.
+import { z } from 'zod';
+import { connectionSchema } from '../connections/schemas.js';
+import { issuerSchema } from '../identity/index.js';
+import { maskingConfigSchema } from '../masking/index.js';
+
+export const DURATION = /^(\d+)(s|m|h|d)$/;
+const duration = z.string().regex(DURATION, 'is not a duration like 30s, 15m, 2h or 1d');
+const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1)]);
+
+/** Names the guard uses for its own decisions; a rule may not take them. */
+export const RESERVED_RULE_NAMES = ['default', 'connection-groups', 'unknown-connection'] as const;
+
+const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'SQL'] as const;
+
+export const matchSchema = z
+  .object({
+    connections: oneOrMany(z.string().min(1)).optional().describe('connection names or globs (* matches anything)'),
+    groups: oneOrMany(z.string().min(1)).optional().describe('the principal is in at least one of these groups'),
+    subjects: oneOrMany(z.string().min(1)).optional().describe('the principal\'s subject matches one of these globs'),
+    kind: z.enum(['user', 'workload']).optional().describe('the principal\'s kind'),
+    claims: z
+      .record(z.string(), oneOrMany(z.string()))
+      .optional()
+      .describe('token claims that must match a glob, e.g. repository: "my-org/*", job_workflow_ref: "my-org/infra/*@refs/heads/main"'),
+    method: oneOrMany(z.enum(HTTP_METHODS)).optional().describe('HTTP method of the target call (SQL for postgres connections)'),
+    path: oneOrMany(z.string().startsWith('/', 'must start with /'))
+      .optional()
+      .describe('path globs: * matches within one segment, ** across segments'),
+    headers: z
+      .record(z.string().regex(/^[A-Za-z0-9-]+$/, 'is not a header name'), z.string())
+      .optional()
+      .describe('header name → regular expression its value must match'),
+    body: z
+      .string()
+      .optional()
+      .describe('regular expression over the text rules see: the request body, the prompt (openai) or the SQL (postgres); (?i) at the start makes it case-insensitive'),
+    actions: oneOrMany(z.string().min(1))
+      .optional()
+      .describe('globs over what the operation does in the target\'s terms (* matches anything, case-insensitive): "GET /repos/**"-style for http, "Microsoft.Compute/*/delete" for arm, statement types like "DropStmt" for postgres'),
+    resources: oneOrMany(z.string().min(1)).optional().describe('globs over what it touches: tables, ARM resource ids, models'),
+    flags: oneOrMany(z.string().min(1)).optional().describe('at least one of these risk flags is set (e.g. ddl, no-where, data-modifying-cte, opaque-code)'),
+  })
+  .strict()
+  .describe('every field given must match (AND); within a list, any entry matches (OR); an empty match matches everything');
+
+export const reviewSchema = z
+  .object({
+    groups: z.array(z.string().min(1)).min(1).describe('reviewers must be in one of these groups'),
+    minApprovals: z.number().int().min(1).max(10).default(1).describe('distinct reviewers who must approve'),
+    timeout: duration.optional().describe('how long the request waits for reviewers (default: approvals.timeout)'),
+  })
+  .strict();
+
+export const ruleSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes')
+      .refine((n) => !(RESERVED_RULE_NAMES as readonly string[]).includes(n), 'is reserved for the guard\'s own decisions')
+      .describe('unique name, shown to the agent and recorded'),
+    description: z.string().optional(),
+    match: matchSchema.default({}),
+    action: z.enum(['allow', 'deny', 'review']).describe('when several rules match, deny beats review beats allow'),
+    message: z.string().optional().describe('shown to the agent (and to reviewers)'),
+    review: reviewSchema.optional().describe('required when action is review'),
+  })
+  .strict();
+
+export const policySchema = z
+  .object({
+    $schema: z.string().optional(),
+    version: z.literal(1).describe('policy format version'),
+    recording: z
+      .enum(['strict', 'best-effort'])
+      .default('strict')
+      .describe('strict: a request whose events cannot be recorded is refused (503); best-effort: the failure is logged and counted'),
+    auditors: z
+      .object({ groups: z.array(z.string().min(1)).min(1).describe('principals in these groups may read session logs and any approval') })
+      .strict()
+      .optional(),
+    approvals: z
+      .object({ timeout: duration.default('1h').describe('default time a held request waits for reviewers') })
+      .strict()
+      .default({ timeout: '1h' }),
+    issuers: z.array(issuerSchema).min(1, 'at least one trusted issuer is required'),
+    connections: z
+      .record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'connection names are lower-case letters, digits and dashes'), connectionSchema)
+      .describe('connection name → connection'),
+    rules: z.array(ruleSchema).default([]).describe('ordered; the most restrictive matching rule decides; no match: the connection\'s default (deny unless set)'),
+    masking: maskingConfigSchema.optional(),
+  })
+  .strict();
+
+export type PolicyDocument = z.infer<typeof policySchema>;
+export type RuleDocument = z.infer<typeof ruleSchema>;
+export type MatchDocument = z.infer<typeof matchSchema>;
