@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { secretSamples } from '../../shared/masking/test-support.js';
+import { main } from '../main.js';
+import { run } from './mask.js';
+import { UsageError, type CliIo } from '../io.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+function portcullis(args: string[], stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ['bin/portcullis.mjs', 'mask', ...args], { cwd: root });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+function memoryIo(input: string): { io: CliIo; out: () => string; err: () => string } {
+  const stdin = new PassThrough();
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => (out += d));
+  stderr.on('data', (d) => (err += d));
+  stdin.end(input);
+  return { io: { stdin, stdout, stderr, isTTY: false, env: {}, cwd: root }, out: () => out, err: () => err };
+}
+
+const token = () => secretSamples()['github-token']!();
+
+describe('portcullis mask (process)', () => {
+  it('masks stdin to stdout', async () => {
+    const value = token();
+    const result = await portcullis([], `deploy with ${value}\nmail bob@example.com\n`);
+    assert.equal(result.code, 0);
+    assert.equal(result.stdout, 'deploy with [MASKED:github-token]\nmail [MASKED:pii-email]\n');
+  });
+
+  it('--jsonl answers each line, in order, with the masked text and findings', async () => {
+    const value = token();
+    const result = await portcullis(['--jsonl'], [{ text: `a ${value}` }, { text: 'nothing' }, { text: '{"password":"p"}' }].map((l) => JSON.stringify(l)).join('\n') + '\n');
+    assert.equal(result.code, 0);
+    const lines = result.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(lines.map((l) => l.text), ['a [MASKED:github-token]', 'nothing', '{"password":"[MASKED:sensitive-key]"}']);
+    assert.deepEqual(lines[0].findings.map((f: { rule: string; location: string }) => [f.rule, f.location]), [['github-token', 'offset:2']]);
+    assert.deepEqual(lines[1].findings, []);
+    assert.ok(!result.stdout.includes(value));
+  });
+
+  it('--rules adds a gitleaks pack', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mask-'));
+    const file = join(dir, 'pack.toml');
+    await writeFile(file, `[[rules]]\nid = "acme"\nregex = '''acme_[0-9]{6}'''\nkeywords = ["acme_"]\n`);
+    const result = await portcullis(['--rules', file], 'id acme_123456\n');
+    assert.equal(result.stdout, 'id [MASKED:acme]\n');
+  });
+
+  it('refuses bad usage with one line and exit code 2', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mask-'));
+    const badToml = join(dir, 'bad.toml');
+    await writeFile(badToml, '[[rules]\n');
+    for (const [args, stdin, message] of [
+      [['--frobnicate'], '', /unknown option "--frobnicate"/],
+      [['--rules', join(dir, 'missing.toml')], '', /cannot read rules file .*missing\.toml: ENOENT/],
+      [['--rules', badToml], '', /bad\.toml: not valid TOML/],
+      [['--jsonl'], '{"text":"ok"}\n{"txt":"x"}\n', /line 2: expected a JSON object \{"text": string\}/],
+      [['--jsonl'], 'not json\n', /line 1: /],
+      [['--json'], 'not json', /stdin is not valid JSON/],
+    ] as const) {
+      const result = await portcullis([...args], stdin);
+      assert.equal(result.code, 2, args.join(' '));
+      assert.match(result.stderr, message);
+      assert.equal(result.stderr.trimEnd().split('\n').length, 1, result.stderr);
+    }
+  });
+});
+
+describe('mask command (in memory)', () => {
+  it('streams --jsonl line by line, answering before the input ends', async () => {
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    const io: CliIo = { stdin, stdout, stderr: new PassThrough(), isTTY: false, env: {}, cwd: root };
+    const firstLine = new Promise<string>((done) => stdout.once('data', (d) => done(String(d))));
+    const finished = run(['--jsonl'], io);
+    stdin.write('{"text":"mail bob@example.com"}\n');
+    assert.equal(await firstLine, '{"text":"mail [MASKED:pii-email]","findings":[{"rule":"pii-email","location":"offset:5","length":15,"hash":"5ff860bf"}]}\n');
+    stdin.end();
+    assert.equal(await finished, 0);
+  });
+
+  it('--json forces JSON mode', async () => {
+    const { io, out } = memoryIo('{"a": "x", "secret": "s"}');
+    assert.equal(await run(['--json'], io), 0);
+    assert.equal(out(), '{"a": "x", "secret": "[MASKED:sensitive-key]"}');
+  });
+
+  it('throws UsageError for bad lines, which main turns into exit code 2', async () => {
+    const { io } = memoryIo('[1]\n');
+    await assert.rejects(run(['--jsonl'], io), (e: unknown) => e instanceof UsageError && /line 1/.test(e.message));
+    const m = memoryIo('');
+    assert.equal(await main(['mask', '--nope'], m.io), 2);
+    assert.match(m.err(), /^portcullis mask: unknown option "--nope"/);
+  });
+});

@@ -1,0 +1,301 @@
+// Finds the secret and PII spans in a text. One keyword pass (Aho–Corasick) decides which
+// regex rules run and where: anchored rules as a sticky regex at each hit, others in windows
+// around the hits, widened while a match touches a window's edge. Scanners (PII) run on their
+// own cheap candidates. Overlapping spans are merged so that nothing detected is left out.
+import { shannonEntropy } from './entropy.js';
+import { MAX_SECRET_LENGTH } from './limits.js';
+import { KeywordPrefilter, type KeywordHits } from './prefilter.js';
+import { regexBounds } from './regex-bounds.js';
+import type { RegexRule, Replacement, ScanRule, Span } from './rule.js';
+
+const FULL: Replacement = { kind: 'full' };
+const NO_HITS: KeywordHits = { keyword: new Int32Array(0), start: new Int32Array(0), count: 0, pendingPrefix: 0 };
+/** First radius of a window around a hit for a rule whose matches have no upper length. */
+const OPEN_RADIUS = 256;
+
+interface Compiled {
+  rule: RegexRule;
+  order: number;
+  exec: RegExp;
+  groups: number;
+  /** Longest match, capped at MAX_SECRET_LENGTH. */
+  reach: number;
+  replacement: Replacement;
+}
+
+export interface Analysis {
+  spans: Span[];
+  /** Offset from which the text may still hold a finding that later text would complete. */
+  holdFrom: number;
+}
+
+export class Engine {
+  private readonly compiled: Compiled[];
+  private readonly prefilter: KeywordPrefilter;
+  /** For each keyword (prefilter index), the compiled rules that use it. */
+  private readonly rulesOfKeyword: number[][];
+  private readonly unkeyed: number[];
+
+  constructor(
+    regexRules: readonly RegexRule[],
+    private readonly scanRules: readonly ScanRule[],
+  ) {
+    this.compiled = regexRules.map((rule, order) => {
+      const anchored = rule.anchoredLead !== undefined;
+      const flags = rule.regex.flags.replace(/[gyd]/g, '') + (anchored ? 'y' : 'g');
+      const groups = countGroups(rule.regex);
+      const max = regexBounds(rule.regex.source).max;
+      return {
+        rule,
+        order,
+        exec: new RegExp(rule.regex.source, groups > 0 ? flags + 'd' : flags),
+        groups,
+        reach: Math.min(max, MAX_SECRET_LENGTH),
+        replacement: rule.replacement ?? FULL,
+      };
+    });
+    const keywordIndex = new Map<string, number>();
+    this.rulesOfKeyword = [];
+    this.unkeyed = [];
+    this.compiled.forEach((c, index) => {
+      const keywords = [...new Set(c.rule.keywords.map((k) => k.toLowerCase()).filter((k) => k.length > 0))];
+      if (keywords.length === 0) this.unkeyed.push(index);
+      for (const k of keywords) {
+        let at = keywordIndex.get(k);
+        if (at === undefined) {
+          at = keywordIndex.size;
+          keywordIndex.set(k, at);
+          this.rulesOfKeyword.push([]);
+        }
+        this.rulesOfKeyword[at]!.push(index);
+      }
+    });
+    this.prefilter = new KeywordPrefilter([...keywordIndex.keys()]);
+  }
+
+  get ruleCount(): number {
+    return this.compiled.length + this.scanRules.length;
+  }
+
+  /** The merged spans of every finding in `text`. */
+  detect(text: string): Span[] {
+    return this.analyze(text, false).spans;
+  }
+
+  analyze(text: string, withHold: boolean): Analysis {
+    const found: Span[] = [];
+    const hits = this.prefilter.keywords.length > 0 ? this.prefilter.scan(text) : NO_HITS;
+    const perRule = this.groupHits(hits);
+    perRule.forEach((starts, index) => {
+      const c = this.compiled[index]!;
+      if (c.rule.anchoredLead !== undefined) this.runAnchored(c, text, starts, found);
+      else this.runWindows(c, text, starts, found);
+    });
+    for (const index of this.unkeyed) this.runWhole(this.compiled[index]!, text, found);
+    this.scanRules.forEach((rule, index) => {
+      const replacement = rule.replacement ?? FULL;
+      const order = this.compiled.length + index;
+      rule.scan(text, (start, end) => found.push({ start, end, rule: rule.id, replacement, order }));
+    });
+    const spans = merge(text, found);
+    return { spans, holdFrom: withHold ? this.holdFrom(text, hits, perRule, spans) : text.length };
+  }
+
+  private groupHits(hits: KeywordHits): Map<number, number[]> {
+    const perRule = new Map<number, number[]>();
+    for (let h = 0; h < hits.count; h++) {
+      const start = hits.start[h]!;
+      for (const index of this.rulesOfKeyword[hits.keyword[h]!]!) {
+        let starts = perRule.get(index);
+        if (!starts) perRule.set(index, (starts = []));
+        if (starts[starts.length - 1] !== start) starts.push(start);
+      }
+    }
+    return perRule;
+  }
+
+  private runAnchored(c: Compiled, text: string, starts: number[], found: Span[]) {
+    const lead = c.rule.anchoredLead!;
+    const required = c.rule.requires;
+    let next = -2;
+    let covered = -1;
+    for (const hit of starts) {
+      const at = hit - lead;
+      if (at < 0 || at < covered) continue;
+      if (required !== undefined) {
+        if (next !== -1 && next < at) next = text.indexOf(required, at);
+        if (next === -1 || next - at > c.reach) continue;
+      }
+      c.exec.lastIndex = at;
+      const m = c.exec.exec(text);
+      if (m) covered = this.accept(c, text, m, 0, found);
+    }
+  }
+
+  private runWindows(c: Compiled, text: string, starts: number[], found: Span[]) {
+    const radius = Number.isFinite(c.reach) && c.reach < MAX_SECRET_LENGTH ? c.reach : OPEN_RADIUS;
+    const sorted = starts.length > 1 ? [...starts].sort((a, b) => a - b) : starts;
+    let i = 0;
+    while (i < sorted.length) {
+      let from = Math.max(0, sorted[i]! - radius);
+      let to = Math.min(text.length, sorted[i]! + radius * 2);
+      while (++i < sorted.length && sorted[i]! - radius <= to) to = Math.min(text.length, sorted[i]! + radius * 2);
+      // Widen while a match touches an edge that is not the text's: it may continue beyond.
+      for (;;) {
+        const touches = this.runWindow(c, text, from, to, null);
+        const wider = to - from < 4 * MAX_SECRET_LENGTH;
+        if (touches.start && from > 0 && wider) from = Math.max(0, from - (to - from));
+        else if (touches.end && to < text.length && wider) to = Math.min(text.length, to + (to - from));
+        else break;
+      }
+      this.runWindow(c, text, from, to, found);
+      while (i < sorted.length && sorted[i]! < to) i++;
+    }
+  }
+
+  /** Runs the rule over text[from, to); with `found`, records spans; reports whether a match touches an edge. */
+  private runWindow(c: Compiled, text: string, from: number, to: number, found: Span[] | null) {
+    const window = from === 0 && to === text.length ? text : text.slice(from, to);
+    const touches = { start: false, end: false };
+    c.exec.lastIndex = 0;
+    for (let m = c.exec.exec(window); m !== null; m = c.exec.exec(window)) {
+      if (m[0].length === 0) {
+        c.exec.lastIndex++;
+        continue;
+      }
+      if (m.index === 0) touches.start = true;
+      if (m.index + m[0].length === window.length) touches.end = true;
+      if (found) this.accept(c, window, m, from, found);
+    }
+    return touches;
+  }
+
+  private runWhole(c: Compiled, text: string, found: Span[]) {
+    c.exec.lastIndex = 0;
+    for (let m = c.exec.exec(text); m !== null; m = c.exec.exec(text)) {
+      if (m[0].length === 0) c.exec.lastIndex++;
+      else this.accept(c, text, m, 0, found);
+    }
+  }
+
+  /** Turns a match into a span if its secret passes the rule's gates; returns the match's end. */
+  private accept(c: Compiled, text: string, m: RegExpExecArray, offset: number, found: Span[]): number {
+    const matchEnd = m.index + m[0].length;
+    const [start, end] = secretRange(c, m);
+    if (start < 0 || end <= start) return matchEnd;
+    const secret = text.slice(start, end);
+    const { rule } = c;
+    if (rule.entropy !== undefined && shannonEntropy(secret) < rule.entropy) return matchEnd;
+    if (rule.allow && rule.allow(secret, m[0], () => lineAround(text, start, end))) return matchEnd;
+    found.push({ start: start + offset, end: end + offset, rule: rule.id, replacement: c.replacement, order: c.order });
+    return matchEnd;
+  }
+
+  private holdFrom(text: string, hits: KeywordHits, perRule: Map<number, number[]>, spans: Span[]): number {
+    const n = text.length;
+    // A keyword may be forming at the very end, and the last word may still grow into a token:
+    // this covers every rule whose secrets hold no whitespace ('word' and 'line' extents).
+    let hold = Math.min(n - hits.pendingPrefix, wordStart(text, n, n - MAX_SECRET_LENGTH));
+    // Rules whose secrets may span whitespace or lines hold from each hit whose match could
+    // still reach the end, unless a span found from it has already ended.
+    perRule.forEach((starts, index) => {
+      const c = this.compiled[index]!;
+      if ((c.rule.extent ?? 'block') !== 'block') return;
+      const lead = c.rule.anchoredLead ?? 0;
+      for (const hit of starts) {
+        if (hit - lead + c.reach < n) continue;
+        if (spans.some((span) => span.start <= hit && span.end > hit && span.end < n)) continue;
+        hold = Math.min(hold, wordStart(text, hit - lead, hit - c.reach));
+      }
+    });
+    for (const rule of this.scanRules) hold = Math.min(hold, rule.holdFrom(text));
+    // Never cut through a span found so far: it is emitted masked, whole.
+    for (const span of spans) if (span.start < hold && span.end > hold) hold = span.start;
+    return Math.max(0, hold);
+  }
+}
+
+/** The secret's [start, end) within the scanned string (window-relative). */
+function secretRange(c: Compiled, m: RegExpExecArray): [number, number] {
+  const whole: [number, number] = [m.index, m.index + m[0].length];
+  const group = c.rule.secretGroup;
+  if (c.groups === 0 || group === 0) return whole;
+  const indices = m.indices!;
+  if (group !== undefined) {
+    const range = indices[group];
+    return range ? [range[0], range[1]] : [-1, -1];
+  }
+  for (let g = 1; g <= c.groups; g++) {
+    const range = indices[g];
+    if (range && range[1] > range[0]) return [range[0], range[1]];
+  }
+  return whole;
+}
+
+function countGroups(regex: RegExp): number {
+  return new RegExp(`${regex.source}|`, regex.flags.replace(/[gy]/g, '')).exec('')!.length - 1;
+}
+
+function lineAround(text: string, start: number, end: number): string {
+  const from = text.lastIndexOf('\n', start - 1) + 1;
+  const to = text.indexOf('\n', end);
+  return text.slice(from, to === -1 ? text.length : to);
+}
+
+const isSpace = (c: number) => c === 32 || c === 10 || c === 13 || c === 9 || c === 12 || c === 11;
+
+/** Start of the whitespace-free run that contains offset `at`, looking back no further than `floor`. */
+function wordStart(text: string, at: number, floor: number): number {
+  let i = Math.min(at, text.length);
+  const stop = Math.max(0, floor);
+  while (i > stop && !isSpace(text.charCodeAt(i - 1))) i--;
+  return i;
+}
+
+/**
+ * Sorted, non-overlapping spans; overlapping ones become their union (the first rule's id).
+ * Edges are moved off backslash escapes, so that masking inside JSON text stays valid JSON.
+ */
+function merge(text: string, spans: Span[]): Span[] {
+  if (spans.length === 0) return spans;
+  const aligned = spans.map((s) => alignToEscapes(text, s));
+  aligned.sort((a, b) => a.start - b.start || b.end - a.end || a.order - b.order);
+  const out: Span[] = [aligned[0]!];
+  for (let i = 1; i < aligned.length; i++) {
+    const span = aligned[i]!;
+    const last = out[out.length - 1]!;
+    if (span.start < last.end) {
+      if (span.end > last.end) out[out.length - 1] = { ...last, end: span.end };
+    } else {
+      out.push(span);
+    }
+  }
+  return out;
+}
+
+function escapeStartsAt(text: string, i: number): boolean {
+  let run = 0;
+  while (i - run >= 0 && text.charCodeAt(i - run) === 92) run++;
+  return run % 2 === 1;
+}
+
+function alignToEscapes(text: string, span: Span): Span {
+  let { start, end } = span;
+  // Starting on the character after an escaping backslash (or inside \uXXXX): start at the backslash.
+  for (let back = 1; back <= 5 && start - back >= 0; back++) {
+    const b = start - back;
+    if (text.charCodeAt(b) !== 92 || !escapeStartsAt(text, b)) continue;
+    const length = text.charCodeAt(b + 1) === 117 ? 6 : 2;
+    if (b + length > start) start = b;
+    break;
+  }
+  // Ending inside an escape: take the rest of it.
+  for (let back = 1; back <= 6 && end - back >= start; back++) {
+    const b = end - back;
+    if (text.charCodeAt(b) !== 92 || !escapeStartsAt(text, b)) continue;
+    const length = text.charCodeAt(b + 1) === 117 ? 6 : 2;
+    if (b + length > end) end = Math.min(text.length, b + length);
+    break;
+  }
+  return start === span.start && end === span.end ? span : { ...span, start, end };
+}

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { createMasker, loadGitleaksPack } from './index.js';
+import { ALNUM, HEX, randomFrom } from './test-support.js';
+
+const packUrl = new URL('../../../shared/data/gitleaks/gitleaks.toml', import.meta.url);
+const defaultPack = () => loadGitleaksPack(readFileSync(packUrl, 'utf8'), 'gitleaks.toml');
+
+describe('loadGitleaksPack with the gitleaks default pack', () => {
+  it('loads every rule that applies to content and says why the others do not', () => {
+    const pack = defaultPack();
+    assert.equal(pack.rules.length + pack.skipped.length, 222);
+    assert.equal(pack.rules.length, 217);
+    assert.deepEqual(pack.skipped.map((s) => s.id).sort(), ['freemius-secret-key', 'hashicorp-tf-password', 'kubernetes-secret-yaml', 'nuget-config-password', 'pkcs12-file']);
+    for (const s of pack.skipped) assert.match(s.reason, /path/);
+    assert.deepEqual(pack.warnings, []);
+  });
+
+  it('masks with its rules, gated by keyword, entropy and allowlists', () => {
+    const masker = createMasker({ disabled: ['generic-secret'] }, [defaultPack()]);
+    const adafruit = randomFrom(ALNUM.toLowerCase(), 32);
+    assert.equal(masker.text(`adafruit_key = "${adafruit}"`).text, 'adafruit_key = "[MASKED:adafruit-api-key]"');
+    // The generic-api-key rule's allowlist (stopword "example") and global allowlist hold.
+    assert.equal(masker.text('api_key = "example-value-1234"').text, 'api_key = "example-value-1234"');
+    const generic = randomFrom(ALNUM, 24);
+    assert.equal(masker.text(`api_key = "${generic}"`).text, 'api_key = "[MASKED:generic-api-key]"');
+    const sumo = randomFrom(HEX, 64);
+    assert.match(masker.text(`sumo_key = ${sumo}`).text, /\[MASKED:/);
+  });
+});
+
+describe('loadGitleaksPack with hand-written packs', () => {
+  it('reports each rule it cannot use, with the reason, and never throws for a bad rule', () => {
+    const pack = loadGitleaksPack(`
+[[rules]]
+id = "ok"
+regex = '''(?i)tok_[a-z]{8}'''
+keywords = ["tok_"]
+
+[[rules]]
+id = "greek"
+regex = '''\\p{Greek}+'''
+
+[[rules]]
+id = "no-regex"
+description = "nothing to match"
+
+[[rules]]
+id = "bad-group"
+regex = '''x(y)'''
+secretGroup = 3
+
+[[rules]]
+regex = "no id"
+
+[[rules]]
+id = "warned"
+regex = '''w_[0-9]{4}'''
+[[rules.allowlists]]
+regexes = ['''\\p{Lu}''']
+`);
+    assert.deepEqual(pack.rules.map((r) => r.id), ['ok', 'warned']);
+    assert.deepEqual(pack.skipped.map((s) => s.id), ['greek', 'no-regex', 'bad-group', 'rules[4]']);
+    assert.match(pack.skipped[0]!.reason, /Unicode class/);
+    assert.match(pack.skipped[1]!.reason, /no regex/);
+    assert.match(pack.skipped[2]!.reason, /secretGroup 3/);
+    assert.match(pack.skipped[3]!.reason, /malformed: id/);
+    assert.equal(pack.warnings.length, 1);
+    assert.equal(createMasker({}, [pack]).text('x TOK_abcdefgh y').text, 'x [MASKED:ok] y');
+  });
+
+  it('applies regexTarget, stopwords, AND conditions and global allowlists', () => {
+    const pack = loadGitleaksPack(`
+[allowlist]
+stopwords = ["globalstop"]
+
+[[rules]]
+id = "r"
+regex = '''key=([a-z0-9]{10,})'''
+keywords = ["key="]
+[[rules.allowlists]]
+regexTarget = "line"
+regexes = ['''^#''']
+[[rules.allowlists]]
+condition = "AND"
+paths = ['''\\.md$''']
+regexes = ['''.*''']
+`);
+    const m = createMasker({ disabled: ['generic-secret', 'connection-string-password'] }, [pack]);
+    assert.equal(m.text('key=abcdef12345').text, 'key=[MASKED:r]');
+    assert.equal(m.text('# key=abcdef12345').text, '# key=abcdef12345');
+    assert.equal(m.text('key=xxglobalstopxx').text, 'key=xxglobalstopxx');
+  });
+
+  it('throws a clear error only for TOML that does not parse', () => {
+    assert.throws(() => loadGitleaksPack('[[rules]\nid = 1', 'my.toml'), /^Error: my\.toml: not valid TOML: /);
+  });
+});

@@ -1,0 +1,11 @@
+// The masking engine: secrets and PII in text, JSON and streams. Pure: no I/O, no Azure SDK.
+export { maskingConfigSchema, replacementSchema, type MaskingConfig, type MaskingConfigInput } from './config.js';
+export { createMasker, type Masker } from './masker.js';
+export { maskByteStream, type ByteStreamOptions } from './byte-stream.js';
+export { loadGitleaksPack, type RulePack } from './gitleaks.js';
+export { translateRe2, type Translation } from './re2.js';
+export type { Finding } from './redact.js';
+export type { StreamMasker } from './stream.js';
+export type { RegexRule, Replacement } from './rule.js';
+export { MAX_SECRET_LENGTH, STREAM_CONTEXT, MAX_SSE_LINE } from './limits.js';
+export { DEFAULT_SENSITIVE_KEYS, DEFAULT_IGNORED_KEYS } from './sensitive-keys.js';

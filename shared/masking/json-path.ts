@@ -1,0 +1,7 @@
+// JSON path text for findings: `$.a.b[0]["odd key"]`.
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+export function childPath(parent: string, member: string | number): string {
+  if (typeof member === 'number') return `${parent}[${member}]`;
+  return IDENTIFIER.test(member) ? `${parent}.${member}` : `${parent}[${JSON.stringify(member)}]`;
+}

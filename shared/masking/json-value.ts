@@ -1,0 +1,63 @@
+// JSON mode over parsed values: the same masking as over JSON text, for callers that already
+// hold the value. Returns a new value of the same shape; the input is not changed.
+import type { Core } from './core.js';
+import { SENSITIVE_KEY_RULE } from './core.js';
+import { childPath } from './json-path.js';
+import { maskJsonText, maskString } from './json-text.js';
+import { MAX_JSON_DEPTH } from './limits.js';
+import { findingFor, redact, replacementText, type Finding } from './redact.js';
+
+const UNREADABLE = '[MASKED:unreadable]';
+
+export function maskJsonValue(value: unknown, core: Core, path: string, findings: Finding[]): unknown {
+  return walk(value, core, path, false, 0, findings, new Set());
+}
+
+function walk(value: unknown, core: Core, path: string, sensitive: boolean, depth: number, findings: Finding[], open: Set<object>): unknown {
+  if (typeof value === 'string') {
+    if (!sensitive) return maskString(value, core, path, 0, findings);
+    findings.push(findingFor(SENSITIVE_KEY_RULE, path, value));
+    return replacementText(SENSITIVE_KEY_RULE, core.sensitiveReplacement, value);
+  }
+  if (typeof value === 'number') {
+    const text = String(value);
+    if (sensitive) {
+      findings.push(findingFor(SENSITIVE_KEY_RULE, path, text));
+      return replacementText(SENSITIVE_KEY_RULE, core.sensitiveReplacement, text);
+    }
+    const spans = core.engine.detect(text);
+    return spans.length === 0 ? value : redact(text, spans, () => path, findings);
+  }
+  if (value === null || typeof value !== 'object') return value;
+  // Cycles are not JSON; deep trees go through the iterative text masker.
+  if (open.has(value)) return UNREADABLE;
+  if (depth >= MAX_JSON_DEPTH) return throughText(value, core, path, findings);
+  open.add(value);
+  try {
+    if (Array.isArray(value)) {
+      return value.map((item, index) => walk(item, core, childPath(path, index), sensitive, depth + 1, findings, open));
+    }
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      const keyFindings: Finding[] = [];
+      const maskedKey = maskString(key, core, childPath(path, key), MAX_JSON_DEPTH, keyFindings);
+      findings.push(...keyFindings);
+      const keySensitive = sensitive || (core.isSensitiveKey !== undefined && core.isSensitiveKey(key));
+      out[maskedKey] = walk(item, core, childPath(path, key), keySensitive, depth + 1, findings, open);
+    }
+    return out;
+  } finally {
+    open.delete(value);
+  }
+}
+
+function throughText(value: object, core: Core, path: string, findings: Finding[]): unknown {
+  try {
+    const masked = maskJsonText(JSON.stringify(value), core, path);
+    if (!masked) return UNREADABLE;
+    findings.push(...masked.findings);
+    return JSON.parse(masked.text);
+  } catch {
+    return UNREADABLE;
+  }
+}

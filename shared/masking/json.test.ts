@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createMasker } from './index.js';
+import { secretSamples } from './test-support.js';
+
+const masker = createMasker();
+const token = () => secretSamples()['github-token']!();
+
+describe('JSON mode (auto)', () => {
+  it('masks inside string values and keeps everything else byte for byte', () => {
+    const value = token();
+    const body = `{\n  "id": 12345678901234567890,\n  "ratio": 1.50,\n  "note": "uses ${value}",\n  "ok": true\n}`;
+    const out = masker.auto(body);
+    assert.equal(out.text, body.replace(value, '[MASKED:github-token]'));
+    assert.deepEqual(out.findings.map((f) => f.location), ['$.note:5']);
+  });
+
+  it('masks values under sensitive keys whatever they hold, numbers included', () => {
+    const body = JSON.stringify({ user: 'bob', password: 'x', db: { connectionString: 'Server=a' }, pin: 1, dbPassword: 1234, nextPageToken: 'abc', max_tokens: 10 });
+    const out = JSON.parse(masker.auto(body).text) as Record<string, unknown>;
+    assert.deepEqual(out, {
+      user: 'bob', password: '[MASKED:sensitive-key]', db: { connectionString: '[MASKED:sensitive-key]' }, pin: 1,
+      dbPassword: '[MASKED:sensitive-key]', nextPageToken: 'abc', max_tokens: 10,
+    });
+  });
+
+  it('masks every leaf under a sensitive key that holds an object or array', () => {
+    const out = JSON.parse(masker.auto(JSON.stringify({ credentials: { user: 'u', pass: ['p', 2, null] } })).text);
+    assert.deepEqual(out, { credentials: { user: '[MASKED:sensitive-key]', pass: ['[MASKED:sensitive-key]', '[MASKED:sensitive-key]', null] } });
+  });
+
+  it('extends or replaces the sensitive key list', () => {
+    const body = JSON.stringify({ password: 'a', ssh: 'b' });
+    assert.deepEqual(JSON.parse(createMasker({ sensitiveKeys: { names: ['ssh'] } }).auto(body).text), { password: '[MASKED:sensitive-key]', ssh: '[MASKED:sensitive-key]' });
+    assert.deepEqual(JSON.parse(createMasker({ sensitiveKeys: { mode: 'replace', names: ['ssh'] } }).auto(body).text), { password: 'a', ssh: '[MASKED:sensitive-key]' });
+  });
+
+  it('masks JSON nested inside strings (tool-call arguments) and keeps both levels valid', () => {
+    const value = token();
+    const args = JSON.stringify({ repo: 'x', apiKey: 'k', note: value });
+    const body = JSON.stringify({ choices: [{ message: { tool_calls: [{ function: { name: 'f', arguments: args } }] } }] });
+    const out = masker.auto(body);
+    const parsed = JSON.parse(out.text);
+    const inner = JSON.parse(parsed.choices[0].message.tool_calls[0].function.arguments);
+    assert.deepEqual(inner, { repo: 'x', apiKey: '[MASKED:sensitive-key]', note: '[MASKED:github-token]' });
+    assert.deepEqual(out.findings.map((f) => f.location), [
+      '$.choices[0].message.tool_calls[0].function.arguments.apiKey',
+      '$.choices[0].message.tool_calls[0].function.arguments.note:0',
+    ]);
+  });
+
+  it('decodes escaped strings before detecting, so escapes cannot hide a secret', () => {
+    const value = token();
+    const escaped = value.replace('g', '\\u0067');
+    const body = `{"a":"${escaped}","b":"line\\nnext ${value}"}`;
+    const out = masker.auto(body);
+    assert.deepEqual(JSON.parse(out.text), { a: '[MASKED:github-token]', b: 'line\nnext [MASKED:github-token]' });
+  });
+
+  it('masks secrets inside keys and card numbers given as numbers', () => {
+    const value = token();
+    const out = JSON.parse(masker.auto(`{"${value}": 1, "card": 4111111111111111}`).text);
+    assert.deepEqual(out, { '[MASKED:github-token]': 1, card: '[MASKED:pii-card]' });
+  });
+
+  it('falls back to text mode for what is not JSON, and uses JSON mode for a JSON content type', () => {
+    const value = token();
+    assert.equal(masker.auto(`{"a": ${value}`).text, '{"a": [MASKED:github-token]');
+    assert.equal(masker.auto(`plain ${value}`).text, 'plain [MASKED:github-token]');
+    assert.equal(masker.auto(` 42 `, 'application/json').text, ' 42 ');
+    assert.equal(masker.auto(JSON.stringify({ password: 'p' }), 'application/vnd.api+json').text, '{"password":"[MASKED:sensitive-key]"}');
+  });
+
+  it('walks deep nesting without running out of stack', () => {
+    const depth = 100000;
+    const body = '['.repeat(depth) + JSON.stringify({ password: 'p' }) + ']'.repeat(depth);
+    const out = masker.auto(body);
+    assert.ok(out.text.includes('[MASKED:sensitive-key]'));
+    assert.equal(out.text.length, body.length + '[MASKED:sensitive-key]'.length - 1);
+  });
+});
+
+describe('JSON mode over parsed values (json)', () => {
+  it('returns a value of the same shape and leaves the input unchanged', () => {
+    const value = token();
+    const input = { a: [1, 'x', { password: 'p', note: `has ${value}` }], b: null, c: false };
+    const copy = structuredClone(input);
+    const out = masker.json(input);
+    assert.deepEqual(input, copy);
+    assert.deepEqual(out.value, { a: [1, 'x', { password: '[MASKED:sensitive-key]', note: 'has [MASKED:github-token]' }], b: null, c: false });
+    assert.deepEqual(out.findings.map((f) => f.location), ['$.a[2].password', '$.a[2].note:4']);
+  });
+
+  it('starts paths at the given root and survives cycles and deep values', () => {
+    const cyclic: Record<string, unknown> = { secret: 's' };
+    cyclic.self = cyclic;
+    const out = masker.json(cyclic, '$.body');
+    assert.deepEqual(out.value, { secret: '[MASKED:sensitive-key]', self: '[MASKED:unreadable]' });
+    assert.equal(out.findings[0]!.location, '$.body.secret');
+    const nest = (levels: number) => {
+      let deep: unknown = { password: 'the-value' };
+      for (let i = 0; i < levels; i++) deep = [deep];
+      return deep;
+    };
+    assert.ok(JSON.stringify(masker.json(nest(2000)).value).includes('[MASKED:sensitive-key]'));
+    // Deeper than the platform's JSON.stringify reaches: replaced, never passed through.
+    assert.ok(!JSON.stringify(masker.json(nest(100000)).value).includes('the-value'));
+  });
+});

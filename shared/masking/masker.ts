@@ -1,0 +1,108 @@
+// createMasker: compiles the built-in rules, the policy's own, the packs and the PII kinds
+// into one engine, once; the masker's methods are the modes the gateway uses.
+import { maskingConfigSchema, type CustomRule, type MaskingConfig, type MaskingConfigInput } from './config.js';
+import { SENSITIVE_KEY_RULE, type Core } from './core.js';
+import { Engine } from './engine.js';
+import type { RulePack } from './gitleaks.js';
+import { maskJsonText } from './json-text.js';
+import { maskJsonValue } from './json-value.js';
+import { redact, type Finding } from './redact.js';
+import { translateRe2 } from './re2.js';
+import type { RegexRule, Replacement, ScanRule } from './rule.js';
+import { piiRules } from './rules/pii.js';
+import { secretRules } from './rules/secrets.js';
+import { DEFAULT_SENSITIVE_KEYS, keyEndings, keyMatcher } from './sensitive-keys.js';
+import { TextStreamMasker, type StreamMasker } from './stream.js';
+
+export interface Masker {
+  /** Rules in force: regex rules, PII scanners and the sensitive-key rule. */
+  readonly ruleCount: number;
+  text(input: string): { text: string; findings: Finding[] };
+  /** Parsed JSON in, same-shaped JSON out. */
+  json(value: unknown, path?: string): { value: unknown; findings: Finding[] };
+  /** JSON mode when the body is JSON (or the content type says so and it parses), else text mode. */
+  auto(body: string, contentType?: string): { text: string; findings: Finding[] };
+  /** Incremental text masking (one per stream, or per choice of an LLM delta stream). */
+  stream(): StreamMasker;
+  /** As stream(), with finding locations named by `locate` (e.g. relative to an SSE line). */
+  streamAt(locate: (offset: number) => string): StreamMasker;
+}
+
+const toReplacement = (r: 'full' | { keep: number } | undefined): Replacement | undefined =>
+  r === undefined ? undefined : r === 'full' ? { kind: 'full' } : { kind: 'keep', keep: r.keep };
+
+function customRule(rule: CustomRule): RegexRule {
+  const t = translateRe2(rule.regex);
+  // The schema has already checked that the regex translates and compiles.
+  if (!t.ok) throw new Error(`masking rule ${rule.id}: ${t.reason}`);
+  const replacement = toReplacement(rule.replacement);
+  return {
+    id: rule.id,
+    keywords: (rule.keywords ?? []).map((k) => k.toLowerCase()),
+    regex: new RegExp(t.source, t.flags),
+    ...(rule.secretGroup !== undefined && { secretGroup: rule.secretGroup }),
+    ...(rule.entropy !== undefined && { entropy: rule.entropy }),
+    ...(replacement && { replacement }),
+  };
+}
+
+export function createMasker(config?: MaskingConfig | MaskingConfigInput, packs: readonly RulePack[] = []): Masker {
+  const cfg = maskingConfigSchema.parse(config ?? {});
+  const disabled = new Set(cfg.disabled);
+  const override = (id: string) => toReplacement(cfg.replacements[id]);
+  const withReplacement = <R extends RegexRule | ScanRule>(rule: R): R => {
+    const replacement = override(rule.id) ?? rule.replacement;
+    return replacement ? { ...rule, replacement } : rule;
+  };
+
+  const regexRules = [...secretRules, ...cfg.rules.map(customRule), ...packs.flatMap((p) => p.rules)]
+    .filter((r) => !disabled.has(r.id))
+    .map(withReplacement);
+  const scanRules = piiRules(cfg.pii).filter((r) => !disabled.has(r.id)).map(withReplacement);
+  const engine = new Engine(regexRules, scanRules);
+
+  const keys = cfg.sensitiveKeys;
+  const sensitiveOn = !disabled.has(SENSITIVE_KEY_RULE);
+  const names = keys.mode === 'replace' ? keys.names : [...DEFAULT_SENSITIVE_KEYS, ...keys.names];
+  const core: Core = {
+    engine,
+    isSensitiveKey: sensitiveOn ? keyMatcher(names, keys.ignore) : undefined,
+    keyEndings: keyEndings(names),
+    sensitiveReplacement: override(SENSITIVE_KEY_RULE) ?? { kind: 'full' },
+  };
+
+  const text = (input: string) => {
+    const findings: Finding[] = [];
+    const masked = redact(input, engine.detect(input), (offset) => `offset:${offset}`, findings);
+    return { text: masked, findings };
+  };
+
+  const masker: Masker = {
+    ruleCount: engine.ruleCount + (sensitiveOn ? 1 : 0),
+    text,
+    json(value, path = '$') {
+      const findings: Finding[] = [];
+      return { value: maskJsonValue(value, core, path, findings), findings };
+    },
+    auto(body, contentType) {
+      if (looksLikeJsonBody(body) || (contentType !== undefined && /\bjson\b|\+json/i.test(contentType))) {
+        const masked = maskJsonText(body, core);
+        if (masked) return masked;
+      }
+      return text(body);
+    },
+    stream: () => new TextStreamMasker(engine),
+    streamAt: (locate) => new TextStreamMasker(engine, locate),
+  };
+  return masker;
+}
+
+function looksLikeJsonBody(body: string): boolean {
+  for (let i = 0; i < body.length; i++) {
+    const c = body.charCodeAt(i);
+    if (c === 32 || c === 10 || c === 13 || c === 9) continue;
+    return c === 123 || c === 91 || c === 34;
+  }
+  return false;
+}
+

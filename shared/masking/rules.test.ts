@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createMasker } from './index.js';
+import { ALNUM, BASE64, DIGITS, HEX, opensshKey, pemKey, randomFrom, secretSamples } from './test-support.js';
+
+const masker = createMasker({ pii: { ip: true } });
+const masked = (text: string) => masker.text(text).text;
+const rulesIn = (text: string) => masker.text(text).findings.map((f) => f.rule);
+
+describe('built-in secret rules', () => {
+  for (const [rule, make] of Object.entries(secretSamples())) {
+    it(`${rule}: masks the value alone, in prose, quotes, JSON and after "="`, () => {
+      const value = make();
+      for (const text of [value, `see ${value} now`, `"${value}"`, `{"v":"${value}"}`, `X=${value}\n`]) {
+        const out = masker.text(text);
+        assert.ok(!out.text.includes(value), `${rule} leaked in ${JSON.stringify(text)}`);
+        assert.ok(out.findings.some((f) => f.rule === rule), `${rule} not reported in ${JSON.stringify(text)}: ${JSON.stringify(out.findings)}`);
+      }
+    });
+  }
+
+  it('does not cut a token out of a longer run of token characters', () => {
+    const inner = secretSamples()['github-token']!();
+    assert.deepEqual(rulesIn(`x${inner}y`), []);
+  });
+
+  it('masks PEM (PKCS#8, PKCS#1) and OpenSSH private keys, whole', () => {
+    for (const [key, rule] of [[pemKey(), 'private-key'], [pemKey('pkcs1'), 'private-key'], [opensshKey(), 'openssh-private-key']] as const) {
+      const out = masker.text(`before\n${key}\nafter`);
+      assert.equal(out.text, `before\n[MASKED:${rule}]\nafter`);
+    }
+  });
+
+  it('masks a truncated private key up to where it stops', () => {
+    const key = pemKey().split('\n').slice(0, 5).join('\n');
+    assert.equal(masked(`${key}\n`), '[MASKED:private-key]');
+  });
+
+  it('masks a PEM key inside JSON (escaped newlines) and keeps the JSON valid', () => {
+    const key = pemKey();
+    const body = JSON.stringify({ type: 'service_account', private_key_id: randomFrom(HEX, 40), private_key: key });
+    const out = createMasker({ disabled: ['sensitive-key'] }).auto(body);
+    const value = JSON.parse(out.text) as Record<string, string>;
+    assert.equal(value.private_key, '[MASKED:private-key]');
+    assert.equal(value.private_key_id, '[MASKED:gcp-service-account-key-id]');
+  });
+
+  it('masks cloud credentials in their usual settings', () => {
+    const secretKey = randomFrom(BASE64, 40);
+    assert.equal(masked(`aws_secret_access_key = ${secretKey}`), 'aws_secret_access_key = [MASKED:aws-secret-access-key]');
+    const accountKey = randomFrom(BASE64, 86) + '==';
+    assert.equal(
+      masked(`DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=${accountKey};EndpointSuffix=core.windows.net`),
+      'DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=[MASKED:azure-storage-account-key];EndpointSuffix=core.windows.net',
+    );
+    const sasKey = randomFrom(BASE64, 43) + '=';
+    assert.match(masked(`Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=Root;SharedAccessKey=${sasKey}`), /SharedAccessKey=\[MASKED:azure-shared-access-key\]$/);
+    const sig = randomFrom(ALNUM, 40) + '%3D';
+    assert.equal(
+      masked(`https://a.blob.core.windows.net/c/b?sv=2022-11-02&ss=b&sp=r&se=2030-01-01&sig=${sig}`),
+      'https://a.blob.core.windows.net/c/b?sv=2022-11-02&ss=b&sp=r&se=2030-01-01&sig=[MASKED:azure-sas-signature]',
+    );
+  });
+
+  it('masks passwords in database URLs, basic-auth URLs and connection strings', () => {
+    const pw = randomFrom(ALNUM, 12);
+    assert.equal(masked(`postgres://app:${pw}@db:5432/x`), 'postgres://app:[MASKED:database-url-password]@db:5432/x');
+    assert.equal(masked(`mongodb+srv://app:${pw}@c.example.net/db`), 'mongodb+srv://app:[MASKED:database-url-password]@c.example.net/db');
+    assert.equal(masked(`https://bot:${pw}@git.example.com/r.git`), 'https://bot:[MASKED:url-basic-auth]@git.example.com/r.git');
+    assert.equal(masked(`Server=tcp:s;Database=d;User Id=u;Password=${pw};`), 'Server=tcp:s;Database=d;User Id=u;Password=[MASKED:connection-string-password];');
+    assert.equal(masked('https://user:****@example.com'), 'https://user:****@example.com');
+  });
+
+  it('masks authorization headers and bearer tokens', () => {
+    const token = randomFrom(ALNUM, 32);
+    assert.equal(masked(`Authorization: Bearer ${token}`), 'Authorization: Bearer [MASKED:authorization-header]');
+    assert.equal(masked(`curl -H "bearer ${token}"`), 'curl -H "bearer [MASKED:bearer-token]"');
+    assert.equal(masked('Authorization: required'), 'Authorization: required');
+  });
+
+  it('masks generic assignments with high entropy, and leaves words, code and numbers', () => {
+    const value = randomFrom(ALNUM, 20) + '7';
+    for (const text of [`password=${value}`, `"client_secret": "${value}"`, `API_KEY: '${value}'`, `db.password := ${value}`, `{\\"token\\": \\"${value}\\"}`]) {
+      assert.ok(!masked(text).includes(value), text);
+    }
+    for (const text of [
+      'password: required', 'token = getToken(request)', 'secret: process.env.SECRET', '"max_tokens": 4096',
+      '"prompt_tokens": 123456789', 'password=hunter2', 'token: ${TOKEN}', 'the token is expired', 'secret_name: my-app-secret',
+    ]) {
+      assert.equal(masked(text), text, text);
+    }
+  });
+});
+
+describe('PII detection', () => {
+  it('masks each kind and reports it', () => {
+    const cases: [string, string][] = [
+      ['mail bob.smith@example.org today', 'pii-email'],
+      ['card 4111 1111 1111 1111 exp', 'pii-card'],
+      ['card 378282246310005.', 'pii-card'],
+      ['iban GB82 WEST 1234 5698 7654 32 ok', 'pii-iban'],
+      ['ssn 123-45-6789 ok', 'pii-ssn'],
+      ['call +44 20 7946 0958 now', 'pii-phone'],
+      ['call (415) 555-2671 now', 'pii-phone'],
+      ['from 192.168.10.20 ok', 'pii-ip'],
+      ['from fe80::1ff:fe23:4567:890a ok', 'pii-ip'],
+    ];
+    for (const [text, rule] of cases) assert.deepEqual(rulesIn(text), [rule], text);
+  });
+
+  it('leaves look-alikes alone', () => {
+    for (const text of [
+      'order 4111 1111 1111 1112', 'ts 1714567890123', 'at 2024-05-01T12:34:56Z', 'v1.2.3.4.5', 'id 000-12-3456',
+      'version 10.0.19045', 'std::vector<int>', 'took 12:34:56', 'GB82 WEST 1234', 'mail me at bob@localhost', 'x 415 5552671',
+    ]) {
+      assert.deepEqual(rulesIn(text), [], text);
+    }
+  });
+
+  it('switches kinds off, and keeps IP addresses off by default', () => {
+    const m = createMasker({ pii: { email: false } });
+    assert.equal(m.text('bob@example.com 10.0.0.1').text, 'bob@example.com 10.0.0.1');
+    assert.equal(createMasker().text('10.0.0.1').text, '10.0.0.1');
+  });
+
+  it('backs off a greedy candidate to the valid number before a following one', () => {
+    assert.equal(masked('4111 1111 1111 1111 2024'), '[MASKED:pii-card] 2024');
+  });
+});
+
+describe('replacement and findings', () => {
+  it('keeps the last N characters when asked, never more than a quarter', () => {
+    const value = 'ghp_' + randomFrom(ALNUM, 36);
+    const m = createMasker({ replacements: { 'github-token': { keep: 4 }, 'pii-email': { keep: 10 } } });
+    assert.equal(m.text(value).text, `[MASKED:github-token]${value.slice(-4)}`);
+    assert.equal(m.text('bob@example.com').text, '[MASKED:pii-email]com');
+  });
+
+  it('names a finding by rule, offset, length and hash prefix, never by value', () => {
+    const value = 'npm_' + randomFrom(ALNUM + DIGITS, 36);
+    const { findings } = masker.text(`ab ${value}`);
+    assert.equal(findings.length, 1);
+    assert.equal(findings[0]!.location, 'offset:3');
+    assert.equal(findings[0]!.length, 40);
+    assert.match(findings[0]!.hash, /^[0-9a-f]{8}$/);
+    assert.ok(!JSON.stringify(findings).includes(value));
+  });
+
+  it('switches rules off by id', () => {
+    const value = secretSamples()['github-token']!();
+    assert.equal(createMasker({ disabled: ['github-token'] }).text(value).text, value);
+  });
+});

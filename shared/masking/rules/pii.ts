@@ -1,0 +1,184 @@
+// PII scanners: a cheap candidate pattern (or '@' for email), then a validator. Bare digit
+// runs are not taken as phones or SSNs: ids and timestamps are far more common.
+import type { ScanRule } from '../rule.js';
+import { cardValid, emailValid, ibanValid, IBAN_LENGTHS, ipv4Valid, ipv6Valid, phoneValid, ssnValid } from '../validators.js';
+
+export type PiiKind = 'email' | 'phone' | 'card' | 'iban' | 'ssn' | 'ip';
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isAlnum = (c: number) => isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const code = (text: string, i: number) => (i >= 0 && i < text.length ? text.charCodeAt(i) : -1);
+
+/** Start of the run of `member` characters that ends the text (at most `cap` long). */
+function trailingRun(text: string, member: (c: number) => boolean, cap: number): number {
+  let i = text.length;
+  const floor = Math.max(0, text.length - cap);
+  while (i > floor && member(text.charCodeAt(i - 1))) i--;
+  return i;
+}
+
+/** Runs `pattern` over the text and emits each candidate that `accept` turns into a span. */
+function scanWith(
+  pattern: RegExp,
+  accept: (text: string, start: number, end: number) => [number, number] | undefined,
+): ScanRule['scan'] {
+  return (text, emit) => {
+    pattern.lastIndex = 0;
+    for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
+      const span = accept(text, m.index, m.index + m[0].length);
+      if (span) {
+        emit(span[0], span[1]);
+        pattern.lastIndex = Math.max(pattern.lastIndex, span[1]);
+      }
+    }
+  };
+}
+
+/**
+ * The longest prefix of text[start, end) that ends before a separator (or at `end`), is
+ * bounded by a non-member character and passes `valid`. Greedy candidates overrun into
+ * a following number ("4111 1111 1111 1111 2024"); this backs off at separators.
+ */
+function longestValid(
+  text: string,
+  start: number,
+  end: number,
+  member: (c: number) => boolean,
+  valid: (value: string) => boolean,
+): [number, number] | undefined {
+  if (member(code(text, start - 1))) return undefined;
+  for (let e = end; e > start; e--) {
+    if (!isAlnum(code(text, e - 1))) continue;
+    if (e < end && isAlnum(code(text, e))) continue;
+    if (member(code(text, e))) continue;
+    if (valid(text.slice(start, e))) return [start, e];
+  }
+  return undefined;
+}
+
+const numberish = (c: number) => isDigit(c) || c === 32 || c === 40 || c === 41 || c === 43 || c === 45 || c === 46;
+const holdNumber = (text: string) => {
+  const start = trailingRun(text, numberish, 48);
+  return start < text.length && /[\d+(]/.test(text.slice(start)) ? start : text.length;
+};
+
+const isEmailLocal = (c: number) => isAlnum(c) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45;
+const isEmailDomain = (c: number) => isAlnum(c) || c === 46 || c === 45;
+
+const email: ScanRule = {
+  id: 'pii-email',
+  scan(text, emit) {
+    let from = 0;
+    for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', Math.max(at + 1, from))) {
+      let s = at;
+      while (s > 0 && at - s < 64 && isEmailLocal(text.charCodeAt(s - 1))) s--;
+      while (s < at && text.charCodeAt(s) === 46) s++;
+      let e = at + 1;
+      while (e < text.length && e - at <= 253 && isEmailDomain(text.charCodeAt(e))) e++;
+      while (e > at + 1 && (text.charCodeAt(e - 1) === 46 || text.charCodeAt(e - 1) === 45)) e--;
+      // user:password@host in a URL is a credential (another rule), not an address.
+      const inUrl = s > 0 && text.charCodeAt(s - 1) === 58 && text.lastIndexOf('://', s) > text.lastIndexOf(' ', s);
+      if (s < at && !inUrl && emailValid(text.slice(s, e))) {
+        emit(s, e);
+        from = e;
+      }
+    }
+  },
+  holdFrom: (text) => trailingRun(text, (c) => isEmailDomain(c) || isEmailLocal(c) || c === 64, 320),
+};
+
+const card: ScanRule = {
+  id: 'pii-card',
+  scan: scanWith(/\d{4}[ -]?\d{4}[ -]?\d{2}[\d -]{3,11}/g, (text, s, e) =>
+    longestValid(text, s, e, isDigit, cardValid)),
+  holdFrom: holdNumber,
+};
+
+const ssn: ScanRule = {
+  id: 'pii-ssn',
+  scan: scanWith(/\d{3}-\d{2}-\d{4}/g, (text, s, e) =>
+    !isDigit(code(text, s - 1)) && code(text, s - 1) !== 45 && !isDigit(code(text, e)) && code(text, e) !== 45 && ssnValid(text.slice(s, e))
+      ? [s, e]
+      : undefined),
+  holdFrom: holdNumber,
+};
+
+const phoneMember = (c: number) => isDigit(c) || c === 43;
+const phone: ScanRule = {
+  id: 'pii-phone',
+  scan: scanWith(/\+\d{1,3}(?:[ .-]?\(?\d{1,5}\)?){2,6}|(?:\(\d{3}\)[ .-]?|\b\d{3}[ .-])\d{3}[ .-]\d{4}/g, (text, s, e) =>
+    text.charCodeAt(s) === 43 && isAlnum(code(text, s - 1))
+      ? undefined
+      : longestValid(text, s, e, phoneMember, phoneValid)),
+  holdFrom: holdNumber,
+};
+
+const ipv4: ScanRule = {
+  id: 'pii-ip',
+  scan: scanWith(/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}/g, (text, s, e) => {
+    const before = code(text, s - 1);
+    const after = code(text, e);
+    if (isDigit(before) || before === 46 || isDigit(after) || (after === 46 && isDigit(code(text, e + 1)))) return undefined;
+    return ipv4Valid(text.slice(s, e)) ? [s, e] : undefined;
+  }),
+  holdFrom: holdNumber,
+};
+
+const isHex = (c: number) => isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+const isIpv6Char = (c: number) => isHex(c) || c === 58 || c === 46;
+const isWordOrColon = (c: number) => isAlnum(c) || c === 58 || c === 46 || c === 95;
+const ipv6: ScanRule = {
+  id: 'pii-ip',
+  // Found from a colon pair with at most one hex group between, then grown both ways.
+  scan(text, emit) {
+    const pattern = /:[0-9A-Fa-f]{0,4}:/g;
+    for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
+      let s = m.index;
+      while (s > 0 && isIpv6Char(text.charCodeAt(s - 1)) && m.index - s < 45) s--;
+      let e = m.index + 1;
+      while (e < text.length && isIpv6Char(text.charCodeAt(e)) && e - s < 45) e++;
+      while (e > s && text.charCodeAt(e - 1) === 46) e--;
+      pattern.lastIndex = Math.max(pattern.lastIndex, e);
+      if (isWordOrColon(code(text, s - 1)) || isWordOrColon(code(text, e))) continue;
+      if (ipv6Valid(text.slice(s, e))) emit(s, e);
+    }
+  },
+  holdFrom: (text) => trailingRun(text, isWordOrColon, 48),
+};
+
+const isIbanChar = (c: number) => isAlnum(c) || c === 32;
+const iban: ScanRule = {
+  id: 'pii-iban',
+  scan: scanWith(/[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?/g, (text, s, e) => {
+    if (isAlnum(code(text, s - 1))) return undefined;
+    const length = IBAN_LENGTHS[text.slice(s, s + 2)];
+    if (length === undefined) return undefined;
+    // Take exactly the country's length in characters, spaces aside.
+    let taken = 0;
+    let end = s;
+    while (end < e && taken < length) {
+      if (text.charCodeAt(end) !== 32) taken++;
+      end++;
+    }
+    if (taken !== length || isAlnum(code(text, end))) return undefined;
+    return ibanValid(text.slice(s, end)) ? [s, end] : undefined;
+  }),
+  holdFrom(text) {
+    // Hold only from where an IBAN could have started: two capitals at a word start.
+    const start = trailingRun(text, isIbanChar, 48);
+    const m = /(?<![A-Z0-9])[A-Z](?:[A-Z](?:\d(?:\d[A-Z0-9 ]*)?)?)?$/.exec(text.slice(start));
+    return m ? start + m.index : text.length;
+  },
+};
+
+/** The scanners for the PII kinds switched on, in a fixed order. */
+export function piiRules(enabled: Readonly<Record<PiiKind, boolean>>): ScanRule[] {
+  const rules: ScanRule[] = [];
+  if (enabled.email) rules.push(email);
+  if (enabled.card) rules.push(card);
+  if (enabled.ssn) rules.push(ssn);
+  if (enabled.phone) rules.push(phone);
+  if (enabled.iban) rules.push(iban);
+  if (enabled.ip) rules.push(ipv4, ipv6);
+  return rules;
+}

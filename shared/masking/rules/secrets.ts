@@ -1,0 +1,134 @@
+// The secret rules authored in the project. Each runs as a sticky regex at its keyword hits
+// (`anchoredLead`), so its cost is per hit, not per byte. Boundaries are lookbehinds and
+// lookaheads so that a token inside a longer run of token characters is not cut out of it.
+import type { RegexRule } from '../rule.js';
+import { looksPlain, unlessPlaceholder, unlessPlainOrBelow } from './filters.js';
+
+type Options = Pick<RegexRule, 'secretGroup' | 'entropy' | 'allow' | 'extent' | 'requires'> & { lead?: number };
+
+const rule = (id: string, keywords: string[], regex: RegExp, options: Options = {}): RegexRule => ({
+  id,
+  keywords,
+  regex,
+  anchoredLead: options.lead ?? 0,
+  extent: options.extent ?? 'word',
+  ...(options.secretGroup !== undefined && { secretGroup: options.secretGroup }),
+  ...(options.entropy !== undefined && { entropy: options.entropy }),
+  ...(options.allow !== undefined && { allow: options.allow }),
+  ...(options.requires !== undefined && { requires: options.requires }),
+});
+
+/** Separator between a quoted or bare name and its value, as written in code, config, JSON (also nested, escaped). */
+const ASSIGN = String.raw`[\w.-]{0,24}?\\?["'\x60]?\s*(?:=|:=|:|=>|\?=)\s*\\?["'\x60]?`;
+
+const DB_SCHEMES = 'postgres(?:ql)?|mysql|mariadb|mongodb(?:\\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse|oracle|db2|couchbases?|neo4j(?:\\+s)?|bolt|nats|memcached?';
+
+const hasDigitAndLetter = (s: string) => /\d/.test(s) && /[A-Za-z]/.test(s);
+
+export const secretRules: readonly RegexRule[] = [
+  // Cloud credentials.
+  rule('aws-access-key-id', ['akia', 'asia', 'abia', 'acca', 'a3t'],
+    /(?<![A-Za-z0-9])(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?![A-Za-z0-9])/),
+  rule('aws-secret-access-key', ['secret_access_key', 'secretaccesskey', 'secret-access-key'],
+    new RegExp(String.raw`secret[_-]?access[_-]?key${ASSIGN}([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])`, 'i'), { extent: 'line' }),
+  rule('azure-storage-account-key', ['accountkey'],
+    /AccountKey\s*=\s*([A-Za-z0-9+/]{86}==)/i, { extent: 'line' }),
+  rule('azure-shared-access-key', ['sharedaccesskey'],
+    /SharedAccessKey\s*=\s*([A-Za-z0-9+/]{42,43}=)/i, { extent: 'line' }),
+  rule('azure-sas-signature', ['sig='],
+    /(?<=[?&;])sig=((?:[A-Za-z0-9+/]|%2[BbFf]){40,}(?:=|%3[Dd]){0,2})/),
+  rule('azure-ad-client-secret', ['q~'],
+    /(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/, { lead: 4 }),
+  rule('gcp-api-key', ['aiza'],
+    /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/),
+  rule('gcp-service-account-key-id', ['private_key_id'],
+    /private_key_id\\?["']?\s*:\s*\\?["']([a-f0-9]{40})(?![a-f0-9])/, { extent: 'line' }),
+
+  // Source hosts and package registries.
+  rule('github-token', ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'],
+    /(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36,251}(?![A-Za-z0-9_])/),
+  rule('github-fine-grained-pat', ['github_pat_'],
+    /(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}(?![A-Za-z0-9_])/),
+  rule('gitlab-token', ['glpat-', 'gldt-', 'glrt-', 'glptt-', 'glsoat-', 'glcbt-', 'glft-', 'glimt-', 'glagent-', 'gloas-'],
+    /(?<![A-Za-z0-9_-])gl(?:pat|dt|rt|ptt|soat|cbt|ft|imt|agent|oas)-[A-Za-z0-9_-]{20,}(?:\.[A-Za-z0-9_-]+)*/),
+  rule('npm-token', ['npm_'],
+    /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/),
+  rule('pypi-token', ['pypi-ageichlwas5vcmc'],
+    /pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}/),
+
+  // Chat and SaaS.
+  rule('slack-token', ['xoxa-', 'xoxb-', 'xoxe-', 'xoxp-', 'xoxr-', 'xoxs-', 'xapp-'],
+    /(?<![A-Za-z0-9])(?:xox[abeprs]-[A-Za-z0-9-]{10,250}|xapp-\d-[A-Z0-9]+-\d+-[a-f0-9]+)(?![A-Za-z0-9-])/),
+  rule('slack-webhook', ['hooks.slack.com/'],
+    /hooks\.slack\.com\/((?:services|workflows|triggers)\/[A-Za-z0-9_/+-]{20,})/),
+  rule('stripe-key', ['sk_live_', 'sk_test_', 'rk_live_', 'rk_test_'],
+    /(?<![A-Za-z0-9])[sr]k_(?:live|test)_[A-Za-z0-9]{20,247}(?![A-Za-z0-9])/),
+  rule('stripe-webhook-secret', ['whsec_'],
+    /(?<![A-Za-z0-9])whsec_[A-Za-z0-9+/]{32,}={0,2}/),
+  rule('sendgrid-api-key', ['sg.'],
+    /(?<![A-Za-z0-9])SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/),
+  rule('twilio-api-key', ['sk'],
+    /(?<![A-Za-z0-9])SK[0-9a-fA-F]{32}(?![A-Za-z0-9])/),
+  rule('shopify-token', ['shpat_', 'shpca_', 'shppa_', 'shpss_'],
+    /shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}(?![A-Za-z0-9])/),
+  rule('square-token', ['sq0atp-', 'sq0csp-'],
+    /sq0(?:atp|csp)-[0-9A-Za-z_-]{22,60}/),
+  rule('databricks-token', ['dapi'],
+    /(?<![A-Za-z0-9])dapi[a-f0-9]{32}(?:-\d)?(?![A-Za-z0-9])/),
+  rule('digitalocean-token', ['dop_v1_', 'doo_v1_', 'dor_v1_'],
+    /do[opr]_v1_[a-f0-9]{64}(?![A-Za-z0-9])/),
+  rule('atlassian-api-token', ['atatt3'],
+    /ATATT3[A-Za-z0-9_=-]{150,}/),
+  rule('postman-api-key', ['pmak-'],
+    /PMAK-[a-f0-9]{24}-[a-f0-9]{34}/i),
+  rule('hashicorp-vault-token', ['hvs.', 'hvb.'],
+    /(?<![A-Za-z0-9])hv[sb]\.[A-Za-z0-9_-]{24,}/),
+  rule('linear-api-key', ['lin_api_'],
+    /lin_api_[A-Za-z0-9]{40}(?![A-Za-z0-9])/),
+
+  // LLM providers.
+  rule('openai-api-key', ['sk-'],
+    /(?<![A-Za-z0-9_-])sk-(?!ant-)(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_-]{20,}(?![A-Za-z0-9_-])/,
+    { entropy: 3.5, allow: (s) => !hasDigitAndLetter(s.slice(3)) }),
+  rule('anthropic-api-key', ['sk-ant-'],
+    /sk-ant-(?:api|admin|oat|sid)\d{2}-[A-Za-z0-9_-]{32,}/),
+  rule('huggingface-token', ['hf_'],
+    /(?<![A-Za-z0-9_])hf_[A-Za-z0-9]{34,40}(?![A-Za-z0-9_])/, { entropy: 3 }),
+  rule('groq-api-key', ['gsk_'],
+    /(?<![A-Za-z0-9_])gsk_[A-Za-z0-9]{52}(?![A-Za-z0-9])/),
+  rule('xai-api-key', ['xai-'],
+    /(?<![A-Za-z0-9_-])xai-[A-Za-z0-9]{80}(?![A-Za-z0-9])/),
+
+  // Tokens and keys by their shape.
+  rule('jwt', ['eyj'],
+    /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*(?![A-Za-z0-9_-])/),
+  rule('private-key', ['-----begin'],
+    /-----BEGIN ((?!OPENSSH )(?:[A-Z0-9]+ )*)PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]{1,8192}?-----END \1PRIVATE KEY(?: BLOCK)?-----|(?:[A-Za-z0-9+/=:,\s-]|\\[nr])*)/,
+    { secretGroup: 0, extent: 'block' }),
+  rule('openssh-private-key', ['-----begin'],
+    /-----BEGIN OPENSSH PRIVATE KEY-----(?:[\s\S]{1,8192}?-----END OPENSSH PRIVATE KEY-----|(?:[A-Za-z0-9+/=\s-]|\\[nr])*)/,
+    { extent: 'block' }),
+
+  // Credentials in connection strings and URLs.
+  rule('database-url-password', ['://'],
+    new RegExp(String.raw`(?<=(?:${DB_SCHEMES})):\/\/[^\s:@\/?#"'<>]*:([^\s@\/?#"'<>]+)@`, 'i'),
+    { allow: unlessPlaceholder, requires: '@' }),
+  rule('url-basic-auth', ['://'],
+    new RegExp(String.raw`(?<!${DB_SCHEMES})(?<=[A-Za-z0-9]):\/\/[^\s:@\/?#"'<>]+:([^\s@\/?#"'<>]+)@`, 'i'),
+    { allow: unlessPlaceholder, requires: '@' }),
+  rule('connection-string-password', ['password', 'pwd'],
+    /(?<=[;?&]\s*)(?:password|pwd)\s*=\s*([^;&"'\s]+)|(?:password|pwd)\s*=\s*([^;&"'\s]+)(?=\s*;)/i,
+    { extent: 'line', allow: unlessPlaceholder }),
+
+  // Headers and generic assignments, gated so that words and code are not masked.
+  rule('authorization-header', ['authorization'],
+    /authorization\\?["']?\s*[:=]\s*\\?["']?(?:(?:basic|bearer|token|digest|negotiate|apikey|sharedkey|sharedaccesssignature)\s+)?([A-Za-z0-9._~+/=:%-]{8,})/i,
+    { extent: 'line', allow: (s) => looksPlain(s) }),
+  rule('bearer-token', ['bearer'],
+    /bearer\s+([A-Za-z0-9._~+/-]{16,}=*)/i,
+    { extent: 'line', allow: unlessPlainOrBelow(3) }),
+  rule('generic-secret',
+    ['password', 'passwd', 'passphrase', 'secret', 'token', 'api_key', 'apikey', 'api-key', 'access_key', 'accesskey', 'private_key', 'privatekey', 'credential'],
+    new RegExp(String.raw`(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)${ASSIGN}([^\s"'\x60\\,;<>(){}\[\]]{8,200})`, 'i'),
+    { extent: 'line', allow: unlessPlainOrBelow(3) }),
+];

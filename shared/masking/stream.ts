@@ -1,0 +1,68 @@
+// Incremental text masking. Each push re-examines the text not yet emitted (plus a little
+// emitted context, so a keyword before a secret is still seen) and emits everything before
+// the first place where a finding may still be forming. What is held back is bounded by
+// MAX_SECRET_LENGTH, plus the rest of a secret already found.
+import type { Engine } from './engine.js';
+import { MAX_SECRET_LENGTH, STREAM_CONTEXT } from './limits.js';
+import { redact, type Finding } from './redact.js';
+import type { Span } from './rule.js';
+
+export interface StreamMasker {
+  /** Masks the chunk's text as far as is safe; returns what can be emitted now. */
+  push(chunk: string): string;
+  /** Masks and returns everything held back. */
+  end(): string;
+  readonly findings: Finding[];
+}
+
+export class TextStreamMasker implements StreamMasker {
+  readonly findings: Finding[] = [];
+  private context = '';
+  private pending = '';
+  /** Offset in the whole stream of pending[0]. */
+  private emitted = 0;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly locate: (offset: number) => string = (offset) => `offset:${offset}`,
+  ) {}
+
+  push(chunk: string): string {
+    if (chunk.length === 0) return '';
+    this.pending += chunk;
+    return this.flush(false);
+  }
+
+  end(): string {
+    return this.pending.length === 0 ? '' : this.flush(true);
+  }
+
+  private flush(final: boolean): string {
+    const buffer = this.context + this.pending;
+    const base = this.context.length;
+    const { spans, holdFrom } = this.engine.analyze(buffer, !final);
+    let cut = final ? buffer.length : Math.max(base, holdFrom);
+    if (buffer.length - cut > MAX_SECRET_LENGTH) {
+      cut = buffer.length - MAX_SECRET_LENGTH;
+      const inside = spans.find((s) => s.start < cut && s.end > cut);
+      if (inside) cut = inside.end;
+    }
+    // A surrogate pair is never split: a lone half would not survive UTF-8 encoding.
+    const before = buffer.charCodeAt(cut - 1);
+    if (cut < buffer.length && before >= 0xd800 && before <= 0xdbff && cut - 1 >= base) cut--;
+    if (cut <= base) return '';
+
+    const own: Span[] = [];
+    for (const span of spans) {
+      if (span.end <= base || span.start >= cut) continue;
+      // A span reaching back into emitted context: mask what has not been emitted yet.
+      own.push({ ...span, start: Math.max(span.start, base) - base, end: Math.min(span.end, cut) - base });
+    }
+    const emitted = this.emitted;
+    const out = redact(buffer.slice(base, cut), own, (offset) => this.locate(emitted + offset), this.findings);
+    this.emitted += cut - base;
+    this.context = buffer.slice(Math.max(0, cut - STREAM_CONTEXT), cut);
+    this.pending = buffer.slice(cut);
+    return out;
+  }
+}
