@@ -23,7 +23,8 @@ const badPath = (detail: string) =>
 export function resolveTarget(upstream: string, rawPath: string, search: string): Target {
   if (/[\u0000-\u001f\u007f\\]/.test(rawPath)) throw badPath('control characters and backslashes are not allowed in the path');
   if (/%(2f|5c|00)/i.test(rawPath)) throw badPath('encoded slashes, backslashes and NUL are not allowed in the path');
-  if (/^[a-z][a-z0-9+.-]*:/i.test(rawPath.replace(/^\/+/, '')) || rawPath.startsWith('//')) {
+  // A leading slash here means `//` after the connection name: a scheme-relative URL.
+  if (/^[a-z][a-z0-9+.-]*:/i.test(rawPath) || rawPath.startsWith('/')) {
     throw badPath('absolute URLs are not allowed; give a path on the connection\'s upstream');
   }
   const segments = rawPath.split('/').filter((s, i) => !(i === 0 && s === ''));

@@ -29,7 +29,8 @@ export async function prepareCall(request: AgentRequest, context: ForwardContext
   const credential = await context.credential();
   const config = context.connection.config.credential;
   if (credential !== undefined && config) headers.set(config.header, config.format.replace('{value}', credential));
-  const body = request.body.bytes ?? (request.body.stream ? limitStream(request.body.stream, context.maxBodyBytes) : undefined);
+  const noBody = request.method === 'GET' || request.method === 'HEAD';
+  const body = noBody ? undefined : (request.body.bytes ?? (request.body.stream && limitStream(request.body.stream, context.maxBodyBytes)));
   return { url: request.target!.url, method: request.method, headers, body };
 }
 

@@ -33,7 +33,8 @@ export function eventBase(at: {
 export function requestPayload(masker: Masker, request: AgentRequest, limit: number): Partial<Pick<EventInput, 'payload' | 'findings'>> {
   const contentType = request.headers.get('content-type') ?? undefined;
   const bytes = request.body.bytes;
-  if (!bytes) return { payload: { body: '', bytes: request.body.length, contentType } };
+  // A streamed body is not kept; its declared size is, when there is one.
+  if (!bytes) return request.body.length >= 0 ? { payload: { body: '', bytes: request.body.length, contentType } } : {};
   const masked = masker.auto(new TextDecoder().decode(bytes), contentType);
   return { payload: { body: truncate(masked.text, limit), bytes: bytes.byteLength, contentType }, findings: masked.findings };
 }

@@ -53,16 +53,16 @@ rules:
     const byPath = Object.fromEntries(found.map((p) => [p.path, p]));
     assert.ok(byPath['rules[1].match.method'], JSON.stringify(found, null, 2));
     assert.match(byPath['rules[1].match.method']!.message, /expected one of "GET".*got "DELTE"/);
-    assert.deepEqual([byPath['rules[1].match.method']!.line, byPath['rules[1].match.method']!.column], [18, 7]);
+    assert.deepEqual([byPath['rules[1].match.method']!.line, byPath['rules[1].match.method']!.column], [20, 7]);
     assert.ok(byPath['connections.orders.upstream']);
-    assert.equal(byPath['connections.orders.upstream']!.line, 8);
+    assert.equal(byPath['connections.orders.upstream']!.line, 9);
     assert.ok(byPath['connections.orders.credential'], 'credential needs one source');
     assert.match(byPath['connections.orders.credential']!.message, /exactly one of keyVault, managedIdentity, env/);
     assert.ok(byPath['connections.bad_name'], 'connection name pattern');
     assert.ok(byPath['rules[2].name']);
     assert.ok(byPath['rules[2].action']);
     assert.match(byPath['rules[2].extra']!.message, /not a known field/);
-    assert.equal(byPath['rules[2].extra']!.line, 23);
+    assert.equal(byPath['rules[2].extra']!.line, 24);
     assert.ok(found.length >= 7);
   });
 

@@ -6,6 +6,7 @@ import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT, generateKeyPair } from 'jose';
+import { secretSamples } from '../../shared/masking/test-support.js';
 import { DEV_ISSUER_POLICY, startTestStack, type TestStack } from '../support/stack.js';
 import { json, startTestUpstream, type TestUpstream } from '../support/upstream.js';
 
@@ -228,7 +229,9 @@ describe('proxy: path attacks', () => {
     it(`refuses ${name} without calling the upstream`, async () => {
       const before = upstream.received.length;
       const res = await raw(path);
-      assert.ok([400, 404].includes(res.status), `${res.status} ${res.body}`);
+      // 400 (refused), 404 (no such connection once normalized) or 403 (judged as the path it
+      // really names): never a call upstream.
+      assert.ok([400, 403, 404].includes(res.status), `${res.status} ${res.body}`);
       assert.equal(res.headers['content-type'], 'application/problem+json');
       assert.equal(upstream.received.length, before);
     });
@@ -301,7 +304,7 @@ describe('proxy: limits and upstream failures', () => {
 
 describe('proxy: response masking', () => {
   it('masks secrets and sensitive keys in a JSON answer, keeping it valid JSON', async () => {
-    const awsKey = `AKIA${randomBytes(8).toString('hex').toUpperCase()}`;
+    const awsKey = secretSamples()['aws-access-key-id']!();
     const password = randomBytes(12).toString('base64url');
     upstream.route('/config', (_req, res) => json(res, 200, { aws: { key: awsKey }, db: { password }, note: 'fine' }));
     const res = await call('api/config');
@@ -314,7 +317,7 @@ describe('proxy: response masking', () => {
   });
 
   it('masks a secret split across streamed SSE events while streaming', async () => {
-    const secret = `ghp_${randomBytes(18).toString('base64url').replace(/[-_]/g, 'a').slice(0, 36)}`;
+    const secret = secretSamples()['github-token']!();
     upstream.route('/events', async (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       for (const part of [`data: key ${secret.slice(0, 10)}`, `${secret.slice(10)} end\n\n`, 'data: done\n\n']) {

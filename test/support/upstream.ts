@@ -24,7 +24,12 @@ export async function startTestUpstream(): Promise<TestUpstream> {
   const routes = new Map<string, Route>();
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+    try {
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+    } catch {
+      // The sender gave up mid-body (the gateway aborting an over-limit upload): nothing to answer.
+      return;
+    }
     const body = Buffer.concat(chunks);
     received.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body });
     const path = new URL(req.url ?? '/', 'http://x').pathname;

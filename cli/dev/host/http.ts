@@ -38,7 +38,8 @@ async function serve(
 ): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
   const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
-  const rawPath = (req.url ?? '/').split('?')[0]!;
+  // Routes see the path after URL normalization (dot segments resolved), as behind Azure's front end.
+  const rawPath = url.pathname;
   const matches = routes.flatMap((route) => {
     const params = matchRoute(route, rawPath);
     return params ? [{ fn: route.value, params }] : [];
@@ -62,7 +63,7 @@ async function serve(
   const nativeRequest = new Request(url, {
     method,
     headers: headersOf(req),
-    body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
+    body: hasBody ? requestBody(req) : undefined,
     // Streams the request body to the handler rather than buffering it first.
     duplex: 'half',
   } as RequestInit);
@@ -95,6 +96,43 @@ async function send(res: ServerResponse, init: HttpResponseInit, headOnly: boole
   }
   res.flushHeaders();
   await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), res);
+}
+
+/**
+ * The request body as a web stream with backpressure. A body the handler leaves unread is
+ * drained once it is cancelled, and a client that disconnects mid-body errors the stream
+ * instead of surfacing as an unhandled rejection.
+ */
+function requestBody(req: IncomingMessage): ReadableStream<Uint8Array> {
+  let settled = false;
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        req.on('data', (chunk: Buffer) => {
+          if (settled) return;
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          if ((controller.desiredSize ?? 0) <= 0) req.pause();
+        });
+        req.once('end', () => {
+          if (!settled) controller.close();
+          settled = true;
+        });
+        req.once('error', (error) => {
+          if (!settled) controller.error(error);
+          settled = true;
+        });
+        req.pause();
+      },
+      pull() {
+        req.resume();
+      },
+      cancel() {
+        settled = true;
+        req.resume();
+      },
+    },
+    { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength },
+  );
 }
 
 function headersOf(req: IncomingMessage): Headers {
