@@ -1,7 +1,10 @@
 // Every function of the app. functions/index.ts registers this list with Azure; the local host
 // (portcullis dev) serves the same list.
 import type { FunctionDefinition } from '../shared/platform/functions.js';
+import { dailyExport } from './export.js';
 import { health } from './health.js';
 import { proxy } from './proxy.js';
+import { sessionsGet, sessionsList } from './sessions.js';
+import { sql } from './sql.js';
 
-export const functions: FunctionDefinition[] = [proxy, health];
+export const functions: FunctionDefinition[] = [proxy, sql, health, sessionsList, sessionsGet, dailyExport];

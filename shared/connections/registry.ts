@@ -1,8 +1,14 @@
 // Connection kinds by name: the one line to add for a new kind.
-import type { ConnectionConfig } from './schemas.js';
+import { armKind } from './arm/index.js';
 import { httpKind } from './http/index.js';
 import type { ConnectionKind } from './kind.js';
+import { openaiKind } from './openai/index.js';
+import { postgresKind } from './postgres/index.js';
+import type { ConnectionConfig } from './schemas.js';
 
 export const kinds: Record<ConnectionConfig['kind'], ConnectionKind> = {
   http: httpKind,
+  openai: openaiKind,
+  arm: armKind,
+  postgres: postgresKind,
 };

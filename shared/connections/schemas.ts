@@ -1,7 +1,15 @@
 // The connection kinds' schemas, composed for the policy. Pure: importing this pulls in no client.
 import { z } from 'zod';
+import { armConnectionSchema } from './arm/schema.js';
 import { httpConnectionSchema } from './http/schema.js';
+import { openaiConnectionSchema } from './openai/schema.js';
+import { postgresConnectionSchema } from './postgres/schema.js';
 
-export const connectionSchema = z.discriminatedUnion('kind', [httpConnectionSchema]);
+export const connectionSchema = z.discriminatedUnion('kind', [
+  httpConnectionSchema,
+  openaiConnectionSchema,
+  armConnectionSchema,
+  postgresConnectionSchema,
+]);
 
 export type ConnectionConfig = z.infer<typeof connectionSchema>;

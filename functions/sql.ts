@@ -1,0 +1,11 @@
+// Agent SQL for postgres connections: POST { "sql": "...", "params": [] }.
+import { handle } from '../shared/gateway/pipeline.js';
+import { runtime } from '../shared/gateway/runtime.js';
+import { defineHttp } from '../shared/platform/functions.js';
+
+export const sql = defineHttp({
+  name: 'sql',
+  route: 'sql/{connection}',
+  methods: ['POST'],
+  handler: (req, ctx) => handle(runtime(), 'sql', req, ctx),
+});
