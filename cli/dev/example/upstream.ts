@@ -12,7 +12,7 @@ export interface ExampleUpstream {
   close(): Promise<void>;
 }
 
-const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const random = (alphabet: string, n: number) => [...randomBytes(n)].map((b) => alphabet[b % alphabet.length]).join('');
 
 export async function startExampleUpstream(): Promise<ExampleUpstream> {
@@ -24,7 +24,7 @@ export async function startExampleUpstream(): Promise<ExampleUpstream> {
   const config = {
     service: 'inventory',
     database: { host: 'db.internal', user: 'inventory', password: randomBytes(12).toString('base64url') },
-    aws: { accessKeyId: `AKIA${random(ALNUM, 16)}`, region: 'eu-west-1' },
+    aws: { accessKeyId: `AKIA${random(BASE32, 16)}`, region: 'eu-west-1' },
     contact: 'ops-team@example.com',
   };
 
