@@ -52,9 +52,9 @@ export async function startExampleUpstream(): Promise<ExampleUpstream> {
     if (first === 'events' && req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
       const secret = config.aws.accessKeyId;
-      // The key is split across events: the gateway's streaming masker must still catch it.
-      for (const data of ['deploying...', `using key ${secret.slice(0, 9)}`, `${secret.slice(9)} in eu-west-1`, 'done']) {
-        res.write(`data: ${data}\n\n`);
+      // The key is split across network writes: the gateway's streaming masker must still catch it.
+      for (const part of ['data: deploying...\n\n', `data: using key ${secret.slice(0, 9)}`, `${secret.slice(9)} in eu-west-1\n\n`, 'data: done\n\n']) {
+        res.write(part);
         await new Promise((r) => setTimeout(r, 50));
       }
       return res.end();
