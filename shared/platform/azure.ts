@@ -18,18 +18,24 @@ export function appCredential(clientId: string | undefined): TokenCredential {
   return clientId ? new ManagedIdentityCredential({ clientId }) : new DefaultAzureCredential();
 }
 
+// The gateway is in the request path and fails closed: a storage outage should refuse requests
+// within a second or two, not after the SDK's default half-minute of backoff.
+const blobRetry = { retryOptions: { maxTries: 3, retryDelayInMs: 100, maxRetryDelayInMs: 1_000, tryTimeoutInMs: 60_000 } };
+const tableRetry = { retryOptions: { maxRetries: 2, retryDelayInMs: 100, maxRetryDelayInMs: 1_000 } };
+
 export function blobServiceClient(storage: StorageSettings, credential: TokenCredential): BlobServiceClient {
   return storage.kind === 'connectionString'
-    ? BlobServiceClient.fromConnectionString(storage.connectionString)
-    : new BlobServiceClient(storage.blobServiceUri, credential);
+    ? BlobServiceClient.fromConnectionString(storage.connectionString, blobRetry)
+    : new BlobServiceClient(storage.blobServiceUri, credential, blobRetry);
 }
 
 export function tableClient(storage: StorageSettings, credential: TokenCredential, table: string): TableClient {
   return storage.kind === 'connectionString'
     ? TableClient.fromConnectionString(storage.connectionString, table, {
+        ...tableRetry,
         allowInsecureConnection: /DefaultEndpointsProtocol=http;|TableEndpoint=http:/i.test(storage.connectionString),
       })
-    : new TableClient(storage.tableServiceUri, table, credential);
+    : new TableClient(storage.tableServiceUri, table, credential, tableRetry);
 }
 
 export function serviceBusClient(settings: ServiceBusSettings, credential: TokenCredential): ServiceBusClient {

@@ -19,18 +19,7 @@ export interface PolicySource {
 }
 
 export function policySource(location: string, credential: TokenCredential, cwd = process.cwd()): PolicySource {
-  if (/^https:\/\//i.test(location)) {
-    const blob = new BlobClient(location, credential);
-    return {
-      describe: location.split('?')[0]!,
-      version: async () => (await blob.getProperties()).etag ?? '',
-      async read() {
-        const buffer = await blob.downloadToBuffer();
-        const properties = await blob.getProperties();
-        return { text: buffer.toString('utf8'), version: properties.etag ?? '' };
-      },
-    };
-  }
+  if (/^https:\/\//i.test(location)) return blobPolicySource(new BlobClient(location, credential));
   const path = resolve(cwd, location);
   const version = async () => {
     const s = await stat(path);
@@ -42,6 +31,20 @@ export function policySource(location: string, credential: TokenCredential, cwd 
     async read() {
       const v = await version();
       return { text: await readFile(path, 'utf8'), version: v };
+    },
+  };
+}
+
+/** A policy blob, versioned by its ETag; read and version come from the same download. */
+export function blobPolicySource(blob: BlobClient): PolicySource {
+  return {
+    describe: blob.url.split('?')[0]!,
+    version: async () => (await blob.getProperties()).etag ?? '',
+    async read() {
+      const download = await blob.download();
+      const chunks: Buffer[] = [];
+      for await (const chunk of download.readableStreamBody ?? []) chunks.push(Buffer.from(chunk as Buffer));
+      return { text: Buffer.concat(chunks).toString('utf8'), version: download.etag ?? '' };
     },
   };
 }
@@ -65,7 +68,7 @@ export interface PolicyStoreOptions<S> {
 export function createPolicyStore<S>(options: PolicyStoreOptions<S>): PolicyStore<S> {
   const now = options.now ?? Date.now;
   let state: { value: S; version: string } | undefined;
-  let checkedAt = 0;
+  let checkedAt = -Infinity;
   let checking: Promise<void> | undefined;
 
   async function check(): Promise<void> {
@@ -95,7 +98,8 @@ export function createPolicyStore<S>(options: PolicyStoreOptions<S>): PolicyStor
     async current() {
       // Without a policy every request waits for a load, but the source is not hammered.
       if (!state) {
-        if (now() - checkedAt >= Math.min(options.refreshMs, 1_000)) await refresh();
+        if (checking) await checking;
+        else if (now() - checkedAt >= Math.min(options.refreshMs, 1_000)) await refresh();
       } else if (now() - checkedAt >= options.refreshMs) void refresh();
       if (!state) {
         throw new Refusal({
