@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { functions } from '../../functions/registry.js';
-import { closeRuntime } from '../../shared/gateway/runtime.js';
+import { closeRuntime, useLogger } from '../../shared/gateway/runtime.js';
 import { CONTAINERS, QUEUES, TABLE_NAMES } from '../../shared/gateway/storage-layout.js';
 import { blobServiceClient, tableClient } from '../../shared/platform/azure.js';
 import { loadConfig } from '../../shared/platform/config.js';
@@ -93,6 +93,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     // the first request, after this.
     Object.assign(process.env, settings);
     loadConfig(process.env);
+    useLogger(options.log);
     await writeDevState(options.stateDir, { issuer: issuerUrl, audience: DEV_AUDIENCE, gatewayUrl: host.url });
 
     return {

@@ -28,8 +28,7 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export function createRuntime(config: Config, env: NodeJS.ProcessEnv = process.env): Runtime {
-  const log = createLogger({ app: 'portcullis' });
+export function createRuntime(config: Config, env: NodeJS.ProcessEnv = process.env, log: Logger = createLogger({ app: 'portcullis' })): Runtime {
   const clients = createAzureClients(config);
   const policies = createPolicyStore<PolicyState>({
     source: policySource(config.policySource, clients.credential),
@@ -52,10 +51,16 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv = process.e
 }
 
 let current: Runtime | undefined;
+let processLog: Logger | undefined;
 
 /** The process's runtime, created on first use from the environment. */
 export function runtime(): Runtime {
-  return (current ??= createRuntime(loadConfig()));
+  return (current ??= createRuntime(loadConfig(), process.env, processLog));
+}
+
+/** Where the runtime logs (the local stack sends it to its own log); Azure uses the default, stderr. */
+export function useLogger(log: Logger): void {
+  processLog = log;
 }
 
 export async function closeRuntime(): Promise<void> {
