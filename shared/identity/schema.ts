@@ -24,6 +24,8 @@ const claimName = z.string().min(1);
 const jwksUri = z
   .url({ protocol: /^https?$/ })
   .refine((value) => {
+    // zod runs refinements even when the URL check failed; that failure is already reported.
+    if (!URL.canParse(value)) return true;
     const url = new URL(value);
     return url.protocol === 'https:' || LOOPBACK_HOSTS.has(url.hostname);
   }, 'must be an https URL (plain http only for localhost)');

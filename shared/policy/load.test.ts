@@ -163,3 +163,20 @@ connections:
     assert.ok(result.ok, JSON.stringify(!result.ok && result.problems, null, 2));
   });
 });
+
+describe('policy loader: unset variables in URL fields', () => {
+  it('reports them as problems instead of crashing', () => {
+    const text = `version: 1
+issuers:
+  - issuer: \${MISSING_ISSUER}
+    audience: portcullis
+    jwksUri: \${MISSING_ISSUER}/jwks.json
+connections: {}
+`;
+    const result = loadPolicy(text, { env: 'production', variables: {} });
+    assert.equal(result.ok, false);
+    const paths = (result as { problems: Array<{ path: string }> }).problems.map((p) => p.path);
+    assert.ok(paths.includes('issuers[0].issuer'));
+    assert.ok(paths.includes('issuers[0].jwksUri'));
+  });
+});
