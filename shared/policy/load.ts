@@ -42,8 +42,11 @@ export function loadPolicy(text: string, options: LoadOptions): LoadResult {
   );
   const parsed = policySchema.safeParse(interpolated, { reportInput: true });
   if (!parsed.success) {
+    // A value with an unset variable is already reported; its schema failure would only repeat it.
+    const unset = new Set(problems.map((p) => p.path));
     for (const issue of flatten(parsed.error.issues)) {
-      problems.push({ path: formatPath(issue.path), ...where(issue.path), message: issue.message });
+      const path = formatPath(issue.path);
+      if (!unset.has(path)) problems.push({ path, ...where(issue.path), message: issue.message });
     }
   }
   if (problems.length > 0 || !parsed.success) return { ok: false, problems: sortProblems(problems) };
