@@ -1,0 +1,54 @@
+// Monitoring: a Log Analytics workspace (Function App telemetry, Key Vault and storage audit logs)
+// and a workspace-based Application Insights component that accepts only Entra-authenticated
+// telemetry (local auth disabled: the instrumentation key alone cannot ingest).
+
+@description('Name of the Log Analytics workspace.')
+param logAnalyticsName string
+
+@description('Name of the Application Insights component.')
+param applicationInsightsName string
+
+@description('Region of both resources.')
+param location string = resourceGroup().location
+
+@description('Tags for both resources.')
+param tags object = {}
+
+@minValue(30)
+@maxValue(730)
+@description('Days the workspace keeps logs.')
+param retentionInDays int = 90
+
+resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+  name: logAnalyticsName
+  location: location
+  tags: tags
+  properties: {
+    sku: {
+      name: 'PerGB2018'
+    }
+    retentionInDays: retentionInDays
+  }
+}
+
+resource applicationInsights 'Microsoft.Insights/components@2020-02-02' = {
+  name: applicationInsightsName
+  location: location
+  tags: tags
+  kind: 'web'
+  properties: {
+    Application_Type: 'web'
+    WorkspaceResourceId: logAnalytics.id
+    IngestionMode: 'LogAnalytics'
+    DisableLocalAuth: true
+  }
+}
+
+@description('Name of the Application Insights component.')
+output applicationInsightsName string = applicationInsights.name
+
+@description('Resource id of the Log Analytics workspace.')
+output logAnalyticsWorkspaceId string = logAnalytics.id
+
+@description('Name of the Log Analytics workspace.')
+output logAnalyticsName string = logAnalytics.name

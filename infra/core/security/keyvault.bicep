@@ -1,0 +1,61 @@
+// The Key Vault for Portcullis's secrets: target credentials that connections name in the policy
+// (shared/connections/credentials.ts), the Teams webhook URL and the reviewer link-signing key
+// (Key Vault references in the app settings). Access is by Azure RBAC only — no access policies —
+// and every secret read and write is logged to Log Analytics.
+
+@description('Name of the vault (3-24 characters, globally unique).')
+param name string
+
+@description('Region of the vault.')
+param location string = resourceGroup().location
+
+@description('Tags for the vault.')
+param tags object = {}
+
+@description('Turn on purge protection: a deleted secret or vault stays recoverable for the retention period and cannot be purged early. It cannot be turned off again.')
+param purgeProtection bool = true
+
+@description('Resource id of the Log Analytics workspace that receives the vault\'s audit log.')
+param logAnalyticsWorkspaceId string
+
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  name: name
+  location: location
+  tags: tags
+  properties: {
+    tenantId: tenant().tenantId
+    sku: {
+      family: 'A'
+      name: 'standard'
+    }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    softDeleteRetentionInDays: 90
+    // The API refuses false once it was true, so "off" is sent as absent.
+    enablePurgeProtection: purgeProtection ? true : null
+    enabledForDeployment: false
+    enabledForDiskEncryption: false
+    enabledForTemplateDeployment: false
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource auditLog 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'audit-to-log-analytics'
+  scope: vault
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      {
+        category: 'AuditEvent'
+        enabled: true
+      }
+    ]
+  }
+}
+
+@description('Name of the vault.')
+output name string = vault.name
+
+@description('URI of the vault, ending in a slash (https://<name>.vault.azure.net/).')
+output uri string = vault.properties.vaultUri

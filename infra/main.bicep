@@ -1,0 +1,247 @@
+targetScope = 'subscription'
+
+// Portcullis in one resource group: the gateway (a Flex Consumption Function App running as a
+// user-assigned identity), the storage its session log and approvals live in, the Service Bus queue
+// approval events travel on, the Key Vault for its secrets, and monitoring. `azd up` deploys it;
+// docs/deploy.md walks through it.
+
+@minLength(1)
+@maxLength(64)
+@description('Name of the azd environment: names the resource group and seeds the unique token in every resource name.')
+param environmentName string
+
+@minLength(1)
+@description('Region for every resource; Flex Consumption must be available there (az functionapp list-flexconsumption-locations).')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+@description('Object id of the user or service principal running azd (azd sets AZURE_PRINCIPAL_ID). It gets the data-plane roles the postprovision hook and local development need. Empty: none.')
+param principalId string = ''
+
+@allowed([
+  'User'
+  'ServicePrincipal'
+])
+@description('Kind of principal principalId is: User for a person, ServicePrincipal for a CI identity.')
+param principalType string = 'User'
+
+@description('Give principalId data access (blobs, tables, the approvals queue, Key Vault secrets). Turn off for production environments provisioned from CI.')
+param grantDeployerDataAccess bool = true
+
+@description('Name of the resource group; empty: rg-<environmentName>.')
+param resourceGroupName string = ''
+
+@allowed([
+  '20'
+  '22'
+])
+@description('Node.js version of the Function App.')
+param nodeVersion string = '22'
+
+@minValue(1)
+@maxValue(1000)
+@description('Most instances the Function App scales out to.')
+param maximumInstanceCount int = 100
+
+@minValue(1)
+@maxValue(146000)
+@description('Days each session-log blob version stays immutable after it is written.')
+param sessionRetentionDays int = 365
+
+@description('Set to true after locking the sessions retention policy (docs/deploy.md); the template then leaves the locked policy alone.')
+param sessionRetentionLocked bool = false
+
+@allowed([
+  'Standard_LRS'
+  'Standard_ZRS'
+  'Standard_GRS'
+  'Standard_GZRS'
+  'Standard_RAGRS'
+  'Standard_RAGZRS'
+])
+@description('Replication of the storage account; prefer ZRS or GZRS where the region offers them.')
+param storageSkuName string = 'Standard_LRS'
+
+@description('Key Vault purge protection (cannot be turned off once on). Keep it on in production.')
+param keyVaultPurgeProtection bool = true
+
+@description('Name of the policy blob in the policy container (PORTCULLIS_POLICY points at it).')
+param policyBlobName string = 'policy.yaml'
+
+@description('Public base URL when the gateway is served under a custom domain; empty: https://<default host name>.')
+param publicUrl string = ''
+
+@description('Client id of the Entra app registration reviewers sign in with on /api/review/*; empty: the review pages answer 401 until it is set.')
+param reviewAuthClientId string = ''
+
+@description('Object id of the Entra group whose members may sign in on the review pages.')
+param reviewersGroupId string = ''
+
+@description('Set PORTCULLIS_TEAMS_WEBHOOK_URL from the teams-webhook-url secret; create the secret first.')
+param teamsWebhookEnabled bool = false
+
+var abbrs = loadJsonContent('./abbreviations.json')
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+}
+var functionAppName = '${abbrs.webSitesFunctions}api-${resourceToken}'
+var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(toLower(uniqueString(functionAppName, resourceToken)), 7)}'
+var policyContainerName = 'policy'
+var linkSigningKeySecretName = 'link-signing-key'
+var teamsWebhookSecretName = 'teams-webhook-url'
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'
+  location: location
+  tags: tags
+}
+
+module monitoring './core/monitor/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
+    applicationInsightsName: '${abbrs.insightsComponents}${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+// The identity the gateway runs as; created first so its roles exist before the app starts.
+module appIdentity './core/security/identity.bicep' = {
+  name: 'appIdentity'
+  scope: rg
+  params: {
+    name: '${abbrs.managedIdentityUserAssignedIdentities}api-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module storage './app/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: '${abbrs.storageStorageAccounts}${resourceToken}'
+    location: location
+    tags: tags
+    skuName: storageSkuName
+    deploymentContainerName: deploymentContainerName
+    policyContainerName: policyContainerName
+    sessionRetentionDays: sessionRetentionDays
+    sessionRetentionLocked: sessionRetentionLocked
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
+  }
+}
+
+module serviceBus './app/servicebus.bicep' = {
+  name: 'serviceBus'
+  scope: rg
+  params: {
+    name: '${abbrs.serviceBusNamespaces}${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module keyVault './core/security/keyvault.bicep' = {
+  name: 'keyVault'
+  scope: rg
+  params: {
+    name: '${abbrs.keyVaultVaults}${resourceToken}'
+    location: location
+    tags: tags
+    purgeProtection: keyVaultPurgeProtection
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
+  }
+}
+
+module rbac './app/rbac.bicep' = {
+  name: 'rbac'
+  scope: rg
+  params: {
+    storageAccountName: storage.outputs.name
+    policyContainerName: storage.outputs.policyContainerName
+    serviceBusNamespaceName: serviceBus.outputs.name
+    approvalsQueueName: serviceBus.outputs.approvalsQueueName
+    keyVaultName: keyVault.outputs.name
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    appPrincipalId: appIdentity.outputs.principalId
+    deployerPrincipalId: principalId
+    deployerPrincipalType: principalType
+    grantDeployerDataAccess: grantDeployerDataAccess
+  }
+}
+
+module plan './core/host/flex-consumption-plan.bicep' = {
+  name: 'plan'
+  scope: rg
+  params: {
+    name: '${abbrs.webServerFarms}${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module api './app/api.bicep' = {
+  name: 'api'
+  scope: rg
+  params: {
+    name: functionAppName
+    location: location
+    tags: tags
+    serviceName: 'api'
+    appServicePlanId: plan.outputs.id
+    nodeVersion: nodeVersion
+    maximumInstanceCount: maximumInstanceCount
+    identityId: appIdentity.outputs.resourceId
+    identityClientId: appIdentity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    deploymentContainerName: deploymentContainerName
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    serviceBusNamespaceFqdn: serviceBus.outputs.fullyQualifiedNamespace
+    keyVaultName: keyVault.outputs.name
+    policyUrl: '${storage.outputs.blobEndpoint}${policyContainerName}/${policyBlobName}'
+    linkSigningKeySecretName: linkSigningKeySecretName
+    teamsWebhookSecretName: teamsWebhookSecretName
+    teamsWebhookEnabled: teamsWebhookEnabled
+    publicUrl: publicUrl
+    reviewAuthClientId: reviewAuthClientId
+    reviewersGroupId: reviewersGroupId
+  }
+  // The identity's roles first: the app reads its deployment package and Key Vault references as
+  // that identity from its first start.
+  dependsOn: [
+    rbac
+  ]
+}
+
+// Outputs become azd environment values (the postprovision hook and docs/deploy.md use them).
+// Names and endpoints only: no key, connection string or secret value ever leaves the deployment.
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output SERVICE_API_NAME string = api.outputs.name
+output SERVICE_API_URI string = api.outputs.uri
+output AZURE_FUNCTION_NAME string = api.outputs.name
+output AZURE_FUNCTION_HOSTNAME string = api.outputs.defaultHostName
+output APP_IDENTITY_CLIENT_ID string = appIdentity.outputs.clientId
+output APP_IDENTITY_PRINCIPAL_ID string = appIdentity.outputs.principalId
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_STORAGE_BLOB_ENDPOINT string = storage.outputs.blobEndpoint
+output AZURE_STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
+output SESSIONS_CONTAINER_NAME string = storage.outputs.sessionsContainerName
+output POLICY_CONTAINER_NAME string = storage.outputs.policyContainerName
+output POLICY_BLOB_NAME string = policyBlobName
+output PORTCULLIS_POLICY_URL string = '${storage.outputs.blobEndpoint}${policyContainerName}/${policyBlobName}'
+output AZURE_SERVICEBUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+output AZURE_KEY_VAULT_URI string = keyVault.outputs.uri
+output LINK_SIGNING_KEY_SECRET_NAME string = linkSigningKeySecretName
+output TEAMS_WEBHOOK_SECRET_NAME string = teamsWebhookSecretName
+output TEAMS_WEBHOOK_ENABLED bool = teamsWebhookEnabled
