@@ -87,3 +87,12 @@ describe('config', () => {
     assert.deepEqual(Object.keys(sample.Values).filter((n) => !hostOnly.includes(n)).sort(), read.sort());
   });
 });
+
+describe('config: Key Vault references', () => {
+  it('names a Key Vault reference that App Service left unresolved', () => {
+    assert.throws(
+      () => loadConfig(local({ PORTCULLIS_LINK_SIGNING_KEY: '@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/link-key/)' })),
+      /PORTCULLIS_LINK_SIGNING_KEY: is a Key Vault reference App Service could not resolve/,
+    );
+  });
+});

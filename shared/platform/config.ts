@@ -89,6 +89,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
               : issue.message;
         return `${issue.path.join('.')}: ${message}`;
       });
+  // App Service leaves a Key Vault reference it could not resolve in place, as text.
+  for (const name of Object.keys(settingsSchema.shape)) {
+    if (env[name]?.startsWith('@Microsoft.KeyVault(')) {
+      problems.push(`${name}: is a Key Vault reference App Service could not resolve (check the secret exists and the app's identity may read it)`);
+    }
+  }
   // The cross-setting checks read the raw values too, so one run reports everything.
   const raw = (name: keyof Settings) => (parsed.success ? parsed.data[name] : env[name]?.trim() || undefined) as string | undefined;
   const storage = storageSettings(raw, problems);
