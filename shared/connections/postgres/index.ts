@@ -1,13 +1,66 @@
-import type { ConnectionKind } from '../kind.js';
+// The postgres connection kind: agents POST { sql, params } to /api/sql/{connection}; the SQL is
+// classified with PostgreSQL's own parser, judged, run under guard rails and answered masked.
 import { Refusal } from '../../platform/problem.js';
+import type { ConnectionKind } from '../kind.js';
+import { truncate } from '../response.js';
+import { prepareSql, toOperation } from './classify.js';
+import { refusalFor } from './errors.js';
+import { execute, SqlFailure } from './execute.js';
+import { databaseFor } from './pools.js';
+import { maskedResponse } from './result.js';
+import type { PostgresConnection } from './schema.js';
 
 export const postgresKind: ConnectionKind = {
   route: 'sql',
   readsBody: true,
-  classify: () => {
-    throw new Refusal({ status: 501, type: 'not-implemented', title: 'Not implemented', detail: 'The postgres kind is being built.' });
+  async classify(request, connection) {
+    return toOperation(await prepareSql(request), request, connection.config as PostgresConnection);
   },
-  forward: async () => {
-    throw new Refusal({ status: 501, type: 'not-implemented', title: 'Not implemented', detail: 'The postgres kind is being built.' });
+  async forward(request, operation, context) {
+    const config = context.connection.config as PostgresConnection;
+    const prepared = await prepareSql(request);
+    // What runs must be what was judged (a held request is forwarded after its review).
+    if (prepared.sql !== operation.text) {
+      throw new Refusal({ status: 409, type: 'request-changed', title: 'Request changed', detail: 'The SQL to run differs from the SQL that was judged; it was not run.' });
+    }
+    const connectionString = await context.credential();
+    if (!connectionString) {
+      throw new Refusal({ status: 503, type: 'credential-unavailable', title: 'Credential unavailable', detail: `Connection "${context.connection.name}" has no connection string.` });
+    }
+    const db = databaseFor(context.connection.name, connectionString, { poolSize: config.poolSize, connectTimeoutMs: context.timeoutMs });
+    let results;
+    try {
+      results = await execute(db, {
+        statements: prepared.statements,
+        params: prepared.params,
+        readOnly: prepared.analysis.readOnly,
+        rowLimit: config.rowLimit,
+        statementTimeoutMs: config.statementTimeoutMs,
+      });
+    } catch (error) {
+      if (!(error instanceof SqlFailure)) throw error;
+      throw refusalFor(error, {
+        connection: context.connection.name,
+        masker: context.masker,
+        statementTimeoutMs: config.statementTimeoutMs,
+        offsets: prepared.statements.map((s) => s.offset),
+      });
+    }
+
+    const { body, findings, details } = maskedResponse(results, context.masker, config.maskColumns);
+    const text = JSON.stringify(body);
+    const bytes = new TextEncoder().encode(text);
+    const contentType = 'application/json';
+    const headers = new Headers({ 'content-type': contentType, 'content-length': String(bytes.byteLength), 'cache-control': 'no-store' });
+    return {
+      status: 200,
+      headers,
+      body: bytes,
+      completion: Promise.resolve({
+        findings,
+        payload: { body: truncate(text, context.captureBytes), bytes: bytes.byteLength, contentType, status: 200 },
+        details: { ...details, readOnly: prepared.analysis.readOnly },
+      }),
+    };
   },
 };

@@ -1,9 +1,34 @@
 import { z } from 'zod';
 import { connectionBase } from '../connection-schema.js';
+import { credentialSchema } from '../credential-schema.js';
 
 export const postgresConnectionSchema = connectionBase
   .extend({
     kind: z.literal('postgres'),
+    credential: credentialSchema
+      .refine((c) => c.managedIdentity === undefined, {
+        message: 'a postgres connection takes a connection string: use keyVault (or env in development)',
+      })
+      .describe('where the connection string (postgresql://user:password@host:port/db?sslmode=…) is kept: a Key Vault secret, or env in development'),
+    rowLimit: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(1000)
+      .describe('rows returned per statement at most; the result says truncated: true when there were more'),
+    statementTimeoutMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(600_000)
+      .default(15_000)
+      .describe('statement_timeout of every statement, in milliseconds; an overrun answers 504'),
+    maskColumns: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('extra column names whose values are always masked (as sensitive JSON keys are: case, "_", "-", "." and spaces ignored; a column matches a name it equals or ends with)'),
+    poolSize: z.number().int().min(1).max(20).default(4).describe('connections the gateway keeps open to this database at most'),
   })
   .strict();
 

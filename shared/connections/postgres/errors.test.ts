@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import pg from 'pg';
+import { createMasker } from '../../masking/index.js';
+import { refusalFor } from './errors.js';
+import { SqlFailure } from './execute.js';
+
+const context = { connection: 'shop', masker: createMasker(), statementTimeoutMs: 500, offsets: [0, 20] };
+
+function dbError(code: string, message: string, extra: Partial<pg.DatabaseError> = {}): pg.DatabaseError {
+  return Object.assign(new pg.DatabaseError(message, message.length, 'error'), { code, severity: 'ERROR', ...extra });
+}
+
+describe('postgres errors', () => {
+  it('answers a SQL error with 400, its SQLSTATE, the statement and the position in the request', () => {
+    const r = refusalFor(new SqlFailure('statement', dbError('42P01', 'relation "nope" does not exist', { position: '15' }), 1), context);
+    assert.equal(r.status, 400);
+    assert.equal(r.type, 'sql-error');
+    assert.equal(r.detail, 'Statement 2: relation "nope" does not exist; the transaction was rolled back.');
+    assert.deepEqual(r.extensions, { sqlstate: '42P01', statement: 2, position: 35 });
+  });
+
+  it('masks values that PostgreSQL quotes in messages, details and hints', () => {
+    const error = dbError('23505', 'duplicate key value violates unique constraint "customers_email_key"', {
+      detail: 'Key (email)=(ada@example.com) already exists.',
+      hint: 'Try grace@example.net',
+    });
+    const r = refusalFor(new SqlFailure('statement', error, 0), context);
+    assert.doesNotMatch(JSON.stringify(r), /example\.(com|net)/);
+    assert.match(r.detail, /Key \(email\)=\(\[MASKED:pii-email\]\) already exists/);
+    assert.equal(r.extensions.hint, 'Try [MASKED:pii-email]');
+  });
+
+  it('answers a write refused by the READ ONLY transaction with 403', () => {
+    const r = refusalFor(new SqlFailure('statement', dbError('25006', 'cannot execute UPDATE in a read-only transaction'), 0), context);
+    assert.equal(r.status, 403);
+    assert.equal(r.type, 'read-only-violation');
+    assert.match(r.detail, /READ ONLY transaction/);
+  });
+
+  it('answers a statement timeout, or a statement the watchdog stopped, with 504', () => {
+    const cancelled = refusalFor(new SqlFailure('statement', dbError('57014', 'canceling statement due to statement timeout'), 0), context);
+    assert.equal(cancelled.status, 504);
+    assert.equal(cancelled.type, 'sql-timeout');
+    assert.match(cancelled.detail, /500 ms/);
+    const abandoned = refusalFor(new SqlFailure('statement', new Error('gone'), 0, true), context);
+    assert.equal(abandoned.status, 504);
+  });
+
+  it('answers connection failures with 502 and only an error code', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), { code: 'ECONNREFUSED' });
+    const r = refusalFor(new SqlFailure('connect', refused), context);
+    assert.equal(r.status, 502);
+    assert.equal(r.type, 'database-unavailable');
+    assert.match(r.detail, /\(ECONNREFUSED\)/);
+    assert.doesNotMatch(r.detail, /10\.0\.0\.5/);
+    const auth = refusalFor(new SqlFailure('connect', dbError('28P01', 'password authentication failed for user "agent"')), context);
+    assert.equal(auth.status, 502);
+    assert.doesNotMatch(auth.detail, /agent/);
+    const dropped = refusalFor(new SqlFailure('statement', new Error('Connection terminated unexpectedly'), 0), context);
+    assert.equal(dropped.status, 502);
+    const shutdown = refusalFor(new SqlFailure('statement', dbError('57P01', 'terminating connection due to administrator command'), 0), context);
+    assert.equal(shutdown.status, 502);
+  });
+
+  it('answers an exhausted server with 503 and Retry-After', () => {
+    const r = refusalFor(new SqlFailure('connect', dbError('53300', 'sorry, too many clients already')), context);
+    assert.equal(r.status, 503);
+    assert.equal(r.headers['retry-after'], '5');
+  });
+
+  it('answers a failed COMMIT (deferred constraint) as a SQL error without a statement', () => {
+    const r = refusalFor(new SqlFailure('transaction', dbError('23503', 'insert or update on table "orders" violates foreign key constraint')), context);
+    assert.equal(r.status, 400);
+    assert.deepEqual(r.extensions, { sqlstate: '23503' });
+  });
+});

@@ -1,0 +1,157 @@
+// Runs a classified request as one transaction, under guard rails the agent's SQL cannot lift:
+//  - READ ONLY when the request was classified read-only. The transaction's snapshot is taken
+//    before the agent's first statement, after which PostgreSQL refuses SET TRANSACTION READ WRITE.
+//  - statement_timeout, set LOCAL; and a watchdog that cancels a statement still running past it
+//    (the SQL may have turned the setting off) and gives up on it shortly after.
+//  - at most `rowLimit` rows read per statement, through a portal, never the whole result.
+//  - DISCARD ALL before the connection goes back to the pool: no role, setting, prepared
+//    statement, temporary table or advisory lock outlives the request.
+// Statements are sent one by one (extended protocol), params bound, never interpolated.
+import pg from 'pg';
+import { CappedQuery } from './capped-query.js';
+import type { Param } from './request.js';
+
+export interface Plan {
+  statements: ReadonlyArray<{ text: string }>;
+  params: readonly Param[];
+  readOnly: boolean;
+  rowLimit: number;
+  statementTimeoutMs: number;
+}
+
+export interface StatementResult {
+  command: string | null;
+  columns: Array<{ name: string; typeId: number }>;
+  rows: Array<Array<string | null>>;
+  rowCount: number;
+  truncated: boolean;
+}
+
+/** Where a request failed, for errors.ts to turn into the agent's answer. */
+export class SqlFailure extends Error {
+  constructor(
+    readonly phase: 'connect' | 'statement' | 'transaction',
+    readonly error: unknown,
+    /** Index of the failing statement (phase `statement`). */
+    readonly statement?: number,
+    /** The watchdog stopped the statement. */
+    readonly timedOut = false,
+  ) {
+    super(`SQL ${phase} failed`);
+    this.name = 'SqlFailure';
+  }
+}
+
+/** How long past statement_timeout the watchdog waits before cancelling, and again before giving up. */
+export const WATCHDOG_GRACE_MS = 1_000;
+
+export interface Database {
+  pool: pg.Pool;
+  /** Opens a separate connection for a cancel request. */
+  connect(): Promise<pg.Client>;
+}
+
+export async function execute(db: Database, plan: Plan): Promise<StatementResult[]> {
+  let client: pg.PoolClient;
+  try {
+    client = await db.pool.connect();
+  } catch (error) {
+    throw new SqlFailure('connect', error);
+  }
+  let broken: Error | undefined;
+  try {
+    await step(client, 'connect', plan.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
+    // A SELECT (unlike SET LOCAL) takes the snapshot, which freezes the read-only mode.
+    const started = await step(client, 'connect', {
+      text: 'SELECT pg_catalog.set_config(\'statement_timeout\', $1, true), pg_catalog.pg_backend_pid() AS pid',
+      values: [String(plan.statementTimeoutMs)],
+    });
+    const pid = Number(started.rows[0].pid);
+    const results: StatementResult[] = [];
+    for (const [index, statement] of plan.statements.entries()) {
+      const query = new CappedQuery(statement.text, index === 0 ? plan.params : [], plan.rowLimit);
+      results.push(shape(await watched(db, client, query, pid, index, plan.statementTimeoutMs), plan.rowLimit));
+    }
+    await step(client, 'transaction', 'COMMIT');
+    return results;
+  } catch (error) {
+    // Once the watchdog has acted, a late cancel could hit whatever runs next on this connection
+    // (and an abandoned statement still holds it): close it, which also rolls back.
+    if (error instanceof SqlFailure && error.timedOut) broken = error;
+    else await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+    throw error;
+  } finally {
+    if (!broken) await client.query('DISCARD ALL').catch((e: Error) => (broken = e));
+    // A broken connection is closed rather than returned to the pool.
+    client.release(broken);
+  }
+}
+
+/** One of the gateway's own queries; a failure is put down to the connection or the transaction. */
+async function step(client: pg.PoolClient, phase: 'connect' | 'transaction', query: string | pg.QueryConfig): Promise<pg.QueryResult> {
+  try {
+    return await client.query(query);
+  } catch (error) {
+    throw new SqlFailure(phase, error);
+  }
+}
+
+async function watched(db: Database, client: pg.PoolClient, query: CappedQuery, pid: number, index: number, timeoutMs: number) {
+  let timedOut = false;
+  let abandonTimer: NodeJS.Timeout | undefined;
+  let abandon!: (reason: Error) => void;
+  const abandoned = new Promise<never>((_, reject) => (abandon = reject));
+  const cancelTimer = setTimeout(() => {
+    timedOut = true;
+    void cancel(db, pid);
+    abandonTimer = setTimeout(() => abandon(new Abandoned()), WATCHDOG_GRACE_MS);
+  }, timeoutMs + WATCHDOG_GRACE_MS);
+  // An abandoned statement still settles later, when its connection is closed.
+  query.done.catch(() => undefined);
+  try {
+    client.query(query);
+    const result = await Promise.race([query.done, abandoned]);
+    // Finished just as the cancel went out: the cancel may still land, so this counts as timed out.
+    if (timedOut) throw new Abandoned();
+    return result;
+  } catch (error) {
+    throw new SqlFailure('statement', error, index, timedOut);
+  } finally {
+    clearTimeout(cancelTimer);
+    clearTimeout(abandonTimer);
+  }
+}
+
+/** The watchdog gave up on a statement: its connection is closed, not waited for. */
+class Abandoned extends Error {
+  constructor() {
+    super('the statement was stopped by the watchdog');
+    this.name = 'Abandoned';
+  }
+}
+
+/** pg_cancel_backend from a connection of its own: the statement's connection is busy. */
+async function cancel(db: Database, pid: number): Promise<void> {
+  try {
+    const client = await db.connect();
+    try {
+      await client.query('SELECT pg_catalog.pg_cancel_backend($1)', [pid]);
+    } finally {
+      await client.end();
+    }
+  } catch {
+    // Cancelling is best effort; the statement is abandoned shortly anyway.
+  }
+}
+
+function shape(result: Awaited<CappedQuery['done']>, limit: number): StatementResult {
+  const truncated = result.rows.length > limit;
+  const rows = truncated ? result.rows.slice(0, limit) : result.rows;
+  return {
+    command: result.command,
+    columns: result.fields.map((f) => ({ name: f.name, typeId: f.dataTypeID })),
+    rows,
+    rowCount: truncated ? rows.length : (result.rowCount ?? rows.length),
+    truncated,
+  };
+}
