@@ -4,7 +4,7 @@
 // upstream's bytes and keeps a bounded masked copy for the session log.
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Readable } from 'node:stream';
-import { maskByteStream, type Finding, type Masker } from '../masking/index.js';
+import { maskByteStream, type Finding, type Masker, type StreamMasker } from '../masking/index.js';
 import { Refusal } from '../platform/problem.js';
 import { agentResponseHeaders } from './headers.js';
 import type { GatewayResponse, ResponseRecord } from './kind.js';
@@ -41,6 +41,8 @@ export interface MaskOptions {
   /** Headers already prepared for the agent (defaults to the upstream's, filtered). */
   headers?: Headers;
   details?: Record<string, OperationDetail>;
+  /** Masks Server-Sent Events with the kind's own stream masker (e.g. per LLM delta) instead of line by line. */
+  sse?: () => StreamMasker;
 }
 
 export async function maskResponse(upstream: Response, options: MaskOptions): Promise<GatewayResponse> {
@@ -88,8 +90,11 @@ export async function maskResponse(upstream: Response, options: MaskOptions): Pr
 
   const counted = countBytes(decoded);
   const capture = captureText(options.captureBytes);
+  const onFindings = (f: Finding[]) => findings.push(...f);
+  const own = kind === 'sse' ? options.sse : undefined;
+  const masking = own ? maskByteStream({ ...options.masker, stream: own }, { onFindings }) : maskByteStream(options.masker, { sse: kind === 'sse', onFindings });
   const body = counted.stream
-    .pipeThrough(maskByteStream(options.masker, { sse: kind === 'sse', onFindings: (f) => findings.push(...f) }))
+    .pipeThrough(masking)
     .pipeThrough(capture.transform);
   return {
     status,

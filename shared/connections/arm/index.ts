@@ -1,12 +1,13 @@
+// The Azure Resource Manager connection kind: what `az` and the Azure SDKs call, judged by
+// RBAC-style action names and resource ids.
 import type { ConnectionKind } from '../kind.js';
-import { classifyHttp } from '../http/classify.js';
-import { Refusal } from '../../platform/problem.js';
+import { classifyArm } from './classify.js';
+import { forwardArm } from './forward.js';
 
 export const armKind: ConnectionKind = {
   route: 'proxy',
-  readsBody: true,
-  classify: (request) => ({ ...classifyHttp(request), kind: 'arm' }),
-  forward: async () => {
-    throw new Refusal({ status: 501, type: 'not-implemented', title: 'Not implemented', detail: 'The arm kind is being built.' });
-  },
+  // The path names the operation; the body is read only when a rule looks at it.
+  readsBody: false,
+  classify: classifyArm,
+  forward: forwardArm,
 };

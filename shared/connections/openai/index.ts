@@ -1,12 +1,13 @@
+// The OpenAI (and Azure OpenAI, and OpenAI-compatible) connection kind: prompts judged and masked
+// on the way out, answers masked on the way back, streamed ones delta by delta.
 import type { ConnectionKind } from '../kind.js';
-import { classifyHttp } from '../http/classify.js';
-import { Refusal } from '../../platform/problem.js';
+import { classifyOpenai } from './classify.js';
+import { forwardOpenai } from './forward.js';
 
 export const openaiKind: ConnectionKind = {
   route: 'proxy',
+  // Prompt rules and outgoing masking need the whole prompt.
   readsBody: true,
-  classify: (request) => ({ ...classifyHttp(request), kind: 'openai' }),
-  forward: async () => {
-    throw new Refusal({ status: 501, type: 'not-implemented', title: 'Not implemented', detail: 'The openai kind is being built.' });
-  },
+  classify: classifyOpenai,
+  forward: forwardOpenai,
 };

@@ -1,0 +1,164 @@
+// An ARM request in Azure's own terms: the action named as Azure RBAC names it
+// (`Microsoft.Storage/storageAccounts/listKeys/action`), the resource id it touches, and its
+// subscription, resource group, provider, type and name. A path that does not follow ARM's
+// resource-id grammar is refused rather than judged under a made-up name: a rule such as
+// `*/read` must never let through something the gateway could not name.
+import { Refusal } from '../../platform/problem.js';
+import { bodyText } from '../http/classify.js';
+import { headerRecord } from '../headers.js';
+import type { AgentRequest } from '../kind.js';
+import type { Operation } from '../operation.js';
+
+const VERBS: Record<string, 'read' | 'write' | 'delete' | 'action'> = {
+  GET: 'read',
+  HEAD: 'read',
+  PUT: 'write',
+  PATCH: 'write',
+  DELETE: 'delete',
+  POST: 'action',
+};
+
+const NAMESPACE = /^[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)+$/;
+const TYPE = /^[A-Za-z][A-Za-z0-9_-]*$/;
+/** Where ARM's own resource ids may start. */
+const ROOTS = new Set(['subscriptions', 'tenants', 'providers']);
+/** Microsoft.Resources segments spelled one way whatever the caller sent (`resourcegroups` from az). */
+const CANONICAL: Record<string, string> = { subscriptions: 'subscriptions', resourcegroups: 'resourceGroups', tenants: 'tenants', providers: 'providers' };
+
+/**
+ * Actions whose answers carry secrets by ARM convention (listKeys, listConnectionStrings,
+ * regenerateKey, listAccountSas, listCredentials, getAccessToken, beginGetAccess…): flagged
+ * `secrets`, and their answers are masked strictly (see secrets.ts). Over-flagging only masks more.
+ */
+const SECRET_PREFIX = /^(?:list|regenerate|generate)/i;
+const SECRET_WORDS = new Set(['key', 'keys', 'secret', 'secrets', 'credential', 'credentials', 'sas', 'token', 'tokens', 'password', 'passwords']);
+const SECRET_ACTIONS = new Set(['readonlykeys', 'publishxml', 'begingetaccess']);
+
+export function bearsSecrets(action: string): boolean {
+  const words = action.split(/(?=[A-Z])/).map((w) => w.toLowerCase());
+  return SECRET_PREFIX.test(action) || SECRET_ACTIONS.has(action.toLowerCase()) || words.some((w) => SECRET_WORDS.has(w));
+}
+
+interface Pair {
+  type: string;
+  name?: string;
+}
+
+interface Frame {
+  namespace: string;
+  pairs: Pair[];
+}
+
+export interface ArmTarget {
+  action: string;
+  resourceId: string;
+  subscription: string | null;
+  resourceGroup: string | null;
+  provider: string;
+  resourceType: string;
+  name: string | null;
+  secrets: boolean;
+}
+
+const unclassifiable = (method: string, path: string, why: string) =>
+  new Refusal({
+    status: 400,
+    type: 'unclassifiable',
+    title: 'Request not recognized',
+    detail: `${method} ${path} is not an Azure Resource Manager request the gateway can name (${why}), so it cannot be judged.`,
+  });
+
+export function classifyArm(request: AgentRequest): Operation {
+  const target = request.target!;
+  const arm = armTarget(request.method, target.path);
+  const apiVersion = new URLSearchParams(target.search).get('api-version');
+  return {
+    kind: 'arm',
+    method: request.method,
+    path: target.path,
+    actions: [arm.action],
+    resources: [arm.resourceId],
+    flags: arm.secrets ? ['secrets'] : [],
+    headers: headerRecord(request.headers),
+    text: bodyText(request.body.bytes),
+    summary: `${arm.action} ${arm.resourceId}`,
+    details: {
+      subscription: arm.subscription,
+      resourceGroup: arm.resourceGroup,
+      provider: arm.provider,
+      resourceType: arm.resourceType,
+      name: arm.name,
+      apiVersion,
+    },
+  };
+}
+
+/** Names an ARM request; throws a 400 Refusal for anything outside ARM's grammar. */
+export function armTarget(method: string, path: string): ArmTarget {
+  const refuse = (why: string) => unclassifiable(method, path, why);
+  const verb = VERBS[method];
+  if (!verb) throw refuse(`ARM has no ${method} operations`);
+  const { frames, segments } = parse(path, refuse);
+  const root = frames[0]!;
+  const last = frames.at(-1)!;
+  const trailing = last.pairs.at(-1)?.name === undefined;
+  if (verb === 'action' && !trailing) throw refuse('a POST must name an action after the resource');
+
+  const types = last.pairs.map((p) => p.type);
+  const resourcePairs = verb === 'action' ? last.pairs.slice(0, -1) : last.pairs;
+  return {
+    action: `${last.namespace}/${types.join('/')}/${verb}`,
+    resourceId: '/' + (verb === 'action' ? segments.slice(0, -1) : segments).join('/'),
+    subscription: root.pairs.find((p) => p.type === 'subscriptions')?.name ?? null,
+    resourceGroup: root.pairs.find((p) => p.type === 'resourceGroups')?.name ?? null,
+    provider: last.namespace,
+    resourceType: [last.namespace, ...resourcePairs.map((p) => p.type)].join('/'),
+    name: resourcePairs.at(-1)?.name ?? null,
+    secrets: verb === 'action' && bearsSecrets(types.at(-1)!),
+  };
+}
+
+/**
+ * Splits a path into frames: Microsoft.Resources first (subscriptions, resource groups), then one
+ * per `providers/{Namespace}`, each a list of type/name pairs; only the very last pair may lack
+ * its name (a collection, or an action). Also returns the segments, decoded, with
+ * Microsoft.Resources' own names spelled canonically.
+ */
+function parse(path: string, refuse: (why: string) => Refusal): { frames: Frame[]; segments: string[] } {
+  const raw = path.split('/').slice(1).map(decode);
+  if (!ROOTS.has(raw[0]!.toLowerCase())) throw refuse('ARM paths start with /subscriptions, /providers or /tenants');
+  const frames: Frame[] = [{ namespace: 'Microsoft.Resources', pairs: [] }];
+  const segments: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const type = raw[i]!;
+    const name = raw[i + 1];
+    if (type === '' || name === '') throw refuse('empty path segment');
+    if (type.toLowerCase() === 'providers' && name !== undefined) {
+      if (!NAMESPACE.test(name)) throw refuse(`"${name}" is not a resource provider namespace`);
+      frames.push({ namespace: name, pairs: [] });
+      segments.push('providers', name);
+      continue;
+    }
+    if (!TYPE.test(type)) throw refuse(`"${type}" is not a resource type`);
+    const spelled = frames.length === 1 ? (CANONICAL[type.toLowerCase()] ?? type) : type;
+    frames.at(-1)!.pairs.push({ type: spelled, name });
+    segments.push(spelled, ...(name === undefined ? [] : [name]));
+  }
+  if (frames.slice(1, -1).some((f) => f.pairs.length === 0)) throw refuse('a provider scope must name a resource');
+  // `…/providers/Microsoft.Compute` alone is the provider's registration: a Microsoft.Resources
+  // object, like the subscription around it.
+  const last = frames.at(-1)!;
+  if (frames.length > 1 && last.pairs.length === 0) {
+    frames.pop();
+    frames.at(-1)!.pairs.push({ type: 'providers', name: last.namespace });
+  }
+  return { frames, segments };
+}
+
+function decode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}

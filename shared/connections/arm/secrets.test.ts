@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { createMasker } from '../../masking/index.js';
+import { secretSamples } from '../../masking/test-support.js';
+import { armMasker } from './secrets.js';
+
+const masker = createMasker();
+const key = () => randomBytes(64).toString('base64');
+const noLink = () => undefined;
+
+describe('arm secrets: secret-bearing answers (strict)', () => {
+  const strict = armMasker(masker, { strict: true, link: noLink });
+
+  it('masks storage keys[].value and keeps the key names and permissions', () => {
+    const [k1, k2] = [key(), key()];
+    const body = JSON.stringify({ keys: [{ creationTime: '2025-01-01T00:00:00Z', keyName: 'key1', value: k1, permissions: 'FULL' }, { keyName: 'key2', value: k2, permissions: 'FULL' }] });
+    const masked = strict.auto(body, 'application/json');
+    assert.ok(!masked.text.includes(k1) && !masked.text.includes(k2));
+    assert.deepEqual(JSON.parse(masked.text), {
+      keys: [
+        { creationTime: '2025-01-01T00:00:00Z', keyName: 'key1', value: '[MASKED:arm-secret]', permissions: 'FULL' },
+        { keyName: 'key2', value: '[MASKED:arm-secret]', permissions: 'FULL' },
+      ],
+    });
+    assert.deepEqual(masked.findings.map((f) => [f.rule, f.location, f.length]), [
+      ['arm-secret', '$.keys[0].value', k1.length],
+      ['arm-secret', '$.keys[1].value', k2.length],
+    ]);
+    assert.ok(masked.findings.every((f) => /^[0-9a-f]{8}$/.test(f.hash)));
+  });
+
+  it('masks any unknown field of a secret-bearing answer, whatever its shape', () => {
+    const password = randomBytes(9).toString('hex');
+    const body = { username: 'registry1', passwords: [{ name: 'password', value: password }], kubeconfigs: [{ name: 'clusterAdmin', value: key() }], scmUri: `https://$app:${password}@app.scm.azurewebsites.net` };
+    const text = strict.auto(JSON.stringify(body)).text;
+    assert.ok(!text.includes(password));
+    const out = JSON.parse(text);
+    assert.equal(out.username, 'registry1');
+    assert.equal(out.passwords[0].name, 'password');
+    assert.equal(out.kubeconfigs[0].value, '[MASKED:arm-secret]');
+    assert.equal(out.scmUri, '[MASKED:arm-secret]');
+  });
+
+  it('masks a body that is not JSON whole, and a streamed one without emitting any of it', () => {
+    const secret = key();
+    const masked = strict.auto(`key=${secret}`);
+    assert.equal(masked.text, '[MASKED:arm-secret]');
+    assert.equal(masked.findings.length, 1);
+    const stream = strict.stream();
+    assert.equal(stream.push(`{"keys":[{"value":"${secret.slice(0, 20)}`), '');
+    assert.equal(stream.push(`${secret.slice(20)}"}]}`), '');
+    assert.equal(stream.end(), '[MASKED:arm-secret]');
+    assert.equal(stream.findings.length, 1);
+  });
+});
+
+describe('arm secrets: every answer', () => {
+  const lenient = armMasker(masker, { strict: false, link: noLink });
+
+  it('masks ARM key fields the generic masker does not know, and leaves the rest readable', () => {
+    const [primary, readonly] = [key(), key()];
+    const body = { name: 'cosmos1', properties: { primaryMasterKey: primary, primaryReadonlyMasterKey: readonly, documentEndpoint: 'https://cosmos1.documents.azure.com/' } };
+    const out = JSON.parse(lenient.auto(JSON.stringify(body)).text);
+    assert.equal(out.properties.primaryMasterKey, '[MASKED:arm-secret]');
+    assert.equal(out.properties.primaryReadonlyMasterKey, '[MASKED:arm-secret]');
+    assert.equal(out.properties.documentEndpoint, 'https://cosmos1.documents.azure.com/');
+    assert.equal(out.name, 'cosmos1');
+  });
+
+  it('keeps a storage account readable, key creation times included', () => {
+    const account = { id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/a', properties: { keyCreationTime: { key1: '2025-01-01T00:00:00Z' }, primaryEndpoints: { blob: 'https://a.blob.core.windows.net/' } } };
+    const masked = lenient.auto(JSON.stringify(account));
+    assert.deepEqual(JSON.parse(masked.text), account);
+    assert.deepEqual(masked.findings, []);
+  });
+
+  it('still applies the policy masker (detectors and sensitive keys)', () => {
+    const token = secretSamples()['github-token']!();
+    const out = JSON.parse(lenient.auto(JSON.stringify({ properties: { note: `token ${token}`, connectionString: 'Server=x;Password=y' } })).text);
+    assert.equal(out.properties.note, 'token [MASKED:github-token]');
+    assert.equal(out.properties.connectionString, '[MASKED:sensitive-key]');
+  });
+
+  it('points a list\'s nextLink back at the gateway', () => {
+    const link = (url: string) => (url.startsWith('https://management.azure.com/') ? url.replace('https://management.azure.com', 'https://gw/api/proxy/arm') : undefined);
+    const page = { value: [], nextLink: 'https://management.azure.com/subscriptions/s/providers/Microsoft.Storage/storageAccounts?api-version=1&$skipToken=2' };
+    const out = JSON.parse(armMasker(masker, { strict: false, link }).auto(JSON.stringify(page)).text);
+    assert.equal(out.nextLink, 'https://gw/api/proxy/arm/subscriptions/s/providers/Microsoft.Storage/storageAccounts?api-version=1&$skipToken=2');
+  });
+});

@@ -1,0 +1,111 @@
+// Secrets in ARM answers. ARM puts secrets in the answers of POST actions (listKeys,
+// listConnectionStrings, listCredentials…), in fields the generic masker cannot know are secret
+// (`keys[].value`, `primaryKey`, `passwords[].value`). So, before the policy's masker runs:
+// - an answer to a secret-bearing action (classify.ts flags it) keeps only descriptive fields
+//   (key names, permissions, times) in the clear: every other string is masked, whatever it
+//   looks like, and a body that is not JSON is masked whole;
+// - every ARM answer has ARM's own key fields (primaryKey, secondaryMasterKey…) masked.
+import { createHash } from 'node:crypto';
+import type { Finding, Masker, StreamMasker } from '../../masking/index.js';
+
+export const ARM_SECRET_RULE = 'arm-secret';
+const MARKER = `[MASKED:${ARM_SECRET_RULE}]`;
+
+const normalize = (key: string) => key.toLowerCase().replace(/[-_.\s]/g, '');
+
+/** Fields of a secret-bearing answer that describe a secret rather than hold it. */
+const DESCRIPTIVE = new Set(
+  ['id', 'name', 'type', 'kind', 'keyName', 'permissions', 'creationTime', 'createdTime', 'expiry', 'expiryTime', 'expiresOn',
+    'location', 'status', 'provisioningState', 'userName', 'publishingUserName', 'nextLink'].map(normalize),
+);
+
+/** ARM key fields that hold a secret in any answer (Cosmos DB, Redis, Service Bus, SignalR…). */
+const SECRET_FIELD = /(?:primary|secondary)[a-z]*key$|masterkey$|sharedkey$/;
+
+export interface ArmMaskOptions {
+  /** The answer to a secret-bearing action: mask every non-descriptive string. */
+  strict: boolean;
+  /** Rewrites an upstream URL (a list's `nextLink`) to come back through the gateway. */
+  link: (url: string) => string | undefined;
+}
+
+/** The policy's masker with ARM's secret fields masked first; strict for secret-bearing answers. */
+export function armMasker(masker: Masker, options: ArmMaskOptions): Masker {
+  const json = (value: unknown, path = '$') => {
+    const findings: Finding[] = [];
+    const own = maskArmValue(withGatewayLink(value, options.link), options.strict, path, findings);
+    const masked = masker.json(own, path);
+    return { value: masked.value, findings: [...findings, ...masked.findings] };
+  };
+  const whole = () => new WholeMasker();
+  return {
+    ruleCount: masker.ruleCount + 1,
+    text: (input) => masker.text(input),
+    json,
+    auto(body, contentType) {
+      let value: unknown;
+      try {
+        value = JSON.parse(body);
+      } catch {
+        if (!options.strict) return masker.auto(body, contentType);
+        const findings: Finding[] = [];
+        return { text: body.length === 0 ? body : mask(body, 'offset:0', findings), findings };
+      }
+      const masked = json(value);
+      return { text: JSON.stringify(masked.value), findings: masked.findings };
+    },
+    // A secret-bearing answer too large to hold as JSON is masked whole rather than guessed at.
+    stream: options.strict ? whole : () => masker.stream(),
+    streamAt: options.strict ? whole : (locate) => masker.streamAt(locate),
+  };
+}
+
+export function maskArmValue(value: unknown, strict: boolean, path: string, findings: Finding[]): unknown {
+  if (Array.isArray(value)) return value.map((item, i) => maskArmValue(item, strict, `${path}[${i}]`, findings));
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    const at = childPath(path, key);
+    const field = normalize(key);
+    if (typeof item === 'string' && (SECRET_FIELD.test(field) || (strict && !DESCRIPTIVE.has(field)))) out[key] = mask(item, at, findings);
+    else out[key] = maskArmValue(item, strict, at, findings);
+  }
+  return out;
+}
+
+/** A list's `nextLink` on the upstream, pointed back at the gateway so the client pages through it. */
+function withGatewayLink(value: unknown, link: (url: string) => string | undefined): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const next = (value as { nextLink?: unknown }).nextLink;
+  const rewritten = typeof next === 'string' ? link(next) : undefined;
+  return rewritten === undefined ? value : { ...value, nextLink: rewritten };
+}
+
+function mask(value: string, location: string, findings: Finding[]): string {
+  if (value.length === 0) return value;
+  findings.push({ rule: ARM_SECRET_RULE, location, length: value.length, hash: fingerprint(value) });
+  return MARKER;
+}
+
+const fingerprint = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 8);
+
+const childPath = (path: string, key: string) => (/^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`);
+
+/** Emits nothing until the end, then one marker: for bodies that must not pass in any part. */
+class WholeMasker implements StreamMasker {
+  readonly findings: Finding[] = [];
+  private readonly hash = createHash('sha256');
+  private length = 0;
+
+  push(chunk: string): string {
+    this.hash.update(chunk, 'utf8');
+    this.length += chunk.length;
+    return '';
+  }
+
+  end(): string {
+    if (this.length === 0) return '';
+    this.findings.push({ rule: ARM_SECRET_RULE, location: 'offset:0', length: this.length, hash: this.hash.digest('hex').slice(0, 8) });
+    return MARKER;
+  }
+}

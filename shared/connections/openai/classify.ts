@@ -1,0 +1,68 @@
+// An OpenAI-style request in its own terms: the action (`chat.completions`, `responses`,
+// `embeddings`, `models.list`, `models.retrieve`, or `METHOD /path` for anything else), the model
+// as the resource, `streaming` and `tools` flags, and the whole prompt as the text prompt rules
+// see. A known route whose body is not a JSON object is refused: its prompt could not be judged.
+import { Refusal } from '../../platform/problem.js';
+import { bodyText } from '../http/classify.js';
+import { headerRecord } from '../headers.js';
+import type { AgentRequest } from '../kind.js';
+import type { Operation } from '../operation.js';
+import { promptText } from './prompt.js';
+import { openaiRoute, type KnownAction } from './routes.js';
+
+const PROMPTED: ReadonlySet<KnownAction> = new Set(['chat.completions', 'responses', 'embeddings']);
+
+export function classifyOpenai(request: AgentRequest): Operation {
+  const target = request.target!;
+  const route = openaiRoute(request.method, target.path);
+  const base = {
+    kind: 'openai',
+    method: request.method,
+    path: target.path,
+    actions: [route.action],
+    headers: headerRecord(request.headers),
+  };
+  if (!route.known || !PROMPTED.has(route.known)) {
+    const model = route.model ?? null;
+    return {
+      ...base,
+      resources: model ? [model] : [],
+      flags: [],
+      text: route.known ? '' : bodyText(request.body.bytes),
+      summary: model ? `${route.action} ${model}` : route.action,
+      details: { model },
+    };
+  }
+
+  const body = jsonObject(request.body.bytes, route.action);
+  const model = route.deployment ?? (typeof body.model === 'string' ? body.model : null);
+  const streaming = body.stream === true;
+  const tools = (Array.isArray(body.tools) && body.tools.length > 0) || (Array.isArray(body.functions) && body.functions.length > 0);
+  return {
+    ...base,
+    resources: model ? [model] : [],
+    flags: [...(streaming ? ['streaming'] : []), ...(tools ? ['tools'] : [])],
+    text: promptText(route.known, body),
+    summary: `${route.action} ${model ?? '(no model)'}${streaming ? ' streaming' : ''}`,
+    details: { model, stream: streaming },
+  };
+}
+
+/** The parsed body of a prompt request, which must be a JSON object. */
+export function jsonObject(bytes: Uint8Array | undefined, action: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes ?? new Uint8Array()));
+  } catch {
+    value = undefined;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new Refusal({
+      status: 400,
+      type: 'invalid-body',
+      title: 'Request body is not valid',
+      detail: `A ${action} request must have a JSON object body; the gateway judges its prompt before anything is sent.`,
+    });
+  }
+  return value as Record<string, unknown>;
+}

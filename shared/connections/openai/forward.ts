@@ -1,0 +1,63 @@
+// Forwards an OpenAI-style request: the prompt masked on its way out, the answer masked on its way
+// back — a streamed chat completion or response delta by delta — and the answer's model, token
+// usage and finish reason kept for the record.
+import type { Finding, Masker } from '../../masking/index.js';
+import type { AgentRequest, ForwardContext, GatewayResponse } from '../kind.js';
+import type { Operation } from '../operation.js';
+import { maskResponse } from '../response.js';
+import { callUpstream, prepareCall } from '../upstream.js';
+import { ChatDeltas } from './chat-stream.js';
+import { vectorsAside } from './embeddings.js';
+import { outgoingBody } from './outgoing.js';
+import { ResponseDeltas } from './responses-stream.js';
+import type { OpenaiConnection } from './schema.js';
+import { LlmSseMasker, type DeltaHandler } from './stream.js';
+import { answerDetails, type AnswerDetails } from './usage.js';
+
+export async function forwardOpenai(request: AgentRequest, operation: Operation, context: ForwardContext): Promise<GatewayResponse> {
+  const config = context.connection.config as OpenaiConnection;
+  const action = operation.actions[0]!;
+  const outgoing = outgoingBody(request.body.bytes, action, context.masker, { streamUsage: config.streamUsage });
+  // Azure's key header is a credential like Authorization: the agent's stops here.
+  const headers = new Headers(request.headers);
+  headers.delete('api-key');
+  const call = await prepareCall({ ...request, headers }, context);
+  if (outgoing) call.body = outgoing.bytes;
+  const upstream = await callUpstream(call, context);
+
+  const handler = deltaHandler(action, context.masker, outgoing?.askedUsage ?? false);
+  // Set when the answer streams: its details are known once the stream has ended.
+  let stream: LlmSseMasker | undefined;
+  const response = await maskResponse(upstream, {
+    masker: action === 'embeddings' ? vectorsAside(context.masker) : context.masker,
+    captureBytes: context.captureBytes,
+    passBinary: false,
+    connection: context.connection.name,
+    sse: handler && (() => (stream = new LlmSseMasker(context.masker, handler))),
+  });
+  const answered = response.body instanceof Uint8Array ? detailsOf(response.body) : {};
+  return {
+    ...response,
+    completion: response.completion.then((record) => ({
+      ...record,
+      findings: [...(outgoing?.findings ?? []), ...record.findings],
+      details: { ...operation.details, ...answered, ...stream?.details() },
+    })),
+  };
+}
+
+/** How a streamed answer of `action` is masked; other streams are masked line by line. */
+function deltaHandler(action: string, masker: Masker, askedUsage: boolean): ((findings: Finding[]) => DeltaHandler) | undefined {
+  if (action === 'chat.completions') return (findings) => new ChatDeltas(masker, findings, { dropUsage: askedUsage });
+  if (action === 'responses') return (findings) => new ResponseDeltas(masker, findings);
+  return undefined;
+}
+
+/** Details of a whole (already masked) JSON answer. */
+function detailsOf(body: Uint8Array): AnswerDetails {
+  try {
+    return answerDetails(JSON.parse(new TextDecoder().decode(body)));
+  } catch {
+    return {};
+  }
+}

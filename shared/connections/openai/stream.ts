@@ -1,0 +1,120 @@
+// Masks an LLM's streamed (Server-Sent Events) answer delta by delta. Each event's JSON goes to a
+// handler for its API (chat completion chunks, Responses API events), which runs every streamed
+// text through a StreamMasker of its own — so a secret split across chunks is still found, and
+// text is held back only while a secret may be forming — and masks the rest of the event as JSON.
+// What is still held when the answer ends is sent in a last delta before the end.
+import type { Finding, Masker, StreamMasker } from '../../masking/index.js';
+import { SseParser, serializeEvent, type SseEvent } from './sse.js';
+import type { AnswerDetails } from './usage.js';
+
+export interface StreamedEvent {
+  event?: string;
+  data: unknown;
+}
+
+export interface DeltaHandler {
+  /** The events to send for one upstream event: its masked self, after any it had to add. */
+  event(name: string | undefined, data: unknown): StreamedEvent[];
+  /** Events carrying the text still held back, once the answer ends. */
+  flush(): StreamedEvent[];
+  /** Model, token usage and finish reason, as far as the stream told them. */
+  details(): AnswerDetails;
+}
+
+export class LlmSseMasker implements StreamMasker {
+  readonly findings: Finding[] = [];
+  private readonly parser = new SseParser();
+  private readonly handler: DeltaHandler;
+  private flushed = false;
+  private events = 0;
+
+  constructor(
+    private readonly masker: Masker,
+    handler: (findings: Finding[]) => DeltaHandler,
+  ) {
+    this.handler = handler(this.findings);
+  }
+
+  push(chunk: string): string {
+    return this.parser.push(chunk).map((event) => this.mask(event)).join('');
+  }
+
+  end(): string {
+    const rest = this.parser.end().map((event) => this.mask(event)).join('');
+    return rest + this.flush();
+  }
+
+  details(): AnswerDetails {
+    return this.handler.details();
+  }
+
+  private mask(event: SseEvent): string {
+    const number = this.events++;
+    const other = event.other.map((line) => this.text(line, number));
+    if (event.data === undefined) return serializeEvent({ ...event, other });
+    // The end marker: whatever is still held goes out first.
+    if (event.data.trim() === '[DONE]') return this.flush() + serializeEvent({ ...event, other });
+    let value: unknown;
+    try {
+      value = JSON.parse(event.data);
+    } catch {
+      return serializeEvent({ ...event, other, data: this.text(event.data, number) });
+    }
+    const out = this.handler.event(event.event, value);
+    return out.map((e, i) => serializeEvent({ event: e.event, other: i === out.length - 1 ? other : [], data: JSON.stringify(e.data) })).join('');
+  }
+
+  private flush(): string {
+    if (this.flushed) return '';
+    this.flushed = true;
+    return this.handler.flush().map((e) => serializeEvent({ event: e.event, other: [], data: JSON.stringify(e.data) })).join('');
+  }
+
+  private text(line: string, event: number): string {
+    const masked = this.masker.text(line);
+    for (const f of masked.findings) this.findings.push({ ...f, location: `event:${event}:${f.location}` });
+    return masked.text;
+  }
+}
+
+/** The streamed texts of one answer, each with its own StreamMasker, created on first use. */
+export class TextStreams {
+  private readonly streams = new Map<string, StreamMasker>();
+  private readonly reported = new Map<string, number>();
+
+  constructor(
+    private readonly masker: Masker,
+    private readonly findings: Finding[],
+  ) {}
+
+  push(key: string, text: string): string {
+    let stream = this.streams.get(key);
+    if (!stream) {
+      stream = this.masker.streamAt((offset) => `${key}:offset:${offset}`);
+      this.streams.set(key, stream);
+    }
+    return this.collect(key, stream, stream.push(text));
+  }
+
+  /** Ends the stream of `key`: the text it still held ('' when none). */
+  end(key: string): string {
+    const stream = this.streams.get(key);
+    if (!stream) return '';
+    const text = this.collect(key, stream, stream.end());
+    this.streams.delete(key);
+    this.reported.delete(key);
+    return text;
+  }
+
+  /** Keys of the streams not yet ended, in the order they started. */
+  open(prefix = ''): string[] {
+    return [...this.streams.keys()].filter((key) => key.startsWith(prefix));
+  }
+
+  private collect(key: string, stream: StreamMasker, text: string): string {
+    const seen = this.reported.get(key) ?? 0;
+    for (const f of stream.findings.slice(seen)) this.findings.push(f);
+    this.reported.set(key, stream.findings.length);
+    return text;
+  }
+}

@@ -1,0 +1,223 @@
+// The openai connection end to end with the client its users use: the `openai` npm client (and
+// its AzureOpenAI flavour) with its base URL at the gateway and the agent's OIDC token as its API
+// key, against the local OpenAI-compatible stand-in, whose answers give away a deploy token
+// streamed in small pieces.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import OpenAI, { AzureOpenAI } from 'openai';
+import { startExampleLlm, type ExampleLlm } from '../../../cli/dev/example/llm.js';
+import { secretSamples } from '../../../shared/masking/test-support.js';
+import type { SessionEvent, SessionRecord } from '../../../shared/sessions/index.js';
+import { DEV_ISSUER_POLICY, startTestStack, type TestStack } from '../../support/stack.js';
+
+const POLICY = `${DEV_ISSUER_POLICY}
+auditors: { groups: [auditors] }
+connections:
+  llm:
+    kind: openai
+    upstream: \${EXAMPLE_LLM_URL}/v1
+    credential: { env: EXAMPLE_LLM_KEY }
+    groups: [agents]
+  azure-llm:
+    kind: openai
+    upstream: \${EXAMPLE_LLM_URL}
+    credential: { env: EXAMPLE_LLM_KEY, header: api-key, format: "{value}" }
+    groups: [agents]
+rules:
+  - name: agents-use-models
+    match: { connections: [llm, azure-llm], actions: [chat.completions, responses, embeddings, "models.*"] }
+    action: allow
+  - name: no-environment-dumps
+    match: { connections: [llm, azure-llm], body: "(?i)\\\\b(print|dump|show|list|echo)\\\\b.{0,40}\\\\b(env(ironment)?|credentials|secrets)\\\\b" }
+    action: deny
+    message: Agents may not ask a model to reveal environment variables or credentials
+`;
+
+let llm: ExampleLlm;
+let stack: TestStack;
+let client: OpenAI;
+let agentToken: string;
+const session = `openai-e2e-${randomUUID()}`;
+const MODEL = 'gpt-example';
+
+before(async () => {
+  llm = await startExampleLlm({ delayMs: 1, record: true });
+  stack = await startTestStack({ policy: POLICY, env: { EXAMPLE_LLM_URL: llm.url, EXAMPLE_LLM_KEY: llm.token } });
+  agentToken = await stack.token('agent-7', ['agents']);
+  client = new OpenAI({ apiKey: agentToken, baseURL: `${stack.url}/api/proxy/llm`, maxRetries: 0, defaultHeaders: { 'x-portcullis-session': session } });
+});
+
+after(async () => {
+  await stack?.stop();
+  await llm?.close();
+});
+
+const secret = () => llm.secrets[0]!;
+const since = () => {
+  const start = llm.received.length;
+  return () => llm.received.slice(start);
+};
+
+async function sessionEvents(): Promise<SessionEvent[]> {
+  const auditor = await stack.token('auditor-1', ['auditors']);
+  const res = await fetch(`${stack.url}/api/sessions/${session}`, { headers: { authorization: `Bearer ${auditor}` } });
+  assert.equal(res.status, 200);
+  const record = (await res.json()) as SessionRecord;
+  assert.ok(record.verified, 'the session chain verifies');
+  return record.events;
+}
+
+describe('openai e2e: the openai client through the gateway', () => {
+  it('lists and retrieves models', async () => {
+    const ids: string[] = [];
+    for await (const model of client.models.list()) ids.push(model.id);
+    assert.deepEqual(ids, ['gpt-example', 'gpt-example-mini', 'text-embedding-example']);
+    assert.equal((await client.models.retrieve('gpt-example-mini')).id, 'gpt-example-mini');
+  });
+
+  it('answers a chat completion with the leaked token masked, calling upstream with the gateway\'s key', async () => {
+    const seen = since();
+    const completion = await client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'What is the deploy token?' }] });
+    const text = completion.choices[0]!.message.content!;
+    assert.match(text, /The deploy token for this project is \[MASKED:github-token\] - keep it safe\./);
+    assert.ok(!text.includes(secret()));
+    assert.equal(completion.choices[0]!.finish_reason, 'stop');
+    assert.ok(completion.usage!.total_tokens > 0);
+    const [call] = seen();
+    assert.equal(call!.headers.authorization, `Bearer ${llm.token}`);
+    assert.ok(!JSON.stringify(call!.headers).includes(agentToken));
+  });
+
+  it('streams a chat completion whose token is split across chunks, masked, and records usage it did not ask for', async () => {
+    const seen = since();
+    const stream = await client.chat.completions.create({ model: MODEL, stream: true, messages: [{ role: 'user', content: 'Stream me the deploy token' }] });
+    let text = '';
+    let chunks = 0;
+    for await (const chunk of stream) {
+      chunks++;
+      assert.ok(!('usage' in chunk) || chunk.usage === undefined, 'no usage chunk the agent did not ask for');
+      text += chunk.choices[0]?.delta.content ?? '';
+    }
+    assert.ok(chunks > 10, `${chunks} chunks`);
+    assert.ok(!text.includes(secret()) && !text.includes(secret().slice(4, 16)));
+    assert.match(text, /^You asked: "Stream me the deploy token"\. The deploy token for this project is \[MASKED:github-token\] - keep it safe\.$/);
+    assert.deepEqual(JSON.parse(seen()[0]!.body).stream_options, { include_usage: true });
+  });
+
+  it('works with the client\'s stream helper, tool calls included', async () => {
+    const runner = client.chat.completions.stream({
+      model: MODEL,
+      messages: [{ role: 'user', content: 'Deploy the app' }],
+      tools: [{ type: 'function', function: { name: 'shell', description: 'Runs a shell command', parameters: { type: 'object', properties: { command: { type: 'string' } } } } }],
+    });
+    const final = await runner.finalChatCompletion();
+    const call = final.choices[0]!.message.tool_calls![0]!;
+    assert.equal(call.type === 'function' && call.function.name, 'shell');
+    const args = JSON.parse(call.type === 'function' ? call.function.arguments : '{}') as { command: string };
+    assert.equal(args.command, 'deploy --token [MASKED:github-token]');
+    assert.equal(final.choices[0]!.finish_reason, 'tool_calls');
+  });
+
+  it('masks a secret in the prompt before it reaches the model', async () => {
+    const seen = since();
+    const key = secretSamples()['aws-access-key-id']!();
+    const completion = await client.chat.completions.create({
+      model: MODEL,
+      messages: [{ role: 'user', content: `Here is my .env: AWS_ACCESS_KEY_ID=${key} - why does deploy fail?` }],
+    });
+    const upstreamBody = seen()[0]!.body;
+    assert.ok(!upstreamBody.includes(key), 'the key never left the gateway');
+    assert.match(JSON.parse(upstreamBody).messages[0].content, /AWS_ACCESS_KEY_ID=\[MASKED:aws-access-key-id\]/);
+    assert.match(completion.choices[0]!.message.content!, /AWS_ACCESS_KEY_ID=\[MASKED:aws-access-key-id\]/, 'the model saw it masked');
+  });
+
+  it('denies a prompt asking to print the environment, with a 403 the client raises', async () => {
+    const seen = since();
+    await assert.rejects(
+      client.chat.completions.create({ model: MODEL, messages: [{ role: 'system', content: 'You are helpful.' }, { role: 'user', content: 'Please print the environment variables of the CI runner' }] }),
+      (error: unknown) => {
+        assert.ok(error instanceof OpenAI.APIError && error instanceof OpenAI.PermissionDeniedError);
+        assert.equal(error.status, 403);
+        return true;
+      },
+    );
+    await assert.rejects(
+      client.responses.create({ model: MODEL, input: [{ role: 'user', content: [{ type: 'input_text', text: 'dump all the credentials you can find' }] }] }),
+      (error: unknown) => error instanceof OpenAI.APIError && error.status === 403,
+    );
+    assert.deepEqual(seen(), [], 'nothing reached the model');
+  });
+
+  it('answers the responses API, streamed and not, masked', async () => {
+    const response = await client.responses.create({ model: MODEL, input: 'Which token deploys this?' });
+    assert.match(response.output_text, /is \[MASKED:github-token\] - keep it safe/);
+    assert.ok(!JSON.stringify(response).includes(secret()));
+
+    const stream = await client.responses.create({ model: MODEL, input: 'Stream it', stream: true });
+    let streamed = '';
+    let completed = '';
+    for await (const event of stream) {
+      if (event.type === 'response.output_text.delta') streamed += event.delta;
+      if (event.type === 'response.completed') {
+        const [item] = event.response.output;
+        completed = item?.type === 'message' && item.content[0]?.type === 'output_text' ? item.content[0].text : '';
+      }
+    }
+    assert.match(streamed, /^You asked: "Stream it"\. The deploy token for this project is \[MASKED:github-token\] - keep it safe\.$/);
+    assert.equal(completed, streamed);
+  });
+
+  it('creates embeddings, base64 (the client\'s default) or floats, vectors intact', async () => {
+    const input = Array.from({ length: 60 }, (_, i) => `sentence ${i}`);
+    const base64 = await client.embeddings.create({ model: 'text-embedding-example', input });
+    const floats = await client.embeddings.create({ model: 'text-embedding-example', input, encoding_format: 'float' });
+    assert.equal(floats.data.length, 60);
+    for (const [i, item] of floats.data.entries()) {
+      assert.ok(item.embedding.every((n) => typeof n === 'number'), `vector ${i} is numbers only`);
+      assert.ok(Math.abs(Math.hypot(...item.embedding) - 1) < 1e-5);
+      assert.deepEqual(item.embedding, base64.data[i]!.embedding);
+    }
+  });
+
+  it('leaves an unknown path to the connection\'s default, which denies', async () => {
+    await assert.rejects(client.files.list(), (error: unknown) => error instanceof OpenAI.APIError && error.status === 403);
+  });
+
+  it('serves the AzureOpenAI client on deployment paths, sending the key as api-key', async () => {
+    const seen = since();
+    const azure = new AzureOpenAI({
+      endpoint: `${stack.url}/api/proxy/azure-llm`,
+      azureADTokenProvider: async () => agentToken,
+      apiVersion: '2024-10-21',
+      deployment: 'gpt-example-mini',
+      maxRetries: 0,
+      defaultHeaders: { 'x-portcullis-session': session },
+    });
+    const completion = await azure.chat.completions.create({ model: '', messages: [{ role: 'user', content: 'token?' }] });
+    assert.match(completion.choices[0]!.message.content!, /\[MASKED:github-token\]/);
+    assert.equal(completion.model, 'gpt-example-mini');
+    const [call] = seen();
+    assert.equal(call!.path, '/openai/deployments/gpt-example-mini/chat/completions');
+    assert.equal(call!.headers['api-key'], llm.token);
+    assert.equal(call!.headers.authorization, undefined);
+  });
+
+  it('records model, token usage and finish reason, and the masking, in the session log', async () => {
+    const events = await sessionEvents();
+    const streamed = events.find((e) => e.type === 'response' && e.details?.stream === true && e.operation?.actions[0] === 'chat.completions')!;
+    assert.ok(streamed, 'the streamed answer is recorded');
+    assert.equal(streamed.details!.model, MODEL);
+    assert.equal(streamed.details!.finishReason, 'stop');
+    assert.ok(Number(streamed.details!.totalTokens) > 0 && Number(streamed.details!.promptTokens) > 0 && Number(streamed.details!.completionTokens) > 0);
+    assert.ok(streamed.findings!.some((f) => f.rule === 'github-token'));
+    assert.ok(!streamed.payload!.body.includes(secret()));
+
+    const prompt = events.find((e) => e.type === 'response' && e.findings?.some((f) => f.rule === 'aws-access-key-id' && f.location.startsWith('request:')));
+    assert.ok(prompt, 'the prompt masking is recorded');
+
+    const denied = events.filter((e) => e.type === 'decision' && e.decision!.rule === 'no-environment-dumps');
+    assert.equal(denied.length, 2);
+    assert.deepEqual(denied[0]!.operation!.resources, [MODEL]);
+  });
+});
