@@ -12,8 +12,11 @@ import { blobServiceClient, tableClient } from '../../shared/platform/azure.js';
 import { loadConfig } from '../../shared/platform/config.js';
 import type { Logger } from '../../shared/platform/log.js';
 import { startAzurite, type Azurite } from './azurite.js';
+import { startExampleArm, type ExampleArm } from './example/arm.js';
+import { startExampleLlm, type ExampleLlm } from './example/llm.js';
 import { startExampleUpstream, type ExampleUpstream } from './example/upstream.js';
 import { startHost, type LocalHost } from './host/index.js';
+import { findPostgresBin, seedDemo, startPostgres, type LocalPostgres } from './postgres.js';
 import { DEV_AUDIENCE, devIssuerFunctions, devIssuerUrl, loadDevIssuer, writeDevState, type DevIssuer } from './issuer.js';
 import { startServiceBusDouble, type ServiceBusDouble } from './servicebus/index.js';
 
@@ -28,14 +31,22 @@ export interface StackOptions {
   policy?: string;
   /** Extra settings for the app (override the stack's). */
   env?: Record<string, string>;
+  /** Start the example PostgreSQL (when its binaries are installed); tests that do not use it skip the cost. */
+  postgres?: boolean;
   log: Logger;
 }
+
+/** Where the example database is when PostgreSQL is not installed: requests get a clear 502. */
+const NO_EXAMPLE_DB = 'postgres://unavailable@127.0.0.1:1/postgres-is-not-installed';
 
 export interface Stack {
   url: string;
   azurite: Azurite;
   serviceBus: ServiceBusDouble;
   upstream: ExampleUpstream;
+  llm: ExampleLlm;
+  arm: ExampleArm;
+  postgres?: LocalPostgres;
   issuer: DevIssuer;
   issuerUrl: string;
   /** The settings the app runs with. */
@@ -51,12 +62,19 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
   try {
     const issuer = await loadDevIssuer(options.stateDir);
-    const [azurite, serviceBus, upstream] = await Promise.all([
+    const wantPostgres = options.postgres === true && findPostgresBin() !== undefined;
+    if (options.postgres && !wantPostgres) options.log.warn('PostgreSQL is not installed: the example-db connection will answer 502 (apt-get install postgresql)');
+    const [azurite, serviceBus, upstream, llm, arm, postgres] = await Promise.all([
       startAzurite(),
       startServiceBusDouble({ queues: QUEUES }),
       startExampleUpstream(),
+      startExampleLlm(),
+      startExampleArm(),
+      wantPostgres ? startPostgres() : undefined,
     ]);
-    stops.push(() => azurite.stop(), () => serviceBus.close(), () => upstream.close());
+    stops.push(() => azurite.stop(), () => serviceBus.close(), () => upstream.close(), () => llm.close(), () => arm.close());
+    if (postgres) stops.push(() => postgres.stop());
+    const exampleDb = postgres ? (await seedDemo(postgres.connectionString)).agent : NO_EXAMPLE_DB;
     await provision(azurite.connectionString);
 
     const triggerClient = new ServiceBusClient(serviceBus.connectionString);
@@ -87,6 +105,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       PORTCULLIS_DEV_ISSUER: issuerUrl,
       EXAMPLE_API_URL: upstream.url,
       EXAMPLE_API_TOKEN: upstream.token,
+      EXAMPLE_LLM_URL: llm.url,
+      EXAMPLE_LLM_KEY: llm.token,
+      EXAMPLE_ARM_URL: arm.url,
+      EXAMPLE_ARM_TOKEN: arm.token,
+      EXAMPLE_DB_URL: exampleDb,
       ...options.env,
     };
     // The app reads its settings from the environment, as in Azure; the runtime is created on
@@ -101,6 +124,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       azurite,
       serviceBus,
       upstream,
+      llm,
+      arm,
+      postgres,
       issuer,
       issuerUrl,
       settings,
