@@ -1,5 +1,7 @@
 // The composition root: everything the functions need, built once per process from config —
-// Azure clients, the policy in force (with its verifier and masker), the recorder, credentials.
+// Azure clients, the policy in force (with its verifier and masker), the recorder, credentials,
+// and the hold that turns a `review` decision into an approval.
+import { createHold } from '../approvals/index.js';
 import { createCredentialResolver, type CredentialResolver } from '../connections/credentials.js';
 import { createVerifier, type Verifier } from '../identity/index.js';
 import { createMasker, type Masker } from '../masking/index.js';
@@ -37,7 +39,7 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv = process.e
     derive: (policy) => ({ policy, verifier: createVerifier(policy.issuers), masker: createMasker(policy.masking) }),
     log: log.child({ component: 'policy' }),
   });
-  return {
+  const rt: Runtime = {
     config,
     log,
     clients,
@@ -48,6 +50,8 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv = process.e
       await clients.serviceBus.close();
     },
   };
+  rt.hold = createHold(rt);
+  return rt;
 }
 
 let current: Runtime | undefined;

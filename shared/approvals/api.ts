@@ -1,0 +1,65 @@
+// The approval API: the agent's status URL (requester or auditor only) and the decision endpoint
+// for CI gates and scripts (an OIDC bearer token of a reviewer).
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import { z } from 'zod';
+import { isAuditor } from '../gateway/auditor.js';
+import { readAll } from '../gateway/body.js';
+import type { Runtime } from '../gateway/runtime.js';
+import { Refusal } from '../platform/problem.js';
+import { approvalContext } from './context.js';
+import { submitDecision } from './decision.js';
+import { preferredWait } from './prefer.js';
+import { reviewerOf } from './reviewer.js';
+import { approvalCount } from './state.js';
+import { answer } from './status.js';
+import { unknownApproval } from './store.js';
+
+const MAX_DECISION_BYTES = 16 * 1024;
+
+export async function approvalStatus(rt: Runtime, req: HttpRequest): Promise<HttpResponseInit> {
+  const ctx = approvalContext(rt);
+  const { policy, verifier } = await rt.policies.current();
+  const principal = await verifier.verify(req.headers.get('authorization'));
+  const id = req.params.id ?? '';
+  const approval = await ctx.store.get(id);
+  if (!approval) throw unknownApproval(id);
+  const requester = approval.base.principal;
+  const isRequester = principal.subject === requester.subject && principal.issuer === requester.issuer;
+  if (!isRequester && !isAuditor(principal, policy.auditorGroups)) {
+    throw new Refusal({ status: 403, type: 'not-your-approval', title: 'Not your approval', detail: 'Only the requester of a held request, or an auditor, may read its approval.' });
+  }
+  return answer(ctx, approval, preferredWait(req.headers.get('prefer')));
+}
+
+const decisionSchema = z.strictObject({
+  decision: z.enum(['approve', 'deny']),
+  reason: z.string().trim().max(1000).optional().transform((r) => r || undefined),
+});
+
+export async function approvalDecision(rt: Runtime, req: HttpRequest): Promise<HttpResponseInit> {
+  const ctx = approvalContext(rt);
+  const { verifier } = await rt.policies.current();
+  const principal = await verifier.verify(req.headers.get('authorization'));
+  const body = await decisionBody(req);
+  const approval = await submitDecision(ctx, req.params.id ?? '', reviewerOf(principal), { verdict: body.decision, reason: body.reason, via: 'api' });
+  return {
+    status: 200,
+    headers: { 'cache-control': 'no-store' },
+    jsonBody: { id: approval.id, status: approval.status, approvals: approvalCount(approval), required: approval.review.minApprovals },
+  };
+}
+
+async function decisionBody(req: HttpRequest): Promise<z.infer<typeof decisionSchema>> {
+  const bytes = req.body ? await readAll(req.body as ReadableStream<Uint8Array>, MAX_DECISION_BYTES) : new Uint8Array(0);
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw invalidDecision('The body is not JSON.');
+  }
+  const parsed = decisionSchema.safeParse(json);
+  if (!parsed.success) throw invalidDecision('Send {"decision": "approve" | "deny", "reason": "..."}; reason is optional, up to 1000 characters.');
+  return parsed.data;
+}
+
+const invalidDecision = (detail: string) => new Refusal({ status: 400, type: 'invalid-decision', title: 'Invalid decision', detail });

@@ -1,0 +1,59 @@
+// The stored approval, checked on every read: the Table is an edge like any other.
+import { z } from 'zod';
+import { STATUSES, type Approval } from './state.js';
+
+const identity = { subject: z.string().min(1), issuer: z.string().min(1) };
+const base = z.object({
+  sessionId: z.string().min(1),
+  requestId: z.string().min(1),
+  principal: z.object({ ...identity, groups: z.array(z.string()) }),
+  connection: z.string().min(1),
+  operation: z.object({
+    kind: z.string(),
+    summary: z.string(),
+    actions: z.array(z.string()),
+    resources: z.array(z.string()),
+    flags: z.array(z.string()),
+  }),
+});
+const outboxEvent = z.object({
+  type: z.enum(['approval.decided', 'approval.expired', 'error']),
+  approval: z.object({
+    id: z.string(),
+    status: z.string(),
+    reviewer: z.object(identity).optional(),
+    reason: z.string().optional(),
+    expiresAt: z.string().optional(),
+  }),
+  error: z.object({ type: z.string(), detail: z.string() }).optional(),
+  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+});
+
+export const approvalSchema = z.object({
+  id: z.string().min(1),
+  status: z.enum(STATUSES),
+  createdAt: z.iso.datetime(),
+  expiresAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  base,
+  requesterAliases: z.array(z.string()),
+  rule: z.string(),
+  message: z.string(),
+  review: z.object({ groups: z.array(z.string()).min(1), minApprovals: z.int().min(1) }),
+  decisions: z.array(
+    z.object({
+      ...identity,
+      verdict: z.enum(['approve', 'deny']),
+      reason: z.string().optional(),
+      at: z.iso.datetime(),
+      via: z.enum(['api', 'page']),
+      link: z.string().optional(),
+    }),
+  ),
+  failure: z.object({ type: z.string(), detail: z.string() }).optional(),
+  responseStatus: z.int().optional(),
+  cardPostedAt: z.iso.datetime().optional(),
+  executingSince: z.iso.datetime().optional(),
+  outbox: z.array(z.object({ seq: z.int().nonnegative(), event: outboxEvent })),
+  nextSeq: z.int().nonnegative(),
+}) satisfies z.ZodType<Approval>;

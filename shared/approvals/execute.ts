@@ -1,0 +1,105 @@
+// Carries out an approved request through the live path's forward → mask → record, at most once:
+// moving approved → executing is the claim, and only the writer that made that move calls the
+// target. The masked answer is kept for the agent's status call.
+import type { AgentRequest } from '../connections/kind.js';
+import { kinds } from '../connections/registry.js';
+import { resolveTarget } from '../connections/target.js';
+import { readAll } from '../gateway/body.js';
+import { forward } from '../gateway/pipeline.js';
+import { decide as judge } from '../guard/decide.js';
+import { Refusal } from '../platform/problem.js';
+import type { ApprovalContext } from './context.js';
+import { failApproval } from './fail.js';
+import type { StoredRequest, StoredResult } from './held.js';
+import { flushOutbox } from './outbox.js';
+import { complete, fail, INTERRUPTED, startExecution, type Approval, type Failure } from './state.js';
+
+/** The largest masked answer kept for the agent. */
+export const MAX_RESULT_BYTES = 32 * 1024 * 1024;
+
+export async function execute(ctx: ApprovalContext, approval: Approval): Promise<void> {
+  const now = ctx.now();
+  // An earlier delivery may have stored the answer and died before marking the approval completed.
+  const stored = approval.status === 'executing' ? await ctx.held.getResult(approval.id) : undefined;
+  const claim = await ctx.store.update(approval.id, (a, attempt) => {
+    // Finding `executing` on the first read means an earlier delivery started and never finished
+    // (it crashed, or lost its lock): the target may have been called, so it is not called again.
+    // Finding it after losing the race means another delivery is running it right now.
+    if (a.status === 'executing' && attempt === 0) return stored ? complete(a, stored.status, now) : fail(a, INTERRUPTED, now);
+    return startExecution(a, now);
+  });
+  if (!claim.changed) return;
+  if (claim.approval.status !== 'executing') {
+    await flushOutbox(ctx, claim.approval);
+    return;
+  }
+
+  const log = ctx.rt.log.child({ approvalId: approval.id });
+  const started = performance.now();
+  let result: StoredResult;
+  try {
+    result = await run(ctx, claim.approval, started);
+  } catch (error) {
+    const failure = failureOf(error);
+    if (!(error instanceof Refusal)) log.error('approved request failed', { error: error instanceof Error ? error.message : String(error) });
+    await failApproval(ctx, approval.id, failure);
+    return;
+  }
+  try {
+    await ctx.held.putResult(approval.id, result);
+  } catch (error) {
+    log.error('answer of an approved request could not be stored', { error: String(error) });
+    await failApproval(ctx, approval.id, { type: 'result-unavailable', detail: 'The request was carried out, but its answer could not be stored.' });
+    return;
+  }
+  await ctx.store.update(approval.id, (a) => complete(a, result.status, ctx.now()));
+}
+
+async function run(ctx: ApprovalContext, approval: Approval, started: number): Promise<StoredResult> {
+  const { rt } = ctx;
+  const held = await ctx.held.getRequest(approval.id);
+  if (!held) throw new Refusal({ status: 502, type: 'held-request-missing', title: 'Held request missing', detail: 'The held request is no longer in storage.' });
+  const { policy, masker } = await rt.policies.current();
+  const connection = policy.connections.get(approval.base.connection);
+  if (!connection) {
+    throw new Refusal({ status: 502, type: 'unknown-connection', title: 'Unknown connection', detail: `The policy in force has no connection "${approval.base.connection}" any more.` });
+  }
+  // Approved under the policy of its time, carried out under today's: a rule added since that
+  // denies it wins (fail closed); review and allow both let the approval stand.
+  const today = judge(held.principal, connection, held.operation, policy);
+  if (today.action === 'deny') {
+    throw new Refusal({ status: 403, type: 'denied', title: 'Denied by policy', detail: `The policy in force now denies this request: ${today.reason}` });
+  }
+  const request = agentRequest(held, 'upstream' in connection.config ? connection.config.upstream : undefined);
+  const response = await forward(rt, policy, masker, kinds[connection.config.kind], request, held.operation, {
+    base: approval.base,
+    requestId: approval.base.requestId,
+    connection,
+    started,
+  });
+  return { status: response.status ?? 200, headers: [...response.headers], body: Buffer.from(await bodyBytes(response.body)).toString('base64') };
+}
+
+function agentRequest(held: StoredRequest, upstream: string | undefined): AgentRequest {
+  const bytes = new Uint8Array(Buffer.from(held.body, 'base64'));
+  return {
+    method: held.method,
+    // The path as judged, on the connection's upstream as configured now.
+    target: held.target && upstream ? resolveTarget(upstream, held.target.path.slice(1), held.target.search) : undefined,
+    headers: new Headers(held.headers),
+    body: { bytes, length: bytes.byteLength },
+  };
+}
+
+async function bodyBytes(body: unknown): Promise<Uint8Array> {
+  if (body === undefined || body === null) return new Uint8Array(0);
+  if (body instanceof ReadableStream) return readAll(body as ReadableStream<Uint8Array>, MAX_RESULT_BYTES);
+  if (body instanceof Uint8Array) return body;
+  if (typeof body === 'string') return new TextEncoder().encode(body);
+  throw new Error(`unexpected response body type ${typeof body}`);
+}
+
+function failureOf(error: unknown): Failure {
+  if (error instanceof Refusal) return { type: error.type, detail: error.detail };
+  return { type: 'execution-failed', detail: 'The approved request could not be carried out; see the gateway log.' };
+}

@@ -1,0 +1,93 @@
+// The held request in blob storage, under the approval id in the `approvals` container, never in a
+// message: `{id}/request.json` is what executing it needs (the original body included, the agent's
+// credentials not), `{id}/view.json` the masked copy reviewers see, `{id}/result.json` the masked
+// answer the agent is given once the request ran.
+import { RestError } from '@azure/storage-blob';
+import type { ContainerClient } from '@azure/storage-blob';
+import { z } from 'zod';
+
+const operationSchema = z.object({
+  kind: z.string(),
+  method: z.string(),
+  path: z.string(),
+  actions: z.array(z.string()),
+  resources: z.array(z.string()),
+  flags: z.array(z.string()),
+  headers: z.record(z.string(), z.string()),
+  text: z.string(),
+  summary: z.string(),
+  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+});
+
+export const storedRequestSchema = z.object({
+  method: z.string(),
+  /** Normalized path and query on the connection's upstream; absent for kinds without one (SQL). */
+  target: z.object({ path: z.string().startsWith('/'), search: z.string() }).optional(),
+  headers: z.array(z.tuple([z.string(), z.string()])),
+  body: z.base64(),
+  principal: z.object({
+    subject: z.string(),
+    issuer: z.string(),
+    groups: z.array(z.string()),
+    kind: z.enum(['user', 'workload']),
+    claims: z.record(z.string(), z.unknown()),
+  }),
+  operation: operationSchema,
+});
+export type StoredRequest = z.infer<typeof storedRequestSchema>;
+
+export const reviewViewSchema = z.object({
+  method: z.string(),
+  /** Masked. */
+  summary: z.string(),
+  contentType: z.string().optional(),
+  bytes: z.int().nonnegative(),
+  /** Masked and cut to a readable length. */
+  body: z.string(),
+  truncated: z.boolean(),
+  findings: z.int().nonnegative(),
+});
+export type ReviewView = z.infer<typeof reviewViewSchema>;
+
+export const storedResultSchema = z.object({
+  status: z.int(),
+  headers: z.array(z.tuple([z.string(), z.string()])),
+  body: z.base64(),
+});
+export type StoredResult = z.infer<typeof storedResultSchema>;
+
+export interface HeldStore {
+  putRequest(id: string, request: StoredRequest): Promise<void>;
+  getRequest(id: string): Promise<StoredRequest | undefined>;
+  putView(id: string, view: ReviewView): Promise<void>;
+  getView(id: string): Promise<ReviewView | undefined>;
+  putResult(id: string, result: StoredResult): Promise<void>;
+  getResult(id: string): Promise<StoredResult | undefined>;
+}
+
+export function createHeldStore(container: ContainerClient): HeldStore {
+  const put = async (name: string, value: unknown, once: boolean) => {
+    const text = JSON.stringify(value);
+    await container.getBlockBlobClient(name).upload(text, Buffer.byteLength(text), {
+      blobHTTPHeaders: { blobContentType: 'application/json' },
+      // The held request and its view are written once, when the request is held.
+      conditions: once ? { ifNoneMatch: '*' } : undefined,
+    });
+  };
+  const get = async <T>(name: string, schema: z.ZodType<T>): Promise<T | undefined> => {
+    try {
+      return schema.parse(JSON.parse((await container.getBlobClient(name).downloadToBuffer()).toString('utf8')));
+    } catch (error) {
+      if (error instanceof RestError && error.statusCode === 404) return undefined;
+      throw error;
+    }
+  };
+  return {
+    putRequest: (id, request) => put(`${id}/request.json`, request, true),
+    getRequest: (id) => get(`${id}/request.json`, storedRequestSchema),
+    putView: (id, view) => put(`${id}/view.json`, view, true),
+    getView: (id) => get(`${id}/view.json`, reviewViewSchema),
+    putResult: (id, result) => put(`${id}/result.json`, result, false),
+    getResult: (id) => get(`${id}/result.json`, storedResultSchema),
+  };
+}

@@ -1,0 +1,72 @@
+// hold: a `review` decision becomes an approval. The held request goes to blob storage, the
+// approval.requested event to the session log, the approval to the Table, and two messages to the
+// queue (`requested` now, `timeout` scheduled for the expiry); the agent gets 202 and a status URL,
+// or the outcome itself when it asked to wait (Prefer: wait=N) and a reviewer was quick.
+import { eventBase } from '../gateway/events.js';
+import { record, type HeldRequest, type Hold } from '../gateway/pipeline.js';
+import type { Runtime } from '../gateway/runtime.js';
+import { Refusal } from '../platform/problem.js';
+import { reviewView, storedRequest } from './capture.js';
+import { approvalContext } from './context.js';
+import { failApproval } from './fail.js';
+import { newApprovalId } from './ids.js';
+import { aliasesFromClaims } from './identity.js';
+import { preferredWait } from './prefer.js';
+import { openApproval, type ApprovalEventBase } from './state.js';
+import { answer } from './status.js';
+
+export function createHold(rt: Runtime): Hold {
+  return async (held: HeldRequest) => {
+    const ctx = approvalContext(rt);
+    const { policy, masker } = await rt.policies.current();
+    const review = held.decision.review;
+    if (!review) {
+      // The policy compiler requires reviewers on review rules; should none be known, nothing is held.
+      throw new Refusal({ status: 503, type: 'review-unavailable', title: 'Review not available', detail: 'This request needs a review, but its rule names no reviewers.', extensions: { rule: held.decision.rule } });
+    }
+    const approval = openApproval({
+      id: newApprovalId(held.connection.name),
+      now: ctx.now(),
+      timeoutMs: review.timeoutMs,
+      base: eventBase({ ...held, connection: held.connection.name }) as ApprovalEventBase,
+      requesterAliases: aliasesFromClaims(held.principal.claims),
+      rule: held.decision.rule,
+      message: held.decision.reason,
+      review: { groups: review.groups, minApprovals: review.minApprovals },
+    });
+    const { id } = approval;
+    await ctx.held.putRequest(id, storedRequest(held));
+    await ctx.held.putView(id, reviewView(masker, held));
+    await record(rt, policy, [
+      {
+        ...approval.base,
+        type: 'approval.requested',
+        approval: { id, status: 'pending', expiresAt: approval.expiresAt },
+        details: { rule: approval.rule, reviewers: review.groups.join(', '), minApprovals: review.minApprovals },
+      },
+    ]);
+    let created = false;
+    try {
+      await ctx.store.create(approval);
+      created = true;
+      await ctx.messages.schedule(id, 'timeout', new Date(approval.expiresAt));
+      await ctx.messages.send(id, 'requested');
+    } catch (error) {
+      // The request is recorded as held; say in the log that the hold went no further.
+      rt.log.error('approval could not be started', { approvalId: id, created, error: error instanceof Error ? error.message : String(error) });
+      const failure = { type: 'approval-unavailable', detail: 'The approval could not be stored or queued for reviewers.' };
+      await (created
+        ? failApproval(ctx, id, failure)
+        : record(rt, policy, [{ ...approval.base, type: 'error', approval: { id, status: 'failed' }, error: failure }])
+      ).catch(() => undefined);
+      throw new Refusal({
+        status: 503,
+        type: 'review-unavailable',
+        title: 'Review not available',
+        detail: 'This request needs a review, but the approval could not be started; it was not carried out.',
+        headers: { 'retry-after': '10' },
+      });
+    }
+    return answer(ctx, approval, preferredWait(held.prefer));
+  };
+}

@@ -1,0 +1,47 @@
+// The orchestrator's messages on the Service Bus queue `approvals`: `{ approvalId, event }` and
+// nothing else (the held request stays in blob storage). messageId = `{approvalId}:{event}`, so
+// Service Bus duplicate detection drops a second send of the same event.
+import type { ServiceBusClient, ServiceBusMessage, ServiceBusSender } from '@azure/service-bus';
+import { z } from 'zod';
+import { APPROVALS_QUEUE } from '../gateway/health.js';
+import { QUEUES } from '../gateway/storage-layout.js';
+
+export const APPROVAL_EVENTS = ['requested', 'decided', 'timeout'] as const;
+export type ApprovalEvent = (typeof APPROVAL_EVENTS)[number];
+
+export const approvalMessageSchema = z.object({ approvalId: z.string().min(1).max(100), event: z.enum(APPROVAL_EVENTS) });
+export type ApprovalMessage = z.infer<typeof approvalMessageSchema>;
+
+export const messageIdFor = (approvalId: string, event: ApprovalEvent) => `${approvalId}:${event}`;
+
+/** Deliveries before Service Bus dead-letters a message, as the queue is declared. */
+export const MAX_DELIVERIES = QUEUES.find((q) => q.name === APPROVALS_QUEUE)!.maxDeliveryCount;
+
+export function approvalMessage(approvalId: string, event: ApprovalEvent): ServiceBusMessage {
+  return {
+    messageId: messageIdFor(approvalId, event),
+    body: { approvalId, event } satisfies ApprovalMessage,
+    contentType: 'application/json',
+    subject: event,
+  };
+}
+
+export interface Messenger {
+  send(approvalId: string, event: ApprovalEvent): Promise<void>;
+  /** Enqueued at `at` (Service Bus scheduled messages). */
+  schedule(approvalId: string, event: ApprovalEvent, at: Date): Promise<void>;
+}
+
+export function createMessenger(client: ServiceBusClient): Messenger {
+  let sender: ServiceBusSender | undefined;
+  // One sender (one AMQP link) for the process; closing the client closes it.
+  const open = () => (sender && !sender.isClosed ? sender : (sender = client.createSender(APPROVALS_QUEUE)));
+  return {
+    async send(approvalId, event) {
+      await open().sendMessages(approvalMessage(approvalId, event));
+    },
+    async schedule(approvalId, event, at) {
+      await open().scheduleMessages(approvalMessage(approvalId, event), at);
+    },
+  };
+}

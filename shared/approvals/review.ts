@@ -1,0 +1,153 @@
+// The reviewer's page, opened from a card's Approve or Deny link (`/api/review/{id}?t=<link token>`).
+// The link says which approval and which action; the reviewer must also be signed in (App Service
+// Authentication, or the dev sign-in locally) and eligible, exactly as for the decision API. The
+// form posts back to the same path with the link, a CSRF token and the reviewer's reason.
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import { z } from 'zod';
+import { readAll } from '../gateway/body.js';
+import type { Runtime } from '../gateway/runtime.js';
+import { Refusal } from '../platform/problem.js';
+import { approvalContext, type ApprovalContext } from './context.js';
+import { csrfToken, csrfValid, sameOrigin } from './csrf.js';
+import { submitDecision } from './decision.js';
+import { pageResponse } from './html.js';
+import type { Person } from './identity.js';
+import { verifyLink } from './link-token.js';
+import { decidedPage, refusalPage, reviewPage, signInPage } from './pages.js';
+import { appServiceReviewer, devReviewer, SIGN_IN_COOKIE, SIGN_IN_TTL_SECONDS, signInCookie } from './reviewer.js';
+import { decide } from './state.js';
+import { unknownApproval } from './store.js';
+
+const MAX_FORM_BYTES = 16 * 1024;
+const REVIEW_PATH = '/api/review/';
+
+export async function showReview(rt: Runtime, req: HttpRequest): Promise<HttpResponseInit> {
+  return asPage(async () => {
+    const ctx = approvalContext(rt);
+    const id = req.params.id ?? '';
+    const reviewer = signedIn(ctx, req);
+    if (!reviewer) return signInRequired(ctx, req);
+    const token = req.query.get('t');
+    if (!token) throw new Refusal({ status: 400, type: 'missing-link', title: 'Link incomplete', detail: 'Open this page from the Approve or Deny button of the approval card.' });
+    const now = ctx.now();
+    const link = await verifyLink(ctx.keys.link, token, { approvalId: id }, now);
+    const approval = await ctx.store.get(id);
+    if (!approval) throw unknownApproval(id);
+    // A dry run of the decision, so the page says now what submitting would say (not a reviewer,
+    // own request, closed, expired, link used) instead of offering a form that cannot work.
+    decide(approval, reviewer, { verdict: link.action, via: 'page', link: link.jti }, now);
+    const view = await ctx.held.getView(id);
+    const csrf = csrfToken(ctx.keys.csrf, reviewer, id, link.jti);
+    return pageResponse(200, reviewPage({ approval, view, reviewer, action: link.action, token, csrf, now }));
+  });
+}
+
+const decisionForm = z.object({
+  t: z.string().min(1).max(4096),
+  csrf: z.string().min(1).max(200),
+  decision: z.enum(['approve', 'deny']),
+  reason: z.string().trim().max(1000).optional().transform((r) => r || undefined),
+});
+
+export async function submitReview(rt: Runtime, req: HttpRequest): Promise<HttpResponseInit> {
+  return asPage(async () => {
+    const ctx = approvalContext(rt);
+    const id = req.params.id ?? '';
+    if (!sameOrigin(req.headers.get('origin'), rt.config.publicUrl)) throw forbidden('cross-site', 'This form can only be sent from the review page itself.');
+    const reviewer = signedIn(ctx, req);
+    if (!reviewer) throw new Refusal({ status: 401, type: 'sign-in-required', title: 'Sign in required', detail: 'Sign in, then open the link from the card again.' });
+    const form = parseForm(decisionForm, await readForm(req));
+    const link = await verifyLink(ctx.keys.link, form.t, { approvalId: id, action: form.decision }, ctx.now());
+    if (!csrfValid(ctx.keys.csrf, form.csrf, reviewer, id, link.jti)) throw forbidden('csrf', 'The form has expired or was not issued to you; open the link from the card again.');
+    const approval = await submitDecision(ctx, id, reviewer, { verdict: form.decision, reason: form.reason, via: 'page', link: link.jti });
+    return pageResponse(200, decidedPage(approval, form.decision));
+  });
+}
+
+const signInForm = z.object({
+  subject: z.string().trim().min(1).max(200),
+  groups: z.string().max(1000).default('').transform((g) => [...new Set(g.split(/[\s,]+/).filter(Boolean))]),
+  issuer: z.string().min(1),
+  return: z.string().startsWith(REVIEW_PATH).max(8192),
+});
+
+/** The dev sign-in form; 404 unless PORTCULLIS_REVIEW_AUTH=dev (which config allows only in development). */
+export async function showSignIn(rt: Runtime, req: HttpRequest): Promise<HttpResponseInit> {
+  return asPage(async () => {
+    requireDevSignIn(rt);
+    const { policy } = await rt.policies.current();
+    const returnTo = req.query.get('return') ?? '';
+    return pageResponse(200, signInPage(returnTo.startsWith(REVIEW_PATH) ? returnTo : REVIEW_PATH, policy.issuers));
+  });
+}
+
+export async function signIn(rt: Runtime, req: HttpRequest): Promise<HttpResponseInit> {
+  return asPage(async () => {
+    requireDevSignIn(rt);
+    if (!sameOrigin(req.headers.get('origin'), rt.config.publicUrl)) throw forbidden('cross-site', 'This form can only be sent from the sign-in page itself.');
+    const form = parseForm(signInForm, await readForm(req));
+    const { policy } = await rt.policies.current();
+    if (!policy.issuers.some((i) => i.issuer === form.issuer)) throw forbidden('unknown-issuer', 'Sign in as an identity of one of the policy\'s issuers.');
+    const person: Person = { subject: form.subject, issuer: form.issuer, groups: form.groups, aliases: [] };
+    const secure = rt.config.publicUrl.startsWith('https:') ? '; Secure' : '';
+    return {
+      status: 303,
+      headers: {
+        location: form.return,
+        'set-cookie': `${SIGN_IN_COOKIE}=${signInCookie(approvalContext(rt).keys.signIn, person, new Date())}; Path=${REVIEW_PATH.slice(0, -1)}; Max-Age=${SIGN_IN_TTL_SECONDS}; HttpOnly; SameSite=Strict${secure}`,
+        'cache-control': 'no-store',
+      },
+    };
+  });
+}
+
+function signedIn(ctx: ApprovalContext, req: HttpRequest): Person | undefined {
+  return ctx.rt.config.reviewAuth === 'appservice'
+    ? appServiceReviewer(req.headers.get('x-ms-client-principal'))
+    : devReviewer(ctx.keys.signIn, req.headers.get('cookie'), ctx.now());
+}
+
+function signInRequired(ctx: ApprovalContext, req: HttpRequest): HttpResponseInit {
+  if (ctx.rt.config.reviewAuth === 'appservice') {
+    // App Service Authentication signs people in before they reach this page; without its
+    // principal, it is not turned on for /api/review/*.
+    throw new Refusal({ status: 401, type: 'sign-in-required', title: 'Sign in required', detail: 'This page needs App Service Authentication, which did not identify you.' });
+  }
+  const url = new URL(req.url);
+  return { status: 303, headers: { location: `${REVIEW_PATH}sign-in?return=${encodeURIComponent(url.pathname + url.search)}`, 'cache-control': 'no-store' } };
+}
+
+function requireDevSignIn(rt: Runtime): void {
+  if (rt.config.reviewAuth !== 'dev' || rt.config.env !== 'development') {
+    throw new Refusal({ status: 404, type: 'not-found', title: 'Not found', detail: 'There is no sign-in here; reviewers sign in with App Service Authentication.' });
+  }
+}
+
+async function readForm(req: HttpRequest): Promise<Record<string, string>> {
+  if (!/^application\/x-www-form-urlencoded\b/i.test(req.headers.get('content-type') ?? '')) {
+    throw new Refusal({ status: 415, type: 'unsupported-media-type', title: 'Unsupported form', detail: 'Send the form as application/x-www-form-urlencoded.' });
+  }
+  const bytes = req.body ? await readAll(req.body as ReadableStream<Uint8Array>, MAX_FORM_BYTES) : new Uint8Array(0);
+  return Object.fromEntries(new URLSearchParams(new TextDecoder().decode(bytes)));
+}
+
+function parseForm<T>(schema: z.ZodType<T>, fields: Record<string, string>): T {
+  const parsed = schema.safeParse(fields);
+  if (!parsed.success) {
+    const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.')))].join(', ');
+    throw new Refusal({ status: 400, type: 'invalid-form', title: 'Invalid form', detail: `These fields are missing or invalid: ${fields}.` });
+  }
+  return parsed.data;
+}
+
+const forbidden = (type: string, detail: string) => new Refusal({ status: 403, type, title: 'Not allowed', detail });
+
+/** Refusals become HTML pages with their status; anything else is the function's 500. */
+async function asPage(render: () => Promise<HttpResponseInit>): Promise<HttpResponseInit> {
+  try {
+    return await render();
+  } catch (error) {
+    if (error instanceof Refusal) return pageResponse(error.status, refusalPage(error), error.headers);
+    throw error;
+  }
+}

@@ -1,0 +1,112 @@
+// The agent's view of an approval, shaped like Durable Functions' HTTP API: 202 with Location and
+// Retry-After while it is open; once carried out, the target's masked answer exactly as the agent
+// would have had it (plus x-portcullis-approval); 403 denied, 410 expired, 502 failed.
+import type { HttpResponseInit } from '@azure/functions';
+import { Refusal, toProblem, type RefusalInit } from '../platform/problem.js';
+import { decisionUrl, statusUrl, type ApprovalContext } from './context.js';
+import { approvalCount, effectiveStatus, inProgress, type Approval, type Status } from './state.js';
+
+const POLL_INTERVAL_MS = 250;
+
+/** Durable Functions' runtimeStatus for each of ours. */
+const RUNTIME_STATUS: Record<Status, string> = {
+  pending: 'Pending',
+  approved: 'Running',
+  executing: 'Running',
+  completed: 'Completed',
+  denied: 'Terminated',
+  expired: 'Terminated',
+  failed: 'Failed',
+};
+
+/** Answers for `approval`, first waiting up to `waitSeconds` (from `Prefer: wait`) for it to close. */
+export async function answer(ctx: ApprovalContext, approval: Approval, waitSeconds?: number): Promise<HttpResponseInit> {
+  const settled = waitSeconds ? await waitForOutcome(ctx, approval, waitSeconds * 1000) : approval;
+  const response = await respond(ctx, settled);
+  if (waitSeconds !== undefined) response.headers.set('preference-applied', `wait=${waitSeconds}`);
+  return response;
+}
+
+async function waitForOutcome(ctx: ApprovalContext, approval: Approval, ms: number): Promise<Approval> {
+  const deadline = Date.now() + ms;
+  let current = approval;
+  while (inProgress(effectiveStatus(current, ctx.now())) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_INTERVAL_MS, deadline - Date.now())));
+    current = (await ctx.store.get(approval.id)) ?? current;
+  }
+  return current;
+}
+
+async function respond(ctx: ApprovalContext, approval: Approval): Promise<HttpResponseInit & { headers: Headers }> {
+  const status = effectiveStatus(approval, ctx.now());
+  const { requestId, sessionId } = approval.base;
+  const headers = new Headers({
+    'x-request-id': requestId,
+    'x-portcullis-session': sessionId,
+    'x-portcullis-approval': `${approval.id}; status=${status}`,
+  });
+  if (inProgress(status)) {
+    headers.set('location', statusUrl(ctx.rt, approval.id));
+    headers.set('retry-after', status === 'pending' ? '5' : '1');
+    headers.set('content-type', 'application/json');
+    headers.set('cache-control', 'no-store');
+    return { status: 202, headers, body: JSON.stringify(checkStatus(ctx, approval, status)) };
+  }
+  if (status === 'completed') {
+    const result = await ctx.held.getResult(approval.id);
+    if (result) {
+      const replay = new Headers(result.headers);
+      headers.forEach((value, name) => replay.set(name, value));
+      return { status: result.status, headers: replay, body: Buffer.from(result.body, 'base64') };
+    }
+    return problem(approval, headers, { status: 502, type: 'approval-failed', title: 'Approved request failed', detail: 'The request was carried out, but its stored answer cannot be found.' });
+  }
+  if (status === 'denied') {
+    const denial = approval.decisions.find((d) => d.verdict === 'deny');
+    return problem(
+      approval,
+      headers,
+      {
+        status: 403,
+        type: 'approval-denied',
+        title: 'Denied by a reviewer',
+        detail: denial?.reason ? `A reviewer denied this request: ${denial.reason}` : 'A reviewer denied this request.',
+        extensions: { rule: approval.rule, ...(denial?.reason ? { reason: denial.reason } : {}) },
+      },
+    );
+  }
+  if (status === 'expired') {
+    return problem(
+      approval,
+      headers,
+      { status: 410, type: 'approval-expired', title: 'Approval expired', detail: `No reviewer decided before ${approval.expiresAt}; the request was not carried out.`, extensions: { rule: approval.rule } },
+    );
+  }
+  const failure = approval.failure ?? { type: 'approval-failed', detail: 'The approved request failed.' };
+  return problem(
+    approval,
+    headers,
+    { status: 502, type: 'approval-failed', title: 'Approved request failed', detail: failure.detail, extensions: { error: failure.type } },
+  );
+}
+
+function checkStatus(ctx: ApprovalContext, approval: Approval, status: Status) {
+  return {
+    id: approval.id,
+    status,
+    runtimeStatus: RUNTIME_STATUS[status],
+    statusQueryGetUri: statusUrl(ctx.rt, approval.id),
+    decisionPostUri: decisionUrl(ctx.rt, approval.id),
+    createdTime: approval.createdAt,
+    lastUpdatedTime: approval.updatedAt,
+    expiresAt: approval.expiresAt,
+    customStatus: { rule: approval.rule, approvals: approvalCount(approval), required: approval.review.minApprovals },
+  };
+}
+
+function problem(approval: Approval, headers: Headers, refusal: RefusalInit): HttpResponseInit & { headers: Headers } {
+  const init = toProblem(new Refusal({ ...refusal, extensions: { approval: approval.id, ...refusal.extensions } }), approval.base.requestId);
+  const merged = new Headers(init.headers as Record<string, string>);
+  headers.forEach((value, name) => merged.set(name, value));
+  return { ...init, headers: merged };
+}

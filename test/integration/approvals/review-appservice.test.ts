@@ -1,0 +1,86 @@
+// The review page behind App Service Authentication (PORTCULLIS_REVIEW_AUTH=appservice): the
+// reviewer is whoever x-ms-client-principal says, nobody without it, and there is no dev sign-in.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { cardLink, cardsFor, eventsOf, holdRequest, startApprovalStack, status, waitFor, type ApprovalStack, type Held } from './support.js';
+
+let s: ApprovalStack;
+let agent: string;
+
+before(async () => {
+  s = await startApprovalStack({ env: { PORTCULLIS_REVIEW_AUTH: 'appservice' } });
+  agent = await s.token('agent-7', ['agents']);
+});
+
+after(async () => {
+  await s?.stop();
+});
+
+const principal = (objectId: string, groups: string[]) =>
+  Buffer.from(
+    JSON.stringify({
+      auth_typ: 'aad',
+      name_typ: 'name',
+      role_typ: 'roles',
+      claims: [
+        { typ: 'iss', val: 'https://login.microsoftonline.com/tenant-1/v2.0' },
+        { typ: 'http://schemas.microsoft.com/identity/claims/objectidentifier', val: objectId },
+        { typ: 'http://schemas.microsoft.com/identity/claims/tenantid', val: 'tenant-1' },
+        ...groups.map((val) => ({ typ: 'groups', val })),
+      ],
+    }),
+  ).toString('base64');
+
+async function approveLink(path: string): Promise<{ id: string; link: string; held: Held }> {
+  const held = await holdRequest(s, path, agent);
+  const [message] = await waitFor('the card', () => cardsFor(s, held.id).length > 0 && cardsFor(s, held.id));
+  return { id: held.id, link: cardLink(message!, 'Approve'), held };
+}
+
+describe('review page with App Service Authentication', () => {
+  it('answers 401 without a client principal', async () => {
+    const { link } = await approveLink('items/40');
+    const res = await fetch(link, { redirect: 'manual' });
+    assert.equal(res.status, 401);
+    assert.match(await res.text(), /App Service Authentication/);
+  });
+
+  it('takes the reviewer from x-ms-client-principal, and records the object id as the reviewer', async () => {
+    const { id, link, held } = await approveLink('items/41');
+    const headers = { 'x-ms-client-principal': principal('object-rita', ['reviewers']) };
+    const page = await fetch(link, { headers });
+    assert.equal(page.status, 200);
+    const html = await page.text();
+    const field = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)![1]!;
+    const res = await fetch(`${s.stack.url}/api/review/${id}`, {
+      method: 'POST',
+      headers: { ...headers, origin: s.stack.url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ t: field('t'), csrf: field('csrf'), decision: 'approve', reason: 'via Entra' }).toString(),
+    });
+    assert.equal(res.status, 200);
+    assert.equal((await status(s, id, agent, { prefer: 'wait=20' })).status, 200);
+    const decided = (await eventsOf(s, held.res.headers.get('x-portcullis-session')!, held.res.headers.get('x-request-id')!)).find((e) => e.type === 'approval.decided');
+    assert.deepEqual(decided!.approval, {
+      id,
+      status: 'approved',
+      reviewer: { subject: 'object-rita', issuer: 'https://login.microsoftonline.com/tenant-1/v2.0' },
+      reason: 'via Entra',
+    });
+  });
+
+  it('refuses a signed-in member of no reviewer group', async () => {
+    const { link } = await approveLink('items/42');
+    const res = await fetch(link, { headers: { 'x-ms-client-principal': principal('object-olga', ['g-ops']) } });
+    assert.equal(res.status, 403);
+  });
+
+  it('has no dev sign-in', async () => {
+    assert.equal((await fetch(`${s.stack.url}/api/review/sign-in`)).status, 404);
+    const post = await fetch(`${s.stack.url}/api/review/sign-in`, {
+      method: 'POST',
+      headers: { origin: s.stack.url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'subject=x&groups=reviewers&issuer=x&return=/api/review/x',
+    });
+    assert.equal(post.status, 404);
+  });
+});
