@@ -102,9 +102,17 @@ export async function signIn(rt: Runtime, req: HttpRequest): Promise<HttpRespons
 }
 
 function signedIn(ctx: ApprovalContext, req: HttpRequest): Person | undefined {
-  return ctx.rt.config.reviewAuth === 'appservice'
-    ? appServiceReviewer(req.headers.get('x-ms-client-principal'))
-    : devReviewer(ctx.keys.signIn, req.headers.get('cookie'), ctx.now());
+  if (ctx.rt.config.reviewAuth === 'dev') return devReviewer(ctx.keys.signIn, req.headers.get('cookie'), ctx.now());
+  // Without App Service Authentication nothing strips a client's own x-ms-client-principal.
+  if (!ctx.rt.config.appServiceAuthEnabled) {
+    throw new Refusal({
+      status: 503,
+      type: 'sign-in-unavailable',
+      title: 'Reviewer sign-in is not set up',
+      detail: 'PORTCULLIS_REVIEW_AUTH=appservice, but App Service Authentication is not turned on (WEBSITE_AUTH_ENABLED), so no reviewer can be identified.',
+    });
+  }
+  return appServiceReviewer(req.headers.get('x-ms-client-principal'));
 }
 
 function signInRequired(ctx: ApprovalContext, req: HttpRequest): HttpResponseInit {

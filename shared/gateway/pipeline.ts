@@ -10,11 +10,11 @@ import { decide, type Decision } from '../guard/decide.js';
 import type { Principal } from '../identity/index.js';
 import type { Masker } from '../masking/index.js';
 import type { NamedConnection, Policy } from '../policy/compile.js';
-import { Refusal, toProblem } from '../platform/problem.js';
+import { Refusal } from '../platform/problem.js';
 import { sessionIdFor, type EventInput } from '../sessions/index.js';
 import { readAll, readBody } from './body.js';
 import { eventBase, requestPayload } from './events.js';
-import type { Runtime } from './runtime.js';
+import type { PolicyState, Runtime } from './runtime.js';
 
 /** What a `review` decision turns into; the approvals module provides it. */
 export type Hold = (held: HeldRequest) => Promise<HttpResponseInit>;
@@ -39,8 +39,36 @@ export async function handle(rt: Runtime, route: Route, req: HttpRequest, ctx: I
   const { policy, verifier, masker } = await rt.policies.current();
   const principal = await verifier.verify(req.headers.get('authorization'));
   const connection = lookup(policy, req.params.connection ?? '', route);
-  const kind = kinds[connection.config.kind];
   const sessionId = sessionIdFor(req.headers, principal.claims);
+  // From here on every answer, refusals included, names the request and its session.
+  const headers = { 'x-request-id': requestId, 'x-portcullis-session': sessionId };
+  try {
+    const response = await judge(rt, { route, req, requestId, started, principal, connection, sessionId, state: { policy, verifier, masker } });
+    const merged = new Headers(response.headers as ConstructorParameters<typeof Headers>[0]);
+    for (const [name, value] of Object.entries(headers)) merged.set(name, value);
+    return { ...response, headers: merged };
+  } catch (error) {
+    if (error instanceof Refusal) Object.assign(error.headers, headers);
+    throw error;
+  }
+}
+
+async function judge(
+  rt: Runtime,
+  at: {
+    route: Route;
+    req: HttpRequest;
+    requestId: string;
+    started: number;
+    principal: Principal;
+    connection: NamedConnection;
+    sessionId: string;
+    state: PolicyState;
+  },
+): Promise<HttpResponseInit> {
+  const { req, requestId, principal, connection, sessionId } = at;
+  const { policy, masker } = at.state;
+  const kind = kinds[connection.config.kind];
   const target =
     'upstream' in connection.config
       ? resolveTarget(connection.config.upstream, pathAfter(req.url, 3), new URL(req.url).search)
@@ -56,32 +84,14 @@ export async function handle(rt: Runtime, route: Route, req: HttpRequest, ctx: I
     { ...base, type: 'decision', decision: { action: decision.action, rule: decision.rule, reason: decision.reason } },
   ]);
 
-  const headers = { 'x-request-id': requestId, 'x-portcullis-session': sessionId };
   if (decision.action === 'deny') {
-    const refusal = new Refusal({
-      status: 403,
-      type: 'denied',
-      title: 'Denied by policy',
-      detail: decision.reason,
-      extensions: { rule: decision.rule },
-      headers,
-    });
-    return toProblem(refusal, requestId);
+    throw new Refusal({ status: 403, type: 'denied', title: 'Denied by policy', detail: decision.reason, extensions: { rule: decision.rule } });
   }
   if (decision.action === 'review') {
-    if (!rt.hold) {
-      return toProblem(
-        new Refusal({ status: 501, type: 'review-unavailable', title: 'Review not available', detail: 'This request needs a human review, which this deployment cannot hold yet.', extensions: { rule: decision.rule }, headers }),
-        requestId,
-      );
-    }
     if (body.stream) request.body = { bytes: await readAll(body.stream, rt.config.maxBodyBytes), length: body.length };
     return rt.hold({ requestId, sessionId, principal, connection, operation, decision, request, prefer: req.headers.get('prefer') });
   }
-
-  const response = await forward(rt, policy, masker, kind, request, operation, { base, requestId, connection, started });
-  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
-  return response;
+  return forward(rt, policy, masker, kind, request, operation, { base, requestId, connection, started: at.started });
 }
 
 /** forward → mask → record, shared by the live path and the execution of an approved request. */

@@ -2,6 +2,7 @@
 // Azure clients, the policy in force (with its verifier and masker), the recorder, credentials,
 // and the hold that turns a `review` decision into an approval.
 import { createHold } from '../approvals/index.js';
+import { closePools } from '../connections/postgres/pools.js';
 import { createCredentialResolver, type CredentialResolver } from '../connections/credentials.js';
 import { createVerifier, type Verifier } from '../identity/index.js';
 import { createMasker, type Masker } from '../masking/index.js';
@@ -26,7 +27,7 @@ export interface Runtime {
   policies: PolicyStore<PolicyState>;
   recorder: Recorder;
   credentials: CredentialResolver;
-  hold?: Hold;
+  hold: Hold;
   close(): Promise<void>;
 }
 
@@ -46,11 +47,13 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv = process.e
     policies,
     recorder: createRecorder({ blobs: clients.blobs, table: clients.table, maxPayloadBytes: config.recordMaxPayloadBytes, log: log.child({ component: 'sessions' }) }),
     credentials: createCredentialResolver({ credential: clients.credential, env: config.env, variables: env }),
+    // Approvals need the runtime they belong to, so the hold is bound once the runtime exists.
+    hold: (held) => hold(held),
     async close() {
-      await clients.serviceBus.close();
+      await Promise.all([clients.serviceBus.close(), closePools()]);
     },
   };
-  rt.hold = createHold(rt);
+  const hold = createHold(rt);
   return rt;
 }
 

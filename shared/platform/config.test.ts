@@ -82,7 +82,8 @@ describe('config', () => {
     const sample = JSON.parse(await readFile(new URL('../../local.settings.sample.json', import.meta.url), 'utf8')) as {
       Values: Record<string, string>;
     };
-    const read = Object.keys(settingsSchema.shape).filter((name) => name !== 'WEBSITE_HOSTNAME');
+    const platformSet = ['WEBSITE_HOSTNAME', 'WEBSITE_AUTH_ENABLED'];
+    const read = Object.keys(settingsSchema.shape).filter((name) => !platformSet.includes(name));
     const hostOnly = ['FUNCTIONS_WORKER_RUNTIME', 'AzureWebJobsFeatureFlags'];
     assert.deepEqual(Object.keys(sample.Values).filter((n) => !hostOnly.includes(n)).sort(), read.sort());
   });

@@ -18,6 +18,7 @@ export const settingsSchema = z.object({
   PORTCULLIS_POLICY_REFRESH_SECONDS: z.coerce.number().int().min(1).default(30).describe('how often a blob policy is checked for a new ETag'),
   PORTCULLIS_PUBLIC_URL: optionalUrl.describe('public base URL of the gateway, used in status and review links; defaults to https://$WEBSITE_HOSTNAME'),
   WEBSITE_HOSTNAME: optionalText.describe('set by App Service'),
+  WEBSITE_AUTH_ENABLED: optionalText.describe('set by App Service when App Service Authentication is on'),
   PORTCULLIS_MAX_BODY_BYTES: bytes(10 * 1024 * 1024).describe('largest request body forwarded; larger gets 413'),
   PORTCULLIS_UPSTREAM_TIMEOUT_MS: millis(30_000).describe('time an upstream has to start answering; then 504'),
   PORTCULLIS_RECORD_MAX_PAYLOAD_BYTES: bytes(16 * 1024).describe('masked payloads in the session log are truncated at this size'),
@@ -62,6 +63,8 @@ export interface Config {
   linkSigningKey: Uint8Array;
   teamsWebhookUrl?: string;
   reviewAuth: 'appservice' | 'dev';
+  /** App Service Authentication is on, so its x-ms-client-principal header can be trusted. */
+  appServiceAuthEnabled: boolean;
   managedIdentityClientId?: string;
   storage: StorageSettings;
   serviceBus: ServiceBusSettings;
@@ -117,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     linkSigningKey: new Uint8Array(Buffer.from(s.PORTCULLIS_LINK_SIGNING_KEY, 'base64')),
     teamsWebhookUrl: s.PORTCULLIS_TEAMS_WEBHOOK_URL,
     reviewAuth: s.PORTCULLIS_REVIEW_AUTH,
+    appServiceAuthEnabled: s.WEBSITE_AUTH_ENABLED?.toLowerCase() === 'true',
     managedIdentityClientId: s.AZURE_CLIENT_ID,
     storage,
     serviceBus,

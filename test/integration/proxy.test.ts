@@ -139,6 +139,8 @@ describe('proxy: deny', () => {
     assert.equal(problem.rule, 'block-admin');
     assert.equal(problem.detail, 'Admin endpoints are off limits to agents');
     assert.ok(problem.requestId);
+    assert.equal(res.headers.get('x-request-id'), problem.requestId);
+    assert.ok(res.headers.get('x-portcullis-session'), 'refusals name the session too');
     assert.equal(upstream.received.length, before);
   });
 

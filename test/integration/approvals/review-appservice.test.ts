@@ -8,7 +8,7 @@ let s: ApprovalStack;
 let agent: string;
 
 before(async () => {
-  s = await startApprovalStack({ env: { PORTCULLIS_REVIEW_AUTH: 'appservice' } });
+  s = await startApprovalStack({ env: { PORTCULLIS_REVIEW_AUTH: 'appservice', WEBSITE_AUTH_ENABLED: 'True' } });
   agent = await s.token('agent-7', ['agents']);
 });
 
