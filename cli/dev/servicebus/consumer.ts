@@ -11,6 +11,7 @@ import { receivedForm } from './wire-message.js';
 
 // rhea builds outcomes at runtime but does not type these constructors.
 const outcomes = rhea.message as unknown as {
+  accepted(): { described(): unknown };
   rejected(fields: { error: { condition: string; description: string } }): { described(): unknown };
 };
 
@@ -81,8 +82,9 @@ export class Consumer {
         const info = state.error?.info ?? {};
         this.store.deadLetter(token, text(info.DeadLetterReason), text(info.DeadLetterErrorDescription));
       }
-      // Settled with no outcome of its own: echoing a rejection would read to the SDK as a failure.
-      delivery.update(true);
+      // Settled as accepted whatever the client asked for: the SDK reads any error in the
+      // broker's outcome (an echoed dead-letter rejection carries one) as a failed settlement.
+      delivery.update(true, outcomes.accepted().described());
     } catch (error) {
       if (!(error instanceof AmqpFailure)) throw error;
       // The lock is gone or the request is refused; the message's fate is the store's.
