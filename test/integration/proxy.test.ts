@@ -3,12 +3,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT, generateKeyPair } from 'jose';
 import { secretSamples } from '../../shared/masking/test-support.js';
 import { DEV_ISSUER_POLICY, startTestStack, type TestStack } from '../support/stack.js';
 import { json, startTestUpstream, type TestUpstream } from '../support/upstream.js';
+import { freePort } from '../../cli/dev/ports.js';
 
 const POLICY = `${DEV_ISSUER_POLICY}
 connections:
@@ -51,14 +51,6 @@ let upstream: TestUpstream;
 let token: string;
 const upstreamToken = randomBytes(16).toString('hex');
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
 /** A request whose path is sent byte for byte (fetch would normalize dot segments). */
 function raw(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   const url = new URL(stack.url);
@@ -83,7 +75,7 @@ before(async () => {
     env: {
       TEST_UPSTREAM: upstream.url,
       TEST_UPSTREAM_TOKEN: upstreamToken,
-      DEAD_UPSTREAM: `http://127.0.0.1:${await closedPort()}`,
+      DEAD_UPSTREAM: `http://127.0.0.1:${await freePort()}`,
       PORTCULLIS_MAX_BODY_BYTES: '4096',
       PORTCULLIS_UPSTREAM_TIMEOUT_MS: '800',
     },

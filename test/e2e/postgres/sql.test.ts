@@ -3,12 +3,12 @@
 // and, as the tables' owner, what happened (or did not happen) in the database.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { closePools } from '../../../shared/connections/postgres/pools.js';
 import type { SessionRecord } from '../../../shared/sessions/index.js';
 import { DEV_ISSUER_POLICY, startTestStack, type TestStack } from '../../support/stack.js';
 import { startShop, type Shop } from './shop.js';
+import { freePort } from '../../../cli/dev/ports.js';
 
 const POLICY = `${DEV_ISSUER_POLICY}
 auditors: { groups: [auditors] }
@@ -70,19 +70,11 @@ let stack: TestStack;
 let token: string;
 const session = `pg-e2e-${randomUUID()}`;
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 before(async () => {
   shop = await startShop();
   stack = await startTestStack({
     policy: POLICY,
-    env: { SHOP_DB_URL: shop.agent, DOWN_DB_URL: `postgresql://agent:nope-${randomUUID()}@127.0.0.1:${await closedPort()}/shop` },
+    env: { SHOP_DB_URL: shop.agent, DOWN_DB_URL: `postgresql://agent:nope-${randomUUID()}@127.0.0.1:${await freePort()}/shop` },
   });
   token = await stack.token('agent-7', ['agents']);
 });
