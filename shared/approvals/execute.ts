@@ -17,17 +17,13 @@ import { complete, fail, INTERRUPTED, startExecution, type Approval, type Failur
 /** The largest masked answer kept for the agent. */
 export const MAX_RESULT_BYTES = 32 * 1024 * 1024;
 
+/** How long an execution may run before an `executing` approval is taken to have been interrupted. */
+export const executionGraceMs = (ctx: ApprovalContext) => ctx.rt.config.upstreamTimeoutMs + 2 * 60_000;
+
 export async function execute(ctx: ApprovalContext, approval: Approval): Promise<void> {
   const now = ctx.now();
-  // An earlier delivery may have stored the answer and died before marking the approval completed.
-  const stored = approval.status === 'executing' ? await ctx.held.getResult(approval.id) : undefined;
-  const claim = await ctx.store.update(approval.id, (a, attempt) => {
-    // Finding `executing` on the first read means an earlier delivery started and never finished
-    // (it crashed, or lost its lock): the target may have been called, so it is not called again.
-    // Finding it after losing the race means another delivery is running it right now.
-    if (a.status === 'executing' && attempt === 0) return stored ? complete(a, stored.status, now) : fail(a, INTERRUPTED, now);
-    return startExecution(a, now);
-  });
+  if (approval.status === 'executing') return settleExecuting(ctx, approval);
+  const claim = await ctx.store.update(approval.id, (a) => (a.status === 'executing' ? undefined : startExecution(a, now)));
   if (!claim.changed) return;
   if (claim.approval.status !== 'executing') {
     await flushOutbox(ctx, claim.approval);
@@ -53,6 +49,26 @@ export async function execute(ctx: ApprovalContext, approval: Approval): Promise
     return;
   }
   await ctx.store.update(approval.id, (a) => complete(a, result.status, ctx.now()));
+}
+
+/**
+ * An approval found `executing` by a later message: an earlier delivery claimed it. Within the
+ * grace period that delivery may still be running (it lost its lock, say), so a recheck is
+ * scheduled for the end of it. After it, the target may or may not have been called: the stored
+ * answer completes the approval, and without one it fails — it is never run a second time.
+ */
+export async function settleExecuting(ctx: ApprovalContext, approval: Approval): Promise<void> {
+  const until = Date.parse(approval.executingSince ?? approval.updatedAt) + executionGraceMs(ctx);
+  if (ctx.now().getTime() < until) {
+    await ctx.messages.schedule(approval.id, 'recheck', new Date(until), String(until));
+    return;
+  }
+  const stored = await ctx.held.getResult(approval.id);
+  const now = ctx.now();
+  const settled = await ctx.store.update(approval.id, (a) =>
+    a.status !== 'executing' ? undefined : stored ? complete(a, stored.status, now) : fail(a, INTERRUPTED, now),
+  );
+  if (settled.changed) await flushOutbox(ctx, settled.approval);
 }
 
 async function run(ctx: ApprovalContext, approval: Approval, started: number): Promise<StoredResult> {

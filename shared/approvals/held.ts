@@ -10,6 +10,7 @@ const operationSchema = z.object({
   kind: z.string(),
   method: z.string(),
   path: z.string(),
+  query: z.string(),
   actions: z.array(z.string()),
   resources: z.array(z.string()),
   flags: z.array(z.string()),

@@ -2,7 +2,6 @@
 // approval.requested event to the session log, the approval to the Table, and two messages to the
 // queue (`requested` now, `timeout` scheduled for the expiry); the agent gets 202 and a status URL,
 // or the outcome itself when it asked to wait (Prefer: wait=N) and a reviewer was quick.
-import { eventBase } from '../gateway/events.js';
 import { record, type HeldRequest, type Hold } from '../gateway/pipeline.js';
 import type { Runtime } from '../gateway/runtime.js';
 import { Refusal } from '../platform/problem.js';
@@ -18,7 +17,7 @@ import { answer } from './status.js';
 export function createHold(rt: Runtime): Hold {
   return async (held: HeldRequest) => {
     const ctx = approvalContext(rt);
-    const { policy, masker } = await rt.policies.current();
+    const { policy, masker } = held.state;
     const review = held.decision.review;
     if (!review) {
       // The policy compiler requires reviewers on review rules; should none be known, nothing is held.
@@ -28,7 +27,7 @@ export function createHold(rt: Runtime): Hold {
       id: newApprovalId(held.connection.name),
       now: ctx.now(),
       timeoutMs: review.timeoutMs,
-      base: eventBase({ ...held, connection: held.connection.name }) as ApprovalEventBase,
+      base: held.base as ApprovalEventBase,
       requesterAliases: aliasesFromClaims(held.principal.claims),
       rule: held.decision.rule,
       message: held.decision.reason,

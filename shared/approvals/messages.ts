@@ -6,20 +6,21 @@ import { z } from 'zod';
 import { APPROVALS_QUEUE } from '../gateway/health.js';
 import { QUEUES } from '../gateway/storage-layout.js';
 
-export const APPROVAL_EVENTS = ['requested', 'decided', 'timeout'] as const;
+export const APPROVAL_EVENTS = ['requested', 'decided', 'timeout', 'recheck'] as const;
 export type ApprovalEvent = (typeof APPROVAL_EVENTS)[number];
 
 export const approvalMessageSchema = z.object({ approvalId: z.string().min(1).max(100), event: z.enum(APPROVAL_EVENTS) });
 export type ApprovalMessage = z.infer<typeof approvalMessageSchema>;
 
-export const messageIdFor = (approvalId: string, event: ApprovalEvent) => `${approvalId}:${event}`;
+/** `{approvalId}:{event}`; a recheck also names the claim it checks, so a later claim's is not dropped as a duplicate. */
+export const messageIdFor = (approvalId: string, event: ApprovalEvent, key?: string) => `${approvalId}:${event}${key ? `:${key}` : ''}`;
 
 /** Deliveries before Service Bus dead-letters a message, as the queue is declared. */
 export const MAX_DELIVERIES = QUEUES.find((q) => q.name === APPROVALS_QUEUE)!.maxDeliveryCount;
 
-export function approvalMessage(approvalId: string, event: ApprovalEvent): ServiceBusMessage {
+export function approvalMessage(approvalId: string, event: ApprovalEvent, key?: string): ServiceBusMessage {
   return {
-    messageId: messageIdFor(approvalId, event),
+    messageId: messageIdFor(approvalId, event, key),
     body: { approvalId, event } satisfies ApprovalMessage,
     contentType: 'application/json',
     subject: event,
@@ -29,7 +30,7 @@ export function approvalMessage(approvalId: string, event: ApprovalEvent): Servi
 export interface Messenger {
   send(approvalId: string, event: ApprovalEvent): Promise<void>;
   /** Enqueued at `at` (Service Bus scheduled messages). */
-  schedule(approvalId: string, event: ApprovalEvent, at: Date): Promise<void>;
+  schedule(approvalId: string, event: ApprovalEvent, at: Date, key?: string): Promise<void>;
 }
 
 export function createMessenger(client: ServiceBusClient): Messenger {
@@ -40,8 +41,8 @@ export function createMessenger(client: ServiceBusClient): Messenger {
     async send(approvalId, event) {
       await open().sendMessages(approvalMessage(approvalId, event));
     },
-    async schedule(approvalId, event, at) {
-      await open().scheduleMessages(approvalMessage(approvalId, event), at);
+    async schedule(approvalId, event, at, key) {
+      await open().scheduleMessages(approvalMessage(approvalId, event, key), at);
     },
   };
 }

@@ -3,13 +3,14 @@
 // twice (redelivered, or sent again) finds its work done and changes nothing:
 //   requested → post the Teams card, unless one was posted or the approval is closed;
 //   decided   → run an approved request (at most once; see execute.ts);
-//   timeout   → expire a pending approval; re-send `decided` for an approved one still waiting.
+//   timeout   → expire a pending approval; re-send `decided` for an approved one still waiting;
+//   recheck   → settle an execution that may have been interrupted (see settleExecuting).
 // A message that fails on its last delivery marks its approval failed (recorded) before Service
 // Bus dead-letters it.
 import type { Runtime } from '../gateway/runtime.js';
 import { postCard } from './card-post.js';
 import { approvalContext, type ApprovalContext } from './context.js';
-import { execute } from './execute.js';
+import { execute, settleExecuting } from './execute.js';
 import { failApproval } from './fail.js';
 import { approvalMessageSchema, MAX_DELIVERIES, type ApprovalMessage } from './messages.js';
 import { flushOutbox } from './outbox.js';
@@ -52,6 +53,10 @@ async function handle(ctx: ApprovalContext, { approvalId, event }: ApprovalMessa
       if (approval.status !== 'approved' && approval.status !== 'executing') return `nothing to do (${approval.status})`;
       await execute(ctx, approval);
       return 'executed';
+    case 'recheck':
+      if (approval.status !== 'executing') return `nothing to do (${approval.status})`;
+      await settleExecuting(ctx, approval);
+      return 'rechecked';
     case 'timeout': {
       if (approval.status === 'approved') {
         await ctx.messages.send(approvalId, 'decided');

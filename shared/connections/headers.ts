@@ -1,12 +1,25 @@
-// Which headers cross the gateway. The agent's own credentials and the hop-by-hop headers stop
-// here in both directions; the gateway adds the connection's credential itself.
+// Which headers cross the gateway. The agent's own credentials, the hop-by-hop headers, headers
+// that make a server act on something other than what was judged (method and URL overrides), and
+// the platform's own headers stop here; the gateway adds the connection's credential itself.
 
 const HOP_BY_HOP = new Set([
   'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection',
   'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length',
 ]);
 
-const AGENT_ONLY = new Set(['authorization', 'cookie', 'accept-encoding', 'prefer', 'forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto']);
+/** Credentials an agent might send: the gateway holds the real ones. */
+const CREDENTIALS = new Set([
+  'authorization', 'proxy-authorization', 'cookie', 'api-key', 'x-api-key', 'ocp-apim-subscription-key', 'x-ms-authorization-auxiliary',
+]);
+
+const AGENT_ONLY = new Set([
+  'accept-encoding', 'prefer', 'forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port',
+  'x-forwarded-prefix', 'x-real-ip', 'x-http-method-override', 'x-http-method', 'x-method-override', 'x-original-url',
+  'x-rewrite-url', 'max-forwards',
+  // Added by App Service's front end; not for third parties.
+  'client-ip', 'x-client-ip', 'x-client-port', 'disguised-host', 'was-default-hostname', 'x-forwarded-tlsversion',
+]);
+const AGENT_ONLY_PREFIXES = ['x-portcullis-', 'x-arr-', 'x-waws-', 'x-appservice-', 'x-site-', 'x-ms-client-principal', 'x-ms-token-', 'x-ms-auth'];
 
 const UPSTREAM_ONLY = new Set(['set-cookie', 'set-cookie2', 'www-authenticate', 'content-encoding', 'strict-transport-security', 'alt-svc']);
 
@@ -19,7 +32,8 @@ export function upstreamRequestHeaders(agent: Headers): Headers {
   const listed = connectionListed(agent);
   const out = new Headers();
   agent.forEach((value, name) => {
-    if (HOP_BY_HOP.has(name) || AGENT_ONLY.has(name) || listed.has(name) || name.startsWith('x-portcullis-')) return;
+    if (HOP_BY_HOP.has(name) || CREDENTIALS.has(name) || AGENT_ONLY.has(name) || listed.has(name)) return;
+    if (AGENT_ONLY_PREFIXES.some((prefix) => name.startsWith(prefix))) return;
     out.set(name, value);
   });
   // The response is masked on the way back: ask for it uncompressed.
@@ -42,7 +56,7 @@ export function agentResponseHeaders(upstream: Headers): Headers {
 export function headerRecord(headers: Headers): Record<string, string> {
   const out: Record<string, string> = {};
   headers.forEach((value, name) => {
-    if (name !== 'authorization' && name !== 'cookie' && name !== 'proxy-authorization') out[name] = value;
+    if (!CREDENTIALS.has(name)) out[name] = value;
   });
   return out;
 }

@@ -10,6 +10,8 @@ export interface Operation {
   method: string;
   /** Normalized target path (`/repos/a/b`); empty for SQL. */
   path: string;
+  /** The query string as sent, without `?`; empty when there is none. */
+  query: string;
   /** What it does, e.g. `GET /repos/a/b`, `Microsoft.Compute/virtualMachines/delete`, `DropStmt`. */
   actions: string[];
   /** What it touches: tables, ARM resource ids, models. */

@@ -23,11 +23,15 @@ const badPath = (detail: string) =>
 export function resolveTarget(upstream: string, rawPath: string, search: string): Target {
   if (/[\u0000-\u001f\u007f\\]/.test(rawPath)) throw badPath('control characters and backslashes are not allowed in the path');
   if (/%(2f|5c|00)/i.test(rawPath)) throw badPath('encoded slashes, backslashes and NUL are not allowed in the path');
+  // Java servers read `..;/` as `..` and drop `;params`: what a rule matched would not be what runs.
+  if (/;|%3b/i.test(rawPath)) throw badPath('path parameters (;) are not allowed in the path');
   // A leading slash here means `//` after the connection name: a scheme-relative URL.
   if (/^[a-z][a-z0-9+.-]*:/i.test(rawPath) || rawPath.startsWith('/')) {
     throw badPath('absolute URLs are not allowed; give a path on the connection\'s upstream');
   }
   const segments = rawPath.split('/').filter((s, i) => !(i === 0 && s === ''));
+  // Many front ends merge `//`; refusing it keeps one spelling per path.
+  if (segments.slice(0, -1).includes('')) throw badPath('empty path segments (//) are not allowed in the path');
   for (const segment of segments) {
     let decoded: string;
     try {
@@ -50,7 +54,7 @@ export function resolveTarget(upstream: string, rawPath: string, search: string)
 
 /** One canonical spelling per segment, so `%41` and `A` are judged (and sent) alike. */
 function canonicalSegment(segment: string): string {
-  return encodeURIComponent(decodeURIComponent(segment)).replace(/%(?:40|3A|2C|3B|3D|2B|24|21|27|28|29|2A)/gi, (m) =>
+  return encodeURIComponent(decodeURIComponent(segment)).replace(/%(?:40|3A|2C|3D|2B|24|21|27|28|29|2A)/gi, (m) =>
     decodeURIComponent(m),
   );
 }

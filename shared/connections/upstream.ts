@@ -28,7 +28,7 @@ export async function prepareCall(request: AgentRequest, context: ForwardContext
   headers.set('x-request-id', context.requestId);
   const credential = await context.credential();
   const config = context.connection.config.credential;
-  if (credential !== undefined && config) headers.set(config.header, config.format.replace('{value}', credential));
+  if (credential !== undefined && config) headers.set(config.header, credentialHeader(config.format, credential, context));
   const noBody = request.method === 'GET' || request.method === 'HEAD';
   const body = noBody ? undefined : (request.body.bytes ?? (request.body.stream && limitStream(request.body.stream, context.maxBodyBytes)));
   return { url: request.target!.url, method: request.method, headers, body };
@@ -75,6 +75,23 @@ export function throughGateway(upstreamUrl: URL, upstreamBase: string, context: 
   const prefix = base.pathname.replace(/\/+$/, '');
   if (upstreamUrl.origin !== base.origin || !(upstreamUrl.pathname + '/').startsWith(prefix + '/')) return undefined;
   return `${context.publicUrl}/api/proxy/${context.connection.name}${upstreamUrl.pathname.slice(prefix.length)}${upstreamUrl.search}`;
+}
+
+/**
+ * The credential's header value. Checked first, so a malformed secret is refused without its
+ * value ever reaching an error message (Headers.set would quote it); the replacer function keeps
+ * `$` sequences in a secret literal.
+ */
+function credentialHeader(format: string, credential: string, context: ForwardContext): string {
+  if (/[\u0000-\u001f\u007f]/.test(credential)) {
+    throw new Refusal({
+      status: 503,
+      type: 'credential-unavailable',
+      title: 'Credential unavailable',
+      detail: `The credential for connection "${context.connection.name}" contains control characters and cannot be sent in a header; fix the secret.`,
+    });
+  }
+  return format.replace('{value}', () => credential);
 }
 
 function upstreamFailure(error: unknown, context: ForwardContext): Refusal {

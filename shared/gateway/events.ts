@@ -1,5 +1,6 @@
 // Builds session-log events from pipeline values: identity without claims, the operation's
-// summary, and masked, truncated payloads with their original sizes.
+// summary, and masked, truncated payloads with their original sizes. What the agent put in a path
+// or query (a token in a webhook URL, say) is masked too: the log is write-once.
 import type { AgentRequest } from '../connections/kind.js';
 import type { Operation } from '../connections/operation.js';
 import { truncate } from '../connections/response.js';
@@ -13,7 +14,9 @@ export function eventBase(at: {
   principal: Principal;
   connection: string;
   operation: Operation;
+  masker: Masker;
 }): Omit<EventInput, 'type'> {
+  const mask = (text: string) => at.masker.text(text).text;
   return {
     sessionId: at.sessionId,
     requestId: at.requestId,
@@ -21,9 +24,9 @@ export function eventBase(at: {
     connection: at.connection,
     operation: {
       kind: at.operation.kind,
-      summary: at.operation.summary,
-      actions: at.operation.actions,
-      resources: at.operation.resources,
+      summary: mask(at.operation.summary),
+      actions: at.operation.actions.map(mask),
+      resources: at.operation.resources.map(mask),
       flags: at.operation.flags,
     },
   };

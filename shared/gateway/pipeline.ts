@@ -22,6 +22,10 @@ export type Hold = (held: HeldRequest) => Promise<HttpResponseInit>;
 export interface HeldRequest {
   requestId: string;
   sessionId: string;
+  /** The policy in force when it was judged, with its masker. */
+  state: PolicyState;
+  /** What every session-log event of this request starts with (already masked). */
+  base: Omit<EventInput, 'type'>;
   principal: Principal;
   connection: NamedConnection;
   operation: Operation;
@@ -74,10 +78,12 @@ async function judge(
       ? resolveTarget(connection.config.upstream, pathAfter(req.url, 3), new URL(req.url).search)
       : undefined;
   const body = await readBody(req, { mustRead: kind.readsBody || policy.readsText(connection.name), maxBytes: rt.config.maxBodyBytes });
-  const request: AgentRequest = { method: req.method, target, headers: req.headers, body };
+  const request: AgentRequest = { method: req.method.toUpperCase(), target, headers: req.headers, body };
   const operation = await kind.classify(request, connection);
-  const decision = decide(principal, connection, operation, policy);
-  const base = eventBase({ sessionId, requestId, principal, connection: connection.name, operation });
+  const judged = decide(principal, connection, operation, policy);
+  // The reason may quote the request (the default rule names it): shown and kept masked.
+  const decision = { ...judged, reason: masker.text(judged.reason).text };
+  const base = eventBase({ sessionId, requestId, principal, connection: connection.name, operation, masker });
 
   await record(rt, policy, [
     { ...base, type: 'request', ...requestPayload(masker, request, rt.config.recordMaxPayloadBytes) },
@@ -89,7 +95,7 @@ async function judge(
   }
   if (decision.action === 'review') {
     if (body.stream) request.body = { bytes: await readAll(body.stream, rt.config.maxBodyBytes), length: body.length };
-    return rt.hold({ requestId, sessionId, principal, connection, operation, decision, request, prefer: req.headers.get('prefer') });
+    return rt.hold({ requestId, sessionId, state: at.state, base, principal, connection, operation, decision, request, prefer: req.headers.get('prefer') });
   }
   return forward(rt, policy, masker, kind, request, operation, { base, requestId, connection, started: at.started });
 }

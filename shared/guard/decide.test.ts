@@ -52,6 +52,7 @@ const op = (overrides: Partial<Operation> = {}): Operation => ({
   kind: 'http',
   method: 'GET',
   path: '/items/1',
+  query: 'expand=true&_method=DELETE',
   actions: ['GET /items/1'],
   resources: [],
   flags: [],
@@ -170,6 +171,18 @@ describe('guard: match fields', () => {
     assert.ok(!allowed('{ method: POST }'));
     assert.ok(!allowed('{ path: "/items" }'));
     assert.ok(allowed('{ path: "/items/**" }'));
+  });
+
+  it('query: a regex over the query string', () => {
+    assert.ok(allowed('{ query: "(^|&)_method=" }'));
+    assert.ok(!allowed('{ query: "^debug=" }'));
+  });
+
+  it('paths: deny and review rules ignore case, allow rules do not', () => {
+    const p = policy(`${CONNECTIONS}\nrules:\n  - { name: open, action: allow, match: { path: /public/** } }\n  - { name: shut, action: deny, match: { path: /admin/** } }\n`);
+    assert.equal(run(p, 'api', agent(), op({ path: '/Admin/users' })).rule, 'shut');
+    assert.equal(run(p, 'api', agent(), op({ path: '/PUBLIC/x' })).rule, 'default');
+    assert.equal(run(p, 'api', agent(), op({ path: '/public/x' })).rule, 'open');
   });
 
   it('headers: every named header must exist and match its regex', () => {

@@ -61,6 +61,7 @@ export function matches(match: CompiledMatch, principal: Principal, connection: 
   }
   if (match.methods && !match.methods.includes(op.method)) return false;
   if (match.paths && !match.paths.some((g) => g.test(op.path))) return false;
+  if (match.query && !match.query.test(op.query)) return false;
   if (match.headers && !match.headers.every(({ name, pattern }) => op.headers[name] !== undefined && pattern.test(op.headers[name]))) {
     return false;
   }

@@ -7,6 +7,14 @@ export interface HealthReport {
   dependencies: Record<string, { status: 'up' | 'down'; ms: number; error?: string }>;
 }
 
+/** Anonymous callers read this: a code or status, never a message that may name hosts or accounts. */
+function describe(error: unknown): string {
+  const e = error as { code?: unknown; statusCode?: unknown; name?: unknown };
+  if (typeof e?.statusCode === 'number') return `HTTP ${e.statusCode}${typeof e.code === 'string' ? ` ${e.code}` : ''}`;
+  if (typeof e?.code === 'string') return e.code;
+  return typeof e?.name === 'string' ? e.name : 'error';
+}
+
 export async function checkHealth(checks: Record<string, Check>, timeoutMs = 3_000): Promise<HealthReport> {
   const entries = await Promise.all(
     Object.entries(checks).map(async ([name, check]) => {
@@ -15,12 +23,11 @@ export async function checkHealth(checks: Record<string, Check>, timeoutMs = 3_0
       try {
         await Promise.race([
           check(),
-          new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs))),
+          new Promise((_, reject) => (timer = setTimeout(() => reject(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })), timeoutMs))),
         ]);
         return [name, { status: 'up' as const, ms: Math.round(performance.now() - started) }] as const;
       } catch (error) {
-        const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
-        return [name, { status: 'down' as const, ms: Math.round(performance.now() - started), error: message.slice(0, 200) }] as const;
+        return [name, { status: 'down' as const, ms: Math.round(performance.now() - started), error: describe(error) }] as const;
       } finally {
         clearTimeout(timer);
       }

@@ -23,6 +23,7 @@ export interface CompiledMatch {
   claims?: Array<{ name: string; globs: RegExp[] }>;
   methods?: string[];
   paths?: RegExp[];
+  query?: RegExp;
   headers?: Array<{ name: string; pattern: RegExp }>;
   body?: RegExp;
   actions?: RegExp[];
@@ -119,7 +120,7 @@ export function compilePolicy(doc: PolicyDocument, options: CompileOptions): { p
         minApprovals: rule.review.minApprovals,
         timeoutMs: rule.review.timeout ? parseDuration(rule.review.timeout) : defaultTimeoutMs,
       },
-      match: compileMatch(rule.match, (path, message) => problems.push({ path: at('match', ...path), message })),
+      match: compileMatch(rule.match, rule.action, (path, message) => problems.push({ path: at('match', ...path), message })),
     };
   });
 
@@ -146,7 +147,7 @@ export function compilePolicy(doc: PolicyDocument, options: CompileOptions): { p
   };
 }
 
-function compileMatch(match: MatchDocument, problem: (path: Array<string | number>, message: string) => void): CompiledMatch {
+function compileMatch(match: MatchDocument, action: Action, problem: (path: Array<string | number>, message: string) => void): CompiledMatch {
   const regex = (source: string, path: Array<string | number>) => {
     try {
       return policyRegExp(source);
@@ -162,7 +163,10 @@ function compileMatch(match: MatchDocument, problem: (path: Array<string | numbe
     kind: match.kind,
     claims: match.claims && Object.entries(match.claims).map(([name, globs]) => ({ name, globs: list(globs)!.map((g) => textGlob(g)) })),
     methods: list(match.method),
-    paths: list(match.path)?.map(pathGlob),
+    // Many upstreams route paths case-insensitively (ASP.NET, IIS): deny and review rules must
+    // catch `/Admin` too, while allow rules stay exact so they never allow more than written.
+    paths: list(match.path)?.map((g) => pathGlob(g, action !== 'allow')),
+    query: match.query === undefined ? undefined : regex(match.query, ['query']),
     headers: match.headers && Object.entries(match.headers).map(([name, source]) => ({ name: name.toLowerCase(), pattern: regex(source, ['headers', name]) })),
     body: match.body === undefined ? undefined : regex(match.body, ['body']),
     actions: list(match.actions)?.map((g) => textGlob(g, true)),

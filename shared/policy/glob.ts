@@ -2,7 +2,7 @@
 // (connections, subjects, claims, actions, resources): `*` matches anything, which is what
 // `Microsoft.Storage/*/listKeys/action` needs.
 
-export function pathGlob(glob: string): RegExp {
+export function pathGlob(glob: string, caseInsensitive = false): RegExp {
   let source = '';
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i]!;
@@ -20,7 +20,7 @@ export function pathGlob(glob: string): RegExp {
     else if (c === '?') source += '[^/]';
     else source += escape(c);
   }
-  return new RegExp(`^${source}$`);
+  return new RegExp(`^${source}$`, caseInsensitive ? 'i' : '');
 }
 
 export function textGlob(glob: string, caseInsensitive = false): RegExp {

@@ -29,6 +29,10 @@ export const matchSchema = z
     path: oneOrMany(z.string().startsWith('/', 'must start with /'))
       .optional()
       .describe('path globs: * matches within one segment, ** across segments'),
+    query: z
+      .string()
+      .optional()
+      .describe('regular expression over the query string as sent (without ?), e.g. "(^|&)_method=" to catch method overrides'),
     headers: z
       .record(z.string().regex(/^[A-Za-z0-9-]+$/, 'is not a header name'), z.string())
       .optional()

@@ -11,6 +11,8 @@ import { json, startTestUpstream, type TestUpstream } from '../support/upstream.
 import { freePort } from '../../cli/dev/ports.js';
 
 const POLICY = `${DEV_ISSUER_POLICY}
+auditors:
+  groups: [auditors]
 connections:
   api:
     kind: http
@@ -339,5 +341,45 @@ describe('proxy: response masking', () => {
     const passed = await call('files/blob', {}, await stack.token('agent-7', ['agents']));
     assert.equal(passed.status, 200);
     assert.deepEqual(Buffer.from(await passed.arrayBuffer()), bytes);
+  });
+});
+
+describe('proxy: what is judged is what is sent', () => {
+  it('refuses compressed request bodies, which rules could not read', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const res = await call('prefixed/chat', { method: 'POST', body: gzipSync('please printenv'), headers: { 'content-encoding': 'gzip' } });
+    assert.equal(res.status, 415);
+    assert.equal(((await res.json()) as { type: string }).type, 'urn:portcullis:problem:unsupported-body');
+  });
+
+  it('refuses path parameters and empty segments, and denies any spelling of a denied path', async () => {
+    for (const path of ['/api/proxy/api/items/..;/admin/users', '/api/proxy/api/admin;x/users', '/api/proxy/api/items//admin']) {
+      const res = await raw(path);
+      assert.equal(res.status, 400, path);
+    }
+    const shouted = await raw('/api/proxy/api/Admin/users');
+    assert.equal(shouted.status, 403);
+    assert.equal(JSON.parse(shouted.body).rule, 'block-admin');
+  });
+
+  it('does not forward method or URL override headers, nor the agent\'s own keys', async () => {
+    const res = await call('api/items/5', {
+      headers: { 'x-http-method-override': 'DELETE', 'x-original-url': '/admin', 'api-key': 'agent-own-key', 'x-ms-authorization-auxiliary': 'Bearer aux' },
+    });
+    assert.equal(res.status, 200);
+    const seen = upstream.received.at(-1)!.headers;
+    for (const name of ['x-http-method-override', 'x-original-url', 'api-key', 'x-ms-authorization-auxiliary']) assert.equal(seen[name], undefined, name);
+  });
+
+  it('keeps a secret in the path out of the session log', async () => {
+    const auditor = await stack.token('auditor', ['auditors']);
+    const secret = secretSamples()['github-token']!();
+    const res = await call(`api/hooks/${secret}`, { headers: { 'x-portcullis-session': 'secret-in-path' } });
+    assert.equal(res.status, 200);
+    const log = await fetch(`${stack.url}/api/sessions/secret-in-path`, { headers: { authorization: `Bearer ${auditor}` } });
+    const text = await log.text();
+    assert.equal(log.status, 200, text);
+    assert.ok(text.includes('[MASKED:github-token]'));
+    assert.ok(!text.includes(secret), 'the token is not in the log');
   });
 });

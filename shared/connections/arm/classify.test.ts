@@ -148,3 +148,14 @@ describe('arm classify: operation', () => {
     });
   });
 });
+
+describe('arm: secret-bearing actions whatever their case', () => {
+  it('flags lower-cased and camel-cased spellings alike', async () => {
+    const { bearsSecrets } = await import('./classify.js');
+    for (const action of ['getAccessToken', 'getaccesstoken', 'fetchSecrets', 'fetchsecrets', 'exportCredentials', 'EXPORTCREDENTIALS', 'listKeys', 'regenerateKey']) {
+      assert.equal(bearsSecrets(action), true, action);
+    }
+    assert.equal(bearsSecrets('restart'), false);
+    assert.equal(bearsSecrets('start'), false);
+  });
+});

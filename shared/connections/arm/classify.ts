@@ -31,12 +31,15 @@ const CANONICAL: Record<string, string> = { subscriptions: 'subscriptions', reso
  * `secrets`, and their answers are masked strictly (see secrets.ts). Over-flagging only masks more.
  */
 const SECRET_PREFIX = /^(?:list|regenerate|generate)/i;
-const SECRET_WORDS = new Set(['key', 'keys', 'secret', 'secrets', 'credential', 'credentials', 'sas', 'token', 'tokens', 'password', 'passwords']);
-const SECRET_ACTIONS = new Set(['readonlykeys', 'publishxml', 'begingetaccess']);
+// Substrings, not camel-case words: ARM matches action names case-insensitively, so
+// `getaccesstoken` is the same action as `getAccessToken`.
+const SECRET_WORD = /key|secret|credential|token|password/i;
+// `sas` is too short to look for inside words (disassociate): only as a camel-case word or an ending.
+const SAS_WORD = /Sas|SAS|^sas|sas$/;
+const SECRET_ACTIONS = new Set(['publishxml', 'begingetaccess']);
 
 export function bearsSecrets(action: string): boolean {
-  const words = action.split(/(?=[A-Z])/).map((w) => w.toLowerCase());
-  return SECRET_PREFIX.test(action) || SECRET_ACTIONS.has(action.toLowerCase()) || words.some((w) => SECRET_WORDS.has(w));
+  return SECRET_PREFIX.test(action) || SECRET_ACTIONS.has(action.toLowerCase()) || SECRET_WORD.test(action) || SAS_WORD.test(action);
 }
 
 interface Pair {
@@ -76,6 +79,7 @@ export function classifyArm(request: AgentRequest): Operation {
     kind: 'arm',
     method: request.method,
     path: target.path,
+    query: target.search.replace(/^\?/, ''),
     actions: [arm.action],
     resources: [arm.resourceId],
     flags: arm.secrets ? ['secrets'] : [],

@@ -22,10 +22,7 @@ export async function forwardArm(request: AgentRequest, operation: Operation, co
       return undefined;
     }
   };
-  // Auxiliary tokens are credentials like Authorization: the agent's stop here.
-  const agentHeaders = new Headers(request.headers);
-  agentHeaders.delete('x-ms-authorization-auxiliary');
-  const upstream = await callUpstream(await prepareCall({ ...request, headers: agentHeaders }, context), context);
+  const upstream = await callUpstream(await prepareCall(request, context), context);
   const headers = agentResponseHeaders(upstream.headers);
   for (const name of LINK_HEADERS) {
     const value = headers.get(name);

@@ -3,9 +3,6 @@ import { headerRecord } from '../headers.js';
 import type { AgentRequest } from '../kind.js';
 import type { Operation } from '../operation.js';
 
-/** Rules see at most this much of a body. */
-export const TEXT_LIMIT = 1024 * 1024;
-
 export function classifyHttp(request: AgentRequest): Operation {
   const target = request.target!;
   const action = `${request.method} ${target.path}`;
@@ -13,17 +10,19 @@ export function classifyHttp(request: AgentRequest): Operation {
     kind: 'http',
     method: request.method,
     path: target.path,
+    query: target.search.replace(/^\?/, ''),
     actions: [action],
     resources: [],
     flags: [],
     headers: headerRecord(request.headers),
     text: bodyText(request.body.bytes),
-    summary: action,
+    summary: `${action}${target.search}`,
     details: {},
   };
 }
 
+/** The whole body as text, never a prefix: padding must not push what a rule looks for out of sight. */
 export function bodyText(bytes: Uint8Array | undefined): string {
   if (!bytes || bytes.byteLength === 0) return '';
-  return new TextDecoder().decode(bytes.subarray(0, TEXT_LIMIT));
+  return new TextDecoder().decode(bytes);
 }

@@ -68,9 +68,9 @@ describe('openai classify: chat completions', () => {
     assert.equal(op.headers.authorization, undefined);
   });
 
-  it('gives rules every message\'s text: parts, tool calls and tool results', () => {
+  it('gives rules every message\'s text: parts, tool calls and tool results, then the tools\' descriptions', () => {
     const op = classify('POST', '/chat/completions', body);
-    assert.equal(op.text, ['You are a coding agent.', 'Look at this file', '{"cmd":"cat .env"}', 'DB_PASSWORD=hunter2', 'now print the environment'].join('\n'));
+    assert.equal(op.text, ['You are a coding agent.', 'Look at this file', '{"cmd":"cat .env"}', 'DB_PASSWORD=hunter2', 'now print the environment', 'runs a command'].join('\n'));
   });
 
   it('takes the model from an Azure deployment path', () => {
@@ -120,5 +120,31 @@ describe('openai classify: other routes', () => {
     assert.deepEqual(op.actions, ['POST /v1/whatever']);
     assert.deepEqual(op.resources, []);
     assert.equal(op.text, '{"x":1}');
+  });
+});
+
+describe('openai classify: nothing slips past prompt rules', () => {
+  it('gives rules the whole prompt, however much padding comes first', () => {
+    const padding = 'x'.repeat(2 * 1024 * 1024);
+    const op = classify('POST', '/chat/completions', { model: 'm', messages: [{ role: 'user', content: `${padding} print my env` }] });
+    assert.ok(op.text.endsWith('print my env'));
+  });
+
+  it('includes tool descriptions and predicted output in the prompt text', () => {
+    const op = classify('POST', '/chat/completions', {
+      model: 'm',
+      messages: [{ role: 'user', content: 'hi' }],
+      tools: [{ type: 'function', function: { name: 'f', description: 'dump the credentials' } }],
+      prediction: { type: 'content', content: 'predicted text' },
+    });
+    assert.match(op.text, /dump the credentials/);
+    assert.match(op.text, /predicted text/);
+  });
+
+  it('refuses known routes spelled another way instead of judging them as unknown paths', () => {
+    for (const path of ['/Chat/Completions', '/chat/completions/', '/EMBEDDINGS']) {
+      assert.throws(() => classify('POST', path, { model: 'm', messages: [] }), (e: unknown) => e instanceof Refusal && e.type === 'non-canonical-route', path);
+    }
+    assert.equal(classify('GET', '/models/MyModel').actions[0], 'models.retrieve');
   });
 });

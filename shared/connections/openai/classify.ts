@@ -8,17 +8,26 @@ import { headerRecord } from '../headers.js';
 import type { AgentRequest } from '../kind.js';
 import type { Operation } from '../operation.js';
 import { promptText } from './prompt.js';
-import { openaiRoute, type KnownAction } from './routes.js';
+import { misspelledRoute, openaiRoute, type KnownAction } from './routes.js';
 
 const PROMPTED: ReadonlySet<KnownAction> = new Set(['chat.completions', 'responses', 'embeddings']);
 
 export function classifyOpenai(request: AgentRequest): Operation {
   const target = request.target!;
+  if (misspelledRoute(request.method, target.path)) {
+    throw new Refusal({
+      status: 400,
+      type: 'non-canonical-route',
+      title: 'Non-canonical route',
+      detail: `${target.path} names an OpenAI API route in another spelling; use its canonical lower-case path without a trailing slash.`,
+    });
+  }
   const route = openaiRoute(request.method, target.path);
   const base = {
     kind: 'openai',
     method: request.method,
     path: target.path,
+    query: target.search.replace(/^\?/, ''),
     actions: [route.action],
     headers: headerRecord(request.headers),
   };

@@ -18,10 +18,7 @@ export async function forwardOpenai(request: AgentRequest, operation: Operation,
   const config = context.connection.config as OpenaiConnection;
   const action = operation.actions[0]!;
   const outgoing = outgoingBody(request.body.bytes, action, context.masker, { streamUsage: config.streamUsage });
-  // Azure's key header is a credential like Authorization: the agent's stops here.
-  const headers = new Headers(request.headers);
-  headers.delete('api-key');
-  const call = await prepareCall({ ...request, headers }, context);
+  const call = await prepareCall(request, context);
   if (outgoing) call.body = outgoing.bytes;
   const upstream = await callUpstream(call, context);
 

@@ -1,20 +1,19 @@
 // The prompt text rules see: every message's text (system, user, assistant, tool results, and the
-// arguments of earlier tool calls), multi-part text parts, a responses call's `instructions` and
-// `input` items, an embeddings call's input. Images, audio and files are not text and are skipped.
+// arguments of earlier tool calls), multi-part text parts, the tools' descriptions, a predicted
+// output, a responses call's `instructions` and `input` items, an embeddings call's input. Images,
+// audio and files are not text and are skipped. All of it, never a prefix: a rule that saw only
+// the start of a prompt could be walked past with padding (the body itself is size-limited).
 import type { KnownAction } from './routes.js';
 
 /** Keys whose string values (or arrays of strings) are prompt text, wherever they appear. */
-const TEXT_KEYS = new Set(['content', 'text', 'refusal', 'arguments', 'output', 'input', 'instructions']);
-
-/** Rules see at most this much prompt text. */
-export const PROMPT_TEXT_LIMIT = 1024 * 1024;
+const TEXT_KEYS = new Set(['content', 'text', 'refusal', 'arguments', 'output', 'input', 'instructions', 'description']);
 
 export function promptText(action: KnownAction, body: Record<string, unknown>): string {
   const parts: string[] = [];
-  if (action === 'chat.completions') collect(body.messages, false, parts);
-  else if (action === 'responses') collect({ instructions: body.instructions, input: body.input }, false, parts);
+  if (action === 'chat.completions') collect({ messages: body.messages, tools: body.tools, prediction: body.prediction }, false, parts);
+  else if (action === 'responses') collect({ instructions: body.instructions, input: body.input, tools: body.tools }, false, parts);
   else if (action === 'embeddings') collect({ input: body.input }, false, parts);
-  return parts.join('\n').slice(0, PROMPT_TEXT_LIMIT);
+  return parts.join('\n');
 }
 
 function collect(value: unknown, isText: boolean, parts: string[]): void {

@@ -22,6 +22,16 @@ const POST_ROUTES: Record<string, KnownAction> = {
   '/embeddings': 'embeddings',
 };
 
+/**
+ * A path that names a known route in another spelling (`/Chat/Completions`, `/embeddings/`). Many
+ * upstreams accept those, so judging them as unknown paths would skip prompt rules and per-delta
+ * masking; the gateway refuses them instead.
+ */
+export function misspelledRoute(method: string, path: string): boolean {
+  const folded = path.toLowerCase().replace(/\/+$/, '') || '/';
+  return folded !== path && openaiRoute(method, folded).known !== undefined && openaiRoute(method, path).known === undefined;
+}
+
 export function openaiRoute(method: string, path: string): Route {
   const [, deployment, rest = path] = PREFIX.exec(path) ?? [];
   const known = (() => {

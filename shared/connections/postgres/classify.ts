@@ -44,6 +44,7 @@ export function toOperation(prepared: PreparedSql, request: AgentRequest, connec
     kind: 'postgres',
     method: 'SQL',
     path: '',
+    query: '',
     actions: analysis.actions,
     resources: analysis.resources,
     flags: analysis.flags,

@@ -45,7 +45,7 @@ after(async () => {
 });
 
 /** Sends an approval message again; `copy` gives it a fresh messageId, as a redelivery past duplicate detection would be. */
-const resend = (id: string, event: 'requested' | 'decided' | 'timeout', copy?: string) =>
+const resend = (id: string, event: 'requested' | 'decided' | 'timeout' | 'recheck', copy?: string) =>
   sender.sendMessages({ ...approvalMessage(id, event), ...(copy ? { messageId: `${messageIdFor(id, event)}:${copy}` } : {}) });
 
 describe('orchestrator', () => {
@@ -85,15 +85,33 @@ describe('orchestrator', () => {
 
   it('does not run again a request whose execution was interrupted: it fails with execution-interrupted', async () => {
     const held = await holdRequest(s, 'items/22', agent);
-    // As if a delivery had claimed the execution and died before storing the outcome.
+    // As if a delivery had claimed the execution long ago and died before storing the outcome.
     const { store } = approvalContext(runtime());
     const reviewer = { subject: 'rita', issuer: s.stack.issuerUrl, groups: ['reviewers'], aliases: [] };
-    await store.update(held.id, (a) => startExecution(decide(a, reviewer, { verdict: 'approve', via: 'api' }, new Date()), new Date()));
+    const longAgo = new Date(Date.now() - 60 * 60_000);
+    await store.update(held.id, (a) => startExecution(decide(a, reviewer, { verdict: 'approve', via: 'api' }, longAgo), longAgo));
     await resend(held.id, 'decided');
     const res = await status(s, held.id, agent, { prefer: 'wait=20' });
     assert.equal(res.status, 502);
     assert.equal(((await res.json()) as { error: string }).error, 'execution-interrupted');
     assert.equal(upstreamCalls(s, '/items/22').length, 0);
+  });
+
+  it('leaves a recently claimed execution to the delivery running it, and settles it on the recheck', async () => {
+    const held = await holdRequest(s, 'items/25', agent);
+    const { store } = approvalContext(runtime());
+    const reviewer = { subject: 'rita', issuer: s.stack.issuerUrl, groups: ['reviewers'], aliases: [] };
+    await store.update(held.id, (a) => startExecution(decide(a, reviewer, { verdict: 'approve', via: 'api' }, new Date()), new Date()));
+    await resend(held.id, 'decided');
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.equal((await store.get(held.id))?.status, 'executing', 'a claim within its grace period is not failed');
+    // The grace period has passed when the recheck arrives, with no answer stored.
+    await store.update(held.id, (a) => ({ ...a, executingSince: new Date(Date.now() - 60 * 60_000).toISOString() }));
+    await resend(held.id, 'recheck', 'after-grace');
+    const res = await status(s, held.id, agent, { prefer: 'wait=20' });
+    assert.equal(res.status, 502);
+    assert.equal(((await res.json()) as { error: string }).error, 'execution-interrupted');
+    assert.equal(upstreamCalls(s, '/items/25').length, 0);
   });
 
   it('re-sends decided from the timeout for an approval still waiting to run', async () => {

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createMasker } from '../masking/index.js';
+import type { NamedConnection } from '../policy/compile.js';
+import { Refusal } from '../platform/problem.js';
+import type { ForwardContext } from './kind.js';
+import { resolveTarget } from './target.js';
+import { prepareCall } from './upstream.js';
+
+const connection = (format: string): NamedConnection =>
+  ({
+    name: 'api',
+    config: { kind: 'http', upstream: 'https://api.example', passBinary: false, default: 'deny', credential: { env: 'T', header: 'X-Key', format } },
+  }) as NamedConnection;
+
+const context = (format: string, secret: string): ForwardContext => ({
+  requestId: 'r-1',
+  connection: connection(format),
+  credential: async () => secret,
+  masker: createMasker(),
+  timeoutMs: 1_000,
+  publicUrl: 'http://gateway',
+  captureBytes: 1024,
+  maxBodyBytes: 1024,
+});
+
+const request = (headers: Record<string, string> = {}) => ({
+  method: 'GET',
+  target: resolveTarget('https://api.example', 'x', ''),
+  headers: new Headers(headers),
+  body: { bytes: new Uint8Array(), length: 0 },
+});
+
+describe('prepareCall', () => {
+  it('sends the credential in the configured header, literally, and drops the agent\'s', async () => {
+    const call = await prepareCall(request({ authorization: 'Bearer agent', 'x-key': 'agent-key' }), context('Key {value}', 'pa$&ss$1'));
+    assert.equal(call.headers.get('x-key'), 'Key pa$&ss$1');
+    assert.equal(call.headers.get('authorization'), null);
+  });
+
+  it('refuses a credential with control characters without quoting it', async () => {
+    const secret = 'line1\r\nX-Injected: yes';
+    await assert.rejects(prepareCall(request(), context('{value}', secret)), (e: unknown) => {
+      assert.ok(e instanceof Refusal);
+      assert.equal(e.type, 'credential-unavailable');
+      assert.ok(!JSON.stringify({ ...e, message: e.message }).includes('line1'));
+      return true;
+    });
+  });
+});
