@@ -1,15 +1,16 @@
-// Finds the secret and PII spans in a text. One keyword pass (Aho–Corasick) decides which
-// regex rules run and where: anchored rules as a sticky regex at each hit, others in windows
-// around the hits, widened while a match touches a window's edge. Scanners (PII) run on their
-// own cheap candidates. Overlapping spans are merged so that nothing detected is left out.
+// Finds the secret and PII spans in a text. One prefilter pass finds the keywords, which decide
+// which regex rules run and where: anchored rules as a sticky regex at each hit, others in
+// windows around the hits, widened while a match touches a window's edge. The same pass finds
+// the scanners' (PII) gates, and each scanner looks only where its gates start. Overlapping
+// spans are merged so that nothing detected is left out.
 import { shannonEntropy } from './entropy.js';
 import { MAX_SECRET_LENGTH } from './limits.js';
-import { KeywordPrefilter, type KeywordHits } from './prefilter.js';
+import { Prefilter, type Hits } from './prefilter.js';
 import { regexBounds } from './regex-bounds.js';
 import type { RegexRule, Replacement, ScanRule, Span } from './rule.js';
 
 const FULL: Replacement = { kind: 'full' };
-const NO_HITS: KeywordHits = { keyword: new Int32Array(0), start: new Int32Array(0), count: 0, pendingPrefix: 0 };
+const NO_HITS: Hits = { keyword: [], start: [], pendingPrefix: 0, gate: [], gateEnd: [] };
 /** First radius of a window around a hit for a rule whose matches have no upper length. */
 const OPEN_RADIUS = 256;
 
@@ -31,10 +32,14 @@ export interface Analysis {
 
 export class Engine {
   private readonly compiled: Compiled[];
-  private readonly prefilter: KeywordPrefilter;
+  private readonly prefilter: Prefilter;
   /** For each keyword (prefilter index), the compiled rules that use it. */
   private readonly rulesOfKeyword: number[][];
   private readonly unkeyed: number[];
+  /** For each gate (prefilter index), the scanner it belongs to. */
+  private readonly scannerOfGate: number[];
+  /** No gate starts, for each scanner. */
+  private readonly noStarts: number[][];
 
   constructor(
     regexRules: readonly RegexRule[],
@@ -70,7 +75,9 @@ export class Engine {
         this.rulesOfKeyword[at]!.push(index);
       }
     });
-    this.prefilter = new KeywordPrefilter([...keywordIndex.keys()]);
+    this.scannerOfGate = scanRules.flatMap((rule, index) => rule.gates.map(() => index));
+    this.noStarts = scanRules.map(() => []);
+    this.prefilter = new Prefilter([...keywordIndex.keys()], scanRules.flatMap((rule) => rule.gates));
   }
 
   get ruleCount(): number {
@@ -84,30 +91,51 @@ export class Engine {
 
   analyze(text: string, withHold: boolean): Analysis {
     const found: Span[] = [];
-    const hits = this.prefilter.keywords.length > 0 ? this.prefilter.scan(text) : NO_HITS;
-    const perRule = this.groupHits(hits);
+    const hits = this.prefilter.keywords.length + this.scannerOfGate.length > 0 ? this.prefilter.scan(text) : NO_HITS;
+    const perRule = hits.start.length > 0 ? this.groupHits(hits) : [];
     perRule.forEach((starts, index) => {
       const c = this.compiled[index]!;
       if (c.rule.anchoredLead !== undefined) this.runAnchored(c, text, starts, found);
       else this.runWindows(c, text, starts, found);
     });
     for (const index of this.unkeyed) this.runWhole(this.compiled[index]!, text, found);
+    const starts = this.gateStarts(text, hits);
     this.scanRules.forEach((rule, index) => {
+      if (starts[index]!.length === 0) return;
       const replacement = rule.replacement ?? FULL;
       const order = this.compiled.length + index;
-      rule.scan(text, (start, end) => found.push({ start, end, rule: rule.id, replacement, order }));
+      rule.scan(text, starts[index]!, (start, end) => found.push({ start, end, rule: rule.id, replacement, order }));
     });
     const spans = merge(text, found);
     return { spans, holdFrom: withHold ? this.holdFrom(text, hits, perRule, spans) : text.length };
   }
 
-  private groupHits(hits: KeywordHits): Map<number, number[]> {
-    const perRule = new Map<number, number[]>();
-    for (let h = 0; h < hits.count; h++) {
+  /** For each scanner, the offsets where one of its gates starts, ascending. */
+  private gateStarts(text: string, hits: Hits): number[][] {
+    if (hits.gate.length === 0) return this.noStarts;
+    const starts = this.scanRules.map((): number[] => []);
+    const { minLength, maxLength, canStart } = this.prefilter.gates;
+    for (let h = 0; h < hits.gate.length; h++) {
+      const gate = hits.gate[h]!;
+      const end = hits.gateEnd[h]!;
+      const list = starts[this.scannerOfGate[gate]!]!;
+      // The match ends at `end`; where it starts, its first character can start the gate.
+      // Consecutive hits give overlapping windows: an offset already listed last is skipped.
+      for (let at = Math.max(0, end - maxLength[gate]!); at <= end - minLength[gate]!; at++) {
+        const c = text.charCodeAt(at);
+        if (c < 128 && canStart[gate * 128 + c] && at !== list[list.length - 1]) list.push(at);
+      }
+    }
+    return starts.map(ascending);
+  }
+
+  private groupHits(hits: Hits): number[][] {
+    // Indexed by rule; rules without hits stay holes, which forEach skips.
+    const perRule: number[][] = new Array(this.compiled.length);
+    for (let h = 0; h < hits.start.length; h++) {
       const start = hits.start[h]!;
       for (const index of this.rulesOfKeyword[hits.keyword[h]!]!) {
-        let starts = perRule.get(index);
-        if (!starts) perRule.set(index, (starts = []));
+        const starts = (perRule[index] ??= []);
         if (starts[starts.length - 1] !== start) starts.push(start);
       }
     }
@@ -191,7 +219,7 @@ export class Engine {
     return matchEnd;
   }
 
-  private holdFrom(text: string, hits: KeywordHits, perRule: Map<number, number[]>, spans: Span[]): number {
+  private holdFrom(text: string, hits: Hits, perRule: number[][], spans: Span[]): number {
     const n = text.length;
     // A keyword may be forming at the very end, and the last word may still grow into a token:
     // this covers every rule whose secrets hold no whitespace ('word' and 'line' extents).
@@ -230,6 +258,16 @@ function secretRange(c: Compiled, m: RegExpExecArray): [number, number] {
     if (range && range[1] > range[0]) return [range[0], range[1]];
   }
   return whole;
+}
+
+/** `list` sorted ascending without repeats (gate windows overlap and interleave). */
+function ascending(list: number[]): number[] {
+  if (list.length < 2) return list;
+  let sorted = true;
+  for (let i = 1; i < list.length && sorted; i++) sorted = list[i]! > list[i - 1]!;
+  if (sorted) return list;
+  list.sort((a, b) => a - b);
+  return list.filter((at, i) => i === 0 || at !== list[i - 1]);
 }
 
 function countGroups(regex: RegExp): number {

@@ -12,17 +12,19 @@ import { MAX_JSON_DEPTH } from './limits.js';
 import { findingFor, redact, replacementText, type Finding } from './redact.js';
 import type { Span } from './rule.js';
 
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-const isWhitespace = (c: number) => c === 32 || c === 10 || c === 13 || c === 9;
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isWhitespace = (c: number) => c <= 32 && (c === 32 || c === 10 || c === 13 || c === 9);
 
 const enum Expect {
   Value,
   FirstValueOrEnd,
-  Key,
   FirstKeyOrEnd,
-  Colon,
   AfterValue,
 }
+
+/** An array index, or KEY: the key just read (or nothing, at the top level). */
+type Member = number;
+const KEY = -1;
 
 interface Edit {
   start: number;
@@ -57,8 +59,13 @@ function looksLikeJson(value: string): boolean {
   return (first === 123 && last === 125) || (first === 91 && last === 93);
 }
 
+/** The first offset from `i` that is not JSON white space. */
+function skipWhitespace(text: string, i: number): number {
+  while (isWhitespace(text.charCodeAt(i))) i++;
+  return i;
+}
+
 class Walk {
-  private i = 0;
   private nextBackslash = -2;
   private span = 0;
   private readonly edits: Edit[] = [];
@@ -68,7 +75,11 @@ class Walk {
   private readonly count: number[] = [];
   private readonly member: (string | number)[] = [];
   private readonly sensitive: boolean[] = [];
-  private key = '';
+  // The key just read: its raw text [keyStart, keyEnd), quotes included, and its decoded text
+  // when it has escapes. Most keys are never needed as strings, so they are not sliced.
+  private keyStart = 0;
+  private keyEnd = 0;
+  private keyDecoded: string | undefined;
   private keySensitive = false;
 
   constructor(
@@ -83,73 +94,78 @@ class Walk {
     const { text } = this;
     const n = text.length;
     let expect = Expect.Value;
-    this.skipWhitespace();
+    let i = 0;
     for (;;) {
-      if (this.i >= n) {
+      let c = text.charCodeAt(i);
+      if (isWhitespace(c)) c = text.charCodeAt((i = skipWhitespace(text, i)));
+      if (i >= n) {
         if (expect === Expect.AfterValue && this.isObject.length === 0) break;
         return undefined;
       }
-      const c = text.charCodeAt(this.i);
       const top = this.isObject.length - 1;
       switch (expect) {
         case Expect.FirstValueOrEnd:
         case Expect.Value: {
           if (expect === Expect.FirstValueOrEnd && c === 93) {
             this.close();
+            i++;
             expect = Expect.AfterValue;
             break;
           }
           const inObject = top >= 0 && this.isObject[top]!;
-          const member: string | number = top < 0 ? '' : inObject ? this.key : this.count[top]!++;
+          const member: Member = top < 0 || inObject ? KEY : this.count[top]!++;
           const sensitive = top >= 0 && (this.sensitive[top]! || (inObject && this.keySensitive));
           if (c === 123 || c === 91) {
             this.isObject.push(c === 123);
             this.count.push(0);
-            this.member.push(member);
+            this.member.push(top < 0 ? '' : this.name(member));
             this.sensitive.push(sensitive);
-            this.i++;
+            i++;
             expect = c === 123 ? Expect.FirstKeyOrEnd : Expect.FirstValueOrEnd;
             break;
           }
           if (c === 34) {
-            if (!this.stringToken(member, sensitive, false)) return undefined;
-          } else if (c === 45 || (c >= 48 && c <= 57)) {
-            NUMBER.lastIndex = this.i;
-            const m = NUMBER.exec(text);
-            if (!m) return undefined;
-            this.numberToken(this.i, this.i + m[0].length, member, sensitive);
-            this.i += m[0].length;
-          } else if (text.startsWith('true', this.i)) this.i += 4;
-          else if (text.startsWith('false', this.i)) this.i += 5;
-          else if (text.startsWith('null', this.i)) this.i += 4;
+            i = this.stringToken(i, member, sensitive, false);
+            if (i < 0) return undefined;
+          } else if (c === 45 || isDigit(c)) {
+            const end = numberEnd(text, i);
+            if (end < 0) return undefined;
+            this.numberToken(i, end, member, sensitive);
+            i = end;
+          } else if (c === 116 && text.startsWith('true', i)) i += 4;
+          else if (c === 102 && text.startsWith('false', i)) i += 5;
+          else if (c === 110 && text.startsWith('null', i)) i += 4;
           else return undefined;
           expect = Expect.AfterValue;
           break;
         }
         case Expect.FirstKeyOrEnd:
-        case Expect.Key:
-          if (expect === Expect.FirstKeyOrEnd && c === 125) {
+          if (c === 125) {
             this.close();
+            i++;
             expect = Expect.AfterValue;
             break;
           }
-          if (c !== 34 || !this.stringToken('', false, true)) return undefined;
-          expect = Expect.Colon;
-          break;
-        case Expect.Colon:
-          if (c !== 58) return undefined;
-          this.i++;
+          i = this.key(i);
+          if (i < 0) return undefined;
           expect = Expect.Value;
           break;
         case Expect.AfterValue:
           if (top < 0) return undefined; // text after the top-level value
-          if (c === 44) expect = this.isObject[top] ? Expect.Key : Expect.Value;
-          else if (c === (this.isObject[top] ? 125 : 93)) this.close();
-          else return undefined;
-          if (c === 44) this.i++;
+          if (c === 44) {
+            // In an object the next key follows: read it now, saving a turn of the loop.
+            if (this.isObject[top]) {
+              i = this.key(skipWhitespace(text, i + 1));
+              if (i < 0) return undefined;
+            } else i++;
+            expect = Expect.Value;
+            break;
+          }
+          if (c !== (this.isObject[top] ? 125 : 93)) return undefined;
+          this.close();
+          i++;
           break;
       }
-      this.skipWhitespace();
     }
     if (this.edits.length === 0) return { text, findings: [] };
     let out = '';
@@ -161,43 +177,49 @@ class Walk {
     return { text: out + text.slice(at), findings: this.findings };
   }
 
+  /** Reads a key and its colon at `i`; returns the offset after the colon, or -1. */
+  private key(i: number): number {
+    if (this.text.charCodeAt(i) !== 34) return -1;
+    i = this.stringToken(i, KEY, false, true);
+    if (i < 0) return -1;
+    if (this.text.charCodeAt(i) !== 58) i = skipWhitespace(this.text, i);
+    return this.text.charCodeAt(i) === 58 ? i + 1 : -1;
+  }
+
   private close() {
     this.isObject.pop();
     this.count.pop();
     this.member.pop();
     this.sensitive.pop();
-    this.i++;
   }
 
-  private skipWhitespace() {
-    const { text } = this;
-    while (this.i < text.length && isWhitespace(text.charCodeAt(this.i))) this.i++;
+  private name(member: Member): string | number {
+    if (member !== KEY) return member;
+    return this.keyDecoded ?? this.text.slice(this.keyStart + 1, this.keyEnd - 1);
   }
 
-  private path(member: string | number): string {
+  private path(member: Member): string {
     let path = this.root;
     for (let level = 1; level < this.member.length; level++) path = childPath(path, this.member[level]!);
-    return this.member.length === 0 ? path : childPath(path, member);
+    return this.member.length === 0 ? path : childPath(path, this.name(member));
   }
 
-  /** Reads the string at `i` (a key or a value) and masks what it must; false when it is not a JSON string. */
-  private stringToken(member: string | number, sensitive: boolean, isKey: boolean): boolean {
+  /** Reads the string at `start` (a key or a value) and masks what it must; returns its end, or -1 when it is not a JSON string. */
+  private stringToken(start: number, member: Member, sensitive: boolean, isKey: boolean): number {
     const { text } = this;
-    const start = this.i;
     let j = start + 1;
     let end: number;
     for (;;) {
       const q = text.indexOf('"', j);
-      if (q === -1) return false;
+      if (q === -1) return -1;
       let b = q - 1;
       while (b > start && text.charCodeAt(b) === 92) b--;
-      if ((q - 1 - b) % 2 === 0) {
+      if (((q - 1 - b) & 1) === 0) {
         end = q + 1;
         break;
       }
       j = q + 1;
     }
-    this.i = end;
     if (this.nextBackslash !== -1 && this.nextBackslash < start) this.nextBackslash = text.indexOf('\\', start);
     const escaped = this.nextBackslash !== -1 && this.nextBackslash < end;
 
@@ -206,24 +228,24 @@ class Walk {
       try {
         decoded = JSON.parse(text.slice(start, end)) as string;
       } catch {
-        return false;
+        return -1;
       }
     }
     if (isKey) {
-      this.keySensitive = false;
-      if (this.core.isSensitiveKey !== undefined && mayEndSensitive(text, start + 1, end - 1, this.core.keyEndings)) {
-        this.key = decoded ?? text.slice(start + 1, end - 1);
-        this.keySensitive = this.core.isSensitiveKey(this.key);
-      } else {
-        this.key = decoded ?? text.slice(start + 1, end - 1);
-      }
-      member = this.key;
+      this.keyStart = start;
+      this.keyEnd = end;
+      this.keyDecoded = decoded;
+      const { isSensitiveKey, mayBeSensitiveKey } = this.core;
+      // An escaped key is judged by its decoded text: escapes cannot hide a sensitive name.
+      this.keySensitive =
+        isSensitiveKey !== undefined &&
+        (decoded !== undefined ? isSensitiveKey(decoded) : mayBeSensitiveKey(text, start + 1, end - 1) && isSensitiveKey(text.slice(start + 1, end - 1)));
     }
     if (sensitive && !isKey) {
       const value = decoded ?? text.slice(start + 1, end - 1);
       this.findings.push(findingFor(SENSITIVE_KEY_RULE, this.path(member), value));
       this.edits.push({ start, end, text: JSON.stringify(replacementText(SENSITIVE_KEY_RULE, this.core.sensitiveReplacement, value)) });
-      return true;
+      return end;
     }
     if (decoded !== undefined) {
       const findings: Finding[] = [];
@@ -232,13 +254,14 @@ class Walk {
         this.findings.push(...findings);
         this.edits.push({ start, end, text: JSON.stringify(masked) });
       }
-      return true;
+      return end;
     }
-    this.maskSpansIn(start + 1, end - 1, member);
-    return true;
+    const k = this.firstOverlapping(start + 1);
+    if (k < this.spans.length && this.spans[k]!.start < end - 1) this.maskSpansIn(start + 1, end - 1, member);
+    return end;
   }
 
-  private numberToken(start: number, end: number, member: string | number, sensitive: boolean) {
+  private numberToken(start: number, end: number, member: Member, sensitive: boolean) {
     let rule = sensitive ? SENSITIVE_KEY_RULE : undefined;
     let replacement = this.core.sensitiveReplacement;
     if (!rule) {
@@ -259,7 +282,7 @@ class Walk {
     return this.span;
   }
 
-  private maskSpansIn(from: number, to: number, member: string | number) {
+  private maskSpansIn(from: number, to: number, member: Member) {
     const { spans } = this;
     for (let k = this.firstOverlapping(from); k < spans.length && spans[k]!.start < to; k++) {
       const span = spans[k]!;
@@ -273,18 +296,25 @@ class Walk {
   }
 }
 
-/**
- * Whether a key's raw text could end like a sensitive name: its last letter is one that some
- * name ends with. Spares slicing and normalizing the keys that cannot.
- */
-function mayEndSensitive(text: string, from: number, to: number, endings: ReadonlySet<number>): boolean {
-  let e = to;
-  while (e > from) {
-    const c = text.charCodeAt(e - 1);
-    if (c !== 95 && c !== 45 && c !== 46 && c !== 32) break;
-    e--;
+/** End of the JSON number at `i`, or -1 when there is none. */
+function numberEnd(text: string, i: number): number {
+  if (text.charCodeAt(i) === 45) i++;
+  const first = text.charCodeAt(i);
+  if (!isDigit(first)) return -1;
+  i++;
+  if (first !== 48) while (isDigit(text.charCodeAt(i))) i++;
+  if (text.charCodeAt(i) === 46 && isDigit(text.charCodeAt(i + 1))) {
+    i += 2;
+    while (isDigit(text.charCodeAt(i))) i++;
   }
-  if (e === from) return false;
-  const c = text.charCodeAt(e - 1);
-  return c > 127 || endings.has(c | 0x20);
+  const e = text.charCodeAt(i);
+  if (e === 101 || e === 69) {
+    const sign = text.charCodeAt(i + 1);
+    const digits = sign === 43 || sign === 45 ? i + 2 : i + 1;
+    if (isDigit(text.charCodeAt(digits))) {
+      i = digits + 1;
+      while (isDigit(text.charCodeAt(i))) i++;
+    }
+  }
+  return i;
 }

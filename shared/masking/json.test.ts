@@ -24,6 +24,12 @@ describe('JSON mode (auto)', () => {
     });
   });
 
+  it('judges an escaped key by its decoded name, whatever its last raw character', () => {
+    const body = '{"passwor\\u0064":"x","Pass\\u0057ord ":1,"next\\u0050ageToken":"c"}';
+    const out = JSON.parse(masker.auto(body).text) as Record<string, unknown>;
+    assert.deepEqual(out, { password: '[MASKED:sensitive-key]', 'PassWord ': '[MASKED:sensitive-key]', nextPageToken: 'c' });
+  });
+
   it('masks every leaf under a sensitive key that holds an object or array', () => {
     const out = JSON.parse(masker.auto(JSON.stringify({ credentials: { user: 'u', pass: ['p', 2, null] } })).text);
     assert.deepEqual(out, { credentials: { user: '[MASKED:sensitive-key]', pass: ['[MASKED:sensitive-key]', '[MASKED:sensitive-key]', null] } });

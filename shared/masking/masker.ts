@@ -11,7 +11,7 @@ import { translateRe2 } from './re2.js';
 import type { RegexRule, Replacement, ScanRule } from './rule.js';
 import { piiRules } from './rules/pii.js';
 import { secretRules } from './rules/secrets.js';
-import { DEFAULT_SENSITIVE_KEYS, keyEndings, keyMatcher } from './sensitive-keys.js';
+import { DEFAULT_SENSITIVE_KEYS, keyFilter, keyMatcher } from './sensitive-keys.js';
 import { TextStreamMasker, type StreamMasker } from './stream.js';
 
 export interface Masker {
@@ -67,7 +67,7 @@ export function createMasker(config?: MaskingConfig | MaskingConfigInput, packs:
   const core: Core = {
     engine,
     isSensitiveKey: sensitiveOn ? keyMatcher(names, keys.ignore) : undefined,
-    keyEndings: keyEndings(names),
+    mayBeSensitiveKey: keyFilter(names),
     sensitiveReplacement: override(SENSITIVE_KEY_RULE) ?? { kind: 'full' },
   };
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { KeywordPrefilter } from './prefilter.js';
+import { Prefilter } from './prefilter.js';
 import { regexBounds } from './regex-bounds.js';
 import { randomFrom, seeded } from './test-support.js';
 
@@ -13,21 +13,52 @@ function naive(keywords: string[], text: string): string[] {
   return hits.sort();
 }
 
-describe('KeywordPrefilter', () => {
+describe('Prefilter', () => {
   it('finds every keyword occurrence, overlapping and case-folded, as a naive search does', () => {
     const random = seeded(3);
     const keywords = ['ab', 'abc', 'bca', 'c', 'ghp_', 'sk-', 'token', 'to'];
-    const prefilter = new KeywordPrefilter(keywords);
+    const prefilter = new Prefilter(keywords);
     for (let n = 0; n < 300; n++) {
       const text = randomFrom('abcABC_-ghpskTOKENtoken ', 1 + Math.floor(random() * 60), random);
       const hits = prefilter.scan(text);
-      const got = Array.from({ length: hits.count }, (_, i) => `${hits.start[i]}:${hits.keyword[i]}`).sort();
+      const got = Array.from({ length: hits.start.length }, (_, i) => `${hits.start[i]}:${hits.keyword[i]}`).sort();
       assert.deepEqual(got, naive(keywords, text), text);
     }
   });
 
+  it('finds every occurrence in long texts, across lanes and blocks, in text order', () => {
+    const random = seeded(11);
+    const keywords = ['ab', 'abc', 'bca', 'ghp_', 'sk-', 'token', 'to', 'pypi-ageichlwas5vcmc'];
+    const prefilter = new Prefilter(keywords);
+    for (const length of [255, 1000, 4096, 65535, 65536, 65537, 200_003]) {
+      // Sparse keywords in filler, so that some straddle the lane and block edges by chance.
+      const text = Array.from({ length: Math.ceil(length / 8) }, () =>
+        random() < 0.2 ? keywords[Math.floor(random() * keywords.length)]!.toUpperCase() : randomFrom('xyz é😀', 7, random),
+      ).join('').slice(0, length);
+      const hits = prefilter.scan(text);
+      const got = Array.from({ length: hits.start.length }, (_, i) => `${hits.start[i]}:${hits.keyword[i]}`);
+      assert.deepEqual([...got].sort(), naive(keywords, text), `length ${length}`);
+      const ends = Array.from({ length: hits.start.length }, (_, i) => hits.start[i]! + keywords[hits.keyword[i]!]!.length);
+      assert.ok(ends.every((end, i) => i === 0 || end >= ends[i - 1]!), 'hits in order of their ends');
+    }
+  });
+
+  it('finds the same keywords and gates when the automata run as two passes', () => {
+    const random = seeded(12);
+    const keywords = ['ab', 'to', 'token', 'sk-', '12'];
+    const gates = [String.raw`\d{3}-\d{2}`, ':[0-9a-f]{0,4}:', '@'];
+    const product = new Prefilter(keywords, gates);
+    const passes = new Prefilter(keywords, gates, 0);
+    for (const length of [40, 500, 70_000]) {
+      const text = randomFrom('abtoken-sk12345:ef@ ', length, random);
+      assert.deepEqual(passes.scan(text), product.scan(text));
+    }
+    assert.equal(product.scan('x tok').pendingPrefix, 3);
+    assert.equal(passes.scan('x tok').pendingPrefix, 3);
+  });
+
   it('reports a keyword that may still be forming at the end', () => {
-    const prefilter = new KeywordPrefilter(['ghp_', 'token']);
+    const prefilter = new Prefilter(['ghp_', 'token']);
     assert.equal(prefilter.scan('see gh').pendingPrefix, 2);
     assert.equal(prefilter.scan('see TOKE').pendingPrefix, 4);
     assert.equal(prefilter.scan('see x').pendingPrefix, 0);

@@ -1,131 +1,137 @@
-// Aho–Corasick over the keywords of every rule, as a dense DFA over the keywords' own
-// alphabet (ASCII case folded). One pass finds every keyword occurrence, so the cost of a
-// text with none of them does not grow with the number of rules. Transitions hold the next
-// state premultiplied by the row width, negated (~) when that state ends a keyword, so the
-// inner loop is one table read and one sign test per character.
+// One pass over the text finds every keyword of the regex rules (keywords.ts) and every gate of
+// the scanners (gates.ts), running the product of the two automata (dfa.ts): one table read per
+// character. A product too large for that (many custom keywords) is run as two passes.
+//
+// The loop is bound by the latency of the table read, one character after another, so each
+// block of text is split into four lanes walked side by side: the processor overlaps their
+// reads. A lane starts in the root state one keyword (or gate) length before its first
+// character, which brings it to the exact state by then. The text is copied into a typed array
+// first: reading it is much cheaper than charCodeAt. (A RegExp alternation of the keywords,
+// plain or as a trie, measured no faster than the single-lane DFA.)
+import { Buffer } from 'node:buffer';
+import { IDLE, product, type Product } from './dfa.js';
+import { compileGates, type GateAutomaton } from './gates.js';
+import { compileKeywords, type KeywordAutomaton } from './keywords.js';
 
-export interface KeywordHits {
+const LANES = 4;
+/** Characters copied and scanned at a time: the scratch buffer stays small. */
+const BLOCK = 1 << 16;
+/** Largest product table run in one pass, by default (entries, 4 bytes each). */
+const MAX_PRODUCT = 1 << 21;
+const scratch = new Uint16Array(BLOCK);
+const scratchBytes = Buffer.from(scratch.buffer);
+/** Per lane, the offsets and states where a block's lane reports, recorded in lane order after it (scans do not nest). */
+const laneHits: number[][] = [[], [], [], []];
+
+export interface Hits {
   /** Keyword index of each hit, in text order of the hit's end. */
-  keyword: Int32Array;
+  keyword: number[];
   /** Start offset of each hit. */
-  start: Int32Array;
-  count: number;
+  start: number[];
   /** Characters at the end of the text that are a proper prefix of some keyword (a hit may still be forming). */
   pendingPrefix: number;
+  /** Gate index of each gate hit, in text order of the hit's end. */
+  gate: number[];
+  /** End offset of each gate hit. */
+  gateEnd: number[];
 }
 
-export class KeywordPrefilter {
-  private readonly classOf = new Uint8Array(65536);
-  private readonly width: number;
-  private readonly delta: Int32Array;
-  /** Keyword indexes ending at each state: outputStart[state] .. outputStart[state + 1]. */
-  private readonly outputStart: Int32Array;
-  private readonly outputList: Int32Array;
-  private readonly depth: Int32Array;
-  private readonly keywordLength: Int32Array;
+export class Prefilter {
+  readonly gates: GateAutomaton;
+  private readonly automaton: KeywordAutomaton;
+  /** The automata as run, keywords first: their product, or each on its own. */
+  private readonly passes: Product[];
+  /** Characters a lane reads before its own: at least the longest keyword or gate. */
+  private readonly warmUp: number;
 
-  constructor(readonly keywords: readonly string[]) {
-    const lowered = keywords.map((k) => k.toLowerCase());
-    let classes = 1;
-    for (const k of lowered) {
-      for (const ch of k) {
-        const code = ch.charCodeAt(0);
-        if (this.classOf[code]) continue;
-        if (classes > 255) throw new Error('keyword alphabet too large');
-        this.classOf[code] = classes;
-        const upper = ch.toUpperCase();
-        if (upper.length === 1 && upper !== ch) this.classOf[upper.charCodeAt(0)] = classes;
-        classes++;
-      }
-    }
-    this.width = classes;
-    this.keywordLength = Int32Array.from(lowered, (k) => k.length);
-
-    // Trie.
-    const goto: number[][] = [new Array(classes).fill(-1)];
-    const out: number[][] = [[]];
-    const depth: number[] = [0];
-    lowered.forEach((k, index) => {
-      if (k.length === 0) return;
-      let s = 0;
-      for (const ch of k) {
-        const c = this.classOf[ch.charCodeAt(0)]!;
-        if (goto[s]![c] === -1) {
-          goto[s]![c] = goto.length;
-          goto.push(new Array(classes).fill(-1));
-          out.push([]);
-          depth.push(depth[s]! + 1);
-        }
-        s = goto[s]![c]!;
-      }
-      out[s]!.push(index);
-    });
-
-    // Failure links, breadth first, folded into a complete transition table.
-    const fail = new Array<number>(goto.length).fill(0);
-    const queue: number[] = [];
-    for (let c = 0; c < classes; c++) {
-      const t = goto[0]![c]!;
-      if (t === -1) goto[0]![c] = 0;
-      else queue.push(t);
-    }
-    for (let q = 0; q < queue.length; q++) {
-      const s = queue[q]!;
-      out[s]!.push(...out[fail[s]!]!);
-      for (let c = 0; c < classes; c++) {
-        const t = goto[s]![c]!;
-        if (t === -1) goto[s]![c] = goto[fail[s]!]![c]!;
-        else {
-          fail[t] = goto[fail[s]!]![c]!;
-          queue.push(t);
-        }
-      }
-    }
-
-    this.delta = new Int32Array(goto.length * classes);
-    goto.forEach((row, s) =>
-      row.forEach((t, c) => (this.delta[s * classes + c] = out[t]!.length > 0 ? ~(t * classes) : t * classes)),
-    );
-    this.outputStart = new Int32Array(goto.length + 1);
-    const flat: number[] = [];
-    out.forEach((list, s) => {
-      this.outputStart[s] = flat.length;
-      flat.push(...list);
-    });
-    this.outputStart[goto.length] = flat.length;
-    this.outputList = Int32Array.from(flat);
-    this.depth = Int32Array.from(depth);
+  constructor(
+    readonly keywords: readonly string[],
+    gates: readonly string[] = [],
+    maxProduct = MAX_PRODUCT,
+  ) {
+    this.automaton = compileKeywords(keywords);
+    this.gates = compileGates(gates);
+    const both = product(this.automaton, this.gates, maxProduct);
+    this.passes = both ? [both] : [product(this.automaton, IDLE, Infinity)!, product(IDLE, this.gates, Infinity)!];
+    this.warmUp = Math.max(1, ...this.automaton.keywordLength, ...this.gates.maxLength);
   }
 
-  scan(text: string): KeywordHits {
-    const { classOf, delta, outputStart, outputList, keywordLength, width } = this;
-    let keyword: Int32Array = new Int32Array(64);
-    let start: Int32Array = new Int32Array(64);
-    let count = 0;
-    let state = 0;
-    const n = text.length;
-    for (let i = 0; i < n; i++) {
-      state = delta[state + classOf[text.charCodeAt(i)]!]!;
-      if (state >= 0) continue;
-      state = ~state;
-      const s = state / width;
-      for (let o = outputStart[s]!, last = outputStart[s + 1]!; o < last; o++) {
-        if (count === keyword.length) {
-          keyword = grow(keyword);
-          start = grow(start);
-        }
-        const k = outputList[o]!;
-        keyword[count] = k;
-        start[count] = i + 1 - keywordLength[k]!;
-        count++;
-      }
+  scan(text: string): Hits {
+    const hits: Hits = { keyword: [], start: [], pendingPrefix: 0, gate: [], gateEnd: [] };
+    const states = this.passes.map(() => 0);
+    for (let from = 0; from < text.length; from += BLOCK) {
+      const length = Math.min(BLOCK, text.length - from);
+      scratchBytes.write(length === text.length ? text : text.slice(from, from + length), 0, 'utf16le');
+      for (let p = 0; p < this.passes.length; p++) states[p] = this.scanBlock(this.passes[p]!, length, from, states[p]!, hits);
     }
-    return { keyword, start, count, pendingPrefix: this.depth[state / width]! };
+    const keywords = this.passes[0]!;
+    hits.pendingPrefix = this.automaton.depth[keywords.stateA[states[0]! / keywords.width]!]!;
+    return hits;
   }
-}
 
-function grow(array: Int32Array): Int32Array {
-  const bigger = new Int32Array(array.length * 2);
-  bigger.set(array);
-  return bigger;
+  /** Runs `pass` over scratch[0, n), at text offset `offset`, from `state`; returns the state at its end. */
+  private scanBlock(pass: Product, n: number, offset: number, state: number, hits: Hits): number {
+    const { classOf, delta } = pass;
+    const text = scratch;
+    // Lane l covers [l * q, (l + 1) * q); the last lane also takes the remainder.
+    const q = n >= LANES * 2 * this.warmUp ? Math.floor(n / LANES) : 0;
+    const q2 = 2 * q;
+    const q3 = 3 * q;
+    let s0 = state;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let i = q - this.warmUp; i < q && q > 0; i++) {
+      s1 = delta[s1 + classOf[text[i]!]!]!;
+      s2 = delta[s2 + classOf[text[i + q]!]!]!;
+      s3 = delta[s3 + classOf[text[i + q2]!]!]!;
+      if (s1 < 0) s1 = ~s1;
+      if (s2 < 0) s2 = ~s2;
+      if (s3 < 0) s3 = ~s3;
+    }
+    for (let i = 0; i < q; i++) {
+      // The common case, nothing reported, stays in this inner loop (which compiles tighter).
+      for (; i < q; i++) {
+        s0 = delta[s0 + classOf[text[i]!]!]!;
+        s1 = delta[s1 + classOf[text[i + q]!]!]!;
+        s2 = delta[s2 + classOf[text[i + q2]!]!]!;
+        s3 = delta[s3 + classOf[text[i + q3]!]!]!;
+        if ((s0 | s1 | s2 | s3) < 0) break;
+      }
+      if (i === q) break;
+      if (s0 < 0) laneHits[0]!.push(i, (s0 = ~s0));
+      if (s1 < 0) laneHits[1]!.push(i + q, (s1 = ~s1));
+      if (s2 < 0) laneHits[2]!.push(i + q2, (s2 = ~s2));
+      if (s3 < 0) laneHits[3]!.push(i + q3, (s3 = ~s3));
+    }
+    if (q === 0) s3 = s0;
+    for (let i = LANES * q; i < n; i++) {
+      s3 = delta[s3 + classOf[text[i]!]!]!;
+      if (s3 < 0) laneHits[3]!.push(i, (s3 = ~s3));
+    }
+    for (let lane = 0; lane < LANES; lane++) {
+      const found = laneHits[lane]!;
+      if (found.length === 0) continue;
+      for (let h = 0; h < found.length; h += 2) this.record(pass, offset + found[h]!, found[h + 1]! / pass.width, hits);
+      laneHits[lane] = [];
+    }
+    return s3;
+  }
+
+  /** Adds the keywords and gates that end at offset `last` (inclusive), where `pass` is in `state`. */
+  private record(pass: Product, last: number, state: number, hits: Hits) {
+    const { outputStart, outputList, keywordLength } = this.automaton;
+    const k = pass.stateA[state]!;
+    for (let o = outputStart[k]!, end = outputStart[k + 1]!; o < end; o++) {
+      const keyword = outputList[o]!;
+      hits.keyword.push(keyword);
+      hits.start.push(last + 1 - keywordLength[keyword]!);
+    }
+    const gates = this.gates;
+    const g = pass.stateB[state]!;
+    for (let o = gates.outputStart[g]!, end = gates.outputStart[g + 1]!; o < end; o++) {
+      hits.gate.push(gates.outputList[o]!);
+      hits.gateEnd.push(last + 1);
+    }
+  }
 }

@@ -32,8 +32,10 @@ export interface RegexRule {
 
 export interface ScanRule {
   id: string;
-  /** Calls `emit` for each validated finding. */
-  scan(text: string, emit: (start: number, end: number) => void): void;
+  /** Gate patterns (see gates.ts): the scanner need look only where one of them matches. */
+  gates: readonly string[];
+  /** Calls `emit` for each validated finding; `starts` are the offsets, ascending, where a gate match starts. */
+  scan(text: string, starts: readonly number[], emit: (start: number, end: number) => void): void;
   /** For streams: the earliest offset where a finding may still be forming at the end of `text`. */
   holdFrom(text: string): number;
   replacement?: Replacement;

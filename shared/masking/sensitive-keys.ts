@@ -32,12 +32,49 @@ export function keyMatcher(names: readonly string[], ignored: readonly string[])
   };
 }
 
-/** Lower-cased char codes of the last letter of each name (separators ignored). */
-export function keyEndings(names: readonly string[]): Set<number> {
-  const endings = new Set<number>();
-  for (const name of names) {
-    const n = normalize(name);
-    if (n.length > 0) endings.add(n.charCodeAt(n.length - 1) | 0x20);
+/** Separators the normalization drops, as ASCII codes: '-', '_', '.', and ASCII white space. */
+const isSeparator = (c: number) => c === 45 || c === 95 || c === 46 || c === 32 || (c >= 9 && c <= 13);
+
+/** Whether the raw text of a key, text[from, to), may be sensitive: false only when it cannot be. */
+export type KeyFilter = (text: string, from: number, to: number) => boolean;
+
+/**
+ * A test on a key's raw text that spares slicing and normalizing most keys: it reads the key
+ * backwards through a trie of the reversed names and stops at the first character that no name
+ * has there. True means the key ends like a name (or holds non-ASCII), and the matcher decides.
+ */
+export function keyFilter(names: readonly string[]): KeyFilter {
+  const wanted = [...new Set(names.map(normalize).filter((n) => n.length > 0))];
+  // Case folding beyond ASCII is the matcher's to do.
+  if (wanted.some((n) => /[^\x00-\x7f]/.test(n))) return () => true;
+  const next: number[] = [];
+  const final: boolean[] = [];
+  const node = () => {
+    for (let c = 0; c < 128; c++) next.push(0);
+    final.push(false);
+    return final.length - 1;
+  };
+  node();
+  for (const name of wanted) {
+    let at = 0;
+    for (let i = name.length - 1; i >= 0; i--) {
+      const slot = at * 128 + name.charCodeAt(i);
+      at = next[slot] || (next[slot] = node());
+    }
+    final[at] = true;
   }
-  return endings;
+  const table = Int32Array.from(next);
+  return (text, from, to) => {
+    let at = 0;
+    for (let i = to - 1; i >= from; i--) {
+      let c = text.charCodeAt(i);
+      if (c > 127) return true;
+      if (isSeparator(c)) continue;
+      if (c >= 65 && c <= 90) c |= 0x20;
+      at = table[at * 128 + c]!;
+      if (at === 0) return false;
+      if (final[at]) return true;
+    }
+    return false;
+  };
 }

@@ -1,5 +1,8 @@
 // PII scanners: a cheap candidate pattern (or '@' for email), then a validator. Bare digit
-// runs are not taken as phones or SSNs: ids and timestamps are far more common.
+// runs are not taken as phones or SSNs: ids and timestamps are far more common. Each scanner
+// has gates, prefixes of its candidate pattern that the prefilter finds in its single pass
+// over the text (see gates.ts), and tries its pattern only where a gate match starts: a
+// pattern run over a whole text per kind cost more than the rest of detection together.
 import type { ScanRule } from '../rule.js';
 import { cardValid, emailValid, ibanValid, IBAN_LENGTHS, ipv4Valid, ipv6Valid, phoneValid, ssnValid } from '../validators.js';
 
@@ -17,19 +20,25 @@ function trailingRun(text: string, member: (c: number) => boolean, cap: number):
   return i;
 }
 
-/** Runs `pattern` over the text and emits each candidate that `accept` turns into a span. */
+/**
+ * Finds the candidates of the sticky `pattern` that a global search from the start of the text
+ * would (each search resumes at the end of the last candidate), trying only the gate starts: a
+ * candidate begins with a gate match. Emits each candidate that `accept` turns into a span,
+ * which lies within the candidate.
+ */
 function scanWith(
   pattern: RegExp,
   accept: (text: string, start: number, end: number) => [number, number] | undefined,
 ): ScanRule['scan'] {
-  return (text, emit) => {
-    pattern.lastIndex = 0;
-    for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
-      const span = accept(text, m.index, m.index + m[0].length);
-      if (span) {
-        emit(span[0], span[1]);
-        pattern.lastIndex = Math.max(pattern.lastIndex, span[1]);
-      }
+  return (text, starts, emit) => {
+    let from = 0;
+    for (const at of starts) {
+      if (at < from) continue;
+      pattern.lastIndex = at;
+      if (!pattern.test(text)) continue;
+      from = pattern.lastIndex;
+      const span = accept(text, at, from);
+      if (span) emit(span[0], span[1]);
     }
   };
 }
@@ -67,9 +76,11 @@ const isEmailDomain = (c: number) => isAlnum(c) || c === 46 || c === 45;
 
 const email: ScanRule = {
   id: 'pii-email',
-  scan(text, emit) {
+  gates: ['@'],
+  scan(text, starts, emit) {
     let from = 0;
-    for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', Math.max(at + 1, from))) {
+    for (const at of starts) {
+      if (at < from) continue;
       let s = at;
       while (s > 0 && at - s < 64 && isEmailLocal(text.charCodeAt(s - 1))) s--;
       while (s < at && text.charCodeAt(s) === 46) s++;
@@ -89,14 +100,16 @@ const email: ScanRule = {
 
 const card: ScanRule = {
   id: 'pii-card',
-  scan: scanWith(/\d{4}[ -]?\d{4}[ -]?\d{2}[\d -]{3,11}/g, (text, s, e) =>
+  gates: [String.raw`\d{4}[ -]?\d{4}`],
+  scan: scanWith(/\d{4}[ -]?\d{4}[ -]?\d{2}[\d -]{3,11}/y, (text, s, e) =>
     longestValid(text, s, e, isDigit, cardValid)),
   holdFrom: holdNumber,
 };
 
 const ssn: ScanRule = {
   id: 'pii-ssn',
-  scan: scanWith(/\d{3}-\d{2}-\d{4}/g, (text, s, e) =>
+  gates: [String.raw`\d{3}-\d{2}-\d{4}`],
+  scan: scanWith(/\d{3}-\d{2}-\d{4}/y, (text, s, e) =>
     !isDigit(code(text, s - 1)) && code(text, s - 1) !== 45 && !isDigit(code(text, e)) && code(text, e) !== 45 && ssnValid(text.slice(s, e))
       ? [s, e]
       : undefined),
@@ -106,7 +119,8 @@ const ssn: ScanRule = {
 const phoneMember = (c: number) => isDigit(c) || c === 43;
 const phone: ScanRule = {
   id: 'pii-phone',
-  scan: scanWith(/\+\d{1,3}(?:[ .-]?\(?\d{1,5}\)?){2,6}|(?:\(\d{3}\)[ .-]?|\b\d{3}[ .-])\d{3}[ .-]\d{4}/g, (text, s, e) =>
+  gates: [String.raw`\+\d`, String.raw`\(\d{3}\)[ .-]?\d{3}[ .-]\d{4}`, String.raw`\d{3}[ .-]\d{3}[ .-]\d{4}`],
+  scan: scanWith(/\+\d{1,3}(?:[ .-]?\(?\d{1,5}\)?){2,6}|(?:\(\d{3}\)[ .-]?|\b\d{3}[ .-])\d{3}[ .-]\d{4}/y, (text, s, e) =>
     text.charCodeAt(s) === 43 && isAlnum(code(text, s - 1))
       ? undefined
       : longestValid(text, s, e, phoneMember, phoneValid)),
@@ -115,7 +129,8 @@ const phone: ScanRule = {
 
 const ipv4: ScanRule = {
   id: 'pii-ip',
-  scan: scanWith(/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}/g, (text, s, e) => {
+  gates: [String.raw`\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}`],
+  scan: scanWith(/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}/y, (text, s, e) => {
     const before = code(text, s - 1);
     const after = code(text, e);
     if (isDigit(before) || before === 46 || isDigit(after) || (after === 46 && isDigit(code(text, e + 1)))) return undefined;
@@ -127,18 +142,34 @@ const ipv4: ScanRule = {
 const isHex = (c: number) => isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 const isIpv6Char = (c: number) => isHex(c) || c === 58 || c === 46;
 const isWordOrColon = (c: number) => isAlnum(c) || c === 58 || c === 46 || c === 95;
+/**
+ * End of the match of `:[0-9A-Fa-f]{0,4}:` at `at`, or -1. The hex digits cannot be colons, so
+ * the only match takes all of them: checked directly, for timestamps make many candidates.
+ */
+function colonPairEnd(text: string, at: number): number {
+  if (text.charCodeAt(at) !== 58) return -1;
+  let i = at + 1;
+  while (i - at <= 4 && isHex(text.charCodeAt(i))) i++;
+  return text.charCodeAt(i) === 58 ? i + 1 : -1;
+}
+
 const ipv6: ScanRule = {
   id: 'pii-ip',
-  // Found from a colon pair with at most one hex group between, then grown both ways.
-  scan(text, emit) {
-    const pattern = /:[0-9A-Fa-f]{0,4}:/g;
-    for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
-      let s = m.index;
-      while (s > 0 && isIpv6Char(text.charCodeAt(s - 1)) && m.index - s < 45) s--;
-      let e = m.index + 1;
+  // Found from a colon pair with at most one hex group between, then grown both ways; the
+  // search resumes after what was grown.
+  gates: [':[0-9A-Fa-f]{0,4}:'],
+  scan(text, starts, emit) {
+    let from = 0;
+    for (const at of starts) {
+      if (at < from) continue;
+      const pairEnd = colonPairEnd(text, at);
+      if (pairEnd < 0) continue;
+      let s = at;
+      while (s > 0 && isIpv6Char(text.charCodeAt(s - 1)) && at - s < 45) s--;
+      let e = at + 1;
       while (e < text.length && isIpv6Char(text.charCodeAt(e)) && e - s < 45) e++;
       while (e > s && text.charCodeAt(e - 1) === 46) e--;
-      pattern.lastIndex = Math.max(pattern.lastIndex, e);
+      from = Math.max(pairEnd, e);
       if (isWordOrColon(code(text, s - 1)) || isWordOrColon(code(text, e))) continue;
       if (ipv6Valid(text.slice(s, e))) emit(s, e);
     }
@@ -149,7 +180,8 @@ const ipv6: ScanRule = {
 const isIbanChar = (c: number) => isAlnum(c) || c === 32;
 const iban: ScanRule = {
   id: 'pii-iban',
-  scan: scanWith(/[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?/g, (text, s, e) => {
+  gates: [String.raw`[A-Z]{2}\d{2} ?[A-Z0-9]{4} ?[A-Z0-9]{4}`],
+  scan: scanWith(/[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?/y, (text, s, e) => {
     if (isAlnum(code(text, s - 1))) return undefined;
     const length = IBAN_LENGTHS[text.slice(s, s + 2)];
     if (length === undefined) return undefined;
