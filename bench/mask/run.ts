@@ -52,7 +52,7 @@ const sse = sseChunks();
 const sseBytes = sse.reduce((n, c) => n + c.byteLength, 0);
 const sseText = new TextDecoder().decode(Buffer.concat(sse));
 
-const pack = loadGitleaksPack(readFileSync(new URL('../../../shared/data/gitleaks/gitleaks.toml', import.meta.url), 'utf8'));
+const pack = loadGitleaksPack(readFileSync(new URL('../../test/data/gitleaks/gitleaks.toml', import.meta.url), 'utf8'));
 const builtIn = createMasker({ pii: ALL_PII });
 const withPack = createMasker({ pii: ALL_PII }, [pack]);
 

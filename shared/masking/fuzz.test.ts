@@ -10,7 +10,7 @@ import { ALNUM, pick, randomFrom, secretSamples, seeded, type Random } from './t
 import { readFileSync } from 'node:fs';
 
 const ALL_PII = { email: true, phone: true, card: true, iban: true, ssn: true, ip: true };
-const pack = loadGitleaksPack(readFileSync(new URL('../../../shared/data/gitleaks/gitleaks.toml', import.meta.url), 'utf8'));
+const pack = loadGitleaksPack(readFileSync(new URL('../../test/data/gitleaks/gitleaks.toml', import.meta.url), 'utf8'));
 const masker = createMasker({ pii: ALL_PII }, [pack]);
 const engine = new Engine([...secretRules, ...pack.rules], piiRules(ALL_PII));
 

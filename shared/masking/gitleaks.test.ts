@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { createMasker, loadGitleaksPack } from './index.js';
 import { ALNUM, HEX, randomFrom } from './test-support.js';
 
-const packUrl = new URL('../../../shared/data/gitleaks/gitleaks.toml', import.meta.url);
+const packUrl = new URL('../../test/data/gitleaks/gitleaks.toml', import.meta.url);
 const defaultPack = () => loadGitleaksPack(readFileSync(packUrl, 'utf8'), 'gitleaks.toml');
 
 describe('loadGitleaksPack with the gitleaks default pack', () => {
