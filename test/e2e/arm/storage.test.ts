@@ -12,7 +12,7 @@ import { startExampleArm, type ExampleArm } from '../../../cli/dev/example/arm.j
 import type { SessionRecord } from '../../../shared/sessions/index.js';
 import { DEV_ISSUER_POLICY, startTestStack, type TestStack } from '../../support/stack.js';
 import { startIdentityEndpoint, type IdentityEndpoint } from './identity.js';
-import { startTlsFront, type TlsFront } from './tls.js';
+import { startTlsFront, type TlsFront } from '../../support/tls.js';
 
 const POLICY = `${DEV_ISSUER_POLICY}
 auditors: { groups: [auditors] }

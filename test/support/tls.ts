@@ -35,7 +35,7 @@ export async function startTlsFront(): Promise<TlsFront> {
 }
 
 /** An ECDSA P-256 certificate for IP 127.0.0.1, valid for a day, DER-encoded by hand. */
-function selfSignedCertificate(): { cert: string; key: string } {
+export function selfSignedCertificate(): { cert: string; key: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const name = seq(set(seq(oid('2.5.4.3'), tlv(0x0c, Buffer.from('127.0.0.1')))));
   const ecdsaWithSha256 = seq(oid('1.2.840.10045.4.3.2'));
