@@ -1,6 +1,6 @@
 // Benchmark inputs, built at run time from a fixed seed: a JSON API response, log text and an
 // LLM-style SSE stream, each about 1 MB with a few secrets and PII values in it.
-import { ALNUM, DIGITS, HEX, LOWER, pick, randomFrom, secretSamples, seeded } from '../../shared/masking/test-support.js';
+import { ALNUM, BASE64, DIGITS, HEX, LOWER, pick, randomFrom, secretSamples, seeded } from '../../shared/masking/test-support.js';
 
 const MB = 1 << 20;
 const random = seeded(20240501);
@@ -13,6 +13,9 @@ function plants(): string[] {
   const samples = secretSamples(random);
   return [samples['github-token']!(), samples['aws-access-key-id']!(), samples['jwt']!(), samples['openai-api-key']!(), 'jane.doe@example.com'];
 }
+
+/** A connection's credential, as the gateway would send upstream: no rule detects it. */
+export const credential = () => r(BASE64, 40);
 
 /** A GitHub-style list of repositories, about 1 MB. */
 export function jsonResponse(): string {

@@ -1,12 +1,13 @@
 // Masking throughput: MB/s for a JSON API response, log text and an SSE stream, with every
-// built-in rule (and every PII kind) on; then the same with the gitleaks default pack added;
-// then @secretlint/core with the recommended preset on the same text, and the ratios.
+// built-in rule (and every PII kind) on; then with a connection's credential added, as the
+// gateway masks an upstream's answer; then with the gitleaks default pack added; then
+// @secretlint/core with the recommended preset on the same text, and the ratios.
 //   node --import tsx bench/mask/run.ts
 import { readFileSync } from 'node:fs';
 import { lintSource } from '@secretlint/core';
 import { creator as recommended } from '@secretlint/secretlint-rule-preset-recommend';
 import { createMasker, loadGitleaksPack, maskByteStream, type Masker } from '../../shared/masking/index.js';
-import { jsonResponse, logText, sseChunks } from './inputs.js';
+import { credential, jsonResponse, logText, sseChunks } from './inputs.js';
 
 const MB = 1 << 20;
 const ALL_PII = { email: true, phone: true, card: true, iban: true, ssn: true, ip: true };
@@ -55,6 +56,7 @@ const sseText = new TextDecoder().decode(Buffer.concat(sse));
 const pack = loadGitleaksPack(readFileSync(new URL('../../test/data/gitleaks/gitleaks.toml', import.meta.url), 'utf8'));
 const builtIn = createMasker({ pii: ALL_PII });
 const withPack = createMasker({ pii: ALL_PII }, [pack]);
+const withCredential = builtIn.withSecrets([{ rule: 'connection-credential', value: credential() }]);
 
 const mbps = (bytes: number, seconds: number) => bytes / MB / seconds;
 interface Row {
@@ -67,7 +69,7 @@ interface Row {
   sseWhole: number;
 }
 const rows: Row[] = [];
-for (const [label, masker] of [['built-in', builtIn], ['built-in + gitleaks', withPack]] as const) {
+for (const [label, masker] of [['built-in', builtIn], ['built-in + credential', withCredential], ['built-in + gitleaks', withPack]] as const) {
   rows.push({
     name: `portcullis (${label})`,
     rules: String(masker.ruleCount),
@@ -98,12 +100,13 @@ console.log(`
                    (sse), one chunk per event, web stream included. Not run for secretlint: its profiler keeps
                    every performance mark and searches them on each call, so thousands of calls grow quadratic
   SSE as one text  the same bytes concatenated, one call each (portcullis auto() in text mode): the comparison
-  rules            active portcullis rules: regex rules, PII scanners and the sensitive-key rule`);
+  rules            active portcullis rules: regex rules, PII scanners, the sensitive-key rule and the credential`);
 console.log(`gitleaks pack: ${pack.rules.length} rules loaded, ${pack.skipped.length} skipped\n`);
 
-const [ours, , theirs] = rows as [Row, Row, Row];
+const ours = rows[0]!;
+const theirs = rows.at(-1)!;
 const ratio = (a: number, b: number) => `${(a / b).toFixed(1)}x`;
-for (const row of rows.slice(0, 2)) {
+for (const row of rows.slice(0, -1)) {
   console.log(
     `ratio to secretlint, ${row.name}: JSON ${ratio(row.json, theirs.json)}, log ${ratio(row.log, theirs.log)}, ` +
       `SSE as one text ${ratio(row.sseWhole, theirs.sseWhole)}`,

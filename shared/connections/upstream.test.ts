@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { createMasker } from '../masking/index.js';
 import type { NamedConnection } from '../policy/compile.js';
 import { Refusal } from '../platform/problem.js';
 import type { ForwardContext } from './kind.js';
 import { resolveTarget } from './target.js';
-import { prepareCall } from './upstream.js';
+import { CREDENTIAL_RULE, prepareCall } from './upstream.js';
 
 const connection = (format: string): NamedConnection =>
   ({
@@ -36,6 +37,13 @@ describe('prepareCall', () => {
     const call = await prepareCall(request({ authorization: 'Bearer agent', 'x-key': 'agent-key' }), context('Key {value}', 'pa$&ss$1'));
     assert.equal(call.headers.get('x-key'), 'Key pa$&ss$1');
     assert.equal(call.headers.get('authorization'), null);
+  });
+
+  it('gives a masker for the answer that masks the raw credential it sends, and nothing else new', async () => {
+    const secret = randomBytes(16).toString('base64');
+    const call = await prepareCall(request(), context('Bearer {value}', secret));
+    assert.equal(call.masker.text(`invalid credential Bearer ${secret}.`).text, `invalid credential Bearer [MASKED:${CREDENTIAL_RULE}].`);
+    assert.equal(call.masker.text('no echo here').text, 'no echo here');
   });
 
   it('refuses a credential with control characters without quoting it', async () => {

@@ -1,6 +1,8 @@
 // Calls an upstream over HTTP for the http-style kinds: only the agent's safe headers, the
 // gateway's credential, a time limit on the answer, the body-size limit on what is sent, and no
-// redirect followed off the upstream's origin.
+// redirect followed off the upstream's origin. The answer is masked for the credential too, in
+// case the upstream echoes it ("invalid key …").
+import type { Masker } from '../masking/index.js';
 import { Refusal } from '../platform/problem.js';
 import { upstreamRequestHeaders } from './headers.js';
 import type { AgentRequest, ForwardContext } from './kind.js';
@@ -10,7 +12,12 @@ export interface UpstreamCall {
   method: string;
   headers: Headers;
   body?: Uint8Array | ReadableStream<Uint8Array>;
+  /** Masks the answer to this call: the connection's masker, plus the credential the call sends. */
+  masker: Masker;
 }
+
+/** The rule id of the connection's credential found in an answer. */
+export const CREDENTIAL_RULE = 'connection-credential';
 
 class BodyTooLarge extends Error {}
 
@@ -31,7 +38,9 @@ export async function prepareCall(request: AgentRequest, context: ForwardContext
   if (credential !== undefined && config) headers.set(config.header, credentialHeader(config.format, credential, context));
   const noBody = request.method === 'GET' || request.method === 'HEAD';
   const body = noBody ? undefined : (request.body.bytes ?? (request.body.stream && limitStream(request.body.stream, context.maxBodyBytes)));
-  return { url: request.target!.url, method: request.method, headers, body };
+  // The raw value: the formatted header (`Bearer …`) holds it.
+  const masker = credential === undefined ? context.masker : context.masker.withSecrets([{ rule: CREDENTIAL_RULE, value: credential }]);
+  return { url: request.target!.url, method: request.method, headers, body, masker };
 }
 
 export async function callUpstream(call: UpstreamCall, context: ForwardContext): Promise<Response> {

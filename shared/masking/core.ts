@@ -1,12 +1,21 @@
-// What the maskers share once a masker is compiled: the engine and the sensitive-key rule.
-import type { Engine } from './engine.js';
-import type { Replacement } from './rule.js';
+// What the maskers share once a masker is compiled: detection and the sensitive-key rule.
+import type { Analysis } from './engine.js';
+import type { Replacement, Span } from './rule.js';
 import type { KeyFilter, KeyMatcher } from './sensitive-keys.js';
 
 export const SENSITIVE_KEY_RULE = 'sensitive-key';
 
+/** Finds the spans to mask: the compiled Engine, or one with exact literals added (literals.ts). */
+export interface Detector {
+  /** The merged spans of every finding in `text`. */
+  detect(text: string): Span[];
+  analyze(text: string, withHold: boolean): Analysis;
+  /** The most a stream holds back, beyond the rest of a finding already made. */
+  readonly holdLimit: number;
+}
+
 export interface Core {
-  engine: Engine;
+  engine: Detector;
   /** Absent when the sensitive-key rule is disabled. */
   isSensitiveKey: KeyMatcher | undefined;
   /** A cheap test on a key's raw text before matching it. */

@@ -3,6 +3,7 @@
 // windows around the hits, widened while a match touches a window's edge. The same pass finds
 // the scanners' (PII) gates, and each scanner looks only where its gates start. Overlapping
 // spans are merged so that nothing detected is left out.
+import type { Detector } from './core.js';
 import { shannonEntropy } from './entropy.js';
 import { MAX_SECRET_LENGTH } from './limits.js';
 import { Prefilter, type Hits } from './prefilter.js';
@@ -30,7 +31,8 @@ export interface Analysis {
   holdFrom: number;
 }
 
-export class Engine {
+export class Engine implements Detector {
+  readonly holdLimit = MAX_SECRET_LENGTH;
   private readonly compiled: Compiled[];
   private readonly prefilter: Prefilter;
   /** For each keyword (prefilter index), the compiled rules that use it. */
@@ -294,7 +296,7 @@ function wordStart(text: string, at: number, floor: number): number {
  * Sorted, non-overlapping spans; overlapping ones become their union (the first rule's id).
  * Edges are moved off backslash escapes, so that masking inside JSON text stays valid JSON.
  */
-function merge(text: string, spans: Span[]): Span[] {
+export function merge(text: string, spans: Span[]): Span[] {
   if (spans.length === 0) return spans;
   const aligned = spans.map((s) => alignToEscapes(text, s));
   aligned.sort((a, b) => a.start - b.start || b.end - a.end || a.order - b.order);

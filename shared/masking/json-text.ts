@@ -1,4 +1,4 @@
-// JSON mode over JSON text: masks inside string values (and keys, and numbers that are card
+// JSON mode over JSON text: masks inside string values (and keys, and integers that are card
 // numbers) without re-serializing, so numbers, spacing and key order stay byte for byte.
 // Detection runs once over the whole text; one pass over the structure then validates it,
 // maps each span to the string it lies in, and masks values under sensitive keys. Strings
@@ -7,7 +7,7 @@
 // per token, so size and nesting cost time and memory, not stack.
 import type { Core } from './core.js';
 import { SENSITIVE_KEY_RULE } from './core.js';
-import { childPath } from './json-path.js';
+import { childPath, reroot } from './json-path.js';
 import { MAX_JSON_DEPTH } from './limits.js';
 import { findingFor, redact, replacementText, type Finding } from './redact.js';
 import type { Span } from './rule.js';
@@ -80,6 +80,8 @@ class Walk {
   private keyStart = 0;
   private keyEnd = 0;
   private keyDecoded: string | undefined;
+  /** The key just read as masked, when it held a finding: paths name it so, never by the secret. */
+  private keyMasked: string | undefined;
   private keySensitive = false;
 
   constructor(
@@ -195,7 +197,7 @@ class Walk {
 
   private name(member: Member): string | number {
     if (member !== KEY) return member;
-    return this.keyDecoded ?? this.text.slice(this.keyStart + 1, this.keyEnd - 1);
+    return this.keyMasked ?? this.keyDecoded ?? this.text.slice(this.keyStart + 1, this.keyEnd - 1);
   }
 
   private path(member: Member): string {
@@ -235,6 +237,7 @@ class Walk {
       this.keyStart = start;
       this.keyEnd = end;
       this.keyDecoded = decoded;
+      this.keyMasked = undefined;
       const { isSensitiveKey, mayBeSensitiveKey } = this.core;
       // An escaped key is judged by its decoded text: escapes cannot hide a sensitive name.
       this.keySensitive =
@@ -249,16 +252,45 @@ class Walk {
     }
     if (decoded !== undefined) {
       const findings: Finding[] = [];
-      const masked = maskString(decoded, this.core, this.path(member), this.depth, findings);
+      const path = this.path(member);
+      const masked = maskString(decoded, this.core, path, this.depth, findings);
       if (masked !== decoded) {
+        if (isKey) this.renameKey(masked, path, findings);
         this.findings.push(...findings);
         this.edits.push({ start, end, text: JSON.stringify(masked) });
       }
       return end;
     }
     const k = this.firstOverlapping(start + 1);
-    if (k < this.spans.length && this.spans[k]!.start < end - 1) this.maskSpansIn(start + 1, end - 1, member);
+    if (k < this.spans.length && this.spans[k]!.start < end - 1) {
+      const edits = this.edits.length;
+      const findings = this.findings.length;
+      this.maskSpansIn(start + 1, end - 1, member);
+      if (isKey) {
+        const path = this.path(member);
+        this.renameKey(this.edited(start + 1, end - 1, edits), path, this.findings.slice(findings));
+      }
+    }
     return end;
+  }
+
+  /** From now on the key just read is named by its masked text, also in its own findings (made under `from`). */
+  private renameKey(masked: string, from: string, findings: readonly Finding[]) {
+    this.keyMasked = masked;
+    const to = this.path(KEY);
+    for (const f of findings) f.location = reroot(f.location, from, to);
+  }
+
+  /** text[from, to) with the edits from index `first` on applied. */
+  private edited(from: number, to: number, first: number): string {
+    let out = '';
+    let at = from;
+    for (let e = first; e < this.edits.length; e++) {
+      const edit = this.edits[e]!;
+      out += this.text.slice(at, edit.start) + edit.text;
+      at = edit.end;
+    }
+    return out + this.text.slice(at, to);
   }
 
   private numberToken(start: number, end: number, member: Member, sensitive: boolean) {
@@ -266,7 +298,7 @@ class Walk {
     let replacement = this.core.sensitiveReplacement;
     if (!rule) {
       const k = this.firstOverlapping(start);
-      if (k === this.spans.length || this.spans[k]!.start >= end) return;
+      if (k === this.spans.length || this.spans[k]!.start >= end || isFloat(this.text, start, end)) return;
       rule = this.spans[k]!.rule;
       replacement = this.spans[k]!.replacement;
     }
@@ -294,6 +326,18 @@ class Walk {
       this.edits.push({ start: a, end: b, text: redact(this.text.slice(a, b), [{ ...span, start: 0, end: b - a }], () => `${path}:${offset}`, this.findings) });
     }
   }
+}
+
+/**
+ * Whether the number text[start, end) is written with a fraction or an exponent. A float is a
+ * measurement, never a secret: it is left byte for byte, whatever its digits happen to match.
+ */
+export function isFloat(text: string, start = 0, end = text.length): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46 || c === 101 || c === 69) return true;
+  }
+  return false;
 }
 
 /** End of the JSON number at `i`, or -1 when there is none. */

@@ -2,8 +2,8 @@
 // hold the value. Returns a new value of the same shape; the input is not changed.
 import type { Core } from './core.js';
 import { SENSITIVE_KEY_RULE } from './core.js';
-import { childPath } from './json-path.js';
-import { maskJsonText, maskString } from './json-text.js';
+import { childPath, reroot } from './json-path.js';
+import { isFloat, maskJsonText, maskString } from './json-text.js';
 import { MAX_JSON_DEPTH } from './limits.js';
 import { findingFor, redact, replacementText, type Finding } from './redact.js';
 
@@ -25,7 +25,7 @@ function walk(value: unknown, core: Core, path: string, sensitive: boolean, dept
       findings.push(findingFor(SENSITIVE_KEY_RULE, path, text));
       return replacementText(SENSITIVE_KEY_RULE, core.sensitiveReplacement, text);
     }
-    const spans = core.engine.detect(text);
+    const spans = isFloat(text) ? [] : core.engine.detect(text);
     return spans.length === 0 ? value : redact(text, spans, () => path, findings);
   }
   if (value === null || typeof value !== 'object') return value;
@@ -40,10 +40,13 @@ function walk(value: unknown, core: Core, path: string, sensitive: boolean, dept
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
       const keyFindings: Finding[] = [];
-      const maskedKey = maskString(key, core, childPath(path, key), MAX_JSON_DEPTH, keyFindings);
-      findings.push(...keyFindings);
+      const raw = childPath(path, key);
+      const maskedKey = maskString(key, core, raw, MAX_JSON_DEPTH, keyFindings);
+      // Named by the key as masked, in its own findings and below it: the raw key may be the secret.
+      const at = maskedKey === key ? raw : childPath(path, maskedKey);
+      for (const f of keyFindings) findings.push({ ...f, location: reroot(f.location, raw, at) });
       const keySensitive = sensitive || (core.isSensitiveKey !== undefined && core.isSensitiveKey(key));
-      out[maskedKey] = walk(item, core, childPath(path, key), keySensitive, depth + 1, findings, open);
+      out[maskedKey] = walk(item, core, at, keySensitive, depth + 1, findings, open);
     }
     return out;
   } finally {

@@ -69,6 +69,20 @@ describe('JSON mode (auto)', () => {
     assert.deepEqual(out, { '[MASKED:github-token]': 1, card: '[MASKED:pii-card]' });
   });
 
+  it('names findings in and under a masked key by the key as masked, never by the secret', () => {
+    const [key, inner, escaped] = [token(), token(), token()];
+    const body = `{"${key}": {"note": "${inner}", "list": [{"a": "${inner}"}]}, "x": {"${escaped.replace('g', '\\u0067')}": "${inner}"}}`;
+    const locations = [
+      '$["[MASKED:github-token]"]:0', '$["[MASKED:github-token]"].note:0', '$["[MASKED:github-token]"].list[0].a:0',
+      '$.x["[MASKED:github-token]"]:0', '$.x["[MASKED:github-token]"]:0',
+    ];
+    const out = masker.auto(body);
+    assert.deepEqual(out.findings.map((f) => f.location), locations);
+    const viaValue = masker.json(JSON.parse(body));
+    assert.deepEqual(viaValue.findings.map((f) => f.location), locations);
+    for (const secret of [key, inner, escaped]) assert.ok(!JSON.stringify([out.findings, viaValue.findings]).includes(secret));
+  });
+
   it('falls back to text mode for what is not JSON, and uses JSON mode for a JSON content type', () => {
     const value = token();
     assert.equal(masker.auto(`{"a": ${value}`).text, '{"a": [MASKED:github-token]');

@@ -15,3 +15,9 @@ export const MAX_SSE_LINE = 1 << 20;
 
 /** Nesting deeper than this (JSON, or JSON inside strings) is masked as text rather than walked. */
 export const MAX_JSON_DEPTH = 256;
+
+/**
+ * Secret literals (Masker.withSecrets) shorter than this are ignored: so short a value occurs in
+ * ordinary text too often to be masked wherever it appears.
+ */
+export const MIN_SECRET_LITERAL = 8;

@@ -6,6 +6,7 @@ import { Engine } from './engine.js';
 import type { RulePack } from './gitleaks.js';
 import { maskJsonText } from './json-text.js';
 import { maskJsonValue } from './json-value.js';
+import { withLiterals, type SecretLiteral } from './literals.js';
 import { redact, type Finding } from './redact.js';
 import { translateRe2 } from './re2.js';
 import type { RegexRule, Replacement, ScanRule } from './rule.js';
@@ -26,6 +27,12 @@ export interface Masker {
   stream(): StreamMasker;
   /** As stream(), with finding locations named by `locate` (e.g. relative to an SSE line). */
   streamAt(locate: (offset: number) => string): StreamMasker;
+  /**
+   * This masker, plus each secret's exact value masked wherever it occurs, in every mode, as
+   * `[MASKED:<rule>]`; for one answer (e.g. the credential sent for it), so no rule is
+   * recompiled. Values shorter than MIN_SECRET_LITERAL are ignored.
+   */
+  withSecrets(secrets: readonly SecretLiteral[]): Masker;
 }
 
 const toReplacement = (r: 'full' | { keep: number } | undefined): Replacement | undefined =>
@@ -70,7 +77,12 @@ export function createMasker(config?: MaskingConfig | MaskingConfigInput, packs:
     mayBeSensitiveKey: keyFilter(names),
     sensitiveReplacement: override(SENSITIVE_KEY_RULE) ?? { kind: 'full' },
   };
+  return maskerOf(core, engine.ruleCount + (sensitiveOn ? 1 : 0));
+}
 
+/** The modes over a compiled core. */
+function maskerOf(core: Core, ruleCount: number): Masker {
+  const { engine } = core;
   const text = (input: string) => {
     const findings: Finding[] = [];
     const masked = redact(input, engine.detect(input), (offset) => `offset:${offset}`, findings);
@@ -78,7 +90,7 @@ export function createMasker(config?: MaskingConfig | MaskingConfigInput, packs:
   };
 
   const masker: Masker = {
-    ruleCount: engine.ruleCount + (sensitiveOn ? 1 : 0),
+    ruleCount,
     text,
     json(value, path = '$') {
       const findings: Finding[] = [];
@@ -93,6 +105,10 @@ export function createMasker(config?: MaskingConfig | MaskingConfigInput, packs:
     },
     stream: () => new TextStreamMasker(engine),
     streamAt: (locate) => new TextStreamMasker(engine, locate),
+    withSecrets(secrets) {
+      const added = withLiterals(core, secrets);
+      return added ? maskerOf(added.core, ruleCount + added.rules) : masker;
+    },
   };
   return masker;
 }

@@ -1,9 +1,10 @@
 // Incremental text masking. Each push re-examines the text not yet emitted (plus a little
 // emitted context, so a keyword before a secret is still seen) and emits everything before
-// the first place where a finding may still be forming. What is held back is bounded by
-// MAX_SECRET_LENGTH, plus the rest of a secret already found.
-import type { Engine } from './engine.js';
-import { MAX_SECRET_LENGTH, STREAM_CONTEXT } from './limits.js';
+// the first place where a finding may still be forming. What is held back is bounded by the
+// detector's hold limit (MAX_SECRET_LENGTH, or a longer literal), plus the rest of a secret
+// already found.
+import type { Detector } from './core.js';
+import { STREAM_CONTEXT } from './limits.js';
 import { redact, type Finding } from './redact.js';
 import type { Span } from './rule.js';
 
@@ -23,7 +24,7 @@ export class TextStreamMasker implements StreamMasker {
   private emitted = 0;
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: Detector,
     private readonly locate: (offset: number) => string = (offset) => `offset:${offset}`,
   ) {}
 
@@ -42,8 +43,9 @@ export class TextStreamMasker implements StreamMasker {
     const base = this.context.length;
     const { spans, holdFrom } = this.engine.analyze(buffer, !final);
     let cut = final ? buffer.length : Math.max(base, holdFrom);
-    if (buffer.length - cut > MAX_SECRET_LENGTH) {
-      cut = buffer.length - MAX_SECRET_LENGTH;
+    const limit = this.engine.holdLimit;
+    if (buffer.length - cut > limit) {
+      cut = buffer.length - limit;
       const inside = spans.find((s) => s.start < cut && s.end > cut);
       if (inside) cut = inside.end;
     }

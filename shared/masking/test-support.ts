@@ -55,6 +55,19 @@ export function secretSamples(random: Random = Math.random): Record<string, () =
   };
 }
 
+/** A Luhn-valid 16-digit Visa-range card number, digits only. */
+export function cardNumber(random: Random = Math.random): string {
+  const body = '4' + randomFrom(DIGITS, 14, random);
+  let sum = 0;
+  for (let i = 0; i < body.length; i++) {
+    // Doubled: every second digit counting from the check digit, which is appended last.
+    let d = body.charCodeAt(body.length - 1 - i) - 48;
+    if (i % 2 === 0) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  return body + String((10 - (sum % 10)) % 10);
+}
+
 export function jwt(random: Random = Math.random): string {
   const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const head = b64({ alg: 'HS256', typ: 'JWT' });

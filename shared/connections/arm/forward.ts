@@ -22,7 +22,8 @@ export async function forwardArm(request: AgentRequest, operation: Operation, co
       return undefined;
     }
   };
-  const upstream = await callUpstream(await prepareCall(request, context), context);
+  const call = await prepareCall(request, context);
+  const upstream = await callUpstream(call, context);
   const headers = agentResponseHeaders(upstream.headers);
   for (const name of LINK_HEADERS) {
     const value = headers.get(name);
@@ -33,7 +34,7 @@ export async function forwardArm(request: AgentRequest, operation: Operation, co
     else headers.delete(name);
   }
   return maskResponse(upstream, {
-    masker: armMasker(context.masker, { strict: operation.flags.includes('secrets'), link }),
+    masker: armMasker(call.masker, { strict: operation.flags.includes('secrets'), link }),
     captureBytes: context.captureBytes,
     passBinary: false,
     connection: context.connection.name,

@@ -57,6 +57,7 @@ export function armMasker(masker: Masker, options: ArmMaskOptions): Masker {
     // A secret-bearing answer too large to hold as JSON is masked whole rather than guessed at.
     stream: options.strict ? whole : () => masker.stream(),
     streamAt: options.strict ? whole : (locate) => masker.streamAt(locate),
+    withSecrets: (secrets) => armMasker(masker.withSecrets(secrets), options),
   };
 }
 

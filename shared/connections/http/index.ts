@@ -11,14 +11,16 @@ export const httpKind: ConnectionKind = {
   classify: classifyHttp,
   async forward(request, _operation, context) {
     const config = context.connection.config as HttpConnection;
-    const upstream = await callUpstream(await prepareCall(request, context), context);
+    const call = await prepareCall(request, context);
+    const upstream = await callUpstream(call, context);
     const response = await maskResponse(upstream, {
-      masker: context.masker,
+      masker: call.masker,
       captureBytes: context.captureBytes,
       passBinary: config.passBinary,
       connection: context.connection.name,
     });
-    const location = upstream.headers.get('location');
+    // As masked: an upstream may put a secret, the credential even, in its redirect.
+    const location = response.headers.get('location');
     if (location) {
       const rewritten = throughGateway(new URL(location, request.target!.url), config.upstream, context);
       if (rewritten) response.headers.set('location', rewritten);

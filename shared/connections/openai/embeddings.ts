@@ -6,6 +6,8 @@ import type { Masker } from '../../masking/index.js';
 export function vectorsAside(masker: Masker): Masker {
   return {
     ...masker,
+    // Redacting literals on top must keep the vectors aside too.
+    withSecrets: (secrets) => vectorsAside(masker.withSecrets(secrets)),
     auto(body, contentType) {
       let answer: unknown;
       try {

@@ -22,15 +22,15 @@ export async function forwardOpenai(request: AgentRequest, operation: Operation,
   if (outgoing) call.body = outgoing.bytes;
   const upstream = await callUpstream(call, context);
 
-  const handler = deltaHandler(action, context.masker, outgoing?.askedUsage ?? false);
+  const handler = deltaHandler(action, call.masker, outgoing?.askedUsage ?? false);
   // Set when the answer streams: its details are known once the stream has ended.
   let stream: LlmSseMasker | undefined;
   const response = await maskResponse(upstream, {
-    masker: action === 'embeddings' ? vectorsAside(context.masker) : context.masker,
+    masker: action === 'embeddings' ? vectorsAside(call.masker) : call.masker,
     captureBytes: context.captureBytes,
     passBinary: false,
     connection: context.connection.name,
-    sse: handler && (() => (stream = new LlmSseMasker(context.masker, handler))),
+    sse: handler && (() => (stream = new LlmSseMasker(call.masker, handler))),
   });
   const answered = response.body instanceof Uint8Array ? detailsOf(response.body) : {};
   return {

@@ -9,8 +9,33 @@ import { cardValid, emailValid, ibanValid, IBAN_LENGTHS, ipv4Valid, ipv6Valid, p
 export type PiiKind = 'email' | 'phone' | 'card' | 'iban' | 'ssn' | 'ip';
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
-const isAlnum = (c: number) => isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isAlnum = (c: number) => isDigit(c) || isLetter(c);
+const isSign = (c: number) => c === 43 || c === 45;
+const isExponent = (c: number) => c === 101 || c === 69;
 const code = (text: string, i: number) => (i >= 0 && i < text.length ? text.charCodeAt(i) : -1);
+
+// A card, phone or SSN is never part of a decimal number, while the digits of floats (metrics,
+// embeddings, JSON numbers) pass Luhn and the other checks often enough to corrupt them.
+
+/** Whether the digits at `s` go on a number before them: its fraction (`0.`, `-.`) or exponent (`1e`, `2.5E-`). */
+function decimalBefore(text: string, s: number): boolean {
+  let b = s - 1;
+  let c = code(text, b);
+  // Not after a word: `no.4111…` is an abbreviation, not a fraction.
+  if (c === 46) return !isLetter(code(text, b - 1));
+  if (isSign(c)) c = code(text, --b);
+  return isExponent(c) && (isDigit(code(text, b - 1)) || code(text, b - 1) === 46);
+}
+
+/** Whether the digits ending at `e` go on as a decimal number: a fraction (`.5`) or an exponent (`e5`, `E+5`). */
+function decimalAfter(text: string, e: number): boolean {
+  const c = code(text, e);
+  if (c === 46) return isDigit(code(text, e + 1));
+  if (!isExponent(c)) return false;
+  const d = code(text, e + 1);
+  return isDigit(d) || (isSign(d) && isDigit(code(text, e + 2)));
+}
 
 /** Start of the run of `member` characters that ends the text (at most `cap` long). */
 function trailingRun(text: string, member: (c: number) => boolean, cap: number): number {
@@ -45,8 +70,9 @@ function scanWith(
 
 /**
  * The longest prefix of text[start, end) that ends before a separator (or at `end`), is
- * bounded by a non-member character and passes `valid`. Greedy candidates overrun into
- * a following number ("4111 1111 1111 1111 2024"); this backs off at separators.
+ * bounded by a non-member character, is not part of a decimal number and passes `valid`.
+ * Greedy candidates overrun into a following number ("4111 1111 1111 1111 2024"); this backs
+ * off at separators.
  */
 function longestValid(
   text: string,
@@ -55,11 +81,11 @@ function longestValid(
   member: (c: number) => boolean,
   valid: (value: string) => boolean,
 ): [number, number] | undefined {
-  if (member(code(text, start - 1))) return undefined;
+  if (member(code(text, start - 1)) || decimalBefore(text, start)) return undefined;
   for (let e = end; e > start; e--) {
     if (!isAlnum(code(text, e - 1))) continue;
     if (e < end && isAlnum(code(text, e))) continue;
-    if (member(code(text, e))) continue;
+    if (member(code(text, e)) || decimalAfter(text, e)) continue;
     if (valid(text.slice(start, e))) return [start, e];
   }
   return undefined;
@@ -110,7 +136,8 @@ const ssn: ScanRule = {
   id: 'pii-ssn',
   gates: [String.raw`\d{3}-\d{2}-\d{4}`],
   scan: scanWith(/\d{3}-\d{2}-\d{4}/y, (text, s, e) =>
-    !isDigit(code(text, s - 1)) && code(text, s - 1) !== 45 && !isDigit(code(text, e)) && code(text, e) !== 45 && ssnValid(text.slice(s, e))
+    !isDigit(code(text, s - 1)) && code(text, s - 1) !== 45 && !isDigit(code(text, e)) && code(text, e) !== 45 &&
+    !decimalBefore(text, s) && !decimalAfter(text, e) && ssnValid(text.slice(s, e))
       ? [s, e]
       : undefined),
   holdFrom: holdNumber,
