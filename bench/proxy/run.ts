@@ -45,7 +45,10 @@ await autocannon({ url: `${gateway}/api/proxy/bench/items`, connections: 4, dura
 await autocannon({ url: `${upstream}/items`, connections: 4, duration: 1 });
 
 const direct = await measure(`${upstream}/items`, {}, false);
+const before = stack.cpu();
 const proxied = await measure(`${gateway}/api/proxy/bench/items`, { authorization: `Bearer ${token}` }, true);
+const after = stack.cpu();
+const perRequest = (seconds: number) => ((seconds * 1000) / proxied.requests).toFixed(2);
 
 const row = (name: string, f: Figures) =>
   `${name.padEnd(10)} ${f.rps.toFixed(0).padStart(8)} ${f.p50.toFixed(1).padStart(8)} ${f.p99.toFixed(1).padStart(8)} ${String(f.requests).padStart(9)} ${String(f.errors + f.non2xx).padStart(7)}`;
@@ -53,6 +56,10 @@ console.log(`\nproxy benchmark: ${connections} connections, ${duration} s each, 
 console.log(`${'path'.padEnd(10)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'requests'.padStart(9)} ${'failed'.padStart(7)}`);
 console.log(row('direct', direct));
 console.log(row('gateway', proxied));
-console.log(`\ngateway / direct: ${(proxied.rps / direct.rps).toFixed(3)} of the throughput, p50 +${(proxied.p50 - direct.p50).toFixed(1)} ms, p99 +${(proxied.p99 - direct.p99).toFixed(1)} ms`);
+console.log(
+  `\nCPU per proxied request: gateway process ${perRequest(after.stack - before.stack)} ms (gateway, local host, upstream, Service Bus double), ` +
+    `Azurite ${perRequest(after.azurite - before.azurite)} ms (two session-log appends)`,
+);
+console.log(`gateway / direct: ${(proxied.rps / direct.rps).toFixed(3)} of the throughput, p50 +${(proxied.p50 - direct.p50).toFixed(1)} ms, p99 +${(proxied.p99 - direct.p99).toFixed(1)} ms`);
 
 await stack.stop();

@@ -448,13 +448,15 @@ describe('JWKS cache', () => {
   test('reloads keys older than the cache age', async (t) => {
     const jwks = await serveJwks(t, keyA);
     const { verifier, clock } = setup([{ jwksUri: jwks.uri }], { jwksCacheMaxAgeMs: 600_000 });
-    const token = bearer(await mint(keyA, { exp: NOW_S + 3600 }));
-    await verifier.verify(token);
+    // A new token each time, so the verified-token cache is not what answers.
+    let n = 0;
+    const token = async () => bearer(await mint(keyA, { exp: NOW_S + 3600, jti: `t-${n++}` }));
+    await verifier.verify(await token());
     clock.ms = T0 + 599_999;
-    await verifier.verify(token);
+    await verifier.verify(await token());
     assert.equal(jwks.requests, 1);
     clock.ms = T0 + 600_000;
-    await verifier.verify(token);
+    await verifier.verify(await token());
     assert.equal(jwks.requests, 2);
   });
 
@@ -560,5 +562,32 @@ describe('createVerifier', () => {
 
   test('rejects a cache age shorter than the refetch interval', () => {
     assert.throws(() => createVerifier([entry()], { jwksMinRefetchMs: 60_000, jwksCacheMaxAgeMs: 30_000 }), RangeError);
+  });
+});
+
+describe('verifier: verified-token cache', () => {
+  test('reuses a verified principal without checking the signature again, and never past the token expiry', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256' };
+    let clock = 1_700_000_000_000;
+    let reads = 0;
+    const verifier = createVerifier(
+      [{ issuer: 'https://cache.example', audience: 'portcullis', jwksFile: '/jwks.json', algorithms: ['ES256'], groupsClaim: 'groups', subjectClaim: 'sub' }],
+      { now: () => clock, clockToleranceSeconds: 0, readFile: async () => (reads++, JSON.stringify({ keys: [jwk] })) },
+    );
+    const token = await new SignJWT({ groups: ['a'] })
+      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+      .setIssuer('https://cache.example')
+      .setAudience('portcullis')
+      .setSubject('agent')
+      .setIssuedAt(clock / 1000)
+      .setExpirationTime(clock / 1000 + 30)
+      .sign(privateKey);
+    const first = await verifier.verify(`Bearer ${token}`);
+    const second = await verifier.verify(`Bearer ${token}`);
+    assert.equal(second, first, 'the same principal object: not verified again');
+    clock += 31_000;
+    await assert.rejects(verifier.verify(`Bearer ${token}`), /token expired/);
+    assert.equal(reads, 1);
   });
 });

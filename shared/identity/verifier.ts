@@ -21,7 +21,15 @@ export interface VerifierOptions {
   /** Keys older than this are reloaded before use; default 10 min. */
   jwksCacheMaxAgeMs?: number;
   readFile?: (path: string) => Promise<string>;
+  /**
+   * How long a verified token's principal is reused without checking the signature again (never
+   * past the token's own expiry); default 60 s, 0 turns it off. Agents send the same token on
+   * every request, and a signature check is most of identify's cost.
+   */
+  verifiedCacheMs?: number;
 }
+
+const VERIFIED_CACHE_ENTRIES = 10_000;
 
 export interface Verifier {
   verify(authorization: string | null | undefined): Promise<Principal>;
@@ -43,6 +51,9 @@ export function createVerifier(issuers: IssuerConfig[], options: VerifierOptions
   // Stale keys are reloaded under the same rate limit, so a shorter cache age could never be honoured.
   if (maxAgeMs < minRefetchMs) throw new RangeError('jwksCacheMaxAgeMs must not be shorter than jwksMinRefetchMs');
 
+  const cacheMs = nonNegative('verifiedCacheMs', options.verifiedCacheMs ?? 60_000);
+  const verified = new Map<string, { principal: Principal; until: number }>();
+
   const trusted = new Map<string, TrustedIssuer>();
   for (const entry of issuers) {
     // Parsed again so that a config built in code gets the same guarantees (no HS*, one key source).
@@ -54,6 +65,8 @@ export function createVerifier(issuers: IssuerConfig[], options: VerifierOptions
   return {
     async verify(authorization) {
       const token = bearerToken(authorization);
+      const hit = verified.get(token);
+      if (hit && hit.until > now()) return hit.principal;
       // Chosen by the unverified `iss`; only that issuer's keys can then verify the token.
       const issuer = trusted.get(unverifiedIssuer(token));
       if (!issuer) throw invalidToken('issuer not trusted');
@@ -71,7 +84,12 @@ export function createVerifier(issuers: IssuerConfig[], options: VerifierOptions
       } catch (error) {
         throw refusalFor(error, Math.ceil(minRefetchMs / 1000));
       }
-      return toPrincipal(claims, config);
+      const principal = toPrincipal(claims, config);
+      if (cacheMs > 0) {
+        if (verified.size >= VERIFIED_CACHE_ENTRIES) verified.delete(verified.keys().next().value!);
+        verified.set(token, { principal, until: Math.min(now() + cacheMs, (claims.exp! + clockTolerance) * 1000) });
+      }
+      return principal;
     },
   };
 }
