@@ -1,6 +1,7 @@
 // The one pipeline every way in goes through: identify → classify → decide → (hold) → forward →
-// mask → record → respond. Each step is another module's; this file only sequences them and
-// turns refusals into problem+json. Fail closed: nothing reaches a target unjudged or unrecorded.
+// mask → record → respond. Each step is another module's; this file only sequences them. A step
+// that cannot do its job throws a Refusal (the function definition turns it into problem+json).
+// Fail closed: nothing reaches a target unjudged or unrecorded.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { AgentRequest, ConnectionKind, ForwardContext, GatewayResponse } from '../connections/kind.js';
 import type { Operation } from '../connections/operation.js';
@@ -47,7 +48,7 @@ export async function handle(rt: Runtime, route: Route, req: HttpRequest, ctx: I
   // From here on every answer, refusals included, names the request and its session.
   const headers = { 'x-request-id': requestId, 'x-portcullis-session': sessionId };
   try {
-    const response = await judge(rt, { route, req, requestId, started, principal, connection, sessionId, state: { policy, verifier, masker } });
+    const response = await judge(rt, { req, requestId, started, principal, connection, sessionId, state: { policy, verifier, masker } });
     const merged = new Headers(response.headers as ConstructorParameters<typeof Headers>[0]);
     for (const [name, value] of Object.entries(headers)) merged.set(name, value);
     return { ...response, headers: merged };
@@ -60,7 +61,6 @@ export async function handle(rt: Runtime, route: Route, req: HttpRequest, ctx: I
 async function judge(
   rt: Runtime,
   at: {
-    route: Route;
     req: HttpRequest;
     requestId: string;
     started: number;
