@@ -41,7 +41,8 @@ export function selfSignedCertificate(): { cert: string; key: string } {
   const ecdsaWithSha256 = seq(oid('1.2.840.10045.4.3.2'));
   const now = Date.now();
   const serial = randomBytes(8);
-  serial[0]! &= 0x7f;
+  // Positive, and minimal DER: a leading 0x00 would be illegal padding whenever the next byte < 0x80.
+  serial[0] = (serial[0]! & 0x7f) | 0x40;
   const extensions = seq(
     seq(oid('2.5.29.19'), tlv(0x01, Buffer.from([0xff])), tlv(0x04, seq(tlv(0x01, Buffer.from([0xff]))))),
     seq(oid('2.5.29.17'), tlv(0x04, seq(tlv(0x87, Buffer.from([127, 0, 0, 1]))))),
