@@ -2,7 +2,6 @@
 // moving approved → executing is the claim, and only the writer that made that move calls the
 // target. The masked answer is kept for the agent's status call.
 import type { AgentRequest } from '../connections/kind.js';
-import { kinds } from '../connections/registry.js';
 import { resolveTarget } from '../connections/target.js';
 import { readAll } from '../gateway/body.js';
 import { forward } from '../gateway/pipeline.js';
@@ -87,7 +86,7 @@ async function run(ctx: ApprovalContext, approval: Approval, started: number): P
     throw new Refusal({ status: 403, type: 'denied', title: 'Denied by policy', detail: `The policy in force now denies this request: ${today.reason}` });
   }
   const request = agentRequest(held, 'upstream' in connection.config ? connection.config.upstream : undefined);
-  const response = await forward(rt, policy, masker, kinds[connection.config.kind], request, held.operation, {
+  const response = await forward(rt, policy, masker, request, held.operation, {
     base: approval.base,
     requestId: approval.base.requestId,
     connection,

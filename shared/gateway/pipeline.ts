@@ -3,7 +3,7 @@
 // that cannot do its job throws a Refusal (the function definition turns it into problem+json).
 // Fail closed: nothing reaches a target unjudged or unrecorded.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import type { AgentRequest, ConnectionKind, ForwardContext, GatewayResponse } from '../connections/kind.js';
+import type { AgentRequest, ForwardContext, GatewayResponse } from '../connections/kind.js';
 import type { Operation } from '../connections/operation.js';
 import { kinds } from '../connections/registry.js';
 import { pathAfter, resolveTarget } from '../connections/target.js';
@@ -97,7 +97,7 @@ async function judge(
     if (body.stream) request.body = { bytes: await readAll(body.stream, rt.config.maxBodyBytes), length: body.length };
     return rt.hold({ requestId, sessionId, state: at.state, base, principal, connection, operation, decision, request, prefer: req.headers.get('prefer') });
   }
-  return forward(rt, policy, masker, kind, request, operation, { base, requestId, connection, started: at.started });
+  return forward(rt, policy, masker, request, operation, { base, requestId, connection, started: at.started });
 }
 
 /** forward → mask → record, shared by the live path and the execution of an approved request. */
@@ -105,7 +105,6 @@ export async function forward(
   rt: Runtime,
   policy: Policy,
   masker: Masker,
-  kind: ConnectionKind,
   request: AgentRequest,
   operation: Operation,
   at: { base: Omit<EventInput, 'type'>; requestId: string; connection: NamedConnection; started: number },

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
-import { ServiceBusClient, isServiceBusError } from '@azure/service-bus';
+import { isServiceBusError } from '@azure/service-bus';
 import rhea from 'rhea';
 import { openBus } from './harness.js';
 import { ServiceBusDoubleOptionsError, startServiceBusDouble } from './index.js';
