@@ -1,7 +1,7 @@
 // The approval API: the agent's Durable-style status URL, and decisions by API (CI gates, scripts).
 import { approvalDecision as decide, approvalStatus as status } from '../shared/approvals/index.js';
-import { runtime } from '../shared/gateway/runtime.js';
-import { defineHttp } from '../shared/platform/functions.js';
+import { runtime } from '../shared/app/runtime.js';
+import { defineHttp } from '../shared/platform/triggers.js';
 
 export const approvalStatus = defineHttp({
   name: 'approval-status',

@@ -1,7 +1,7 @@
 // The daily export: at 01:30 UTC, close yesterday's sessions and copy them, with a manifest of
 // digests, to the `exports` container.
-import { runtime } from '../shared/gateway/runtime.js';
-import { defineTimer } from '../shared/platform/functions.js';
+import { runtime } from '../shared/app/runtime.js';
+import { defineTimer } from '../shared/platform/triggers.js';
 import { runDailyExport } from '../shared/sessions/index.js';
 
 export const dailyExport = defineTimer({

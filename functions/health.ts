@@ -1,8 +1,8 @@
 // Liveness and dependency checks: 200 when blob, table, Service Bus and the policy are fine,
 // 503 naming the one that is not.
-import { healthChecks } from '../shared/gateway/health.js';
-import { runtime } from '../shared/gateway/runtime.js';
-import { defineHttp } from '../shared/platform/functions.js';
+import { healthChecks } from '../shared/app/health-checks.js';
+import { runtime } from '../shared/app/runtime.js';
+import { defineHttp } from '../shared/platform/triggers.js';
 import { checkHealth } from '../shared/platform/health.js';
 
 export const health = defineHttp({

@@ -1,8 +1,8 @@
 // The approvals orchestrator: requested, decided and timeout messages on the `approvals` queue.
 import { handleApprovalMessage } from '../shared/approvals/index.js';
-import { APPROVALS_QUEUE } from '../shared/gateway/health.js';
-import { runtime } from '../shared/gateway/runtime.js';
-import { defineQueue } from '../shared/platform/functions.js';
+import { APPROVALS_QUEUE } from '../shared/app/health-checks.js';
+import { runtime } from '../shared/app/runtime.js';
+import { defineQueue } from '../shared/platform/triggers.js';
 
 export const orchestrator = defineQueue({
   name: 'approvals-orchestrator',

@@ -1,7 +1,7 @@
 // Agent traffic for http, openai and arm connections.
 import { handle } from '../shared/gateway/pipeline.js';
-import { runtime } from '../shared/gateway/runtime.js';
-import { ALL_METHODS, defineHttp } from '../shared/platform/functions.js';
+import { runtime } from '../shared/app/runtime.js';
+import { ALL_METHODS, defineHttp } from '../shared/platform/triggers.js';
 
 export const proxy = defineHttp({
   name: 'proxy',

@@ -1,7 +1,7 @@
 // The reviewer's page opened from a Teams card link, and the dev sign-in (local development only).
 import { showReview, showSignIn, signIn, submitReview } from '../shared/approvals/index.js';
-import { runtime } from '../shared/gateway/runtime.js';
-import { defineHttp } from '../shared/platform/functions.js';
+import { runtime } from '../shared/app/runtime.js';
+import { defineHttp } from '../shared/platform/triggers.js';
 
 export const review = defineHttp({
   name: 'review',

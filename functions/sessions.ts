@@ -1,7 +1,7 @@
 // The auditor API: query the session index, and replay one session with its chain verified.
-import { requireAuditor } from '../shared/gateway/auditor.js';
-import { runtime } from '../shared/gateway/runtime.js';
-import { defineHttp } from '../shared/platform/functions.js';
+import { requireAuditor } from '../shared/app/auditor.js';
+import { runtime } from '../shared/app/runtime.js';
+import { defineHttp } from '../shared/platform/triggers.js';
 import { Refusal } from '../shared/platform/problem.js';
 import { querySessions, readSession } from '../shared/sessions/index.js';
 

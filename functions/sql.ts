@@ -1,7 +1,7 @@
 // Agent SQL for postgres connections: POST { "sql": "...", "params": [] }.
 import { handle } from '../shared/gateway/pipeline.js';
-import { runtime } from '../shared/gateway/runtime.js';
-import { defineHttp } from '../shared/platform/functions.js';
+import { runtime } from '../shared/app/runtime.js';
+import { defineHttp } from '../shared/platform/triggers.js';
 
 export const sql = defineHttp({
   name: 'sql',

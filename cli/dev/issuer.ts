@@ -4,7 +4,7 @@ import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defineHttp, type HttpFunction } from '../../shared/platform/functions.js';
+import { defineHttp, type HttpFunction } from '../../shared/platform/triggers.js';
 
 export const DEV_AUDIENCE = 'portcullis';
 export const DEV_ISSUER_ROUTE = 'dev/issuer';

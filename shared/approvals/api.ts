@@ -2,9 +2,9 @@
 // for CI gates and scripts (an OIDC bearer token of a reviewer).
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
-import { isAuditor } from '../gateway/auditor.js';
+import { isAuditor } from '../app/auditor.js';
 import { readAll } from '../gateway/body.js';
-import type { Runtime } from '../gateway/runtime.js';
+import type { Runtime } from '../app/runtime.js';
 import { Refusal } from '../platform/problem.js';
 import { approvalContext } from './context.js';
 import { submitDecision } from './decision.js';

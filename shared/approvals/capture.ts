@@ -4,7 +4,7 @@ import { upstreamRequestHeaders } from '../connections/headers.js';
 import { bodyKind, truncate } from '../connections/response.js';
 import type { HeldRequest } from '../gateway/pipeline.js';
 import type { Masker } from '../masking/index.js';
-import type { ReviewView, StoredRequest } from './held.js';
+import type { ReviewView, StoredRequest } from './held-store.js';
 
 /** Bytes of masked body a reviewer sees (the card shows less). */
 export const VIEW_BODY_BYTES = 8 * 1024;

@@ -2,10 +2,10 @@
 // redelivery after that finds the mark and posts nothing. (Only a crash between the two would post
 // it twice — better than reviewers never seeing it.) Without a webhook configured, no card is
 // posted and reviewers use the API or a review link handed to them.
-import type { Runtime } from '../gateway/runtime.js';
+import type { Runtime } from '../app/runtime.js';
 import { approvalCard, teamsMessage } from './card.js';
 import { reviewUrl, type ApprovalContext } from './context.js';
-import { describeIdentity } from './identity.js';
+import { describeIdentity } from './people.js';
 import { signLink } from './link-token.js';
 import { markCardPosted, type Approval, type Verdict } from './state.js';
 import { postToTeams } from './teams.js';

@@ -1,7 +1,7 @@
 // What the approvals code works with, built once per runtime from its clients and config.
-import type { Runtime } from '../gateway/runtime.js';
-import { APPROVALS_CONTAINER } from '../gateway/storage-layout.js';
-import { createHeldStore, type HeldStore } from './held.js';
+import type { Runtime } from '../app/runtime.js';
+import { APPROVALS_CONTAINER } from '../app/storage-layout.js';
+import { createHeldStore, type HeldStore } from './held-store.js';
 import { deriveKeys, type ReviewKeys } from './keys.js';
 import { createMessenger, type Messenger } from './messages.js';
 import { APPROVALS_TABLE, createApprovalStore, type ApprovalStore } from './store.js';

@@ -2,7 +2,7 @@
 // link (an HMAC with the CSRF key), checked together with the Origin header. A page on another
 // site can neither read the token nor send our Origin.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Identity } from './identity.js';
+import type { Identity } from './people.js';
 
 export function csrfToken(key: Uint8Array, reviewer: Identity, approvalId: string, jti: string): string {
   return createHmac('sha256', key).update(JSON.stringify([reviewer.issuer, reviewer.subject, approvalId, jti])).digest('base64url');

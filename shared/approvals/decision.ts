@@ -2,7 +2,7 @@
 // (the first decision to close it wins; a later one finds it closed and gets 409), recorded, and
 // handed to the orchestrator with a `decided` message once the approval is approved or denied.
 import type { ApprovalContext } from './context.js';
-import type { Person } from './identity.js';
+import type { Person } from './people.js';
 import { flushOutbox } from './outbox.js';
 import { decide, type Approval, type DecisionInput } from './state.js';
 

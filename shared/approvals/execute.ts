@@ -9,7 +9,7 @@ import { decide as judge } from '../guard/decide.js';
 import { Refusal } from '../platform/problem.js';
 import type { ApprovalContext } from './context.js';
 import { failApproval } from './fail.js';
-import type { StoredRequest, StoredResult } from './held.js';
+import type { StoredRequest, StoredResult } from './held-store.js';
 import { flushOutbox } from './outbox.js';
 import { complete, fail, INTERRUPTED, startExecution, type Approval, type Failure } from './state.js';
 

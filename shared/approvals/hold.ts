@@ -3,13 +3,13 @@
 // queue (`requested` now, `timeout` scheduled for the expiry); the agent gets 202 and a status URL,
 // or the outcome itself when it asked to wait (Prefer: wait=N) and a reviewer was quick.
 import { record, type HeldRequest, type Hold } from '../gateway/pipeline.js';
-import type { Runtime } from '../gateway/runtime.js';
+import type { Runtime } from '../app/runtime.js';
 import { Refusal } from '../platform/problem.js';
 import { reviewView, storedRequest } from './capture.js';
 import { approvalContext } from './context.js';
 import { failApproval } from './fail.js';
 import { newApprovalId } from './ids.js';
-import { aliasesFromClaims } from './identity.js';
+import { aliasesFromClaims } from './people.js';
 import { preferredWait } from './prefer.js';
 import { openApproval, type ApprovalEventBase } from './state.js';
 import { answer } from './status.js';

@@ -3,8 +3,8 @@
 // Service Bus duplicate detection drops a second send of the same event.
 import type { ServiceBusClient, ServiceBusMessage, ServiceBusSender } from '@azure/service-bus';
 import { z } from 'zod';
-import { APPROVALS_QUEUE } from '../gateway/health.js';
-import { QUEUES } from '../gateway/storage-layout.js';
+import { APPROVALS_QUEUE } from '../app/health-checks.js';
+import { QUEUES } from '../app/storage-layout.js';
 
 export const APPROVAL_EVENTS = ['requested', 'decided', 'timeout', 'recheck'] as const;
 export type ApprovalEvent = (typeof APPROVAL_EVENTS)[number];

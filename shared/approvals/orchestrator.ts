@@ -7,7 +7,7 @@
 //   recheck   → settle an execution that may have been interrupted (see settleExecuting).
 // A message that fails on its last delivery marks its approval failed (recorded) before Service
 // Bus dead-letters it.
-import type { Runtime } from '../gateway/runtime.js';
+import type { Runtime } from '../app/runtime.js';
 import { postCard } from './card-post.js';
 import { approvalContext, type ApprovalContext } from './context.js';
 import { execute, settleExecuting } from './execute.js';

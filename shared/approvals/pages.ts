@@ -2,9 +2,9 @@
 // a refusal, and the dev sign-in form.
 import type { IssuerConfig } from '../identity/index.js';
 import type { Refusal } from '../platform/problem.js';
-import type { ReviewView } from './held.js';
+import type { ReviewView } from './held-store.js';
 import { html, layout, type Html } from './html.js';
-import { describeIdentity, type Identity } from './identity.js';
+import { describeIdentity, type Identity } from './people.js';
 import { approvalCount, type Approval, type Verdict } from './state.js';
 
 export interface ReviewForm {

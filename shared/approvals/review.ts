@@ -5,13 +5,13 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
 import { readAll } from '../gateway/body.js';
-import type { Runtime } from '../gateway/runtime.js';
+import type { Runtime } from '../app/runtime.js';
 import { Refusal } from '../platform/problem.js';
 import { approvalContext, type ApprovalContext } from './context.js';
 import { csrfToken, csrfValid, sameOrigin } from './csrf.js';
 import { submitDecision } from './decision.js';
 import { pageResponse } from './html.js';
-import type { Person } from './identity.js';
+import type { Person } from './people.js';
 import { verifyLink } from './link-token.js';
 import { decidedPage, refusalPage, reviewPage, signInPage } from './pages.js';
 import { appServiceReviewer, devReviewer, SIGN_IN_COOKIE, SIGN_IN_TTL_SECONDS, signInCookie } from './reviewer.js';

@@ -3,7 +3,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Principal } from '../identity/index.js';
-import { aliasesFromClaims, entraAlias, type Person } from './identity.js';
+import { aliasesFromClaims, entraAlias, type Person } from './people.js';
 
 export const reviewerOf = (principal: Principal): Person => ({
   subject: principal.subject,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Refusal } from '../platform/problem.js';
-import type { Person } from './identity.js';
+import type { Person } from './people.js';
 import {
   canMove,
   complete,

@@ -7,7 +7,7 @@
 //   pending ─▶ denied | expired | failed        approved ─▶ failed
 import type { EventInput } from '../sessions/index.js';
 import { Refusal } from '../platform/problem.js';
-import { describeIdentity, samePerson, type Identity, type Person } from './identity.js';
+import { describeIdentity, samePerson, type Identity, type Person } from './people.js';
 
 export const STATUSES = ['pending', 'approved', 'denied', 'expired', 'executing', 'completed', 'failed'] as const;
 export type Status = (typeof STATUSES)[number];

@@ -15,7 +15,7 @@ import { Refusal } from '../platform/problem.js';
 import { sessionIdFor, type EventInput } from '../sessions/index.js';
 import { readAll, readBody } from './body.js';
 import { eventBase, requestPayload } from './events.js';
-import type { PolicyState, Runtime } from './runtime.js';
+import type { PolicyState, Runtime } from '../app/runtime.js';
 
 /** What a `review` decision turns into; the approvals module provides it. */
 export type Hold = (held: HeldRequest) => Promise<HttpResponseInit>;

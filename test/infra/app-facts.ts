@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { functions } from '../../functions/registry.js';
-import { CONTAINERS, QUEUES, TABLE_NAMES } from '../../shared/gateway/storage-layout.js';
+import { CONTAINERS, QUEUES, TABLE_NAMES } from '../../shared/app/storage-layout.js';
 import { settingsSchema } from '../../shared/platform/config.js';
 import { SESSION_CONTAINER } from '../../shared/sessions/index.js';
 

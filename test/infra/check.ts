@@ -598,11 +598,11 @@ function checkStorageLayout(infra: Infra, facts: AppFacts) {
   const names = (type: string) => new Set(resourcesOfType(infra, type).flatMap(({ file, resource }) => createdNames(file, resource)));
   const containers = names('Microsoft.Storage/storageAccounts/blobServices/containers');
   for (const name of facts.containers) {
-    if (!containers.has(name)) problem(infra, 'storage-layout', 'app/storage.bicep', `container '${name}' (shared/gateway/storage-layout.ts) is not created`);
+    if (!containers.has(name)) problem(infra, 'storage-layout', 'app/storage.bicep', `container '${name}' (shared/app/storage-layout.ts) is not created`);
   }
   const tables = names('Microsoft.Storage/storageAccounts/tableServices/tables');
   for (const name of facts.tables) {
-    if (!tables.has(name)) problem(infra, 'storage-layout', 'app/storage.bicep', `table '${name}' (shared/gateway/storage-layout.ts) is not created`);
+    if (!tables.has(name)) problem(infra, 'storage-layout', 'app/storage.bicep', `table '${name}' (shared/app/storage-layout.ts) is not created`);
   }
   const queues = resourcesOfType(infra, 'Microsoft.ServiceBus/namespaces/queues');
   for (const queue of facts.queues) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { defineHttp, defineTimer, type HttpFunction } from '../../../shared/platform/functions.js';
+import { defineHttp, defineTimer, type HttpFunction } from '../../../shared/platform/triggers.js';
 import { memoryLogger } from '../../../shared/platform/log.js';
 import { startHost, type LocalHost } from './index.js';
 

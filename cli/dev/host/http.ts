@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { HttpFunction } from '../../../shared/platform/functions.js';
+import type { HttpFunction } from '../../../shared/platform/triggers.js';
 import type { Logger } from '../../../shared/platform/log.js';
 import { internalError, Refusal, toProblem } from '../../../shared/platform/problem.js';
 import { invocationLog } from './invocation-log.js';

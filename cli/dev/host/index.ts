@@ -3,7 +3,7 @@
 import type { ServiceBusClient } from '@azure/service-bus';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FunctionDefinition, HttpFunction, QueueFunction, TimerFunction } from '../../../shared/platform/functions.js';
+import type { FunctionDefinition, HttpFunction, QueueFunction, TimerFunction } from '../../../shared/platform/triggers.js';
 import type { Logger } from '../../../shared/platform/log.js';
 import { httpListener } from './http.js';
 import { startQueueTriggers } from './queue.js';

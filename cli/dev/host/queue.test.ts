@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ServiceBusClient } from '@azure/service-bus';
-import { defineQueue, type QueueHandler } from '../../../shared/platform/functions.js';
+import { defineQueue, type QueueHandler } from '../../../shared/platform/triggers.js';
 import { memoryLogger } from '../../../shared/platform/log.js';
 import { startServiceBusDouble, type ServiceBusDouble } from '../servicebus/index.js';
 import { startHost, type LocalHost } from './index.js';

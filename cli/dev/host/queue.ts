@@ -6,7 +6,7 @@
 // neighbouring deliveries settled in the same tick into one, with the first one's outcome.
 import { InvocationContext } from '../../../shared/platform/azure-functions.js';
 import type { ServiceBusClient, ServiceBusReceivedMessage, ServiceBusReceiver } from '@azure/service-bus';
-import type { QueueFunction } from '../../../shared/platform/functions.js';
+import type { QueueFunction } from '../../../shared/platform/triggers.js';
 import type { Logger } from '../../../shared/platform/log.js';
 import { invocationLog } from './invocation-log.js';
 

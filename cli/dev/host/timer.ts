@@ -2,7 +2,7 @@
 // schedule carries on, as in Azure.
 import type { Timer } from '@azure/functions';
 import { InvocationContext } from '../../../shared/platform/azure-functions.js';
-import type { TimerFunction } from '../../../shared/platform/functions.js';
+import type { TimerFunction } from '../../../shared/platform/triggers.js';
 import type { Logger } from '../../../shared/platform/log.js';
 import { invocationLog } from './invocation-log.js';
 import { parseNcrontab } from './ncrontab.js';

@@ -6,7 +6,7 @@
 // table while a table of the same name referenced outside that scope still is.
 import type { Node } from 'libpg-query';
 import { NOT_READ_ONLY, type SqlFlag } from './flags.js';
-import { functionKind } from './functions.js';
+import { functionKind } from './sql-functions.js';
 
 export interface StatementAnalysis {
   /** The statement's node type, e.g. `SelectStmt`. */

@@ -6,8 +6,8 @@ import { ServiceBusClient, type ServiceBusSender } from '@azure/service-bus';
 import { approvalContext } from '../../../shared/approvals/context.js';
 import { approvalMessage, MAX_DELIVERIES, messageIdFor } from '../../../shared/approvals/messages.js';
 import { decide, startExecution } from '../../../shared/approvals/state.js';
-import { runtime } from '../../../shared/gateway/runtime.js';
-import { APPROVALS_QUEUE } from '../../../shared/gateway/health.js';
+import { runtime } from '../../../shared/app/runtime.js';
+import { APPROVALS_QUEUE } from '../../../shared/app/health-checks.js';
 import {
   cardLink,
   cardsFor,

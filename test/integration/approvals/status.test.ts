@@ -2,7 +2,7 @@
 // approval, Prefer: wait on the held request and on the status call, and the 403/410/502 outcomes.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { runtime } from '../../../shared/gateway/runtime.js';
+import { runtime } from '../../../shared/app/runtime.js';
 import {
   cardsFor,
   decision,

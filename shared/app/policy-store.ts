@@ -8,8 +8,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Policy } from '../policy/compile.js';
 import { formatProblems, loadPolicy, type LoadOptions } from '../policy/load.js';
-import type { Logger } from './log.js';
-import { Refusal } from './problem.js';
+import type { Logger } from '../platform/log.js';
+import { Refusal } from '../platform/problem.js';
 
 export interface PolicySource {
   /** A token that changes when the content does (mtime, ETag). */

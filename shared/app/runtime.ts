@@ -10,9 +10,9 @@ import type { Policy } from '../policy/compile.js';
 import { createAzureClients, type AzureClients } from '../platform/azure.js';
 import { loadConfig, type Config } from '../platform/config.js';
 import { createLogger, type Logger } from '../platform/log.js';
-import { createPolicyStore, policySource, type PolicyStore } from '../platform/policy-store.js';
+import { createPolicyStore, policySource, type PolicyStore } from './policy-store.js';
 import { createRecorder, type Recorder } from '../sessions/index.js';
-import type { Hold } from './pipeline.js';
+import type { Hold } from '../gateway/pipeline.js';
 
 export interface PolicyState {
   policy: Policy;

@@ -2,7 +2,7 @@
 // the infra test checks that the Bicep creates them.
 import { APPROVALS_TABLE } from '../approvals/store.js';
 import { EXPORT_CONTAINER, SESSION_CONTAINER, TABLES } from '../sessions/index.js';
-import { APPROVALS_QUEUE, HEALTH_TABLE } from './health.js';
+import { APPROVALS_QUEUE, HEALTH_TABLE } from './health-checks.js';
 
 export const APPROVALS_CONTAINER = 'approvals';
 

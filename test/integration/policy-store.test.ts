@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { startAzurite, type Azurite } from '../../cli/dev/azurite.js';
-import type { Policy } from '../policy/compile.js';
-import { memoryLogger } from './log.js';
-import { blobPolicySource, createPolicyStore, policySource, type PolicySource } from './policy-store.js';
-import { Refusal } from './problem.js';
+import type { Policy } from '../../shared/policy/compile.js';
+import { memoryLogger } from '../../shared/platform/log.js';
+import { blobPolicySource, createPolicyStore, policySource, type PolicySource } from '../../shared/app/policy-store.js';
+import { Refusal } from '../../shared/platform/problem.js';
 
 const policyText = (rules: string) => `version: 1
 issuers:
