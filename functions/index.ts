@@ -1,8 +1,7 @@
 // The Azure Functions entry point (package.json "main", compiled to dist/functions/index.js).
 // Settings are checked before anything registers: a bad environment stops startup with one
 // message listing every problem.
-import { app } from '../shared/platform/azure-functions.js';
-import { loadConfig } from '../shared/platform/config.js';
+import { app, loadConfig } from '../shared/app/index.js';
 import { functions } from './registry.js';
 
 loadConfig();

@@ -1,16 +1,9 @@
-// The approvals orchestrator: requested, decided and timeout messages on the `approvals` queue.
-import { handleApprovalMessage } from '../shared/approvals/index.js';
-import { APPROVALS_QUEUE } from '../shared/app/health-checks.js';
-import { runtime } from '../shared/app/runtime.js';
-import { defineQueue } from '../shared/platform/triggers.js';
+// The approvals orchestrator: requested, decided, timeout and recheck messages on the `approvals` queue.
+import { APPROVALS_QUEUE, defineQueue, entries } from '../shared/app/index.js';
 
 export const orchestrator = defineQueue({
   name: 'approvals-orchestrator',
   queueName: APPROVALS_QUEUE,
   connection: 'ServiceBusConnection',
-  handler: (message, context) =>
-    handleApprovalMessage(runtime(), message, {
-      messageId: String(context.triggerMetadata?.messageId ?? ''),
-      deliveryCount: Number(context.triggerMetadata?.deliveryCount ?? 1),
-    }),
+  handler: entries.approvalMessage,
 });

@@ -1,6 +1,6 @@
 // Every function of the app. functions/index.ts registers this list with Azure; the local host
 // (portcullis dev) serves the same list.
-import type { FunctionDefinition } from '../shared/platform/triggers.js';
+import type { FunctionDefinition } from '../shared/app/index.js';
 import { approvalDecision, approvalStatus } from './approvals.js';
 import { dailyExport } from './export.js';
 import { health } from './health.js';

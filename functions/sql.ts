@@ -1,11 +1,4 @@
 // Agent SQL for postgres connections: POST { "sql": "...", "params": [] }.
-import { handle } from '../shared/gateway/pipeline.js';
-import { runtime } from '../shared/app/runtime.js';
-import { defineHttp } from '../shared/platform/triggers.js';
+import { defineHttp, entries, ROUTES } from '../shared/app/index.js';
 
-export const sql = defineHttp({
-  name: 'sql',
-  route: 'sql/{connection}',
-  methods: ['POST'],
-  handler: (req, ctx) => handle(runtime(), 'sql', req, ctx),
-});
+export const sql = defineHttp({ name: 'sql', route: ROUTES.sql, methods: ['POST'], handler: entries.sql });

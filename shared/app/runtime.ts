@@ -1,24 +1,21 @@
-// The composition root: everything the functions need, built once per process from config —
-// Azure clients, the policy in force (with its verifier and masker), the recorder, credentials,
-// and the hold that turns a `review` decision into an approval.
-import { createHold } from '../approvals/index.js';
-import { closePools } from '../connections/postgres/pools.js';
+// The composition root: everything the functions need, built once per process from config — Azure
+// clients, the policy in force (with its verifier and masker), the recorder, credentials, the
+// gateway's steps and the approvals built on them. Every other module gets narrow dependencies
+// from here and never reaches back.
+import { createApprovalContext, type ApprovalContext } from '../approvals/context.js';
+import { createHold } from '../approvals/hold.js';
+import { APPROVALS_CONTAINER, APPROVALS_TABLE } from '../approvals/names.js';
 import { createCredentialResolver, type CredentialResolver } from '../connections/credentials.js';
-import { createVerifier, type Verifier } from '../identity/index.js';
-import { createMasker, type Masker } from '../masking/index.js';
-import type { Policy } from '../policy/compile.js';
+import { closeKinds } from '../connections/registry.js';
+import { forward, record, type GatewayDeps } from '../gateway/pipeline.js';
+import type { ForwardDeps, Identified, PolicyState } from '../gateway/ports.js';
+import { createVerifier } from '../identity/index.js';
+import { createMasker } from '../masking/index.js';
 import { createAzureClients, type AzureClients } from '../platform/azure.js';
 import { loadConfig, type Config } from '../platform/config.js';
 import { createLogger, type Logger } from '../platform/log.js';
-import { createPolicyStore, policySource, type PolicyStore } from './policy-store.js';
 import { createRecorder, type Recorder } from '../sessions/index.js';
-import type { Hold } from '../gateway/pipeline.js';
-
-export interface PolicyState {
-  policy: Policy;
-  verifier: Verifier;
-  masker: Masker;
-}
+import { createPolicyStore, policySource, type PolicyStore } from './policy-store.js';
 
 export interface Runtime {
   config: Config;
@@ -27,7 +24,10 @@ export interface Runtime {
   policies: PolicyStore<PolicyState>;
   recorder: Recorder;
   credentials: CredentialResolver;
-  hold: Hold;
+  /** Verifies a request's bearer token under the policy in force. */
+  identify(headers: Headers): Promise<Identified>;
+  gateway: GatewayDeps;
+  approvals: ApprovalContext;
   close(): Promise<void>;
 }
 
@@ -40,21 +40,40 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv = process.e
     derive: (policy) => ({ policy, verifier: createVerifier(policy.issuers), masker: createMasker(policy.masking) }),
     log: log.child({ component: 'policy' }),
   });
-  const rt: Runtime = {
+  const recorder = createRecorder({ blobs: clients.blobs, table: clients.table, maxPayloadBytes: config.recordMaxPayloadBytes, log: log.child({ component: 'sessions' }) });
+  const credentials = createCredentialResolver({ credential: clients.credential, env: config.env, variables: env });
+  const identify = async (headers: Headers): Promise<Identified> => {
+    const state = await policies.current();
+    return { principal: await state.verifier.verify(headers.get('authorization')), state };
+  };
+  const forwardDeps: ForwardDeps = { config, log, recorder, credentials };
+  const approvals = createApprovalContext({
+    config,
+    log: log.child({ component: 'approvals' }),
+    policies,
+    identify,
+    forward: (state, request, operation, at) => forward(forwardDeps, state, request, operation, at),
+    record: (mode, events) => record(forwardDeps, mode, events),
+    storage: {
+      table: clients.table(APPROVALS_TABLE),
+      container: clients.blobs.getContainerClient(APPROVALS_CONTAINER),
+      serviceBus: clients.serviceBus,
+    },
+  });
+  return {
     config,
     log,
     clients,
     policies,
-    recorder: createRecorder({ blobs: clients.blobs, table: clients.table, maxPayloadBytes: config.recordMaxPayloadBytes, log: log.child({ component: 'sessions' }) }),
-    credentials: createCredentialResolver({ credential: clients.credential, env: config.env, variables: env }),
-    // Approvals need the runtime they belong to, so the hold is bound once the runtime exists.
-    hold: (held) => hold(held),
+    recorder,
+    credentials,
+    identify,
+    gateway: { ...forwardDeps, identify, hold: createHold(approvals) },
+    approvals,
     async close() {
-      await Promise.all([clients.serviceBus.close(), closePools()]);
+      await Promise.all([clients.serviceBus.close(), closeKinds()]);
     },
   };
-  const hold = createHold(rt);
-  return rt;
 }
 
 let current: Runtime | undefined;

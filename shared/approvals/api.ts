@@ -2,11 +2,10 @@
 // for CI gates and scripts (an OIDC bearer token of a reviewer).
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
-import { isAuditor } from '../app/auditor.js';
-import { readAll } from '../gateway/body.js';
-import type { Runtime } from '../app/runtime.js';
+import { readAll } from '../platform/bytes.js';
 import { Refusal } from '../platform/problem.js';
-import { approvalContext } from './context.js';
+import { inAnyGroup } from '../identity/index.js';
+import type { ApprovalContext } from './context.js';
 import { submitDecision } from './decision.js';
 import { preferredWait } from './prefer.js';
 import { reviewerOf } from './reviewer.js';
@@ -16,16 +15,14 @@ import { unknownApproval } from './store.js';
 
 const MAX_DECISION_BYTES = 16 * 1024;
 
-export async function approvalStatus(rt: Runtime, req: HttpRequest): Promise<HttpResponseInit> {
-  const ctx = approvalContext(rt);
-  const { policy, verifier } = await rt.policies.current();
-  const principal = await verifier.verify(req.headers.get('authorization'));
+export async function approvalStatus(ctx: ApprovalContext, req: HttpRequest): Promise<HttpResponseInit> {
+  const { principal, state } = await ctx.identify(req.headers);
   const id = req.params.id ?? '';
   const approval = await ctx.store.get(id);
   if (!approval) throw unknownApproval(id);
   const requester = approval.base.principal;
   const isRequester = principal.subject === requester.subject && principal.issuer === requester.issuer;
-  if (!isRequester && !isAuditor(principal, policy.auditorGroups)) {
+  if (!isRequester && !inAnyGroup(principal, state.policy.auditorGroups)) {
     throw new Refusal({ status: 403, type: 'not-your-approval', title: 'Not your approval', detail: 'Only the requester of a held request, or an auditor, may read its approval.' });
   }
   return answer(ctx, approval, preferredWait(req.headers.get('prefer')));
@@ -36,10 +33,8 @@ const decisionSchema = z.strictObject({
   reason: z.string().trim().max(1000).optional().transform((r) => r || undefined),
 });
 
-export async function approvalDecision(rt: Runtime, req: HttpRequest): Promise<HttpResponseInit> {
-  const ctx = approvalContext(rt);
-  const { verifier } = await rt.policies.current();
-  const principal = await verifier.verify(req.headers.get('authorization'));
+export async function approvalDecision(ctx: ApprovalContext, req: HttpRequest): Promise<HttpResponseInit> {
+  const { principal } = await ctx.identify(req.headers);
   const body = await decisionBody(req);
   const approval = await submitDecision(ctx, req.params.id ?? '', reviewerOf(principal), { verdict: body.decision, reason: body.reason, via: 'api' });
   return {

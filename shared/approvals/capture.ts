@@ -1,7 +1,8 @@
 // What is kept of a held request: everything needed to carry it out later (minus the agent's own
 // credentials, which the gateway never forwards anyway), and the masked view reviewers are shown.
 import { upstreamRequestHeaders } from '../connections/headers.js';
-import { bodyKind, truncate } from '../connections/response.js';
+import { bodyKind } from '../connections/response.js';
+import { truncateUtf8 } from '../platform/bytes.js';
 import type { HeldRequest } from '../gateway/pipeline.js';
 import type { Masker } from '../masking/index.js';
 import type { ReviewView, StoredRequest } from './held-store.js';
@@ -34,7 +35,7 @@ export function reviewView(masker: Masker, held: HeldRequest): ReviewView {
   } else if (bytes.byteLength > 0) {
     const masked = masker.auto(new TextDecoder().decode(bytes), contentType);
     findings += masked.findings.length;
-    body = truncate(masked.text, VIEW_BODY_BYTES);
+    body = truncateUtf8(masked.text, VIEW_BODY_BYTES);
     truncated = body.length < masked.text.length;
   }
   return {

@@ -2,9 +2,8 @@
 // redelivery after that finds the mark and posts nothing. (Only a crash between the two would post
 // it twice — better than reviewers never seeing it.) Without a webhook configured, no card is
 // posted and reviewers use the API or a review link handed to them.
-import type { Runtime } from '../app/runtime.js';
 import { approvalCard, teamsMessage } from './card.js';
-import { reviewUrl, type ApprovalContext } from './context.js';
+import type { ApprovalContext } from './context.js';
 import { describeIdentity } from './people.js';
 import { signLink } from './link-token.js';
 import { markCardPosted, type Approval, type Verdict } from './state.js';
@@ -13,15 +12,15 @@ import { postToTeams } from './teams.js';
 /** Characters of masked body shown on the card; the review page shows more. */
 const CARD_BODY_CHARS = 600;
 
-const warned = new WeakSet<Runtime>();
+const warned = new WeakSet<ApprovalContext['log']>();
 
 export async function postCard(ctx: ApprovalContext, approval: Approval): Promise<string> {
   if (approval.status !== 'pending') return `no card (${approval.status})`;
   if (approval.cardPostedAt) return 'card already posted';
-  const webhook = ctx.rt.config.teamsWebhookUrl;
+  const webhook = ctx.config.teamsWebhookUrl;
   if (!webhook) {
-    if (!warned.has(ctx.rt)) ctx.rt.log.warn('PORTCULLIS_TEAMS_WEBHOOK_URL is not set: no approval cards are posted; reviewers use the approval API');
-    warned.add(ctx.rt);
+    if (!warned.has(ctx.log)) ctx.log.warn('PORTCULLIS_TEAMS_WEBHOOK_URL is not set: no approval cards are posted; reviewers use the approval API');
+    warned.add(ctx.log);
     return 'no webhook';
   }
   const view = await ctx.held.getView(approval.id);
@@ -46,5 +45,5 @@ export async function postCard(ctx: ApprovalContext, approval: Approval): Promis
 
 export async function reviewLink(ctx: ApprovalContext, approval: Approval, action: Verdict): Promise<string> {
   const { token } = await signLink(ctx.keys.link, { approvalId: approval.id, action, expiresAt: new Date(approval.expiresAt) });
-  return `${reviewUrl(ctx.rt, approval.id)}?t=${token}`;
+  return `${ctx.urls.review(approval.id)}?t=${token}`;
 }

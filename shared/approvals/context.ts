@@ -1,38 +1,52 @@
-// What the approvals code works with, built once per runtime from its clients and config.
-import type { Runtime } from '../app/runtime.js';
-import { APPROVALS_CONTAINER } from '../app/storage-layout.js';
+// What the approvals code works with: narrow dependencies handed over by the composition root
+// (shared/app), and the stores it builds on them. Approvals sit above the gateway and use its
+// forward and record steps; they never see the whole runtime.
+import type { TableClient } from '@azure/data-tables';
+import type { ServiceBusClient } from '@azure/service-bus';
+import type { ContainerClient } from '@azure/storage-blob';
+import type { Forward, Identify, PolicyState, Record } from '../gateway/ports.js';
+import type { Config } from '../platform/config.js';
+import type { Logger } from '../platform/log.js';
+import { approvalUrls, type ApprovalUrls } from '../platform/routes.js';
 import { createHeldStore, type HeldStore } from './held-store.js';
 import { deriveKeys, type ReviewKeys } from './keys.js';
 import { createMessenger, type Messenger } from './messages.js';
-import { APPROVALS_TABLE, createApprovalStore, type ApprovalStore } from './store.js';
+import { createApprovalStore, type ApprovalStore } from './store.js';
 
-export interface ApprovalContext {
-  rt: Runtime;
+export type ApprovalSettings = Pick<
+  Config,
+  'publicUrl' | 'teamsWebhookUrl' | 'upstreamTimeoutMs' | 'reviewAuth' | 'env' | 'appServiceAuthEnabled' | 'linkSigningKey'
+>;
+
+export interface ApprovalDeps {
+  config: ApprovalSettings;
+  log: Logger;
+  policies: { current(): Promise<PolicyState> };
+  identify: Identify;
+  /** The gateway's forward step, bound to its dependencies. */
+  forward: Forward;
+  /** The gateway's record step, bound to the session log. */
+  record: Record;
+  storage: { table: TableClient; container: ContainerClient; serviceBus: ServiceBusClient };
+}
+
+export interface ApprovalContext extends Omit<ApprovalDeps, 'storage'> {
   store: ApprovalStore;
   held: HeldStore;
   messages: Messenger;
   keys: ReviewKeys;
+  urls: ApprovalUrls;
   now(): Date;
 }
 
-const contexts = new WeakMap<Runtime, ApprovalContext>();
-
-export function approvalContext(rt: Runtime): ApprovalContext {
-  let context = contexts.get(rt);
-  if (!context) {
-    context = {
-      rt,
-      store: createApprovalStore(rt.clients.table(APPROVALS_TABLE)),
-      held: createHeldStore(rt.clients.blobs.getContainerClient(APPROVALS_CONTAINER)),
-      messages: createMessenger(rt.clients.serviceBus),
-      keys: deriveKeys(rt.config.linkSigningKey),
-      now: () => new Date(),
-    };
-    contexts.set(rt, context);
-  }
-  return context;
+export function createApprovalContext({ storage, ...deps }: ApprovalDeps): ApprovalContext {
+  return {
+    ...deps,
+    store: createApprovalStore(storage.table),
+    held: createHeldStore(storage.container),
+    messages: createMessenger(storage.serviceBus),
+    keys: deriveKeys(deps.config.linkSigningKey),
+    urls: approvalUrls(deps.config.publicUrl),
+    now: () => new Date(),
+  };
 }
-
-export const statusUrl = (rt: Runtime, id: string) => `${rt.config.publicUrl}/api/approvals/${encodeURIComponent(id)}`;
-export const decisionUrl = (rt: Runtime, id: string) => `${statusUrl(rt, id)}/decision`;
-export const reviewUrl = (rt: Runtime, id: string) => `${rt.config.publicUrl}/api/review/${encodeURIComponent(id)}`;

@@ -9,7 +9,7 @@ import { decide, type Approval, type DecisionInput } from './state.js';
 export async function submitDecision(ctx: ApprovalContext, id: string, reviewer: Person, input: DecisionInput): Promise<Approval> {
   const now = ctx.now();
   const { approval } = await ctx.store.update(id, (a) => decide(a, reviewer, input, now));
-  const log = ctx.rt.log.child({ approvalId: id });
+  const log = ctx.log.child({ approvalId: id });
   // The decision stands once written. Should the log or the queue be down now, the orchestrator
   // flushes the outbox before it acts, and the timeout message re-sends `decided` for an approval
   // still waiting to run; nothing runs before its approval is in the session log.

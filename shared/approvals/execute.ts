@@ -2,9 +2,9 @@
 // moving approved → executing is the claim, and only the writer that made that move calls the
 // target. The masked answer is kept for the agent's status call.
 import type { AgentRequest } from '../connections/kind.js';
-import { resolveTarget } from '../connections/target.js';
-import { readAll } from '../gateway/body.js';
-import { forward } from '../gateway/pipeline.js';
+import { kinds } from '../connections/registry.js';
+import type { NamedConnection } from '../policy/compile.js';
+import { readAll } from '../platform/bytes.js';
 import { decide as judge } from '../guard/decide.js';
 import { Refusal } from '../platform/problem.js';
 import type { ApprovalContext } from './context.js';
@@ -17,7 +17,7 @@ import { complete, fail, INTERRUPTED, startExecution, type Approval, type Failur
 export const MAX_RESULT_BYTES = 32 * 1024 * 1024;
 
 /** How long an execution may run before an `executing` approval is taken to have been interrupted. */
-export const executionGraceMs = (ctx: ApprovalContext) => ctx.rt.config.upstreamTimeoutMs + 2 * 60_000;
+export const executionGraceMs = (ctx: ApprovalContext) => ctx.config.upstreamTimeoutMs + 2 * 60_000;
 
 export async function execute(ctx: ApprovalContext, approval: Approval): Promise<void> {
   const now = ctx.now();
@@ -29,7 +29,7 @@ export async function execute(ctx: ApprovalContext, approval: Approval): Promise
     return;
   }
 
-  const log = ctx.rt.log.child({ approvalId: approval.id });
+  const log = ctx.log.child({ approvalId: approval.id });
   const started = performance.now();
   let result: StoredResult;
   try {
@@ -71,10 +71,10 @@ export async function settleExecuting(ctx: ApprovalContext, approval: Approval):
 }
 
 async function run(ctx: ApprovalContext, approval: Approval, started: number): Promise<StoredResult> {
-  const { rt } = ctx;
   const held = await ctx.held.getRequest(approval.id);
   if (!held) throw new Refusal({ status: 502, type: 'held-request-missing', title: 'Held request missing', detail: 'The held request is no longer in storage.' });
-  const { policy, masker } = await rt.policies.current();
+  const state = await ctx.policies.current();
+  const { policy } = state;
   const connection = policy.connections.get(approval.base.connection);
   if (!connection) {
     throw new Refusal({ status: 502, type: 'unknown-connection', title: 'Unknown connection', detail: `The policy in force has no connection "${approval.base.connection}" any more.` });
@@ -85,8 +85,8 @@ async function run(ctx: ApprovalContext, approval: Approval, started: number): P
   if (today.action === 'deny') {
     throw new Refusal({ status: 403, type: 'denied', title: 'Denied by policy', detail: `The policy in force now denies this request: ${today.reason}` });
   }
-  const request = agentRequest(held, 'upstream' in connection.config ? connection.config.upstream : undefined);
-  const response = await forward(rt, policy, masker, request, held.operation, {
+  const request = agentRequest(held, connection);
+  const response = await ctx.forward(state, request, held.operation, {
     base: approval.base,
     requestId: approval.base.requestId,
     connection,
@@ -95,12 +95,12 @@ async function run(ctx: ApprovalContext, approval: Approval, started: number): P
   return { status: response.status ?? 200, headers: [...response.headers], body: Buffer.from(await bodyBytes(response.body)).toString('base64') };
 }
 
-function agentRequest(held: StoredRequest, upstream: string | undefined): AgentRequest {
+function agentRequest(held: StoredRequest, connection: NamedConnection): AgentRequest {
   const bytes = new Uint8Array(Buffer.from(held.body, 'base64'));
   return {
     method: held.method,
     // The path as judged, on the connection's upstream as configured now.
-    target: held.target && upstream ? resolveTarget(upstream, held.target.path.slice(1), held.target.search) : undefined,
+    target: held.target && kinds[connection.config.kind].target?.(connection, held.target.path.slice(1), held.target.search),
     headers: new Headers(held.headers),
     body: { bytes, length: bytes.byteLength },
   };

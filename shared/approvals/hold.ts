@@ -2,11 +2,10 @@
 // approval.requested event to the session log, the approval to the Table, and two messages to the
 // queue (`requested` now, `timeout` scheduled for the expiry); the agent gets 202 and a status URL,
 // or the outcome itself when it asked to wait (Prefer: wait=N) and a reviewer was quick.
-import { record, type HeldRequest, type Hold } from '../gateway/pipeline.js';
-import type { Runtime } from '../app/runtime.js';
+import type { HeldRequest, Hold } from '../gateway/pipeline.js';
 import { Refusal } from '../platform/problem.js';
 import { reviewView, storedRequest } from './capture.js';
-import { approvalContext } from './context.js';
+import type { ApprovalContext } from './context.js';
 import { failApproval } from './fail.js';
 import { newApprovalId } from './ids.js';
 import { aliasesFromClaims } from './people.js';
@@ -14,9 +13,8 @@ import { preferredWait } from './prefer.js';
 import { openApproval, type ApprovalEventBase } from './state.js';
 import { answer } from './status.js';
 
-export function createHold(rt: Runtime): Hold {
+export function createHold(ctx: ApprovalContext): Hold {
   return async (held: HeldRequest) => {
-    const ctx = approvalContext(rt);
     const { policy, masker } = held.state;
     const review = held.decision.review;
     if (!review) {
@@ -36,7 +34,7 @@ export function createHold(rt: Runtime): Hold {
     const { id } = approval;
     await ctx.held.putRequest(id, storedRequest(held));
     await ctx.held.putView(id, reviewView(masker, held));
-    await record(rt, policy, [
+    await ctx.record(policy.recording, [
       {
         ...approval.base,
         type: 'approval.requested',
@@ -52,11 +50,11 @@ export function createHold(rt: Runtime): Hold {
       await ctx.messages.send(id, 'requested');
     } catch (error) {
       // The request is recorded as held; say in the log that the hold went no further.
-      rt.log.error('approval could not be started', { approvalId: id, created, error: error instanceof Error ? error.message : String(error) });
+      ctx.log.error('approval could not be started', { approvalId: id, created, error: error instanceof Error ? error.message : String(error) });
       const failure = { type: 'approval-unavailable', detail: 'The approval could not be stored or queued for reviewers.' };
       await (created
         ? failApproval(ctx, id, failure)
-        : record(rt, policy, [{ ...approval.base, type: 'error', approval: { id, status: 'failed' }, error: failure }])
+        : ctx.record(policy.recording, [{ ...approval.base, type: 'error', approval: { id, status: 'failed' }, error: failure }])
       ).catch(() => undefined);
       throw new Refusal({
         status: 503,

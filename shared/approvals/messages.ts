@@ -3,8 +3,7 @@
 // Service Bus duplicate detection drops a second send of the same event.
 import type { ServiceBusClient, ServiceBusMessage, ServiceBusSender } from '@azure/service-bus';
 import { z } from 'zod';
-import { APPROVALS_QUEUE } from '../app/health-checks.js';
-import { QUEUES } from '../app/storage-layout.js';
+import { APPROVALS_QUEUE, APPROVALS_QUEUE_SETTINGS } from './names.js';
 
 export const APPROVAL_EVENTS = ['requested', 'decided', 'timeout', 'recheck'] as const;
 export type ApprovalEvent = (typeof APPROVAL_EVENTS)[number];
@@ -16,7 +15,7 @@ export type ApprovalMessage = z.infer<typeof approvalMessageSchema>;
 export const messageIdFor = (approvalId: string, event: ApprovalEvent, key?: string) => `${approvalId}:${event}${key ? `:${key}` : ''}`;
 
 /** Deliveries before Service Bus dead-letters a message, as the queue is declared. */
-export const MAX_DELIVERIES = QUEUES.find((q) => q.name === APPROVALS_QUEUE)!.maxDeliveryCount;
+export const MAX_DELIVERIES = APPROVALS_QUEUE_SETTINGS.maxDeliveryCount;
 
 export function approvalMessage(approvalId: string, event: ApprovalEvent, key?: string): ServiceBusMessage {
   return {

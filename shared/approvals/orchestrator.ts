@@ -7,9 +7,8 @@
 //   recheck   → settle an execution that may have been interrupted (see settleExecuting).
 // A message that fails on its last delivery marks its approval failed (recorded) before Service
 // Bus dead-letters it.
-import type { Runtime } from '../app/runtime.js';
 import { postCard } from './card-post.js';
-import { approvalContext, type ApprovalContext } from './context.js';
+import type { ApprovalContext } from './context.js';
 import { execute, settleExecuting } from './execute.js';
 import { failApproval } from './fail.js';
 import { approvalMessageSchema, MAX_DELIVERIES, type ApprovalMessage } from './messages.js';
@@ -22,10 +21,9 @@ export interface Delivery {
   deliveryCount: number;
 }
 
-export async function handleApprovalMessage(rt: Runtime, body: unknown, delivery: Delivery): Promise<void> {
+export async function handleApprovalMessage(ctx: ApprovalContext, body: unknown, delivery: Delivery): Promise<void> {
   const message = approvalMessageSchema.parse(parseBody(body));
-  const ctx = approvalContext(rt);
-  const log = rt.log.child({ approvalId: message.approvalId, event: message.event, messageId: delivery.messageId, deliveryCount: delivery.deliveryCount });
+  const log = ctx.log.child({ approvalId: message.approvalId, event: message.event, messageId: delivery.messageId, deliveryCount: delivery.deliveryCount });
   try {
     const outcome = await handle(ctx, message);
     log.info('approval message handled', { outcome });

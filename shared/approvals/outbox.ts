@@ -4,15 +4,14 @@
 // when the log is briefly unavailable, and nothing is executed before its approval is recorded.
 // (Should a flush die between writing the log and clearing the outbox, the event is written twice:
 // at least once, with the approval id and details.approvalSeq to tell repeats apart.)
-import { record } from '../gateway/pipeline.js';
 import type { EventInput } from '../sessions/index.js';
 import type { ApprovalContext } from './context.js';
 import { flushed, type Approval, type OutboxEntry } from './state.js';
 
 export async function flushOutbox(ctx: ApprovalContext, approval: Approval): Promise<Approval> {
   if (approval.outbox.length === 0) return approval;
-  const { policy } = await ctx.rt.policies.current();
-  await record(ctx.rt, policy, approval.outbox.map((entry) => toEvent(approval, entry)));
+  const { policy } = await ctx.policies.current();
+  await ctx.record(policy.recording, approval.outbox.map((entry) => toEvent(approval, entry)));
   const last = approval.outbox.at(-1)!.seq;
   return (await ctx.store.update(approval.id, (a) => flushed(a, last))).approval;
 }

@@ -4,10 +4,10 @@
 // form posts back to the same path with the link, a CSRF token and the reviewer's reason.
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
-import { readAll } from '../gateway/body.js';
-import type { Runtime } from '../app/runtime.js';
+import { readAll } from '../platform/bytes.js';
 import { Refusal } from '../platform/problem.js';
-import { approvalContext, type ApprovalContext } from './context.js';
+import { REVIEW_PATH } from '../platform/routes.js';
+import type { ApprovalContext } from './context.js';
 import { csrfToken, csrfValid, sameOrigin } from './csrf.js';
 import { submitDecision } from './decision.js';
 import { pageResponse } from './html.js';
@@ -19,11 +19,9 @@ import { decide } from './state.js';
 import { unknownApproval } from './store.js';
 
 const MAX_FORM_BYTES = 16 * 1024;
-const REVIEW_PATH = '/api/review/';
 
-export async function showReview(rt: Runtime, req: HttpRequest): Promise<HttpResponseInit> {
+export async function showReview(ctx: ApprovalContext, req: HttpRequest): Promise<HttpResponseInit> {
   return asPage(async () => {
-    const ctx = approvalContext(rt);
     const id = req.params.id ?? '';
     const reviewer = signedIn(ctx, req);
     if (!reviewer) return signInRequired(ctx, req);
@@ -49,11 +47,10 @@ const decisionForm = z.object({
   reason: z.string().trim().max(1000).optional().transform((r) => r || undefined),
 });
 
-export async function submitReview(rt: Runtime, req: HttpRequest): Promise<HttpResponseInit> {
+export async function submitReview(ctx: ApprovalContext, req: HttpRequest): Promise<HttpResponseInit> {
   return asPage(async () => {
-    const ctx = approvalContext(rt);
     const id = req.params.id ?? '';
-    if (!sameOrigin(req.headers.get('origin'), rt.config.publicUrl)) throw forbidden('cross-site', 'This form can only be sent from the review page itself.');
+    if (!sameOrigin(req.headers.get('origin'), ctx.config.publicUrl)) throw forbidden('cross-site', 'This form can only be sent from the review page itself.');
     const reviewer = signedIn(ctx, req);
     if (!reviewer) throw new Refusal({ status: 401, type: 'sign-in-required', title: 'Sign in required', detail: 'Sign in, then open the link from the card again.' });
     const form = parseForm(decisionForm, await readForm(req));
@@ -72,29 +69,29 @@ const signInForm = z.object({
 });
 
 /** The dev sign-in form; 404 unless PORTCULLIS_REVIEW_AUTH=dev (which config allows only in development). */
-export async function showSignIn(rt: Runtime, req: HttpRequest): Promise<HttpResponseInit> {
+export async function showSignIn(ctx: ApprovalContext, req: HttpRequest): Promise<HttpResponseInit> {
   return asPage(async () => {
-    requireDevSignIn(rt);
-    const { policy } = await rt.policies.current();
+    requireDevSignIn(ctx);
+    const { policy } = await ctx.policies.current();
     const returnTo = req.query.get('return') ?? '';
     return pageResponse(200, signInPage(returnTo.startsWith(REVIEW_PATH) ? returnTo : REVIEW_PATH, policy.issuers));
   });
 }
 
-export async function signIn(rt: Runtime, req: HttpRequest): Promise<HttpResponseInit> {
+export async function signIn(ctx: ApprovalContext, req: HttpRequest): Promise<HttpResponseInit> {
   return asPage(async () => {
-    requireDevSignIn(rt);
-    if (!sameOrigin(req.headers.get('origin'), rt.config.publicUrl)) throw forbidden('cross-site', 'This form can only be sent from the sign-in page itself.');
+    requireDevSignIn(ctx);
+    if (!sameOrigin(req.headers.get('origin'), ctx.config.publicUrl)) throw forbidden('cross-site', 'This form can only be sent from the sign-in page itself.');
     const form = parseForm(signInForm, await readForm(req));
-    const { policy } = await rt.policies.current();
+    const { policy } = await ctx.policies.current();
     if (!policy.issuers.some((i) => i.issuer === form.issuer)) throw forbidden('unknown-issuer', 'Sign in as an identity of one of the policy\'s issuers.');
     const person: Person = { subject: form.subject, issuer: form.issuer, groups: form.groups, aliases: [] };
-    const secure = rt.config.publicUrl.startsWith('https:') ? '; Secure' : '';
+    const secure = ctx.config.publicUrl.startsWith('https:') ? '; Secure' : '';
     return {
       status: 303,
       headers: {
         location: form.return,
-        'set-cookie': `${SIGN_IN_COOKIE}=${signInCookie(approvalContext(rt).keys.signIn, person, new Date())}; Path=${REVIEW_PATH.slice(0, -1)}; Max-Age=${SIGN_IN_TTL_SECONDS}; HttpOnly; SameSite=Strict${secure}`,
+        'set-cookie': `${SIGN_IN_COOKIE}=${signInCookie(ctx.keys.signIn, person, new Date())}; Path=${REVIEW_PATH.slice(0, -1)}; Max-Age=${SIGN_IN_TTL_SECONDS}; HttpOnly; SameSite=Strict${secure}`,
         'cache-control': 'no-store',
       },
     };
@@ -102,9 +99,9 @@ export async function signIn(rt: Runtime, req: HttpRequest): Promise<HttpRespons
 }
 
 function signedIn(ctx: ApprovalContext, req: HttpRequest): Person | undefined {
-  if (ctx.rt.config.reviewAuth === 'dev') return devReviewer(ctx.keys.signIn, req.headers.get('cookie'), ctx.now());
+  if (ctx.config.reviewAuth === 'dev') return devReviewer(ctx.keys.signIn, req.headers.get('cookie'), ctx.now());
   // Without App Service Authentication nothing strips a client's own x-ms-client-principal.
-  if (!ctx.rt.config.appServiceAuthEnabled) {
+  if (!ctx.config.appServiceAuthEnabled) {
     throw new Refusal({
       status: 503,
       type: 'sign-in-unavailable',
@@ -116,7 +113,7 @@ function signedIn(ctx: ApprovalContext, req: HttpRequest): Person | undefined {
 }
 
 function signInRequired(ctx: ApprovalContext, req: HttpRequest): HttpResponseInit {
-  if (ctx.rt.config.reviewAuth === 'appservice') {
+  if (ctx.config.reviewAuth === 'appservice') {
     // App Service Authentication signs people in before they reach this page; without its
     // principal, it is not turned on for /api/review/*.
     throw new Refusal({ status: 401, type: 'sign-in-required', title: 'Sign in required', detail: 'This page needs App Service Authentication, which did not identify you.' });
@@ -125,8 +122,8 @@ function signInRequired(ctx: ApprovalContext, req: HttpRequest): HttpResponseIni
   return { status: 303, headers: { location: `${REVIEW_PATH}sign-in?return=${encodeURIComponent(url.pathname + url.search)}`, 'cache-control': 'no-store' } };
 }
 
-function requireDevSignIn(rt: Runtime): void {
-  if (rt.config.reviewAuth !== 'dev' || rt.config.env !== 'development') {
+function requireDevSignIn(ctx: ApprovalContext): void {
+  if (ctx.config.reviewAuth !== 'dev' || ctx.config.env !== 'development') {
     throw new Refusal({ status: 404, type: 'not-found', title: 'Not found', detail: 'There is no sign-in here; reviewers sign in with App Service Authentication.' });
   }
 }

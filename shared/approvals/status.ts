@@ -3,7 +3,7 @@
 // would have had it (plus x-portcullis-approval); 403 denied, 410 expired, 502 failed.
 import type { HttpResponseInit } from '@azure/functions';
 import { Refusal, toProblem, type RefusalInit } from '../platform/problem.js';
-import { decisionUrl, statusUrl, type ApprovalContext } from './context.js';
+import type { ApprovalContext } from './context.js';
 import { approvalCount, effectiveStatus, inProgress, type Approval, type Status } from './state.js';
 
 const POLL_INTERVAL_MS = 250;
@@ -46,7 +46,7 @@ async function respond(ctx: ApprovalContext, approval: Approval): Promise<HttpRe
     'x-portcullis-approval': `${approval.id}; status=${status}`,
   });
   if (inProgress(status)) {
-    headers.set('location', statusUrl(ctx.rt, approval.id));
+    headers.set('location', ctx.urls.status(approval.id));
     headers.set('retry-after', status === 'pending' ? '5' : '1');
     headers.set('content-type', 'application/json');
     headers.set('cache-control', 'no-store');
@@ -95,8 +95,8 @@ function checkStatus(ctx: ApprovalContext, approval: Approval, status: Status) {
     id: approval.id,
     status,
     runtimeStatus: RUNTIME_STATUS[status],
-    statusQueryGetUri: statusUrl(ctx.rt, approval.id),
-    decisionPostUri: decisionUrl(ctx.rt, approval.id),
+    statusQueryGetUri: ctx.urls.status(approval.id),
+    decisionPostUri: ctx.urls.decision(approval.id),
     createdTime: approval.createdAt,
     lastUpdatedTime: approval.updatedAt,
     expiresAt: approval.expiresAt,

@@ -7,8 +7,6 @@ import { approvalSchema } from './approval-schema.js';
 import { connectionOf } from './ids.js';
 import type { Approval } from './state.js';
 
-export const APPROVALS_TABLE = 'approvals';
-
 /** Re-reads before giving up; each conflict means another writer changed the approval meanwhile. */
 const MAX_ATTEMPTS = 20;
 

@@ -53,11 +53,21 @@ export interface GatewayResponse {
   completion: Promise<ResponseRecord>;
 }
 
+/** The routes agents call connections on; a kind names the one it serves. */
+export type Route = 'proxy' | 'sql';
+
 export interface ConnectionKind {
   /** The route agents call it on: /api/proxy/{connection}/… or /api/sql/{connection}. */
-  route: 'proxy' | 'sql';
+  route: Route;
   /** Whether classify needs the request body whatever the rules say (prompts, SQL). */
   readsBody: boolean;
+  /**
+   * Where a request goes on the target, from the still-encoded path after `/api/<route>/<connection>`
+   * and the query. Kinds whose requests carry no path (SQL) have none.
+   */
+  target?(connection: NamedConnection, rawPath: string, search: string): Target;
   classify(request: AgentRequest, connection: NamedConnection): Operation | Promise<Operation>;
   forward(request: AgentRequest, operation: Operation, context: ForwardContext): Promise<GatewayResponse>;
+  /** Releases what the kind keeps open across requests (database pools); called when the runtime closes. */
+  close?(): Promise<void>;
 }

@@ -12,3 +12,8 @@ export const kinds: Record<ConnectionConfig['kind'], ConnectionKind> = {
   arm: armKind,
   postgres: postgresKind,
 };
+
+/** Closes what every kind keeps open (the runtime calls this when it shuts down). */
+export async function closeKinds(): Promise<void> {
+  await Promise.all(Object.values(kinds).map((kind) => kind.close?.()));
+}

@@ -9,6 +9,7 @@ import { Refusal } from '../platform/problem.js';
 import { agentResponseHeaders } from './headers.js';
 import type { GatewayResponse, ResponseRecord } from './kind.js';
 import type { OperationDetail } from './operation.js';
+import { truncateUtf8 } from '../platform/bytes.js';
 
 /** JSON answers up to this size are buffered and masked as JSON; larger ones stream as text. */
 export const JSON_BUFFER_LIMIT = 8 * 1024 * 1024;
@@ -82,7 +83,7 @@ export async function maskResponse(upstream: Response, options: MaskOptions): Pr
       findings.push(...masked.findings);
       const body = new TextEncoder().encode(masked.text);
       headers.set('content-length', String(body.byteLength));
-      return { status, headers, body, completion: Promise.resolve(record(truncate(masked.text, options.captureBytes), head.bytes.byteLength)) };
+      return { status, headers, body, completion: Promise.resolve(record(masked.text, head.bytes.byteLength)) };
     }
     // Too large to hold: it streams through the text masker instead.
     decoded = head.stream;
@@ -182,14 +183,7 @@ function captureText(limit: number): { transform: TransformStream<Uint8Array, Ui
       }
       controller.enqueue(chunk);
     },
-    flush: () => done(truncate(new TextDecoder().decode(Buffer.concat(kept)), limit)),
+    flush: () => done(truncateUtf8(new TextDecoder().decode(Buffer.concat(kept)), limit)),
   });
   return { transform, text };
-}
-
-/** Cuts text to at most `limit` UTF-8 bytes without splitting a character. */
-export function truncate(text: string, limit: number): string {
-  const bytes = Buffer.from(text);
-  if (bytes.byteLength <= limit) return text;
-  return new TextDecoder().decode(bytes.subarray(0, limit)).replace(/\uFFFD$/, '');
 }

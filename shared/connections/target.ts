@@ -3,6 +3,7 @@
 // URLs, control characters — is refused rather than cleaned up, so what the guard judged is
 // exactly what is sent.
 import { Refusal } from '../platform/problem.js';
+import type { NamedConnection } from '../policy/compile.js';
 
 export interface Target {
   /** Normalized path that rules match, always starting with `/`. */
@@ -64,3 +65,7 @@ export function pathAfter(requestUrl: string, prefixSegments: number): string {
   const pathname = requestUrl.replace(/^[a-z]+:\/\/[^/]+/i, '').split('?')[0]!;
   return pathname.split('/').slice(prefixSegments + 1).join('/');
 }
+
+/** The target of a kind whose connection names an `upstream` base URL (http, openai, arm). */
+export const upstreamTarget = (connection: NamedConnection, rawPath: string, search: string): Target =>
+  resolveTarget((connection.config as { upstream: string }).upstream, rawPath, search);

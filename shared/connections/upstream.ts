@@ -3,6 +3,7 @@
 // redirect followed off the upstream's origin. The answer is masked for the credential too, in
 // case the upstream echoes it ("invalid key …").
 import type { Masker } from '../masking/index.js';
+import { BodyTooLarge, limitStream, tooLarge } from '../platform/bytes.js';
 import { Refusal } from '../platform/problem.js';
 import { upstreamRequestHeaders } from './headers.js';
 import type { AgentRequest, ForwardContext } from './kind.js';
@@ -18,16 +19,6 @@ export interface UpstreamCall {
 
 /** The rule id of the connection's credential found in an answer. */
 export const CREDENTIAL_RULE = 'connection-credential';
-
-class BodyTooLarge extends Error {}
-
-export const tooLarge = (limit: number) =>
-  new Refusal({
-    status: 413,
-    type: 'body-too-large',
-    title: 'Request body too large',
-    detail: `The request body exceeds the gateway's limit of ${limit} bytes.`,
-  });
 
 /** The default upstream call for a request: its target, filtered headers, its body, the credential. */
 export async function prepareCall(request: AgentRequest, context: ForwardContext): Promise<UpstreamCall> {
@@ -125,18 +116,4 @@ function upstreamFailure(error: unknown, context: ForwardContext): Refusal {
 function describe(cause: unknown): string {
   const code = (cause as { code?: unknown })?.code;
   return typeof code === 'string' ? code : cause instanceof Error ? cause.name : 'network error';
-}
-
-/** Passes a body through, failing the upload once it exceeds the limit. */
-export function limitStream(stream: ReadableStream<Uint8Array>, limit: number): ReadableStream<Uint8Array> {
-  let seen = 0;
-  return stream.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        seen += chunk.byteLength;
-        if (seen > limit) controller.error(new BodyTooLarge());
-        else controller.enqueue(chunk);
-      },
-    }),
-  );
 }

@@ -1,7 +1,7 @@
 // Reads an agent's request body under the size limit. Small bodies, and bodies that rules or the
 // connection kind must read, are buffered; large ones stream upstream, still under the limit.
 import type { RequestBody } from '../connections/kind.js';
-import { limitStream, tooLarge } from '../connections/upstream.js';
+import { limitStream, readAll, tooLarge } from '../platform/bytes.js';
 import { Refusal } from '../platform/problem.js';
 
 /** Bodies up to this size are buffered so the session log can keep their masked copy. */
@@ -33,21 +33,4 @@ export async function readBody(request: IncomingBody, options: { mustRead: boole
   }
   const bytes = await readAll(request.body, options.maxBytes);
   return { bytes, length: bytes.byteLength };
-}
-
-export async function readAll(stream: ReadableStream<Uint8Array>, maxBytes: number): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
 }

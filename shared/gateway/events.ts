@@ -3,7 +3,6 @@
 // or query (a token in a webhook URL, say) is masked too: the log is write-once.
 import type { AgentRequest } from '../connections/kind.js';
 import type { Operation } from '../connections/operation.js';
-import { truncate } from '../connections/response.js';
 import type { Principal } from '../identity/index.js';
 import type { Masker } from '../masking/index.js';
 import type { EventInput } from '../sessions/index.js';
@@ -32,12 +31,12 @@ export function eventBase(at: {
   };
 }
 
-/** The request's masked body (when it was read) for the `request` event. */
-export function requestPayload(masker: Masker, request: AgentRequest, limit: number): Partial<Pick<EventInput, 'payload' | 'findings'>> {
+/** The request's masked body (when it was read) for the `request` event; the recorder cuts it to size. */
+export function requestPayload(masker: Masker, request: AgentRequest): Partial<Pick<EventInput, 'payload' | 'findings'>> {
   const contentType = request.headers.get('content-type') ?? undefined;
   const bytes = request.body.bytes;
   // A streamed body is not kept; its declared size is, when there is one.
   if (!bytes) return request.body.length >= 0 ? { payload: { body: '', bytes: request.body.length, contentType } } : {};
   const masked = masker.auto(new TextDecoder().decode(bytes), contentType);
-  return { payload: { body: truncate(masked.text, limit), bytes: bytes.byteLength, contentType }, findings: masked.findings };
+  return { payload: { body: masked.text, bytes: bytes.byteLength, contentType }, findings: masked.findings };
 }

@@ -3,19 +3,19 @@
 // that cannot do its job throws a Refusal (the function definition turns it into problem+json).
 // Fail closed: nothing reaches a target unjudged or unrecorded.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import type { AgentRequest, ForwardContext, GatewayResponse } from '../connections/kind.js';
+import type { AgentRequest, ForwardContext, GatewayResponse, Route } from '../connections/kind.js';
 import type { Operation } from '../connections/operation.js';
 import { kinds } from '../connections/registry.js';
-import { pathAfter, resolveTarget } from '../connections/target.js';
+import { pathAfter } from '../connections/target.js';
 import { decide, type Decision } from '../guard/decide.js';
 import type { Principal } from '../identity/index.js';
-import type { Masker } from '../masking/index.js';
 import type { NamedConnection, Policy } from '../policy/compile.js';
 import { Refusal } from '../platform/problem.js';
 import { sessionIdFor, type EventInput } from '../sessions/index.js';
-import { readAll, readBody } from './body.js';
+import { readAll } from '../platform/bytes.js';
+import { readBody } from './body.js';
 import { eventBase, requestPayload } from './events.js';
-import type { PolicyState, Runtime } from '../app/runtime.js';
+import type { ForwardAt, Forwarded, ForwardDeps, Identify, PolicyState } from './ports.js';
 
 /** What a `review` decision turns into; the approvals module provides it. */
 export type Hold = (held: HeldRequest) => Promise<HttpResponseInit>;
@@ -36,19 +36,23 @@ export interface HeldRequest {
   prefer: string | null;
 }
 
-export type Route = 'proxy' | 'sql';
+/** What the live path needs: forward's dependencies, who is calling, and the hold for reviews. */
+export interface GatewayDeps extends ForwardDeps {
+  identify: Identify;
+  hold: Hold;
+}
 
-export async function handle(rt: Runtime, route: Route, req: HttpRequest, ctx: InvocationContext): Promise<HttpResponseInit> {
+export async function handle(rt: GatewayDeps, route: Route, req: HttpRequest, ctx: InvocationContext): Promise<HttpResponseInit> {
   const requestId = ctx.invocationId;
   const started = performance.now();
-  const { policy, verifier, masker } = await rt.policies.current();
-  const principal = await verifier.verify(req.headers.get('authorization'));
+  const { principal, state } = await rt.identify(req.headers);
+  const { policy } = state;
   const connection = lookup(policy, req.params.connection ?? '', route);
   const sessionId = sessionIdFor(req.headers, principal.claims);
   // From here on every answer, refusals included, names the request and its session.
   const headers = { 'x-request-id': requestId, 'x-portcullis-session': sessionId };
   try {
-    const response = await judge(rt, { req, requestId, started, principal, connection, sessionId, state: { policy, verifier, masker } });
+    const response = await judge(rt, { req, requestId, started, principal, connection, sessionId, state });
     const merged = new Headers(response.headers as ConstructorParameters<typeof Headers>[0]);
     for (const [name, value] of Object.entries(headers)) merged.set(name, value);
     return { ...response, headers: merged };
@@ -59,7 +63,7 @@ export async function handle(rt: Runtime, route: Route, req: HttpRequest, ctx: I
 }
 
 async function judge(
-  rt: Runtime,
+  rt: GatewayDeps,
   at: {
     req: HttpRequest;
     requestId: string;
@@ -73,10 +77,7 @@ async function judge(
   const { req, requestId, principal, connection, sessionId } = at;
   const { policy, masker } = at.state;
   const kind = kinds[connection.config.kind];
-  const target =
-    'upstream' in connection.config
-      ? resolveTarget(connection.config.upstream, pathAfter(req.url, 3), new URL(req.url).search)
-      : undefined;
+  const target = kind.target?.(connection, pathAfter(req.url, 3), new URL(req.url).search);
   const body = await readBody(req, { mustRead: kind.readsBody || policy.readsText(connection.name), maxBytes: rt.config.maxBodyBytes });
   const request: AgentRequest = { method: req.method.toUpperCase(), target, headers: req.headers, body };
   const operation = await kind.classify(request, connection);
@@ -85,8 +86,8 @@ async function judge(
   const decision = { ...judged, reason: masker.text(judged.reason).text };
   const base = eventBase({ sessionId, requestId, principal, connection: connection.name, operation, masker });
 
-  await record(rt, policy, [
-    { ...base, type: 'request', ...requestPayload(masker, request, rt.config.recordMaxPayloadBytes) },
+  await record(rt, policy.recording, [
+    { ...base, type: 'request', ...requestPayload(masker, request) },
     { ...base, type: 'decision', decision: { action: decision.action, rule: decision.rule, reason: decision.reason } },
   ]);
 
@@ -97,18 +98,17 @@ async function judge(
     if (body.stream) request.body = { bytes: await readAll(body.stream, rt.config.maxBodyBytes), length: body.length };
     return rt.hold({ requestId, sessionId, state: at.state, base, principal, connection, operation, decision, request, prefer: req.headers.get('prefer') });
   }
-  return forward(rt, policy, masker, request, operation, { base, requestId, connection, started: at.started });
+  return forward(rt, at.state, request, operation, { base, requestId, connection, started: at.started });
 }
 
 /** forward → mask → record, shared by the live path and the execution of an approved request. */
 export async function forward(
-  rt: Runtime,
-  policy: Policy,
-  masker: Masker,
+  rt: ForwardDeps,
+  { policy, masker }: Pick<PolicyState, 'policy' | 'masker'>,
   request: AgentRequest,
   operation: Operation,
-  at: { base: Omit<EventInput, 'type'>; requestId: string; connection: NamedConnection; started: number },
-): Promise<HttpResponseInit & { headers: Headers }> {
+  at: ForwardAt,
+): Promise<Forwarded> {
   const context: ForwardContext = {
     requestId: at.requestId,
     connection: at.connection,
@@ -128,14 +128,14 @@ export async function forward(
     response = await kinds[at.connection.config.kind].forward(request, operation, context);
   } catch (error) {
     if (error instanceof Refusal) {
-      await recordQuietly(rt, policy, [{ ...at.base, type: 'error', error: { type: error.type, detail: error.detail } }]);
+      await recordQuietly(rt, policy.recording, [{ ...at.base, type: 'error', error: { type: error.type, detail: error.detail } }]);
     }
     throw error;
   }
   const upstreamMs = performance.now() - forwardedAt;
   const recordResponse = async () => {
     const outcome = await response.completion;
-    await record(rt, policy, [
+    await record(rt, policy.recording, [
       {
         ...at.base,
         type: 'response',
@@ -177,17 +177,17 @@ function lookup(policy: Policy, name: string, route: Route): NamedConnection {
 }
 
 /** Appends events; under strict recording a failure refuses the request (503). */
-export async function record(rt: Runtime, policy: Policy, events: EventInput[]): Promise<void> {
+export async function record(rt: Pick<ForwardDeps, 'recorder' | 'log'>, mode: Policy['recording'], events: EventInput[]): Promise<void> {
   try {
     await rt.recorder.append(events);
   } catch (error) {
     rt.log.error('session events could not be recorded', {
       sessionId: events[0]?.sessionId,
       requestId: events[0]?.requestId,
-      mode: policy.recording,
+      mode,
       error: String(error),
     });
-    if (policy.recording === 'best-effort') return;
+    if (mode === 'best-effort') return;
     throw new Refusal({
       status: 503,
       type: 'recording-unavailable',
@@ -198,8 +198,8 @@ export async function record(rt: Runtime, policy: Policy, events: EventInput[]):
   }
 }
 
-async function recordQuietly(rt: Runtime, policy: Policy, events: EventInput[]): Promise<void> {
-  await record(rt, policy, events).catch(() => undefined);
+async function recordQuietly(rt: ForwardDeps, mode: Policy['recording'], events: EventInput[]): Promise<void> {
+  await record(rt, mode, events).catch(() => undefined);
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10;

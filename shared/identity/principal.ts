@@ -55,3 +55,6 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/** Whether the principal is in any of the groups (auditors, reviewers). */
+export const inAnyGroup = (principal: Pick<Principal, 'groups'>, groups: readonly string[]) => principal.groups.some((g) => groups.includes(g));

@@ -1,6 +1,5 @@
 // Refusals and application/problem+json (RFC 9457). Every step of the pipeline throws a Refusal
 // when it cannot let a request through; one place (toProblem) turns it into the HTTP answer.
-import type { HttpResponseInit } from '@azure/functions';
 
 export interface RefusalInit {
   status: number;
@@ -46,7 +45,14 @@ export function problemBody(refusal: Refusal, requestId: string): Record<string,
   };
 }
 
-export function toProblem(refusal: Refusal, requestId: string): HttpResponseInit {
+/** An answer in the shape Azure Functions' HttpResponseInit takes; kept here so that no step needs the Functions SDK. */
+export interface ProblemAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export function toProblem(refusal: Refusal, requestId: string): ProblemAnswer {
   return {
     status: refusal.status,
     headers: {
@@ -60,7 +66,7 @@ export function toProblem(refusal: Refusal, requestId: string): HttpResponseInit
 }
 
 /** The answer to an error nobody anticipated: a 500 that says nothing about internals. */
-export function internalError(requestId: string): HttpResponseInit {
+export function internalError(requestId: string): ProblemAnswer {
   return toProblem(
     new Refusal({
       status: 500,

@@ -1,6 +1,7 @@
 // The Azure Resource Manager connection kind: what `az` and the Azure SDKs call, judged by
 // RBAC-style action names and resource ids.
 import type { ConnectionKind } from '../kind.js';
+import { upstreamTarget } from '../target.js';
 import { classifyArm } from './classify.js';
 import { forwardArm } from './forward.js';
 
@@ -8,6 +9,7 @@ export const armKind: ConnectionKind = {
   route: 'proxy',
   // The path names the operation; the body is read only when a rule looks at it.
   readsBody: false,
+  target: upstreamTarget,
   classify: classifyArm,
   forward: forwardArm,
 };

@@ -2,12 +2,14 @@
 import type { ConnectionKind } from '../kind.js';
 import { maskResponse } from '../response.js';
 import { callUpstream, prepareCall, throughGateway } from '../upstream.js';
+import { upstreamTarget } from '../target.js';
 import { classifyHttp } from './classify.js';
 import type { HttpConnection } from './schema.js';
 
 export const httpKind: ConnectionKind = {
   route: 'proxy',
   readsBody: false,
+  target: upstreamTarget,
   classify: classifyHttp,
   async forward(request, _operation, context) {
     const config = context.connection.config as HttpConnection;

@@ -1,6 +1,7 @@
 // The OpenAI (and Azure OpenAI, and OpenAI-compatible) connection kind: prompts judged and masked
 // on the way out, answers masked on the way back, streamed ones delta by delta.
 import type { ConnectionKind } from '../kind.js';
+import { upstreamTarget } from '../target.js';
 import { classifyOpenai } from './classify.js';
 import { forwardOpenai } from './forward.js';
 
@@ -8,6 +9,7 @@ export const openaiKind: ConnectionKind = {
   route: 'proxy',
   // Prompt rules and outgoing masking need the whole prompt.
   readsBody: true,
+  target: upstreamTarget,
   classify: classifyOpenai,
   forward: forwardOpenai,
 };

@@ -2,17 +2,17 @@
 // classified with PostgreSQL's own parser, judged, run under guard rails and answered masked.
 import { Refusal } from '../../platform/problem.js';
 import type { ConnectionKind } from '../kind.js';
-import { truncate } from '../response.js';
 import { prepareSql, toOperation } from './classify.js';
 import { refusalFor } from './errors.js';
 import { execute, SqlFailure } from './execute.js';
-import { databaseFor } from './pools.js';
+import { closePools, databaseFor } from './pools.js';
 import { maskedResponse } from './result.js';
 import type { PostgresConnection } from './schema.js';
 
 export const postgresKind: ConnectionKind = {
   route: 'sql',
   readsBody: true,
+  close: closePools,
   async classify(request, connection) {
     return toOperation(await prepareSql(request), request, connection.config as PostgresConnection);
   },
@@ -58,7 +58,7 @@ export const postgresKind: ConnectionKind = {
       body: bytes,
       completion: Promise.resolve({
         findings,
-        payload: { body: truncate(text, context.captureBytes), bytes: bytes.byteLength, contentType, status: 200 },
+        payload: { body: text, bytes: bytes.byteLength, contentType, status: 200 },
         details: { ...details, readOnly: prepared.analysis.readOnly },
       }),
     };

@@ -7,7 +7,7 @@ import { ServiceBusClient } from '@azure/service-bus';
 import * as AdaptiveCards from 'adaptivecards';
 import type { Browser, Page } from 'playwright-core';
 import { approvalMessage, messageIdFor } from '../../../shared/approvals/messages.js';
-import { APPROVALS_QUEUE } from '../../../shared/app/health-checks.js';
+import { APPROVALS_QUEUE } from '../../../shared/approvals/names.js';
 import { secretSamples } from '../../../shared/masking/test-support.js';
 import {
   cardLink,

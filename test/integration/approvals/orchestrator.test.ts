@@ -3,11 +3,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ServiceBusClient, type ServiceBusSender } from '@azure/service-bus';
-import { approvalContext } from '../../../shared/approvals/context.js';
 import { approvalMessage, MAX_DELIVERIES, messageIdFor } from '../../../shared/approvals/messages.js';
 import { decide, startExecution } from '../../../shared/approvals/state.js';
 import { runtime } from '../../../shared/app/runtime.js';
-import { APPROVALS_QUEUE } from '../../../shared/app/health-checks.js';
+import { APPROVALS_QUEUE } from '../../../shared/approvals/names.js';
 import {
   cardLink,
   cardsFor,
@@ -86,7 +85,7 @@ describe('orchestrator', () => {
   it('does not run again a request whose execution was interrupted: it fails with execution-interrupted', async () => {
     const held = await holdRequest(s, 'items/22', agent);
     // As if a delivery had claimed the execution long ago and died before storing the outcome.
-    const { store } = approvalContext(runtime());
+    const { store } = runtime().approvals;
     const reviewer = { subject: 'rita', issuer: s.stack.issuerUrl, groups: ['reviewers'], aliases: [] };
     const longAgo = new Date(Date.now() - 60 * 60_000);
     await store.update(held.id, (a) => startExecution(decide(a, reviewer, { verdict: 'approve', via: 'api' }, longAgo), longAgo));
@@ -99,7 +98,7 @@ describe('orchestrator', () => {
 
   it('leaves a recently claimed execution to the delivery running it, and settles it on the recheck', async () => {
     const held = await holdRequest(s, 'items/25', agent);
-    const { store } = approvalContext(runtime());
+    const { store } = runtime().approvals;
     const reviewer = { subject: 'rita', issuer: s.stack.issuerUrl, groups: ['reviewers'], aliases: [] };
     await store.update(held.id, (a) => startExecution(decide(a, reviewer, { verdict: 'approve', via: 'api' }, new Date()), new Date()));
     await resend(held.id, 'decided');
@@ -118,7 +117,7 @@ describe('orchestrator', () => {
     s.upstream.route('/items/23', (_req, res) => json(res, 200, { deleted: 23 }));
     const held = await holdRequest(s, 'items/23', agent);
     // Approved, but its decided message was never sent.
-    const { store } = approvalContext(runtime());
+    const { store } = runtime().approvals;
     const reviewer = { subject: 'rita', issuer: s.stack.issuerUrl, groups: ['reviewers'], aliases: [] };
     await store.update(held.id, (a) => decide(a, reviewer, { verdict: 'approve', via: 'api' }, new Date()));
     await resend(held.id, 'timeout', 'early');

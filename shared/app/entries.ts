@@ -1,0 +1,70 @@
+// What each function calls: the trigger's input handed to the module that does the work, with
+// the process's runtime. Function files (functions/) are one line of glue around these.
+import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@azure/functions';
+import { approvalDecision as decideByApi, approvalStatus as statusOf } from '../approvals/api.js';
+import { handleApprovalMessage } from '../approvals/orchestrator.js';
+import { showReview, showSignIn, signIn, submitReview } from '../approvals/review.js';
+import { handle } from '../gateway/pipeline.js';
+import { checkHealth } from '../platform/health.js';
+import { Refusal } from '../platform/problem.js';
+import { querySessions, readSession, runDailyExport } from '../sessions/index.js';
+import { requireAuditor } from './auditor.js';
+import { healthChecks } from './health-checks.js';
+import { runtime } from './runtime.js';
+
+type Http = (req: HttpRequest, ctx: InvocationContext) => Promise<HttpResponseInit>;
+
+const query = (req: HttpRequest, name: string) => req.query.get(name) ?? undefined;
+
+export const proxy: Http = (req, ctx) => handle(runtime().gateway, 'proxy', req, ctx);
+
+export const sql: Http = (req, ctx) => handle(runtime().gateway, 'sql', req, ctx);
+
+export const health: Http = async () => {
+  const report = await checkHealth(healthChecks(runtime()));
+  return { status: report.status === 'healthy' ? 200 : 503, headers: { 'cache-control': 'no-store' }, jsonBody: report };
+};
+
+export const sessionsList: Http = async (req) => {
+  const rt = runtime();
+  await requireAuditor(rt, req.headers);
+  const decision = query(req, 'decision');
+  if (decision !== undefined && decision !== 'deny' && decision !== 'review') {
+    throw new Refusal({ status: 400, type: 'invalid-query', title: 'Invalid query', detail: 'decision must be deny or review' });
+  }
+  const page = await querySessions(
+    rt.clients,
+    { principal: query(req, 'principal'), connection: query(req, 'connection'), decision, from: query(req, 'from'), to: query(req, 'to') },
+    { limit: query(req, 'limit'), continuation: query(req, 'continuation') },
+  );
+  return { status: 200, headers: { 'cache-control': 'no-store' }, jsonBody: page };
+};
+
+export const sessionsGet: Http = async (req) => {
+  const rt = runtime();
+  await requireAuditor(rt, req.headers);
+  const session = await readSession(rt.clients, req.params.id ?? '', { from: query(req, 'from'), to: query(req, 'to') });
+  if (!session) {
+    throw new Refusal({ status: 404, type: 'unknown-session', title: 'Unknown session', detail: `No session "${req.params.id}" in that range.` });
+  }
+  return { status: 200, headers: { 'cache-control': 'no-store' }, jsonBody: session };
+};
+
+export const dailyExport = async (_timer: Timer): Promise<void> => {
+  const rt = runtime();
+  await runDailyExport({ blobs: rt.clients.blobs, log: rt.log.child({ component: 'export' }) });
+};
+
+export const approvalStatus: Http = (req) => statusOf(runtime().approvals, req);
+
+export const approvalDecision: Http = (req) => decideByApi(runtime().approvals, req);
+
+export const review: Http = (req) => (req.method === 'POST' ? submitReview(runtime().approvals, req) : showReview(runtime().approvals, req));
+
+export const reviewSignIn: Http = (req) => (req.method === 'POST' ? signIn(runtime().approvals, req) : showSignIn(runtime().approvals, req));
+
+export const approvalMessage = (message: unknown, context: InvocationContext): Promise<void> =>
+  handleApprovalMessage(runtime().approvals, message, {
+    messageId: String(context.triggerMetadata?.messageId ?? ''),
+    deliveryCount: Number(context.triggerMetadata?.deliveryCount ?? 1),
+  });
