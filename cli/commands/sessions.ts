@@ -1,4 +1,5 @@
 // `portcullis sessions export | verify | replay`: the auditor's tools for the session log.
+import { visible } from '../../shared/platform/terminal-text.js';
 import { UsageError, type Command } from '../io.js';
 
 const subcommands: Record<string, () => Promise<{ run: Command }>> = {
@@ -22,7 +23,8 @@ export const run: Command = async (args, io) => {
   } catch (error) {
     if (error instanceof UsageError) throw error;
     // Storage and sign-in failures: one line people can act on, not a stack.
-    io.stderr.write(`portcullis sessions ${sub}: ${(error as Error).message.split('\n')[0]}\n`);
+    // The message may quote a recorded value: shown through `visible`, never as raw controls.
+    io.stderr.write(`portcullis sessions ${sub}: ${visible((error as Error).message.split('\n')[0]!)}\n`);
     return 1;
   }
 };

@@ -3,7 +3,7 @@
 // app's registered functions — on loopback, with only connection strings differing from Azure.
 import { ServiceBusClient } from '@azure/service-bus';
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { functions } from '../../functions/registry.js';
 import { closeRuntime, useLogger } from '../../shared/app/runtime.js';
@@ -11,6 +11,7 @@ import { CONTAINERS, QUEUES, TABLE_NAMES } from '../../shared/app/storage-layout
 import { blobServiceClient, tableClient } from '../../shared/platform/azure.js';
 import { loadConfig } from '../../shared/platform/config.js';
 import type { Logger } from '../../shared/platform/log.js';
+import { DEV_SIGNING_KEY_FILE } from '../../shared/sessions/file-signer.js';
 import { startAzurite, type Azurite } from './azurite.js';
 import { startExampleArm, type ExampleArm } from './example/arm.js';
 import { startExampleLlm, type ExampleLlm } from './example/llm.js';
@@ -99,6 +100,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       PORTCULLIS_PUBLIC_URL: host.url,
       PORTCULLIS_LINK_SIGNING_KEY: randomBytes(32).toString('base64'),
       PORTCULLIS_REVIEW_AUTH: 'dev',
+      PORTCULLIS_SIGNING_KEY_ID: join(options.stateDir, DEV_SIGNING_KEY_FILE),
       PORTCULLIS_POLICY_REFRESH_SECONDS: '2',
       AzureWebJobsStorage: azurite.connectionString,
       ServiceBusConnection: serviceBus.connectionString,

@@ -7,6 +7,7 @@ import { showReview, showSignIn, signIn, submitReview } from '../approvals/revie
 import { handle } from '../gateway/pipeline.js';
 import { checkHealth } from '../platform/health.js';
 import { Refusal } from '../platform/problem.js';
+import { createSigner } from '../platform/signer.js';
 import { querySessions, readSession, runDailyExport } from '../sessions/index.js';
 import { requireAuditor } from './auditor.js';
 import { healthChecks } from './health-checks.js';
@@ -52,7 +53,8 @@ export const sessionsGet: Http = async (req) => {
 
 export const dailyExport = async (_timer: Timer): Promise<void> => {
   const rt = runtime();
-  await runDailyExport({ blobs: rt.clients.blobs, log: rt.log.child({ component: 'export' }) });
+  const signer = await createSigner(rt.config.signingKeyId, rt.clients.credential);
+  await runDailyExport({ blobs: rt.clients.blobs, log: rt.log.child({ component: 'export' }), signer });
 };
 
 export const approvalStatus: Http = (req) => statusOf(runtime().approvals, req);

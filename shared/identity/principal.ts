@@ -1,5 +1,6 @@
 // Turns a verified claim set into the Principal the rest of the pipeline judges.
 import type { JWTPayload } from 'jose';
+import { hasInvisibleCharacters } from '../platform/terminal-text.js';
 import { invalidToken } from './refusals.js';
 import type { IssuerConfig } from './schema.js';
 
@@ -17,6 +18,9 @@ const USER_CLAIMS = ['preferred_username', 'upn', 'email'];
 export function toPrincipal(claims: JWTPayload, config: IssuerConfig): Principal {
   const subject = claims[config.subjectClaim];
   if (typeof subject !== 'string' || subject === '') throw invalidToken(`${config.subjectClaim} claim is not a non-empty string`);
+  // The subject names the principal in rules, approvals and the session log: a control, bidi or
+  // zero-width character would let it pass for another name there, or rewrite an auditor's terminal.
+  if (hasInvisibleCharacters(subject)) throw invalidToken(`${config.subjectClaim} claim contains control or invisible characters`);
   return {
     subject,
     issuer: config.issuer,
@@ -36,10 +40,11 @@ function groupsOf(claims: JWTPayload, claim: string): string[] {
     }
     return [];
   }
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return [...value];
-  // A malformed groups claim is refused rather than read as partial or empty groups.
-  throw invalidToken(`${claim} claim is malformed`);
+  const groups = typeof value === 'string' ? [value] : Array.isArray(value) && value.every((item) => typeof item === 'string') ? [...value] : undefined;
+  // A malformed groups claim is refused rather than read as partial or empty groups; so is a group
+  // name with control or invisible characters (it could pass for another group in the log).
+  if (!groups || groups.some(hasInvisibleCharacters)) throw invalidToken(`${claim} claim is malformed`);
+  return groups;
 }
 
 const isNonEmptyString = (value: unknown) => typeof value === 'string' && value !== '';

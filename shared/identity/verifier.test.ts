@@ -243,6 +243,27 @@ describe('refusals', () => {
     await refused(verifier.verify(bearer(token)), 'token has no sub claim', token);
   });
 
+  test('refuses a subject with control, bidi or zero-width characters', async (t) => {
+    const jwks = await serveJwks(t, keyA);
+    const { verifier } = setup([{ jwksUri: jwks.uri }]);
+    for (const sub of ['agent\x1b[2J', 'agent\nchain verifies', 'agent\x00', 'agent\x7f', 'agent\x9b', 'nimda\u202e', 'agent\u2066', 'alice\u200b', 'agent\u2028']) {
+      const token = await mint(keyA, { sub });
+      await refused(verifier.verify(bearer(token)), 'sub claim contains control or invisible characters', token);
+    }
+    const { verifier: custom } = setup([{ jwksUri: jwks.uri, subjectClaim: 'oid' }]);
+    const token = await mint(keyA, { oid: 'x\u202ey' });
+    await refused(custom.verify(bearer(token)), 'oid claim contains control or invisible characters', token);
+    assert.equal((await verifier.verify(bearer(await mint(keyA, { sub: 'repo:acme/app:ref:refs/heads/main Zürich' })))).subject, 'repo:acme/app:ref:refs/heads/main Zürich');
+  });
+
+  test('refuses an issuer with control characters before looking for its keys', async (t) => {
+    const jwks = await serveJwks(t, keyA);
+    const { verifier } = setup([{ jwksUri: jwks.uri }]);
+    const token = await mint(keyA, { iss: `${ISSUER_A}\x1b[2J` });
+    await refused(verifier.verify(bearer(token)), 'iss claim contains control or invisible characters', token);
+    assert.equal(jwks.requests, 0);
+  });
+
   test('refuses a token without kid when the issuer publishes several matching keys', async (t) => {
     const jwks = await serveJwks(t, keyA, keyA2);
     const { verifier } = setup([{ jwksUri: jwks.uri }]);
@@ -315,7 +336,7 @@ describe('groups', () => {
   test('refuses a malformed groups claim rather than guessing', async (t) => {
     const jwks = await serveJwks(t, keyA);
     const { verifier } = setup([{ jwksUri: jwks.uri }]);
-    for (const groups of [42, ['ok', 7], { admins: true }]) {
+    for (const groups of [42, ['ok', 7], { admins: true }, ['agents', 'admins\u202e'], 'ops\x1b[2J', ['a\u200bgents']]) {
       const token = await mint(keyA, { groups });
       await refused(verifier.verify(bearer(token)), 'groups claim is malformed', token);
     }

@@ -1,6 +1,7 @@
 // Verifies a bearer token against the trusted issuers and returns its Principal, or throws a Refusal.
 import { decodeJwt, errors, jwtVerify, type JWTPayload } from 'jose';
 import { Refusal } from '../platform/problem.js';
+import { hasInvisibleCharacters } from '../platform/terminal-text.js';
 import { bearerToken } from './bearer.js';
 import { jwksSource } from './jwks-source.js';
 import { KeySet, KeysUnavailable } from './key-set.js';
@@ -102,6 +103,7 @@ function unverifiedIssuer(token: string): string {
     throw invalidToken('malformed token');
   }
   if (typeof iss !== 'string') throw invalidToken('token has no iss claim');
+  if (hasInvisibleCharacters(iss)) throw invalidToken('iss claim contains control or invisible characters');
   return iss;
 }
 

@@ -33,6 +33,9 @@ export const settingsSchema = z.object({
     .enum(['appservice', 'dev'])
     .default('appservice')
     .describe('how reviewers sign in on the review page: App Service Authentication, or the local dev sign-in'),
+  PORTCULLIS_SIGNING_KEY_ID: optionalText.describe(
+    'key that signs export manifests and daily ledgers: a Key Vault key URL (https://VAULT.vault.azure.net/keys/NAME) in Azure, or a local PEM file (created when missing); empty: the daily export refuses to run',
+  ),
   AZURE_CLIENT_ID: optionalText.describe('client id of the user-assigned managed identity the app authenticates as'),
   AzureWebJobsStorage: optionalText.describe('storage connection string (local development)'),
   AzureWebJobsStorage__accountName: optionalText.describe('storage account name (identity-based connection)'),
@@ -63,6 +66,8 @@ export interface Config {
   linkSigningKey: Uint8Array;
   teamsWebhookUrl?: string;
   reviewAuth: 'appservice' | 'dev';
+  /** A Key Vault key URL or a local key file: see shared/platform/signer.ts. */
+  signingKeyId?: string;
   /** App Service Authentication is on, so its x-ms-client-principal header can be trusted. */
   appServiceAuthEnabled: boolean;
   managedIdentityClientId?: string;
@@ -120,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     linkSigningKey: new Uint8Array(Buffer.from(s.PORTCULLIS_LINK_SIGNING_KEY, 'base64')),
     teamsWebhookUrl: s.PORTCULLIS_TEAMS_WEBHOOK_URL,
     reviewAuth: s.PORTCULLIS_REVIEW_AUTH,
+    signingKeyId: s.PORTCULLIS_SIGNING_KEY_ID,
     appServiceAuthEnabled: s.WEBSITE_AUTH_ENABLED?.toLowerCase() === 'true',
     managedIdentityClientId: s.AZURE_CLIENT_ID,
     storage,

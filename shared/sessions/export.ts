@@ -1,15 +1,18 @@
 // Exports the session-days of a date range: each blob's bytes as they are (so chains verify
 // offline), then manifest.json, last. A re-run skips a file already in the sink when its chain is
 // intact, it has the blob's size and its last line is the blob's last line: that line's hash
-// covers every line before it, so the two are the same bytes.
+// covers every line before it, so the two are the same bytes. The days' ledgers that exist
+// (shared/sessions/ledger.ts) are copied too, and the manifest is signed over every field.
 import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import type { ExportSink } from './export-sinks.js';
 import { createFileStats, tap, type FileStats } from './file-stats.js';
 import { readLines } from './lines.js';
-import { formatManifest, MANIFEST_FILE, type Manifest, type ManifestEntry } from './manifest.js';
+import { ledgerPath } from './ledger.js';
+import { formatManifest, MANIFEST_FILE, type LedgerEntry, type Manifest, type ManifestEntry } from './manifest.js';
 import { mapLimit } from './map-limit.js';
 import { dayPrefix, daySchema, daysBetween, parseBlobPath, SESSION_CONTAINER } from './names.js';
 import { storageError } from './recording-error.js';
+import { sign, type Signer } from './signature.js';
 import { createChainVerifier } from './verify.js';
 
 export interface ExportProgress {
@@ -31,6 +34,7 @@ export async function exportSessions(
   source: BlobServiceClient,
   range: { from: string; to: string },
   sink: ExportSink,
+  signer: Signer,
   progress?: (p: ExportProgress) => void,
   now: () => Date = () => new Date(),
 ): Promise<Manifest> {
@@ -46,9 +50,31 @@ export async function exportSessions(
     progress?.({ done: ++done, total: blobs.length, path: blob.path, skipped: resumed !== undefined });
     return entry(blob, stats);
   });
-  const manifest: Manifest = { v: 1, from: range.from, to: range.to, createdAt: now().toISOString(), files };
+  const ledgers = await copyLedgers(container, sink, daysBetween(range.from, range.to));
+  const manifest: Manifest = await sign({ v: 2 as const, from: range.from, to: range.to, createdAt: now().toISOString(), files, ledgers }, signer);
   await sink.write(MANIFEST_FILE, [Buffer.from(formatManifest(manifest))]);
   return manifest;
+}
+
+/** The ledgers of the days that have one (a day not yet sealed has none), copied as they are. */
+async function copyLedgers(container: ContainerClient, sink: ExportSink, days: string[]): Promise<LedgerEntry[]> {
+  const entries: LedgerEntry[] = [];
+  for (const day of days) {
+    const path = ledgerPath(day);
+    let bytes: Buffer;
+    try {
+      bytes = await container.getBlobClient(path).downloadToBuffer();
+    } catch (error) {
+      if (storageError(error).status === 404) continue;
+      throw error;
+    }
+    await sink.write(path, [bytes]);
+    const stats = createFileStats();
+    stats.add(bytes);
+    const { sha256 } = stats.result();
+    entries.push({ path, day, bytes: bytes.length, sha256 });
+  }
+  return entries;
 }
 
 async function listDays(container: ContainerClient, days: string[]): Promise<SourceBlob[]> {

@@ -1,8 +1,10 @@
-// An export's manifest.json: every file with its SHA-256, size, event count and chain head. It is
-// written with one file per line so that `verify` can point at the line of an entry.
+// An export's manifest.json: every file with its SHA-256, size, event count and chain head, the
+// daily ledgers the export carries, and a signature over all of it (shared/sessions/signature.ts).
+// It is written with one file per line so that `verify` can point at the line of an entry.
 import { z } from 'zod';
 import { daySchema } from './names.js';
 import { sessionIdSchema } from './schema.js';
+import { signatureSchema } from './signature.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 
@@ -19,22 +21,33 @@ const manifestEntrySchema = z.strictObject({
   head: sha256Hex.optional(),
 });
 
+/** A day's ledger, copied as it is (`ledger/yyyy/mm/dd.jsonl`). */
+const ledgerEntrySchema = z.strictObject({ path: z.string().min(1), day: daySchema, bytes: z.int().nonnegative(), sha256: sha256Hex });
+
 export const manifestSchema = z.strictObject({
-  v: z.literal(1),
+  v: z.literal(2),
   from: daySchema,
   to: daySchema,
   createdAt: z.iso.datetime(),
   files: z.array(manifestEntrySchema),
+  ledgers: z.array(ledgerEntrySchema),
+  signature: signatureSchema.optional(),
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;
 export type ManifestEntry = z.infer<typeof manifestEntrySchema>;
+export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;
 
 export function formatManifest(manifest: Manifest): string {
-  const { files, ...header } = manifest;
+  const { files, ledgers, signature, ...header } = manifest;
   const head = Object.entries(header).map(([name, value]) => `  ${JSON.stringify(name)}: ${JSON.stringify(value)},`);
-  const entries = files.map((file, i) => `    ${JSON.stringify(file)}${i < files.length - 1 ? ',' : ''}`);
-  return ['{', ...head, files.length > 0 ? '  "files": [' : '  "files": []', ...entries, ...(files.length > 0 ? ['  ]'] : []), '}', ''].join('\n');
+  const list = (name: string, items: object[], last: boolean) => {
+    const end = last ? '' : ',';
+    if (items.length === 0) return [`  ${JSON.stringify(name)}: []${end}`];
+    return [`  ${JSON.stringify(name)}: [`, ...items.map((item, i) => `    ${JSON.stringify(item)}${i < items.length - 1 ? ',' : ''}`), `  ]${end}`];
+  };
+  const tail = signature ? [`  "signature": ${JSON.stringify(signature)}`] : [];
+  return ['{', ...head, ...list('files', files, false), ...list('ledgers', ledgers, !signature), ...tail, '}', ''].join('\n');
 }
 
 /** The manifest, or where and why it cannot be read (line is 1-based). */

@@ -1,22 +1,30 @@
-// Verifies an export directory: every file's chain, and every file against manifest.json (listed,
-// present, event count, chain head, size, SHA-256). One result per file: fine, or its first problem.
+// Verifies an export directory against the keys the auditor trusts: the manifest's signature (by
+// a trusted key, over every field), every file's chain, every file against the manifest (listed,
+// present, event count, chain head, size, SHA-256), and each day's ledger (chained, sealed by a
+// trusted key) against the files of its day: a session the ledger lists must be there with the
+// ledger's head, count, size and digest, and a file of a sealed day must be in its ledger.
+// One result per file: fine (with a note), or its first problem.
 import { createReadStream } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { createFileStats, tap } from './file-stats.js';
+import { checkLedgerFile, parseLedgerPath, type LedgerHead } from './ledger.js';
 import { readLines } from './lines.js';
 import { entryLine, MANIFEST_FILE, parseManifest, type ManifestEntry } from './manifest.js';
-import { parseBlobPath } from './names.js';
+import { blobPath, daysBetween, parseBlobPath } from './names.js';
+import { checkSignature, type TrustedKey } from './signature.js';
 import { createChainVerifier } from './verify.js';
 
-/** A file that verifies (no message), or where (line, 1-based, when known) and what is wrong. */
+/** A file that verifies (no message; perhaps a note), or where (line, 1-based, when known) and what is wrong. */
 export interface ExportCheck {
   file: string;
   line?: number;
   message?: string;
+  /** Said of a file that verifies: which key signed it. */
+  note?: string;
 }
 
-export async function verifyExport(dir: string): Promise<ExportCheck[]> {
+export async function verifyExport(dir: string, trusted: TrustedKey[]): Promise<ExportCheck[]> {
   const checks: ExportCheck[] = [];
   const text = await readFile(join(dir, MANIFEST_FILE), 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
@@ -25,23 +33,70 @@ export async function verifyExport(dir: string): Promise<ExportCheck[]> {
   const parsed = text === undefined ? undefined : parseManifest(text);
   if (text === undefined) checks.push({ file: MANIFEST_FILE, message: 'is missing' });
   else if (parsed && !('manifest' in parsed)) checks.push({ file: MANIFEST_FILE, line: parsed.line, message: parsed.message });
-  const entries = parsed && 'manifest' in parsed ? parsed.manifest.files : [];
+  const manifest = parsed && 'manifest' in parsed ? parsed.manifest : undefined;
+  if (manifest) {
+    const verdict = checkSignature(manifest, trusted);
+    checks.push('keyId' in verdict ? { file: MANIFEST_FILE, note: `signed by ${verdict.keyId}` } : { file: MANIFEST_FILE, message: verdict.problem });
+  }
+  const entries = manifest?.files ?? [];
   const listed = new Map<string, ManifestEntry>();
   const at = (path: string, message: string): ExportCheck => ({ file: MANIFEST_FILE, line: entryLine(text ?? '', path), message });
   for (const entry of entries) {
     if (listed.has(entry.path)) checks.push(at(entry.path, `lists ${entry.path} twice`));
     listed.set(entry.path, entry);
   }
-  const present = new Set(
-    (await readdir(dir, { recursive: true }))
-      .map((name) => name.split(sep).join('/'))
-      .filter((name) => name.endsWith('.jsonl')),
-  );
+  const names = (await readdir(dir, { recursive: true })).map((name) => name.split(sep).join('/')).filter((name) => name.endsWith('.jsonl'));
+  const ledgerFiles = new Set(names.filter((name) => name.startsWith('ledger/')));
+  const present = new Set(names.filter((name) => !ledgerFiles.has(name)));
+
+  // Ledgers first: their heads are what each day's files are held to.
+  const sealedDays = new Map<string, Map<string, LedgerHead>>();
+  const ledgerEntries = new Map((manifest?.ledgers ?? []).map((entry) => [entry.path, entry]));
+  for (const path of [...new Set([...ledgerFiles, ...ledgerEntries.keys()])].sort()) {
+    const day = parseLedgerPath(path);
+    if (!day) checks.push({ file: path, message: 'is not named ledger/yyyy/mm/dd.jsonl' });
+    else if (!ledgerFiles.has(path)) checks.push(at(path, `lists ${path}, which is missing`));
+    else checks.push(await checkLedger(dir, path, day, trusted, ledgerEntries.get(path), (message) => at(path, message), sealedDays));
+  }
+
   for (const path of [...new Set([...listed.keys(), ...present])].sort()) {
     if (!present.has(path)) checks.push(at(path, `lists ${path}, which is missing`));
-    else checks.push(await checkFile(dir, path, listed.get(path), (message) => at(path, message)));
+    else checks.push(await checkFile(dir, path, listed.get(path), (message) => at(path, message), sealedDays));
+  }
+  // A session the ledger anchors but the export lacks: deleted together with its manifest line.
+  for (const [day, heads] of sealedDays) {
+    for (const head of heads.values()) {
+      const path = blobPath(day, head.sessionId);
+      if (!present.has(path) && !listed.has(path)) checks.push({ file: path, message: `is missing: the ledger of ${day} lists session ${head.sessionId} with ${head.events} events` });
+    }
+  }
+  // A day of the range whose ledger the export does not carry is checked against the manifest
+  // only; the manifest's signature says whether a ledger was left out.
+  if (manifest) {
+    const carried = new Set([...ledgerEntries.values()].map((entry) => entry.day));
+    const unsealed = daysBetween(manifest.from, manifest.to).filter((day) => !carried.has(day) && entries.some((entry) => entry.day === day));
+    if (unsealed.length > 0) checks.push({ file: MANIFEST_FILE, note: `no ledger for ${unsealed.join(', ')} (not sealed when exported)` });
   }
   return checks;
+}
+
+async function checkLedger(
+  dir: string,
+  path: string,
+  day: string,
+  trusted: TrustedKey[],
+  entry: { bytes: number; sha256: string } | undefined,
+  manifestProblem: (message: string) => ExportCheck,
+  sealedDays: Map<string, Map<string, LedgerHead>>,
+): Promise<ExportCheck> {
+  const stats = createFileStats();
+  const check = await checkLedgerFile(tap(createReadStream(join(dir, path)), stats), day, trusted);
+  if (check.problem) return { file: path, line: check.problem.line, message: check.problem.message };
+  sealedDays.set(day, new Map(check.heads.map((head) => [head.sessionId, head])));
+  const file = stats.result();
+  if (!entry) return { file: path, message: `is not listed in ${MANIFEST_FILE}` };
+  if (entry.bytes !== file.bytes || entry.sha256 !== file.sha256) return manifestProblem(`lists a size or SHA-256 for ${path} that does not match the file`);
+  return { file: path, note: `sealed by ${check.sealedBy}, ${check.heads.length} session-days` };
 }
 
 async function checkFile(
@@ -49,6 +104,7 @@ async function checkFile(
   path: string,
   entry: ManifestEntry | undefined,
   manifestProblem: (message: string) => ExportCheck,
+  sealedDays: Map<string, Map<string, LedgerHead>>,
 ): Promise<ExportCheck> {
   const key = parseBlobPath(path);
   if (!key) return { file: path, message: 'is not named yyyy/mm/dd/{sessionId}.jsonl' };
@@ -57,8 +113,17 @@ async function checkFile(
   for await (const line of readLines(tap(createReadStream(join(dir, path)), stats))) verifier.line(line.text, line.terminated);
   const [problem] = verifier.end();
   if (problem) return { file: path, line: problem.line, message: problem.message };
-  if (!entry) return { file: path, message: `is not listed in ${MANIFEST_FILE}` };
   const file = stats.result();
+  const ledger = sealedDays.get(key.day);
+  if (ledger) {
+    const head = ledger.get(key.sessionId);
+    if (!head) return { file: path, message: `is not in the ledger of ${key.day} (the day was sealed without it)` };
+    if (head.events !== file.events || head.lastHash !== file.head) {
+      return { file: path, message: `does not match the chain head the ledger of ${key.day} sealed (${file.events} events, the ledger says ${head.events}): it was rewritten` };
+    }
+    if (head.bytes !== file.bytes || head.sha256 !== file.sha256) return { file: path, message: `does not match the size or SHA-256 in the ledger of ${key.day}` };
+  }
+  if (!entry) return { file: path, message: `is not listed in ${MANIFEST_FILE}` };
   if (entry.sessionId !== key.sessionId || entry.day !== key.day) {
     return manifestProblem(`says ${path} is session ${entry.sessionId} on ${entry.day}`);
   }

@@ -5,10 +5,19 @@ import { directorySink, exportSessions, MANIFEST_FILE } from '../../../shared/se
 import { parseCommandArgs } from '../../args.js';
 import { UsageError, type Command } from '../../io.js';
 import { parseDay } from './dates.js';
+import { exportSigner } from './signing.js';
 import { sessionStores, storageOptions, storageSettings } from './storage.js';
+import { visible } from '../../../shared/platform/terminal-text.js';
 
 export const run: Command = async (args, io) => {
-  const { values } = parseCommandArgs(args, { from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' }, ...storageOptions });
+  const { values } = parseCommandArgs(args, {
+    from: { type: 'string' },
+    to: { type: 'string' },
+    out: { type: 'string' },
+    'signing-key': { type: 'string' },
+    state: { type: 'string' },
+    ...storageOptions,
+  });
   if (values.from === undefined || values.to === undefined) throw new UsageError('--from DATE and --to DATE are required');
   const from = parseDay(values.from, '--from');
   const to = parseDay(values.to, '--to');
@@ -16,13 +25,14 @@ export const run: Command = async (args, io) => {
   if (!values.out) throw new UsageError('--out DIR is required');
   const stores = sessionStores(storageSettings(values, io.env));
   const out = resolve(io.cwd, values.out);
+  const signer = await exportSigner(io, values);
   let skipped = 0;
-  const manifest = await exportSessions(stores.blobs, { from, to }, directorySink(out), (progress) => {
+  const manifest = await exportSessions(stores.blobs, { from, to }, directorySink(out), signer, (progress) => {
     if (progress.skipped) skipped += 1;
     if (io.isTTY) io.stdout.write(`\r exported ${progress.done}/${progress.total} sessions`);
   });
   if (io.isTTY && manifest.files.length > 0) io.stdout.write('\n');
   const already = skipped > 0 ? ` (${skipped} already there)` : '';
-  io.stdout.write(`exported ${manifest.files.length} session files${already} for ${from}..${to}: ${join(out, MANIFEST_FILE)}\n`);
+  io.stdout.write(`exported ${manifest.files.length} session files${already} for ${from}..${to}: ${visible(join(out, MANIFEST_FILE))}\n`);
   return 0;
 };

@@ -16,6 +16,7 @@ import {
 } from '../../../shared/sessions/index.js';
 import { parseCommandArgs } from '../../args.js';
 import { UsageError, type Command } from '../../io.js';
+import { visible } from '../../../shared/platform/terminal-text.js';
 import { parseDay } from './dates.js';
 import { sessionStores, storageOptions, storageSettings } from './storage.js';
 
@@ -23,7 +24,7 @@ export const run: Command = async (args, io) => {
   const { values, positionals } = parseCommandArgs(args, { date: { type: 'string' }, dir: { type: 'string' }, ...storageOptions }, { positionals: 1 });
   const id = positionals[0];
   if (!id) throw new UsageError('expected a session id: replay ID');
-  if (!sessionIdSchema.safeParse(id).success) throw new UsageError(`"${id}" is not a session id`);
+  if (!sessionIdSchema.safeParse(id).success) throw new UsageError(`"${visible(id)}" is not a session id`);
   const date = values.date === undefined ? undefined : parseDay(values.date, '--date');
   if (values.dir !== undefined && (values['connection-string'] !== undefined || values['account-url'] !== undefined)) {
     throw new UsageError('--dir reads an export; it takes no storage options');

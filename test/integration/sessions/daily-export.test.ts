@@ -10,27 +10,39 @@ import {
   closeSessions,
   createRecorder,
   EXPORT_CONTAINER,
+  filePublicKey,
+  fileSigner,
+  ledgerPath,
   runDailyExport,
   SESSION_CONTAINER,
   sessionEventSchema,
   verifyChain,
   verifyExport,
   type SessionStores,
+  type Signer,
+  type TrustedKey,
 } from '../../../shared/sessions/index.js';
 import { requestEvents, stores as storesOf, uniqueId } from './helpers.js';
 
 let azurite: Azurite;
 let stores: SessionStores;
+let keyDir: string;
+let signer: Signer;
+let publicKey: TrustedKey;
 const day = '2025-04-01';
 const afterMidnight = () => new Date('2025-04-02T00:30:00.000Z');
 
 before(async () => {
   azurite = await startAzurite();
   stores = storesOf(azurite);
+  keyDir = await mkdtemp(join(tmpdir(), 'portcullis-daily-key-'));
+  signer = await fileSigner(join(keyDir, 'signing-key.pem'), { create: true });
+  publicKey = (await filePublicKey(join(keyDir, 'signing-key.pem')))!;
 });
 
 after(async () => {
   await azurite?.stop();
+  if (keyDir) await rm(keyDir, { recursive: true, force: true });
 });
 
 function recorderAt(time: string) {
@@ -52,7 +64,7 @@ describe('daily export', () => {
     await recorderAt(`${day}T11:00:00Z`).append([...requestEvents(two, 'r1'), { type: 'session.end', sessionId: two, requestId: 'r1' }]);
     const log = memoryLogger();
 
-    const manifest = await runDailyExport({ blobs: stores.blobs, log, now: afterMidnight });
+    const manifest = await runDailyExport({ blobs: stores.blobs, log, signer, now: afterMidnight });
 
     assert.deepEqual(manifest.files.map((f) => f.path), [blobPath(day, one), blobPath(day, two)]);
     assert.deepEqual(types(await lines(SESSION_CONTAINER, blobPath(day, one))), ['session.start', 'request', 'decision', 'response', 'session.end']);
@@ -63,7 +75,7 @@ describe('daily export', () => {
     }
     assert.deepEqual(log.lines.map((l) => [l.message, l.files, l.closed]), [['sessions exported', 2, 1]]);
 
-    const again = await runDailyExport({ blobs: stores.blobs, log, now: () => new Date('2025-04-02T06:00:00.000Z') });
+    const again = await runDailyExport({ blobs: stores.blobs, log, signer, now: () => new Date('2025-04-02T06:00:00.000Z') });
     assert.deepEqual(again, manifest);
     assert.equal(log.lines.at(-1)!.message, 'sessions already exported');
   });
@@ -77,9 +89,13 @@ describe('daily export', () => {
         await mkdir(dirname(target), { recursive: true });
         await writeFile(target, await container.getBlobClient(item.name).downloadToBuffer());
       }
-      const checks = await verifyExport(dir);
+      const checks = await verifyExport(dir, [publicKey]);
       assert.ok(checks.length >= 2);
       assert.deepEqual(checks.filter((c) => c.message), []);
+      assert.deepEqual(checks.filter((c) => c.note).map((c) => [c.file, c.note]), [
+        ['manifest.json', `signed by ${signer.keyId}`],
+        [ledgerPath(day), `sealed by ${signer.keyId}, 2 session-days`],
+      ]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -132,7 +132,10 @@ describe('portcullis sessions verify', () => {
     const result = await cli(['sessions', 'verify', exported]);
     assert.equal(result.code, 0);
     const manifest = await readManifest(exported);
-    assert.equal(result.stdout, [...manifest.files.map((f) => `${f.path} ok`), '4 files verify', ''].join('\n'));
+    // The manifest is signed (by the dev key `sessions export` made in the state folder), and names the key.
+    const signed = `manifest.json ok (signed by ${manifest.signature!.keyId})`;
+    const unsealed = 'manifest.json ok (no ledger for 2025-03-01, 2025-03-02 (not sealed when exported))';
+    assert.equal(result.stdout, [signed, ...manifest.files.map((f) => `${f.path} ok`), unsealed, '4 files verify', ''].join('\n'));
   });
 
   it('locates a flipped byte', async () => {
