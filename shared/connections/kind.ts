@@ -2,7 +2,7 @@
 // and forward it (credential added, response masked). Adding a kind touches its own folder and
 // one line in registry.ts.
 import type { Finding, Masker } from '../masking/index.js';
-import type { NamedConnection } from '../policy/compile.js';
+import type { Connection } from './connection.js';
 import type { Operation, OperationDetail } from './operation.js';
 import type { Target } from './target.js';
 
@@ -26,7 +26,7 @@ export interface AgentRequest {
 
 export interface ForwardContext {
   requestId: string;
-  connection: NamedConnection;
+  connection: Connection;
   /** The connection's credential, resolved on demand; undefined when it has none. */
   credential(): Promise<string | undefined>;
   masker: Masker;
@@ -65,8 +65,8 @@ export interface ConnectionKind {
    * Where a request goes on the target, from the still-encoded path after `/api/<route>/<connection>`
    * and the query. Kinds whose requests carry no path (SQL) have none.
    */
-  target?(connection: NamedConnection, rawPath: string, search: string): Target;
-  classify(request: AgentRequest, connection: NamedConnection): Operation | Promise<Operation>;
+  target?(connection: Connection, rawPath: string, search: string): Target;
+  classify(request: AgentRequest, connection: Connection): Operation | Promise<Operation>;
   forward(request: AgentRequest, operation: Operation, context: ForwardContext): Promise<GatewayResponse>;
   /** Releases what the kind keeps open across requests (database pools); called when the runtime closes. */
   close?(): Promise<void>;

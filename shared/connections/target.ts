@@ -3,7 +3,7 @@
 // URLs, control characters — is refused rather than cleaned up, so what the guard judged is
 // exactly what is sent.
 import { Refusal } from '../platform/problem.js';
-import type { NamedConnection } from '../policy/compile.js';
+import type { Connection } from './connection.js';
 
 export interface Target {
   /** Normalized path that rules match, always starting with `/`. */
@@ -67,5 +67,5 @@ export function pathAfter(requestUrl: string, prefixSegments: number): string {
 }
 
 /** The target of a kind whose connection names an `upstream` base URL (http, openai, arm). */
-export const upstreamTarget = (connection: NamedConnection, rawPath: string, search: string): Target =>
+export const upstreamTarget = (connection: Connection, rawPath: string, search: string): Target =>
   resolveTarget((connection.config as { upstream: string }).upstream, rawPath, search);

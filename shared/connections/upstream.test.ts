@@ -2,17 +2,17 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { createMasker } from '../masking/index.js';
-import type { NamedConnection } from '../policy/compile.js';
+import type { Connection } from './connection.js';
 import { Refusal } from '../platform/problem.js';
 import type { ForwardContext } from './kind.js';
 import { resolveTarget } from './target.js';
 import { CREDENTIAL_RULE, prepareCall } from './upstream.js';
 
-const connection = (format: string): NamedConnection =>
+const connection = (format: string): Connection =>
   ({
     name: 'api',
     config: { kind: 'http', upstream: 'https://api.example', passBinary: false, default: 'deny', credential: { env: 'T', header: 'X-Key', format } },
-  }) as NamedConnection;
+  }) as Connection;
 
 const context = (format: string, secret: string): ForwardContext => ({
   requestId: 'r-1',

@@ -1,9 +1,9 @@
 // Turns a schema-valid policy document into the form the gateway runs: globs and regexes compiled
 // once, durations in milliseconds, and the checks a schema cannot express (unknown connection
 // names, review rules without reviewers, dev-only credentials) reported as problems with paths.
-import type { ConnectionConfig } from '../connections/schemas.js';
-import type { IssuerConfig } from '../identity/index.js';
-import type { MaskingConfig } from '../masking/index.js';
+import type { Connection } from '../connections/connection.js';
+import type { IssuerConfig } from '../identity/schema.js';
+import type { MaskingConfig } from '../masking/config.js';
 import { pathGlob, policyRegExp, textGlob } from './glob.js';
 import { DURATION, type MatchDocument, type PolicyDocument } from './schema.js';
 
@@ -39,9 +39,7 @@ export interface CompiledRule {
   match: CompiledMatch;
 }
 
-export interface NamedConnection {
-  name: string;
-  config: ConnectionConfig;
+export interface NamedConnection extends Connection {
   /** Reviewers when the connection's default decision is review. */
   defaultReview?: ReviewRequirement;
 }

@@ -3,8 +3,8 @@
 // compile.ts turns a parsed document into matchers. Exported as policy.schema.json for editors.
 import { z } from 'zod';
 import { connectionSchema } from '../connections/schemas.js';
-import { issuerSchema } from '../identity/index.js';
-import { maskingConfigSchema } from '../masking/index.js';
+import { issuerSchema } from '../identity/schema.js';
+import { maskingConfigSchema } from '../masking/config.js';
 
 export const DURATION = /^(\d+)(s|m|h|d)$/;
 const duration = z.string().regex(DURATION, 'is not a duration like 30s, 15m, 2h or 1d');
