@@ -9,7 +9,11 @@ import type { Operation } from './operation.js';
 
 const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}\0-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]/gu;
 
+// Printable ASCII and whitespace are already what a rule should see (most prompts, SQL and JSON).
+const PLAIN = /^[\t\n\v\f\r\x20-\x7e]*$/;
+
 export function normalizeRuleText(text: string): string {
+  if (PLAIN.test(text)) return text;
   return text.normalize('NFKC').replace(INVISIBLE, '');
 }
 
