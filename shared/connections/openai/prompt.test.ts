@@ -103,6 +103,9 @@ describe('openai prompt rules: every field that carries text to the model', () =
     const file = (text: string) => Buffer.from(text).toString('base64');
     assert.equal(responses({ input: [{ role: 'user', content: [{ type: 'input_file', filename: 'a.txt', file_data: `data:text/plain;base64,${file('DROP TABLE users')}` }] }] }), 'no-drop');
     assert.equal(chat({}, [{ role: 'user', content: [{ type: 'file', file: { filename: 'a.txt', file_data: file('rm -rf /') } }] }]), 'no-rm-rf');
+    assert.equal(responses({ input: [{ role: 'user', content: [{ type: 'input_file', filename: 'big.md', file_data: `data:text/markdown;base64,${file(`${'é notes\n'.repeat(2000)}rm -rf /`)}` }] }] }), 'no-rm-rf');
+    const png = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.from('rm -rf /')]).toString('base64');
+    assert.equal(classify('/responses', { model: 'm', input: [{ role: 'user', content: [{ type: 'input_image', image_url: `data:image/png;base64,${png}` }] }] }).text, '');
     const wav = Buffer.from([0x52, 0x49, 0x46, 0x46, 0, 0, 0, 0, 0xff, 0xfe]).toString('base64');
     const op = classify('/chat/completions', { model: 'm', messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: wav, format: 'wav' } }] }] });
     assert.equal(op.text, '');

@@ -120,12 +120,20 @@ function stringText(value: string, key: string | undefined): string | undefined 
 
 /** Base64 data as text when its bytes are UTF-8 text (a text file); binary data is not text. */
 function decodedText(base64: string): string | undefined {
-  const bytes = Buffer.from(base64, base64.includes('-') || base64.includes('_') ? 'base64url' : 'base64');
-  if (bytes.includes(0)) return undefined;
+  const encoding = base64.includes('-') || base64.includes('_') ? 'base64url' : 'base64';
+  // An image or a PDF shows itself in its first bytes: decode them before the rest.
+  if (!isText(Buffer.from(base64.slice(0, 4096), encoding), true)) return undefined;
+  const bytes = Buffer.from(base64, encoding);
+  return isText(bytes, false) ? new TextDecoder().decode(bytes) : undefined;
+}
+
+function isText(bytes: Uint8Array, partial: boolean): boolean {
+  if (bytes.includes(0)) return false;
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: partial });
+    return true;
   } catch {
-    return undefined;
+    return false;
   }
 }
 
