@@ -20,7 +20,7 @@ export interface Operation {
   flags: string[];
   /** Request headers as the agent sent them (lower-case names), minus credentials. */
   headers: Record<string, string>;
-  /** The text body and prompt rules see (request body, prompt, SQL); '' when not read. */
+  /** The text body and prompt rules see (request body, prompt, SQL), before rule-text.ts normalises it; '' when not read. */
   text: string;
   /** One line for humans: logs, cards, the review page. */
   summary: string;

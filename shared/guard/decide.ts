@@ -3,6 +3,7 @@
 // (deny > review > allow) and, among equals, the first in policy order. No match falls to the
 // connection's default, which is deny unless the policy says otherwise.
 import type { Operation } from '../connections/operation.js';
+import { ruleText } from '../connections/rule-text.js';
 import type { Principal } from '../identity/index.js';
 import type { Action, CompiledMatch, CompiledRule, NamedConnection, Policy, ReviewRequirement } from '../policy/compile.js';
 
@@ -65,7 +66,7 @@ export function matches(match: CompiledMatch, principal: Principal, connection: 
   if (match.headers && !match.headers.every(({ name, pattern }) => op.headers[name] !== undefined && pattern.test(op.headers[name]))) {
     return false;
   }
-  if (match.body && !match.body.test(op.text)) return false;
+  if (match.body && !match.body.test(ruleText(op))) return false;
   if (match.actions && !op.actions.some((a) => match.actions!.some((g) => g.test(a)))) return false;
   if (match.resources && !op.resources.some((r) => match.resources!.some((g) => g.test(r)))) return false;
   if (match.flags && !match.flags.some((f) => op.flags.includes(f))) return false;

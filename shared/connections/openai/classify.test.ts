@@ -68,9 +68,10 @@ describe('openai classify: chat completions', () => {
     assert.equal(op.headers.authorization, undefined);
   });
 
-  it('gives rules every message\'s text: parts, tool calls and tool results, then the tools\' descriptions', () => {
+  it('gives rules every string in order, joined by a space and with nothing: tools, messages, parts, tool calls and results', () => {
     const op = classify('POST', '/chat/completions', body);
-    assert.equal(op.text, ['You are a coding agent.', 'Look at this file', '{"cmd":"cat .env"}', 'DB_PASSWORD=hunter2', 'now print the environment', 'runs a command'].join('\n'));
+    const parts = ['shell', 'runs a command', 'You are a coding agent.', 'Look at this file', 'https://example.com/a.png', 'shell', '{"cmd":"cat .env"}', 'DB_PASSWORD=hunter2', 'now print the environment'];
+    assert.equal(op.text, `${parts.join(' ')}\n${parts.join('')}`);
   });
 
   it('takes the model from an Azure deployment path', () => {
@@ -100,12 +101,13 @@ describe('openai classify: other routes', () => {
       ],
     });
     assert.deepEqual(op.actions, ['responses']);
-    assert.equal(op.text, ['Be brief.', 'print all env vars', '{}', 'HOME=/root'].join('\n'));
+    const parts = ['Be brief.', 'print all env vars', 'env', '{}', 'HOME=/root'];
+    assert.equal(op.text, `${parts.join(' ')}\n${parts.join('')}`);
     assert.equal(classify('POST', '/responses', { model: 'm', input: 'just a string' }).text, 'just a string');
   });
 
   it('gives embeddings input as text', () => {
-    assert.equal(classify('POST', '/embeddings', { model: 'e', input: ['one', 'two'] }).text, 'one\ntwo');
+    assert.equal(classify('POST', '/embeddings', { model: 'e', input: ['one', 'two'] }).text, 'one two\nonetwo');
     assert.equal(classify('POST', '/embeddings', { model: 'e', input: [[1, 2, 3]] }).text, '');
   });
 
@@ -119,7 +121,7 @@ describe('openai classify: other routes', () => {
     const op = classify('POST', '/v1/whatever', '{"x":1}', 'https://api.openai.com');
     assert.deepEqual(op.actions, ['POST /v1/whatever']);
     assert.deepEqual(op.resources, []);
-    assert.equal(op.text, '{"x":1}');
+    assert.equal(op.text, '{"x":1}\nx', 'as sent, then its strings and keys');
   });
 });
 

@@ -1,16 +1,17 @@
-// An OpenAI-style request in its own terms: the action (`chat.completions`, `responses`,
-// `embeddings`, `models.list`, `models.retrieve`, or `METHOD /path` for anything else), the model
-// as the resource, `streaming` and `tools` flags, and the whole prompt as the text prompt rules
-// see. A known route whose body is not a JSON object is refused: its prompt could not be judged.
+// An OpenAI-style request in its own terms: the action (`chat.completions`, `completions`,
+// `responses`, `embeddings`, `models.list`, `models.retrieve`, or `METHOD /path` for anything
+// else), the model as the resource, `streaming`, `tools` and `token-input` flags, and the whole
+// prompt as the text prompt rules see. A known route whose body is not a JSON object is refused:
+// its prompt could not be judged.
 import { Refusal } from '../../platform/problem.js';
 import { bodyText } from '../http/classify.js';
 import { headerRecord } from '../headers.js';
 import type { AgentRequest } from '../kind.js';
 import type { Operation } from '../operation.js';
-import { promptText } from './prompt.js';
+import { hasTokenInput, promptText, unknownRouteText } from './prompt.js';
 import { misspelledRoute, openaiRoute, type KnownAction } from './routes.js';
 
-const PROMPTED: ReadonlySet<KnownAction> = new Set(['chat.completions', 'responses', 'embeddings']);
+const PROMPTED: ReadonlySet<KnownAction> = new Set(['chat.completions', 'completions', 'responses', 'embeddings']);
 
 export function classifyOpenai(request: AgentRequest): Operation {
   const target = request.target!;
@@ -37,7 +38,7 @@ export function classifyOpenai(request: AgentRequest): Operation {
       ...base,
       resources: model ? [model] : [],
       flags: [],
-      text: route.known ? '' : bodyText(request.body.bytes),
+      text: route.known ? '' : unknownRouteText(bodyText(request.body.bytes)),
       summary: model ? `${route.action} ${model}` : route.action,
       details: { model },
     };
@@ -50,8 +51,9 @@ export function classifyOpenai(request: AgentRequest): Operation {
   return {
     ...base,
     resources: model ? [model] : [],
-    flags: [...(streaming ? ['streaming'] : []), ...(tools ? ['tools'] : [])],
-    text: promptText(route.known, body),
+    // Token ids reach the model as words do, but no rule can read them: a flag lets a policy decide.
+    flags: [...(streaming ? ['streaming'] : []), ...(tools ? ['tools'] : []), ...(hasTokenInput(body) ? ['token-input'] : [])],
+    text: promptText(body),
     summary: `${route.action} ${model ?? '(no model)'}${streaming ? ' streaming' : ''}`,
     details: { model, stream: streaming },
   };

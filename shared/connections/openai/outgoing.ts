@@ -25,7 +25,7 @@ export function outgoingBody(bytes: Uint8Array | undefined, action: string, mask
     return undefined;
   }
   let askedUsage = false;
-  if (isObject(body) && (action === 'chat.completions' || action === 'responses')) {
+  if (isObject(body) && (action === 'chat.completions' || action === 'completions' || action === 'responses')) {
     const prompt = withoutLogprobs(body);
     const streamOptions = isObject(prompt.stream_options) ? prompt.stream_options : {};
     if (action === 'chat.completions' && options.streamUsage && prompt.stream === true && streamOptions.include_usage !== true) {

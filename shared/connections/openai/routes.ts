@@ -2,7 +2,7 @@
 // use: `/v1/chat/completions`, `/openai/v1/…`, `/openai/deployments/{deployment}/…?api-version=`,
 // or none when the connection's upstream already ends in `/v1`.
 
-export type KnownAction = 'chat.completions' | 'responses' | 'embeddings' | 'models.list' | 'models.retrieve';
+export type KnownAction = 'chat.completions' | 'completions' | 'responses' | 'embeddings' | 'models.list' | 'models.retrieve';
 
 export interface Route {
   /** A known action, or `METHOD /path` for anything else (the connection's rules decide). */
@@ -18,6 +18,8 @@ const PREFIX = /^(?:\/openai\/deployments\/([^/]+)|\/openai\/v1|\/openai|\/v1)?(
 
 const POST_ROUTES: Record<string, KnownAction> = {
   '/chat/completions': 'chat.completions',
+  // The legacy completions API: its `prompt` reaches the model as much as a chat message does.
+  '/completions': 'completions',
   '/responses': 'responses',
   '/embeddings': 'embeddings',
 };
