@@ -7,7 +7,7 @@ import { showReview, showSignIn, signIn, submitReview } from '../approvals/revie
 import { handle } from '../gateway/pipeline.js';
 import { checkHealth } from '../platform/health.js';
 import { Refusal } from '../platform/problem.js';
-import { createSigner } from '../platform/signer.js';
+import { createSigner } from '../sessions/signer.js';
 import { querySessions, readSession, runDailyExport } from '../sessions/index.js';
 import { requireAuditor } from './auditor.js';
 import { healthChecks } from './health-checks.js';

@@ -4,7 +4,7 @@
 // connection's default, which is deny unless the policy says otherwise.
 import type { Operation } from '../connections/operation.js';
 import { ruleText } from '../connections/rule-text.js';
-import type { Principal } from '../identity/index.js';
+import type { Principal } from '../identity/principal.js';
 import type { Action, CompiledMatch, CompiledRule, NamedConnection, Policy, ReviewRequirement } from '../policy/compile.js';
 
 export interface Decision {

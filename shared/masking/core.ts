@@ -1,9 +1,15 @@
 // What the maskers share once a masker is compiled: detection and the sensitive-key rule.
-import type { Analysis } from './engine.js';
 import type { Replacement, Span } from './rule.js';
 import type { KeyFilter, KeyMatcher } from './sensitive-keys.js';
 
 export const SENSITIVE_KEY_RULE = 'sensitive-key';
+
+/** What detection found in a text. */
+export interface Analysis {
+  spans: Span[];
+  /** Offset from which the text may still hold a finding that later text would complete. */
+  holdFrom: number;
+}
 
 /** Finds the spans to mask: the compiled Engine, or one with exact literals added (literals.ts). */
 export interface Detector {

@@ -3,7 +3,7 @@
 // windows around the hits, widened while a match touches a window's edge. The same pass finds
 // the scanners' (PII) gates, and each scanner looks only where its gates start. Overlapping
 // spans are merged so that nothing detected is left out.
-import type { Detector } from './core.js';
+import type { Analysis, Detector } from './core.js';
 import { shannonEntropy } from './entropy.js';
 import { MAX_SECRET_LENGTH } from './limits.js';
 import { Prefilter, type Hits } from './prefilter.js';
@@ -23,12 +23,6 @@ interface Compiled {
   /** Longest match, capped at MAX_SECRET_LENGTH. */
   reach: number;
   replacement: Replacement;
-}
-
-export interface Analysis {
-  spans: Span[];
-  /** Offset from which the text may still hold a finding that later text would complete. */
-  holdFrom: number;
 }
 
 export class Engine implements Detector {

@@ -2,8 +2,8 @@
 // answer (the credential the gateway sent upstream), added without recompiling any rule. Each
 // occurrence is masked whole, overlapping ones included, and a stream holds back any end of its
 // text that a literal begins with, so a literal split across chunks never leaks.
-import type { Core, Detector } from './core.js';
-import { merge, type Analysis } from './engine.js';
+import type { Analysis, Core, Detector } from './core.js';
+import { merge } from './engine.js';
 import { MIN_SECRET_LITERAL } from './limits.js';
 import type { Replacement, Span } from './rule.js';
 

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { appCredential } from '../../../shared/platform/azure.js';
-import { createSigner } from '../../../shared/platform/signer.js';
+import { createSigner } from '../../../shared/sessions/signer.js';
 import { DEV_SIGNING_KEY_FILE, filePublicKey, trustedKeysFrom, type Signer, type TrustedKey } from '../../../shared/sessions/index.js';
 import { UsageError, type CliIo } from '../../io.js';
 

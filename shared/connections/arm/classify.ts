@@ -4,7 +4,7 @@
 // resource-id grammar is refused rather than judged under a made-up name: a rule such as
 // `*/read` must never let through something the gateway could not name.
 import { Refusal } from '../../platform/problem.js';
-import { bodyText } from '../http/classify.js';
+import { bodyText } from '../body-text.js';
 import { headerRecord } from '../headers.js';
 import type { AgentRequest } from '../kind.js';
 import type { Operation } from '../operation.js';

@@ -1,4 +1,5 @@
 // An http request in its own terms: `METHOD /path`, with the body text when it was read.
+import { bodyText } from '../body-text.js';
 import { headerRecord } from '../headers.js';
 import type { AgentRequest } from '../kind.js';
 import type { Operation } from '../operation.js';
@@ -19,10 +20,4 @@ export function classifyHttp(request: AgentRequest): Operation {
     summary: `${action}${target.search}`,
     details: {},
   };
-}
-
-/** The whole body as text, never a prefix: padding must not push what a rule looks for out of sight. */
-export function bodyText(bytes: Uint8Array | undefined): string {
-  if (!bytes || bytes.byteLength === 0) return '';
-  return new TextDecoder().decode(bytes);
 }

@@ -4,7 +4,7 @@
 // prompt as the text prompt rules see. A known route whose body is not a JSON object is refused:
 // its prompt could not be judged.
 import { Refusal } from '../../platform/problem.js';
-import { bodyText } from '../http/classify.js';
+import { bodyText } from '../body-text.js';
 import { headerRecord } from '../headers.js';
 import type { AgentRequest } from '../kind.js';
 import type { Operation } from '../operation.js';

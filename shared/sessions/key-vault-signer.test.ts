@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { TokenCredential } from '@azure/identity';
 import { selfSignedCertificate } from '../../test/support/tls.js';
-import { checkSignature, sign, thumbprintOf } from '../sessions/signature.js';
+import { checkSignature, sign, thumbprintOf } from './signature.js';
 import { keyVaultSigner } from './key-vault-signer.js';
 
 // A stand-in for Key Vault's keys API (get key, sign a digest) on local TLS: the real client talks to it.

@@ -2,8 +2,8 @@
 // key URL (Azure: the vault signs, the key never leaves it) or a local PEM file (development: an EC
 // P-256 key created on first use). Nothing configured is an error, never an unsigned export.
 import type { TokenCredential } from '@azure/identity';
-import { fileSigner } from '../sessions/file-signer.js';
-import type { Signer } from '../sessions/signature.js';
+import { fileSigner } from './file-signer.js';
+import type { Signer } from './signature.js';
 import { keyVaultSigner } from './key-vault-signer.js';
 
 export const isKeyVaultKeyUrl = (value: string): boolean => /^https:\/\/[^/]+\/keys\/[^/]+(\/[^/]*)?$/.test(value);

@@ -3,7 +3,7 @@
 import { createHash, createPublicKey, type JsonWebKey as NodeJwk } from 'node:crypto';
 import type { TokenCredential } from '@azure/identity';
 import { CryptographyClient, KeyClient, parseKeyVaultKeyIdentifier, type CryptographyClientOptions } from '@azure/keyvault-keys';
-import { algorithmOf, thumbprintOf, type Signer } from '../sessions/signature.js';
+import { algorithmOf, thumbprintOf, type Signer } from './signature.js';
 
 /** `keyUrl` is `https://VAULT.vault.azure.net/keys/NAME[/VERSION]`; without a version, the current one signs. */
 export async function keyVaultSigner(keyUrl: string, credential: TokenCredential, options: CryptographyClientOptions = {}): Promise<Signer> {
