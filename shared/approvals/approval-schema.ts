@@ -1,20 +1,15 @@
 // The stored approval, checked on every read: the Table is an edge like any other.
 import { z } from 'zod';
+import { recordedOperationSchema, recordedPrincipalSchema } from '../sessions/schema.js';
 import { STATUSES, type Approval } from './state.js';
 
 const identity = { subject: z.string().min(1), issuer: z.string().min(1) };
 const base = z.object({
   sessionId: z.string().min(1),
   requestId: z.string().min(1),
-  principal: z.object({ ...identity, groups: z.array(z.string()) }),
+  principal: recordedPrincipalSchema,
   connection: z.string().min(1),
-  operation: z.object({
-    kind: z.string(),
-    summary: z.string(),
-    actions: z.array(z.string()),
-    resources: z.array(z.string()),
-    flags: z.array(z.string()),
-  }),
+  operation: recordedOperationSchema,
 });
 const outboxEvent = z.object({
   type: z.enum(['approval.decided', 'approval.expired', 'error']),

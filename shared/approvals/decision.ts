@@ -4,11 +4,11 @@
 import type { ApprovalContext } from './context.js';
 import type { Person } from './people.js';
 import { flushOutbox } from './outbox.js';
-import { decide, type Approval, type DecisionInput } from './state.js';
+import { applyVerdict, type Approval, type DecisionInput } from './state.js';
 
 export async function submitDecision(ctx: ApprovalContext, id: string, reviewer: Person, input: DecisionInput): Promise<Approval> {
   const now = ctx.now();
-  const { approval } = await ctx.store.update(id, (a) => decide(a, reviewer, input, now));
+  const { approval } = await ctx.store.update(id, (a) => applyVerdict(a, reviewer, input, now));
   const log = ctx.log.child({ approvalId: id });
   // The decision stands once written. Should the log or the queue be down now, the orchestrator
   // flushes the outbox before it acts, and the timeout message re-sends `decided` for an approval

@@ -5,7 +5,7 @@ import type { AgentRequest } from '../connections/kind.js';
 import { kinds } from '../connections/registry.js';
 import type { NamedConnection } from '../policy/compile.js';
 import { readAll } from '../platform/bytes.js';
-import { decide as judge } from '../guard/decide.js';
+import { decide } from '../guard/decide.js';
 import { Refusal } from '../platform/problem.js';
 import type { ApprovalContext } from './context.js';
 import { failApproval } from './fail.js';
@@ -81,7 +81,7 @@ async function run(ctx: ApprovalContext, approval: Approval, started: number): P
   }
   // Approved under the policy of its time, carried out under today's: a rule added since that
   // denies it wins (fail closed); review and allow both let the approval stand.
-  const today = judge(held.principal, connection, held.operation, policy);
+  const today = decide(held.principal, connection, held.operation, policy);
   if (today.action === 'deny') {
     throw new Refusal({ status: 403, type: 'denied', title: 'Denied by policy', detail: `The policy in force now denies this request: ${today.reason}` });
   }

@@ -5,20 +5,9 @@
 import { RestError } from '@azure/storage-blob';
 import type { ContainerClient } from '@azure/storage-blob';
 import { z } from 'zod';
+import { operationSchema } from '../connections/operation.js';
+import { principalSchema } from '../identity/principal.js';
 
-const operationSchema = z.object({
-  kind: z.string(),
-  method: z.string(),
-  path: z.string(),
-  query: z.string(),
-  actions: z.array(z.string()),
-  resources: z.array(z.string()),
-  flags: z.array(z.string()),
-  headers: z.record(z.string(), z.string()),
-  text: z.string(),
-  summary: z.string(),
-  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
-});
 
 export const storedRequestSchema = z.object({
   method: z.string(),
@@ -26,13 +15,7 @@ export const storedRequestSchema = z.object({
   target: z.object({ path: z.string().startsWith('/'), search: z.string() }).optional(),
   headers: z.array(z.tuple([z.string(), z.string()])),
   body: z.base64(),
-  principal: z.object({
-    subject: z.string(),
-    issuer: z.string(),
-    groups: z.array(z.string()),
-    kind: z.enum(['user', 'workload']),
-    claims: z.record(z.string(), z.unknown()),
-  }),
+  principal: principalSchema,
   operation: operationSchema,
 });
 export type StoredRequest = z.infer<typeof storedRequestSchema>;

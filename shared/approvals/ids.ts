@@ -1,4 +1,4 @@
-// Approval ids: `{connection}.{32 hex}`. The connection is the Table partition key (DESIGN.md), so
+// Approval ids: `{connection}.{32 hex}`. The connection is the Table partition key (docs/approvals.md), so
 // an id alone finds its entity without a scan; 128 random bits make ids unguessable.
 import { randomBytes } from 'node:crypto';
 

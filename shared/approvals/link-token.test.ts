@@ -5,7 +5,7 @@ import { SignJWT } from 'jose';
 import { Refusal } from '../platform/problem.js';
 import { deriveKeys } from './keys.js';
 import { signLink, verifyLink } from './link-token.js';
-import { decide, openApproval } from './state.js';
+import { applyVerdict, openApproval } from './state.js';
 
 const keys = deriveKeys(randomBytes(32));
 const ID = 'api.0123456789abcdef0123456789abcdef';
@@ -92,7 +92,7 @@ describe('link tokens', () => {
       review: { groups: ['reviewers'], minApprovals: 2 },
     });
     const rita = { subject: 'rita', issuer: 'https://i', groups: ['reviewers'], aliases: [] };
-    const once = decide(pending, rita, { verdict: 'approve', via: 'page', link: link.jti }, NOW);
-    assert.throws(() => decide(once, rita, { verdict: 'approve', via: 'page', link: link.jti }, NOW), (e: unknown) => e instanceof Refusal && e.status === 409 && e.type === 'link-used');
+    const once = applyVerdict(pending, rita, { verdict: 'approve', via: 'page', link: link.jti }, NOW);
+    assert.throws(() => applyVerdict(once, rita, { verdict: 'approve', via: 'page', link: link.jti }, NOW), (e: unknown) => e instanceof Refusal && e.status === 409 && e.type === 'link-used');
   });
 });

@@ -3,10 +3,10 @@
 // issuer and subject match, or when both carry the same Entra object id: Entra's `sub` differs per
 // application while `oid` does not, so comparing `sub` alone would let a person approve their own
 // request through another app registration.
-export interface Identity {
-  subject: string;
-  issuer: string;
-}
+import type { PrincipalRef } from '../identity/principal.js';
+
+/** Someone named by issuer and subject. */
+export type Identity = PrincipalRef;
 
 export interface Person extends Identity {
   groups: string[];

@@ -15,7 +15,7 @@ import type { Person } from './people.js';
 import { verifyLink } from './link-token.js';
 import { decidedPage, refusalPage, reviewPage, signInPage } from './pages.js';
 import { appServiceReviewer, devReviewer, SIGN_IN_COOKIE, SIGN_IN_TTL_SECONDS, signInCookie } from './reviewer.js';
-import { decide } from './state.js';
+import { applyVerdict } from './state.js';
 import { unknownApproval } from './store.js';
 
 const MAX_FORM_BYTES = 16 * 1024;
@@ -33,7 +33,7 @@ export async function showReview(ctx: ApprovalContext, req: HttpRequest): Promis
     if (!approval) throw unknownApproval(id);
     // A dry run of the decision, so the page says now what submitting would say (not a reviewer,
     // own request, closed, expired, link used) instead of offering a form that cannot work.
-    decide(approval, reviewer, { verdict: link.action, via: 'page', link: link.jti }, now);
+    applyVerdict(approval, reviewer, { verdict: link.action, via: 'page', link: link.jti }, now);
     const view = await ctx.held.getView(id);
     const csrf = csrfToken(ctx.keys.csrf, reviewer, id, link.jti);
     return pageResponse(200, reviewPage({ approval, view, reviewer, action: link.action, token, csrf, now }));

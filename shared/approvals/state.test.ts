@@ -5,7 +5,7 @@ import type { Person } from './people.js';
 import {
   canMove,
   complete,
-  decide,
+  applyVerdict,
   effectiveStatus,
   expire,
   fail,
@@ -65,7 +65,7 @@ describe('approval state machine: transitions', () => {
   });
 
   it('pending → approved on an eligible approval, with approval.decided in the outbox', () => {
-    const a = decide(approval(), person('rita'), { ...approve, reason: 'ok' }, later(1_000));
+    const a = applyVerdict(approval(), person('rita'), { ...approve, reason: 'ok' }, later(1_000));
     assert.equal(a.status, 'approved');
     assert.deepEqual(a.outbox, [
       {
@@ -80,19 +80,19 @@ describe('approval state machine: transitions', () => {
   });
 
   it('pending → denied on any eligible deny, even after an approval under minApprovals 2', () => {
-    const first = decide(approval(2), person('rita'), approve, later(1));
+    const first = applyVerdict(approval(2), person('rita'), approve, later(1));
     assert.equal(first.status, 'pending');
-    const denied = decide(first, person('sam'), { verdict: 'deny', reason: 'no', via: 'page', link: 'j1' }, later(2));
+    const denied = applyVerdict(first, person('sam'), { verdict: 'deny', reason: 'no', via: 'page', link: 'j1' }, later(2));
     assert.equal(denied.status, 'denied');
     assert.equal(denied.outbox.at(-1)!.event.approval.status, 'denied');
     assert.equal(denied.decisions.at(-1)!.link, 'j1');
   });
 
   it('stays pending until minApprovals distinct reviewers approve', () => {
-    const one = decide(approval(2), person('rita'), approve, later(1));
+    const one = applyVerdict(approval(2), person('rita'), approve, later(1));
     assert.equal(one.status, 'pending');
     assert.equal(one.outbox[0]!.event.approval.status, 'pending');
-    const two = decide(one, person('sam'), approve, later(2));
+    const two = applyVerdict(one, person('sam'), approve, later(2));
     assert.equal(two.status, 'approved');
     assert.deepEqual(two.outbox.map((e) => e.seq), [0, 1]);
   });
@@ -105,7 +105,7 @@ describe('approval state machine: transitions', () => {
   });
 
   it('approved → executing → completed, each only from its own state', () => {
-    const approved = decide(approval(), person('rita'), approve, later(1));
+    const approved = applyVerdict(approval(), person('rita'), approve, later(1));
     const executing = startExecution(approved, later(2))!;
     assert.equal(executing.status, 'executing');
     assert.equal(executing.executingSince, later(2).toISOString());
@@ -147,7 +147,7 @@ describe('approval state machine: transitions', () => {
   });
 
   it('drops flushed outbox entries only', () => {
-    const two = decide(decide(approval(2), person('rita'), approve, later(1)), person('sam'), approve, later(2));
+    const two = applyVerdict(applyVerdict(approval(2), person('rita'), approve, later(1)), person('sam'), approve, later(2));
     assert.deepEqual(flushed(two, 0)!.outbox.map((e) => e.seq), [1]);
     assert.equal(flushed(flushed(two, 1)!, 1), undefined);
   });
@@ -161,36 +161,36 @@ describe('approval state machine: transitions', () => {
 
 describe('approval state machine: refused decisions', () => {
   it('refuses a reviewer outside the review groups (403)', () => {
-    const r = refusalOf(() => decide(approval(), person('olga', ['ops']), approve, later(1)));
+    const r = refusalOf(() => applyVerdict(approval(), person('olga', ['ops']), approve, later(1)));
     assert.equal(r.status, 403);
     assert.equal(r.type, 'not-a-reviewer');
   });
 
   it('refuses the requester (403), by subject and issuer or by Entra object id', () => {
-    assert.equal(refusalOf(() => decide(approval(), person('agent-7', ['reviewers']), approve, later(1))).type, 'self-approval');
+    assert.equal(refusalOf(() => applyVerdict(approval(), person('agent-7', ['reviewers']), approve, later(1))).type, 'self-approval');
     const sameObject = person('other-sub', ['reviewers'], { issuer: 'https://login.example/v2.0', aliases: ['entra:t1:o-agent'] });
-    assert.equal(refusalOf(() => decide(approval(), sameObject, { verdict: 'deny', via: 'page' }, later(1))).status, 403);
-    assert.equal(decide(approval(), person('agent-7', ['reviewers'], { issuer: 'https://other.example' }), approve, later(1)).status, 'approved');
+    assert.equal(refusalOf(() => applyVerdict(approval(), sameObject, { verdict: 'deny', via: 'page' }, later(1))).status, 403);
+    assert.equal(applyVerdict(approval(), person('agent-7', ['reviewers'], { issuer: 'https://other.example' }), approve, later(1)).status, 'approved');
   });
 
   it('refuses after the expiry (410), whether or not the timeout has been handled', () => {
-    assert.equal(refusalOf(() => decide(approval(), person('rita'), approve, later(60_000))).status, 410);
-    assert.equal(refusalOf(() => decide(expire(approval(), later(60_000))!, person('rita'), approve, later(1))).type, 'approval-expired');
+    assert.equal(refusalOf(() => applyVerdict(approval(), person('rita'), approve, later(60_000))).status, 410);
+    assert.equal(refusalOf(() => applyVerdict(expire(approval(), later(60_000))!, person('rita'), approve, later(1))).type, 'approval-expired');
   });
 
   it('refuses a decision on a closed approval (409) and changes nothing', () => {
     for (const status of ['approved', 'denied', 'executing', 'completed', 'failed'] as const) {
       const closed = withStatus(approval(), status);
-      const r = refusalOf(() => decide(closed, person('sam'), approve, later(1)));
+      const r = refusalOf(() => applyVerdict(closed, person('sam'), approve, later(1)));
       assert.equal(r.status, 409, status);
       assert.equal(r.type, 'approval-closed');
     }
   });
 
   it('refuses a reviewer deciding twice (409), and a link used twice (409)', () => {
-    const once = decide(approval(2), person('rita'), { ...approve, via: 'page', link: 'jti-1' }, later(1));
-    assert.equal(refusalOf(() => decide(once, person('rita'), { ...approve, via: 'page', link: 'jti-1' }, later(2))).type, 'link-used');
-    assert.equal(refusalOf(() => decide(once, person('rita'), approve, later(2))).type, 'already-decided');
-    assert.equal(decide(once, person('sam'), { ...approve, via: 'page', link: 'jti-1' }, later(2)).status, 'approved', 'the card link is shared by all reviewers');
+    const once = applyVerdict(approval(2), person('rita'), { ...approve, via: 'page', link: 'jti-1' }, later(1));
+    assert.equal(refusalOf(() => applyVerdict(once, person('rita'), { ...approve, via: 'page', link: 'jti-1' }, later(2))).type, 'link-used');
+    assert.equal(refusalOf(() => applyVerdict(once, person('rita'), approve, later(2))).type, 'already-decided');
+    assert.equal(applyVerdict(once, person('sam'), { ...approve, via: 'page', link: 'jti-1' }, later(2)).status, 'approved', 'the card link is shared by all reviewers');
   });
 });

@@ -122,7 +122,7 @@ export interface DecisionInput {
 }
 
 /** A reviewer's decision. Throws a Refusal (403, 409, 410) when it may not be taken; never a no-op. */
-export function decide(a: Approval, reviewer: Person, input: DecisionInput, now: Date): Approval {
+export function applyVerdict(a: Approval, reviewer: Person, input: DecisionInput, now: Date): Approval {
   if (!reviewer.groups.some((g) => a.review.groups.includes(g))) {
     throw refusal(403, 'not-a-reviewer', 'Not a reviewer', `Only members of ${a.review.groups.join(', ')} may decide on this request.`, a);
   }

@@ -1,29 +1,34 @@
 // What a request does, in its target's own terms. Every connection kind classifies a request into
 // an Operation; the guard matches rules against it and the session log records its summary.
+import { z } from 'zod';
 
-export type OperationDetail = string | number | boolean | null;
+const detailSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+export type OperationDetail = z.infer<typeof detailSchema>;
 
-export interface Operation {
+/** The one definition of an Operation: held requests are checked against it when read back. */
+export const operationSchema = z.object({
   /** The connection kind that classified it. */
-  kind: string;
+  kind: z.string(),
   /** HTTP method of the target call, or `SQL`. */
-  method: string;
+  method: z.string(),
   /** Normalized target path (`/repos/a/b`); empty for SQL. */
-  path: string;
+  path: z.string(),
   /** The query string as sent, without `?`; empty when there is none. */
-  query: string;
+  query: z.string(),
   /** What it does, e.g. `GET /repos/a/b`, `Microsoft.Compute/virtualMachines/delete`, `DropStmt`. */
-  actions: string[];
+  actions: z.array(z.string()),
   /** What it touches: tables, ARM resource ids, models. */
-  resources: string[];
+  resources: z.array(z.string()),
   /** Risk markers rules can match: `ddl`, `no-where`, `data-modifying-cte`, `opaque-code`… */
-  flags: string[];
+  flags: z.array(z.string()),
   /** Request headers as the agent sent them (lower-case names), minus credentials. */
-  headers: Record<string, string>;
+  headers: z.record(z.string(), z.string()),
   /** The text body and prompt rules see (request body, prompt, SQL), before rule-text.ts normalises it; '' when not read. */
-  text: string;
+  text: z.string(),
   /** One line for humans: logs, cards, the review page. */
-  summary: string;
+  summary: z.string(),
   /** Kind-specific facts worth recording (model, subscription, row limit…). */
-  details: Record<string, OperationDetail>;
-}
+  details: z.record(z.string(), detailSchema),
+});
+
+export type Operation = z.infer<typeof operationSchema>;

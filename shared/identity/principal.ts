@@ -1,17 +1,23 @@
 // Turns a verified claim set into the Principal the rest of the pipeline judges.
 import type { JWTPayload } from 'jose';
+import { z } from 'zod';
 import { hasInvisibleCharacters } from '../platform/terminal-text.js';
 import { invalidToken } from './refusals.js';
 import type { IssuerConfig } from './schema.js';
 
-export interface Principal {
-  subject: string;
-  issuer: string;
-  groups: string[];
+/** Who is calling: the one model of a caller; other modules take the parts they need. */
+export const principalSchema = z.object({
+  subject: z.string().min(1),
+  issuer: z.string().min(1),
+  groups: z.array(z.string()),
   /** Every claim of the token (e.g. GitHub Actions' repository, ref, job_workflow_ref), for rules. */
-  claims: Readonly<Record<string, unknown>>;
-  kind: 'user' | 'workload';
-}
+  claims: z.record(z.string(), z.unknown()).readonly(),
+  kind: z.enum(['user', 'workload']),
+});
+export type Principal = z.infer<typeof principalSchema>;
+
+/** A principal named by issuer and subject, as events and approvals refer to one. */
+export type PrincipalRef = Pick<Principal, 'subject' | 'issuer'>;
 
 const USER_CLAIMS = ['preferred_username', 'upn', 'email'];
 

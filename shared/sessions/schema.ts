@@ -12,8 +12,10 @@ export const sessionIdSchema = z
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-256');
 
-const principal = z.strictObject({ subject: z.string().min(1), issuer: z.string().min(1), groups: z.array(z.string()) });
-const operation = z.strictObject({
+/** The principal as events record it: who, never their token's claims. */
+export const recordedPrincipalSchema = z.strictObject({ subject: z.string().min(1), issuer: z.string().min(1), groups: z.array(z.string()) });
+/** The operation as events record it: its summary, masked. */
+export const recordedOperationSchema = z.strictObject({
   kind: z.string(),
   summary: z.string(),
   actions: z.array(z.string()),
@@ -48,9 +50,9 @@ const common = {
   time: z.iso.datetime(),
   sessionId: sessionIdSchema,
   requestId: z.string().min(1).max(200),
-  principal: principal.optional(),
+  principal: recordedPrincipalSchema.optional(),
   connection: z.string().min(1).optional(),
-  operation: operation.optional(),
+  operation: recordedOperationSchema.optional(),
   decision: decision.optional(),
   payload: payload.optional(),
   findings: z.array(finding).optional(),
@@ -80,9 +82,9 @@ export interface EventInput {
   type: Exclude<EventType, 'session.start'>;
   sessionId: string;
   requestId: string;
-  principal?: { subject: string; issuer: string; groups: string[] };
+  principal?: z.infer<typeof recordedPrincipalSchema>;
   connection?: string;
-  operation?: { kind: string; summary: string; actions: string[]; resources: string[]; flags: string[] };
+  operation?: z.infer<typeof recordedOperationSchema>;
   decision?: { action: 'allow' | 'deny' | 'review'; rule: string | null; reason: string };
   /** `body` is already masked by the caller; `bytes` is the original size. */
   payload?: { body: string; bytes: number; contentType?: string; status?: number; headers?: Record<string, string> };

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ServiceBusClient, type ServiceBusSender } from '@azure/service-bus';
 import { approvalMessage, MAX_DELIVERIES, messageIdFor } from '../../../shared/approvals/messages.js';
-import { decide, startExecution } from '../../../shared/approvals/state.js';
+import { applyVerdict, startExecution } from '../../../shared/approvals/state.js';
 import { runtime } from '../../../shared/app/runtime.js';
 import { APPROVALS_QUEUE } from '../../../shared/approvals/names.js';
 import {
@@ -88,7 +88,7 @@ describe('orchestrator', () => {
     const { store } = runtime().approvals;
     const reviewer = { subject: 'rita', issuer: s.stack.issuerUrl, groups: ['reviewers'], aliases: [] };
     const longAgo = new Date(Date.now() - 60 * 60_000);
-    await store.update(held.id, (a) => startExecution(decide(a, reviewer, { verdict: 'approve', via: 'api' }, longAgo), longAgo));
+    await store.update(held.id, (a) => startExecution(applyVerdict(a, reviewer, { verdict: 'approve', via: 'api' }, longAgo), longAgo));
     await resend(held.id, 'decided');
     const res = await status(s, held.id, agent, { prefer: 'wait=20' });
     assert.equal(res.status, 502);
@@ -100,7 +100,7 @@ describe('orchestrator', () => {
     const held = await holdRequest(s, 'items/25', agent);
     const { store } = runtime().approvals;
     const reviewer = { subject: 'rita', issuer: s.stack.issuerUrl, groups: ['reviewers'], aliases: [] };
-    await store.update(held.id, (a) => startExecution(decide(a, reviewer, { verdict: 'approve', via: 'api' }, new Date()), new Date()));
+    await store.update(held.id, (a) => startExecution(applyVerdict(a, reviewer, { verdict: 'approve', via: 'api' }, new Date()), new Date()));
     await resend(held.id, 'decided');
     await new Promise((r) => setTimeout(r, 1_000));
     assert.equal((await store.get(held.id))?.status, 'executing', 'a claim within its grace period is not failed');
@@ -119,7 +119,7 @@ describe('orchestrator', () => {
     // Approved, but its decided message was never sent.
     const { store } = runtime().approvals;
     const reviewer = { subject: 'rita', issuer: s.stack.issuerUrl, groups: ['reviewers'], aliases: [] };
-    await store.update(held.id, (a) => decide(a, reviewer, { verdict: 'approve', via: 'api' }, new Date()));
+    await store.update(held.id, (a) => applyVerdict(a, reviewer, { verdict: 'approve', via: 'api' }, new Date()));
     await resend(held.id, 'timeout', 'early');
     assert.equal((await status(s, held.id, agent, { prefer: 'wait=20' })).status, 200);
     assert.equal(upstreamCalls(s, '/items/23').length, 1);

@@ -7,7 +7,7 @@ import { TableClient } from '@azure/data-tables';
 import { startAzurite, type Azurite } from '../../../cli/dev/azurite.js';
 import { newApprovalId } from '../../../shared/approvals/ids.js';
 import { createApprovalStore, type ApprovalStore } from '../../../shared/approvals/store.js';
-import { decide, openApproval, startExecution, type Approval } from '../../../shared/approvals/state.js';
+import { applyVerdict, openApproval, startExecution, type Approval } from '../../../shared/approvals/state.js';
 import { Refusal } from '../../../shared/platform/problem.js';
 
 let azurite: Azurite;
@@ -66,7 +66,7 @@ describe('approval store', () => {
       [store, other].map((s, i) =>
         s.update(approval.id, (a, attempt) => {
           attempts = Math.max(attempts, attempt);
-          return decide(a, reviewer(`reviewer-${i}`), { verdict: 'approve', via: 'api' }, new Date());
+          return applyVerdict(a, reviewer(`reviewer-${i}`), { verdict: 'approve', via: 'api' }, new Date());
         }),
       ),
     );
@@ -83,7 +83,7 @@ describe('approval store', () => {
 
   it('lets exactly one of many simultaneous executions claim the approved request', async () => {
     const approval = await created();
-    await store.update(approval.id, (a) => decide(a, reviewer('rita'), { verdict: 'approve', via: 'api' }, new Date()));
+    await store.update(approval.id, (a) => applyVerdict(a, reviewer('rita'), { verdict: 'approve', via: 'api' }, new Date()));
     const claims = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? store : other).update(approval.id, (a) => startExecution(a, new Date()))));
     assert.equal(claims.filter((c) => c.changed).length, 1);
     assert.ok(claims.every((c) => c.approval.status === 'executing'));
@@ -91,7 +91,7 @@ describe('approval store', () => {
 
   it('keeps both of two simultaneous approvals under minApprovals 2', async () => {
     const approval = await created(2);
-    await Promise.all([store, other].map((s, i) => s.update(approval.id, (a) => decide(a, reviewer(`reviewer-${i}`), { verdict: 'approve', via: 'api' }, new Date()))));
+    await Promise.all([store, other].map((s, i) => s.update(approval.id, (a) => applyVerdict(a, reviewer(`reviewer-${i}`), { verdict: 'approve', via: 'api' }, new Date()))));
     const stored = (await store.get(approval.id))!;
     assert.equal(stored.status, 'approved');
     assert.deepEqual(stored.decisions.map((d) => d.subject).sort(), ['reviewer-0', 'reviewer-1']);
