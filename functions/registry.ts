@@ -10,7 +10,7 @@ import { review, reviewSignIn } from './review.js';
 import { sessionsGet, sessionsList } from './sessions.js';
 import { sql } from './sql.js';
 
-export const functions: FunctionDefinition[] = [
+export const definitions: FunctionDefinition[] = [
   proxy,
   sql,
   health,

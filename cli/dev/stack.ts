@@ -5,7 +5,7 @@ import { ServiceBusClient } from '@azure/service-bus';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { functions } from '../../functions/registry.js';
+import { definitions } from '../../functions/registry.js';
 import { closeRuntime, useLogger } from '../../shared/app/runtime.js';
 import { CONTAINERS, QUEUES, TABLE_NAMES } from '../../shared/app/storage-layout.js';
 import { blobServiceClient, tableClient } from '../../shared/platform/azure.js';
@@ -82,7 +82,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     stops.push(() => triggerClient.close());
     let issuerUrl = '';
     const host: LocalHost = await startHost({
-      functions: [...functions, ...devIssuerFunctions(issuer, () => issuerUrl)],
+      functions: [...definitions, ...devIssuerFunctions(issuer, () => issuerUrl)],
       log: options.log,
       host: options.host,
       port: options.port,

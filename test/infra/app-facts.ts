@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
-import { functions } from '../../functions/registry.js';
+import { definitions } from '../../functions/registry.js';
 import { CONTAINERS, QUEUES, TABLE_NAMES } from '../../shared/app/storage-layout.js';
 import { settingsSchema } from '../../shared/platform/config.js';
 import { SESSION_CONTAINER } from '../../shared/sessions/index.js';
@@ -151,8 +151,8 @@ export function appFacts(): AppFacts {
     containers: [...CONTAINERS],
     tables: [...TABLE_NAMES],
     queues: QUEUES,
-    httpRoutes: functions.flatMap((fn) => (fn.trigger === 'http' ? [fn.route] : [])),
-    triggers: functions.map((fn) => ({
+    httpRoutes: definitions.flatMap((fn) => (fn.trigger === 'http' ? [fn.route] : [])),
+    triggers: definitions.map((fn) => ({
       trigger: fn.trigger,
       name: fn.name,
       ...(fn.trigger === 'serviceBusQueue' ? { queueName: fn.queueName, connection: fn.connection } : {}),
