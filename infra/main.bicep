@@ -36,21 +36,28 @@ param grantDeployerDataAccess bool = true
 param resourceGroupName string = ''
 
 @allowed([
-  '20'
   '22'
 ])
-@description('Node.js version of the Function App.')
+@description('Node.js version of the Function App (Node 20 reached end of life on 2026-04-30).')
 param nodeVersion string = '22'
 
-@minValue(1)
+@minValue(40)
 @maxValue(1000)
-@description('Most instances the Function App scales out to.')
+@description('Most instances the Function App scales out to; Flex Consumption accepts 40 to 1000.')
 param maximumInstanceCount int = 100
 
 @minValue(1)
 @maxValue(146000)
-@description('Days each session-log blob version stays immutable after it is written.')
+@description('Days each session-log blob stays immutable after it is written (container-level time-based retention).')
 param sessionRetentionDays int = 365
+
+@minValue(365)
+@maxValue(730)
+@description('Days Log Analytics keeps logs: at least the 365-day WORM period of the session log, so the audit trail of who touched it lives as long.')
+param logRetentionDays int = 365
+
+@description('Email address alerts go to (dead-lettered approvals, failures and 5xx, recording-unavailable, policy-unavailable, health availability); empty: the action group has no receiver until one is added.')
+param alertEmail string = ''
 
 @description('Set to true after locking the sessions retention policy (docs/deploy.md); the template then leaves the locked policy alone.')
 param sessionRetentionLocked bool = false
@@ -92,6 +99,14 @@ var tags = {
 var functionAppName = '${abbrs.webSitesFunctions}api-${resourceToken}'
 var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(toLower(uniqueString(functionAppName, resourceToken)), 7)}'
 var policyContainerName = 'policy'
+// Names passed to the modules that reference these resources, rather than module outputs, so What-If
+// can predict those modules (the dependsOn entries keep the order).
+var storageAccountName = '${abbrs.storageStorageAccounts}${resourceToken}'
+var serviceBusName = '${abbrs.serviceBusNamespaces}${resourceToken}'
+var keyVaultName = '${abbrs.keyVaultVaults}${resourceToken}'
+var applicationInsightsName = '${abbrs.insightsComponents}${resourceToken}'
+var appIdentityName = '${abbrs.managedIdentityUserAssignedIdentities}api-${resourceToken}'
+var approvalsQueueName = 'approvals' // app/servicebus.bicep creates it
 var linkSigningKeySecretName = 'link-signing-key'
 var teamsWebhookSecretName = 'teams-webhook-url'
 
@@ -106,9 +121,10 @@ module monitoring './core/monitor/monitoring.bicep' = {
   scope: rg
   params: {
     logAnalyticsName: '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
-    applicationInsightsName: '${abbrs.insightsComponents}${resourceToken}'
+    applicationInsightsName: applicationInsightsName
     location: location
     tags: tags
+    retentionInDays: logRetentionDays
   }
 }
 
@@ -117,7 +133,19 @@ module appIdentity './core/security/identity.bicep' = {
   name: 'appIdentity'
   scope: rg
   params: {
-    name: '${abbrs.managedIdentityUserAssignedIdentities}api-${resourceToken}'
+    name: appIdentityName
+    location: location
+    tags: tags
+  }
+}
+
+// A second identity, with no role anywhere, that only the reviewers' sign-in app registration trusts
+// through a federated credential (App Service's guidance for Easy Auth without a client secret).
+module reviewIdentity './core/security/identity.bicep' = {
+  name: 'reviewIdentity'
+  scope: rg
+  params: {
+    name: '${abbrs.managedIdentityUserAssignedIdentities}review-${resourceToken}'
     location: location
     tags: tags
   }
@@ -127,7 +155,7 @@ module storage './app/storage.bicep' = {
   name: 'storage'
   scope: rg
   params: {
-    name: '${abbrs.storageStorageAccounts}${resourceToken}'
+    name: storageAccountName
     location: location
     tags: tags
     skuName: storageSkuName
@@ -143,9 +171,10 @@ module serviceBus './app/servicebus.bicep' = {
   name: 'serviceBus'
   scope: rg
   params: {
-    name: '${abbrs.serviceBusNamespaces}${resourceToken}'
+    name: serviceBusName
     location: location
     tags: tags
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
   }
 }
 
@@ -153,7 +182,7 @@ module keyVault './core/security/keyvault.bicep' = {
   name: 'keyVault'
   scope: rg
   params: {
-    name: '${abbrs.keyVaultVaults}${resourceToken}'
+    name: keyVaultName
     location: location
     tags: tags
     purgeProtection: keyVaultPurgeProtection
@@ -165,17 +194,39 @@ module rbac './app/rbac.bicep' = {
   name: 'rbac'
   scope: rg
   params: {
-    storageAccountName: storage.outputs.name
-    policyContainerName: storage.outputs.policyContainerName
-    serviceBusNamespaceName: serviceBus.outputs.name
-    approvalsQueueName: serviceBus.outputs.approvalsQueueName
-    keyVaultName: keyVault.outputs.name
-    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    storageAccountName: storageAccountName
+    policyContainerName: policyContainerName
+    serviceBusNamespaceName: serviceBusName
+    approvalsQueueName: approvalsQueueName
+    keyVaultName: keyVaultName
+    applicationInsightsName: applicationInsightsName
     appPrincipalId: appIdentity.outputs.principalId
+    appIdentityName: appIdentityName
     deployerPrincipalId: principalId
     deployerPrincipalType: principalType
     grantDeployerDataAccess: grantDeployerDataAccess
   }
+  dependsOn: [
+    storage
+    serviceBus
+    keyVault
+    monitoring
+  ]
+}
+
+// Nobody deletes the audit record or the vault by accident, or by a single compromised role:
+// removing either needs the lock removed first (Microsoft.Authorization/locks/delete).
+module locks './core/security/locks.bicep' = {
+  name: 'locks'
+  scope: rg
+  params: {
+    storageAccountName: storageAccountName
+    keyVaultName: keyVaultName
+  }
+  dependsOn: [
+    storage
+    keyVault
+  ]
 }
 
 module plan './core/host/flex-consumption-plan.bicep' = {
@@ -201,11 +252,13 @@ module api './app/api.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     identityId: appIdentity.outputs.resourceId
     identityClientId: appIdentity.outputs.clientId
-    storageAccountName: storage.outputs.name
+    reviewIdentityId: reviewIdentity.outputs.resourceId
+    reviewIdentityClientId: reviewIdentity.outputs.clientId
+    storageAccountName: storageAccountName
     deploymentContainerName: deploymentContainerName
-    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    applicationInsightsName: applicationInsightsName
     serviceBusNamespaceFqdn: serviceBus.outputs.fullyQualifiedNamespace
-    keyVaultName: keyVault.outputs.name
+    keyVaultName: keyVaultName
     policyUrl: '${storage.outputs.blobEndpoint}${policyContainerName}/${policyBlobName}'
     linkSigningKeySecretName: linkSigningKeySecretName
     teamsWebhookSecretName: teamsWebhookSecretName
@@ -218,7 +271,24 @@ module api './app/api.bicep' = {
   // that identity from its first start.
   dependsOn: [
     rbac
+    keyVault
   ]
+}
+
+module alerts './core/monitor/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    prefix: 'portcullis-${resourceToken}'
+    location: location
+    tags: tags
+    alertEmail: alertEmail
+    applicationInsightsName: applicationInsightsName
+    serviceBusNamespaceName: serviceBusName
+    approvalsQueueName: approvalsQueueName
+    functionAppName: functionAppName
+    gatewayUrl: 'https://${api.outputs.defaultHostName}'
+  }
 }
 
 // Outputs become azd environment values (the postprovision hook and docs/deploy.md use them).
@@ -232,6 +302,8 @@ output AZURE_FUNCTION_NAME string = api.outputs.name
 output AZURE_FUNCTION_HOSTNAME string = api.outputs.defaultHostName
 output APP_IDENTITY_CLIENT_ID string = appIdentity.outputs.clientId
 output APP_IDENTITY_PRINCIPAL_ID string = appIdentity.outputs.principalId
+output REVIEW_IDENTITY_CLIENT_ID string = reviewIdentity.outputs.clientId
+output REVIEW_IDENTITY_PRINCIPAL_ID string = reviewIdentity.outputs.principalId
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_STORAGE_BLOB_ENDPOINT string = storage.outputs.blobEndpoint
 output AZURE_STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint

@@ -1,6 +1,6 @@
 // Runs every *.test.ts under the source folders with Node's built-in test runner (tsx loads
 // TypeScript). Arguments narrow the run to the given files or folders.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,16 @@ function collect(path) {
 }
 
 const files = targets.flatMap((t) => collect(join(root, t))).map((f) => relative(root, f)).sort();
+
+// The programs the e2e tests run (PostgreSQL, Chromium), found or installed once here rather than by
+// test files racing each other for apt's lock.
+const NEEDS = { postgres: 'test/e2e/postgres/', chromium: 'test/e2e/approvals/' };
+const needed = Object.entries(NEEDS).filter(([, folder]) => files.some((f) => f.startsWith(folder))).map(([name]) => name);
+if (needed.length > 0) {
+  const ensure = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/ensure-binaries.ts', ...needed], { cwd: root, stdio: 'inherit' });
+  if (ensure.status !== 0) process.exit(ensure.status ?? 1);
+}
+
 const child = spawn(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=3', '--test-timeout=180000', ...files],

@@ -1,16 +1,17 @@
-// A throwaway PostgreSQL for the e2e tests and `portcullis dev`: the distribution's server binaries,
+// A throwaway PostgreSQL for the e2e tests and `portcullis dev`: server binaries from cli/dev/binaries.ts,
 // a fresh cluster in a temporary folder, listening on a free loopback port, password auth with a
 // password made up at start. As root (CI containers) the server runs as the `postgres` user, since
 // initdb refuses root. A detached guardian process stops the server and removes the folder when
 // our end of its stdin closes — on stop(), or when this process dies without cleaning up.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, existsSync, readdirSync, realpathSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { chmod, chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { ensureBinary } from './binaries.js';
 import { freePort } from './ports.js';
 
 const run = promisify(execFile);
@@ -26,24 +27,6 @@ export interface LocalPostgres {
 const SERVER_USER = 'postgres';
 const SUPERUSER = 'admin';
 
-/** The folder holding initdb, pg_ctl and postgres: PATH first, then Debian's versioned folders. */
-export function findPostgresBin(): string | undefined {
-  const fromPath = (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'pg_ctl'));
-  const debian = existsSync('/usr/lib/postgresql')
-    ? readdirSync('/usr/lib/postgresql')
-        .filter((v) => /^\d+$/.test(v))
-        .sort((a, b) => Number(b) - Number(a))
-        .map((v) => `/usr/lib/postgresql/${v}/bin/pg_ctl`)
-    : [];
-  for (const candidate of [...fromPath, ...debian]) {
-    if (!executable(candidate)) continue;
-    // PATH entries are often symlinks into the versioned folder, where the other binaries live.
-    const dir = join(realpathSync(candidate), '..');
-    if (executable(join(dir, 'initdb')) && executable(join(dir, 'postgres'))) return dir;
-  }
-  return undefined;
-}
-
 function executable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
@@ -53,9 +36,9 @@ function executable(path: string): boolean {
   }
 }
 
-export async function startPostgres(options: { timeoutMs?: number } = {}): Promise<LocalPostgres> {
-  const bin = findPostgresBin();
-  if (!bin) throw new Error('PostgreSQL server binaries not found (on PATH or in /usr/lib/postgresql/*/bin); install the postgresql package');
+/** Starts a server from the binaries cli/dev/binaries.ts finds (installing Debian's package as root when none is there). */
+export async function startPostgres(options: { timeoutMs?: number; log?: (line: string) => void } = {}): Promise<LocalPostgres> {
+  const bin = (await ensureBinary('postgres', { log: options.log })).path;
   const owner = process.getuid?.() === 0 ? await account(SERVER_USER) : undefined;
   const dir = await mkdtemp(join(tmpdir(), 'portcullis-pg-'));
   const data = join(dir, 'data');

@@ -17,7 +17,9 @@ import { startExampleArm, type ExampleArm } from './example/arm.js';
 import { startExampleLlm, type ExampleLlm } from './example/llm.js';
 import { startExampleUpstream, type ExampleUpstream } from './example/upstream.js';
 import { startHost, type LocalHost } from './host/index.js';
-import { findPostgresBin, seedDemo, startPostgres, type LocalPostgres } from './postgres.js';
+import { BinaryUnavailable } from './binaries.js';
+import { seedDemo, startPostgres, type LocalPostgres } from './postgres.js';
+import { startAll } from './start-all.js';
 import { DEV_AUDIENCE, devIssuerFunctions, devIssuerUrl, loadDevIssuer, writeDevState, type DevIssuer } from './issuer.js';
 import { startServiceBusDouble, type ServiceBusDouble } from './servicebus/index.js';
 
@@ -32,7 +34,7 @@ export interface StackOptions {
   policy?: string;
   /** Extra settings for the app (override the stack's). */
   env?: Record<string, string>;
-  /** Start the example PostgreSQL (when its binaries are installed); tests that do not use it skip the cost. */
+  /** Start the example PostgreSQL (installing it when it can, see binaries.ts); tests that do not use it skip the cost. */
   postgres?: boolean;
   log: Logger;
 }
@@ -63,16 +65,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
   try {
     const issuer = await loadDevIssuer(options.stateDir);
-    const wantPostgres = options.postgres === true && findPostgresBin() !== undefined;
-    if (options.postgres && !wantPostgres) options.log.warn('PostgreSQL is not installed: the example-db connection will answer 502 (apt-get install postgresql)');
-    const [azurite, serviceBus, upstream, llm, arm, postgres] = await Promise.all([
-      startAzurite(),
-      startServiceBusDouble({ queues: QUEUES }),
-      startExampleUpstream(),
-      startExampleLlm(),
-      startExampleArm(),
-      wantPostgres ? startPostgres() : undefined,
-    ]);
+    const [azurite, serviceBus, upstream, llm, arm, postgres] = await startAll(
+      { start: () => startAzurite(), stop: (a) => a.stop() },
+      { start: () => startServiceBusDouble({ queues: QUEUES }), stop: (b) => b.close() },
+      { start: () => startExampleUpstream(), stop: (u) => u.close() },
+      { start: () => startExampleLlm(), stop: (l) => l.close() },
+      { start: () => startExampleArm(), stop: (a) => a.close() },
+      { start: () => (options.postgres ? examplePostgres(options.log) : Promise.resolve(undefined)), stop: (p) => p?.stop() },
+    );
     stops.push(() => azurite.stop(), () => serviceBus.close(), () => upstream.close(), () => llm.close(), () => arm.close());
     if (postgres) stops.push(() => postgres.stop());
     const exampleDb = postgres ? (await seedDemo(postgres.connectionString)).agent : NO_EXAMPLE_DB;
@@ -139,6 +139,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/** The example database's server, or undefined (with a warning) when no PostgreSQL can be had here. */
+async function examplePostgres(log: Logger): Promise<LocalPostgres | undefined> {
+  try {
+    return await startPostgres({ log: (line) => log.info(line) });
+  } catch (error) {
+    if (!(error instanceof BinaryUnavailable)) throw error;
+    log.warn('no PostgreSQL: the example-db connection will answer 502', { error: error.message });
+    return undefined;
   }
 }
 

@@ -21,15 +21,14 @@ param serviceName string = 'api'
 param appServicePlanId string
 
 @allowed([
-  '20'
   '22'
 ])
-@description('Node.js version.')
+@description('Node.js version (functionAppConfig.runtime).')
 param nodeVersion string = '22'
 
-@minValue(1)
+@minValue(40)
 @maxValue(1000)
-@description('Upper bound on instances.')
+@description('Upper bound on instances; Flex Consumption accepts 40 to 1000.')
 param maximumInstanceCount int = 100
 
 @allowed([
@@ -45,6 +44,12 @@ param identityId string
 
 @description('Client id of that identity.')
 param identityClientId string
+
+@description('Resource id of the identity only the reviewers\' sign-in app registration trusts (no roles).')
+param reviewIdentityId string
+
+@description('Client id of that identity.')
+param reviewIdentityClientId string
 
 @description('Name of the storage account (host storage, session log, approvals, policy, deployment package).')
 param storageAccountName string
@@ -134,9 +139,10 @@ var publicUrlSettings = empty(publicUrl) ? {} : {
 var reviewSignInEnabled = !empty(reviewAuthClientId)
 
 // App Service Authentication signs reviewers in with no client secret: the app registration trusts
-// the user-assigned identity through a federated credential (docs/deploy.md).
+// a second user-assigned identity, which holds no role anywhere, through a federated credential
+// (docs/deploy.md). The runtime identity's roles are never one federated credential away.
 var reviewSignInSettings = reviewSignInEnabled ? {
-  OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID: identityClientId
+  OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID: reviewIdentityClientId
   WEBSITE_AUTH_AAD_ALLOWED_TENANTS: tenant().tenantId
 } : {}
 
@@ -146,7 +152,6 @@ var reviewSignInSettings = reviewSignInEnabled ? {
 var appTokenPaths = [
   '/api/proxy/*'
   '/api/sql/*'
-  '/api/mcp'
   '/api/approvals/*'
   '/api/sessions'
   '/api/sessions/*'
@@ -162,6 +167,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     type: 'UserAssigned'
     userAssignedIdentities: {
       '${identityId}': {}
+      '${reviewIdentityId}': {}
     }
   }
   properties: {

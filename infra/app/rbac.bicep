@@ -26,6 +26,9 @@ param applicationInsightsName string
 @description('Object id of the Function App\'s user-assigned identity.')
 param appPrincipalId string
 
+@description('Name of that identity: assignment names come from its resource id, which is known before deployment (its object id is not, and What-If could not predict them).')
+param appIdentityName string
+
 @description('Object id of the user or service principal running azd; empty: no deployer roles.')
 param deployerPrincipalId string = ''
 
@@ -40,6 +43,10 @@ param deployerPrincipalType string = 'User'
 param grantDeployerDataAccess bool = true
 
 var deployerAccess = grantDeployerDataAccess && !empty(deployerPrincipalId)
+
+resource appIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' existing = {
+  name: appIdentityName
+}
 
 resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
   name: storageAccountName
@@ -90,7 +97,7 @@ var policyReadOnlyCondition = replace('''
 // package. Contributor, not Owner: the app never manages ACLs or immutability policies. The
 // condition keeps the gateway from rewriting the policy it is judged by.
 resource appBlobData 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage.id, appPrincipalId, roles.storageBlobDataContributor)
+  name: guid(storage.id, appIdentity.id, roles.storageBlobDataContributor)
   scope: storage
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
@@ -107,7 +114,7 @@ resource appBlobData 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 // check (shared/gateway/health.ts). The app creates missing tables (createTable), which this role
 // allows.
 resource appTableData 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage.id, appPrincipalId, roles.storageTableDataContributor)
+  name: guid(storage.id, appIdentity.id, roles.storageTableDataContributor)
   scope: storage
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataContributor)
@@ -121,7 +128,7 @@ resource appTableData 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 // scheduled `timeout` events (shared/approvals), and the health check opens a sender
 // (shared/gateway/health.ts).
 resource appQueueSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(approvalsQueue.id, appPrincipalId, roles.serviceBusDataSender)
+  name: guid(approvalsQueue.id, appIdentity.id, roles.serviceBusDataSender)
   scope: approvalsQueue
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.serviceBusDataSender)
@@ -134,7 +141,7 @@ resource appQueueSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 // Receive, approvals queue only: the `approvals` queue trigger (connection ServiceBusConnection)
 // that runs the approval orchestrator.
 resource appQueueReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(approvalsQueue.id, appPrincipalId, roles.serviceBusDataReceiver)
+  name: guid(approvalsQueue.id, appIdentity.id, roles.serviceBusDataReceiver)
   scope: approvalsQueue
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.serviceBusDataReceiver)
@@ -149,7 +156,7 @@ resource appQueueReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' =
 // the Functions docs list Data Owner for triggers for this reason. Scoped to the one queue, so it
 // grants nothing on the namespace or any other entity.
 resource appQueueScaling 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(approvalsQueue.id, appPrincipalId, roles.serviceBusDataOwner)
+  name: guid(approvalsQueue.id, appIdentity.id, roles.serviceBusDataOwner)
   scope: approvalsQueue
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.serviceBusDataOwner)
@@ -165,7 +172,7 @@ resource appQueueScaling 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
 // (shared/connections/credentials.ts). A connection whose secret lives in another vault needs this
 // role there too (docs/deploy.md).
 resource appSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(keyVault.id, appPrincipalId, roles.keyVaultSecretsUser)
+  name: guid(keyVault.id, appIdentity.id, roles.keyVaultSecretsUser)
   scope: keyVault
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
@@ -178,7 +185,7 @@ resource appSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 // Publish telemetry, this component: the Functions host sends logs and metrics with Entra
 // authentication (APPLICATIONINSIGHTS_AUTHENTICATION_STRING); local auth is disabled.
 resource appTelemetry 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(applicationInsights.id, appPrincipalId, roles.monitoringMetricsPublisher)
+  name: guid(applicationInsights.id, appIdentity.id, roles.monitoringMetricsPublisher)
   scope: applicationInsights
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)

@@ -16,6 +16,9 @@ param location string = resourceGroup().location
 @description('Tags for the namespace.')
 param tags object = {}
 
+@description('Resource id of the Log Analytics workspace that receives the namespace\'s logs and metrics.')
+param logAnalyticsWorkspaceId string
+
 resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
   name: name
   location: location
@@ -43,6 +46,27 @@ resource approvalsQueue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
     defaultMessageTimeToLive: 'P14D'
     requiresSession: false
     enablePartitioning: false
+  }
+}
+
+// Operations on the namespace and its queue, and the metrics (dead-lettered and active messages).
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: namespace
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      {
+        categoryGroup: 'allLogs'
+        enabled: true
+      }
+    ]
+    metrics: [
+      {
+        category: 'AllMetrics'
+        enabled: true
+      }
+    ]
   }
 }
 

@@ -1,14 +1,16 @@
 // The storage account Portcullis keeps its records in, reachable with Entra identities only
 // (shared-key access and public blob access disabled):
-//   sessions   the session log, one append blob per session and day (docs/sessions.md); version-level
-//              WORM: every blob version is immutable for sessionRetentionDays, and protected append
-//              writes let the recorder keep appending to a session's blob without changing what is
-//              already written
+//   sessions   the session log, one append blob per session and day (docs/sessions.md); a
+//              container-level time-based retention policy: no blob can be overwritten or deleted
+//              for sessionRetentionDays, and protected append writes let the recorder keep appending
+//              blocks to a session's blob (Append Block) without changing what is already written
 //   exports    daily exports, JSONL plus a manifest of digests (functions/export.ts)
 //   approvals  held requests waiting for a reviewer (DESIGN.md, Durable-style approvals)
 //   policy     the policy blob PORTCULLIS_POLICY points at; the gateway may read it, never write it
 //              (see the condition on its role in rbac.bicep)
 //   deployment the Flex Consumption deployment package (azd deploy)
+//   azure-webjobs-hosts, azure-webjobs-secrets  the Functions host's leases and keys
+// Every container is created here: the app's identity cannot create or delete containers.
 // and the Table indexes over the session log plus the approvals table
 // (shared/gateway/storage-layout.ts lists them; test/infra checks both lists match).
 
@@ -78,7 +80,7 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2024-01-01'
   parent: storage
   name: 'default'
   properties: {
-    // Version-level immutability on `sessions` requires blob versioning on the account.
+    // Keeps every overwritten version outside the session log (the policy's history above all).
     isVersioningEnabled: true
     deleteRetentionPolicy: {
       enabled: true
@@ -96,15 +98,13 @@ resource sessionsContainer 'Microsoft.Storage/storageAccounts/blobServices/conta
   name: 'sessions'
   properties: {
     publicAccess: 'None'
-    // Can only be turned on when the container is created.
-    immutableStorageWithVersioning: {
-      enabled: true
-    }
   }
 }
 
-// The default time-based retention of every blob version in `sessions`. Unlocked as deployed, so a
-// trial environment can still be torn down; docs/deploy.md says how and when to lock it.
+// Container-level time-based retention on `sessions`: while it holds, Put Blob over an existing blob
+// and Delete Blob are refused, and with allowProtectedAppendWrites only Append Block may add to an
+// append blob. Unlocked as deployed, so a trial environment can still be torn down; docs/deploy.md
+// says how and when to lock it.
 resource sessionsRetention 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2024-01-01' = if (!sessionRetentionLocked) {
   parent: sessionsContainer
   name: 'default'
@@ -145,6 +145,21 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
     publicAccess: 'None'
   }
 }
+
+// The Functions host's own containers (AzureWebJobsStorage): created here because the app's identity
+// has no right to create containers.
+resource hostContainers 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = [
+  for hostContainer in [
+    'azure-webjobs-hosts'
+    'azure-webjobs-secrets'
+  ]: {
+    parent: blobService
+    name: hostContainer
+    properties: {
+      publicAccess: 'None'
+    }
+  }
+]
 
 resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2024-01-01' = {
   parent: storage

@@ -114,3 +114,17 @@ else
     echo "postprovision: azd env set POLICY_FILE path/to/policy.yaml && azd hooks run postprovision" >&2
   fi
 fi
+
+# 4. App Service Authentication really guards the review pages: a forged client principal (what
+# only the platform may set) must be refused before the app sees it, on the plain path, an
+# upper-case variant and an encoded-dot variant. 401 or a redirect to sign-in is the platform's
+# refusal; anything else means the app answered, so the forged header got through.
+forged=$(printf '{"auth_typ":"aad","claims":[{"typ":"http://schemas.microsoft.com/identity/claims/objectidentifier","val":"forged"},{"typ":"groups","val":"reviewers"}]}' | base64 | tr -d '\n')
+for path in /api/review/x /API/REVIEW/x /api/%2e/review/x; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 -H "x-ms-client-principal: $forged" -H 'x-ms-client-principal-idp: aad' "https://$AZURE_FUNCTION_HOSTNAME$path" || true)
+  case "$code" in
+    401|302) echo "postprovision: $path with a forged principal: $code (refused by App Service Authentication)" ;;
+    000) echo "postprovision: $path could not be reached to check App Service Authentication (the app may still be starting); run azd hooks run postprovision again" >&2 ;;
+    *) fail "$path with a forged x-ms-client-principal answered $code: App Service Authentication does not guard the review pages" ;;
+  esac
+done

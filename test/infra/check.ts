@@ -231,9 +231,13 @@ function traceIdentity(infra: Infra, site: Site, calls: ModuleCall[]): Identity 
   const identity = valueAt(site.resource.body, 'identity');
   const type = stringLiteral(valueAt(identity ?? '{}', 'type'));
   const assigned = [...objectEntries(valueAt(identity ?? '{}', 'userAssignedIdentities') ?? '{}').keys()];
-  const idParam = assigned.length === 1 ? assigned[0]!.match(/^\$\{(\w+)\}$/)?.[1] : undefined;
+  const params = assigned.map((key) => key.match(/^\$\{(\w+)\}$/)?.[1]);
+  // The identity the app runs as is the one its Key Vault references resolve with; any other one
+  // assigned (the reviewers' sign-in credential) holds no role.
+  const runtime = valueAt(site.resource.body, 'properties.keyVaultReferenceIdentity')?.trim();
+  const idParam = params.length === 1 ? params[0] : params.find((p) => p !== undefined && p === runtime);
   if (type !== 'UserAssigned' || !idParam) {
-    problem(infra, 'identity', site.file, 'the Function App must run as exactly one user-assigned identity (identity.type UserAssigned)');
+    problem(infra, 'identity', site.file, 'the Function App must run as a user-assigned identity (identity.type UserAssigned; with more than one, properties.keyVaultReferenceIdentity names the runtime one)');
     return undefined;
   }
   const passed = argumentsFor(calls, site.file, idParam);
@@ -556,14 +560,11 @@ function checkImmutability(infra: Infra, facts: AppFacts) {
     return;
   }
   const { file, resource } = container;
-  if (!isTrue(valueAt(resource.body, 'properties.immutableStorageWithVersioning.enabled'))) {
-    problem(infra, 'immutability', file, `${resource.symbol}: properties.immutableStorageWithVersioning.enabled must be true (version-level WORM)`);
+  // Version-level WORM lets Put Blob write a new current version over a session blob; only a
+  // container-level policy refuses the overwrite itself.
+  if (valueAt(resource.body, 'properties.immutableStorageWithVersioning') !== undefined) {
+    problem(infra, 'immutability', file, `${resource.symbol}: use a container-level time-based retention policy, not version-level immutability (immutableStorageWithVersioning), under which Put Blob can replace a session blob's current version`);
   }
-  const versioned = file.resources.some(
-    (r) => r.type === 'Microsoft.Storage/storageAccounts/blobServices' && isTrue(valueAt(r.body, 'properties.isVersioningEnabled')),
-  );
-  if (!versioned) problem(infra, 'immutability', file, 'version-level immutability needs blob versioning: blobServices properties.isVersioningEnabled: true');
-
   const policy = file.resources.find(
     (r) => r.type === 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies' && valueAt(r.body, 'parent')?.trim() === resource.symbol,
   );

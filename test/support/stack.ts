@@ -18,7 +18,10 @@ export async function startTestStack(options: { policy: string; env?: Record<str
   const policyPath = join(dir, 'policy.yaml');
   await writeFile(policyPath, options.policy);
   const log = memoryLogger();
-  const stack = await startStack({ port: 0, stateDir: join(dir, 'state'), policy: policyPath, env: options.env, log });
+  const stack = await startStack({ port: 0, stateDir: join(dir, 'state'), policy: policyPath, env: options.env, log }).catch(async (error: unknown) => {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  });
   return {
     ...stack,
     log,

@@ -14,10 +14,10 @@ param location string = resourceGroup().location
 @description('Tags for both resources.')
 param tags object = {}
 
-@minValue(30)
+@minValue(365)
 @maxValue(730)
-@description('Days the workspace keeps logs.')
-param retentionInDays int = 90
+@description('Days the workspace keeps logs; at least the session log\'s 365-day WORM period.')
+param retentionInDays int = 365
 
 resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   name: logAnalyticsName
@@ -41,6 +41,7 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' = {
     WorkspaceResourceId: logAnalytics.id
     IngestionMode: 'LogAnalytics'
     DisableLocalAuth: true
+    RetentionInDays: retentionInDays
   }
 }
 

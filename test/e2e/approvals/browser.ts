@@ -1,11 +1,11 @@
-// Headless Chromium for the approvals e2e tests (Debian's /usr/bin/chromium, or
-// PORTCULLIS_CHROMIUM), and the reviewer's steps on the review page.
+// Headless Chromium for the approvals e2e tests (PORTCULLIS_CHROMIUM, a system install, or the one
+// @sparticuz/chromium ships: cli/dev/binaries.ts), and the reviewer's steps on the review page.
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(executablePath: string): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.PORTCULLIS_CHROMIUM ?? '/usr/bin/chromium',
+    executablePath,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
 }

@@ -24,6 +24,8 @@ import {
   type ApprovalStack,
   type Held,
 } from '../../integration/approvals/support.js';
+import { startAll } from '../../../cli/dev/start-all.js';
+import { needBinary } from '../../support/binaries.js';
 import { decideOnPage, launchChromium, openReviewLink, renderCard } from './browser.js';
 
 let s: ApprovalStack;
@@ -33,8 +35,15 @@ let agent: string;
 const RITA = { subject: 'rita', groups: ['reviewers'] };
 const SAM = { subject: 'sam', groups: ['reviewers', 'ops'] };
 
+const chromium = await needBinary('chromium');
+
 before(async () => {
-  [s, browser] = await Promise.all([startApprovalStack(), launchChromium()]);
+  const executable = chromium.path;
+  if (executable === undefined) return;
+  [s, browser] = await startAll(
+    { start: () => startApprovalStack(), stop: (stack) => stack.stop() },
+    { start: () => launchChromium(executable), stop: (b) => b.close() },
+  );
   agent = await s.token('agent-7', ['agents']);
 });
 
@@ -60,7 +69,7 @@ async function cardOf(id: string): Promise<Record<string, unknown>> {
 
 const eventsFor = (held: Held) => eventsOf(s, held.res.headers.get('x-portcullis-session')!, held.res.headers.get('x-request-id')!);
 
-describe('approvals end to end', () => {
+describe('approvals end to end', { skip: chromium.skip }, () => {
   it('approve: card, link in Chromium, sign-in, Approve → the agent gets the masked result, and the log verifies', async () => {
     const awsKey = secretSamples()['aws-access-key-id']!();
     const upstreamSecret = secretSamples()['github-token']!();

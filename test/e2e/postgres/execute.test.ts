@@ -4,12 +4,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { execute, SqlFailure, WATCHDOG_GRACE_MS, type Database, type Plan } from '../../../shared/connections/postgres/execute.js';
 import { closePools, databaseFor } from '../../../shared/connections/postgres/pools.js';
+import { needBinary } from '../../support/binaries.js';
 import { startShop, type Shop } from './shop.js';
 
 let shop: Shop;
 let db: Database;
 
+const postgres = await needBinary('postgres');
+
 before(async () => {
+  if (postgres.skip) return;
   shop = await startShop();
   db = databaseFor('executor-test', shop.agent, { poolSize: 2, connectTimeoutMs: 5_000 });
 });
@@ -34,7 +38,7 @@ async function failure(promise: Promise<unknown>): Promise<SqlFailure> {
   return error;
 }
 
-describe('postgres executor', () => {
+describe('postgres executor', { skip: postgres.skip }, () => {
   it('keeps a request marked read-only read-only, even if its SQL asks for READ WRITE first', async () => {
     const failed = await failure(execute(db, plan(['SET TRANSACTION READ WRITE', "UPDATE customers SET name = 'x'"], { readOnly: true })));
     assert.equal(failed.statement, 0);

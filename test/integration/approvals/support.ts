@@ -2,6 +2,7 @@
 // a recording upstream, a local HTTP sink standing in for the Teams Workflows webhook, and small
 // clients for the agent, reviewers and auditors.
 import { randomBytes } from 'node:crypto';
+import { startAll } from '../../../cli/dev/start-all.js';
 import { DEV_ISSUER_POLICY, startTestStack, type TestStack } from '../../support/stack.js';
 import { json, startTestUpstream, type Received, type TestUpstream } from '../../support/upstream.js';
 import type { SessionEvent } from '../../../shared/sessions/index.js';
@@ -48,8 +49,10 @@ export interface ApprovalStack {
 }
 
 export async function startApprovalStack(options: { teams?: boolean; env?: Record<string, string> } = {}): Promise<ApprovalStack> {
-  const upstream = await startTestUpstream();
-  const teams = await startTestUpstream();
+  const [upstream, teams] = await startAll(
+    { start: () => startTestUpstream(), stop: (u) => u.close() },
+    { start: () => startTestUpstream(), stop: (u) => u.close() },
+  );
   const teamsStatus = { value: 202 };
   teams.route('/workflows/*', (_req, res) => {
     res.writeHead(teamsStatus.value);
@@ -58,15 +61,22 @@ export async function startApprovalStack(options: { teams?: boolean; env?: Recor
   // The webhook URL is a secret (its query carries the signature), so tests check it never leaks.
   const webhookUrl = `${teams.url}/workflows/hook?sig=${randomBytes(12).toString('hex')}`;
   const upstreamToken = randomBytes(16).toString('hex');
-  const stack = await startTestStack({
-    policy: POLICY,
-    env: {
-      TEST_UPSTREAM: upstream.url,
-      TEST_UPSTREAM_TOKEN: upstreamToken,
-      ...(options.teams === false ? {} : { PORTCULLIS_TEAMS_WEBHOOK_URL: webhookUrl }),
-      ...options.env,
-    },
-  });
+  let stack: TestStack;
+  try {
+    stack = await startTestStack({
+      policy: POLICY,
+      env: {
+        TEST_UPSTREAM: upstream.url,
+        TEST_UPSTREAM_TOKEN: upstreamToken,
+        ...(options.teams === false ? {} : { PORTCULLIS_TEAMS_WEBHOOK_URL: webhookUrl }),
+        ...options.env,
+      },
+    });
+  } catch (error) {
+    // The stack did not start: the two upstreams must not keep the test file alive.
+    await Promise.allSettled([upstream.close(), teams.close()]);
+    throw error;
+  }
   return {
     stack,
     upstream,

@@ -1,0 +1,126 @@
+// infra/ through the real Bicep compiler (scripts/bicep.ts finds or fetches it): main.bicep
+// compiles and every .bicep file lints with no error and no warning under infra/bicepconfig.json's
+// strict rules, and main.parameters.json fits the compiled template's parameters. Skipped, saying
+// why, only when no Bicep CLI can be had here.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, test } from 'node:test';
+import { findBicep } from '../../scripts/bicep.js';
+import { repoRoot } from './app-facts.js';
+import { checkParameters, type TemplateParameter } from './parameters.js';
+
+const run = promisify(execFile);
+const bicep = await findBicep();
+const skip = bicep.skip ? `no Bicep CLI: ${bicep.skip}` : false;
+
+interface Diagnostic {
+  file: string;
+  line: number;
+  level: 'Error' | 'Warning' | 'Info';
+  code: string;
+  message: string;
+}
+
+/** `path(line,col) : Warning rule-name: message` lines of the CLI's default diagnostics format. */
+function parseDiagnostics(text: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^(.*)\((\d+),\d+\) : (Error|Warning|Info) ([^:]+): (.*)$/.exec(line.trim());
+    if (m) out.push({ file: m[1]!.replace(repoRoot, '').replace(/^\//, ''), line: Number(m[2]), level: m[3] as Diagnostic['level'], code: m[4]!, message: m[5]! });
+  }
+  return out;
+}
+
+async function bicepRun(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const { stdout, stderr } = await run(bicep.path!, args, { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1' } });
+    return { stdout, stderr, code: 0 };
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; code?: number };
+    return { stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: typeof e.code === 'number' ? e.code : 1 };
+  }
+}
+
+function summary(what: string, diagnostics: Diagnostic[]): string {
+  const count = (level: string) => diagnostics.filter((d) => d.level === level).length;
+  const lines = diagnostics.map((d) => `  ${d.file}:${d.line} ${d.level} ${d.code}: ${d.message}`);
+  return [`${what}: ${count('Error')} errors, ${count('Warning')} warnings`, ...lines].join('\n');
+}
+
+// Both at once: each CLI start is slow on a loaded machine.
+const results = bicep.path
+  ? Promise.all([bicepRun(['build', 'infra/main.bicep', '--stdout']), bicepRun(['lint', '--pattern', 'infra/**/*.bicep'])])
+  : undefined;
+
+describe('infra/ compiled by the Bicep CLI', { skip }, () => {
+  test('main.bicep compiles with 0 errors and 0 warnings', async (t) => {
+    const [build] = await results!;
+    const diagnostics = parseDiagnostics(build.stderr);
+    const text = summary('bicep build', diagnostics);
+    t.diagnostic(text.split('\n')[0]!);
+    console.log(text);
+    assert.equal(build.code, 0, `bicep build failed:\n${build.stderr}`);
+    assert.deepEqual(diagnostics, [], text);
+    assert.ok(JSON.parse(build.stdout).resources, 'bicep build printed no template');
+  });
+
+  test('every .bicep file lints with 0 errors and 0 warnings under infra/bicepconfig.json', async (t) => {
+    const [, lint] = await results!;
+    const diagnostics = parseDiagnostics(lint.stderr + lint.stdout);
+    const text = summary('bicep lint', diagnostics);
+    t.diagnostic(text.split('\n')[0]!);
+    console.log(text);
+    assert.deepEqual(diagnostics, [], text);
+    assert.equal(lint.code, 0, `bicep lint failed:\n${lint.stderr}`);
+  });
+
+  test('main.parameters.json gives only declared parameters, every required one, and values that fit', async () => {
+    const [build] = await results!;
+    const template = JSON.parse(build.stdout) as { parameters: Record<string, TemplateParameter> };
+    const file = JSON.parse(readFileSync(join(repoRoot, 'infra', 'main.parameters.json'), 'utf8'));
+    assert.deepEqual(checkParameters(template, file), []);
+  });
+});
+
+describe('checkParameters', () => {
+  const template = {
+    parameters: {
+      environmentName: { type: 'string', minLength: 1 },
+      maximumInstanceCount: { type: 'int', defaultValue: 100, minValue: 40, maxValue: 1000 },
+      nodeVersion: { type: 'string', defaultValue: '22', allowedValues: ['22'] },
+      locked: { type: 'bool', defaultValue: false },
+    },
+  };
+
+  test('accepts a file that fits', () => {
+    const file = { parameters: { environmentName: { value: '${AZURE_ENV_NAME}' }, maximumInstanceCount: { value: '${MAX=100}' }, locked: { value: '${L=false}' } } };
+    assert.deepEqual(checkParameters(template, file), []);
+  });
+
+  test('names an undeclared parameter, a missing required one, and defaults that do not fit', () => {
+    const file = {
+      parameters: {
+        maximumInstanceCount: { value: '${MAX=1}' },
+        nodeVersion: { value: '${NODE=20}' },
+        locked: { value: '${L=maybe}' },
+        typo: { value: 'x' },
+      },
+    };
+    const problems = checkParameters(template, file);
+    assert.ok(problems.some((p) => p.startsWith('typo is given')), problems.join('\n'));
+    assert.ok(problems.some((p) => p.startsWith('environmentName is required')), problems.join('\n'));
+    assert.ok(problems.some((p) => p.includes('below the minimum 40')), problems.join('\n'));
+    assert.ok(problems.some((p) => p.startsWith('nodeVersion: "20" is not one of')), problems.join('\n'));
+    assert.ok(problems.some((p) => p.startsWith('locked: "maybe" is not a bool')), problems.join('\n'));
+  });
+});
+
+describe('parseDiagnostics', () => {
+  test('reads the CLI\'s diagnostic lines', () => {
+    const d = parseDiagnostics(`${repoRoot}/infra/main.bicep(12,7) : Warning no-unused-params: Parameter "x" is declared but never used.\n`);
+    assert.deepEqual(d, [{ file: 'infra/main.bicep', line: 12, level: 'Warning', code: 'no-unused-params', message: 'Parameter "x" is declared but never used.' }]);
+  });
+});
