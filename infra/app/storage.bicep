@@ -158,6 +158,7 @@ var tableNames = [
   'sessionsbyprincipal'
   'sessionsbyconnection'
   'eventsbydecision'
+  'sessionowners'
   'approvals'
 ]
 
