@@ -113,6 +113,27 @@ describe('an answer the agent stops reading', () => {
   });
 });
 
+describe('an answer the upstream breaks off', () => {
+  it('is recorded as an aborted response, and the agent sees the stream cut', async () => {
+    upstream.route('/broken', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write(`${'y'.repeat(4000)}\n`);
+      setTimeout(() => res.socket?.destroy(), 50);
+    });
+    const res = await fetch(`${stack.url}/api/proxy/api/broken`, { headers: { authorization: `Bearer ${agent}`, 'x-portcullis-session': 'broken-stream' } });
+    assert.equal(res.status, 200);
+    await assert.rejects(res.text());
+    let response: SessionEvent | undefined;
+    for (let i = 0; i < 100 && !response; i++) {
+      response = (await sessionEvents('broken-stream')).find((e) => e.type === 'response');
+      if (!response) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(response, 'a response event was recorded');
+    assert.equal(response.details?.aborted, true);
+    assert.equal(response.details?.abortedBy, 'upstream');
+  });
+});
+
 describe('Expect: 100-continue', () => {
   it('is answered with 100 Continue, and the body is forwarded without the Expect header', async () => {
     const before = upstream.received.length;
