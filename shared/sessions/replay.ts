@@ -46,7 +46,8 @@ function describe(event: SessionEvent, paint: Paint): string[] {
       return [paint(33, `approval ${event.approval.id} expired`)];
     case 'response': {
       const status = event.payload?.status;
-      return [status === undefined ? '' : paint(status >= 500 ? 31 : status >= 400 ? 33 : 32, String(status)), size(event)];
+      const aborted = event.details?.aborted === true ? paint(31, `aborted by ${String(event.details.abortedBy)} after ${String(event.details.deliveredBytes)} B delivered`) : '';
+      return [status === undefined ? '' : paint(status >= 500 ? 31 : status >= 400 ? 33 : 32, String(status)), size(event), aborted];
     }
     case 'error':
       return [paint(31, `${event.error.type}: ${event.error.detail}`)];

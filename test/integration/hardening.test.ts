@@ -168,6 +168,13 @@ describe('JSON nested 10,000 deep', () => {
     });
   }
 
+  it('still accepts JSON nested as deep as the limit, and records it', async () => {
+    const body = `{"messages":[{"role":"user","content":"hi"}],"model":"m","x":${'['.repeat(500)}${']'.repeat(500)}}`;
+    const res = await raw('/api/proxy/api/deep-ok', { method: 'POST', headers: { 'content-type': 'application/json' }, body, session: 'deep-ok' });
+    assert.equal(res.status, 200, res.body);
+    assert.ok((await sessionEvents('deep-ok')).some((e) => e.type === 'response'));
+  });
+
   it('refuses an upstream answer too deep to mask with a 502 problem, not a crash', async () => {
     upstream.route('/deep-answer', (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
