@@ -173,6 +173,7 @@ var tableNames = [
   'sessionsbyprincipal'
   'sessionsbyconnection'
   'eventsbydecision'
+  'sessionowners'
   'approvals'
 ]
 

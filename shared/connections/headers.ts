@@ -16,6 +16,9 @@ const AGENT_ONLY = new Set([
   'accept-encoding', 'prefer', 'forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port',
   'x-forwarded-prefix', 'x-real-ip', 'x-http-method-override', 'x-http-method', 'x-method-override', 'x-original-url',
   'x-rewrite-url', 'max-forwards',
+  // The gateway has the whole request before it calls upstream (the agent's 100-continue was
+  // answered by the host); fetch refuses to send it.
+  'expect',
   // Added by App Service's front end; not for third parties.
   'client-ip', 'x-client-ip', 'x-client-port', 'disguised-host', 'was-default-hostname', 'x-forwarded-tlsversion',
 ]);

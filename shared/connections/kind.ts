@@ -51,6 +51,8 @@ export interface GatewayResponse {
   body: ReadableStream<Uint8Array> | Uint8Array | null;
   /** Settles once the body has been fully produced (streamed bodies: at their end). */
   completion: Promise<ResponseRecord>;
+  /** What is known of a streamed body that ends early (bytes read from upstream, findings so far). */
+  partial?: () => ResponseRecord;
 }
 
 /** The routes agents call connections on; a kind names the one it serves. */

@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import { maskByteStream, type Finding, type Masker, type StreamMasker } from '../masking/index.js';
 import { Refusal } from '../platform/problem.js';
 import { agentResponseHeaders } from './headers.js';
+import { jsonTooDeep, MAX_JSON_DEPTH } from './json-depth.js';
 import type { GatewayResponse, ResponseRecord } from './kind.js';
 import type { OperationDetail } from './operation.js';
 import { truncateUtf8 } from '../platform/bytes.js';
@@ -72,12 +73,22 @@ export async function maskResponse(upstream: Response, options: MaskOptions): Pr
       });
     }
     const counted = countBytes(upstream.body);
-    return { status, headers, body: counted.stream, completion: counted.total.then((n) => record(`[binary, ${n} bytes]`, n)) };
+    const binary = (n: number) => record(`[binary, ${n} bytes]`, n);
+    return { status, headers, body: counted.stream, completion: counted.total.then(binary), partial: () => binary(counted.sofar()) };
   }
 
   let decoded = decode(upstream.body, upstream.headers.get('content-encoding'));
   if (kind === 'json') {
     const head = await readUpTo(decoded, JSON_BUFFER_LIMIT);
+    // Masking walks JSON recursively: an answer too deep to walk is refused, not passed unmasked.
+    if (head.complete && jsonTooDeep(head.bytes)) {
+      throw new Refusal({
+        status: 502,
+        type: 'unmaskable-response',
+        title: 'Response cannot be masked',
+        detail: `The upstream of "${options.connection}" answered with JSON nested more than ${MAX_JSON_DEPTH} deep, which the gateway does not mask.`,
+      });
+    }
     if (head.complete) {
       const masked = options.masker.auto(new TextDecoder().decode(head.bytes), contentType);
       findings.push(...masked.findings);
@@ -102,6 +113,7 @@ export async function maskResponse(upstream: Response, options: MaskOptions): Pr
     headers,
     body,
     completion: Promise.all([counted.total, capture.text]).then(([bytes, text]) => record(text, bytes)),
+    partial: () => record(capture.sofar(), counted.sofar()),
   };
 }
 
@@ -153,7 +165,7 @@ function decode(body: ReadableStream<Uint8Array>, encoding: string | null): Read
   return Readable.toWeb(Readable.fromWeb(body as import('node:stream/web').ReadableStream).pipe(decoder)) as ReadableStream<Uint8Array>;
 }
 
-function countBytes(body: ReadableStream<Uint8Array>): { stream: ReadableStream<Uint8Array>; total: Promise<number> } {
+function countBytes(body: ReadableStream<Uint8Array>): { stream: ReadableStream<Uint8Array>; total: Promise<number>; sofar: () => number } {
   let total = 0;
   let done!: (n: number) => void;
   const settled = new Promise<number>((resolve) => (done = resolve));
@@ -166,11 +178,11 @@ function countBytes(body: ReadableStream<Uint8Array>): { stream: ReadableStream<
       flush: () => done(total),
     }),
   );
-  return { stream, total: settled };
+  return { stream, total: settled, sofar: () => total };
 }
 
 /** Passes bytes through while keeping the first `limit` bytes as text for the record. */
-function captureText(limit: number): { transform: TransformStream<Uint8Array, Uint8Array>; text: Promise<string> } {
+function captureText(limit: number): { transform: TransformStream<Uint8Array, Uint8Array>; text: Promise<string>; sofar: () => string } {
   const kept: Uint8Array[] = [];
   let size = 0;
   let done!: (text: string) => void;
@@ -183,7 +195,8 @@ function captureText(limit: number): { transform: TransformStream<Uint8Array, Ui
       }
       controller.enqueue(chunk);
     },
-    flush: () => done(truncateUtf8(new TextDecoder().decode(Buffer.concat(kept)), limit)),
+    flush: () => done(sofar()),
   });
-  return { transform, text };
+  const sofar = () => truncateUtf8(new TextDecoder().decode(Buffer.concat(kept)), limit);
+  return { transform, text, sofar };
 }

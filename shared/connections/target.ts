@@ -60,6 +60,21 @@ function canonicalSegment(segment: string): string {
   );
 }
 
+/**
+ * Refuses a request target whose path has dot segments (`.` or `..`, any of their dots
+ * percent-encoded) or backslashes, raw or encoded. Run on the raw request line, before a URL
+ * parser resolves `a/../b` to `b` (and reads `\\` as `/`) and the guard judges a path the agent
+ * never wrote.
+ */
+export function refuseDotSegments(requestTarget: string): void {
+  const path = requestTarget.split(/[?#]/, 1)[0]!;
+  if (/\\|%5c/i.test(path)) throw badPath('backslashes are not allowed in the path');
+  for (const segment of path.split('/')) {
+    const dots = segment.replace(/%2e/gi, '.');
+    if (dots === '.' || dots === '..') throw badPath('dot segments (. and ..) are not allowed in the path');
+  }
+}
+
 /** The still-encoded path after `/api/<route prefix>/<connection>` in a request URL. */
 export function pathAfter(requestUrl: string, prefixSegments: number): string {
   const pathname = requestUrl.replace(/^[a-z]+:\/\/[^/]+/i, '').split('?')[0]!;

@@ -1,6 +1,7 @@
 // Reads an agent's request body under the size limit. Small bodies, and bodies that rules or the
 // connection kind must read, are buffered; large ones stream upstream, still under the limit.
 import type { RequestBody } from '../connections/kind.js';
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../connections/json-depth.js';
 import { limitStream, readAll, tooLarge } from '../platform/bytes.js';
 import { Refusal } from '../platform/problem.js';
 
@@ -32,5 +33,21 @@ export async function readBody(request: IncomingBody, options: { mustRead: boole
     return { stream: limitStream(request.body, options.maxBytes), length: declared };
   }
   const bytes = await readAll(request.body, options.maxBytes);
+  if (looksLikeJson(bytes, request.headers) && jsonTooDeep(bytes)) {
+    throw new Refusal({
+      status: 400,
+      type: 'invalid-body',
+      title: 'Request body not accepted',
+      detail: `The JSON body nests more than ${MAX_JSON_DEPTH} arrays and objects deep.`,
+    });
+  }
   return { bytes, length: bytes.byteLength };
+}
+
+/** Declared as JSON, or read as JSON by a kind that ignores the content type (it starts like JSON). */
+function looksLikeJson(bytes: Uint8Array, headers: Headers): boolean {
+  const type = (headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type === 'application/json' || type.endsWith('+json')) return true;
+  const first = bytes.find((b) => b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0xef && b !== 0xbb && b !== 0xbf);
+  return first === 0x7b || first === 0x5b;
 }

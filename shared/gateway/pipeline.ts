@@ -3,7 +3,7 @@
 // that cannot do its job throws a Refusal (the function definition turns it into problem+json).
 // Fail closed: nothing reaches a target unjudged or unrecorded.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import type { AgentRequest, ForwardContext, GatewayResponse, Route } from '../connections/kind.js';
+import type { AgentRequest, ForwardContext, GatewayResponse, ResponseRecord, Route } from '../connections/kind.js';
 import type { Operation } from '../connections/operation.js';
 import { kinds } from '../connections/registry.js';
 import { pathAfter } from '../connections/target.js';
@@ -48,10 +48,11 @@ export async function handle(rt: GatewayDeps, route: Route, req: HttpRequest, ct
   const { principal, state } = await rt.identify(req.headers);
   const { policy } = state;
   const connection = lookup(policy, req.params.connection ?? '', route);
-  const sessionId = sessionIdFor(req.headers, principal.claims);
+  const sessionId = sessionIdFor(req.headers, principal);
   // From here on every answer, refusals included, names the request and its session.
   const headers = { 'x-request-id': requestId, 'x-portcullis-session': sessionId };
   try {
+    await claimSession(rt, policy.recording, sessionId, principal);
     const response = await judge(rt, { req, requestId, started, principal, connection, sessionId, state });
     const merged = new Headers(response.headers as ConstructorParameters<typeof Headers>[0]);
     for (const [name, value] of Object.entries(headers)) merged.set(name, value);
@@ -133,30 +134,72 @@ export async function forward(
     throw error;
   }
   const upstreamMs = performance.now() - forwardedAt;
-  const recordResponse = async () => {
-    const outcome = await response.completion;
-    await record(rt, policy.recording, [
-      {
-        ...at.base,
-        type: 'response',
-        payload: outcome.payload,
-        findings: outcome.findings,
-        details: outcome.details,
-        timings: { upstreamMs: round(upstreamMs), totalMs: round(performance.now() - at.started) },
-      },
-    ]);
-  };
+  const responseEvent = (outcome: Partial<ResponseRecord>, details?: ResponseRecord['details']): EventInput => ({
+    ...at.base,
+    type: 'response',
+    payload: outcome.payload,
+    findings: outcome.findings,
+    details: outcome.details || details ? { ...outcome.details, ...details } : undefined,
+    timings: { upstreamMs: round(upstreamMs), totalMs: round(performance.now() - at.started) },
+  });
+  const recordResponse = async () => record(rt, policy.recording, [responseEvent(await response.completion)]);
 
   if (!(response.body instanceof ReadableStream)) {
     await recordResponse();
     return { status: response.status, headers: response.headers, body: response.body ?? undefined };
   }
-  // A streamed answer ends only once its record is written; if that fails under strict
-  // recording, the stream is cut instead of ending cleanly.
-  const body = response.body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({ flush: () => recordResponse() }),
+  return { status: response.status, headers: response.headers, body: recordedStream(response, responseEvent, (event) => record(rt, policy.recording, [event])) };
+}
+
+/**
+ * A streamed answer ends only once its record is written; if that fails under strict recording,
+ * the stream is cut instead of ending cleanly. An answer that stops early (the agent hung up, the
+ * upstream broke off) is recorded as aborted, with the bytes the agent read and what masking had
+ * found by then.
+ */
+function recordedStream(
+  response: GatewayResponse,
+  responseEvent: (outcome: Partial<ResponseRecord>, details?: ResponseRecord['details']) => EventInput,
+  write: (event: EventInput) => Promise<void>,
+): ReadableStream<Uint8Array> {
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  let delivered = 0;
+  let ended = false;
+  const aborted = async (by: 'agent' | 'upstream') => {
+    if (ended) return;
+    ended = true;
+    const sofar = response.partial?.();
+    const payload = sofar?.payload ?? { body: '', bytes: 0, status: response.status };
+    await write(responseEvent({ findings: sofar?.findings, payload }, { aborted: true, abortedBy: by, deliveredBytes: delivered })).catch(() => undefined);
+  };
+  // highWaterMark 0: a chunk is read from upstream only when the agent's side asks for one, so
+  // `delivered` counts what was handed on, not what was buffered ahead.
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        let next: Awaited<ReturnType<typeof reader.read>>;
+        try {
+          next = await reader.read();
+        } catch (error) {
+          await aborted('upstream');
+          throw error;
+        }
+        if (next.done) {
+          ended = true;
+          await write(responseEvent(await response.completion));
+          controller.close();
+          return;
+        }
+        delivered += next.value.byteLength;
+        controller.enqueue(next.value);
+      },
+      async cancel(reason) {
+        // Recorded alongside the cancel, not after it: a cancel can wait on the upstream.
+        await Promise.all([aborted('agent'), reader.cancel(reason).catch(() => undefined)]);
+      },
+    },
+    { highWaterMark: 0 },
   );
-  return { status: response.status, headers: response.headers, body };
 }
 
 function lookup(policy: Policy, name: string, route: Route): NamedConnection {
@@ -176,18 +219,32 @@ function lookup(policy: Policy, name: string, route: Route): NamedConnection {
   return connection;
 }
 
+/**
+ * A session belongs to the principal that opened it: another principal naming it is refused (409)
+ * before anything is recorded in it or sent. Not knowing the owner is a recording failure.
+ */
+async function claimSession(rt: Pick<ForwardDeps, 'recorder' | 'log'>, mode: Policy['recording'], sessionId: string, principal: Principal): Promise<void> {
+  try {
+    await rt.recorder.claim(sessionId, principal);
+  } catch (error) {
+    if (error instanceof Refusal) throw error;
+    recordingFailed(rt, mode, 'session owner could not be checked', { sessionId }, error);
+  }
+}
+
 /** Appends events; under strict recording a failure refuses the request (503). */
 export async function record(rt: Pick<ForwardDeps, 'recorder' | 'log'>, mode: Policy['recording'], events: EventInput[]): Promise<void> {
   try {
     await rt.recorder.append(events);
   } catch (error) {
-    rt.log.error('session events could not be recorded', {
-      sessionId: events[0]?.sessionId,
-      requestId: events[0]?.requestId,
-      mode,
-      error: String(error),
-    });
-    if (mode === 'best-effort') return;
+    recordingFailed(rt, mode, 'session events could not be recorded', { sessionId: events[0]?.sessionId, requestId: events[0]?.requestId }, error);
+  }
+}
+
+/** Logs a recording failure; refuses the request (503) unless recording is best-effort. */
+function recordingFailed(rt: Pick<ForwardDeps, 'log'>, mode: Policy['recording'], message: string, ids: Record<string, string | undefined>, error: unknown): void {
+  rt.log.error(message, { ...ids, mode, error: String(error) });
+  if (mode !== 'best-effort') {
     throw new Refusal({
       status: 503,
       type: 'recording-unavailable',

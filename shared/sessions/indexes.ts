@@ -7,6 +7,7 @@
 //   sessionsbyprincipal   PK subject               RK inv(started)_sessionId_digest    principal and connection,
 //   sessionsbyconnection  PK connection            RK inv(started)_sessionId_digest    flagged deny / review
 //   eventsbydecision      PK "deny" | "review"     RK inv(time)_sessionId_seq        one row per such decision
+//   sessionowners         PK sessionId             RK "owner"                        who opened it (owners.ts)
 //
 // `started` is the time of the session-day's first line; inv(t) = 9999999999999 − t in ms, 13
 // digits, so rows sort newest first. Key parts that come from outside are URI-encoded (Table keys
@@ -16,6 +17,7 @@ import { BoundedMap } from './bounded-map.js';
 import { sha256Hex } from './chain.js';
 import type { SessionDay } from './chain-writer.js';
 import { blobPath } from './names.js';
+import { OWNERS_TABLE } from './owners.js';
 import type { SessionEvent } from './schema.js';
 
 export const TABLES = {
@@ -24,6 +26,7 @@ export const TABLES = {
   byPrincipal: 'sessionsbyprincipal',
   byConnection: 'sessionsbyconnection',
   decisions: 'eventsbydecision',
+  owners: OWNERS_TABLE,
 } as const;
 
 export const ALL_PARTITION = 'all';
@@ -92,7 +95,9 @@ export function createIndexWriter(table: (name: string) => TableClient): IndexWr
     async record(key, started, events) {
       const writes = new Map<string, Write>();
       for (const write of rowsFor(key, started, events)) {
-        const id = `${write.table}/${write.entity.partitionKey}/${write.entity.rowKey}/${String(write.entity.deny ?? write.entity.review ?? '')}`;
+        // Each flag is its own part of the key: a row merged with `deny` still needs its `review`.
+        const { deny, review } = write.entity;
+        const id = `${write.table}/${write.entity.partitionKey}/${write.entity.rowKey}/${deny === true ? 'deny' : ''}/${review === true ? 'review' : ''}`;
         if (!written.has(id)) writes.set(id, write);
       }
       await Promise.all(

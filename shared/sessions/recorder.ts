@@ -9,6 +9,7 @@ import { BoundedMap } from './bounded-map.js';
 import { appendToChain, MAX_BLOCK_BYTES, type ChainState } from './chain-writer.js';
 import { createIndexWriter } from './indexes.js';
 import { blobPath, dayOf, SESSION_CONTAINER } from './names.js';
+import { createSessionOwners, type SessionOwner } from './owners.js';
 import { limitPayload } from './payload.js';
 import { describeError, RecordingError } from './recording-error.js';
 import { sessionEventSchema, type EventInput, type PendingEvent } from './schema.js';
@@ -21,6 +22,11 @@ export interface Recorder {
    * otherwise. The first line of each session-day blob is a `session.start` written here.
    */
   append(events: EventInput[]): Promise<void>;
+  /**
+   * Makes sure the session is `owner`'s: the first principal to use a session owns it. Throws a
+   * Refusal (409) when it is another principal's, a RecordingError when that cannot be known.
+   */
+  claim(sessionId: string, owner: SessionOwner): Promise<void>;
   /** How many append calls have failed since the recorder was created. */
   readonly failures: number;
 }
@@ -47,6 +53,7 @@ export function createRecorder(options: RecorderOptions): Recorder {
   const maxAttempts = options.maxAttempts ?? 20;
   const states = new BoundedMap<string, ChainState>(10_000);
   const indexes = createIndexWriter(options.table);
+  const owners = createSessionOwners(options.table, now);
   let containerReady: Promise<unknown> | undefined;
   let failures = 0;
 
@@ -86,6 +93,7 @@ export function createRecorder(options: RecorderOptions): Recorder {
     get failures() {
       return failures;
     },
+    claim: (sessionId, owner) => owners.claim(sessionId, owner),
     async append(inputs) {
       if (inputs.length === 0) return;
       try {

@@ -32,6 +32,14 @@ describe('formatTimeline', () => {
     assert.ok(!lines.join('\n').includes('\x1b['));
   });
 
+  it('says when an answer was aborted, by whom and after how many bytes', () => {
+    const aborted: PendingEvent = { ...base, type: 'response', time: '2025-06-01T10:00:02.000Z', payload: { body: 'xx', bytes: 9000, status: 200 }, details: { aborted: true, abortedBy: 'agent', deliveredBytes: 8192 } };
+    const content = Buffer.from(sealEvents({ seq: 0, head: genesis(base.sessionId, day) }, [...events, aborted]).map((l) => l.text + '\n').join(''));
+    const lines = formatTimeline(record(content), { colour: false });
+    assert.match(lines.at(-2)!, /#5 +response +200 {2}9000 B {2}aborted by agent after 8192 B delivered$/);
+    assert.equal(lines.at(-1), 'chain verifies (6 events)');
+  });
+
   it('colours only when asked', () => {
     const text = formatTimeline(record(bytes()), { colour: true }).join('\n');
     assert.ok(text.includes('\x1b[31mdeny\x1b[0m'));

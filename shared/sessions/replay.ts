@@ -55,7 +55,8 @@ function parts(event: SessionEvent, paint: Paint): Array<string | { painted: str
       return [painted(33, `approval ${event.approval.id} expired`)];
     case 'response': {
       const status = event.payload?.status;
-      return [status === undefined ? '' : painted(status >= 500 ? 31 : status >= 400 ? 33 : 32, String(status)), size(event)];
+      const aborted = event.details?.aborted === true ? painted(31, `aborted by ${String(event.details.abortedBy)} after ${String(event.details.deliveredBytes)} B delivered`) : '';
+      return [status === undefined ? '' : painted(status >= 500 ? 31 : status >= 400 ? 33 : 32, String(status)), size(event), aborted];
     }
     case 'error':
       return [painted(31, `${event.error.type}: ${event.error.detail}`)];

@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { HttpFunction } from '../../../shared/platform/triggers.js';
 import type { Logger } from '../../../shared/platform/log.js';
+import { refuseDotSegments } from '../../../shared/connections/target.js';
 import { internalError, Refusal, toProblem } from '../../../shared/platform/problem.js';
 import { invocationLog } from './invocation-log.js';
 import { compileRoute, matchRoute, sortBySpecificity, type CompiledRoute } from './routes.js';
@@ -37,8 +38,15 @@ async function serve(
   log: Logger,
 ): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
+  try {
+    // The URL parser below would resolve `..`: judge the path as the client wrote it.
+    refuseDotSegments(req.url ?? '/');
+  } catch (error) {
+    if (!(error instanceof Refusal)) throw error;
+    req.resume();
+    return send(res, toProblem(error, invocationId), method === 'HEAD');
+  }
   const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
-  // Routes see the path after URL normalization (dot segments resolved), as behind Azure's front end.
   const rawPath = url.pathname;
   const matches = routes.flatMap((route) => {
     const params = matchRoute(route, rawPath);

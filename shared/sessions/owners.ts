@@ -1,0 +1,81 @@
+// Who a session belongs to: the principal (issuer and subject) that opened it. The first request
+// of a session claims it with a create-if-absent Table insert, so across instances exactly one
+// principal wins even when several start at once; everyone else naming the session is refused.
+//
+//   sessionowners   PK sessionId   RK "owner"   issuer, subject, claimed
+import { RestError, type TableClient } from '@azure/data-tables';
+import { Refusal } from '../platform/problem.js';
+import { BoundedMap } from './bounded-map.js';
+import { describeError, RecordingError } from './recording-error.js';
+
+export const OWNERS_TABLE = 'sessionowners';
+const ROW_KEY = 'owner';
+
+export interface SessionOwner {
+  issuer: string;
+  subject: string;
+}
+
+export interface SessionOwners {
+  /**
+   * Claims `sessionId` for `owner`, or checks that it already belongs to them. Throws a Refusal
+   * (409) when another principal owns it, and a RecordingError when ownership cannot be known.
+   */
+  claim(sessionId: string, owner: SessionOwner): Promise<void>;
+}
+
+type OwnerRow = { partitionKey: string; rowKey: string; issuer: string; subject: string; claimed: string };
+
+export function createSessionOwners(table: (name: string) => TableClient, now: () => Date = () => new Date()): SessionOwners {
+  // A session's owner never changes, so what this instance has seen stays true.
+  const known = new BoundedMap<string, string>(50_000);
+  let tableReady: Promise<unknown> | undefined;
+  const client = () => table(OWNERS_TABLE);
+  const ready = () => {
+    tableReady ??= client()
+      .createTable()
+      .catch((error: unknown) => {
+        tableReady = undefined;
+        throw error;
+      });
+    return tableReady;
+  };
+
+  const ownerOf = async (sessionId: string, claimant: SessionOwner): Promise<string> => {
+    const row: OwnerRow = { partitionKey: sessionId, rowKey: ROW_KEY, issuer: claimant.issuer, subject: claimant.subject, claimed: now().toISOString() };
+    try {
+      await ready();
+      await client().createEntity(row);
+      return keyOf(claimant);
+    } catch (error) {
+      if (!(error instanceof RestError && error.statusCode === 409)) throw error;
+    }
+    const existing = await client().getEntity<OwnerRow>(sessionId, ROW_KEY);
+    return keyOf(existing);
+  };
+
+  return {
+    async claim(sessionId, owner) {
+      let key = known.get(sessionId);
+      if (key === undefined) {
+        try {
+          key = await ownerOf(sessionId, owner);
+        } catch (error) {
+          throw new RecordingError(`cannot read or claim the owner of session ${sessionId}: ${describeError(error)}`);
+        }
+        known.set(sessionId, key);
+      }
+      if (key !== keyOf(owner)) {
+        // Says nothing about who the owner is: naming a session must not reveal whose it is.
+        throw new Refusal({
+          status: 409,
+          type: 'session-owned-by-another-principal',
+          title: 'Session belongs to another principal',
+          detail: 'This session was opened by another principal; choose another session id.',
+        });
+      }
+    },
+  };
+}
+
+const keyOf = (owner: Pick<SessionOwner, 'issuer' | 'subject'>) => `${owner.issuer}\n${owner.subject}`;
