@@ -7,7 +7,7 @@ import type { AgentRequest, ForwardContext, GatewayResponse } from '../connectio
 import type { Operation } from '../connections/operation.js';
 import { kinds } from '../connections/registry.js';
 import { pathAfter, resolveTarget } from '../connections/target.js';
-import { decide, type Decision } from '../guard/decide.js';
+import type { Decision } from '../guard/decide.js';
 import type { Principal } from '../identity/index.js';
 import type { Masker } from '../masking/index.js';
 import type { NamedConnection, Policy } from '../policy/compile.js';
@@ -15,6 +15,7 @@ import { Refusal } from '../platform/problem.js';
 import { sessionIdFor, type EventInput } from '../sessions/index.js';
 import { readAll, readBody } from './body.js';
 import { eventBase, requestPayload } from './events.js';
+import { classifyAndDecide } from './judge.js';
 import type { PolicyState, Runtime } from './runtime.js';
 
 /** What a `review` decision turns into; the approvals module provides it. */
@@ -79,8 +80,7 @@ async function judge(
       : undefined;
   const body = await readBody(req, { mustRead: kind.readsBody || policy.readsText(connection.name), maxBytes: rt.config.maxBodyBytes });
   const request: AgentRequest = { method: req.method.toUpperCase(), target, headers: req.headers, body };
-  const operation = await kind.classify(request, connection);
-  const judged = decide(principal, connection, operation, policy);
+  const { operation, decision: judged } = await classifyAndDecide(request, principal, connection, policy);
   // The reason may quote the request (the default rule names it): shown and kept masked.
   const decision = { ...judged, reason: masker.text(judged.reason).text };
   const base = eventBase({ sessionId, requestId, principal, connection: connection.name, operation, masker });
