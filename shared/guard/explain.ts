@@ -13,7 +13,7 @@ export interface RuleTrace {
   name: string;
   action: Action;
   matched: boolean;
-  /** The first field of the match that did not fit, as written in the policy, and why. */
+  /** The first field of the match that did not fit, as the policy names it, and why: `method`, `GET not in [POST]`. */
   mismatch?: { field: string; why: string };
 }
 
@@ -71,41 +71,41 @@ function why(rule: CompiledRule, key: keyof CompiledMatch, field: keyof MatchDoc
   const m = rule.match;
   switch (key) {
     case 'connections':
-      return `connection ${connection} not in ${shown(m.connections!)}`;
+      return `${connection} not in ${shown(m.connections!)}`;
     case 'groups':
-      return `principal's groups [${principal.groups.join(', ')}] include none of ${shown(m.groups!)}`;
+      return `[${principal.groups.join(', ')}] has none of ${shown(m.groups!)}`;
     case 'subjects':
-      return `subject ${quote(principal.subject)} matches none of ${shown(m.subjects!)}`;
+      return `${quote(principal.subject)} matches none of ${shown(m.subjects!)}`;
     case 'kind':
-      return `principal is a ${principal.kind}, not a ${m.kind}`;
+      return `${principal.kind}, not ${m.kind}`;
     case 'claims': {
       const failing = m.claims!.find((claim) => !matches({ claims: [claim] }, principal, connection, op))!;
       const globs: Array<string | RegExp> = listOf<string | RegExp>(rule.source?.claims?.[failing.name] ?? failing.globs);
       const value = principal.claims[failing.name];
       const wanted = `[${globs.map(String).join(', ')}]`;
-      return value === undefined ? `claim ${failing.name} is absent (wanted ${wanted})` : `claim ${failing.name}: ${JSON.stringify(value)} matches none of ${wanted}`;
+      return value === undefined ? `${failing.name} is absent (wanted ${wanted})` : `${failing.name}: ${JSON.stringify(value)} matches none of ${wanted}`;
     }
     case 'methods':
-      return `method ${op.method} not in ${shown(m.methods!)}`;
+      return `${op.method} not in ${shown(m.methods!)}`;
     case 'paths':
-      return `path ${op.path || '(none)'} matches none of ${shown(m.paths!)}`;
+      return `${op.path || '(none)'} matches none of ${shown(m.paths!)}`;
     case 'query':
-      return `query ${quote(op.query)} does not match /${rule.source?.query ?? m.query!.source}/`;
+      return `${quote(op.query)} does not match /${rule.source?.query ?? m.query!.source}/`;
     case 'headers': {
       const failing = m.headers!.find((header) => !matches({ headers: [header] }, principal, connection, op))!;
       const pattern = Object.entries(rule.source?.headers ?? {}).find(([name]) => name.toLowerCase() === failing.name)?.[1] ?? failing.pattern.source;
       const value = op.headers[failing.name];
-      return value === undefined ? `header ${failing.name} is absent (wanted /${pattern}/)` : `header ${failing.name}: ${quote(value)} does not match /${pattern}/`;
+      return value === undefined ? `${failing.name} is absent (wanted /${pattern}/)` : `${failing.name}: ${quote(value)} does not match /${pattern}/`;
     }
     case 'body':
       // The text may hold what masking would hide: its size is shown, never its content.
       return `the text (${op.text.length} characters) does not match /${rule.source?.body ?? m.body!.source}/`;
     case 'actions':
-      return `actions [${op.actions.join(', ')}] match none of ${shown(m.actions!)}`;
+      return `[${op.actions.join(', ')}] match none of ${shown(m.actions!)}`;
     case 'resources':
-      return `resources [${op.resources.join(', ')}] match none of ${shown(m.resources!)}`;
+      return `[${op.resources.join(', ')}] match none of ${shown(m.resources!)}`;
     case 'flags':
-      return `flags [${op.flags.join(', ')}] include none of ${shown(m.flags!)}`;
+      return `[${op.flags.join(', ')}] has none of ${shown(m.flags!)}`;
   }
 }
 

@@ -13,7 +13,8 @@ export const EXPECTED = ['allow', 'deny', 'review', 'refused'] as const;
 
 const caseSchema = z.strictObject({
   name: z.string().min(1),
-  principal: z.union([z.string().min(1), claimsSchema]).describe('a name from principals, or the token\'s claims (sub, iss, groups…)'),
+  // Optional here only so that its absence is reported in words (bindCases), not as a failed union.
+  principal: z.union([z.string().min(1), claimsSchema]).optional().describe('a name from principals, or the token\'s claims (sub, iss, groups…)'),
   connection: z.string().min(1),
   request: z.record(z.string(), z.unknown()).describe('the request in the connection kind\'s terms'),
   expect: z.strictObject({
@@ -26,24 +27,27 @@ const caseSchema = z.strictObject({
 const testFileSchema = z.strictObject({
   variables: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'is not a variable name'), z.string()).optional(),
   principals: z.record(z.string().min(1), claimsSchema).optional(),
-  cases: z.array(caseSchema).min(1, 'at least one case is required'),
+  // Each case is checked on its own below, so one bad case does not hide the problems of the others.
+  cases: z.array(z.unknown()).min(1, 'at least one case is required'),
 });
 
-export type TestFile = z.infer<typeof testFileSchema>;
 export type TestCase = z.infer<typeof caseSchema>;
+export type TestFile = Omit<z.infer<typeof testFileSchema>, 'cases'> & { cases: TestCase[] };
 
 export interface ParsedTests {
-  file: TestFile;
+  file: Omit<TestFile, 'cases'>;
+  /** Every case, with its index in the file; `case` when its own shape is valid. */
+  cases: Array<{ index: number; case?: TestCase; raw: unknown }>;
   /** line:column of a path in the file, for problems found later. */
   where(path: Array<string | number>): { line?: number; column?: number };
 }
 
-export function parseTestFile(text: string): { ok: true; tests: ParsedTests } | { ok: false; problems: PolicyProblem[] } {
+/** The file's own problems, and the valid part of it (undefined when the file as a whole is unusable). */
+export function parseTestFile(text: string): { tests?: ParsedTests; problems: PolicyProblem[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     return {
-      ok: false,
       problems: doc.errors.map((e) => {
         const pos = lineCounter.linePos(e.pos[0]);
         return { path: '', line: pos.line, column: pos.col, message: e.message.split('\n')[0]! };
@@ -51,50 +55,76 @@ export function parseTestFile(text: string): { ok: true; tests: ParsedTests } | 
     };
   }
   const where = (path: Array<string | number>) => locate(doc, lineCounter, path);
+  const problems: PolicyProblem[] = [];
+  const add = (issues: z.core.$ZodIssue[], prefix: Array<string | number> = []) => {
+    for (const i of flatten(issues, prefix)) problems.push({ path: formatPath(i.path), ...where(i.path), message: i.message });
+  };
   const parsed = testFileSchema.safeParse(doc.toJS() ?? {}, { reportInput: true });
   if (!parsed.success) {
-    return { ok: false, problems: sortProblems(flatten(parsed.error.issues).map((i) => ({ path: formatPath(i.path), ...where(i.path), message: i.message }))) };
+    add(parsed.error.issues);
+    return { problems: sortProblems(problems) };
   }
-  const problems: PolicyProblem[] = [];
+  const cases: ParsedTests['cases'] = [];
   const seen = new Map<string, number>();
-  parsed.data.cases.forEach((c, i) => {
-    if (seen.has(c.name)) problems.push({ path: `cases[${i}].name`, ...where(['cases', i, 'name']), message: `"${c.name}" is already the name of cases[${seen.get(c.name)}]` });
-    seen.set(c.name, i);
+  parsed.data.cases.forEach((raw, index) => {
+    const c = caseSchema.safeParse(raw, { reportInput: true });
+    if (!c.success) {
+      add(c.error.issues, ['cases', index]);
+      return cases.push({ index, raw });
+    }
+    if (seen.has(c.data.name)) {
+      problems.push({ path: `cases[${index}].name`, ...where(['cases', index, 'name']), message: `"${c.data.name}" is already the name of cases[${seen.get(c.data.name)}]` });
+    }
+    seen.set(c.data.name, index);
+    cases.push({ index, case: c.data, raw });
   });
-  if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, tests: { file: parsed.data, where } };
+  const { cases: _all, ...file } = parsed.data;
+  return { tests: { file, cases, where }, problems: sortProblems(problems) };
 }
 
-/** Checks the cases against the policy; every case that passes becomes an offline input. */
-export function bindCases(tests: ParsedTests, policy: Policy): { inputs: OfflineInput[]; problems: PolicyProblem[] } {
+/**
+ * Checks the cases against the policy — also the parts of a case whose other fields are wrong, so
+ * one run lists every problem. Each valid case becomes an offline input, in file order.
+ */
+export function bindCases(tests: ParsedTests, policy: Policy): { inputs: Array<{ case: TestCase; input: OfflineInput }>; problems: PolicyProblem[] } {
   const problems: PolicyProblem[] = [];
   const problem = (path: Array<string | number>, message: string) => problems.push({ path: formatPath(path), ...tests.where(path), message });
   const ruleNames = new Set<string>([...policy.rules.map((r) => r.name), ...RESERVED_RULE_NAMES]);
-  const inputs = tests.file.cases.map((c, i): OfflineInput => {
-    const at = (...rest: Array<string | number>) => ['cases', i, ...rest];
-    let claims: Record<string, unknown> = {};
-    if (typeof c.principal === 'string') {
-      const named = tests.file.principals?.[c.principal];
-      if (named) claims = named;
-      else problem(at('principal'), `no principal is named "${c.principal}" under principals`);
-    } else claims = c.principal;
-    if (claims.iss !== undefined && !policy.issuers.some((issuer) => issuer.issuer === claims.iss)) {
+  const inputs: Array<{ case: TestCase; input: OfflineInput }> = [];
+  for (const { index, case: valid, raw } of tests.cases) {
+    const at = (...rest: Array<string | number>) => ['cases', index, ...rest];
+    const c = (isRecord(raw) ? raw : {}) as Partial<Record<keyof TestCase, unknown>>;
+    const before = problems.length;
+    let claims: Record<string, unknown> | undefined;
+    if (c.principal === undefined) problem(at('principal'), 'is required: a name from principals, or the token\'s claims (sub, groups…)');
+    else if (typeof c.principal === 'string') {
+      claims = tests.file.principals?.[c.principal];
+      if (!claims) problem(at('principal'), `no principal is named "${c.principal}" under principals`);
+    } else if (isRecord(c.principal)) claims = c.principal;
+    if (claims?.iss !== undefined && !policy.issuers.some((issuer) => issuer.issuer === claims.iss)) {
       problem(at('principal'), `iss ${JSON.stringify(claims.iss)} is not an issuer of the policy (${policy.issuers.map((x) => x.issuer).join(', ')})`);
     }
-    const connection = policy.connections.get(c.connection);
-    if (!connection) problem(at('connection'), `the policy has no connection named "${c.connection}" (${[...policy.connections.keys()].join(', ')})`);
-    else {
+    const connection = typeof c.connection === 'string' ? policy.connections.get(c.connection) : undefined;
+    if (typeof c.connection === 'string' && !connection) {
+      problem(at('connection'), `the policy has no connection named "${c.connection}" (${[...policy.connections.keys()].join(', ')})`);
+    }
+    if (connection && isRecord(c.request)) {
       const schema = offlineRequestSchema(connection.config.kind);
       if (!schema) problem(at('request'), `${connection.config.kind} connections have no request shape for offline tests yet`);
       else {
         const parsed = schema.safeParse(c.request, { reportInput: true });
-        if (!parsed.success) for (const issue of flatten(parsed.error.issues, at('request'))) problem(issue.path, `${issue.message} (in a ${connection.config.kind} request)`);
+        if (!parsed.success) for (const issue of flatten(parsed.error.issues, at('request'))) problem(issue.path, `${issue.message} (${connection.config.kind} request)`);
       }
     }
-    if (c.expect.rule !== undefined && c.expect.action === 'refused') problem(at('expect', 'rule'), 'a refused request is not decided by a rule; give problem: TYPE instead');
-    else if (c.expect.rule !== undefined && !ruleNames.has(c.expect.rule)) problem(at('expect', 'rule'), `the policy has no rule named "${c.expect.rule}"`);
-    if (c.expect.problem !== undefined && c.expect.action !== 'refused') problem(at('expect', 'problem'), 'only applies when action is refused');
-    return { claims, connection: c.connection, request: c.request };
-  });
+    const expect = isRecord(c.expect) ? c.expect : {};
+    if (typeof expect.rule === 'string') {
+      if (expect.action === 'refused') problem(at('expect', 'rule'), 'a refused request is not decided by a rule; give problem: TYPE instead');
+      else if (!ruleNames.has(expect.rule)) problem(at('expect', 'rule'), `the policy has no rule named "${expect.rule}"`);
+    }
+    if (expect.problem !== undefined && expect.action !== 'refused') problem(at('expect', 'problem'), 'only applies when action is refused');
+    if (valid && claims && problems.length === before) inputs.push({ case: valid, input: { claims, connection: valid.connection, request: valid.request } });
+  }
   return { inputs, problems: sortProblems(problems) };
 }
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);

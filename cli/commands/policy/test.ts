@@ -4,7 +4,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { judgeOffline, type OfflineOutcome } from '../../../shared/gateway/offline.js';
-import { formatProblems } from '../../../shared/policy/load.js';
+import { formatProblems, sortProblems } from '../../../shared/policy/load.js';
 import { parseCommandArgs } from '../../args.js';
 import { UsageError, type Command } from '../../io.js';
 import { bindCases, parseTestFile, type TestCase } from './cases.js';
@@ -19,37 +19,41 @@ export const run: Command = async (args, io) => {
 
   const reports: string[] = [];
   let problems = 0;
+  const report = (text: string, count: number) => {
+    if (count === 0) return;
+    reports.push(text);
+    problems += count;
+  };
   const suites: Array<{ shown: string; run: () => Promise<CaseResult[]> }> = [];
   for (const testFile of testFiles) {
     const { text, shown } = await readText(testFile, io);
     const parsed = parseTestFile(text);
-    if (!parsed.ok) {
-      reports.push(formatProblems(parsed.problems, shown));
-      problems += parsed.problems.length;
+    const found = [...parsed.problems];
+    const tests = parsed.tests;
+    if (!tests) {
+      report(formatProblems(found, shown), found.length);
       continue;
     }
-    const loaded = await loadPolicyFile(policyFile, io, settings, parsed.tests.file.variables);
+    const loaded = await loadPolicyFile(policyFile, io, settings, tests.file.variables);
     if (!loaded.ok) {
+      report(formatProblems(found, shown), found.length);
       // The same policy problems would repeat for every test file.
-      if (!reports.includes(loaded.report)) {
-        reports.push(loaded.report);
-        problems += loaded.count;
-      }
+      if (!reports.includes(loaded.report)) report(loaded.report, loaded.count);
       continue;
     }
-    const bound = bindCases(parsed.tests, loaded.policy);
-    if (bound.problems.length > 0) {
-      reports.push(formatProblems(bound.problems, shown));
-      problems += bound.problems.length;
+    const bound = bindCases(tests, loaded.policy);
+    found.push(...bound.problems);
+    if (found.length > 0) {
+      report(formatProblems(sortProblems(found), shown), found.length);
       continue;
     }
     suites.push({
       shown,
       run: () =>
         Promise.all(
-          parsed.tests.file.cases.map(async (c, i) => {
+          bound.inputs.map(async ({ case: c, input }) => {
             const started = performance.now();
-            const outcome = await judgeOffline(loaded.policy, bound.inputs[i]!);
+            const outcome = await judgeOffline(loaded.policy, input);
             return { file: shown, name: c.name, ...verdict(c, outcome), seconds: (performance.now() - started) / 1000 };
           }),
         ),
