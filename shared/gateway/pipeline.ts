@@ -14,7 +14,7 @@ import type { NamedConnection, Policy } from '../policy/compile.js';
 import { Refusal } from '../platform/problem.js';
 import { sessionIdFor, type EventInput } from '../sessions/index.js';
 import { readAll, readBody } from './body.js';
-import { eventBase, requestPayload } from './events.js';
+import { decisionInputs, eventBase, requestPayload } from './events.js';
 import { classifyAndDecide } from './judge.js';
 import type { PolicyState, Runtime } from './runtime.js';
 
@@ -87,7 +87,12 @@ async function judge(
 
   await record(rt, policy, [
     { ...base, type: 'request', ...requestPayload(masker, request, rt.config.recordMaxPayloadBytes) },
-    { ...base, type: 'decision', decision: { action: decision.action, rule: decision.rule, reason: decision.reason } },
+    {
+      ...base,
+      ...decisionInputs(base, principal, operation, masker, rt.config.recordMaxPayloadBytes),
+      type: 'decision',
+      decision: { action: decision.action, rule: decision.rule, reason: decision.reason },
+    },
   ]);
 
   if (decision.action === 'deny') {
