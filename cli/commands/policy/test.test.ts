@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
 import type { CliIo } from '../../io.js';
 import { main } from '../../main.js';
 
@@ -181,5 +182,18 @@ describe('portcullis policy explain', () => {
     const { code, err } = await portcullis('policy', 'explain', '--env', 'development', EXAMPLE, '--case', EXAMPLE_TESTS);
     assert.equal(code, 2);
     assert.match(err, /say which: --case .*:NAME/);
+  });
+});
+
+describe('docs/policy-testing.md', () => {
+  it('shows docs/examples/policy-ci.yml, a workflow that runs check, test and what-if on pull requests that change the policy', async () => {
+    const doc = await readFile(join(root, 'docs/policy-testing.md'), 'utf8');
+    const example = await readFile(join(root, 'docs/examples/policy-ci.yml'), 'utf8');
+    const block = /## In CI[\s\S]*?```yaml\n([\s\S]*?)```\n/.exec(doc)?.[1];
+    assert.equal(block, example.slice(example.indexOf('name: policy')));
+    const workflow = parseYaml(example) as { on: { pull_request: { paths: string[] } }; jobs: { policy: { steps: Array<{ run?: string }> } } };
+    assert.ok(workflow.on.pull_request.paths.length > 0);
+    const runs = workflow.jobs.policy.steps.map((s) => s.run ?? '').join('\n');
+    for (const command of ['policy check', 'policy test', 'policy what-if']) assert.match(runs, new RegExp(`npx portcullis ${command} `));
   });
 });
