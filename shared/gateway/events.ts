@@ -69,22 +69,15 @@ export function decisionInputs(
     if (masked !== text) changed.add(field);
     return masked;
   };
-  const claims: Record<string, string | number | boolean | Array<string | number | boolean>> = {};
-  for (const [name, value] of Object.entries(principal.claims)) {
-    if (TOKEN_MECHANICS.has(name)) continue;
-    if (typeof value === 'string') claims[name] = mask('claims', value);
-    else if (typeof value === 'number' || typeof value === 'boolean') claims[name] = value;
-    else if (Array.isArray(value)) {
-      claims[name] = value.flatMap((v): Array<string | number | boolean> => (typeof v === 'string' ? [mask('claims', v)] : typeof v === 'number' || typeof v === 'boolean' ? [v] : []));
-    }
-  }
+  const claims = recordedClaims(principal.claims, masker);
+  if (claims.masked) changed.add('claims');
   // Masked within a bounded window, so a large body is not masked twice on the hot path; the
   // margin past the limit lets a secret that straddles the cut still be recognised whole.
   const window = truncate(operation.text, limit + MASK_MARGIN);
   const kept = truncate(mask('text', window), limit);
   if (Buffer.byteLength(operation.text) > limit) changed.add('text');
   return {
-    principal: { ...base.principal!, kind: principal.kind, claims },
+    principal: { ...base.principal!, kind: principal.kind, claims: claims.values },
     operation: {
       ...base.operation!,
       method: operation.method,
@@ -95,4 +88,35 @@ export function decisionInputs(
       ...(changed.size > 0 ? { masked: [...changed].sort() } : {}),
     },
   };
+}
+
+type ClaimValue = string | number | boolean | Array<string | number | boolean>;
+type MaskedClaims = { values: Record<string, ClaimValue>; masked: boolean };
+
+// The identity step reuses a verified token's principal (and its frozen claims) for a while: the
+// masked copy is kept with it rather than masked again on every request.
+const claimsCache = new WeakMap<Masker, WeakMap<object, MaskedClaims>>();
+
+function recordedClaims(source: Principal['claims'], masker: Masker): MaskedClaims {
+  const cached = claimsCache.get(masker)?.get(source);
+  if (cached) return cached;
+  let masked = false;
+  const mask = (text: string) => {
+    const out = masker.text(text).text;
+    masked ||= out !== text;
+    return out;
+  };
+  const values: Record<string, ClaimValue> = {};
+  for (const [name, value] of Object.entries(source)) {
+    if (TOKEN_MECHANICS.has(name)) continue;
+    if (typeof value === 'string') values[name] = mask(value);
+    else if (typeof value === 'number' || typeof value === 'boolean') values[name] = value;
+    else if (Array.isArray(value)) {
+      values[name] = value.flatMap((v): Array<string | number | boolean> => (typeof v === 'string' ? [mask(v)] : typeof v === 'number' || typeof v === 'boolean' ? [v] : []));
+    }
+  }
+  const result = { values, masked };
+  if (!claimsCache.has(masker)) claimsCache.set(masker, new WeakMap());
+  claimsCache.get(masker)!.set(source, result);
+  return result;
 }
