@@ -89,14 +89,19 @@ function problems(io: CliIo, report: string, count: number): number {
   return 2;
 }
 
-/** `FILE:NAME`, or `FILE` when it holds one case. A name may contain colons; the file name is tried whole first. */
+/** `FILE:NAME`, or `FILE` when it holds one case. */
 async function caseFile(spec: string, values: Values, io: CliIo): Promise<{ tests: TestFile; shown: string }> {
   if (values.connection !== undefined || values.sub !== undefined) throw new UsageError('give --case or the request flags, not both');
   let file = spec;
   let name: string | undefined;
-  if (!(await exists(resolve(io.cwd, spec))) && spec.includes(':')) {
-    file = spec.slice(0, spec.indexOf(':'));
-    name = spec.slice(spec.indexOf(':') + 1);
+  // The longest prefix that is a file wins, so C:\x.yaml:name and names with colons both work.
+  if (!(await exists(resolve(io.cwd, spec)))) {
+    for (let at = spec.lastIndexOf(':'); at > 0; at = spec.lastIndexOf(':', at - 1)) {
+      if (await exists(resolve(io.cwd, spec.slice(0, at)))) {
+        [file, name] = [spec.slice(0, at), spec.slice(at + 1)];
+        break;
+      }
+    }
   }
   const { text, shown } = await readText(file, io);
   const parsed = parseTestFile(text);
