@@ -5,7 +5,7 @@ import { processIo, UsageError, type CliIo, type Command } from './io.js';
 const commands: Record<string, { summary: string; load: () => Promise<{ run: Command }> }> = {
   dev: { summary: 'run the whole control plane locally (npm start)', load: () => import('./commands/dev.js') },
   token: { summary: 'print a dev-issuer token: --sub NAME --groups a,b [--ttl 15m] [--aud X]', load: () => import('./commands/token.js') },
-  policy: { summary: 'policy check FILE | policy schema', load: () => import('./commands/policy.js') },
+  policy: { summary: 'policy check FILE | schema | test POLICY TESTS… | explain POLICY --case FILE[:NAME] | what-if --policy FILE', load: () => import('./commands/policy.js') },
   mask: { summary: 'mask secrets and PII in stdin [--jsonl] [--json] [--rules FILE]', load: () => import('./commands/mask.js') },
   sessions: { summary: 'sessions export | verify | replay', load: () => import('./commands/sessions.js') },
 };

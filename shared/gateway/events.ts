@@ -1,11 +1,13 @@
-// Builds session-log events from pipeline values: identity without claims, the operation's
-// summary, and masked, truncated payloads with their original sizes. What the agent put in a path
-// or query (a token in a webhook URL, say) is masked too: the log is write-once.
+// Builds session-log events from pipeline values: identity (its claims only on decision events),
+// the operation's summary, and masked, truncated payloads with their original sizes. What the agent
+// put in a path or query (a token in a webhook URL, say) is masked too: the log is write-once.
 import type { AgentRequest } from '../connections/kind.js';
 import type { Operation } from '../connections/operation.js';
 import type { Principal } from '../identity/index.js';
 import type { Masker } from '../masking/index.js';
+import { truncateUtf8 } from '../platform/bytes.js';
 import type { EventInput } from '../sessions/index.js';
+import type { RecordedOperation } from '../sessions/schema.js';
 
 export function eventBase(at: {
   sessionId: string;
@@ -39,4 +41,82 @@ export function requestPayload(masker: Masker, request: AgentRequest): Partial<P
   if (!bytes) return request.body.length >= 0 ? { payload: { body: '', bytes: request.body.length, contentType } } : {};
   const masked = masker.auto(new TextDecoder().decode(bytes), contentType);
   return { payload: { body: masked.text, bytes: bytes.byteLength, contentType }, findings: masked.findings };
+}
+
+const MASK_MARGIN = 64 * 1024;
+
+type MaskedField = NonNullable<RecordedOperation['masked']>[number];
+
+/** Claims about the token rather than the principal: no rule has reason to match them. */
+const TOKEN_MECHANICS = new Set(['exp', 'iat', 'nbf', 'jti', 'nonce', 'at_hash', 'c_hash', 's_hash', 'auth_time', 'uti', 'rh', 'aio']);
+
+/**
+ * What the `decision` event adds so the request can be re-decided under another policy
+ * (`portcullis policy what-if`): the principal's kind and claims, and the operation's method, path,
+ * query, headers and text — every value masked, the text truncated like payloads; `masked` names
+ * the fields that masking or truncation changed, whose re-decision is then approximate.
+ */
+export function decisionInputs(
+  base: Omit<EventInput, 'type'>,
+  principal: Principal,
+  operation: Operation,
+  masker: Masker,
+  limit: number,
+): Pick<EventInput, 'principal' | 'operation'> {
+  const changed = new Set<MaskedField>();
+  const mask = (field: MaskedField, text: string) => {
+    const masked = masker.text(text).text;
+    if (masked !== text) changed.add(field);
+    return masked;
+  };
+  const claims = recordedClaims(principal.claims, masker);
+  if (claims.masked) changed.add('claims');
+  // Masked within a bounded window, so a large body is not masked twice on the hot path; the
+  // margin past the limit lets a secret that straddles the cut still be recognised whole.
+  const window = truncateUtf8(operation.text, limit + MASK_MARGIN);
+  const kept = truncateUtf8(mask('text', window), limit);
+  if (Buffer.byteLength(operation.text) > limit) changed.add('text');
+  return {
+    principal: { ...base.principal!, kind: principal.kind, claims: claims.values },
+    operation: {
+      ...base.operation!,
+      method: operation.method,
+      path: mask('path', operation.path),
+      query: mask('query', operation.query),
+      headers: Object.fromEntries(Object.entries(operation.headers).map(([name, value]) => [name, mask('headers', value)])),
+      text: kept,
+      ...(changed.size > 0 ? { masked: [...changed].sort() } : {}),
+    },
+  };
+}
+
+type ClaimValue = string | number | boolean | Array<string | number | boolean>;
+type MaskedClaims = { values: Record<string, ClaimValue>; masked: boolean };
+
+// The identity step reuses a verified token's principal (and its frozen claims) for a while: the
+// masked copy is kept with it rather than masked again on every request.
+const claimsCache = new WeakMap<Masker, WeakMap<object, MaskedClaims>>();
+
+function recordedClaims(source: Principal['claims'], masker: Masker): MaskedClaims {
+  const cached = claimsCache.get(masker)?.get(source);
+  if (cached) return cached;
+  let masked = false;
+  const mask = (text: string) => {
+    const out = masker.text(text).text;
+    masked ||= out !== text;
+    return out;
+  };
+  const values: Record<string, ClaimValue> = {};
+  for (const [name, value] of Object.entries(source)) {
+    if (TOKEN_MECHANICS.has(name)) continue;
+    if (typeof value === 'string') values[name] = mask(value);
+    else if (typeof value === 'number' || typeof value === 'boolean') values[name] = value;
+    else if (Array.isArray(value)) {
+      values[name] = value.flatMap((v): Array<string | number | boolean> => (typeof v === 'string' ? [mask(v)] : typeof v === 'number' || typeof v === 'boolean' ? [v] : []));
+    }
+  }
+  const result = { values, masked };
+  if (!claimsCache.has(masker)) claimsCache.set(masker, new WeakMap());
+  claimsCache.get(masker)!.set(source, result);
+  return result;
 }

@@ -7,14 +7,15 @@ import type { AgentRequest, ForwardContext, GatewayResponse, ResponseRecord, Rou
 import type { Operation } from '../connections/operation.js';
 import { kinds } from '../connections/registry.js';
 import { pathAfter } from '../connections/target.js';
-import { decide, type Decision } from '../guard/decide.js';
+import type { Decision } from '../guard/decide.js';
 import type { Principal } from '../identity/index.js';
 import type { NamedConnection, Policy } from '../policy/compile.js';
 import { Refusal } from '../platform/problem.js';
 import { sessionIdFor, type EventInput } from '../sessions/index.js';
 import { readAll } from '../platform/bytes.js';
 import { readBody } from './body.js';
-import { eventBase, requestPayload } from './events.js';
+import { decisionInputs, eventBase, requestPayload } from './events.js';
+import { classifyAndDecide } from './judge.js';
 import type { ForwardAt, Forwarded, ForwardDeps, Identify, PolicyState } from './ports.js';
 
 /** What a `review` decision turns into; the approvals module provides it. */
@@ -81,15 +82,19 @@ async function judge(
   const target = kind.target?.(connection, pathAfter(req.url, 3), new URL(req.url).search);
   const body = await readBody(req, { mustRead: kind.readsBody || policy.readsText(connection.name), maxBytes: rt.config.maxBodyBytes });
   const request: AgentRequest = { method: req.method.toUpperCase(), target, headers: req.headers, body };
-  const operation = await kind.classify(request, connection);
-  const judged = decide(principal, connection, operation, policy);
+  const { operation, decision: judged } = await classifyAndDecide(request, principal, connection, policy);
   // The reason may quote the request (the default rule names it): shown and kept masked.
   const decision = { ...judged, reason: masker.text(judged.reason).text };
   const base = eventBase({ sessionId, requestId, principal, connection: connection.name, operation, masker });
 
   await record(rt, policy.recording, [
     { ...base, type: 'request', ...requestPayload(masker, request) },
-    { ...base, type: 'decision', decision: { action: decision.action, rule: decision.rule, reason: decision.reason } },
+    {
+      ...base,
+      ...decisionInputs(base, principal, operation, masker, rt.config.recordMaxPayloadBytes),
+      type: 'decision',
+      decision: { action: decision.action, rule: decision.rule, reason: decision.reason },
+    },
   ]);
 
   if (decision.action === 'deny') {

@@ -37,6 +37,8 @@ export interface CompiledRule {
   message?: string;
   review?: ReviewRequirement;
   match: CompiledMatch;
+  /** The match as written, for explanations (shared/guard/explain.ts); the guard reads `match`. */
+  source?: MatchDocument;
 }
 
 export interface NamedConnection extends Connection {
@@ -119,6 +121,7 @@ export function compilePolicy(doc: PolicyDocument, options: CompileOptions): { p
         timeoutMs: rule.review.timeout ? parseDuration(rule.review.timeout) : defaultTimeoutMs,
       },
       match: compileMatch(rule.match, rule.action, (path, message) => problems.push({ path: at('match', ...path), message })),
+      source: rule.match,
     };
   });
 

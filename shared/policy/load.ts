@@ -96,7 +96,7 @@ function interpolate(
 type Issue = { path: Array<string | number>; message: string };
 
 /** zod issues → one readable line each; a union reports the branch the input was aiming at. */
-function flatten(issues: z.core.$ZodIssue[], prefix: Array<string | number> = []): Issue[] {
+export function flatten(issues: z.core.$ZodIssue[], prefix: Array<string | number> = []): Issue[] {
   return issues.flatMap((issue): Issue[] => {
     const path = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
     switch (issue.code) {
@@ -134,7 +134,7 @@ export function formatPath(path: Array<string | number>): string {
 }
 
 /** The line:column of the deepest node along `path` that exists in the document. */
-function locate(doc: Document, lines: LineCounter, path: Array<string | number>): { line?: number; column?: number } {
+export function locate(doc: Document, lines: LineCounter, path: Array<string | number>): { line?: number; column?: number } {
   for (let depth = path.length; depth >= 0; depth--) {
     const prefix = path.slice(0, depth);
     const node = prefix.length === 0 ? doc.contents : doc.getIn(prefix, true);
@@ -150,6 +150,6 @@ function locate(doc: Document, lines: LineCounter, path: Array<string | number>)
   return {};
 }
 
-function sortProblems(problems: PolicyProblem[]): PolicyProblem[] {
+export function sortProblems(problems: PolicyProblem[]): PolicyProblem[] {
   return [...problems].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
 }

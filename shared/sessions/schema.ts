@@ -12,8 +12,16 @@ export const sessionIdSchema = z
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-256');
 
-/** The principal as events record it: who, never their token's claims. */
-export const recordedPrincipalSchema = z.strictObject({ subject: z.string().min(1), issuer: z.string().min(1), groups: z.array(z.string()) });
+const claimValue = z.union([z.string(), z.number(), z.boolean()]);
+/** The principal as events record it: who, and on decision events what rules can match of it (masked claims). */
+export const recordedPrincipalSchema = z.strictObject({
+  subject: z.string().min(1),
+  issuer: z.string().min(1),
+  groups: z.array(z.string()),
+  // On decision events since the what-if change: what rules can match of the principal (masked claims).
+  kind: z.enum(['user', 'workload']).optional(),
+  claims: z.record(z.string(), z.union([claimValue, z.array(claimValue)])).optional(),
+});
 /** The operation as events record it: its summary, masked. */
 export const recordedOperationSchema = z.strictObject({
   kind: z.string(),
@@ -21,6 +29,14 @@ export const recordedOperationSchema = z.strictObject({
   actions: z.array(z.string()),
   resources: z.array(z.string()),
   flags: z.array(z.string()),
+  // On decision events since the what-if change: the rest of what rules match, masked; `masked`
+  // names the fields masking or truncation changed.
+  method: z.string().optional(),
+  path: z.string().optional(),
+  query: z.string().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  text: z.string().optional(),
+  masked: z.array(z.enum(['claims', 'headers', 'path', 'query', 'text'])).optional(),
 });
 const decision = z.strictObject({ action: z.enum(['allow', 'deny', 'review']), rule: z.string().nullable(), reason: z.string() });
 const payload = z.strictObject({
@@ -77,14 +93,17 @@ export const sessionEventSchema = z.discriminatedUnion('type', [
 export type SessionEvent = z.infer<typeof sessionEventSchema>;
 export type EventType = SessionEvent['type'];
 
+export type RecordedPrincipal = z.infer<typeof recordedPrincipalSchema>;
+export type RecordedOperation = z.infer<typeof recordedOperationSchema>;
+
 /** What the gateway passes to the recorder; the recorder adds `v`, `seq`, `prev`, `hash` and `time`. */
 export interface EventInput {
   type: Exclude<EventType, 'session.start'>;
   sessionId: string;
   requestId: string;
-  principal?: z.infer<typeof recordedPrincipalSchema>;
+  principal?: RecordedPrincipal;
   connection?: string;
-  operation?: z.infer<typeof recordedOperationSchema>;
+  operation?: RecordedOperation;
   decision?: { action: 'allow' | 'deny' | 'review'; rule: string | null; reason: string };
   /** `body` is already masked by the caller; `bytes` is the original size. */
   payload?: { body: string; bytes: number; contentType?: string; status?: number; headers?: Record<string, string> };
