@@ -99,3 +99,32 @@ describe('base64 text in JSON', () => {
     }
   });
 });
+
+describe('private key blocks in streamed text', () => {
+  const body = (length: number) => (randomBytes(length).toString('base64').slice(0, length).match(/.{1,64}/g) ?? []).join('\n');
+  const leaked = (lines: string, out: string) => lines.split('\n').filter((line) => line.length > 30 && out.includes(line)).length;
+
+  it('masks a block whole at every split point, with comments between its lines and a body past the rules reach', () => {
+    for (const [lines, sep] of [[body(3000), '\n# note\n'], [body(12000), '\n']] as const) {
+      const input = `before\n-----BEGIN PRIVATE KEY-----\n${lines.split('\n').join(sep)}\n-----END PRIVATE KEY-----\nafter`;
+      for (let cut = 0; cut <= input.length; cut += 97) {
+        const out = split(() => masker.stream(), input, cut);
+        assert.equal(leaked(lines, out), 0, `split at ${cut}`);
+        assert.ok(out.startsWith('before\n[MASKED:private-key]'), out.slice(0, 80));
+        // (Past the rules' reach the private-key rule's own match runs on over the word after.)
+        if (sep !== '\n') assert.ok(out.endsWith('\nafter'), `split at ${cut}: ${out.slice(-80)}`);
+      }
+    }
+  });
+
+  it('fails closed past its hold limit: what was held and what follows up to END are masked', () => {
+    const lines = body(100_000);
+    const input = `-----BEGIN RSA PRIVATE KEY-----\n${lines.split('\n').join('\n# x\n')}\n-----END RSA PRIVATE KEY-----\nvisible`;
+    const s = masker.stream();
+    let out = '';
+    for (const piece of pieces(input, 1000)) out += s.push(piece);
+    out += s.end();
+    assert.equal(leaked(lines, out), 0);
+    assert.ok(out.endsWith('\nvisible'));
+  });
+});
