@@ -78,7 +78,7 @@ export async function maskResponse(upstream: Response, options: MaskOptions): Pr
   if ((kind === 'binary' || unknownEncoding) && !passes) {
     await upstream.body.cancel();
     const what = unknownEncoding ? `a body in the content encoding "${encoding}"` : streamed ? `a stream of ${contentType ?? 'unknown type'}` : (contentType ?? 'a binary body');
-    const optOut = unknownEncoding || streamed ? 'passUnknownStreams' : 'passBinary';
+    const optOut = unknownEncoding || streamed ? 'streams: { unknown: pass }' : 'passBinary';
     throw new Refusal({
       status: 502,
       type: 'unmaskable-response',
@@ -95,6 +95,7 @@ export async function maskResponse(upstream: Response, options: MaskOptions): Pr
   if (kind === 'json') {
     const head = await readUpTo(decoded, JSON_BUFFER_LIMIT);
     if (head.complete) {
+      if (!options.passUnknownStreams && head.bytes.includes(0)) throw notText(options.connection, contentType);
       const masked = maskWhole(new TextDecoder().decode(head.bytes), contentType, options.masker);
       findings.push(...masked.findings);
       const body = new TextEncoder().encode(masked.text);
@@ -111,7 +112,7 @@ export async function maskResponse(upstream: Response, options: MaskOptions): Pr
   const own = kind === 'sse' ? options.sse : undefined;
   const masking = own
     ? maskByteStream({ ...options.masker, stream: own }, { onFindings })
-    : maskByteStream(options.masker, { sse: kind === 'sse', ndjson: kind === 'ndjson', onFindings });
+    : maskByteStream(options.masker, { sse: kind === 'sse', ndjson: kind === 'ndjson', textOnly: !options.passUnknownStreams, onFindings });
   const body = counted.stream
     .pipeThrough(masking)
     .pipeThrough(capture.transform);
@@ -121,6 +122,15 @@ export async function maskResponse(upstream: Response, options: MaskOptions): Pr
     body,
     completion: Promise.all([counted.total, capture.text]).then(([bytes, text]) => record(text, bytes)),
   };
+}
+
+function notText(connection: string, contentType: string | undefined): Refusal {
+  return new Refusal({
+    status: 502,
+    type: 'unmaskable-response',
+    title: 'Response cannot be masked',
+    detail: `The upstream of "${connection}" answered with ${contentType ?? 'a body'} that is not text (it holds NUL bytes), which the gateway cannot mask; the connection does not set streams: { unknown: pass }.`,
+  });
 }
 
 /**

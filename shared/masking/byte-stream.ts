@@ -10,8 +10,19 @@ export interface ByteStreamOptions {
   sse?: boolean;
   /** Newline-delimited JSON: masked line by line (JSON-aware, token streams across lines). */
   ndjson?: boolean;
+  /**
+   * Text only: a NUL character (UTF-16 without a charset, binary labelled as text) means the
+   * stream is not text the rules can read, and it is cut with an UnjudgeableStream error.
+   */
+  textOnly?: boolean;
   /** Called with each batch of new findings, as they are made. */
   onFindings?: (findings: Finding[]) => void;
+}
+
+export class UnjudgeableStream extends Error {
+  constructor() {
+    super('the stream is not text (it holds a NUL character) and cannot be masked');
+  }
 }
 
 export function maskByteStream(
@@ -31,7 +42,9 @@ export function maskByteStream(
   };
   return new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
-      const text = sink.push(decoder.decode(chunk, { stream: true }));
+      const decoded = decoder.decode(chunk, { stream: true });
+      if (options.textOnly && decoded.includes('\0')) throw new UnjudgeableStream();
+      const text = sink.push(decoded);
       if (text.length > 0) controller.enqueue(encoder.encode(text));
       report();
     },

@@ -1,7 +1,7 @@
 // The masking engine: secrets and PII in text, JSON and streams. Pure: no I/O, no Azure SDK.
 export { maskingConfigSchema, replacementSchema, type MaskingConfig, type MaskingConfigInput } from './config.js';
 export { createMasker, type Masker } from './masker.js';
-export { maskByteStream, type ByteStreamOptions } from './byte-stream.js';
+export { maskByteStream, UnjudgeableStream, type ByteStreamOptions } from './byte-stream.js';
 export { loadGitleaksPack, type RulePack } from './gitleaks.js';
 export { translateRe2, type Translation } from './re2.js';
 export type { Finding } from './redact.js';

@@ -185,6 +185,21 @@ describe('streams are masked by meaning', () => {
     assert.equal(await passed.text(), `token ${token}`);
   });
 
+  it('cuts a text stream that is not text (UTF-16 without a charset), and refuses such JSON', async () => {
+    const token = secretSamples()['aws-access-key-id']!();
+    const utf16 = Buffer.from(`key ${token}\n`, 'utf16le').toString('latin1');
+    streams('/utf16', 'text/plain', ['hello\n', ...pieces(utf16, 7)]);
+    const res = await fetch(`${stack.url}/api/proxy/api/utf16`, { headers: { authorization: `Bearer ${agent}` } });
+    const got = await res.text().catch(() => '');
+    assert.ok(!got.replace(/\0/g, '').includes(token), JSON.stringify(got));
+    upstream.route('/utf16.json', (_req, res2) => {
+      res2.writeHead(200, { 'content-type': 'application/json' });
+      res2.end(Buffer.from(JSON.stringify({ key: `k ${token}` }), 'utf16le'));
+    });
+    const refused = await through('/utf16.json');
+    assert.equal(refused.status, 502);
+  });
+
   it('refuses a body in a content encoding it cannot decode', async () => {
     upstream.route('/zstd', (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'zstd', 'content-length': '8' });
