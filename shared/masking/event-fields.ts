@@ -4,8 +4,9 @@
 // is still held for them must go out. Recognised: Anthropic Messages (content_block_delta and its
 // text, partial_json, thinking), OpenAI chat and legacy completions (choices[].delta / text),
 // OpenAI Responses (*.delta events), Ollama (response, message.content / thinking), Gemini
-// (candidates[].content.parts[].text), Hugging Face TGI (token.text), Cohere (text), and the
-// generic top-level text, token, delta, content (llama.cpp), completion and response strings.
+// (candidates[].content.parts[].text), Cohere (text), and the generic top-level text, delta,
+// content (llama.cpp), completion and response strings. (A text under a sensitive key, such as
+// TGI's token.text, is masked whole with its event instead.)
 type Json = Record<string, unknown>;
 export type FieldPath = Array<string | number>;
 
@@ -20,7 +21,7 @@ export interface EventFields {
   ends: string[];
 }
 
-const GENERIC = ['text', 'token', 'delta', 'content', 'completion', 'response'];
+const GENERIC = ['text', 'delta', 'content', 'completion', 'response'];
 const DELTA_TEXT = ['text', 'partial_json', 'thinking', 'content', 'reasoning_content', 'reasoning', 'refusal'];
 const CHOICE_TEXT: FieldPath[] = [['content'], ['refusal'], ['reasoning_content'], ['reasoning'], ['audio', 'transcript'], ['function_call', 'arguments']];
 const MESSAGE_TEXT = ['content', 'thinking'];
@@ -77,7 +78,6 @@ export function eventFields(name: string | undefined, data: unknown): EventField
 
   // Ollama chat, and the generic shapes: one text per field, ended with the stream or `done`.
   if (isObject(data.message)) for (const field of MESSAGE_TEXT) add(`message:${field}`, ['message', field]);
-  if (isObject(data.token)) add('token:text', ['token', 'text']);
   if (!type.startsWith('response.')) for (const field of GENERIC) add(`field:${field}`, [field]);
   if (data.done === true || data.is_finished === true || data.stop === true) ends.push('');
   return { fields, ends };

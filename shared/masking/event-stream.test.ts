@@ -68,6 +68,13 @@ describe('NDJSON masked line by line', () => {
     }
   });
 
+  it('sends held text in the line that ends its text, even when that line starts it', () => {
+    const token = secretSamples()['github-token']!();
+    const input = `${JSON.stringify({ message: { role: 'assistant', content: `all: ${token}` }, done: true })}\n`;
+    const out = split(() => new NdjsonMasker(masker), input, 0);
+    assert.deepEqual(JSON.parse(out), { message: { role: 'assistant', content: 'all: [MASKED:github-token]' }, done: true });
+  });
+
   it('keeps large integers of lines without streamed text byte for byte', () => {
     const input = '{"id":12345678901234567890,"status":"ok"}\n';
     assert.equal(split(() => new NdjsonMasker(masker), input, 10), input);

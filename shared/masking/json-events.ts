@@ -37,23 +37,24 @@ export class JsonEventMasker {
    * for byte where nothing is found (large integers included).
    */
   event(name: string | undefined, raw: string, data: unknown): MaskedEvent[] {
-    const { fields, ends } = eventFields(name, data);
-    const ending = this.ending(ends);
-    if (fields.length === 0 && ending.length === 0) {
+    const found = eventFields(name, data);
+    if (found.fields.length === 0 && this.ending(found.ends).length === 0) {
       const masked = this.masker.auto(raw, 'application/json');
       this.findings.push(...masked.findings);
       return [{ name, json: masked.text }];
     }
-    const texts = fields.map((field) => at(data, field.path) as string);
-    for (const field of fields) setAt(data, field.path, '');
+    const texts = found.fields.map((field) => at(data, field.path) as string);
+    for (const field of found.fields) setAt(data, field.path, '');
     const masked = this.masker.json(data);
     this.findings.push(...masked.findings);
+    // A text under a sensitive key was masked whole with the rest of the event: it is not streamed.
+    const fields = found.fields.filter((field) => at(masked.value, field.path) === '');
     const template = structuredClone(masked.value);
-    const out: string[] = fields.map((field, i) => this.streams.push(field.key, texts[i]!));
+    const out: string[] = fields.map((field) => this.streams.push(field.key, texts[found.fields.indexOf(field)]!));
     fields.forEach((field) => this.last.set(field.key, { name, data: template, path: field.path }));
 
     const before: MaskedEvent[] = [];
-    for (const key of ending) {
+    for (const key of this.ending(found.ends)) {
       const rest = this.streams.end(key);
       const own = fields.findIndex((field) => field.key === key);
       if (own !== -1) out[own] = out[own]! + rest;
