@@ -1,10 +1,13 @@
 // Masks an upstream's answer on its way to the agent. JSON of known, bounded size is masked as
-// JSON (key names and nested JSON included); Server-Sent Events and other text stream through the
-// streaming masker; binary is refused unless the connection passes it. Every path counts the
-// upstream's bytes and keeps a bounded masked copy for the session log.
+// JSON (key names, nested JSON and base64 text included); Server-Sent Events and NDJSON stream
+// event by event (a token stream's text masked across events); other text streams through the
+// streaming masker. What the gateway cannot judge is refused unless the connection says to pass
+// it: binary (passBinary), and streams of an unknown format or content encoding
+// (passUnknownStreams). Every path counts the upstream's bytes and keeps a bounded masked copy
+// for the session log.
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Readable } from 'node:stream';
-import { maskByteStream, type Finding, type Masker, type StreamMasker } from '../masking/index.js';
+import { maskByteStream, NdjsonMasker, type Finding, type Masker, type StreamMasker } from '../masking/index.js';
 import { Refusal } from '../platform/problem.js';
 import { agentResponseHeaders } from './headers.js';
 import { jsonTooDeep, MAX_JSON_DEPTH } from './json-depth.js';
@@ -15,7 +18,9 @@ import { truncateUtf8 } from '../platform/bytes.js';
 /** JSON answers up to this size are buffered and masked as JSON; larger ones stream as text. */
 export const JSON_BUFFER_LIMIT = 8 * 1024 * 1024;
 
-export type BodyKind = 'json' | 'sse' | 'text' | 'binary';
+export type BodyKind = 'json' | 'sse' | 'ndjson' | 'text' | 'binary';
+
+const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines', 'application/jsonlines', 'application/json-seq', 'application/stream+json'];
 
 export function bodyKind(contentType: string | null): BodyKind {
   if (!contentType) return 'text';
@@ -23,11 +28,12 @@ export function bodyKind(contentType: string | null): BodyKind {
   const charset = params.find((p) => p.startsWith('charset='))?.slice(8).replace(/"/g, '');
   if (charset && charset !== 'utf-8' && charset !== 'utf8' && charset !== 'us-ascii') return 'binary';
   if (type === 'text/event-stream') return 'sse';
+  if (NDJSON_TYPES.includes(type)) return 'ndjson';
   if (type === 'application/json' || type.endsWith('+json')) return 'json';
   if (
     type.startsWith('text/') ||
     type.endsWith('+xml') ||
-    ['application/xml', 'application/javascript', 'application/x-www-form-urlencoded', 'application/x-ndjson', 'application/jsonl', 'application/yaml', 'application/graphql'].includes(type)
+    ['application/xml', 'application/javascript', 'application/x-www-form-urlencoded', 'application/yaml', 'application/graphql'].includes(type)
   ) {
     return 'text';
   }
@@ -37,8 +43,13 @@ export function bodyKind(contentType: string | null): BodyKind {
 export interface MaskOptions {
   masker: Masker;
   captureBytes: number;
-  /** Pass binary bodies unmasked instead of refusing them. */
+  /** Pass binary bodies of a declared length unmasked instead of refusing them. */
   passBinary: boolean;
+  /**
+   * Pass unmasked what streams in a format the gateway cannot judge (a binary type without a
+   * declared length, an unknown content encoding) instead of refusing it.
+   */
+  passUnknownStreams?: boolean;
   connection: string;
   /** Headers already prepared for the agent (defaults to the upstream's, filtered). */
   headers?: Headers;
@@ -62,16 +73,22 @@ export async function maskResponse(upstream: Response, options: MaskOptions): Pr
   if (!upstream.body) return { status, headers, body: null, completion: Promise.resolve(record('', 0)) };
 
   const kind = bodyKind(upstream.headers.get('content-type'));
-  if (kind === 'binary') {
-    if (!options.passBinary) {
-      await upstream.body.cancel();
-      throw new Refusal({
-        status: 502,
-        type: 'unmaskable-response',
-        title: 'Response cannot be masked',
-        detail: `The upstream of "${options.connection}" answered with ${contentType ?? 'a binary body'}, which the gateway cannot mask; the connection does not pass binary responses.`,
-      });
-    }
+  const encoding = (upstream.headers.get('content-encoding') ?? '').trim().toLowerCase();
+  const unknownEncoding = encoding !== '' && encoding !== 'identity' && !CODECS.has(encoding);
+  const streamed = !upstream.headers.has('content-length');
+  const passes = options.passUnknownStreams === true || (kind === 'binary' && !unknownEncoding && !streamed && options.passBinary);
+  if ((kind === 'binary' || unknownEncoding) && !passes) {
+    await upstream.body.cancel();
+    const what = unknownEncoding ? `a body in the content encoding "${encoding}"` : streamed ? `a stream of ${contentType ?? 'unknown type'}` : (contentType ?? 'a binary body');
+    const optOut = unknownEncoding || streamed ? 'streams: { unknown: pass }' : 'passBinary';
+    throw new Refusal({
+      status: 502,
+      type: 'unmaskable-response',
+      title: 'Response cannot be masked',
+      detail: `The upstream of "${options.connection}" answered with ${what}, which the gateway cannot mask; the connection does not set ${optOut}.`,
+    });
+  }
+  if (kind === 'binary' || unknownEncoding) {
     const counted = countBytes(upstream.body);
     const binary = (n: number) => record(`[binary, ${n} bytes]`, n);
     return { status, headers, body: counted.stream, completion: counted.total.then(binary), partial: () => binary(counted.sofar()) };
@@ -90,7 +107,8 @@ export async function maskResponse(upstream: Response, options: MaskOptions): Pr
       });
     }
     if (head.complete) {
-      const masked = options.masker.auto(new TextDecoder().decode(head.bytes), contentType);
+      if (!options.passUnknownStreams && head.bytes.includes(0)) throw notText(options.connection, contentType);
+      const masked = maskWhole(new TextDecoder().decode(head.bytes), contentType, options.masker);
       findings.push(...masked.findings);
       const body = new TextEncoder().encode(masked.text);
       headers.set('content-length', String(body.byteLength));
@@ -104,7 +122,9 @@ export async function maskResponse(upstream: Response, options: MaskOptions): Pr
   const capture = captureText(options.captureBytes);
   const onFindings = (f: Finding[]) => findings.push(...f);
   const own = kind === 'sse' ? options.sse : undefined;
-  const masking = own ? maskByteStream({ ...options.masker, stream: own }, { onFindings }) : maskByteStream(options.masker, { sse: kind === 'sse', onFindings });
+  const masking = own
+    ? maskByteStream({ ...options.masker, stream: own }, { onFindings })
+    : maskByteStream(options.masker, { sse: kind === 'sse', ndjson: kind === 'ndjson', textOnly: !options.passUnknownStreams, onFindings });
   const body = counted.stream
     .pipeThrough(masking)
     .pipeThrough(capture.transform);
@@ -115,6 +135,30 @@ export async function maskResponse(upstream: Response, options: MaskOptions): Pr
     completion: Promise.all([counted.total, capture.text]).then(([bytes, text]) => record(text, bytes)),
     partial: () => record(capture.sofar(), counted.sofar()),
   };
+}
+
+function notText(connection: string, contentType: string | undefined): Refusal {
+  return new Refusal({
+    status: 502,
+    type: 'unmaskable-response',
+    title: 'Response cannot be masked',
+    detail: `The upstream of "${connection}" answered with ${contentType ?? 'a body'} that is not text (it holds NUL bytes), which the gateway cannot mask; the connection does not set streams: { unknown: pass }.`,
+  });
+}
+
+/**
+ * A whole JSON answer, masked as JSON; one that does not parse as a single value may be JSON
+ * lines (a token stream served as application/json), masked line by line across lines.
+ */
+function maskWhole(text: string, contentType: string | undefined, masker: Masker): { text: string; findings: Finding[] } {
+  try {
+    JSON.parse(text);
+  } catch {
+    const lines = new NdjsonMasker(masker);
+    const masked = lines.push(text) + lines.end();
+    return { text: masked, findings: lines.findings };
+  }
+  return masker.auto(text, contentType);
 }
 
 /** Reads a stream up to `limit` bytes: all of it, or what was read plus a stream of everything. */
@@ -156,6 +200,8 @@ function maskHeaders(headers: Headers, masker: Masker, findings: Finding[]): voi
     findings.push(...masked.findings.map((f) => ({ ...f, location: `header:${name}` })));
   });
 }
+
+const CODECS = new Set(['gzip', 'x-gzip', 'deflate', 'br']);
 
 function decode(body: ReadableStream<Uint8Array>, encoding: string | null): ReadableStream<Uint8Array> {
   const codec = (encoding ?? '').trim().toLowerCase();

@@ -5,6 +5,7 @@
 // with escapes are decoded and masked on their own (a secret may hide behind `\/` or
 // `\u0041`), as is JSON nested inside a string. The walk is iterative and allocates little
 // per token, so size and nesting cost time and memory, not stack.
+import { maskBase64, maybeBase64 } from './base64.js';
 import type { Core } from './core.js';
 import { SENSITIVE_KEY_RULE } from './core.js';
 import { childPath, reroot } from './json-path.js';
@@ -37,8 +38,10 @@ export function maskJsonText(text: string, core: Core, root = '$', depth = 0): {
   return new Walk(text, core, root, depth, core.engine.detect(text)).run();
 }
 
-/** Masks one decoded string value: as JSON when it holds JSON, else as text. */
+/** Masks one decoded string value: as JSON when it holds JSON, as the text it carries when it is base64 text, else as text. */
 export function maskString(value: string, core: Core, path: string, depth: number, findings: Finding[]): string {
+  const carried = maskBase64(value, depth, (decoded, inner) => maskString(decoded, core, `${path}:base64`, inner, findings));
+  if (carried !== undefined) return carried;
   if (depth < MAX_JSON_DEPTH && looksLikeJson(value)) {
     const nested = maskJsonText(value, core, path, depth + 1);
     if (nested) {
@@ -260,6 +263,16 @@ class Walk {
         this.edits.push({ start, end, text: JSON.stringify(masked) });
       }
       return end;
+    }
+    if (!isKey && maybeBase64(text, start + 1, end - 1)) {
+      const findings: Finding[] = [];
+      const raw = text.slice(start + 1, end - 1);
+      const carried = maskBase64(raw, this.depth, (decoded, inner) => maskString(decoded, this.core, `${this.path(member)}:base64`, inner, findings));
+      if (carried !== undefined) {
+        this.findings.push(...findings);
+        this.edits.push({ start, end, text: JSON.stringify(carried) });
+        return end;
+      }
     }
     const k = this.firstOverlapping(start + 1);
     if (k < this.spans.length && this.spans[k]!.start < end - 1) {

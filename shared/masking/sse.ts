@@ -1,49 +1,88 @@
-// Server-Sent Events masking, line by line: each `data:` payload is masked with `auto` (so a
-// JSON event stays valid JSON), other lines as text. A line is held until its end; one longer
-// than MAX_SSE_LINE is masked as streamed text from then on, so holding stays bounded.
+// Server-Sent Events masking, event by event. An event is held until its blank line; its `data:`
+// lines are joined with `\n` as the spec says, and the joined data is masked whole (a PEM key over
+// many data lines is one secret). JSON data goes through JsonEventMasker, so the text of a token
+// stream is masked across events; other data is masked as text, event by event. The event's other
+// lines (event, id, retry, comments) are masked together as text. An event with a line that is no
+// SSE field (a raw continuation line) cannot be judged field by field: it is masked whole as text.
+// An event longer than MAX_SSE_LINE is masked as streamed text from then on, so holding is bounded.
+import { JsonEventMasker, type JsonMasker, type MaskedEvent } from './json-events.js';
 import { MAX_SSE_LINE } from './limits.js';
 import type { Finding } from './redact.js';
 import type { StreamMasker } from './stream.js';
 
-export interface LineMasker {
-  auto(body: string): { text: string; findings: Finding[] };
+export interface LineMasker extends JsonMasker {
   text(input: string): { text: string; findings: Finding[] };
-  streamAt(locate: (offset: number) => string): StreamMasker;
 }
+
+const FIELDS = new Set(['data', 'event', 'id', 'retry']);
 
 export class SseMasker implements StreamMasker {
   readonly findings: Finding[] = [];
+  private readonly events: JsonEventMasker;
   private line = '';
+  private pendingCr = false;
+  private lines: string[] = [];
+  private size = 0;
   private long: StreamMasker | undefined;
   private longFindings = 0;
-  private lineNumber = 1;
+  private eventNumber = 0;
+  /** The stream's lines end with CR LF (or CR): so do the lines written back. */
+  private crlf = false;
 
-  constructor(private readonly masker: LineMasker) {}
+  constructor(private readonly masker: LineMasker) {
+    this.events = new JsonEventMasker(masker, this.findings);
+  }
 
   push(chunk: string): string {
+    if (this.long) return this.pushLong(chunk);
+    if (this.pendingCr) chunk = '\r' + chunk;
+    // A CR at the end may be the first half of a CRLF.
+    this.pendingCr = chunk.endsWith('\r');
+    if (this.pendingCr) chunk = chunk.slice(0, -1);
+    if (!this.crlf && chunk.includes('\r')) this.crlf = true;
+    const lines = (this.line + chunk).replace(/\r\n?/g, '\n').split('\n');
+    this.line = lines.pop()!;
     let out = '';
-    let from = 0;
-    for (let nl = chunk.indexOf('\n'); nl !== -1; nl = chunk.indexOf('\n', from)) {
-      out += this.finishLine(chunk.slice(from, nl)) + '\n';
-      from = nl + 1;
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      if (line === '') {
+        out += this.finishEvent();
+        continue;
+      }
+      this.lines.push(line);
+      this.size += line.length + 1;
+      if (this.size > MAX_SSE_LINE) return this.ending(out) + this.toLong([...lines.slice(i + 1), this.line].join('\n'));
     }
-    const rest = chunk.slice(from);
-    if (this.long) return out + this.pushLong(rest);
-    this.line += rest;
-    if (this.line.length > MAX_SSE_LINE) {
-      const number = this.lineNumber;
-      this.long = this.masker.streamAt((offset) => `line:${number}:offset:${offset}`);
-      this.longFindings = 0;
-      const held = this.line;
-      this.line = '';
-      out += this.pushLong(held);
-    }
-    return out;
+    if (this.size + this.line.length > MAX_SSE_LINE) return this.ending(out) + this.toLong(this.line);
+    return this.ending(out);
   }
 
   end(): string {
-    if (!this.long && this.line.length === 0) return '';
-    return this.finishLine('');
+    if (this.long) {
+      const out = this.long.end();
+      this.collectLong();
+      return out + this.ending(this.flushAll());
+    }
+    if (this.pendingCr || this.line.length > 0) {
+      this.lines.push(this.line);
+      this.line = '';
+      this.pendingCr = false;
+    }
+    const last = this.lines.length > 0 ? this.finishEvent() : '';
+    return this.ending(last + this.flushAll());
+  }
+
+  private ending(text: string): string {
+    return this.crlf ? text.replace(/\n/g, '\r\n') : text;
+  }
+
+  /** From an over-long event on, the rest of the stream is masked as text, the event's held lines first. */
+  private toLong(rest: string): string {
+    const held = this.lines.join('\n') + '\n' + rest;
+    this.lines = [];
+    this.line = '';
+    this.long = this.masker.streamAt((offset) => `event:${this.eventNumber}:offset:${offset}`);
+    return this.ending(this.flushAll()) + this.pushLong(held);
   }
 
   private pushLong(text: string): string {
@@ -57,21 +96,60 @@ export class SseMasker implements StreamMasker {
     for (; this.longFindings < all.length; this.longFindings++) this.findings.push(all[this.longFindings]!);
   }
 
-  private finishLine(tail: string): string {
-    const number = this.lineNumber++;
-    if (this.long) {
-      const out = this.long.push(tail) + this.long.end();
-      this.collectLong();
-      this.long = undefined;
-      return out;
+  private finishEvent(): string {
+    const lines = this.lines;
+    this.lines = [];
+    this.size = 0;
+    if (lines.length === 0) return '\n';
+    const number = this.eventNumber++;
+    const raw = lines.some((line) => !line.startsWith(':') && !FIELDS.has(line.slice(0, line.indexOf(':') === -1 ? line.length : line.indexOf(':'))));
+    if (raw) return this.text(lines.join('\n'), number) + '\n\n';
+
+    let name: string | undefined;
+    let data: string | undefined;
+    const other: string[] = [];
+    for (const line of lines) {
+      const colon = line.indexOf(':');
+      const field = line.slice(0, colon === -1 ? line.length : colon);
+      const value = colon === -1 ? '' : line.slice(colon + (line[colon + 1] === ' ' ? 2 : 1));
+      if (field === 'data') data = data === undefined ? value : `${data}\n${value}`;
+      else {
+        if (field === 'event') name = value;
+        other.push(line);
+      }
     }
-    const line = this.line + tail;
-    this.line = '';
-    if (line.length === 0) return '';
-    const isData = line.startsWith('data:');
-    const prefix = isData ? (line[5] === ' ' ? 'data: ' : 'data:') : '';
-    const masked = isData ? this.masker.auto(line.slice(prefix.length)) : this.masker.text(line);
-    for (const f of masked.findings) this.findings.push({ ...f, location: `line:${number}:${f.location}` });
-    return prefix + masked.text;
+    const head = other.length > 0 ? this.text(other.join('\n'), number) + '\n' : '';
+    if (data === undefined) return head + '\n';
+    if (data.trim() === '[DONE]') return this.flushAll() + head + dataLines(data) + '\n';
+    let value: unknown;
+    try {
+      value = JSON.parse(data);
+    } catch {
+      return head + dataLines(this.text(data, number)) + '\n';
+    }
+    const events = this.events.event(name, data, value);
+    const own = events.pop()!;
+    return events.map(serialize).join('') + head + dataLines(own.json) + '\n';
   }
+
+  /** What every streamed text still holds, in events of its own. */
+  private flushAll(): string {
+    return this.events.end().map(serialize).join('');
+  }
+
+  private text(text: string, event: number): string {
+    const masked = this.masker.text(text);
+    for (const f of masked.findings) this.findings.push({ ...f, location: `event:${event}:${f.location}` });
+    return masked.text;
+  }
+}
+
+function dataLines(data: string): string {
+  let out = '';
+  for (const line of data.split('\n')) out += `data: ${line}\n`;
+  return out;
+}
+
+function serialize(event: MaskedEvent): string {
+  return (event.name !== undefined ? `event: ${event.name}\n` : '') + dataLines(event.json) + '\n';
 }

@@ -2,9 +2,11 @@
 // emitted context, so a keyword before a secret is still seen) and emits everything before
 // the first place where a finding may still be forming. What is held back is bounded by the
 // detector's hold limit (MAX_SECRET_LENGTH, or a longer literal), plus the rest of a secret
-// already found.
+// already found; a private key block is held from its BEGIN line to its END line, up to
+// PEM_HOLD_LIMIT, and masked whole (pem-blocks.ts).
 import type { Detector } from './core.js';
 import { STREAM_CONTEXT } from './limits.js';
+import { privateKeyBlocks, withBlocks } from './pem-blocks.js';
 import { redact, type Finding } from './redact.js';
 import type { Span } from './rule.js';
 
@@ -22,6 +24,8 @@ export class TextStreamMasker implements StreamMasker {
   private pending = '';
   /** Offset in the whole stream of pending[0]. */
   private emitted = 0;
+  /** What was emitted ended inside a private key block masked past its hold limit. */
+  private inBlock = false;
 
   constructor(
     private readonly engine: Detector,
@@ -41,14 +45,20 @@ export class TextStreamMasker implements StreamMasker {
   private flush(final: boolean): string {
     const buffer = this.context + this.pending;
     const base = this.context.length;
-    const { spans, holdFrom } = this.engine.analyze(buffer, !final);
-    let cut = final ? buffer.length : Math.max(base, holdFrom);
+    const analysis = this.engine.analyze(buffer, !final);
+    const blocks = privateKeyBlocks(buffer, base, this.inBlock, final);
+    const spans = withBlocks(analysis.spans, blocks.spans);
+    let cut = final ? buffer.length : Math.max(base, analysis.holdFrom);
     const limit = this.engine.holdLimit;
     if (buffer.length - cut > limit) {
       cut = buffer.length - limit;
       const inside = spans.find((s) => s.start < cut && s.end > cut);
       if (inside) cut = inside.end;
     }
+    if (blocks.holdFrom < cut) cut = Math.max(base, blocks.holdFrom);
+    // A block masked past its limit goes out now, masked to the end; its rest will be masked too.
+    if (blocks.open) cut = buffer.length;
+    this.inBlock = blocks.open;
     // A surrogate pair is never split: a lone half would not survive UTF-8 encoding.
     const before = buffer.charCodeAt(cut - 1);
     if (cut < buffer.length && before >= 0xd800 && before <= 0xdbff && cut - 1 >= base) cut--;

@@ -30,6 +30,7 @@ connections:
     kind: http
     upstream: \${TEST_UPSTREAM}
     passBinary: true
+    streams: { unknown: pass }
 rules:
   - name: agents-may-call
     match: { groups: agents }

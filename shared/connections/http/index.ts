@@ -19,6 +19,7 @@ export const httpKind: ConnectionKind = {
       masker: call.masker,
       captureBytes: context.captureBytes,
       passBinary: config.passBinary,
+      passUnknownStreams: config.streams.unknown === 'pass',
       connection: context.connection.name,
     });
     // As masked: an upstream may put a secret, the credential even, in its redirect.

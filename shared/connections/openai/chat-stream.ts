@@ -2,8 +2,8 @@
 // audio transcript, each tool call's arguments) run through their own stream maskers; the rest
 // of each chunk is masked as JSON. When a choice finishes, the text it still held goes out in a
 // delta just before its finish chunk.
-import type { Finding, Masker } from '../../masking/index.js';
-import { TextStreams, type DeltaHandler, type StreamedEvent } from './stream.js';
+import { TextStreams, type Finding, type Masker } from '../../masking/index.js';
+import type { DeltaHandler, StreamedEvent } from './stream.js';
 import { answerDetails, finishReasons, type AnswerDetails } from './usage.js';
 
 type Json = Record<string, unknown>;

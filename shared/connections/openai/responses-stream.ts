@@ -3,8 +3,8 @@
 // item and part; its `*.done` event, which repeats the whole text, is masked as JSON like every
 // other event. What a stream still holds goes out in one more delta event just before its done
 // event, and sequence numbers are shifted so that they stay consecutive.
-import type { Finding, Masker } from '../../masking/index.js';
-import { TextStreams, type DeltaHandler, type StreamedEvent } from './stream.js';
+import { TextStreams, type Finding, type Masker } from '../../masking/index.js';
+import type { DeltaHandler, StreamedEvent } from './stream.js';
 import { answerDetails, type AnswerDetails } from './usage.js';
 
 type Json = Record<string, unknown>;

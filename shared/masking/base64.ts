@@ -1,0 +1,72 @@
+// Text carried as base64 in a JSON string (GitHub's and GitLab's contents APIs: `"content":
+// "<base64, a newline every 60 characters>", "encoding": "base64"`) is decoded and masked as
+// text; when a finding is made in it, the masked text is encoded again the same way (same line
+// width), so the agent never decodes a secret out of it. Values that do not decode to UTF-8
+// text (random tokens, binary files) are left to the other rules.
+import { MAX_JSON_DEPTH } from './limits.js';
+
+/** Shorter base64 is a token or an id rather than a file: the rules see it as it is. */
+const MIN_BASE64 = 16;
+
+const isBase64Char = (c: number) =>
+  (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47 || c === 61 || c === 10 || c === 13;
+
+/** Whether text[from, to) may be base64 (checked cheaply, without decoding). */
+export function maybeBase64(text: string, from = 0, to = text.length): boolean {
+  if (to - from < MIN_BASE64) return false;
+  let letters = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    // JSON text holds a newline as the escape `\n`: skip the escape's backslash and letter.
+    if (c === 92 && (text.charCodeAt(i + 1) === 110 || text.charCodeAt(i + 1) === 114)) {
+      i++;
+      continue;
+    }
+    if (!isBase64Char(c)) return false;
+    if (c !== 10 && c !== 13) letters++;
+  }
+  return letters >= MIN_BASE64 && letters % 4 === 0;
+}
+
+/**
+ * Masks the text `value` carries as base64 with `mask`; the value re-encoded when the mask changed
+ * it, undefined when it is not base64 text or nothing was found in it.
+ */
+export function maskBase64(value: string, depth: number, mask: (text: string, depth: number) => string): string | undefined {
+  if (depth >= MAX_JSON_DEPTH || !maybeBase64(value)) return undefined;
+  const compact = value.replace(/[\r\n]/g, '');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return undefined;
+  let decoded: string;
+  try {
+    decoded = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(compact, 'base64'));
+  } catch {
+    return undefined;
+  }
+  if (!isText(decoded)) return undefined;
+  const masked = mask(decoded, depth + 1);
+  if (masked === decoded) return undefined;
+  return wrap(Buffer.from(masked).toString('base64'), value);
+}
+
+/** Text, not binary: no NUL and few other control characters. */
+function isText(text: string): boolean {
+  let controls = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0) return false;
+    if (c < 32 && c !== 9 && c !== 10 && c !== 13) controls++;
+  }
+  return controls * 100 <= text.length;
+}
+
+/** `encoded` broken into lines as `like` was (its first line's width, its line ending, a final newline). */
+function wrap(encoded: string, like: string): string {
+  const nl = like.indexOf('\n');
+  if (nl === -1) return encoded;
+  const ending = like[nl - 1] === '\r' ? '\r\n' : '\n';
+  const width = like[nl - 1] === '\r' ? nl - 1 : nl;
+  if (width <= 0) return encoded;
+  const lines: string[] = [];
+  for (let i = 0; i < encoded.length; i += width) lines.push(encoded.slice(i, i + width));
+  return lines.join(ending) + (like.endsWith('\n') ? ending : '');
+}

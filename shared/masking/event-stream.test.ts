@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { NdjsonMasker } from './ndjson.js';
+import { createMasker } from './index.js';
+import { SseMasker } from './sse.js';
+import type { StreamMasker } from './stream.js';
+import { pemKey, secretSamples } from './test-support.js';
+
+const masker = createMasker();
+
+function split(make: () => StreamMasker, input: string, cut: number): string {
+  const s = make();
+  return s.push(input.slice(0, cut)) + s.push(input.slice(cut)) + s.end();
+}
+
+const pieces = (text: string, size: number) => Array.from({ length: Math.ceil(text.length / size) }, (_, i) => text.slice(i * size, (i + 1) * size));
+
+describe('SSE masked event by event', () => {
+  it('masks a PEM key over several data lines at every split point', () => {
+    const key = pemKey();
+    const body = key.split('\n').slice(1, -2);
+    const input = `event: file\n${key.split('\n').map((l) => `data: ${l}`).join('\n')}\n\ndata: after\n\n`;
+    for (let cut = 0; cut <= input.length; cut += 5) {
+      const out = split(() => new SseMasker(masker), input, cut);
+      assert.ok(!body.some((line) => out.includes(line)), `split at ${cut}: ${out}`);
+      assert.match(out, /^event: file\ndata: \[MASKED:private-key\]/);
+      assert.ok(out.endsWith('data: after\n\n'));
+    }
+  });
+
+  it('masks a PEM key over raw continuation lines of an event', () => {
+    const key = pemKey('pkcs1');
+    const input = `data: ${key}\n\n`;
+    const out = split(() => new SseMasker(masker), input, 40);
+    assert.ok(!key.split('\n').slice(1, -2).some((line) => out.includes(line)), out);
+  });
+
+  it('masks a secret split over Anthropic content_block_delta events at every split point', () => {
+    const token = secretSamples()['github-token']!();
+    const text = `key ${token} ok`;
+    const input =
+      pieces(text, 3).map((t) => `event: content_block_delta\ndata: ${JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: t } })}\n\n`).join('') +
+      `event: content_block_stop\ndata: {"type":"content_block_stop","index":0}\n\n`;
+    for (let cut = 0; cut <= input.length; cut += 7) {
+      const out = split(() => new SseMasker(masker), input, cut);
+      const joined = out
+        .split('\n')
+        .filter((l) => l.startsWith('data: {"type":"content_block_delta"'))
+        .map((l) => (JSON.parse(l.slice(6)) as { delta: { text: string } }).delta.text)
+        .join('');
+      assert.equal(joined, 'key [MASKED:github-token] ok', `split at ${cut}`);
+      assert.ok(out.trimEnd().endsWith('data: {"type":"content_block_stop","index":0}'));
+    }
+  });
+});
+
+describe('NDJSON masked line by line', () => {
+  it('masks a secret split over Ollama token lines at every split point', () => {
+    const token = secretSamples()['aws-access-key-id']!();
+    const text = `id ${token} done`;
+    const input = [...pieces(text, 2).map((t) => JSON.stringify({ response: t, done: false })), JSON.stringify({ response: '', done: true })].join('\n') + '\n';
+    for (let cut = 0; cut <= input.length; cut += 3) {
+      const out = split(() => new NdjsonMasker(masker), input, cut);
+      const lines = out.split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as { response: string; done: boolean });
+      assert.equal(lines.map((l) => l.response).join(''), 'id [MASKED:aws-access-key-id] done', `split at ${cut}`);
+      assert.equal(lines.at(-1)!.done, true);
+    }
+  });
+
+  it('sends held text in the line that ends its text, even when that line starts it', () => {
+    const token = secretSamples()['github-token']!();
+    const input = `${JSON.stringify({ message: { role: 'assistant', content: `all: ${token}` }, done: true })}\n`;
+    const out = split(() => new NdjsonMasker(masker), input, 0);
+    assert.deepEqual(JSON.parse(out), { message: { role: 'assistant', content: 'all: [MASKED:github-token]' }, done: true });
+  });
+
+  it('keeps large integers of lines without streamed text byte for byte', () => {
+    const input = '{"id":12345678901234567890,"status":"ok"}\n';
+    assert.equal(split(() => new NdjsonMasker(masker), input, 10), input);
+  });
+});
+
+describe('base64 text in JSON', () => {
+  const file = (secret: string) => `# env of the deploy job, kept out of the repository\nTOKEN=${secret}\n`;
+  const github = (text: string) => (Buffer.from(text).toString('base64').match(/.{1,60}/g) ?? []).join('\n') + '\n';
+
+  it('decodes, masks and re-encodes a GitHub contents body, in JSON text and parsed JSON', () => {
+    const secret = secretSamples()['github-token']!();
+    const body = JSON.stringify({ content: github(file(secret)), encoding: 'base64' });
+    for (const content of [
+      (JSON.parse(masker.auto(body).text) as { content: string }).content,
+      (masker.json(JSON.parse(body)).value as { content: string }).content,
+      (JSON.parse(masker.auto(JSON.stringify({ content: Buffer.from(file(secret)).toString('base64') })).text) as { content: string }).content,
+    ]) {
+      assert.equal(Buffer.from(content, 'base64').toString(), file('[MASKED:github-token]'));
+    }
+    assert.match((JSON.parse(masker.auto(body).text) as { content: string }).content, /^[A-Za-z0-9+/]{60}\n/);
+    assert.equal(masker.auto(body).findings.length, 1);
+  });
+
+  it('leaves base64 of binary data and of clean text as it is', () => {
+    for (const content of [randomBytes(300).toString('base64'), github('nothing secret here\n')]) {
+      const body = JSON.stringify({ content });
+      assert.equal(masker.auto(body).text, body);
+    }
+  });
+});
+
+describe('private key blocks in streamed text', () => {
+  const body = (length: number) => (randomBytes(length).toString('base64').slice(0, length).match(/.{1,64}/g) ?? []).join('\n');
+  const leaked = (lines: string, out: string) => lines.split('\n').filter((line) => line.length > 30 && out.includes(line)).length;
+
+  it('masks a block whole at every split point, with comments between its lines and a body past the rules reach', () => {
+    for (const [lines, sep] of [[body(3000), '\n# note\n'], [body(12000), '\n']] as const) {
+      const input = `before\n-----BEGIN PRIVATE KEY-----\n${lines.split('\n').join(sep)}\n-----END PRIVATE KEY-----\nafter`;
+      for (let cut = 0; cut <= input.length; cut += 97) {
+        const out = split(() => masker.stream(), input, cut);
+        assert.equal(leaked(lines, out), 0, `split at ${cut}`);
+        assert.ok(out.startsWith('before\n[MASKED:private-key]'), out.slice(0, 80));
+        // (Past the rules' reach the private-key rule's own match runs on over the word after.)
+        if (sep !== '\n') assert.ok(out.endsWith('\nafter'), `split at ${cut}: ${out.slice(-80)}`);
+      }
+    }
+  });
+
+  it('fails closed past its hold limit: what was held and what follows up to END are masked', () => {
+    const lines = body(100_000);
+    const input = `-----BEGIN RSA PRIVATE KEY-----\n${lines.split('\n').join('\n# x\n')}\n-----END RSA PRIVATE KEY-----\nvisible`;
+    const s = masker.stream();
+    let out = '';
+    for (const piece of pieces(input, 1000)) out += s.push(piece);
+    out += s.end();
+    assert.equal(leaked(lines, out), 0);
+    assert.ok(out.endsWith('\nvisible'));
+  });
+});

@@ -1,0 +1,74 @@
+// Private key blocks in streamed text, found by their BEGIN and END lines rather than by the
+// rules' bounded regexes: a stream holds back from a BEGIN line until its END line arrives and
+// then masks the block whole, whatever lies between (comments, blank lines, a body longer than
+// the rules reach). A block whose END does not come within PEM_HOLD_LIMIT fails closed: what
+// was held is masked, and so is everything after it up to an END line.
+import type { Span } from './rule.js';
+
+/** The most a stream holds back for one private key block (an RSA-16384 key is about 13 KB). */
+export const PEM_HOLD_LIMIT = 64 * 1024;
+
+const HEADER = /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY(?: BLOCK)?-----/g;
+const FOOTER = /-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/g;
+
+export interface Blocks {
+  /** Whole blocks (and, past the limit or at the end, unfinished ones) as spans to mask. */
+  spans: Span[];
+  /** Where an unfinished block starts (text.length when none): nothing from here may go out yet. */
+  holdFrom: number;
+  /** The last span is an unfinished block masked to the end of the text: its rest is still to come. */
+  open: boolean;
+}
+
+/**
+ * The private key blocks of text[from, …). `inside`: the text starts inside a block already
+ * masked, up to its END line. `final`: no more text will come, so an unfinished block is masked.
+ */
+export function privateKeyBlocks(text: string, from: number, inside: boolean, final: boolean): Blocks {
+  const spans: Span[] = [];
+  let at = from;
+  if (inside) {
+    const end = footerEnd(text, from);
+    if (end === -1) return { spans: text.length > from ? [span(from, text.length, 'private-key')] : [], holdFrom: text.length, open: true };
+    spans.push(span(from, end, 'private-key'));
+    at = end;
+  }
+  HEADER.lastIndex = at;
+  for (let m = HEADER.exec(text); m; m = HEADER.exec(text)) {
+    const rule = m[1] === 'OPENSSH ' ? 'openssh-private-key' : 'private-key';
+    const end = footerEnd(text, m.index + m[0].length);
+    if (end !== -1) {
+      spans.push(span(m.index, end, rule));
+      HEADER.lastIndex = end;
+      continue;
+    }
+    if (final) return { spans: [...spans, span(m.index, text.length, rule)], holdFrom: text.length, open: false };
+    if (text.length - m.index > PEM_HOLD_LIMIT) return { spans: [...spans, span(m.index, text.length, rule)], holdFrom: text.length, open: true };
+    return { spans, holdFrom: m.index, open: false };
+  }
+  return { spans, holdFrom: text.length, open: false };
+}
+
+function footerEnd(text: string, from: number): number {
+  FOOTER.lastIndex = from;
+  const m = FOOTER.exec(text);
+  return m ? m.index + m[0].length : -1;
+}
+
+const span = (start: number, end: number, rule: string): Span => ({ start, end, rule, replacement: { kind: 'full' }, order: -1 });
+
+/** `spans` with `blocks` laid over them: a span touching a block is absorbed into it. Both sorted. */
+export function withBlocks(spans: readonly Span[], blocks: readonly Span[]): Span[] {
+  if (blocks.length === 0) return [...spans];
+  const all = [...spans, ...blocks].sort((a, b) => a.start - b.start || a.order - b.order);
+  const out: Span[] = [];
+  for (const s of all) {
+    const last = out.at(-1);
+    if (last && s.start < last.end) {
+      // Overlaps only ever involve a block: the union is masked as the block.
+      const block = last.order === -1 ? last : s;
+      out[out.length - 1] = { ...block, start: last.start, end: Math.max(last.end, s.end) };
+    } else out.push(s);
+  }
+  return out;
+}
