@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MAX_SSE_LINE } from '../../masking/index.js';
-import { SseOverflow, SseParser, serializeEvent, type SseEvent } from './sse.js';
+import { MAX_SSE_LINE } from './sse-events.js';
+import { SseOverflow, SseParser, serializeEvent, type SseEvent } from './sse-events.js';
 
 const parseAll = (pieces: string[]): SseEvent[] => {
   const parser = new SseParser();
