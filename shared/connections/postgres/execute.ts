@@ -4,6 +4,9 @@
 //  - statement_timeout, set LOCAL; and a watchdog that cancels a statement still running past it
 //    (the SQL may have turned the setting off) and gives up on it shortly after.
 //  - at most `rowLimit` rows read per statement, through a portal, never the whole result.
+//  - at most `maxAffectedRows` rows written, when set: counted before COMMIT from the transaction's
+//    own statistics (pg_stat_xact_all_tables: rows inserted, updated and deleted by every statement,
+//    CTE, trigger, function and EXPLAIN ANALYZE of it), and over it the transaction is rolled back.
 //  - DISCARD ALL before the connection goes back to the pool: no role, setting, prepared
 //    statement, temporary table or advisory lock outlives the request.
 // Statements are sent one by one (extended protocol), params bound, never interpolated.
@@ -17,6 +20,8 @@ export interface Plan {
   readOnly: boolean;
   rowLimit: number;
   statementTimeoutMs: number;
+  /** Rows the request may write before it is rolled back; absent: no limit. */
+  maxAffectedRows?: number;
 }
 
 export interface StatementResult {
@@ -39,6 +44,17 @@ export class SqlFailure extends Error {
   ) {
     super(`SQL ${phase} failed`);
     this.name = 'SqlFailure';
+  }
+}
+
+/** The request would have written more rows than `maxAffectedRows`; it was rolled back. */
+export class TooManyRowsAffected extends Error {
+  constructor(
+    readonly affectedRows: number,
+    readonly maxAffectedRows: number,
+  ) {
+    super(`the request would change ${affectedRows} rows, more than ${maxAffectedRows}`);
+    this.name = 'TooManyRowsAffected';
   }
 }
 
@@ -72,6 +88,10 @@ export async function execute(db: Database, plan: Plan): Promise<StatementResult
       const query = new CappedQuery(statement.text, index === 0 ? plan.params : [], plan.rowLimit);
       results.push(shape(await watched(db, client, query, pid, index, plan.statementTimeoutMs), plan.rowLimit));
     }
+    if (plan.maxAffectedRows !== undefined && !plan.readOnly) {
+      const affected = await affectedRows(client, results);
+      if (affected > plan.maxAffectedRows) throw new TooManyRowsAffected(affected, plan.maxAffectedRows);
+    }
     await step(client, 'transaction', 'COMMIT');
     return results;
   } catch (error) {
@@ -95,6 +115,19 @@ async function step(client: pg.PoolClient, phase: 'connect' | 'transaction', que
     throw new SqlFailure(phase, error);
   }
 }
+
+/** Rows written so far in this transaction: its statistics, or the statements' own counts if more. */
+async function affectedRows(client: pg.PoolClient, results: readonly StatementResult[]): Promise<number> {
+  const stats = await step(
+    client,
+    'transaction',
+    'SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::text AS n FROM pg_catalog.pg_stat_xact_all_tables',
+  );
+  const reported = results.filter((r) => WRITES.has(r.command ?? '')).reduce((sum, r) => sum + r.rowCount, 0);
+  return Math.max(Number(stats.rows[0].n), reported);
+}
+
+const WRITES = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE', 'COPY']);
 
 async function watched(db: Database, client: pg.PoolClient, query: CappedQuery, pid: number, index: number, timeoutMs: number) {
   let timedOut = false;
