@@ -47,7 +47,7 @@ export function derivedMasks(input: LineageInput): (names: readonly string[]) =>
   const active = specs.filter((s) => s.table === '*' || input.tables.some((t) => tableMatches(s, t)));
   if (active.some((s) => s.column === '*')) return (names) => names.map(() => true);
   const base = (name: string) => active.some((s) => columnMatches(s, name)) || input.sensitiveName(name);
-  const taint = new Taint(base, specs.length > 0, relationNames(input.statements));
+  const taint = new Taint(base, { active: active.length > 0, configured: specs.length > 0 }, relationNames(input.statements));
   taint.settle(input.statements);
   const last = input.statements.at(-1);
   const outputs = last === undefined ? undefined : resultTargets(last);
@@ -91,8 +91,8 @@ class Taint {
 
   constructor(
     private readonly base: (name: string) => boolean,
-    /** Masked columns are configured: opaque functions may read them. */
-    private readonly configured: boolean,
+    /** Some masked column is of a table the request reads; some is configured at all (opaque functions may read any table). */
+    private readonly specs: { active: boolean; configured: boolean },
     /** Table names and aliases: a bare one in an expression is a whole-row reference. */
     private readonly relations: ReadonlySet<string>,
   ) {}
@@ -104,9 +104,9 @@ class Taint {
     return masked;
   }
 
-  /** Anything masked could be in play: some name is tainted, or masking is configured. */
+  /** Anything masked could be in play: some name is tainted, or a masked column's table is read. */
   anything(): boolean {
-    return this.everything || this.names.size > 0 || this.configured;
+    return this.everything || this.names.size > 0 || this.specs.active;
   }
 
   settle(statements: readonly Node[]): void {
@@ -151,7 +151,7 @@ class Taint {
         if (fields.length === 1 && this.relations.has(name.toLowerCase()) && this.anything()) return true;
         continue;
       }
-      if (isFields(value.FuncCall) && this.configured) {
+      if (isFields(value.FuncCall) && this.specs.configured) {
         const fn = list(value.FuncCall.funcname).map(stringValue).filter((s): s is string => s !== undefined);
         if (functionKind(fn) !== 'pure') return true;
       }
@@ -304,17 +304,21 @@ function columnName(node: unknown): string {
   return '?column?';
 }
 
-/** Names of tables, CTEs and aliases in the request: a bare one used as a value is a whole row. */
+/** Names of tables, subqueries, CTEs and their aliases: a bare one used as a value is a whole row. */
 function relationNames(statements: readonly Node[]): ReadonlySet<string> {
   const names = new Set<string>();
+  const add = (name: unknown) => typeof name === 'string' && names.add(name.toLowerCase());
   const stack: unknown[] = [...statements];
   while (stack.length > 0) {
     const value = stack.pop();
     if (Array.isArray(value)) stack.push(...value);
     else if (isFields(value)) {
-      if (typeof value.relname === 'string') names.add(value.relname.toLowerCase());
-      if (typeof value.aliasname === 'string') names.add(value.aliasname.toLowerCase());
-      if (typeof value.ctename === 'string') names.add(value.ctename.toLowerCase());
+      for (const relation of [value.RangeVar, value.RangeSubselect]) {
+        if (!isFields(relation)) continue;
+        add(relation.relname);
+        if (isFields(relation.alias)) add(relation.alias.aliasname);
+      }
+      if (isFields(value.CommonTableExpr)) add(value.CommonTableExpr.ctename);
       stack.push(...Object.values(value));
     }
   }

@@ -32,7 +32,9 @@ export function maskedResponse(
   const last = results.at(-1)!;
   const forcedColumn = columnMatcher(maskColumns.filter((name) => !name.includes('.')));
   const fromMasked = derived(last.columns.map((c) => c.name));
-  const masked = last.columns.map((column, i) => ({ column, forced: forcedColumn(column.name) || fromMasked[i] === true }));
+  // A derived column that the masker masks by its own name anyway keeps that finding's rule.
+  const byKey = (name: string) => masker.json({ [name]: 'x' }, '$').findings.length > 0;
+  const masked = last.columns.map((column, i) => ({ column, forced: forcedColumn(column.name) || (fromMasked[i] === true && !byKey(column.name)) }));
   const names = uniqueNames(last.columns.map((c) => masker.text(c.name).text));
 
   const rows = last.rows.map((row, r) => {
