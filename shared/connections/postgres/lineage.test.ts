@@ -70,3 +70,11 @@ describe('lineage: result columns computed from masked columns', () => {
     assert.deepEqual(await masks('SELECT email FROM customers', ['email'], []), [false]);
   });
 });
+
+describe('lineage: personal columns without maskColumns', () => {
+  it('masks what SQL derives from email, card and phone columns, and leaves them read as they are to the value detectors', async () => {
+    assert.deepEqual(await masks('SELECT id, substr(card_number, 1, 8), email, email AS contact, reverse(email) FROM customers', ['id', 'substr', 'email', 'contact', 'reverse'], []), [false, true, false, true, true]);
+    assert.deepEqual(await masks('SELECT * FROM customers', ['id', 'email', 'card_number'], []), [false, false, false]);
+    assert.deepEqual(await masks('SELECT x FROM (SELECT left(phone, 4) AS x FROM customers) t', ['x'], []), [true]);
+  });
+});

@@ -46,16 +46,35 @@ export function derivedMasks(input: LineageInput): (names: readonly string[]) =>
   const specs = input.maskColumns.map(parseSpec).filter((s) => s.column.length > 0);
   const active = specs.filter((s) => s.table === '*' || input.tables.some((t) => tableMatches(s, t)));
   if (active.some((s) => s.column === '*')) return (names) => names.map(() => true);
-  const base = (name: string) => active.some((s) => columnMatches(s, name)) || input.sensitiveName(name);
+  const specified = (name: string) => active.some((s) => columnMatches(s, name)) || input.sensitiveName(name);
+  const base = (name: string) => specified(name) || PERSONAL.test(normalize(name));
   const taint = new Taint(base, { active: active.length > 0, configured: specs.length > 0 }, relationNames(input.statements));
   taint.settle(input.statements);
   const last = input.statements.at(-1);
   const outputs = last === undefined ? undefined : resultTargets(last);
   return (names) => {
-    const byName = names.map((n) => taint.has(n));
-    if (outputs === undefined) return names.map((_, i) => byName[i]! || taint.anything());
-    return placeTargets(outputs.map((t) => t.map((e) => taint.expression(e))), outputs, names.length).map((m, i) => m || byName[i]!);
+    if (outputs === undefined) return names.map((n) => taint.has(n) || taint.anything());
+    // A personal column read as it is reaches the value detectors whole (`email` → pii-email): it is left to them.
+    const raw = (e: unknown) => {
+      const name = plainColumn(e);
+      return name !== undefined && PERSONAL.test(normalize(name)) && !specified(name) && !taint.renamed(name);
+    };
+    const targets = outputs.map((t) => t.map((e) => taint.expression(e) && !raw(e)));
+    const byName = names.map((n) => taint.has(n) && !(PERSONAL.test(normalize(n)) && !specified(n) && !taint.renamed(n)));
+    return placeTargets(targets, outputs, names.length).map((m, i) => m || byName[i]!);
   };
+}
+
+/**
+ * Personal data by column name, masked wherever SQL derives something from it even when the
+ * connection lists no maskColumns: the value detectors cannot recognise `substr(card_number, 1, 8)`.
+ */
+const PERSONAL = /(?:email|cardnumber|creditcard|ccnumber|ssn|socialsecurity|phone|phonenumber|iban|taxid|passport)$/;
+
+/** The column a target reads as it is (`email`, `c.email`), if that is all it is. */
+function plainColumn(expression: unknown): string | undefined {
+  if (!isFields(expression) || !isFields(expression.ColumnRef)) return undefined;
+  return stringValue(list(expression.ColumnRef.fields).at(-1));
 }
 
 function parseSpec(spec: string): Spec {
@@ -96,6 +115,11 @@ class Taint {
     /** Table names and aliases: a bare one in an expression is a whole-row reference. */
     private readonly relations: ReadonlySet<string>,
   ) {}
+
+  /** Tainted as the name of a derived output (an alias, a subquery or CTE column), not only as a source column. */
+  renamed(name: string): boolean {
+    return this.everything || this.names.has(name.toLowerCase());
+  }
 
   has(name: string): boolean {
     if (this.everything || this.names.has(name.toLowerCase())) return true;
@@ -187,7 +211,11 @@ function namedOutputs(root: unknown): NamedOutput[] {
       for (const target of list(targets)) {
         const t = isFields(target) && isFields(target.ResTarget) ? target.ResTarget : undefined;
         // A star's columns keep their source names: they are judged by name.
-        if (t && !isStar(t.val)) outputs.push({ names: [str(t.name) ?? columnName(t.val)], expressions: [t.val] });
+        if (!t || isStar(t.val)) continue;
+        const name = str(t.name) ?? columnName(t.val);
+        // `email` read as `email` renames nothing: its name is tainted exactly when its source's is.
+        if (plainColumn(t.val)?.toLowerCase() === name.toLowerCase()) continue;
+        outputs.push({ names: [name], expressions: [t.val] });
       }
     }
     const query = isFields(value.RangeSubselect) ? value.RangeSubselect.subquery : isFields(value.CommonTableExpr) ? value.CommonTableExpr.ctequery : undefined;

@@ -391,6 +391,12 @@ describe('postgres e2e: masked columns stay masked whatever the SQL makes of the
     });
   }
 
+  it('masks what SQL derives from personal columns on a connection that lists none', async () => {
+    const answer = await sql('shop', { sql: "SELECT id, substr(card_number, 1, 8) AS head, replace(email, '@', ' at ') AS mail FROM customers WHERE id = 1" });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    assert.deepEqual(answer.body.rows, [{ id: 1, head: '[MASKED:mask-column]', mail: '[MASKED:mask-column]' }]);
+  });
+
   it('still answers unmasked columns in the clear', async () => {
     const answer = await sql('shop-columns', { sql: 'SELECT id, upper(name) AS name FROM customers WHERE id = 1' });
     assert.deepEqual(answer.body.rows, [{ id: 1, name: 'ADA LOVELACE' }]);
