@@ -91,6 +91,7 @@ async function run(ctx: ApprovalContext, approval: Approval, started: number): P
     requestId: approval.base.requestId,
     connection,
     started,
+    approved: true,
   });
   return { status: response.status ?? 200, headers: [...response.headers], body: Buffer.from(await bodyBytes(response.body)).toString('base64') };
 }

@@ -36,6 +36,27 @@ export interface ForwardContext {
   /** Bytes of masked payload kept for the session log. */
   captureBytes: number;
   maxBodyBytes: number;
+  /** Reviewers approved this request: limits that hold a request for review (NeedsReview) do not apply. */
+  approved?: boolean;
+}
+
+/**
+ * Thrown by a kind's forward that found, while carrying the request out, that it needs a review
+ * after all (a write over the connection's maxAffectedRows), having undone what it did. The
+ * pipeline holds the request as if a rule had said review; the approved request runs again with
+ * `approved` set.
+ */
+export class NeedsReview extends Error {
+  constructor(
+    /** Names the limit, as a rule name would: `max-affected-rows`. */
+    readonly rule: string,
+    readonly reason: string,
+    /** Recorded with the decision, e.g. the row count. */
+    readonly details: Record<string, string | number | boolean | null>,
+  ) {
+    super(reason);
+    this.name = 'NeedsReview';
+  }
 }
 
 /** What the session log keeps of a response once its body has been produced. */

@@ -3,7 +3,7 @@
 // that cannot do its job throws a Refusal (the function definition turns it into problem+json).
 // Fail closed: nothing reaches a target unjudged or unrecorded.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import type { AgentRequest, ForwardContext, GatewayResponse, ResponseRecord, Route } from '../connections/kind.js';
+import { NeedsReview, type AgentRequest, type ForwardContext, type GatewayResponse, type ResponseRecord, type Route } from '../connections/kind.js';
 import type { Operation } from '../connections/operation.js';
 import { kinds } from '../connections/registry.js';
 import { pathAfter } from '../connections/target.js';
@@ -104,7 +104,15 @@ async function judge(
     if (body.stream) request.body = { bytes: await readAll(body.stream, rt.config.maxBodyBytes), length: body.length };
     return rt.hold({ requestId, sessionId, state: at.state, base, principal, connection, operation, decision, request, prefer: req.headers.get('prefer') });
   }
-  return forward(rt, at.state, request, operation, { base, requestId, connection, started: at.started });
+  try {
+    return await forward(rt, at.state, request, operation, { base, requestId, connection, started: at.started });
+  } catch (error) {
+    if (!(error instanceof NeedsReview)) throw error;
+    // The kind undid the request and asks for a review (a write over the connection's row limit).
+    const held: Decision = { action: 'review', rule: error.rule, reason: masker.text(error.reason).text, review: connection.defaultReview };
+    await record(rt, policy.recording, [{ ...base, type: 'decision', decision: { action: 'review', rule: held.rule, reason: held.reason }, details: error.details }]);
+    return rt.hold({ requestId, sessionId, state: at.state, base, principal, connection, operation, decision: held, request, prefer: req.headers.get('prefer') });
+  }
 }
 
 /** forward → mask → record, shared by the live path and the execution of an approved request. */
@@ -127,6 +135,7 @@ export async function forward(
     publicUrl: rt.config.publicUrl,
     captureBytes: rt.config.recordMaxPayloadBytes,
     maxBodyBytes: rt.config.maxBodyBytes,
+    approved: at.approved,
   };
   const forwardedAt = performance.now();
   let response: GatewayResponse;

@@ -43,6 +43,8 @@ export interface ForwardAt {
   requestId: string;
   connection: NamedConnection;
   started: number;
+  /** Carried out after a reviewer approved it: limits that ask for a review (maxAffectedRows) no longer apply. */
+  approved?: boolean;
 }
 
 /** The answer forward hands back, body still streaming when the target streams. */

@@ -171,6 +171,10 @@ export async function startExampleArm(options: ExampleArmOptions = {}): Promise<
     if ((m = /^\/providers\/microsoft\.storage\/storageaccounts$/i.exec(rest)) && method === 'GET') {
       return json(res, 200, page([...accounts.values()], request, accountBody));
     }
+    // One finished deployment whose template output the first account's key, as `listKeys(…).keys[0].value` does.
+    const deployments = `/resourcegroups/${resourceGroup}/providers/microsoft.resources/deployments`;
+    if (method === 'GET' && rest.toLowerCase() === deployments) return json(res, 200, { value: [deploymentBody()] });
+    if (method === 'GET' && rest.toLowerCase() === `${deployments}/storage-setup`) return json(res, 200, deploymentBody());
     const inGroup = `/resourcegroups/${resourceGroup}/providers/microsoft.storage/storageaccounts`;
     if (rest.toLowerCase() === inGroup && method === 'GET') return json(res, 200, page([...accounts.values()], request, accountBody));
     if (rest.toLowerCase().startsWith(`${inGroup}/`)) {
@@ -187,6 +191,25 @@ export async function startExampleArm(options: ExampleArmOptions = {}): Promise<
     }
     return armError(res, 404, 'NotFound', `No route for ${method} ${path} in the ARM stand-in.`);
   });
+
+  function deploymentBody() {
+    const logs = accounts.get('examplelogs');
+    return {
+      id: `${groupId(resourceGroup)}/providers/Microsoft.Resources/deployments/storage-setup`,
+      name: 'storage-setup',
+      type: 'Microsoft.Resources/deployments',
+      properties: {
+        provisioningState: 'Succeeded',
+        parameters: { accountName: { type: 'String', value: 'examplelogs' }, adminKey: { type: 'SecureString', value: logs?.keys[1] ?? '' } },
+        outputs: {
+          storageKey: { type: 'String', value: logs?.keys[0] ?? '' },
+          blobEndpoint: { type: 'String', value: 'https://examplelogs.blob.core.windows.net/' },
+          replicas: { type: 'Int', value: 3 },
+        },
+        outputResources: logs ? [{ id: accountId(logs.name) }] : [],
+      },
+    };
+  }
 
   function storageAccount(method: string, name: string, account: Account | undefined, body: string, res: ServerResponse): void {
     if (method === 'GET') return account ? json(res, 200, accountBody(account)) : notFound(res, 'ResourceNotFound', `The Resource 'Microsoft.Storage/storageAccounts/${name}' under resource group '${resourceGroup}' was not found.`);

@@ -9,6 +9,9 @@ import { callUpstream, prepareCall, throughGateway } from '../upstream.js';
 import type { ArmConnection } from './schema.js';
 import { armMasker } from './secrets.js';
 
+/** Deployments, deployment stacks and scripts, their operations, at any scope: answers with template outputs. */
+const holdsOutputs = (operation: Operation) => /^Microsoft\.Resources\/(?:[^/]+\/)*deployment/i.test(String(operation.details.resourceType ?? ''));
+
 /** Headers that carry an upstream URL the client follows. */
 const LINK_HEADERS = ['azure-asyncoperation', 'location', 'operation-location'] as const;
 
@@ -34,7 +37,7 @@ export async function forwardArm(request: AgentRequest, operation: Operation, co
     else headers.delete(name);
   }
   return maskResponse(upstream, {
-    masker: armMasker(call.masker, { strict: operation.flags.includes('secrets'), link }),
+    masker: armMasker(call.masker, { strict: operation.flags.includes('secrets'), outputs: holdsOutputs(operation), link }),
     captureBytes: context.captureBytes,
     passBinary: false,
     connection: context.connection.name,

@@ -89,3 +89,78 @@ describe('arm secrets: every answer', () => {
     assert.equal(out.nextLink, 'https://gw/api/proxy/arm/subscriptions/s/providers/Microsoft.Storage/storageAccounts?api-version=1&$skipToken=2');
   });
 });
+
+describe('arm secrets: deployment outputs and parameters', () => {
+  const lenient = armMasker(masker, { strict: false, link: noLink });
+  const deployment = (outputs: unknown, parameters: unknown = {}) => ({
+    id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Resources/deployments/d1',
+    name: 'd1',
+    properties: { provisioningState: 'Succeeded', parameters, outputs, outputResources: [{ id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/a' }] },
+  });
+
+  it('masks every string of every output, a bare 88-character account key included, and keeps names, types, numbers and booleans', () => {
+    const storageKey = key();
+    assert.equal(storageKey.length, 88);
+    const outputs = {
+      storageKey: { type: 'String', value: storageKey },
+      hostName: { type: 'String', value: 'a.blob.core.windows.net' },
+      settings: { type: 'Object', value: { name: 'shared', nested: [storageKey.slice(0, 44), 7] } },
+      keys: { type: 'Array', value: [storageKey] },
+      replicas: { type: 'Int', value: 3 },
+      enabled: { type: 'Bool', value: true },
+    };
+    const masked = lenient.auto(JSON.stringify(deployment(outputs)));
+    assert.ok(!masked.text.includes(storageKey.slice(0, 44)), 'the key leaked');
+    const out = JSON.parse(masked.text).properties;
+    assert.deepEqual(out.outputs, {
+      storageKey: { type: 'String', value: '[MASKED:arm-secret]' },
+      hostName: { type: 'String', value: '[MASKED:arm-secret]' },
+      settings: { type: 'Object', value: { name: '[MASKED:arm-secret]', nested: ['[MASKED:arm-secret]', 7] } },
+      keys: { type: 'Array', value: ['[MASKED:arm-secret]'] },
+      replicas: { type: 'Int', value: 3 },
+      enabled: { type: 'Bool', value: true },
+    });
+    assert.equal(out.outputResources[0].id, '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/a');
+    assert.ok(masked.findings.some((f) => f.rule === 'arm-secret' && f.location === '$.properties.outputs.storageKey.value' && f.length === 88));
+    assert.ok(masked.findings.every((f) => !JSON.stringify(f).includes(storageKey.slice(0, 12))));
+  });
+
+  it('masks outputs in a list of deployments, in outputs shaped otherwise, and a secure output whole', () => {
+    const secret = key();
+    const list = { value: [deployment({ k: { type: 'SecureString', value: secret }, pin: { type: 'secureObject', value: { pin: 1234 } }, odd: { type: secret, value: 1 } })] };
+    const out = JSON.parse(lenient.auto(JSON.stringify(list)).text).value[0].properties.outputs;
+    assert.deepEqual(out, {
+      k: { type: 'SecureString', value: '[MASKED:arm-secret]' },
+      pin: { type: 'secureObject', value: { pin: '[MASKED:arm-secret]' } },
+      odd: { type: '[MASKED:arm-secret]', value: 1 },
+    });
+    const script = { properties: { outputs: { text: secret, list: [secret], n: 1 } } };
+    assert.deepEqual(JSON.parse(lenient.auto(JSON.stringify(script)).text).properties.outputs, { text: '[MASKED:arm-secret]', list: ['[MASKED:arm-secret]'], n: 1 });
+  });
+
+  it('masks secure parameters and parameters named as secrets, and leaves the others to the policy masker', () => {
+    const [password, secret] = [randomBytes(12).toString('hex'), key()];
+    const parameters = {
+      adminPassword: { type: 'String', value: password },
+      vmKey: { type: 'SecureString', value: secret },
+      location: { type: 'String', value: 'westeurope' },
+      kv: { type: 'SecureString', reference: { keyVault: { id: '/subscriptions/s/…/vaults/v' }, secretName: 'sql' } },
+    };
+    const text = lenient.auto(JSON.stringify(deployment({}, parameters))).text;
+    assert.ok(!text.includes(password) && !text.includes(secret));
+    const out = JSON.parse(text).properties.parameters;
+    assert.match(out.adminPassword.value, /^\[MASKED:/);
+    assert.deepEqual(out.vmKey, { type: 'SecureString', value: '[MASKED:arm-secret]' });
+    assert.deepEqual(out.location, { type: 'String', value: 'westeurope' });
+    assert.equal(out.kv.reference.secretName, '[MASKED:arm-secret]');
+  });
+
+  it('masks a deployment answer whole when it is not JSON or too large to hold', () => {
+    const outputsMasker = armMasker(masker, { strict: false, outputs: true, link: noLink });
+    const secret = key();
+    assert.equal(outputsMasker.auto(`{"properties":{"outputs":{"k":{"value":"${secret}"}}`).text, '[MASKED:arm-secret]');
+    const stream = outputsMasker.stream();
+    assert.equal(stream.push(`{"properties":{"outputs":{"k":{"value":"${secret}"}}}}`), '');
+    assert.equal(stream.end(), '[MASKED:arm-secret]');
+  });
+});

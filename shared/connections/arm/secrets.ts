@@ -4,9 +4,12 @@
 // - an answer to a secret-bearing action (classify.ts flags it) keeps only descriptive fields
 //   (key names, permissions, times) in the clear: every other string is masked, whatever it
 //   looks like, and a body that is not JSON is masked whole;
-// - every ARM answer has ARM's own key fields (primaryKey, secondaryMasterKey…) masked.
+// - every ARM answer has ARM's own key fields (primaryKey, secondaryMasterKey…) masked;
+// - every ARM answer has its template `outputs` masked strictly (outputs.ts), and a deployment's
+//   answer that cannot be read as JSON is masked whole.
 import { createHash } from 'node:crypto';
 import type { Finding, Masker, StreamMasker } from '../../masking/index.js';
+import { childPath, isOutputs, isParameters, maskOutputs, maskParameters } from './outputs.js';
 
 export const ARM_SECRET_RULE = 'arm-secret';
 const MARKER = `[MASKED:${ARM_SECRET_RULE}]`;
@@ -25,6 +28,8 @@ const SECRET_FIELD = /(?:primary|secondary)[a-z]*key$|masterkey$|sharedkey$/;
 export interface ArmMaskOptions {
   /** The answer to a secret-bearing action: mask every non-descriptive string. */
   strict: boolean;
+  /** An answer that may carry template outputs (a deployment's): masked whole unless it is JSON. */
+  outputs?: boolean;
   /** Rewrites an upstream URL (a list's `nextLink`) to come back through the gateway. */
   link: (url: string) => string | undefined;
 }
@@ -47,7 +52,7 @@ export function armMasker(masker: Masker, options: ArmMaskOptions): Masker {
       try {
         value = JSON.parse(body);
       } catch {
-        if (!options.strict) return masker.auto(body, contentType);
+        if (!options.strict && !options.outputs) return masker.auto(body, contentType);
         const findings: Finding[] = [];
         return { text: body.length === 0 ? body : mask(body, 'offset:0', findings), findings };
       }
@@ -55,8 +60,8 @@ export function armMasker(masker: Masker, options: ArmMaskOptions): Masker {
       return { text: JSON.stringify(masked.value), findings: masked.findings };
     },
     // A secret-bearing answer too large to hold as JSON is masked whole rather than guessed at.
-    stream: options.strict ? whole : () => masker.stream(),
-    streamAt: options.strict ? whole : (locate) => masker.streamAt(locate),
+    stream: options.strict || options.outputs ? whole : () => masker.stream(),
+    streamAt: options.strict || options.outputs ? whole : (locate) => masker.streamAt(locate),
     withSecrets: (secrets) => armMasker(masker.withSecrets(secrets), options),
   };
 }
@@ -68,7 +73,9 @@ export function maskArmValue(value: unknown, strict: boolean, path: string, find
   for (const [key, item] of Object.entries(value)) {
     const at = childPath(path, key);
     const field = normalize(key);
-    if (typeof item === 'string' && (SECRET_FIELD.test(field) || (strict && !DESCRIPTIVE.has(field)))) out[key] = mask(item, at, findings);
+    if (isOutputs(field, item)) out[key] = maskOutputs(item, at, (text, location) => mask(text, location, findings));
+    else if (isParameters(field, item)) out[key] = maskParameters(item, at, (text, location) => mask(text, location, findings));
+    else if (typeof item === 'string' && (SECRET_FIELD.test(field) || (strict && !DESCRIPTIVE.has(field)))) out[key] = mask(item, at, findings);
     else out[key] = maskArmValue(item, strict, at, findings);
   }
   return out;
@@ -89,8 +96,6 @@ function mask(value: string, location: string, findings: Finding[]): string {
 }
 
 const fingerprint = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 8);
-
-const childPath = (path: string, key: string) => (/^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`);
 
 /** Emits nothing until the end, then one marker: for bodies that must not pass in any part. */
 class WholeMasker implements StreamMasker {

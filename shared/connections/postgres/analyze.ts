@@ -5,6 +5,7 @@
 // track of which WITH names are in scope, so `FROM d` after `WITH d AS (…)` is not reported as a
 // table while a table of the same name referenced outside that scope still is.
 import type { Node } from 'libpg-query';
+import { filtersNothing, type TargetTable } from './filters-nothing.js';
 import { NOT_READ_ONLY, type SqlFlag } from './flags.js';
 import { functionKind } from './sql-functions.js';
 
@@ -199,10 +200,10 @@ function visitNode(type: string, body: Fields, scope: ReadonlySet<string>, facts
     }
     case 'UpdateStmt':
     case 'DeleteStmt':
-      if (!refersToColumns(body.whereClause)) facts.flag('no-where');
+      if (filtersNothing(body.whereClause, targetTable(body.relation))) facts.flag('no-where');
       return;
     case 'MergeStmt':
-      if (!refersToColumns(body.joinCondition)) facts.flag('no-where');
+      if (filtersNothing(body.joinCondition, targetTable(body.relation))) facts.flag('no-where');
       return;
     case 'CopyStmt':
       if (body.is_from === true) facts.flag('write');
@@ -245,18 +246,12 @@ function visitCall(call: Fields, facts: Facts): void {
   }
 }
 
-/** A WHERE that refers to no column (`WHERE true`, `WHERE 1 = 1`) filters nothing. */
-function refersToColumns(where: unknown): boolean {
-  const stack = [where];
-  while (stack.length > 0) {
-    const value = stack.pop();
-    if (Array.isArray(value)) stack.push(...value);
-    else if (isFields(value)) {
-      if ('ColumnRef' in value || 'CurrentOfExpr' in value) return true;
-      stack.push(...Object.values(value));
-    }
-  }
-  return false;
+/** The table an UPDATE, DELETE or MERGE writes, as its columns may be qualified. */
+function targetTable(relation: unknown): TargetTable | undefined {
+  if (!isFields(relation)) return undefined;
+  const relname = str(relation.relname);
+  const alias = isFields(relation.alias) ? str(relation.alias.aliasname) : undefined;
+  return relname === undefined ? undefined : { relname, ...(alias !== undefined && { alias }) };
 }
 
 /** DROP TABLE a, s.b → [['a'], ['s', 'b']] (a leading database name is dropped by taking the last two). */

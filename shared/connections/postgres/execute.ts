@@ -4,6 +4,10 @@
 //  - statement_timeout, set LOCAL; and a watchdog that cancels a statement still running past it
 //    (the SQL may have turned the setting off) and gives up on it shortly after.
 //  - at most `rowLimit` rows read per statement, through a portal, never the whole result.
+//  - at most `maxAffectedRows` rows written, when set: counted before COMMIT from the transaction's
+//    statistics (pg_stat_xact_all_tables, before and after: rows inserted, updated and deleted by
+//    every statement, CTE, trigger, function and EXPLAIN ANALYZE of it), or the statements' own
+//    counts if more; over it the transaction is rolled back.
 //  - DISCARD ALL before the connection goes back to the pool: no role, setting, prepared
 //    statement, temporary table or advisory lock outlives the request.
 // Statements are sent one by one (extended protocol), params bound, never interpolated.
@@ -17,6 +21,8 @@ export interface Plan {
   readOnly: boolean;
   rowLimit: number;
   statementTimeoutMs: number;
+  /** Rows the request may write before it is rolled back; absent: no limit. */
+  maxAffectedRows?: number;
 }
 
 export interface StatementResult {
@@ -39,6 +45,17 @@ export class SqlFailure extends Error {
   ) {
     super(`SQL ${phase} failed`);
     this.name = 'SqlFailure';
+  }
+}
+
+/** The request would have written more rows than `maxAffectedRows`; it was rolled back. */
+export class TooManyRowsAffected extends Error {
+  constructor(
+    readonly affectedRows: number,
+    readonly maxAffectedRows: number,
+  ) {
+    super(`the request would change ${affectedRows} rows, more than ${maxAffectedRows}`);
+    this.name = 'TooManyRowsAffected';
   }
 }
 
@@ -67,10 +84,18 @@ export async function execute(db: Database, plan: Plan): Promise<StatementResult
       values: [String(plan.statementTimeoutMs)],
     });
     const pid = Number(started.rows[0].pid);
+    const limited = plan.maxAffectedRows !== undefined && !plan.readOnly;
+    // The statistics may still hold counts of earlier transactions on this connection: only the change counts.
+    const writtenBefore = limited ? await rowsWritten(client) : 0;
     const results: StatementResult[] = [];
     for (const [index, statement] of plan.statements.entries()) {
       const query = new CappedQuery(statement.text, index === 0 ? plan.params : [], plan.rowLimit);
       results.push(shape(await watched(db, client, query, pid, index, plan.statementTimeoutMs), plan.rowLimit));
+    }
+    if (limited) {
+      const reported = results.filter((r) => WRITES.has(r.command ?? '')).reduce((sum, r) => sum + r.rowCount, 0);
+      const affected = Math.max((await rowsWritten(client)) - writtenBefore, reported);
+      if (affected > plan.maxAffectedRows!) throw new TooManyRowsAffected(affected, plan.maxAffectedRows!);
     }
     await step(client, 'transaction', 'COMMIT');
     return results;
@@ -95,6 +120,19 @@ async function step(client: pg.PoolClient, phase: 'connect' | 'transaction', que
     throw new SqlFailure(phase, error);
   }
 }
+
+/** Rows inserted, updated and deleted by this connection as its statistics count them (not yet flushed ones included). */
+async function rowsWritten(client: pg.PoolClient): Promise<number> {
+  const stats = await step(
+    client,
+    'transaction',
+    'SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::text AS n FROM pg_catalog.pg_stat_xact_all_tables',
+  );
+  return Number(stats.rows[0].n);
+}
+
+/** Command tags whose row count is rows written. */
+const WRITES = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE', 'COPY']);
 
 async function watched(db: Database, client: pg.PoolClient, query: CappedQuery, pid: number, index: number, timeoutMs: number) {
   let timedOut = false;

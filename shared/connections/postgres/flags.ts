@@ -6,7 +6,8 @@ export const SQL_FLAGS = {
     'every statement is a plain read: SELECT/VALUES/TABLE without INTO, FOR UPDATE/SHARE or data-modifying CTEs, SHOW, or EXPLAIN of such; the request runs in a READ ONLY transaction',
   write: 'changes rows: INSERT, UPDATE, DELETE, MERGE, TRUNCATE, COPY FROM, SELECT INTO, CREATE TABLE AS, REFRESH MATERIALIZED VIEW, nextval()/setval()',
   ddl: 'changes schema, objects, privileges or the server (CREATE, ALTER, DROP, GRANT, COMMENT, VACUUM…, SELECT INTO); any statement type the classifier does not know is counted here',
-  'no-where': 'an UPDATE or DELETE without WHERE, or with a WHERE that refers to no column (WHERE true, WHERE 1=1); TRUNCATE, and MERGE … ON a condition that refers to no column, too',
+  'no-where':
+    'an UPDATE or DELETE (EXPLAIN ANALYZE of one included) without WHERE, or with a WHERE proved to filter nothing: always true (WHERE true, 1=1, \'a\'=\'a\', id = id, x IS NULL OR x IS NOT NULL, p OR NOT p, … OR true) or the same for every row (a condition on no column of the target: EXISTS (SELECT 1), $1, another table\'s columns only); TRUNCATE, and MERGE … ON such a condition, too',
   'data-modifying-cte': 'a WITH query that is an INSERT, UPDATE, DELETE or MERGE: it runs in full even under a SELECT',
   'opaque-code':
     'code whose effect the classifier cannot see: DO blocks, CREATE/ALTER FUNCTION or PROCEDURE, CALL, triggers, rules, LOAD, and calls to functions that are not side-effect-free built-ins',

@@ -1,11 +1,12 @@
 // The postgres connection kind: agents POST { sql, params } to /api/sql/{connection}; the SQL is
 // classified with PostgreSQL's own parser, judged, run under guard rails and answered masked.
 import { Refusal } from '../../platform/problem.js';
-import type { ConnectionKind } from '../kind.js';
+import { NeedsReview, type ConnectionKind } from '../kind.js';
 import { prepareSql, toOperation } from './classify.js';
 import { refusalFor } from './errors.js';
-import { execute, SqlFailure } from './execute.js';
+import { execute, SqlFailure, TooManyRowsAffected } from './execute.js';
 import { closePools, databaseFor } from './pools.js';
+import { derivedMasks } from './lineage.js';
 import { maskedResponse } from './result.js';
 import type { PostgresConnection } from './schema.js';
 
@@ -36,8 +37,16 @@ export const postgresKind: ConnectionKind = {
         readOnly: prepared.analysis.readOnly,
         rowLimit: config.rowLimit,
         statementTimeoutMs: config.statementTimeoutMs,
+        maxAffectedRows: context.approved ? undefined : config.maxAffectedRows,
       });
     } catch (error) {
+      if (error instanceof TooManyRowsAffected) {
+        throw new NeedsReview(
+          'max-affected-rows',
+          `The request would change ${error.affectedRows} rows, more than the ${error.maxAffectedRows} allowed on "${context.connection.name}"; it was rolled back and needs a review.`,
+          { affectedRows: error.affectedRows, maxAffectedRows: error.maxAffectedRows },
+        );
+      }
       if (!(error instanceof SqlFailure)) throw error;
       throw refusalFor(error, {
         connection: context.connection.name,
@@ -47,7 +56,13 @@ export const postgresKind: ConnectionKind = {
       });
     }
 
-    const { body, findings, details } = maskedResponse(results, context.masker, config.maskColumns);
+    const masks = derivedMasks({
+      statements: prepared.statements.map((s) => s.node),
+      tables: prepared.analysis.resources,
+      maskColumns: config.maskColumns,
+      sensitiveName: (name) => context.masker.json({ [name]: 'x' }, '$').findings.length > 0,
+    });
+    const { body, findings, details } = maskedResponse(results, context.masker, config.maskColumns, masks);
     const text = JSON.stringify(body);
     const bytes = new TextEncoder().encode(text);
     const contentType = 'application/json';

@@ -1,6 +1,7 @@
 // The JSON an agent gets back, masked. Every cell goes through the masker in JSON mode under its
 // column name, so sensitive column names (password, token, secret…) are masked by key and any
-// value by the detectors (emails, card numbers…); the connection's `maskColumns` add names of its own.
+// value by the detectors (emails, card numbers…); the connection's `maskColumns` add names of its own,
+// and columns computed from masked columns (lineage.ts) are masked whole.
 import { createHash } from 'node:crypto';
 import type { Finding, Masker } from '../../masking/index.js';
 import type { OperationDetail } from '../operation.js';
@@ -24,11 +25,16 @@ export function maskedResponse(
   results: readonly StatementResult[],
   masker: Masker,
   maskColumns: readonly string[],
+  /** Which columns of the last result derive from masked columns (lineage.ts), by position. */
+  derived: (names: readonly string[]) => boolean[] = (names) => names.map(() => false),
 ): { body: SqlResponse; findings: Finding[]; details: Record<string, OperationDetail> } {
   const findings: Finding[] = [];
   const last = results.at(-1)!;
-  const forcedColumn = columnMatcher(maskColumns);
-  const masked = last.columns.map((column) => ({ column, forced: forcedColumn(column.name) }));
+  const forcedColumn = columnMatcher(maskColumns.filter((name) => !name.includes('.')));
+  const fromMasked = derived(last.columns.map((c) => c.name));
+  // A derived column that the masker masks by its own name anyway keeps that finding's rule.
+  const byKey = (name: string) => masker.json({ [name]: 'x' }, '$').findings.length > 0;
+  const masked = last.columns.map((column, i) => ({ column, forced: forcedColumn(column.name) || (fromMasked[i] === true && !byKey(column.name)) }));
   const names = uniqueNames(last.columns.map((c) => masker.text(c.name).text));
 
   const rows = last.rows.map((row, r) => {

@@ -25,4 +25,13 @@ describe('postgres connection schema', () => {
       assert.equal(postgresConnectionSchema.safeParse({ ...base, ...extra }).success, false, JSON.stringify(extra));
     }
   });
+
+  it('takes maxAffectedRows only with reviewers to hold writes over it for', () => {
+    const base = { kind: 'postgres', credential: { env: 'DB' } };
+    const missing = postgresConnectionSchema.safeParse({ ...base, maxAffectedRows: 100 });
+    assert.equal(missing.success, false);
+    assert.deepEqual(missing.error!.issues[0]!.path, ['reviewers']);
+    assert.equal(postgresConnectionSchema.parse({ ...base, maxAffectedRows: 100, reviewers: ['dba'] }).maxAffectedRows, 100);
+    assert.equal(postgresConnectionSchema.safeParse({ ...base, maxAffectedRows: -1, reviewers: ['dba'] }).success, false);
+  });
 });

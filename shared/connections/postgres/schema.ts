@@ -27,9 +27,21 @@ export const postgresConnectionSchema = connectionBase
     maskColumns: z
       .array(z.string().min(1))
       .default([])
-      .describe('extra column names whose values are always masked (as sensitive JSON keys are: case, "_", "-", "." and spaces ignored; a column matches a name it equals or ends with)'),
+      .describe(
+        'columns whose values are always masked, and so is every result column computed from them (through functions, casts, operators, aliases, subqueries and CTEs): "column" (as sensitive JSON keys match: case, "_", "-" and spaces ignored, equal or ending with it), "table.column", "schema.table.column", with * for any schema, table or column ("*.card_number", "public.customers.*")',
+      ),
+    maxAffectedRows: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('rows a request may insert, update or delete at most; a write over it is rolled back and held for review by the connection\'s reviewers (the approved request runs without the limit); absent: no limit'),
     poolSize: z.number().int().min(1).max(20).default(4).describe('connections the gateway keeps open to this database at most'),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.maxAffectedRows === undefined || (c.reviewers?.length ?? 0) > 0, {
+    message: 'maxAffectedRows holds writes over it for review: name the reviewers',
+    path: ['reviewers'],
+  });
 
 export type PostgresConnection = z.infer<typeof postgresConnectionSchema>;

@@ -113,6 +113,23 @@ describe('arm e2e: @azure/arm-storage through the gateway', () => {
     assert.ok(!JSON.stringify(result).includes(real[0]!) && !JSON.stringify(result).includes(real[1]!));
   });
 
+  it('masks a deployment\'s outputs and secure parameters, read under */read, alone and in the list', async () => {
+    const keys = arm.keys('examplelogs');
+    const base = `${stack.url}/api/proxy/azure/subscriptions/${arm.subscriptionId}/resourceGroups/${arm.resourceGroup}/providers/Microsoft.Resources/deployments`;
+    for (const url of [`${base}/storage-setup?api-version=2024-03-01`, `${base}?api-version=2024-03-01`]) {
+      const res = await fetch(url, { headers: { authorization: `Bearer ${agentToken}`, 'x-portcullis-session': session } });
+      assert.equal(res.status, 200);
+      const text = await res.text();
+      assert.ok(!keys.some((k) => text.includes(k.slice(0, 20))), `a storage key leaked from ${url}`);
+      const body = JSON.parse(text) as { value?: unknown[] };
+      const { outputs, parameters } = ((body.value?.[0] ?? body) as { properties: Record<string, Record<string, { type: string; value: unknown }>> }).properties;
+      assert.deepEqual(outputs!.storageKey, { type: 'String', value: '[MASKED:arm-secret]' });
+      assert.deepEqual(outputs!.replicas, { type: 'Int', value: 3 });
+      assert.deepEqual(parameters!.adminKey, { type: 'SecureString', value: '[MASKED:arm-secret]' });
+      assert.deepEqual(parameters!.accountName, { type: 'String', value: 'examplelogs' });
+    }
+  });
+
   it('holds a delete for review without calling ARM', async () => {
     const seen = since();
     await assert.rejects(client.storageAccounts.delete(arm.resourceGroup, 'examplebackups'), (error: { statusCode?: number }) => {

@@ -22,6 +22,14 @@ connections:
     rowLimit: 50
     statementTimeoutMs: 1000
     maskColumns: [created_at]
+    maxAffectedRows: 2
+    reviewers: [dba]
+  shop-columns:
+    kind: postgres
+    description: The demo shop with its email and card columns masked, whatever the SQL makes of them
+    credential: { env: SHOP_DB_URL }
+    groups: [agents]
+    maskColumns: [public.customers.email, "*.card_number"]
   shop-lax:
     kind: postgres
     description: Reads allowed even when they call functions, to show the READ ONLY transaction
@@ -42,7 +50,7 @@ connections:
     default: allow
 rules:
   - name: reads
-    match: { connections: [shop, shop-lax], flags: read-only }
+    match: { connections: [shop, shop-lax, shop-columns], flags: read-only }
     action: allow
   - name: row-writes
     match: { connections: shop, actions: [InsertStmt, UpdateStmt, DeleteStmt] }
@@ -307,3 +315,95 @@ describe('postgres e2e: the session log', { skip: postgres.skip }, () => {
     assert.ok(!JSON.stringify(stack.log.lines).includes(new URL(shop.agent).password));
   });
 });
+
+describe('postgres e2e: writes that touch everything', () => {
+  it('holds each of the six statements that emptied orders, and deletes nothing', async () => {
+    const before = await count('orders');
+    for (const statement of [
+      'UPDATE orders SET total = 1 WHERE id = id',
+      'DELETE FROM orders WHERE 1=1',
+      'DELETE FROM orders WHERE true',
+      'DELETE FROM orders WHERE status IS NULL OR status IS NOT NULL',
+      'EXPLAIN ANALYZE DELETE FROM orders',
+      'DELETE FROM orders WHERE id=id OR false',
+    ]) {
+      assertHeld(await sql('shop', { sql: statement }), 'review-unbounded-writes');
+    }
+    assert.equal(await count('orders'), before);
+    assert.equal((await shop.query<{ n: string }>('SELECT count(*) AS n FROM orders WHERE total = 1'))[0]!.n, '0');
+  });
+
+  it('rolls back a write over maxAffectedRows and holds it, recorded with the count; approved, it runs in full', async () => {
+    const statement = "UPDATE orders SET status = 'audited' WHERE total > 0";
+    const rows = await count('orders');
+    assert.ok(rows > 2);
+    const held = await sql('shop', { sql: statement });
+    assert.equal(held.status, 202, JSON.stringify(held.body));
+    assert.equal((await shop.query<{ n: string }>("SELECT count(*) AS n FROM orders WHERE status = 'audited'"))[0]!.n, '0', 'rolled back');
+
+    const auditor = await stack.token('auditor-1', ['auditors']);
+    const log = (await (await fetch(`${stack.url}/api/sessions/${session}`, { headers: { authorization: `Bearer ${auditor}` } })).json()) as SessionRecord;
+    const decision = log.events.find((e) => e.type === 'decision' && e.decision!.rule === 'max-affected-rows');
+    assert.ok(decision, 'the hold is recorded');
+    assert.equal(decision.decision!.action, 'review');
+    assert.deepEqual(decision.details, { affectedRows: rows, maxAffectedRows: 2 });
+
+    const id = String(held.body.id);
+    const dba = await stack.token('dba-1', ['dba']);
+    const approved = await fetch(`${stack.url}/api/approvals/${id}/decision`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${dba}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ decision: 'approve', reason: 'quarterly audit' }),
+    });
+    assert.equal(approved.status, 200, await approved.text());
+    const done = await fetch(`${stack.url}/api/approvals/${id}`, { headers: { authorization: `Bearer ${token}`, prefer: 'wait=30' } });
+    assert.equal(done.status, 200, await done.clone().text());
+    assert.equal(((await done.json()) as { rowCount: number }).rowCount, rows);
+    assert.equal((await shop.query<{ n: string }>("SELECT count(*) AS n FROM orders WHERE status = 'audited'"))[0]!.n, String(rows));
+  });
+
+  it('runs a write within maxAffectedRows at once', async () => {
+    const answer = await sql('shop', { sql: "UPDATE orders SET status = 'open' WHERE id IN (1, 2)" });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    assert.equal(answer.body.rowCount, 2);
+  });
+});
+
+describe('postgres e2e: masked columns stay masked whatever the SQL makes of them', () => {
+  const secrets = ['ada@example.com', 'ada', 'example.com', '4111', '1111 1111', '1111 1114', 'tok_live', 'moc.elpmaxe', 'YWRhQGV4YW1wbGUuY29t'];
+
+  for (const [what, statement] of [
+    ['substr of a card number', 'SELECT id, substr(card_number, 1, 8) AS head, substr(card_number, 9) FROM customers WHERE id = 1'],
+    ['replace in an email', "SELECT id, replace(email, '@', ' at ') FROM customers WHERE id = 1"],
+    ['base64 of an email', "SELECT id, encode(email::bytea, 'base64') FROM customers WHERE id = 1"],
+    ['a reversed card number', 'SELECT id, reverse(card_number) FROM customers WHERE id = 1'],
+    ['an alias', 'SELECT id, email AS contact, card_number AS c FROM customers WHERE id = 1'],
+    ['a subquery alias', 'SELECT id, x FROM (SELECT id, split_part(email, \'@\', 1) AS x FROM customers) t WHERE id = 1'],
+    ['a CTE', 'WITH d AS (SELECT id, reverse(email) AS r, reverse(api_token) AS t FROM customers) SELECT id, r, t FROM d WHERE id = 1'],
+    ['a whole row', 'SELECT id, row_to_json(c)::text AS j FROM customers c WHERE id = 1'],
+  ] as const) {
+    it(`masks ${what}`, async () => {
+      const answer = await sql('shop-columns', { sql: statement });
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      const row = answer.body.rows[0] as Record<string, unknown>;
+      assert.equal(row.id, 1);
+      const others = Object.entries(row).filter(([name]) => name !== 'id');
+      assert.ok(others.length > 0);
+      for (const [name, value] of others) assert.equal(value, '[MASKED:mask-column]', `${name}: ${String(value)}`);
+      const text = JSON.stringify(answer.body);
+      for (const secret of secrets) assert.ok(!text.includes(secret), `${secret} leaked: ${text}`);
+    });
+  }
+
+  it('masks what SQL derives from personal columns on a connection that lists none', async () => {
+    const answer = await sql('shop', { sql: "SELECT id, substr(card_number, 1, 8) AS head, replace(email, '@', ' at ') AS mail FROM customers WHERE id = 1" });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    assert.deepEqual(answer.body.rows, [{ id: 1, head: '[MASKED:mask-column]', mail: '[MASKED:mask-column]' }]);
+  });
+
+  it('still answers unmasked columns in the clear', async () => {
+    const answer = await sql('shop-columns', { sql: 'SELECT id, upper(name) AS name FROM customers WHERE id = 1' });
+    assert.deepEqual(answer.body.rows, [{ id: 1, name: 'ADA LOVELACE' }]);
+  });
+});
+

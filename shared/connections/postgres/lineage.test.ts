@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createMasker } from '../../masking/index.js';
+import { analyze } from './analyze.js';
+import { derivedMasks } from './lineage.js';
+import { parseSql } from './parse.js';
+
+const masker = createMasker();
+const SPECS = ['public.customers.email', '*.card_number'];
+
+/** Masks of the result columns named `names` for `sql` under `specs`. */
+async function masks(sql: string, names: string[], specs: string[] = SPECS): Promise<boolean[]> {
+  const statements = (await parseSql(sql)).map((s) => s.node);
+  return derivedMasks({
+    statements,
+    tables: analyze(statements).resources,
+    maskColumns: specs,
+    sensitiveName: (name) => masker.json({ [name]: 'x' }, '$').findings.length > 0,
+  })(names);
+}
+
+describe('lineage: result columns computed from masked columns', () => {
+  it('masks what functions, casts, operators and aliases make of a masked column', async () => {
+    for (const [sql, names] of [
+      ['SELECT id, substr(card_number, 1, 8) FROM customers', ['id', 'substr']],
+      ["SELECT id, replace(email, '@', ' at ') AS contact FROM customers", ['id', 'contact']],
+      ["SELECT id, encode(email::bytea, 'base64') FROM customers", ['id', 'encode']],
+      ['SELECT id, reverse(card_number) AS r FROM customers', ['id', 'r']],
+      ['SELECT id, email AS contact FROM customers', ['id', 'contact']],
+      ["SELECT c.id, c.email || '' FROM customers c", ['id', '?column?']],
+      ['SELECT id, reverse(api_token) AS t FROM customers', ['id', 't']],
+      ['SELECT id, upper(CASE WHEN true THEN card_number END) FROM customers', ['id', 'upper']],
+      ['SELECT id, (SELECT max(email) FROM customers) FROM orders', ['id', 'max']],
+    ] as const) {
+      assert.deepEqual(await masks(sql, [...names]), [false, true], sql);
+    }
+  });
+
+  it('follows a masked column through subqueries, CTEs and their column alias lists', async () => {
+    assert.deepEqual(await masks('SELECT id, m FROM (SELECT id, email AS m FROM customers) t', ['id', 'm']), [false, true]);
+    assert.deepEqual(await masks('WITH d AS (SELECT id, substr(email, 1, 3) AS s FROM customers) SELECT id, lower(s) FROM d', ['id', 'lower']), [false, true]);
+    assert.deepEqual(await masks('SELECT a, b FROM (SELECT id, email FROM customers) AS t(a, b)', ['a', 'b']), [false, true]);
+    assert.deepEqual(await masks('WITH d(a, b) AS (SELECT id, card_number FROM customers) SELECT b AS x, a FROM d', ['x', 'a']), [true, false]);
+    assert.deepEqual(await masks('SELECT x FROM (SELECT * FROM customers) AS t(a, x)', ['x']), [true]);
+  });
+
+  it('masks star columns by name, and places the targets around a star', async () => {
+    assert.deepEqual(await masks('SELECT * FROM customers', ['id', 'name', 'email', 'card_number']), [false, false, true, true]);
+    assert.deepEqual(await masks('SELECT reverse(email), *, 1 AS one FROM customers', ['reverse', 'id', 'email', 'one']), [true, false, true, false]);
+  });
+
+  it('masks whole-row references, set operations, VALUES and RETURNING', async () => {
+    assert.deepEqual(await masks('SELECT id, row_to_json(c) FROM customers c', ['id', 'row_to_json']), [false, true]);
+    assert.deepEqual(await masks('SELECT id, to_jsonb(c.*)::text FROM customers c', ['id', 'to_jsonb']), [false, true]);
+    assert.deepEqual(await masks("SELECT 1, 'x' UNION ALL SELECT id, card_number FROM customers", ['?column?', '?column?']), [false, true]);
+    assert.deepEqual(await masks("UPDATE customers SET name = 'x' WHERE id = 1 RETURNING id, reverse(email)", ['id', 'reverse']), [false, true]);
+  });
+
+  it('fails closed where it cannot follow: unknown functions, FETCH, a table-wide spec', async () => {
+    assert.deepEqual(await masks('SELECT id, my_decrypt(id) FROM customers', ['id', 'my_decrypt']), [false, true]);
+    assert.deepEqual(await masks('DECLARE c CURSOR FOR SELECT email FROM customers; FETCH ALL FROM c', ['email']), [true]);
+    assert.deepEqual(await masks('SELECT id, name FROM customers', ['id', 'name'], ['public.customers.*']), [true, true]);
+  });
+
+  it('leaves columns of other tables and unmasked columns alone', async () => {
+    assert.deepEqual(await masks('SELECT id, name, upper(name) FROM customers', ['id', 'name', 'upper']), [false, false, false]);
+    assert.deepEqual(await masks('SELECT id, total FROM orders', ['id', 'total']), [false, false]);
+    // customers is not read: its email spec does not apply to another table's email.
+    assert.deepEqual(await masks('SELECT email FROM newsletter', ['email']), [false]);
+    assert.deepEqual(await masks('SELECT email FROM customers', ['email'], []), [false]);
+  });
+});
+
+describe('lineage: personal columns without maskColumns', () => {
+  it('masks what SQL derives from email, card and phone columns, and leaves them read as they are to the value detectors', async () => {
+    assert.deepEqual(await masks('SELECT id, substr(card_number, 1, 8), email, email AS contact, reverse(email) FROM customers', ['id', 'substr', 'email', 'contact', 'reverse'], []), [false, true, false, true, true]);
+    assert.deepEqual(await masks('SELECT * FROM customers', ['id', 'email', 'card_number'], []), [false, false, false]);
+    assert.deepEqual(await masks('SELECT x FROM (SELECT left(phone, 4) AS x FROM customers) t', ['x'], []), [true]);
+  });
+});

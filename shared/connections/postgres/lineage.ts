@@ -1,0 +1,370 @@
+// Which columns of a result derive from masked columns, read off the parse tree, so that SQL cannot
+// undo masking: `substr(card_number, 1, 8)`, `replace(email, '@', ' at ')`,
+// `encode(email::bytea, 'base64')`, `reverse(card_number)`, `email AS contact`, a subquery or CTE
+// that renames it, `row_to_json(c)`: each comes out masked whole, because it is computed from a
+// masked column.
+//
+// Masked source columns are the connection's `maskColumns` (`email`, `customers.email`,
+// `public.customers.email`, `*.card_number`, `public.customers.*`; a spec naming a table applies
+// when the request reads that table) and columns whose names the masker treats as sensitive keys
+// (api_token, password…). Taint then follows names through every query of the request until
+// nothing changes: an output (a SELECT's or RETURNING's target, a subquery's or CTE's column, a
+// column alias list entry) that is computed from a tainted name is tainted under its own name.
+// This is deliberately coarse — names, not resolved columns — so a same-named column of another
+// table may be masked too, but never the other way round. Where the derivation cannot be followed,
+// it fails closed and masks: whole-row references (`c`, `c.*` inside an expression), calls to
+// functions that are not known built-ins, a table-wide spec, and results of statements whose
+// columns the tree does not describe (FETCH, EXECUTE, CALL…) when anything masked is in play.
+import type { Node } from 'libpg-query';
+import { functionKind } from './sql-functions.js';
+
+type Fields = Record<string, unknown>;
+
+interface Spec {
+  schema: string;
+  table: string;
+  column: string;
+  /** A bare name matches as masked JSON keys do: a column equal to it or ending with it. */
+  suffix: boolean;
+}
+
+const normalize = (s: string) => s.toLowerCase().replace(/[-_.\s]/g, '');
+
+export interface LineageInput {
+  /** The request's statements; the result is the last one's. */
+  statements: readonly Node[];
+  /** Tables the request reads, schema-qualified (the analysis' resources). */
+  tables: readonly string[];
+  /** The connection's maskColumns. */
+  maskColumns: readonly string[];
+  /** Whether the masker masks a value under this key whatever it is. */
+  sensitiveName: (name: string) => boolean;
+}
+
+/** For each column of the last statement's result (by position, given their names): whether it is masked. */
+export function derivedMasks(input: LineageInput): (names: readonly string[]) => boolean[] {
+  const specs = input.maskColumns.map(parseSpec).filter((s) => s.column.length > 0);
+  const active = specs.filter((s) => s.table === '*' || input.tables.some((t) => tableMatches(s, t)));
+  if (active.some((s) => s.column === '*')) return (names) => names.map(() => true);
+  const specified = (name: string) => active.some((s) => columnMatches(s, name)) || input.sensitiveName(name);
+  const base = (name: string) => specified(name) || PERSONAL.test(normalize(name));
+  const taint = new Taint(base, { active: active.length > 0, configured: specs.length > 0 }, relationNames(input.statements));
+  taint.settle(input.statements);
+  const last = input.statements.at(-1);
+  const outputs = last === undefined ? undefined : resultTargets(last);
+  return (names) => {
+    if (outputs === undefined) return names.map((n) => taint.has(n) || taint.anything());
+    // A personal column read as it is reaches the value detectors whole (`email` → pii-email): it is left to them.
+    const raw = (e: unknown) => {
+      const name = plainColumn(e);
+      return name !== undefined && PERSONAL.test(normalize(name)) && !specified(name) && !taint.renamed(name);
+    };
+    const targets = outputs.map((t) => t.map((e) => taint.expression(e) && !raw(e)));
+    const byName = names.map((n) => taint.has(n) && !(PERSONAL.test(normalize(n)) && !specified(n) && !taint.renamed(n)));
+    return placeTargets(targets, outputs, names.length).map((m, i) => m || byName[i]!);
+  };
+}
+
+/**
+ * Personal data by column name, masked wherever SQL derives something from it even when the
+ * connection lists no maskColumns: the value detectors cannot recognise `substr(card_number, 1, 8)`.
+ */
+const PERSONAL = /(?:email|cardnumber|creditcard|ccnumber|ssn|socialsecurity|phone|phonenumber|iban|taxid|passport)$/;
+
+/** The column a target reads as it is (`email`, `c.email`), if that is all it is. */
+function plainColumn(expression: unknown): string | undefined {
+  if (!isFields(expression) || !isFields(expression.ColumnRef)) return undefined;
+  return stringValue(list(expression.ColumnRef.fields).at(-1));
+}
+
+function parseSpec(spec: string): Spec {
+  const parts = spec.split('.');
+  return {
+    column: parts.at(-1)!,
+    table: parts.at(-2) ?? '*',
+    schema: parts.at(-3) ?? '*',
+    suffix: parts.length === 1,
+  };
+}
+
+function tableMatches(spec: Spec, table: string): boolean {
+  const [schema = '', name = ''] = table.split('.');
+  const eq = (pattern: string, value: string) => pattern === '*' || pattern.toLowerCase() === value.toLowerCase();
+  return eq(spec.schema, schema) && eq(spec.table, name);
+}
+
+function columnMatches(spec: Spec, column: string): boolean {
+  if (spec.column === '*') return true;
+  const [want, have] = [normalize(spec.column), normalize(column)];
+  return want.length > 0 && (have === want || (spec.suffix && have.endsWith(want)));
+}
+
+/** Rounds of renaming followed before giving up and masking everything. */
+const MAX_ROUNDS = 32;
+
+/** Tainted names, grown to a fixed point over every target list of the request. */
+class Taint {
+  private readonly names = new Set<string>();
+  private readonly known = new Map<string, boolean>();
+  private everything = false;
+
+  constructor(
+    private readonly base: (name: string) => boolean,
+    /** Some masked column is of a table the request reads; some is configured at all (opaque functions may read any table). */
+    private readonly specs: { active: boolean; configured: boolean },
+    /** Table names and aliases: a bare one in an expression is a whole-row reference. */
+    private readonly relations: ReadonlySet<string>,
+  ) {}
+
+  /** Tainted as the name of a derived output (an alias, a subquery or CTE column), not only as a source column. */
+  renamed(name: string): boolean {
+    return this.everything || this.names.has(name.toLowerCase());
+  }
+
+  has(name: string): boolean {
+    if (this.everything || this.names.has(name.toLowerCase())) return true;
+    let masked = this.known.get(name);
+    if (masked === undefined) this.known.set(name, (masked = this.base(name)));
+    return masked;
+  }
+
+  /** Anything masked could be in play: some name is tainted, or a masked column's table is read. */
+  anything(): boolean {
+    return this.everything || this.names.size > 0 || this.specs.active;
+  }
+
+  settle(statements: readonly Node[]): void {
+    const outputs = statements.flatMap((s) => namedOutputs(s));
+    for (let changed = true, round = 0; changed; round++) {
+      if (round > MAX_ROUNDS) {
+        // Renamed through more layers than anyone writes: every name counts as tainted.
+        this.everything = true;
+        return;
+      }
+      changed = false;
+      for (const { names, expressions } of outputs) {
+        if (names.every((n) => this.names.has(n.toLowerCase()))) continue;
+        if (expressions.some((e) => this.expression(e))) {
+          for (const n of names) this.names.add(n.toLowerCase());
+          changed = true;
+        }
+      }
+    }
+  }
+
+  /** Whether an expression is computed from a masked or tainted column, or from what cannot be followed. */
+  expression(root: unknown): boolean {
+    const stack = [root];
+    while (stack.length > 0) {
+      const value = stack.pop();
+      if (Array.isArray(value)) {
+        stack.push(...value);
+        continue;
+      }
+      if (!isFields(value)) continue;
+      if (isFields(value.ColumnRef)) {
+        const fields = list(value.ColumnRef.fields);
+        const last = fields.at(-1);
+        if (isFields(last) && 'A_Star' in last) {
+          if (this.anything()) return true;
+          continue;
+        }
+        const name = stringValue(last);
+        if (name === undefined) continue;
+        if (this.has(name)) return true;
+        if (fields.length === 1 && this.relations.has(name.toLowerCase()) && this.anything()) return true;
+        continue;
+      }
+      if (isFields(value.FuncCall) && this.specs.configured) {
+        const fn = list(value.FuncCall.funcname).map(stringValue).filter((s): s is string => s !== undefined);
+        if (functionKind(fn) !== 'pure') return true;
+      }
+      stack.push(...Object.values(value));
+    }
+    return false;
+  }
+}
+
+interface NamedOutput {
+  /** Names the output is known by outside its query. */
+  names: string[];
+  /** What it is computed from. */
+  expressions: unknown[];
+}
+
+/**
+ * Every named output in a statement: each target of each SELECT and RETURNING list under its
+ * output name, and each entry of a subquery's or CTE's column alias list with the targets at its
+ * position in every branch (all of them when a `*` makes positions unknown).
+ */
+function namedOutputs(root: unknown): NamedOutput[] {
+  const outputs: NamedOutput[] = [];
+  const stack = [root];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (Array.isArray(value)) {
+      stack.push(...value);
+      continue;
+    }
+    if (!isFields(value)) continue;
+    for (const targets of [value.targetList, returning(value)]) {
+      for (const target of list(targets)) {
+        const t = isFields(target) && isFields(target.ResTarget) ? target.ResTarget : undefined;
+        // A star's columns keep their source names: they are judged by name.
+        if (!t || isStar(t.val)) continue;
+        const name = str(t.name) ?? columnName(t.val);
+        // `email` read as `email` renames nothing: its name is tainted exactly when its source's is.
+        if (plainColumn(t.val)?.toLowerCase() === name.toLowerCase()) continue;
+        outputs.push({ names: [name], expressions: [t.val] });
+      }
+    }
+    const query = isFields(value.RangeSubselect) ? value.RangeSubselect.subquery : isFields(value.CommonTableExpr) ? value.CommonTableExpr.ctequery : undefined;
+    const aliases = isFields(value.RangeSubselect)
+      ? isFields(value.RangeSubselect.alias) ? list(value.RangeSubselect.alias.colnames) : []
+      : isFields(value.CommonTableExpr) ? list(value.CommonTableExpr.aliascolnames) : [];
+    if (query !== undefined && aliases.length > 0) {
+      const positions = resultTargets(query);
+      aliases.forEach((alias, i) => {
+        const name = stringValue(alias);
+        if (name === undefined) return;
+        const hasStar = positions === undefined || positions.some((p) => p.some(isStar));
+        outputs.push({ names: [name], expressions: hasStar ? [query] : positions.flatMap((p) => (p[i] === undefined ? [] : [p[i]])) });
+      });
+    }
+    stack.push(...Object.values(value));
+  }
+  return outputs;
+}
+
+/**
+ * The targets of the rows a statement returns, per branch (set operations and VALUES have several
+ * rows of expressions, matched by position); undefined when the tree does not say what the
+ * columns are (FETCH, EXECUTE, CALL, SHOW…).
+ */
+function resultTargets(node: unknown): unknown[][] | undefined {
+  if (!isFields(node)) return undefined;
+  const [type] = Object.keys(node);
+  const body = node[type!];
+  if (!isFields(body)) return undefined;
+  switch (type) {
+    case 'SelectStmt': {
+      if (body.op !== undefined && body.op !== 'SETOP_NONE') {
+        const left = resultTargets({ SelectStmt: body.larg });
+        const right = resultTargets({ SelectStmt: body.rarg });
+        return left && right ? [...left, ...right] : undefined;
+      }
+      if (Array.isArray(body.valuesLists)) {
+        return body.valuesLists.map((row) => (isFields(row) && isFields(row.List) ? list(row.List.items) : []));
+      }
+      return [targetValues(body.targetList)];
+    }
+    case 'InsertStmt':
+    case 'UpdateStmt':
+    case 'DeleteStmt':
+    case 'MergeStmt':
+      return [targetValues(returning(body))];
+    case 'ExplainStmt':
+      // A plan, not rows; EXPLAIN ANALYZE runs the statement but returns no values of it.
+      return [[{ A_Const: { sval: { sval: 'QUERY PLAN' } } }]];
+    default:
+      return undefined;
+  }
+}
+
+/** A RETURNING list, as the parser has it (`returningClause.exprs`; `returningList` before PostgreSQL 18). */
+function returning(body: Fields): unknown {
+  return isFields(body.returningClause) ? body.returningClause.exprs : body.returningList;
+}
+
+function targetValues(targets: unknown): unknown[] {
+  return list(targets).map((t) => (isFields(t) && isFields(t.ResTarget) ? t.ResTarget.val : t));
+}
+
+const isStar = (expression: unknown) =>
+  isFields(expression) && isFields(expression.ColumnRef) && list(expression.ColumnRef.fields).some((f) => isFields(f) && 'A_Star' in f);
+
+/**
+ * Lays the per-target masks of every branch onto the result's columns. A `*` expands to columns
+ * the tree does not count: targets before the first star and after the last are placed exactly,
+ * the columns in between are masked if any target there is (a star itself is judged by name).
+ */
+function placeTargets(branches: boolean[][], outputs: unknown[][], width: number): boolean[] {
+  const masks = new Array<boolean>(width).fill(false);
+  branches.forEach((branch, b) => {
+    const targets = outputs[b]!;
+    const stars = targets.flatMap((t, i) => (isStar(t) ? [i] : []));
+    if (stars.length === 0) {
+      branch.forEach((m, i) => (masks[i] ||= m && i < width));
+      return;
+    }
+    const [first, lastStar] = [stars[0]!, stars.at(-1)!];
+    const after = targets.length - lastStar - 1;
+    for (let i = 0; i < first; i++) masks[i] ||= branch[i]!;
+    for (let j = 0; j < after; j++) masks[width - after + j] ||= branch[lastStar + 1 + j]!;
+    const middle = branch.slice(first, lastStar + 1).some((m, k) => m && !isStar(targets[first + k]));
+    if (middle) for (let i = first; i < width - after; i++) masks[i] = true;
+  });
+  return masks;
+}
+
+/** The name PostgreSQL gives an unnamed target (FigureColname, for the shapes that matter). */
+function columnName(node: unknown): string {
+  if (!isFields(node)) return '?column?';
+  if (isFields(node.ColumnRef)) return stringValue(list(node.ColumnRef.fields).at(-1)) ?? '?column?';
+  if (isFields(node.FuncCall)) return stringValue(list(node.FuncCall.funcname).at(-1)) ?? '?column?';
+  if (isFields(node.TypeCast)) {
+    const inner = columnName(node.TypeCast.arg);
+    if (inner !== '?column?') return inner;
+    return isFields(node.TypeCast.typeName) ? (stringValue(list(node.TypeCast.typeName.names).at(-1)) ?? inner) : inner;
+  }
+  if (isFields(node.CoalesceExpr)) return 'coalesce';
+  if (isFields(node.CaseExpr)) return 'case';
+  if (isFields(node.A_ArrayExpr)) return 'array';
+  if (isFields(node.MinMaxExpr)) return node.MinMaxExpr.op === 'IS_GREATEST' ? 'greatest' : 'least';
+  if (isFields(node.SubLink)) {
+    const inner = node.SubLink.subselect;
+    const targets = resultTargets(inner);
+    const first = isFields(inner) && isFields(inner.SelectStmt) ? list(inner.SelectStmt.targetList)[0] : undefined;
+    if (node.SubLink.subLinkType === 'EXISTS_SUBLINK') return 'exists';
+    if (node.SubLink.subLinkType === 'ARRAY_SUBLINK') return 'array';
+    if (targets && isFields(first) && isFields(first.ResTarget)) return str(first.ResTarget.name) ?? columnName(first.ResTarget.val);
+  }
+  return '?column?';
+}
+
+/** Names of tables, subqueries, CTEs and their aliases: a bare one used as a value is a whole row. */
+function relationNames(statements: readonly Node[]): ReadonlySet<string> {
+  const names = new Set<string>();
+  const add = (name: unknown) => typeof name === 'string' && names.add(name.toLowerCase());
+  const stack: unknown[] = [...statements];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (Array.isArray(value)) stack.push(...value);
+    else if (isFields(value)) {
+      for (const relation of [value.RangeVar, value.RangeSubselect]) {
+        if (!isFields(relation)) continue;
+        add(relation.relname);
+        if (isFields(relation.alias)) add(relation.alias.aliasname);
+      }
+      if (isFields(value.CommonTableExpr)) add(value.CommonTableExpr.ctename);
+      stack.push(...Object.values(value));
+    }
+  }
+  return names;
+}
+
+function stringValue(node: unknown): string | undefined {
+  return isFields(node) && isFields(node.String) ? str(node.String.sval) : undefined;
+}
+
+function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function isFields(value: unknown): value is Fields {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
