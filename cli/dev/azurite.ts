@@ -34,7 +34,8 @@ export async function startAzurite(options: { host?: string; timeoutMs?: number 
     ],
     { stdio: ['pipe', 'pipe', 'pipe'] },
   );
-  const ports = await readPorts(child, options.timeoutMs ?? 20_000);
+  // Generous: on a loaded machine (CI running several test files at once) Azurite can take a while to load.
+  const ports = await readPorts(child, options.timeoutMs ?? 60_000);
   const blobEndpoint = `http://${host}:${ports.Blob}/${devAccount.name}`;
   const queueEndpoint = `http://${host}:${ports.Queue}/${devAccount.name}`;
   const tableEndpoint = `http://${host}:${ports.Table}/${devAccount.name}`;
