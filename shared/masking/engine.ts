@@ -1,6 +1,9 @@
 // Finds the secret and PII spans in a text. One prefilter pass finds the keywords, which decide
 // which regex rules run and where: anchored rules as a sticky regex at each hit, others in
-// windows around the hits, widened while a match touches a window's edge. The same pass finds
+// windows around the hits, widened while a match touches a window's edge. A regex only ever
+// runs over a bounded slice of the text (a hit's reach, a window of at most WINDOW_MAX), and a
+// hit inside a match already made is skipped: a rule's cost grows linearly with the text
+// whatever its regex, even where keywords repeat. The same pass finds
 // the scanners' (PII) gates, and each scanner looks only where its gates start. Overlapping
 // spans are merged so that nothing detected is left out.
 import type { Detector } from './core.js';
@@ -14,6 +17,16 @@ const FULL: Replacement = { kind: 'full' };
 const NO_HITS: Hits = { keyword: [], start: [], pendingPrefix: 0, gate: [], gateEnd: [] };
 /** First radius of a window around a hit for a rule whose matches have no upper length. */
 const OPEN_RADIUS = 256;
+/** Longest slice a window rule's regex runs over at once, widening included. */
+const WINDOW_MAX = MAX_SECRET_LENGTH + 4 * OPEN_RADIUS;
+/** Text an anchored rule sees before its start (lookbehinds) and after its longest match (lookaheads). */
+const LOOK_BEHIND = 64;
+const LOOK_AHEAD = 64;
+/**
+ * A leading lazy `[class]{0,n}?` (gitleaks' rules open with one, even two nested) only stretches
+ * a match to the left: in a backtracking engine it multiplies the work at every position.
+ */
+const LAZY_LEAD = /^((?:\(\?:)?)\[(?:\\.|[^\]\\])*\]\{0,\d+\}\?/;
 
 interface Compiled {
   rule: RegexRule;
@@ -55,7 +68,7 @@ export class Engine implements Detector {
       return {
         rule,
         order,
-        exec: new RegExp(rule.regex.source, groups > 0 ? flags + 'd' : flags),
+        exec: new RegExp(anchored ? rule.regex.source : withoutLazyLead(rule.regex.source), groups > 0 ? flags + 'd' : flags),
         groups,
         reach: Math.min(max, MAX_SECRET_LENGTH),
         replacement: rule.replacement ?? FULL,
@@ -156,9 +169,13 @@ export class Engine implements Detector {
         if (next !== -1 && next < at) next = text.indexOf(required, at);
         if (next === -1 || next - at > c.reach) continue;
       }
-      c.exec.lastIndex = at;
-      const m = c.exec.exec(text);
-      if (m) covered = this.accept(c, text, m, 0, found);
+      // The regex sees a bounded slice: however it backtracks, a hit costs at most its reach.
+      const from = Math.max(0, at - LOOK_BEHIND);
+      const to = Math.min(text.length, at + c.reach + LOOK_AHEAD);
+      const slice = from === 0 && to === text.length ? text : text.slice(from, to);
+      c.exec.lastIndex = at - from;
+      const m = c.exec.exec(slice);
+      if (m) covered = from + this.accept(c, slice, m, from, found);
     }
   }
 
@@ -169,18 +186,25 @@ export class Engine implements Detector {
     while (i < sorted.length) {
       let from = Math.max(0, sorted[i]! - radius);
       let to = Math.min(text.length, sorted[i]! + radius * 2);
-      while (++i < sorted.length && sorted[i]! - radius <= to) to = Math.min(text.length, sorted[i]! + radius * 2);
-      // Widen while a match touches an edge that is not the text's: it may continue beyond.
-      for (;;) {
-        const touches = this.runWindow(c, text, from, to, null);
-        const wider = to - from < 4 * MAX_SECRET_LENGTH;
-        if (touches.start && from > 0 && wider) from = Math.max(0, from - (to - from));
-        else if (touches.end && to < text.length && wider) to = Math.min(text.length, to + (to - from));
-        else break;
+      // Hits close together share a window, up to a bounded size: the next window overlaps it.
+      while (++i < sorted.length && sorted[i]! - radius <= to && to - from < WINDOW_MAX / 2) {
+        to = Math.min(text.length, sorted[i]! + radius * 2);
       }
-      this.runWindow(c, text, from, to, found);
+      this.runRegion(c, text, from, to, found);
       while (i < sorted.length && sorted[i]! < to) i++;
     }
+  }
+
+  /** Runs a window rule over text[from, to), widened while a match touches an edge that is not the text's. */
+  private runRegion(c: Compiled, text: string, from: number, to: number, found: Span[]) {
+    for (;;) {
+      const touches = this.runWindow(c, text, from, to, null);
+      const room = WINDOW_MAX - (to - from);
+      if (touches.start && from > 0 && room > 0) from = Math.max(0, from - Math.min(room, to - from));
+      else if (touches.end && to < text.length && room > 0) to = Math.min(text.length, to + Math.min(room, to - from));
+      else break;
+    }
+    this.runWindow(c, text, from, to, found);
   }
 
   /** Runs the rule over text[from, to); with `found`, records spans; reports whether a match touches an edge. */
@@ -200,11 +224,14 @@ export class Engine implements Detector {
     return touches;
   }
 
+  /** A rule without keywords: overlapping windows over the whole text, each as long as its longest match. */
   private runWhole(c: Compiled, text: string, found: Span[]) {
-    c.exec.lastIndex = 0;
-    for (let m = c.exec.exec(text); m !== null; m = c.exec.exec(text)) {
-      if (m[0].length === 0) c.exec.lastIndex++;
-      else this.accept(c, text, m, 0, found);
+    const overlap = Math.min(c.reach, MAX_SECRET_LENGTH);
+    const step = Math.max(WINDOW_MAX - overlap, OPEN_RADIUS);
+    for (let from = 0; from < text.length; from += step) {
+      const to = Math.min(text.length, from + WINDOW_MAX);
+      this.runWindow(c, text, from, to, found);
+      if (to === text.length) break;
     }
   }
 
@@ -243,6 +270,11 @@ export class Engine implements Detector {
     for (const span of spans) if (span.start < hold && span.end > hold) hold = span.start;
     return Math.max(0, hold);
   }
+}
+
+function withoutLazyLead(source: string): string {
+  for (let m = LAZY_LEAD.exec(source); m; m = LAZY_LEAD.exec(source)) source = (m[1] ?? '') + source.slice(m[0].length);
+  return source;
 }
 
 /** The secret's [start, end) within the scanned string (window-relative). */

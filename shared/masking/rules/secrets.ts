@@ -116,8 +116,10 @@ export const secretRules: readonly RegexRule[] = [
   rule('url-basic-auth', ['://'],
     new RegExp(String.raw`(?<!${DB_SCHEMES})(?<=[A-Za-z0-9]):\/\/[^\s:@\/?#"'<>]+:([^\s@\/?#"'<>]+)@`, 'i'),
     { allow: unlessPlaceholder, requires: '@' }),
+  // The second form ends at a ';': its value is bounded, or `pwd=pwd=…` would read to the end
+  // of the run at every hit before failing.
   rule('connection-string-password', ['password', 'pwd'],
-    /(?<=[;?&]\s*)(?:password|pwd)\s*=\s*([^;&"'\s]+)|(?:password|pwd)\s*=\s*([^;&"'\s]+)(?=\s*;)/i,
+    /(?<=[;?&]\s*)(?:password|pwd)\s*=\s*([^;&"'\s]+)|(?:password|pwd)\s*=\s*([^;&"'\s]{1,256})(?=\s*;)/i,
     { extent: 'line', allow: unlessPlaceholder }),
 
   // Headers and generic assignments, gated so that words and code are not masked.
