@@ -9,7 +9,7 @@ import { kinds } from '../connections/registry.js';
 import { pathAfter, resolveTarget } from '../connections/target.js';
 import { decide, type Decision } from '../guard/decide.js';
 import type { Principal } from '../identity/index.js';
-import type { Masker } from '../masking/index.js';
+import { InspectionBudget, type Masker } from '../masking/index.js';
 import type { NamedConnection, Policy } from '../policy/compile.js';
 import { Refusal } from '../platform/problem.js';
 import { sessionIdFor, type EventInput } from '../sessions/index.js';
@@ -79,6 +79,8 @@ async function judge(
       : undefined;
   const body = await readBody(req, { mustRead: kind.readsBody || policy.readsText(connection.name), maxBytes: rt.config.maxBodyBytes });
   const request: AgentRequest = { method: req.method.toUpperCase(), target, headers: req.headers, body };
+  // Masked first, in slices within the request's budget: a body too costly to inspect is refused.
+  const payload = await requestPayload(masker, request, rt.config.recordMaxPayloadBytes, new InspectionBudget(rt.config.inspectionBudgetMs));
   const operation = await kind.classify(request, connection);
   const judged = decide(principal, connection, operation, policy);
   // The reason may quote the request (the default rule names it): shown and kept masked.
@@ -86,7 +88,7 @@ async function judge(
   const base = eventBase({ sessionId, requestId, principal, connection: connection.name, operation, masker });
 
   await record(rt, policy, [
-    { ...base, type: 'request', ...requestPayload(masker, request, rt.config.recordMaxPayloadBytes) },
+    { ...base, type: 'request', ...payload },
     { ...base, type: 'decision', decision: { action: decision.action, rule: decision.rule, reason: decision.reason } },
   ]);
 

@@ -14,7 +14,7 @@ import { regexBounds } from './regex-bounds.js';
 import type { RegexRule, Replacement, ScanRule, Span } from './rule.js';
 
 const FULL: Replacement = { kind: 'full' };
-const NO_HITS: Hits = { keyword: [], start: [], pendingPrefix: 0, gate: [], gateEnd: [] };
+const NO_HITS: Hits = { keyword: new Int32Array(0), start: new Int32Array(0), pendingPrefix: 0, gate: new Int32Array(0), gateEnd: new Int32Array(0) };
 /** First radius of a window around a hit for a rule whose matches have no upper length. */
 const OPEN_RADIUS = 256;
 /** Longest slice a window rule's regex runs over at once, widening included. */
