@@ -33,6 +33,7 @@ export function secretSamples(random: Random = Math.random): Record<string, () =
   const r = (alphabet: string, n: number) => randomFrom(alphabet, n, random);
   return {
     'aws-access-key-id': () => 'AKIA' + r(UPPER + '234567', 16),
+    'azure-storage-account-key': () => Buffer.from(Array.from({ length: 64 }, () => Math.floor(random() * 256))).toString('base64'),
     'github-token': () => pick(['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'], random) + r(ALNUM, 36),
     'github-fine-grained-pat': () => 'github_pat_' + r(ALNUM, 22) + '_' + r(ALNUM, 59),
     'gitlab-token': () => 'glpat-' + r(ALNUM, 20),
