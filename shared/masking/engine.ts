@@ -9,7 +9,7 @@
 import type { Detector } from './core.js';
 import { shannonEntropy } from './entropy.js';
 import { MAX_SECRET_LENGTH } from './limits.js';
-import { Prefilter, type Hits } from './prefilter.js';
+import { IntList, Prefilter, type Hits } from './prefilter.js';
 import { regexBounds } from './regex-bounds.js';
 import type { RegexRule, Replacement, ScanRule, Span } from './rule.js';
 
@@ -144,20 +144,23 @@ export class Engine implements Detector {
     return starts.map(ascending);
   }
 
-  private groupHits(hits: Hits): number[][] {
-    // Indexed by rule; rules without hits stay holes, which forEach skips.
-    const perRule: number[][] = new Array(this.compiled.length);
+  private groupHits(hits: Hits): Int32Array[] {
+    // Indexed by rule; rules without hits stay holes, which forEach skips. Typed lists: a text
+    // dense with keywords has a hit every few characters.
+    const lists: IntList[] = new Array(this.compiled.length);
     for (let h = 0; h < hits.start.length; h++) {
       const start = hits.start[h]!;
       for (const index of this.rulesOfKeyword[hits.keyword[h]!]!) {
-        const starts = (perRule[index] ??= []);
-        if (starts[starts.length - 1] !== start) starts.push(start);
+        const list = (lists[index] ??= new IntList());
+        if (list.length === 0 || list.data[list.length - 1] !== start) list.push(start);
       }
     }
+    const perRule: Int32Array[] = new Array(this.compiled.length);
+    lists.forEach((list, index) => (perRule[index] = list.done()));
     return perRule;
   }
 
-  private runAnchored(c: Compiled, text: string, starts: number[], found: Span[]) {
+  private runAnchored(c: Compiled, text: string, starts: Int32Array, found: Span[]) {
     const lead = c.rule.anchoredLead!;
     const required = c.rule.requires;
     let next = -2;
@@ -179,9 +182,10 @@ export class Engine implements Detector {
     }
   }
 
-  private runWindows(c: Compiled, text: string, starts: number[], found: Span[]) {
+  private runWindows(c: Compiled, text: string, starts: Int32Array, found: Span[]) {
     const radius = Number.isFinite(c.reach) && c.reach < MAX_SECRET_LENGTH ? c.reach : OPEN_RADIUS;
-    const sorted = starts.length > 1 ? [...starts].sort((a, b) => a - b) : starts;
+    // Hits come in order of their end: out of order only where keywords differ in length.
+    const sorted = isAscending(starts) ? starts : starts.slice().sort();
     let i = 0;
     while (i < sorted.length) {
       let from = Math.max(0, sorted[i]! - radius);
@@ -248,7 +252,7 @@ export class Engine implements Detector {
     return matchEnd;
   }
 
-  private holdFrom(text: string, hits: Hits, perRule: number[][], spans: Span[]): number {
+  private holdFrom(text: string, hits: Hits, perRule: Int32Array[], spans: Span[]): number {
     const n = text.length;
     // A keyword may be forming at the very end, and the last word may still grow into a token:
     // this covers every rule whose secrets hold no whitespace ('word' and 'line' extents).
@@ -292,6 +296,11 @@ function secretRange(c: Compiled, m: RegExpExecArray): [number, number] {
     if (range && range[1] > range[0]) return [range[0], range[1]];
   }
   return whole;
+}
+
+function isAscending(list: Int32Array): boolean {
+  for (let i = 1; i < list.length; i++) if (list[i]! < list[i - 1]!) return false;
+  return true;
 }
 
 /** `list` sorted ascending without repeats (gate windows overlap and interleave). */

@@ -28,7 +28,7 @@ const laneCount = [0, 0, 0, 0];
  * A growing list of offsets in a typed array: a text dense with keywords has a hit every few
  * characters, and as JavaScript arrays the hits cost the collector more than linearly.
  */
-class IntList {
+export class IntList {
   data = new Int32Array(64);
   length = 0;
   push(value: number) {
