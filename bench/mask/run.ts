@@ -1,12 +1,17 @@
 // Masking throughput: MB/s for a JSON API response, log text and an SSE stream, with every
 // built-in rule (and every PII kind) on; then with a connection's credential added, as the
 // gateway masks an upstream's answer; then with the gitleaks default pack added; then
-// @secretlint/core with the recommended preset on the same text, and the ratios.
-//   node --import tsx bench/mask/run.ts
+// @secretlint/core with the recommended preset on the same text, and the ratios; then the
+// adversarial section: each rule alone on the inputs that stress a regex, the worst rule's MB/s.
+//   node --import tsx bench/mask/run.ts                  (everything)
+//   node --import tsx bench/mask/run.ts --adversarial    (the adversarial section only)
 import { readFileSync } from 'node:fs';
 import { lintSource } from '@secretlint/core';
 import { creator as recommended } from '@secretlint/secretlint-rule-preset-recommend';
 import { createMasker, loadGitleaksPack, maskByteStream, type Masker } from '../../shared/masking/index.js';
+import { piiRules } from '../../shared/masking/rules/pii.js';
+import { secretRules } from '../../shared/masking/rules/secrets.js';
+import { adversarialSpeeds, type Speed } from './adversarial.js';
 import { credential, jsonResponse, logText, sseChunks } from './inputs.js';
 
 const MB = 1 << 20;
@@ -14,6 +19,10 @@ const ALL_PII = { email: true, phone: true, card: true, iban: true, ssn: true, i
 /** The issue's targets, for the built-in rules on the JSON and log inputs. */
 const TARGET_MBPS = 100;
 const TARGET_RATIO = 2;
+/** The issue's target for every rule on adversarial inputs. */
+const TARGET_ADVERSARIAL_MBPS = 20;
+/** Characters per adversarial input; BENCH_ADVERSARIAL_KB makes a quicker run. */
+const ADVERSARIAL_SIZE = Number(process.env.BENCH_ADVERSARIAL_KB ?? 1024) * 1024;
 
 /** Median seconds per run over `runs` runs, after warming up for at least 3 runs and half a second. */
 async function time(run: () => unknown, runs: number): Promise<number> {
@@ -47,13 +56,18 @@ const secretlint = (content: string) =>
     options: { config: { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: recommended }] } },
   });
 
+const pack = loadGitleaksPack(readFileSync(new URL('../../test/data/gitleaks/gitleaks.toml', import.meta.url), 'utf8'));
+const adversarialOnly = process.argv.includes('--adversarial');
+if (!adversarialOnly) await throughput();
+adversarial();
+
+async function throughput() {
 const json = jsonResponse();
 const log = logText();
 const sse = sseChunks();
 const sseBytes = sse.reduce((n, c) => n + c.byteLength, 0);
 const sseText = new TextDecoder().decode(Buffer.concat(sse));
 
-const pack = loadGitleaksPack(readFileSync(new URL('../../test/data/gitleaks/gitleaks.toml', import.meta.url), 'utf8'));
 const builtIn = createMasker({ pii: ALL_PII });
 const withPack = createMasker({ pii: ALL_PII }, [pack]);
 const withCredential = builtIn.withSecrets([{ rule: 'connection-credential', value: credential() }]);
@@ -117,3 +131,20 @@ console.log(
   `target (built-in rules, >= ${TARGET_MBPS} MB/s and >= ${TARGET_RATIO}x secretlint): ` +
     `JSON ${met(ours.json, theirs.json)}, log ${met(ours.log, theirs.log)}`,
 );
+}
+
+function adversarial() {
+  const sets: [string, Speed[]][] = [
+    ['built-in', adversarialSpeeds(secretRules, piiRules(ALL_PII), ADVERSARIAL_SIZE)],
+    ['gitleaks pack', adversarialSpeeds(pack.rules, [], ADVERSARIAL_SIZE)],
+  ];
+  console.log(`\nadversarial: each rule alone, ${ADVERSARIAL_SIZE / 1024} KB per shape (keywords repeated, separators without values,`);
+  console.log('unterminated quotes, long runs of a value class), the slowest shape per rule; fastest of 3 runs');
+  for (const [label, speeds] of sets) {
+    const worst = speeds[0]!;
+    console.log(`  ${label}: worst ${worst.rule} [${worst.shape}] ${worst.mbps.toFixed(1)} MB/s; next: ` +
+      speeds.slice(1, 5).map((s) => `${s.rule} ${s.mbps.toFixed(1)}`).join(', '));
+    const below = speeds.filter((s) => s.mbps < TARGET_ADVERSARIAL_MBPS);
+    console.log(`  target (every rule >= ${TARGET_ADVERSARIAL_MBPS} MB/s): ${below.length === 0 ? 'met' : `NOT met by ${below.length} of ${speeds.length}`}`);
+  }
+}

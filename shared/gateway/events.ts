@@ -4,8 +4,9 @@
 import type { AgentRequest } from '../connections/kind.js';
 import type { Operation } from '../connections/operation.js';
 import type { Principal } from '../identity/index.js';
-import type { Masker } from '../masking/index.js';
+import { InspectionBudgetExceeded, maskSliced, type InspectionBudget, type Masker } from '../masking/index.js';
 import { truncateUtf8 } from '../platform/bytes.js';
+import { Refusal } from '../platform/problem.js';
 import type { EventInput } from '../sessions/index.js';
 import type { RecordedOperation } from '../sessions/schema.js';
 
@@ -33,14 +34,32 @@ export function eventBase(at: {
   };
 }
 
-/** The request's masked body (when it was read) for the `request` event; the recorder cuts it to size. */
-export function requestPayload(masker: Masker, request: AgentRequest): Partial<Pick<EventInput, 'payload' | 'findings'>> {
+/**
+ * The request's masked body (when it was read) for the `request` event, which the recorder cuts to
+ * size: masked in slices that yield to the event loop, within the request's inspection budget;
+ * over it, refused (422).
+ */
+export async function requestPayload(
+  masker: Masker,
+  request: AgentRequest,
+  budget: InspectionBudget,
+): Promise<Partial<Pick<EventInput, 'payload' | 'findings'>>> {
   const contentType = request.headers.get('content-type') ?? undefined;
   const bytes = request.body.bytes;
   // A streamed body is not kept; its declared size is, when there is one.
   if (!bytes) return request.body.length >= 0 ? { payload: { body: '', bytes: request.body.length, contentType } } : {};
-  const masked = masker.auto(new TextDecoder().decode(bytes), contentType);
-  return { payload: { body: masked.text, bytes: bytes.byteLength, contentType }, findings: masked.findings };
+  try {
+    const masked = await maskSliced(masker, new TextDecoder().decode(bytes), contentType, budget);
+    return { payload: { body: masked.text, bytes: bytes.byteLength, contentType }, findings: masked.findings };
+  } catch (error) {
+    if (!(error instanceof InspectionBudgetExceeded)) throw error;
+    throw new Refusal({
+      status: 422,
+      type: 'inspection-budget-exceeded',
+      title: 'Request body too costly to inspect',
+      detail: `Inspecting the body took longer than the gateway allows one request (${error.budgetMs} ms); it was not forwarded. Send a smaller body.`,
+    });
+  }
 }
 
 const MASK_MARGIN = 64 * 1024;

@@ -9,6 +9,7 @@ import { kinds } from '../connections/registry.js';
 import { pathAfter } from '../connections/target.js';
 import type { Decision } from '../guard/decide.js';
 import type { Principal } from '../identity/index.js';
+import { InspectionBudget } from '../masking/index.js';
 import type { NamedConnection, Policy } from '../policy/compile.js';
 import { Refusal } from '../platform/problem.js';
 import { sessionIdFor, type EventInput } from '../sessions/index.js';
@@ -82,13 +83,15 @@ async function judge(
   const target = kind.target?.(connection, pathAfter(req.url, 3), new URL(req.url).search);
   const body = await readBody(req, { mustRead: kind.readsBody || policy.readsText(connection.name), maxBytes: rt.config.maxBodyBytes });
   const request: AgentRequest = { method: req.method.toUpperCase(), target, headers: req.headers, body };
+  // Masked first, in slices within the request's budget: a body too costly to inspect is refused.
+  const payload = await requestPayload(masker, request, new InspectionBudget(rt.config.inspectionBudgetMs));
   const { operation, decision: judged } = await classifyAndDecide(request, principal, connection, policy);
   // The reason may quote the request (the default rule names it): shown and kept masked.
   const decision = { ...judged, reason: masker.text(judged.reason).text };
   const base = eventBase({ sessionId, requestId, principal, connection: connection.name, operation, masker });
 
   await record(rt, policy.recording, [
-    { ...base, type: 'request', ...requestPayload(masker, request) },
+    { ...base, type: 'request', ...payload },
     {
       ...base,
       ...decisionInputs(base, principal, operation, masker, rt.config.recordMaxPayloadBytes),

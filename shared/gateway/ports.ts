@@ -31,7 +31,7 @@ export type Identify = (headers: Headers) => Promise<Identified>;
 
 /** forward → mask → record needs these. */
 export interface ForwardDeps {
-  config: Pick<Config, 'maxBodyBytes' | 'recordMaxPayloadBytes' | 'upstreamTimeoutMs' | 'publicUrl'>;
+  config: Pick<Config, 'maxBodyBytes' | 'recordMaxPayloadBytes' | 'upstreamTimeoutMs' | 'publicUrl' | 'inspectionBudgetMs'>;
   log: Logger;
   recorder: Recorder;
   credentials: CredentialResolver;

@@ -1,19 +1,32 @@
 // Finds the secret and PII spans in a text. One prefilter pass finds the keywords, which decide
 // which regex rules run and where: anchored rules as a sticky regex at each hit, others in
-// windows around the hits, widened while a match touches a window's edge. The same pass finds
+// windows around the hits, widened while a match touches a window's edge. A regex only ever
+// runs over a bounded slice of the text (a hit's reach, a window of at most WINDOW_MAX), and a
+// hit inside a match already made is skipped: a rule's cost grows linearly with the text
+// whatever its regex, even where keywords repeat. The same pass finds
 // the scanners' (PII) gates, and each scanner looks only where its gates start. Overlapping
 // spans are merged so that nothing detected is left out.
 import type { Analysis, Detector } from './core.js';
 import { shannonEntropy } from './entropy.js';
 import { MAX_SECRET_LENGTH } from './limits.js';
-import { Prefilter, type Hits } from './prefilter.js';
+import { IntList, Prefilter, type Hits } from './prefilter.js';
 import { regexBounds } from './regex-bounds.js';
 import type { RegexRule, Replacement, ScanRule, Span } from './rule.js';
 
 const FULL: Replacement = { kind: 'full' };
-const NO_HITS: Hits = { keyword: [], start: [], pendingPrefix: 0, gate: [], gateEnd: [] };
+const NO_HITS: Hits = { keyword: new Int32Array(0), start: new Int32Array(0), pendingPrefix: 0, gate: new Int32Array(0), gateEnd: new Int32Array(0) };
 /** First radius of a window around a hit for a rule whose matches have no upper length. */
 const OPEN_RADIUS = 256;
+/** Longest slice a window rule's regex runs over at once, widening included. */
+const WINDOW_MAX = MAX_SECRET_LENGTH + 4 * OPEN_RADIUS;
+/** Text an anchored rule sees before its start (lookbehinds) and after its longest match (lookaheads). */
+const LOOK_BEHIND = 64;
+const LOOK_AHEAD = 64;
+/**
+ * A leading lazy `[class]{0,n}?` (gitleaks' rules open with one, even two nested) only stretches
+ * a match to the left: in a backtracking engine it multiplies the work at every position.
+ */
+const LAZY_LEAD = /^((?:\(\?:)?)\[(?:\\.|[^\]\\])*\]\{0,\d+\}\?/;
 
 interface Compiled {
   rule: RegexRule;
@@ -49,7 +62,7 @@ export class Engine implements Detector {
       return {
         rule,
         order,
-        exec: new RegExp(rule.regex.source, groups > 0 ? flags + 'd' : flags),
+        exec: new RegExp(anchored ? rule.regex.source : withoutLazyLead(rule.regex.source), groups > 0 ? flags + 'd' : flags),
         groups,
         reach: Math.min(max, MAX_SECRET_LENGTH),
         replacement: rule.replacement ?? FULL,
@@ -125,20 +138,23 @@ export class Engine implements Detector {
     return starts.map(ascending);
   }
 
-  private groupHits(hits: Hits): number[][] {
-    // Indexed by rule; rules without hits stay holes, which forEach skips.
-    const perRule: number[][] = new Array(this.compiled.length);
+  private groupHits(hits: Hits): Int32Array[] {
+    // Indexed by rule; rules without hits stay holes, which forEach skips. Typed lists: a text
+    // dense with keywords has a hit every few characters.
+    const lists: IntList[] = new Array(this.compiled.length);
     for (let h = 0; h < hits.start.length; h++) {
       const start = hits.start[h]!;
       for (const index of this.rulesOfKeyword[hits.keyword[h]!]!) {
-        const starts = (perRule[index] ??= []);
-        if (starts[starts.length - 1] !== start) starts.push(start);
+        const list = (lists[index] ??= new IntList());
+        if (list.length === 0 || list.data[list.length - 1] !== start) list.push(start);
       }
     }
+    const perRule: Int32Array[] = new Array(this.compiled.length);
+    lists.forEach((list, index) => (perRule[index] = list.done()));
     return perRule;
   }
 
-  private runAnchored(c: Compiled, text: string, starts: number[], found: Span[]) {
+  private runAnchored(c: Compiled, text: string, starts: Int32Array, found: Span[]) {
     const lead = c.rule.anchoredLead!;
     const required = c.rule.requires;
     let next = -2;
@@ -150,31 +166,43 @@ export class Engine implements Detector {
         if (next !== -1 && next < at) next = text.indexOf(required, at);
         if (next === -1 || next - at > c.reach) continue;
       }
-      c.exec.lastIndex = at;
-      const m = c.exec.exec(text);
-      if (m) covered = this.accept(c, text, m, 0, found);
+      // The regex sees a bounded slice: however it backtracks, a hit costs at most its reach.
+      const from = Math.max(0, at - LOOK_BEHIND);
+      const to = Math.min(text.length, at + c.reach + LOOK_AHEAD);
+      const slice = from === 0 && to === text.length ? text : text.slice(from, to);
+      c.exec.lastIndex = at - from;
+      const m = c.exec.exec(slice);
+      if (m) covered = from + this.accept(c, slice, m, from, found);
     }
   }
 
-  private runWindows(c: Compiled, text: string, starts: number[], found: Span[]) {
+  private runWindows(c: Compiled, text: string, starts: Int32Array, found: Span[]) {
     const radius = Number.isFinite(c.reach) && c.reach < MAX_SECRET_LENGTH ? c.reach : OPEN_RADIUS;
-    const sorted = starts.length > 1 ? [...starts].sort((a, b) => a - b) : starts;
+    // Hits come in order of their end: out of order only where keywords differ in length.
+    const sorted = isAscending(starts) ? starts : starts.slice().sort();
     let i = 0;
     while (i < sorted.length) {
       let from = Math.max(0, sorted[i]! - radius);
       let to = Math.min(text.length, sorted[i]! + radius * 2);
-      while (++i < sorted.length && sorted[i]! - radius <= to) to = Math.min(text.length, sorted[i]! + radius * 2);
-      // Widen while a match touches an edge that is not the text's: it may continue beyond.
-      for (;;) {
-        const touches = this.runWindow(c, text, from, to, null);
-        const wider = to - from < 4 * MAX_SECRET_LENGTH;
-        if (touches.start && from > 0 && wider) from = Math.max(0, from - (to - from));
-        else if (touches.end && to < text.length && wider) to = Math.min(text.length, to + (to - from));
-        else break;
+      // Hits close together share a window, up to a bounded size: the next window overlaps it.
+      while (++i < sorted.length && sorted[i]! - radius <= to && to - from < WINDOW_MAX / 2) {
+        to = Math.min(text.length, sorted[i]! + radius * 2);
       }
-      this.runWindow(c, text, from, to, found);
+      this.runRegion(c, text, from, to, found);
       while (i < sorted.length && sorted[i]! < to) i++;
     }
+  }
+
+  /** Runs a window rule over text[from, to), widened while a match touches an edge that is not the text's. */
+  private runRegion(c: Compiled, text: string, from: number, to: number, found: Span[]) {
+    for (;;) {
+      const touches = this.runWindow(c, text, from, to, null);
+      const room = WINDOW_MAX - (to - from);
+      if (touches.start && from > 0 && room > 0) from = Math.max(0, from - Math.min(room, to - from));
+      else if (touches.end && to < text.length && room > 0) to = Math.min(text.length, to + Math.min(room, to - from));
+      else break;
+    }
+    this.runWindow(c, text, from, to, found);
   }
 
   /** Runs the rule over text[from, to); with `found`, records spans; reports whether a match touches an edge. */
@@ -194,11 +222,14 @@ export class Engine implements Detector {
     return touches;
   }
 
+  /** A rule without keywords: overlapping windows over the whole text, each as long as its longest match. */
   private runWhole(c: Compiled, text: string, found: Span[]) {
-    c.exec.lastIndex = 0;
-    for (let m = c.exec.exec(text); m !== null; m = c.exec.exec(text)) {
-      if (m[0].length === 0) c.exec.lastIndex++;
-      else this.accept(c, text, m, 0, found);
+    const overlap = Math.min(c.reach, MAX_SECRET_LENGTH);
+    const step = Math.max(WINDOW_MAX - overlap, OPEN_RADIUS);
+    for (let from = 0; from < text.length; from += step) {
+      const to = Math.min(text.length, from + WINDOW_MAX);
+      this.runWindow(c, text, from, to, found);
+      if (to === text.length) break;
     }
   }
 
@@ -215,7 +246,7 @@ export class Engine implements Detector {
     return matchEnd;
   }
 
-  private holdFrom(text: string, hits: Hits, perRule: number[][], spans: Span[]): number {
+  private holdFrom(text: string, hits: Hits, perRule: Int32Array[], spans: Span[]): number {
     const n = text.length;
     // A keyword may be forming at the very end, and the last word may still grow into a token:
     // this covers every rule whose secrets hold no whitespace ('word' and 'line' extents).
@@ -239,6 +270,11 @@ export class Engine implements Detector {
   }
 }
 
+function withoutLazyLead(source: string): string {
+  for (let m = LAZY_LEAD.exec(source); m; m = LAZY_LEAD.exec(source)) source = (m[1] ?? '') + source.slice(m[0].length);
+  return source;
+}
+
 /** The secret's [start, end) within the scanned string (window-relative). */
 function secretRange(c: Compiled, m: RegExpExecArray): [number, number] {
   const whole: [number, number] = [m.index, m.index + m[0].length];
@@ -256,14 +292,22 @@ function secretRange(c: Compiled, m: RegExpExecArray): [number, number] {
   return whole;
 }
 
+function isAscending(list: Int32Array): boolean {
+  for (let i = 1; i < list.length; i++) if (list[i]! < list[i - 1]!) return false;
+  return true;
+}
+
 /** `list` sorted ascending without repeats (gate windows overlap and interleave). */
 function ascending(list: number[]): number[] {
   if (list.length < 2) return list;
   let sorted = true;
   for (let i = 1; i < list.length && sorted; i++) sorted = list[i]! > list[i - 1]!;
   if (sorted) return list;
-  list.sort((a, b) => a - b);
-  return list.filter((at, i) => i === 0 || at !== list[i - 1]);
+  // A typed array sorts numbers without a comparator call each: gates dense in the text give many.
+  const typed = Int32Array.from(list).sort();
+  const out: number[] = [];
+  for (let i = 0; i < typed.length; i++) if (i === 0 || typed[i] !== typed[i - 1]) out.push(typed[i]!);
+  return out;
 }
 
 function countGroups(regex: RegExp): number {

@@ -21,19 +21,54 @@ const MAX_PRODUCT = 1 << 21;
 const scratch = new Uint16Array(BLOCK);
 const scratchBytes = Buffer.from(scratch.buffer);
 /** Per lane, the offsets and states where a block's lane reports, recorded in lane order after it (scans do not nest). */
-const laneHits: number[][] = [[], [], [], []];
+const laneHits = [0, 1, 2, 3].map(() => new Int32Array(2 * BLOCK));
+const laneCount = [0, 0, 0, 0];
+
+/**
+ * A growing list of offsets in a typed array: a text dense with keywords has a hit every few
+ * characters, and as JavaScript arrays the hits cost the collector more than linearly.
+ */
+export class IntList {
+  data = new Int32Array(64);
+  length = 0;
+  push(value: number) {
+    if (this.length === this.data.length) {
+      const grown = new Int32Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = value;
+  }
+  done(): Int32Array {
+    return this.data.subarray(0, this.length);
+  }
+}
 
 export interface Hits {
   /** Keyword index of each hit, in text order of the hit's end. */
-  keyword: number[];
+  keyword: Int32Array;
   /** Start offset of each hit. */
-  start: number[];
+  start: Int32Array;
   /** Characters at the end of the text that are a proper prefix of some keyword (a hit may still be forming). */
   pendingPrefix: number;
   /** Gate index of each gate hit, in text order of the hit's end. */
-  gate: number[];
+  gate: Int32Array;
   /** End offset of each gate hit. */
-  gateEnd: number[];
+  gateEnd: Int32Array;
+}
+
+interface Recording {
+  keyword: IntList;
+  start: IntList;
+  gate: IntList;
+  gateEnd: IntList;
+}
+
+function note(lane: number, at: number, state: number) {
+  const n = laneCount[lane]!;
+  laneHits[lane]![n] = at;
+  laneHits[lane]![n + 1] = state;
+  laneCount[lane] = n + 2;
 }
 
 export class Prefilter {
@@ -57,7 +92,7 @@ export class Prefilter {
   }
 
   scan(text: string): Hits {
-    const hits: Hits = { keyword: [], start: [], pendingPrefix: 0, gate: [], gateEnd: [] };
+    const hits: Recording = { keyword: new IntList(), start: new IntList(), gate: new IntList(), gateEnd: new IntList() };
     const states = this.passes.map(() => 0);
     for (let from = 0; from < text.length; from += BLOCK) {
       const length = Math.min(BLOCK, text.length - from);
@@ -65,12 +100,17 @@ export class Prefilter {
       for (let p = 0; p < this.passes.length; p++) states[p] = this.scanBlock(this.passes[p]!, length, from, states[p]!, hits);
     }
     const keywords = this.passes[0]!;
-    hits.pendingPrefix = this.automaton.depth[keywords.stateA[states[0]! / keywords.width]!]!;
-    return hits;
+    return {
+      keyword: hits.keyword.done(),
+      start: hits.start.done(),
+      pendingPrefix: this.automaton.depth[keywords.stateA[states[0]! / keywords.width]!]!,
+      gate: hits.gate.done(),
+      gateEnd: hits.gateEnd.done(),
+    };
   }
 
   /** Runs `pass` over scratch[0, n), at text offset `offset`, from `state`; returns the state at its end. */
-  private scanBlock(pass: Product, n: number, offset: number, state: number, hits: Hits): number {
+  private scanBlock(pass: Product, n: number, offset: number, state: number, hits: Recording): number {
     const { classOf, delta } = pass;
     const text = scratch;
     // Lane l covers [l * q, (l + 1) * q); the last lane also takes the remainder.
@@ -99,27 +139,26 @@ export class Prefilter {
         if ((s0 | s1 | s2 | s3) < 0) break;
       }
       if (i === q) break;
-      if (s0 < 0) laneHits[0]!.push(i, (s0 = ~s0));
-      if (s1 < 0) laneHits[1]!.push(i + q, (s1 = ~s1));
-      if (s2 < 0) laneHits[2]!.push(i + q2, (s2 = ~s2));
-      if (s3 < 0) laneHits[3]!.push(i + q3, (s3 = ~s3));
+      if (s0 < 0) note(0, i, (s0 = ~s0));
+      if (s1 < 0) note(1, i + q, (s1 = ~s1));
+      if (s2 < 0) note(2, i + q2, (s2 = ~s2));
+      if (s3 < 0) note(3, i + q3, (s3 = ~s3));
     }
     if (q === 0) s3 = s0;
     for (let i = LANES * q; i < n; i++) {
       s3 = delta[s3 + classOf[text[i]!]!]!;
-      if (s3 < 0) laneHits[3]!.push(i, (s3 = ~s3));
+      if (s3 < 0) note(3, i, (s3 = ~s3));
     }
     for (let lane = 0; lane < LANES; lane++) {
       const found = laneHits[lane]!;
-      if (found.length === 0) continue;
-      for (let h = 0; h < found.length; h += 2) this.record(pass, offset + found[h]!, found[h + 1]! / pass.width, hits);
-      laneHits[lane] = [];
+      for (let h = 0; h < laneCount[lane]!; h += 2) this.record(pass, offset + found[h]!, found[h + 1]! / pass.width, hits);
+      laneCount[lane] = 0;
     }
     return s3;
   }
 
   /** Adds the keywords and gates that end at offset `last` (inclusive), where `pass` is in `state`. */
-  private record(pass: Product, last: number, state: number, hits: Hits) {
+  private record(pass: Product, last: number, state: number, hits: Recording) {
     const { outputStart, outputList, keywordLength } = this.automaton;
     const k = pass.stateA[state]!;
     for (let o = outputStart[k]!, end = outputStart[k + 1]!; o < end; o++) {

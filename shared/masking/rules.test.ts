@@ -151,3 +151,25 @@ describe('replacement and findings', () => {
     assert.equal(createMasker({ disabled: ['github-token'] }).text(value).text, value);
   });
 });
+
+describe('bare Azure storage account keys', () => {
+  const key = () => Buffer.from(Array.from({ length: 64 }, () => Math.floor(Math.random() * 256))).toString('base64');
+
+  it('masks an 88-character key with no AccountKey= before it (ARM outputs, listKeys)', () => {
+    const value = key();
+    const outputs = JSON.stringify({ outputs: { storageKey: { type: 'String', value } } });
+    assert.ok(!masker.auto(outputs, 'application/json').text.includes(value));
+    assert.deepEqual(rulesIn(`key1: ${value}`), ['azure-storage-account-key']);
+  });
+
+  it('leaves base64 that is not a key alone: other lengths, padding, inside longer runs, low entropy', () => {
+    const value = key();
+    assert.deepEqual(rulesIn(`x ${value.slice(1)} y`), []);
+    assert.deepEqual(rulesIn(`x ${'A'.repeat(85)}Q== y`), []);
+    assert.deepEqual(rulesIn(`x ${'ab'.repeat(43).slice(0, 85)}Q== y`), []);
+    assert.deepEqual(rulesIn(`x a${value} y`), []);
+    assert.deepEqual(rulesIn(`x ${value}= y`), []);
+    // The 86th character of a 64-byte key carries 2 bits: only A, Q, g or w.
+    assert.deepEqual(rulesIn(`x ${value.slice(0, 85)}B== y`), []);
+  });
+});

@@ -21,6 +21,7 @@ export const settingsSchema = z.object({
   WEBSITE_AUTH_ENABLED: optionalText.describe('set by App Service when App Service Authentication is on'),
   PORTCULLIS_MAX_BODY_BYTES: bytes(10 * 1024 * 1024).describe('largest request body forwarded; larger gets 413'),
   PORTCULLIS_UPSTREAM_TIMEOUT_MS: millis(30_000).describe('time an upstream has to start answering; then 504'),
+  PORTCULLIS_INSPECTION_BUDGET_MS: millis(2000).describe('CPU time one request body may take to inspect (masked in slices); over it, 422'),
   PORTCULLIS_RECORD_MAX_PAYLOAD_BYTES: bytes(16 * 1024).describe('masked payloads in the session log are truncated at this size'),
   PORTCULLIS_LINK_SIGNING_KEY: z
     .string()
@@ -63,6 +64,8 @@ export interface Config {
   maxBodyBytes: number;
   upstreamTimeoutMs: number;
   recordMaxPayloadBytes: number;
+  /** Time the masking of one request body may take, summed over its slices, before it is refused. */
+  inspectionBudgetMs: number;
   linkSigningKey: Uint8Array;
   teamsWebhookUrl?: string;
   reviewAuth: 'appservice' | 'dev';
@@ -122,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: s.PORTCULLIS_MAX_BODY_BYTES,
     upstreamTimeoutMs: s.PORTCULLIS_UPSTREAM_TIMEOUT_MS,
     recordMaxPayloadBytes: s.PORTCULLIS_RECORD_MAX_PAYLOAD_BYTES,
+    inspectionBudgetMs: s.PORTCULLIS_INSPECTION_BUDGET_MS,
     linkSigningKey: new Uint8Array(Buffer.from(s.PORTCULLIS_LINK_SIGNING_KEY, 'base64')),
     teamsWebhookUrl: s.PORTCULLIS_TEAMS_WEBHOOK_URL,
     reviewAuth: s.PORTCULLIS_REVIEW_AUTH,

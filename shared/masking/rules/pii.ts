@@ -100,6 +100,16 @@ const holdNumber = (text: string) => {
 const isEmailLocal = (c: number) => isAlnum(c) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45;
 const isEmailDomain = (c: number) => isAlnum(c) || c === 46 || c === 45;
 
+/** Whether a `://` comes before `at` with no space between, looking back no further than a URL's scheme and userinfo. */
+function schemeBefore(text: string, at: number): boolean {
+  for (let i = at - 1; i >= 2 && at - i <= 512; i--) {
+    const c = text.charCodeAt(i);
+    if (c === 32) return false;
+    if (c === 47 && text.charCodeAt(i - 1) === 47 && text.charCodeAt(i - 2) === 58) return true;
+  }
+  return false;
+}
+
 const email: ScanRule = {
   id: 'pii-email',
   gates: ['@'],
@@ -114,7 +124,7 @@ const email: ScanRule = {
       while (e < text.length && e - at <= 253 && isEmailDomain(text.charCodeAt(e))) e++;
       while (e > at + 1 && (text.charCodeAt(e - 1) === 46 || text.charCodeAt(e - 1) === 45)) e--;
       // user:password@host in a URL is a credential (another rule), not an address.
-      const inUrl = s > 0 && text.charCodeAt(s - 1) === 58 && text.lastIndexOf('://', s) > text.lastIndexOf(' ', s);
+      const inUrl = s > 0 && text.charCodeAt(s - 1) === 58 && schemeBefore(text, s);
       if (s < at && !inUrl && emailValid(text.slice(s, e))) {
         emit(s, e);
         from = e;

@@ -33,6 +33,12 @@ export const secretRules: readonly RegexRule[] = [
     new RegExp(String.raw`secret[_-]?access[_-]?key${ASSIGN}([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])`, 'i'), { extent: 'line' }),
   rule('azure-storage-account-key', ['accountkey'],
     /AccountKey\s*=\s*([A-Za-z0-9+/]{86}==)/i, { extent: 'line' }),
+  // A bare key, as ARM's listKeys or a deployment's outputs return it: 64 random bytes in
+  // base64, so 86 characters, the last of which carries 2 bits (A, Q, g or w), then "==".
+  // Found from its "==" (lead 86); digits and both cases, and a random key's entropy, are required.
+  rule('azure-storage-account-key', ['=='],
+    /(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{85}[AQgw]==(?![A-Za-z0-9+/=])/,
+    { lead: 86, secretGroup: 0, entropy: 4.5, allow: (s) => !(/\d/.test(s) && /[a-z]/.test(s) && /[A-Z]/.test(s)) }),
   rule('azure-shared-access-key', ['sharedaccesskey'],
     /SharedAccessKey\s*=\s*([A-Za-z0-9+/]{42,43}=)/i, { extent: 'line' }),
   rule('azure-sas-signature', ['sig='],
@@ -116,8 +122,10 @@ export const secretRules: readonly RegexRule[] = [
   rule('url-basic-auth', ['://'],
     new RegExp(String.raw`(?<!${DB_SCHEMES})(?<=[A-Za-z0-9]):\/\/[^\s:@\/?#"'<>]+:([^\s@\/?#"'<>]+)@`, 'i'),
     { allow: unlessPlaceholder, requires: '@' }),
+  // The second form ends at a ';': its value is bounded, or `pwd=pwd=…` would read to the end
+  // of the run at every hit before failing.
   rule('connection-string-password', ['password', 'pwd'],
-    /(?<=[;?&]\s*)(?:password|pwd)\s*=\s*([^;&"'\s]+)|(?:password|pwd)\s*=\s*([^;&"'\s]+)(?=\s*;)/i,
+    /(?<=[;?&]\s*)(?:password|pwd)\s*=\s*([^;&"'\s]+)|(?:password|pwd)\s*=\s*([^;&"'\s]{1,256})(?=\s*;)/i,
     { extent: 'line', allow: unlessPlaceholder }),
 
   // Headers and generic assignments, gated so that words and code are not masked.

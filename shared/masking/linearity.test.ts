@@ -1,0 +1,59 @@
+// Every built-in rule runs in time linear in the input, on the inputs that stress a regex: its
+// keywords repeated, separators without values, unterminated quotes, long runs of a value class
+// (test-support.ts), from 256 KB to 1 MB. Time is compared, never bounded (superLinear).
+// The gitleaks pack: linearity-gitleaks.test.ts.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Engine } from './engine.js';
+import { createMasker } from './masker.js';
+import type { RegexRule, ScanRule } from './rule.js';
+import { piiRules } from './rules/pii.js';
+import { secretRules } from './rules/secrets.js';
+import { adversarialInputs, piiAdversarialInputs, superLinear } from './test-support.js';
+
+const SIZE = 1 << 18;
+const pii = piiRules({ email: true, phone: true, card: true, iban: true, ssn: true, ip: true });
+
+function regexRuleIsLinear(rule: RegexRule) {
+  const engine = new Engine([rule], []);
+  assert.deepEqual(superLinear((t) => engine.detect(t), (size) => adversarialInputs(rule.keywords, size), SIZE), []);
+}
+
+function scanRuleIsLinear(rule: ScanRule) {
+  const engine = new Engine([], [rule]);
+  assert.deepEqual(superLinear((t) => engine.detect(t), piiAdversarialInputs, SIZE), []);
+}
+
+describe('every built-in secret rule runs in linear time', () => {
+  for (const rule of secretRules) it(rule.id, () => regexRuleIsLinear(rule));
+});
+
+describe('every PII scanner runs in linear time', () => {
+  for (const rule of pii) it(`${rule.id} (${rule.gates.join(' | ')})`, () => scanRuleIsLinear(rule));
+});
+
+describe('JSON mode and the sensitive-key rule run in linear time', () => {
+  const masker = createMasker({ pii: { email: true, phone: true, card: true, iban: true, ssn: true, ip: true } });
+  const keys = ['password', 'pwd', 'secret', 'token', 'api_key', 'authorization', 'key'];
+  const repeat = (unit: string, size: number) => unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
+  const shapes = (size: number) => [
+    { shape: 'open members', text: '{' + repeat(keys.map((k) => `"${k}": "`).join(''), size) },
+    { shape: 'members without values', text: '{' + repeat(keys.map((k) => `"${k}":`).join(''), size) },
+    { shape: 'escaped quotes', text: '{"a": "' + repeat('\\"password\\": \\"', size) },
+    { shape: 'nested arrays', text: repeat('[', size) },
+    { shape: 'nested objects', text: repeat('{"password":', size) },
+    { shape: 'string of keywords', text: '{"a": "' + repeat('pwd=password=', size) + '"}' },
+    { shape: 'long members', text: '{' + repeat(keys.map((k) => `"${k}": "pwd=pwd=pwd=pwd=", `).join(''), size) + '"z": 1}' },
+  ];
+  it('auto() on JSON-shaped adversarial bodies', () => {
+    assert.deepEqual(superLinear((t) => masker.auto(t, 'application/json'), shapes, SIZE), []);
+  });
+  it('text() on the issue repros (pwd= and password= repeated)', () => {
+    const repros = (size: number) => [
+      { shape: 'pwd=', text: repeat('pwd=', size) },
+      { shape: 'password=', text: repeat('password=', size) },
+      { shape: 'SELECT repeat', text: `SELECT repeat('${repeat('pwd=', size)}', 16000)` },
+    ];
+    assert.deepEqual(superLinear((t) => masker.text(t), repros, SIZE), []);
+  });
+});
