@@ -1,10 +1,10 @@
 // The adversarial section of the masking bench: for each rule on its own, the inputs that
-// stress a regex (test-support.ts adversarialInputs: keywords repeated, separators without
+// stress a regex (test/support/masking.ts adversarialInputs: keywords repeated, separators without
 // values, unterminated quotes, long runs of a value class) and the PII scanners' own; the worst
 // rule's MB/s and the shape that made it slow.
 import { Engine } from '../../shared/masking/engine.js';
 import type { RegexRule, ScanRule } from '../../shared/masking/rule.js';
-import { adversarialInputs, piiAdversarialInputs } from '../../shared/masking/test-support.js';
+import { adversarialInputs, piiAdversarialInputs } from '../../test/support/masking.js';
 
 const MB = 1 << 20;
 

@@ -1,6 +1,6 @@
 // Benchmark inputs, built at run time from a fixed seed: a JSON API response, log text and an
 // LLM-style SSE stream, each about 1 MB with a few secrets and PII values in it.
-import { ALNUM, BASE64, DIGITS, HEX, LOWER, pick, randomFrom, secretSamples, seeded } from '../../shared/masking/test-support.js';
+import { ALNUM, BASE64, DIGITS, HEX, LOWER, pick, randomFrom, secretSamples, seeded } from '../../test/support/masking.js';
 
 const MB = 1 << 20;
 const random = seeded(20240501);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { secretSamples } from '../../shared/masking/test-support.js';
+import { secretSamples } from '../../test/support/masking.js';
 import { main } from '../main.js';
 import { run } from './mask.js';
 import { UsageError, type CliIo } from '../io.js';

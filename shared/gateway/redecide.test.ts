@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { Operation } from '../connections/operation.js';
 import type { Principal } from '../identity/index.js';
 import { createMasker } from '../masking/index.js';
-import { secretSamples } from '../masking/test-support.js';
+import { secretSamples } from '../../test/support/masking.js';
 import type { Policy } from '../policy/compile.js';
 import { loadPolicy } from '../policy/load.js';
 import { sessionEventSchema } from '../sessions/index.js';

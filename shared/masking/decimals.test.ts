@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createMasker } from './index.js';
-import { cardNumber, pick, seeded, type Random } from './test-support.js';
+import { cardNumber, pick, seeded, type Random } from '../../test/support/masking.js';
 
 const ALL_PII = { email: true, phone: true, card: true, iban: true, ssn: true, ip: true };
 const masker = createMasker({ pii: ALL_PII });

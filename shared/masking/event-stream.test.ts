@@ -5,7 +5,7 @@ import { NdjsonMasker } from './ndjson.js';
 import { createMasker } from './index.js';
 import { SseMasker } from './sse.js';
 import type { StreamMasker } from './stream.js';
-import { pemKey, secretSamples } from './test-support.js';
+import { pemKey, secretSamples } from '../../test/support/masking.js';
 
 const masker = createMasker();
 

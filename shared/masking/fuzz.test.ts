@@ -6,7 +6,7 @@ import { Engine } from './engine.js';
 import { createMasker, loadGitleaksPack, maskByteStream } from './index.js';
 import { piiRules } from './rules/pii.js';
 import { secretRules } from './rules/secrets.js';
-import { ALNUM, pick, randomFrom, secretSamples, seeded, type Random } from './test-support.js';
+import { ALNUM, pick, randomFrom, secretSamples, seeded, type Random } from '../../test/support/masking.js';
 import { readFileSync } from 'node:fs';
 
 const ALL_PII = { email: true, phone: true, card: true, iban: true, ssn: true, ip: true };

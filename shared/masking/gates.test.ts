@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { compileGates } from './gates.js';
 import { Prefilter } from './prefilter.js';
 import { piiRules } from './rules/pii.js';
-import { pick, randomFrom, seeded, type Random } from './test-support.js';
+import { pick, randomFrom, seeded, type Random } from '../../test/support/masking.js';
 
 const ALL_PII = { email: true, phone: true, card: true, iban: true, ssn: true, ip: true };
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { createMasker, loadGitleaksPack } from './index.js';
-import { ALNUM, HEX, randomFrom } from './test-support.js';
+import { ALNUM, HEX, randomFrom } from '../../test/support/masking.js';
 
 const packUrl = new URL('../../test/data/gitleaks/gitleaks.toml', import.meta.url);
 const defaultPack = () => loadGitleaksPack(readFileSync(packUrl, 'utf8'), 'gitleaks.toml');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createMasker } from './index.js';
-import { secretSamples } from './test-support.js';
+import { secretSamples } from '../../test/support/masking.js';
 
 const masker = createMasker();
 const token = () => secretSamples()['github-token']!();

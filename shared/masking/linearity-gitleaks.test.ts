@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { Engine } from './engine.js';
 import { loadGitleaksPack } from './gitleaks.js';
-import { adversarialInputs, superLinear } from './test-support.js';
+import { adversarialInputs, superLinear } from '../../test/support/masking.js';
 
 const SIZE = 1 << 16;
 const pack = loadGitleaksPack(readFileSync(new URL('../../test/data/gitleaks/gitleaks.toml', import.meta.url), 'utf8'));

@@ -1,6 +1,6 @@
 // Every built-in rule runs in time linear in the input, on the inputs that stress a regex: its
 // keywords repeated, separators without values, unterminated quotes, long runs of a value class
-// (test-support.ts), from 256 KB to 1 MB. Time is compared, never bounded (superLinear).
+// (test/support/masking.ts), from 256 KB to 1 MB. Time is compared, never bounded (superLinear).
 // The gitleaks pack: linearity-gitleaks.test.ts.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -9,7 +9,7 @@ import { createMasker } from './masker.js';
 import type { RegexRule, ScanRule } from './rule.js';
 import { piiRules } from './rules/pii.js';
 import { secretRules } from './rules/secrets.js';
-import { adversarialInputs, piiAdversarialInputs, superLinear } from './test-support.js';
+import { adversarialInputs, piiAdversarialInputs, superLinear } from '../../test/support/masking.js';
 
 const SIZE = 1 << 18;
 const pii = piiRules({ email: true, phone: true, card: true, iban: true, ssn: true, ip: true });

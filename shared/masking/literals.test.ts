@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createMasker, maskByteStream, MAX_SECRET_LENGTH, type Masker } from './index.js';
-import { ALNUM, BASE64, pick, randomFrom, secretSamples, seeded, type Random } from './test-support.js';
+import { ALNUM, BASE64, pick, randomFrom, secretSamples, seeded, type Random } from '../../test/support/masking.js';
 
 const RULE = 'connection-credential';
 const MARKER = `[MASKED:${RULE}]`;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Prefilter } from './prefilter.js';
 import { regexBounds } from './regex-bounds.js';
-import { randomFrom, seeded } from './test-support.js';
+import { randomFrom, seeded } from '../../test/support/masking.js';
 
 function naive(keywords: string[], text: string): string[] {
   const lower = text.toLowerCase();

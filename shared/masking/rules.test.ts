@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createMasker } from './index.js';
-import { ALNUM, BASE64, DIGITS, HEX, opensshKey, pemKey, randomFrom, secretSamples } from './test-support.js';
+import { ALNUM, BASE64, DIGITS, HEX, opensshKey, pemKey, randomFrom, secretSamples } from '../../test/support/masking.js';
 
 const masker = createMasker({ pii: { ip: true } });
 const masked = (text: string) => masker.text(text).text;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createMasker, maskByteStream, MAX_SECRET_LENGTH, type Masker } from './index.js';
-import { ALNUM, opensshKey, pemKey, pick, randomFrom, secretSamples, seeded, type Random } from './test-support.js';
+import { ALNUM, opensshKey, pemKey, pick, randomFrom, secretSamples, seeded, type Random } from '../../test/support/masking.js';
 
 const ALL_PII = { email: true, phone: true, card: true, iban: true, ssn: true, ip: true };
 const masker = createMasker({ pii: ALL_PII });

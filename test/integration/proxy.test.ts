@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT, generateKeyPair } from 'jose';
-import { secretSamples } from '../../shared/masking/test-support.js';
+import { secretSamples } from '../support/masking.js';
 import { DEV_ISSUER_POLICY, startTestStack, type TestStack } from '../support/stack.js';
 import { json, startTestUpstream, type TestUpstream } from '../support/upstream.js';
 import { freePort } from '../../cli/dev/ports.js';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { SessionEvent } from '../../shared/sessions/index.js';
-import { pemKey, secretSamples } from '../../shared/masking/test-support.js';
+import { pemKey, secretSamples } from '../support/masking.js';
 import { DEV_ISSUER_POLICY, startTestStack, type TestStack } from '../support/stack.js';
 import { startTestUpstream, type TestUpstream } from '../support/upstream.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { createMasker } from '../../masking/index.js';
-import { secretSamples } from '../../masking/test-support.js';
+import { secretSamples } from '../../../test/support/masking.js';
 import { armMasker } from './secrets.js';
 
 const masker = createMasker();

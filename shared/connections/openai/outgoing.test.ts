@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createMasker } from '../../masking/index.js';
-import { secretSamples } from '../../masking/test-support.js';
+import { secretSamples } from '../../../test/support/masking.js';
 import { outgoingBody } from './outgoing.js';
 
 const masker = createMasker();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createMasker } from '../../masking/index.js';
-import { secretSamples, seeded } from '../../masking/test-support.js';
+import { secretSamples, seeded } from '../../../test/support/masking.js';
 import { ResponseDeltas } from './responses-stream.js';
 import { SseParser } from '../../masking/index.js';
 import { LlmSseMasker } from './stream.js';

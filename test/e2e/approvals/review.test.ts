@@ -8,7 +8,7 @@ import * as AdaptiveCards from 'adaptivecards';
 import type { Browser, Page } from 'playwright-core';
 import { approvalMessage, messageIdFor } from '../../../shared/approvals/messages.js';
 import { APPROVALS_QUEUE } from '../../../shared/approvals/names.js';
-import { secretSamples } from '../../../shared/masking/test-support.js';
+import { secretSamples } from '../../support/masking.js';
 import {
   cardLink,
   cardsFor,

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import OpenAI, { AzureOpenAI } from 'openai';
 import { startExampleLlm, type ExampleLlm } from '../../../cli/dev/example/llm.js';
-import { secretSamples } from '../../../shared/masking/test-support.js';
+import { secretSamples } from '../../support/masking.js';
 import type { SessionEvent, SessionRecord } from '../../../shared/sessions/index.js';
 import { DEV_ISSUER_POLICY, startTestStack, type TestStack } from '../../support/stack.js';
 

@@ -2,7 +2,7 @@
 // decision is refused (403, 409, 410), minApprovals, concurrent decisions, and what is recorded.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { secretSamples } from '../../../shared/masking/test-support.js';
+import { secretSamples } from '../../support/masking.js';
 import {
   decision,
   eventsOf,
