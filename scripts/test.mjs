@@ -34,7 +34,7 @@ if (needed.length > 0) {
 
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=3', '--test-timeout=180000', ...files],
+  ['--import', 'tsx', '--test', '--test-concurrency=3', '--test-timeout=300000', ...files],
   { cwd: root, stdio: 'inherit' },
 );
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
