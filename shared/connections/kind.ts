@@ -1,6 +1,6 @@
 // The interface every connection kind implements: classify a request in the target's own terms,
-// and forward it (credential added, response masked). Adding a kind touches its own folder and
-// one line in registry.ts.
+// and forward it (credential added, response masked). Adding a kind is its own folder, a line in
+// registry.ts and one in schemas.ts (docs/architecture.md, "Adding a connection kind").
 import type { Finding, Masker } from '../masking/index.js';
 import type { Connection } from './connection.js';
 import type { Operation, OperationDetail } from './operation.js';
