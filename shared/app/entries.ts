@@ -6,9 +6,9 @@ import { handleApprovalMessage } from '../approvals/orchestrator.js';
 import { showReview, showSignIn, signIn, submitReview } from '../approvals/review.js';
 import { handle } from '../gateway/pipeline.js';
 import { checkHealth } from '../platform/health.js';
-import { Refusal } from '../platform/problem.js';
 import { createSigner } from '../sessions/signer.js';
 import { querySessions, readSession, runDailyExport } from '../sessions/index.js';
+import { invalidQuery, unknownSession } from '../sessions/refusals.js';
 import { requireAuditor } from './auditor.js';
 import { healthChecks } from './health-checks.js';
 import { runtime } from './runtime.js';
@@ -31,7 +31,7 @@ export const sessionsList: Http = async (req) => {
   await requireAuditor(rt, req.headers);
   const decision = query(req, 'decision');
   if (decision !== undefined && decision !== 'deny' && decision !== 'review') {
-    throw new Refusal({ status: 400, type: 'invalid-query', title: 'Invalid query', detail: 'decision must be deny or review' });
+    throw invalidQuery('decision must be deny or review');
   }
   const page = await querySessions(
     rt.clients,
@@ -45,9 +45,7 @@ export const sessionsGet: Http = async (req) => {
   const rt = runtime();
   await requireAuditor(rt, req.headers);
   const session = await readSession(rt.clients, req.params.id ?? '', { from: query(req, 'from'), to: query(req, 'to') });
-  if (!session) {
-    throw new Refusal({ status: 404, type: 'unknown-session', title: 'Unknown session', detail: `No session "${req.params.id}" in that range.` });
-  }
+  if (!session) throw unknownSession(req.params.id);
   return { status: 200, headers: { 'cache-control': 'no-store' }, jsonBody: session };
 };
 

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import type { Policy } from '../policy/compile.js';
 import { formatProblems, loadPolicy, type LoadOptions } from '../policy/load.js';
 import type { Logger } from '../platform/log.js';
-import { Refusal } from '../platform/problem.js';
+import { policyUnavailable } from './refusals.js';
 
 export interface PolicySource {
   /** A token that changes when the content does (mtime, ETag). */
@@ -101,15 +101,7 @@ export function createPolicyStore<S>(options: PolicyStoreOptions<S>): PolicyStor
         if (checking) await checking;
         else if (now() - checkedAt >= Math.min(options.refreshMs, 1_000)) await refresh();
       } else if (now() - checkedAt >= options.refreshMs) void refresh();
-      if (!state) {
-        throw new Refusal({
-          status: 503,
-          type: 'policy-unavailable',
-          title: 'Policy unavailable',
-          detail: 'No valid policy is loaded, so no request can be judged; see the gateway log.',
-          headers: { 'retry-after': '10' },
-        });
-      }
+      if (!state) throw policyUnavailable();
       return state.value;
     },
   };

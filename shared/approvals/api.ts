@@ -3,15 +3,14 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
 import { readAll } from '../platform/bytes.js';
-import { Refusal } from '../platform/problem.js';
 import { inAnyGroup } from '../identity/index.js';
 import type { ApprovalContext } from './context.js';
 import { submitDecision } from './decision.js';
 import { preferredWait } from './prefer.js';
+import { invalidDecision, notYourApproval, unknownApproval } from './refusals.js';
 import { reviewerOf } from './reviewer.js';
 import { approvalCount } from './state.js';
 import { answer } from './status.js';
-import { unknownApproval } from './store.js';
 
 const MAX_DECISION_BYTES = 16 * 1024;
 
@@ -23,7 +22,7 @@ export async function approvalStatus(ctx: ApprovalContext, req: HttpRequest): Pr
   const requester = approval.base.principal;
   const isRequester = principal.subject === requester.subject && principal.issuer === requester.issuer;
   if (!isRequester && !inAnyGroup(principal, state.policy.auditorGroups)) {
-    throw new Refusal({ status: 403, type: 'not-your-approval', title: 'Not your approval', detail: 'Only the requester of a held request, or an auditor, may read its approval.' });
+    throw notYourApproval();
   }
   return answer(ctx, approval, preferredWait(req.headers.get('prefer')));
 }
@@ -56,5 +55,3 @@ async function decisionBody(req: HttpRequest): Promise<z.infer<typeof decisionSc
   if (!parsed.success) throw invalidDecision('Send {"decision": "approve" | "deny", "reason": "..."}; reason is optional, up to 1000 characters.');
   return parsed.data;
 }
-
-const invalidDecision = (detail: string) => new Refusal({ status: 400, type: 'invalid-decision', title: 'Invalid decision', detail });

@@ -11,6 +11,7 @@ import type { ApprovalContext } from './context.js';
 import { failApproval } from './fail.js';
 import type { StoredRequest, StoredResult } from './held-store.js';
 import { flushOutbox } from './outbox.js';
+import { connectionRemoved, deniedSinceApproval, heldRequestMissing } from './refusals.js';
 import { complete, fail, INTERRUPTED, startExecution, type Approval, type Failure } from './state.js';
 
 /** The largest masked answer kept for the agent. */
@@ -72,19 +73,15 @@ export async function settleExecuting(ctx: ApprovalContext, approval: Approval):
 
 async function run(ctx: ApprovalContext, approval: Approval, started: number): Promise<StoredResult> {
   const held = await ctx.held.getRequest(approval.id);
-  if (!held) throw new Refusal({ status: 502, type: 'held-request-missing', title: 'Held request missing', detail: 'The held request is no longer in storage.' });
+  if (!held) throw heldRequestMissing();
   const state = await ctx.policies.current();
   const { policy } = state;
   const connection = policy.connections.get(approval.base.connection);
-  if (!connection) {
-    throw new Refusal({ status: 502, type: 'unknown-connection', title: 'Unknown connection', detail: `The policy in force has no connection "${approval.base.connection}" any more.` });
-  }
+  if (!connection) throw connectionRemoved(approval.base.connection);
   // Approved under the policy of its time, carried out under today's: a rule added since that
   // denies it wins (fail closed); review and allow both let the approval stand.
   const today = decide(held.principal, connection, held.operation, policy);
-  if (today.action === 'deny') {
-    throw new Refusal({ status: 403, type: 'denied', title: 'Denied by policy', detail: `The policy in force now denies this request: ${today.reason}` });
-  }
+  if (today.action === 'deny') throw deniedSinceApproval(today.reason);
   const request = agentRequest(held, connection);
   const response = await ctx.forward(state, request, held.operation, {
     base: approval.base,

@@ -3,13 +3,13 @@
 // queue (`requested` now, `timeout` scheduled for the expiry); the agent gets 202 and a status URL,
 // or the outcome itself when it asked to wait (Prefer: wait=N) and a reviewer was quick.
 import type { HeldRequest, Hold } from '../gateway/pipeline.js';
-import { Refusal } from '../platform/problem.js';
 import { reviewView, storedRequest } from './capture.js';
 import type { ApprovalContext } from './context.js';
 import { failApproval } from './fail.js';
 import { newApprovalId } from './ids.js';
 import { aliasesFromClaims } from './people.js';
 import { preferredWait } from './prefer.js';
+import { noReviewers, reviewUnavailable } from './refusals.js';
 import { openApproval, type ApprovalEventBase } from './state.js';
 import { answer } from './status.js';
 
@@ -19,7 +19,7 @@ export function createHold(ctx: ApprovalContext): Hold {
     const review = held.decision.review;
     if (!review) {
       // The policy compiler requires reviewers on review rules; should none be known, nothing is held.
-      throw new Refusal({ status: 503, type: 'review-unavailable', title: 'Review not available', detail: 'This request needs a review, but its rule names no reviewers.', extensions: { rule: held.decision.rule } });
+      throw noReviewers(held.decision.rule);
     }
     const approval = openApproval({
       id: newApprovalId(held.connection.name),
@@ -56,13 +56,7 @@ export function createHold(ctx: ApprovalContext): Hold {
         ? failApproval(ctx, id, failure)
         : ctx.record(policy.recording, [{ ...approval.base, type: 'error', approval: { id, status: 'failed' }, error: failure }])
       ).catch(() => undefined);
-      throw new Refusal({
-        status: 503,
-        type: 'review-unavailable',
-        title: 'Review not available',
-        detail: 'This request needs a review, but the approval could not be started; it was not carried out.',
-        headers: { 'retry-after': '10' },
-      });
+      throw reviewUnavailable();
     }
     return answer(ctx, approval, preferredWait(held.prefer));
   };

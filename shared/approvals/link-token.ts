@@ -4,7 +4,7 @@
 // must still sign in, and a link acts once per reviewer (the jti is kept with the decision).
 import { randomUUID } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
-import { Refusal } from '../platform/problem.js';
+import { invalidLink, linkExpired, wrongLinkAction } from './refusals.js';
 import type { Verdict } from './state.js';
 
 const TYPE = 'portcullis-review-link+jwt';
@@ -44,7 +44,7 @@ export async function verifyLink(key: Uint8Array, token: string, expected: { app
     }));
   } catch (error) {
     if (error instanceof errors.JWTExpired) {
-      throw new Refusal({ status: 410, type: 'link-expired', title: 'Link expired', detail: 'This review link has expired, as has the request it was for.' });
+      throw linkExpired();
     }
     if (error instanceof errors.JOSEError) throw invalidLink('This review link is not valid.');
     throw error;
@@ -53,9 +53,7 @@ export async function verifyLink(key: Uint8Array, token: string, expected: { app
   if (aid !== expected.approvalId) throw invalidLink('This review link is for another request.');
   if (act !== 'approve' && act !== 'deny') throw invalidLink('This review link names no action.');
   if (expected.action && act !== expected.action) {
-    throw new Refusal({ status: 403, type: 'wrong-link-action', title: 'Wrong link', detail: `This link is for ${act === 'approve' ? 'approving' : 'denying'} the request, not for the decision sent.` });
+    throw wrongLinkAction(act);
   }
   return { approvalId: aid, action: act, jti: jti as string, expiresAt: new Date((exp as number) * 1000) };
 }
-
-const invalidLink = (detail: string) => new Refusal({ status: 403, type: 'invalid-link', title: 'Invalid link', detail });

@@ -14,9 +14,20 @@ import { pageResponse } from './html.js';
 import type { Person } from './people.js';
 import { verifyLink } from './link-token.js';
 import { decidedPage, refusalPage, reviewPage, signInPage } from './pages.js';
+import {
+  crossSite,
+  csrfInvalid,
+  invalidForm,
+  missingLink,
+  noDevSignIn,
+  notSignedIn,
+  signInUnavailable,
+  unknownApproval,
+  unknownSignInIssuer,
+  unsupportedForm,
+} from './refusals.js';
 import { appServiceReviewer, devReviewer, SIGN_IN_COOKIE, SIGN_IN_TTL_SECONDS, signInCookie } from './reviewer.js';
 import { applyVerdict } from './state.js';
-import { unknownApproval } from './store.js';
 
 const MAX_FORM_BYTES = 16 * 1024;
 
@@ -26,7 +37,7 @@ export async function showReview(ctx: ApprovalContext, req: HttpRequest): Promis
     const reviewer = signedIn(ctx, req);
     if (!reviewer) return signInRequired(ctx, req);
     const token = req.query.get('t');
-    if (!token) throw new Refusal({ status: 400, type: 'missing-link', title: 'Link incomplete', detail: 'Open this page from the Approve or Deny button of the approval card.' });
+    if (!token) throw missingLink();
     const now = ctx.now();
     const link = await verifyLink(ctx.keys.link, token, { approvalId: id }, now);
     const approval = await ctx.store.get(id);
@@ -50,12 +61,12 @@ const decisionForm = z.object({
 export async function submitReview(ctx: ApprovalContext, req: HttpRequest): Promise<HttpResponseInit> {
   return asPage(async () => {
     const id = req.params.id ?? '';
-    if (!sameOrigin(req.headers.get('origin'), ctx.config.publicUrl)) throw forbidden('cross-site', 'This form can only be sent from the review page itself.');
+    if (!sameOrigin(req.headers.get('origin'), ctx.config.publicUrl)) throw crossSite('This form can only be sent from the review page itself.');
     const reviewer = signedIn(ctx, req);
-    if (!reviewer) throw new Refusal({ status: 401, type: 'sign-in-required', title: 'Sign in required', detail: 'Sign in, then open the link from the card again.' });
+    if (!reviewer) throw notSignedIn('Sign in, then open the link from the card again.');
     const form = parseForm(decisionForm, await readForm(req));
     const link = await verifyLink(ctx.keys.link, form.t, { approvalId: id, action: form.decision }, ctx.now());
-    if (!csrfValid(ctx.keys.csrf, form.csrf, reviewer, id, link.jti)) throw forbidden('csrf', 'The form has expired or was not issued to you; open the link from the card again.');
+    if (!csrfValid(ctx.keys.csrf, form.csrf, reviewer, id, link.jti)) throw csrfInvalid();
     const approval = await submitDecision(ctx, id, reviewer, { verdict: form.decision, reason: form.reason, via: 'page', link: link.jti });
     return pageResponse(200, decidedPage(approval, form.decision));
   });
@@ -81,10 +92,10 @@ export async function showSignIn(ctx: ApprovalContext, req: HttpRequest): Promis
 export async function signIn(ctx: ApprovalContext, req: HttpRequest): Promise<HttpResponseInit> {
   return asPage(async () => {
     requireDevSignIn(ctx);
-    if (!sameOrigin(req.headers.get('origin'), ctx.config.publicUrl)) throw forbidden('cross-site', 'This form can only be sent from the sign-in page itself.');
+    if (!sameOrigin(req.headers.get('origin'), ctx.config.publicUrl)) throw crossSite('This form can only be sent from the sign-in page itself.');
     const form = parseForm(signInForm, await readForm(req));
     const { policy } = await ctx.policies.current();
-    if (!policy.issuers.some((i) => i.issuer === form.issuer)) throw forbidden('unknown-issuer', 'Sign in as an identity of one of the policy\'s issuers.');
+    if (!policy.issuers.some((i) => i.issuer === form.issuer)) throw unknownSignInIssuer();
     const person: Person = { subject: form.subject, issuer: form.issuer, groups: form.groups, aliases: [] };
     const secure = ctx.config.publicUrl.startsWith('https:') ? '; Secure' : '';
     return {
@@ -102,12 +113,7 @@ function signedIn(ctx: ApprovalContext, req: HttpRequest): Person | undefined {
   if (ctx.config.reviewAuth === 'dev') return devReviewer(ctx.keys.signIn, req.headers.get('cookie'), ctx.now());
   // Without App Service Authentication nothing strips a client's own x-ms-client-principal.
   if (!ctx.config.appServiceAuthEnabled) {
-    throw new Refusal({
-      status: 503,
-      type: 'sign-in-unavailable',
-      title: 'Reviewer sign-in is not set up',
-      detail: 'PORTCULLIS_REVIEW_AUTH=appservice, but App Service Authentication is not turned on (WEBSITE_AUTH_ENABLED), so no reviewer can be identified.',
-    });
+    throw signInUnavailable();
   }
   return appServiceReviewer(req.headers.get('x-ms-client-principal'));
 }
@@ -116,7 +122,7 @@ function signInRequired(ctx: ApprovalContext, req: HttpRequest): HttpResponseIni
   if (ctx.config.reviewAuth === 'appservice') {
     // App Service Authentication signs people in before they reach this page; without its
     // principal, it is not turned on for /api/review/*.
-    throw new Refusal({ status: 401, type: 'sign-in-required', title: 'Sign in required', detail: 'This page needs App Service Authentication, which did not identify you.' });
+    throw notSignedIn('This page needs App Service Authentication, which did not identify you.');
   }
   const url = new URL(req.url);
   return { status: 303, headers: { location: `${REVIEW_PATH}sign-in?return=${encodeURIComponent(url.pathname + url.search)}`, 'cache-control': 'no-store' } };
@@ -124,13 +130,13 @@ function signInRequired(ctx: ApprovalContext, req: HttpRequest): HttpResponseIni
 
 function requireDevSignIn(ctx: ApprovalContext): void {
   if (ctx.config.reviewAuth !== 'dev' || ctx.config.env !== 'development') {
-    throw new Refusal({ status: 404, type: 'not-found', title: 'Not found', detail: 'There is no sign-in here; reviewers sign in with App Service Authentication.' });
+    throw noDevSignIn();
   }
 }
 
 async function readForm(req: HttpRequest): Promise<Record<string, string>> {
   if (!/^application\/x-www-form-urlencoded\b/i.test(req.headers.get('content-type') ?? '')) {
-    throw new Refusal({ status: 415, type: 'unsupported-media-type', title: 'Unsupported form', detail: 'Send the form as application/x-www-form-urlencoded.' });
+    throw unsupportedForm();
   }
   const bytes = req.body ? await readAll(req.body as ReadableStream<Uint8Array>, MAX_FORM_BYTES) : new Uint8Array(0);
   return Object.fromEntries(new URLSearchParams(new TextDecoder().decode(bytes)));
@@ -140,12 +146,10 @@ function parseForm<T>(schema: z.ZodType<T>, fields: Record<string, string>): T {
   const parsed = schema.safeParse(fields);
   if (!parsed.success) {
     const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.')))].join(', ');
-    throw new Refusal({ status: 400, type: 'invalid-form', title: 'Invalid form', detail: `These fields are missing or invalid: ${fields}.` });
+    throw invalidForm(fields);
   }
   return parsed.data;
 }
-
-const forbidden = (type: string, detail: string) => new Refusal({ status: 403, type, title: 'Not allowed', detail });
 
 /** Refusals become HTML pages with their status; anything else is the function's 500. */
 async function asPage(render: () => Promise<HttpResponseInit>): Promise<HttpResponseInit> {

@@ -6,8 +6,8 @@
 //   pending ─▶ approved ─▶ executing ─▶ completed | failed
 //   pending ─▶ denied | expired | failed        approved ─▶ failed
 import type { EventInput } from '../sessions/index.js';
-import { Refusal } from '../platform/problem.js';
 import { describeIdentity, samePerson, type Identity, type Person } from './people.js';
+import { alreadyDecided, approvalClosed, decisionTooLate, linkUsed, notAReviewer, selfApproval } from './refusals.js';
 
 export const STATUSES = ['pending', 'approved', 'denied', 'expired', 'executing', 'completed', 'failed'] as const;
 export type Status = (typeof STATUSES)[number];
@@ -124,20 +124,20 @@ export interface DecisionInput {
 /** A reviewer's decision. Throws a Refusal (403, 409, 410) when it may not be taken; never a no-op. */
 export function applyVerdict(a: Approval, reviewer: Person, input: DecisionInput, now: Date): Approval {
   if (!reviewer.groups.some((g) => a.review.groups.includes(g))) {
-    throw refusal(403, 'not-a-reviewer', 'Not a reviewer', `Only members of ${a.review.groups.join(', ')} may decide on this request.`, a);
+    throw notAReviewer(a.id, a.review.groups);
   }
   if (samePerson(reviewer, requesterOf(a))) {
-    throw refusal(403, 'self-approval', 'Own request', 'Nobody may decide on their own request; another reviewer must.', a);
+    throw selfApproval(a.id);
   }
   const status = effectiveStatus(a, now);
-  if (status === 'expired') throw refusal(410, 'approval-expired', 'Approval expired', `This request expired at ${a.expiresAt} without a decision.`, a);
-  if (status !== 'pending') throw refusal(409, 'approval-closed', 'Already decided', `This request is already ${status}; the decision changes nothing.`, a);
+  if (status === 'expired') throw decisionTooLate(a.id, a.expiresAt);
+  if (status !== 'pending') throw approvalClosed(a.id, status);
   const mine = a.decisions.filter((d) => samePerson(d, reviewer));
   if (input.link && mine.some((d) => d.link === input.link)) {
-    throw refusal(409, 'link-used', 'Link already used', 'This review link has already been used; it works once.', a);
+    throw linkUsed(a.id);
   }
   if (mine.length > 0) {
-    throw refusal(409, 'already-decided', 'Already decided', `${describeIdentity(reviewer)} already decided on this request.`, a);
+    throw alreadyDecided(a.id, describeIdentity(reviewer));
   }
 
   const decision: ReviewerDecision = {
@@ -213,8 +213,4 @@ function move(a: Approval, to: Status, now: Date): Approval {
 
 function withEvent(a: Approval, event: OutboxEvent): Approval {
   return { ...a, outbox: [...a.outbox, { seq: a.nextSeq, event }], nextSeq: a.nextSeq + 1 };
-}
-
-function refusal(status: number, type: string, title: string, detail: string, a: Approval): Refusal {
-  return new Refusal({ status, type, title, detail, extensions: { approval: a.id } });
 }

@@ -2,8 +2,9 @@
 // Retry-After while it is open; once carried out, the target's masked answer exactly as the agent
 // would have had it (plus x-portcullis-approval); 403 denied, 410 expired, 502 failed.
 import type { HttpResponseInit } from '@azure/functions';
-import { Refusal, toProblem, type RefusalInit } from '../platform/problem.js';
+import { toProblem, type Refusal } from '../platform/problem.js';
 import type { ApprovalContext } from './context.js';
+import { approvalDenied, approvalFailed, approvalResultMissing, approvalTimedOut } from './refusals.js';
 import { approvalCount, effectiveStatus, inProgress, type Approval, type Status } from './state.js';
 
 const POLL_INTERVAL_MS = 250;
@@ -59,35 +60,17 @@ async function respond(ctx: ApprovalContext, approval: Approval): Promise<HttpRe
       headers.forEach((value, name) => replay.set(name, value));
       return { status: result.status, headers: replay, body: Buffer.from(result.body, 'base64') };
     }
-    return problem(approval, headers, { status: 502, type: 'approval-failed', title: 'Approved request failed', detail: 'The request was carried out, but its stored answer cannot be found.' });
+    return problem(approval, headers, approvalResultMissing(approval.id));
   }
   if (status === 'denied') {
     const denial = approval.decisions.find((d) => d.verdict === 'deny');
-    return problem(
-      approval,
-      headers,
-      {
-        status: 403,
-        type: 'approval-denied',
-        title: 'Denied by a reviewer',
-        detail: denial?.reason ? `A reviewer denied this request: ${denial.reason}` : 'A reviewer denied this request.',
-        extensions: { rule: approval.rule, ...(denial?.reason ? { reason: denial.reason } : {}) },
-      },
-    );
+    return problem(approval, headers, approvalDenied(approval.id, approval.rule, denial?.reason));
   }
   if (status === 'expired') {
-    return problem(
-      approval,
-      headers,
-      { status: 410, type: 'approval-expired', title: 'Approval expired', detail: `No reviewer decided before ${approval.expiresAt}; the request was not carried out.`, extensions: { rule: approval.rule } },
-    );
+    return problem(approval, headers, approvalTimedOut(approval.id, approval.expiresAt, approval.rule));
   }
   const failure = approval.failure ?? { type: 'approval-failed', detail: 'The approved request failed.' };
-  return problem(
-    approval,
-    headers,
-    { status: 502, type: 'approval-failed', title: 'Approved request failed', detail: failure.detail, extensions: { error: failure.type } },
-  );
+  return problem(approval, headers, approvalFailed(approval.id, failure.detail, failure.type));
 }
 
 function checkStatus(ctx: ApprovalContext, approval: Approval, status: Status) {
@@ -104,8 +87,8 @@ function checkStatus(ctx: ApprovalContext, approval: Approval, status: Status) {
   };
 }
 
-function problem(approval: Approval, headers: Headers, refusal: RefusalInit): HttpResponseInit & { headers: Headers } {
-  const init = toProblem(new Refusal({ ...refusal, extensions: { approval: approval.id, ...refusal.extensions } }), approval.base.requestId);
+function problem(approval: Approval, headers: Headers, refusal: Refusal): HttpResponseInit & { headers: Headers } {
+  const init = toProblem(refusal, approval.base.requestId);
   const merged = new Headers(init.headers as Record<string, string>);
   headers.forEach((value, name) => merged.set(name, value));
   return { ...init, headers: merged };

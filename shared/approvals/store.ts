@@ -2,9 +2,9 @@
 // entity's ETag: a writer that loses the race re-reads and applies its change to what it finds, so
 // the first decision wins and every later one sees the approval as it now is.
 import { RestError, type TableClient } from '@azure/data-tables';
-import { Refusal } from '../platform/problem.js';
 import { approvalSchema } from './approval-schema.js';
 import { connectionOf } from './ids.js';
+import { unknownApproval } from './refusals.js';
 import type { Approval } from './state.js';
 
 /** Re-reads before giving up; each conflict means another writer changed the approval meanwhile. */
@@ -82,6 +82,3 @@ function toRow(a: Approval): Row {
     state: JSON.stringify(a),
   };
 }
-
-export const unknownApproval = (id: string) =>
-  new Refusal({ status: 404, type: 'unknown-approval', title: 'Unknown approval', detail: `No approval has the id ${JSON.stringify(id.slice(0, 120))}.` });

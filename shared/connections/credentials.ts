@@ -5,6 +5,7 @@ import type { TokenCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { Refusal } from '../platform/problem.js';
 import type { CredentialConfig } from './credential-schema.js';
+import { credentialUnavailable } from './refusals.js';
 
 export interface CredentialResolver {
   resolve(connection: string, config: CredentialConfig): Promise<string>;
@@ -22,15 +23,6 @@ export interface CredentialResolverOptions {
 
 const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
 
-const unavailable = (connection: string, why: string) =>
-  new Refusal({
-    status: 503,
-    type: 'credential-unavailable',
-    title: 'Credential unavailable',
-    detail: `The gateway could not obtain the credential for connection "${connection}" (${why}); the request was not forwarded.`,
-    headers: { 'retry-after': '5' },
-  });
-
 export function createCredentialResolver(options: CredentialResolverOptions): CredentialResolver {
   const now = options.now ?? Date.now;
   const ttl = options.secretTtlMs ?? 5 * 60_000;
@@ -46,19 +38,19 @@ export function createCredentialResolver(options: CredentialResolverOptions): Cr
       let client = clients.get(vault);
       if (!client) clients.set(vault, (client = secretClient(vault)));
       const result = await client.getSecret(secret);
-      if (!result.value) throw unavailable(connection, `Key Vault secret "${secret}" has no value`);
+      if (!result.value) throw credentialUnavailable(connection, `Key Vault secret "${secret}" has no value`);
       const expires = result.properties.expiresOn?.getTime() ?? Infinity;
       return { value: result.value, expiresAt: Math.min(now() + ttl, expires - REFRESH_BEFORE_EXPIRY_MS) };
     }
     if (config.managedIdentity) {
       const token = await options.credential.getToken(config.managedIdentity.scope);
-      if (!token) throw unavailable(connection, 'no token was issued');
+      if (!token) throw credentialUnavailable(connection, 'no token was issued');
       return { value: token.token, expiresAt: token.expiresOnTimestamp - REFRESH_BEFORE_EXPIRY_MS };
     }
     // Environment credentials are for local development only; the policy loader refuses them otherwise.
-    if (options.env !== 'development') throw unavailable(connection, 'environment credentials are refused outside development');
+    if (options.env !== 'development') throw credentialUnavailable(connection, 'environment credentials are refused outside development');
     const value = options.variables[config.env!];
-    if (!value) throw unavailable(connection, `environment variable ${config.env} is not set`);
+    if (!value) throw credentialUnavailable(connection, `environment variable ${config.env} is not set`);
     return { value, expiresAt: Infinity };
   }
 
@@ -78,7 +70,7 @@ export function createCredentialResolver(options: CredentialResolverOptions): Cr
         return fresh.value;
       } catch (error) {
         if (error instanceof Refusal) throw error;
-        throw unavailable(connection, error instanceof Error ? error.name : 'unknown error');
+        throw credentialUnavailable(connection, error instanceof Error ? error.name : 'unknown error');
       }
     },
   };

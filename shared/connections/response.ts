@@ -8,11 +8,11 @@
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { maskByteStream, NdjsonMasker, type Finding, type Masker, type StreamMasker } from '../masking/index.js';
-import { Refusal } from '../platform/problem.js';
 import { agentResponseHeaders } from './headers.js';
 import { jsonTooDeep, MAX_JSON_DEPTH } from './json-depth.js';
 import type { GatewayResponse, ResponseRecord } from './kind.js';
 import type { OperationDetail } from './operation.js';
+import { unmaskableNesting, unmaskableNotText, unmaskableResponse } from './refusals.js';
 import { truncateUtf8 } from '../platform/bytes.js';
 
 /** JSON answers up to this size are buffered and masked as JSON; larger ones stream as text. */
@@ -81,12 +81,7 @@ export async function maskResponse(upstream: Response, options: MaskOptions): Pr
     await upstream.body.cancel();
     const what = unknownEncoding ? `a body in the content encoding "${encoding}"` : streamed ? `a stream of ${contentType ?? 'unknown type'}` : (contentType ?? 'a binary body');
     const optOut = unknownEncoding || streamed ? 'streams: { unknown: pass }' : 'passBinary';
-    throw new Refusal({
-      status: 502,
-      type: 'unmaskable-response',
-      title: 'Response cannot be masked',
-      detail: `The upstream of "${options.connection}" answered with ${what}, which the gateway cannot mask; the connection does not set ${optOut}.`,
-    });
+    throw unmaskableResponse(options.connection, what, optOut);
   }
   if (kind === 'binary' || unknownEncoding) {
     const counted = countBytes(upstream.body);
@@ -99,15 +94,10 @@ export async function maskResponse(upstream: Response, options: MaskOptions): Pr
     const head = await readUpTo(decoded, JSON_BUFFER_LIMIT);
     // Masking walks JSON recursively: an answer too deep to walk is refused, not passed unmasked.
     if (head.complete && jsonTooDeep(head.bytes)) {
-      throw new Refusal({
-        status: 502,
-        type: 'unmaskable-response',
-        title: 'Response cannot be masked',
-        detail: `The upstream of "${options.connection}" answered with JSON nested more than ${MAX_JSON_DEPTH} deep, which the gateway does not mask.`,
-      });
+      throw unmaskableNesting(options.connection, MAX_JSON_DEPTH);
     }
     if (head.complete) {
-      if (!options.passUnknownStreams && head.bytes.includes(0)) throw notText(options.connection, contentType);
+      if (!options.passUnknownStreams && head.bytes.includes(0)) throw unmaskableNotText(options.connection, contentType);
       const masked = maskWhole(new TextDecoder().decode(head.bytes), contentType, options.masker);
       findings.push(...masked.findings);
       const body = new TextEncoder().encode(masked.text);
@@ -135,15 +125,6 @@ export async function maskResponse(upstream: Response, options: MaskOptions): Pr
     completion: Promise.all([counted.total, capture.text]).then(([bytes, text]) => record(text, bytes)),
     partial: () => record(capture.sofar(), counted.sofar()),
   };
-}
-
-function notText(connection: string, contentType: string | undefined): Refusal {
-  return new Refusal({
-    status: 502,
-    type: 'unmaskable-response',
-    title: 'Response cannot be masked',
-    detail: `The upstream of "${connection}" answered with ${contentType ?? 'a body'} that is not text (it holds NUL bytes), which the gateway cannot mask; the connection does not set streams: { unknown: pass }.`,
-  });
 }
 
 /**

@@ -2,8 +2,8 @@
 // that could walk out of the upstream — dot segments, encoded slashes or backslashes, absolute
 // URLs, control characters — is refused rather than cleaned up, so what the guard judged is
 // exactly what is sent.
-import { Refusal } from '../platform/problem.js';
 import type { Connection } from './connection.js';
+import { badPath } from './refusals.js';
 
 export interface Target {
   /** Normalized path that rules match, always starting with `/`. */
@@ -14,8 +14,6 @@ export interface Target {
   url: URL;
 }
 
-const badPath = (detail: string) =>
-  new Refusal({ status: 400, type: 'bad-path', title: 'Path not allowed', detail });
 
 /**
  * `rawPath` is the still-encoded path after `/api/proxy/{connection}` (it may be empty).

@@ -3,10 +3,12 @@
 // redirect followed off the upstream's origin. The answer is masked for the credential too, in
 // case the upstream echoes it ("invalid key …").
 import type { Masker } from '../masking/index.js';
-import { BodyTooLarge, limitStream, tooLarge } from '../platform/bytes.js';
-import { Refusal } from '../platform/problem.js';
+import { BodyTooLarge, limitStream } from '../platform/bytes.js';
+import { bodyTooLarge } from '../platform/refusals.js';
+import type { Refusal } from '../platform/problem.js';
 import { upstreamRequestHeaders } from './headers.js';
 import type { AgentRequest, ForwardContext } from './kind.js';
+import { credentialNotSendable, upstreamRedirect, upstreamTimeout, upstreamUnreachable } from './refusals.js';
 
 export interface UpstreamCall {
   url: URL;
@@ -58,12 +60,7 @@ export async function callUpstream(call: UpstreamCall, context: ForwardContext):
     const location = new URL(response.headers.get('location')!, call.url);
     if (location.origin !== origin) {
       await response.body?.cancel();
-      throw new Refusal({
-        status: 502,
-        type: 'upstream-redirect',
-        title: 'Upstream redirected off its origin',
-        detail: `The upstream of "${context.connection.name}" redirected to another origin; the gateway does not follow it.`,
-      });
+      throw upstreamRedirect(context.connection.name);
     }
   }
   return response;
@@ -84,33 +81,18 @@ export function throughGateway(upstreamUrl: URL, upstreamBase: string, context: 
  */
 function credentialHeader(format: string, credential: string, context: ForwardContext): string {
   if (/[\u0000-\u001f\u007f]/.test(credential)) {
-    throw new Refusal({
-      status: 503,
-      type: 'credential-unavailable',
-      title: 'Credential unavailable',
-      detail: `The credential for connection "${context.connection.name}" contains control characters and cannot be sent in a header; fix the secret.`,
-    });
+    throw credentialNotSendable(context.connection.name);
   }
   return format.replace('{value}', () => credential);
 }
 
 function upstreamFailure(error: unknown, context: ForwardContext): Refusal {
   const cause = error instanceof Error ? (error.cause ?? error) : error;
-  if (cause instanceof BodyTooLarge) return tooLarge(context.maxBodyBytes);
+  if (cause instanceof BodyTooLarge) return bodyTooLarge(context.maxBodyBytes);
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-    return new Refusal({
-      status: 504,
-      type: 'upstream-timeout',
-      title: 'Upstream timed out',
-      detail: `The upstream of "${context.connection.name}" did not answer within ${context.timeoutMs} ms.`,
-    });
+    return upstreamTimeout(context.connection.name, context.timeoutMs);
   }
-  return new Refusal({
-    status: 502,
-    type: 'upstream-unreachable',
-    title: 'Upstream unreachable',
-    detail: `The upstream of "${context.connection.name}" could not be reached (${describe(cause)}).`,
-  });
+  return upstreamUnreachable(context.connection.name, describe(cause));
 }
 
 function describe(cause: unknown): string {

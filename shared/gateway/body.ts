@@ -2,8 +2,9 @@
 // connection kind must read, are buffered; large ones stream upstream, still under the limit.
 import type { RequestBody } from '../connections/kind.js';
 import { jsonTooDeep, MAX_JSON_DEPTH } from '../connections/json-depth.js';
-import { limitStream, readAll, tooLarge } from '../platform/bytes.js';
-import { Refusal } from '../platform/problem.js';
+import { limitStream, readAll } from '../platform/bytes.js';
+import { bodyTooLarge } from '../platform/refusals.js';
+import { bodyTooDeep, unsupportedBody } from './refusals.js';
 
 /** Bodies up to this size are buffered so the session log can keep their masked copy. */
 export const BUFFER_BELOW = 256 * 1024;
@@ -14,32 +15,24 @@ export interface IncomingBody {
   body: ReadableStream<Uint8Array> | null;
 }
 
-const unsupported = (detail: string) =>
-  new Refusal({ status: 415, type: 'unsupported-body', title: 'Request body not accepted', detail });
-
 export async function readBody(request: IncomingBody, options: { mustRead: boolean; maxBytes: number }): Promise<RequestBody> {
   // Rules, masking and the session log read the body as UTF-8 text; a compressed or otherwise
   // encoded body would be judged as noise and forwarded as the real thing.
   const encoding = request.headers.get('content-encoding')?.trim().toLowerCase();
-  if (encoding && encoding !== 'identity') throw unsupported(`Content-Encoding "${encoding}" is not accepted; send the body uncompressed.`);
+  if (encoding && encoding !== 'identity') throw unsupportedBody(`Content-Encoding "${encoding}" is not accepted; send the body uncompressed.`);
   const charset = /;\s*charset="?([^";\s]+)/i.exec(request.headers.get('content-type') ?? '')?.[1]?.toLowerCase();
   if (options.mustRead && charset && !['utf-8', 'utf8', 'us-ascii'].includes(charset)) {
-    throw unsupported(`charset "${charset}" is not accepted; send UTF-8.`);
+    throw unsupportedBody(`charset "${charset}" is not accepted; send UTF-8.`);
   }
   const declared = request.headers.has('content-length') ? Number(request.headers.get('content-length')) : -1;
-  if (declared > options.maxBytes) throw tooLarge(options.maxBytes);
+  if (declared > options.maxBytes) throw bodyTooLarge(options.maxBytes);
   if (!request.body || request.method === 'GET' || request.method === 'HEAD') return { bytes: new Uint8Array(0), length: 0 };
   if (!options.mustRead && (declared < 0 || declared > BUFFER_BELOW)) {
     return { stream: limitStream(request.body, options.maxBytes), length: declared };
   }
   const bytes = await readAll(request.body, options.maxBytes);
   if (looksLikeJson(bytes, request.headers) && jsonTooDeep(bytes)) {
-    throw new Refusal({
-      status: 400,
-      type: 'invalid-body',
-      title: 'Request body not accepted',
-      detail: `The JSON body nests more than ${MAX_JSON_DEPTH} arrays and objects deep.`,
-    });
+    throw bodyTooDeep(MAX_JSON_DEPTH);
   }
   return { bytes, length: bytes.byteLength };
 }

@@ -12,6 +12,7 @@ import { toPrincipal } from '../identity/principal.js';
 import type { NamedConnection, Policy } from '../policy/compile.js';
 import { Refusal } from '../platform/problem.js';
 import { readBody } from './body.js';
+import { unknownConnection, unknownIssuer } from './refusals.js';
 import { classifyAndDecide, type Judgement } from './judge.js';
 
 const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'is not a header name');
@@ -112,9 +113,7 @@ export type OfflineOutcome =
 export async function judgeOffline(policy: Policy, input: OfflineInput, options: { maxBodyBytes?: number } = {}): Promise<OfflineOutcome> {
   try {
     const connection = policy.connections.get(input.connection);
-    if (!connection) {
-      throw new Refusal({ status: 404, type: 'unknown-connection', title: 'Unknown connection', detail: `No connection is named "${input.connection}".` });
-    }
+    if (!connection) throw unknownConnection(input.connection);
     const principal = principalOf(policy, input.claims);
     const request = await agentRequest(connection, input.request, options.maxBodyBytes ?? 10 * 1024 * 1024, policy);
     return { outcome: 'decided', principal, connection, ...(await classifyAndDecide(request, principal, connection, policy)) };
@@ -128,9 +127,7 @@ export async function judgeOffline(policy: Policy, input: OfflineInput, options:
 export function principalOf(policy: Policy, claims: Record<string, unknown>): Principal {
   const iss = claims.iss ?? policy.issuers[0]!.issuer;
   const issuer = policy.issuers.find((i) => i.issuer === iss);
-  if (!issuer) {
-    throw new Refusal({ status: 401, type: 'unauthorized', title: 'Unauthorized', detail: `No issuer in the policy is ${JSON.stringify(iss)}.` });
-  }
+  if (!issuer) throw unknownIssuer(iss);
   return toPrincipal({ ...claims, iss: issuer.issuer }, issuer);
 }
 

@@ -15,6 +15,7 @@ import { Refusal } from '../platform/problem.js';
 import { sessionIdFor, type EventInput } from '../sessions/index.js';
 import { readAll } from '../platform/bytes.js';
 import { readBody } from './body.js';
+import { deniedByPolicy, recordingUnavailable, unknownConnection, wrongRoute } from './refusals.js';
 import { decisionInputs, eventBase, requestPayload } from './events.js';
 import { classifyAndDecide } from './judge.js';
 import type { ForwardAt, Forwarded, ForwardDeps, Identify, PolicyState } from './ports.js';
@@ -101,7 +102,7 @@ async function judge(
   ]);
 
   if (decision.action === 'deny') {
-    throw new Refusal({ status: 403, type: 'denied', title: 'Denied by policy', detail: decision.reason, extensions: { rule: decision.rule } });
+    throw deniedByPolicy(decision.reason, decision.rule);
   }
   if (decision.action === 'review') {
     if (body.stream) request.body = { bytes: await readAll(body.stream, rt.config.maxBodyBytes), length: body.length };
@@ -221,18 +222,9 @@ function recordedStream(
 
 function lookup(policy: Policy, name: string, route: Route): NamedConnection {
   const connection = policy.connections.get(name);
-  if (!connection) {
-    throw new Refusal({ status: 404, type: 'unknown-connection', title: 'Unknown connection', detail: `No connection is named "${name}".` });
-  }
+  if (!connection) throw unknownConnection(name);
   const served = kinds[connection.config.kind].route;
-  if (served !== route) {
-    throw new Refusal({
-      status: 400,
-      type: 'wrong-route',
-      title: 'Wrong route for this connection',
-      detail: `Connection "${name}" is a ${connection.config.kind} connection; call it at /api/${served}/${name}.`,
-    });
-  }
+  if (served !== route) throw wrongRoute(name, connection.config.kind, served);
   return connection;
 }
 
@@ -262,13 +254,7 @@ export async function record(rt: Pick<ForwardDeps, 'recorder' | 'log'>, mode: Po
 function recordingFailed(rt: Pick<ForwardDeps, 'log'>, mode: Policy['recording'], message: string, ids: Record<string, string | undefined>, error: unknown): void {
   rt.log.error(message, { ...ids, mode, error: String(error) });
   if (mode !== 'best-effort') {
-    throw new Refusal({
-      status: 503,
-      type: 'recording-unavailable',
-      title: 'Session log unavailable',
-      detail: 'The gateway could not record this request in the session log, so it was not carried out.',
-      headers: { 'retry-after': '5' },
-    });
+    throw recordingUnavailable();
   }
 }
 

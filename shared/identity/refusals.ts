@@ -1,6 +1,7 @@
 // The refusals identity can throw: 401 with an RFC 6750 challenge when the token is missing or
 // not acceptable, 503 when the issuer's keys cannot be loaded (the token was not judged at all).
-import { Refusal } from '../platform/problem.js';
+// A catalogue imports only platform/problem.ts; every problem type here is listed in docs/problems.md.
+import { Refusal, unavailable } from '../platform/problem.js';
 
 const CHALLENGE = 'Bearer realm="portcullis"';
 
@@ -18,10 +19,9 @@ export const invalidToken = (detail: string) =>
   unauthorizedWith(detail, `${CHALLENGE}, error="invalid_token", error_description="${quotable(detail)}"`);
 
 export const identityUnavailable = (retryAfterSeconds: number) =>
-  new Refusal({
-    status: 503,
+  unavailable({
     type: 'identity-unavailable',
     title: 'Identity provider unavailable',
     detail: "The signing keys of the token's issuer cannot be loaded, so the token cannot be verified; try again later.",
-    headers: { 'retry-after': String(retryAfterSeconds) },
+    retryAfterSeconds,
   });

@@ -1,14 +1,6 @@
 // Bytes and UTF-8 text under a size limit: reading a whole stream, passing one through, cutting
 // text to a byte budget without splitting a character. One place, so every body is bounded alike.
-import { Refusal } from './problem.js';
-
-export const tooLarge = (limit: number) =>
-  new Refusal({
-    status: 413,
-    type: 'body-too-large',
-    title: 'Request body too large',
-    detail: `The request body exceeds the gateway's limit of ${limit} bytes.`,
-  });
+import { bodyTooLarge } from './refusals.js';
 
 /** Reads a stream to its end; past `maxBytes` it cancels the stream and refuses with 413. */
 export async function readAll(stream: ReadableStream<Uint8Array>, maxBytes: number): Promise<Uint8Array> {
@@ -21,7 +13,7 @@ export async function readAll(stream: ReadableStream<Uint8Array>, maxBytes: numb
     size += value.byteLength;
     if (size > maxBytes) {
       await reader.cancel();
-      throw tooLarge(maxBytes);
+      throw bodyTooLarge(maxBytes);
     }
     chunks.push(value);
   }

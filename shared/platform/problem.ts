@@ -1,5 +1,7 @@
 // Refusals and application/problem+json (RFC 9457). Every step of the pipeline throws a Refusal
 // when it cannot let a request through; one place (toProblem) turns it into the HTTP answer.
+// Refusals are built only in each module's catalogue (`refusals.ts`), so that every problem type is
+// named once and listed in docs/problems.md (test/architecture/refusals.test.ts checks both).
 
 export interface RefusalInit {
   status: number;
@@ -30,6 +32,15 @@ export class Refusal extends Error {
     this.extensions = init.extensions ?? {};
     this.headers = init.headers ?? {};
   }
+}
+
+/**
+ * The one shape of "this step cannot run now, try again in N seconds": 503 with Retry-After. The
+ * request was not carried out, so a retry is safe.
+ */
+export function unavailable(init: { type: string; title: string; detail: string; retryAfterSeconds: number }): Refusal {
+  const { retryAfterSeconds, ...rest } = init;
+  return new Refusal({ ...rest, status: 503, headers: { 'retry-after': String(retryAfterSeconds) } });
 }
 
 export const problemType = (slug: string) => `urn:portcullis:problem:${slug}`;

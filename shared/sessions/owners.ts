@@ -4,9 +4,9 @@
 //
 //   sessionowners   PK sessionId   RK "owner"   issuer, subject, claimed
 import { RestError, type TableClient } from '@azure/data-tables';
-import { Refusal } from '../platform/problem.js';
 import { BoundedMap } from './bounded-map.js';
 import { describeError, RecordingError } from './recording-error.js';
+import { sessionOwnedByAnother } from './refusals.js';
 
 export const OWNERS_TABLE = 'sessionowners';
 const ROW_KEY = 'owner';
@@ -67,12 +67,7 @@ export function createSessionOwners(table: (name: string) => TableClient, now: (
       }
       if (key !== keyOf(owner)) {
         // Says nothing about who the owner is: naming a session must not reveal whose it is.
-        throw new Refusal({
-          status: 409,
-          type: 'session-owned-by-another-principal',
-          title: 'Session belongs to another principal',
-          detail: 'This session was opened by another principal; choose another session id.',
-        });
+        throw sessionOwnedByAnother();
       }
     },
   };

@@ -4,12 +4,12 @@
 import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
 import type { BlobServiceClient } from '@azure/storage-blob';
 import { z } from 'zod';
-import { Refusal } from '../platform/problem.js';
 import { sha256Hex } from './chain.js';
 import { ALL_PARTITION, invertedTime, keyPart, TABLES, type DecisionRow, type SessionRow } from './indexes.js';
 import { mapLimit } from './map-limit.js';
 import { blobPath, dayOf, SESSION_CONTAINER } from './names.js';
 import { storageError } from './recording-error.js';
+import { invalidContinuation, invalidQuery } from './refusals.js';
 import { sessionIdSchema } from './schema.js';
 import { sessionRecord, type SessionRecord } from './session-record.js';
 
@@ -145,7 +145,7 @@ export async function readSession(
   range: { from?: string; to?: string } = {},
 ): Promise<SessionRecord | undefined> {
   if (!sessionIdSchema.safeParse(sessionId).success) {
-    throw badRequest('invalid-query', 'the session id must be 1-200 letters, digits, ".", "_" or "-", starting with a letter or digit');
+    throw invalidQuery('the session id must be 1-200 letters, digits, ".", "_" or "-", starting with a letter or digit');
   }
   const { fromMs, toMs } = bounds(parse(rangeSchema, range));
   const dayConditions = [odata`PartitionKey eq ${sessionId}`];
@@ -195,7 +195,7 @@ function bounds(range: { from?: string; to?: string }): { fromMs?: number; toMs?
   const isDay = (value: string) => value.length === 10;
   const fromMs = range.from === undefined ? undefined : Date.parse(range.from);
   const toMs = range.to === undefined ? undefined : Date.parse(range.to) + (isDay(range.to) ? DAY_MS - 1 : 0);
-  if (fromMs !== undefined && toMs !== undefined && fromMs > toMs) throw badRequest('invalid-query', 'from is after to');
+  if (fromMs !== undefined && toMs !== undefined && fromMs > toMs) throw invalidQuery('from is after to');
   return { fromMs, toMs };
 }
 
@@ -233,8 +233,8 @@ function openContinuation(continuation: string, queryKey: string): string {
   const parsed = z
     .object({ q: z.string(), t: z.string() })
     .safeParse(safeJson(Buffer.from(continuation, 'base64url').toString('utf8')));
-  if (!parsed.success) throw badRequest('invalid-continuation', 'the continuation token is not one this API issued');
-  if (parsed.data.q !== queryKey) throw badRequest('invalid-continuation', 'the continuation token belongs to a different query');
+  if (!parsed.success) throw invalidContinuation('the continuation token is not one this API issued');
+  if (parsed.data.q !== queryKey) throw invalidContinuation('the continuation token belongs to a different query');
   return parsed.data.t;
 }
 
@@ -249,10 +249,7 @@ function safeJson(text: string): unknown {
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  throw badRequest(
-    'invalid-query',
+  throw invalidQuery(
     result.error.issues.map((issue) => `${issue.path.map(String).join('.') || 'query'}: ${issue.message}`).join('; '),
   );
 }
-
-const badRequest = (type: string, detail: string) => new Refusal({ status: 400, type, title: 'Invalid query', detail });

@@ -1,6 +1,6 @@
 // Which session a request belongs to. The rule is documented in docs/sessions.md as well.
-import { Refusal } from '../platform/problem.js';
 import { sha256Hex } from './chain.js';
+import { invalidSession } from './refusals.js';
 import { sessionIdSchema } from './schema.js';
 
 export const SESSION_HEADER = 'x-portcullis-session';
@@ -36,12 +36,7 @@ export function sessionIdFor(headers: Headers, who: SessionClaimant): string {
   const header = headers.get(SESSION_HEADER);
   if (header !== null) {
     if (!sessionIdSchema.safeParse(header).success) {
-      throw new Refusal({
-        status: 400,
-        type: 'invalid-session',
-        title: 'Invalid session id',
-        detail: `${SESSION_HEADER} must be 1-200 letters, digits, ".", "_" or "-", starting with a letter or digit`,
-      });
+      throw invalidSession(SESSION_HEADER);
     }
     return header;
   }

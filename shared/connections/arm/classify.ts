@@ -3,11 +3,12 @@
 // subscription, resource group, provider, type and name. A path that does not follow ARM's
 // resource-id grammar is refused rather than judged under a made-up name: a rule such as
 // `*/read` must never let through something the gateway could not name.
-import { Refusal } from '../../platform/problem.js';
+import type { Refusal } from '../../platform/problem.js';
 import { bodyText } from '../body-text.js';
 import { headerRecord } from '../headers.js';
 import type { AgentRequest } from '../kind.js';
 import type { Operation } from '../operation.js';
+import { unclassifiable } from './refusals.js';
 
 const VERBS: Record<string, 'read' | 'write' | 'delete' | 'action'> = {
   GET: 'read',
@@ -62,14 +63,6 @@ export interface ArmTarget {
   name: string | null;
   secrets: boolean;
 }
-
-const unclassifiable = (method: string, path: string, why: string) =>
-  new Refusal({
-    status: 400,
-    type: 'unclassifiable',
-    title: 'Request not recognized',
-    detail: `${method} ${path} is not an Azure Resource Manager request the gateway can name (${why}), so it cannot be judged.`,
-  });
 
 export function classifyArm(request: AgentRequest): Operation {
   const target = request.target!;

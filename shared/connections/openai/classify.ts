@@ -3,26 +3,19 @@
 // else), the model as the resource, `streaming`, `tools` and `token-input` flags, and the whole
 // prompt as the text prompt rules see. A known route whose body is not a JSON object is refused:
 // its prompt could not be judged.
-import { Refusal } from '../../platform/problem.js';
 import { bodyText } from '../body-text.js';
 import { headerRecord } from '../headers.js';
 import type { AgentRequest } from '../kind.js';
 import type { Operation } from '../operation.js';
 import { hasTokenInput, promptText, unknownRouteText } from './prompt.js';
+import { nonCanonicalRoute, promptBodyNotObject } from './refusals.js';
 import { misspelledRoute, openaiRoute, type KnownAction } from './routes.js';
 
 const PROMPTED: ReadonlySet<KnownAction> = new Set(['chat.completions', 'completions', 'responses', 'embeddings']);
 
 export function classifyOpenai(request: AgentRequest): Operation {
   const target = request.target!;
-  if (misspelledRoute(request.method, target.path)) {
-    throw new Refusal({
-      status: 400,
-      type: 'non-canonical-route',
-      title: 'Non-canonical route',
-      detail: `${target.path} names an OpenAI API route in another spelling; use its canonical lower-case path without a trailing slash.`,
-    });
-  }
+  if (misspelledRoute(request.method, target.path)) throw nonCanonicalRoute(target.path);
   const route = openaiRoute(request.method, target.path);
   const base = {
     kind: 'openai',
@@ -68,12 +61,7 @@ export function jsonObject(bytes: Uint8Array | undefined, action: string): Recor
     value = undefined;
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new Refusal({
-      status: 400,
-      type: 'invalid-body',
-      title: 'Request body is not valid',
-      detail: `A ${action} request must have a JSON object body; the gateway judges its prompt before anything is sent.`,
-    });
+    throw promptBodyNotObject(action);
   }
   return value as Record<string, unknown>;
 }

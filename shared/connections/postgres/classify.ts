@@ -1,12 +1,12 @@
 // A SQL request in PostgreSQL's own terms: parsed by the real parser, every statement walked, and
 // turned into the Operation rules match — statement types, tables, risk flags, the SQL as text.
 // Requests the gateway cannot carry out faithfully are refused here, before any rule sees them.
-import { Refusal } from '../../platform/problem.js';
 import { headerRecord } from '../headers.js';
 import type { AgentRequest } from '../kind.js';
 import type { Operation } from '../operation.js';
 import { analyze, type Analysis } from './analyze.js';
 import { parseSql, type ParsedStatement } from './parse.js';
+import { sqlUnsupported } from './refusals.js';
 import { readSqlRequest, type Param } from './request.js';
 import type { PostgresConnection } from './schema.js';
 
@@ -20,20 +20,18 @@ export interface PreparedSql {
 /** Resources named in a summary; the rest are counted. */
 const SUMMARY_RESOURCES = 5;
 
-const unsupported = (detail: string) => new Refusal({ status: 400, type: 'sql-unsupported', title: 'SQL not supported by the gateway', detail });
-
 export async function prepareSql(request: AgentRequest): Promise<PreparedSql> {
   const { sql, params } = readSqlRequest(request);
   const statements = await parseSql(sql);
   const analysis = analyze(statements.map((s) => s.node));
   if (params.length > 0 && statements.length > 1) {
-    throw unsupported('Bind parameters need a single statement (PostgreSQL\'s extended protocol); send one statement per request, or no params.');
+    throw sqlUnsupported('Bind parameters need a single statement (PostgreSQL\'s extended protocol); send one statement per request, or no params.');
   }
   if (analysis.statements.some((s) => s.endsTransaction)) {
-    throw unsupported('Each request runs as one transaction that the gateway begins and commits; leave out BEGIN, COMMIT, ROLLBACK and PREPARE TRANSACTION (SAVEPOINT and ROLLBACK TO are fine).');
+    throw sqlUnsupported('Each request runs as one transaction that the gateway begins and commits; leave out BEGIN, COMMIT, ROLLBACK and PREPARE TRANSACTION (SAVEPOINT and ROLLBACK TO are fine).');
   }
   if (analysis.statements.some((s) => s.copyStdio)) {
-    throw unsupported('COPY … FROM STDIN and COPY … TO STDOUT are not carried through the gateway; use INSERT, or SELECT for reading.');
+    throw sqlUnsupported('COPY … FROM STDIN and COPY … TO STDOUT are not carried through the gateway; use INSERT, or SELECT for reading.');
   }
   return { sql, params, statements, analysis };
 }

@@ -4,8 +4,9 @@
 // database 502, with only an error code, since connection errors can name hosts and users.
 import pg from 'pg';
 import type { Masker } from '../../masking/index.js';
-import { Refusal } from '../../platform/problem.js';
+import type { Refusal } from '../../platform/problem.js';
 import type { SqlFailure } from './execute.js';
+import { databaseBusy, databaseUnavailable, readOnlyViolation, sqlError, sqlTimeout } from './refusals.js';
 
 export interface FailureContext {
   connection: string;
@@ -18,59 +19,30 @@ export interface FailureContext {
 export function refusalFor(failure: SqlFailure, context: FailureContext): Refusal {
   const error = failure.error;
   const code = error instanceof pg.DatabaseError ? error.code : undefined;
-  const which = failure.statement === undefined ? '' : `Statement ${failure.statement + 1}`;
+  const statement = failure.statement === undefined ? undefined : failure.statement + 1;
 
   if (failure.timedOut || code === '57014') {
-    return new Refusal({
-      status: 504,
-      type: 'sql-timeout',
-      title: 'SQL statement timed out',
-      detail: `${which || 'A statement'} ran longer than the connection's limit of ${context.statementTimeoutMs} ms and was cancelled; the transaction was rolled back.`,
-      extensions: failure.statement === undefined ? {} : { statement: failure.statement + 1 },
-    });
+    return sqlTimeout(statement, context.statementTimeoutMs);
   }
   if (code?.startsWith('53')) {
-    return new Refusal({
-      status: 503,
-      type: 'database-busy',
-      title: 'Database busy',
-      detail: `The database of "${context.connection}" is out of resources (SQLSTATE ${code}); nothing was committed. Try again shortly.`,
-      headers: { 'retry-after': '5' },
-    });
+    return databaseBusy(context.connection, code);
   }
   if (failure.phase === 'connect' || !(error instanceof pg.DatabaseError) || unavailable(code)) {
-    return new Refusal({
-      status: 502,
-      type: 'database-unavailable',
-      title: 'Database unavailable',
-      detail: `The database of "${context.connection}" could not be reached or refused the gateway (${code ? `SQLSTATE ${code}` : errorCode(error)}); nothing was committed.`,
-    });
+    return databaseUnavailable(context.connection, code ? `SQLSTATE ${code}` : errorCode(error));
   }
 
   const message = mask(context.masker, [error.message, error.detail].filter(Boolean).join(' — '));
   const position = failure.statement !== undefined && error.position ? (context.offsets[failure.statement] ?? 0) + Number(error.position) : undefined;
   const extensions = {
     sqlstate: code,
-    ...(failure.statement !== undefined && { statement: failure.statement + 1 }),
+    ...(statement !== undefined && { statement }),
     ...(position !== undefined && { position }),
     ...(error.hint && { hint: mask(context.masker, error.hint) }),
   };
   if (code === '25006') {
-    return new Refusal({
-      status: 403,
-      type: 'read-only-violation',
-      title: 'Write refused in a read-only request',
-      detail: `The request was classified read-only and ran in a READ ONLY transaction, where PostgreSQL refused a write: ${message}`,
-      extensions,
-    });
+    return readOnlyViolation(message, extensions);
   }
-  return new Refusal({
-    status: 400,
-    type: 'sql-error',
-    title: 'PostgreSQL refused the SQL',
-    detail: `${which ? `${which}: ` : ''}${message}; the transaction was rolled back.`,
-    extensions,
-  });
+  return sqlError(statement, message, extensions);
 }
 
 /** Connection-level SQLSTATEs: connection exceptions, authorization, unknown database, shutdown. */

@@ -1,12 +1,12 @@
 // The postgres connection kind: agents POST { sql, params } to /api/sql/{connection}; the SQL is
 // classified with PostgreSQL's own parser, judged, run under guard rails and answered masked.
-import { Refusal } from '../../platform/problem.js';
 import { NeedsReview, type ConnectionKind } from '../kind.js';
 import { prepareSql, toOperation } from './classify.js';
 import { refusalFor } from './errors.js';
 import { execute, SqlFailure, TooManyRowsAffected } from './execute.js';
 import { closePools, databaseFor } from './pools.js';
 import { derivedMasks } from './lineage.js';
+import { noConnectionString, requestChanged } from './refusals.js';
 import { maskedResponse } from './result.js';
 import type { PostgresConnection } from './schema.js';
 
@@ -21,13 +21,9 @@ export const postgresKind: ConnectionKind = {
     const config = context.connection.config as PostgresConnection;
     const prepared = await prepareSql(request);
     // What runs must be what was judged (a held request is forwarded after its review).
-    if (prepared.sql !== operation.text) {
-      throw new Refusal({ status: 409, type: 'request-changed', title: 'Request changed', detail: 'The SQL to run differs from the SQL that was judged; it was not run.' });
-    }
+    if (prepared.sql !== operation.text) throw requestChanged();
     const connectionString = await context.credential();
-    if (!connectionString) {
-      throw new Refusal({ status: 503, type: 'credential-unavailable', title: 'Credential unavailable', detail: `Connection "${context.connection.name}" has no connection string.` });
-    }
+    if (!connectionString) throw noConnectionString(context.connection.name);
     const db = databaseFor(context.connection.name, connectionString, { poolSize: config.poolSize, connectTimeoutMs: context.timeoutMs });
     let results;
     try {

@@ -2,7 +2,7 @@
 // refused before any rule sees it; what it accepts comes back as one parse tree per statement,
 // with each statement's own text so it can be executed on its own.
 import { loadModule, parse, type Node } from 'libpg-query';
-import { Refusal } from '../../platform/problem.js';
+import { sqlEmpty, sqlSyntax } from './refusals.js';
 
 export interface ParsedStatement {
   /** The statement's node, e.g. `{ SelectStmt: {…} }`. */
@@ -21,13 +21,7 @@ export async function parseSql(sql: string): Promise<ParsedStatement[]> {
   } catch (error) {
     const details = (error as { sqlDetails?: { message: string; cursorPosition: number } }).sqlDetails;
     const message = details?.message ?? (error instanceof Error ? error.message : 'the SQL could not be parsed');
-    throw new Refusal({
-      status: 400,
-      type: 'sql-syntax',
-      title: 'SQL does not parse',
-      detail: details ? `${message} (at character ${details.cursorPosition + 1})` : message,
-      extensions: details ? { position: details.cursorPosition + 1 } : {},
-    });
+    throw sqlSyntax(message, details ? details.cursorPosition + 1 : undefined);
   }
   // The parser reports statement boundaries in UTF-8 bytes.
   const bytes = Buffer.from(sql, 'utf8');
@@ -41,7 +35,7 @@ export async function parseSql(sql: string): Promise<ParsedStatement[]> {
     };
   });
   if (statements.length === 0) {
-    throw new Refusal({ status: 400, type: 'sql-empty', title: 'No SQL statement', detail: 'The request holds no SQL statement (only comments or semicolons).' });
+    throw sqlEmpty();
   }
   return statements;
 }

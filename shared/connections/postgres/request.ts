@@ -1,8 +1,8 @@
 // The body an agent posts to /api/sql/{connection}: `{ "sql": "...", "params": [...] }`. Params are
 // bind parameters ($1, $2…), sent apart from the SQL text and never interpolated into it.
 import { z } from 'zod';
-import { Refusal } from '../../platform/problem.js';
 import type { AgentRequest } from '../kind.js';
+import { invalidSqlRequest } from './refusals.js';
 
 const sqlRequestSchema = z
   .object({
@@ -14,20 +14,17 @@ const sqlRequestSchema = z
 export type SqlRequest = z.infer<typeof sqlRequestSchema>;
 export type Param = SqlRequest['params'][number];
 
-const badRequest = (detail: string) =>
-  new Refusal({ status: 400, type: 'invalid-sql-request', title: 'Invalid SQL request', detail });
-
 export function readSqlRequest(request: AgentRequest): SqlRequest {
   let body: unknown;
   try {
     body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(request.body.bytes ?? new Uint8Array(0)));
   } catch {
-    throw badRequest('The body must be JSON: { "sql": "…", "params": [ … ] }.');
+    throw invalidSqlRequest('The body must be JSON: { "sql": "…", "params": [ … ] }.');
   }
   const parsed = sqlRequestSchema.safeParse(body);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => `${issue.path.map(String).join('.') || 'body'}: ${issue.message}`);
-    throw badRequest(`${issues.join('; ')}. Expected { "sql": "…", "params": [strings, numbers, booleans or nulls] }.`);
+    throw invalidSqlRequest(`${issues.join('; ')}. Expected { "sql": "…", "params": [strings, numbers, booleans or nulls] }.`);
   }
   return parsed.data;
 }

@@ -170,6 +170,26 @@ describe('orchestrator', () => {
     }
   });
 
+  it('does not run an approved request whose connection the policy no longer has: connection-removed, not unknown-connection', async () => {
+    const held = await holdRequest(s, 'items/26', agent);
+    const renamed = POLICY.replace('\n  api:\n', '\n  api-next:\n');
+    assert.notEqual(renamed, POLICY);
+    await s.stack.writePolicy(renamed);
+    try {
+      await waitFor('the new policy', async () => (await fetch(`${s.stack.url}/api/proxy/api/probe`, { headers: { authorization: `Bearer ${agent}` } })).status === 404);
+      await decision(s, held.id, rita, { decision: 'approve' });
+      const res = await status(s, held.id, agent, { prefer: 'wait=20' });
+      assert.equal(res.status, 502);
+      const problem = (await res.json()) as Record<string, string>;
+      assert.equal(problem.type, 'urn:portcullis:problem:approval-failed');
+      assert.equal(problem.error, 'connection-removed');
+      assert.match(problem.detail!, /no connection "api" any more/);
+      assert.equal(upstreamCalls(s, '/items/26').length, 0);
+    } finally {
+      await s.stack.writePolicy(POLICY);
+    }
+  });
+
   it('never writes the webhook URL or a link token to the log', async () => {
     const logged = JSON.stringify(s.stack.log.lines);
     assert.ok(!logged.includes(new URL(s.webhookUrl).search.slice(1)), 'webhook signature');

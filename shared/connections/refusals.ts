@@ -1,0 +1,73 @@
+// The refusals of what connection kinds share: credentials, target paths, upstream calls and
+// response masking. A kind's own refusals are in its folder's refusals.ts. A catalogue imports
+// only platform/problem.ts; every problem type here is listed in docs/problems.md.
+import { Refusal, unavailable } from '../platform/problem.js';
+
+/** The credential could not be obtained now (Key Vault, managed identity, environment). */
+export const credentialUnavailable = (connection: string, why: string) =>
+  unavailable({
+    type: 'credential-unavailable',
+    title: 'Credential unavailable',
+    detail: `The gateway could not obtain the credential for connection "${connection}" (${why}); the request was not forwarded.`,
+    retryAfterSeconds: 5,
+  });
+
+/** The credential was obtained but cannot be sent; retrying does not help until the secret is fixed. */
+export const credentialNotSendable = (connection: string) =>
+  new Refusal({
+    status: 503,
+    type: 'credential-unavailable',
+    title: 'Credential unavailable',
+    detail: `The credential for connection "${connection}" contains control characters and cannot be sent in a header; fix the secret.`,
+  });
+
+export const badPath = (detail: string) => new Refusal({ status: 400, type: 'bad-path', title: 'Path not allowed', detail });
+
+export const upstreamRedirect = (connection: string) =>
+  new Refusal({
+    status: 502,
+    type: 'upstream-redirect',
+    title: 'Upstream redirected off its origin',
+    detail: `The upstream of "${connection}" redirected to another origin; the gateway does not follow it.`,
+  });
+
+export const upstreamTimeout = (connection: string, timeoutMs: number) =>
+  new Refusal({
+    status: 504,
+    type: 'upstream-timeout',
+    title: 'Upstream timed out',
+    detail: `The upstream of "${connection}" did not answer within ${timeoutMs} ms.`,
+  });
+
+export const upstreamUnreachable = (connection: string, why: string) =>
+  new Refusal({
+    status: 502,
+    type: 'upstream-unreachable',
+    title: 'Upstream unreachable',
+    detail: `The upstream of "${connection}" could not be reached (${why}).`,
+  });
+
+/** Binary, or a stream of an unknown format or encoding, that the connection does not opt to pass. */
+export const unmaskableResponse = (connection: string, what: string, optOut: string) =>
+  new Refusal({
+    status: 502,
+    type: 'unmaskable-response',
+    title: 'Response cannot be masked',
+    detail: `The upstream of "${connection}" answered with ${what}, which the gateway cannot mask; the connection does not set ${optOut}.`,
+  });
+
+export const unmaskableNesting = (connection: string, maxDepth: number) =>
+  new Refusal({
+    status: 502,
+    type: 'unmaskable-response',
+    title: 'Response cannot be masked',
+    detail: `The upstream of "${connection}" answered with JSON nested more than ${maxDepth} deep, which the gateway does not mask.`,
+  });
+
+export const unmaskableNotText = (connection: string, contentType: string | undefined) =>
+  new Refusal({
+    status: 502,
+    type: 'unmaskable-response',
+    title: 'Response cannot be masked',
+    detail: `The upstream of "${connection}" answered with ${contentType ?? 'a body'} that is not text (it holds NUL bytes), which the gateway cannot mask; the connection does not set streams: { unknown: pass }.`,
+  });

@@ -1,0 +1,42 @@
+// The refusals of the live path and of offline judging. A catalogue imports only
+// platform/problem.ts; every problem type here is listed in docs/problems.md.
+import { Refusal, unavailable } from '../platform/problem.js';
+
+/** The agent named a connection the policy in force does not have. */
+export const unknownConnection = (name: string) =>
+  new Refusal({ status: 404, type: 'unknown-connection', title: 'Unknown connection', detail: `No connection is named "${name}".` });
+
+export const wrongRoute = (name: string, kind: string, served: string) =>
+  new Refusal({
+    status: 400,
+    type: 'wrong-route',
+    title: 'Wrong route for this connection',
+    detail: `Connection "${name}" is a ${kind} connection; call it at /api/${served}/${name}.`,
+  });
+
+export const deniedByPolicy = (reason: string, rule: string) =>
+  new Refusal({ status: 403, type: 'denied', title: 'Denied by policy', detail: reason, extensions: { rule } });
+
+export const recordingUnavailable = () =>
+  unavailable({
+    type: 'recording-unavailable',
+    title: 'Session log unavailable',
+    detail: 'The gateway could not record this request in the session log, so it was not carried out.',
+    retryAfterSeconds: 5,
+  });
+
+/** An encoding or charset the rules and masking cannot read. */
+export const unsupportedBody = (detail: string) =>
+  new Refusal({ status: 415, type: 'unsupported-body', title: 'Request body not accepted', detail });
+
+export const bodyTooDeep = (maxDepth: number) =>
+  new Refusal({
+    status: 400,
+    type: 'invalid-body',
+    title: 'Request body not accepted',
+    detail: `The JSON body nests more than ${maxDepth} arrays and objects deep.`,
+  });
+
+/** Offline judging (`portcullis policy test`): the claims name an issuer the policy does not trust. */
+export const unknownIssuer = (iss: unknown) =>
+  new Refusal({ status: 401, type: 'unauthorized', title: 'Unauthorized', detail: `No issuer in the policy is ${JSON.stringify(iss)}.` });
