@@ -6,9 +6,9 @@ import type { Operation } from '../connections/operation.js';
 import type { Principal } from '../identity/index.js';
 import { InspectionBudgetExceeded, maskSliced, type InspectionBudget, type Masker } from '../masking/index.js';
 import { truncateUtf8 } from '../platform/bytes.js';
-import { Refusal } from '../platform/problem.js';
 import type { EventInput } from '../sessions/index.js';
 import type { RecordedOperation } from '../sessions/schema.js';
+import { inspectionBudgetExceeded } from './refusals.js';
 
 export function eventBase(at: {
   sessionId: string;
@@ -53,12 +53,7 @@ export async function requestPayload(
     return { payload: { body: masked.text, bytes: bytes.byteLength, contentType }, findings: masked.findings };
   } catch (error) {
     if (!(error instanceof InspectionBudgetExceeded)) throw error;
-    throw new Refusal({
-      status: 422,
-      type: 'inspection-budget-exceeded',
-      title: 'Request body too costly to inspect',
-      detail: `Inspecting the body took longer than the gateway allows one request (${error.budgetMs} ms); it was not forwarded. Send a smaller body.`,
-    });
+    throw inspectionBudgetExceeded(error.budgetMs);
   }
 }
 

@@ -40,3 +40,12 @@ export const bodyTooDeep = (maxDepth: number) =>
 /** Offline judging (`portcullis policy test`): the claims name an issuer the policy does not trust. */
 export const unknownIssuer = (iss: unknown) =>
   new Refusal({ status: 401, type: 'unauthorized', title: 'Unauthorized', detail: `No issuer in the policy is ${JSON.stringify(iss)}.` });
+
+/** Masking the body would take longer than one request may hold the gateway. */
+export const inspectionBudgetExceeded = (budgetMs: number) =>
+  new Refusal({
+    status: 422,
+    type: 'inspection-budget-exceeded',
+    title: 'Request body too costly to inspect',
+    detail: `Inspecting the body took longer than the gateway allows one request (${budgetMs} ms); it was not forwarded. Send a smaller body.`,
+  });
