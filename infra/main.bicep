@@ -108,6 +108,7 @@ var applicationInsightsName = '${abbrs.insightsComponents}${resourceToken}'
 var appIdentityName = '${abbrs.managedIdentityUserAssignedIdentities}api-${resourceToken}'
 var approvalsQueueName = 'approvals' // app/servicebus.bicep creates it
 var linkSigningKeySecretName = 'link-signing-key'
+var manifestSigningKeyName = 'manifest-signing-key'
 var teamsWebhookSecretName = 'teams-webhook-url'
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
@@ -186,6 +187,7 @@ module keyVault './core/security/keyvault.bicep' = {
     location: location
     tags: tags
     purgeProtection: keyVaultPurgeProtection
+    signingKeyName: manifestSigningKeyName
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
   }
 }
@@ -199,6 +201,7 @@ module rbac './app/rbac.bicep' = {
     serviceBusNamespaceName: serviceBusName
     approvalsQueueName: approvalsQueueName
     keyVaultName: keyVaultName
+    signingKeyName: manifestSigningKeyName
     applicationInsightsName: applicationInsightsName
     appPrincipalId: appIdentity.outputs.principalId
     appIdentityName: appIdentityName
@@ -261,6 +264,7 @@ module api './app/api.bicep' = {
     keyVaultName: keyVaultName
     policyUrl: '${storage.outputs.blobEndpoint}${policyContainerName}/${policyBlobName}'
     linkSigningKeySecretName: linkSigningKeySecretName
+    signingKeyName: manifestSigningKeyName
     teamsWebhookSecretName: teamsWebhookSecretName
     teamsWebhookEnabled: teamsWebhookEnabled
     publicUrl: publicUrl
@@ -314,6 +318,7 @@ output PORTCULLIS_POLICY_URL string = '${storage.outputs.blobEndpoint}${policyCo
 output AZURE_SERVICEBUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_KEY_VAULT_URI string = keyVault.outputs.uri
+output PORTCULLIS_SIGNING_KEY_ID string = keyVault.outputs.signingKeyUri
 output LINK_SIGNING_KEY_SECRET_NAME string = linkSigningKeySecretName
 output TEAMS_WEBHOOK_SECRET_NAME string = teamsWebhookSecretName
 output TEAMS_WEBHOOK_ENABLED bool = teamsWebhookEnabled

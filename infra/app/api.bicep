@@ -72,6 +72,9 @@ param policyUrl string
 @description('Name of the Key Vault secret holding the reviewer link-signing key.')
 param linkSigningKeySecretName string
 
+@description('Name of the Key Vault key that signs export manifests and daily ledgers.')
+param signingKeyName string
+
 @description('Name of the Key Vault secret holding the Teams Workflows webhook URL.')
 param teamsWebhookSecretName string
 
@@ -124,6 +127,8 @@ var appSettings = {
   // Versionless reference: a new secret version is picked up within 24 hours, or at once on any
   // configuration change.
   PORTCULLIS_LINK_SIGNING_KEY: '@Microsoft.KeyVault(SecretUri=${keyVault.properties.vaultUri}secrets/${linkSigningKeySecretName}/)'
+  // Versionless key URL: the current version signs, and each manifest names the version it used.
+  PORTCULLIS_SIGNING_KEY_ID: '${keyVault.properties.vaultUri}keys/${signingKeyName}'
 }
 
 // Optional: an unresolvable reference would be taken for the URL itself, so it is only set once

@@ -15,6 +15,9 @@ param tags object = {}
 @description('Turn on purge protection: a deleted secret or vault stays recoverable for the retention period and cannot be purged early. It cannot be turned off again.')
 param purgeProtection bool = true
 
+@description('Name of the key that signs export manifests and daily ledgers.')
+param signingKeyName string
+
 @description('Resource id of the Log Analytics workspace that receives the vault\'s audit log.')
 param logAnalyticsWorkspaceId string
 
@@ -40,6 +43,26 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   }
 }
 
+// The manifest-signing key: EC P-256 (ES256), created in the vault and never exportable, so the
+// private half never leaves it. The deployment creates the first version only; an existing key is
+// left as it is (rotate it with `az keyvault key rotate`; the app signs with the current version).
+resource signingKey 'Microsoft.KeyVault/vaults/keys@2023-07-01' = {
+  parent: vault
+  name: signingKeyName
+  properties: {
+    kty: 'EC'
+    curveName: 'P-256'
+    keyOps: [
+      'sign'
+      'verify'
+    ]
+    attributes: {
+      enabled: true
+      exportable: false
+    }
+  }
+}
+
 resource auditLog 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
   name: 'audit-to-log-analytics'
   scope: vault
@@ -56,6 +79,9 @@ resource auditLog 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
 
 @description('Name of the vault.')
 output name string = vault.name
+
+@description('Versionless URI of the manifest-signing key (PORTCULLIS_SIGNING_KEY_ID).')
+output signingKeyUri string = signingKey.properties.keyUri
 
 @description('URI of the vault, ending in a slash (https://<name>.vault.azure.net/).')
 output uri string = vault.properties.vaultUri
