@@ -124,6 +124,9 @@ var appSettings = {
   PORTCULLIS_ENV: 'production'
   PORTCULLIS_POLICY: policyUrl
   PORTCULLIS_REVIEW_AUTH: 'appservice'
+  // Reviewers come from this tenant only: App Service Authentication enforces it, and the app checks
+  // the signed-in principal's tenant (and that the provider is Entra) against it again.
+  WEBSITE_AUTH_AAD_ALLOWED_TENANTS: tenant().tenantId
   // Versionless reference: a new secret version is picked up within 24 hours, or at once on any
   // configuration change.
   PORTCULLIS_LINK_SIGNING_KEY: '@Microsoft.KeyVault(SecretUri=${keyVault.properties.vaultUri}secrets/${linkSigningKeySecretName}/)'
@@ -148,7 +151,6 @@ var reviewSignInEnabled = !empty(reviewAuthClientId)
 // (docs/deploy.md). The runtime identity's roles are never one federated credential away.
 var reviewSignInSettings = reviewSignInEnabled ? {
   OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID: reviewIdentityClientId
-  WEBSITE_AUTH_AAD_ALLOWED_TENANTS: tenant().tenantId
 } : {}
 
 // The routes App Service Authentication leaves alone: agents, CI jobs, reviewers deciding by API and

@@ -153,8 +153,13 @@ export const PLATFORM_SETTINGS = new Set([
   'APPLICATIONINSIGHTS_CONNECTION_STRING',
   'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
   'OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID',
-  'WEBSITE_AUTH_AAD_ALLOWED_TENANTS',
 ]);
+
+/** Settings the schema leaves optional (a local run does without them) that Azure needs set. */
+export const PRODUCTION_SETTINGS: Record<string, string> = {
+  PORTCULLIS_SIGNING_KEY_ID: 'without it the daily export refuses to run (shared/sessions/signer.ts)',
+  WEBSITE_AUTH_AAD_ALLOWED_TENANTS: 'without it the review page accepts no reviewer (shared/approvals/review.ts)',
+};
 
 /** Settings App Service sets by itself. */
 export const PLATFORM_PROVIDED = new Set(['WEBSITE_HOSTNAME']);

@@ -99,6 +99,19 @@ const breaks: { name: string; skip?: string | false; edit: (dir: string) => void
     expect: [{ check: 'app-settings', says: 'ServiceBusConnection__credential' }],
   },
   {
+    name: 'the manifest-signing key is not passed to the app',
+    edit: (d) => replaceOnce(d, 'app/api.bicep', "  PORTCULLIS_SIGNING_KEY_ID: '${keyVault.properties.vaultUri}keys/${signingKeyName}'\n", ''),
+    expect: [{ check: 'app-settings', says: 'PORTCULLIS_SIGNING_KEY_ID is not set (without it the daily export refuses' }],
+  },
+  {
+    name: 'the reviewer tenant allow-list is only set when sign-in is configured',
+    edit: (d) => {
+      replaceOnce(d, 'app/api.bicep', '  WEBSITE_AUTH_AAD_ALLOWED_TENANTS: tenant().tenantId\n', '');
+      replaceOnce(d, 'app/api.bicep', '  OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID: reviewIdentityClientId\n', '  OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID: reviewIdentityClientId\n  WEBSITE_AUTH_AAD_ALLOWED_TENANTS: tenant().tenantId\n');
+    },
+    expect: [{ check: 'app-settings', says: 'WEBSITE_AUTH_AAD_ALLOWED_TENANTS is not set' }],
+  },
+  {
     name: 'PORTCULLIS_ENV is development',
     edit: (d) => replaceOnce(d, 'app/api.bicep', "PORTCULLIS_ENV: 'production'", "PORTCULLIS_ENV: 'development'"),
     expect: [{ check: 'app-settings', says: "PORTCULLIS_ENV must be 'production'" }],

@@ -32,6 +32,7 @@ import {
   permissionMatches,
   PLATFORM_PROVIDED,
   PLATFORM_SETTINGS,
+  PRODUCTION_SETTINGS,
   requiredRoles,
   type AppFacts,
   type Permissions,
@@ -324,6 +325,9 @@ function checkAppSettings(infra: Infra, site: Site, facts: AppFacts, identity: I
   // The cross-setting rules of loadConfig, in their identity-based form.
   if (!set('AzureWebJobsStorage__accountName') && !(set('AzureWebJobsStorage__blobServiceUri') && set('AzureWebJobsStorage__tableServiceUri'))) {
     missing('AzureWebJobsStorage__accountName', 'or __blobServiceUri and __tableServiceUri: loadConfig needs the storage account');
+  }
+  for (const [name, why] of Object.entries(PRODUCTION_SETTINGS)) {
+    if (!set(name)) missing(name, why);
   }
   if (!set('ServiceBusConnection__fullyQualifiedNamespace')) missing('ServiceBusConnection__fullyQualifiedNamespace', 'loadConfig needs the Service Bus namespace');
   if (!set('PORTCULLIS_PUBLIC_URL') && !PLATFORM_PROVIDED.has('WEBSITE_HOSTNAME')) missing('PORTCULLIS_PUBLIC_URL', 'loadConfig needs the public URL');
