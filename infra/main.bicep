@@ -91,6 +91,12 @@ param reviewersGroupId string = ''
 @description('Set PORTCULLIS_TEAMS_WEBHOOK_URL from the teams-webhook-url secret; create the secret first.')
 param teamsWebhookEnabled bool = false
 
+@description('Network-isolated mode: the Function App joins a virtual network, storage and Key Vault are reached through private endpoints and refuse public traffic (Service Bus stays public on the Standard tier; docs/deploy.md).')
+param networkIsolation bool = false
+
+@description('With networkIsolation: public IP addresses or CIDR ranges (comma-separated) still let through the storage and Key Vault firewalls, e.g. the deployer\'s for the postprovision hook; empty: no public access at all.')
+param networkAllowedIps string = ''
+
 var abbrs = loadJsonContent('./abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
@@ -110,6 +116,7 @@ var approvalsQueueName = 'approvals' // app/servicebus.bicep creates it
 var linkSigningKeySecretName = 'link-signing-key'
 var manifestSigningKeyName = 'manifest-signing-key'
 var teamsWebhookSecretName = 'teams-webhook-url'
+var allowedIps = filter(map(split(networkAllowedIps, ','), (ip) => trim(ip)), (ip) => !empty(ip))
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'
@@ -164,6 +171,8 @@ module storage './app/storage.bicep' = {
     policyContainerName: policyContainerName
     sessionRetentionDays: sessionRetentionDays
     sessionRetentionLocked: sessionRetentionLocked
+    networkIsolation: networkIsolation
+    allowedIps: allowedIps
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
   }
 }
@@ -188,8 +197,26 @@ module keyVault './core/security/keyvault.bicep' = {
     tags: tags
     purgeProtection: keyVaultPurgeProtection
     signingKeyName: manifestSigningKeyName
+    networkIsolation: networkIsolation
+    allowedIps: allowedIps
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
   }
+}
+
+module network './app/network.bicep' = if (networkIsolation) {
+  name: 'network'
+  scope: rg
+  params: {
+    name: '${abbrs.networkVirtualNetworks}${resourceToken}'
+    location: location
+    tags: tags
+    storageAccountName: storageAccountName
+    keyVaultName: keyVaultName
+  }
+  dependsOn: [
+    storage
+    keyVault
+  ]
 }
 
 module rbac './app/rbac.bicep' = {
@@ -270,6 +297,7 @@ module api './app/api.bicep' = {
     publicUrl: publicUrl
     reviewAuthClientId: reviewAuthClientId
     reviewersGroupId: reviewersGroupId
+    virtualNetworkSubnetId: network.?outputs.appSubnetId ?? ''
   }
   // The identity's roles first: the app reads its deployment package and Key Vault references as
   // that identity from its first start.

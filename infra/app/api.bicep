@@ -90,6 +90,9 @@ param reviewAuthClientId string = ''
 @description('Object id of the Entra group allowed to sign in on the review pages; empty: no group restriction beyond the app registration\'s own.')
 param reviewersGroupId string = ''
 
+@description('Resource id of the subnet (delegated to Microsoft.App/environments) the app integrates with; empty: no virtual network.')
+param virtualNetworkSubnetId string = ''
+
 resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
   name: storageAccountName
 }
@@ -182,6 +185,9 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     httpsOnly: true
     // Key Vault references are resolved as the user-assigned identity, not a system identity.
     keyVaultReferenceIdentity: identityId
+    // Network-isolated mode: outbound traffic leaves through the virtual network, so storage and Key
+    // Vault are reached on their private endpoints.
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     siteConfig: {
       minTlsVersion: '1.2'
     }

@@ -18,6 +18,12 @@ param purgeProtection bool = true
 @description('Name of the key that signs export manifests and daily ledgers.')
 param signingKeyName string
 
+@description('Network-isolated mode: refuse public traffic except from allowedIps (private endpoints in app/network.bicep).')
+param networkIsolation bool = false
+
+@description('Public IP addresses or CIDR ranges let through the firewall in network-isolated mode.')
+param allowedIps array = []
+
 @description('Resource id of the Log Analytics workspace that receives the vault\'s audit log.')
 param logAnalyticsWorkspaceId string
 
@@ -39,7 +45,17 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     enabledForDeployment: false
     enabledForDiskEncryption: false
     enabledForTemplateDeployment: false
-    publicNetworkAccess: 'Enabled'
+    // Network-isolated: private endpoints only (app/network.bicep), plus any listed addresses.
+    publicNetworkAccess: networkIsolation && empty(allowedIps) ? 'Disabled' : 'Enabled'
+    networkAcls: {
+      defaultAction: networkIsolation ? 'Deny' : 'Allow'
+      bypass: 'AzureServices'
+      ipRules: [
+        for ip in allowedIps: {
+          value: ip
+        }
+      ]
+    }
   }
 }
 
@@ -71,6 +87,12 @@ resource auditLog 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
     logs: [
       {
         category: 'AuditEvent'
+        enabled: true
+      }
+    ]
+    metrics: [
+      {
+        category: 'AllMetrics'
         enabled: true
       }
     ]
