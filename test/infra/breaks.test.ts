@@ -384,6 +384,27 @@ const breaks: { name: string; skip?: string | false; edit: (dir: string) => void
     edit: (d) => replaceOnce(d, 'core/monitor/monitoring.bicep', 'DisableLocalAuth: true', 'DisableLocalAuth: false'),
     expect: [{ check: 'lockdown', says: 'DisableLocalAuth must be true' }],
   },
+  // ---- network isolation ----
+  {
+    name: 'the storage account is always public',
+    edit: (d) => replaceOnce(d, 'app/storage.bicep', "    publicNetworkAccess: networkIsolation && empty(allowedIps) ? 'Disabled' : 'Enabled'\n", "    publicNetworkAccess: 'Enabled'\n"),
+    expect: [{ check: 'network', says: 'storage: properties.publicNetworkAccess must follow the network-isolation parameter' }],
+  },
+  {
+    name: "the Key Vault's firewall always allows",
+    edit: (d) => replaceOnce(d, 'core/security/keyvault.bicep', "      defaultAction: networkIsolation ? 'Deny' : 'Allow'\n", "      defaultAction: 'Allow'\n"),
+    expect: [{ check: 'network', says: 'vault: properties.networkAcls.defaultAction must follow' }],
+  },
+  {
+    name: 'the table service has no private endpoint',
+    edit: (d) => cut(d, 'app/network.bicep', "  {\n    name: 'table'\n", "  {\n    name: 'queue'\n"),
+    expect: [{ check: 'network', says: "no private endpoint for 'table'" }],
+  },
+  {
+    name: 'the Function App cannot join the network',
+    edit: (d) => replaceOnce(d, 'app/api.bicep', '    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId\n', ''),
+    expect: [{ check: 'network', says: 'virtualNetworkSubnetId is not set' }],
+  },
   // ---- App Service Authentication ----
   {
     name: 'the review pages are exempted from sign-in',

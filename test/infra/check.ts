@@ -21,6 +21,9 @@
 //   storage-layout   the containers, tables and queue the app uses exist, the queue as declared
 //   lockdown         shared keys, SAS/local auth and vault access policies are off
 //   review-auth      App Service Authentication covers /api/review/* and no other app route
+//   network          a network-isolated mode exists: the storage account and Key Vault can refuse
+//                    public traffic (not hard-wired to Enabled/Allow), private endpoints reach blob,
+//                    table, queue and vault, and the Function App can join a subnet
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import {
@@ -65,7 +68,8 @@ export type Check =
   | 'immutability'
   | 'storage-layout'
   | 'lockdown'
-  | 'review-auth';
+  | 'review-auth'
+  | 'network';
 
 export interface Problem {
   check: Check;
@@ -123,6 +127,7 @@ export function checkInfra(dir: string, facts: AppFacts = appFacts()): Problem[]
   checkImmutability(infra, facts);
   checkStorageLayout(infra, facts);
   checkLockdown(infra);
+  checkNetwork(infra, site);
   return infra.problems;
 }
 
@@ -705,5 +710,47 @@ function checkLockdown(infra: Infra) {
         problem(infra, 'lockdown', file, `${resource.symbol}: ${path} must be ${expected}`);
       }
     }
+  }
+}
+
+// ---- Network isolation --------------------------------------------------------------------------
+
+function checkNetwork(infra: Infra, site: Site | undefined) {
+  for (const type of ['Microsoft.Storage/storageAccounts', 'Microsoft.KeyVault/vaults']) {
+    for (const { file, resource } of resourcesOfType(infra, type)) {
+      const access = valueAt(resource.body, 'properties.publicNetworkAccess');
+      const action = valueAt(resource.body, 'properties.networkAcls.defaultAction');
+      if (access === undefined || stringLiteral(access) !== undefined) {
+        problem(infra, 'network', file, `${resource.symbol}: properties.publicNetworkAccess must follow the network-isolation parameter, not be fixed (${access?.trim() ?? 'absent'})`);
+      }
+      if (action === undefined || stringLiteral(action) !== undefined) {
+        problem(infra, 'network', file, `${resource.symbol}: properties.networkAcls.defaultAction must follow the network-isolation parameter, not be fixed (${action?.trim() ?? 'absent'})`);
+      }
+    }
+  }
+  // Private endpoints: their groupIds, written literally or read from the loop's `name` field.
+  const groups = new Set<string>();
+  for (const { file, resource } of resourcesOfType(infra, 'Microsoft.Network/privateEndpoints')) {
+    const ids = valueAt(resource.body, 'properties.privateLinkServiceConnections') ?? '[]';
+    for (const connection of arrayItems(ids)) {
+      for (const item of arrayItems(valueAt(connection, 'properties.groupIds') ?? '[]')) {
+        const literal = stringLiteral(item);
+        const field = item.trim().match(/^(\w+)\.(\w+)$/);
+        if (literal !== undefined) groups.add(literal);
+        else if (resource.loop && field && field[1] === resource.loop.item) {
+          const source = isIdentifier(resource.loop.source) ? file.vars.find((v) => v.name === resource.loop!.source)?.value : resource.loop.source;
+          for (const entry of arrayItems(source ?? '[]')) {
+            const value = stringLiteral(valueAt(entry, field[2]!));
+            if (value !== undefined) groups.add(value);
+          }
+        }
+      }
+    }
+  }
+  for (const group of ['blob', 'table', 'queue', 'vault']) {
+    if (!groups.has(group)) problem(infra, 'network', 'app/network.bicep', `no private endpoint for '${group}': network-isolated mode could not reach it`);
+  }
+  if (site && valueAt(site.resource.body, 'properties.virtualNetworkSubnetId') === undefined) {
+    problem(infra, 'network', site.file, `${site.resource.symbol}: properties.virtualNetworkSubnetId is not set: the app cannot join the network`);
   }
 }
