@@ -161,6 +161,9 @@ export const PRODUCTION_SETTINGS: Record<string, string> = {
   WEBSITE_AUTH_AAD_ALLOWED_TENANTS: 'without it the review page accepts no reviewer (shared/approvals/review.ts)',
 };
 
+/** Containers the Functions host uses (identity-based AzureWebJobsStorage): its identity cannot create them. */
+export const HOST_CONTAINERS = ['azure-webjobs-hosts', 'azure-webjobs-secrets'];
+
 /** Settings App Service sets by itself. */
 export const PLATFORM_PROVIDED = new Set(['WEBSITE_HOSTNAME']);
 
@@ -226,7 +229,7 @@ export function appFacts(): AppFacts {
   return {
     settings,
     sessionContainer: SESSION_CONTAINER,
-    containers: [...CONTAINERS],
+    containers: [...CONTAINERS, ...HOST_CONTAINERS],
     tables: [...TABLE_NAMES],
     queues: QUEUES,
     httpRoutes: definitions.flatMap((fn) => (fn.trigger === 'http' ? [fn.route] : [])),

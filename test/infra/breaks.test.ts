@@ -349,6 +349,11 @@ const breaks: { name: string; skip?: string | false; edit: (dir: string) => void
     expect: [{ check: 'storage-layout', says: "container 'exports'" }],
   },
   {
+    name: "a Functions host container is not created (the host's identity cannot create it)",
+    edit: (d) => replaceOnce(d, 'app/storage.bicep', "    'azure-webjobs-secrets'\n", ''),
+    expect: [{ check: 'storage-layout', says: "container 'azure-webjobs-secrets'" }],
+  },
+  {
     name: 'the queue delivers more often than the app declares',
     edit: (d) => replaceOnce(d, 'app/servicebus.bicep', 'maxDeliveryCount: 5', 'maxDeliveryCount: 10'),
     expect: [{ check: 'storage-layout', says: 'maxDeliveryCount must be 5' }],

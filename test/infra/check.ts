@@ -666,7 +666,7 @@ function checkStorageLayout(infra: Infra, facts: AppFacts) {
   const names = (type: string) => new Set(resourcesOfType(infra, type).flatMap(({ file, resource }) => createdNames(file, resource)));
   const containers = names('Microsoft.Storage/storageAccounts/blobServices/containers');
   for (const name of facts.containers) {
-    if (!containers.has(name)) problem(infra, 'storage-layout', 'app/storage.bicep', `container '${name}' (shared/app/storage-layout.ts) is not created`);
+    if (!containers.has(name)) problem(infra, 'storage-layout', 'app/storage.bicep', `container '${name}' (shared/app/storage-layout.ts, or the Functions host's) is not created: the app's identity cannot create containers`);
   }
   const tables = names('Microsoft.Storage/storageAccounts/tableServices/tables');
   for (const name of facts.tables) {
