@@ -12,7 +12,7 @@
 //   azure-webjobs-hosts, azure-webjobs-secrets  the Functions host's leases and keys
 // Every container is created here: the app's identity cannot create or delete containers.
 // and the Table indexes over the session log plus the approvals table
-// (shared/gateway/storage-layout.ts lists them; test/infra checks both lists match).
+// (shared/app/storage-layout.ts lists them; test/infra checks the template creates each).
 
 @description('Name of the storage account (3-24 lowercase letters and digits, globally unique).')
 param name string
