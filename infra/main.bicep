@@ -91,6 +91,12 @@ param reviewersGroupId string = ''
 @description('Set PORTCULLIS_TEAMS_WEBHOOK_URL from the teams-webhook-url secret; create the secret first.')
 param teamsWebhookEnabled bool = false
 
+@description('Network-isolated mode: the Function App joins a virtual network, storage and Key Vault are reached through private endpoints and refuse public traffic (Service Bus stays public on the Standard tier; docs/deploy.md).')
+param networkIsolation bool = false
+
+@description('With networkIsolation: public IP addresses or CIDR ranges (comma-separated) still let through the storage and Key Vault firewalls, e.g. the deployer\'s for the postprovision hook; empty: no public access at all.')
+param networkAllowedIps string = ''
+
 var abbrs = loadJsonContent('./abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
@@ -108,7 +114,9 @@ var applicationInsightsName = '${abbrs.insightsComponents}${resourceToken}'
 var appIdentityName = '${abbrs.managedIdentityUserAssignedIdentities}api-${resourceToken}'
 var approvalsQueueName = 'approvals' // app/servicebus.bicep creates it
 var linkSigningKeySecretName = 'link-signing-key'
+var manifestSigningKeyName = 'manifest-signing-key'
 var teamsWebhookSecretName = 'teams-webhook-url'
+var allowedIps = filter(map(split(networkAllowedIps, ','), (ip) => trim(ip)), (ip) => !empty(ip))
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'
@@ -163,6 +171,8 @@ module storage './app/storage.bicep' = {
     policyContainerName: policyContainerName
     sessionRetentionDays: sessionRetentionDays
     sessionRetentionLocked: sessionRetentionLocked
+    networkIsolation: networkIsolation
+    allowedIps: allowedIps
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
   }
 }
@@ -186,8 +196,27 @@ module keyVault './core/security/keyvault.bicep' = {
     location: location
     tags: tags
     purgeProtection: keyVaultPurgeProtection
+    signingKeyName: manifestSigningKeyName
+    networkIsolation: networkIsolation
+    allowedIps: allowedIps
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
   }
+}
+
+module network './app/network.bicep' = if (networkIsolation) {
+  name: 'network'
+  scope: rg
+  params: {
+    name: '${abbrs.networkVirtualNetworks}${resourceToken}'
+    location: location
+    tags: tags
+    storageAccountName: storageAccountName
+    keyVaultName: keyVaultName
+  }
+  dependsOn: [
+    storage
+    keyVault
+  ]
 }
 
 module rbac './app/rbac.bicep' = {
@@ -199,6 +228,7 @@ module rbac './app/rbac.bicep' = {
     serviceBusNamespaceName: serviceBusName
     approvalsQueueName: approvalsQueueName
     keyVaultName: keyVaultName
+    signingKeyName: manifestSigningKeyName
     applicationInsightsName: applicationInsightsName
     appPrincipalId: appIdentity.outputs.principalId
     appIdentityName: appIdentityName
@@ -261,11 +291,13 @@ module api './app/api.bicep' = {
     keyVaultName: keyVaultName
     policyUrl: '${storage.outputs.blobEndpoint}${policyContainerName}/${policyBlobName}'
     linkSigningKeySecretName: linkSigningKeySecretName
+    signingKeyName: manifestSigningKeyName
     teamsWebhookSecretName: teamsWebhookSecretName
     teamsWebhookEnabled: teamsWebhookEnabled
     publicUrl: publicUrl
     reviewAuthClientId: reviewAuthClientId
     reviewersGroupId: reviewersGroupId
+    virtualNetworkSubnetId: network.?outputs.appSubnetId ?? ''
   }
   // The identity's roles first: the app reads its deployment package and Key Vault references as
   // that identity from its first start.
@@ -314,6 +346,7 @@ output PORTCULLIS_POLICY_URL string = '${storage.outputs.blobEndpoint}${policyCo
 output AZURE_SERVICEBUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_KEY_VAULT_URI string = keyVault.outputs.uri
+output PORTCULLIS_SIGNING_KEY_ID string = keyVault.outputs.signingKeyUri
 output LINK_SIGNING_KEY_SECRET_NAME string = linkSigningKeySecretName
 output TEAMS_WEBHOOK_SECRET_NAME string = teamsWebhookSecretName
 output TEAMS_WEBHOOK_ENABLED bool = teamsWebhookEnabled

@@ -1,8 +1,12 @@
 // Starts Azurite (the npm package) as a child process: in memory, telemetry off, on free loopback
-// ports. The child exits when our stdin pipe closes, so no Azurite outlives the stack.
+// ports. The child exits when our stdin pipe closes, so no Azurite outlives the stack. Every
+// container and table of shared/app/storage-layout.ts is created before it is handed out, as
+// infra/app/storage.bicep creates them in Azure: the app itself never creates a container.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { CONTAINERS, TABLE_NAMES } from '../../shared/app/storage-layout.js';
+import { blobServiceClient, tableClient } from '../../shared/platform/azure.js';
 
 // Well-known development account (public, documented by Microsoft for Azurite).
 export const devAccount = {
@@ -39,15 +43,26 @@ export async function startAzurite(options: { host?: string; timeoutMs?: number 
   const blobEndpoint = `http://${host}:${ports.Blob}/${devAccount.name}`;
   const queueEndpoint = `http://${host}:${ports.Queue}/${devAccount.name}`;
   const tableEndpoint = `http://${host}:${ports.Table}/${devAccount.name}`;
-  return {
-    blobEndpoint,
-    queueEndpoint,
-    tableEndpoint,
-    connectionString:
-      `DefaultEndpointsProtocol=http;AccountName=${devAccount.name};AccountKey=${devAccount.key};` +
-      `BlobEndpoint=${blobEndpoint};QueueEndpoint=${queueEndpoint};TableEndpoint=${tableEndpoint};`,
-    stop: () => stopChild(child),
-  };
+  const connectionString =
+    `DefaultEndpointsProtocol=http;AccountName=${devAccount.name};AccountKey=${devAccount.key};` +
+    `BlobEndpoint=${blobEndpoint};QueueEndpoint=${queueEndpoint};TableEndpoint=${tableEndpoint};`;
+  try {
+    await provision(connectionString);
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+  return { blobEndpoint, queueEndpoint, tableEndpoint, connectionString, stop: () => stopChild(child) };
+}
+
+async function provision(connectionString: string): Promise<void> {
+  const storage = { kind: 'connectionString', connectionString } as const;
+  const unused = { getToken: async () => null };
+  const blobs = blobServiceClient(storage, unused);
+  await Promise.all([
+    ...CONTAINERS.map((name) => blobs.getContainerClient(name).createIfNotExists()),
+    ...TABLE_NAMES.map((name) => tableClient(storage, unused, name).createTable()),
+  ]);
 }
 
 function readPorts(child: ChildProcess, timeoutMs: number): Promise<Record<'Blob' | 'Queue' | 'Table', number>> {

@@ -7,8 +7,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { definitions } from '../../functions/registry.js';
 import { closeRuntime, useLogger } from '../../shared/app/runtime.js';
-import { CONTAINERS, QUEUES, TABLE_NAMES } from '../../shared/app/storage-layout.js';
-import { blobServiceClient, tableClient } from '../../shared/platform/azure.js';
+import { QUEUES } from '../../shared/app/storage-layout.js';
 import { loadConfig } from '../../shared/platform/config.js';
 import type { Logger } from '../../shared/platform/log.js';
 import { DEV_SIGNING_KEY_FILE } from '../../shared/sessions/file-signer.js';
@@ -76,7 +75,6 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     stops.push(() => azurite.stop(), () => serviceBus.close(), () => upstream.close(), () => llm.close(), () => arm.close());
     if (postgres) stops.push(() => postgres.stop());
     const exampleDb = postgres ? (await seedDemo(postgres.connectionString)).agent : NO_EXAMPLE_DB;
-    await provision(azurite.connectionString);
 
     const triggerClient = new ServiceBusClient(serviceBus.connectionString);
     stops.push(() => triggerClient.close());
@@ -151,14 +149,4 @@ async function examplePostgres(log: Logger): Promise<LocalPostgres | undefined> 
     log.warn('no PostgreSQL: the example-db connection will answer 502', { error: error.message });
     return undefined;
   }
-}
-
-async function provision(connectionString: string): Promise<void> {
-  const storage = { kind: 'connectionString', connectionString } as const;
-  const unused = { getToken: async () => null };
-  const blobs = blobServiceClient(storage, unused);
-  await Promise.all([
-    ...CONTAINERS.map((name) => blobs.getContainerClient(name).createIfNotExists()),
-    ...TABLE_NAMES.map((name) => tableClient(storage, unused, name).createTable()),
-  ]);
 }

@@ -72,6 +72,9 @@ param policyUrl string
 @description('Name of the Key Vault secret holding the reviewer link-signing key.')
 param linkSigningKeySecretName string
 
+@description('Name of the Key Vault key that signs export manifests and daily ledgers.')
+param signingKeyName string
+
 @description('Name of the Key Vault secret holding the Teams Workflows webhook URL.')
 param teamsWebhookSecretName string
 
@@ -86,6 +89,9 @@ param reviewAuthClientId string = ''
 
 @description('Object id of the Entra group allowed to sign in on the review pages; empty: no group restriction beyond the app registration\'s own.')
 param reviewersGroupId string = ''
+
+@description('Resource id of the subnet (delegated to Microsoft.App/environments) the app integrates with; empty: no virtual network.')
+param virtualNetworkSubnetId string = ''
 
 resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
   name: storageAccountName
@@ -121,9 +127,14 @@ var appSettings = {
   PORTCULLIS_ENV: 'production'
   PORTCULLIS_POLICY: policyUrl
   PORTCULLIS_REVIEW_AUTH: 'appservice'
+  // Reviewers come from this tenant only: App Service Authentication enforces it, and the app checks
+  // the signed-in principal's tenant (and that the provider is Entra) against it again.
+  WEBSITE_AUTH_AAD_ALLOWED_TENANTS: tenant().tenantId
   // Versionless reference: a new secret version is picked up within 24 hours, or at once on any
   // configuration change.
   PORTCULLIS_LINK_SIGNING_KEY: '@Microsoft.KeyVault(SecretUri=${keyVault.properties.vaultUri}secrets/${linkSigningKeySecretName}/)'
+  // Versionless key URL: the current version signs, and each manifest names the version it used.
+  PORTCULLIS_SIGNING_KEY_ID: '${keyVault.properties.vaultUri}keys/${signingKeyName}'
 }
 
 // Optional: an unresolvable reference would be taken for the URL itself, so it is only set once
@@ -143,7 +154,6 @@ var reviewSignInEnabled = !empty(reviewAuthClientId)
 // (docs/deploy.md). The runtime identity's roles are never one federated credential away.
 var reviewSignInSettings = reviewSignInEnabled ? {
   OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID: reviewIdentityClientId
-  WEBSITE_AUTH_AAD_ALLOWED_TENANTS: tenant().tenantId
 } : {}
 
 // The routes App Service Authentication leaves alone: agents, CI jobs, reviewers deciding by API and
@@ -175,6 +185,9 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     httpsOnly: true
     // Key Vault references are resolved as the user-assigned identity, not a system identity.
     keyVaultReferenceIdentity: identityId
+    // Network-isolated mode: outbound traffic leaves through the virtual network, so storage and Key
+    // Vault are reached on their private endpoints.
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     siteConfig: {
       minTlsVersion: '1.2'
     }

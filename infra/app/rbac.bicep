@@ -20,6 +20,9 @@ param approvalsQueueName string
 @description('Name of the Key Vault.')
 param keyVaultName string
 
+@description('Name of the Key Vault key that signs export manifests and daily ledgers.')
+param signingKeyName string
+
 @description('Name of the Application Insights component.')
 param applicationInsightsName string
 
@@ -65,13 +68,19 @@ resource keyVault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
   name: keyVaultName
 }
 
+resource signingKey 'Microsoft.KeyVault/vaults/keys@2023-07-01' existing = {
+  parent: keyVault
+  name: signingKeyName
+}
+
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: applicationInsightsName
 }
 
-// Attribute-based condition on the app's blob role: every blob action is allowed except writing,
-// appending to or deleting blobs in the policy container.
-var policyReadOnlyCondition = replace('''
+// Attribute-based condition on the app's blob role: no write, append or delete in the policy
+// container (the gateway cannot rewrite the policy it is judged by), and deletes only in the
+// Functions host's own containers (the session log, exports and held requests are never deleted).
+var blobCondition = replace('''
 (
  (
   !(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write'})
@@ -85,26 +94,101 @@ var policyReadOnlyCondition = replace('''
   @Resource[Microsoft.Storage/storageAccounts/blobServices/containers:name] StringNotEquals '{policyContainer}'
  )
 )
+AND
+(
+ (
+  !(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete'})
+ )
+ OR
+ (
+  @Resource[Microsoft.Storage/storageAccounts/blobServices/containers:name] StringEquals 'azure-webjobs-hosts'
+  OR
+  @Resource[Microsoft.Storage/storageAccounts/blobServices/containers:name] StringEquals 'azure-webjobs-secrets'
+ )
+)
 ''', '{policyContainer}', policyContainerName)
+
+// Blob data without container management. The built-in Storage Blob Data Contributor also creates,
+// changes and deletes containers (containers/write, containers/delete) and moves blobs; none of that
+// is needed, since every container is created by app/storage.bicep. Data actions:
+//   blobs/read        the policy, held requests, session blobs (chain heads, exports), host leases
+//                     and keys, the deployment package
+//   blobs/write       Put Blob (held requests, exports, manifests), Create of a session's append
+//                     blob, host leases and keys
+//   blobs/add/action  Append Block: the session log and the daily ledger
+//   blobs/delete      the Functions host's leases and keys (the condition confines it there)
+// and one action, containers/read: Get Container Properties (the health check), as in Storage Blob
+// Data Reader. The role is assignable in this resource group only; its name is unique in the tenant.
+resource blobDataRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
+  name: guid(resourceGroup().id, 'portcullis-blob-data')
+  properties: {
+    roleName: 'Portcullis blob data (${resourceGroup().name} ${uniqueString(resourceGroup().id)})'
+    description: 'Portcullis gateway: read, write and append blobs; no container management.'
+    type: 'CustomRole'
+    permissions: [
+      {
+        actions: [
+          'Microsoft.Storage/storageAccounts/blobServices/containers/read'
+        ]
+        notActions: []
+        dataActions: [
+          'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'
+          'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write'
+          'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/add/action'
+          'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete'
+        ]
+        notDataActions: []
+      }
+    ]
+    assignableScopes: [
+      resourceGroup().id
+    ]
+  }
+}
+
+// Sign with one key and read its public half, nothing else: Key Vault Crypto User would also
+// decrypt, unwrap, update and back up every key it is scoped to.
+resource keySignerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
+  name: guid(resourceGroup().id, 'portcullis-key-signer')
+  properties: {
+    roleName: 'Portcullis manifest signer (${resourceGroup().name} ${uniqueString(resourceGroup().id)})'
+    description: 'Portcullis gateway: read a Key Vault key and sign digests with it.'
+    type: 'CustomRole'
+    permissions: [
+      {
+        actions: []
+        notActions: []
+        dataActions: [
+          'Microsoft.KeyVault/vaults/keys/read'
+          'Microsoft.KeyVault/vaults/keys/sign/action'
+        ]
+        notDataActions: []
+      }
+    ]
+    assignableScopes: [
+      resourceGroup().id
+    ]
+  }
+}
 
 // ---- The app's identity -------------------------------------------------------------------------
 
 // Blob data, account scope: the session recorder appends to `sessions` (shared/sessions/recorder.ts),
 // the daily export writes `exports` (functions/export.ts, shared/sessions/daily-export.ts), approvals
 // keep held requests in `approvals`, the policy store reads the policy blob
-// (shared/platform/policy-store.ts), the Functions host keeps keys and timer leases in its
+// (shared/app/policy-store.ts), the Functions host keeps keys and timer leases in its
 // azure-webjobs-* containers (AzureWebJobsStorage__*), and Flex Consumption reads the deployment
-// package. Contributor, not Owner: the app never manages ACLs or immutability policies. The
-// condition keeps the gateway from rewriting the policy it is judged by.
+// package. The custom role above, not a built-in one: no container can be created or deleted. The
+// condition keeps the policy read-only and deletes in the host's containers.
 resource appBlobData 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage.id, appIdentity.id, roles.storageBlobDataContributor)
+  name: guid(storage.id, appIdentity.id, blobDataRole.id)
   scope: storage
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
+    roleDefinitionId: blobDataRole.id
     principalId: appPrincipalId
     principalType: 'ServicePrincipal'
     description: 'Portcullis: session log, exports, held approvals, policy (read only), host storage, deployment package'
-    condition: policyReadOnlyCondition
+    condition: blobCondition
     conditionVersion: '2.0'
   }
 }
@@ -179,6 +263,20 @@ resource appSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     principalId: appPrincipalId
     principalType: 'ServicePrincipal'
     description: 'Portcullis: Key Vault references and connection credentials'
+  }
+}
+
+// Sign, the manifest-signing key only: the daily export and `portcullis sessions export` sign their
+// manifests and the sealed ledger with it (shared/sessions/key-vault-signer.ts: KeyClient.getKey for
+// the public key, CryptographyClient.sign). Scoped to the key, so no other key in the vault.
+resource appKeySigner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(signingKey.id, appIdentity.id, keySignerRole.id)
+  scope: signingKey
+  properties: {
+    roleDefinitionId: keySignerRole.id
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'Portcullis: sign export manifests and daily ledgers'
   }
 }
 

@@ -12,7 +12,7 @@
 //   azure-webjobs-hosts, azure-webjobs-secrets  the Functions host's leases and keys
 // Every container is created here: the app's identity cannot create or delete containers.
 // and the Table indexes over the session log plus the approvals table
-// (shared/gateway/storage-layout.ts lists them; test/infra checks both lists match).
+// (shared/app/storage-layout.ts lists them; test/infra checks the template creates each).
 
 @description('Name of the storage account (3-24 lowercase letters and digits, globally unique).')
 param name string
@@ -48,6 +48,12 @@ param sessionRetentionDays int
 @description('True once the sessions retention policy has been locked (docs/deploy.md): a locked policy cannot be rewritten, only extended with the CLI, so the template stops declaring it.')
 param sessionRetentionLocked bool = false
 
+@description('Network-isolated mode: refuse public traffic except from allowedIps (private endpoints in app/network.bicep).')
+param networkIsolation bool = false
+
+@description('Public IP addresses or CIDR ranges let through the firewall in network-isolated mode.')
+param allowedIps array = []
+
 @description('Resource id of the Log Analytics workspace that receives the blob audit log.')
 param logAnalyticsWorkspaceId string
 
@@ -68,10 +74,17 @@ resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
     dnsEndpointType: 'Standard'
-    publicNetworkAccess: 'Enabled'
+    // Network-isolated: private endpoints only (app/network.bicep), plus any listed addresses.
+    publicNetworkAccess: networkIsolation && empty(allowedIps) ? 'Disabled' : 'Enabled'
     networkAcls: {
-      defaultAction: 'Allow'
+      defaultAction: networkIsolation ? 'Deny' : 'Allow'
       bypass: 'AzureServices'
+      ipRules: [
+        for ip in allowedIps: {
+          value: ip
+          action: 'Allow'
+        }
+      ]
     }
   }
 }
@@ -221,22 +234,72 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2024-01
   }
 }
 
-// Writes and deletes on blobs (who, from where, which blob) go to Log Analytics.
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2024-01-01' = {
+  parent: storage
+  name: 'default'
+}
+
+// Every read, write and delete on blobs, tables and queues (who, from where, which item) and their
+// transaction metrics go to Log Analytics, kept as long as the session log is immutable; the
+// account's own capacity and transaction metrics too.
+var storageLogs = [
+  {
+    category: 'StorageRead'
+    enabled: true
+  }
+  {
+    category: 'StorageWrite'
+    enabled: true
+  }
+  {
+    category: 'StorageDelete'
+    enabled: true
+  }
+]
+
+var storageMetrics = [
+  {
+    category: 'AllMetrics'
+    enabled: true
+  }
+]
+
+resource accountDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: storage
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    metrics: storageMetrics
+  }
+}
+
 resource blobAuditLog 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
   name: 'audit-to-log-analytics'
   scope: blobService
   properties: {
     workspaceId: logAnalyticsWorkspaceId
-    logs: [
-      {
-        category: 'StorageWrite'
-        enabled: true
-      }
-      {
-        category: 'StorageDelete'
-        enabled: true
-      }
-    ]
+    logs: storageLogs
+    metrics: storageMetrics
+  }
+}
+
+resource tableAuditLog 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'audit-to-log-analytics'
+  scope: tableService
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: storageLogs
+    metrics: storageMetrics
+  }
+}
+
+resource queueAuditLog 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'audit-to-log-analytics'
+  scope: queueService
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: storageLogs
+    metrics: storageMetrics
   }
 }
 

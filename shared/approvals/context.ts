@@ -15,7 +15,7 @@ import { createApprovalStore, type ApprovalStore } from './store.js';
 
 export type ApprovalSettings = Pick<
   Config,
-  'publicUrl' | 'teamsWebhookUrl' | 'upstreamTimeoutMs' | 'reviewAuth' | 'env' | 'appServiceAuthEnabled' | 'linkSigningKey'
+  'publicUrl' | 'teamsWebhookUrl' | 'upstreamTimeoutMs' | 'reviewAuth' | 'env' | 'appServiceAuthEnabled' | 'reviewTenants' | 'linkSigningKey'
 >;
 
 export interface ApprovalDeps {

@@ -10,31 +10,51 @@ const NOW = new Date('2030-01-01T10:00:00Z');
 const clientPrincipal = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64');
 
 describe('reviewers: App Service Authentication', () => {
-  it('reads the object id as subject, the issuer, groups and roles from x-ms-client-principal', () => {
-    const header = clientPrincipal({
-      auth_typ: 'aad',
+  const TENANTS = ['t1', '6f1c2b7e-0000-4000-8000-00000000abcd'];
+  const rita = (overrides: { auth_typ?: string; tid?: string | null } = {}) =>
+    clientPrincipal({
+      auth_typ: overrides.auth_typ ?? 'aad',
       name_typ: 'name',
       role_typ: 'http://schemas.microsoft.com/ws/2008/06/identity/claims/role',
       claims: [
         { typ: 'iss', val: 'https://login.microsoftonline.com/t1/v2.0' },
         { typ: 'http://schemas.microsoft.com/identity/claims/objectidentifier', val: 'o-rita' },
-        { typ: 'http://schemas.microsoft.com/identity/claims/tenantid', val: 'T1' },
+        ...(overrides.tid === null ? [] : [{ typ: 'http://schemas.microsoft.com/identity/claims/tenantid', val: overrides.tid ?? 'T1' }]),
         { typ: 'groups', val: 'g-reviewers' },
         { typ: 'http://schemas.microsoft.com/ws/2008/06/identity/claims/role', val: 'Approver' },
       ],
     });
-    assert.deepEqual(appServiceReviewer(header), {
+  const entra = (principal: string | null, idp: string | null = 'aad') => appServiceReviewer({ principal, idp }, TENANTS);
+
+  it('reads the object id as subject, the issuer, groups and roles from x-ms-client-principal', () => {
+    assert.deepEqual(entra(rita()), {
       subject: 'o-rita',
       issuer: 'https://login.microsoftonline.com/t1/v2.0',
       groups: ['g-reviewers', 'Approver'],
       aliases: ['entra:t1:o-rita'],
     });
+    assert.equal(entra(rita({ tid: '6F1C2B7E-0000-4000-8000-00000000ABCD' }))?.subject, 'o-rita', 'tenant ids compare without case');
   });
 
   it('is nobody without the header, without an object id, or with a malformed one', () => {
-    assert.equal(appServiceReviewer(null), undefined);
-    assert.equal(appServiceReviewer(clientPrincipal({ auth_typ: 'aad', claims: [{ typ: 'name', val: 'x' }] })), undefined);
-    assert.equal(appServiceReviewer('not base64 json'), undefined);
+    assert.equal(entra(null), undefined);
+    assert.equal(entra(clientPrincipal({ auth_typ: 'aad', claims: [{ typ: 'name', val: 'x' }] })), undefined);
+    assert.equal(entra('not base64 json'), undefined);
+  });
+
+  it('is nobody unless the identity provider is Entra, in the principal and in x-ms-client-principal-idp', () => {
+    assert.equal(entra(rita(), null), undefined);
+    assert.equal(entra(rita(), 'github'), undefined);
+    assert.equal(entra(rita({ auth_typ: 'github' })), undefined);
+    assert.equal(entra(rita({ auth_typ: 'google' }), 'aad'), undefined);
+  });
+
+  it('is nobody from a tenant outside the allow-list, or without a tenant', () => {
+    assert.equal(entra(rita({ tid: 't2' })), undefined);
+    assert.equal(entra(rita({ tid: 't1x' })), undefined);
+    assert.equal(entra(rita({ tid: '' })), undefined);
+    assert.equal(entra(rita({ tid: null })), undefined);
+    assert.equal(appServiceReviewer({ principal: rita(), idp: 'aad' }, []), undefined, 'an empty allow-list admits nobody');
   });
 });
 

@@ -22,28 +22,38 @@ const clientPrincipalSchema = z.object({
   role_typ: z.string().optional(),
 });
 
+/** What App Service Authentication passed on: `x-ms-client-principal` and `x-ms-client-principal-idp`. */
+export interface AppServiceHeaders {
+  principal: string | null;
+  idp: string | null;
+}
+
 /**
  * App Service Authentication's `x-ms-client-principal` (base64 JSON). App Service sets it and strips
  * any a client sends, which is why it is trusted only when PORTCULLIS_REVIEW_AUTH=appservice says the
- * deployment has authentication turned on for /api/review/*. Subject: the Entra object id.
+ * deployment has authentication turned on for /api/review/*. In depth, should the platform ever pass
+ * a header it did not write: the identity provider must be Entra (`auth_typ` and the idp header both
+ * `aad`) and the principal's tenant (`tid`) one of `allowedTenants`. Subject: the Entra object id.
  */
-export function appServiceReviewer(header: string | null): Person | undefined {
-  if (!header) return undefined;
+export function appServiceReviewer(headers: AppServiceHeaders, allowedTenants: readonly string[]): Person | undefined {
+  if (!headers.principal || headers.idp?.trim().toLowerCase() !== 'aad') return undefined;
   let parsed: z.infer<typeof clientPrincipalSchema>;
   try {
-    parsed = clientPrincipalSchema.parse(JSON.parse(Buffer.from(header, 'base64').toString('utf8')));
+    parsed = clientPrincipalSchema.parse(JSON.parse(Buffer.from(headers.principal, 'base64').toString('utf8')));
   } catch {
     return undefined;
   }
+  if (parsed.auth_typ.toLowerCase() !== 'aad') return undefined;
   const claim = (types: string[]) => parsed.claims.find((c) => types.includes(c.typ))?.val;
   const subject = claim(OBJECT_ID);
-  if (!subject) return undefined;
+  const tenant = claim(TENANT_ID)?.toLowerCase();
+  if (!subject || !tenant || !allowedTenants.some((t) => t.toLowerCase() === tenant)) return undefined;
   const groupTypes = parsed.role_typ ? [...GROUPS, parsed.role_typ] : GROUPS;
   return {
     subject,
     issuer: claim(['iss']) ?? `appservice:${parsed.auth_typ}`,
     groups: [...new Set(parsed.claims.filter((c) => groupTypes.includes(c.typ)).map((c) => c.val))],
-    aliases: entraAlias(claim(TENANT_ID), subject),
+    aliases: entraAlias(tenant, subject),
   };
 }
 

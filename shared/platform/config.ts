@@ -19,6 +19,9 @@ export const settingsSchema = z.object({
   PORTCULLIS_PUBLIC_URL: optionalUrl.describe('public base URL of the gateway, used in status and review links; defaults to https://$WEBSITE_HOSTNAME'),
   WEBSITE_HOSTNAME: optionalText.describe('set by App Service'),
   WEBSITE_AUTH_ENABLED: optionalText.describe('set by App Service when App Service Authentication is on'),
+  WEBSITE_AUTH_AAD_ALLOWED_TENANTS: optionalText.describe(
+    'Entra tenant ids (comma-separated) whose users may sign in on the review page: App Service Authentication admits only these, and the app checks the signed-in principal\'s tenant against them again; empty: no reviewer is accepted',
+  ),
   PORTCULLIS_MAX_BODY_BYTES: bytes(10 * 1024 * 1024).describe('largest request body forwarded; larger gets 413'),
   PORTCULLIS_UPSTREAM_TIMEOUT_MS: millis(30_000).describe('time an upstream has to start answering; then 504'),
   PORTCULLIS_INSPECTION_BUDGET_MS: millis(2000).describe('CPU time one request body may take to inspect (masked in slices); over it, 422'),
@@ -73,6 +76,8 @@ export interface Config {
   signingKeyId?: string;
   /** App Service Authentication is on, so its x-ms-client-principal header can be trusted. */
   appServiceAuthEnabled: boolean;
+  /** Entra tenants a reviewer signed in with App Service Authentication may belong to. */
+  reviewTenants: string[];
   managedIdentityClientId?: string;
   storage: StorageSettings;
   serviceBus: ServiceBusSettings;
@@ -131,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reviewAuth: s.PORTCULLIS_REVIEW_AUTH,
     signingKeyId: s.PORTCULLIS_SIGNING_KEY_ID,
     appServiceAuthEnabled: s.WEBSITE_AUTH_ENABLED?.toLowerCase() === 'true',
+    reviewTenants: (s.WEBSITE_AUTH_AAD_ALLOWED_TENANTS ?? '').split(',').map((t) => t.trim()).filter(Boolean),
     managedIdentityClientId: s.AZURE_CLIENT_ID,
     storage,
     serviceBus,

@@ -15,7 +15,6 @@ export async function runDailyExport(options: { blobs: BlobServiceClient; log: L
   const now = options.now ?? (() => new Date());
   const day = previousDay(dayOf(now()));
   const container = options.blobs.getContainerClient(EXPORT_CONTAINER);
-  await container.createIfNotExists();
   const sink = containerSink(container, `${day}/`);
   const earlier = await sink.read(MANIFEST_FILE);
   if (earlier) {

@@ -54,19 +54,9 @@ export function createRecorder(options: RecorderOptions): Recorder {
   const states = new BoundedMap<string, ChainState>(10_000);
   const indexes = createIndexWriter(options.table);
   const owners = createSessionOwners(options.table, now);
-  let containerReady: Promise<unknown> | undefined;
   let failures = 0;
 
-  const ensureContainer = () => {
-    containerReady ??= container.createIfNotExists().catch((error: unknown) => {
-      containerReady = undefined;
-      throw new RecordingError(`cannot create the ${SESSION_CONTAINER} container: ${describeError(error)}`);
-    });
-    return containerReady;
-  };
-
   const submit = serialBatches<PendingEvent>(async (sessionId, events) => {
-    await ensureContainer();
     for (const run of runsByDay(events)) {
       const key = { sessionId, day: run.day };
       const path = blobPath(key.day, sessionId);

@@ -25,6 +25,7 @@ export const BUILT_IN_ROLES = {
   'Azure Service Bus Data Owner': '090c5cfd-751d-490a-894a-3ce6f1109419',
   'Key Vault Secrets User': '4633458b-17de-408a-b874-0445c86b69e6',
   'Key Vault Secrets Officer': 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7',
+  'Key Vault Crypto User': '12338af0-0e69-4776-bea7-57ae8d297424',
   'Key Vault Administrator': '00482a5a-887f-4fb3-b363-3b7fe8e74483',
   'Monitoring Metrics Publisher': '3913510d-42f4-4e42-8a64-420c390055eb',
   Owner: '8e3af657-a8ff-443c-a75c-2fe8c4bcb635',
@@ -34,40 +35,112 @@ export const BUILT_IN_ROLES = {
 
 export type RoleName = keyof typeof BUILT_IN_ROLES;
 
+/** What Azure checks: control-plane actions and data actions (`*` matches any run of characters). */
+export interface Permissions {
+  actions: string[];
+  dataActions: string[];
+}
+
+const BLOB = 'Microsoft.Storage/storageAccounts/blobServices/containers';
+const TABLE = 'Microsoft.Storage/storageAccounts/tableServices/tables';
+const SECRETS = 'Microsoft.KeyVault/vaults/secrets';
+const KEYS = 'Microsoft.KeyVault/vaults/keys';
+
+/** The permissions of the built-in roles the app's identity may hold (Azure's built-in roles list). */
+export const BUILT_IN_PERMISSIONS: Partial<Record<RoleName, Permissions>> = {
+  'Storage Blob Data Contributor': {
+    actions: [`${BLOB}/delete`, `${BLOB}/read`, `${BLOB}/write`, 'Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action'],
+    dataActions: [`${BLOB}/blobs/delete`, `${BLOB}/blobs/read`, `${BLOB}/blobs/write`, `${BLOB}/blobs/move/action`, `${BLOB}/blobs/add/action`],
+  },
+  'Storage Table Data Contributor': {
+    actions: [`${TABLE}/read`, `${TABLE}/write`, `${TABLE}/delete`],
+    dataActions: [`${TABLE}/entities/read`, `${TABLE}/entities/write`, `${TABLE}/entities/delete`, `${TABLE}/entities/add/action`, `${TABLE}/entities/update/action`],
+  },
+  'Azure Service Bus Data Sender': {
+    actions: ['Microsoft.ServiceBus/*/queues/read', 'Microsoft.ServiceBus/*/topics/read', 'Microsoft.ServiceBus/*/topics/subscriptions/read'],
+    dataActions: ['Microsoft.ServiceBus/*/send/action'],
+  },
+  'Azure Service Bus Data Receiver': {
+    actions: ['Microsoft.ServiceBus/*/queues/read', 'Microsoft.ServiceBus/*/topics/read', 'Microsoft.ServiceBus/*/topics/subscriptions/read'],
+    dataActions: ['Microsoft.ServiceBus/*/receive/action'],
+  },
+  'Azure Service Bus Data Owner': { actions: ['Microsoft.ServiceBus/*'], dataActions: ['Microsoft.ServiceBus/*'] },
+  'Key Vault Secrets User': { actions: [], dataActions: [`${SECRETS}/getSecret/action`, `${SECRETS}/readMetadata/action`] },
+  'Key Vault Crypto User': {
+    actions: [],
+    dataActions: [`${KEYS}/read`, `${KEYS}/update/action`, `${KEYS}/backup/action`, `${KEYS}/encrypt/action`, `${KEYS}/decrypt/action`, `${KEYS}/wrap/action`, `${KEYS}/unwrap/action`, `${KEYS}/sign/action`, `${KEYS}/verify/action`],
+  },
+  'Monitoring Metrics Publisher': { actions: ['Microsoft.Insights/Register/Action'], dataActions: ['Microsoft.Insights/Metrics/Write', 'Microsoft.Insights/Telemetry/Write'] },
+};
+
+/**
+ * What one kind of access takes: the permissions Azure checks for the operations the code performs,
+ * and the built-in role that would grant them (named in problem messages).
+ */
+export interface Need extends Permissions {
+  name: string;
+  builtIn: RoleName;
+}
+
+const need = (name: string, builtIn: RoleName, actions: string[], dataActions: string[]): Need => ({ name, builtIn, actions, dataActions });
+
+/** Kinds of access, each with exactly the permissions its operations take. */
+export const NEEDS = {
+  // Get Container Properties (the health check), List Blobs, Get Blob, Put Blob, Create (append)
+  // blob, Append Block. No container create, delete or write: every container is pre-created.
+  blobData: need('blob read, write and append', 'Storage Blob Data Contributor', [`${BLOB}/read`], [`${BLOB}/blobs/read`, `${BLOB}/blobs/write`, `${BLOB}/blobs/add/action`]),
+  // The Functions host's leases, timer status and keys in azure-webjobs-*, which it also deletes
+  // (the role's condition confines deletes to those containers).
+  hostBlobData: need('host storage (blob read, write, delete)', 'Storage Blob Data Contributor', [], [`${BLOB}/blobs/read`, `${BLOB}/blobs/write`, `${BLOB}/blobs/delete`]),
+  // The session indexes, created when missing (createTable), and the approvals state.
+  tableData: need('table data', 'Storage Table Data Contributor', [`${TABLE}/read`, `${TABLE}/write`], [`${TABLE}/entities/read`, `${TABLE}/entities/write`, `${TABLE}/entities/add/action`, `${TABLE}/entities/update/action`]),
+  send: need('Service Bus send', 'Azure Service Bus Data Sender', [], ['Microsoft.ServiceBus/namespaces/messages/send/action']),
+  receive: need('Service Bus receive', 'Azure Service Bus Data Receiver', [], ['Microsoft.ServiceBus/namespaces/messages/receive/action']),
+  // Reading the queue length to scale takes Manage rights (Functions Service Bus binding docs).
+  queueScaling: need('Service Bus manage (trigger scaling)', 'Azure Service Bus Data Owner', ['Microsoft.ServiceBus/*'], ['Microsoft.ServiceBus/*']),
+  secretRead: need('Key Vault secret read', 'Key Vault Secrets User', [], [`${SECRETS}/getSecret/action`]),
+  // The public half of the manifest-signing key, and signing a digest with it.
+  keyRead: need('Key Vault key read', 'Key Vault Crypto User', [], [`${KEYS}/read`]),
+  keySign: need('Key Vault key sign', 'Key Vault Crypto User', [], [`${KEYS}/sign/action`]),
+  telemetry: need('telemetry publish', 'Monitoring Metrics Publisher', ['Microsoft.Insights/Register/Action'], ['Microsoft.Insights/Telemetry/Write']),
+} satisfies Record<string, Need>;
+
 export interface RoleNeed {
-  role: RoleName;
+  need: Need;
   /** The code path that needs it, for the problem message. */
   because: string;
 }
 
-/** Azure SDK client class → the data roles its operations need. */
-export const CLIENT_ROLES: Record<string, RoleName[]> = {
-  BlobServiceClient: ['Storage Blob Data Contributor'],
-  ContainerClient: ['Storage Blob Data Contributor'],
-  BlobClient: ['Storage Blob Data Contributor'],
-  AppendBlobClient: ['Storage Blob Data Contributor'],
-  BlockBlobClient: ['Storage Blob Data Contributor'],
-  TableClient: ['Storage Table Data Contributor'],
-  TableServiceClient: ['Storage Table Data Contributor'],
+/** Azure SDK client class → the access its operations need. */
+export const CLIENT_ROLES: Record<string, Need[]> = {
+  BlobServiceClient: [NEEDS.blobData],
+  ContainerClient: [NEEDS.blobData],
+  BlobClient: [NEEDS.blobData],
+  AppendBlobClient: [NEEDS.blobData],
+  BlockBlobClient: [NEEDS.blobData],
+  TableClient: [NEEDS.tableData],
+  TableServiceClient: [NEEDS.tableData],
   // The app both sends approval events and, through the approvals queue trigger, receives them.
-  ServiceBusClient: ['Azure Service Bus Data Sender', 'Azure Service Bus Data Receiver'],
-  SecretClient: ['Key Vault Secrets User'],
+  ServiceBusClient: [NEEDS.send, NEEDS.receive],
+  SecretClient: [NEEDS.secretRead],
+  // shared/sessions/key-vault-signer.ts: getKey for the public key, then sign.
+  KeyClient: [NEEDS.keyRead],
+  CryptographyClient: [NEEDS.keySign],
 };
 
-/** Function trigger → roles the Functions host (and its scale controller) needs. */
-export const TRIGGER_ROLES: Record<string, RoleName[]> = {
-  // Receiving, and reading the queue length to scale (Manage rights: Data Owner, per the
-  // Functions Service Bus binding docs).
-  serviceBusQueue: ['Azure Service Bus Data Receiver', 'Azure Service Bus Data Owner'],
+/** Function trigger → access the Functions host (and its scale controller) needs. */
+export const TRIGGER_ROLES: Record<string, Need[]> = {
+  serviceBusQueue: [NEEDS.receive, NEEDS.queueScaling],
   // Timer schedules and singleton locks are blob leases in host storage.
-  timer: ['Storage Blob Data Contributor'],
+  timer: [NEEDS.hostBlobData],
   http: [],
 };
 
-/** Roles the platform needs whatever the code does. */
+/** Access the platform needs whatever the code does. */
 export const HOST_ROLES: RoleNeed[] = [
-  { role: 'Storage Blob Data Contributor', because: 'the Functions host (identity-based AzureWebJobsStorage) and the Flex Consumption deployment package' },
-  { role: 'Monitoring Metrics Publisher', because: 'Application Insights with Entra authentication (APPLICATIONINSIGHTS_AUTHENTICATION_STRING)' },
+  { need: NEEDS.hostBlobData, because: 'the Functions host (identity-based AzureWebJobsStorage)' },
+  { need: need('blob read', 'Storage Blob Data Contributor', [], [`${BLOB}/blobs/read`]), because: 'the Flex Consumption deployment package' },
+  { need: NEEDS.telemetry, because: 'Application Insights with Entra authentication (APPLICATIONINSIGHTS_AUTHENTICATION_STRING)' },
 ];
 
 /** Settings Azure or the Functions host reads that the app's schema does not list. */
@@ -80,8 +153,16 @@ export const PLATFORM_SETTINGS = new Set([
   'APPLICATIONINSIGHTS_CONNECTION_STRING',
   'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
   'OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID',
-  'WEBSITE_AUTH_AAD_ALLOWED_TENANTS',
 ]);
+
+/** Settings the schema leaves optional (a local run does without them) that Azure needs set. */
+export const PRODUCTION_SETTINGS: Record<string, string> = {
+  PORTCULLIS_SIGNING_KEY_ID: 'without it the daily export refuses to run (shared/sessions/signer.ts)',
+  WEBSITE_AUTH_AAD_ALLOWED_TENANTS: 'without it the review page accepts no reviewer (shared/approvals/review.ts)',
+};
+
+/** Containers the Functions host uses (identity-based AzureWebJobsStorage): its identity cannot create them. */
+export const HOST_CONTAINERS = ['azure-webjobs-hosts', 'azure-webjobs-secrets'];
 
 /** Settings App Service sets by itself. */
 export const PLATFORM_PROVIDED = new Set(['WEBSITE_HOSTNAME']);
@@ -107,7 +188,7 @@ export interface AppFacts {
 }
 
 /** Every source file of the deployed app (functions/ and shared/, tests excluded). */
-function appSources(): string[] {
+export function appSources(): string[] {
   const walk = (dir: string): string[] =>
     readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
       const path = join(dir, entry.name);
@@ -148,7 +229,7 @@ export function appFacts(): AppFacts {
   return {
     settings,
     sessionContainer: SESSION_CONTAINER,
-    containers: [...CONTAINERS],
+    containers: [...CONTAINERS, ...HOST_CONTAINERS],
     tables: [...TABLE_NAMES],
     queues: QUEUES,
     httpRoutes: definitions.flatMap((fn) => (fn.trigger === 'http' ? [fn.route] : [])),
@@ -161,25 +242,36 @@ export function appFacts(): AppFacts {
   };
 }
 
-/** The roles the app's identity needs, each with the code path that needs it. */
+/** The access the app's identity needs, each with the code path that needs it. */
 export function requiredRoles(facts: AppFacts): RoleNeed[] {
   const needs: RoleNeed[] = [...HOST_ROLES];
   for (const client of facts.clients) {
-    for (const role of CLIENT_ROLES[client.name] ?? []) needs.push({ role, because: `${client.name} in ${client.file}` });
+    for (const need of CLIENT_ROLES[client.name] ?? []) needs.push({ need, because: `${client.name} in ${client.file}` });
   }
   for (const trigger of facts.triggers) {
-    for (const role of TRIGGER_ROLES[trigger.trigger] ?? []) needs.push({ role, because: `the ${trigger.trigger} trigger of function ${trigger.name}` });
+    for (const need of TRIGGER_ROLES[trigger.trigger] ?? []) needs.push({ need, because: `the ${trigger.trigger} trigger of function ${trigger.name}` });
   }
   if (facts.settings.some((s) => s.secret)) {
-    needs.push({ role: 'Key Vault Secrets User', because: 'the Key Vault references in the app settings' });
+    needs.push({ need: NEEDS.secretRead, because: 'the Key Vault references in the app settings' });
   }
   return needs;
 }
 
-/** Every role some code path of the app could need: anything else on its identity is excess. */
-export const NEEDED_ROLE_NAMES = new Set<RoleName>([
-  ...Object.values(CLIENT_ROLES).flat(),
-  ...Object.values(TRIGGER_ROLES).flat(),
-  ...HOST_ROLES.map((n) => n.role),
-  'Key Vault Secrets User',
-]);
+/** Built-in roles that grant a need but much more besides, so a custom role grants that need instead:
+ * the blob roles create and delete containers, Crypto User decrypts, unwraps and updates keys. */
+const TOO_BROAD = new Set<RoleName>(['Storage Blob Data Contributor', 'Key Vault Crypto User']);
+
+/** Built-in roles the app's identity may hold: the narrowest built-in for some need. */
+export const ALLOWED_BUILT_IN_ROLES = new Set<RoleName>(Object.values(NEEDS).map((n) => n.builtIn).filter((role) => !TOO_BROAD.has(role)));
+
+/** Every permission some code path of the app could need: a custom role granting anything else is excess. */
+export const NEEDED_PERMISSIONS: Permissions = {
+  actions: [...new Set(Object.values(NEEDS).flatMap((n) => n.actions))],
+  dataActions: [...new Set(Object.values(NEEDS).flatMap((n) => n.dataActions))],
+};
+
+/** Azure's matching: case-insensitive, `*` matching any run of characters. */
+export function permissionMatches(pattern: string, action: string): boolean {
+  const re = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`, 'i');
+  return re.test(action);
+}

@@ -99,6 +99,19 @@ const breaks: { name: string; skip?: string | false; edit: (dir: string) => void
     expect: [{ check: 'app-settings', says: 'ServiceBusConnection__credential' }],
   },
   {
+    name: 'the manifest-signing key is not passed to the app',
+    edit: (d) => replaceOnce(d, 'app/api.bicep', "  PORTCULLIS_SIGNING_KEY_ID: '${keyVault.properties.vaultUri}keys/${signingKeyName}'\n", ''),
+    expect: [{ check: 'app-settings', says: 'PORTCULLIS_SIGNING_KEY_ID is not set (without it the daily export refuses' }],
+  },
+  {
+    name: 'the reviewer tenant allow-list is only set when sign-in is configured',
+    edit: (d) => {
+      replaceOnce(d, 'app/api.bicep', '  WEBSITE_AUTH_AAD_ALLOWED_TENANTS: tenant().tenantId\n', '');
+      replaceOnce(d, 'app/api.bicep', '  OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID: reviewIdentityClientId\n', '  OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID: reviewIdentityClientId\n  WEBSITE_AUTH_AAD_ALLOWED_TENANTS: tenant().tenantId\n');
+    },
+    expect: [{ check: 'app-settings', says: 'WEBSITE_AUTH_AAD_ALLOWED_TENANTS is not set' }],
+  },
+  {
     name: 'PORTCULLIS_ENV is development',
     edit: (d) => replaceOnce(d, 'app/api.bicep', "PORTCULLIS_ENV: 'production'", "PORTCULLIS_ENV: 'development'"),
     expect: [{ check: 'app-settings', says: "PORTCULLIS_ENV must be 'production'" }],
@@ -175,24 +188,75 @@ const breaks: { name: string; skip?: string | false; edit: (dir: string) => void
   {
     name: "a role the code needs is dropped (TableClient's)",
     edit: (d) => cut(d, 'app/rbac.bicep', '// Table data, account scope', '// Send, approvals queue only'),
-    expect: [{ check: 'roles', says: 'no Storage Table Data Contributor role, which TableClient in shared/platform/azure.ts needs' }],
+    expect: [{ check: 'roles', says: 'no table data (Storage Table Data Contributor, or a custom role with Microsoft.Storage/storageAccounts/tableServices/tables/read, Microsoft.Storage/storageAccounts/tableServices/tables/write, Microsoft.Storage/storageAccounts/tableServices/tables/entities/read' }],
   },
   {
     name: 'the Key Vault role is dropped',
-    edit: (d) => cut(d, 'app/rbac.bicep', '// Read secrets, this vault', '// Publish telemetry, this component'),
-    expect: [{ check: 'roles', says: 'no Key Vault Secrets User role' }],
+    edit: (d) => cut(d, 'app/rbac.bicep', '// Read secrets, this vault', '// Sign, the manifest-signing key only'),
+    expect: [{ check: 'roles', says: 'no Key Vault secret read (Key Vault Secrets User' }],
   },
   {
     name: 'the roles go to the deploying user instead of the app',
     edit: (d) => replaceOnce(d, 'main.bicep', 'appPrincipalId: appIdentity.outputs.principalId', 'appPrincipalId: principalId'),
     // Every role the code needs is then missing, each reported once.
-    expect: [...new Set(requiredRoles(facts).map((n) => n.role))].map((role) => ({ check: 'roles', says: `no ${role} role` })),
+    expect: [...new Set(requiredRoles(facts).map((n) => n.need.name))].map((name) => ({ check: 'roles', says: `no ${name} (` })),
   },
   {
     name: "the approvals trigger's scaling role is dropped",
     skip: !facts.triggers.some((t) => t.trigger === 'serviceBusQueue') && 'the app has no Service Bus queue trigger yet',
     edit: (d) => cut(d, 'app/rbac.bicep', '// Owner, approvals queue only', '// Read secrets, this vault'),
-    expect: [{ check: 'roles', says: 'no Azure Service Bus Data Owner role, which the serviceBusQueue trigger of function' }],
+    expect: [{ check: 'roles', says: 'no Service Bus manage (trigger scaling) (Azure Service Bus Data Owner, or a custom role with Microsoft.ServiceBus/*, Microsoft.ServiceBus/*), which the serviceBusQueue trigger of function' }],
+  },
+  {
+    name: 'the custom blob role may delete containers',
+    edit: (d) => replaceOnce(d, 'app/rbac.bicep', "          'Microsoft.Storage/storageAccounts/blobServices/containers/read'\n", "          'Microsoft.Storage/storageAccounts/blobServices/containers/read'\n          'Microsoft.Storage/storageAccounts/blobServices/containers/delete'\n"),
+    expect: [{ check: 'least-privilege', says: 'custom role blobDataRole grants Microsoft.Storage/storageAccounts/blobServices/containers/delete, which no code path' }],
+  },
+  {
+    name: 'the custom blob role may move blobs (a data action no code path uses)',
+    edit: (d) => replaceOnce(d, 'app/rbac.bicep', "          'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete'\n", "          'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete'\n          'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/move/action'\n"),
+    expect: [{ check: 'least-privilege', says: 'grants Microsoft.Storage/storageAccounts/blobServices/containers/blobs/move/action' }],
+  },
+  {
+    name: 'the custom blob role grants every blob data action with a wildcard',
+    edit: (d) => replaceOnce(d, 'app/rbac.bicep', "          'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'\n", "          'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/*'\n"),
+    expect: [{ check: 'least-privilege', says: 'grants Microsoft.Storage/storageAccounts/blobServices/containers/blobs/*' }],
+  },
+  {
+    name: 'the custom blob role cannot append (Append Block)',
+    edit: (d) => replaceOnce(d, 'app/rbac.bicep', "          'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/add/action'\n", ''),
+    expect: [{ check: 'roles', says: 'no blob read, write and append (Storage Blob Data Contributor, or a custom role with Microsoft.Storage/storageAccounts/blobServices/containers/blobs/add/action), which' }],
+  },
+  {
+    name: 'the custom blob role excludes a data action it needs (notDataActions)',
+    edit: (d) => replaceOnce(d, 'app/rbac.bicep', "        notDataActions: []\n      }\n    ]\n    assignableScopes: [\n      resourceGroup().id\n    ]\n  }\n}\n\n// Sign", "        notDataActions: [\n          'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write'\n        ]\n      }\n    ]\n    assignableScopes: [\n      resourceGroup().id\n    ]\n  }\n}\n\n// Sign"),
+    expect: [
+      { check: 'roles', says: 'no host storage (blob read, write, delete)' },
+      { check: 'roles', says: 'no blob read, write and append' },
+    ],
+  },
+  {
+    name: 'the app gets the built-in Storage Blob Data Contributor (container delete and write) back',
+    edit: (d) => replaceOnce(d, 'app/rbac.bicep', '    roleDefinitionId: blobDataRole.id\n', "    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)\n"),
+    expect: [{ check: 'least-privilege', says: 'appBlobData: Storage Blob Data Contributor is more than any code path' }],
+  },
+  {
+    name: 'the manifest-signing role is dropped',
+    edit: (d) => cut(d, 'app/rbac.bicep', '// Sign, the manifest-signing key only', '// Publish telemetry, this component'),
+    expect: [
+      { check: 'roles', says: 'no Key Vault key read (Key Vault Crypto User, or a custom role with Microsoft.KeyVault/vaults/keys/read), which KeyClient' },
+      { check: 'roles', says: 'no Key Vault key sign (Key Vault Crypto User, or a custom role with Microsoft.KeyVault/vaults/keys/sign/action), which CryptographyClient' },
+    ],
+  },
+  {
+    name: 'the manifest-signing role may also decrypt',
+    edit: (d) => replaceOnce(d, 'app/rbac.bicep', "          'Microsoft.KeyVault/vaults/keys/sign/action'\n", "          'Microsoft.KeyVault/vaults/keys/sign/action'\n          'Microsoft.KeyVault/vaults/keys/decrypt/action'\n"),
+    expect: [{ check: 'least-privilege', says: 'custom role keySignerRole grants Microsoft.KeyVault/vaults/keys/decrypt/action' }],
+  },
+  {
+    name: 'the app signs with the built-in Key Vault Crypto User (decrypt, unwrap, update) instead',
+    edit: (d) => replaceOnce(d, 'app/rbac.bicep', '    roleDefinitionId: keySignerRole.id\n', "    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '12338af0-0e69-4776-bea7-57ae8d297424')\n"),
+    expect: [{ check: 'least-privilege', says: 'appKeySigner: Key Vault Crypto User is more than any code path' }],
   },
   {
     name: 'a role id in roles.bicep does not match its name',
@@ -285,6 +349,11 @@ const breaks: { name: string; skip?: string | false; edit: (dir: string) => void
     expect: [{ check: 'storage-layout', says: "container 'exports'" }],
   },
   {
+    name: "a Functions host container is not created (the host's identity cannot create it)",
+    edit: (d) => replaceOnce(d, 'app/storage.bicep', "    'azure-webjobs-secrets'\n", ''),
+    expect: [{ check: 'storage-layout', says: "container 'azure-webjobs-secrets'" }],
+  },
+  {
     name: 'the queue delivers more often than the app declares',
     edit: (d) => replaceOnce(d, 'app/servicebus.bicep', 'maxDeliveryCount: 5', 'maxDeliveryCount: 10'),
     expect: [{ check: 'storage-layout', says: 'maxDeliveryCount must be 5' }],
@@ -319,6 +388,27 @@ const breaks: { name: string; skip?: string | false; edit: (dir: string) => void
     name: 'Application Insights accepts key-only telemetry',
     edit: (d) => replaceOnce(d, 'core/monitor/monitoring.bicep', 'DisableLocalAuth: true', 'DisableLocalAuth: false'),
     expect: [{ check: 'lockdown', says: 'DisableLocalAuth must be true' }],
+  },
+  // ---- network isolation ----
+  {
+    name: 'the storage account is always public',
+    edit: (d) => replaceOnce(d, 'app/storage.bicep', "    publicNetworkAccess: networkIsolation && empty(allowedIps) ? 'Disabled' : 'Enabled'\n", "    publicNetworkAccess: 'Enabled'\n"),
+    expect: [{ check: 'network', says: 'storage: properties.publicNetworkAccess must follow the network-isolation parameter' }],
+  },
+  {
+    name: "the Key Vault's firewall always allows",
+    edit: (d) => replaceOnce(d, 'core/security/keyvault.bicep', "      defaultAction: networkIsolation ? 'Deny' : 'Allow'\n", "      defaultAction: 'Allow'\n"),
+    expect: [{ check: 'network', says: 'vault: properties.networkAcls.defaultAction must follow' }],
+  },
+  {
+    name: 'the table service has no private endpoint',
+    edit: (d) => cut(d, 'app/network.bicep', "  {\n    name: 'table'\n", "  {\n    name: 'queue'\n"),
+    expect: [{ check: 'network', says: "no private endpoint for 'table'" }],
+  },
+  {
+    name: 'the Function App cannot join the network',
+    edit: (d) => replaceOnce(d, 'app/api.bicep', '    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId\n', ''),
+    expect: [{ check: 'network', says: 'virtualNetworkSubnetId is not set' }],
   },
   // ---- App Service Authentication ----
   {

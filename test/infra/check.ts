@@ -10,25 +10,35 @@
 //                    unknown setting, PORTCULLIS_ENV=production
 //   secret-settings  secret settings are Key Vault references resolved with the app's identity
 //   identity         the app runs as one user-assigned identity, used for every connection
-//   roles            that identity holds every role the code needs (by the clients it creates)
+//   roles            that identity holds every permission the code needs (by the clients it
+//                    creates), from built-in roles or custom role definitions in the Bicep
 //   role-ids         infra/core/security/roles.bicep maps each role to its right id
-//   least-privilege  no management or owner-level role on the app identity, none at group scope
+//   least-privilege  no built-in role broader than the narrowest one for some need, no custom-role
+//                    permission no code path needs, none at group scope
 //   secret-outputs   no output exposes a key, connection string or secret value
 //   immutability     `sessions` has version-level WORM with protected append writes, retention
 //                    from a parameter
 //   storage-layout   the containers, tables and queue the app uses exist, the queue as declared
 //   lockdown         shared keys, SAS/local auth and vault access policies are off
 //   review-auth      App Service Authentication covers /api/review/* and no other app route
+//   network          a network-isolated mode exists: the storage account and Key Vault can refuse
+//                    public traffic (not hard-wired to Enabled/Allow), private endpoints reach blob,
+//                    table, queue and vault, and the Function App can join a subnet
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import {
+  ALLOWED_BUILT_IN_ROLES,
   appFacts,
+  BUILT_IN_PERMISSIONS,
   BUILT_IN_ROLES,
-  NEEDED_ROLE_NAMES,
+  NEEDED_PERMISSIONS,
+  permissionMatches,
   PLATFORM_PROVIDED,
   PLATFORM_SETTINGS,
+  PRODUCTION_SETTINGS,
   requiredRoles,
   type AppFacts,
+  type Permissions,
   type RoleName,
 } from './app-facts.js';
 import {
@@ -58,7 +68,8 @@ export type Check =
   | 'immutability'
   | 'storage-layout'
   | 'lockdown'
-  | 'review-auth';
+  | 'review-auth'
+  | 'network';
 
 export interface Problem {
   check: Check;
@@ -116,6 +127,7 @@ export function checkInfra(dir: string, facts: AppFacts = appFacts()): Problem[]
   checkImmutability(infra, facts);
   checkStorageLayout(infra, facts);
   checkLockdown(infra);
+  checkNetwork(infra, site);
   return infra.problems;
 }
 
@@ -319,6 +331,9 @@ function checkAppSettings(infra: Infra, site: Site, facts: AppFacts, identity: I
   if (!set('AzureWebJobsStorage__accountName') && !(set('AzureWebJobsStorage__blobServiceUri') && set('AzureWebJobsStorage__tableServiceUri'))) {
     missing('AzureWebJobsStorage__accountName', 'or __blobServiceUri and __tableServiceUri: loadConfig needs the storage account');
   }
+  for (const [name, why] of Object.entries(PRODUCTION_SETTINGS)) {
+    if (!set(name)) missing(name, why);
+  }
   if (!set('ServiceBusConnection__fullyQualifiedNamespace')) missing('ServiceBusConnection__fullyQualifiedNamespace', 'loadConfig needs the Service Bus namespace');
   if (!set('PORTCULLIS_PUBLIC_URL') && !PLATFORM_PROVIDED.has('WEBSITE_HOSTNAME')) missing('PORTCULLIS_PUBLIC_URL', 'loadConfig needs the public URL');
   // Identity-based connections only: no connection strings, and the host uses the app's identity.
@@ -464,37 +479,89 @@ function checkRoleIds(infra: Infra) {
 interface Assignment {
   file: BicepFile;
   resource: Resource;
+  /** The built-in role, or the custom role definition's symbol. */
+  label?: string;
   role?: RoleName;
+  custom?: CustomRole;
   principal: string;
   scope?: string;
+}
+
+interface CustomRole extends Permissions {
+  symbol: string;
+  notActions: string[];
+  notDataActions: string[];
+}
+
+const ROLE_DEFINITION = 'Microsoft.Authorization/roleDefinitions';
+
+/** A custom role definition's permissions; every entry must be a string literal. */
+function customRole(infra: Infra, file: BicepFile, resource: Resource): CustomRole {
+  const role: CustomRole = { symbol: resource.symbol, actions: [], dataActions: [], notActions: [], notDataActions: [] };
+  for (const block of arrayItems(valueAt(resource.body, 'properties.permissions') ?? '[]')) {
+    for (const key of ['actions', 'dataActions', 'notActions', 'notDataActions'] as const) {
+      let list = valueAt(block, key) ?? '[]';
+      if (isIdentifier(list)) list = file.vars.find((v) => v.name === list.trim())?.value ?? '[]';
+      for (const item of arrayItems(list)) {
+        const literal = stringLiteral(item);
+        if (literal === undefined) problem(infra, 'least-privilege', file, `${resource.symbol}: permissions.${key} entry ${item.trim()} is not a string literal`);
+        else role[key].push(literal);
+      }
+    }
+  }
+  return role;
 }
 
 function assignments(infra: Infra): Assignment[] {
   const table = roleTable(infra);
   const byId = new Map<string, RoleName>(Object.entries(BUILT_IN_ROLES).map(([name, id]) => [id, name as RoleName]));
   return resourcesOfType(infra, ROLE_ASSIGNMENT).map(({ file, resource }) => {
+    const base = { file, resource, principal: (valueAt(resource.body, 'properties.principalId') ?? '').trim(), scope: valueAt(resource.body, 'scope')?.trim() };
     const definition = valueAt(resource.body, 'properties.roleDefinitionId') ?? '';
+    const symbol = definition.trim().match(/^(\w+)\.id$/)?.[1];
+    const defined = symbol ? file.resources.find((r) => r.symbol === symbol && r.type === ROLE_DEFINITION && !r.existing) : undefined;
+    if (defined) return { ...base, label: `custom role ${defined.symbol}`, custom: customRole(infra, file, defined) };
     const key = definition.match(/\broles\.(\w+)/)?.[1];
     const id = key ? table.get(key)?.id : definition.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i)?.[0]?.toLowerCase();
     const name = key ? table.get(key)?.name : undefined;
     const role = (name && name in BUILT_IN_ROLES ? (name as RoleName) : undefined) ?? (id ? byId.get(id) : undefined);
-    return { file, resource, role, principal: (valueAt(resource.body, 'properties.principalId') ?? '').trim(), scope: valueAt(resource.body, 'scope')?.trim() };
+    return { ...base, role, label: role };
   });
+}
+
+const permissionsOf = (a: Assignment): CustomRole | undefined => {
+  if (a.custom) return a.custom;
+  const known = a.role ? BUILT_IN_PERMISSIONS[a.role] : undefined;
+  return known && { symbol: a.role!, ...known, notActions: [], notDataActions: [] };
+};
+
+/** The permissions in `wanted` that no held role grants (allowed by a pattern, not excluded by a not*). */
+function ungranted(held: CustomRole[], wanted: Permissions): string[] {
+  const granted = (action: string, allow: 'actions' | 'dataActions', deny: 'notActions' | 'notDataActions') =>
+    held.some((r) => r[allow].some((p) => permissionMatches(p, action)) && !r[deny].some((p) => permissionMatches(p, action)));
+  return [...wanted.actions.filter((a) => !granted(a, 'actions', 'notActions')), ...wanted.dataActions.filter((a) => !granted(a, 'dataActions', 'notDataActions'))];
 }
 
 function checkRoles(infra: Infra, facts: AppFacts, identity: Identity | undefined, calls: ModuleCall[]) {
   if (!identity) return;
   const app = assignments(infra).filter((a) => isIdentifier(a.principal) && receivesIdentity(calls, identity, a.file, a.principal, 'principalId'));
-  const held = new Set(app.filter((a) => !a.resource.condition && !a.resource.loop).map((a) => a.role));
-  const reported = new Set<RoleName>();
-  for (const need of requiredRoles(facts)) {
-    if (held.has(need.role) || reported.has(need.role)) continue;
-    reported.add(need.role);
-    problem(infra, 'roles', 'app/rbac.bicep', `the app's identity has no ${need.role} role, which ${need.because} needs`);
+  const held = app.filter((a) => !a.resource.condition && !a.resource.loop).flatMap((a) => permissionsOf(a) ?? []);
+  const reported = new Set<string>();
+  for (const { need, because } of requiredRoles(facts)) {
+    const missing = ungranted(held, need);
+    if (missing.length === 0 || reported.has(need.name)) continue;
+    reported.add(need.name);
+    problem(infra, 'roles', 'app/rbac.bicep', `the app's identity has no ${need.name} (${need.builtIn}, or a custom role with ${missing.join(', ')}), which ${because} needs`);
   }
   for (const a of app) {
-    if (!a.role) problem(infra, 'least-privilege', a.file, `${a.resource.symbol}: role not recognised; use an id from ${ROLES_FILE}`);
-    else if (!NEEDED_ROLE_NAMES.has(a.role)) problem(infra, 'least-privilege', a.file, `${a.resource.symbol}: ${a.role} is more than any code path of the app needs`);
+    if (a.custom) {
+      const excess = [
+        ...a.custom.actions.filter((p) => !NEEDED_PERMISSIONS.actions.includes(p)),
+        ...a.custom.dataActions.filter((p) => !NEEDED_PERMISSIONS.dataActions.includes(p)),
+      ];
+      if (excess.length > 0) problem(infra, 'least-privilege', a.file, `${a.resource.symbol}: ${a.label} grants ${excess.join(', ')}, which no code path of the app needs`);
+    } else if (!a.role) problem(infra, 'least-privilege', a.file, `${a.resource.symbol}: role not recognised; use an id from ${ROLES_FILE} or a role definition in the same file`);
+    else if (!ALLOWED_BUILT_IN_ROLES.has(a.role)) problem(infra, 'least-privilege', a.file, `${a.resource.symbol}: ${a.role} is more than any code path of the app needs`);
     if (!a.scope) problem(infra, 'least-privilege', a.file, `${a.resource.symbol}: assigned at resource-group scope; scope it to the one resource the code uses`);
   }
 }
@@ -599,7 +666,7 @@ function checkStorageLayout(infra: Infra, facts: AppFacts) {
   const names = (type: string) => new Set(resourcesOfType(infra, type).flatMap(({ file, resource }) => createdNames(file, resource)));
   const containers = names('Microsoft.Storage/storageAccounts/blobServices/containers');
   for (const name of facts.containers) {
-    if (!containers.has(name)) problem(infra, 'storage-layout', 'app/storage.bicep', `container '${name}' (shared/app/storage-layout.ts) is not created`);
+    if (!containers.has(name)) problem(infra, 'storage-layout', 'app/storage.bicep', `container '${name}' (shared/app/storage-layout.ts, or the Functions host's) is not created: the app's identity cannot create containers`);
   }
   const tables = names('Microsoft.Storage/storageAccounts/tableServices/tables');
   for (const name of facts.tables) {
@@ -643,5 +710,47 @@ function checkLockdown(infra: Infra) {
         problem(infra, 'lockdown', file, `${resource.symbol}: ${path} must be ${expected}`);
       }
     }
+  }
+}
+
+// ---- Network isolation --------------------------------------------------------------------------
+
+function checkNetwork(infra: Infra, site: Site | undefined) {
+  for (const type of ['Microsoft.Storage/storageAccounts', 'Microsoft.KeyVault/vaults']) {
+    for (const { file, resource } of resourcesOfType(infra, type)) {
+      const access = valueAt(resource.body, 'properties.publicNetworkAccess');
+      const action = valueAt(resource.body, 'properties.networkAcls.defaultAction');
+      if (access === undefined || stringLiteral(access) !== undefined) {
+        problem(infra, 'network', file, `${resource.symbol}: properties.publicNetworkAccess must follow the network-isolation parameter, not be fixed (${access?.trim() ?? 'absent'})`);
+      }
+      if (action === undefined || stringLiteral(action) !== undefined) {
+        problem(infra, 'network', file, `${resource.symbol}: properties.networkAcls.defaultAction must follow the network-isolation parameter, not be fixed (${action?.trim() ?? 'absent'})`);
+      }
+    }
+  }
+  // Private endpoints: their groupIds, written literally or read from the loop's `name` field.
+  const groups = new Set<string>();
+  for (const { file, resource } of resourcesOfType(infra, 'Microsoft.Network/privateEndpoints')) {
+    const ids = valueAt(resource.body, 'properties.privateLinkServiceConnections') ?? '[]';
+    for (const connection of arrayItems(ids)) {
+      for (const item of arrayItems(valueAt(connection, 'properties.groupIds') ?? '[]')) {
+        const literal = stringLiteral(item);
+        const field = item.trim().match(/^(\w+)\.(\w+)$/);
+        if (literal !== undefined) groups.add(literal);
+        else if (resource.loop && field && field[1] === resource.loop.item) {
+          const source = isIdentifier(resource.loop.source) ? file.vars.find((v) => v.name === resource.loop!.source)?.value : resource.loop.source;
+          for (const entry of arrayItems(source ?? '[]')) {
+            const value = stringLiteral(valueAt(entry, field[2]!));
+            if (value !== undefined) groups.add(value);
+          }
+        }
+      }
+    }
+  }
+  for (const group of ['blob', 'table', 'queue', 'vault']) {
+    if (!groups.has(group)) problem(infra, 'network', 'app/network.bicep', `no private endpoint for '${group}': network-isolated mode could not reach it`);
+  }
+  if (site && valueAt(site.resource.body, 'properties.virtualNetworkSubnetId') === undefined) {
+    problem(infra, 'network', site.file, `${site.resource.symbol}: properties.virtualNetworkSubnetId is not set: the app cannot join the network`);
   }
 }

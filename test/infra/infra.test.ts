@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
-import { appFacts, BUILT_IN_ROLES, CLIENT_ROLES, repoRoot, requiredRoles } from './app-facts.js';
+import { appFacts, appSources, BUILT_IN_PERMISSIONS, BUILT_IN_ROLES, CLIENT_ROLES, NEEDS, permissionMatches, repoRoot, requiredRoles } from './app-facts.js';
 import { checkInfra, formatProblems } from './check.js';
 
 const infraDir = join(repoRoot, 'infra');
@@ -33,22 +33,34 @@ describe('infra/', () => {
     for (const client of facts.clients) {
       assert.ok(client.name in CLIENT_ROLES, `${client.name} (${client.file}) has no entry in CLIENT_ROLES in test/infra/app-facts.ts`);
     }
-    const roles = new Set(requiredRoles(facts).map((n) => n.role));
-    for (const role of [
-      'Storage Blob Data Contributor',
-      'Storage Table Data Contributor',
-      'Azure Service Bus Data Sender',
-      'Key Vault Secrets User',
-      'Monitoring Metrics Publisher',
-    ] as const) {
-      assert.ok(roles.has(role), `${role} should be required by the code as it is`);
+    const needs = new Set(requiredRoles(facts).map((n) => n.need));
+    for (const need of [NEEDS.blobData, NEEDS.hostBlobData, NEEDS.tableData, NEEDS.send, NEEDS.secretRead, NEEDS.keyRead, NEEDS.keySign, NEEDS.telemetry]) {
+      assert.ok(needs.has(need), `${need.name} should be required by the code as it is`);
     }
+  });
+
+  test('the app creates no container: infra/app/storage.bicep creates them all, and its identity cannot', () => {
+    const creating = appSources().filter((path) => /\.createIfNotExists\(|\.createContainer\(|getContainerClient\([^)]*\)\.create\(/.test(readFileSync(path, 'utf8')));
+    assert.deepEqual(creating.map((path) => relative(repoRoot, path)), []);
   });
 
   test('knows each built-in role by a distinct id', () => {
     const ids = Object.values(BUILT_IN_ROLES);
     assert.equal(new Set(ids).size, ids.length);
     for (const id of ids) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  });
+
+  test('grants each need with the built-in role it names, and matches permissions as Azure does', () => {
+    for (const need of Object.values(NEEDS)) {
+      const role = BUILT_IN_PERMISSIONS[need.builtIn];
+      assert.ok(role, `${need.builtIn} has no permissions in BUILT_IN_PERMISSIONS`);
+      for (const action of need.actions) assert.ok(role.actions.some((p) => permissionMatches(p, action)), `${need.builtIn} lacks ${action}`);
+      for (const action of need.dataActions) assert.ok(role.dataActions.some((p) => permissionMatches(p, action)), `${need.builtIn} lacks ${action}`);
+    }
+    assert.ok(permissionMatches('Microsoft.ServiceBus/*/send/action', 'Microsoft.ServiceBus/namespaces/messages/send/action'));
+    assert.ok(permissionMatches('microsoft.insights/register/action', 'Microsoft.Insights/Register/Action'));
+    assert.ok(!permissionMatches('Microsoft.KeyVault/vaults/keys/read', 'Microsoft.KeyVault/vaults/keys/read/extra'));
+    assert.ok(!permissionMatches('Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read', 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write'));
   });
 
   test('main.parameters.json takes every value from the azd environment', () => {

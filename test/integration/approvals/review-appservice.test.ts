@@ -8,7 +8,7 @@ let s: ApprovalStack;
 let agent: string;
 
 before(async () => {
-  s = await startApprovalStack({ env: { PORTCULLIS_REVIEW_AUTH: 'appservice', WEBSITE_AUTH_ENABLED: 'True' } });
+  s = await startApprovalStack({ env: { PORTCULLIS_REVIEW_AUTH: 'appservice', WEBSITE_AUTH_ENABLED: 'True', WEBSITE_AUTH_AAD_ALLOWED_TENANTS: 'tenant-0, tenant-1' } });
   agent = await s.token('agent-7', ['agents']);
 });
 
@@ -16,16 +16,16 @@ after(async () => {
   await s?.stop();
 });
 
-const principal = (objectId: string, groups: string[]) =>
+const principal = (objectId: string, groups: string[], options: { authType?: string; tenant?: string | null } = {}) =>
   Buffer.from(
     JSON.stringify({
-      auth_typ: 'aad',
+      auth_typ: options.authType ?? 'aad',
       name_typ: 'name',
       role_typ: 'roles',
       claims: [
         { typ: 'iss', val: 'https://login.microsoftonline.com/tenant-1/v2.0' },
         { typ: 'http://schemas.microsoft.com/identity/claims/objectidentifier', val: objectId },
-        { typ: 'http://schemas.microsoft.com/identity/claims/tenantid', val: 'tenant-1' },
+        ...(options.tenant === null ? [] : [{ typ: 'http://schemas.microsoft.com/identity/claims/tenantid', val: options.tenant ?? 'tenant-1' }]),
         ...groups.map((val) => ({ typ: 'groups', val })),
       ],
     }),
@@ -47,7 +47,7 @@ describe('review page with App Service Authentication', () => {
 
   it('takes the reviewer from x-ms-client-principal, and records the object id as the reviewer', async () => {
     const { id, link, held } = await approveLink('items/41');
-    const headers = { 'x-ms-client-principal': principal('object-rita', ['reviewers']) };
+    const headers = { 'x-ms-client-principal': principal('object-rita', ['reviewers']), 'x-ms-client-principal-idp': 'aad' };
     const page = await fetch(link, { headers });
     assert.equal(page.status, 200);
     const html = await page.text();
@@ -70,8 +70,34 @@ describe('review page with App Service Authentication', () => {
 
   it('refuses a signed-in member of no reviewer group', async () => {
     const { link } = await approveLink('items/42');
-    const res = await fetch(link, { headers: { 'x-ms-client-principal': principal('object-olga', ['g-ops']) } });
+    const res = await fetch(link, { headers: { 'x-ms-client-principal': principal('object-olga', ['g-ops']), 'x-ms-client-principal-idp': 'aad' } });
     assert.equal(res.status, 403);
+  });
+
+  it('refuses a reviewer-group principal from another identity provider, another tenant, or no tenant', async () => {
+    const { id, link } = await approveLink('items/43');
+    const refused: Record<string, string>[] = [
+      { 'x-ms-client-principal': principal('object-rita', ['reviewers']), 'x-ms-client-principal-idp': 'github' },
+      { 'x-ms-client-principal': principal('object-rita', ['reviewers']) },
+      { 'x-ms-client-principal': principal('object-rita', ['reviewers'], { authType: 'google' }), 'x-ms-client-principal-idp': 'aad' },
+      { 'x-ms-client-principal': principal('object-rita', ['reviewers'], { tenant: 'tenant-2' }), 'x-ms-client-principal-idp': 'aad' },
+      { 'x-ms-client-principal': principal('object-rita', ['reviewers'], { tenant: null }), 'x-ms-client-principal-idp': 'aad' },
+    ];
+    for (const headers of refused) {
+      const page = await fetch(link, { headers, redirect: 'manual' });
+      assert.equal(page.status, 401, JSON.stringify(headers));
+      await page.body?.cancel();
+      const post = await fetch(`${s.stack.url}/api/review/${id}`, {
+        method: 'POST',
+        headers: { ...headers, origin: s.stack.url, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ t: new URL(link).searchParams.get('t')!, csrf: 'x', decision: 'approve', reason: 'forged' }).toString(),
+      });
+      assert.equal(post.status, 401, JSON.stringify(headers));
+      await post.body?.cancel();
+    }
+    const ok = await fetch(link, { headers: { 'x-ms-client-principal': principal('object-rita', ['reviewers'], { tenant: 'TENANT-0' }), 'x-ms-client-principal-idp': 'aad' } });
+    assert.equal(ok.status, 200, 'a listed tenant, in any case, is accepted');
+    await ok.body?.cancel();
   });
 
   it('has no dev sign-in', async () => {
