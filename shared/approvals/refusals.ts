@@ -102,13 +102,9 @@ export const missingLink = () =>
 
 export const notSignedIn = (detail: string) => new Refusal({ status: 401, type: 'sign-in-required', title: 'Sign in required', detail });
 
-export const signInUnavailable = () =>
-  new Refusal({
-    status: 503,
-    type: 'sign-in-unavailable',
-    title: 'Reviewer sign-in is not set up',
-    detail: 'PORTCULLIS_REVIEW_AUTH=appservice, but App Service Authentication is not turned on (WEBSITE_AUTH_ENABLED), so no reviewer can be identified.',
-  });
+export const signInUnavailable = (
+  detail = 'PORTCULLIS_REVIEW_AUTH=appservice, but App Service Authentication is not turned on (WEBSITE_AUTH_ENABLED), so no reviewer can be identified.',
+) => new Refusal({ status: 503, type: 'sign-in-unavailable', title: 'Reviewer sign-in is not set up', detail });
 
 /** The dev sign-in, asked for where it is not offered. */
 export const noDevSignIn = () =>

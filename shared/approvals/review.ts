@@ -117,12 +117,7 @@ function signedIn(ctx: ApprovalContext, req: HttpRequest): Person | undefined {
   }
   // The tenants App Service Authentication admits (WEBSITE_AUTH_AAD_ALLOWED_TENANTS), checked again.
   if (ctx.config.reviewTenants.length === 0) {
-    throw new Refusal({
-      status: 503,
-      type: 'sign-in-unavailable',
-      title: 'Reviewer sign-in is not set up',
-      detail: 'PORTCULLIS_REVIEW_AUTH=appservice, but WEBSITE_AUTH_AAD_ALLOWED_TENANTS names no Entra tenant, so no reviewer can be accepted.',
-    });
+    throw signInUnavailable('PORTCULLIS_REVIEW_AUTH=appservice, but WEBSITE_AUTH_AAD_ALLOWED_TENANTS names no Entra tenant, so no reviewer can be accepted.');
   }
   return appServiceReviewer({ principal: req.headers.get('x-ms-client-principal'), idp: req.headers.get('x-ms-client-principal-idp') }, ctx.config.reviewTenants);
 }
