@@ -151,7 +151,8 @@ resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2024-01-0
   name: 'default'
 }
 
-// The session indexes (shared/sessions/indexes.ts) and the approvals state table.
+// The session indexes (shared/sessions/indexes.ts), the approvals state table and the MCP path's
+// sessions, tool pins and held calls (shared/gateway/mcp/store.ts).
 var tableNames = [
   'sessiondays'
   'sessionsbytime'
@@ -159,6 +160,7 @@ var tableNames = [
   'sessionsbyconnection'
   'eventsbydecision'
   'approvals'
+  'mcp'
 ]
 
 resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2024-01-01' = [

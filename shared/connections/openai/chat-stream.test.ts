@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { createMasker } from '../../masking/index.js';
 import { secretSamples, seeded } from '../../masking/test-support.js';
 import { ChatDeltas } from './chat-stream.js';
-import { SseParser } from './sse.js';
+import { SseParser } from '../sse.js';
 import { LlmSseMasker } from './stream.js';
 
 const masker = createMasker();

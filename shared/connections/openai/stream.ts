@@ -4,7 +4,7 @@
 // text is held back only while a secret may be forming — and masks the rest of the event as JSON.
 // What is still held when the answer ends is sent in a last delta before the end.
 import type { Finding, Masker, StreamMasker } from '../../masking/index.js';
-import { SseParser, serializeEvent, type SseEvent } from './sse.js';
+import { SseParser, serializeEvent, type SseEvent } from '../sse.js';
 import type { AnswerDetails } from './usage.js';
 
 export interface StreamedEvent {
