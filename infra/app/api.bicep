@@ -147,6 +147,7 @@ var appTokenPaths = [
   '/api/proxy/*'
   '/api/sql/*'
   '/api/mcp'
+  '/api/mcp/*'
   '/api/approvals/*'
   '/api/sessions'
   '/api/sessions/*'
