@@ -15,6 +15,7 @@ import { DEV_SIGNING_KEY_FILE } from '../../shared/sessions/file-signer.js';
 import { startAzurite, type Azurite } from './azurite.js';
 import { startExampleArm, type ExampleArm } from './example/arm.js';
 import { startExampleLlm, type ExampleLlm } from './example/llm.js';
+import { startExampleMcp, type ExampleMcp } from './example/mcp.js';
 import { startExampleUpstream, type ExampleUpstream } from './example/upstream.js';
 import { startHost, type LocalHost } from './host/index.js';
 import { findPostgresBin, seedDemo, startPostgres, type LocalPostgres } from './postgres.js';
@@ -47,6 +48,7 @@ export interface Stack {
   upstream: ExampleUpstream;
   llm: ExampleLlm;
   arm: ExampleArm;
+  mcp: ExampleMcp;
   postgres?: LocalPostgres;
   issuer: DevIssuer;
   issuerUrl: string;
@@ -65,15 +67,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const issuer = await loadDevIssuer(options.stateDir);
     const wantPostgres = options.postgres === true && findPostgresBin() !== undefined;
     if (options.postgres && !wantPostgres) options.log.warn('PostgreSQL is not installed: the example-db connection will answer 502 (apt-get install postgresql)');
-    const [azurite, serviceBus, upstream, llm, arm, postgres] = await Promise.all([
+    const [azurite, serviceBus, upstream, llm, arm, mcp, postgres] = await Promise.all([
       startAzurite(),
       startServiceBusDouble({ queues: QUEUES }),
       startExampleUpstream(),
       startExampleLlm(),
       startExampleArm(),
+      startExampleMcp(),
       wantPostgres ? startPostgres() : undefined,
     ]);
-    stops.push(() => azurite.stop(), () => serviceBus.close(), () => upstream.close(), () => llm.close(), () => arm.close());
+    stops.push(() => azurite.stop(), () => serviceBus.close(), () => upstream.close(), () => llm.close(), () => arm.close(), () => mcp.close());
     if (postgres) stops.push(() => postgres.stop());
     const exampleDb = postgres ? (await seedDemo(postgres.connectionString)).agent : NO_EXAMPLE_DB;
     await provision(azurite.connectionString);
@@ -112,6 +115,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       EXAMPLE_ARM_URL: arm.url,
       EXAMPLE_ARM_TOKEN: arm.token,
       EXAMPLE_DB_URL: exampleDb,
+      EXAMPLE_MCP_URL: mcp.url,
+      EXAMPLE_MCP_TOKEN: mcp.token,
       ...options.env,
     };
     // The app reads its settings from the environment, as in Azure; the runtime is created on
@@ -128,6 +133,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       upstream,
       llm,
       arm,
+      mcp,
       postgres,
       issuer,
       issuerUrl,
