@@ -35,7 +35,7 @@ export function createCallHold(ctx: ApprovalContext, store: McpStore, hold: Hold
       prefer: `wait=${call.waitSeconds}`,
     });
     const id = new Headers(answered.headers as ConstructorParameters<typeof Headers>[0]).get('x-portcullis-approval')?.split(';')[0];
-    if (!id) return { run: false, result: toolError('This call needs approval, but the approval could not be started.') };
+    if (!id) return toolError('This call needs approval, but the approval could not be started.');
     await store.holdCall(key, id);
     return outcome((await ctx.store.get(id))!);
 
@@ -44,21 +44,19 @@ export function createCallHold(ctx: ApprovalContext, store: McpStore, hold: Hold
       if (inProgress(status)) {
         const url = ctx.urls.status(current.id);
         return {
-          run: false as const,
-          result: {
-            ...toolError(`This call awaits approval (approval ${current.id}, ${status}). Status: ${url}. Once approved, make the identical call again to get its result.`),
-            _meta: { 'portcullis/approval': { id: current.id, status, statusUrl: url } },
-          },
+          ...toolError(`This call awaits approval (approval ${current.id}, ${status}). Status: ${url}. Once approved, make the identical call again to get its result.`),
+          _meta: { 'portcullis/approval': { id: current.id, status, statusUrl: url } },
         };
       }
       // Answered for once: the next identical call is a new request.
       await store.releaseCall(key);
-      if (status === 'completed') return { run: false as const, result: await storedResult(current, call.message.id) };
+      if (status === 'completed') return storedResult(current, call.message.id);
       const why = status === 'denied' ? `was denied by a reviewer${reason(current)}` : status === 'expired' ? 'expired before a reviewer decided' : 'failed when it was carried out';
-      return { run: false as const, result: toolError(`The approval of this call (${current.id}) ${why}; it was not carried out.`) };
+      return toolError(`The approval of this call (${current.id}) ${why}; it was not carried out.`);
     }
   };
 
+  /** The approved call's answer as carried out (masked then), as the tool result. */
   async function storedResult(approval: Approval, requestId: string | number): Promise<Record<string, unknown>> {
     const stored = await ctx.held.getResult(approval.id);
     const text = stored ? Buffer.from(stored.body, 'base64').toString('utf8') : '';

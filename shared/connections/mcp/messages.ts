@@ -64,7 +64,7 @@ export function errorResponse(requestId: JsonRpcId, code: number, message: strin
 }
 
 /** Codes the gateway answers with (JSON-RPC reserves -32000…-32099 for implementations). */
-export const ERRORS = { invalidRequest: -32600, denied: -32003, refused: -32004 } as const;
+export const ERRORS = { denied: -32003, refused: -32004, noAnswer: -32005 } as const;
 
 function invalid(detail: string): Refusal {
   return new Refusal({ status: 400, type: 'invalid-mcp-message', title: 'Not an MCP message', detail });

@@ -153,12 +153,7 @@ async function post(ex: Exchange, req: HttpRequest): Promise<HttpResponseInit> {
         headers: req.headers,
         upstreamSession: ex.session?.upstream,
       });
-      if (held.run) {
-        outgoing.push({ index, message: { ...message, message: masked.value } as Message, operation });
-        ex.pending.set(id, operation);
-        continue;
-      }
-      answers[index] = { jsonrpc: '2.0', id, result: held.result };
+      answers[index] = { jsonrpc: '2.0', id, result: held };
       continue;
     }
     answers[index] = refusalAnswer(id, operation, decision);
@@ -170,7 +165,9 @@ async function post(ex: Exchange, req: HttpRequest): Promise<HttpResponseInit> {
   for (const { index, message } of outgoing) {
     const upstream = await send(ex, req.headers, message.message);
     const collected = await collect(ex, upstream.response, upstream.masker);
-    if (message.type === 'request') answers[index] = collected.find((m) => m.id === message.message.id);
+    if (message.type === 'request') {
+      answers[index] = collected.find((m) => m.id === message.message.id) ?? errorResponse(message.message.id, ERRORS.noAnswer, 'The MCP server gave no answer to this message.');
+    }
   }
   return localAnswer(messages, answers, batch);
 }
@@ -192,7 +189,11 @@ function judge(ex: Exchange, operation: Operation, pins: Map<string, ToolPin>): 
 }
 
 function refusalAnswer(id: JsonRpcId, operation: Operation, decision: Decision): JsonRpcResponse {
-  const text = `Denied by policy (rule ${decision.rule}): ${decision.reason}`;
+  // Only a tool call can be held; anything else a rule sends to review is refused, saying why.
+  const text =
+    decision.action === 'review'
+      ? `Needs approval (rule ${decision.rule}: ${decision.reason}), and only tool calls can be held for approval`
+      : `Denied by policy (rule ${decision.rule}): ${decision.reason}`;
   // A refused tool call is a tool error the model reads; any other refusal is a JSON-RPC error.
   if (operation.details.method === 'tools/call') return { jsonrpc: '2.0', id, result: toolError(text) };
   return errorResponse(id, ERRORS.denied, text, { rule: decision.rule });
@@ -250,17 +251,20 @@ async function answerFrom(ex: Exchange, response: Response, masker: Masker, head
 /** Reads a whole answer (JSON or SSE) into the messages the agent may see. */
 async function collect(ex: Exchange, response: Response, masker: Masker): Promise<JsonRpcResponse[]> {
   const type = response.headers.get('content-type') ?? '';
+  const text = await response.text();
+  // Accepted (a notification) or refused upstream: nothing to answer with here.
+  if (!response.ok || text.trim() === '') return [];
   const values: unknown[] = [];
-  if (type.startsWith('text/event-stream') && response.body) {
-    const parser = new SseParser();
-    const decoder = new TextDecoder();
-    for await (const chunk of response.body) {
-      for (const event of parser.push(decoder.decode(chunk, { stream: true }))) if (event.data) values.push(JSON.parse(event.data));
+  try {
+    if (type.startsWith('text/event-stream')) {
+      const parser = new SseParser();
+      for (const event of [...parser.push(text), ...parser.end()]) if (event.data) values.push(JSON.parse(event.data));
+    } else {
+      const parsed: unknown = JSON.parse(text);
+      values.push(...(Array.isArray(parsed) ? parsed : [parsed]));
     }
-    for (const event of parser.end()) if (event.data) values.push(JSON.parse(event.data));
-  } else if (response.body) {
-    const parsed: unknown = JSON.parse(await response.text());
-    values.push(...(Array.isArray(parsed) ? parsed : [parsed]));
+  } catch {
+    throw new Refusal({ status: 502, type: 'upstream-invalid', title: 'Upstream answered no MCP messages', detail: `The MCP server of "${ex.connection.name}" answered something that is not JSON-RPC.` });
   }
   const out: JsonRpcResponse[] = [];
   for (const value of values) {

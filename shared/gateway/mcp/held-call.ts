@@ -1,7 +1,7 @@
 // The port through which the MCP path holds one tool call for review: approvals provide it. The
 // approval is bound to the call (principal, connection, tool, canonical arguments), so the agent
-// repeating the identical call finds it: approved runs once, pending says so, denied or expired
-// answer a tool error.
+// repeating the identical call finds it: once approved and carried out, its result; pending says
+// so; denied or expired answer a tool error.
 import { createHash } from 'node:crypto';
 import type { JsonRpcRequest } from '../../connections/mcp/messages.js';
 import { canonicalJson } from '../../sessions/canonical-json.js';
@@ -32,10 +32,8 @@ export interface HeldCall {
   upstreamSession?: string;
 }
 
-/** Run it now (approved, and claimed for this one run), or answer with this tool result. */
-export type CallHoldOutcome = { run: true } | { run: false; result: Record<string, unknown> };
-
-export type CallHold = (call: HeldCall) => Promise<CallHoldOutcome>;
+/** The tool result the agent gets for the held call: awaiting, refused, or the approved call's result. */
+export type CallHold = (call: HeldCall) => Promise<Record<string, unknown>>;
 
 /** The key an identical call finds its approval by: who, where, which tool, canonical arguments. */
 export function heldCallKey(call: Pick<HeldCall, 'principal' | 'connection' | 'message'>): string {

@@ -132,6 +132,34 @@ describe('mcp e2e: the SDK client through the gateway to an SDK server', () => {
     assert.ok(events.some((e) => e.type === 'decision' && e.decision.rule === 'server-requests' && e.decision.action === 'deny'));
   });
 
+  it('judges a batch message by message and masks the JSON answer', async () => {
+    const before = mcp.calls.length;
+    const res = await fetch(`${stack.url}/api/mcp/tools`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${agentToken}`,
+        'mcp-session-id': transport.sessionId!,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': '2025-03-26',
+      },
+      body: JSON.stringify([
+        { jsonrpc: '2.0', id: 'a', method: 'tools/call', params: { name: 'read_file', arguments: { path: '/src/b.ts' } } },
+        { jsonrpc: '2.0', id: 'b', method: 'tools/call', params: { name: 'drop_database', arguments: {} } },
+        { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'zzz' } },
+      ]),
+    });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /application\/json/);
+    const body = await res.text();
+    assert.ok(!body.includes(mcp.secret), 'masked');
+    const answers = JSON.parse(body) as Array<{ id: string; result: CallToolResult }>;
+    assert.deepEqual(answers.map((a) => a.id), ['a', 'b']);
+    assert.match(text(answers[0]!.result), /contents of \/src\/b.ts: DEPLOY_TOKEN=\[MASKED/);
+    assert.equal(answers[1]!.result.isError, true);
+    assert.deepEqual(mcp.calls.slice(before).map((c) => c.tool), ['read_file']);
+  });
+
   it('refuses another principal\'s MCP session', async () => {
     const other = await stack.token('agent-8', ['agents']);
     const res = await fetch(`${stack.url}/api/mcp/tools`, {
