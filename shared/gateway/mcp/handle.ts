@@ -138,7 +138,7 @@ async function post(ex: Exchange, req: HttpRequest): Promise<HttpResponseInit> {
     const id = message.message.id;
     if (decision.action === 'review' && message.message.method === 'tools/call') {
       // The approval is bound to the call as sent; what goes upstream once approved is masked.
-      const held = await ex.rt.holdCall({
+      const holding = ex.rt.holdCall({
         requestId: ex.requestId,
         sessionId: ex.sessionId,
         principal: ex.principal,
@@ -153,7 +153,9 @@ async function post(ex: Exchange, req: HttpRequest): Promise<HttpResponseInit> {
         headers: req.headers,
         upstreamSession: ex.session?.upstream,
       });
-      answers[index] = { jsonrpc: '2.0', id, result: held };
+      const progressToken = (message.message.params?._meta as { progressToken?: unknown } | undefined)?.progressToken;
+      if (!batch && (typeof progressToken === 'string' || typeof progressToken === 'number')) return progressWhile(holding, id, progressToken);
+      answers[index] = { jsonrpc: '2.0', id, result: await holding };
       continue;
     }
     answers[index] = refusalAnswer(id, operation, decision);
@@ -171,6 +173,41 @@ async function post(ex: Exchange, req: HttpRequest): Promise<HttpResponseInit> {
   }
   return localAnswer(messages, answers, batch);
 }
+
+/** Progress while a held call waits: the client asked for it, so it is told, not left to time out. */
+function progressWhile(holding: Promise<Record<string, unknown>>, id: JsonRpcId, progressToken: string | number): HttpResponseInit {
+  const encoder = new TextEncoder();
+  const event = (message: unknown) => encoder.encode(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      let progress = 0;
+      const tick = () => {
+        progress++;
+        controller.enqueue(event({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken, progress, message: 'Waiting for a reviewer to approve this call' } }));
+      };
+      tick();
+      timer = setInterval(tick, PROGRESS_INTERVAL_MS);
+      holding.then(
+        (result) => {
+          clearInterval(timer);
+          controller.enqueue(event({ jsonrpc: '2.0', id, result }));
+          controller.close();
+        },
+        (error: unknown) => {
+          clearInterval(timer);
+          const detail = error instanceof Refusal ? error.detail : 'The call could not be held for approval.';
+          controller.enqueue(event({ jsonrpc: '2.0', id, result: toolError(detail) }));
+          controller.close();
+        },
+      );
+    },
+    cancel: () => clearInterval(timer),
+  });
+  return { status: 200, headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }, body };
+}
+
+const PROGRESS_INTERVAL_MS = 2_000;
 
 /** The guard's decision, with protocol messages allowed when no rule speaks of them and changed tools refused. */
 function judge(ex: Exchange, operation: Operation, pins: Map<string, ToolPin>): Decision {

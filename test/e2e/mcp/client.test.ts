@@ -186,9 +186,11 @@ describe('mcp e2e: the SDK client through the gateway to an SDK server', () => {
     const [, id, statusUrl] = match;
     assert.equal(mcp.calls.filter((c) => c.tool === 'delete_file').length, 0, 'nothing ran yet');
 
-    // A different call is not covered by this approval.
-    const other = await client.callTool({ name: 'delete_file', arguments: { path: '/tmp/other.log' } });
+    // A different call is not covered by this approval; asked for progress, the client gets it while the call waits.
+    const progress: unknown[] = [];
+    const other = await client.callTool({ name: 'delete_file', arguments: { path: '/tmp/other.log' } }, undefined, { onprogress: (p) => void progress.push(p) });
     assert.match(text(other), /awaits approval/);
+    assert.ok(progress.length >= 1, 'progress was reported while waiting');
     assert.ok(!text(other).includes(id!));
 
     const reviewer = await stack.token('rita', ['reviewers']);
