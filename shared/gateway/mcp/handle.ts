@@ -419,7 +419,8 @@ async function filtered(ex: Exchange, method: string, result: Record<string, unk
 
 /** Records a tool's first fingerprint, or a change against its pin, in the table and the session log. */
 async function pinChange(ex: Exchange, tool: string, fingerprint: string, recorded: ToolPin | undefined, state: 'pinned' | 'new' | 'changed'): Promise<void> {
-  const pinned = recorded?.pinned ?? ex.config.pins?.[tool] ?? fingerprint;
+  // What matches now (first sight, or a declared pin) becomes the pin; a change keeps the old one.
+  const pinned = state === 'changed' ? (recorded?.pinned ?? ex.config.pins?.[tool] ?? fingerprint) : fingerprint;
   await ex.rt.mcp.savePin(ex.connection.name, tool, { pinned, seen: fingerprint }, recorded === undefined);
   const operation: Operation = {
     kind: 'mcp', method: 'POST', path: '', query: '', headers: {}, flags: [], text: '', details: { method: 'tools/list' },
