@@ -29,8 +29,8 @@ export function createMcpStore(table: TableClient): McpStore {
     },
     async pins(connection) {
       const pins = new Map<string, ToolPin>();
-      const rows = table.listEntities<{ pinned: string; seen: string }>({ queryOptions: { filter: `PartitionKey eq '${`pin:${connection}`}'` } });
-      for await (const row of rows) pins.set(unhex(row.rowKey!), { pinned: row.pinned, seen: row.seen });
+      const rows = table.listEntities<{ pinned: string; seen: string; description?: string }>({ queryOptions: { filter: `PartitionKey eq '${`pin:${connection}`}'` } });
+      for await (const row of rows) pins.set(unhex(row.rowKey!), { pinned: row.pinned, seen: row.seen, ...(row.description ? { description: row.description } : {}) });
       return pins;
     },
     async heldCall(key) {
@@ -50,7 +50,7 @@ export function createMcpStore(table: TableClient): McpStore {
       });
     },
     async savePin(connection, tool, pin, create) {
-      const entity = { partitionKey: `pin:${connection}`, rowKey: hex(tool), pinned: pin.pinned, seen: pin.seen };
+      const entity = { partitionKey: `pin:${connection}`, rowKey: hex(tool), pinned: pin.pinned, seen: pin.seen, description: (pin.description ?? '').slice(0, 4096) };
       if (!create) return void (await table.upsertEntity(entity, 'Merge'));
       try {
         await table.createEntity(entity);

@@ -6,6 +6,7 @@
 import type { Hold } from '../gateway/pipeline.js';
 import { toolError } from '../gateway/mcp/answers.js';
 import { heldCallKey, type CallHold } from '../gateway/mcp/held-call.js';
+import type { McpConnection } from '../connections/mcp/schema.js';
 import type { McpStore } from '../gateway/mcp/store.js';
 import type { ApprovalContext } from './context.js';
 import { effectiveStatus, inProgress, type Approval } from './state.js';
@@ -22,14 +23,17 @@ export function createCallHold(ctx: ApprovalContext, store: McpStore, hold: Hold
     if (call.upstreamSession) headers.set('mcp-session-id', call.upstreamSession);
     headers.set('content-type', 'application/json');
     const bytes = new TextEncoder().encode(JSON.stringify(call.masked));
+    // The reviewer sees the server, the tool and what it says it does; the body holds the masked arguments.
+    const summary = `MCP tools/call:${String(call.message.params?.name)} on ${call.connection.name} (${(call.connection.config as McpConnection).upstream})${call.toolDescription ? ` — "${call.toolDescription.slice(0, 300)}"` : ''}`;
+    const base = { ...call.base, operation: { ...call.base.operation!, summary: call.state.masker.text(summary).text } };
     const answered = await hold({
       requestId: call.requestId,
       sessionId: call.sessionId,
       state: call.state,
-      base: call.base,
+      base,
       principal: call.principal,
       connection: call.connection,
-      operation: { ...call.operation, summary: `MCP tools/call:${String(call.message.params?.name)} on ${call.connection.name}` },
+      operation: { ...call.operation, summary },
       decision: call.decision,
       request: { method: 'POST', headers, body: { bytes, length: bytes.byteLength } },
       prefer: `wait=${call.waitSeconds}`,

@@ -152,6 +152,7 @@ async function post(ex: Exchange, req: HttpRequest): Promise<HttpResponseInit> {
         waitSeconds: ex.config.holdWaitSeconds,
         headers: req.headers,
         upstreamSession: ex.session?.upstream,
+        toolDescription: pins.get(String(message.message.params?.name))?.description,
       });
       const progressToken = (message.message.params?._meta as { progressToken?: unknown } | undefined)?.progressToken;
       if (!batch && (typeof progressToken === 'string' || typeof progressToken === 'number')) return progressWhile(holding, id, progressToken);
@@ -402,7 +403,7 @@ async function filtered(ex: Exchange, method: string, result: Record<string, unk
       const fingerprint = toolFingerprint(item);
       const recorded = pins.get(key);
       const stateOf = pinState(fingerprint, ex.config.pins?.[key], recorded);
-      if (stateOf === 'new' || recorded?.seen !== fingerprint) changes.push(pinChange(ex, key, fingerprint, recorded, stateOf));
+      if (stateOf === 'new' || recorded?.seen !== fingerprint) changes.push(pinChange(ex, key, fingerprint, recorded, stateOf, typeof item.description === 'string' ? item.description : undefined));
       if (stateOf === 'changed') return 'hide';
     }
     const operation: Operation = {
@@ -418,10 +419,10 @@ async function filtered(ex: Exchange, method: string, result: Record<string, unk
 }
 
 /** Records a tool's first fingerprint, or a change against its pin, in the table and the session log. */
-async function pinChange(ex: Exchange, tool: string, fingerprint: string, recorded: ToolPin | undefined, state: 'pinned' | 'new' | 'changed'): Promise<void> {
+async function pinChange(ex: Exchange, tool: string, fingerprint: string, recorded: ToolPin | undefined, state: 'pinned' | 'new' | 'changed', description?: string): Promise<void> {
   // What matches now (first sight, or a declared pin) becomes the pin; a change keeps the old one.
   const pinned = state === 'changed' ? (recorded?.pinned ?? ex.config.pins?.[tool] ?? fingerprint) : fingerprint;
-  await ex.rt.mcp.savePin(ex.connection.name, tool, { pinned, seen: fingerprint }, recorded === undefined);
+  await ex.rt.mcp.savePin(ex.connection.name, tool, { pinned, seen: fingerprint, ...(description === undefined ? {} : { description }) }, recorded === undefined);
   const operation: Operation = {
     kind: 'mcp', method: 'POST', path: '', query: '', headers: {}, flags: [], text: '', details: { method: 'tools/list' },
     actions: [`tools/pin:${tool}`], resources: [], summary: `MCP tool ${tool} ${state === 'new' ? 'pinned' : state}`,

@@ -30,6 +30,8 @@ export interface HeldCall {
   /** The agent's headers, and the upstream's session id the call runs in once approved. */
   headers: Headers;
   upstreamSession?: string;
+  /** The tool's description as last listed (pinned), for the reviewer. */
+  toolDescription?: string;
 }
 
 /** The tool result the agent gets for the held call: awaiting, refused, or the approved call's result. */

@@ -20,6 +20,8 @@ export interface ToolPin {
   pinned: string;
   /** The fingerprint the server last listed; differs from pinned after a change. */
   seen: string;
+  /** The description last listed, shown to reviewers of a held call. */
+  description?: string;
 }
 
 export interface McpStore {

@@ -185,6 +185,9 @@ describe('mcp e2e: the SDK client through the gateway to an SDK server', () => {
     assert.ok(match, text(held));
     const [, id, statusUrl] = match;
     assert.equal(mcp.calls.filter((c) => c.tool === 'delete_file').length, 0, 'nothing ran yet');
+    const requested = (await sessionEvents()).find((e) => e.type === 'approval.requested' && e.approval.id === id);
+    assert.ok(requested, 'the approval is in the session log');
+    assert.match(requested.operation!.summary, /tools\/call:delete_file on tools .*Deletes a file of the example project/, 'the reviewer sees the server, the tool and its description');
 
     // A different call is not covered by this approval; asked for progress, the client gets it while the call waits.
     const progress: unknown[] = [];
