@@ -5,6 +5,7 @@ import { approvalDecision, approvalStatus } from './approvals.js';
 import { dailyExport } from './export.js';
 import { health } from './health.js';
 import { orchestrator } from './orchestrator.js';
+import { mcp } from './mcp.js';
 import { proxy } from './proxy.js';
 import { review, reviewSignIn } from './review.js';
 import { sessionsGet, sessionsList } from './sessions.js';
@@ -13,6 +14,7 @@ import { sql } from './sql.js';
 export const definitions: FunctionDefinition[] = [
   proxy,
   sql,
+  mcp,
   health,
   sessionsList,
   sessionsGet,

@@ -6,6 +6,11 @@ import { parseCommandArgs } from '../args.js';
 import { startStack } from '../dev/stack.js';
 import { UsageError, type Command } from '../io.js';
 
+/** The `.mcp.json` entry for an MCP connection (Claude Code; the token comes from $TOKEN). */
+export function mcpClientConfig(url: string): string {
+  return JSON.stringify({ mcpServers: { 'example-mcp': { type: 'http', url, headers: { Authorization: 'Bearer ${TOKEN}' } } } }, null, 2);
+}
+
 export const run: Command = async (args, io) => {
   const { values } = parseCommandArgs(args, {
     port: { type: 'string', default: '7071' },
@@ -67,6 +72,11 @@ export const run: Command = async (args, io) => {
       `  curl -s ${json} -d '{"sql":"SELECT name, email, card_number FROM customers"}' ${u}/api/sql/example-db`,
       `  curl -s ${json} -d '{"sql":"DROP TABLE orders"}' ${u}/api/sql/example-db`,
       `  curl -s ${json} -d '{"sql":"DELETE FROM orders"}' ${u}/api/sql/example-db`,
+      '',
+      '  # mcp: point an MCP client at the example server through the gateway. Claude Code, .mcp.json:',
+      ...mcpClientConfig(`${u}/api/mcp/example-mcp`).split('\n').map((line) => `    ${line}`),
+      '  # (read_file runs, with the secret in its answer masked; drop_database is hidden and refused;',
+      '  #  delete_file waits for a reviewer, then the identical call runs once. See docs/clients.md.)',
       '',
       '  # auditors: the session log (token for group auditors)',
       `  curl -s -H "Authorization: Bearer $(npx portcullis token --sub auditor --groups auditors)" ${u}/api/sessions`,

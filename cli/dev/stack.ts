@@ -14,6 +14,7 @@ import { DEV_SIGNING_KEY_FILE } from '../../shared/sessions/file-signer.js';
 import { startAzurite, type Azurite } from './azurite.js';
 import { startExampleArm, type ExampleArm } from './example/arm.js';
 import { startExampleLlm, type ExampleLlm } from './example/llm.js';
+import { startExampleMcp, type ExampleMcp } from './example/mcp.js';
 import { startExampleUpstream, type ExampleUpstream } from './example/upstream.js';
 import { startHost, type LocalHost } from './host/index.js';
 import { BinaryUnavailable } from './binaries.js';
@@ -48,6 +49,7 @@ export interface Stack {
   upstream: ExampleUpstream;
   llm: ExampleLlm;
   arm: ExampleArm;
+  mcp: ExampleMcp;
   postgres?: LocalPostgres;
   issuer: DevIssuer;
   issuerUrl: string;
@@ -64,15 +66,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
   try {
     const issuer = await loadDevIssuer(options.stateDir);
-    const [azurite, serviceBus, upstream, llm, arm, postgres] = await startAll(
+    const [azurite, serviceBus, upstream, llm, arm, mcp, postgres] = await startAll(
       { start: () => startAzurite(), stop: (a) => a.stop() },
       { start: () => startServiceBusDouble({ queues: QUEUES }), stop: (b) => b.close() },
       { start: () => startExampleUpstream(), stop: (u) => u.close() },
       { start: () => startExampleLlm(), stop: (l) => l.close() },
       { start: () => startExampleArm(), stop: (a) => a.close() },
+      { start: () => startExampleMcp(), stop: (m) => m.close() },
       { start: () => (options.postgres ? examplePostgres(options.log) : Promise.resolve(undefined)), stop: (p) => p?.stop() },
     );
-    stops.push(() => azurite.stop(), () => serviceBus.close(), () => upstream.close(), () => llm.close(), () => arm.close());
+    stops.push(() => azurite.stop(), () => serviceBus.close(), () => upstream.close(), () => llm.close(), () => arm.close(), () => mcp.close());
     if (postgres) stops.push(() => postgres.stop());
     const exampleDb = postgres ? (await seedDemo(postgres.connectionString)).agent : NO_EXAMPLE_DB;
 
@@ -110,6 +113,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       EXAMPLE_ARM_URL: arm.url,
       EXAMPLE_ARM_TOKEN: arm.token,
       EXAMPLE_DB_URL: exampleDb,
+      EXAMPLE_MCP_URL: mcp.url,
+      EXAMPLE_MCP_TOKEN: mcp.token,
       ...options.env,
     };
     // The app reads its settings from the environment, as in Azure; the runtime is created on
@@ -126,6 +131,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       upstream,
       llm,
       arm,
+      mcp,
       postgres,
       issuer,
       issuerUrl,

@@ -162,6 +162,7 @@ var reviewSignInSettings = reviewSignInEnabled ? {
 var appTokenPaths = [
   '/api/proxy/*'
   '/api/sql/*'
+  '/api/mcp/*'
   '/api/approvals/*'
   '/api/sessions'
   '/api/sessions/*'

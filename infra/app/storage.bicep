@@ -179,7 +179,8 @@ resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2024-01-0
   name: 'default'
 }
 
-// The session indexes (shared/sessions/indexes.ts) and the approvals state table.
+// The session indexes (shared/sessions/indexes.ts), the approvals state table and the MCP path's
+// sessions, tool pins and held calls (shared/gateway/mcp/store.ts).
 var tableNames = [
   'sessiondays'
   'sessionsbytime'
@@ -188,6 +189,7 @@ var tableNames = [
   'eventsbydecision'
   'sessionowners'
   'approvals'
+  'mcp'
 ]
 
 resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2024-01-01' = [

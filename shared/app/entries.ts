@@ -4,6 +4,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@a
 import { approvalDecision as decideByApi, approvalStatus as statusOf } from '../approvals/api.js';
 import { handleApprovalMessage } from '../approvals/orchestrator.js';
 import { showReview, showSignIn, signIn, submitReview } from '../approvals/review.js';
+import { handleMcp } from '../gateway/mcp/handle.js';
 import { handle } from '../gateway/pipeline.js';
 import { checkHealth } from '../platform/health.js';
 import { createSigner } from '../sessions/signer.js';
@@ -18,6 +19,8 @@ type Http = (req: HttpRequest, ctx: InvocationContext) => Promise<HttpResponseIn
 const query = (req: HttpRequest, name: string) => req.query.get(name) ?? undefined;
 
 export const proxy: Http = (req, ctx) => handle(runtime().gateway, 'proxy', req, ctx);
+
+export const mcp: Http = (req, ctx) => handleMcp(runtime().mcp, req, ctx);
 
 export const sql: Http = (req, ctx) => handle(runtime().gateway, 'sql', req, ctx);
 

@@ -3,6 +3,10 @@
 // gateway's steps and the approvals built on them. Every other module gets narrow dependencies
 // from here and never reaches back.
 import { createApprovalContext, type ApprovalContext } from '../approvals/context.js';
+import { createCallHold } from '../approvals/mcp-call.js';
+import type { McpDeps } from '../gateway/mcp/handle.js';
+import { MCP_TABLE } from '../gateway/mcp/store.js';
+import { createMcpStore } from './mcp-store.js';
 import { createHold } from '../approvals/hold.js';
 import { APPROVALS_CONTAINER, APPROVALS_TABLE } from '../approvals/names.js';
 import { createCredentialResolver, type CredentialResolver } from '../connections/credentials.js';
@@ -27,6 +31,7 @@ export interface Runtime {
   /** Verifies a request's bearer token under the policy in force. */
   identify(headers: Headers): Promise<Identified>;
   gateway: GatewayDeps;
+  mcp: McpDeps;
   approvals: ApprovalContext;
   close(): Promise<void>;
 }
@@ -60,6 +65,8 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv = process.e
       serviceBus: clients.serviceBus,
     },
   });
+  const hold = createHold(approvals);
+  const mcpStore = createMcpStore(clients.table(MCP_TABLE));
   return {
     config,
     log,
@@ -68,7 +75,8 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv = process.e
     recorder,
     credentials,
     identify,
-    gateway: { ...forwardDeps, identify, hold: createHold(approvals) },
+    gateway: { ...forwardDeps, identify, hold },
+    mcp: { ...forwardDeps, identify, mcp: mcpStore, holdCall: createCallHold(approvals, mcpStore, hold) },
     approvals,
     async close() {
       await Promise.all([clients.serviceBus.close(), closeKinds()]);

@@ -27,6 +27,8 @@ export const operationSchema = z.object({
   text: z.string(),
   /** One line for humans: logs, cards, the review page. */
   summary: z.string(),
+  /** A tool call's arguments as JSON (mcp), for the `arguments` match; absent for other kinds. */
+  arguments: z.unknown().optional(),
   /** Kind-specific facts worth recording (model, subscription, row limit…). */
   details: z.record(z.string(), detailSchema),
 });

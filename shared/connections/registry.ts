@@ -1,6 +1,7 @@
 // Connection kinds by name: the one line to add for a new kind.
 import { armKind } from './arm/index.js';
 import { httpKind } from './http/index.js';
+import { mcpKind } from './mcp/index.js';
 import type { ConnectionKind } from './kind.js';
 import { openaiKind } from './openai/index.js';
 import { postgresKind } from './postgres/index.js';
@@ -11,6 +12,7 @@ export const kinds: Record<ConnectionConfig['kind'], ConnectionKind> = {
   openai: openaiKind,
   arm: armKind,
   postgres: postgresKind,
+  mcp: mcpKind,
 };
 
 /** Closes what every kind keeps open (the runtime calls this when it shuts down). */

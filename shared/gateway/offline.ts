@@ -6,7 +6,6 @@ import { z } from 'zod';
 import type { AgentRequest } from '../connections/kind.js';
 import { kinds } from '../connections/registry.js';
 import type { ConnectionConfig } from '../connections/schemas.js';
-import { resolveTarget } from '../connections/target.js';
 import type { Principal } from '../identity/index.js';
 import { toPrincipal } from '../identity/principal.js';
 import type { NamedConnection, Policy } from '../policy/compile.js';
@@ -41,6 +40,12 @@ const sqlRequest = z.strictObject({
   headers: z.record(headerName, z.string()).optional(),
 });
 
+/** An MCP request: one JSON-RPC message (or a batch), as the agent's client sends it. */
+const mcpRequest = z.strictObject({
+  message: z.union([z.record(z.string(), z.unknown()), z.array(z.record(z.string(), z.unknown()))]),
+  headers: z.record(headerName, z.string()).optional(),
+});
+
 interface Wire {
   method: string;
   path?: string;
@@ -61,6 +66,15 @@ export const offlineRequests = {
       search: '',
       headers: { 'content-type': 'application/json', ...r.headers },
       body: JSON.stringify({ sql: r.sql, params: r.params ?? [] }),
+    }),
+  },
+  mcp: {
+    schema: mcpRequest,
+    wire: (r: z.infer<typeof mcpRequest>): Wire => ({
+      method: 'POST',
+      search: '',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...r.headers },
+      body: JSON.stringify(r.message),
     }),
   },
 } satisfies Record<ConnectionConfig['kind'], { schema: z.ZodType; wire(request: never): Wire }>;
@@ -135,7 +149,7 @@ async function agentRequest(connection: NamedConnection, written: unknown, maxBy
   const kind = connection.config.kind;
   const shape = offlineRequests[kind];
   const wire = shape.wire(shape.schema.parse(written) as never);
-  const target = 'upstream' in connection.config && wire.path !== undefined ? resolveTarget(connection.config.upstream, wire.path.slice(1), wire.search) : undefined;
+  const target = wire.path === undefined ? undefined : kinds[kind].target?.(connection, wire.path.slice(1), wire.search);
   const bytes = wire.body === undefined ? undefined : new TextEncoder().encode(wire.body);
   const headers = new Headers(wire.headers);
   if (bytes) headers.set('content-length', String(bytes.byteLength));

@@ -127,20 +127,7 @@ export async function forward(
   operation: Operation,
   at: ForwardAt,
 ): Promise<Forwarded> {
-  const context: ForwardContext = {
-    requestId: at.requestId,
-    connection: at.connection,
-    credential: async () => {
-      const config = at.connection.config.credential;
-      return config ? rt.credentials.resolve(at.connection.name, config) : undefined;
-    },
-    masker,
-    timeoutMs: rt.config.upstreamTimeoutMs,
-    publicUrl: rt.config.publicUrl,
-    captureBytes: rt.config.recordMaxPayloadBytes,
-    maxBodyBytes: rt.config.maxBodyBytes,
-    approved: at.approved,
-  };
+  const context = forwardContext(rt, masker, at);
   const forwardedAt = performance.now();
   let response: GatewayResponse;
   try {
@@ -220,7 +207,25 @@ function recordedStream(
   );
 }
 
-function lookup(policy: Policy, name: string, route: Route): NamedConnection {
+/** What a kind needs to call its target: the credential on demand, limits, the masker. */
+export function forwardContext(rt: ForwardDeps, masker: PolicyState['masker'], at: Pick<ForwardAt, 'requestId' | 'connection' | 'approved'>): ForwardContext {
+  return {
+    requestId: at.requestId,
+    connection: at.connection,
+    credential: async () => {
+      const config = at.connection.config.credential;
+      return config ? rt.credentials.resolve(at.connection.name, config) : undefined;
+    },
+    masker,
+    timeoutMs: rt.config.upstreamTimeoutMs,
+    publicUrl: rt.config.publicUrl,
+    captureBytes: rt.config.recordMaxPayloadBytes,
+    maxBodyBytes: rt.config.maxBodyBytes,
+    approved: at.approved,
+  };
+}
+
+export function lookup(policy: Policy, name: string, route: Route): NamedConnection {
   const connection = policy.connections.get(name);
   if (!connection) throw unknownConnection(name);
   const served = kinds[connection.config.kind].route;

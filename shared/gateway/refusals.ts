@@ -49,3 +49,16 @@ export const inspectionBudgetExceeded = (budgetMs: number) =>
     title: 'Request body too costly to inspect',
     detail: `Inspecting the body took longer than the gateway allows one request (${budgetMs} ms); it was not forwarded. Send a smaller body.`,
   });
+
+/** An Mcp-Session-Id the gateway did not issue to this principal on this connection. */
+export const unknownMcpSession = () =>
+  new Refusal({ status: 404, type: 'unknown-mcp-session', title: 'Unknown MCP session', detail: 'No MCP session with this id is open for you on this connection; initialize a new one.' });
+
+export const missingMcpSession = () =>
+  new Refusal({ status: 400, type: 'missing-mcp-session', title: 'No MCP session', detail: 'DELETE needs the Mcp-Session-Id of the session to end.' });
+
+export const mcpMethodNotAllowed = () =>
+  new Refusal({ status: 405, type: 'method-not-allowed', title: 'Method not allowed', detail: 'MCP takes POST, GET and DELETE.', headers: { allow: 'POST, GET, DELETE' } });
+
+export const mcpUpstreamInvalid = (connection: string) =>
+  new Refusal({ status: 502, type: 'upstream-invalid', title: 'Upstream answered no MCP messages', detail: `The MCP server of "${connection}" answered something that is not JSON-RPC.` });

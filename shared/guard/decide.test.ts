@@ -227,3 +227,40 @@ describe('guard: which rules read the request text', () => {
     assert.equal(p.readsText('ops'), false);
   });
 });
+
+describe('decide: MCP tool calls', () => {
+  const p = policy(`
+connections:
+  tools:
+    kind: mcp
+    upstream: https://mcp.example/mcp
+rules:
+  - { name: tools-allowed, match: { actions: "tools/call:*" }, action: allow }
+  - name: no-etc
+    match: { actions: "tools/call:read_*", arguments: { "$.path": "^/etc/", "$.mode": "^r" } }
+    action: deny
+  - name: review-any-recursive
+    match: { actions: "tools/call:*", arguments: { "$.options[*].recursive": "^true$" } }
+    action: review
+    review: { groups: [leads] }
+`);
+  const agent: Principal = { subject: 'a', issuer: 'i', groups: [], kind: 'workload', claims: {} };
+  const call = (name: string, args?: unknown): Operation => ({
+    kind: 'mcp', method: 'POST', path: '', query: '', headers: {}, flags: [], resources: [], details: {},
+    actions: [`tools/call:${name}`], text: JSON.stringify(args ?? {}), summary: name, ...(args === undefined ? {} : { arguments: args }),
+  });
+  const connection = p.connections.get('tools')!;
+
+  it('matches every arguments path (AND), by regex over the selected value', () => {
+    assert.equal(decide(agent, connection, call('read_file', { path: '/etc/shadow', mode: 'r' }), p).rule, 'no-etc');
+    assert.equal(decide(agent, connection, call('read_file', { path: '/etc/shadow', mode: 'w' }), p).rule, 'tools-allowed');
+    assert.equal(decide(agent, connection, call('read_file', { path: '/src/a', mode: 'r' }), p).rule, 'tools-allowed');
+  });
+  it('reads non-strings as JSON and any element under [*]', () => {
+    assert.equal(decide(agent, connection, call('copy', { options: [{ recursive: false }, { recursive: true }] }), p).action, 'review');
+    assert.equal(decide(agent, connection, call('copy', { options: [{ recursive: false }] }), p).action, 'allow');
+  });
+  it('never applies to an operation without arguments', () => {
+    assert.equal(decide(agent, connection, call('read_file'), p).action, 'allow');
+  });
+});

@@ -5,6 +5,7 @@
 import type { Operation } from '../connections/operation.js';
 import { ruleText } from '../connections/rule-text.js';
 import type { Principal } from '../identity/principal.js';
+import { jsonPathText, selectJsonPath } from '../policy/json-path.js';
 import type { Action, CompiledMatch, CompiledRule, NamedConnection, Policy, ReviewRequirement } from '../policy/compile.js';
 
 export interface Decision {
@@ -70,6 +71,11 @@ export function matches(match: CompiledMatch, principal: Principal, connection: 
   if (match.actions && !op.actions.some((a) => match.actions!.some((g) => g.test(a)))) return false;
   if (match.resources && !op.resources.some((r) => match.resources!.some((g) => g.test(r)))) return false;
   if (match.flags && !match.flags.some((f) => op.flags.includes(f))) return false;
+  if (match.arguments) {
+    // Without arguments (a list, or another kind) an arguments match never applies.
+    if (op.arguments === undefined) return false;
+    if (!match.arguments.every(({ path, pattern }) => selectJsonPath(op.arguments, path).some((v) => pattern.test(jsonPathText(v))))) return false;
+  }
   return true;
 }
 

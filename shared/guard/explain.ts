@@ -41,6 +41,7 @@ const FIELDS: Array<[keyof CompiledMatch, keyof MatchDocument]> = [
   ['actions', 'actions'],
   ['resources', 'resources'],
   ['flags', 'flags'],
+  ['arguments', 'arguments'],
 ];
 
 export function explain(principal: Principal, connection: NamedConnection, operation: Operation, policy: Policy): Explanation {
@@ -106,6 +107,12 @@ function why(rule: CompiledRule, key: keyof CompiledMatch, field: keyof MatchDoc
       return `[${op.resources.join(', ')}] match none of ${shown(m.resources!)}`;
     case 'flags':
       return `[${op.flags.join(', ')}] has none of ${shown(m.flags!)}`;
+    case 'arguments': {
+      // Like the body, the arguments may hold secrets: the path that failed is named, not the value.
+      const failing = m.arguments!.find((arg) => !matches({ arguments: [arg] }, principal, connection, op))!;
+      const path = Object.keys(rule.source?.arguments ?? {})[m.arguments!.indexOf(failing)] ?? '(path)';
+      return op.arguments === undefined ? 'the request has no arguments' : `arguments at ${path} do not match /${failing.pattern.source}/`;
+    }
   }
 }
 

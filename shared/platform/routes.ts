@@ -5,6 +5,7 @@ export const ROUTE_PREFIX = 'api';
 export const ROUTES = {
   proxy: 'proxy/{connection}/{*path}',
   sql: 'sql/{connection}',
+  mcp: 'mcp/{connection}',
   health: 'health',
   sessionsList: 'sessions',
   sessionsGet: 'sessions/{id}',
@@ -15,7 +16,7 @@ export const ROUTES = {
 } as const;
 
 /** Path of a connection's route: `/api/proxy/{name}` or `/api/sql/{name}`. */
-export const connectionPath = (route: 'proxy' | 'sql', name: string) => `/${ROUTE_PREFIX}/${route}/${encodeURIComponent(name)}`;
+export const connectionPath = (route: 'proxy' | 'sql' | 'mcp', name: string) => `/${ROUTE_PREFIX}/${route}/${encodeURIComponent(name)}`;
 
 /** The review pages' path prefix, `/api/review/`. */
 export const REVIEW_PATH = `/${ROUTE_PREFIX}/review/`;

@@ -5,6 +5,7 @@ import type { Connection } from '../connections/connection.js';
 import type { IssuerConfig } from '../identity/schema.js';
 import type { MaskingConfig } from '../masking/config.js';
 import { pathGlob, policyRegExp, textGlob } from './glob.js';
+import { parseJsonPath, type JsonPathStep } from './json-path.js';
 import { DURATION, type MatchDocument, type PolicyDocument } from './schema.js';
 
 export type Action = 'allow' | 'deny' | 'review';
@@ -29,6 +30,8 @@ export interface CompiledMatch {
   actions?: RegExp[];
   resources?: RegExp[];
   flags?: string[];
+  /** MCP arguments: every path must select a value its pattern matches. */
+  arguments?: Array<{ path: JsonPathStep[]; pattern: RegExp }>;
 }
 
 export interface CompiledRule {
@@ -173,5 +176,6 @@ function compileMatch(match: MatchDocument, action: Action, problem: (path: Arra
     actions: list(match.actions)?.map((g) => textGlob(g, true)),
     resources: list(match.resources)?.map((g) => textGlob(g, true)),
     flags: list(match.flags),
+    arguments: match.arguments && Object.entries(match.arguments).map(([path, source]) => ({ path: parseJsonPath(path), pattern: regex(source, ['arguments', path]) })),
   };
 }

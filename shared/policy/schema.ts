@@ -13,6 +13,9 @@ const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item)
 /** Names the guard uses for its own decisions; a rule may not take them. */
 export const RESERVED_RULE_NAMES = ['default', 'connection-groups', 'unknown-connection'] as const;
 
+/** `$`, then `.name`, `["name"]`, `[n]` or `[*]` steps. */
+export const JSON_PATH = /^\$(?:\.[A-Za-z_$][\w$-]*|\[\d+\]|\[\*\]|\.\*|\["(?:[^"\\]|\\.)*"\])*$/;
+
 const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'SQL'] as const;
 
 export const matchSchema = z
@@ -46,6 +49,10 @@ export const matchSchema = z
       .describe('globs over what the operation does in the target\'s terms (* matches anything, case-insensitive): "GET /repos/**"-style for http, "Microsoft.Compute/*/delete" for arm, statement types like "DropStmt" for postgres'),
     resources: oneOrMany(z.string().min(1)).optional().describe('globs over what it touches: tables, ARM resource ids, models'),
     flags: oneOrMany(z.string().min(1)).optional().describe('at least one of these risk flags is set (e.g. ddl, no-where, data-modifying-cte, opaque-code)'),
+    arguments: z
+      .record(z.string().regex(JSON_PATH, 'is not a JSON path like $.path, $.files[*].name or $["a key"]'), z.string())
+      .optional()
+      .describe('an MCP tool call\'s (or prompt\'s) arguments: JSON path → regular expression; every path must select a value that matches (strings as they are, other values as JSON; any element for [*])'),
   })
   .strict()
   .describe('every field given must match (AND); within a list, any entry matches (OR); an empty match matches everything');
