@@ -90,6 +90,7 @@ async function run(ctx: ApprovalContext, approval: Approval, started: number): P
     base: approval.base,
     requestId: approval.base.requestId,
     connection,
+    principal: held.principal,
     started,
   });
   return { status: response.status ?? 200, headers: [...response.headers], body: Buffer.from(await bodyBytes(response.body)).toString('base64') };

@@ -5,6 +5,9 @@ import type { Finding, Masker } from '../masking/index.js';
 import type { Connection } from './connection.js';
 import type { Operation, OperationDetail } from './operation.js';
 import type { Target } from './target.js';
+import type { JudgedToolCall, ProposedToolCall, ToolCallVerdict } from './tool-calls.js';
+
+export type { JudgedToolCall, ProposedToolCall, ToolCallVerdict };
 
 export interface RequestBody {
   /** The whole body, when it was read before deciding (small, needed by rules, or held). */
@@ -36,6 +39,8 @@ export interface ForwardContext {
   /** Bytes of masked payload kept for the session log. */
   captureBytes: number;
   maxBodyBytes: number;
+  /** Judges a tool call the model proposes; the LLM kinds call it before passing one on. */
+  judgeToolCall(call: ProposedToolCall): ToolCallVerdict;
 }
 
 /** What the session log keeps of a response once its body has been produced. */
@@ -43,6 +48,8 @@ export interface ResponseRecord {
   findings: Finding[];
   payload: { body: string; bytes: number; contentType?: string; status: number };
   details: Record<string, OperationDetail>;
+  /** Tool calls the answer proposed that a tool-call rule judged. */
+  toolCalls?: JudgedToolCall[];
 }
 
 export interface GatewayResponse {

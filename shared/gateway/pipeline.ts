@@ -7,7 +7,7 @@ import type { AgentRequest, ForwardContext, GatewayResponse, Route } from '../co
 import type { Operation } from '../connections/operation.js';
 import { kinds } from '../connections/registry.js';
 import { pathAfter } from '../connections/target.js';
-import { decide, type Decision } from '../guard/decide.js';
+import { decide, decideToolCall, type Decision } from '../guard/decide.js';
 import type { Principal } from '../identity/index.js';
 import type { NamedConnection, Policy } from '../policy/compile.js';
 import { Refusal } from '../platform/problem.js';
@@ -98,7 +98,7 @@ async function judge(
     if (body.stream) request.body = { bytes: await readAll(body.stream, rt.config.maxBodyBytes), length: body.length };
     return rt.hold({ requestId, sessionId, state: at.state, base, principal, connection, operation, decision, request, prefer: req.headers.get('prefer') });
   }
-  return forward(rt, at.state, request, operation, { base, requestId, connection, started: at.started });
+  return forward(rt, at.state, request, operation, { base, requestId, connection, principal, started: at.started });
 }
 
 /** forward → mask → record, shared by the live path and the execution of an approved request. */
@@ -121,6 +121,10 @@ export async function forward(
     publicUrl: rt.config.publicUrl,
     captureBytes: rt.config.recordMaxPayloadBytes,
     maxBodyBytes: rt.config.maxBodyBytes,
+    judgeToolCall: (call) => {
+      const { action, rule, reason } = decideToolCall(at.principal, at.connection, operation, call, policy);
+      return { action, rule, reason: masker.text(reason).text };
+    },
   };
   const forwardedAt = performance.now();
   let response: GatewayResponse;
@@ -135,7 +139,15 @@ export async function forward(
   const upstreamMs = performance.now() - forwardedAt;
   const recordResponse = async () => {
     const outcome = await response.completion;
+    // Each tool call a rule judged is a decision like a request's.
+    const toolCalls = (outcome.toolCalls ?? []).filter((call) => call.rule !== 'default');
     await record(rt, policy.recording, [
+      ...toolCalls.map((call) => ({
+        ...at.base,
+        type: 'decision' as const,
+        decision: { action: call.action, rule: call.rule, reason: call.reason },
+        details: { toolCall: masker.text(call.name).text },
+      })),
       {
         ...at.base,
         type: 'response',

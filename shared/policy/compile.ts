@@ -29,6 +29,8 @@ export interface CompiledMatch {
   actions?: RegExp[];
   resources?: RegExp[];
   flags?: string[];
+  /** Set on rules about the tool calls a model proposes; such rules never judge a request. */
+  toolCalls?: { names?: RegExp[]; input?: RegExp };
 }
 
 export interface CompiledRule {
@@ -170,5 +172,9 @@ function compileMatch(match: MatchDocument, action: Action, problem: (path: Arra
     actions: list(match.actions)?.map((g) => textGlob(g, true)),
     resources: list(match.resources)?.map((g) => textGlob(g, true)),
     flags: list(match.flags),
+    toolCalls: match.toolCalls && {
+      names: list(match.toolCalls.name)?.map((g) => textGlob(g, true)),
+      input: match.toolCalls.input === undefined ? undefined : regex(match.toolCalls.input, ['toolCalls', 'input']),
+    },
   };
 }

@@ -46,6 +46,16 @@ export const matchSchema = z
       .describe('globs over what the operation does in the target\'s terms (* matches anything, case-insensitive): "GET /repos/**"-style for http, "Microsoft.Compute/*/delete" for arm, statement types like "DropStmt" for postgres'),
     resources: oneOrMany(z.string().min(1)).optional().describe('globs over what it touches: tables, ARM resource ids, models'),
     flags: oneOrMany(z.string().min(1)).optional().describe('at least one of these risk flags is set (e.g. ddl, no-where, data-modifying-cte, opaque-code)'),
+    toolCalls: z
+      .object({
+        name: oneOrMany(z.string().min(1)).optional().describe('globs over the tool\'s name (* matches anything, case-insensitive), e.g. Bash, "mcp__*"'),
+        input: z.string().optional().describe('regular expression over the tool\'s input: its JSON, then each string value on a line of its own'),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'makes this a rule on the tool calls a model proposes in its answers (anthropic and openai connections), not on requests: each complete call is judged before the agent sees it; deny replaces it with a text saying why, review holds the answer for a human. The other fields match the request the answer belongs to',
+      ),
   })
   .strict()
   .describe('every field given must match (AND); within a list, any entry matches (OR); an empty match matches everything');

@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import { createMasker } from '../../masking/index.js';
 import { secretSamples, seeded } from '../../masking/test-support.js';
 import { ChatDeltas } from './chat-stream.js';
-import { SseParser } from './sse.js';
-import { LlmSseMasker } from './stream.js';
+import { SseParser } from '../sse.js';
+import { LlmSseMasker } from '../llm-stream.js';
 
 const masker = createMasker();
 const samples = secretSamples(seeded(7));

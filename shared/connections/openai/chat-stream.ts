@@ -3,7 +3,7 @@
 // of each chunk is masked as JSON. When a choice finishes, the text it still held goes out in a
 // delta just before its finish chunk.
 import type { Finding, Masker } from '../../masking/index.js';
-import { TextStreams, type DeltaHandler, type StreamedEvent } from './stream.js';
+import { TextStreams, type DeltaHandler, type StreamedEvent } from '../llm-stream.js';
 import { answerDetails, finishReasons, type AnswerDetails } from './usage.js';
 
 type Json = Record<string, unknown>;

@@ -4,7 +4,7 @@
 // prompt as the text prompt rules see. A known route whose body is not a JSON object is refused:
 // its prompt could not be judged.
 import { Refusal } from '../../platform/problem.js';
-import { bodyText } from '../body-text.js';
+import { bodyText, jsonObject } from '../body-text.js';
 import { headerRecord } from '../headers.js';
 import type { AgentRequest } from '../kind.js';
 import type { Operation } from '../operation.js';
@@ -57,23 +57,4 @@ export function classifyOpenai(request: AgentRequest): Operation {
     summary: `${route.action} ${model ?? '(no model)'}${streaming ? ' streaming' : ''}`,
     details: { model, stream: streaming },
   };
-}
-
-/** The parsed body of a prompt request, which must be a JSON object. */
-export function jsonObject(bytes: Uint8Array | undefined, action: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes ?? new Uint8Array()));
-  } catch {
-    value = undefined;
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new Refusal({
-      status: 400,
-      type: 'invalid-body',
-      title: 'Request body is not valid',
-      detail: `A ${action} request must have a JSON object body; the gateway judges its prompt before anything is sent.`,
-    });
-  }
-  return value as Record<string, unknown>;
 }

@@ -11,7 +11,7 @@ import { vectorsAside } from './embeddings.js';
 import { outgoingBody } from './outgoing.js';
 import { ResponseDeltas } from './responses-stream.js';
 import type { OpenaiConnection } from './schema.js';
-import { LlmSseMasker, type DeltaHandler } from './stream.js';
+import { LlmSseMasker, type DeltaHandler } from '../llm-stream.js';
 import { answerDetails, type AnswerDetails } from './usage.js';
 
 export async function forwardOpenai(request: AgentRequest, operation: Operation, context: ForwardContext): Promise<GatewayResponse> {

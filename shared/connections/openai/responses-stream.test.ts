@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import { createMasker } from '../../masking/index.js';
 import { secretSamples, seeded } from '../../masking/test-support.js';
 import { ResponseDeltas } from './responses-stream.js';
-import { SseParser } from './sse.js';
-import { LlmSseMasker } from './stream.js';
+import { SseParser } from '../sse.js';
+import { LlmSseMasker } from '../llm-stream.js';
 
 const masker = createMasker();
 const secret = secretSamples(seeded(11))['slack-token']!();

@@ -4,7 +4,7 @@
 // other event. What a stream still holds goes out in one more delta event just before its done
 // event, and sequence numbers are shifted so that they stay consecutive.
 import type { Finding, Masker } from '../../masking/index.js';
-import { TextStreams, type DeltaHandler, type StreamedEvent } from './stream.js';
+import { TextStreams, type DeltaHandler, type StreamedEvent } from '../llm-stream.js';
 import { answerDetails, type AnswerDetails } from './usage.js';
 
 type Json = Record<string, unknown>;

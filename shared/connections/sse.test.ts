@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MAX_SSE_LINE } from '../../masking/index.js';
+import { MAX_SSE_LINE } from '../masking/index.js';
 import { SseOverflow, SseParser, serializeEvent, type SseEvent } from './sse.js';
 
 const parseAll = (pieces: string[]): SseEvent[] => {

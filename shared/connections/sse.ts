@@ -1,6 +1,6 @@
 // Server-Sent Events, parsed event by event and written back. An event is held until its blank
 // line; one that grows past MAX_SSE_LINE is an error, so what is held stays bounded.
-import { MAX_SSE_LINE } from '../../masking/index.js';
+import { MAX_SSE_LINE } from '../masking/index.js';
 
 export interface SseEvent {
   /** The `event:` name, when there is one. */

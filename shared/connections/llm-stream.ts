@@ -3,9 +3,12 @@
 // text through a StreamMasker of its own — so a secret split across chunks is still found, and
 // text is held back only while a secret may be forming — and masks the rest of the event as JSON.
 // What is still held when the answer ends is sent in a last delta before the end.
-import type { Finding, Masker, StreamMasker } from '../../masking/index.js';
+import type { Finding, Masker, StreamMasker } from '../masking/index.js';
 import { SseParser, serializeEvent, type SseEvent } from './sse.js';
-import type { AnswerDetails } from './usage.js';
+import type { OperationDetail } from './operation.js';
+
+/** Model, token usage and finish reason of an answer, for the record. */
+export type AnswerDetails = Record<string, OperationDetail>;
 
 export interface StreamedEvent {
   event?: string;
