@@ -14,6 +14,7 @@ import type { Logger } from '../../shared/platform/log.js';
 import { DEV_SIGNING_KEY_FILE } from '../../shared/sessions/file-signer.js';
 import { startAzurite, type Azurite } from './azurite.js';
 import { startExampleArm, type ExampleArm } from './example/arm.js';
+import { startExampleClaude, type ExampleClaude } from './example/claude.js';
 import { startExampleLlm, type ExampleLlm } from './example/llm.js';
 import { startExampleUpstream, type ExampleUpstream } from './example/upstream.js';
 import { startHost, type LocalHost } from './host/index.js';
@@ -46,6 +47,7 @@ export interface Stack {
   serviceBus: ServiceBusDouble;
   upstream: ExampleUpstream;
   llm: ExampleLlm;
+  claude: ExampleClaude;
   arm: ExampleArm;
   postgres?: LocalPostgres;
   issuer: DevIssuer;
@@ -65,15 +67,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const issuer = await loadDevIssuer(options.stateDir);
     const wantPostgres = options.postgres === true && findPostgresBin() !== undefined;
     if (options.postgres && !wantPostgres) options.log.warn('PostgreSQL is not installed: the example-db connection will answer 502 (apt-get install postgresql)');
-    const [azurite, serviceBus, upstream, llm, arm, postgres] = await Promise.all([
+    const [azurite, serviceBus, upstream, llm, claude, arm, postgres] = await Promise.all([
       startAzurite(),
       startServiceBusDouble({ queues: QUEUES }),
       startExampleUpstream(),
       startExampleLlm(),
+      startExampleClaude(),
       startExampleArm(),
       wantPostgres ? startPostgres() : undefined,
     ]);
-    stops.push(() => azurite.stop(), () => serviceBus.close(), () => upstream.close(), () => llm.close(), () => arm.close());
+    stops.push(() => azurite.stop(), () => serviceBus.close(), () => upstream.close(), () => llm.close(), () => claude.close(), () => arm.close());
     if (postgres) stops.push(() => postgres.stop());
     const exampleDb = postgres ? (await seedDemo(postgres.connectionString)).agent : NO_EXAMPLE_DB;
     await provision(azurite.connectionString);
@@ -109,6 +112,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       EXAMPLE_API_TOKEN: upstream.token,
       EXAMPLE_LLM_URL: llm.url,
       EXAMPLE_LLM_KEY: llm.token,
+      EXAMPLE_CLAUDE_URL: claude.url,
+      EXAMPLE_CLAUDE_KEY: claude.token,
       EXAMPLE_ARM_URL: arm.url,
       EXAMPLE_ARM_TOKEN: arm.token,
       EXAMPLE_DB_URL: exampleDb,
@@ -127,6 +132,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       serviceBus,
       upstream,
       llm,
+      claude,
       arm,
       postgres,
       issuer,
