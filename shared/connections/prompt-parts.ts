@@ -18,6 +18,8 @@ export interface PromptVocabulary {
   namingKeys: ReadonlySet<string>;
   /** Keys whose base64 values are binary data (audio, images, files, encrypted reasoning). */
   dataKeys: ReadonlySet<string>;
+  /** Whether a data key's value in this object is text as it is (a plain-text document's `data`). */
+  textData?: (parent: Readonly<Record<string, unknown>>) => boolean;
 }
 
 /** JSON Schema's keywords, which tool and output schemas use in every API. */
@@ -28,7 +30,6 @@ export const JSON_SCHEMA_KEYS =
 
 const IDENTIFIER = /^[\w.:/-]{1,256}$/;
 const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
-const SHORT_DATA = 1024;
 
 export function promptText(body: unknown, vocabulary: PromptVocabulary): string {
   return partsText(promptParts(body, vocabulary));
@@ -52,24 +53,24 @@ export function unknownRouteText(raw: string, vocabulary: PromptVocabulary): str
 /** The parts of a request body, in order. Walked with a stack, so that deep nesting cannot overflow. */
 export function promptParts(body: unknown, vocabulary: PromptVocabulary): string[] {
   const parts: string[] = [];
-  const stack: Array<{ value: unknown; key?: string } | string> = [{ value: body }];
+  const stack: Array<{ value: unknown; key?: string; parent?: Record<string, unknown> } | string> = [{ value: body }];
   while (stack.length > 0) {
     const item = stack.pop()!;
     if (typeof item === 'string') {
       parts.push(item);
       continue;
     }
-    const { value, key } = item;
+    const { value, key, parent } = item;
     if (typeof value === 'string') {
-      const text = stringText(value, key, vocabulary);
+      const text = stringText(value, key, parent, vocabulary);
       if (text) parts.push(text);
     } else if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], key });
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], key, parent });
     } else if (value !== null && typeof value === 'object') {
       const entries = Object.entries(value);
       for (let i = entries.length - 1; i >= 0; i--) {
         const [name, child] = entries[i]!;
-        stack.push({ value: child, key: name });
+        stack.push({ value: child, key: name, parent: value as Record<string, unknown> });
         if (!vocabulary.apiKeys.has(name)) stack.push(name);
       }
     }
@@ -77,18 +78,14 @@ export function promptParts(body: unknown, vocabulary: PromptVocabulary): string
   return parts;
 }
 
-function stringText(value: string, key: string | undefined, vocabulary: PromptVocabulary): string | undefined {
+function stringText(value: string, key: string | undefined, parent: Record<string, unknown> | undefined, vocabulary: PromptVocabulary): string | undefined {
   if (key !== undefined && vocabulary.namingKeys.has(key) && IDENTIFIER.test(value)) return undefined;
   const dataUrl = /^data:[^,]*?(;base64)?,/i.exec(value);
   if (dataUrl) {
     const payload = value.slice(dataUrl[0].length);
     return dataUrl[1] ? decodedText(payload) : percentDecoded(payload);
   }
-  if (key !== undefined && vocabulary.dataKeys.has(key) && BASE64.test(value)) {
-    // A short word in a text field (`data` of a plain-text document) can look like base64 too:
-    // what does not decode to text stays readable as it is, unless it is long enough to be data.
-    return decodedText(value) ?? (value.length <= SHORT_DATA ? value : undefined);
-  }
+  if (key !== undefined && vocabulary.dataKeys.has(key) && BASE64.test(value) && !(parent && vocabulary.textData?.(parent))) return decodedText(value);
   return value;
 }
 

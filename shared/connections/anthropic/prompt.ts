@@ -33,7 +33,13 @@ const API_KEYS = new Set(
   ).split(' '),
 );
 
-const VOCABULARY: PromptVocabulary = { apiKeys: API_KEYS, namingKeys: NAMING_KEYS, dataKeys: DATA_KEYS };
+const VOCABULARY: PromptVocabulary = {
+  apiKeys: API_KEYS,
+  namingKeys: NAMING_KEYS,
+  dataKeys: DATA_KEYS,
+  // A plain-text document source carries its text in `data`: a word there may look like base64.
+  textData: (source) => source.type === 'text',
+};
 
 export const promptText = (body: unknown): string => walk(body, VOCABULARY);
 
