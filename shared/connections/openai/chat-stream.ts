@@ -1,9 +1,15 @@
 // Chat completion chunks, streamed. Per choice, the delta's texts (content, refusal, reasoning,
-// audio transcript, each tool call's arguments) run through their own stream maskers; the rest
-// of each chunk is masked as JSON. When a choice finishes, the text it still held goes out in a
-// delta just before its finish chunk.
+// audio transcript) run through their own stream maskers; the rest of each chunk is masked as
+// JSON. Tool calls are held whole (text keeps streaming) until their choice finishes, then judged:
+// those the policy passes go out with their arguments masked as JSON, the others are replaced by
+// a content delta saying why, and a finish reason of `tool_calls` becomes `stop` when no call is
+// left. When a choice finishes, the text it still held goes out in a delta just before its finish
+// chunk; tool calls of a stream cut off before its finish are never sent.
 import type { Finding, Masker } from '../../masking/index.js';
+import type { ProposedToolCall } from '../kind.js';
 import { TextStreams, type DeltaHandler, type StreamedEvent } from '../llm-stream.js';
+import { replacedToolCallText } from '../tool-calls.js';
+import { chatCall, type Judge } from './tool-calls.js';
 import { answerDetails, finishReasons, type AnswerDetails } from './usage.js';
 
 type Json = Record<string, unknown>;
@@ -17,14 +23,23 @@ interface Piece {
   key: string;
   /** Where the text sits in the delta. */
   path: Array<string | number>;
-  /** For tool-call arguments: the tool call's index. */
-  tool?: number;
   text: string;
+}
+
+/** A tool call as its deltas arrive, by choice and tool index. */
+interface HeldCall {
+  id?: unknown;
+  type?: unknown;
+  name: string;
+  arguments: string;
+  custom: boolean;
 }
 
 export interface ChatStreamOptions {
   /** The gateway asked for usage itself: the usage chunk and fields are not the agent's to see. */
   dropUsage: boolean;
+  /** Judges each proposed tool call once it is complete. */
+  judge: Judge;
 }
 
 export class ChatDeltas implements DeltaHandler {
@@ -32,6 +47,7 @@ export class ChatDeltas implements DeltaHandler {
   private envelope: Json | undefined;
   private answer: AnswerDetails = {};
   private readonly reasons: string[] = [];
+  private readonly calls = new Map<number, Map<number, HeldCall>>();
 
   constructor(
     private readonly masker: Masker,
@@ -49,7 +65,7 @@ export class ChatDeltas implements DeltaHandler {
       if (choices.length === 0 && isObject(data.usage)) return [];
       delete data.usage;
     }
-    const pieces = takeTexts(choices);
+    const pieces = takeTexts(choices, (choice, tool, call) => this.hold(choice, tool, call));
     const masked = this.json(data) as Json & { choices: Json[] };
     this.envelope = envelopeOf(masked);
 
@@ -65,11 +81,22 @@ export class ChatDeltas implements DeltaHandler {
       const index = typeof choice.index === 'number' ? choice.index : position;
       return this.flushChoice(index, held.filter((p) => p.position === position));
     });
+    const judged = [...finishing].flatMap((position) => {
+      const choice = choices[position] as Json;
+      const index = typeof choice.index === 'number' ? choice.index : position;
+      const { delta, passed, replaced } = this.judgeChoice(index);
+      const finish = masked.choices[position]!;
+      if (replaced > 0 && passed === 0 && finish.finish_reason === 'tool_calls') finish.finish_reason = 'stop';
+      return delta ? [{ index, delta, finish_reason: null }] : [];
+    });
     const flush = flushes.length > 0 ? [{ event: name, data: { ...this.envelope, choices: flushes } }] : [];
-    return [...flush, { event: name, data: masked }];
+    const calls = judged.length > 0 ? [{ event: name, data: { ...this.envelope, choices: judged } }] : [];
+    return [...flush, ...calls, { event: name, data: masked }];
   }
 
   flush(): StreamedEvent[] {
+    // A stream cut off before its finish: its tool calls were never complete, so never judged.
+    this.calls.clear();
     const open = [...new Set(this.streams.open().map((key) => Number(key.split(':')[1])))];
     const choices = open.flatMap((index) => this.flushChoice(index, []));
     return choices.length > 0 && this.envelope ? [{ data: { ...this.envelope, choices } }] : [];
@@ -90,13 +117,61 @@ export class ChatDeltas implements DeltaHandler {
     const pieces = [...byKey.values()].filter((p) => p.text.length > 0);
     if (pieces.length === 0) return [];
     const delta: Json = {};
-    const tools = new Map<number, Json>();
-    for (const piece of pieces) {
-      if (piece.tool === undefined) setPath(delta, piece.path, piece.text);
-      else tools.set(piece.tool, { index: piece.tool, function: { arguments: piece.text } });
-    }
-    if (tools.size > 0) delta.tool_calls = [...tools.values()];
+    for (const piece of pieces) setPath(delta, piece.path, piece.text);
     return [{ index, delta, finish_reason: null }];
+  }
+
+  private hold(choice: number, tool: number, call: Json): void {
+    let calls = this.calls.get(choice);
+    if (!calls) this.calls.set(choice, (calls = new Map()));
+    const held = calls.get(tool) ?? { name: '', arguments: '', custom: false };
+    calls.set(tool, held);
+    if (call.id !== undefined) held.id = call.id;
+    if (call.type !== undefined) held.type = call.type;
+    const part = isObject(call.function) ? call.function : isObject(call.custom) ? call.custom : undefined;
+    if (isObject(call.custom)) held.custom = true;
+    if (typeof part?.name === 'string') held.name += part.name;
+    if (typeof part?.arguments === 'string') held.arguments += part.arguments;
+    if (typeof part?.input === 'string') held.arguments += part.input;
+  }
+
+  /** A finishing choice's held tool calls, judged: the delta that carries what passes and what replaces the rest. */
+  private judgeChoice(index: number): { delta?: Json; passed: number; replaced: number } {
+    const calls = [...(this.calls.get(index)?.entries() ?? [])].sort(([a], [b]) => a - b).map(([, call]) => call);
+    this.calls.delete(index);
+    const passed: Json[] = [];
+    const texts: string[] = [];
+    for (const held of calls) {
+      const call: ProposedToolCall = chatCall(held.custom ? { custom: { name: held.name, input: held.arguments } } : { function: { name: held.name, arguments: held.arguments } })!;
+      const verdict = this.options.judge(call);
+      if (verdict.action !== 'allow') {
+        texts.push(replacedToolCallText(call, verdict));
+        continue;
+      }
+      const text = held.custom ? this.text(held.arguments) : this.maskedArguments(held.arguments);
+      const body = held.custom ? { custom: { name: held.name, input: text } } : { function: { name: held.name, arguments: text } };
+      passed.push({ index: passed.length, ...(held.id !== undefined && { id: held.id }), type: held.type ?? (held.custom ? 'custom' : 'function'), ...body });
+    }
+    if (passed.length === 0 && texts.length === 0) return { passed: 0, replaced: 0 };
+    const delta: Json = {};
+    if (texts.length > 0) delta.content = texts.join('\n\n');
+    if (passed.length > 0) delta.tool_calls = passed;
+    return { delta, passed: passed.length, replaced: texts.length };
+  }
+
+  /** Arguments masked as JSON when they are JSON (escapes decoded), as text otherwise. */
+  private maskedArguments(text: string): string {
+    try {
+      return JSON.stringify(this.json(JSON.parse(text)));
+    } catch {
+      return this.text(text);
+    }
+  }
+
+  private text(value: string): string {
+    const masked = this.masker.text(value);
+    this.findings.push(...masked.findings);
+    return masked.text;
   }
 
   private note(chunk: Json): void {
@@ -113,8 +188,8 @@ export class ChatDeltas implements DeltaHandler {
   }
 }
 
-/** Takes the streamed texts out of each choice's delta (leaving '' in their place). */
-function takeTexts(choices: unknown[]): Piece[] {
+/** Takes the streamed texts out of each choice's delta (leaving '' in their place), and its tool calls (to `hold`). */
+function takeTexts(choices: unknown[], hold: (choice: number, tool: number, call: Json) => void): Piece[] {
   const pieces: Piece[] = [];
   choices.forEach((choice, position) => {
     if (!isObject(choice) || !isObject(choice.delta)) return;
@@ -129,19 +204,16 @@ function takeTexts(choices: unknown[]): Piece[] {
     }
     if (!Array.isArray(delta.tool_calls)) return;
     delta.tool_calls.forEach((call: unknown, j) => {
-      if (!isObject(call) || !isObject(call.function) || typeof call.function.arguments !== 'string') return;
-      const tool = typeof call.index === 'number' ? call.index : j;
-      pieces.push({ position, key: `choice:${index}:tool:${tool}`, path: ['tool_calls', j, 'function', 'arguments'], tool, text: call.function.arguments });
-      call.function.arguments = '';
+      if (isObject(call)) hold(index, typeof call.index === 'number' ? call.index : j, call);
     });
+    delete delta.tool_calls;
   });
   return pieces;
 }
 
 /** The piece a stream key stands for, when its choice had no text in the finishing chunk. */
 function pieceOf(key: string): Piece {
-  const [, , kind, tool] = key.split(':');
-  if (kind === 'tool') return { position: -1, key, path: [], tool: Number(tool), text: '' };
+  const [, , kind] = key.split(':');
   return { position: -1, key, path: kind!.split('.'), text: '' };
 }
 

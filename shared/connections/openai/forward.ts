@@ -2,7 +2,7 @@
 // back — a streamed chat completion or response delta by delta — and the answer's model, token
 // usage and finish reason kept for the record.
 import type { Finding, Masker } from '../../masking/index.js';
-import type { AgentRequest, ForwardContext, GatewayResponse } from '../kind.js';
+import type { AgentRequest, ForwardContext, GatewayResponse, JudgedToolCall } from '../kind.js';
 import type { Operation } from '../operation.js';
 import { maskResponse } from '../response.js';
 import { callUpstream, prepareCall } from '../upstream.js';
@@ -10,6 +10,7 @@ import { ChatDeltas } from './chat-stream.js';
 import { vectorsAside } from './embeddings.js';
 import { outgoingBody } from './outgoing.js';
 import { ResponseDeltas } from './responses-stream.js';
+import { judgingToolCalls, noting, type Judge } from './tool-calls.js';
 import type { OpenaiConnection } from './schema.js';
 import { LlmSseMasker, type DeltaHandler } from '../llm-stream.js';
 import { answerDetails, type AnswerDetails } from './usage.js';
@@ -22,11 +23,17 @@ export async function forwardOpenai(request: AgentRequest, operation: Operation,
   if (outgoing) call.body = outgoing.bytes;
   const upstream = await callUpstream(call, context);
 
-  const handler = deltaHandler(action, call.masker, outgoing?.askedUsage ?? false);
+  const judged: JudgedToolCall[] = [];
+  const handler = deltaHandler(action, call.masker, outgoing?.askedUsage ?? false, noting(context.judgeToolCall, judged));
   // Set when the answer streams: its details are known once the stream has ended.
   let stream: LlmSseMasker | undefined;
   const response = await maskResponse(upstream, {
-    masker: action === 'embeddings' ? vectorsAside(call.masker) : call.masker,
+    masker:
+      action === 'embeddings'
+        ? vectorsAside(call.masker)
+        : action === 'chat.completions' || action === 'responses'
+          ? judgingToolCalls(call.masker, context.judgeToolCall, judged)
+          : call.masker,
     captureBytes: context.captureBytes,
     passBinary: false,
     connection: context.connection.name,
@@ -39,14 +46,15 @@ export async function forwardOpenai(request: AgentRequest, operation: Operation,
       ...record,
       findings: [...(outgoing?.findings ?? []), ...record.findings],
       details: { ...operation.details, ...answered, ...stream?.details() },
+      toolCalls: judged,
     })),
   };
 }
 
 /** How a streamed answer of `action` is masked; other streams are masked line by line. */
-function deltaHandler(action: string, masker: Masker, askedUsage: boolean): ((findings: Finding[]) => DeltaHandler) | undefined {
-  if (action === 'chat.completions') return (findings) => new ChatDeltas(masker, findings, { dropUsage: askedUsage });
-  if (action === 'responses') return (findings) => new ResponseDeltas(masker, findings);
+function deltaHandler(action: string, masker: Masker, askedUsage: boolean, judge: Judge): ((findings: Finding[]) => DeltaHandler) | undefined {
+  if (action === 'chat.completions') return (findings) => new ChatDeltas(masker, findings, { dropUsage: askedUsage, judge });
+  if (action === 'responses') return (findings) => new ResponseDeltas(masker, findings, judge);
   return undefined;
 }
 

@@ -31,7 +31,7 @@ function upstream(parts: string[], fullText: string): string {
 }
 
 function run(text: string) {
-  const stream = new LlmSseMasker(masker, (findings) => new ResponseDeltas(masker, findings));
+  const stream = new LlmSseMasker(masker, (findings) => new ResponseDeltas(masker, findings, () => ({ action: 'allow', rule: 'default', reason: '' })));
   const out = stream.push(text) + stream.end();
   const parser = new SseParser();
   const events = [...parser.push(out), ...parser.end()];
