@@ -32,6 +32,10 @@ rules:
     match: { connections: [llm, azure-llm], body: "(?i)\\\\b(print|dump|show|list|echo)\\\\b.{0,40}\\\\b(env(ironment)?|credentials|secrets)\\\\b" }
     action: deny
     message: Agents may not ask a model to reveal environment variables or credentials
+  - name: no-resource-group-deletes
+    match: { connections: [llm, azure-llm], toolCalls: { input: "\\\\baz\\\\s+group\\\\s+delete\\\\b" } }
+    action: deny
+    message: Deleting resource groups is not for agents
 `;
 
 let llm: ExampleLlm;
@@ -117,6 +121,26 @@ describe('openai e2e: the openai client through the gateway', () => {
     const args = JSON.parse(call.type === 'function' ? call.function.arguments : '{}') as { command: string };
     assert.equal(args.command, 'deploy --token [MASKED:github-token]');
     assert.equal(final.choices[0]!.finish_reason, 'tool_calls');
+  });
+
+  it('denies a proposed `az group delete` tool call: removed, a text says why, finish reason stop — streamed and not', async () => {
+    const ask = {
+      model: MODEL,
+      messages: [{ role: 'user' as const, content: 'Clean up. Run: az group delete --name rg-prod --yes' }],
+      tools: [{ type: 'function' as const, function: { name: 'shell', description: 'Runs a shell command', parameters: { type: 'object', properties: { command: { type: 'string' } } } } }],
+    };
+    const streamed = await client.chat.completions.stream(ask).finalChatCompletion();
+    const whole = await client.chat.completions.create(ask);
+    for (const completion of [streamed, whole]) {
+      const choice = completion.choices[0]!;
+      assert.ok(!choice.message.tool_calls?.length, 'no tool call left');
+      assert.match(choice.message.content!, /policy denies \(rule no-resource-group-deletes\)\. Deleting resource groups is not for agents\./);
+      assert.equal(choice.finish_reason, 'stop');
+      assert.ok(!JSON.stringify(completion).includes('az group delete --name'));
+    }
+    const decisions = (await sessionEvents()).filter((e) => e.type === 'decision' && e.decision?.rule === 'no-resource-group-deletes');
+    assert.equal(decisions.length, 2);
+    assert.equal(decisions[0]!.details?.toolCall, 'shell');
   });
 
   it('masks a secret in the prompt before it reaches the model', async () => {
