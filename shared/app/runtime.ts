@@ -3,12 +3,14 @@
 // gateway's steps and the approvals built on them. Every other module gets narrow dependencies
 // from here and never reaches back.
 import { createApprovalContext, type ApprovalContext } from '../approvals/context.js';
+import { createAnswerHolds } from '../approvals/held-answer.js';
 import { createHold } from '../approvals/hold.js';
+import { createRepeat } from '../approvals/repeat.js';
 import { APPROVALS_CONTAINER, APPROVALS_TABLE } from '../approvals/names.js';
 import { createCredentialResolver, type CredentialResolver } from '../connections/credentials.js';
 import { closeKinds } from '../connections/registry.js';
-import { forward, record, type GatewayDeps } from '../gateway/pipeline.js';
-import type { ForwardDeps, Identified, PolicyState } from '../gateway/ports.js';
+import { forward, record, type GatewayDeps, type LlmForwardDeps } from '../gateway/pipeline.js';
+import type { Identified, PolicyState } from '../gateway/ports.js';
 import { createVerifier } from '../identity/index.js';
 import { createMasker } from '../masking/index.js';
 import { createAzureClients, type AzureClients } from '../platform/azure.js';
@@ -46,7 +48,7 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv = process.e
     const state = await policies.current();
     return { principal: await state.verifier.verify(headers.get('authorization')), state };
   };
-  const forwardDeps: ForwardDeps = { config, log, recorder, credentials };
+  const forwardDeps: LlmForwardDeps = { config, log, recorder, credentials };
   const approvals = createApprovalContext({
     config,
     log: log.child({ component: 'approvals' }),
@@ -60,6 +62,8 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv = process.e
       serviceBus: clients.serviceBus,
     },
   });
+  // Answers whose tool calls need a review are held by the approvals built on this forward step.
+  forwardDeps.answers = createAnswerHolds(approvals);
   return {
     config,
     log,
@@ -68,7 +72,7 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv = process.e
     recorder,
     credentials,
     identify,
-    gateway: { ...forwardDeps, identify, hold: createHold(approvals) },
+    gateway: { ...forwardDeps, identify, hold: createHold(approvals), repeat: createRepeat(approvals) },
     approvals,
     async close() {
       await Promise.all([clients.serviceBus.close(), closeKinds()]);

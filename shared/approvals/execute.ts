@@ -85,6 +85,12 @@ async function run(ctx: ApprovalContext, approval: Approval, started: number): P
   if (today.action === 'deny') {
     throw new Refusal({ status: 403, type: 'denied', title: 'Denied by policy', detail: `The policy in force now denies this request: ${today.reason}` });
   }
+  // A held answer was produced when it was held: approving it gives it, nothing is run.
+  if (held.answer) {
+    const answer = await ctx.held.getResult(approval.id);
+    if (!answer) throw new Refusal({ status: 502, type: 'held-request-missing', title: 'Held answer missing', detail: 'The held answer is no longer in storage.' });
+    return answer;
+  }
   const request = agentRequest(held, connection);
   const response = await ctx.forward(state, request, held.operation, {
     base: approval.base,

@@ -50,6 +50,11 @@ export interface ResponseRecord {
   details: Record<string, OperationDetail>;
   /** Tool calls the answer proposed that a tool-call rule judged. */
   toolCalls?: JudgedToolCall[];
+  /**
+   * When a call needed a review: the whole answer as the agent would have had it with the calls
+   * under review passed (masked, denied calls still replaced), for the approval to hold.
+   */
+  approvedAnswer?: Uint8Array;
 }
 
 export interface GatewayResponse {

@@ -15,6 +15,8 @@ export interface ToolCallVerdict {
   /** The deciding rule, or `default` when no tool-call rule matched (allow). */
   rule: string;
   reason: string;
+  /** For review: the approval that holds the answer (one per answer), named in the text the agent gets. */
+  approval?: string;
 }
 
 /** A proposed tool call as the session log keeps it. */
@@ -25,7 +27,10 @@ export interface JudgedToolCall extends ToolCallVerdict {
 export function replacedToolCallText(call: ProposedToolCall, verdict: ToolCallVerdict): string {
   const why = verdict.reason ? ` ${verdict.reason}.`.replace(/\.\.$/, '.') : '';
   if (verdict.action === 'review') {
-    return `[portcullis] The model proposed a call of the tool "${call.name}" that needs a human review (rule ${verdict.rule}).${why} It was not passed on.`;
+    const held = verdict.approval
+      ? ` The answer is held as approval ${verdict.approval}; once a reviewer approves it, send the same request again to receive it with the call.`
+      : ' It was not passed on.';
+    return `[portcullis] The model proposed a call of the tool "${call.name}" that needs a human review (rule ${verdict.rule}).${why}${held}`;
   }
   return `[portcullis] The model proposed a call of the tool "${call.name}" that the policy denies (rule ${verdict.rule}).${why} It was removed; do not retry it, carry on another way or ask the user.`;
 }

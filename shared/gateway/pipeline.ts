@@ -36,10 +36,37 @@ export interface HeldRequest {
   prefer: string | null;
 }
 
+/**
+ * An answer held for review because a tool call it proposes needs one: the answer as it would be
+ * with the call passed waits in the approval; the agent got a text naming it.
+ */
+export interface HeldAnswer extends Omit<HeldRequest, 'prefer' | 'state'> {
+  state: Pick<PolicyState, 'policy' | 'masker'>;
+  approvalId: string;
+  /** The masked answer to give once approved. */
+  answer: { status: number; headers: Array<[string, string]>; body: Uint8Array };
+}
+
+/** Holding answers whose tool calls need a review; the approvals module provides it. */
+export interface AnswerHolds {
+  /** The id of the approval an answer will be held in, named to the agent before it is held. */
+  newId(connection: string): string;
+  hold(held: HeldAnswer): Promise<void>;
+}
+
+/** The answer already approved for an identical earlier request, once; undefined when there is none. */
+export type Repeat = (at: { principal: Principal; connection: NamedConnection; request: AgentRequest }) => Promise<HttpResponseInit | undefined>;
+
+/** forward's dependencies, with the holding of answers whose tool calls need a review. */
+export interface LlmForwardDeps extends ForwardDeps {
+  answers?: AnswerHolds;
+}
+
 /** What the live path needs: forward's dependencies, who is calling, and the hold for reviews. */
-export interface GatewayDeps extends ForwardDeps {
+export interface GatewayDeps extends LlmForwardDeps {
   identify: Identify;
   hold: Hold;
+  repeat?: Repeat;
 }
 
 export async function handle(rt: GatewayDeps, route: Route, req: HttpRequest, ctx: InvocationContext): Promise<HttpResponseInit> {
@@ -98,12 +125,15 @@ async function judge(
     if (body.stream) request.body = { bytes: await readAll(body.stream, rt.config.maxBodyBytes), length: body.length };
     return rt.hold({ requestId, sessionId, state: at.state, base, principal, connection, operation, decision, request, prefer: req.headers.get('prefer') });
   }
+  // An identical request whose held answer a reviewer approved gets that answer, once.
+  const repeated = await rt.repeat?.({ principal, connection, request });
+  if (repeated) return repeated;
   return forward(rt, at.state, request, operation, { base, requestId, connection, principal, started: at.started });
 }
 
 /** forward → mask → record, shared by the live path and the execution of an approved request. */
 export async function forward(
-  rt: ForwardDeps,
+  rt: LlmForwardDeps,
   { policy, masker }: Pick<PolicyState, 'policy' | 'masker'>,
   request: AgentRequest,
   operation: Operation,
@@ -122,10 +152,18 @@ export async function forward(
     captureBytes: rt.config.recordMaxPayloadBytes,
     maxBodyBytes: rt.config.maxBodyBytes,
     judgeToolCall: (call) => {
-      const { action, rule, reason } = decideToolCall(at.principal, at.connection, operation, call, policy);
-      return { action, rule, reason: masker.text(reason).text };
+      const decision = decideToolCall(at.principal, at.connection, operation, call, policy);
+      const { action, rule } = decision;
+      const reason = masker.text(decision.reason).text;
+      if (action !== 'review') return { action, rule, reason };
+      // Fail closed: a call that needs a review nobody can give is removed.
+      if (!rt.answers || !decision.review) return { action: 'deny', rule, reason: `${reason} (no review is possible here)` };
+      // One approval holds the whole answer, whatever number of its calls need a review.
+      review ??= { id: rt.answers.newId(at.connection.name), decision: { ...decision, reason } };
+      return { action, rule, reason, approval: review.id };
     },
   };
+  let review: { id: string; decision: Decision } | undefined;
   const forwardedAt = performance.now();
   let response: GatewayResponse;
   try {
@@ -157,6 +195,23 @@ export async function forward(
         timings: { upstreamMs: round(upstreamMs), totalMs: round(performance.now() - at.started) },
       },
     ]);
+    if (review) {
+      if (!outcome.approvedAnswer) throw new Error(`connection kind ${at.connection.config.kind} named an approval but held no answer`);
+      const { base, principal, connection, requestId } = at;
+      await rt.answers!.hold({
+        approvalId: review.id,
+        requestId,
+        sessionId: base.sessionId,
+        state: { policy, masker },
+        base,
+        principal,
+        connection,
+        operation,
+        decision: review.decision,
+        request,
+        answer: { status: response.status, headers: [...response.headers].filter(([name]) => name !== 'content-length'), body: outcome.approvedAnswer },
+      });
+    }
   };
 
   if (!(response.body instanceof ReadableStream)) {

@@ -9,9 +9,12 @@
 // carries on instead of waiting for a tool result. A tool call cut off before its stop is never
 // sent. Signatures (`signature_delta`) are Anthropic's opaque data and pass as they are; thinking
 // text is masked like any other text (see docs/clients.md on what that means for its signature).
+// When a call needs a review, the text naming the approval stands in for it, and the answer as it
+// would have been with the call passed is kept for the approval to hold (approvedAnswer).
 import type { Finding, Masker } from '../../masking/index.js';
 import type { JudgedToolCall, ProposedToolCall, ToolCallVerdict } from '../kind.js';
 import { TextStreams, type AnswerDetails, type DeltaHandler, type StreamedEvent } from '../llm-stream.js';
+import { serializeEvent } from '../sse.js';
 import { parsedInput, replacedToolCallText } from '../tool-calls.js';
 import { messageDetails, usageDetails } from './usage.js';
 
@@ -35,6 +38,10 @@ export class MessageDeltas implements DeltaHandler {
   private held: HeldCall | undefined;
   private passedCalls = 0;
   private replacedCalls = 0;
+  private reviewedCalls = 0;
+  /** The events of the answer with the calls under review passed; what differs is set in `differs`. */
+  private readonly copy: StreamedEvent[] = [];
+  private differs: StreamedEvent[] | undefined;
   private answer: AnswerDetails = {};
   readonly judged: JudgedToolCall[] = [];
 
@@ -47,6 +54,19 @@ export class MessageDeltas implements DeltaHandler {
   }
 
   event(name: string | undefined, data: unknown): StreamedEvent[] {
+    this.differs = undefined;
+    const out = this.dispatch(name, data);
+    this.copy.push(...(this.differs ?? out));
+    return out;
+  }
+
+  /** The answer with the calls under review passed, as Server-Sent Events; undefined when none was. */
+  approvedAnswer(): string | undefined {
+    if (this.reviewedCalls === 0) return undefined;
+    return this.copy.map((e) => serializeEvent({ event: e.event, other: [], data: JSON.stringify(e.data) })).join('');
+  }
+
+  private dispatch(name: string | undefined, data: unknown): StreamedEvent[] {
     if (!isObject(data) || typeof data.type !== 'string') return [{ event: name, data: this.json(data) }];
     switch (data.type) {
       case 'message_start':
@@ -59,7 +79,7 @@ export class MessageDeltas implements DeltaHandler {
       case 'content_block_stop':
         return this.blockStop(name, data);
       case 'message_delta':
-        return [{ event: name, data: this.messageDelta(data) }];
+        return this.messageDelta(name, data);
       default:
         return [{ event: name, data: this.json(data) }];
     }
@@ -68,7 +88,9 @@ export class MessageDeltas implements DeltaHandler {
   flush(): StreamedEvent[] {
     // The answer ended without its blocks' stops: what they hold goes out; a held tool call does not.
     this.held = undefined;
-    return this.streams.open().flatMap((key) => this.flushKey(key));
+    const out = this.streams.open().flatMap((key) => this.flushKey(key));
+    this.copy.push(...out);
+    return out;
   }
 
   details(): AnswerDetails {
@@ -111,7 +133,9 @@ export class MessageDeltas implements DeltaHandler {
     if (this.held && data.index === this.held.index) {
       const held = this.held;
       this.held = undefined;
-      return [...this.judgeHeld(held), stop];
+      const out = [...this.judgeHeld(held), stop];
+      if (this.differs) this.differs = [...this.differs, stop];
+      return out;
     }
     const flushes = this.streams.open(`${String(data.index)}:`).flatMap((key) => this.flushKey(key));
     return [...flushes, stop];
@@ -123,15 +147,21 @@ export class MessageDeltas implements DeltaHandler {
     const call: ProposedToolCall = { name: typeof block.name === 'string' ? block.name : '', input: parsedInput(held.input || '{}') };
     const verdict = this.judge(call);
     this.judged.push({ name: call.name, ...verdict });
-    if (verdict.action === 'allow') {
-      this.passedCalls++;
+    const passed = (): StreamedEvent[] => {
       const input = this.masker.json(call.input, `$.content[${held.index}].input`);
       this.findings.push(...input.findings);
       const start = this.json({ ...held.start, content_block: { ...block, input: {} } });
       const delta = { type: 'content_block_delta', index: held.index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(input.value) } };
       return [{ event: held.name, data: start }, { event: 'content_block_delta', data: delta }];
+    };
+    if (verdict.action === 'allow') {
+      this.passedCalls++;
+      return passed();
     }
-    this.replacedCalls++;
+    if (verdict.action === 'review') {
+      this.reviewedCalls++;
+      this.differs = passed();
+    } else this.replacedCalls++;
     const text = replacedToolCallText(call, verdict);
     return [
       { event: held.name, data: { type: 'content_block_start', index: held.index, content_block: { type: 'text', text: '' } } },
@@ -139,13 +169,18 @@ export class MessageDeltas implements DeltaHandler {
     ];
   }
 
-  private messageDelta(data: Json): unknown {
-    const delta = isObject(data.delta) ? data.delta : undefined;
-    // Nothing left for the agent to run: it reads the text and carries on.
-    if (delta?.stop_reason === 'tool_use' && this.replacedCalls > 0 && this.passedCalls === 0) delta.stop_reason = 'end_turn';
-    if (typeof delta?.stop_reason === 'string') this.answer.finishReason = delta.stop_reason;
+  private messageDelta(name: string | undefined, data: Json): StreamedEvent[] {
     this.answer = { ...this.answer, ...usageDetails(data.usage) };
-    return this.json(data);
+    const masked = this.json(data) as Json;
+    const delta = isObject(masked.delta) ? masked.delta : undefined;
+    if (typeof delta?.stop_reason === 'string') this.answer.finishReason = delta.stop_reason;
+    if (delta?.stop_reason !== 'tool_use') return [{ event: name, data: masked }];
+    // Nothing left for the agent to run: it reads the text and carries on.
+    const ends = (passed: number) => (this.replacedCalls + this.reviewedCalls > 0 && passed === 0 ? 'end_turn' : 'tool_use');
+    const approved = ends(this.passedCalls + this.reviewedCalls);
+    if (approved !== 'tool_use') this.differs = [{ event: name, data: { ...masked, delta: { ...delta, stop_reason: approved } } }];
+    else this.differs = [{ event: name, data: masked }];
+    return [{ event: name, data: { ...masked, delta: { ...delta, stop_reason: ends(this.passedCalls) } } }];
   }
 
   /** One more delta with what the stream of `key` still holds; [] when it holds nothing. */

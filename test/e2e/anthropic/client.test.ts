@@ -36,6 +36,11 @@ rules:
     match: { connections: [claude, foundry], toolCalls: { name: "*", input: "\\\\baz\\\\s+group\\\\s+delete\\\\b" } }
     action: deny
     message: Deleting resource groups is not for agents
+  - name: hold-terraform-destroy
+    match: { connections: [claude, foundry], toolCalls: { name: Bash, input: "terraform\\\\s+destroy" } }
+    action: review
+    message: Destroying infrastructure needs a human
+    review: { groups: [reviewers] }
 `;
 
 let claude: ExampleClaude;
@@ -147,6 +152,54 @@ describe('anthropic e2e: @anthropic-ai/sdk through the gateway', () => {
     assert.equal(decisions.length, 2);
     assert.equal(decisions[0]!.decision!.action, 'deny');
     assert.equal(decisions[0]!.details?.toolCall, 'Bash');
+  });
+
+  it('holds an answer proposing `terraform destroy` for review; after approval the same request gets it, once — streamed and not', async () => {
+    const reviewer = await stack.token('rita', ['reviewers']);
+    for (const stream of [false, true]) {
+      const ask = { model: MODEL, max_tokens: 100, tools: [SHELL], messages: [{ role: 'user' as const, content: `Tear it down (${stream}). Run: terraform destroy -auto-approve` }] };
+      const send = () => (stream ? client.messages.stream(ask).finalMessage() : client.messages.create(ask));
+      const seen = since();
+      const held = await send();
+      assert.deepEqual(held.content.map((b) => b.type), ['text', 'text']);
+      assert.equal(held.stop_reason, 'end_turn');
+      const approval = /held as approval ([a-z0-9-]+\.[0-9a-f]{32})/.exec(textOf(held))?.[1];
+      assert.ok(approval, textOf(held));
+      assert.match(textOf(held), /needs a human review \(rule hold-terraform-destroy\)\. Destroying infrastructure needs a human\./);
+
+      // Before a decision, repeating the request is told to wait.
+      const early = await fetch(`${stack.url}/api/proxy/claude/v1/messages`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${agentToken}`, 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+        body: JSON.stringify({ ...ask, stream: stream || undefined }),
+      });
+      assert.equal(early.status, 202);
+      await early.body?.cancel();
+
+      const view = await fetch(`${stack.url}/api/approvals/${approval}/decision`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${reviewer}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ decision: 'approve', reason: 'planned teardown' }),
+      });
+      assert.equal(view.status, 200, await view.text());
+      const agentStatus = async () => {
+        const res = await fetch(`${stack.url}/api/approvals/${approval}`, { headers: { authorization: `Bearer ${agentToken}` } });
+        await res.body?.cancel();
+        return res.status === 200;
+      };
+      for (let i = 0; i < 300 && !(await agentStatus()); i++) await new Promise((r) => setTimeout(r, 50));
+
+      const approved = await send();
+      const use = approved.content.find((b) => b.type === 'tool_use');
+      assert.ok(use && use.type === 'tool_use', JSON.stringify(approved.content));
+      assert.deepEqual(use.input, { command: 'terraform destroy -auto-approve' });
+      assert.equal(approved.stop_reason, 'tool_use');
+      assert.equal(seen().length, 1, 'the approved answer came from the approval, not the model');
+
+      const again = await send();
+      assert.ok(!again.content.some((b) => b.type === 'tool_use'), 'the held answer is given once');
+      assert.equal(seen().length, 2);
+    }
   });
 
   it('masks a secret in the prompt (system, text blocks, tool results, documents) before it reaches the model', async () => {
