@@ -2,7 +2,9 @@
 // handler for its API (chat completion chunks, Responses API events), which runs every streamed
 // text through a StreamMasker of its own — so a secret split across chunks is still found, and
 // text is held back only while a secret may be forming — and masks the rest of the event as JSON.
-// What is still held when the answer ends is sent in a last delta before the end.
+// What is still held when the answer ends is sent in a last delta before the end. When a tool
+// call needs a review, the answer as it would be with the call passed is kept alongside (the
+// handler says which events differ), for the approval to hold.
 import type { Finding, Masker, StreamMasker } from '../masking/index.js';
 import { SseParser, serializeEvent, type SseEvent } from './sse.js';
 import type { OperationDetail } from './operation.js';
@@ -22,7 +24,14 @@ export interface DeltaHandler {
   flush(): StreamedEvent[];
   /** Model, token usage and finish reason, as far as the stream told them. */
   details(): AnswerDetails;
+  /** For the last event: what the answer with the calls under review passed has instead, when it differs. */
+  approvedInstead?(): StreamedEvent[] | undefined;
+  /** Whether a call needed a review. */
+  reviewed?(): boolean;
 }
+
+/** The longest answer kept for holding (characters). */
+const APPROVED_LIMIT = 8 * 1024 * 1024;
 
 export class LlmSseMasker implements StreamMasker {
   readonly findings: Finding[] = [];
@@ -30,6 +39,8 @@ export class LlmSseMasker implements StreamMasker {
   private readonly handler: DeltaHandler;
   private flushed = false;
   private events = 0;
+  /** The answer with the calls under review passed, as sent so far; undefined past APPROVED_LIMIT. */
+  private approved: string | undefined = '';
 
   constructor(
     private readonly masker: Masker,
@@ -44,33 +55,54 @@ export class LlmSseMasker implements StreamMasker {
 
   end(): string {
     const rest = this.parser.end().map((event) => this.mask(event)).join('');
-    return rest + this.flush();
+    const held = this.flush();
+    this.keep(held);
+    return rest + held;
   }
 
   details(): AnswerDetails {
     return this.handler.details();
   }
 
+  /** The whole answer with the calls under review passed, once it has ended; undefined when none was. */
+  approvedAnswer(): string | undefined {
+    return this.handler.reviewed?.() ? this.approved : undefined;
+  }
+
   private mask(event: SseEvent): string {
+    const { text, approved } = this.maskEvent(event);
+    this.keep(approved ?? text);
+    return text;
+  }
+
+  /** Bounded: an answer too long to hold cannot be held for a review (the gateway then fails it). */
+  private keep(text: string): void {
+    if (this.approved === undefined) return;
+    this.approved = this.approved.length + text.length > APPROVED_LIMIT ? undefined : this.approved + text;
+  }
+
+  /** The event's text, and the approved version's when it differs. */
+  private maskEvent(event: SseEvent): { text: string; approved?: string } {
     const number = this.events++;
     const other = event.other.map((line) => this.text(line, number));
-    if (event.data === undefined) return serializeEvent({ ...event, other });
+    if (event.data === undefined) return { text: serializeEvent({ ...event, other }) };
     // The end marker: whatever is still held goes out first.
-    if (event.data.trim() === '[DONE]') return this.flush() + serializeEvent({ ...event, other });
+    if (event.data.trim() === '[DONE]') return { text: this.flush() + serializeEvent({ ...event, other }) };
     let value: unknown;
     try {
       value = JSON.parse(event.data);
     } catch {
-      return serializeEvent({ ...event, other, data: this.text(event.data, number) });
+      return { text: serializeEvent({ ...event, other, data: this.text(event.data, number) }) };
     }
-    const out = this.handler.event(event.event, value);
-    return out.map((e, i) => serializeEvent({ event: e.event, other: i === out.length - 1 ? other : [], data: JSON.stringify(e.data) })).join('');
+    const text = serializeAll(this.handler.event(event.event, value), other);
+    const instead = this.handler.approvedInstead?.();
+    return { text, approved: instead && serializeAll(instead, other) };
   }
 
   private flush(): string {
     if (this.flushed) return '';
     this.flushed = true;
-    return this.handler.flush().map((e) => serializeEvent({ event: e.event, other: [], data: JSON.stringify(e.data) })).join('');
+    return serializeAll(this.handler.flush(), []);
   }
 
   private text(line: string, event: number): string {
@@ -78,6 +110,10 @@ export class LlmSseMasker implements StreamMasker {
     for (const f of masked.findings) this.findings.push({ ...f, location: `event:${event}:${f.location}` });
     return masked.text;
   }
+}
+
+function serializeAll(events: StreamedEvent[], other: string[]): string {
+  return events.map((e, i) => serializeEvent({ event: e.event, other: i === events.length - 1 ? other : [], data: JSON.stringify(e.data) })).join('');
 }
 
 /** The streamed texts of one answer, each with its own StreamMasker, created on first use. */

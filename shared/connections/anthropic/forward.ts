@@ -40,7 +40,7 @@ export async function forwardAnthropic(request: AgentRequest, operation: Operati
       findings: [...(outgoing?.findings ?? []), ...record.findings],
       details: { ...operation.details, ...answered, ...stream?.details() },
       toolCalls: [...whole.judged, ...(deltas?.judged ?? [])],
-      ...approved(whole.approved ?? deltas?.approvedAnswer()),
+      ...approved(whole.approved ?? stream?.approvedAnswer()),
     })),
   };
 }

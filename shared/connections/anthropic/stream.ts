@@ -14,7 +14,6 @@
 import type { Finding, Masker } from '../../masking/index.js';
 import type { JudgedToolCall, ProposedToolCall, ToolCallVerdict } from '../kind.js';
 import { TextStreams, type AnswerDetails, type DeltaHandler, type StreamedEvent } from '../llm-stream.js';
-import { serializeEvent } from '../sse.js';
 import { parsedInput, replacedToolCallText } from '../tool-calls.js';
 import { messageDetails, usageDetails } from './usage.js';
 
@@ -39,8 +38,7 @@ export class MessageDeltas implements DeltaHandler {
   private passedCalls = 0;
   private replacedCalls = 0;
   private reviewedCalls = 0;
-  /** The events of the answer with the calls under review passed; what differs is set in `differs`. */
-  private readonly copy: StreamedEvent[] = [];
+  /** For the last event: what the answer with the calls under review passed has instead. */
   private differs: StreamedEvent[] | undefined;
   private answer: AnswerDetails = {};
   readonly judged: JudgedToolCall[] = [];
@@ -55,15 +53,15 @@ export class MessageDeltas implements DeltaHandler {
 
   event(name: string | undefined, data: unknown): StreamedEvent[] {
     this.differs = undefined;
-    const out = this.dispatch(name, data);
-    this.copy.push(...(this.differs ?? out));
-    return out;
+    return this.dispatch(name, data);
   }
 
-  /** The answer with the calls under review passed, as Server-Sent Events; undefined when none was. */
-  approvedAnswer(): string | undefined {
-    if (this.reviewedCalls === 0) return undefined;
-    return this.copy.map((e) => serializeEvent({ event: e.event, other: [], data: JSON.stringify(e.data) })).join('');
+  approvedInstead(): StreamedEvent[] | undefined {
+    return this.differs;
+  }
+
+  reviewed(): boolean {
+    return this.reviewedCalls > 0;
   }
 
   private dispatch(name: string | undefined, data: unknown): StreamedEvent[] {
@@ -88,9 +86,7 @@ export class MessageDeltas implements DeltaHandler {
   flush(): StreamedEvent[] {
     // The answer ended without its blocks' stops: what they hold goes out; a held tool call does not.
     this.held = undefined;
-    const out = this.streams.open().flatMap((key) => this.flushKey(key));
-    this.copy.push(...out);
-    return out;
+    return this.streams.open().flatMap((key) => this.flushKey(key));
   }
 
   details(): AnswerDetails {

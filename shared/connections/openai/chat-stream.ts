@@ -48,6 +48,9 @@ export class ChatDeltas implements DeltaHandler {
   private answer: AnswerDetails = {};
   private readonly reasons: string[] = [];
   private readonly calls = new Map<number, Map<number, HeldCall>>();
+  private reviewedCalls = 0;
+  /** For the last event: what the answer with the calls under review passed has instead. */
+  private differs: StreamedEvent[] | undefined;
 
   constructor(
     private readonly masker: Masker,
@@ -58,6 +61,7 @@ export class ChatDeltas implements DeltaHandler {
   }
 
   event(name: string | undefined, data: unknown): StreamedEvent[] {
+    this.differs = undefined;
     if (!isObject(data) || !Array.isArray(data.choices)) return [{ event: name, data: this.json(data) }];
     const choices: unknown[] = data.choices;
     this.note(data);
@@ -81,17 +85,37 @@ export class ChatDeltas implements DeltaHandler {
       const index = typeof choice.index === 'number' ? choice.index : position;
       return this.flushChoice(index, held.filter((p) => p.position === position));
     });
-    const judged = [...finishing].flatMap((position) => {
+    const agent: Json[] = [];
+    const approved: Json[] = [];
+    let approvedFinish: Json[] | undefined;
+    for (const position of finishing) {
       const choice = choices[position] as Json;
       const index = typeof choice.index === 'number' ? choice.index : position;
-      const { delta, passed, replaced } = this.judgeChoice(index);
+      const calls = this.judgeChoice(index);
       const finish = masked.choices[position]!;
-      if (replaced > 0 && passed === 0 && finish.finish_reason === 'tool_calls') finish.finish_reason = 'stop';
-      return delta ? [{ index, delta, finish_reason: null }] : [];
-    });
-    const flush = flushes.length > 0 ? [{ event: name, data: { ...this.envelope, choices: flushes } }] : [];
-    const calls = judged.length > 0 ? [{ event: name, data: { ...this.envelope, choices: judged } }] : [];
-    return [...flush, ...calls, { event: name, data: masked }];
+      if (calls.agent) agent.push({ index, delta: calls.agent, finish_reason: null });
+      if (calls.approved) approved.push({ index, delta: calls.approved, finish_reason: null });
+      if (finish.finish_reason !== 'tool_calls' || calls.replaced + calls.reviewed === 0) continue;
+      // Nothing left for the agent to run: it reads the text and carries on.
+      if (calls.reviewed > 0) {
+        approvedFinish ??= structuredClone(masked.choices);
+        if (calls.passed + calls.reviewed === 0) approvedFinish[position]!.finish_reason = 'stop';
+      }
+      if (calls.passed === 0) finish.finish_reason = 'stop';
+    }
+    const chunk = (choices: Json[]) => (choices.length > 0 ? [{ event: name, data: { ...this.envelope, choices } }] : []);
+    const flush = chunk(flushes);
+    const out = [...flush, ...chunk(agent), { event: name, data: masked }];
+    this.differs = this.reviewedCalls > 0 && (approved.length > 0 || approvedFinish) ? [...flush, ...chunk(approved), { event: name, data: approvedFinish ? { ...masked, choices: approvedFinish } : masked }] : undefined;
+    return out;
+  }
+
+  approvedInstead(): StreamedEvent[] | undefined {
+    return this.differs;
+  }
+
+  reviewed(): boolean {
+    return this.reviewedCalls > 0;
   }
 
   flush(): StreamedEvent[] {
@@ -135,28 +159,36 @@ export class ChatDeltas implements DeltaHandler {
     if (typeof part?.input === 'string') held.arguments += part.input;
   }
 
-  /** A finishing choice's held tool calls, judged: the delta that carries what passes and what replaces the rest. */
-  private judgeChoice(index: number): { delta?: Json; passed: number; replaced: number } {
+  /**
+   * A finishing choice's held tool calls, judged: the delta that carries what passes and what
+   * replaces the rest, and the one with the calls under review passed (when there were any).
+   */
+  private judgeChoice(index: number): { agent?: Json; approved?: Json; passed: number; replaced: number; reviewed: number } {
     const calls = [...(this.calls.get(index)?.entries() ?? [])].sort(([a], [b]) => a - b).map(([, call]) => call);
     this.calls.delete(index);
-    const passed: Json[] = [];
-    const texts: string[] = [];
+    const agent: Array<Json | string> = [];
+    const approved: Array<Json | string> = [];
+    let passed = 0;
+    let replaced = 0;
+    let reviewed = 0;
     for (const held of calls) {
       const call: ProposedToolCall = chatCall(held.custom ? { custom: { name: held.name, input: held.arguments } } : { function: { name: held.name, arguments: held.arguments } })!;
       const verdict = this.options.judge(call);
-      if (verdict.action !== 'allow') {
-        texts.push(replacedToolCallText(call, verdict));
-        continue;
+      if (verdict.action === 'deny') replaced++;
+      if (verdict.action === 'review') reviewed++;
+      if (verdict.action === 'allow') passed++;
+      const passing = verdict.action === 'allow' ? [agent, approved] : verdict.action === 'review' ? [approved] : [];
+      const replacing = verdict.action === 'allow' ? [] : verdict.action === 'review' ? [agent] : [agent, approved];
+      if (passing.length > 0) {
+        const text = held.custom ? this.text(held.arguments) : this.maskedArguments(held.arguments);
+        const body = held.custom ? { custom: { name: held.name, input: text } } : { function: { name: held.name, arguments: text } };
+        const out = { ...(held.id !== undefined && { id: held.id }), type: held.type ?? (held.custom ? 'custom' : 'function'), ...body };
+        for (const list of passing) list.push(out);
       }
-      const text = held.custom ? this.text(held.arguments) : this.maskedArguments(held.arguments);
-      const body = held.custom ? { custom: { name: held.name, input: text } } : { function: { name: held.name, arguments: text } };
-      passed.push({ index: passed.length, ...(held.id !== undefined && { id: held.id }), type: held.type ?? (held.custom ? 'custom' : 'function'), ...body });
+      for (const list of replacing) list.push(replacedToolCallText(call, verdict));
     }
-    if (passed.length === 0 && texts.length === 0) return { passed: 0, replaced: 0 };
-    const delta: Json = {};
-    if (texts.length > 0) delta.content = texts.join('\n\n');
-    if (passed.length > 0) delta.tool_calls = passed;
-    return { delta, passed: passed.length, replaced: texts.length };
+    this.reviewedCalls += reviewed;
+    return { agent: callsDelta(agent), approved: reviewed > 0 ? callsDelta(approved) : undefined, passed, replaced, reviewed };
   }
 
   /** Arguments masked as JSON when they are JSON (escapes decoded), as text otherwise. */
@@ -209,6 +241,14 @@ function takeTexts(choices: unknown[], hold: (choice: number, tool: number, call
     delete delta.tool_calls;
   });
   return pieces;
+}
+
+/** A delta with the tool calls that pass (numbered from 0) and the texts that replace the others; undefined when empty. */
+function callsDelta(items: Array<Json | string>): Json | undefined {
+  const texts = items.filter((item): item is string => typeof item === 'string');
+  const calls = items.filter((item): item is Json => typeof item !== 'string').map((call, index) => ({ index, ...call }));
+  if (texts.length === 0 && calls.length === 0) return undefined;
+  return { ...(texts.length > 0 && { content: texts.join('\n\n') }), ...(calls.length > 0 && { tool_calls: calls }) };
 }
 
 /** The piece a stream key stands for, when its choice had no text in the finishing chunk. */

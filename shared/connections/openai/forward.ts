@@ -2,7 +2,7 @@
 // back — a streamed chat completion or response delta by delta — and the answer's model, token
 // usage and finish reason kept for the record.
 import type { Finding, Masker } from '../../masking/index.js';
-import type { AgentRequest, ForwardContext, GatewayResponse, JudgedToolCall } from '../kind.js';
+import type { AgentRequest, ForwardContext, GatewayResponse } from '../kind.js';
 import type { Operation } from '../operation.js';
 import { maskResponse } from '../response.js';
 import { callUpstream, prepareCall } from '../upstream.js';
@@ -10,7 +10,7 @@ import { ChatDeltas } from './chat-stream.js';
 import { vectorsAside } from './embeddings.js';
 import { outgoingBody } from './outgoing.js';
 import { ResponseDeltas } from './responses-stream.js';
-import { judgingToolCalls, noting, type Judge } from './tool-calls.js';
+import { judgingToolCalls, noting, type JudgedAnswers, type Judge } from './tool-calls.js';
 import type { OpenaiConnection } from './schema.js';
 import { LlmSseMasker, type DeltaHandler } from '../llm-stream.js';
 import { answerDetails, type AnswerDetails } from './usage.js';
@@ -23,8 +23,8 @@ export async function forwardOpenai(request: AgentRequest, operation: Operation,
   if (outgoing) call.body = outgoing.bytes;
   const upstream = await callUpstream(call, context);
 
-  const judged: JudgedToolCall[] = [];
-  const handler = deltaHandler(action, call.masker, outgoing?.askedUsage ?? false, noting(context.judgeToolCall, judged));
+  const whole: JudgedAnswers = { judged: [] };
+  const handler = deltaHandler(action, call.masker, outgoing?.askedUsage ?? false, noting(context.judgeToolCall, whole.judged));
   // Set when the answer streams: its details are known once the stream has ended.
   let stream: LlmSseMasker | undefined;
   const response = await maskResponse(upstream, {
@@ -32,7 +32,7 @@ export async function forwardOpenai(request: AgentRequest, operation: Operation,
       action === 'embeddings'
         ? vectorsAside(call.masker)
         : action === 'chat.completions' || action === 'responses'
-          ? judgingToolCalls(call.masker, context.judgeToolCall, judged)
+          ? judgingToolCalls(call.masker, context.judgeToolCall, whole)
           : call.masker,
     captureBytes: context.captureBytes,
     passBinary: false,
@@ -40,13 +40,15 @@ export async function forwardOpenai(request: AgentRequest, operation: Operation,
     sse: handler && (() => (stream = new LlmSseMasker(call.masker, handler))),
   });
   const answered = response.body instanceof Uint8Array ? detailsOf(response.body) : {};
+  const approved = () => whole.approved ?? stream?.approvedAnswer();
   return {
     ...response,
     completion: response.completion.then((record) => ({
       ...record,
       findings: [...(outgoing?.findings ?? []), ...record.findings],
       details: { ...operation.details, ...answered, ...stream?.details() },
-      toolCalls: judged,
+      toolCalls: whole.judged,
+      ...approvedAnswer(approved()),
     })),
   };
 }
@@ -57,6 +59,8 @@ function deltaHandler(action: string, masker: Masker, askedUsage: boolean, judge
   if (action === 'responses') return (findings) => new ResponseDeltas(masker, findings, judge);
   return undefined;
 }
+
+const approvedAnswer = (text: string | undefined) => (text === undefined ? {} : { approvedAnswer: new TextEncoder().encode(text) });
 
 /** Details of a whole (already masked) JSON answer. */
 function detailsOf(body: Uint8Array): AnswerDetails {

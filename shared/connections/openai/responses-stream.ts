@@ -27,6 +27,9 @@ export class ResponseDeltas implements DeltaHandler {
   private readonly held = new Map<number, Array<{ name: string | undefined; data: Json }>>();
   /** Verdicts on the calls judged so far, by item id, for the final response. */
   private readonly verdicts = new Map<string, ToolCallVerdict>();
+  private reviewedCalls = 0;
+  /** For the last event: what the answer with the calls under review passed has instead. */
+  private differs: StreamedEvent[] | undefined;
 
   constructor(
     private readonly masker: Masker,
@@ -37,6 +40,7 @@ export class ResponseDeltas implements DeltaHandler {
   }
 
   event(name: string | undefined, data: unknown): StreamedEvent[] {
+    this.differs = undefined;
     if (!isObject(data) || typeof data.type !== 'string') return [{ event: name, data: this.json(data) }];
     const at = typeof data.output_index === 'number' ? data.output_index : undefined;
     if (data.type === 'response.output_item.added' && at !== undefined && responseCall(data.item)) {
@@ -52,8 +56,23 @@ export class ResponseDeltas implements DeltaHandler {
       this.held.delete(at!);
       return this.judged(held, { name, data });
     }
-    if (isObject(data.response) && Array.isArray(data.response.output)) data.response.output = data.response.output.map((item: unknown) => this.finalItem(item));
+    if (isObject(data.response) && Array.isArray(data.response.output)) {
+      const output: unknown[] = data.response.output;
+      if (this.reviewedCalls > 0) {
+        const approved = { ...data, response: { ...data.response, output: output.map((item) => this.finalItem(item, true)) } };
+        this.differs = this.pass(name, approved);
+      }
+      data.response.output = output.map((item) => this.finalItem(item, false));
+    }
     return this.pass(name, data);
+  }
+
+  approvedInstead(): StreamedEvent[] | undefined {
+    return this.differs;
+  }
+
+  reviewed(): boolean {
+    return this.reviewedCalls > 0;
   }
 
   /** A complete proposed call: its events as they came, or the events of a message item in its place. */
@@ -63,6 +82,12 @@ export class ResponseDeltas implements DeltaHandler {
     const verdict = this.judge(call);
     if (typeof item.id === 'string') this.verdicts.set(item.id, verdict);
     if (verdict.action === 'allow') return [...held, done].flatMap((e) => this.pass(e.name, e.data));
+    if (verdict.action === 'review') {
+      this.reviewedCalls++;
+      const added = this.added;
+      this.differs = [...held, done].flatMap((e) => this.pass(e.name, structuredClone(e.data)));
+      this.added = added;
+    }
     const message = replacementItem(item, replacedToolCallText(call, verdict));
     const text = (message.content as Json[])[0]!;
     const at = { item_id: message.id, output_index: done.data.output_index };
@@ -85,12 +110,17 @@ export class ResponseDeltas implements DeltaHandler {
   }
 
   /** An item of the final response: a proposed call as it was judged when it streamed. */
-  private finalItem(item: unknown): unknown {
+  private finalItem(item: unknown, passReview: boolean): unknown {
     const call = responseCall(item);
     if (!call) return item;
     const id = (item as Json).id;
-    const verdict = (typeof id === 'string' && this.verdicts.get(id)) || this.judge(call);
-    return verdict.action === 'allow' ? item : replacementItem(item as Json, replacedToolCallText(call, verdict));
+    let verdict = typeof id === 'string' ? this.verdicts.get(id) : undefined;
+    if (!verdict) {
+      verdict = this.judge(call);
+      if (typeof id === 'string') this.verdicts.set(id, verdict);
+    }
+    const passes = verdict.action === 'allow' || (passReview && verdict.action === 'review');
+    return passes ? item : replacementItem(item as Json, replacedToolCallText(call, verdict));
   }
 
   private pass(name: string | undefined, data: Json): StreamedEvent[] {

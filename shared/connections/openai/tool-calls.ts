@@ -3,7 +3,8 @@
 // `function_call`, `custom_tool_call`, `local_shell_call` and `shell_call` items. One the policy
 // does not pass is removed and a text says why: in a chat message the text is added to its
 // content and a finish reason of `tool_calls` becomes `stop` when no call is left; in a response
-// the item is replaced by an assistant message item.
+// the item is replaced by an assistant message item. When a call needs a review, the answer with
+// that call passed is kept too, for the approval to hold.
 import type { Masker } from '../../masking/index.js';
 import type { JudgedToolCall, ProposedToolCall, ToolCallVerdict } from '../kind.js';
 import { parsedInput, replacedToolCallText } from '../tool-calls.js';
@@ -11,11 +12,17 @@ import { parsedInput, replacedToolCallText } from '../tool-calls.js';
 type Json = Record<string, unknown>;
 export type Judge = (call: ProposedToolCall) => ToolCallVerdict;
 
+export interface JudgedAnswers {
+  judged: JudgedToolCall[];
+  /** The masked answer with the calls under review passed, once one was. */
+  approved?: string;
+}
+
 /** A whole chat completion or response, with its tool calls judged; other JSON is masked as it is. */
-export function judgingToolCalls(masker: Masker, judge: Judge, judged: JudgedToolCall[]): Masker {
+export function judgingToolCalls(masker: Masker, judge: Judge, out: JudgedAnswers): Masker {
   return {
     ...masker,
-    withSecrets: (secrets) => judgingToolCalls(masker.withSecrets(secrets), judge, judged),
+    withSecrets: (secrets) => judgingToolCalls(masker.withSecrets(secrets), judge, out),
     auto(body, contentType) {
       let answer: unknown;
       try {
@@ -24,13 +31,32 @@ export function judgingToolCalls(masker: Masker, judge: Judge, judged: JudgedToo
         return masker.auto(body, contentType);
       }
       if (!isObject(answer)) return masker.auto(body, contentType);
-      const note = noting(judge, judged);
-      if (Array.isArray(answer.choices)) for (const choice of answer.choices) if (isObject(choice)) judgeChoice(choice, note);
-      if (Array.isArray(answer.output)) answer.output = judgeOutput(answer.output, note);
+      const copy = structuredClone(answer);
+      const verdicts: ToolCallVerdict[] = [];
+      const note = noting(judge, out.judged);
+      judgeAnswer(answer, (call) => {
+        const verdict = note(call);
+        verdicts.push(verdict);
+        return verdict;
+      });
+      if (verdicts.some((v) => v.action === 'review')) {
+        // The same calls in the same order: the verdicts again, with the reviewed calls passed.
+        let i = 0;
+        judgeAnswer(copy, () => {
+          const verdict = verdicts[i++]!;
+          return verdict.action === 'review' ? { ...verdict, action: 'allow' } : verdict;
+        });
+        out.approved = JSON.stringify(masker.json(copy).value);
+      }
       const masked = masker.json(answer);
       return { text: JSON.stringify(masked.value), findings: masked.findings };
     },
   };
+}
+
+function judgeAnswer(answer: Json, judge: Judge): void {
+  if (Array.isArray(answer.choices)) for (const choice of answer.choices) if (isObject(choice)) judgeChoice(choice, judge);
+  if (Array.isArray(answer.output)) answer.output = judgeOutput(answer.output, judge);
 }
 
 /** The judge, recording each verdict. */
