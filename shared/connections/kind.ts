@@ -73,6 +73,8 @@ export interface ConnectionKind {
   route: Route;
   /** Whether classify needs the request body whatever the rules say (prompts, SQL). */
   readsBody: boolean;
+  /** Whether its answers propose tool calls it judges (LLM kinds): such answers can be held for review. */
+  judgesToolCalls?: boolean;
   /**
    * Where a request goes on the target, from the still-encoded path after `/api/<route>/<connection>`
    * and the query. Kinds whose requests carry no path (SQL) have none.

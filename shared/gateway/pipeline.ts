@@ -126,7 +126,7 @@ async function judge(
     return rt.hold({ requestId, sessionId, state: at.state, base, principal, connection, operation, decision, request, prefer: req.headers.get('prefer') });
   }
   // An identical request whose held answer a reviewer approved gets that answer, once.
-  const repeated = await rt.repeat?.({ principal, connection, request });
+  const repeated = kind.judgesToolCalls ? await rt.repeat?.({ principal, connection, request }) : undefined;
   if (repeated) return repeated;
   return forward(rt, at.state, request, operation, { base, requestId, connection, principal, started: at.started });
 }

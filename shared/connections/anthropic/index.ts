@@ -10,6 +10,7 @@ export const anthropicKind: ConnectionKind = {
   route: 'proxy',
   // Prompt rules and outgoing masking need the whole prompt.
   readsBody: true,
+  judgesToolCalls: true,
   target: upstreamTarget,
   classify: classifyAnthropic,
   forward: forwardAnthropic,
