@@ -2,7 +2,7 @@
 // passed is stored as the approval's result straight away, reviewers see it (masked) as the held
 // request's view, and nothing is run on approval — the agent repeats its request and gets the
 // answer once (repeat.ts). Otherwise an approval like any other: recorded, stored, queued.
-import type { AnswerHolds, HeldAnswer } from '../gateway/pipeline.js';
+import type { AnswerHolds, HeldAnswer } from '../gateway/tool-calls.js';
 import { truncateUtf8 } from '../platform/bytes.js';
 import type { ApprovalContext } from './context.js';
 import { VIEW_BODY_BYTES } from './capture.js';

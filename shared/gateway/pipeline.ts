@@ -7,7 +7,7 @@ import type { AgentRequest, ForwardContext, GatewayResponse, Route } from '../co
 import type { Operation } from '../connections/operation.js';
 import { kinds } from '../connections/registry.js';
 import { pathAfter } from '../connections/target.js';
-import { decide, decideToolCall, type Decision } from '../guard/decide.js';
+import { decide, type Decision } from '../guard/decide.js';
 import type { Principal } from '../identity/index.js';
 import type { NamedConnection, Policy } from '../policy/compile.js';
 import { Refusal } from '../platform/problem.js';
@@ -16,6 +16,7 @@ import { readAll } from '../platform/bytes.js';
 import { readBody } from './body.js';
 import { eventBase, requestPayload } from './events.js';
 import type { ForwardAt, Forwarded, ForwardDeps, Identify, PolicyState } from './ports.js';
+import { toolCalls, type AnswerHolds } from './tool-calls.js';
 
 /** What a `review` decision turns into; the approvals module provides it. */
 export type Hold = (held: HeldRequest) => Promise<HttpResponseInit>;
@@ -34,24 +35,6 @@ export interface HeldRequest {
   request: AgentRequest;
   /** The original request's `Prefer` header (RFC 7240 `wait=N`). */
   prefer: string | null;
-}
-
-/**
- * An answer held for review because a tool call it proposes needs one: the answer as it would be
- * with the call passed waits in the approval; the agent got a text naming it.
- */
-export interface HeldAnswer extends Omit<HeldRequest, 'prefer' | 'state'> {
-  state: Pick<PolicyState, 'policy' | 'masker'>;
-  approvalId: string;
-  /** The masked answer to give once approved. */
-  answer: { status: number; headers: Array<[string, string]>; body: Uint8Array };
-}
-
-/** Holding answers whose tool calls need a review; the approvals module provides it. */
-export interface AnswerHolds {
-  /** The id of the approval an answer will be held in, named to the agent before it is held. */
-  newId(connection: string): string;
-  hold(held: HeldAnswer): Promise<void>;
 }
 
 /** The answer already approved for an identical earlier request, once; undefined when there is none. */
@@ -139,6 +122,7 @@ export async function forward(
   operation: Operation,
   at: ForwardAt,
 ): Promise<Forwarded> {
+  const calls = toolCalls(rt.answers, { policy, masker }, request, operation, at);
   const context: ForwardContext = {
     requestId: at.requestId,
     connection: at.connection,
@@ -151,19 +135,8 @@ export async function forward(
     publicUrl: rt.config.publicUrl,
     captureBytes: rt.config.recordMaxPayloadBytes,
     maxBodyBytes: rt.config.maxBodyBytes,
-    judgeToolCall: (call) => {
-      const decision = decideToolCall(at.principal, at.connection, operation, call, policy);
-      const { action, rule } = decision;
-      const reason = masker.text(decision.reason).text;
-      if (action !== 'review') return { action, rule, reason };
-      // Fail closed: a call that needs a review nobody can give is removed.
-      if (!rt.answers || !decision.review) return { action: 'deny', rule, reason: `${reason} (no review is possible here)` };
-      // One approval holds the whole answer, whatever number of its calls need a review.
-      review ??= { id: rt.answers.newId(at.connection.name), decision: { ...decision, reason } };
-      return { action, rule, reason, approval: review.id };
-    },
+    judgeToolCall: (call) => calls.judge(call),
   };
-  let review: { id: string; decision: Decision } | undefined;
   const forwardedAt = performance.now();
   let response: GatewayResponse;
   try {
@@ -177,15 +150,9 @@ export async function forward(
   const upstreamMs = performance.now() - forwardedAt;
   const recordResponse = async () => {
     const outcome = await response.completion;
-    // Each tool call a rule judged is a decision like a request's.
-    const toolCalls = (outcome.toolCalls ?? []).filter((call) => call.rule !== 'default');
     await record(rt, policy.recording, [
-      ...toolCalls.map((call) => ({
-        ...at.base,
-        type: 'decision' as const,
-        decision: { action: call.action, rule: call.rule, reason: call.reason },
-        details: { toolCall: masker.text(call.name).text },
-      })),
+      // Each tool call a rule judged is a decision like a request's.
+      ...calls.events(outcome),
       {
         ...at.base,
         type: 'response',
@@ -195,23 +162,7 @@ export async function forward(
         timings: { upstreamMs: round(upstreamMs), totalMs: round(performance.now() - at.started) },
       },
     ]);
-    if (review) {
-      if (!outcome.approvedAnswer) throw new Error(`connection kind ${at.connection.config.kind} named an approval but held no answer`);
-      const { base, principal, connection, requestId } = at;
-      await rt.answers!.hold({
-        approvalId: review.id,
-        requestId,
-        sessionId: base.sessionId,
-        state: { policy, masker },
-        base,
-        principal,
-        connection,
-        operation,
-        decision: review.decision,
-        request,
-        answer: { status: response.status, headers: [...response.headers].filter(([name]) => name !== 'content-length'), body: outcome.approvedAnswer },
-      });
-    }
+    await calls.hold(outcome, response);
   };
 
   if (!(response.body instanceof ReadableStream)) {
