@@ -13,6 +13,7 @@ import type { Logger } from '../../shared/platform/log.js';
 import { DEV_SIGNING_KEY_FILE } from '../../shared/sessions/file-signer.js';
 import { startAzurite, type Azurite } from './azurite.js';
 import { startExampleArm, type ExampleArm } from './example/arm.js';
+import { startExampleClaude, type ExampleClaude } from './example/claude.js';
 import { startExampleLlm, type ExampleLlm } from './example/llm.js';
 import { startExampleMcp, type ExampleMcp } from './example/mcp.js';
 import { startExampleUpstream, type ExampleUpstream } from './example/upstream.js';
@@ -48,6 +49,7 @@ export interface Stack {
   serviceBus: ServiceBusDouble;
   upstream: ExampleUpstream;
   llm: ExampleLlm;
+  claude: ExampleClaude;
   arm: ExampleArm;
   mcp: ExampleMcp;
   postgres?: LocalPostgres;
@@ -66,16 +68,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
   try {
     const issuer = await loadDevIssuer(options.stateDir);
-    const [azurite, serviceBus, upstream, llm, arm, mcp, postgres] = await startAll(
+    const [azurite, serviceBus, upstream, llm, claude, arm, mcp, postgres] = await startAll(
       { start: () => startAzurite(), stop: (a) => a.stop() },
       { start: () => startServiceBusDouble({ queues: QUEUES }), stop: (b) => b.close() },
       { start: () => startExampleUpstream(), stop: (u) => u.close() },
       { start: () => startExampleLlm(), stop: (l) => l.close() },
+      { start: () => startExampleClaude(), stop: (c) => c.close() },
       { start: () => startExampleArm(), stop: (a) => a.close() },
       { start: () => startExampleMcp(), stop: (m) => m.close() },
       { start: () => (options.postgres ? examplePostgres(options.log) : Promise.resolve(undefined)), stop: (p) => p?.stop() },
     );
-    stops.push(() => azurite.stop(), () => serviceBus.close(), () => upstream.close(), () => llm.close(), () => arm.close(), () => mcp.close());
+    stops.push(() => azurite.stop(), () => serviceBus.close(), () => upstream.close(), () => llm.close(), () => claude.close(), () => arm.close(), () => mcp.close());
     if (postgres) stops.push(() => postgres.stop());
     const exampleDb = postgres ? (await seedDemo(postgres.connectionString)).agent : NO_EXAMPLE_DB;
 
@@ -110,6 +113,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       EXAMPLE_API_TOKEN: upstream.token,
       EXAMPLE_LLM_URL: llm.url,
       EXAMPLE_LLM_KEY: llm.token,
+      EXAMPLE_CLAUDE_URL: claude.url,
+      EXAMPLE_CLAUDE_KEY: claude.token,
       EXAMPLE_ARM_URL: arm.url,
       EXAMPLE_ARM_TOKEN: arm.token,
       EXAMPLE_DB_URL: exampleDb,
@@ -130,6 +135,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       serviceBus,
       upstream,
       llm,
+      claude,
       arm,
       mcp,
       postgres,

@@ -7,12 +7,14 @@ import { createCallHold } from '../approvals/mcp-call.js';
 import type { McpDeps } from '../gateway/mcp/handle.js';
 import { MCP_TABLE } from '../gateway/mcp/store.js';
 import { createMcpStore } from './mcp-store.js';
+import { createAnswerHolds } from '../approvals/held-answer.js';
 import { createHold } from '../approvals/hold.js';
+import { createRepeat } from '../approvals/repeat.js';
 import { APPROVALS_CONTAINER, APPROVALS_TABLE } from '../approvals/names.js';
 import { createCredentialResolver, type CredentialResolver } from '../connections/credentials.js';
 import { closeKinds } from '../connections/registry.js';
-import { forward, record, type GatewayDeps } from '../gateway/pipeline.js';
-import type { ForwardDeps, Identified, PolicyState } from '../gateway/ports.js';
+import { forward, record, type GatewayDeps, type LlmForwardDeps } from '../gateway/pipeline.js';
+import type { Identified, PolicyState } from '../gateway/ports.js';
 import { createVerifier } from '../identity/index.js';
 import { createMasker } from '../masking/index.js';
 import { createAzureClients, type AzureClients } from '../platform/azure.js';
@@ -51,7 +53,7 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv = process.e
     const state = await policies.current();
     return { principal: await state.verifier.verify(headers.get('authorization')), state };
   };
-  const forwardDeps: ForwardDeps = { config, log, recorder, credentials };
+  const forwardDeps: LlmForwardDeps = { config, log, recorder, credentials };
   const approvals = createApprovalContext({
     config,
     log: log.child({ component: 'approvals' }),
@@ -67,6 +69,8 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv = process.e
   });
   const hold = createHold(approvals);
   const mcpStore = createMcpStore(clients.table(MCP_TABLE));
+  // Answers whose tool calls need a review are held by the approvals built on this forward step.
+  forwardDeps.answers = createAnswerHolds(approvals);
   return {
     config,
     log,
@@ -75,7 +79,7 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv = process.e
     recorder,
     credentials,
     identify,
-    gateway: { ...forwardDeps, identify, hold },
+    gateway: { ...forwardDeps, identify, hold, repeat: createRepeat(approvals) },
     mcp: { ...forwardDeps, identify, mcp: mcpStore, holdCall: createCallHold(approvals, mcpStore, hold) },
     approvals,
     async close() {

@@ -82,11 +82,18 @@ async function run(ctx: ApprovalContext, approval: Approval, started: number): P
   // denies it wins (fail closed); review and allow both let the approval stand.
   const today = decide(held.principal, connection, held.operation, policy);
   if (today.action === 'deny') throw deniedSinceApproval(today.reason);
+  // A held answer was produced when it was held: approving it gives it, nothing is run.
+  if (held.answer) {
+    const answer = await ctx.held.getResult(approval.id);
+    if (!answer) throw heldRequestMissing();
+    return answer;
+  }
   const request = agentRequest(held, connection);
   const response = await ctx.forward(state, request, held.operation, {
     base: approval.base,
     requestId: approval.base.requestId,
     connection,
+    principal: held.principal,
     started,
     approved: true,
   });

@@ -17,6 +17,8 @@ export const storedRequestSchema = z.object({
   body: z.base64(),
   principal: principalSchema,
   operation: operationSchema,
+  /** Set when the approval holds a model's answer (result.json, written when held) rather than a request to carry out. */
+  answer: z.boolean().optional(),
 });
 export type StoredRequest = z.infer<typeof storedRequestSchema>;
 
@@ -47,7 +49,15 @@ export interface HeldStore {
   getView(id: string): Promise<ReviewView | undefined>;
   putResult(id: string, result: StoredResult): Promise<void>;
   getResult(id: string): Promise<StoredResult | undefined>;
+  /** Remembers which approval holds the answer to the request with this key (repeat.ts). */
+  putRepeat(key: string, approvalId: string): Promise<void>;
+  /** The approval remembered for a key, with the ETag that `dropRepeat` needs. */
+  getRepeat(key: string): Promise<{ approvalId: string; etag: string } | undefined>;
+  /** Forgets a key, only as read (its ETag): true for the one caller that did. */
+  dropRepeat(key: string, etag: string): Promise<boolean>;
 }
+
+const repeatSchema = z.object({ approvalId: z.string() });
 
 export function createHeldStore(container: ContainerClient): HeldStore {
   const put = async (name: string, value: unknown, once: boolean) => {
@@ -73,5 +83,31 @@ export function createHeldStore(container: ContainerClient): HeldStore {
     getView: (id) => get(`${id}/view.json`, reviewViewSchema),
     putResult: (id, result) => put(`${id}/result.json`, result, false),
     getResult: (id) => get(`${id}/result.json`, storedResultSchema),
+    putRepeat: (key, approvalId) => put(`repeats/${key}.json`, { approvalId }, false),
+    async getRepeat(key) {
+      try {
+        const blob = await container.getBlobClient(`repeats/${key}.json`).download();
+        const text = (await streamText(blob.readableStreamBody)).toString();
+        return { approvalId: repeatSchema.parse(JSON.parse(text)).approvalId, etag: blob.etag! };
+      } catch (error) {
+        if (error instanceof RestError && error.statusCode === 404) return undefined;
+        throw error;
+      }
+    },
+    async dropRepeat(key, etag) {
+      try {
+        await container.getBlobClient(`repeats/${key}.json`).delete({ conditions: { ifMatch: etag } });
+        return true;
+      } catch (error) {
+        if (error instanceof RestError && (error.statusCode === 404 || error.statusCode === 412)) return false;
+        throw error;
+      }
+    },
   };
+}
+
+async function streamText(body: NodeJS.ReadableStream | undefined): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body ?? []) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks);
 }

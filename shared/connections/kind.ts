@@ -5,6 +5,9 @@ import type { Finding, Masker } from '../masking/index.js';
 import type { Connection } from './connection.js';
 import type { Operation, OperationDetail } from './operation.js';
 import type { Target } from './target.js';
+import type { JudgedToolCall, ProposedToolCall, ToolCallVerdict } from './tool-calls.js';
+
+export type { JudgedToolCall, ProposedToolCall, ToolCallVerdict };
 
 export interface RequestBody {
   /** The whole body, when it was read before deciding (small, needed by rules, or held). */
@@ -38,6 +41,8 @@ export interface ForwardContext {
   maxBodyBytes: number;
   /** Reviewers approved this request: limits that hold a request for review (NeedsReview) do not apply. */
   approved?: boolean;
+  /** Judges a tool call the model proposes; the LLM kinds call it before passing one on. */
+  judgeToolCall(call: ProposedToolCall): ToolCallVerdict;
 }
 
 /**
@@ -64,6 +69,13 @@ export interface ResponseRecord {
   findings: Finding[];
   payload: { body: string; bytes: number; contentType?: string; status: number };
   details: Record<string, OperationDetail>;
+  /** Tool calls the answer proposed that a tool-call rule judged. */
+  toolCalls?: JudgedToolCall[];
+  /**
+   * When a call needed a review: the whole answer as the agent would have had it with the calls
+   * under review passed (masked, denied calls still replaced), for the approval to hold.
+   */
+  approvedAnswer?: Uint8Array;
 }
 
 export interface GatewayResponse {
@@ -84,6 +96,8 @@ export interface ConnectionKind {
   route: Route;
   /** Whether classify needs the request body whatever the rules say (prompts, SQL). */
   readsBody: boolean;
+  /** Whether its answers propose tool calls it judges (LLM kinds): such answers can be held for review. */
+  judgesToolCalls?: boolean;
   /**
    * Where a request goes on the target, from the still-encoded path after `/api/<route>/<connection>`
    * and the query. Kinds whose requests carry no path (SQL) have none.

@@ -71,3 +71,12 @@ export const unmaskableNotText = (connection: string, contentType: string | unde
     title: 'Response cannot be masked',
     detail: `The upstream of "${connection}" answered with ${contentType ?? 'a body'} that is not text (it holds NUL bytes), which the gateway cannot mask; the connection does not set streams: { unknown: pass }.`,
   });
+
+/** A prompt request (openai, anthropic) whose body is not a JSON object. */
+export const promptBodyNotObject = (action: string) =>
+  new Refusal({
+    status: 400,
+    type: 'invalid-body',
+    title: 'Request body is not valid',
+    detail: `A ${action} request must have a JSON object body; the gateway judges its prompt before anything is sent.`,
+  });

@@ -1,4 +1,5 @@
 // Connection kinds by name: the one line to add for a new kind.
+import { anthropicKind } from './anthropic/index.js';
 import { armKind } from './arm/index.js';
 import { httpKind } from './http/index.js';
 import { mcpKind } from './mcp/index.js';
@@ -10,6 +11,7 @@ import type { ConnectionConfig } from './schemas.js';
 export const kinds: Record<ConnectionConfig['kind'], ConnectionKind> = {
   http: httpKind,
   openai: openaiKind,
+  anthropic: anthropicKind,
   arm: armKind,
   postgres: postgresKind,
   mcp: mcpKind,

@@ -1,5 +1,6 @@
 // The connection kinds' schemas, composed for the policy. Pure: importing this pulls in no client.
 import { z } from 'zod';
+import { anthropicConnectionSchema } from './anthropic/schema.js';
 import { armConnectionSchema } from './arm/schema.js';
 import { httpConnectionSchema } from './http/schema.js';
 import { mcpConnectionSchema } from './mcp/schema.js';
@@ -9,6 +10,7 @@ import { postgresConnectionSchema } from './postgres/schema.js';
 export const connectionSchema = z.discriminatedUnion('kind', [
   httpConnectionSchema,
   openaiConnectionSchema,
+  anthropicConnectionSchema,
   armConnectionSchema,
   postgresConnectionSchema,
   mcpConnectionSchema,

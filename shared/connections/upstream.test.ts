@@ -18,6 +18,7 @@ const context = (format: string, secret: string): ForwardContext => ({
   requestId: 'r-1',
   connection: connection(format),
   credential: async () => secret,
+  judgeToolCall: () => ({ action: 'allow', rule: 'default', reason: '' }),
   masker: createMasker(),
   timeoutMs: 1_000,
   publicUrl: 'http://gateway',

@@ -58,6 +58,7 @@ interface Wire {
 export const offlineRequests = {
   http: proxied(),
   openai: proxied(),
+  anthropic: proxied(),
   arm: proxied(),
   postgres: {
     schema: sqlRequest,

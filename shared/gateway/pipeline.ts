@@ -19,6 +19,7 @@ import { deniedByPolicy, recordingUnavailable, unknownConnection, wrongRoute } f
 import { decisionInputs, eventBase, requestPayload } from './events.js';
 import { classifyAndDecide } from './judge.js';
 import type { ForwardAt, Forwarded, ForwardDeps, Identify, PolicyState } from './ports.js';
+import { toolCalls, type AnswerHolds } from './tool-calls.js';
 
 /** What a `review` decision turns into; the approvals module provides it. */
 export type Hold = (held: HeldRequest) => Promise<HttpResponseInit>;
@@ -39,10 +40,19 @@ export interface HeldRequest {
   prefer: string | null;
 }
 
+/** The answer already approved for an identical earlier request, once; undefined when there is none. */
+export type Repeat = (at: { principal: Principal; connection: NamedConnection; request: AgentRequest }) => Promise<HttpResponseInit | undefined>;
+
+/** forward's dependencies, with the holding of answers whose tool calls need a review. */
+export interface LlmForwardDeps extends ForwardDeps {
+  answers?: AnswerHolds;
+}
+
 /** What the live path needs: forward's dependencies, who is calling, and the hold for reviews. */
-export interface GatewayDeps extends ForwardDeps {
+export interface GatewayDeps extends LlmForwardDeps {
   identify: Identify;
   hold: Hold;
+  repeat?: Repeat;
 }
 
 export async function handle(rt: GatewayDeps, route: Route, req: HttpRequest, ctx: InvocationContext): Promise<HttpResponseInit> {
@@ -108,8 +118,11 @@ async function judge(
     if (body.stream) request.body = { bytes: await readAll(body.stream, rt.config.maxBodyBytes), length: body.length };
     return rt.hold({ requestId, sessionId, state: at.state, base, principal, connection, operation, decision, request, prefer: req.headers.get('prefer') });
   }
+  // An identical request whose held answer a reviewer approved gets that answer, once.
+  const repeated = kind.judgesToolCalls ? await rt.repeat?.({ principal, connection, request }) : undefined;
+  if (repeated) return repeated;
   try {
-    return await forward(rt, at.state, request, operation, { base, requestId, connection, started: at.started });
+    return await forward(rt, at.state, request, operation, { base, requestId, connection, principal, started: at.started });
   } catch (error) {
     if (!(error instanceof NeedsReview)) throw error;
     // The kind undid the request and asks for a review (a write over the connection's row limit).
@@ -121,13 +134,14 @@ async function judge(
 
 /** forward → mask → record, shared by the live path and the execution of an approved request. */
 export async function forward(
-  rt: ForwardDeps,
+  rt: LlmForwardDeps,
   { policy, masker }: Pick<PolicyState, 'policy' | 'masker'>,
   request: AgentRequest,
   operation: Operation,
   at: ForwardAt,
 ): Promise<Forwarded> {
-  const context = forwardContext(rt, masker, at);
+  const calls = toolCalls(rt.answers, { policy, masker }, request, operation, at);
+  const context = forwardContext(rt, masker, at, (call) => calls.judge(call));
   const forwardedAt = performance.now();
   let response: GatewayResponse;
   try {
@@ -147,13 +161,18 @@ export async function forward(
     details: outcome.details || details ? { ...outcome.details, ...details } : undefined,
     timings: { upstreamMs: round(upstreamMs), totalMs: round(performance.now() - at.started) },
   });
-  const recordResponse = async () => record(rt, policy.recording, [responseEvent(await response.completion)]);
+  // Each tool call a rule judged is a decision like a request's; an answer held for review is held once recorded.
+  const recordResponse = async () => {
+    const outcome = await response.completion;
+    await record(rt, policy.recording, [...calls.events(outcome), responseEvent(outcome)]);
+    await calls.hold(outcome, response);
+  };
 
   if (!(response.body instanceof ReadableStream)) {
     await recordResponse();
     return { status: response.status, headers: response.headers, body: response.body ?? undefined };
   }
-  return { status: response.status, headers: response.headers, body: recordedStream(response, responseEvent, (event) => record(rt, policy.recording, [event])) };
+  return { status: response.status, headers: response.headers, body: recordedStream(response, responseEvent, (event) => record(rt, policy.recording, [event]), recordResponse) };
 }
 
 /**
@@ -166,6 +185,7 @@ function recordedStream(
   response: GatewayResponse,
   responseEvent: (outcome: Partial<ResponseRecord>, details?: ResponseRecord['details']) => EventInput,
   write: (event: EventInput) => Promise<void>,
+  completed: () => Promise<void>,
 ): ReadableStream<Uint8Array> {
   const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   let delivered = 0;
@@ -191,7 +211,7 @@ function recordedStream(
         }
         if (next.done) {
           ended = true;
-          await write(responseEvent(await response.completion));
+          await completed();
           controller.close();
           return;
         }
@@ -208,7 +228,12 @@ function recordedStream(
 }
 
 /** What a kind needs to call its target: the credential on demand, limits, the masker. */
-export function forwardContext(rt: ForwardDeps, masker: PolicyState['masker'], at: Pick<ForwardAt, 'requestId' | 'connection' | 'approved'>): ForwardContext {
+export function forwardContext(
+  rt: ForwardDeps,
+  masker: PolicyState['masker'],
+  at: Pick<ForwardAt, 'requestId' | 'connection' | 'approved'>,
+  judgeToolCall: ForwardContext['judgeToolCall'],
+): ForwardContext {
   return {
     requestId: at.requestId,
     connection: at.connection,
@@ -222,6 +247,7 @@ export function forwardContext(rt: ForwardDeps, masker: PolicyState['masker'], a
     captureBytes: rt.config.recordMaxPayloadBytes,
     maxBodyBytes: rt.config.maxBodyBytes,
     approved: at.approved,
+    judgeToolCall,
   };
 }
 

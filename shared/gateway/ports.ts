@@ -40,6 +40,8 @@ export interface ForwardDeps {
 /** Where a forwarded request belongs: its events' common part, its ids, and when it started. */
 export interface ForwardAt {
   base: Omit<EventInput, 'type'>;
+  /** Who asked: the tool calls a model proposes are judged for them. */
+  principal: Principal;
   requestId: string;
   connection: NamedConnection;
   started: number;

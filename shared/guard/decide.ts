@@ -1,9 +1,11 @@
 // decide: (principal, connection, operation, policy) → allow | deny | review, with the deciding
 // rule and a reason. Pure. Every matching rule is considered; the most restrictive wins
 // (deny > review > allow) and, among equals, the first in policy order. No match falls to the
-// connection's default, which is deny unless the policy says otherwise.
+// connection's default, which is deny unless the policy says otherwise. Rules with a `toolCalls`
+// match judge the tool calls a model proposes (decideToolCall), never a request.
+import type { ProposedToolCall } from '../connections/tool-calls.js';
 import type { Operation } from '../connections/operation.js';
-import { ruleText } from '../connections/rule-text.js';
+import { normalizeRuleText, ruleText } from '../connections/rule-text.js';
 import type { Principal } from '../identity/principal.js';
 import { jsonPathText, selectJsonPath } from '../policy/json-path.js';
 import type { Action, CompiledMatch, CompiledRule, NamedConnection, Policy, ReviewRequirement } from '../policy/compile.js';
@@ -30,6 +32,7 @@ export function decide(principal: Principal, connection: NamedConnection, operat
 
   let winner: CompiledRule | undefined;
   for (const rule of policy.rules) {
+    if (rule.match.toolCalls) continue;
     if ((!winner || RANK[rule.action] > RANK[winner.action]) && matches(rule.match, principal, connection.name, operation)) {
       winner = rule;
       if (rule.action === 'deny') break;
@@ -51,6 +54,49 @@ export function decide(principal: Principal, connection: NamedConnection, operat
     reason: winner.message ?? `Rule "${winner.name}" decided ${winner.action}`,
     review: winner.review,
   };
+}
+
+/**
+ * A tool call the model proposes in its answer to `operation`: judged by the rules with a
+ * `toolCalls` match (most restrictive wins, as for requests); none matching passes it — the
+ * request it answers was already judged.
+ */
+export function decideToolCall(principal: Principal, connection: NamedConnection, operation: Operation, call: ProposedToolCall, policy: Policy): Decision {
+  let winner: CompiledRule | undefined;
+  let input: string | undefined;
+  for (const rule of policy.rules) {
+    const target = rule.match.toolCalls;
+    if (!target || (winner && RANK[rule.action] <= RANK[winner.action])) continue;
+    if (target.names && !target.names.some((g) => g.test(normalizeRuleText(call.name)))) continue;
+    if (target.input && !target.input.test((input ??= toolInputText(call.input)))) continue;
+    if (!matches(rule.match, principal, connection.name, operation)) continue;
+    winner = rule;
+    if (rule.action === 'deny') break;
+  }
+  if (!winner) return { action: 'allow', rule: 'default', reason: `No tool-call rule matched a call of "${call.name}"` };
+  return {
+    action: winner.action,
+    rule: winner.name,
+    reason: winner.message ?? `Rule "${winner.name}" decided ${winner.action} for a call of "${call.name}"`,
+    review: winner.review,
+  };
+}
+
+/**
+ * The text a tool-call rule's `input` sees: the input as JSON, then each of its string values on a
+ * line of its own, so that a command reads as the shell will run it (no JSON escapes), normalised
+ * as request text is.
+ */
+export function toolInputText(input: unknown): string {
+  if (typeof input === 'string') return normalizeRuleText(input);
+  const strings: string[] = [];
+  const stack = [input];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (typeof value === 'string') strings.push(value);
+    else if (value !== null && typeof value === 'object') stack.push(...Object.values(value).reverse());
+  }
+  return normalizeRuleText([JSON.stringify(input) ?? '', ...strings].join('\n'));
 }
 
 export function matches(match: CompiledMatch, principal: Principal, connection: string, op: Operation): boolean {

@@ -42,6 +42,7 @@ const FIELDS: Array<[keyof CompiledMatch, keyof MatchDocument]> = [
   ['resources', 'resources'],
   ['flags', 'flags'],
   ['arguments', 'arguments'],
+  ['toolCalls', 'toolCalls'],
 ];
 
 export function explain(principal: Principal, connection: NamedConnection, operation: Operation, policy: Policy): Explanation {
@@ -113,6 +114,8 @@ function why(rule: CompiledRule, key: keyof CompiledMatch, field: keyof MatchDoc
       const path = Object.keys(rule.source?.arguments ?? {})[m.arguments!.indexOf(failing)] ?? '(path)';
       return op.arguments === undefined ? 'the request has no arguments' : `arguments at ${path} do not match /${failing.pattern.source}/`;
     }
+    case 'toolCalls':
+      return 'a rule on the tool calls a model proposes, not on requests';
   }
 }
 

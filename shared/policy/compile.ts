@@ -32,6 +32,8 @@ export interface CompiledMatch {
   flags?: string[];
   /** MCP arguments: every path must select a value its pattern matches. */
   arguments?: Array<{ path: JsonPathStep[]; pattern: RegExp }>;
+  /** Set on rules about the tool calls a model proposes; such rules never judge a request. */
+  toolCalls?: { names?: RegExp[]; input?: RegExp };
 }
 
 export interface CompiledRule {
@@ -177,5 +179,9 @@ function compileMatch(match: MatchDocument, action: Action, problem: (path: Arra
     resources: list(match.resources)?.map((g) => textGlob(g, true)),
     flags: list(match.flags),
     arguments: match.arguments && Object.entries(match.arguments).map(([path, source]) => ({ path: parseJsonPath(path), pattern: regex(source, ['arguments', path]) })),
+    toolCalls: match.toolCalls && {
+      names: list(match.toolCalls.name)?.map((g) => textGlob(g, true)),
+      input: match.toolCalls.input === undefined ? undefined : regex(match.toolCalls.input, ['toolCalls', 'input']),
+    },
   };
 }

@@ -159,11 +159,12 @@ connections:
       EXAMPLE_LLM_URL: 'http://127.0.0.1:2',
       EXAMPLE_ARM_URL: 'http://127.0.0.1:3',
       EXAMPLE_MCP_URL: 'http://127.0.0.1:4/mcp',
+      EXAMPLE_CLAUDE_URL: 'http://127.0.0.1:4',
     };
     // Credentials are read at forward time, not when the policy loads.
     const result = load(text, 'development', variables);
     assert.ok(result.ok, JSON.stringify(!result.ok && result.problems, null, 2));
-    assert.deepEqual([...new Set([...result.policy.connections.values()].map((c) => c.config.kind))].sort(), ['arm', 'http', 'mcp', 'openai', 'postgres']);
+    assert.deepEqual([...new Set([...result.policy.connections.values()].map((c) => c.config.kind))].sort(), ['anthropic', 'arm', 'http', 'mcp', 'openai', 'postgres']);
   });
 });
 

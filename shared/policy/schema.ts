@@ -53,6 +53,16 @@ export const matchSchema = z
       .record(z.string().regex(JSON_PATH, 'is not a JSON path like $.path, $.files[*].name or $["a key"]'), z.string())
       .optional()
       .describe('an MCP tool call\'s (or prompt\'s) arguments: JSON path → regular expression; every path must select a value that matches (strings as they are, other values as JSON; any element for [*])'),
+    toolCalls: z
+      .object({
+        name: oneOrMany(z.string().min(1)).optional().describe('globs over the tool\'s name (* matches anything, case-insensitive), e.g. Bash, "mcp__*"'),
+        input: z.string().optional().describe('regular expression over the tool\'s input: its JSON, then each string value on a line of its own'),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'makes this a rule on the tool calls a model proposes in its answers (anthropic and openai connections), not on requests: each complete call is judged before the agent sees it; deny replaces it with a text saying why, review holds the answer for a human. The other fields match the request the answer belongs to',
+      ),
   })
   .strict()
   .describe('every field given must match (AND); within a list, any entry matches (OR); an empty match matches everything');

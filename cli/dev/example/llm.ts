@@ -50,7 +50,8 @@ export async function startExampleLlm(options: ExampleLlmOptions = {}): Promise<
   const id = (prefix: string) => `${prefix}-${++ids}`;
 
   const answerTo = (prompt: string) => `You asked: "${prompt.slice(0, 200)}". The deploy token for this project is ${deployToken} - keep it safe.`;
-  const toolArguments = () => JSON.stringify({ command: `deploy --token ${deployToken}` });
+  // `Run: <command>` in the prompt names the command a proposed tool call runs.
+  const toolArguments = (prompt: string) => JSON.stringify({ command: /\bRun: (.+)$/m.exec(prompt)?.[1] ?? `deploy --token ${deployToken}` });
 
   const server = createServer(async (req, res) => {
     const body = await readText(req);
@@ -86,7 +87,7 @@ export async function startExampleLlm(options: ExampleLlmOptions = {}): Promise<
     const prompt = lastUserText(messages);
     const useTool = Array.isArray(request.tools) && request.tools.length > 0 && !messages.some((m) => m.role === 'tool');
     const tool = useTool ? String(((request.tools as Json[])[0]!.function as Json | undefined)?.name ?? 'tool') : undefined;
-    const text = tool ? toolArguments() : answerTo(prompt);
+    const text = tool ? toolArguments(prompt) : answerTo(prompt);
     const usage = { prompt_tokens: words(messages.map((m) => textOf(m.content)).join(' ')), completion_tokens: Math.ceil(text.length / 4), total_tokens: 0 };
     usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
     const finish = tool ? 'tool_calls' : 'stop';

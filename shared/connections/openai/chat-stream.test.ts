@@ -4,7 +4,7 @@ import { createMasker } from '../../masking/index.js';
 import { secretSamples, seeded } from '../../../test/support/masking.js';
 import { ChatDeltas } from './chat-stream.js';
 import { SseParser } from '../../masking/index.js';
-import { LlmSseMasker } from './stream.js';
+import { LlmSseMasker } from '../llm-stream.js';
 
 const masker = createMasker();
 const samples = secretSamples(seeded(7));
@@ -19,7 +19,7 @@ const finish = (index = 0, reason = 'stop') => chunk([{ index, delta: {}, finish
 const sse = (chunks: unknown[]) => chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`).join('') + 'data: [DONE]\n\n';
 
 function run(upstream: string, pieces: number[] = [], dropUsage = false) {
-  const stream = new LlmSseMasker(masker, (findings) => new ChatDeltas(masker, findings, { dropUsage }));
+  const stream = new LlmSseMasker(masker, (findings) => new ChatDeltas(masker, findings, { dropUsage, judge: () => ({ action: 'allow', rule: 'default', reason: '' }) }));
   let out = '';
   let at = 0;
   for (const cut of [...pieces, upstream.length]) {

@@ -1,9 +1,15 @@
 // Chat completion chunks, streamed. Per choice, the delta's texts (content, refusal, reasoning,
-// audio transcript, each tool call's arguments) run through their own stream maskers; the rest
-// of each chunk is masked as JSON. When a choice finishes, the text it still held goes out in a
-// delta just before its finish chunk.
+// audio transcript) run through their own stream maskers; the rest of each chunk is masked as
+// JSON. Tool calls are held whole (text keeps streaming) until their choice finishes, then judged:
+// those the policy passes go out with their arguments masked as JSON, the others are replaced by
+// a content delta saying why, and a finish reason of `tool_calls` becomes `stop` when no call is
+// left. When a choice finishes, the text it still held goes out in a delta just before its finish
+// chunk; tool calls of a stream cut off before its finish are never sent.
 import { TextStreams, type Finding, type Masker } from '../../masking/index.js';
-import type { DeltaHandler, StreamedEvent } from './stream.js';
+import type { ProposedToolCall } from '../kind.js';
+import type { DeltaHandler, StreamedEvent } from '../llm-stream.js';
+import { replacedToolCallText } from '../tool-calls.js';
+import { chatCall, type Judge } from './tool-calls.js';
 import { answerDetails, finishReasons, type AnswerDetails } from './usage.js';
 
 type Json = Record<string, unknown>;
@@ -17,14 +23,23 @@ interface Piece {
   key: string;
   /** Where the text sits in the delta. */
   path: Array<string | number>;
-  /** For tool-call arguments: the tool call's index. */
-  tool?: number;
   text: string;
+}
+
+/** A tool call as its deltas arrive, by choice and tool index. */
+interface HeldCall {
+  id?: unknown;
+  type?: unknown;
+  name: string;
+  arguments: string;
+  custom: boolean;
 }
 
 export interface ChatStreamOptions {
   /** The gateway asked for usage itself: the usage chunk and fields are not the agent's to see. */
   dropUsage: boolean;
+  /** Judges each proposed tool call once it is complete. */
+  judge: Judge;
 }
 
 export class ChatDeltas implements DeltaHandler {
@@ -32,6 +47,10 @@ export class ChatDeltas implements DeltaHandler {
   private envelope: Json | undefined;
   private answer: AnswerDetails = {};
   private readonly reasons: string[] = [];
+  private readonly calls = new Map<number, Map<number, HeldCall>>();
+  private reviewedCalls = 0;
+  /** For the last event: what the answer with the calls under review passed has instead. */
+  private differs: StreamedEvent[] | undefined;
 
   constructor(
     private readonly masker: Masker,
@@ -42,6 +61,7 @@ export class ChatDeltas implements DeltaHandler {
   }
 
   event(name: string | undefined, data: unknown): StreamedEvent[] {
+    this.differs = undefined;
     if (!isObject(data) || !Array.isArray(data.choices)) return [{ event: name, data: this.json(data) }];
     const choices: unknown[] = data.choices;
     this.note(data);
@@ -49,7 +69,7 @@ export class ChatDeltas implements DeltaHandler {
       if (choices.length === 0 && isObject(data.usage)) return [];
       delete data.usage;
     }
-    const pieces = takeTexts(choices);
+    const pieces = takeTexts(choices, (choice, tool, call) => this.hold(choice, tool, call));
     const masked = this.json(data) as Json & { choices: Json[] };
     this.envelope = envelopeOf(masked);
 
@@ -65,11 +85,42 @@ export class ChatDeltas implements DeltaHandler {
       const index = typeof choice.index === 'number' ? choice.index : position;
       return this.flushChoice(index, held.filter((p) => p.position === position));
     });
-    const flush = flushes.length > 0 ? [{ event: name, data: { ...this.envelope, choices: flushes } }] : [];
-    return [...flush, { event: name, data: masked }];
+    const agent: Json[] = [];
+    const approved: Json[] = [];
+    let approvedFinish: Json[] | undefined;
+    for (const position of finishing) {
+      const choice = choices[position] as Json;
+      const index = typeof choice.index === 'number' ? choice.index : position;
+      const calls = this.judgeChoice(index);
+      const finish = masked.choices[position]!;
+      if (calls.agent) agent.push({ index, delta: calls.agent, finish_reason: null });
+      if (calls.approved) approved.push({ index, delta: calls.approved, finish_reason: null });
+      if (finish.finish_reason !== 'tool_calls' || calls.replaced + calls.reviewed === 0) continue;
+      // Nothing left for the agent to run: it reads the text and carries on.
+      if (calls.reviewed > 0) {
+        approvedFinish ??= structuredClone(masked.choices);
+        if (calls.passed + calls.reviewed === 0) approvedFinish[position]!.finish_reason = 'stop';
+      }
+      if (calls.passed === 0) finish.finish_reason = 'stop';
+    }
+    const chunk = (choices: Json[]) => (choices.length > 0 ? [{ event: name, data: { ...this.envelope, choices } }] : []);
+    const flush = chunk(flushes);
+    const out = [...flush, ...chunk(agent), { event: name, data: masked }];
+    this.differs = this.reviewedCalls > 0 && (approved.length > 0 || approvedFinish) ? [...flush, ...chunk(approved), { event: name, data: approvedFinish ? { ...masked, choices: approvedFinish } : masked }] : undefined;
+    return out;
+  }
+
+  approvedInstead(): StreamedEvent[] | undefined {
+    return this.differs;
+  }
+
+  reviewed(): boolean {
+    return this.reviewedCalls > 0;
   }
 
   flush(): StreamedEvent[] {
+    // A stream cut off before its finish: its tool calls were never complete, so never judged.
+    this.calls.clear();
     const open = [...new Set(this.streams.open().map((key) => Number(key.split(':')[1])))];
     const choices = open.flatMap((index) => this.flushChoice(index, []));
     return choices.length > 0 && this.envelope ? [{ data: { ...this.envelope, choices } }] : [];
@@ -90,13 +141,69 @@ export class ChatDeltas implements DeltaHandler {
     const pieces = [...byKey.values()].filter((p) => p.text.length > 0);
     if (pieces.length === 0) return [];
     const delta: Json = {};
-    const tools = new Map<number, Json>();
-    for (const piece of pieces) {
-      if (piece.tool === undefined) setPath(delta, piece.path, piece.text);
-      else tools.set(piece.tool, { index: piece.tool, function: { arguments: piece.text } });
-    }
-    if (tools.size > 0) delta.tool_calls = [...tools.values()];
+    for (const piece of pieces) setPath(delta, piece.path, piece.text);
     return [{ index, delta, finish_reason: null }];
+  }
+
+  private hold(choice: number, tool: number, call: Json): void {
+    let calls = this.calls.get(choice);
+    if (!calls) this.calls.set(choice, (calls = new Map()));
+    const held = calls.get(tool) ?? { name: '', arguments: '', custom: false };
+    calls.set(tool, held);
+    if (call.id !== undefined) held.id = call.id;
+    if (call.type !== undefined) held.type = call.type;
+    const part = isObject(call.function) ? call.function : isObject(call.custom) ? call.custom : undefined;
+    if (isObject(call.custom)) held.custom = true;
+    if (typeof part?.name === 'string') held.name += part.name;
+    if (typeof part?.arguments === 'string') held.arguments += part.arguments;
+    if (typeof part?.input === 'string') held.arguments += part.input;
+  }
+
+  /**
+   * A finishing choice's held tool calls, judged: the delta that carries what passes and what
+   * replaces the rest, and the one with the calls under review passed (when there were any).
+   */
+  private judgeChoice(index: number): { agent?: Json; approved?: Json; passed: number; replaced: number; reviewed: number } {
+    const calls = [...(this.calls.get(index)?.entries() ?? [])].sort(([a], [b]) => a - b).map(([, call]) => call);
+    this.calls.delete(index);
+    const agent: Array<Json | string> = [];
+    const approved: Array<Json | string> = [];
+    let passed = 0;
+    let replaced = 0;
+    let reviewed = 0;
+    for (const held of calls) {
+      const call: ProposedToolCall = chatCall(held.custom ? { custom: { name: held.name, input: held.arguments } } : { function: { name: held.name, arguments: held.arguments } })!;
+      const verdict = this.options.judge(call);
+      if (verdict.action === 'deny') replaced++;
+      if (verdict.action === 'review') reviewed++;
+      if (verdict.action === 'allow') passed++;
+      const passing = verdict.action === 'allow' ? [agent, approved] : verdict.action === 'review' ? [approved] : [];
+      const replacing = verdict.action === 'allow' ? [] : verdict.action === 'review' ? [agent] : [agent, approved];
+      if (passing.length > 0) {
+        const text = held.custom ? this.text(held.arguments) : this.maskedArguments(held.arguments);
+        const body = held.custom ? { custom: { name: held.name, input: text } } : { function: { name: held.name, arguments: text } };
+        const out = { ...(held.id !== undefined && { id: held.id }), type: held.type ?? (held.custom ? 'custom' : 'function'), ...body };
+        for (const list of passing) list.push(out);
+      }
+      for (const list of replacing) list.push(replacedToolCallText(call, verdict));
+    }
+    this.reviewedCalls += reviewed;
+    return { agent: callsDelta(agent), approved: reviewed > 0 ? callsDelta(approved) : undefined, passed, replaced, reviewed };
+  }
+
+  /** Arguments masked as JSON when they are JSON (escapes decoded), as text otherwise. */
+  private maskedArguments(text: string): string {
+    try {
+      return JSON.stringify(this.json(JSON.parse(text)));
+    } catch {
+      return this.text(text);
+    }
+  }
+
+  private text(value: string): string {
+    const masked = this.masker.text(value);
+    this.findings.push(...masked.findings);
+    return masked.text;
   }
 
   private note(chunk: Json): void {
@@ -113,8 +220,8 @@ export class ChatDeltas implements DeltaHandler {
   }
 }
 
-/** Takes the streamed texts out of each choice's delta (leaving '' in their place). */
-function takeTexts(choices: unknown[]): Piece[] {
+/** Takes the streamed texts out of each choice's delta (leaving '' in their place), and its tool calls (to `hold`). */
+function takeTexts(choices: unknown[], hold: (choice: number, tool: number, call: Json) => void): Piece[] {
   const pieces: Piece[] = [];
   choices.forEach((choice, position) => {
     if (!isObject(choice) || !isObject(choice.delta)) return;
@@ -129,19 +236,24 @@ function takeTexts(choices: unknown[]): Piece[] {
     }
     if (!Array.isArray(delta.tool_calls)) return;
     delta.tool_calls.forEach((call: unknown, j) => {
-      if (!isObject(call) || !isObject(call.function) || typeof call.function.arguments !== 'string') return;
-      const tool = typeof call.index === 'number' ? call.index : j;
-      pieces.push({ position, key: `choice:${index}:tool:${tool}`, path: ['tool_calls', j, 'function', 'arguments'], tool, text: call.function.arguments });
-      call.function.arguments = '';
+      if (isObject(call)) hold(index, typeof call.index === 'number' ? call.index : j, call);
     });
+    delete delta.tool_calls;
   });
   return pieces;
 }
 
+/** A delta with the tool calls that pass (numbered from 0) and the texts that replace the others; undefined when empty. */
+function callsDelta(items: Array<Json | string>): Json | undefined {
+  const texts = items.filter((item): item is string => typeof item === 'string');
+  const calls = items.filter((item): item is Json => typeof item !== 'string').map((call, index) => ({ index, ...call }));
+  if (texts.length === 0 && calls.length === 0) return undefined;
+  return { ...(texts.length > 0 && { content: texts.join('\n\n') }), ...(calls.length > 0 && { tool_calls: calls }) };
+}
+
 /** The piece a stream key stands for, when its choice had no text in the finishing chunk. */
 function pieceOf(key: string): Piece {
-  const [, , kind, tool] = key.split(':');
-  if (kind === 'tool') return { position: -1, key, path: [], tool: Number(tool), text: '' };
+  const [, , kind] = key.split(':');
   return { position: -1, key, path: kind!.split('.'), text: '' };
 }
 

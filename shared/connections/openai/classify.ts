@@ -3,12 +3,12 @@
 // else), the model as the resource, `streaming`, `tools` and `token-input` flags, and the whole
 // prompt as the text prompt rules see. A known route whose body is not a JSON object is refused:
 // its prompt could not be judged.
-import { bodyText } from '../body-text.js';
+import { bodyText, jsonObject } from '../body-text.js';
 import { headerRecord } from '../headers.js';
 import type { AgentRequest } from '../kind.js';
 import type { Operation } from '../operation.js';
 import { hasTokenInput, promptText, unknownRouteText } from './prompt.js';
-import { nonCanonicalRoute, promptBodyNotObject } from './refusals.js';
+import { nonCanonicalRoute } from './refusals.js';
 import { misspelledRoute, openaiRoute, type KnownAction } from './routes.js';
 
 const PROMPTED: ReadonlySet<KnownAction> = new Set(['chat.completions', 'completions', 'responses', 'embeddings']);
@@ -50,18 +50,4 @@ export function classifyOpenai(request: AgentRequest): Operation {
     summary: `${route.action} ${model ?? '(no model)'}${streaming ? ' streaming' : ''}`,
     details: { model, stream: streaming },
   };
-}
-
-/** The parsed body of a prompt request, which must be a JSON object. */
-export function jsonObject(bytes: Uint8Array | undefined, action: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes ?? new Uint8Array()));
-  } catch {
-    value = undefined;
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw promptBodyNotObject(action);
-  }
-  return value as Record<string, unknown>;
 }

@@ -9,6 +9,7 @@ export const openaiKind: ConnectionKind = {
   route: 'proxy',
   // Prompt rules and outgoing masking need the whole prompt.
   readsBody: true,
+  judgesToolCalls: true,
   target: upstreamTarget,
   classify: classifyOpenai,
   forward: forwardOpenai,

@@ -11,10 +11,3 @@ export const nonCanonicalRoute = (path: string) =>
   });
 
 /** A prompt request whose body is not a JSON object: its prompt could not be judged. */
-export const promptBodyNotObject = (action: string) =>
-  new Refusal({
-    status: 400,
-    type: 'invalid-body',
-    title: 'Request body is not valid',
-    detail: `A ${action} request must have a JSON object body; the gateway judges its prompt before anything is sent.`,
-  });

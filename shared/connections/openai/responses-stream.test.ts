@@ -4,7 +4,7 @@ import { createMasker } from '../../masking/index.js';
 import { secretSamples, seeded } from '../../../test/support/masking.js';
 import { ResponseDeltas } from './responses-stream.js';
 import { SseParser } from '../../masking/index.js';
-import { LlmSseMasker } from './stream.js';
+import { LlmSseMasker } from '../llm-stream.js';
 
 const masker = createMasker();
 const secret = secretSamples(seeded(11))['slack-token']!();
@@ -31,7 +31,7 @@ function upstream(parts: string[], fullText: string): string {
 }
 
 function run(text: string) {
-  const stream = new LlmSseMasker(masker, (findings) => new ResponseDeltas(masker, findings));
+  const stream = new LlmSseMasker(masker, (findings) => new ResponseDeltas(masker, findings, () => ({ action: 'allow', rule: 'default', reason: '' })));
   const out = stream.push(text) + stream.end();
   const parser = new SseParser();
   const events = [...parser.push(out), ...parser.end()];

@@ -2,9 +2,15 @@
 // refusal, function-call arguments, reasoning…) runs through a stream masker of its own, per
 // item and part; its `*.done` event, which repeats the whole text, is masked as JSON like every
 // other event. What a stream still holds goes out in one more delta event just before its done
-// event, and sequence numbers are shifted so that they stay consecutive.
+// event, and sequence numbers are shifted so that they stay consecutive. An output item that
+// proposes a call the agent runs (function, custom tool, shell) is held from its `added` event to
+// its `done` event (text keeps streaming), judged, then sent as it came or replaced by an assistant
+// message item saying why — in the final response too. A call cut off before its done is never sent.
 import { TextStreams, type Finding, type Masker } from '../../masking/index.js';
-import type { DeltaHandler, StreamedEvent } from './stream.js';
+import type { ToolCallVerdict } from '../kind.js';
+import type { DeltaHandler, StreamedEvent } from '../llm-stream.js';
+import { replacedToolCallText } from '../tool-calls.js';
+import { replacementItem, responseCall, type Judge } from './tool-calls.js';
 import { answerDetails, type AnswerDetails } from './usage.js';
 
 type Json = Record<string, unknown>;
@@ -17,17 +23,108 @@ export class ResponseDeltas implements DeltaHandler {
   private readonly last = new Map<string, { name: string | undefined; event: Json }>();
   private added = 0;
   private answer: AnswerDetails = {};
+  /** Events of proposed calls not yet complete, by output index. */
+  private readonly held = new Map<number, Array<{ name: string | undefined; data: Json }>>();
+  /** Verdicts on the calls judged so far, by item id, for the final response. */
+  private readonly verdicts = new Map<string, ToolCallVerdict>();
+  private reviewedCalls = 0;
+  /** For the last event: what the answer with the calls under review passed has instead. */
+  private differs: StreamedEvent[] | undefined;
 
   constructor(
     private readonly masker: Masker,
     private readonly findings: Finding[],
+    private readonly judge: Judge,
   ) {
     this.streams = new TextStreams(masker, findings);
   }
 
   event(name: string | undefined, data: unknown): StreamedEvent[] {
+    this.differs = undefined;
     if (!isObject(data) || typeof data.type !== 'string') return [{ event: name, data: this.json(data) }];
-    const type = data.type;
+    const at = typeof data.output_index === 'number' ? data.output_index : undefined;
+    if (data.type === 'response.output_item.added' && at !== undefined && responseCall(data.item)) {
+      this.held.set(at, [{ name, data }]);
+      return [];
+    }
+    const held = at === undefined ? undefined : this.held.get(at);
+    if (held && data.type !== 'response.output_item.done') {
+      held.push({ name, data });
+      return [];
+    }
+    if (held) {
+      this.held.delete(at!);
+      return this.judged(held, { name, data });
+    }
+    if (isObject(data.response) && Array.isArray(data.response.output)) {
+      const output: unknown[] = data.response.output;
+      if (this.reviewedCalls > 0) {
+        const approved = { ...data, response: { ...data.response, output: output.map((item) => this.finalItem(item, true)) } };
+        this.differs = this.pass(name, approved);
+      }
+      data.response.output = output.map((item) => this.finalItem(item, false));
+    }
+    return this.pass(name, data);
+  }
+
+  approvedInstead(): StreamedEvent[] | undefined {
+    return this.differs;
+  }
+
+  reviewed(): boolean {
+    return this.reviewedCalls > 0;
+  }
+
+  /** A complete proposed call: its events as they came, or the events of a message item in its place. */
+  private judged(held: Array<{ name: string | undefined; data: Json }>, done: { name: string | undefined; data: Json }): StreamedEvent[] {
+    const item = done.data.item as Json;
+    const call = responseCall(item)!;
+    const verdict = this.judge(call);
+    if (typeof item.id === 'string') this.verdicts.set(item.id, verdict);
+    if (verdict.action === 'allow') return [...held, done].flatMap((e) => this.pass(e.name, e.data));
+    if (verdict.action === 'review') {
+      this.reviewedCalls++;
+      const added = this.added;
+      this.differs = [...held, done].flatMap((e) => this.pass(e.name, structuredClone(e.data)));
+      this.added = added;
+    }
+    const message = replacementItem(item, replacedToolCallText(call, verdict));
+    const text = (message.content as Json[])[0]!;
+    const at = { item_id: message.id, output_index: done.data.output_index };
+    const part = { ...at, content_index: 0 };
+    const events: Json[] = [
+      { type: 'response.output_item.added', ...at, item: { ...message, status: 'in_progress', content: [] } },
+      { type: 'response.content_part.added', ...part, part: { ...text, text: '' } },
+      { type: 'response.output_text.delta', ...part, delta: text.text, logprobs: [] },
+      { type: 'response.output_text.done', ...part, text: text.text, logprobs: [] },
+      { type: 'response.content_part.done', ...part, part: text },
+      { type: 'response.output_item.done', ...at, item: message },
+    ];
+    delete events[0]!.item_id;
+    delete events[5]!.item_id;
+    // Numbered from the first held event's number, and the numbers after shifted by the difference.
+    const first = held[0]!.data.sequence_number;
+    if (typeof first === 'number') events.forEach((e, i) => (e.sequence_number = first + this.added + i));
+    this.added += events.length - (held.length + 1);
+    return events.map((data) => ({ event: String(data.type), data }));
+  }
+
+  /** An item of the final response: a proposed call as it was judged when it streamed. */
+  private finalItem(item: unknown, passReview: boolean): unknown {
+    const call = responseCall(item);
+    if (!call) return item;
+    const id = (item as Json).id;
+    let verdict = typeof id === 'string' ? this.verdicts.get(id) : undefined;
+    if (!verdict) {
+      verdict = this.judge(call);
+      if (typeof id === 'string') this.verdicts.set(id, verdict);
+    }
+    const passes = verdict.action === 'allow' || (passReview && verdict.action === 'review');
+    return passes ? item : replacementItem(item as Json, replacedToolCallText(call, verdict));
+  }
+
+  private pass(name: string | undefined, data: Json): StreamedEvent[] {
+    const type = data.type as string;
     // Usage and the finish reason are final only once the response is.
     if (isObject(data.response) && FINAL_EVENTS.has(type)) this.answer = { ...this.answer, ...answerDetails(data.response) };
     else if (isObject(data.response) && typeof data.response.model === 'string') this.answer.model = data.response.model;
@@ -46,6 +143,7 @@ export class ResponseDeltas implements DeltaHandler {
   }
 
   flush(): StreamedEvent[] {
+    this.held.clear();
     return this.streams.open().flatMap((key) => this.flushKey(key, undefined));
   }
 

@@ -1,9 +1,9 @@
 // What the session log keeps of an answer: the model that answered, token usage and why it
 // stopped. Read from a chat completion, a response (Responses API) or an embeddings list, whole
 // or from the stream's usage chunk or completion event.
-import type { OperationDetail } from '../operation.js';
 
-export type AnswerDetails = Record<string, OperationDetail>;
+export type { AnswerDetails } from '../llm-stream.js';
+import type { AnswerDetails } from '../llm-stream.js';
 
 const TOKENS: Array<[string, string]> = [
   ['prompt_tokens', 'promptTokens'],

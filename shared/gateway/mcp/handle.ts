@@ -73,7 +73,8 @@ export async function handleMcp(rt: McpDeps, req: HttpRequest, ctx: InvocationCo
       connection,
       config: connection.config as McpConnection,
       state,
-      forward: forwardContext(rt, state.masker, { requestId, connection }),
+      // What an MCP server answers are tool results, never calls a model proposes.
+      forward: forwardContext(rt, state.masker, { requestId, connection }, () => ({ action: 'allow', rule: 'default', reason: '' })),
       session: await ownSession(rt, req.headers.get(SESSION_HEADER), connection.name, principal),
       pending: new Map(),
     };

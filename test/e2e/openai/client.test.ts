@@ -32,6 +32,15 @@ rules:
     match: { connections: [llm, azure-llm], body: "(?i)\\\\b(print|dump|show|list|echo)\\\\b.{0,40}\\\\b(env(ironment)?|credentials|secrets)\\\\b" }
     action: deny
     message: Agents may not ask a model to reveal environment variables or credentials
+  - name: no-resource-group-deletes
+    match: { connections: [llm, azure-llm], toolCalls: { input: "\\\\baz\\\\s+group\\\\s+delete\\\\b" } }
+    action: deny
+    message: Deleting resource groups is not for agents
+  - name: hold-terraform-destroy
+    match: { connections: [llm, azure-llm], toolCalls: { name: shell, input: "terraform\\\\s+destroy" } }
+    action: review
+    message: Destroying infrastructure needs a human
+    review: { groups: [reviewers] }
 `;
 
 let llm: ExampleLlm;
@@ -117,6 +126,63 @@ describe('openai e2e: the openai client through the gateway', () => {
     const args = JSON.parse(call.type === 'function' ? call.function.arguments : '{}') as { command: string };
     assert.equal(args.command, 'deploy --token [MASKED:github-token]');
     assert.equal(final.choices[0]!.finish_reason, 'tool_calls');
+  });
+
+  it('denies a proposed `az group delete` tool call: removed, a text says why, finish reason stop — streamed and not', async () => {
+    const ask = {
+      model: MODEL,
+      messages: [{ role: 'user' as const, content: 'Clean up. Run: az group delete --name rg-prod --yes' }],
+      tools: [{ type: 'function' as const, function: { name: 'shell', description: 'Runs a shell command', parameters: { type: 'object', properties: { command: { type: 'string' } } } } }],
+    };
+    const streamed = await client.chat.completions.stream(ask).finalChatCompletion();
+    const whole = await client.chat.completions.create(ask);
+    for (const completion of [streamed, whole]) {
+      const choice = completion.choices[0]!;
+      assert.ok(!choice.message.tool_calls?.length, 'no tool call left');
+      assert.match(choice.message.content!, /policy denies \(rule no-resource-group-deletes\)\. Deleting resource groups is not for agents\./);
+      assert.equal(choice.finish_reason, 'stop');
+      assert.ok(!JSON.stringify(completion).includes('az group delete --name'));
+    }
+    const decisions = (await sessionEvents()).filter((e) => e.type === 'decision' && e.decision?.rule === 'no-resource-group-deletes');
+    assert.equal(decisions.length, 2);
+    assert.equal(decisions[0]!.details?.toolCall, 'shell');
+  });
+
+  it('holds an answer proposing `terraform destroy` for review; after approval the same request gets it, once — streamed and not', async () => {
+    const reviewer = await stack.token('rita', ['reviewers']);
+    for (const stream of [false, true]) {
+      const ask = {
+        model: MODEL,
+        messages: [{ role: 'user' as const, content: `Tear it down (${stream}). Run: terraform destroy -auto-approve` }],
+        tools: [{ type: 'function' as const, function: { name: 'shell', description: 'Runs a shell command', parameters: { type: 'object', properties: { command: { type: 'string' } } } } }],
+      };
+      const send = () => (stream ? client.chat.completions.stream(ask).finalChatCompletion() : client.chat.completions.create(ask));
+      const seen = since();
+      const held = (await send()).choices[0]!;
+      assert.ok(!held.message.tool_calls?.length);
+      assert.equal(held.finish_reason, 'stop');
+      const approval = /held as approval ([a-z0-9-]+\.[0-9a-f]{32})/.exec(held.message.content ?? '')?.[1];
+      assert.ok(approval, held.message.content ?? '');
+      const decided = await fetch(`${stack.url}/api/approvals/${approval}/decision`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${reviewer}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ decision: 'approve' }),
+      });
+      assert.equal(decided.status, 200, await decided.text());
+      const completed = async () => {
+        const res = await fetch(`${stack.url}/api/approvals/${approval}`, { headers: { authorization: `Bearer ${agentToken}` } });
+        await res.body?.cancel();
+        return res.status === 200;
+      };
+      for (let i = 0; i < 300 && !(await completed()); i++) await new Promise((r) => setTimeout(r, 50));
+      const approved = (await send()).choices[0]!;
+      const call = approved.message.tool_calls?.[0];
+      assert.ok(call && call.type === 'function', JSON.stringify(approved.message));
+      assert.deepEqual(JSON.parse(call.function.arguments), { command: 'terraform destroy -auto-approve' });
+      assert.equal(approved.finish_reason, 'tool_calls');
+      assert.equal(seen().length, 1, 'the approved answer came from the approval, not the model');
+      assert.ok(!(await send()).choices[0]!.message.tool_calls?.length, 'the held answer is given once');
+    }
   });
 
   it('masks a secret in the prompt before it reaches the model', async () => {

@@ -1,0 +1,117 @@
+// Masks an LLM's streamed (Server-Sent Events) answer delta by delta. Each event's JSON goes to a
+// handler for its API (chat completion chunks, Responses API events), which runs every streamed
+// text through a StreamMasker of its own — so a secret split across chunks is still found, and
+// text is held back only while a secret may be forming — and masks the rest of the event as JSON.
+// What is still held when the answer ends is sent in a last delta before the end. When a tool
+// call needs a review, the answer as it would be with the call passed is kept alongside (the
+// handler says which events differ), for the approval to hold.
+import type { Finding, Masker, StreamMasker } from '../masking/index.js';
+import { SseParser, serializeEvent, type SseEvent } from '../masking/index.js';
+import type { OperationDetail } from './operation.js';
+
+/** Model, token usage and finish reason of an answer, for the record. */
+export type AnswerDetails = Record<string, OperationDetail>;
+
+export interface StreamedEvent {
+  event?: string;
+  data: unknown;
+}
+
+export interface DeltaHandler {
+  /** The events to send for one upstream event: its masked self, after any it had to add. */
+  event(name: string | undefined, data: unknown): StreamedEvent[];
+  /** Events carrying the text still held back, once the answer ends. */
+  flush(): StreamedEvent[];
+  /** Model, token usage and finish reason, as far as the stream told them. */
+  details(): AnswerDetails;
+  /** For the last event: what the answer with the calls under review passed has instead, when it differs. */
+  approvedInstead?(): StreamedEvent[] | undefined;
+  /** Whether a call needed a review. */
+  reviewed?(): boolean;
+}
+
+/** The longest answer kept for holding (characters). */
+const APPROVED_LIMIT = 8 * 1024 * 1024;
+
+export class LlmSseMasker implements StreamMasker {
+  readonly findings: Finding[] = [];
+  private readonly parser = new SseParser();
+  private readonly handler: DeltaHandler;
+  private flushed = false;
+  private events = 0;
+  /** The answer with the calls under review passed, as sent so far; undefined past APPROVED_LIMIT. */
+  private approved: string | undefined = '';
+
+  constructor(
+    private readonly masker: Masker,
+    handler: (findings: Finding[]) => DeltaHandler,
+  ) {
+    this.handler = handler(this.findings);
+  }
+
+  push(chunk: string): string {
+    return this.parser.push(chunk).map((event) => this.mask(event)).join('');
+  }
+
+  end(): string {
+    const rest = this.parser.end().map((event) => this.mask(event)).join('');
+    const held = this.flush();
+    this.keep(held);
+    return rest + held;
+  }
+
+  details(): AnswerDetails {
+    return this.handler.details();
+  }
+
+  /** The whole answer with the calls under review passed, once it has ended; undefined when none was. */
+  approvedAnswer(): string | undefined {
+    return this.handler.reviewed?.() ? this.approved : undefined;
+  }
+
+  private mask(event: SseEvent): string {
+    const { text, approved } = this.maskEvent(event);
+    this.keep(approved ?? text);
+    return text;
+  }
+
+  /** Bounded: an answer too long to hold cannot be held for a review (the gateway then fails it). */
+  private keep(text: string): void {
+    if (this.approved === undefined) return;
+    this.approved = this.approved.length + text.length > APPROVED_LIMIT ? undefined : this.approved + text;
+  }
+
+  /** The event's text, and the approved version's when it differs. */
+  private maskEvent(event: SseEvent): { text: string; approved?: string } {
+    const number = this.events++;
+    const other = event.other.map((line) => this.text(line, number));
+    if (event.data === undefined) return { text: serializeEvent({ ...event, other }) };
+    // The end marker: whatever is still held goes out first.
+    if (event.data.trim() === '[DONE]') return { text: this.flush() + serializeEvent({ ...event, other }) };
+    let value: unknown;
+    try {
+      value = JSON.parse(event.data);
+    } catch {
+      return { text: serializeEvent({ ...event, other, data: this.text(event.data, number) }) };
+    }
+    const text = serializeAll(this.handler.event(event.event, value), other);
+    const instead = this.handler.approvedInstead?.();
+    return { text, approved: instead && serializeAll(instead, other) };
+  }
+
+  private flush(): string {
+    if (this.flushed) return '';
+    this.flushed = true;
+    return serializeAll(this.handler.flush(), []);
+  }
+
+  private text(line: string, event: number): string {
+    const masked = this.masker.text(line);
+    for (const f of masked.findings) this.findings.push({ ...f, location: `event:${event}:${f.location}` });
+    return masked.text;
+  }
+}
+
+function serializeAll(events: StreamedEvent[], other: string[]): string {
+  return events.map((e, i) => serializeEvent({ event: e.event, other: i === events.length - 1 ? other : [], data: JSON.stringify(e.data) })).join('');
+}
