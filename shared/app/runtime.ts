@@ -68,7 +68,7 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv = process.e
     recorder,
     credentials,
     identify,
-    gateway: { ...forwardDeps, identify, hold: createHold(approvals) },
+    gateway: { ...forwardDeps, identify, current: () => policies.current(), hold: createHold(approvals) },
     approvals,
     async close() {
       await Promise.all([clients.serviceBus.close(), closeKinds()]);

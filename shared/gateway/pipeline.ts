@@ -10,13 +10,13 @@ import { pathAfter } from '../connections/target.js';
 import type { Decision } from '../guard/decide.js';
 import type { Principal } from '../identity/index.js';
 import type { NamedConnection, Policy } from '../policy/compile.js';
-import { Refusal } from '../platform/problem.js';
+import { Refusal, type ErrorDialect } from '../platform/problem.js';
 import { sessionIdFor, type EventInput } from '../sessions/index.js';
 import { readAll } from '../platform/bytes.js';
 import { readBody } from './body.js';
 import { decisionInputs, eventBase, requestPayload } from './events.js';
 import { classifyAndDecide } from './judge.js';
-import type { ForwardAt, Forwarded, ForwardDeps, Identify, PolicyState } from './ports.js';
+import type { ForwardAt, Forwarded, ForwardDeps, Identified, Identify, PolicyState } from './ports.js';
 
 /** What a `review` decision turns into; the approvals module provides it. */
 export type Hold = (held: HeldRequest) => Promise<HttpResponseInit>;
@@ -40,15 +40,26 @@ export interface HeldRequest {
 /** What the live path needs: forward's dependencies, who is calling, and the hold for reviews. */
 export interface GatewayDeps extends ForwardDeps {
   identify: Identify;
+  /** The policy in force, to answer a refused token in its connection's error shape. */
+  current(): Promise<PolicyState>;
   hold: Hold;
 }
 
 export async function handle(rt: GatewayDeps, route: Route, req: HttpRequest, ctx: InvocationContext): Promise<HttpResponseInit> {
   const requestId = ctx.invocationId;
   const started = performance.now();
-  const { principal, state } = await rt.identify(req.headers);
+  const name = req.params.connection ?? '';
+  let identified: Identified;
+  try {
+    identified = await rt.identify(req.headers);
+  } catch (error) {
+    // A token refused is still answered in the shape the connection's clients read.
+    if (error instanceof Refusal) error.dialect ??= await dialectOf(rt, name);
+    throw error;
+  }
+  const { principal, state } = identified;
   const { policy } = state;
-  const connection = lookup(policy, req.params.connection ?? '', route);
+  const connection = lookup(policy, name, route);
   const sessionId = sessionIdFor(req.headers, principal);
   // From here on every answer, refusals included, names the request and its session.
   const headers = { 'x-request-id': requestId, 'x-portcullis-session': sessionId };
@@ -59,9 +70,19 @@ export async function handle(rt: GatewayDeps, route: Route, req: HttpRequest, ct
     for (const [name, value] of Object.entries(headers)) merged.set(name, value);
     return { ...response, headers: merged };
   } catch (error) {
-    if (error instanceof Refusal) Object.assign(error.headers, headers);
+    if (error instanceof Refusal) {
+      Object.assign(error.headers, headers);
+      error.dialect ??= kinds[connection.config.kind].errorDialect;
+    }
     throw error;
   }
+}
+
+/** The error dialect of the connection a request names, under the policy in force (none if unknown). */
+async function dialectOf(rt: GatewayDeps, name: string): Promise<ErrorDialect | undefined> {
+  const state = await rt.current().catch(() => undefined);
+  const connection = state?.policy.connections.get(name);
+  return connection && kinds[connection.config.kind].errorDialect;
 }
 
 async function judge(
@@ -214,12 +235,12 @@ function lookup(policy: Policy, name: string, route: Route): NamedConnection {
   }
   const served = kinds[connection.config.kind].route;
   if (served !== route) {
-    throw new Refusal({
+    throw Object.assign(new Refusal({
       status: 400,
       type: 'wrong-route',
       title: 'Wrong route for this connection',
       detail: `Connection "${name}" is a ${connection.config.kind} connection; call it at /api/${served}/${name}.`,
-    });
+    }), { dialect: kinds[connection.config.kind].errorDialect });
   }
   return connection;
 }
