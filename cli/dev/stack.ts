@@ -20,6 +20,7 @@ import { startHost, type LocalHost } from './host/index.js';
 import { BinaryUnavailable } from './binaries.js';
 import { seedDemo, startPostgres, type LocalPostgres } from './postgres.js';
 import { startAll } from './start-all.js';
+import { startCardSink, type CardSink } from './cards.js';
 import { DEV_AUDIENCE, devIssuerFunctions, devIssuerUrl, loadDevIssuer, writeDevState, type DevIssuer } from './issuer.js';
 import { startServiceBusDouble, type ServiceBusDouble } from './servicebus/index.js';
 
@@ -34,6 +35,10 @@ export interface StackOptions {
   policy?: string;
   /** Extra settings for the app (override the stack's). */
   env?: Record<string, string>;
+  /** Keep Azurite's data in `<stateDir>/azurite` across restarts (in memory otherwise). */
+  persist?: boolean;
+  /** Where the card sink prints each review card's links (the log, when not given). */
+  printCard?: (text: string) => void;
   /** Start the example PostgreSQL (installing it when it can, see binaries.ts); tests that do not use it skip the cost. */
   postgres?: boolean;
   log: Logger;
@@ -50,6 +55,8 @@ export interface Stack {
   llm: ExampleLlm;
   arm: ExampleArm;
   postgres?: LocalPostgres;
+  /** The stand-in for the Teams webhook: review cards printed and served locally. */
+  cards: CardSink;
   issuer: DevIssuer;
   issuerUrl: string;
   /** The settings the app runs with. */
@@ -65,15 +72,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
   try {
     const issuer = await loadDevIssuer(options.stateDir);
-    const [azurite, serviceBus, upstream, llm, arm, postgres] = await startAll(
-      { start: () => startAzurite(), stop: (a) => a.stop() },
+    const printCard = options.printCard ?? ((text: string) => options.log.info(text));
+    const [azurite, serviceBus, upstream, llm, arm, cards, postgres] = await startAll(
+      { start: () => startAzurite({ location: options.persist ? join(options.stateDir, 'azurite') : undefined }), stop: (a) => a.stop() },
       { start: () => startServiceBusDouble({ queues: QUEUES }), stop: (b) => b.close() },
       { start: () => startExampleUpstream(), stop: (u) => u.close() },
       { start: () => startExampleLlm(), stop: (l) => l.close() },
       { start: () => startExampleArm(), stop: (a) => a.close() },
+      { start: () => startCardSink({ print: printCard }), stop: (c) => c.close() },
       { start: () => (options.postgres ? examplePostgres(options.log) : Promise.resolve(undefined)), stop: (p) => p?.stop() },
     );
-    stops.push(() => azurite.stop(), () => serviceBus.close(), () => upstream.close(), () => llm.close(), () => arm.close());
+    stops.push(() => azurite.stop(), () => serviceBus.close(), () => upstream.close(), () => llm.close(), () => arm.close(), () => cards.close());
     if (postgres) stops.push(() => postgres.stop());
     const exampleDb = postgres ? (await seedDemo(postgres.connectionString)).agent : NO_EXAMPLE_DB;
     await provision(azurite.connectionString);
@@ -102,6 +111,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       PORTCULLIS_REVIEW_AUTH: 'dev',
       PORTCULLIS_SIGNING_KEY_ID: join(options.stateDir, DEV_SIGNING_KEY_FILE),
       PORTCULLIS_POLICY_REFRESH_SECONDS: '2',
+      PORTCULLIS_TEAMS_WEBHOOK_URL: cards.webhookUrl,
       AzureWebJobsStorage: azurite.connectionString,
       ServiceBusConnection: serviceBus.connectionString,
       PORTCULLIS_DEV_ISSUER: issuerUrl,
@@ -119,7 +129,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     Object.assign(process.env, settings);
     loadConfig(process.env);
     useLogger(options.log);
-    await writeDevState(options.stateDir, { issuer: issuerUrl, audience: DEV_AUDIENCE, gatewayUrl: host.url });
+    await writeDevState(options.stateDir, {
+      issuer: issuerUrl,
+      audience: DEV_AUDIENCE,
+      gatewayUrl: host.url,
+      storage: { connectionString: azurite.connectionString, blobEndpoint: azurite.blobEndpoint, tableEndpoint: azurite.tableEndpoint },
+    });
 
     return {
       url: host.url,
@@ -129,6 +144,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       llm,
       arm,
       postgres,
+      cards,
       issuer,
       issuerUrl,
       settings,
