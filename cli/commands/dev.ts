@@ -1,13 +1,14 @@
 // `portcullis dev`: the whole control plane on loopback — Azurite, the Service Bus double, the dev
 // issuer, the example upstreams and the gateway — until Ctrl-C, which stops everything.
 import { resolve } from 'node:path';
-import { loadPolicy, formatProblems } from '../../shared/policy/load.js';
+import { createServer } from 'node:net';
+import { formatProblems, loadPolicy, type PolicyProblem } from '../../shared/policy/load.js';
 import { createLogger } from '../../shared/platform/log.js';
 import { parseDocumentedArgs, type Help } from '../args.js';
 import { agentGroups, banner } from '../dev/banner.js';
-import { EXAMPLE_POLICY, startStack, type Stack } from '../dev/stack.js';
+import { EXAMPLE_POLICY, STACK_VARIABLES, startStack, type Stack } from '../dev/stack.js';
 import { readFile } from 'node:fs/promises';
-import { UsageError, type Command } from '../io.js';
+import { UsageError, type CliIo, type Command } from '../io.js';
 import { plural } from './policy/policy-file.js';
 
 const options = {
@@ -37,9 +38,15 @@ export const run: Command = async (args, io) => {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port "${values.port}" is not a port number`);
   const policyFile = values.policy && resolve(io.cwd, values.policy);
-  if (policyFile) await readFile(policyFile).catch((error: NodeJS.ErrnoException) => {
-    throw new UsageError(`cannot read --policy ${values.policy}: ${error.code ?? error.message}`);
-  });
+  if (policyFile) {
+    const text = await readFile(policyFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new UsageError(`cannot read --policy ${values.policy}: ${error.code ?? error.message}`);
+    });
+    // Checked before anything starts, with stand-ins for what the stack provides.
+    const checked = loadPolicy(text, { env: 'development', variables: { ...io.env, ...STACK_VARIABLES } });
+    if (!checked.ok) return policyProblems(io, checked.problems, values.policy!);
+  }
+  if (port !== 0 && !(await portFree(port, values.host))) return portTaken(io, port, values.host);
 
   const log = values.quiet ? createLogger({}, () => {}) : createLogger({ app: 'portcullis-dev' });
   const stateDir = resolve(io.cwd, values.state);
@@ -47,10 +54,7 @@ export const run: Command = async (args, io) => {
   try {
     stack = await startStack({ port, host: values.host, stateDir, policy: policyFile, postgres: true, persist: values.persist, log, printCard: (text) => io.stdout.write(`\n${text}\n`) });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      io.stderr.write(`portcullis dev: port ${port} on ${values.host} is already in use (another portcullis dev?); choose another with --port N, or --port 0 for any free one\n`);
-      return 1;
-    }
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') return portTaken(io, port, values.host);
     throw error;
   }
 
@@ -60,8 +64,7 @@ export const run: Command = async (args, io) => {
   const loaded = loadPolicy(await readFile(file, 'utf8'), { env: 'development', variables: { ...process.env, ...stack.settings } });
   if (!loaded.ok) {
     await stack.stop();
-    io.stderr.write(`${formatProblems(loaded.problems, values.policy ?? file)}\n${plural(loaded.problems.length, 'problem')}: the policy does not load, so portcullis dev did not start\n`);
-    return 2;
+    return policyProblems(io, loaded.problems, values.policy ?? file);
   }
 
   const groups = policyFile ? agentGroups(loaded.policy) : ['agents'];
@@ -98,3 +101,22 @@ export const run: Command = async (args, io) => {
   });
   return 0;
 };
+
+function policyProblems(io: CliIo, problems: PolicyProblem[], shown: string): number {
+  io.stderr.write(`${formatProblems(problems, shown)}\n${plural(problems.length, 'problem')}: the policy does not load, so portcullis dev did not start\n`);
+  return 2;
+}
+
+function portTaken(io: CliIo, port: number, host: string): number {
+  io.stderr.write(`portcullis dev: port ${port} on ${host} is already in use (another portcullis dev?); choose another with --port N, or --port 0 for any free one\n`);
+  return 1;
+}
+
+/** Whether the gateway's port can be had, asked before starting the rest of the stack. */
+function portFree(port: number, host: string): Promise<boolean> {
+  return new Promise((done) => {
+    const probe = createServer();
+    probe.once('error', () => done(false));
+    probe.listen(port, host, () => probe.close(() => done(true)));
+  });
+}

@@ -26,6 +26,21 @@ import { startServiceBusDouble, type ServiceBusDouble } from './servicebus/index
 
 export const EXAMPLE_POLICY = fileURLToPath(new URL('./example/policy.yaml', import.meta.url));
 
+/**
+ * The settings the stack gives a policy's `${NAME}`s, with stand-in values: enough to check a policy
+ * before starting anything (the real values are known once everything listens).
+ */
+export const STACK_VARIABLES: Record<string, string> = {
+  PORTCULLIS_DEV_ISSUER: 'http://127.0.0.1:7071/api/dev-issuer',
+  EXAMPLE_API_URL: 'http://127.0.0.1:1',
+  EXAMPLE_API_TOKEN: 'token',
+  EXAMPLE_LLM_URL: 'http://127.0.0.1:1',
+  EXAMPLE_LLM_KEY: 'key',
+  EXAMPLE_ARM_URL: 'http://127.0.0.1:1',
+  EXAMPLE_ARM_TOKEN: 'token',
+  EXAMPLE_DB_URL: 'postgres://u@127.0.0.1:1/db',
+};
+
 export interface StackOptions {
   /** Gateway port; 0 picks a free one. */
   port: number;
