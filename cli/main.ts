@@ -9,6 +9,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run: Com
   token: { summary: 'print a dev-issuer token: --sub NAME --groups a,b [--ttl 15m] [--aud X] [--claim K=V] [--state DIR]', load: () => import('./commands/token.js') },
   policy: { summary: 'policy check FILE | schema | test POLICY TESTS… | explain POLICY --case FILE[:NAME] | what-if --policy FILE', load: () => import('./commands/policy.js') },
   mask: { summary: 'mask secrets and PII in FILE… or stdin [--jsonl] [--json] [--rules FILE]', load: () => import('./commands/mask.js') },
+  approvals: { summary: 'approvals list | show ID | approve ID | deny ID: a reviewer\'s inbox', load: () => import('./commands/approvals.js') },
   sessions: { summary: 'sessions export | verify | replay', load: () => import('./commands/sessions.js') },
 };
 

@@ -2,6 +2,7 @@
 // the process's runtime. Function files (functions/) are one line of glue around these.
 import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@azure/functions';
 import { approvalDecision as decideByApi, approvalStatus as statusOf } from '../approvals/api.js';
+import { listApprovals } from '../approvals/list.js';
 import { handleApprovalMessage } from '../approvals/orchestrator.js';
 import { showReview, showSignIn, signIn, submitReview } from '../approvals/review.js';
 import { handle } from '../gateway/pipeline.js';
@@ -58,6 +59,8 @@ export const dailyExport = async (_timer: Timer): Promise<void> => {
 };
 
 export const approvalStatus: Http = (req) => statusOf(runtime().approvals, req);
+
+export const approvalsList: Http = (req) => listApprovals(runtime().approvals, req);
 
 export const approvalDecision: Http = (req) => decideByApi(runtime().approvals, req);
 

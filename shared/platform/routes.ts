@@ -8,6 +8,7 @@ export const ROUTES = {
   health: 'health',
   sessionsList: 'sessions',
   sessionsGet: 'sessions/{id}',
+  approvalsList: 'approvals',
   approvalStatus: 'approvals/{id}',
   approvalDecision: 'approvals/{id}/decision',
   review: 'review/{id}',
@@ -21,6 +22,8 @@ export const connectionPath = (route: 'proxy' | 'sql', name: string) => `/${ROUT
 export const REVIEW_PATH = `/${ROUTE_PREFIX}/review/`;
 
 export interface ApprovalUrls {
+  /** The inbox: GET /api/approvals. */
+  list(): string;
   status(id: string): string;
   decision(id: string): string;
   review(id: string): string;
@@ -29,6 +32,7 @@ export interface ApprovalUrls {
 export function approvalUrls(publicUrl: string): ApprovalUrls {
   const status = (id: string) => `${publicUrl}/${ROUTE_PREFIX}/approvals/${encodeURIComponent(id)}`;
   return {
+    list: () => `${publicUrl}/${ROUTE_PREFIX}/approvals`,
     status,
     decision: (id) => `${status(id)}/decision`,
     review: (id) => `${publicUrl}${REVIEW_PATH}${encodeURIComponent(id)}`,
