@@ -2,6 +2,7 @@
 // (portcullis dev) serves the same list.
 import type { FunctionDefinition } from '../shared/app/index.js';
 import { approvalDecision, approvalsList, approvalStatus } from './approvals.js';
+import { consoleInbox, consoleSession, consoleSessions } from './console.js';
 import { dailyExport } from './export.js';
 import { health } from './health.js';
 import { orchestrator } from './orchestrator.js';
@@ -22,5 +23,8 @@ export const definitions: FunctionDefinition[] = [
   approvalDecision,
   review,
   reviewSignIn,
+  consoleInbox,
+  consoleSessions,
+  consoleSession,
   orchestrator,
 ];

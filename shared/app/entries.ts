@@ -11,6 +11,7 @@ import { Refusal } from '../platform/problem.js';
 import { createSigner } from '../sessions/signer.js';
 import { querySessions, readSession, runDailyExport } from '../sessions/index.js';
 import { requireAuditor } from './auditor.js';
+import { consoleInbox as inbox, consoleSession as sessionConsole, consoleSessions as sessionsConsole } from './console.js';
 import { healthChecks } from './health-checks.js';
 import { runtime } from './runtime.js';
 
@@ -59,6 +60,12 @@ export const dailyExport = async (_timer: Timer): Promise<void> => {
 };
 
 export const approvalStatus: Http = (req) => statusOf(runtime().approvals, req);
+
+export const consoleInbox: Http = (req) => inbox(req);
+
+export const consoleSessions: Http = (req) => sessionsConsole(req);
+
+export const consoleSession: Http = (req) => sessionConsole(req);
 
 export const approvalsList: Http = (req) => listApprovals(runtime().approvals, req);
 

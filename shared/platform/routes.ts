@@ -13,6 +13,9 @@ export const ROUTES = {
   approvalDecision: 'approvals/{id}/decision',
   review: 'review/{id}',
   reviewSignIn: 'review/sign-in',
+  consoleInbox: 'review/inbox',
+  consoleSessions: 'review/sessions',
+  consoleSession: 'review/sessions/{id}',
 } as const;
 
 /** Path of a connection's route: `/api/proxy/{name}` or `/api/sql/{name}`. */
