@@ -152,6 +152,7 @@ var reviewSignInSettings = reviewSignInEnabled ? {
 var appTokenPaths = [
   '/api/proxy/*'
   '/api/sql/*'
+  '/api/approvals'
   '/api/approvals/*'
   '/api/sessions'
   '/api/sessions/*'
