@@ -90,7 +90,7 @@ describe('portcullis dev', () => {
       policy,
       `version: 1
 issuers:
-  - { issuer: \${PORTCULLIS_DEV_ISSUER}, audience: portcullis, jwksUri: \${PORTCULLIS_DEV_ISSUER}/jwks.json, algorithms: [ES256] }
+  - { issuer: "\${PORTCULLIS_DEV_ISSUER}", audience: portcullis, jwksUri: "\${PORTCULLIS_DEV_ISSUER}/jwks.json", algorithms: [ES256] }
 auditors: { groups: [auditors] }
 connections:
   inventory:
@@ -100,7 +100,7 @@ connections:
     credential: { env: EXAMPLE_API_TOKEN }
     groups: [builders]
 rules:
-  - { name: reads, match: { connections: inventory, methods: [GET] }, action: allow }
+  - { name: reads, match: { connections: inventory, method: GET }, action: allow }
 `,
     );
     const day = new Date().toISOString().slice(0, 10);
