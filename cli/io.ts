@@ -16,11 +16,29 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export const processIo = (): CliIo => ({
+/**
+ * A reader that stops reading (`portcullis mask < big | head`) closes the pipe: the command's job
+ * is done, so it ends quietly instead of dying on EPIPE with a stack trace.
+ */
+const guarded = new WeakSet<NodeJS.WriteStream>();
+
+function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  if (guarded.has(stream)) return;
+  guarded.add(stream);
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
+
+export const processIo = (): CliIo => {
+  endQuietlyOnClosedPipe(process.stdout);
+  return {
   stdin: process.stdin,
   stdout: process.stdout,
   stderr: process.stderr,
   isTTY: Boolean(process.stdout.isTTY),
   env: process.env,
   cwd: process.cwd(),
-});
+  };
+};

@@ -1,7 +1,8 @@
 // Every function of the app. functions/index.ts registers this list with Azure; the local host
 // (portcullis dev) serves the same list.
 import type { FunctionDefinition } from '../shared/app/index.js';
-import { approvalDecision, approvalStatus } from './approvals.js';
+import { approvalDecision, approvalsList, approvalStatus } from './approvals.js';
+import { consoleInbox, consoleSession, consoleSessions } from './console.js';
 import { dailyExport } from './export.js';
 import { health } from './health.js';
 import { orchestrator } from './orchestrator.js';
@@ -19,9 +20,13 @@ export const definitions: FunctionDefinition[] = [
   sessionsList,
   sessionsGet,
   dailyExport,
+  approvalsList,
   approvalStatus,
   approvalDecision,
   review,
   reviewSignIn,
+  consoleInbox,
+  consoleSessions,
+  consoleSession,
   orchestrator,
 ];

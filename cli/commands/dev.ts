@@ -1,94 +1,90 @@
 // `portcullis dev`: the whole control plane on loopback — Azurite, the Service Bus double, the dev
 // issuer, the example upstreams and the gateway — until Ctrl-C, which stops everything.
 import { resolve } from 'node:path';
+import { createServer } from 'node:net';
+import { formatProblems, loadPolicy, type PolicyProblem } from '../../shared/policy/load.js';
 import { createLogger } from '../../shared/platform/log.js';
-import { parseCommandArgs } from '../args.js';
-import { startStack } from '../dev/stack.js';
-import { UsageError, type Command } from '../io.js';
+import { parseDocumentedArgs, type Help } from '../args.js';
+import { agentGroups, banner } from '../dev/banner.js';
+import { EXAMPLE_POLICY, STACK_VARIABLES, startStack, type Stack } from '../dev/stack.js';
+import { readFile } from 'node:fs/promises';
+import { UsageError, type CliIo, type Command } from '../io.js';
+import { plural } from './policy/policy-file.js';
 
-/** The `.mcp.json` entry for an MCP connection (Claude Code; the token comes from $TOKEN). */
-export function mcpClientConfig(url: string): string {
-  return JSON.stringify({ mcpServers: { 'example-mcp': { type: 'http', url, headers: { Authorization: 'Bearer ${TOKEN}' } } } }, null, 2);
-}
+const options = {
+  port: { type: 'string', default: '7071' },
+  host: { type: 'string', default: '127.0.0.1' },
+  policy: { type: 'string' },
+  state: { type: 'string', default: '.portcullis' },
+  persist: { type: 'boolean', default: false },
+  quiet: { type: 'boolean', default: false },
+} as const;
+
+export const help: Help<typeof options> = {
+  usage: 'portcullis dev [--port N] [--host ADDRESS] [--policy FILE] [--state DIR] [--persist] [--quiet]   (npm start -- …)',
+  about: 'Runs the whole control plane locally: Azurite, the Service Bus double, the dev OIDC issuer, the example upstreams and the gateway, until Ctrl-C.',
+  flags: {
+    port: ['N', 'the gateway\'s port; 0 picks a free one'],
+    host: ['ADDRESS', 'the address the gateway listens on'],
+    policy: ['FILE', 'the policy to run (default: the example policy, one connection of each kind); a policy that does not load stops the command with its problems'],
+    state: ['DIR', 'where the dev issuer\'s key, the session-signing key and the stack\'s endpoints (dev.json) are kept'],
+    persist: 'keep Azurite\'s data (sessions, approvals) in the state folder across restarts instead of in memory',
+    quiet: 'no log lines, only the banner',
+  },
+};
 
 export const run: Command = async (args, io) => {
-  const { values } = parseCommandArgs(args, {
-    port: { type: 'string', default: '7071' },
-    host: { type: 'string', default: '127.0.0.1' },
-    policy: { type: 'string' },
-    state: { type: 'string', default: '.portcullis' },
-    quiet: { type: 'boolean', default: false },
-  });
+  const { values } = parseDocumentedArgs(args, options, help);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port "${values.port}" is not a port number`);
+  const policyFile = values.policy && resolve(io.cwd, values.policy);
+  if (policyFile) {
+    const text = await readFile(policyFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new UsageError(`cannot read --policy ${values.policy}: ${error.code ?? error.message}`);
+    });
+    // Checked before anything starts, with stand-ins for what the stack provides.
+    const checked = loadPolicy(text, { env: 'development', variables: { ...io.env, ...STACK_VARIABLES } });
+    if (!checked.ok) return policyProblems(io, checked.problems, values.policy!);
+  }
+  if (port !== 0 && !(await portFree(port, values.host))) return portTaken(io, port, values.host);
 
   const log = values.quiet ? createLogger({}, () => {}) : createLogger({ app: 'portcullis-dev' });
-  const stack = await startStack({
-    port,
-    host: values.host,
-    stateDir: resolve(io.cwd, values.state),
-    policy: values.policy && resolve(io.cwd, values.policy),
-    postgres: true,
-    log,
-  });
-  const token = await stack.token('example-agent', ['agents'], { ttlSeconds: 3600 });
-  const u = stack.url;
-  const auth = '-H "Authorization: Bearer $TOKEN"';
-  const json = `${auth} -H 'content-type: application/json'`;
-  const account = `subscriptions/${stack.arm.subscriptionId}/resourceGroups/${stack.arm.resourceGroup}/providers/Microsoft.Storage/storageAccounts/examplelogs`;
+  const stateDir = resolve(io.cwd, values.state);
+  let stack: Stack;
+  try {
+    stack = await startStack({ port, host: values.host, stateDir, policy: policyFile, postgres: true, persist: values.persist, log, printCard: (text) => io.stdout.write(`\n${text}\n`) });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') return portTaken(io, port, values.host);
+    throw error;
+  }
+
+  // The policy is loaded here with the stack's settings (the example upstreams' addresses), so a
+  // policy that cannot load stops the command instead of leaving a gateway that answers 503.
+  const file = stack.settings.PORTCULLIS_POLICY!;
+  const loaded = loadPolicy(await readFile(file, 'utf8'), { env: 'development', variables: { ...process.env, ...stack.settings } });
+  if (!loaded.ok) {
+    await stack.stop();
+    return policyProblems(io, loaded.problems, values.policy ?? file);
+  }
+
+  const groups = policyFile ? agentGroups(loaded.policy) : ['agents'];
+  const token = await stack.token('example-agent', groups, { ttlSeconds: 3600 });
   io.stdout.write(
-    [
-      '',
-      `Portcullis is running at ${u}`,
-      '',
-      `  health         ${u}/api/health`,
-      `  policy         ${stack.settings.PORTCULLIS_POLICY}`,
-      `  blob storage   ${stack.azurite.blobEndpoint}`,
-      `  table storage  ${stack.azurite.tableEndpoint}`,
-      `  service bus    sb://127.0.0.1:${stack.serviceBus.port} (queue approvals)`,
-      `  dev issuer     ${stack.issuerUrl}`,
-      `  postgres       ${stack.postgres ? `127.0.0.1:${stack.postgres.port} (database shop)` : 'not installed: example-db answers 502'}`,
-      '',
-      'Try it (a token for example-agent in group agents, valid 1 hour; more with `npx portcullis token --sub NAME --groups agents`):',
-      '',
-      `  export TOKEN=${token}`,
-      '',
-      '  # http: reads pass, secrets come back masked, /admin is denied, deletes wait for a reviewer',
-      `  curl -s ${auth} ${u}/api/proxy/example-api/items`,
-      `  curl -s ${auth} ${u}/api/proxy/example-api/config`,
-      `  curl -s ${auth} ${u}/api/proxy/example-api/admin/users`,
-      `  curl -s -X DELETE ${auth} ${u}/api/proxy/example-api/items/1`,
-      '',
-      '  # openai: a chat completion (its answer carries a secret, masked); a prompt fishing for credentials is denied',
-      `  curl -s ${json} -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hello"}]}' ${u}/api/proxy/example-llm/chat/completions`,
-      `  curl -s ${json} -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"print the environment variables"}]}' ${u}/api/proxy/example-llm/chat/completions`,
-      '',
-      '  # anthropic: a message (masked answer); a proposed `az group delete` is removed, `terraform destroy` held for review',
-      `  curl -s ${json} -H 'anthropic-version: 2023-06-01' -d '{"model":"claude-example","max_tokens":100,"messages":[{"role":"user","content":"hello"}]}' ${u}/api/proxy/example-claude/v1/messages`,
-      `  curl -s ${json} -H 'anthropic-version: 2023-06-01' -d '{"model":"claude-example","max_tokens":100,"tools":[{"name":"Bash","input_schema":{"type":"object"}}],"messages":[{"role":"user","content":"Run: az group delete -n rg --yes"}]}' ${u}/api/proxy/example-claude/v1/messages`,
-      '  # Claude Code: ANTHROPIC_BASE_URL=' + `${u}/api/proxy/example-claude ANTHROPIC_AUTH_TOKEN=$TOKEN claude (see docs/clients.md)`,
-      '',
-      '  # arm: read a storage account, list its keys (masked), delete it (held for review)',
-      `  curl -s ${auth} "${u}/api/proxy/example-azure/${account}?api-version=2023-05-01"`,
-      `  curl -s -X POST ${auth} "${u}/api/proxy/example-azure/${account}/listKeys?api-version=2023-05-01"`,
-      `  curl -s -X DELETE ${auth} "${u}/api/proxy/example-azure/${account}?api-version=2023-05-01"`,
-      '',
-      '  # postgres: emails and cards masked; DROP denied; DELETE without WHERE held for review',
-      `  curl -s ${json} -d '{"sql":"SELECT name, email, card_number FROM customers"}' ${u}/api/sql/example-db`,
-      `  curl -s ${json} -d '{"sql":"DROP TABLE orders"}' ${u}/api/sql/example-db`,
-      `  curl -s ${json} -d '{"sql":"DELETE FROM orders"}' ${u}/api/sql/example-db`,
-      '',
-      '  # mcp: point an MCP client at the example server through the gateway. Claude Code, .mcp.json:',
-      ...mcpClientConfig(`${u}/api/mcp/example-mcp`).split('\n').map((line) => `    ${line}`),
-      '  # (read_file runs, with the secret in its answer masked; drop_database is hidden and refused;',
-      '  #  delete_file waits for a reviewer, then the identical call runs once. See docs/clients.md.)',
-      '',
-      '  # auditors: the session log (token for group auditors)',
-      `  curl -s -H "Authorization: Bearer $(npx portcullis token --sub auditor --groups auditors)" ${u}/api/sessions`,
-      '',
-      'Ctrl-C stops everything.',
-      '',
-    ].join('\n'),
+    banner({
+      url: stack.url,
+      policyFile: file,
+      example: file === EXAMPLE_POLICY,
+      policy: loaded.policy,
+      token,
+      groups,
+      storage: { blob: stack.azurite.blobEndpoint, table: stack.azurite.tableEndpoint, connectionString: stack.azurite.connectionString },
+      serviceBus: `sb://127.0.0.1:${stack.serviceBus.port} (queue approvals)`,
+      issuerUrl: stack.issuerUrl,
+      postgres: stack.postgres ? `127.0.0.1:${stack.postgres.port} (database shop)` : 'not installed: example-db answers 502',
+      cards: stack.cards.url,
+      armAccount: `subscriptions/${stack.arm.subscriptionId}/resourceGroups/${stack.arm.resourceGroup}/providers/Microsoft.Storage/storageAccounts/examplelogs`,
+      stateDir,
+    }),
   );
 
   await new Promise<void>((done) => {
@@ -105,3 +101,22 @@ export const run: Command = async (args, io) => {
   });
   return 0;
 };
+
+function policyProblems(io: CliIo, problems: PolicyProblem[], shown: string): number {
+  io.stderr.write(`${formatProblems(problems, shown)}\n${plural(problems.length, 'problem')}: the policy does not load, so portcullis dev did not start\n`);
+  return 2;
+}
+
+function portTaken(io: CliIo, port: number, host: string): number {
+  io.stderr.write(`portcullis dev: port ${port} on ${host} is already in use (another portcullis dev?); choose another with --port N, or --port 0 for any free one\n`);
+  return 1;
+}
+
+/** Whether the gateway's port can be had, asked before starting the rest of the stack. */
+function portFree(port: number, host: string): Promise<boolean> {
+  return new Promise((done) => {
+    const probe = createServer();
+    probe.once('error', () => done(false));
+    probe.listen(port, host, () => probe.close(() => done(true)));
+  });
+}

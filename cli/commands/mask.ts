@@ -1,31 +1,54 @@
-// `portcullis mask`: masks stdin to stdout.
-//   portcullis mask [--json] [--rules FILE]...          whole input (JSON-aware when it is JSON)
-//   portcullis mask --jsonl [--json] [--rules FILE]...  one {"text": "..."} per line in, one
-//                                                       {"text": "<masked>", "findings": [...]} per line out
+// `portcullis mask`: masks files (or stdin) to stdout.
+//   portcullis mask [--json] [--rules FILE]... [FILE...]          each input whole (JSON-aware when it is JSON)
+//   portcullis mask --jsonl [--json] [--rules FILE]... [FILE...]  one {"text": "..."} per line in, one
+//                                                                 {"text": "<masked>", "findings": [...]} per line out
+import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createMasker, loadGitleaksPack, type Finding, type Masker, type RulePack } from '../../shared/masking/index.js';
+import { asksForHelp, HelpRequested, renderHelp, type Help } from '../args.js';
 import { UsageError, type CliIo, type Command } from '../io.js';
 
 interface Options {
   jsonl: boolean;
   json: boolean;
   rules: string[];
+  /** Inputs in order; `-` is stdin; none: stdin. */
+  files: string[];
 }
 
+const documented = {
+  jsonl: { type: 'boolean' },
+  json: { type: 'boolean' },
+  rules: { type: 'string', multiple: true },
+} as const;
+
+export const help: Help<typeof documented> = {
+  usage: 'portcullis mask [--jsonl] [--json] [--rules FILE]… [FILE…]',
+  about: 'Masks secrets and PII in each FILE (or stdin, or `-`) and writes the result to stdout, in the order given.',
+  flags: {
+    jsonl: 'one {"text": "…"} per line in, one {"text": "<masked>", "findings": […]} per line out',
+    json: 'the input must be JSON (masked value by value); an error otherwise',
+    rules: ['FILE', 'a gitleaks rules file (TOML) whose rules are added'],
+  },
+};
+
 function parseArgs(args: string[]): Options {
-  const options: Options = { jsonl: false, json: false, rules: [] };
+  if (asksForHelp(args)) throw new HelpRequested(renderHelp(help, documented));
+  const options: Options = { jsonl: false, json: false, rules: [], files: [] };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (arg === '--jsonl') options.jsonl = true;
+    if (arg === '--') options.files.push(...args.slice(i + 1)), (i = args.length);
+    else if (arg === '-' || !arg.startsWith('-')) options.files.push(arg);
+    else if (arg === '--jsonl') options.jsonl = true;
     else if (arg === '--json') options.json = true;
     else if (arg === '--rules') {
       const file = args[++i];
       if (file === undefined || file.startsWith('--')) throw new UsageError('--rules needs a file');
       options.rules.push(file);
     } else if (arg.startsWith('--rules=')) options.rules.push(arg.slice('--rules='.length));
-    else throw new UsageError(`unknown option "${arg}" (options: --jsonl, --json, --rules FILE)`);
+    else throw new UsageError(`unknown option "${arg}" (options: --jsonl, --json, --rules FILE; portcullis mask --help)`);
   }
   return options;
 }
@@ -78,13 +101,28 @@ export const run: Command = async (args, io) => {
     if (pack.skipped.length > 0) io.stderr.write(`portcullis mask: ${pack.source}: ${pack.rules.length} rules loaded, ${pack.skipped.length} skipped\n`);
   }
 
-  if (!options.jsonl) {
-    const masked = maskOne(masker, await readAll(io.stdin), options.json, 'stdin');
-    await write(io, masked.text);
-    return 0;
+  for (const file of options.files.length > 0 ? options.files : ['-']) {
+    const [input, where] = file === '-' ? [io.stdin, 'stdin'] : [await openInput(file, io.cwd), file];
+    if (options.jsonl) await maskLines(io, masker, input, options.json, where);
+    else await write(io, maskOne(masker, await readAll(input), options.json, where).text);
   }
+  return 0;
+};
 
-  const lines = createInterface({ input: io.stdin, crlfDelay: Infinity });
+/** A file to read, opened before anything is written so that a missing one is a clear error. */
+async function openInput(file: string, cwd: string): Promise<NodeJS.ReadableStream> {
+  const path = resolve(cwd, file);
+  const stream = createReadStream(path);
+  await new Promise<void>((done, fail) => {
+    stream.once('open', () => done());
+    stream.once('error', (error: NodeJS.ErrnoException) => fail(new UsageError(`cannot read ${file}: ${error.code ?? error.message}`)));
+  });
+  return stream;
+}
+
+async function maskLines(io: CliIo, masker: Masker, input: NodeJS.ReadableStream, json: boolean, where: string): Promise<void> {
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  const at = where === 'stdin' ? '' : `${where}: `;
   let number = 0;
   for await (const line of lines) {
     number++;
@@ -97,10 +135,9 @@ export const run: Command = async (args, io) => {
     const text = (record as { text?: unknown } | null | undefined)?.text;
     if (typeof record !== 'object' || record === null || Array.isArray(record) || typeof text !== 'string') {
       lines.close();
-      throw new UsageError(`line ${number}: expected a JSON object {"text": string}`);
+      throw new UsageError(`${at}line ${number}: expected a JSON object {"text": string}`);
     }
-    const masked = maskOne(masker, text, options.json, `line ${number}: text`);
+    const masked = maskOne(masker, text, json, `${at}line ${number}: text`);
     await write(io, JSON.stringify({ text: masked.text, findings: masked.findings }) + '\n');
   }
-  return 0;
-};
+}

@@ -4,30 +4,38 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { renderPolicyJsonSchema } from '../../shared/policy/json-schema.js';
-import { parseCommandArgs } from '../args.js';
+import { parseDocumentedArgs, pickSubcommand, type Help, type Subcommand } from '../args.js';
 import { UsageError, type Command, type CliIo } from '../io.js';
-import { loadPolicyFile, plural, policyOptions, policySettings } from './policy/policy-file.js';
+import { loadPolicyFile, plural, policyFlags, policyOptions, policySettings } from './policy/policy-file.js';
 
-const subcommands: Record<string, () => Promise<{ run: Command }>> = {
-  check: async () => ({ run: check }),
-  schema: async () => ({ run: schema }),
-  test: () => import('./policy/test.js'),
-  explain: () => import('./policy/explain.js'),
-  'what-if': () => import('./policy/what-if.js'),
+export const subcommands: Record<string, Subcommand> = {
+  check: { summary: 'check FILE: every problem of a policy, with line:column', load: async () => ({ run: check }) },
+  schema: { summary: 'schema [--out FILE]: the policy\'s JSON Schema (for editors)', load: async () => ({ run: schema }) },
+  test: { summary: 'test POLICY TESTS…: run policy test cases', load: () => import('./policy/test.js') },
+  explain: { summary: 'explain POLICY --case FILE[:NAME] | --connection NAME …: how one request is judged', load: () => import('./policy/explain.js') },
+  'what-if': { summary: 'what-if --policy FILE --sessions DIR | --from DATE --to DATE: recorded decisions a candidate policy would change', load: () => import('./policy/what-if.js') },
 };
 
 export const run: Command = async (args, io) => {
-  const [sub, ...rest] = args;
-  const load = sub === undefined ? undefined : subcommands[sub];
-  if (!load) {
-    const names = Object.keys(subcommands).join(', ');
-    throw new UsageError(sub ? `unknown subcommand "${sub}" (${names})` : `expected a subcommand: ${names}`);
-  }
+  const { load, rest } = pickSubcommand('policy', subcommands, args);
   return (await load()).run(rest, io);
 };
 
+const checkHelp: Help<typeof policyOptions> = {
+  usage: 'portcullis policy check FILE [--env ENV] [--var NAME=VALUE]…',
+  about: 'Loads a policy and reports every problem in it, each with its path and line:column (exit 2), or a one-line summary (exit 0).',
+  flags: policyFlags,
+};
+
+const schemaOptions = { out: { type: 'string' } } as const;
+const schemaHelp: Help<typeof schemaOptions> = {
+  usage: 'portcullis policy schema [--out FILE]',
+  about: 'Prints the policy\'s JSON Schema (policy.schema.json), or writes it to a file.',
+  flags: { out: ['FILE', 'write it to this file instead of stdout'] },
+};
+
 async function check(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, policyOptions, { positionals: 1 });
+  const { values, positionals } = parseDocumentedArgs(args, policyOptions, checkHelp, { positionals: 1 });
   const file = positionals[0];
   if (!file) throw new UsageError('expected the policy file: policy check FILE');
   const loaded = await loadPolicyFile(file, io, policySettings(values, io));
@@ -43,7 +51,7 @@ async function check(args: string[], io: CliIo): Promise<number> {
 }
 
 async function schema(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseCommandArgs(args, { out: { type: 'string' } });
+  const { values } = parseDocumentedArgs(args, schemaOptions, schemaHelp);
   const text = renderPolicyJsonSchema();
   if (values.out) await writeFile(resolve(io.cwd, values.out), text);
   else io.stdout.write(text);

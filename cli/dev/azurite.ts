@@ -3,6 +3,7 @@
 // container and table of shared/app/storage-layout.ts is created before it is handed out, as
 // infra/app/storage.bicep creates them in Azure: the app itself never creates a container.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { CONTAINERS, TABLE_NAMES } from '../../shared/app/storage-layout.js';
@@ -24,14 +25,16 @@ export interface Azurite {
 
 const exitWithParent = fileURLToPath(new URL('./exit-with-parent.cjs', import.meta.url));
 
-export async function startAzurite(options: { host?: string; timeoutMs?: number } = {}): Promise<Azurite> {
+export async function startAzurite(options: { host?: string; timeoutMs?: number; /** Keep the data in this folder instead of in memory. */ location?: string } = {}): Promise<Azurite> {
   const host = options.host ?? '127.0.0.1';
   const entry = createRequire(import.meta.url).resolve('azurite/dist/src/azurite.js');
+  if (options.location) await mkdir(options.location, { recursive: true });
   const child = spawn(
     process.execPath,
     [
       '--require', exitWithParent, entry,
-      '--inMemoryPersistence', '--disableTelemetry', '--skipApiVersionCheck', '--loose',
+      ...(options.location ? ['--location', options.location] : ['--inMemoryPersistence']),
+      '--disableTelemetry', '--skipApiVersionCheck', '--loose',
       '--blobHost', host, '--blobPort', '0',
       '--queueHost', host, '--queuePort', '0',
       '--tableHost', host, '--tablePort', '0',

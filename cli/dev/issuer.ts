@@ -77,6 +77,8 @@ export interface DevState {
   issuer: string;
   audience: string;
   gatewayUrl: string;
+  /** The stack's storage (Azurite), for the auditor commands run beside it. */
+  storage?: { connectionString: string; blobEndpoint: string; tableEndpoint: string };
 }
 
 /** What `portcullis token` needs to mint tokens for the running stack. */

@@ -21,10 +21,30 @@ import { startHost, type LocalHost } from './host/index.js';
 import { BinaryUnavailable } from './binaries.js';
 import { seedDemo, startPostgres, type LocalPostgres } from './postgres.js';
 import { startAll } from './start-all.js';
+import { startCardSink, type CardSink } from './cards.js';
 import { DEV_AUDIENCE, devIssuerFunctions, devIssuerUrl, loadDevIssuer, writeDevState, type DevIssuer } from './issuer.js';
 import { startServiceBusDouble, type ServiceBusDouble } from './servicebus/index.js';
 
 export const EXAMPLE_POLICY = fileURLToPath(new URL('./example/policy.yaml', import.meta.url));
+
+/**
+ * The settings the stack gives a policy's `${NAME}`s, with stand-in values: enough to check a policy
+ * before starting anything (the real values are known once everything listens).
+ */
+export const STACK_VARIABLES: Record<string, string> = {
+  PORTCULLIS_DEV_ISSUER: 'http://127.0.0.1:7071/api/dev-issuer',
+  EXAMPLE_API_URL: 'http://127.0.0.1:1',
+  EXAMPLE_API_TOKEN: 'token',
+  EXAMPLE_LLM_URL: 'http://127.0.0.1:1',
+  EXAMPLE_LLM_KEY: 'key',
+  EXAMPLE_ARM_URL: 'http://127.0.0.1:1',
+  EXAMPLE_ARM_TOKEN: 'token',
+  EXAMPLE_DB_URL: 'postgres://u@127.0.0.1:1/db',
+  EXAMPLE_CLAUDE_URL: 'http://127.0.0.1:1',
+  EXAMPLE_CLAUDE_KEY: 'key',
+  EXAMPLE_MCP_URL: 'http://127.0.0.1:1/mcp',
+  EXAMPLE_MCP_TOKEN: 'token',
+};
 
 export interface StackOptions {
   /** Gateway port; 0 picks a free one. */
@@ -35,6 +55,10 @@ export interface StackOptions {
   policy?: string;
   /** Extra settings for the app (override the stack's). */
   env?: Record<string, string>;
+  /** Keep Azurite's data in `<stateDir>/azurite` across restarts (in memory otherwise). */
+  persist?: boolean;
+  /** Where the card sink prints each review card's links (the log, when not given). */
+  printCard?: (text: string) => void;
   /** Start the example PostgreSQL (installing it when it can, see binaries.ts); tests that do not use it skip the cost. */
   postgres?: boolean;
   log: Logger;
@@ -53,6 +77,8 @@ export interface Stack {
   arm: ExampleArm;
   mcp: ExampleMcp;
   postgres?: LocalPostgres;
+  /** The stand-in for the Teams webhook: review cards printed and served locally. */
+  cards: CardSink;
   issuer: DevIssuer;
   issuerUrl: string;
   /** The settings the app runs with. */
@@ -68,17 +94,19 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
   try {
     const issuer = await loadDevIssuer(options.stateDir);
-    const [azurite, serviceBus, upstream, llm, claude, arm, mcp, postgres] = await startAll(
-      { start: () => startAzurite(), stop: (a) => a.stop() },
+    const printCard = options.printCard ?? ((text: string) => options.log.info(text));
+    const [azurite, serviceBus, upstream, llm, claude, arm, mcp, cards, postgres] = await startAll(
+      { start: () => startAzurite({ location: options.persist ? join(options.stateDir, 'azurite') : undefined }), stop: (a) => a.stop() },
       { start: () => startServiceBusDouble({ queues: QUEUES }), stop: (b) => b.close() },
       { start: () => startExampleUpstream(), stop: (u) => u.close() },
       { start: () => startExampleLlm(), stop: (l) => l.close() },
       { start: () => startExampleClaude(), stop: (c) => c.close() },
       { start: () => startExampleArm(), stop: (a) => a.close() },
       { start: () => startExampleMcp(), stop: (m) => m.close() },
+      { start: () => startCardSink({ print: printCard }), stop: (c) => c.close() },
       { start: () => (options.postgres ? examplePostgres(options.log) : Promise.resolve(undefined)), stop: (p) => p?.stop() },
     );
-    stops.push(() => azurite.stop(), () => serviceBus.close(), () => upstream.close(), () => llm.close(), () => claude.close(), () => arm.close(), () => mcp.close());
+    stops.push(() => azurite.stop(), () => serviceBus.close(), () => upstream.close(), () => llm.close(), () => claude.close(), () => arm.close(), () => mcp.close(), () => cards.close());
     if (postgres) stops.push(() => postgres.stop());
     const exampleDb = postgres ? (await seedDemo(postgres.connectionString)).agent : NO_EXAMPLE_DB;
 
@@ -106,6 +134,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       PORTCULLIS_REVIEW_AUTH: 'dev',
       PORTCULLIS_SIGNING_KEY_ID: join(options.stateDir, DEV_SIGNING_KEY_FILE),
       PORTCULLIS_POLICY_REFRESH_SECONDS: '2',
+      PORTCULLIS_TEAMS_WEBHOOK_URL: cards.webhookUrl,
       AzureWebJobsStorage: azurite.connectionString,
       ServiceBusConnection: serviceBus.connectionString,
       PORTCULLIS_DEV_ISSUER: issuerUrl,
@@ -127,7 +156,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     Object.assign(process.env, settings);
     loadConfig(process.env);
     useLogger(options.log);
-    await writeDevState(options.stateDir, { issuer: issuerUrl, audience: DEV_AUDIENCE, gatewayUrl: host.url });
+    await writeDevState(options.stateDir, {
+      issuer: issuerUrl,
+      audience: DEV_AUDIENCE,
+      gatewayUrl: host.url,
+      storage: { connectionString: azurite.connectionString, blobEndpoint: azurite.blobEndpoint, tableEndpoint: azurite.tableEndpoint },
+    });
 
     return {
       url: host.url,
@@ -139,6 +173,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       arm,
       mcp,
       postgres,
+      cards,
       issuer,
       issuerUrl,
       settings,

@@ -163,6 +163,7 @@ var appTokenPaths = [
   '/api/proxy/*'
   '/api/sql/*'
   '/api/mcp/*'
+  '/api/approvals'
   '/api/approvals/*'
   '/api/sessions'
   '/api/sessions/*'

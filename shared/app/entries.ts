@@ -2,6 +2,7 @@
 // the process's runtime. Function files (functions/) are one line of glue around these.
 import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@azure/functions';
 import { approvalDecision as decideByApi, approvalStatus as statusOf } from '../approvals/api.js';
+import { listApprovals } from '../approvals/list.js';
 import { handleApprovalMessage } from '../approvals/orchestrator.js';
 import { showReview, showSignIn, signIn, submitReview } from '../approvals/review.js';
 import { handleMcp } from '../gateway/mcp/handle.js';
@@ -11,6 +12,7 @@ import { createSigner } from '../sessions/signer.js';
 import { querySessions, readSession, runDailyExport } from '../sessions/index.js';
 import { invalidQuery, unknownSession } from '../sessions/refusals.js';
 import { requireAuditor } from './auditor.js';
+import { consoleInbox as inbox, consoleSession as sessionConsole, consoleSessions as sessionsConsole } from './console.js';
 import { healthChecks } from './health-checks.js';
 import { runtime } from './runtime.js';
 
@@ -59,6 +61,14 @@ export const dailyExport = async (_timer: Timer): Promise<void> => {
 };
 
 export const approvalStatus: Http = (req) => statusOf(runtime().approvals, req);
+
+export const consoleInbox: Http = (req) => inbox(req);
+
+export const consoleSessions: Http = (req) => sessionsConsole(req);
+
+export const consoleSession: Http = (req) => sessionConsole(req);
+
+export const approvalsList: Http = (req) => listApprovals(runtime().approvals, req);
 
 export const approvalDecision: Http = (req) => decideByApi(runtime().approvals, req);
 

@@ -79,7 +79,7 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv = process.e
     recorder,
     credentials,
     identify,
-    gateway: { ...forwardDeps, identify, hold, repeat: createRepeat(approvals) },
+    gateway: { ...forwardDeps, identify, current: () => policies.current(), hold, repeat: createRepeat(approvals) },
     mcp: { ...forwardDeps, identify, mcp: mcpStore, holdCall: createCallHold(approvals, mcpStore, hold) },
     approvals,
     async close() {

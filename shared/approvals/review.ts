@@ -109,6 +109,17 @@ export async function signIn(ctx: ApprovalContext, req: HttpRequest): Promise<Ht
   });
 }
 
+/**
+ * A page for a signed-in person (the console): the same sign-in as the review page, which sends
+ * whoever is not signed in to it; refusals become HTML pages.
+ */
+export function signedInPage(ctx: ApprovalContext, req: HttpRequest, render: (person: Person) => Promise<HttpResponseInit>): Promise<HttpResponseInit> {
+  return asPage(async () => {
+    const person = signedIn(ctx, req);
+    return person ? render(person) : signInRequired(ctx, req);
+  });
+}
+
 function signedIn(ctx: ApprovalContext, req: HttpRequest): Person | undefined {
   if (ctx.config.reviewAuth === 'dev') return devReviewer(ctx.keys.signIn, req.headers.get('cookie'), ctx.now());
   // Without App Service Authentication nothing strips a client's own x-ms-client-principal.

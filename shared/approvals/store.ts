@@ -1,11 +1,11 @@
 // Approvals in the `approvals` table (PK = connection, RK = approval id), changed only under the
 // entity's ETag: a writer that loses the race re-reads and applies its change to what it finds, so
 // the first decision wins and every later one sees the approval as it now is.
-import { RestError, type TableClient } from '@azure/data-tables';
+import { odata, RestError, type TableClient } from '@azure/data-tables';
 import { approvalSchema } from './approval-schema.js';
 import { connectionOf } from './ids.js';
 import { unknownApproval } from './refusals.js';
-import type { Approval } from './state.js';
+import type { Approval, Status } from './state.js';
 
 /** Re-reads before giving up; each conflict means another writer changed the approval meanwhile. */
 const MAX_ATTEMPTS = 20;
@@ -21,6 +21,8 @@ export interface ApprovalStore {
    * nothing; one that throws stops here. Unknown ids are a 404 Refusal.
    */
   update(id: string, change: Change): Promise<{ approval: Approval; changed: boolean }>;
+  /** One page of approvals, newest table order, optionally of one status; `continuation` reads the next. */
+  list(options: { status?: Status; continuation?: string; pageSize: number }): Promise<{ approvals: Approval[]; continuation?: string }>;
 }
 
 interface Row {
@@ -52,6 +54,17 @@ export function createApprovalStore(table: TableClient): ApprovalStore {
     },
     async get(id) {
       return (await read(id))?.approval;
+    },
+    async list({ status, continuation, pageSize }) {
+      const filter = status ? odata`status eq ${status}` : undefined;
+      const pages = table.listEntities<Row>({ queryOptions: { filter } }).byPage({ maxPageSize: pageSize, continuationToken: continuation });
+      const next = await pages.next();
+      if (next.done) return { approvals: [] };
+      const page = next.value;
+      return {
+        approvals: page.map((row) => approvalSchema.parse(JSON.parse(row.state))),
+        continuation: page.continuationToken,
+      };
     },
     async update(id, change) {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {

@@ -2,6 +2,7 @@
 // and forward it (credential added, response masked). Adding a kind is its own folder, a line in
 // registry.ts and one in schemas.ts (docs/architecture.md, "Adding a connection kind").
 import type { Finding, Masker } from '../masking/index.js';
+import type { ErrorDialect } from '../platform/problem.js';
 import type { Connection } from './connection.js';
 import type { Operation, OperationDetail } from './operation.js';
 import type { Target } from './target.js';
@@ -105,6 +106,11 @@ export interface ConnectionKind {
   target?(connection: Connection, rawPath: string, search: string): Target;
   classify(request: AgentRequest, connection: Connection): Operation | Promise<Operation>;
   forward(request: AgentRequest, operation: Operation, context: ForwardContext): Promise<GatewayResponse>;
+  /**
+   * The error shape the kind's clients read (shared/connections/error-dialects.ts), added to every
+   * refusal on its connections; without one, refusals are plain problem+json.
+   */
+  errorDialect?: ErrorDialect;
   /** Releases what the kind keeps open across requests (database pools); called when the runtime closes. */
   close?(): Promise<void>;
 }

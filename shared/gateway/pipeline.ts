@@ -11,14 +11,14 @@ import type { Decision } from '../guard/decide.js';
 import type { Principal } from '../identity/index.js';
 import { InspectionBudget } from '../masking/index.js';
 import type { NamedConnection, Policy } from '../policy/compile.js';
-import { Refusal } from '../platform/problem.js';
+import { Refusal, type ErrorDialect } from '../platform/problem.js';
 import { sessionIdFor, type EventInput } from '../sessions/index.js';
 import { readAll } from '../platform/bytes.js';
 import { readBody } from './body.js';
 import { deniedByPolicy, recordingUnavailable, unknownConnection, wrongRoute } from './refusals.js';
 import { decisionInputs, eventBase, requestPayload } from './events.js';
 import { classifyAndDecide } from './judge.js';
-import type { ForwardAt, Forwarded, ForwardDeps, Identify, PolicyState } from './ports.js';
+import type { ForwardAt, Forwarded, ForwardDeps, Identified, Identify, PolicyState } from './ports.js';
 import { toolCalls, type AnswerHolds } from './tool-calls.js';
 
 /** What a `review` decision turns into; the approvals module provides it. */
@@ -51,6 +51,8 @@ export interface LlmForwardDeps extends ForwardDeps {
 /** What the live path needs: forward's dependencies, who is calling, and the hold for reviews. */
 export interface GatewayDeps extends LlmForwardDeps {
   identify: Identify;
+  /** The policy in force, to answer a refused token in its connection's error shape. */
+  current(): Promise<PolicyState>;
   hold: Hold;
   repeat?: Repeat;
 }
@@ -58,9 +60,18 @@ export interface GatewayDeps extends LlmForwardDeps {
 export async function handle(rt: GatewayDeps, route: Route, req: HttpRequest, ctx: InvocationContext): Promise<HttpResponseInit> {
   const requestId = ctx.invocationId;
   const started = performance.now();
-  const { principal, state } = await rt.identify(req.headers);
+  const name = req.params.connection ?? '';
+  let identified: Identified;
+  try {
+    identified = await rt.identify(req.headers);
+  } catch (error) {
+    // A token refused is still answered in the shape the connection's clients read.
+    if (error instanceof Refusal) error.dialect ??= await dialectOf(rt, name);
+    throw error;
+  }
+  const { principal, state } = identified;
   const { policy } = state;
-  const connection = lookup(policy, req.params.connection ?? '', route);
+  const connection = lookup(policy, name, route);
   const sessionId = sessionIdFor(req.headers, principal);
   // From here on every answer, refusals included, names the request and its session.
   const headers = { 'x-request-id': requestId, 'x-portcullis-session': sessionId };
@@ -71,9 +82,19 @@ export async function handle(rt: GatewayDeps, route: Route, req: HttpRequest, ct
     for (const [name, value] of Object.entries(headers)) merged.set(name, value);
     return { ...response, headers: merged };
   } catch (error) {
-    if (error instanceof Refusal) Object.assign(error.headers, headers);
+    if (error instanceof Refusal) {
+      Object.assign(error.headers, headers);
+      error.dialect ??= kinds[connection.config.kind].errorDialect;
+    }
     throw error;
   }
+}
+
+/** The error dialect of the connection a request names, under the policy in force (none if unknown). */
+async function dialectOf(rt: GatewayDeps, name: string): Promise<ErrorDialect | undefined> {
+  const state = await rt.current().catch(() => undefined);
+  const connection = state?.policy.connections.get(name);
+  return connection && kinds[connection.config.kind].errorDialect;
 }
 
 async function judge(
@@ -255,7 +276,7 @@ export function lookup(policy: Policy, name: string, route: Route): NamedConnect
   const connection = policy.connections.get(name);
   if (!connection) throw unknownConnection(name);
   const served = kinds[connection.config.kind].route;
-  if (served !== route) throw wrongRoute(name, connection.config.kind, served);
+  if (served !== route) throw Object.assign(wrongRoute(name, connection.config.kind, served), { dialect: kinds[connection.config.kind].errorDialect });
   return connection;
 }
 

@@ -14,7 +14,20 @@ export interface RefusalInit {
   headers?: Record<string, string>;
 }
 
+/**
+ * How the clients of a connection kind read an error (the openai SDK reads `error.message`, the
+ * Azure SDKs `error.code` and only from `application/json`): members added to the problem document,
+ * and the media type to send it as when those clients parse no other. The gateway sets it on a
+ * refusal once it knows the connection's kind.
+ */
+export interface ErrorDialect {
+  members(refusal: Refusal, requestId: string): Record<string, unknown>;
+  contentType?: string;
+}
+
 export class Refusal extends Error {
+  /** Set by the gateway for refusals on an agent route: the error shape that kind's clients read. */
+  dialect?: ErrorDialect;
   readonly status: number;
   readonly type: string;
   readonly title: string;
@@ -53,6 +66,7 @@ export function problemBody(refusal: Refusal, requestId: string): Record<string,
     detail: refusal.detail,
     ...refusal.extensions,
     requestId,
+    ...refusal.dialect?.members(refusal, requestId),
   };
 }
 
@@ -68,7 +82,7 @@ export function toProblem(refusal: Refusal, requestId: string): ProblemAnswer {
     status: refusal.status,
     headers: {
       ...refusal.headers,
-      'content-type': 'application/problem+json',
+      'content-type': refusal.dialect?.contentType ?? 'application/problem+json',
       'x-request-id': requestId,
       'cache-control': 'no-store',
     },

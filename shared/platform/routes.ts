@@ -9,10 +9,14 @@ export const ROUTES = {
   health: 'health',
   sessionsList: 'sessions',
   sessionsGet: 'sessions/{id}',
+  approvalsList: 'approvals',
   approvalStatus: 'approvals/{id}',
   approvalDecision: 'approvals/{id}/decision',
   review: 'review/{id}',
   reviewSignIn: 'review/sign-in',
+  consoleInbox: 'review/inbox',
+  consoleSessions: 'review/sessions',
+  consoleSession: 'review/sessions/{id}',
 } as const;
 
 /** Path of a connection's route: `/api/proxy/{name}` or `/api/sql/{name}`. */
@@ -22,6 +26,8 @@ export const connectionPath = (route: 'proxy' | 'sql' | 'mcp', name: string) => 
 export const REVIEW_PATH = `/${ROUTE_PREFIX}/review/`;
 
 export interface ApprovalUrls {
+  /** The inbox: GET /api/approvals. */
+  list(): string;
   status(id: string): string;
   decision(id: string): string;
   review(id: string): string;
@@ -30,6 +36,7 @@ export interface ApprovalUrls {
 export function approvalUrls(publicUrl: string): ApprovalUrls {
   const status = (id: string) => `${publicUrl}/${ROUTE_PREFIX}/approvals/${encodeURIComponent(id)}`;
   return {
+    list: () => `${publicUrl}/${ROUTE_PREFIX}/approvals`,
     status,
     decision: (id) => `${status(id)}/decision`,
     review: (id) => `${publicUrl}${REVIEW_PATH}${encodeURIComponent(id)}`,

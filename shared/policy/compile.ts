@@ -4,7 +4,7 @@
 import type { Connection } from '../connections/connection.js';
 import type { IssuerConfig } from '../identity/schema.js';
 import type { MaskingConfig } from '../masking/config.js';
-import { pathGlob, policyRegExp, textGlob } from './glob.js';
+import { GlobError, pathGlob, policyRegExp, textGlob } from './glob.js';
 import { parseJsonPath, type JsonPathStep } from './json-path.js';
 import { DURATION, type MatchDocument, type PolicyDocument } from './schema.js';
 
@@ -78,14 +78,27 @@ export function parseDuration(text: string): number {
 
 const list = <T>(value: T | T[] | undefined): T[] | undefined => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
 
-export function compilePolicy(doc: PolicyDocument, options: CompileOptions): { policy?: Policy; problems: Problem[] } {
+/**
+ * Where the parts of a partial document were in the original (its other parts were not valid):
+ * the issuers' and rules' original positions, and every connection name written.
+ */
+export interface PartialDocument {
+  issuers: number[];
+  rules: number[];
+  connectionNames: Set<string>;
+}
+
+export function compilePolicy(doc: PolicyDocument, options: CompileOptions, partial?: PartialDocument): { policy?: Policy; problems: Problem[] } {
   const problems: Problem[] = [];
+  const issuerAt = (i: number) => partial?.issuers[i] ?? i;
+  const ruleAt = (i: number) => partial?.rules[i] ?? i;
+  const known = (name: string) => connections.has(name) || partial?.connectionNames.has(name) === true;
   const defaultTimeoutMs = parseDuration(doc.approvals.timeout);
 
   const seenIssuers = new Map<string, number>();
   doc.issuers.forEach((issuer, i) => {
-    if (seenIssuers.has(issuer.issuer)) problems.push({ path: ['issuers', i, 'issuer'], message: `issuer is already listed at issuers[${seenIssuers.get(issuer.issuer)}]` });
-    seenIssuers.set(issuer.issuer, i);
+    if (seenIssuers.has(issuer.issuer)) problems.push({ path: ['issuers', issuerAt(i), 'issuer'], message: `issuer is already listed at issuers[${seenIssuers.get(issuer.issuer)}]` });
+    seenIssuers.set(issuer.issuer, issuerAt(i));
   });
 
   const connections = new Map<string, NamedConnection>();
@@ -105,13 +118,13 @@ export function compilePolicy(doc: PolicyDocument, options: CompileOptions): { p
 
   const ruleNames = new Map<string, number>();
   const rules: CompiledRule[] = doc.rules.map((rule, i) => {
-    const at = (...rest: Array<string | number>) => ['rules', i, ...rest];
+    const at = (...rest: Array<string | number>) => ['rules', ruleAt(i), ...rest];
     if (ruleNames.has(rule.name)) problems.push({ path: at('name'), message: `"${rule.name}" is already the name of rules[${ruleNames.get(rule.name)}]` });
-    ruleNames.set(rule.name, i);
+    ruleNames.set(rule.name, ruleAt(i));
     if (rule.action === 'review' && !rule.review) problems.push({ path: at('review'), message: 'is required when action is review (who reviews?)' });
     if (rule.action !== 'review' && rule.review) problems.push({ path: at('review'), message: `only applies to review rules; this rule's action is ${rule.action}` });
     for (const [j, name] of (list(rule.match.connections) ?? []).entries()) {
-      if (!name.includes('*') && !name.includes('?') && !connections.has(name)) {
+      if (!/[*?[{]/.test(name) && !known(name)) {
         const at2 = Array.isArray(rule.match.connections) ? at('match', 'connections', j) : at('match', 'connections');
         problems.push({ path: at2, message: `no connection is named "${name}"` });
       }
@@ -154,6 +167,16 @@ export function compilePolicy(doc: PolicyDocument, options: CompileOptions): { p
 }
 
 function compileMatch(match: MatchDocument, action: Action, problem: (path: Array<string | number>, message: string) => void): CompiledMatch {
+  const glob = (make: (g: string) => RegExp, path: Array<string | number>) => (g: string, i: number, all: string[]) => {
+    try {
+      return make(g);
+    } catch (error) {
+      if (!(error instanceof GlobError)) throw error;
+      problem(all.length > 1 || Array.isArray(source(path)) ? [...path, i] : path, `is not a valid glob: ${error.message}`);
+      return /(?!)/;
+    }
+  };
+  const source = (path: Array<string | number>) => path.reduce<unknown>((v, k) => (v as Record<string | number, unknown> | undefined)?.[k], match);
   const regex = (source: string, path: Array<string | number>) => {
     try {
       return policyRegExp(source);
@@ -163,20 +186,20 @@ function compileMatch(match: MatchDocument, action: Action, problem: (path: Arra
     }
   };
   return {
-    connections: list(match.connections)?.map((g) => textGlob(g)),
+    connections: list(match.connections)?.map(glob((g) => textGlob(g), ['connections'])),
     groups: list(match.groups),
-    subjects: list(match.subjects)?.map((g) => textGlob(g)),
+    subjects: list(match.subjects)?.map(glob((g) => textGlob(g), ['subjects'])),
     kind: match.kind,
-    claims: match.claims && Object.entries(match.claims).map(([name, globs]) => ({ name, globs: list(globs)!.map((g) => textGlob(g)) })),
+    claims: match.claims && Object.entries(match.claims).map(([name, globs]) => ({ name, globs: list(globs)!.map(glob((g) => textGlob(g), ['claims', name])) })),
     methods: list(match.method),
     // Many upstreams route paths case-insensitively (ASP.NET, IIS): deny and review rules must
     // catch `/Admin` too, while allow rules stay exact so they never allow more than written.
-    paths: list(match.path)?.map((g) => pathGlob(g, action !== 'allow')),
+    paths: list(match.path)?.map(glob((g) => pathGlob(g, action !== 'allow'), ['path'])),
     query: match.query === undefined ? undefined : regex(match.query, ['query']),
     headers: match.headers && Object.entries(match.headers).map(([name, source]) => ({ name: name.toLowerCase(), pattern: regex(source, ['headers', name]) })),
     body: match.body === undefined ? undefined : regex(match.body, ['body']),
-    actions: list(match.actions)?.map((g) => textGlob(g, true)),
-    resources: list(match.resources)?.map((g) => textGlob(g, true)),
+    actions: list(match.actions)?.map(glob((g) => textGlob(g, true), ['actions'])),
+    resources: list(match.resources)?.map(glob((g) => textGlob(g, true), ['resources'])),
     flags: list(match.flags),
     arguments: match.arguments && Object.entries(match.arguments).map(([path, source]) => ({ path: parseJsonPath(path), pattern: regex(source, ['arguments', path]) })),
     toolCalls: match.toolCalls && {

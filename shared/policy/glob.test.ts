@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { pathGlob, policyRegExp, textGlob } from './glob.js';
+import { checkGlob, GlobError, pathGlob, policyRegExp, textGlob } from './glob.js';
 
 describe('path globs', () => {
   it('matches * within one segment only', () => {
@@ -43,5 +43,27 @@ describe('policy regular expressions', () => {
   it('understands a leading (?i)', () => {
     assert.ok(policyRegExp('(?i)printenv').test('PrintEnv'));
     assert.ok(!policyRegExp('printenv').test('PrintEnv'));
+  });
+});
+
+describe('glob syntax: sets, alternatives, escapes, and globs that do not close', () => {
+  it('matches [sets] and {alternatives}', () => {
+    assert.ok(textGlob('prod-[abc]').test('prod-b'));
+    assert.ok(!textGlob('prod-[abc]').test('prod-d'));
+    assert.ok(textGlob('prod-[!abc]').test('prod-d'));
+    assert.ok(textGlob('v[0-9]').test('v7'));
+    assert.ok(textGlob('{dev,test}-*').test('test-db'));
+    assert.ok(!textGlob('{dev,test}-*').test('prod-db'));
+    assert.ok(pathGlob('/{repos,orgs}/*/hooks').test('/orgs/acme/hooks'));
+    assert.ok(!pathGlob('/a[/]b').test('/a/b'), 'a set never matches a path\'s slash');
+    assert.ok(textGlob('a\\*b').test('a*b') && !textGlob('a\\*b').test('axb'));
+  });
+
+  it('refuses a [ or { that does not close, and a stray ] or }', () => {
+    for (const glob of ['x[', '{a,b', 'a]', 'b}', '[]', 'x\\']) {
+      assert.throws(() => textGlob(glob), GlobError, glob);
+      assert.throws(() => pathGlob(`/${glob}`), GlobError, glob);
+      assert.throws(() => checkGlob(glob), GlobError, glob);
+    }
   });
 });

@@ -184,3 +184,36 @@ connections: {}
     assert.ok(paths.includes('issuers[0].jwksUri'));
   });
 });
+
+describe('policy loader: every problem in one pass', () => {
+  it('reports the whole-document checks on the valid parts even when other parts break the schema', () => {
+    const found = problems(
+      load(`version: 1
+${ISSUER}connections:
+  api: { kind: htp, upstream: "https://x.example" }
+  web: { kind: http, upstream: "https://x.example", groups: notalist }
+rules:
+  - { name: r1, match: { connections: nope, path: "/x[" }, action: allow }
+  - { name: r1, match: { body: "(" }, action: review }
+  - { name: r3, match: { subjects: "{a,b", connections: [web] }, action: deny, bogus: 1 }
+`),
+    );
+    const byPath = new Map(found.map((p) => [p.path, p.message]));
+    assert.equal(byPath.get('connections.api.kind'), 'expected one of "http", "openai", "arm", "postgres"; got "htp"');
+    assert.match(byPath.get('connections.web.groups')!, /expected array/);
+    assert.equal(byPath.get('rules[0].match.connections'), 'no connection is named "nope"');
+    assert.match(byPath.get('rules[0].match.path')!, /is not a valid glob: "\[" .* no closing "\]"/);
+    assert.match(byPath.get('rules[1].name')!, /already the name of rules\[0\]/);
+    assert.match(byPath.get('rules[1].review')!, /is required/);
+    assert.match(byPath.get('rules[1].match.body')!, /not a valid regular expression/);
+    assert.match(byPath.get('rules[2].match.subjects')!, /is not a valid glob: "\{" .* no closing "\}"/);
+    assert.equal(byPath.get('rules[2].bogus'), 'is not a known field');
+    assert.ok(!byPath.has('rules[2].match.connections[0]'), 'a connection that is there but invalid is not "unknown"');
+    assert.ok(found.every((p) => p.line !== undefined), 'each problem has its line');
+  });
+
+  it('names the valid kinds when a connection has none', () => {
+    const found = problems(load(`version: 1\n${ISSUER}connections:\n  api: { upstream: "https://x.example" }\n`));
+    assert.match(found[0]!.message, /^is required: one of "http", "openai", "arm", "postgres"/);
+  });
+});

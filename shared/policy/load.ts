@@ -2,8 +2,10 @@
 // line:column. Fails closed: a policy with any problem is never returned.
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import { compilePolicy, type Policy } from './compile.js';
-import { policySchema } from './schema.js';
+import { connectionSchema } from '../connections/schemas.js';
+import { compilePolicy, type Policy, type Problem } from './compile.js';
+import { issuerSchema } from '../identity/schema.js';
+import { policySchema, ruleSchema } from './schema.js';
 
 export interface PolicyProblem {
   /** `rules[2].match.method` */
@@ -49,6 +51,16 @@ export function loadPolicy(text: string, options: LoadOptions): LoadResult {
       if (!unset.has(path)) problems.push({ path, ...where(issue.path), message: issue.message });
     }
   }
+  if (!parsed.success) {
+    // The checks that need a whole document (names, references, reviewers, regexes, globs) still
+    // run on every part that is valid, so that one pass reports every problem.
+    const partial = compilePartial(interpolated, options);
+    const seen = new Set(problems.map((p) => `${p.path}\n${p.message}`));
+    for (const p of partial) {
+      const path = formatPath(p.path);
+      if (!seen.has(`${path}\n${p.message}`)) problems.push({ path, ...where(p.path), message: p.message });
+    }
+  }
   if (problems.length > 0 || !parsed.success) return { ok: false, problems: sortProblems(problems) };
 
   const compiled = compilePolicy(parsed.data, { env: options.env });
@@ -59,6 +71,41 @@ export function loadPolicy(text: string, options: LoadOptions): LoadResult {
     };
   }
   return { ok: true, policy: compiled.policy };
+}
+
+/** The compiler's problems over the valid parts of a document that is not valid as a whole. */
+function compilePartial(input: unknown, options: LoadOptions): Problem[] {
+  const doc = (input && typeof input === 'object' && !Array.isArray(input) ? input : {}) as Record<string, unknown>;
+  const entries = <T>(value: unknown, schema: z.ZodType<T>) =>
+    (Array.isArray(value) ? value : []).flatMap((item, at) => {
+      const parsed = schema.safeParse(item);
+      return parsed.success ? [{ at, value: parsed.data }] : [];
+    });
+  const issuers = entries(doc.issuers, issuerSchema);
+  // A rule with a field too many is still checked for the rest (its unknown field is reported).
+  const rules = entries(doc.rules, ruleSchema.strip());
+  const rawConnections = doc.connections && typeof doc.connections === 'object' && !Array.isArray(doc.connections) ? (doc.connections as Record<string, unknown>) : {};
+  const connections = Object.fromEntries(
+    Object.entries(rawConnections).flatMap(([name, value]) => {
+      const parsed = connectionSchema.safeParse(value);
+      return parsed.success ? [[name, parsed.data]] : [];
+    }),
+  );
+  const approvals = policySchema.shape.approvals.safeParse(doc.approvals);
+  const partial = {
+    version: 1 as const,
+    recording: 'strict' as const,
+    approvals: approvals.success ? approvals.data : { timeout: '1h' },
+    issuers: issuers.map((i) => i.value),
+    connections,
+    rules: rules.map((r) => r.value),
+  };
+  return compilePolicy(partial, { env: options.env }, {
+    issuers: issuers.map((i) => i.at),
+    rules: rules.map((r) => r.at),
+    // A connection that is there but not valid is reported as such, not as unknown.
+    connectionNames: new Set(Object.keys(rawConnections)),
+  }).problems;
 }
 
 export function formatProblems(problems: PolicyProblem[], source: string): string {
@@ -101,6 +148,13 @@ export function flatten(issues: z.core.$ZodIssue[], prefix: Array<string | numbe
     const path = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
     switch (issue.code) {
       case 'invalid_union': {
+        // A discriminated union (a connection's `kind`) names its options: list them.
+        const named = issue as { discriminator?: string; options?: unknown[]; input?: unknown };
+        if (named.discriminator && named.options) {
+          const got = (named.input as Record<string, unknown> | undefined)?.[named.discriminator];
+          const expected = named.options.map((o) => JSON.stringify(o)).join(', ');
+          return [{ path, message: got === undefined ? `is required: one of ${expected}` : `expected one of ${expected}; got ${JSON.stringify(got)}` }];
+        }
         const branches = issue.errors.filter((branch) => !branch.every((i) => i.code === 'invalid_type' && i.path.length === 0));
         const chosen = branches.length > 0 ? branches.reduce((a, b) => (b.length < a.length ? b : a)) : undefined;
         return chosen ? flatten(chosen, path) : [{ path, message: describeUnion(issue.errors) }];

@@ -5,10 +5,10 @@ import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { judgeOffline } from '../../../shared/gateway/offline.js';
 import { explain, type Explanation } from '../../../shared/guard/explain.js';
-import { parseCommandArgs } from '../../args.js';
+import { parseCommandArgs, parseDocumentedArgs, type Help } from '../../args.js';
 import { UsageError, type CliIo, type Command } from '../../io.js';
 import { bindCases, parseTestFile, type TestFile } from './cases.js';
-import { loadPolicyFile, plural, policyOptions, policySettings, readText } from './policy-file.js';
+import { loadPolicyFile, plural, policyFlags, policyOptions, policySettings, readText } from './policy-file.js';
 
 const options = {
   ...policyOptions,
@@ -28,10 +28,32 @@ const options = {
   param: { type: 'string' as const, multiple: true as const, default: [] as string[] },
 };
 
+export const help: Help<typeof options> = {
+  usage: 'portcullis policy explain POLICY (--case FILE[:NAME] | --connection NAME --sub SUBJECT [--groups a,b] …) [--json]',
+  about: 'Shows how the policy judges one request: the operation it is classified as, every rule that matches or not and why, and the decision.',
+  flags: {
+    ...policyFlags,
+    case: ['FILE[:NAME]', 'a test case from a policy test file (the first, or the one named)'],
+    json: 'the explanation as JSON',
+    connection: ['NAME', 'the connection the request is on (a request given on the command line)'],
+    sub: ['SUBJECT', 'the caller\'s subject'],
+    iss: ['ISSUER', 'the caller\'s issuer (default: the policy\'s first)'],
+    groups: ['a,b', 'the caller\'s groups'],
+    claim: ['NAME=VALUE', 'another claim of the caller'],
+    method: ['METHOD', 'the HTTP method (http, openai, arm connections)'],
+    path: ['PATH', 'the path on the connection'],
+    query: ['QUERY', 'the query string'],
+    header: ['NAME:VALUE', 'a request header'],
+    body: ['TEXT', 'the request body'],
+    sql: ['SQL', 'the statement (postgres connections)'],
+    param: ['VALUE', 'a statement parameter, in order'],
+  },
+};
+
 type Values = ReturnType<typeof parseCommandArgs<typeof options>>['values'];
 
 export const run: Command = async (args, io) => {
-  const { values, positionals } = parseCommandArgs(args, options, { positionals: 1 });
+  const { values, positionals } = parseDocumentedArgs(args, options, help, { positionals: 1 });
   const policyFile = positionals[0];
   if (!policyFile) throw new UsageError('expected the policy file: policy explain POLICY --case FILE[:NAME] | --connection NAME --sub SUBJECT …');
   const settings = policySettings(values, io);

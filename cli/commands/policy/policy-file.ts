@@ -11,6 +11,12 @@ export const policyOptions = {
   var: { type: 'string' as const, multiple: true as const, default: [] as string[] },
 };
 
+/** What --help says of the options every policy command takes. */
+export const policyFlags = {
+  env: ['ENV', 'development or production (default: PORTCULLIS_ENV, else production): what the policy is checked for'],
+  var: ['NAME=VALUE', 'a value for ${NAME} in the policy (else from the environment)'],
+} as const;
+
 export interface PolicySettings {
   env: 'development' | 'production';
   /** --var NAME=VALUE pairs, which win over everything else. */

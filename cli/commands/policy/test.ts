@@ -5,14 +5,22 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { judgeOffline, type OfflineOutcome } from '../../../shared/gateway/offline.js';
 import { formatProblems, sortProblems } from '../../../shared/policy/load.js';
-import { parseCommandArgs } from '../../args.js';
+import { parseDocumentedArgs, type Help } from '../../args.js';
 import { UsageError, type Command } from '../../io.js';
 import { bindCases, parseTestFile, type TestCase } from './cases.js';
 import { junitXml, type CaseResult } from './junit.js';
-import { loadPolicyFile, plural, policyOptions, policySettings, readText } from './policy-file.js';
+import { loadPolicyFile, plural, policyFlags, policyOptions, policySettings, readText } from './policy-file.js';
+
+const options = { ...policyOptions, junit: { type: 'string' as const } };
+
+export const help: Help<typeof options> = {
+  usage: 'portcullis policy test POLICY TESTS… [--junit FILE] [--env ENV] [--var NAME=VALUE]…',
+  about: 'Runs the test cases of each TESTS file (YAML) against the policy: each case names a request and the decision expected (exit 1 when one fails). See docs/policy-testing.md.',
+  flags: { ...policyFlags, junit: ['FILE', 'also write the results as JUnit XML (for CI)'] },
+};
 
 export const run: Command = async (args, io) => {
-  const { values, positionals } = parseCommandArgs(args, { ...policyOptions, junit: { type: 'string' } }, { positionals: Infinity });
+  const { values, positionals } = parseDocumentedArgs(args, options, help, { positionals: Infinity });
   const [policyFile, ...testFiles] = positionals;
   if (!policyFile || testFiles.length === 0) throw new UsageError('expected the policy and at least one test file: policy test POLICY TESTS…');
   const settings = policySettings(values, io);

@@ -9,11 +9,11 @@ import { redecide, type DecisionEvent, type Redecision } from '../../../shared/g
 import type { Policy } from '../../../shared/policy/compile.js';
 import { directorySink, exportSessions, sessionEventSchema, type SessionEvent } from '../../../shared/sessions/index.js';
 import { readLines } from '../../../shared/sessions/lines.js';
-import { parseCommandArgs } from '../../args.js';
+import { parseDocumentedArgs, type Help } from '../../args.js';
 import { UsageError, type Command } from '../../io.js';
 import { parseDay } from '../sessions/dates.js';
-import { sessionStores, storageOptions, storageSettings } from '../sessions/storage.js';
-import { loadPolicyFile, plural, policyOptions, policySettings } from './policy-file.js';
+import { localStack, sessionStores, storageFlags, storageOptions, storageSettings } from '../sessions/storage.js';
+import { loadPolicyFile, plural, policyFlags, policyOptions, policySettings } from './policy-file.js';
 import { fileSigner } from '../../../shared/sessions/file-signer.js';
 
 const ACTIONS = ['allow', 'review', 'deny'] as const;
@@ -28,6 +28,21 @@ const options = {
   to: { type: 'string' as const },
   json: { type: 'boolean' as const },
   'fail-on': { type: 'string' as const },
+};
+
+export const help: Help<typeof options> = {
+  usage: 'portcullis policy what-if --policy CANDIDATE (--sessions DIR | --from DATE --to DATE [storage options]) [--fail-on CHANGES] [--json]',
+  about: 'Judges recorded requests again under a candidate policy and lists the decisions that would change (exit 1 when one of --fail-on changes).',
+  flags: {
+    ...policyFlags,
+    ...storageFlags,
+    policy: ['CANDIDATE', 'the candidate policy file; required'],
+    sessions: ['DIR', 'read exported session files (portcullis sessions export)'],
+    from: ['DATE', 'read the storage account from this UTC day (YYYY-MM-DD)'],
+    to: ['DATE', 'to this UTC day, included'],
+    json: 'the changes as JSON',
+    'fail-on': ['CHANGES', `which changes fail the run, comma-separated (default: all of ${CHANGES.join(', ')})`],
+  },
 };
 
 interface Change {
@@ -45,7 +60,7 @@ interface Change {
 }
 
 export const run: Command = async (args, io) => {
-  const { values } = parseCommandArgs(args, options);
+  const { values } = parseDocumentedArgs(args, options, help);
   if (!values.policy) throw new UsageError('--policy CANDIDATE is required');
   const fromStorage = values.from !== undefined || values.to !== undefined;
   if ((values.sessions === undefined) === !fromStorage) throw new UsageError('give --sessions DIR (exported session files) or --from DATE --to DATE (the storage account), one of them');
@@ -67,7 +82,7 @@ export const run: Command = async (args, io) => {
     const from = parseDay(values.from, '--from');
     const to = parseDay(values.to, '--to');
     if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
-    const stores = sessionStores(storageSettings(values, io.env));
+    const stores = sessionStores(storageSettings(values, io.env, await localStack(io, values.state)));
     dir = await mkdtemp(join(tmpdir(), 'portcullis-what-if-'));
     cleanup = () => rm(dir, { recursive: true, force: true });
     try {

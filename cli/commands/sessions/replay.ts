@@ -14,14 +14,26 @@ import {
   type SessionRecord,
   type SessionStores,
 } from '../../../shared/sessions/index.js';
-import { parseCommandArgs } from '../../args.js';
+import { parseDocumentedArgs, type Help } from '../../args.js';
 import { UsageError, type Command } from '../../io.js';
 import { visible } from '../../../shared/platform/terminal-text.js';
 import { parseDay } from './dates.js';
-import { sessionStores, storageOptions, storageSettings } from './storage.js';
+import { localStack, sessionStores, storageFlags, storageOptions, storageSettings } from './storage.js';
+
+const options = { date: { type: 'string' }, dir: { type: 'string' }, ...storageOptions } as const;
+
+export const help: Help<typeof options> = {
+  usage: 'portcullis sessions replay ID [--date DATE] [--dir DIR | storage options]',
+  about: 'Prints one session\'s events in order, with the chain\'s verification, from the storage account or an export.',
+  flags: {
+    date: ['DATE', 'the UTC day the session is on (default: looked up in the index)'],
+    dir: ['DIR', 'read an export (portcullis sessions export) instead of the storage account'],
+    ...storageFlags,
+  },
+};
 
 export const run: Command = async (args, io) => {
-  const { values, positionals } = parseCommandArgs(args, { date: { type: 'string' }, dir: { type: 'string' }, ...storageOptions }, { positionals: 1 });
+  const { values, positionals } = parseDocumentedArgs(args, options, help, { positionals: 1 });
   const id = positionals[0];
   if (!id) throw new UsageError('expected a session id: replay ID');
   if (!sessionIdSchema.safeParse(id).success) throw new UsageError(`"${visible(id)}" is not a session id`);
@@ -31,7 +43,7 @@ export const run: Command = async (args, io) => {
   }
   const record = values.dir
     ? await fromDirectory(resolve(io.cwd, values.dir), id, date)
-    : await fromStorage(sessionStores(storageSettings(values, io.env)), id, date);
+    : await fromStorage(sessionStores(storageSettings(values, io.env, await localStack(io, values.state))), id, date);
   if (!record) {
     io.stderr.write(`no session ${id}${date ? ` on ${date}` : ''}\n`);
     return 1;

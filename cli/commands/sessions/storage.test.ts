@@ -26,6 +26,35 @@ describe('sessions storage options', () => {
     }
   });
 
+  it('finds the local stack from its state folder when nothing else says which storage', () => {
+    const local = { file: '.portcullis/dev.json', storage: { connectionString: 'from-dev', blobEndpoint: 'http://127.0.0.1:5001/devstoreaccount1', tableEndpoint: 'http://127.0.0.1:5003/devstoreaccount1' } };
+    assert.deepEqual(storageSettings({}, {}, local), { kind: 'connectionString', connectionString: 'from-dev' });
+    assert.deepEqual(storageSettings({}, { AzureWebJobsStorage: 'env' }, local), { kind: 'connectionString', connectionString: 'env' });
+  });
+
+  it('says what it tried when it finds no storage', () => {
+    assert.throws(() => storageSettings({}, {}, { file: 'state/dev.json' }), (error: Error) => {
+      assert.match(error.message, /--connection-string/);
+      assert.match(error.message, /--account-url/);
+      assert.match(error.message, /AzureWebJobsStorage/);
+      assert.match(error.message, /state\/dev\.json/);
+      return true;
+    });
+  });
+
+  it('reads Azurite at an http --account-url with its well-known account, its table endpoint from the local stack', () => {
+    const local = { file: '.portcullis/dev.json', storage: { connectionString: 'x', blobEndpoint: 'http://127.0.0.1:5001/devstoreaccount1', tableEndpoint: 'http://127.0.0.1:5003/devstoreaccount1' } };
+    const settings = storageSettings({ 'account-url': 'http://127.0.0.1:5001/devstoreaccount1' }, {}, local);
+    assert.equal(settings.kind, 'connectionString');
+    const cs = (settings as { connectionString: string }).connectionString;
+    assert.match(cs, /AccountName=devstoreaccount1;/);
+    assert.match(cs, /BlobEndpoint=http:\/\/127\.0\.0\.1:5001\/devstoreaccount1;/);
+    assert.match(cs, /TableEndpoint=http:\/\/127\.0\.0\.1:5003\/devstoreaccount1;/);
+    const wellKnown = storageSettings({ 'account-url': 'http://127.0.0.1:10000/devstoreaccount1' }, {}, { file: 'x' });
+    assert.match((wellKnown as { connectionString: string }).connectionString, /TableEndpoint=http:\/\/127\.0\.0\.1:10002\/devstoreaccount1;/);
+    assert.throws(() => storageSettings({ 'account-url': 'http://127.0.0.1:4242' }, {}, { file: 'x' }), /table endpoint .* not known .*--connection-string/);
+  });
+
   it('takes UTC days as YYYY-MM-DD only', () => {
     assert.equal(parseDay('2024-02-29', '--from'), '2024-02-29');
     for (const bad of ['2025-02-29', '2025-1-01', '01/02/2025', '2025-01-01T00:00:00Z']) {

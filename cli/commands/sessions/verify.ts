@@ -6,16 +6,23 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { visible } from '../../../shared/platform/terminal-text.js';
 import { verifyExport, type ExportCheck } from '../../../shared/sessions/index.js';
-import { parseCommandArgs } from '../../args.js';
+import { parseDocumentedArgs, type Help } from '../../args.js';
 import { UsageError, type Command } from '../../io.js';
 import { trustedKeys } from './signing.js';
 
+const options = { 'public-key': { type: 'string', multiple: true }, state: { type: 'string' } } as const;
+
+export const help: Help<typeof options> = {
+  usage: 'portcullis sessions verify DIR [--public-key FILE]… [--state DIR]',
+  about: 'Checks an export: the manifest\'s signature, each file\'s hash, and each session\'s hash chain (exit 1 when one fails, saying where).',
+  flags: {
+    'public-key': ['FILE', 'a public key (PEM) the manifest may be signed with'],
+    state: ['DIR', 'the state folder of portcullis dev, whose dev signing key is trusted when no --public-key is given (default: .portcullis)'],
+  },
+};
+
 export const run: Command = async (args, io) => {
-  const { values, positionals } = parseCommandArgs(
-    args,
-    { 'public-key': { type: 'string', multiple: true }, state: { type: 'string' } },
-    { positionals: 1 },
-  );
+  const { values, positionals } = parseDocumentedArgs(args, options, help, { positionals: 1 });
   const dir = positionals[0];
   if (!dir) throw new UsageError('expected the export directory: verify DIR');
   const path = resolve(io.cwd, dir);

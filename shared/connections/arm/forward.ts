@@ -37,7 +37,9 @@ export async function forwardArm(request: AgentRequest, operation: Operation, co
     else headers.delete(name);
   }
   return maskResponse(upstream, {
-    masker: armMasker(call.masker, { strict: operation.flags.includes('secrets'), outputs: holdsOutputs(operation), link }),
+    // Only a secret-bearing action's success carries secrets; its failure is ARM's `{ error: { code,
+    // message } }`, which the client must read (the policy's masker still runs over it).
+    masker: armMasker(call.masker, { strict: operation.flags.includes('secrets') && upstream.status >= 200 && upstream.status < 300, outputs: holdsOutputs(operation), link }),
     captureBytes: context.captureBytes,
     passBinary: false,
     connection: context.connection.name,

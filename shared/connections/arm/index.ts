@@ -1,5 +1,6 @@
 // The Azure Resource Manager connection kind: what `az` and the Azure SDKs call, judged by
 // RBAC-style action names and resource ids.
+import { armErrors } from '../error-dialects.js';
 import type { ConnectionKind } from '../kind.js';
 import { upstreamTarget } from '../target.js';
 import { classifyArm } from './classify.js';
@@ -11,5 +12,7 @@ export const armKind: ConnectionKind = {
   readsBody: false,
   target: upstreamTarget,
   classify: classifyArm,
+  // The SDKs' own error shape, so that an agent reads why it was refused.
+  errorDialect: armErrors,
   forward: forwardArm,
 };

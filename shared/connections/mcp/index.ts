@@ -1,6 +1,7 @@
 // The MCP kind: a Streamable HTTP MCP server behind /api/mcp/{connection}. The gateway's MCP path
 // (shared/gateway/mcp) judges each JSON-RPC message; classify and forward here serve the generic
 // steps: the whole POST as one operation, and one call carried out as it was approved.
+import { jsonRpcErrors } from '../error-dialects.js';
 import type { ConnectionKind } from '../kind.js';
 import { maskResponse } from '../response.js';
 import { classifyRequest } from './classify.js';
@@ -10,6 +11,7 @@ import { SESSION_HEADER, callMcp } from './upstream.js';
 export const mcpKind: ConnectionKind = {
   route: 'mcp',
   readsBody: true,
+  errorDialect: jsonRpcErrors,
   classify(request) {
     const text = new TextDecoder().decode(request.body.bytes ?? new Uint8Array(0));
     return classifyRequest(request, readMessages(text).messages);

@@ -1,5 +1,6 @@
 // The OpenAI (and Azure OpenAI, and OpenAI-compatible) connection kind: prompts judged and masked
 // on the way out, answers masked on the way back, streamed ones delta by delta.
+import { openaiErrors } from '../error-dialects.js';
 import type { ConnectionKind } from '../kind.js';
 import { upstreamTarget } from '../target.js';
 import { classifyOpenai } from './classify.js';
@@ -12,5 +13,7 @@ export const openaiKind: ConnectionKind = {
   judgesToolCalls: true,
   target: upstreamTarget,
   classify: classifyOpenai,
+  // The SDKs' own error shape, so that an agent reads why it was refused.
+  errorDialect: openaiErrors,
   forward: forwardOpenai,
 };

@@ -32,6 +32,10 @@ rules:
   - name: storage-keys
     match: { connections: azure, actions: Microsoft.Storage/*/listKeys/action }
     action: allow
+  - name: no-key-rotation
+    match: { connections: azure, actions: Microsoft.Storage/*/regenerateKey/action }
+    action: deny
+    message: Agents may not rotate storage keys
   - name: review-deletes
     match: { connections: azure, actions: "*/delete" }
     action: review
@@ -128,6 +132,24 @@ describe('arm e2e: @azure/arm-storage through the gateway', () => {
       assert.deepEqual(parameters!.adminKey, { type: 'SecureString', value: '[MASKED:arm-secret]' });
       assert.deepEqual(parameters!.accountName, { type: 'String', value: 'examplelogs' });
     }
+  });
+
+  it('refuses in ARM\'s error shape: the RestError carries the code and message', async () => {
+    await assert.rejects(client.storageAccounts.regenerateKey(arm.resourceGroup, 'examplelogs', { keyName: 'key1' }), (error: { statusCode?: number; code?: string; message: string }) => {
+      assert.equal(error.statusCode, 403);
+      assert.equal(error.code, 'Denied');
+      assert.match(error.message, /^Denied by policy: Agents may not rotate storage keys \(rule no-key-rotation, request [\w-]+\)$/);
+      return true;
+    });
+  });
+
+  it('passes ARM\'s own error of a secret-bearing action unmasked', async () => {
+    await assert.rejects(client.storageAccounts.listKeys(arm.resourceGroup, 'nosuchaccount'), (error: { statusCode?: number; code?: string; message: string }) => {
+      assert.equal(error.statusCode, 404);
+      assert.equal(error.code, 'ResourceNotFound');
+      assert.equal(error.message, "The Resource 'Microsoft.Storage/storageAccounts/nosuchaccount' was not found.");
+      return true;
+    });
   });
 
   it('holds a delete for review without calling ARM', async () => {

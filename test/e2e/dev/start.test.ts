@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,7 +60,7 @@ describe('portcullis dev', () => {
         await new Promise((r) => setTimeout(r, 100));
       }
       const url = /running at (http:\/\/\S+)/.exec(output)![1]!;
-      const ports = [...output.matchAll(/(?:storage|bus|postgres)\s+(?:http|sb):\/\/127\.0\.0\.1:(\d+)|postgres\s+127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1] ?? m[2]));
+      const ports = [...output.matchAll(/(?:storage|bus|postgres|cards)\s+(?:http|sb):\/\/127\.0\.0\.1:(\d+)|postgres\s+127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1] ?? m[2]));
       const health = await fetch(`${url}/api/health`);
       assert.equal(health.status, 200, await health.text());
       assert.ok(Date.now() - started < 30_000, `healthy after ${Date.now() - started} ms`);
@@ -75,4 +76,125 @@ describe('portcullis dev', () => {
       await rm(state, { recursive: true, force: true });
     }
   });
+
+  it('stops with the policy\'s problems (exit 2) when the policy does not load, instead of running', async () => {
+    const state = await mkdtemp(join(tmpdir(), 'portcullis-dev-'));
+    const policy = join(state, 'broken.yaml');
+    await writeFile(policy, 'version: 1\nissuers: []\nconnections:\n  api: { kind: htp, upstream: "http://127.0.0.1:1" }\nrules: []\n');
+    try {
+      const { code, output } = await runToEnd(['dev', '--port', '0', '--state', state, '--quiet', '--policy', policy]);
+      assert.equal(code, 2, output);
+      assert.match(output, /broken\.yaml:\d+:\d+/);
+      assert.match(output, /did not start/);
+      assert.doesNotMatch(output, /running at/);
+    } finally {
+      await rm(state, { recursive: true, force: true });
+    }
+  });
+
+  it('says in one line that the port is taken', async () => {
+    const state = await mkdtemp(join(tmpdir(), 'portcullis-dev-'));
+    const taken = createServer();
+    await new Promise<void>((done) => taken.listen(0, '127.0.0.1', done));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const { code, output } = await runToEnd(['dev', '--port', String(port), '--state', state, '--quiet']);
+      assert.equal(code, 1, output);
+      assert.equal(output.trim().split('\n').length, 1, output);
+      assert.match(output, new RegExp(`port ${port} .* in use.*--port`));
+      assert.doesNotMatch(output, /EADDRINUSE|    at /);
+    } finally {
+      taken.close();
+      await rm(state, { recursive: true, force: true });
+    }
+  });
+
+  it('with --policy and --persist: examples for that policy, the auditor tools find the stack, and the sessions outlive a restart', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'portcullis-dev-'));
+    const state = join(dir, 'state');
+    const policy = join(dir, 'mine.yaml');
+    await writeFile(
+      policy,
+      `version: 1
+issuers:
+  - { issuer: "\${PORTCULLIS_DEV_ISSUER}", audience: portcullis, jwksUri: "\${PORTCULLIS_DEV_ISSUER}/jwks.json", algorithms: [ES256] }
+auditors: { groups: [auditors] }
+connections:
+  inventory:
+    kind: http
+    description: My inventory
+    upstream: \${EXAMPLE_API_URL}
+    credential: { env: EXAMPLE_API_TOKEN }
+    groups: [builders]
+rules:
+  - { name: reads, match: { connections: inventory, method: GET }, action: allow }
+`,
+    );
+    const day = new Date().toISOString().slice(0, 10);
+    try {
+      const first = await startDev(['--state', state, '--policy', policy, '--persist'], dir);
+      let session: string;
+      try {
+        assert.match(first.output, /export PORTCULLIS_URL=http:\/\/127\.0\.0\.1:\d+/);
+        assert.match(first.output, /# inventory \(http\): My inventory/);
+        assert.match(first.output, /curl -s -H "Authorization: Bearer \$TOKEN" \$PORTCULLIS_URL\/api\/proxy\/inventory\//);
+        assert.doesNotMatch(first.output, /example-llm/);
+        assert.match(first.output, /storage\s+DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;/);
+        const token = /export TOKEN=(\S+)/.exec(first.output)![1]!;
+        const res = await fetch(`${first.url}/api/proxy/inventory/items`, { headers: { authorization: `Bearer ${token}` } });
+        assert.equal(res.status, 200, await res.text());
+        session = res.headers.get('x-portcullis-session')!;
+
+        const exported = await runToEnd(['sessions', 'export', '--from', day, '--to', day, '--out', join(dir, 'export1'), '--state', 'state'], dir);
+        assert.equal(exported.code, 0, exported.output);
+        assert.match(await readFile(join(dir, 'export1', 'manifest.json'), 'utf8'), new RegExp(session));
+      } finally {
+        await first.stop();
+      }
+
+      const second = await startDev(['--state', state, '--policy', policy, '--persist'], dir);
+      try {
+        const exported = await runToEnd(['sessions', 'export', '--from', day, '--to', day, '--out', join(dir, 'export2'), '--state', 'state'], dir);
+        assert.equal(exported.code, 0, exported.output);
+        assert.match(await readFile(join(dir, 'export2', 'manifest.json'), 'utf8'), new RegExp(session), 'the session recorded before the restart');
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
+
+function runToEnd(args: string[], cwd?: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('error', fail);
+    child.on('close', (code) => (clearTimeout(timer), done({ code, output })));
+  });
+}
+
+async function startDev(args: string[], cwd: string): Promise<{ url: string; output: string; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [bin, 'dev', '--port', '0', '--quiet', ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    child.kill('SIGINT');
+    await once(child, 'exit');
+  };
+  const started = Date.now();
+  while (!/Ctrl-C stops everything/.test(output)) {
+    if (child.exitCode !== null || Date.now() - started > 90_000) {
+      await stop();
+      assert.fail(`did not start:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { url: /running at (http:\/\/\S+)/.exec(output)![1]!, get output() { return output; }, stop };
+}

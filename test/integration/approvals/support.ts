@@ -68,7 +68,8 @@ export async function startApprovalStack(options: { teams?: boolean; env?: Recor
       env: {
         TEST_UPSTREAM: upstream.url,
         TEST_UPSTREAM_TOKEN: upstreamToken,
-        ...(options.teams === false ? {} : { PORTCULLIS_TEAMS_WEBHOOK_URL: webhookUrl }),
+        // Empty turns off the dev stack's own card sink: no webhook at all.
+        PORTCULLIS_TEAMS_WEBHOOK_URL: options.teams === false ? '' : webhookUrl,
         ...options.env,
       },
     });
