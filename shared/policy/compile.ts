@@ -4,7 +4,7 @@
 import type { Connection } from '../connections/connection.js';
 import type { IssuerConfig } from '../identity/schema.js';
 import type { MaskingConfig } from '../masking/config.js';
-import { pathGlob, policyRegExp, textGlob } from './glob.js';
+import { pathGlob, policyRegExp, textGlob, type TextPattern } from './glob.js';
 import { DURATION, type MatchDocument, type PolicyDocument } from './schema.js';
 
 export type Action = 'allow' | 'deny' | 'review';
@@ -23,9 +23,9 @@ export interface CompiledMatch {
   claims?: Array<{ name: string; globs: RegExp[] }>;
   methods?: string[];
   paths?: RegExp[];
-  query?: RegExp;
-  headers?: Array<{ name: string; pattern: RegExp }>;
-  body?: RegExp;
+  query?: TextPattern;
+  headers?: Array<{ name: string; pattern: TextPattern }>;
+  body?: TextPattern;
   actions?: RegExp[];
   resources?: RegExp[];
   flags?: string[];
@@ -148,13 +148,16 @@ export function compilePolicy(doc: PolicyDocument, options: CompileOptions): { p
   };
 }
 
+/** Stands in for a refused pattern: the policy is not used while it has problems. */
+const NEVER: TextPattern = { source: '', test: () => false };
+
 function compileMatch(match: MatchDocument, action: Action, problem: (path: Array<string | number>, message: string) => void): CompiledMatch {
   const regex = (source: string, path: Array<string | number>) => {
     try {
       return policyRegExp(source);
     } catch (error) {
-      problem(path, `is not a valid regular expression: ${(error as Error).message}`);
-      return /(?!)/;
+      problem(path, `is not a valid regular expression for linear-time matching (RE2 syntax: no lookarounds or backreferences): ${(error as Error).message}`);
+      return NEVER;
     }
   };
   return {
