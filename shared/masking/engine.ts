@@ -197,7 +197,11 @@ export class Engine implements Detector {
   }
 
   private runWindows(c: Compiled, text: string, starts: Int32Array, found: Span[]) {
-    const radius = Number.isFinite(c.reach) && c.reach < MAX_SECRET_LENGTH ? c.reach : OPEN_RADIUS;
+    const bounded = Number.isFinite(c.reach) && c.reach < MAX_SECRET_LENGTH;
+    const radius = bounded ? c.reach : OPEN_RADIUS;
+    // A regex without a longest match may read to the window's end from every position it
+    // tries (`curl[^\n]*…`): its windows stay a few radii long, so a position costs that much.
+    const cluster = bounded ? WINDOW_MAX / 2 : 4 * OPEN_RADIUS;
     // Hits come in order of their end: out of order only where keywords differ in length.
     const sorted = isAscending(starts) ? starts : starts.slice().sort();
     let i = 0;
@@ -205,16 +209,17 @@ export class Engine implements Detector {
       let from = Math.max(0, sorted[i]! - radius);
       let to = Math.min(text.length, sorted[i]! + radius * 2);
       // Hits close together share a window, up to a bounded size: the next window overlaps it.
-      while (++i < sorted.length && sorted[i]! - radius <= to && to - from < WINDOW_MAX / 2) {
+      while (++i < sorted.length && sorted[i]! - radius <= to && to - from < cluster) {
         to = Math.min(text.length, sorted[i]! + radius * 2);
       }
-      this.runRegion(c, text, from, to, found);
-      while (i < sorted.length && sorted[i]! < to) i++;
+      // A hit whose own window lies within the region read (widened, maybe) needs no other.
+      const end = this.runRegion(c, text, from, to, found);
+      while (i < sorted.length && (sorted[i]! < to || sorted[i]! + radius * 2 <= end)) i++;
     }
   }
 
-  /** Runs a window rule over text[from, to), widened while a match touches an edge that is not the text's. */
-  private runRegion(c: Compiled, text: string, from: number, to: number, found: Span[]) {
+  /** Runs a window rule over text[from, to), widened while a match touches an edge that is not the text's; returns the end read. */
+  private runRegion(c: Compiled, text: string, from: number, to: number, found: Span[]): number {
     // The spans of the last run are kept unless it widens: a window is read once, as a rule.
     for (;;) {
       const spans: Span[] = [];
@@ -224,7 +229,7 @@ export class Engine implements Detector {
       else if (touches.end && to < text.length && room > 0) to = Math.min(text.length, to + Math.min(room, to - from));
       else {
         for (const span of spans) found.push(span);
-        return;
+        return to;
       }
     }
   }

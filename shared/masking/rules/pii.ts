@@ -131,11 +131,14 @@ const email: ScanRule = {
       while (s > 0 && at - s < 64 && isEmailLocal(text.charCodeAt(s - 1))) s--;
       while (s < at && text.charCodeAt(s) === 46) s++;
       let e = at + 1;
-      while (e < text.length && e - at <= 253 && isEmailDomain(text.charCodeAt(e))) e++;
+      // A domain has a dot between two labels: without one, the address is not read further.
+      let dot = -1;
+      for (let c = code(text, e); e < text.length && e - at <= 253 && isEmailDomain(c); c = code(text, ++e)) if (c === 46 && dot < 0) dot = e;
       while (e > at + 1 && (text.charCodeAt(e - 1) === 46 || text.charCodeAt(e - 1) === 45)) e--;
+      if (s === at || dot <= at + 1 || dot >= e - 1) continue;
       // user:password@host in a URL is a credential (another rule), not an address.
       const inUrl = s > 0 && text.charCodeAt(s - 1) === 58 && schemeBefore(s);
-      if (s < at && !inUrl && emailValid(text.slice(s, e))) {
+      if (!inUrl && emailValid(text.slice(s, e))) {
         emit(s, e);
         from = e;
       }
