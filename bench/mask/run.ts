@@ -19,6 +19,9 @@ const ALL_PII = { email: true, phone: true, card: true, iban: true, ssn: true, i
 /** The issue's targets, for the built-in rules on the JSON and log inputs. */
 const TARGET_MBPS = 100;
 const TARGET_RATIO = 2;
+/** Issue 22's targets with every rule on (at least 200): MB/s, and the ratio to secretlint. */
+const TARGET_ALL_MBPS = 150;
+const TARGET_ALL_RATIO = 3;
 /** The issue's target for every rule on adversarial inputs. */
 const TARGET_ADVERSARIAL_MBPS = 20;
 /** Characters per adversarial input; BENCH_ADVERSARIAL_KB makes a quicker run. */
@@ -126,10 +129,18 @@ for (const row of rows.slice(0, -1)) {
       `SSE as one text ${ratio(row.sseWhole, theirs.sseWhole)}`,
   );
 }
-const met = (mb: number, base: number) => (mb >= TARGET_MBPS && mb / base >= TARGET_RATIO ? 'met' : 'NOT met');
+const met = (mb: number, base: number, mbps = TARGET_MBPS, ratio = TARGET_RATIO) => (mb >= mbps && mb / base >= ratio ? 'met' : 'NOT met');
 console.log(
   `target (built-in rules, >= ${TARGET_MBPS} MB/s and >= ${TARGET_RATIO}x secretlint): ` +
     `JSON ${met(ours.json, theirs.json)}, log ${met(ours.log, theirs.log)}`,
+);
+// Issue 22: every rule on (built-in and the gitleaks pack), in process here (the issue measures
+// the whole `portcullis mask` process on 16 MB).
+const all = rows.at(-2)!;
+console.log(
+  `target with everything on (${all.rules} rules, >= ${TARGET_ALL_MBPS} MB/s and >= ${TARGET_ALL_RATIO}x secretlint): ` +
+    `JSON ${all.json.toFixed(1)} MB/s ${ratio(all.json, theirs.json)} ${met(all.json, theirs.json, TARGET_ALL_MBPS, TARGET_ALL_RATIO)}, ` +
+    `log ${all.log.toFixed(1)} MB/s ${ratio(all.log, theirs.log)} ${met(all.log, theirs.log, TARGET_ALL_MBPS, TARGET_ALL_RATIO)}`,
 );
 }
 
@@ -139,12 +150,15 @@ function adversarial() {
     ['gitleaks pack', adversarialSpeeds(pack.rules, [], ADVERSARIAL_SIZE)],
   ];
   console.log(`\nadversarial: each rule alone, ${ADVERSARIAL_SIZE / 1024} KB per shape (keywords repeated, separators without values,`);
-  console.log('unterminated quotes, long runs of a value class), the slowest shape per rule; fastest of 3 runs');
+  console.log('unterminated quotes, long runs of a value class), the slowest shape per rule; fastest of 3 runs;');
+  console.log('MB/s of CPU time (wall time in brackets: on a shared machine it measures the neighbours too)');
   for (const [label, speeds] of sets) {
     const worst = speeds[0]!;
-    console.log(`  ${label}: worst ${worst.rule} [${worst.shape}] ${worst.mbps.toFixed(1)} MB/s; next: ` +
+    console.log(`  ${label}: worst ${worst.rule} [${worst.shape}] ${worst.mbps.toFixed(1)} MB/s (wall ${worst.wallMbps.toFixed(1)}); next: ` +
       speeds.slice(1, 5).map((s) => `${s.rule} ${s.mbps.toFixed(1)}`).join(', '));
     const below = speeds.filter((s) => s.mbps < TARGET_ADVERSARIAL_MBPS);
-    console.log(`  target (every rule >= ${TARGET_ADVERSARIAL_MBPS} MB/s): ${below.length === 0 ? 'met' : `NOT met by ${below.length} of ${speeds.length}`}`);
+    const wallBelow = speeds.filter((s) => s.wallMbps < TARGET_ADVERSARIAL_MBPS).length;
+    console.log(`  target (every rule >= ${TARGET_ADVERSARIAL_MBPS} MB/s): ${below.length === 0 ? 'met' : `NOT met by ${below.length} of ${speeds.length}`} (by wall time: ${wallBelow} below)` +
+      (below.length > 0 ? `: ${below.map((s) => `${s.rule} ${s.mbps.toFixed(1)}`).join(', ')}` : ''));
   }
 }

@@ -197,6 +197,22 @@ describe('guard: match fields', () => {
     assert.ok(!allowed('{ body: "printenv" }', agent(), operation));
   });
 
+  it('body: a catastrophic regex is judged in linear time, on a long prompt too', () => {
+    // A backtracking engine takes 2^n steps here (n = the run of a's): 40 would not finish.
+    assert.ok(!allowed('{ body: "(a+)+$" }', agent(), op({ text: `${'a'.repeat(40)}!` })));
+    assert.ok(allowed('{ body: "(a+)+$" }', agent(), op({ text: 'a'.repeat(1 << 20) })));
+    assert.ok(!allowed('{ body: "(x+x+)+y" }', agent(), op({ text: 'x'.repeat(1 << 20) })));
+    assert.ok(!allowed('{ headers: { user-agent: "^(a|aa)+$" } }', agent(), op({ headers: { 'user-agent': `${'a'.repeat(60)}!` } })));
+  });
+
+  it('refuses at load a regex that cannot run in linear time (lookaround, backreference)', () => {
+    for (const body of ['(a)\\1', 'secret(?=s)', '(?<!x)token']) {
+      const result = loadPolicy(`version: 1\n${ISSUERS}\n${CONNECTIONS}\nrules:\n  - { name: r, action: deny, match: { body: '${body}' } }\n`, { env: 'production', variables: {} });
+      assert.ok(!result.ok, body);
+      assert.match(result.problems.map((p) => `${p.path}: ${p.message}`).join('\n'), /rules\[0\]\.match\.body: .*linear-time/);
+    }
+  });
+
   it('actions, resources and flags', () => {
     const arm = op({
       actions: ['Microsoft.Storage/storageAccounts/listKeys/action'],

@@ -36,6 +36,8 @@ interface Compiled {
   /** Longest match, capped at MAX_SECRET_LENGTH. */
   reach: number;
   replacement: Replacement;
+  /** The rule's `run` class as a table over ASCII. */
+  run?: Uint8Array;
 }
 
 export class Engine implements Detector {
@@ -48,7 +50,7 @@ export class Engine implements Detector {
   /** For each gate (prefilter index), the scanner it belongs to. */
   private readonly scannerOfGate: number[];
   /** No gate starts, for each scanner. */
-  private readonly noStarts: number[][];
+  private readonly noStarts: Int32Array[];
 
   constructor(
     regexRules: readonly RegexRule[],
@@ -66,6 +68,7 @@ export class Engine implements Detector {
         groups,
         reach: Math.min(max, MAX_SECRET_LENGTH),
         replacement: rule.replacement ?? FULL,
+        ...(rule.run && { run: asciiTable(rule.run) }),
       };
     });
     const keywordIndex = new Map<string, number>();
@@ -85,7 +88,7 @@ export class Engine implements Detector {
       }
     });
     this.scannerOfGate = scanRules.flatMap((rule, index) => rule.gates.map(() => index));
-    this.noStarts = scanRules.map(() => []);
+    this.noStarts = scanRules.map(() => new Int32Array(0));
     this.prefilter = new Prefilter([...keywordIndex.keys()], scanRules.flatMap((rule) => rule.gates));
   }
 
@@ -120,22 +123,26 @@ export class Engine implements Detector {
   }
 
   /** For each scanner, the offsets where one of its gates starts, ascending. */
-  private gateStarts(text: string, hits: Hits): number[][] {
+  private gateStarts(text: string, hits: Hits): Int32Array[] {
     if (hits.gate.length === 0) return this.noStarts;
-    const starts = this.scanRules.map((): number[] => []);
+    const starts = this.scanRules.map(() => new IntList());
     const { minLength, maxLength, canStart } = this.prefilter.gates;
+    // Per gate, the offsets looked at so far: the windows of one gate's hits slide forward, so
+    // each offset is looked at once per gate (a run of gate characters hits at every offset).
+    const seen = new Int32Array(minLength.length).fill(-1);
     for (let h = 0; h < hits.gate.length; h++) {
       const gate = hits.gate[h]!;
       const end = hits.gateEnd[h]!;
       const list = starts[this.scannerOfGate[gate]!]!;
       // The match ends at `end`; where it starts, its first character can start the gate.
-      // Consecutive hits give overlapping windows: an offset already listed last is skipped.
-      for (let at = Math.max(0, end - maxLength[gate]!); at <= end - minLength[gate]!; at++) {
+      const last = end - minLength[gate]!;
+      for (let at = Math.max(0, end - maxLength[gate]!, seen[gate]! + 1); at <= last; at++) {
         const c = text.charCodeAt(at);
-        if (c < 128 && canStart[gate * 128 + c] && at !== list[list.length - 1]) list.push(at);
+        if (c < 128 && canStart[gate * 128 + c] && (list.length === 0 || at !== list.data[list.length - 1])) list.push(at);
       }
+      if (last > seen[gate]!) seen[gate] = last;
     }
-    return starts.map(ascending);
+    return starts.map((list) => ascending(list.done()));
   }
 
   private groupHits(hits: Hits): Int32Array[] {
@@ -159,12 +166,25 @@ export class Engine implements Detector {
     const required = c.rule.requires;
     let next = -2;
     let covered = -1;
+    const run = c.run;
+    // The run of `run` characters that holds the last candidate: [runStart, runEnd).
+    let runStart = -1;
+    let runEnd = -1;
     for (const hit of starts) {
       const at = hit - lead;
       if (at < 0 || at < covered) continue;
       if (required !== undefined) {
         if (next !== -1 && next < at) next = text.indexOf(required, at);
         if (next === -1 || next - at > c.reach) continue;
+      }
+      if (run !== undefined) {
+        // Within the last run, the same run goes on: each character is read once.
+        if (at < runStart || at >= runEnd) {
+          runStart = at;
+          runEnd = at;
+          for (let ch = text.charCodeAt(runEnd); ch < 128 && run[ch] === 1; ch = text.charCodeAt(++runEnd));
+        }
+        if (runEnd - at > c.reach) continue;
       }
       // The regex sees a bounded slice: however it backtracks, a hit costs at most its reach.
       const from = Math.max(0, at - LOOK_BEHIND);
@@ -177,7 +197,11 @@ export class Engine implements Detector {
   }
 
   private runWindows(c: Compiled, text: string, starts: Int32Array, found: Span[]) {
-    const radius = Number.isFinite(c.reach) && c.reach < MAX_SECRET_LENGTH ? c.reach : OPEN_RADIUS;
+    const bounded = Number.isFinite(c.reach) && c.reach < MAX_SECRET_LENGTH;
+    const radius = bounded ? c.reach : OPEN_RADIUS;
+    // A regex without a longest match may read to the window's end from every position it
+    // tries (`curl[^\n]*…`): its windows stay a few radii long, so a position costs that much.
+    const cluster = bounded ? WINDOW_MAX / 2 : 4 * OPEN_RADIUS;
     // Hits come in order of their end: out of order only where keywords differ in length.
     const sorted = isAscending(starts) ? starts : starts.slice().sort();
     let i = 0;
@@ -185,28 +209,33 @@ export class Engine implements Detector {
       let from = Math.max(0, sorted[i]! - radius);
       let to = Math.min(text.length, sorted[i]! + radius * 2);
       // Hits close together share a window, up to a bounded size: the next window overlaps it.
-      while (++i < sorted.length && sorted[i]! - radius <= to && to - from < WINDOW_MAX / 2) {
+      while (++i < sorted.length && sorted[i]! - radius <= to && to - from < cluster) {
         to = Math.min(text.length, sorted[i]! + radius * 2);
       }
-      this.runRegion(c, text, from, to, found);
-      while (i < sorted.length && sorted[i]! < to) i++;
+      // A hit whose own window lies within the region read (widened, maybe) needs no other.
+      const end = this.runRegion(c, text, from, to, found);
+      while (i < sorted.length && (sorted[i]! < to || sorted[i]! + radius * 2 <= end)) i++;
     }
   }
 
-  /** Runs a window rule over text[from, to), widened while a match touches an edge that is not the text's. */
-  private runRegion(c: Compiled, text: string, from: number, to: number, found: Span[]) {
+  /** Runs a window rule over text[from, to), widened while a match touches an edge that is not the text's; returns the end read. */
+  private runRegion(c: Compiled, text: string, from: number, to: number, found: Span[]): number {
+    // The spans of the last run are kept unless it widens: a window is read once, as a rule.
     for (;;) {
-      const touches = this.runWindow(c, text, from, to, null);
+      const spans: Span[] = [];
+      const touches = this.runWindow(c, text, from, to, spans);
       const room = WINDOW_MAX - (to - from);
       if (touches.start && from > 0 && room > 0) from = Math.max(0, from - Math.min(room, to - from));
       else if (touches.end && to < text.length && room > 0) to = Math.min(text.length, to + Math.min(room, to - from));
-      else break;
+      else {
+        for (const span of spans) found.push(span);
+        return to;
+      }
     }
-    this.runWindow(c, text, from, to, found);
   }
 
-  /** Runs the rule over text[from, to); with `found`, records spans; reports whether a match touches an edge. */
-  private runWindow(c: Compiled, text: string, from: number, to: number, found: Span[] | null) {
+  /** Runs the rule over text[from, to), recording spans in `found`; reports whether a match touches an edge. */
+  private runWindow(c: Compiled, text: string, from: number, to: number, found: Span[]) {
     const window = from === 0 && to === text.length ? text : text.slice(from, to);
     const touches = { start: false, end: false };
     c.exec.lastIndex = 0;
@@ -217,7 +246,7 @@ export class Engine implements Detector {
       }
       if (m.index === 0) touches.start = true;
       if (m.index + m[0].length === window.length) touches.end = true;
-      if (found) this.accept(c, window, m, from, found);
+      this.accept(c, window, m, from, found);
     }
     return touches;
   }
@@ -298,16 +327,20 @@ function isAscending(list: Int32Array): boolean {
 }
 
 /** `list` sorted ascending without repeats (gate windows overlap and interleave). */
-function ascending(list: number[]): number[] {
-  if (list.length < 2) return list;
+function ascending(list: Int32Array): Int32Array {
   let sorted = true;
   for (let i = 1; i < list.length && sorted; i++) sorted = list[i]! > list[i - 1]!;
   if (sorted) return list;
-  // A typed array sorts numbers without a comparator call each: gates dense in the text give many.
-  const typed = Int32Array.from(list).sort();
-  const out: number[] = [];
-  for (let i = 0; i < typed.length; i++) if (i === 0 || typed[i] !== typed[i - 1]) out.push(typed[i]!);
-  return out;
+  const typed = list.slice().sort();
+  let n = 0;
+  for (let i = 0; i < typed.length; i++) if (i === 0 || typed[i] !== typed[n - 1]) typed[n++] = typed[i]!;
+  return typed.subarray(0, n);
+}
+
+function asciiTable(member: RegExp): Uint8Array {
+  const table = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) table[c] = member.test(String.fromCharCode(c)) ? 1 : 0;
+  return table;
 }
 
 function countGroups(regex: RegExp): number {

@@ -21,6 +21,13 @@ export interface RegexRule {
   extent?: 'word' | 'line' | 'block';
   /** A literal every match contains after its keyword: hits without it within reach are skipped unread. */
   requires?: string;
+  /**
+   * ASCII characters that make up every match, the character after a match being none of them
+   * (a token and its boundary): a hit whose run of them is longer than the longest match is
+   * skipped unread. Keywords repeated inside one long run then cost a table read each, not a
+   * regex run that reads to the rule's longest match and fails.
+   */
+  run?: RegExp;
   /** Group holding the secret: 0 is the whole match; unset is the first non-empty group, else the whole match. */
   secretGroup?: number;
   /** Minimum Shannon entropy (bits per character) of the secret. */
@@ -35,7 +42,7 @@ export interface ScanRule {
   /** Gate patterns (see gates.ts): the scanner need look only where one of them matches. */
   gates: readonly string[];
   /** Calls `emit` for each validated finding; `starts` are the offsets, ascending, where a gate match starts. */
-  scan(text: string, starts: readonly number[], emit: (start: number, end: number) => void): void;
+  scan(text: string, starts: Iterable<number>, emit: (start: number, end: number) => void): void;
   /** For streams: the earliest offset where a finding may still be forming at the end of `text`. */
   holdFrom(text: string): number;
   replacement?: Replacement;

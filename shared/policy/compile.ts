@@ -4,7 +4,7 @@
 import type { Connection } from '../connections/connection.js';
 import type { IssuerConfig } from '../identity/schema.js';
 import type { MaskingConfig } from '../masking/config.js';
-import { GlobError, pathGlob, policyRegExp, textGlob } from './glob.js';
+import { GlobError, pathGlob, policyRegExp, textGlob, type TextPattern } from './glob.js';
 import { parseJsonPath, type JsonPathStep } from './json-path.js';
 import { DURATION, type MatchDocument, type PolicyDocument } from './schema.js';
 
@@ -24,16 +24,16 @@ export interface CompiledMatch {
   claims?: Array<{ name: string; globs: RegExp[] }>;
   methods?: string[];
   paths?: RegExp[];
-  query?: RegExp;
-  headers?: Array<{ name: string; pattern: RegExp }>;
-  body?: RegExp;
+  query?: TextPattern;
+  headers?: Array<{ name: string; pattern: TextPattern }>;
+  body?: TextPattern;
   actions?: RegExp[];
   resources?: RegExp[];
   flags?: string[];
   /** MCP arguments: every path must select a value its pattern matches. */
-  arguments?: Array<{ path: JsonPathStep[]; pattern: RegExp }>;
+  arguments?: Array<{ path: JsonPathStep[]; pattern: TextPattern }>;
   /** Set on rules about the tool calls a model proposes; such rules never judge a request. */
-  toolCalls?: { names?: RegExp[]; input?: RegExp };
+  toolCalls?: { names?: RegExp[]; input?: TextPattern };
 }
 
 export interface CompiledRule {
@@ -166,6 +166,9 @@ export function compilePolicy(doc: PolicyDocument, options: CompileOptions, part
   };
 }
 
+/** Stands in for a refused pattern: the policy is not used while it has problems. */
+const NEVER: TextPattern = { source: '', test: () => false };
+
 function compileMatch(match: MatchDocument, action: Action, problem: (path: Array<string | number>, message: string) => void): CompiledMatch {
   const glob = (make: (g: string) => RegExp, path: Array<string | number>) => (g: string, i: number, all: string[]) => {
     try {
@@ -181,8 +184,8 @@ function compileMatch(match: MatchDocument, action: Action, problem: (path: Arra
     try {
       return policyRegExp(source);
     } catch (error) {
-      problem(path, `is not a valid regular expression: ${(error as Error).message}`);
-      return /(?!)/;
+      problem(path, `is not a valid regular expression for linear-time matching (RE2 syntax: no lookarounds or backreferences): ${(error as Error).message}`);
+      return NEVER;
     }
   };
   return {

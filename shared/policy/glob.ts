@@ -5,6 +5,8 @@
 // close a `[` or a `{` is a problem, not a pattern matched literally (a deny rule that silently
 // never matches).
 
+import { RE2JS } from 're2js';
+
 /** A glob that cannot be read; the policy compiler reports it at the glob's path. */
 export class GlobError extends Error {
   override name = 'GlobError';
@@ -107,7 +109,20 @@ function alternatives(glob: string, state: { i: number }, flavour: Flavour, dept
 
 const escape = (c: string) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** A policy regular expression: JavaScript syntax, with a leading (?i) for case-insensitive. */
-export function policyRegExp(source: string): RegExp {
-  return source.startsWith('(?i)') ? new RegExp(source.slice(4), 'i') : new RegExp(source);
+/** A compiled policy regular expression: only ever tested against a text. */
+export interface TextPattern {
+  readonly source: string;
+  test(text: string): boolean;
+}
+
+/**
+ * A policy regular expression (query, headers, body): RE2 syntax, which is JavaScript's for
+ * everything but lookarounds and backreferences, with a leading (?i) for case-insensitive.
+ * Matched by RE2JS in time linear in the text (an automaton, no backtracking), so that no
+ * pattern, `(a+)+$` or `a.*b` on a long prompt, can hold the event loop. A pattern RE2 cannot
+ * run in linear time (a lookaround, a backreference) throws, and the policy is refused.
+ */
+export function policyRegExp(source: string): TextPattern {
+  const re = RE2JS.compile(source);
+  return { source, test: (text) => re.test(text) };
 }

@@ -100,14 +100,23 @@ const holdNumber = (text: string) => {
 const isEmailLocal = (c: number) => isAlnum(c) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45;
 const isEmailDomain = (c: number) => isAlnum(c) || c === 46 || c === 45;
 
-/** Whether a `://` comes before `at` with no space between, looking back no further than a URL's scheme and userinfo. */
-function schemeBefore(text: string, at: number): boolean {
-  for (let i = at - 1; i >= 2 && at - i <= 512; i--) {
-    const c = text.charCodeAt(i);
-    if (c === 32) return false;
-    if (c === 47 && text.charCodeAt(i - 1) === 47 && text.charCodeAt(i - 2) === 58) return true;
-  }
-  return false;
+/**
+ * Whether a `://` comes before an offset with no space between, looking back no further than a
+ * URL's scheme and userinfo (512 characters). Asked at ascending offsets, it reads each
+ * character once: `a:b@` repeated would otherwise read 512 characters back at every `@`.
+ */
+function schemeLookup(text: string) {
+  let read = 0;
+  let space = -1;
+  let scheme = -1;
+  return (at: number): boolean => {
+    for (; read < at; read++) {
+      const c = text.charCodeAt(read);
+      if (c === 32) space = read;
+      else if (c === 47 && read >= 2 && text.charCodeAt(read - 1) === 47 && text.charCodeAt(read - 2) === 58) scheme = read;
+    }
+    return scheme > space && at - scheme <= 512;
+  };
 }
 
 const email: ScanRule = {
@@ -115,17 +124,21 @@ const email: ScanRule = {
   gates: ['@'],
   scan(text, starts, emit) {
     let from = 0;
+    const schemeBefore = schemeLookup(text);
     for (const at of starts) {
       if (at < from) continue;
       let s = at;
       while (s > 0 && at - s < 64 && isEmailLocal(text.charCodeAt(s - 1))) s--;
       while (s < at && text.charCodeAt(s) === 46) s++;
       let e = at + 1;
-      while (e < text.length && e - at <= 253 && isEmailDomain(text.charCodeAt(e))) e++;
+      // A domain has a dot between two labels: without one, the address is not read further.
+      let dot = -1;
+      for (let c = code(text, e); e < text.length && e - at <= 253 && isEmailDomain(c); c = code(text, ++e)) if (c === 46 && dot < 0) dot = e;
       while (e > at + 1 && (text.charCodeAt(e - 1) === 46 || text.charCodeAt(e - 1) === 45)) e--;
+      if (s === at || dot <= at + 1 || dot >= e - 1) continue;
       // user:password@host in a URL is a credential (another rule), not an address.
-      const inUrl = s > 0 && text.charCodeAt(s - 1) === 58 && schemeBefore(text, s);
-      if (s < at && !inUrl && emailValid(text.slice(s, e))) {
+      const inUrl = s > 0 && text.charCodeAt(s - 1) === 58 && schemeBefore(s);
+      if (!inUrl && emailValid(text.slice(s, e))) {
         emit(s, e);
         from = e;
       }
@@ -190,6 +203,9 @@ function colonPairEnd(text: string, at: number): number {
   return text.charCodeAt(i) === 58 ? i + 1 : -1;
 }
 
+/** Longest text an IPv6 address is read from (with an embedded IPv4 part). */
+const MAX_IPV6 = 45;
+
 const ipv6: ScanRule = {
   id: 'pii-ip',
   // Found from a colon pair with at most one hex group between, then grown both ways; the
@@ -201,10 +217,17 @@ const ipv6: ScanRule = {
       if (at < from) continue;
       const pairEnd = colonPairEnd(text, at);
       if (pairEnd < 0) continue;
+      // The whole run of address characters around the pair: an address is bounded by
+      // characters that are none of these, so a run longer than the longest address holds
+      // none, and the search resumes after it (each run is read once).
       let s = at;
-      while (s > 0 && isIpv6Char(text.charCodeAt(s - 1)) && at - s < 45) s--;
+      while (s > from && isIpv6Char(text.charCodeAt(s - 1))) s--;
       let e = at + 1;
-      while (e < text.length && isIpv6Char(text.charCodeAt(e)) && e - s < 45) e++;
+      while (e < text.length && isIpv6Char(text.charCodeAt(e))) e++;
+      if (e - s > MAX_IPV6 || (s === from && s > 0 && isIpv6Char(text.charCodeAt(s - 1)))) {
+        from = e;
+        continue;
+      }
       while (e > s && text.charCodeAt(e - 1) === 46) e--;
       from = Math.max(pairEnd, e);
       if (isWordOrColon(code(text, s - 1)) || isWordOrColon(code(text, e))) continue;

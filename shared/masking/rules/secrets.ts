@@ -4,7 +4,7 @@
 import type { RegexRule } from '../rule.js';
 import { looksPlain, unlessPlaceholder, unlessPlainOrBelow } from './filters.js';
 
-type Options = Pick<RegexRule, 'secretGroup' | 'entropy' | 'allow' | 'extent' | 'requires'> & { lead?: number };
+type Options = Pick<RegexRule, 'secretGroup' | 'entropy' | 'allow' | 'extent' | 'requires' | 'run'> & { lead?: number };
 
 const rule = (id: string, keywords: string[], regex: RegExp, options: Options = {}): RegexRule => ({
   id,
@@ -16,6 +16,7 @@ const rule = (id: string, keywords: string[], regex: RegExp, options: Options = 
   ...(options.entropy !== undefined && { entropy: options.entropy }),
   ...(options.allow !== undefined && { allow: options.allow }),
   ...(options.requires !== undefined && { requires: options.requires }),
+  ...(options.run !== undefined && { run: options.run }),
 });
 
 /** Separator between a quoted or bare name and its value, as written in code, config, JSON (also nested, escaped). */
@@ -38,7 +39,7 @@ export const secretRules: readonly RegexRule[] = [
   // Found from its "==" (lead 86); digits and both cases, and a random key's entropy, are required.
   rule('azure-storage-account-key', ['=='],
     /(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{85}[AQgw]==(?![A-Za-z0-9+/=])/,
-    { lead: 86, secretGroup: 0, entropy: 4.5, allow: (s) => !(/\d/.test(s) && /[a-z]/.test(s) && /[A-Z]/.test(s)) }),
+    { lead: 86, secretGroup: 0, entropy: 4.5, allow: (s) => !(/\d/.test(s) && /[a-z]/.test(s) && /[A-Z]/.test(s)), run: /[A-Za-z0-9+/=]/ }),
   rule('azure-shared-access-key', ['sharedaccesskey'],
     /SharedAccessKey\s*=\s*([A-Za-z0-9+/]{42,43}=)/i, { extent: 'line' }),
   rule('azure-sas-signature', ['sig='],
@@ -52,7 +53,7 @@ export const secretRules: readonly RegexRule[] = [
 
   // Source hosts and package registries.
   rule('github-token', ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'],
-    /(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36,251}(?![A-Za-z0-9_])/),
+    /(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36,251}(?![A-Za-z0-9_])/, { run: /[A-Za-z0-9_]/ }),
   rule('github-fine-grained-pat', ['github_pat_'],
     /(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}(?![A-Za-z0-9_])/),
   rule('gitlab-token', ['glpat-', 'gldt-', 'glrt-', 'glptt-', 'glsoat-', 'glcbt-', 'glft-', 'glimt-', 'glagent-', 'gloas-'],
@@ -64,7 +65,8 @@ export const secretRules: readonly RegexRule[] = [
 
   // Chat and SaaS.
   rule('slack-token', ['xoxa-', 'xoxb-', 'xoxe-', 'xoxp-', 'xoxr-', 'xoxs-', 'xapp-'],
-    /(?<![A-Za-z0-9])(?:xox[abeprs]-[A-Za-z0-9-]{10,250}|xapp-\d-[A-Z0-9]+-\d+-[a-f0-9]+)(?![A-Za-z0-9-])/),
+    /(?<![A-Za-z0-9])(?:xox[abeprs]-[A-Za-z0-9-]{10,250}|xapp-\d-[A-Z0-9]{1,32}-\d{1,32}-[a-f0-9]{1,128})(?![A-Za-z0-9-])/,
+    { run: /[A-Za-z0-9-]/ }),
   rule('slack-webhook', ['hooks.slack.com/'],
     /hooks\.slack\.com\/((?:services|workflows|triggers)\/[A-Za-z0-9_/+-]{20,})/),
   rule('stripe-key', ['sk_live_', 'sk_test_', 'rk_live_', 'rk_test_'],
@@ -122,11 +124,15 @@ export const secretRules: readonly RegexRule[] = [
   rule('url-basic-auth', ['://'],
     new RegExp(String.raw`(?<!${DB_SCHEMES})(?<=[A-Za-z0-9]):\/\/[^\s:@\/?#"'<>]+:([^\s@\/?#"'<>]+)@`, 'i'),
     { allow: unlessPlaceholder, requires: '@' }),
-  // The second form ends at a ';': its value is bounded, or `pwd=pwd=…` would read to the end
-  // of the run at every hit before failing.
+  // Two forms: after a separator (`;`, `?`, `&`), the value runs to the next one; anywhere
+  // else, a value of bounded length ends at a ';'. The second must find that ';' within its
+  // reach (`requires`), or `pwd=pwd=…` would read up to 256 characters at every hit and fail.
   rule('connection-string-password', ['password', 'pwd'],
-    /(?<=[;?&]\s*)(?:password|pwd)\s*=\s*([^;&"'\s]+)|(?:password|pwd)\s*=\s*([^;&"'\s]{1,256})(?=\s*;)/i,
+    /(?<=[;?&]\s*)(?:password|pwd)\s*=\s*([^;&"'\s]+)/i,
     { extent: 'line', allow: unlessPlaceholder }),
+  rule('connection-string-password', ['password', 'pwd'],
+    /(?:password|pwd)\s{0,32}=\s{0,32}([^;&"'\s]{1,256})\s{0,32};/i,
+    { extent: 'line', allow: unlessPlaceholder, requires: ';' }),
 
   // Headers and generic assignments, gated so that words and code are not masked.
   rule('authorization-header', ['authorization'],
