@@ -7,6 +7,7 @@ import type { AgentRequest, ForwardContext, GatewayResponse, ResponseRecord, Rou
 import type { Operation } from '../connections/operation.js';
 import { kinds } from '../connections/registry.js';
 import { pathAfter } from '../connections/target.js';
+import { credentialFor } from '../connections/tiers.js';
 import type { Decision } from '../guard/decide.js';
 import type { Principal } from '../identity/index.js';
 import type { NamedConnection, Policy } from '../policy/compile.js';
@@ -104,7 +105,7 @@ async function judge(
     if (body.stream) request.body = { bytes: await readAll(body.stream, rt.config.maxBodyBytes), length: body.length };
     return rt.hold({ requestId, sessionId, state: at.state, base, principal, connection, operation, decision, request, prefer: req.headers.get('prefer') });
   }
-  return forward(rt, at.state, request, operation, { base, requestId, connection, started: at.started });
+  return forward(rt, at.state, request, operation, { base, requestId, connection, started: at.started, tier: decision.tier });
 }
 
 /** forward → mask → record, shared by the live path and the execution of an approved request. */
@@ -118,8 +119,9 @@ export async function forward(
   const context: ForwardContext = {
     requestId: at.requestId,
     connection: at.connection,
+    tier: at.tier,
     credential: async () => {
-      const config = at.connection.config.credential;
+      const config = credentialFor(at.connection.name, at.connection.config, at.tier);
       return config ? rt.credentials.resolve(at.connection.name, config) : undefined;
     },
     masker,
@@ -128,13 +130,15 @@ export async function forward(
     captureBytes: rt.config.recordMaxPayloadBytes,
     maxBodyBytes: rt.config.maxBodyBytes,
   };
+  // Where the connection has tiers, its events say which login or identity acted.
+  const tierDetail = at.connection.config.credentials ? { tier: at.tier } : undefined;
   const forwardedAt = performance.now();
   let response: GatewayResponse;
   try {
     response = await kinds[at.connection.config.kind].forward(request, operation, context);
   } catch (error) {
     if (error instanceof Refusal) {
-      await recordQuietly(rt, policy.recording, [{ ...at.base, type: 'error', error: { type: error.type, detail: error.detail } }]);
+      await recordQuietly(rt, policy.recording, [{ ...at.base, type: 'error', error: { type: error.type, detail: error.detail }, details: tierDetail }]);
     }
     throw error;
   }
@@ -144,7 +148,7 @@ export async function forward(
     type: 'response',
     payload: outcome.payload,
     findings: outcome.findings,
-    details: outcome.details || details ? { ...outcome.details, ...details } : undefined,
+    details: outcome.details || details || tierDetail ? { ...outcome.details, ...details, ...tierDetail } : undefined,
     timings: { upstreamMs: round(upstreamMs), totalMs: round(performance.now() - at.started) },
   });
   const recordResponse = async () => record(rt, policy.recording, [responseEvent(await response.completion)]);

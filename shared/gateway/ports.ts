@@ -2,6 +2,7 @@
 // a logger, the session log, credentials, who is calling, and the hold that approvals provide.
 // The gateway never sees the whole runtime, so approvals can be built on its forward step without
 // a cycle.
+import type { Tier } from '../connections/credential-schema.js';
 import type { CredentialResolver } from '../connections/credentials.js';
 import type { AgentRequest } from '../connections/kind.js';
 import type { NamedConnection } from '../policy/compile.js';
@@ -43,6 +44,8 @@ export interface ForwardAt {
   requestId: string;
   connection: NamedConnection;
   started: number;
+  /** The credential tier the decision (or approval) granted. */
+  tier: Tier;
 }
 
 /** The answer forward hands back, body still streaming when the target streams. */

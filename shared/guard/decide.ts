@@ -2,7 +2,9 @@
 // rule and a reason. Pure. Every matching rule is considered; the most restrictive wins
 // (deny > review > allow) and, among equals, the first in policy order. No match falls to the
 // connection's default, which is deny unless the policy says otherwise.
+import type { Tier } from '../connections/credential-schema.js';
 import type { Operation } from '../connections/operation.js';
+import { tierFor } from '../connections/tiers.js';
 import { ruleText } from '../connections/rule-text.js';
 import type { Principal } from '../identity/principal.js';
 import type { Action, CompiledMatch, CompiledRule, NamedConnection, Policy, ReviewRequirement } from '../policy/compile.js';
@@ -13,6 +15,11 @@ export interface Decision {
   rule: string;
   reason: string;
   review?: ReviewRequirement;
+  /**
+   * The credential tier the request runs with if carried out: its operation's (read-only: read,
+   * else write), raised by the rule's `tier`, and by `review.elevate` once approved.
+   */
+  tier: Tier;
 }
 
 const RANK: Record<Action, number> = { allow: 1, review: 2, deny: 3 };
@@ -24,6 +31,7 @@ export function decide(principal: Principal, connection: NamedConnection, operat
       action: 'deny',
       rule: 'connection-groups',
       reason: `Connection "${connection.name}" is limited to the groups ${allowedGroups.join(', ')}`,
+      tier: tierFor(operation),
     };
   }
 
@@ -42,6 +50,7 @@ export function decide(principal: Principal, connection: NamedConnection, operat
       rule: 'default',
       reason: `No rule matched ${operation.summary}; the default for "${connection.name}" is ${action}`,
       review: action === 'review' ? connection.defaultReview : undefined,
+      tier: tierFor(operation),
     };
   }
   return {
@@ -49,6 +58,7 @@ export function decide(principal: Principal, connection: NamedConnection, operat
     rule: winner.name,
     reason: winner.message ?? `Rule "${winner.name}" decided ${winner.action}`,
     review: winner.review,
+    tier: tierFor(operation, winner.action === 'review' ? (winner.review?.elevate ?? winner.tier) : winner.tier),
   };
 }
 

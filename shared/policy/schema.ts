@@ -55,6 +55,10 @@ export const reviewSchema = z
     groups: z.array(z.string().min(1)).min(1).describe('reviewers must be in one of these groups'),
     minApprovals: z.number().int().min(1).max(10).default(1).describe('distinct reviewers who must approve'),
     timeout: duration.optional().describe('how long the request waits for reviewers (default: approvals.timeout)'),
+    elevate: z
+      .literal('admin')
+      .optional()
+      .describe('an approved request runs with the connection\'s admin credential (credentials.admin); only an approval can grant it'),
   })
   .strict();
 
@@ -70,6 +74,10 @@ export const ruleSchema = z
     action: z.enum(['allow', 'deny', 'review']).describe('when several rules match, deny beats review beats allow'),
     message: z.string().optional().describe('shown to the agent (and to reviewers)'),
     review: reviewSchema.optional().describe('required when action is review'),
+    tier: z
+      .enum(['write', 'admin'])
+      .optional()
+      .describe('on allow and review rules: what the rule lets through runs with the connection\'s write credential even when it only reads (credentials.write); absent: read-only operations use credentials.read. admin is refused here: only an approval grants it (review: { elevate: admin })'),
   })
   .strict();
 

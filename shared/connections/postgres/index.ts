@@ -27,7 +27,9 @@ export const postgresKind: ConnectionKind = {
     if (!connectionString) {
       throw new Refusal({ status: 503, type: 'credential-unavailable', title: 'Credential unavailable', detail: `Connection "${context.connection.name}" has no connection string.` });
     }
-    const db = databaseFor(context.connection.name, connectionString, { poolSize: config.poolSize, connectTimeoutMs: context.timeoutMs });
+    // A pool per tier where each tier is its own login.
+    const pool = context.connection.config.credentials ? `${context.connection.name}/${context.tier}` : context.connection.name;
+    const db = databaseFor(pool, connectionString, { poolSize: config.poolSize, connectTimeoutMs: context.timeoutMs });
     let results;
     try {
       results = await execute(db, {

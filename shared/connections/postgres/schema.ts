@@ -1,15 +1,20 @@
 import { z } from 'zod';
 import { connectionBase } from '../connection-schema.js';
-import { credentialSchema } from '../credential-schema.js';
+import { credentialSchema, credentialTiers, hasCredential } from '../credential-schema.js';
+
+const connectionString = credentialSchema
+  .refine((c) => c.managedIdentity === undefined, {
+    message: 'a postgres connection takes a connection string: use keyVault (or env in development)',
+  })
+  .describe('where the connection string (postgresql://user:password@host:port/db?sslmode=…) is kept: a Key Vault secret, or env in development');
 
 export const postgresConnectionSchema = connectionBase
   .extend({
     kind: z.literal('postgres'),
-    credential: credentialSchema
-      .refine((c) => c.managedIdentity === undefined, {
-        message: 'a postgres connection takes a connection string: use keyVault (or env in development)',
-      })
-      .describe('where the connection string (postgresql://user:password@host:port/db?sslmode=…) is kept: a Key Vault secret, or env in development'),
+    credential: connectionString.optional(),
+    credentials: credentialTiers(connectionString)
+      .optional()
+      .describe('instead of credential: one connection string per tier, each with its own login (read: SELECT only)'),
     rowLimit: z
       .number()
       .int()
@@ -30,6 +35,7 @@ export const postgresConnectionSchema = connectionBase
       .describe('extra column names whose values are always masked (as sensitive JSON keys are: case, "_", "-", "." and spaces ignored; a column matches a name it equals or ends with)'),
     poolSize: z.number().int().min(1).max(20).default(4).describe('connections the gateway keeps open to this database at most'),
   })
-  .strict();
+  .strict()
+  .refine(hasCredential, hasCredential.problem);
 
 export type PostgresConnection = z.infer<typeof postgresConnectionSchema>;
