@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Refusal } from '../platform/problem.js';
 import type { CredentialConfig } from './credential-schema.js';
-import { credentialFor, tierFor } from './tiers.js';
+import { tierFor } from './operation.js';
+import { credentialFor } from './tiers.js';
 
 const kv = (secret: string) => ({ keyVault: { vault: 'https://v.vault.azure.net', secret }, header: 'Authorization', format: 'Bearer {value}' }) as CredentialConfig;
 

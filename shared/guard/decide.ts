@@ -3,8 +3,7 @@
 // (deny > review > allow) and, among equals, the first in policy order. No match falls to the
 // connection's default, which is deny unless the policy says otherwise.
 import type { Tier } from '../connections/credential-schema.js';
-import type { Operation } from '../connections/operation.js';
-import { tierFor } from '../connections/tiers.js';
+import { tierFor, type Operation } from '../connections/operation.js';
 import { ruleText } from '../connections/rule-text.js';
 import type { Principal } from '../identity/principal.js';
 import type { Action, CompiledMatch, CompiledRule, NamedConnection, Policy, ReviewRequirement } from '../policy/compile.js';

@@ -8,7 +8,7 @@
 // default). Everything else that is not a GET (files, batches, fine-tuning, assistants) writes.
 import { Refusal } from '../../platform/problem.js';
 import { bodyText } from '../body-text.js';
-import { READ_ONLY_FLAG } from '../tiers.js';
+import { READ_ONLY_FLAG } from '../operation.js';
 import { headerRecord } from '../headers.js';
 import type { AgentRequest } from '../kind.js';
 import type { Operation } from '../operation.js';
