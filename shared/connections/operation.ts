@@ -40,18 +40,12 @@ export const READ_ONLY_FLAG = 'read-only';
 /** RFC 9110's safe methods: for kinds that speak HTTP, these read. Kinds without HTTP methods set the flag. */
 const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-const RANK: Record<Tier, number> = { read: 0, write: 1, admin: 2 };
-
 /** Whether an operation only reads, as far as its kind can tell. */
 export function readOnly(operation: Pick<Operation, 'method' | 'flags'>): boolean {
   return operation.flags.includes(READ_ONLY_FLAG) || SAFE_METHODS.has(operation.method);
 }
 
-/**
- * The credential tier an operation runs with: read-only operations `read`, everything else
- * `write`, raised (never lowered) by the deciding rule or an approval; see tiers.ts.
- */
-export function tierFor(operation: Pick<Operation, 'method' | 'flags'>, raisedTo?: Tier): Tier {
-  const base: Tier = readOnly(operation) ? 'read' : 'write';
-  return raisedTo && RANK[raisedTo] > RANK[base] ? raisedTo : base;
+/** The credential tier an operation needs: read-only operations `read`, everything else `write` (the guard may set another; see tiers.ts). */
+export function tierFor(operation: Pick<Operation, 'method' | 'flags'>): Tier {
+  return readOnly(operation) ? 'read' : 'write';
 }

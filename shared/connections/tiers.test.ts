@@ -8,14 +8,11 @@ import { credentialFor } from './tiers.js';
 const kv = (secret: string) => ({ keyVault: { vault: 'https://v.vault.azure.net', secret }, header: 'Authorization', format: 'Bearer {value}' }) as CredentialConfig;
 
 describe('credential tiers', () => {
-  it('reads by the read-only flag or a safe method, and raises but never lowers', () => {
+  it('reads by the read-only flag or a safe method', () => {
     assert.equal(tierFor({ method: 'SQL', flags: ['read-only'] }), 'read');
     assert.equal(tierFor({ method: 'SQL', flags: ['write'] }), 'write');
     assert.equal(tierFor({ method: 'OPTIONS', flags: [] }), 'read');
     assert.equal(tierFor({ method: 'DELETE', flags: [] }), 'write');
-    assert.equal(tierFor({ method: 'GET', flags: [] }, 'write'), 'write');
-    assert.equal(tierFor({ method: 'POST', flags: [] }, 'admin'), 'admin');
-    assert.equal(tierFor({ method: 'POST', flags: [] }, 'read'), 'write');
   });
 
   it('picks the tier\'s credential, the single credential for every tier, and refuses a tier that is not there', () => {

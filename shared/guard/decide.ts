@@ -16,7 +16,8 @@ export interface Decision {
   review?: ReviewRequirement;
   /**
    * The credential tier the request runs with if carried out: its operation's (read-only: read,
-   * else write), raised by the rule's `tier`, and by `review.elevate` once approved.
+   * else write) unless the deciding rule names one; `admin` only by a review rule's `elevate`,
+   * once approved.
    */
   tier: Tier;
 }
@@ -57,7 +58,7 @@ export function decide(principal: Principal, connection: NamedConnection, operat
     rule: winner.name,
     reason: winner.message ?? `Rule "${winner.name}" decided ${winner.action}`,
     review: winner.review,
-    tier: tierFor(operation, winner.action === 'review' ? (winner.review?.elevate ?? winner.tier) : winner.tier),
+    tier: (winner.action === 'review' && winner.review?.elevate) || winner.tier || tierFor(operation),
   };
 }
 

@@ -72,6 +72,10 @@ rules:
     match: { connections: api, path: /reports/** }
     action: allow
     tier: write
+  - name: search-is-a-read
+    match: { connections: api, method: POST, path: /search }
+    action: allow
+    tier: read
   - name: api-get
     match: { connections: api, method: GET }
     action: allow
@@ -87,9 +91,11 @@ rules:
     assert.equal(decide(agent, api, op({ method: 'POST', actions: ['POST /items'] }), rules).tier, 'write');
   });
 
-  it('raises the tier to what the allowing rule names, never lowers it', () => {
+  it('uses the tier the deciding rule names, up or down', () => {
     const report = decide(agent, api, op({ path: '/reports/daily', actions: ['GET /reports/daily'] }), rules);
     assert.deepEqual([report.rule, report.tier], ['reads-as-writer', 'write']);
+    const bulk = decide(agent, api, op({ method: 'POST', path: '/search', actions: ['POST /search'] }), rules);
+    assert.deepEqual([bulk.rule, bulk.tier], ['search-is-a-read', 'read']);
   });
 
   it('grants admin only through a review rule that elevates', () => {

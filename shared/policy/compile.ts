@@ -39,7 +39,7 @@ export interface CompiledRule {
   action: Action;
   message?: string;
   review?: ReviewRequirement;
-  /** The tier the rule raises what it lets through to. */
+  /** The tier what the rule lets through runs with, instead of the operation's. */
   tier?: Tier;
   match: CompiledMatch;
   /** The match as written, for explanations (shared/guard/explain.ts); the guard reads `match`. */

@@ -75,9 +75,9 @@ export const ruleSchema = z
     message: z.string().optional().describe('shown to the agent (and to reviewers)'),
     review: reviewSchema.optional().describe('required when action is review'),
     tier: z
-      .enum(['write', 'admin'])
+      .enum(['read', 'write', 'admin'])
       .optional()
-      .describe('on allow and review rules: what the rule lets through runs with the connection\'s write credential even when it only reads (credentials.write); absent: read-only operations use credentials.read. admin is refused here: only an approval grants it (review: { elevate: admin })'),
+      .describe('on allow and review rules: the credential tier what the rule lets through runs with (credentials.read or .write), instead of the operation\'s own (read-only: read, else write). A wrong read fails safe: the read login cannot write. admin is refused here: only an approval grants it (review: { elevate: admin })'),
   })
   .strict();
 
