@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { armConnectionSchema } from './arm/schema.js';
 import { httpConnectionSchema } from './http/schema.js';
+import { mysqlConnectionSchema } from './mysql/schema.js';
 import { openaiConnectionSchema } from './openai/schema.js';
 import { postgresConnectionSchema } from './postgres/schema.js';
 
@@ -10,6 +11,7 @@ export const connectionSchema = z.discriminatedUnion('kind', [
   openaiConnectionSchema,
   armConnectionSchema,
   postgresConnectionSchema,
+  mysqlConnectionSchema,
 ]);
 
 export type ConnectionConfig = z.infer<typeof connectionSchema>;

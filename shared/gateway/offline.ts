@@ -53,7 +53,12 @@ export const offlineRequests = {
   http: proxied(),
   openai: proxied(),
   arm: proxied(),
-  postgres: {
+  postgres: sql(),
+  mysql: sql(),
+} satisfies Record<ConnectionConfig['kind'], { schema: z.ZodType; wire(request: never): Wire }>;
+
+function sql() {
+  return {
     schema: sqlRequest,
     wire: (r: z.infer<typeof sqlRequest>): Wire => ({
       method: 'POST',
@@ -61,8 +66,8 @@ export const offlineRequests = {
       headers: { 'content-type': 'application/json', ...r.headers },
       body: JSON.stringify({ sql: r.sql, params: r.params ?? [] }),
     }),
-  },
-} satisfies Record<ConnectionConfig['kind'], { schema: z.ZodType; wire(request: never): Wire }>;
+  };
+}
 
 function proxied() {
   return {

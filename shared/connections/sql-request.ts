@@ -1,8 +1,8 @@
-// The body an agent posts to /api/sql/{connection}: `{ "sql": "...", "params": [...] }`. Params are
-// bind parameters ($1, $2…), sent apart from the SQL text and never interpolated into it.
+// The body an agent posts to /api/sql/{connection} (every SQL kind): `{ "sql": "...", "params": [...] }`.
+// Params are bind parameters ($1 or ?, by kind), sent apart from the SQL text and never interpolated into it.
 import { z } from 'zod';
-import { Refusal } from '../../platform/problem.js';
-import type { AgentRequest } from '../kind.js';
+import { Refusal } from '../platform/problem.js';
+import type { AgentRequest } from './kind.js';
 
 const sqlRequestSchema = z
   .object({
