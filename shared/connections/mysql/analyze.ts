@@ -116,7 +116,7 @@ function functionName(n: Node): string {
   if (typeof name === 'string') return name.toLowerCase();
   const parts = isNode(name) && Array.isArray(name.name) ? (name.name as Node[]) : [];
   // A schema-qualified name is a stored function, never a built-in.
-  if (parts.length !== 1) return parts.map((p) => String(p.value)).join('.').toLowerCase() || '?';
+  if (parts.length !== 1 || (isNode(name) && name.schema)) return `?${parts.map((p) => String(p.value)).join('.').toLowerCase()}`;
   return String(parts[0]!.value).toLowerCase();
 }
 
