@@ -24,6 +24,7 @@ export const run: Command = async (args, io) => {
     stateDir: resolve(io.cwd, values.state),
     policy: values.policy && resolve(io.cwd, values.policy),
     postgres: true,
+    mariadb: true,
     log,
   });
   const token = await stack.token('example-agent', ['agents'], { ttlSeconds: 3600 });

@@ -4,6 +4,7 @@
 // over the socket; the logins the gateway uses are made with their own passwords by the caller.
 // stop() ends the server and removes the folder; a failed start cleans up the same way.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -76,4 +77,30 @@ export async function startMariadb(options: { timeoutMs?: number; log?: (line: s
     await stop();
     throw error;
   }
+}
+
+/**
+ * The demo shop in MariaDB (customers, orders) with two logins, for credential tiers: `reader`
+ * (SELECT only) and `writer` (row reads and writes, nothing else). Returns their connection strings.
+ */
+export async function seedMariadbDemo(db: LocalMariadb): Promise<{ reader: string; writer: string }> {
+  for (const statement of [
+    'CREATE DATABASE shop',
+    'CREATE TABLE shop.customers (id INT PRIMARY KEY AUTO_INCREMENT, name VARCHAR(100) NOT NULL, email VARCHAR(100), card_number VARCHAR(30), api_token VARCHAR(60))',
+    "CREATE TABLE shop.orders (id INT PRIMARY KEY AUTO_INCREMENT, customer_id INT NOT NULL, total DECIMAL(10,2) NOT NULL, status VARCHAR(20) NOT NULL DEFAULT 'open')",
+    `INSERT INTO shop.customers (name, email, card_number, api_token) VALUES
+      ('Ada Lovelace', 'ada@example.com', '4111 1111 1111 1111', 'tok_live_ada_7f3a9c21'),
+      ('Alan Turing', 'alan@example.org', '5555 5555 5555 4444', 'tok_live_alan_0b8e44d2'),
+      ('Grace Hopper', 'grace@example.net', '3782 822463 10005', 'tok_live_grace_5d1e7f90')`,
+    'INSERT INTO shop.orders (customer_id, total) VALUES (1, 10.50), (2, 99.99), (3, 5.00)',
+  ]) {
+    await db.query(statement);
+  }
+  const reader = randomBytes(18).toString('base64url');
+  const writer = randomBytes(18).toString('base64url');
+  await db.query("CREATE USER 'reader'@'%' IDENTIFIED BY ?", [reader]);
+  await db.query("GRANT SELECT ON shop.* TO 'reader'@'%'");
+  await db.query("CREATE USER 'writer'@'%' IDENTIFIED BY ?", [writer]);
+  await db.query("GRANT SELECT, INSERT, UPDATE, DELETE ON shop.* TO 'writer'@'%'");
+  return { reader: db.url('reader', reader, 'shop'), writer: db.url('writer', writer, 'shop') };
 }

@@ -18,6 +18,7 @@ import { startExampleLlm, type ExampleLlm } from './example/llm.js';
 import { startExampleUpstream, type ExampleUpstream } from './example/upstream.js';
 import { startHost, type LocalHost } from './host/index.js';
 import { BinaryUnavailable } from './binaries.js';
+import { seedMariadbDemo, startMariadb, type LocalMariadb } from './mariadb.js';
 import { seedDemo, startPostgres, type LocalPostgres } from './postgres.js';
 import { startAll } from './start-all.js';
 import { DEV_AUDIENCE, devIssuerFunctions, devIssuerUrl, loadDevIssuer, writeDevState, type DevIssuer } from './issuer.js';
@@ -36,11 +37,14 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Start the example PostgreSQL (installing it when it can, see binaries.ts); tests that do not use it skip the cost. */
   postgres?: boolean;
+  /** Start the example MariaDB (when it is installed or installable), for the example-mysql connection. */
+  mariadb?: boolean;
   log: Logger;
 }
 
 /** Where the example database is when PostgreSQL is not installed: requests get a clear 502. */
 const NO_EXAMPLE_DB = 'postgres://unavailable@127.0.0.1:1/postgres-is-not-installed';
+const NO_EXAMPLE_MYSQL = 'mysql://unavailable@127.0.0.1:1/mariadb-is-not-installed';
 
 export interface Stack {
   url: string;
@@ -50,6 +54,7 @@ export interface Stack {
   llm: ExampleLlm;
   arm: ExampleArm;
   postgres?: LocalPostgres;
+  mariadb?: LocalMariadb;
   issuer: DevIssuer;
   issuerUrl: string;
   /** The settings the app runs with. */
@@ -65,16 +70,19 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
   try {
     const issuer = await loadDevIssuer(options.stateDir);
-    const [azurite, serviceBus, upstream, llm, arm, postgres] = await startAll(
+    const [azurite, serviceBus, upstream, llm, arm, postgres, mariadb] = await startAll(
       { start: () => startAzurite(), stop: (a) => a.stop() },
       { start: () => startServiceBusDouble({ queues: QUEUES }), stop: (b) => b.close() },
       { start: () => startExampleUpstream(), stop: (u) => u.close() },
       { start: () => startExampleLlm(), stop: (l) => l.close() },
       { start: () => startExampleArm(), stop: (a) => a.close() },
       { start: () => (options.postgres ? examplePostgres(options.log) : Promise.resolve(undefined)), stop: (p) => p?.stop() },
+      { start: () => (options.mariadb ? exampleMariadb(options.log) : Promise.resolve(undefined)), stop: (m) => m?.stop() },
     );
     stops.push(() => azurite.stop(), () => serviceBus.close(), () => upstream.close(), () => llm.close(), () => arm.close());
     if (postgres) stops.push(() => postgres.stop());
+    if (mariadb) stops.push(() => mariadb.stop());
+    const exampleMysql = mariadb ? await seedMariadbDemo(mariadb) : { reader: NO_EXAMPLE_MYSQL, writer: NO_EXAMPLE_MYSQL };
     const exampleDb = postgres ? (await seedDemo(postgres.connectionString)).agent : NO_EXAMPLE_DB;
     await provision(azurite.connectionString);
 
@@ -112,6 +120,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       EXAMPLE_ARM_URL: arm.url,
       EXAMPLE_ARM_TOKEN: arm.token,
       EXAMPLE_DB_URL: exampleDb,
+      EXAMPLE_MYSQL_READER_URL: exampleMysql.reader,
+      EXAMPLE_MYSQL_WRITER_URL: exampleMysql.writer,
       ...options.env,
     };
     // The app reads its settings from the environment, as in Azure; the runtime is created on
@@ -129,6 +139,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       llm,
       arm,
       postgres,
+      mariadb,
       issuer,
       issuerUrl,
       settings,
@@ -149,6 +160,17 @@ async function examplePostgres(log: Logger): Promise<LocalPostgres | undefined> 
   } catch (error) {
     if (!(error instanceof BinaryUnavailable)) throw error;
     log.warn('no PostgreSQL: the example-db connection will answer 502', { error: error.message });
+    return undefined;
+  }
+}
+
+/** The example MySQL-kind database's server, or undefined (with a warning) when no MariaDB can be had here. */
+async function exampleMariadb(log: Logger): Promise<LocalMariadb | undefined> {
+  try {
+    return await startMariadb({ log: (line) => log.info(line) });
+  } catch (error) {
+    if (!(error instanceof BinaryUnavailable)) throw error;
+    log.warn('no MariaDB: the example-mysql connection will answer 502', { error: error.message });
     return undefined;
   }
 }
