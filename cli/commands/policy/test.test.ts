@@ -162,7 +162,7 @@ describe('portcullis policy check (shares the policy loading)', () => {
     const bad = await portcullis('policy', 'check', '--env', 'production', ...vars, EXAMPLE);
     assert.equal(bad.code, 2);
     assert.match(bad.out, /connections\.example-api\.credential\.env {2}environment-variable credentials are only allowed/);
-    assert.match(bad.out, /^4 problems$/m);
+    assert.match(bad.out, /^6 problems$/m);
   });
 });
 
