@@ -135,7 +135,7 @@ export function compilePolicy(doc: PolicyDocument, options: CompileOptions): { p
         groups: rule.review.groups,
         minApprovals: rule.review.minApprovals,
         timeoutMs: rule.review.timeout ? parseDuration(rule.review.timeout) : defaultTimeoutMs,
-        elevate: rule.review.elevate,
+        ...(rule.review.elevate && { elevate: rule.review.elevate }),
       },
       tier: rule.tier,
       match: compileMatch(rule.match, rule.action, (path, message) => problems.push({ path: at('match', ...path), message })),
