@@ -52,7 +52,7 @@ export const run: Command = async (args, io) => {
   const stateDir = resolve(io.cwd, values.state);
   let stack: Stack;
   try {
-    stack = await startStack({ port, host: values.host, stateDir, policy: policyFile, postgres: true, persist: values.persist, log, printCard: (text) => io.stdout.write(`\n${text}\n`) });
+    stack = await startStack({ port, host: values.host, stateDir, policy: policyFile, postgres: true, mariadb: true, persist: values.persist, log, printCard: (text) => io.stdout.write(`\n${text}\n`) });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') return portTaken(io, port, values.host);
     throw error;

@@ -19,6 +19,7 @@ import { startExampleMcp, type ExampleMcp } from './example/mcp.js';
 import { startExampleUpstream, type ExampleUpstream } from './example/upstream.js';
 import { startHost, type LocalHost } from './host/index.js';
 import { BinaryUnavailable } from './binaries.js';
+import { seedMariadbDemo, startMariadb, type LocalMariadb } from './mariadb.js';
 import { seedDemo, startPostgres, type LocalPostgres } from './postgres.js';
 import { startAll } from './start-all.js';
 import { startCardSink, type CardSink } from './cards.js';
@@ -61,11 +62,14 @@ export interface StackOptions {
   printCard?: (text: string) => void;
   /** Start the example PostgreSQL (installing it when it can, see binaries.ts); tests that do not use it skip the cost. */
   postgres?: boolean;
+  /** Start the example MariaDB (when it is installed or installable), for the example-mysql connection. */
+  mariadb?: boolean;
   log: Logger;
 }
 
 /** Where the example database is when PostgreSQL is not installed: requests get a clear 502. */
 const NO_EXAMPLE_DB = 'postgres://unavailable@127.0.0.1:1/postgres-is-not-installed';
+const NO_EXAMPLE_MYSQL = 'mysql://unavailable@127.0.0.1:1/mariadb-is-not-installed';
 
 export interface Stack {
   url: string;
@@ -79,6 +83,7 @@ export interface Stack {
   postgres?: LocalPostgres;
   /** The stand-in for the Teams webhook: review cards printed and served locally. */
   cards: CardSink;
+  mariadb?: LocalMariadb;
   issuer: DevIssuer;
   issuerUrl: string;
   /** The settings the app runs with. */
@@ -95,7 +100,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   try {
     const issuer = await loadDevIssuer(options.stateDir);
     const printCard = options.printCard ?? ((text: string) => options.log.info(text));
-    const [azurite, serviceBus, upstream, llm, claude, arm, mcp, cards, postgres] = await startAll(
+    const [azurite, serviceBus, upstream, llm, claude, arm, mcp, cards, postgres, mariadb] = await startAll(
       { start: () => startAzurite({ location: options.persist ? join(options.stateDir, 'azurite') : undefined }), stop: (a) => a.stop() },
       { start: () => startServiceBusDouble({ queues: QUEUES }), stop: (b) => b.close() },
       { start: () => startExampleUpstream(), stop: (u) => u.close() },
@@ -105,9 +110,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       { start: () => startExampleMcp(), stop: (m) => m.close() },
       { start: () => startCardSink({ print: printCard }), stop: (c) => c.close() },
       { start: () => (options.postgres ? examplePostgres(options.log) : Promise.resolve(undefined)), stop: (p) => p?.stop() },
+      { start: () => (options.mariadb ? exampleMariadb(options.log) : Promise.resolve(undefined)), stop: (m) => m?.stop() },
     );
     stops.push(() => azurite.stop(), () => serviceBus.close(), () => upstream.close(), () => llm.close(), () => claude.close(), () => arm.close(), () => mcp.close(), () => cards.close());
     if (postgres) stops.push(() => postgres.stop());
+    if (mariadb) stops.push(() => mariadb.stop());
+    const exampleMysql = mariadb ? await seedMariadbDemo(mariadb) : { reader: NO_EXAMPLE_MYSQL, writer: NO_EXAMPLE_MYSQL };
     const exampleDb = postgres ? (await seedDemo(postgres.connectionString)).agent : NO_EXAMPLE_DB;
 
     const triggerClient = new ServiceBusClient(serviceBus.connectionString);
@@ -149,6 +157,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       EXAMPLE_DB_URL: exampleDb,
       EXAMPLE_MCP_URL: mcp.url,
       EXAMPLE_MCP_TOKEN: mcp.token,
+      EXAMPLE_MYSQL_READER_URL: exampleMysql.reader,
+      EXAMPLE_MYSQL_WRITER_URL: exampleMysql.writer,
       ...options.env,
     };
     // The app reads its settings from the environment, as in Azure; the runtime is created on
@@ -174,6 +184,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       mcp,
       postgres,
       cards,
+      mariadb,
       issuer,
       issuerUrl,
       settings,
@@ -194,6 +205,17 @@ async function examplePostgres(log: Logger): Promise<LocalPostgres | undefined> 
   } catch (error) {
     if (!(error instanceof BinaryUnavailable)) throw error;
     log.warn('no PostgreSQL: the example-db connection will answer 502', { error: error.message });
+    return undefined;
+  }
+}
+
+/** The example MySQL-kind database's server, or undefined (with a warning) when no MariaDB can be had here. */
+async function exampleMariadb(log: Logger): Promise<LocalMariadb | undefined> {
+  try {
+    return await startMariadb({ log: (line) => log.info(line) });
+  } catch (error) {
+    if (!(error instanceof BinaryUnavailable)) throw error;
+    log.warn('no MariaDB: the example-mysql connection will answer 502', { error: error.message });
     return undefined;
   }
 }

@@ -96,6 +96,8 @@ async function run(ctx: ApprovalContext, approval: Approval, started: number): P
     principal: held.principal,
     started,
     approved: true,
+    // Today's decision grants the tier: an approval elevates only while its rule still says so.
+    tier: today.tier,
   });
   return { status: response.status ?? 200, headers: [...response.headers], body: Buffer.from(await bodyBytes(response.body)).toString('base64') };
 }

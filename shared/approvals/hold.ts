@@ -39,7 +39,8 @@ export function createHold(ctx: ApprovalContext): Hold {
         ...approval.base,
         type: 'approval.requested',
         approval: { id, status: 'pending', expiresAt: approval.expiresAt },
-        details: { rule: approval.rule, reviewers: review.groups.join(', '), minApprovals: review.minApprovals },
+        // The tier an approval would grant (admin when the rule elevates), for auditors.
+        details: { rule: approval.rule, reviewers: review.groups.join(', '), minApprovals: review.minApprovals, tier: held.decision.tier },
       },
     ]);
     let created = false;

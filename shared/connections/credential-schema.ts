@@ -13,10 +13,16 @@ export const credentialSchema = z
   .object({
     keyVault: keyVaultSource.optional().describe('a Key Vault secret, read with the app\'s managed identity'),
     managedIdentity: z
-      .object({ scope: z.string().min(1).describe('token scope, e.g. https://management.azure.com/.default') })
+      .object({
+        scope: z.string().min(1).describe('token scope, e.g. https://management.azure.com/.default'),
+        clientId: z
+          .uuid()
+          .optional()
+          .describe('client id of a user-assigned managed identity of the app (one per credential tier: a Reader, a scoped Contributor); absent: the app\'s own identity'),
+      })
       .strict()
       .optional()
-      .describe('an Entra ID token of the app\'s managed identity for a scope'),
+      .describe('an Entra ID token of one of the app\'s managed identities for a scope'),
     env: z
       .string()
       .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'is not an environment variable name')
@@ -35,3 +41,30 @@ export const credentialSchema = z
   });
 
 export type CredentialConfig = z.infer<typeof credentialSchema>;
+
+export const CREDENTIAL_TIERS = ['read', 'write', 'admin'] as const;
+export type Tier = (typeof CREDENTIAL_TIERS)[number];
+
+/**
+ * One credential per tier of operation, for least privilege: read-only operations use `read`,
+ * everything else `write`; a rule may raise a request to `write`, and only an approval to `admin`
+ * (see tiers.ts). A kind whose credential is narrower (a connection string) passes its own schema.
+ */
+export function credentialTiers<T extends z.ZodType>(credential: T) {
+  return z
+    .object({
+      read: credential.describe('for operations classified read-only: a login or identity that can only read'),
+      write: credential.describe('for every other operation'),
+      admin: credential.optional().describe('only for requests an approval elevated (review: { elevate: admin }); absent: elevation is refused'),
+    })
+    .strict();
+}
+
+export const credentialTiersSchema = credentialTiers(credentialSchema);
+
+/** For kinds that cannot work without one: `credential`, or `credentials` per tier. */
+export const hasCredential = Object.assign(
+  (connection: { credential?: unknown; credentials?: unknown }) => connection.credential !== undefined || connection.credentials !== undefined,
+  { problem: { message: 'set credential, or credentials with one per tier (read, write, admin?)', path: ['credential'] } },
+);
+export type CredentialTiersConfig = z.infer<typeof credentialTiersSchema>;

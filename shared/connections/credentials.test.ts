@@ -37,6 +37,27 @@ describe('credentials: managed identity and environment', () => {
     assert.deepEqual(calls, ['https://management.azure.com/.default', 'https://management.azure.com/.default']);
   });
 
+  it('takes a tier\'s token from the user-assigned identity its clientId names, cached apart', async () => {
+    const clock = { t: 0 };
+    const app = countingCredential(60 * 60_000, clock);
+    const asked: string[] = [];
+    const identity = (clientId: string): TokenCredential => ({
+      getToken: async () => {
+        asked.push(clientId);
+        return { token: `token-of-${clientId}`, expiresOnTimestamp: clock.t + 60 * 60_000 };
+      },
+    });
+    const resolver = createCredentialResolver({ credential: app.credential, env: 'production', variables: {}, now: () => clock.t, managedIdentity: identity });
+    const scope = 'https://management.azure.com/.default';
+    const reader = '11111111-1111-1111-1111-111111111111';
+    const writer = '22222222-2222-2222-2222-222222222222';
+    assert.equal(await resolver.resolve('arm', cfg({ managedIdentity: { scope, clientId: reader } })), `token-of-${reader}`);
+    assert.equal(await resolver.resolve('arm', cfg({ managedIdentity: { scope, clientId: writer } })), `token-of-${writer}`);
+    assert.equal(await resolver.resolve('arm', cfg({ managedIdentity: { scope } })), 'token-1');
+    assert.equal(await resolver.resolve('arm', cfg({ managedIdentity: { scope, clientId: reader } })), `token-of-${reader}`);
+    assert.deepEqual(asked, [reader, writer]);
+  });
+
   it('shares one fetch between concurrent first requests', async () => {
     const clock = { t: 0 };
     const { credential, calls } = countingCredential(60 * 60_000, clock);

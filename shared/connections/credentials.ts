@@ -1,7 +1,7 @@
 // Resolves a connection's credential inside the gateway: a Key Vault secret or a managed-identity
 // token (both cached until shortly before they expire), or, in development only, an environment
 // variable. The value is returned to the forwarder and never logged, recorded or echoed.
-import type { TokenCredential } from '@azure/identity';
+import { ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { Refusal } from '../platform/problem.js';
 import type { CredentialConfig } from './credential-schema.js';
@@ -18,6 +18,8 @@ export interface CredentialResolverOptions {
   /** How long a Key Vault secret is reused before it is read again (rotation takes effect then). */
   secretTtlMs?: number;
   secretClient?: (vaultUrl: string) => Pick<SecretClient, 'getSecret'>;
+  /** A user-assigned managed identity of the app, by client id (credential tiers give each its own). */
+  managedIdentity?: (clientId: string) => TokenCredential;
   now?: () => number;
 }
 
@@ -31,6 +33,13 @@ export function createCredentialResolver(options: CredentialResolverOptions): Cr
   const pending = new Map<string, Promise<{ value: string; expiresAt: number }>>();
   const secretClient =
     options.secretClient ?? ((vault: string) => new SecretClient(vault, options.credential));
+  const identities = new Map<string, TokenCredential>();
+  const identity = (clientId: string | undefined): TokenCredential => {
+    if (clientId === undefined) return options.credential;
+    let found = identities.get(clientId);
+    if (!found) identities.set(clientId, (found = options.managedIdentity?.(clientId) ?? new ManagedIdentityCredential({ clientId })));
+    return found;
+  };
 
   async function fetchValue(connection: string, config: CredentialConfig): Promise<{ value: string; expiresAt: number }> {
     if (config.keyVault) {
@@ -43,7 +52,7 @@ export function createCredentialResolver(options: CredentialResolverOptions): Cr
       return { value: result.value, expiresAt: Math.min(now() + ttl, expires - REFRESH_BEFORE_EXPIRY_MS) };
     }
     if (config.managedIdentity) {
-      const token = await options.credential.getToken(config.managedIdentity.scope);
+      const token = await identity(config.managedIdentity.clientId).getToken(config.managedIdentity.scope);
       if (!token) throw credentialUnavailable(connection, 'no token was issued');
       return { value: token.token, expiresAt: token.expiresOnTimestamp - REFRESH_BEFORE_EXPIRY_MS };
     }
@@ -56,7 +65,7 @@ export function createCredentialResolver(options: CredentialResolverOptions): Cr
 
   return {
     async resolve(connection, config) {
-      const key = JSON.stringify([config.keyVault, config.managedIdentity, config.env]);
+      const key = JSON.stringify([config.keyVault, config.managedIdentity?.scope, config.managedIdentity?.clientId, config.env]);
       const hit = cache.get(key);
       if (hit && hit.expiresAt > now()) return hit.value;
       let inFlight = pending.get(key);

@@ -4,6 +4,7 @@
 import type { Finding, Masker } from '../masking/index.js';
 import type { ErrorDialect } from '../platform/problem.js';
 import type { Connection } from './connection.js';
+import type { Tier } from './credential-schema.js';
 import type { Operation, OperationDetail } from './operation.js';
 import type { Target } from './target.js';
 import type { JudgedToolCall, ProposedToolCall, ToolCallVerdict } from './tool-calls.js';
@@ -31,7 +32,9 @@ export interface AgentRequest {
 export interface ForwardContext {
   requestId: string;
   connection: Connection;
-  /** The connection's credential, resolved on demand; undefined when it has none. */
+  /** The credential tier the request was granted (tiers.ts); what `credential()` resolves. */
+  tier: Tier;
+  /** The connection's credential (of the request's tier, when it has tiers), resolved on demand; undefined when it has none. */
   credential(): Promise<string | undefined>;
   masker: Masker;
   timeoutMs: number;

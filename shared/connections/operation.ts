@@ -1,6 +1,7 @@
 // What a request does, in its target's own terms. Every connection kind classifies a request into
 // an Operation; the guard matches rules against it and the session log records its summary.
 import { z } from 'zod';
+import type { Tier } from './credential-schema.js';
 
 const detailSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 export type OperationDetail = z.infer<typeof detailSchema>;
@@ -34,3 +35,19 @@ export const operationSchema = z.object({
 });
 
 export type Operation = z.infer<typeof operationSchema>;
+
+/** The flag a kind's classify sets on an operation that only reads (SQL in a READ ONLY transaction, a model call that stores nothing). */
+export const READ_ONLY_FLAG = 'read-only';
+
+/** RFC 9110's safe methods: for kinds that speak HTTP, these read. Kinds without HTTP methods set the flag. */
+const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Whether an operation only reads, as far as its kind can tell. */
+export function readOnly(operation: Pick<Operation, 'method' | 'flags'>): boolean {
+  return operation.flags.includes(READ_ONLY_FLAG) || SAFE_METHODS.has(operation.method);
+}
+
+/** The credential tier an operation needs: read-only operations `read`, everything else `write` (the guard may set another; see tiers.ts). */
+export function tierFor(operation: Pick<Operation, 'method' | 'flags'>): Tier {
+  return readOnly(operation) ? 'read' : 'write';
+}

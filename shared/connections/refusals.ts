@@ -80,3 +80,16 @@ export const promptBodyNotObject = (action: string) =>
     title: 'Request body is not valid',
     detail: `A ${action} request must have a JSON object body; the gateway judges its prompt before anything is sent.`,
   });
+
+/** A SQL request body (postgres, mysql) that is not `{ sql, params? }`. */
+export const invalidSqlRequest = (detail: string) => new Refusal({ status: 400, type: 'invalid-sql-request', title: 'Invalid SQL request', detail });
+
+/** The decision granted a credential tier the connection does not have (an elevation to admin). */
+export const tierUnavailable = (connection: string, tier: string) =>
+  new Refusal({
+    status: 403,
+    type: 'tier-unavailable',
+    title: 'Credential tier unavailable',
+    detail: `The request was granted the ${tier} tier, but connection "${connection}" has no ${tier} credential; it was not forwarded.`,
+    extensions: { tier },
+  });

@@ -4,6 +4,7 @@ import { armKind } from './arm/index.js';
 import { httpKind } from './http/index.js';
 import { mcpKind } from './mcp/index.js';
 import type { ConnectionKind } from './kind.js';
+import { mysqlKind } from './mysql/index.js';
 import { openaiKind } from './openai/index.js';
 import { postgresKind } from './postgres/index.js';
 import type { ConnectionConfig } from './schemas.js';
@@ -15,6 +16,7 @@ export const kinds: Record<ConnectionConfig['kind'], ConnectionKind> = {
   arm: armKind,
   postgres: postgresKind,
   mcp: mcpKind,
+  mysql: mysqlKind,
 };
 
 /** Closes what every kind keeps open (the runtime calls this when it shuts down). */

@@ -4,6 +4,7 @@ import { anthropicConnectionSchema } from './anthropic/schema.js';
 import { armConnectionSchema } from './arm/schema.js';
 import { httpConnectionSchema } from './http/schema.js';
 import { mcpConnectionSchema } from './mcp/schema.js';
+import { mysqlConnectionSchema } from './mysql/schema.js';
 import { openaiConnectionSchema } from './openai/schema.js';
 import { postgresConnectionSchema } from './postgres/schema.js';
 
@@ -14,6 +15,7 @@ export const connectionSchema = z.discriminatedUnion('kind', [
   armConnectionSchema,
   postgresConnectionSchema,
   mcpConnectionSchema,
+  mysqlConnectionSchema,
 ]);
 
 export type ConnectionConfig = z.infer<typeof connectionSchema>;

@@ -17,6 +17,7 @@ const connection = (format: string): Connection =>
 const context = (format: string, secret: string): ForwardContext => ({
   requestId: 'r-1',
   connection: connection(format),
+  tier: 'write',
   credential: async () => secret,
   judgeToolCall: () => ({ action: 'allow', rule: 'default', reason: '' }),
   masker: createMasker(),

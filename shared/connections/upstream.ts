@@ -9,6 +9,7 @@ import type { Refusal } from '../platform/problem.js';
 import { upstreamRequestHeaders } from './headers.js';
 import type { AgentRequest, ForwardContext } from './kind.js';
 import { credentialNotSendable, upstreamRedirect, upstreamTimeout, upstreamUnreachable } from './refusals.js';
+import { credentialFor } from './tiers.js';
 
 export interface UpstreamCall {
   url: URL;
@@ -27,7 +28,8 @@ export async function prepareCall(request: AgentRequest, context: ForwardContext
   const headers = upstreamRequestHeaders(request.headers);
   headers.set('x-request-id', context.requestId);
   const credential = await context.credential();
-  const config = context.connection.config.credential;
+  // The tier's credential says which header carries it.
+  const config = credentialFor(context.connection.name, context.connection.config, context.tier);
   if (credential !== undefined && config) headers.set(config.header, credentialHeader(config.format, credential, context));
   const noBody = request.method === 'GET' || request.method === 'HEAD';
   const body = noBody ? undefined : (request.body.bytes ?? (request.body.stream && limitStream(request.body.stream, context.maxBodyBytes)));

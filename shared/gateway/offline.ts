@@ -60,15 +60,8 @@ export const offlineRequests = {
   openai: proxied(),
   anthropic: proxied(),
   arm: proxied(),
-  postgres: {
-    schema: sqlRequest,
-    wire: (r: z.infer<typeof sqlRequest>): Wire => ({
-      method: 'POST',
-      search: '',
-      headers: { 'content-type': 'application/json', ...r.headers },
-      body: JSON.stringify({ sql: r.sql, params: r.params ?? [] }),
-    }),
-  },
+  postgres: sql(),
+  mysql: sql(),
   mcp: {
     schema: mcpRequest,
     wire: (r: z.infer<typeof mcpRequest>): Wire => ({
@@ -79,6 +72,18 @@ export const offlineRequests = {
     }),
   },
 } satisfies Record<ConnectionConfig['kind'], { schema: z.ZodType; wire(request: never): Wire }>;
+
+function sql() {
+  return {
+    schema: sqlRequest,
+    wire: (r: z.infer<typeof sqlRequest>): Wire => ({
+      method: 'POST',
+      search: '',
+      headers: { 'content-type': 'application/json', ...r.headers },
+      body: JSON.stringify({ sql: r.sql, params: r.params ?? [] }),
+    }),
+  };
+}
 
 function proxied() {
   return {

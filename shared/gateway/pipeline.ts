@@ -7,6 +7,7 @@ import { NeedsReview, type AgentRequest, type ForwardContext, type GatewayRespon
 import type { Operation } from '../connections/operation.js';
 import { kinds } from '../connections/registry.js';
 import { pathAfter } from '../connections/target.js';
+import { credentialFor } from '../connections/tiers.js';
 import type { Decision } from '../guard/decide.js';
 import type { Principal } from '../identity/index.js';
 import { InspectionBudget } from '../masking/index.js';
@@ -143,11 +144,11 @@ async function judge(
   const repeated = kind.judgesToolCalls ? await rt.repeat?.({ principal, connection, request }) : undefined;
   if (repeated) return repeated;
   try {
-    return await forward(rt, at.state, request, operation, { base, requestId, connection, principal, started: at.started });
+    return await forward(rt, at.state, request, operation, { base, requestId, connection, principal, started: at.started, tier: decision.tier });
   } catch (error) {
     if (!(error instanceof NeedsReview)) throw error;
     // The kind undid the request and asks for a review (a write over the connection's row limit).
-    const held: Decision = { action: 'review', rule: error.rule, reason: masker.text(error.reason).text, review: connection.defaultReview };
+    const held: Decision = { action: 'review', rule: error.rule, reason: masker.text(error.reason).text, review: connection.defaultReview, tier: decision.tier };
     await record(rt, policy.recording, [{ ...base, type: 'decision', decision: { action: 'review', rule: held.rule, reason: held.reason }, details: error.details }]);
     return rt.hold({ requestId, sessionId, state: at.state, base, principal, connection, operation, decision: held, request, prefer: req.headers.get('prefer') });
   }
@@ -163,13 +164,15 @@ export async function forward(
 ): Promise<Forwarded> {
   const calls = toolCalls(rt.answers, { policy, masker }, request, operation, at);
   const context = forwardContext(rt, masker, at, (call) => calls.judge(call));
+  // Where the connection has tiers, its events say which login or identity acted.
+  const tierDetail = at.connection.config.credentials ? { tier: at.tier } : undefined;
   const forwardedAt = performance.now();
   let response: GatewayResponse;
   try {
     response = await kinds[at.connection.config.kind].forward(request, operation, context);
   } catch (error) {
     if (error instanceof Refusal) {
-      await recordQuietly(rt, policy.recording, [{ ...at.base, type: 'error', error: { type: error.type, detail: error.detail } }]);
+      await recordQuietly(rt, policy.recording, [{ ...at.base, type: 'error', error: { type: error.type, detail: error.detail }, details: tierDetail }]);
     }
     throw error;
   }
@@ -179,7 +182,7 @@ export async function forward(
     type: 'response',
     payload: outcome.payload,
     findings: outcome.findings,
-    details: outcome.details || details ? { ...outcome.details, ...details } : undefined,
+    details: outcome.details || details || tierDetail ? { ...outcome.details, ...details, ...tierDetail } : undefined,
     timings: { upstreamMs: round(upstreamMs), totalMs: round(performance.now() - at.started) },
   });
   // Each tool call a rule judged is a decision like a request's; an answer held for review is held once recorded.
@@ -252,14 +255,15 @@ function recordedStream(
 export function forwardContext(
   rt: ForwardDeps,
   masker: PolicyState['masker'],
-  at: Pick<ForwardAt, 'requestId' | 'connection' | 'approved'>,
+  at: Pick<ForwardAt, 'requestId' | 'connection' | 'approved' | 'tier'>,
   judgeToolCall: ForwardContext['judgeToolCall'],
 ): ForwardContext {
   return {
     requestId: at.requestId,
     connection: at.connection,
+    tier: at.tier,
     credential: async () => {
-      const config = at.connection.config.credential;
+      const config = credentialFor(at.connection.name, at.connection.config, at.tier);
       return config ? rt.credentials.resolve(at.connection.name, config) : undefined;
     },
     masker,

@@ -2,6 +2,7 @@
 // a logger, the session log, credentials, who is calling, and the hold that approvals provide.
 // The gateway never sees the whole runtime, so approvals can be built on its forward step without
 // a cycle.
+import type { Tier } from '../connections/credential-schema.js';
 import type { CredentialResolver } from '../connections/credentials.js';
 import type { AgentRequest } from '../connections/kind.js';
 import type { NamedConnection } from '../policy/compile.js';
@@ -47,6 +48,8 @@ export interface ForwardAt {
   started: number;
   /** Carried out after a reviewer approved it: limits that ask for a review (maxAffectedRows) no longer apply. */
   approved?: boolean;
+  /** The credential tier the decision (or approval) granted. */
+  tier: Tier;
 }
 
 /** The answer forward hands back, body still streaming when the target streams. */

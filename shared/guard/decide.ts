@@ -3,8 +3,9 @@
 // (deny > review > allow) and, among equals, the first in policy order. No match falls to the
 // connection's default, which is deny unless the policy says otherwise. Rules with a `toolCalls`
 // match judge the tool calls a model proposes (decideToolCall), never a request.
+import type { Tier } from '../connections/credential-schema.js';
 import type { ProposedToolCall } from '../connections/tool-calls.js';
-import type { Operation } from '../connections/operation.js';
+import { tierFor, type Operation } from '../connections/operation.js';
 import { normalizeRuleText, ruleText } from '../connections/rule-text.js';
 import type { Principal } from '../identity/principal.js';
 import { jsonPathText, selectJsonPath } from '../policy/json-path.js';
@@ -16,6 +17,12 @@ export interface Decision {
   rule: string;
   reason: string;
   review?: ReviewRequirement;
+  /**
+   * The credential tier the request runs with if carried out: its operation's (read-only: read,
+   * else write) unless the deciding rule names one; `admin` only by a review rule's `elevate`,
+   * once approved.
+   */
+  tier: Tier;
 }
 
 const RANK: Record<Action, number> = { allow: 1, review: 2, deny: 3 };
@@ -27,6 +34,7 @@ export function decide(principal: Principal, connection: NamedConnection, operat
       action: 'deny',
       rule: 'connection-groups',
       reason: `Connection "${connection.name}" is limited to the groups ${allowedGroups.join(', ')}`,
+      tier: tierFor(operation),
     };
   }
 
@@ -46,6 +54,7 @@ export function decide(principal: Principal, connection: NamedConnection, operat
       rule: 'default',
       reason: `No rule matched ${operation.summary}; the default for "${connection.name}" is ${action}`,
       review: action === 'review' ? connection.defaultReview : undefined,
+      tier: tierFor(operation),
     };
   }
   return {
@@ -53,6 +62,7 @@ export function decide(principal: Principal, connection: NamedConnection, operat
     rule: winner.name,
     reason: winner.message ?? `Rule "${winner.name}" decided ${winner.action}`,
     review: winner.review,
+    tier: (winner.action === 'review' && winner.review?.elevate) || winner.tier || tierFor(operation),
   };
 }
 
@@ -73,12 +83,13 @@ export function decideToolCall(principal: Principal, connection: NamedConnection
     winner = rule;
     if (rule.action === 'deny') break;
   }
-  if (!winner) return { action: 'allow', rule: 'default', reason: `No tool-call rule matched a call of "${call.name}"` };
+  if (!winner) return { action: 'allow', rule: 'default', reason: `No tool-call rule matched a call of "${call.name}"`, tier: tierFor(operation) };
   return {
     action: winner.action,
     rule: winner.name,
     reason: winner.message ?? `Rule "${winner.name}" decided ${winner.action} for a call of "${call.name}"`,
     review: winner.review,
+    tier: tierFor(operation),
   };
 }
 

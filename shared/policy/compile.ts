@@ -2,6 +2,7 @@
 // once, durations in milliseconds, and the checks a schema cannot express (unknown connection
 // names, review rules without reviewers, dev-only credentials) reported as problems with paths.
 import type { Connection } from '../connections/connection.js';
+import type { Tier } from '../connections/credential-schema.js';
 import type { IssuerConfig } from '../identity/schema.js';
 import type { MaskingConfig } from '../masking/config.js';
 import { GlobError, pathGlob, policyRegExp, textGlob, type TextPattern } from './glob.js';
@@ -14,6 +15,8 @@ export interface ReviewRequirement {
   groups: string[];
   minApprovals: number;
   timeoutMs: number;
+  /** The tier an approval grants (admin), when the rule elevates. */
+  elevate?: Tier;
 }
 
 export interface CompiledMatch {
@@ -41,6 +44,8 @@ export interface CompiledRule {
   action: Action;
   message?: string;
   review?: ReviewRequirement;
+  /** The tier what the rule lets through runs with, instead of the operation's. */
+  tier?: Tier;
   match: CompiledMatch;
   /** The match as written, for explanations (shared/guard/explain.ts); the guard reads `match`. */
   source?: MatchDocument;
@@ -103,8 +108,17 @@ export function compilePolicy(doc: PolicyDocument, options: CompileOptions, part
 
   const connections = new Map<string, NamedConnection>();
   for (const [name, config] of Object.entries(doc.connections)) {
-    if (config.credential?.env !== undefined && options.env !== 'development') {
-      problems.push({ path: ['connections', name, 'credential', 'env'], message: 'environment-variable credentials are only allowed when PORTCULLIS_ENV=development; use keyVault or managedIdentity' });
+    if (config.credential && config.credentials) {
+      problems.push({ path: ['connections', name, 'credentials'], message: 'set credential or credentials (one per tier), not both' });
+    }
+    const envCredentials: Array<[Array<string>, { env?: string } | undefined]> = [
+      [['credential'], config.credential],
+      ...Object.entries(config.credentials ?? {}).map(([tier, c]): [string[], { env?: string }] => [['credentials', tier], c]),
+    ];
+    for (const [path, credential] of envCredentials) {
+      if (credential?.env !== undefined && options.env !== 'development') {
+        problems.push({ path: ['connections', name, ...path, 'env'], message: 'environment-variable credentials are only allowed when PORTCULLIS_ENV=development; use keyVault or managedIdentity' });
+      }
     }
     if (config.default === 'review' && !config.reviewers?.length) {
       problems.push({ path: ['connections', name, 'reviewers'], message: 'is required when default is review' });
@@ -123,6 +137,8 @@ export function compilePolicy(doc: PolicyDocument, options: CompileOptions, part
     ruleNames.set(rule.name, ruleAt(i));
     if (rule.action === 'review' && !rule.review) problems.push({ path: at('review'), message: 'is required when action is review (who reviews?)' });
     if (rule.action !== 'review' && rule.review) problems.push({ path: at('review'), message: `only applies to review rules; this rule's action is ${rule.action}` });
+    if (rule.action === 'deny' && rule.tier) problems.push({ path: at('tier'), message: 'only applies to allow and review rules: a denied request runs with no credential' });
+    if (rule.tier === 'admin') problems.push({ path: at('tier'), message: 'only an approval can grant admin: use action: review with review: { elevate: admin }' });
     for (const [j, name] of (list(rule.match.connections) ?? []).entries()) {
       if (!/[*?[{]/.test(name) && !known(name)) {
         const at2 = Array.isArray(rule.match.connections) ? at('match', 'connections', j) : at('match', 'connections');
@@ -137,7 +153,9 @@ export function compilePolicy(doc: PolicyDocument, options: CompileOptions, part
         groups: rule.review.groups,
         minApprovals: rule.review.minApprovals,
         timeoutMs: rule.review.timeout ? parseDuration(rule.review.timeout) : defaultTimeoutMs,
+        ...(rule.review.elevate && { elevate: rule.review.elevate }),
       },
+      tier: rule.tier,
       match: compileMatch(rule.match, rule.action, (path, message) => problems.push({ path: at('match', ...path), message })),
       source: rule.match,
     };

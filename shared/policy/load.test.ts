@@ -164,7 +164,7 @@ connections:
     // Credentials are read at forward time, not when the policy loads.
     const result = load(text, 'development', variables);
     assert.ok(result.ok, JSON.stringify(!result.ok && result.problems, null, 2));
-    assert.deepEqual([...new Set([...result.policy.connections.values()].map((c) => c.config.kind))].sort(), ['anthropic', 'arm', 'http', 'mcp', 'openai', 'postgres']);
+    assert.deepEqual([...new Set([...result.policy.connections.values()].map((c) => c.config.kind))].sort(), ['anthropic', 'arm', 'http', 'mcp', 'mysql', 'openai', 'postgres']);
   });
 });
 

@@ -72,6 +72,10 @@ export const reviewSchema = z
     groups: z.array(z.string().min(1)).min(1).describe('reviewers must be in one of these groups'),
     minApprovals: z.number().int().min(1).max(10).default(1).describe('distinct reviewers who must approve'),
     timeout: duration.optional().describe('how long the request waits for reviewers (default: approvals.timeout)'),
+    elevate: z
+      .literal('admin')
+      .optional()
+      .describe('an approved request runs with the connection\'s admin credential (credentials.admin); only an approval can grant it'),
   })
   .strict();
 
@@ -87,6 +91,10 @@ export const ruleSchema = z
     action: z.enum(['allow', 'deny', 'review']).describe('when several rules match, deny beats review beats allow'),
     message: z.string().optional().describe('shown to the agent (and to reviewers)'),
     review: reviewSchema.optional().describe('required when action is review'),
+    tier: z
+      .enum(['read', 'write', 'admin'])
+      .optional()
+      .describe('on allow and review rules: the credential tier what the rule lets through runs with (credentials.read or .write), instead of the operation\'s own (read-only: read, else write). A wrong read fails safe: the read login cannot write. admin is refused here: only an approval grants it (review: { elevate: admin })'),
   })
   .strict();
 

@@ -158,11 +158,11 @@ describe('portcullis policy check (shares the policy loading)', () => {
     const vars = ['PORTCULLIS_DEV_ISSUER=https://i.test', 'EXAMPLE_API_URL=https://a.test', 'EXAMPLE_LLM_URL=https://l.test', 'EXAMPLE_ARM_URL=https://arm.test'].flatMap((v) => ['--var', v]);
     const ok = await portcullis('policy', 'check', '--env', 'development', ...vars, EXAMPLE);
     assert.equal(ok.code, 0);
-    assert.match(ok.out, /^cli\/dev\/example\/policy\.yaml: ok — 1 issuer, 4 connections, 14 rules, recording strict$/m);
+    assert.match(ok.out, /^cli\/dev\/example\/policy\.yaml: ok — 1 issuer, 5 connections, 18 rules, recording strict$/m);
     const bad = await portcullis('policy', 'check', '--env', 'production', ...vars, EXAMPLE);
     assert.equal(bad.code, 2);
     assert.match(bad.out, /connections\.example-api\.credential\.env {2}environment-variable credentials are only allowed/);
-    assert.match(bad.out, /^4 problems$/m);
+    assert.match(bad.out, /^6 problems$/m);
   });
 });
 

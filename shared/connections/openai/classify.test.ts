@@ -62,7 +62,7 @@ describe('openai classify: chat completions', () => {
     assert.equal(op.kind, 'openai');
     assert.deepEqual(op.actions, ['chat.completions']);
     assert.deepEqual(op.resources, ['gpt-4o-mini']);
-    assert.deepEqual(op.flags, ['streaming', 'tools']);
+    assert.deepEqual(op.flags, ['streaming', 'tools', 'read-only']);
     assert.deepEqual(op.details, { model: 'gpt-4o-mini', stream: true });
     assert.equal(op.summary, 'chat.completions gpt-4o-mini streaming');
     assert.equal(op.headers.authorization, undefined);
@@ -78,7 +78,19 @@ describe('openai classify: chat completions', () => {
     const op = classify('POST', '/openai/deployments/prod-gpt4o/chat/completions?api-version=2024-10-21', { messages: [{ role: 'user', content: 'hi' }] }, 'https://res.openai.azure.com');
     assert.deepEqual(op.actions, ['chat.completions']);
     assert.deepEqual(op.resources, ['prod-gpt4o']);
-    assert.deepEqual(op.flags, []);
+    assert.deepEqual(op.flags, ['read-only']);
+  });
+
+  it('is read-only (credential tiers) only when the provider keeps nothing', () => {
+    const readOnly = (path: string, extra: Record<string, unknown>) =>
+      classify('POST', path, { model: 'm', messages: [{ role: 'user', content: 'hi' }], input: 'hi', ...extra }).flags.includes('read-only');
+    assert.equal(readOnly('/chat/completions', {}), true);
+    assert.equal(readOnly('/chat/completions', { store: true }), false);
+    assert.equal(readOnly('/embeddings', {}), true);
+    // The Responses API stores responses unless told not to.
+    assert.equal(readOnly('/responses', {}), false);
+    assert.equal(readOnly('/responses', { store: false }), true);
+    assert.equal(classify('POST', '/files', {}).flags.includes('read-only'), false);
   });
 
   it('refuses a body that is not a JSON object', () => {

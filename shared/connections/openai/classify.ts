@@ -2,8 +2,12 @@
 // `responses`, `embeddings`, `models.list`, `models.retrieve`, or `METHOD /path` for anything
 // else), the model as the resource, `streaming`, `tools` and `token-input` flags, and the whole
 // prompt as the text prompt rules see. A known route whose body is not a JSON object is refused:
-// its prompt could not be judged.
+// its prompt could not be judged. A model call that leaves nothing behind at the provider is
+// `read-only` (credential tiers: it runs with the read token): chat completions, completions and
+// embeddings unless `store: true`, responses only with `store: false` (the Responses API stores by
+// default). Everything else that is not a GET (files, batches, fine-tuning, assistants) writes.
 import { bodyText, jsonObject } from '../body-text.js';
+import { READ_ONLY_FLAG } from '../operation.js';
 import { headerRecord } from '../headers.js';
 import type { AgentRequest } from '../kind.js';
 import type { Operation } from '../operation.js';
@@ -41,11 +45,17 @@ export function classifyOpenai(request: AgentRequest): Operation {
   const model = route.deployment ?? (typeof body.model === 'string' ? body.model : null);
   const streaming = body.stream === true;
   const tools = (Array.isArray(body.tools) && body.tools.length > 0) || (Array.isArray(body.functions) && body.functions.length > 0);
+  const stores = route.known === 'responses' ? body.store !== false : body.store === true;
   return {
     ...base,
     resources: model ? [model] : [],
     // Token ids reach the model as words do, but no rule can read them: a flag lets a policy decide.
-    flags: [...(streaming ? ['streaming'] : []), ...(tools ? ['tools'] : []), ...(hasTokenInput(body) ? ['token-input'] : [])],
+    flags: [
+      ...(streaming ? ['streaming'] : []),
+      ...(tools ? ['tools'] : []),
+      ...(hasTokenInput(body) ? ['token-input'] : []),
+      ...(stores ? [] : [READ_ONLY_FLAG]),
+    ],
     text: promptText(body),
     summary: `${route.action} ${model ?? '(no model)'}${streaming ? ' streaming' : ''}`,
     details: { model, stream: streaming },

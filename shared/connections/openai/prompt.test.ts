@@ -116,8 +116,8 @@ describe('openai prompt rules: every field that carries text to the model', () =
     assert.equal(verdict('/completions', { model: 'gpt-3.5-turbo-instruct', prompt: ['ok', 'rm -rf /'] }), 'no-rm-rf');
     assert.equal(verdict('/completions', { model: 'gpt-3.5-turbo-instruct', prompt: 'x', suffix: 'drop table users' }), 'no-drop');
     const op = classify('/completions', { model: 'gpt-3.5-turbo-instruct', prompt: [[1, 2, 3]] });
-    assert.deepEqual([op.actions, op.flags], [['completions'], ['token-input']]);
-    assert.deepEqual(classify('/embeddings', { model: 'e', input: [[1, 2, 3]] }).flags, ['token-input']);
+    assert.deepEqual([op.actions, op.flags], [['completions'], ['token-input', 'read-only']]);
+    assert.deepEqual(classify('/embeddings', { model: 'e', input: [[1, 2, 3]] }).flags, ['token-input', 'read-only']);
   });
 
   it('sees through JSON escapes in the body of a route it does not know', () => {

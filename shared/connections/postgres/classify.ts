@@ -7,7 +7,7 @@ import type { Operation } from '../operation.js';
 import { analyze, type Analysis } from './analyze.js';
 import { parseSql, type ParsedStatement } from './parse.js';
 import { sqlUnsupported } from './refusals.js';
-import { readSqlRequest, type Param } from './request.js';
+import { readSqlRequest, type Param } from '../sql-request.js';
 import type { PostgresConnection } from './schema.js';
 
 export interface PreparedSql {

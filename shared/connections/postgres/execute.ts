@@ -13,7 +13,7 @@
 // Statements are sent one by one (extended protocol), params bound, never interpolated.
 import pg from 'pg';
 import { CappedQuery } from './capped-query.js';
-import type { Param } from './request.js';
+import type { Param } from '../sql-request.js';
 
 export interface Plan {
   statements: ReadonlyArray<{ text: string }>;

@@ -24,7 +24,9 @@ export const postgresKind: ConnectionKind = {
     if (prepared.sql !== operation.text) throw requestChanged();
     const connectionString = await context.credential();
     if (!connectionString) throw noConnectionString(context.connection.name);
-    const db = databaseFor(context.connection.name, connectionString, { poolSize: config.poolSize, connectTimeoutMs: context.timeoutMs });
+    // A pool per tier where each tier is its own login.
+    const pool = context.connection.config.credentials ? `${context.connection.name}/${context.tier}` : context.connection.name;
+    const db = databaseFor(pool, connectionString, { poolSize: config.poolSize, connectTimeoutMs: context.timeoutMs });
     let results;
     try {
       results = await execute(db, {

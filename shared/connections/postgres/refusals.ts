@@ -3,7 +3,6 @@
 // type here is listed in docs/problems.md.
 import { Refusal, unavailable } from '../../platform/problem.js';
 
-export const invalidSqlRequest = (detail: string) => new Refusal({ status: 400, type: 'invalid-sql-request', title: 'Invalid SQL request', detail });
 
 /** `position` is the 1-based character the parser stopped at, when it says. */
 export const sqlSyntax = (message: string, position: number | undefined) =>

@@ -1,15 +1,20 @@
 import { z } from 'zod';
 import { connectionBase } from '../connection-schema.js';
-import { credentialSchema } from '../credential-schema.js';
+import { credentialSchema, credentialTiers, hasCredential } from '../credential-schema.js';
+
+const connectionString = credentialSchema
+  .refine((c) => c.managedIdentity === undefined, {
+    message: 'a postgres connection takes a connection string: use keyVault (or env in development)',
+  })
+  .describe('where the connection string (postgresql://user:password@host:port/db?sslmode=…) is kept: a Key Vault secret, or env in development');
 
 export const postgresConnectionSchema = connectionBase
   .extend({
     kind: z.literal('postgres'),
-    credential: credentialSchema
-      .refine((c) => c.managedIdentity === undefined, {
-        message: 'a postgres connection takes a connection string: use keyVault (or env in development)',
-      })
-      .describe('where the connection string (postgresql://user:password@host:port/db?sslmode=…) is kept: a Key Vault secret, or env in development'),
+    credential: connectionString.optional(),
+    credentials: credentialTiers(connectionString)
+      .optional()
+      .describe('instead of credential: one connection string per tier, each with its own login (read: SELECT only)'),
     rowLimit: z
       .number()
       .int()
@@ -42,6 +47,7 @@ export const postgresConnectionSchema = connectionBase
   .refine((c) => c.maxAffectedRows === undefined || (c.reviewers?.length ?? 0) > 0, {
     message: 'maxAffectedRows holds writes over it for review: name the reviewers',
     path: ['reviewers'],
-  });
+  })
+  .refine(hasCredential, hasCredential.problem);
 
 export type PostgresConnection = z.infer<typeof postgresConnectionSchema>;

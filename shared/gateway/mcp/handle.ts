@@ -74,7 +74,7 @@ export async function handleMcp(rt: McpDeps, req: HttpRequest, ctx: InvocationCo
       config: connection.config as McpConnection,
       state,
       // What an MCP server answers are tool results, never calls a model proposes.
-      forward: forwardContext(rt, state.masker, { requestId, connection }, () => ({ action: 'allow', rule: 'default', reason: '' })),
+      forward: forwardContext(rt, state.masker, { requestId, connection, tier: 'write' }, () => ({ action: 'allow', rule: 'default', reason: '' })),
       session: await ownSession(rt, req.headers.get(SESSION_HEADER), connection.name, principal),
       pending: new Map(),
     };
@@ -217,12 +217,12 @@ function judge(ex: Exchange, operation: Operation, pins: Map<string, ToolPin>): 
   const decision = decide(ex.principal, ex.connection, operation, ex.state.policy);
   const method = String(operation.details.method ?? operation.actions[0]);
   if (decision.rule === 'default' && PROTOCOL.test(method)) {
-    return { action: 'allow', rule: 'mcp-protocol', reason: `${method} runs the protocol` };
+    return { action: 'allow', rule: 'mcp-protocol', reason: `${method} runs the protocol`, tier: decision.tier };
   }
   if (method === 'tools/call' && decision.action !== 'deny') {
     const tool = String(operation.details.name);
     if (!callablePin(ex.config.pins?.[tool], pins.get(tool))) {
-      return { action: 'deny', rule: 'tool-pin', reason: `Tool "${tool}" changed since it was pinned; it stays refused until the new fingerprint is approved or declared in the policy` };
+      return { action: 'deny', rule: 'tool-pin', reason: `Tool "${tool}" changed since it was pinned; it stays refused until the new fingerprint is approved or declared in the policy`, tier: decision.tier };
     }
   }
   return decision;

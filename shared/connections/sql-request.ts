@@ -1,7 +1,7 @@
-// The body an agent posts to /api/sql/{connection}: `{ "sql": "...", "params": [...] }`. Params are
-// bind parameters ($1, $2…), sent apart from the SQL text and never interpolated into it.
+// The body an agent posts to /api/sql/{connection} (every SQL kind): `{ "sql": "...", "params": [...] }`.
+// Params are bind parameters ($1 or ?, by kind), sent apart from the SQL text and never interpolated into it.
 import { z } from 'zod';
-import type { AgentRequest } from '../kind.js';
+import type { AgentRequest } from './kind.js';
 import { invalidSqlRequest } from './refusals.js';
 
 const sqlRequestSchema = z

@@ -1,0 +1,157 @@
+// Runs a classified statement on a connection of its own (opened for the request, closed after:
+// no session variable, lock or temporary table outlives it), under guard rails the agent's SQL
+// cannot lift:
+//  - a READ ONLY transaction (and session) when it was classified read-only;
+//  - the server's statement time limit (MariaDB max_statement_time, MySQL MAX_EXECUTION_TIME,
+//    which covers only SELECT) and a watchdog that kills the query and drops the connection;
+//  - at most `rowLimit` rows kept (the rest are read off the wire and dropped);
+//  - `maxAffectedRows`: a write that changed more rows is rolled back.
+// Params are bound by a prepared statement, never interpolated; several statements are refused by
+// the driver as well as by the classifier; LOAD DATA LOCAL is off.
+import mysql from 'mysql2';
+import type { Param } from '../sql-request.js';
+import type { SqlResult } from '../sql-result.js';
+
+export interface Plan {
+  sql: string;
+  params: readonly Param[];
+  readOnly: boolean;
+  command: string;
+  rowLimit: number;
+  statementTimeoutMs: number;
+  maxAffectedRows?: number;
+  connectTimeoutMs: number;
+}
+
+/** Where a request failed, for errors.ts to turn into the agent's answer. */
+export class MysqlFailure extends Error {
+  constructor(
+    readonly phase: 'connect' | 'statement' | 'transaction',
+    readonly error: unknown,
+    readonly timedOut = false,
+    /** Rows a write changed when that was over `maxAffectedRows`. */
+    readonly affectedRows?: number,
+  ) {
+    super(`MySQL ${phase} failed`);
+    this.name = 'MysqlFailure';
+  }
+}
+
+/** How long past the time limit the watchdog waits before it kills the query. */
+export const WATCHDOG_GRACE_MS = 1_000;
+
+type Connection = mysql.Connection;
+
+export async function execute(uri: string, plan: Plan): Promise<SqlResult> {
+  const options = {
+    uri,
+    multipleStatements: false,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    dateStrings: true,
+    connectTimeout: plan.connectTimeoutMs,
+    flags: ['-LOCAL_FILES', '-MULTI_STATEMENTS'],
+  };
+  const conn = mysql.createConnection(options);
+  conn.on('error', () => undefined);
+  let clean = false;
+  try {
+    await step(conn, 'connect', 'SELECT VERSION() AS v').then(async ([rows]) => {
+      const mariadb = /mariadb/i.test(String((rows as Array<{ v: string }>)[0]?.v));
+      await step(conn, 'connect', mariadb ? `SET SESSION max_statement_time = ${plan.statementTimeoutMs / 1000}` : `SET SESSION MAX_EXECUTION_TIME = ${plan.statementTimeoutMs}`);
+    });
+    if (plan.readOnly) await step(conn, 'connect', 'SET SESSION TRANSACTION READ ONLY');
+    await step(conn, 'connect', plan.readOnly ? 'START TRANSACTION READ ONLY' : 'START TRANSACTION');
+    const result = await watched(conn, options, plan);
+    if (plan.maxAffectedRows !== undefined && result.affectedRows > plan.maxAffectedRows) {
+      await step(conn, 'transaction', 'ROLLBACK');
+      throw new MysqlFailure('statement', undefined, false, result.affectedRows);
+    }
+    await step(conn, 'transaction', 'COMMIT');
+    clean = true;
+    return result.result;
+  } finally {
+    // Closing rolls back whatever is still open; a connection in doubt is dropped, not waited for.
+    if (clean) await new Promise<void>((resolve) => conn.end(() => resolve()));
+    else conn.destroy();
+  }
+}
+
+function step(conn: Connection, phase: 'connect' | 'transaction', sql: string): Promise<[unknown, unknown]> {
+  return new Promise((resolve, reject) => {
+    conn.query(sql, (error, rows, fields) => (error ? reject(new MysqlFailure(phase, error)) : resolve([rows, fields])));
+  });
+}
+
+interface Ran {
+  result: SqlResult;
+  affectedRows: number;
+}
+
+function watched(conn: Connection, options: mysql.ConnectionOptions, plan: Plan): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    let timedOut = false;
+    let columns: SqlResult['columns'] = [];
+    const rows: unknown[][] = [];
+    let seen = 0;
+    let affectedRows = 0;
+    const watchdog = setTimeout(() => {
+      timedOut = true;
+      void kill(options, conn.threadId);
+      conn.destroy();
+      reject(new MysqlFailure('statement', new Error('the statement was stopped by the watchdog'), true));
+    }, plan.statementTimeoutMs + WATCHDOG_GRACE_MS);
+    const query = plan.params.length > 0
+      ? conn.execute({ sql: plan.sql, values: plan.params as Param[], rowsAsArray: true })
+      : conn.query({ sql: plan.sql, rowsAsArray: true });
+    query
+      // A statement without a result set has no fields.
+      .on('fields', (fields: mysql.FieldPacket[] | undefined) => {
+        if (fields) columns = fields.map((f) => ({ name: f.name, type: typeName(f.type) }));
+      })
+      .on('result', (row: unknown) => {
+        if (Array.isArray(row)) {
+          seen++;
+          if (rows.length <= plan.rowLimit) rows.push(row.map(jsonCell));
+        } else {
+          affectedRows += Number((row as { affectedRows?: number }).affectedRows ?? 0);
+        }
+      })
+      .on('error', (error: unknown) => {
+        clearTimeout(watchdog);
+        if (!timedOut) reject(new MysqlFailure('statement', error));
+      })
+      .on('end', () => {
+        clearTimeout(watchdog);
+        if (timedOut) return;
+        const truncated = rows.length > plan.rowLimit;
+        const kept = truncated ? rows.slice(0, plan.rowLimit) : rows;
+        resolve({
+          affectedRows,
+          result: { command: plan.command, columns, rows: kept, rowCount: columns.length > 0 ? (truncated ? kept.length : seen) : affectedRows, truncated },
+        });
+      });
+  });
+}
+
+/** KILL QUERY from a connection of its own: the statement's connection is busy. Best effort. */
+async function kill(options: mysql.ConnectionOptions, threadId: number | null): Promise<void> {
+  if (threadId === null) return;
+  const killer = mysql.createConnection(options);
+  killer.on('error', () => undefined);
+  await new Promise<void>((resolve) => killer.query(`KILL QUERY ${Number(threadId)}`, () => resolve()));
+  killer.destroy();
+}
+
+const TYPES = mysql.Types as unknown as Record<number, string>;
+
+function typeName(type: number | undefined): string {
+  return (type !== undefined && TYPES[type]?.toLowerCase()) || 'unknown';
+}
+
+/** Driver values as JSON: binary as base64, everything else as the driver gives it (big numbers and dates as strings). */
+function jsonCell(value: unknown): unknown {
+  if (Buffer.isBuffer(value)) return value.toString('base64');
+  if (typeof value === 'bigint') return value.toString();
+  return value ?? null;
+}

@@ -1,0 +1,66 @@
+// The mysql connection kind (MySQL, MariaDB, Azure Database for MySQL): agents POST { sql, params }
+// to /api/sql/{connection}; the statement is classified with the dialect's grammar, judged, run
+// under guard rails with mysql2 and answered masked.
+import { noConnectionString, requestChanged } from './refusals.js';
+import type { ConnectionKind } from '../kind.js';
+import { maskedSqlResponse } from '../sql-result.js';
+import { prepareSql, toOperation } from './classify.js';
+import { refusalFor } from './errors.js';
+import { execute, MysqlFailure } from './execute.js';
+import type { MysqlConnection } from './schema.js';
+
+export const mysqlKind: ConnectionKind = {
+  route: 'sql',
+  readsBody: true,
+  classify(request, connection) {
+    const config = connection.config as MysqlConnection;
+    return toOperation(prepareSql(request, config), request, config);
+  },
+  async forward(request, operation, context) {
+    const config = context.connection.config as MysqlConnection;
+    const prepared = prepareSql(request, config);
+    // What runs must be what was judged (a held request is forwarded after its review).
+    if (prepared.sql !== operation.text) {
+      throw requestChanged();
+    }
+    const uri = await context.credential();
+    if (!uri) {
+      throw noConnectionString(context.connection.name);
+    }
+    let result;
+    try {
+      result = await execute(uri, {
+        sql: prepared.sql,
+        params: prepared.params,
+        readOnly: prepared.analysis.readOnly,
+        command: prepared.analysis.action,
+        rowLimit: config.rowLimit,
+        statementTimeoutMs: config.statementTimeoutMs,
+        maxAffectedRows: config.maxAffectedRows,
+        connectTimeoutMs: context.timeoutMs,
+      });
+    } catch (error) {
+      if (!(error instanceof MysqlFailure)) throw error;
+      throw refusalFor(error, {
+        connection: context.connection.name,
+        masker: context.masker,
+        statementTimeoutMs: config.statementTimeoutMs,
+        maxAffectedRows: config.maxAffectedRows,
+      });
+    }
+    const { body, findings, details } = maskedSqlResponse([result], context.masker, config.maskColumns);
+    const text = JSON.stringify(body);
+    const bytes = new TextEncoder().encode(text);
+    const contentType = 'application/json';
+    return {
+      status: 200,
+      headers: new Headers({ 'content-type': contentType, 'content-length': String(bytes.byteLength), 'cache-control': 'no-store' }),
+      body: bytes,
+      completion: Promise.resolve({
+        findings,
+        payload: { body: text, bytes: bytes.byteLength, contentType, status: 200 },
+        details: { ...details, readOnly: prepared.analysis.readOnly },
+      }),
+    };
+  },
+};

@@ -1,0 +1,218 @@
+// The mysql connection end to end on a real MariaDB (Debian's server, started on a free loopback
+// port): agents POST SQL to /api/sql/{connection}; the test checks what came back and, as root,
+// what happened (or did not) in the database. Credential tiers run on real MariaDB logins: the
+// reader has only SELECT, so a write a wrong rule lets through as a read fails at the server.
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { startMariadb, type LocalMariadb } from '../../../cli/dev/mariadb.js';
+import type { SessionRecord } from '../../../shared/sessions/index.js';
+import { needBinary } from '../../support/binaries.js';
+import { DEV_ISSUER_POLICY, startTestStack, type TestStack } from '../../support/stack.js';
+
+const POLICY = `${DEV_ISSUER_POLICY}
+auditors: { groups: [auditors] }
+connections:
+  shop:
+    kind: mysql
+    dialect: mariadb
+    credentials:
+      read: { env: SHOP_READER }
+      write: { env: SHOP_WRITER }
+    groups: [agents]
+    rowLimit: 2
+    maskColumns: [created_at]
+  shop-open:
+    kind: mysql
+    dialect: mariadb
+    description: Everything allowed, to show the guard rails that policy cannot lift
+    credential: { env: SHOP_WRITER }
+    default: allow
+    statementTimeoutMs: 500
+    maxAffectedRows: 2
+rules:
+  - name: reads
+    match: { connections: shop, flags: read-only }
+    action: allow
+  # Deliberately wrong: meant for report queries, it matches any SQL that mentions "reporting"
+  # and runs it as a read.
+  - name: reporting
+    match: { connections: shop, body: "(?i)reporting" }
+    action: allow
+    tier: read
+  - name: row-writes
+    match: { connections: shop, actions: [INSERT, UPDATE, DELETE] }
+    action: allow
+  - name: no-ddl
+    match: { connections: shop, flags: [ddl, file] }
+    action: deny
+  - name: review-unbounded-writes
+    match: { connections: shop, flags: no-where }
+    action: review
+    review: { groups: [dba] }
+`;
+
+const SEED = [
+  'CREATE DATABASE shop',
+  `CREATE TABLE shop.customers (id INT PRIMARY KEY AUTO_INCREMENT, name VARCHAR(100) NOT NULL, email VARCHAR(100), card_number VARCHAR(30), api_token VARCHAR(60), created_at DATETIME DEFAULT '2024-01-02 03:04:05')`,
+  'CREATE TABLE shop.orders (id INT PRIMARY KEY AUTO_INCREMENT, customer_id INT NOT NULL, total DECIMAL(10,2) NOT NULL, status VARCHAR(20) NOT NULL DEFAULT \'open\')',
+  `INSERT INTO shop.customers (name, email, card_number, api_token) VALUES
+    ('Ada Lovelace', 'ada@example.com', '4111 1111 1111 1111', 'tok_live_ada_7f3a9c21'),
+    ('Alan Turing', 'alan@example.org', '5555 5555 5555 4444', 'tok_live_alan_0b8e44d2'),
+    ('Grace Hopper', 'grace@example.net', '3782 822463 10005', 'tok_live_grace_5d1e7f90')`,
+  'INSERT INTO shop.orders (customer_id, total) VALUES (1, 10.50), (2, 99.99), (3, 5.00)',
+  `CREATE FUNCTION shop.touch_customer(c INT) RETURNS INT MODIFIES SQL DATA BEGIN UPDATE shop.customers SET name = CONCAT(name, '!') WHERE id = c; RETURN c; END`,
+];
+
+const mariadb = await needBinary('mariadb');
+let db: LocalMariadb;
+let stack: TestStack;
+let agent: string;
+let auditor: string;
+
+before(async () => {
+  if (mariadb.skip) return;
+  db = await startMariadb();
+  for (const statement of SEED) await db.query(statement);
+  const [readerPassword, writerPassword] = [randomBytes(18).toString('base64url'), randomBytes(18).toString('base64url')];
+  await db.query(`CREATE USER 'reader'@'%' IDENTIFIED BY '${readerPassword}'`);
+  await db.query(`GRANT SELECT ON shop.* TO 'reader'@'%'`);
+  await db.query(`CREATE USER 'writer'@'%' IDENTIFIED BY '${writerPassword}'`);
+  await db.query(`GRANT SELECT, INSERT, UPDATE, DELETE, EXECUTE ON shop.* TO 'writer'@'%'`);
+  stack = await startTestStack({
+    policy: POLICY,
+    env: { SHOP_READER: db.url('reader', readerPassword, 'shop'), SHOP_WRITER: db.url('writer', writerPassword, 'shop') },
+  });
+  agent = await stack.token('agent-7', ['agents']);
+  auditor = await stack.token('auditor-1', ['auditors']);
+});
+
+after(async () => {
+  await stack?.stop();
+  await db?.stop();
+});
+
+async function sql(connection: string, body: unknown) {
+  const session = `mysql-e2e-${randomUUID()}`;
+  const res = await fetch(`${stack.url}/api/sql/${connection}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${agent}`, 'content-type': 'application/json', 'x-portcullis-session': session },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const answer = (await res.json()) as Record<string, any>;
+  const log = await fetch(`${stack.url}/api/sessions/${session}`, { headers: { authorization: `Bearer ${auditor}` } });
+  // A request refused before it was judged has no session log.
+  const events = log.status === 200 ? ((await log.json()) as SessionRecord).events : [];
+  return { status: res.status, body: answer, events, tier: events.find((e) => e.type === 'response' || e.type === 'error')?.details?.tier };
+}
+
+const orderStatus = async (id: number) => (await db.query<{ status: string }>('SELECT status FROM shop.orders WHERE id = ?', [id]))[0]!.status;
+const customerName = async (id: number) => (await db.query<{ name: string }>('SELECT name FROM shop.customers WHERE id = ?', [id]))[0]!.name;
+
+describe('mysql e2e on MariaDB: reads', { skip: mariadb.skip }, () => {
+  it('returns rows masked, cut at the row limit, read with the read login', async () => {
+    const answer = await sql('shop', { sql: 'SELECT id, name, email, card_number, api_token, created_at FROM customers ORDER BY id' });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    assert.equal(answer.tier, 'read');
+    const { columns, rows, rowCount, truncated } = answer.body;
+    assert.deepEqual(columns.map((c: { name: string }) => c.name), ['id', 'name', 'email', 'card_number', 'api_token', 'created_at']);
+    assert.equal(truncated, true);
+    assert.equal(rowCount, 2);
+    assert.deepEqual(rows[0], {
+      id: 1,
+      name: 'Ada Lovelace',
+      email: '[MASKED:pii-email]',
+      card_number: '[MASKED:pii-card]',
+      api_token: '[MASKED:sensitive-key]',
+      created_at: '[MASKED:mask-column]',
+    });
+    for (const secret of ['ada@example.com', '4111 1111 1111 1111', 'tok_live_']) assert.ok(!JSON.stringify(answer.body).includes(secret), `${secret} leaked`);
+  });
+
+  it('binds params apart from the SQL', async () => {
+    const answer = await sql('shop', { sql: 'SELECT name FROM customers WHERE id = ?', params: [2] });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    assert.deepEqual(answer.body.rows, [{ name: 'Alan Turing' }]);
+    const injected = await sql('shop', { sql: 'SELECT name FROM customers WHERE name = ?', params: ["x' OR '1'='1"] });
+    assert.deepEqual(injected.body.rows, []);
+  });
+});
+
+describe('mysql e2e on MariaDB: writes and what the classifier flags', { skip: mariadb.skip }, () => {
+  it('runs a bounded update with the write login', async () => {
+    const answer = await sql('shop', { sql: "UPDATE orders SET status = 'shipped' WHERE id = 2" });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    assert.equal(answer.body.rowCount, 1);
+    assert.equal(answer.tier, 'write');
+    assert.equal(await orderStatus(2), 'shipped');
+  });
+
+  it('holds updates without WHERE, or with a WHERE that is always true, for review', async () => {
+    for (const where of ['', ' WHERE 1=1', ' WHERE id = id', " WHERE id = 3 OR 'a' = 'a'"]) {
+      const answer = await sql('shop', { sql: `UPDATE orders SET status = 'lost'${where}` });
+      assert.equal(answer.status, 202, `${where}: ${JSON.stringify(answer.body)}`);
+      const decision = answer.events.find((e) => e.type === 'decision');
+      assert.equal(decision?.decision?.rule, 'review-unbounded-writes');
+    }
+    assert.notEqual(await orderStatus(3), 'lost');
+  });
+
+  it('denies DDL and server files', async () => {
+    for (const text of ['DROP TABLE orders', "SELECT * INTO OUTFILE '/tmp/portcullis-out' FROM customers", 'GRANT ALL ON *.* TO reader']) {
+      const answer = await sql('shop', { sql: text });
+      assert.equal(answer.status, 403, text);
+      assert.equal(answer.body.rule, 'no-ddl');
+    }
+    assert.equal((await db.query('SHOW TABLES FROM shop')).length, 2);
+  });
+
+  it('refuses several statements, transaction control, and what the grammar cannot parse', async () => {
+    const several = await sql('shop', { sql: 'SELECT 1; DELETE FROM orders' });
+    assert.equal(several.status, 400);
+    assert.equal(several.body.type, 'urn:portcullis:problem:sql-unsupported');
+    assert.equal((await sql('shop', { sql: 'COMMIT' })).body.type, 'urn:portcullis:problem:sql-unsupported');
+    // The server runs an executable comment; the grammar would take it for a comment.
+    for (const text of ['SELECT id FROM orders WHERE id = 1 /*! OR 1=1 */', 'HANDLER orders OPEN', 'SELEC nonsense']) {
+      const answer = await sql('shop', { sql: text });
+      assert.equal(answer.status, 400, text);
+      assert.equal(answer.body.type, 'urn:portcullis:problem:sql-unparsable', text);
+    }
+  });
+});
+
+describe('mysql e2e on MariaDB: guard rails a policy cannot lift', { skip: mariadb.skip }, () => {
+  it('runs a read in a READ ONLY transaction, which stops a function that writes', async () => {
+    const before = await customerName(1);
+    const answer = await sql('shop-open', { sql: 'SELECT touch_customer(1) AS touched' });
+    assert.equal(answer.status, 403, JSON.stringify(answer.body));
+    assert.equal(answer.body.type, 'urn:portcullis:problem:read-only-violation');
+    assert.equal(await customerName(1), before);
+  });
+
+  it('stops a statement at the time limit', async () => {
+    const answer = await sql('shop-open', { sql: 'SELECT SLEEP(5) AS slept' });
+    assert.equal(answer.status, 504, JSON.stringify(answer.body));
+    assert.equal(answer.body.type, 'urn:portcullis:problem:sql-timeout');
+  });
+
+  it('rolls back a write that changes more rows than maxAffectedRows', async () => {
+    const answer = await sql('shop-open', { sql: "UPDATE orders SET status = 'void' WHERE id > 0" });
+    assert.equal(answer.status, 403, JSON.stringify(answer.body));
+    assert.equal(answer.body.type, 'urn:portcullis:problem:too-many-rows-affected');
+    assert.equal(answer.body.affectedRows, 3);
+    assert.notEqual(await orderStatus(1), 'void');
+  });
+});
+
+describe('mysql e2e on MariaDB: credential tiers, defence in depth', { skip: mariadb.skip }, () => {
+  it('refuses at the server a write that a wrong rule let through as a read', async () => {
+    const before = await orderStatus(1);
+    const answer = await sql('shop', { sql: "UPDATE orders SET status = 'refunded' WHERE id = 1 -- reporting" });
+    const decision = answer.events.find((e) => e.type === 'decision');
+    assert.deepEqual([decision?.decision?.action, decision?.decision?.rule], ['allow', 'reporting'], 'the guard let it through');
+    assert.equal(answer.status, 400, JSON.stringify(answer.body));
+    assert.equal(answer.body.errno, 1142, 'UPDATE command denied to the read login');
+    assert.equal(answer.tier, 'read');
+    assert.equal(await orderStatus(1), before);
+  });
+});
