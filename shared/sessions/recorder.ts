@@ -6,9 +6,9 @@ import type { TableClient } from '@azure/data-tables';
 import type { BlobServiceClient } from '@azure/storage-blob';
 import type { Logger } from '../platform/log.js';
 import { BoundedMap } from './bounded-map.js';
-import { appendToChain, MAX_BLOCK_BYTES, type ChainState } from './chain-writer.js';
+import { appendToChain, MAX_BLOCK_BYTES, sessionBlobs, type ChainState } from './chain-writer.js';
 import { createIndexWriter } from './indexes.js';
-import { blobPath, dayOf, SESSION_CONTAINER } from './names.js';
+import { dayOf, SESSION_CONTAINER } from './names.js';
 import { createSessionOwners, type SessionOwner } from './owners.js';
 import { limitPayload } from './payload.js';
 import { describeError, RecordingError } from './recording-error.js';
@@ -40,6 +40,8 @@ export interface RecorderOptions {
   now?: () => Date;
   /** Conflicting appends tried before giving up (default 20). */
   maxAttempts?: number;
+  /** Blocks per blob before a session-day rolls over to its next blob; only tests change it. */
+  maxBlocksPerBlob?: number;
 }
 
 /** Room kept in a block for the line's chain members and a `session.start`. */
@@ -48,9 +50,9 @@ const BLOCK_BUDGET_BYTES = MAX_BLOCK_BYTES - 64 * 1024;
 const ZERO_HASH = '0'.repeat(64);
 
 export function createRecorder(options: RecorderOptions): Recorder {
-  const container = options.blobs.getContainerClient(SESSION_CONTAINER);
+  const blobs = sessionBlobs(options.blobs.getContainerClient(SESSION_CONTAINER));
+  const chain = { maxAttempts: options.maxAttempts ?? 20, maxBlocks: options.maxBlocksPerBlob };
   const now = options.now ?? (() => new Date());
-  const maxAttempts = options.maxAttempts ?? 20;
   const states = new BoundedMap<string, ChainState>(10_000);
   const indexes = createIndexWriter(options.table);
   const owners = createSessionOwners(options.table, now);
@@ -59,21 +61,20 @@ export function createRecorder(options: RecorderOptions): Recorder {
   const submit = serialBatches<PendingEvent>(async (sessionId, events) => {
     for (const run of runsByDay(events)) {
       const key = { sessionId, day: run.day };
-      const path = blobPath(key.day, sessionId);
-      const blob = container.getAppendBlobClient(path);
+      const id = `${run.day}/${sessionId}`;
       for (const block of blocksOf(run.events)) {
         let appended: Awaited<ReturnType<typeof appendToChain>>;
         try {
-          appended = await appendToChain(blob, key, states.get(path), () => block, maxAttempts);
+          appended = await appendToChain(blobs, key, states.get(id), () => block, chain);
         } catch (error) {
-          states.delete(path);
+          states.delete(id);
           throw error;
         }
-        states.set(path, appended.state);
+        states.set(id, appended.state);
         try {
           await indexes.record(key, appended.state.started!, appended.written);
         } catch (error) {
-          throw new RecordingError(`cannot index ${path}: ${describeError(error)}`);
+          throw new RecordingError(`cannot index session ${sessionId} of ${run.day}: ${describeError(error)}`);
         }
       }
     }
