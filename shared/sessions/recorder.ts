@@ -58,7 +58,7 @@ export function createRecorder(options: RecorderOptions): Recorder {
   const owners = createSessionOwners(options.table, now);
   let failures = 0;
 
-  const submit = serialBatches<PendingEvent>(async (sessionId, events) => {
+  const submit = serialBatches<Sized>(async (sessionId, events) => {
     for (const run of runsByDay(events)) {
       const key = { sessionId, day: run.day };
       const id = `${run.day}/${sessionId}`;
@@ -89,11 +89,11 @@ export function createRecorder(options: RecorderOptions): Recorder {
       if (inputs.length === 0) return;
       try {
         const pending = inputs.map((input) => pendingEvent(input, now(), options.maxPayloadBytes));
-        const bySession = new Map<string, PendingEvent[]>();
-        for (const event of pending) {
-          const events = bySession.get(event.sessionId);
-          if (events) events.push(event);
-          else bySession.set(event.sessionId, [event]);
+        const bySession = new Map<string, Sized[]>();
+        for (const sized of pending) {
+          const events = bySession.get(sized.event.sessionId);
+          if (events) events.push(sized);
+          else bySession.set(sized.event.sessionId, [sized]);
         }
         await Promise.all([...bySession].map(([sessionId, events]) => submit(sessionId, events)));
       } catch (error) {
@@ -110,8 +110,14 @@ export function createRecorder(options: RecorderOptions): Recorder {
   };
 }
 
+/** An event and the size of its line without the chain's members (measured once). */
+interface Sized {
+  event: PendingEvent;
+  bytes: number;
+}
+
 /** Stamps and bounds one event, and refuses it (alone, before it can share a block) if invalid. */
-function pendingEvent(input: EventInput, time: Date, maxPayloadBytes: number): PendingEvent {
+function pendingEvent(input: EventInput, time: Date, maxPayloadBytes: number): Sized {
   const event = Object.fromEntries(
     Object.entries({ ...input, time: time.toISOString(), payload: input.payload && limitPayload(input.payload, maxPayloadBytes) }).filter(
       ([, value]) => value !== undefined,
@@ -124,29 +130,27 @@ function pendingEvent(input: EventInput, time: Date, maxPayloadBytes: number): P
     const issue = check.error.issues[0]!;
     throw new RecordingError(`${what} is invalid: ${issue.path.map(String).join('.') || 'event'}: ${issue.message}`);
   }
-  if (Buffer.byteLength(JSON.stringify(event)) + LINE_OVERHEAD_BYTES > BLOCK_BUDGET_BYTES) {
-    throw new RecordingError(`${what} is larger than a log line may be (${BLOCK_BUDGET_BYTES} bytes)`);
-  }
-  return event;
+  const bytes = Buffer.byteLength(JSON.stringify(event)) + LINE_OVERHEAD_BYTES;
+  if (bytes > BLOCK_BUDGET_BYTES) throw new RecordingError(`${what} is larger than a log line may be (${BLOCK_BUDGET_BYTES} bytes)`);
+  return { event, bytes };
 }
 
 /** Consecutive events of one UTC day (a batch can straddle midnight). */
-function runsByDay(events: PendingEvent[]): Array<{ day: string; events: PendingEvent[] }> {
-  const runs: Array<{ day: string; events: PendingEvent[] }> = [];
-  for (const event of events) {
-    const day = dayOf(event.time);
-    if (runs.at(-1)?.day === day) runs.at(-1)!.events.push(event);
-    else runs.push({ day, events: [event] });
+function runsByDay(events: Sized[]): Array<{ day: string; events: Sized[] }> {
+  const runs: Array<{ day: string; events: Sized[] }> = [];
+  for (const sized of events) {
+    const day = dayOf(sized.event.time);
+    if (runs.at(-1)?.day === day) runs.at(-1)!.events.push(sized);
+    else runs.push({ day, events: [sized] });
   }
   return runs;
 }
 
 /** Splits events into groups that fit one Append Block. */
-function blocksOf(events: PendingEvent[]): PendingEvent[][] {
+function blocksOf(events: Sized[]): PendingEvent[][] {
   const blocks: PendingEvent[][] = [[]];
   let bytes = 0;
-  for (const event of events) {
-    const size = Buffer.byteLength(JSON.stringify(event)) + LINE_OVERHEAD_BYTES;
+  for (const { event, bytes: size } of events) {
     if (bytes + size > BLOCK_BUDGET_BYTES && blocks.at(-1)!.length > 0) {
       blocks.push([]);
       bytes = 0;
