@@ -297,12 +297,22 @@ async function claimSession(rt: Pick<ForwardDeps, 'recorder' | 'log'>, mode: Pol
   }
 }
 
-/** Appends events; under strict recording a failure refuses the request (503). */
+/**
+ * Appends events; under strict recording the answer waits until they are durable and a failure
+ * refuses the request (503). Best-effort recording never waits on the log: the append is queued
+ * (the recorder keeps each session's events in order) and a failure is logged and counted.
+ */
 export async function record(rt: Pick<ForwardDeps, 'recorder' | 'log'>, mode: Policy['recording'], events: EventInput[]): Promise<void> {
+  const failed = (error: unknown) =>
+    recordingFailed(rt, mode, 'session events could not be recorded', { sessionId: events[0]?.sessionId, requestId: events[0]?.requestId }, error);
+  if (mode === 'best-effort') {
+    rt.recorder.append(events).catch(failed);
+    return;
+  }
   try {
     await rt.recorder.append(events);
   } catch (error) {
-    recordingFailed(rt, mode, 'session events could not be recorded', { sessionId: events[0]?.sessionId, requestId: events[0]?.requestId }, error);
+    failed(error);
   }
 }
 

@@ -14,10 +14,19 @@ export const genesis = (sessionId: string, day: string): string => sha256Hex(`po
 /** The hash of a line, given the line's members other than `hash`. */
 export const lineHash = (unsealed: object): string => sha256Hex(canonicalJson(unsealed));
 
-/** The stored text of a line (canonical JSON, no newline) and its hash. */
+/**
+ * The stored text of a line (canonical JSON, no newline) and its hash. The members are serialised
+ * once: the hashed text is the line's text without its `hash` member, which goes in at its sorted
+ * place (what canonicalJson({ ...unsealed, hash }) would write).
+ */
 function sealLine(unsealed: UnsealedEvent): { text: string; hash: string } {
-  const hash = lineHash(unsealed);
-  return { text: canonicalJson({ ...unsealed, hash }), hash };
+  const value = unsealed as unknown as Record<string, unknown>;
+  const keys = Object.keys(value).filter((key) => value[key] !== undefined).sort();
+  const members = keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`);
+  const hash = sha256Hex(`{${members.join(',')}}`);
+  const at = keys.findIndex((key) => key > 'hash');
+  members.splice(at < 0 ? members.length : at, 0, `"hash":"${hash}"`);
+  return { text: `{${members.join(',')}}`, hash };
 }
 
 /** Seals events in order onto a chain whose next seq is `seq` and whose last hash is `head`. */

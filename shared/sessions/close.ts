@@ -4,7 +4,7 @@
 // racing a late event never forks the chain; an event that arrives after the close is chained
 // after a fresh `session.start` (reopened) and the next close ends it again.
 import type { BlobServiceClient } from '@azure/storage-blob';
-import { appendToChain } from './chain-writer.js';
+import { appendToChain, sessionBlobs } from './chain-writer.js';
 import { mapLimit } from './map-limit.js';
 import { dayOf, dayPrefix, parseBlobPath, SESSION_CONTAINER } from './names.js';
 
@@ -14,27 +14,29 @@ const CLOSE_REQUEST_ID = 'day-close';
 export async function closeSessions(
   blobs: BlobServiceClient,
   day: string,
-  options: { now?: () => Date; maxAttempts?: number } = {},
+  options: { now?: () => Date; maxAttempts?: number; maxBlocksPerBlob?: number } = {},
 ): Promise<number> {
   const now = options.now ?? (() => new Date());
   if (day >= dayOf(now())) throw new Error(`cannot close ${day}: the day is not over`);
   const container = blobs.getContainerClient(SESSION_CONTAINER);
   if (!(await container.exists())) return 0;
-  const keys: Array<{ name: string; key: { sessionId: string; day: string } }> = [];
+  // One close per session-day, whatever number of blobs it rolled over into: the writer finds the last.
+  const keys = new Map<string, { sessionId: string; day: string }>();
   for await (const item of container.listBlobsFlat({ prefix: dayPrefix(day) })) {
     const key = parseBlobPath(item.name);
-    if (key) keys.push({ name: item.name, key });
+    if (key) keys.set(key.sessionId, { sessionId: key.sessionId, day: key.day });
   }
-  const closed = await mapLimit(keys, 16, async ({ name, key }) => {
+  const writer = sessionBlobs(container);
+  const closed = await mapLimit([...keys.values()], 16, async (key) => {
     const { written } = await appendToChain(
-      container.getAppendBlobClient(name),
+      writer,
       key,
       undefined,
       (state) =>
         state.seq === 0 || state.lastType === 'session.end'
           ? []
           : [{ type: 'session.end', time: now().toISOString(), sessionId: key.sessionId, requestId: CLOSE_REQUEST_ID, details: { reason: 'day closed' } }],
-      options.maxAttempts ?? 20,
+      { maxAttempts: options.maxAttempts ?? 20, maxBlocks: options.maxBlocksPerBlob },
     );
     return written.length > 0;
   });

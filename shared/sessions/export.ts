@@ -28,6 +28,8 @@ interface SourceBlob {
   size: number;
   sessionId: string;
   day: string;
+  /** Which blob of the session-day (names.ts); a later one is verified from its first line on. */
+  part: number;
 }
 
 export async function exportSessions(

@@ -1,5 +1,5 @@
 // What the manifest says about an exported file, computed as its bytes stream past: SHA-256, size,
-// line (event) count and chain head (the last line's `hash`).
+// line (event) count and chain head (the last line's `hash` and `seq`).
 import { createHash } from 'node:crypto';
 
 export interface FileStats {
@@ -7,6 +7,7 @@ export interface FileStats {
   bytes: number;
   events: number;
   head?: string;
+  lastSeq?: number;
   /** The last line's bytes with its newline, if any (to compare against the source). */
   lastLine: Buffer;
 }
@@ -50,10 +51,10 @@ export async function* tap(chunks: AsyncIterable<Buffer | string>, stats: { add(
   }
 }
 
-function headOf(line: Buffer): { head?: string } {
+function headOf(line: Buffer): { head?: string; lastSeq?: number } {
   try {
-    const hash = (JSON.parse(line.toString('utf8')) as { hash?: unknown }).hash;
-    return typeof hash === 'string' ? { head: hash } : {};
+    const { hash, seq } = JSON.parse(line.toString('utf8')) as { hash?: unknown; seq?: unknown };
+    return { ...(typeof hash === 'string' ? { head: hash } : {}), ...(Number.isInteger(seq) ? { lastSeq: seq as number } : {}) };
   } catch {
     return {};
   }

@@ -1,6 +1,7 @@
 // The session log: what the gateway records with, what the auditor API queries, and what the daily
 // export and the `portcullis sessions` commands use. See docs/sessions.md.
 export { SESSION_CONTAINER, EXPORT_CONTAINER, blobPath, dayOf, daySchema, parseBlobPath } from './names.js';
+export { listParts } from './parts.js';
 export { sessionEventSchema, sessionIdSchema, type EventInput, type EventType, type SessionEvent } from './schema.js';
 export { createRecorder, type Recorder, type RecorderOptions } from './recorder.js';
 export { RecordingError } from './recording-error.js';

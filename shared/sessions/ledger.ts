@@ -12,6 +12,7 @@ import { lineHash, sha256Hex } from './chain.js';
 import { createFileStats, tap } from './file-stats.js';
 import { readLines, splitLines } from './lines.js';
 import { dayPrefix, daySchema, parseBlobPath } from './names.js';
+import { groupParts } from './parts.js';
 import { storageError } from './recording-error.js';
 import { sessionIdSchema } from './schema.js';
 import { checkSignature, sign, signatureSchema, type Signer, type TrustedKey } from './signature.js';
@@ -41,6 +42,8 @@ const headSchema = z.strictObject({
   lastHash: hex64.optional(),
   bytes: z.int().nonnegative(),
   sha256: hex64,
+  /** Blobs of the session-day, when more than one (names.ts). */
+  parts: z.int().min(2).optional(),
 });
 
 const sealSchema = z.strictObject({ ...chained, type: z.literal('seal'), sessions: z.int().nonnegative(), signature: signatureSchema });
@@ -72,16 +75,22 @@ export async function writeLedger(container: ContainerClient, day: string, signe
   let prev = existing?.head ?? ledgerGenesis(day);
   let position = existing?.bytes ?? 0;
   const lines: string[] = [];
+  const blobs: Array<{ name: string; sessionId: string; part: number }> = [];
   for await (const item of container.listBlobsFlat({ prefix: dayPrefix(day) })) {
     const key = parseBlobPath(item.name);
-    if (!key || done.has(key.sessionId)) continue;
+    if (key && !done.has(key.sessionId)) blobs.push({ name: item.name, ...key });
+  }
+  for (const [sessionId, parts] of groupParts(blobs)) {
     const stats = createFileStats();
-    const download = await container.getBlobClient(item.name).download();
-    for await (const _chunk of tap(download.readableStreamBody as AsyncIterable<Buffer>, stats));
+    for (const part of parts) {
+      const download = await container.getBlobClient(part.name).download();
+      for await (const _chunk of tap(download.readableStreamBody as AsyncIterable<Buffer>, stats));
+    }
     const file = stats.result();
     const text = seal({
-      v: 1, type: 'head', day, seq, prev, sessionId: key.sessionId,
-      events: file.events, lastSeq: file.events - 1, ...(file.head ? { lastHash: file.head } : {}), bytes: file.bytes, sha256: file.sha256,
+      v: 1, type: 'head', day, seq, prev, sessionId,
+      events: file.events, lastSeq: file.lastSeq ?? file.events - 1, ...(file.head ? { lastHash: file.head } : {}), bytes: file.bytes, sha256: file.sha256,
+      ...(parts.length > 1 ? { parts: parts.length } : {}),
     } as Omit<LedgerHead, 'hash'>);
     lines.push(text);
     prev = (JSON.parse(text) as { hash: string }).hash;

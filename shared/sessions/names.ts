@@ -11,20 +11,25 @@ const DAY_MS = 86_400_000;
 
 export const dayOf = (time: Date | string): string => new Date(time).toISOString().slice(0, 10);
 
-/** `yyyy/mm/dd/{sessionId}.jsonl`: one append blob per session and UTC day. */
-export const blobPath = (day: string, sessionId: string): string => `${day.replaceAll('-', '/')}/${sessionId}.jsonl`;
+/**
+ * `yyyy/mm/dd/{sessionId}.jsonl`: the first append blob of a session and UTC day; a session-day
+ * that outgrows it continues in `{sessionId}~1.jsonl`, `{sessionId}~2.jsonl`… (`~` cannot occur
+ * in a session id, so a part's name never reads as another session's).
+ */
+export const blobPath = (day: string, sessionId: string, part = 0): string =>
+  `${day.replaceAll('-', '/')}/${sessionId}${part > 0 ? `~${part}` : ''}.jsonl`;
 
 /** The blob prefix that lists one day's sessions. */
 export const dayPrefix = (day: string): string => `${day.replaceAll('-', '/')}/`;
 
-const pathPattern = /^(\d{4})\/(\d{2})\/(\d{2})\/([^/]+)\.jsonl$/;
+const pathPattern = /^(\d{4})\/(\d{2})\/(\d{2})\/([^/~]+)(?:~([1-9]\d{0,8}))?\.jsonl$/;
 
-/** The session-day a blob (or exported file) path names, or undefined when it names none. */
-export function parseBlobPath(path: string): { day: string; sessionId: string } | undefined {
+/** The session-day (and which of its blobs) a blob or exported file path names, or undefined. */
+export function parseBlobPath(path: string): { day: string; sessionId: string; part: number } | undefined {
   const match = pathPattern.exec(path);
   if (!match) return undefined;
   const day = `${match[1]}-${match[2]}-${match[3]}`;
-  return daySchema.safeParse(day).success ? { day, sessionId: match[4] } : undefined;
+  return daySchema.safeParse(day).success ? { day, sessionId: match[4]!, part: Number(match[5] ?? 0) } : undefined;
 }
 
 /** Every day from `from` to `to`, both included. */

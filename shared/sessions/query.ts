@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { sha256Hex } from './chain.js';
 import { ALL_PARTITION, invertedTime, keyPart, TABLES, type DecisionRow, type SessionRow } from './indexes.js';
 import { mapLimit } from './map-limit.js';
+import { listParts } from './parts.js';
 import { blobPath, dayOf, SESSION_CONTAINER } from './names.js';
 import { storageError } from './recording-error.js';
 import { invalidContinuation, invalidQuery } from './refusals.js';
@@ -161,13 +162,15 @@ export async function readSession(
   }
   if (days.length === 0) return undefined;
   const container = stores.blobs.getContainerClient(SESSION_CONTAINER);
-  const files = await mapLimit(days, 8, async (day) => {
-    const path = blobPath(day, sessionId);
+  const parts = (await mapLimit(days, 8, async (day) => (await listParts(container, { sessionId, day })).map((part) => ({ day, part })))).flat();
+  const indexed = new Set(parts.map(({ day }) => day));
+  const files = await mapLimit([...parts, ...days.filter((day) => !indexed.has(day)).map((day) => ({ day, part: 0 }))], 8, async ({ day, part }) => {
+    const path = blobPath(day, sessionId, part);
     try {
-      return { day, path, bytes: await container.getBlobClient(path).downloadToBuffer() };
+      return { day, part, path, bytes: await container.getBlobClient(path).downloadToBuffer() };
     } catch (error) {
       if (storageError(error).status !== 404) throw error;
-      return { day, path, bytes: undefined };
+      return { day, part, path, bytes: undefined };
     }
   });
   return sessionRecord(sessionId, files, { fromMs, toMs });

@@ -6,9 +6,9 @@ import type { TableClient } from '@azure/data-tables';
 import type { BlobServiceClient } from '@azure/storage-blob';
 import type { Logger } from '../platform/log.js';
 import { BoundedMap } from './bounded-map.js';
-import { appendToChain, MAX_BLOCK_BYTES, type ChainState } from './chain-writer.js';
+import { appendToChain, MAX_BLOCK_BYTES, sessionBlobs, type ChainState } from './chain-writer.js';
 import { createIndexWriter } from './indexes.js';
-import { blobPath, dayOf, SESSION_CONTAINER } from './names.js';
+import { dayOf, SESSION_CONTAINER } from './names.js';
 import { createSessionOwners, type SessionOwner } from './owners.js';
 import { limitPayload } from './payload.js';
 import { describeError, RecordingError } from './recording-error.js';
@@ -40,6 +40,8 @@ export interface RecorderOptions {
   now?: () => Date;
   /** Conflicting appends tried before giving up (default 20). */
   maxAttempts?: number;
+  /** Blocks per blob before a session-day rolls over to its next blob; only tests change it. */
+  maxBlocksPerBlob?: number;
 }
 
 /** Room kept in a block for the line's chain members and a `session.start`. */
@@ -48,32 +50,31 @@ const BLOCK_BUDGET_BYTES = MAX_BLOCK_BYTES - 64 * 1024;
 const ZERO_HASH = '0'.repeat(64);
 
 export function createRecorder(options: RecorderOptions): Recorder {
-  const container = options.blobs.getContainerClient(SESSION_CONTAINER);
+  const blobs = sessionBlobs(options.blobs.getContainerClient(SESSION_CONTAINER));
+  const chain = { maxAttempts: options.maxAttempts ?? 20, maxBlocks: options.maxBlocksPerBlob };
   const now = options.now ?? (() => new Date());
-  const maxAttempts = options.maxAttempts ?? 20;
   const states = new BoundedMap<string, ChainState>(10_000);
   const indexes = createIndexWriter(options.table);
   const owners = createSessionOwners(options.table, now);
   let failures = 0;
 
-  const submit = serialBatches<PendingEvent>(async (sessionId, events) => {
+  const submit = serialBatches<Sized>(async (sessionId, events) => {
     for (const run of runsByDay(events)) {
       const key = { sessionId, day: run.day };
-      const path = blobPath(key.day, sessionId);
-      const blob = container.getAppendBlobClient(path);
+      const id = `${run.day}/${sessionId}`;
       for (const block of blocksOf(run.events)) {
         let appended: Awaited<ReturnType<typeof appendToChain>>;
         try {
-          appended = await appendToChain(blob, key, states.get(path), () => block, maxAttempts);
+          appended = await appendToChain(blobs, key, states.get(id), () => block, chain);
         } catch (error) {
-          states.delete(path);
+          states.delete(id);
           throw error;
         }
-        states.set(path, appended.state);
+        states.set(id, appended.state);
         try {
           await indexes.record(key, appended.state.started!, appended.written);
         } catch (error) {
-          throw new RecordingError(`cannot index ${path}: ${describeError(error)}`);
+          throw new RecordingError(`cannot index session ${sessionId} of ${run.day}: ${describeError(error)}`);
         }
       }
     }
@@ -88,11 +89,11 @@ export function createRecorder(options: RecorderOptions): Recorder {
       if (inputs.length === 0) return;
       try {
         const pending = inputs.map((input) => pendingEvent(input, now(), options.maxPayloadBytes));
-        const bySession = new Map<string, PendingEvent[]>();
-        for (const event of pending) {
-          const events = bySession.get(event.sessionId);
-          if (events) events.push(event);
-          else bySession.set(event.sessionId, [event]);
+        const bySession = new Map<string, Sized[]>();
+        for (const sized of pending) {
+          const events = bySession.get(sized.event.sessionId);
+          if (events) events.push(sized);
+          else bySession.set(sized.event.sessionId, [sized]);
         }
         await Promise.all([...bySession].map(([sessionId, events]) => submit(sessionId, events)));
       } catch (error) {
@@ -109,8 +110,14 @@ export function createRecorder(options: RecorderOptions): Recorder {
   };
 }
 
+/** An event and the size of its line without the chain's members (measured once). */
+interface Sized {
+  event: PendingEvent;
+  bytes: number;
+}
+
 /** Stamps and bounds one event, and refuses it (alone, before it can share a block) if invalid. */
-function pendingEvent(input: EventInput, time: Date, maxPayloadBytes: number): PendingEvent {
+function pendingEvent(input: EventInput, time: Date, maxPayloadBytes: number): Sized {
   const event = Object.fromEntries(
     Object.entries({ ...input, time: time.toISOString(), payload: input.payload && limitPayload(input.payload, maxPayloadBytes) }).filter(
       ([, value]) => value !== undefined,
@@ -123,29 +130,27 @@ function pendingEvent(input: EventInput, time: Date, maxPayloadBytes: number): P
     const issue = check.error.issues[0]!;
     throw new RecordingError(`${what} is invalid: ${issue.path.map(String).join('.') || 'event'}: ${issue.message}`);
   }
-  if (Buffer.byteLength(JSON.stringify(event)) + LINE_OVERHEAD_BYTES > BLOCK_BUDGET_BYTES) {
-    throw new RecordingError(`${what} is larger than a log line may be (${BLOCK_BUDGET_BYTES} bytes)`);
-  }
-  return event;
+  const bytes = Buffer.byteLength(JSON.stringify(event)) + LINE_OVERHEAD_BYTES;
+  if (bytes > BLOCK_BUDGET_BYTES) throw new RecordingError(`${what} is larger than a log line may be (${BLOCK_BUDGET_BYTES} bytes)`);
+  return { event, bytes };
 }
 
 /** Consecutive events of one UTC day (a batch can straddle midnight). */
-function runsByDay(events: PendingEvent[]): Array<{ day: string; events: PendingEvent[] }> {
-  const runs: Array<{ day: string; events: PendingEvent[] }> = [];
-  for (const event of events) {
-    const day = dayOf(event.time);
-    if (runs.at(-1)?.day === day) runs.at(-1)!.events.push(event);
-    else runs.push({ day, events: [event] });
+function runsByDay(events: Sized[]): Array<{ day: string; events: Sized[] }> {
+  const runs: Array<{ day: string; events: Sized[] }> = [];
+  for (const sized of events) {
+    const day = dayOf(sized.event.time);
+    if (runs.at(-1)?.day === day) runs.at(-1)!.events.push(sized);
+    else runs.push({ day, events: [sized] });
   }
   return runs;
 }
 
 /** Splits events into groups that fit one Append Block. */
-function blocksOf(events: PendingEvent[]): PendingEvent[][] {
+function blocksOf(events: Sized[]): PendingEvent[][] {
   const blocks: PendingEvent[][] = [[]];
   let bytes = 0;
-  for (const event of events) {
-    const size = Buffer.byteLength(JSON.stringify(event)) + LINE_OVERHEAD_BYTES;
+  for (const { event, bytes: size } of events) {
     if (bytes + size > BLOCK_BUDGET_BYTES && blocks.at(-1)!.length > 0) {
       blocks.push([]);
       bytes = 0;

@@ -7,7 +7,7 @@
 import { createReadStream } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import { createFileStats, tap } from './file-stats.js';
+import { createFileStats, tap, type FileStats } from './file-stats.js';
 import { checkLedgerFile, parseLedgerPath, type LedgerHead } from './ledger.js';
 import { readLines } from './lines.js';
 import { entryLine, MANIFEST_FILE, parseManifest, type ManifestEntry } from './manifest.js';
@@ -59,15 +59,21 @@ export async function verifyExport(dir: string, trusted: TrustedKey[]): Promise<
     else checks.push(await checkLedger(dir, path, day, trusted, ledgerEntries.get(path), (message) => at(path, message), sealedDays));
   }
 
+  const sessionDays = new Map<string, Array<{ path: string; sessionId: string; day: string; part: number }>>();
   for (const path of [...new Set([...listed.keys(), ...present])].sort()) {
+    const key = parseBlobPath(path);
     if (!present.has(path)) checks.push(at(path, `lists ${path}, which is missing`));
-    else checks.push(await checkFile(dir, path, listed.get(path), (message) => at(path, message), sealedDays));
+    else if (!key) checks.push({ file: path, message: 'is not named yyyy/mm/dd/{sessionId}.jsonl' });
+    else sessionDays.set(`${key.day}/${key.sessionId}`, [...(sessionDays.get(`${key.day}/${key.sessionId}`) ?? []), { path, ...key }]);
+  }
+  for (const files of sessionDays.values()) {
+    checks.push(...(await checkSessionDay(dir, files.sort((a, b) => a.part - b.part), listed, (path, message) => at(path, message), sealedDays)));
   }
   // A session the ledger anchors but the export lacks: deleted together with its manifest line.
   for (const [day, heads] of sealedDays) {
     for (const head of heads.values()) {
       const path = blobPath(day, head.sessionId);
-      if (!present.has(path) && !listed.has(path)) checks.push({ file: path, message: `is missing: the ledger of ${day} lists session ${head.sessionId} with ${head.events} events` });
+      if (!sessionDays.has(`${day}/${head.sessionId}`) && !listed.has(path)) checks.push({ file: path, message: `is missing: the ledger of ${day} lists session ${head.sessionId} with ${head.events} events` });
     }
   }
   // A day of the range whose ledger the export does not carry is checked against the manifest
@@ -99,37 +105,72 @@ async function checkLedger(
   return { file: path, note: `sealed by ${check.sealedBy}, ${check.heads.length} session-days` };
 }
 
-async function checkFile(
+/**
+ * Checks the files of one session-day, in part order: one chain across them (a part missing
+ * between two is named), each file against its manifest entry, and all of them, read as one
+ * stream, against the head the day's ledger sealed.
+ */
+async function checkSessionDay(
   dir: string,
-  path: string,
-  entry: ManifestEntry | undefined,
-  manifestProblem: (message: string) => ExportCheck,
+  files: Array<{ path: string; sessionId: string; day: string; part: number }>,
+  listed: Map<string, ManifestEntry>,
+  manifestProblem: (path: string, message: string) => ExportCheck,
   sealedDays: Map<string, Map<string, LedgerHead>>,
-): Promise<ExportCheck> {
-  const key = parseBlobPath(path);
-  if (!key) return { file: path, message: 'is not named yyyy/mm/dd/{sessionId}.jsonl' };
-  const stats = createFileStats();
-  const verifier = createChainVerifier(key);
-  for await (const line of readLines(tap(createReadStream(join(dir, path)), stats))) verifier.line(line.text, line.terminated);
-  const [problem] = verifier.end();
-  if (problem) return { file: path, line: problem.line, message: problem.message };
-  const file = stats.result();
-  const ledger = sealedDays.get(key.day);
-  if (ledger) {
-    const head = ledger.get(key.sessionId);
-    if (!head) return { file: path, message: `is not in the ledger of ${key.day} (the day was sealed without it)` };
-    if (head.events !== file.events || head.lastHash !== file.head) {
-      return { file: path, message: `does not match the chain head the ledger of ${key.day} sealed (${file.events} events, the ledger says ${head.events}): it was rewritten` };
+): Promise<ExportCheck[]> {
+  const { sessionId, day } = files[0]!;
+  const checks: ExportCheck[] = [];
+  const whole = createFileStats();
+  const verifier = createChainVerifier({ sessionId, day, file: files[0]!.path, part: files[0]!.part });
+  const stats = new Map<string, FileStats>();
+  let expected = 0;
+  for (const { path, part } of files) {
+    for (; expected < part; expected += 1) {
+      const missing = blobPath(day, sessionId, expected);
+      checks.push({ file: missing, message: `is missing: ${path} continues the session-day after it` });
     }
-    if (head.bytes !== file.bytes || head.sha256 !== file.sha256) return { file: path, message: `does not match the size or SHA-256 in the ledger of ${key.day}` };
+    expected = part + 1;
+    if (path !== files[0]!.path) verifier.next(part, path);
+    const file = createFileStats();
+    for await (const line of readLines(tap(tap(createReadStream(join(dir, path)), file), whole))) verifier.line(line.text, line.terminated);
+    stats.set(path, file.result());
   }
+  const problems = verifier.end();
+  const ledgerHead = sealedDays.get(day)?.get(sessionId);
+  const all = whole.result();
+  const last = files.at(-1)!.path;
+  for (const { path } of files) {
+    const problem = problems.find((p) => p.file === path);
+    if (problem) checks.push({ file: path, line: problem.line, message: problem.message });
+    else if (path === last && ledgerHead !== undefined) checks.push(ledgerCheck(path, day, all, ledgerHead) ?? manifestCheck(path, stats.get(path)!, listed.get(path), manifestProblem));
+    else if (path === last && sealedDays.has(day)) checks.push({ file: path, message: `is not in the ledger of ${day} (the day was sealed without it)` });
+    else checks.push(manifestCheck(path, stats.get(path)!, listed.get(path), manifestProblem));
+  }
+  return checks;
+}
+
+/** The session-day's files, read as one, against the head its day's ledger sealed. */
+function ledgerCheck(path: string, day: string, all: FileStats, head: LedgerHead): ExportCheck | undefined {
+  if (head.events !== all.events || head.lastHash !== all.head) {
+    return { file: path, message: `does not match the chain head the ledger of ${day} sealed (${all.events} events, the ledger says ${head.events}): it was rewritten` };
+  }
+  if (head.bytes !== all.bytes || head.sha256 !== all.sha256) return { file: path, message: `does not match the size or SHA-256 in the ledger of ${day}` };
+  return undefined;
+}
+
+function manifestCheck(
+  path: string,
+  file: FileStats,
+  entry: ManifestEntry | undefined,
+  manifestProblem: (path: string, message: string) => ExportCheck,
+): ExportCheck {
+  const key = parseBlobPath(path)!;
   if (!entry) return { file: path, message: `is not listed in ${MANIFEST_FILE}` };
   if (entry.sessionId !== key.sessionId || entry.day !== key.day) {
-    return manifestProblem(`says ${path} is session ${entry.sessionId} on ${entry.day}`);
+    return manifestProblem(path, `says ${path} is session ${entry.sessionId} on ${entry.day}`);
   }
-  if (entry.events !== file.events) return manifestProblem(`lists ${entry.events} events for ${path}, which has ${file.events}`);
-  if (entry.head !== file.head) return manifestProblem(`lists a chain head for ${path} that is not the hash of its last line`);
-  if (entry.bytes !== file.bytes) return manifestProblem(`lists ${entry.bytes} bytes for ${path}, which has ${file.bytes}`);
-  if (entry.sha256 !== file.sha256) return manifestProblem(`lists a SHA-256 for ${path} that does not match the file`);
+  if (entry.events !== file.events) return manifestProblem(path, `lists ${entry.events} events for ${path}, which has ${file.events}`);
+  if (entry.head !== file.head) return manifestProblem(path, `lists a chain head for ${path} that is not the hash of its last line`);
+  if (entry.bytes !== file.bytes) return manifestProblem(path, `lists ${entry.bytes} bytes for ${path}, which has ${file.bytes}`);
+  if (entry.sha256 !== file.sha256) return manifestProblem(path, `lists a SHA-256 for ${path} that does not match the file`);
   return { file: path };
 }

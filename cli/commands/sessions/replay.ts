@@ -6,6 +6,7 @@ import { join, resolve, sep } from 'node:path';
 import {
   blobPath,
   formatTimeline,
+  listParts,
   parseBlobPath,
   readSession,
   SESSION_CONTAINER,
@@ -54,10 +55,15 @@ export const run: Command = async (args, io) => {
 
 async function fromStorage(stores: SessionStores, id: string, date: string | undefined): Promise<SessionRecord | undefined> {
   if (!date) return readSession(stores, id);
-  const path = blobPath(date, id);
-  const blob = stores.blobs.getContainerClient(SESSION_CONTAINER).getBlobClient(path);
-  if (!(await blob.exists())) return undefined;
-  return sessionRecord(id, [{ day: date, path, bytes: await blob.downloadToBuffer() }]);
+  const container = stores.blobs.getContainerClient(SESSION_CONTAINER);
+  const parts = await listParts(container, { sessionId: id, day: date });
+  if (parts.length === 0) return undefined;
+  const files = [];
+  for (const part of parts) {
+    const path = blobPath(date, id, part);
+    files.push({ day: date, part, path, bytes: await container.getBlobClient(path).downloadToBuffer() });
+  }
+  return sessionRecord(id, files);
 }
 
 async function fromDirectory(dir: string, id: string, date: string | undefined): Promise<SessionRecord | undefined> {
@@ -67,7 +73,7 @@ async function fromDirectory(dir: string, id: string, date: string | undefined):
   const files = [];
   for (const name of names.map((n) => n.split(sep).join('/'))) {
     const key = parseBlobPath(name);
-    if (key?.sessionId === id && (!date || key.day === date)) files.push({ day: key.day, path: name, bytes: await readFile(join(dir, name)) });
+    if (key?.sessionId === id && (!date || key.day === date)) files.push({ day: key.day, part: key.part, path: name, bytes: await readFile(join(dir, name)) });
   }
   return files.length > 0 ? sessionRecord(id, files) : undefined;
 }
