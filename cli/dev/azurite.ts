@@ -107,7 +107,8 @@ export function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
       resolve();
     });
     child.removeAllListeners('error');
-    child.stdin?.end();
+    // SIGTERM alone: Azurite saves its data (with --persist) on a graceful close, which closing
+    // stdin (exit-with-parent's cue) would cut short.
     child.kill('SIGTERM');
   });
 }

@@ -39,7 +39,7 @@ export function mcpClientConfig(url: string): string {
   return JSON.stringify({ mcpServers: { 'example-mcp': { type: 'http', url, headers: { Authorization: 'Bearer ${TOKEN}' } } } }, null, 2);
 }
 
-function exampleLines(armAccount: string): string[] {
+function exampleLines(armAccount: string, url: string): string[] {
   return [
     '  # http: reads pass, secrets come back masked, /admin is denied, deletes wait for a reviewer',
     `  curl -s ${AUTH} ${U}/api/proxy/example-api/items`,
@@ -67,7 +67,8 @@ function exampleLines(armAccount: string): string[] {
     `  curl -s ${JSON_AUTH} -d '{"sql":"DELETE FROM orders"}' ${U}/api/sql/example-db`,
     '',
     '  # mcp: point an MCP client at the example server through the gateway. Claude Code, .mcp.json:',
-    ...mcpClientConfig(`${U}/api/mcp/example-mcp`).split('\n').map((line) => `    ${line}`),
+    // A client's config file holds the address itself, not a shell variable.
+    ...mcpClientConfig(`${url}/api/mcp/example-mcp`).split('\n').map((line) => `    ${line}`),
     '  # (read_file runs, with the secret in its answer masked; drop_database is hidden and refused;',
     '  #  delete_file waits for a reviewer, then the identical call runs once. See docs/clients.md.)',
   ];
@@ -114,7 +115,7 @@ export function banner(facts: BannerFacts): string {
     `  export PORTCULLIS_URL=${facts.url}`,
     `  export TOKEN=${facts.token}`,
     '',
-    ...(facts.example ? exampleLines(facts.armAccount) : connectionLines(facts.policy)),
+    ...(facts.example ? exampleLines(facts.armAccount, facts.url) : connectionLines(facts.policy)),
     '',
     '  # reviewers: what waits for a decision; auditors: the session log',
     '  npx portcullis approvals list',
