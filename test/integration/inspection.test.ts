@@ -65,8 +65,8 @@ describe('inspection does not stall the gateway', () => {
   const at = stackWithBudget(600_000, 32 << 20);
 
   it('answers /api/health while an adversarial body is being masked', async () => {
-    // 6 MB of keywords with separators and no values (so nothing is found, nothing recorded).
-    const body = '"token": "pwd= '.repeat(400_000);
+    // 10 MB of keywords with separators and no values (so nothing is found, nothing recorded).
+    const body = '"token": "pwd= '.repeat(700_000);
     const slow = post(at, '/api/proxy/api/upload', body);
     let finished = false;
     const result = slow.done.finally(() => (finished = true));
@@ -79,7 +79,8 @@ describe('inspection does not stall the gateway', () => {
     }
     const answer = await result;
     assert.equal(answer.status, 200, answer.body);
-    assert.equal(answeredWhilePending, 5, 'health must keep answering while the body is inspected');
+    // Masked in one piece, the body held the event loop and no probe was answered until it was done.
+    assert.ok(answeredWhilePending >= 2, `health must keep answering while the body is inspected (answered ${answeredWhilePending})`);
   });
 });
 
