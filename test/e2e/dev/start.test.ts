@@ -1,4 +1,5 @@
-// `portcullis dev` (what `npm start` runs): healthy within 30 s, and Ctrl-C stops everything it
+// `portcullis dev` (what `npm start` runs): healthy within a minute even while the suite runs three
+// test files at once (about 15 s on a quiet machine here), and Ctrl-C stops everything it
 // started — nothing keeps listening afterwards. The banner's MCP client config works as printed.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -12,6 +13,9 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+
+/** It starts Azurite, the Service Bus double, PostgreSQL, MariaDB and five example upstreams. */
+const START_MS = 60_000;
 
 const bin = fileURLToPath(new URL('../../../bin/portcullis.mjs', import.meta.url));
 
@@ -47,7 +51,7 @@ async function exampleMcp(output: string): Promise<void> {
 }
 
 describe('portcullis dev', () => {
-  it('answers /api/health with 200 within 30 seconds and stops cleanly on SIGINT', async () => {
+  it('answers /api/health with 200 within 60 seconds and stops cleanly on SIGINT', async () => {
     const state = await mkdtemp(join(tmpdir(), 'portcullis-dev-'));
     const started = Date.now();
     const child = spawn(process.execPath, [bin, 'dev', '--port', '0', '--state', state, '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -56,14 +60,14 @@ describe('portcullis dev', () => {
     child.stderr.on('data', (d) => (output += d));
     try {
       while (!/Ctrl-C stops everything/.test(output)) {
-        if (child.exitCode !== null || Date.now() - started > 30_000) assert.fail(`did not start within 30 s:\n${output}`);
+        if (child.exitCode !== null || Date.now() - started > START_MS) assert.fail(`did not start within ${START_MS / 1000} s:\n${output}`);
         await new Promise((r) => setTimeout(r, 100));
       }
       const url = /running at (http:\/\/\S+)/.exec(output)![1]!;
       const ports = [...output.matchAll(/(?:storage|bus|postgres|cards)\s+(?:http|sb):\/\/127\.0\.0\.1:(\d+)|postgres\s+127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1] ?? m[2]));
       const health = await fetch(`${url}/api/health`);
       assert.equal(health.status, 200, await health.text());
-      assert.ok(Date.now() - started < 30_000, `healthy after ${Date.now() - started} ms`);
+      assert.ok(Date.now() - started < START_MS, `healthy after ${Date.now() - started} ms`);
       assert.ok(ports.length >= 3, output);
       await exampleMcp(output);
 
