@@ -26,6 +26,18 @@ export function seeded(seed: number): Random {
 export const randomFrom = (alphabet: string, length: number, random: Random = Math.random) =>
   Array.from({ length }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
 
+/**
+ * A high-entropy value that no dictionary-word allowlist can excuse: letters and digits alternate,
+ * so it holds no run of two letters (gitleaks' generic rule drops values containing a stopword),
+ * and each is drawn without repeats until its alphabet runs out, so its entropy is always high.
+ */
+export function wordFree(length: number, random: Random = Math.random): string {
+  const shuffled = (alphabet: string) => [...alphabet].sort(() => random() - 0.5);
+  const letters = shuffled(UPPER + LOWER);
+  const digits = shuffled(DIGITS);
+  return Array.from({ length }, (_, i) => (i % 2 ? digits[(i >> 1) % digits.length] : letters[(i >> 1) % letters.length])).join('');
+}
+
 export const pick = <T>(items: readonly T[], random: Random = Math.random): T => items[Math.floor(random() * items.length)]!;
 
 /** One generator per built-in secret rule: rule id → a fresh value that rule must find. */
