@@ -73,6 +73,24 @@ export function refuseDotSegments(requestTarget: string): void {
   }
 }
 
+/**
+ * Where a hosting front end keeps the request target as the client sent it. In Azure the App
+ * Service front end and the Functions host resolve `a/../b` to `b` before the handler sees the
+ * URL; these headers still carry the original, so the handler can refuse what the local host's
+ * raw request line check refuses. A client that sets them itself can only get its own request
+ * refused: the path judged is still the one forwarded.
+ */
+export const ORIGINAL_URL_HEADERS = ['x-waws-unencoded-url', 'x-original-url'] as const;
+
+/** refuseDotSegments on the URL the handler got and on every original the front end kept. */
+export function refuseDotSegmentsAsSent(url: string, headers: Headers): void {
+  refuseDotSegments(url.replace(/^[a-z]+:\/\/[^/]+/i, ''));
+  for (const name of ORIGINAL_URL_HEADERS) {
+    const original = headers.get(name);
+    if (original !== null) refuseDotSegments(original.replace(/^[a-z]+:\/\/[^/]+/i, ''));
+  }
+}
+
 /** The still-encoded path after `/api/<route prefix>/<connection>` in a request URL. */
 export function pathAfter(requestUrl: string, prefixSegments: number): string {
   const pathname = requestUrl.replace(/^[a-z]+:\/\/[^/]+/i, '').split('?')[0]!;

@@ -6,7 +6,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { NeedsReview, type AgentRequest, type ForwardContext, type GatewayResponse, type ResponseRecord, type Route } from '../connections/kind.js';
 import type { Operation } from '../connections/operation.js';
 import { kinds } from '../connections/registry.js';
-import { pathAfter } from '../connections/target.js';
+import { pathAfter, refuseDotSegmentsAsSent } from '../connections/target.js';
 import { credentialFor } from '../connections/tiers.js';
 import type { Decision } from '../guard/decide.js';
 import type { Principal } from '../identity/index.js';
@@ -113,6 +113,7 @@ async function judge(
   const { req, requestId, principal, connection, sessionId } = at;
   const { policy, masker } = at.state;
   const kind = kinds[connection.config.kind];
+  refuseDotSegmentsAsSent(req.url, req.headers);
   const target = kind.target?.(connection, pathAfter(req.url, 3), new URL(req.url).search);
   const body = await readBody(req, { mustRead: kind.readsBody || policy.readsText(connection.name), maxBytes: rt.config.maxBodyBytes });
   const request: AgentRequest = { method: req.method.toUpperCase(), target, headers: req.headers, body };

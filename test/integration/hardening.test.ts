@@ -202,6 +202,17 @@ describe('dot segments in the raw path', () => {
     assert.equal(res.status, 400);
   });
 
+  // In Azure the handler gets the URL with dot segments already resolved; the front end keeps the original.
+  for (const header of ['x-waws-unencoded-url', 'x-original-url']) {
+    it(`refuses a resolved URL whose original in ${header} had dot segments`, async () => {
+      const before = upstream.received.length;
+      const res = await raw('/api/proxy/api/admin', { headers: { [header]: '/api/proxy/api/a/%2e%2e/admin' } });
+      assert.equal(res.status, 400, res.body);
+      assert.equal((JSON.parse(res.body) as { type: string }).type, 'urn:portcullis:problem:bad-path');
+      assert.equal(upstream.received.length, before);
+    });
+  }
+
   it('still serves dots inside a segment', async () => {
     const res = await raw('/api/proxy/api/files/v1..2/.well-known/a.b');
     assert.equal(res.status, 200, res.body);
