@@ -14,6 +14,7 @@ import type { GatewayResponse, ResponseRecord } from './kind.js';
 import type { OperationDetail } from './operation.js';
 import { unmaskableNesting, unmaskableNotText, unmaskableResponse } from './refusals.js';
 import { truncateUtf8 } from '../platform/bytes.js';
+import { pushAll } from '../platform/arrays.js';
 
 /** JSON answers up to this size are buffered and masked as JSON; larger ones stream as text. */
 export const JSON_BUFFER_LIMIT = 8 * 1024 * 1024;
@@ -99,7 +100,7 @@ export async function maskResponse(upstream: Response, options: MaskOptions): Pr
     if (head.complete) {
       if (!options.passUnknownStreams && head.bytes.includes(0)) throw unmaskableNotText(options.connection, contentType);
       const masked = maskWhole(new TextDecoder().decode(head.bytes), contentType, options.masker);
-      findings.push(...masked.findings);
+      pushAll(findings, masked.findings);
       const body = new TextEncoder().encode(masked.text);
       headers.set('content-length', String(body.byteLength));
       return { status, headers, body, completion: Promise.resolve(record(masked.text, head.bytes.byteLength)) };
@@ -110,7 +111,7 @@ export async function maskResponse(upstream: Response, options: MaskOptions): Pr
 
   const counted = countBytes(decoded);
   const capture = captureText(options.captureBytes);
-  const onFindings = (f: Finding[]) => findings.push(...f);
+  const onFindings = (f: Finding[]) => pushAll(findings, f);
   const own = kind === 'sse' ? options.sse : undefined;
   const masking = own
     ? maskByteStream({ ...options.masker, stream: own }, { onFindings })
@@ -178,7 +179,7 @@ function maskHeaders(headers: Headers, masker: Masker, findings: Finding[]): voi
     const masked = masker.text(value);
     if (masked.findings.length === 0) return;
     headers.set(name, masked.text);
-    findings.push(...masked.findings.map((f) => ({ ...f, location: `header:${name}` })));
+    pushAll(findings, masked.findings.map((f) => ({ ...f, location: `header:${name}` })));
   });
 }
 

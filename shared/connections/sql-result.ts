@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Finding, Masker } from '../masking/index.js';
 import type { OperationDetail } from './operation.js';
+import { pushAll } from '../platform/arrays.js';
 
 /** One statement's result, cells already JSON values, in the kind's own type names. */
 export interface SqlResult {
@@ -68,7 +69,7 @@ export function maskedSqlResponse(
 function maskCell(masker: Masker, name: string, value: unknown, path: string, findings: Finding[]): unknown {
   if (value === null || typeof value === 'boolean') return value;
   const result = masker.json({ [name]: value }, path);
-  findings.push(...result.findings);
+  pushAll(findings, result.findings);
   return Object.values(result.value as Record<string, unknown>)[0];
 }
 

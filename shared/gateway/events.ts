@@ -36,8 +36,7 @@ export function eventBase(at: {
 
 /**
  * The request's masked body (when it was read) for the `request` event, which the recorder cuts to
- * size: masked in slices that yield to the event loop, within the request's inspection budget;
- * over it, refused (422).
+ * size: masked in slices that yield to the event loop, within the request's inspection budget.
  */
 export async function requestPayload(
   masker: Masker,
@@ -48,9 +47,14 @@ export async function requestPayload(
   const bytes = request.body.bytes;
   // A streamed body is not kept; its declared size is, when there is one.
   if (!bytes) return request.body.length >= 0 ? { payload: { body: '', bytes: request.body.length, contentType } } : {};
+  const masked = await maskSliced(masker, new TextDecoder().decode(bytes), contentType, budget);
+  return { payload: { body: masked.text, bytes: bytes.byteLength, contentType }, findings: masked.findings };
+}
+
+/** Runs inspection work; a budget it overran is a refusal (422), the request never forwarded. */
+export async function withinBudget<T>(work: () => Promise<T>): Promise<T> {
   try {
-    const masked = await maskSliced(masker, new TextDecoder().decode(bytes), contentType, budget);
-    return { payload: { body: masked.text, bytes: bytes.byteLength, contentType }, findings: masked.findings };
+    return await work();
   } catch (error) {
     if (!(error instanceof InspectionBudgetExceeded)) throw error;
     throw inspectionBudgetExceeded(error.budgetMs);

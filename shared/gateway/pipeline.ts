@@ -10,14 +10,14 @@ import { pathAfter, refuseDotSegmentsAsSent } from '../connections/target.js';
 import { credentialFor } from '../connections/tiers.js';
 import type { Decision } from '../guard/decide.js';
 import type { Principal } from '../identity/index.js';
-import { InspectionBudget } from '../masking/index.js';
+import { budgeted, InspectionBudget, InspectionBudgetExceeded } from '../masking/index.js';
 import type { NamedConnection, Policy } from '../policy/compile.js';
 import { Refusal, type ErrorDialect } from '../platform/problem.js';
 import { sessionIdFor, type EventInput } from '../sessions/index.js';
 import { readAll } from '../platform/bytes.js';
 import { readBody } from './body.js';
-import { deniedByPolicy, recordingUnavailable, unknownConnection, wrongRoute } from './refusals.js';
-import { decisionInputs, eventBase, requestPayload } from './events.js';
+import { answerInspectionBudgetExceeded, deniedByPolicy, recordingUnavailable, unknownConnection, wrongRoute } from './refusals.js';
+import { decisionInputs, eventBase, requestPayload, withinBudget } from './events.js';
 import { classifyAndDecide } from './judge.js';
 import type { ForwardAt, Forwarded, ForwardDeps, Identified, Identify, PolicyState } from './ports.js';
 import { toolCalls, type AnswerHolds } from './tool-calls.js';
@@ -117,9 +117,13 @@ async function judge(
   const target = kind.target?.(connection, pathAfter(req.url, 3), new URL(req.url).search);
   const body = await readBody(req, { mustRead: kind.readsBody || policy.readsText(connection.name), maxBytes: rt.config.maxBodyBytes });
   const request: AgentRequest = { method: req.method.toUpperCase(), target, headers: req.headers, body };
-  // Masked first, in slices within the request's budget: a body too costly to inspect is refused.
-  const payload = await requestPayload(masker, request, new InspectionBudget(rt.config.inspectionBudgetMs));
-  const { operation, decision: judged } = await classifyAndDecide(request, principal, connection, policy);
+  // Masked, classified and judged within one budget, in steps that let other requests run: a body
+  // too costly to inspect is refused.
+  const budget = new InspectionBudget(rt.config.inspectionBudgetMs);
+  const [payload, { operation, decision: judged }] = await withinBudget(async () => [
+    await requestPayload(masker, request, budget),
+    await classifyAndDecide(request, principal, connection, policy, budget),
+  ] as const);
   // The reason may quote the request (the default rule names it): shown and kept masked.
   const decision = { ...judged, reason: masker.text(judged.reason).text };
   const base = eventBase({ sessionId, requestId, principal, connection: connection.name, operation, masker });
@@ -171,7 +175,8 @@ export async function forward(
   let response: GatewayResponse;
   try {
     response = await kinds[at.connection.config.kind].forward(request, operation, context);
-  } catch (error) {
+  } catch (caught) {
+    const error = caught instanceof InspectionBudgetExceeded ? answerInspectionBudgetExceeded(caught.budgetMs) : caught;
     if (error instanceof Refusal) {
       await recordQuietly(rt, policy.recording, [{ ...at.base, type: 'error', error: { type: error.type, detail: error.detail }, details: tierDetail }]);
     }
@@ -267,7 +272,8 @@ export function forwardContext(
       const config = credentialFor(at.connection.name, at.connection.config, at.tier);
       return config ? rt.credentials.resolve(at.connection.name, config) : undefined;
     },
-    masker,
+    // The prompt masked on its way out and the answer on its way back share one budget.
+    masker: budgeted(masker, new InspectionBudget(rt.config.inspectionBudgetMs)),
     timeoutMs: rt.config.upstreamTimeoutMs,
     publicUrl: rt.config.publicUrl,
     captureBytes: rt.config.recordMaxPayloadBytes,

@@ -50,6 +50,15 @@ export const inspectionBudgetExceeded = (budgetMs: number) =>
     detail: `Inspecting the body took longer than the gateway allows one request (${budgetMs} ms); it was not forwarded. Send a smaller body.`,
   });
 
+/** Masking the request on its way out or the answer on its way back would take longer than one request may hold the gateway. */
+export const answerInspectionBudgetExceeded = (budgetMs: number) =>
+  new Refusal({
+    status: 502,
+    type: 'answer-inspection-budget-exceeded',
+    title: 'Answer too costly to inspect',
+    detail: `Masking the exchange with the target took longer than the gateway allows one request (${budgetMs} ms); the answer was not passed on.`,
+  });
+
 /** An Mcp-Session-Id the gateway did not issue to this principal on this connection. */
 export const unknownMcpSession = () =>
   new Refusal({ status: 404, type: 'unknown-mcp-session', title: 'Unknown MCP session', detail: 'No MCP session with this id is open for you on this connection; initialize a new one.' });

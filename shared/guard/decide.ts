@@ -10,6 +10,13 @@ import { normalizeRuleText, ruleText } from '../connections/rule-text.js';
 import type { Principal } from '../identity/principal.js';
 import { jsonPathText, selectJsonPath } from '../policy/json-path.js';
 import type { Action, CompiledMatch, CompiledRule, NamedConnection, Policy, ReviewRequirement } from '../policy/compile.js';
+import type { TextPattern } from '../policy/glob.js';
+
+/**
+ * What `body` patterns answered for an operation's text, worked out ahead (the gateway does it
+ * one pattern per turn of the event loop, within the request's inspection budget).
+ */
+export type KnownTextMatches = ReadonlyMap<TextPattern, boolean>;
 
 export interface Decision {
   action: Action;
@@ -27,7 +34,7 @@ export interface Decision {
 
 const RANK: Record<Action, number> = { allow: 1, review: 2, deny: 3 };
 
-export function decide(principal: Principal, connection: NamedConnection, operation: Operation, policy: Policy): Decision {
+export function decide(principal: Principal, connection: NamedConnection, operation: Operation, policy: Policy, known?: KnownTextMatches): Decision {
   const allowedGroups = connection.config.groups;
   if (allowedGroups && !allowedGroups.some((g) => principal.groups.includes(g))) {
     return {
@@ -41,7 +48,7 @@ export function decide(principal: Principal, connection: NamedConnection, operat
   let winner: CompiledRule | undefined;
   for (const rule of policy.rules) {
     if (rule.match.toolCalls) continue;
-    if ((!winner || RANK[rule.action] > RANK[winner.action]) && matches(rule.match, principal, connection.name, operation)) {
+    if ((!winner || RANK[rule.action] > RANK[winner.action]) && matches(rule.match, principal, connection.name, operation, known)) {
       winner = rule;
       if (rule.action === 'deny') break;
     }
@@ -64,6 +71,13 @@ export function decide(principal: Principal, connection: NamedConnection, operat
     review: winner.review,
     tier: (winner.action === 'review' && winner.review?.elevate) || winner.tier || tierFor(operation),
   };
+}
+
+/** The `body` patterns of the request rules that may judge a request on `connection`. */
+export function bodyPatterns(connection: NamedConnection, policy: Policy): TextPattern[] {
+  return policy.rules.flatMap((rule) =>
+    rule.match.body && !rule.match.toolCalls && (!rule.match.connections || rule.match.connections.some((g) => g.test(connection.name))) ? [rule.match.body] : [],
+  );
 }
 
 /**
@@ -110,7 +124,7 @@ export function toolInputText(input: unknown): string {
   return normalizeRuleText([JSON.stringify(input) ?? '', ...strings].join('\n'));
 }
 
-export function matches(match: CompiledMatch, principal: Principal, connection: string, op: Operation): boolean {
+export function matches(match: CompiledMatch, principal: Principal, connection: string, op: Operation, known?: KnownTextMatches): boolean {
   if (match.connections && !match.connections.some((g) => g.test(connection))) return false;
   if (match.groups && !match.groups.some((g) => principal.groups.includes(g))) return false;
   if (match.subjects && !match.subjects.some((g) => g.test(principal.subject))) return false;
@@ -124,7 +138,7 @@ export function matches(match: CompiledMatch, principal: Principal, connection: 
   if (match.headers && !match.headers.every(({ name, pattern }) => op.headers[name] !== undefined && pattern.test(op.headers[name]))) {
     return false;
   }
-  if (match.body && !match.body.test(ruleText(op))) return false;
+  if (match.body && !(known?.get(match.body) ?? match.body.test(ruleText(op)))) return false;
   if (match.actions && !op.actions.some((a) => match.actions!.some((g) => g.test(a)))) return false;
   if (match.resources && !op.resources.some((r) => match.resources!.some((g) => g.test(r)))) return false;
   if (match.flags && !match.flags.some((f) => op.flags.includes(f))) return false;

@@ -2,7 +2,8 @@
 export { maskingConfigSchema, replacementSchema, type MaskingConfig, type MaskingConfigInput } from './config.js';
 export { createMasker, type Masker } from './masker.js';
 export { maskByteStream, UnjudgeableStream, type ByteStreamOptions } from './byte-stream.js';
-export { InspectionBudget, InspectionBudgetExceeded, maskSliced, SLICE } from './sliced.js';
+export { budgeted } from './budgeted.js';
+export { InspectionBudget, InspectionBudgetExceeded, maskSliced, SLICE, yieldToLoop } from './sliced.js';
 export { loadGitleaksPack, type RulePack } from './gitleaks.js';
 export { translateRe2, type Translation } from './re2.js';
 export type { Finding } from './redact.js';

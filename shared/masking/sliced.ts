@@ -26,13 +26,18 @@ export class InspectionBudget {
     try {
       return work();
     } finally {
-      this.spent += performance.now() - start;
-      if (this.spent > this.limitMs) throw new InspectionBudgetExceeded(this.limitMs);
+      this.charge(performance.now() - start);
     }
+  }
+
+  /** Charges time measured elsewhere; throws once the budget is spent. */
+  charge(ms: number): void {
+    this.spent += ms;
+    if (this.spent > this.limitMs) throw new InspectionBudgetExceeded(this.limitMs);
   }
 }
 
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+export const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * masker.auto(), in slices for a text longer than SLICE: a long body is masked as text (rules

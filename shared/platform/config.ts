@@ -24,7 +24,7 @@ export const settingsSchema = z.object({
   ),
   PORTCULLIS_MAX_BODY_BYTES: bytes(10 * 1024 * 1024).describe('largest request body forwarded; larger gets 413'),
   PORTCULLIS_UPSTREAM_TIMEOUT_MS: millis(30_000).describe('time an upstream has to start answering; then 504'),
-  PORTCULLIS_INSPECTION_BUDGET_MS: millis(2000).describe('CPU time one request body may take to inspect (masked in slices); over it, 422'),
+  PORTCULLIS_INSPECTION_BUDGET_MS: millis(2000).describe('CPU time one request may take to be masked and judged (in slices), and again to mask the exchange with its target; over it, 422 or 502'),
   PORTCULLIS_RECORD_MAX_PAYLOAD_BYTES: bytes(16 * 1024).describe('masked payloads in the session log are truncated at this size'),
   PORTCULLIS_LINK_SIGNING_KEY: z
     .string()

@@ -10,7 +10,7 @@ import { appendToChain, MAX_BLOCK_BYTES, sessionBlobs, type ChainState } from '.
 import { createIndexWriter } from './indexes.js';
 import { dayOf, SESSION_CONTAINER } from './names.js';
 import { createSessionOwners, type SessionOwner } from './owners.js';
-import { limitPayload } from './payload.js';
+import { limitFindings, limitPayload } from './payload.js';
 import { describeError, RecordingError } from './recording-error.js';
 import { sessionEventSchema, type EventInput, type PendingEvent } from './schema.js';
 import { serialBatches } from './serial-batches.js';
@@ -119,7 +119,12 @@ interface Sized {
 /** Stamps and bounds one event, and refuses it (alone, before it can share a block) if invalid. */
 function pendingEvent(input: EventInput, time: Date, maxPayloadBytes: number): Sized {
   const event = Object.fromEntries(
-    Object.entries({ ...input, time: time.toISOString(), payload: input.payload && limitPayload(input.payload, maxPayloadBytes) }).filter(
+    Object.entries({
+      ...input,
+      time: time.toISOString(),
+      payload: input.payload && limitPayload(input.payload, maxPayloadBytes),
+      ...(input.findings && limitFindings(input.findings)),
+    }).filter(
       ([, value]) => value !== undefined,
     ),
   ) as PendingEvent;

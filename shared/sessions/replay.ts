@@ -66,7 +66,8 @@ function parts(event: SessionEvent, paint: Paint): Array<string | { painted: str
 }
 
 function extras(event: SessionEvent): string[] {
-  const findings = event.findings?.length ? [`${event.findings.length} masked`] : [];
+  const count = (event.findings?.length ?? 0) + (event.findingsOmitted ?? 0);
+  const findings = count > 0 ? [`${count} masked`] : [];
   const timings = Object.entries(event.timings ?? {}).map(([step, ms]) => `${step} ${ms}ms`);
   return [...findings, ...(timings.length > 0 ? [timings.join(', ')] : [])];
 }

@@ -72,6 +72,8 @@ const common = {
   decision: decision.optional(),
   payload: payload.optional(),
   findings: z.array(finding).optional(),
+  /** Findings beyond the first MAX_RECORDED_FINDINGS, counted but not listed. */
+  findingsOmitted: z.int().positive().optional(),
   timings: z.record(z.string(), z.number().nonnegative()).optional(),
   approval: approval.optional(),
   error: error.optional(),
@@ -109,6 +111,7 @@ export interface EventInput {
   payload?: { body: string; bytes: number; contentType?: string; status?: number; headers?: Record<string, string> };
   /** Where masking found something, never the value. */
   findings?: Array<{ rule: string; location: string; length: number; hash: string }>;
+  findingsOmitted?: number;
   /** Milliseconds, by step. */
   timings?: Record<string, number>;
   approval?: { id: string; status: string; reviewer?: { subject: string; issuer: string }; reason?: string; expiresAt?: string };

@@ -4,10 +4,13 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import type { SessionEvent } from '../../shared/sessions/index.js';
 import { DEV_ISSUER_POLICY, startTestStack, type TestStack } from '../support/stack.js';
 import { startTestUpstream, type TestUpstream } from '../support/upstream.js';
 
 const POLICY = `${DEV_ISSUER_POLICY}
+auditors:
+  groups: [auditors]
 connections:
   api:
     kind: http
@@ -100,5 +103,47 @@ describe('inspection budget', () => {
     assert.match(problem.type, /inspection-budget-exceeded/);
     assert.equal(problem.status, 422);
     assert.equal(at.upstream.received.length, before);
+  });
+});
+
+describe('inspection budget for the answer', () => {
+  const at = stackWithBudget(200, 16 << 20);
+
+  it('refuses an answer whose masking exceeds the budget with 502 problem+json, passing none of it on', async () => {
+    const email = (i: number) => `user${i}@corp.example`;
+    at.upstream.route('/huge-answer', (_req, res) => {
+      // About 7.5 MB, under the size masked whole, full of findings: seconds of masking.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ items: Array.from({ length: 95_000 }, (_, i) => ({ id: i, owner: email(i), note: `password=hunter${i}-${i}` })) }));
+    });
+    const res = await fetch(`${at.stack.url}/api/proxy/api/huge-answer`, { headers: { authorization: `Bearer ${at.token}` } });
+    const body = await res.text();
+    assert.equal(res.status, 502, body.slice(0, 300));
+    assert.match(res.headers.get('content-type') ?? '', /application\/problem\+json/);
+    assert.match((JSON.parse(body) as { type: string }).type, /answer-inspection-budget-exceeded/);
+    assert.ok(!body.includes(email(7)));
+  });
+});
+
+describe('an answer full of findings', () => {
+  const at = stackWithBudget(600_000, 16 << 20);
+
+  it('is masked, answered and recorded, listing the first findings and counting the rest', async () => {
+    const count = 150_000;
+    at.upstream.route('/many-findings', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ owners: Array.from({ length: count }, (_, i) => `user${i}@corp.example`) }));
+    });
+    const res = await fetch(`${at.stack.url}/api/proxy/api/many-findings`, { headers: { authorization: `Bearer ${at.token}`, 'x-portcullis-session': 'many-findings' } });
+    const body = await res.text();
+    assert.equal(res.status, 200, body.slice(0, 300));
+    assert.ok(!body.includes('user7@corp.example'));
+    const auditor = await at.stack.token('auditor-1', ['auditors']);
+    const read = await fetch(`${at.stack.url}/api/sessions/many-findings`, { headers: { authorization: `Bearer ${auditor}` } });
+    assert.equal(read.status, 200);
+    const { events } = (await read.json()) as { events: SessionEvent[] };
+    const response = events.find((e) => e.type === 'response')!;
+    assert.equal(response.findings!.length + (response.findingsOmitted ?? 0), count);
+    assert.ok(response.findings!.length <= 1000);
   });
 });

@@ -16,6 +16,7 @@ import type { JudgedToolCall, ProposedToolCall, ToolCallVerdict } from '../kind.
 import type { AnswerDetails, DeltaHandler, StreamedEvent } from '../llm-stream.js';
 import { parsedInput, replacedToolCallText } from '../tool-calls.js';
 import { messageDetails, usageDetails } from './usage.js';
+import { pushAll } from '../../platform/arrays.js';
 
 type Json = Record<string, unknown>;
 
@@ -145,7 +146,7 @@ export class MessageDeltas implements DeltaHandler {
     this.judged.push({ name: call.name, ...verdict });
     const passed = (): StreamedEvent[] => {
       const input = this.masker.json(call.input, `$.content[${held.index}].input`);
-      this.findings.push(...input.findings);
+      pushAll(this.findings, input.findings);
       const start = this.json({ ...held.start, content_block: { ...block, input: {} } });
       const delta = { type: 'content_block_delta', index: held.index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(input.value) } };
       return [{ event: held.name, data: start }, { event: 'content_block_delta', data: delta }];
@@ -191,7 +192,7 @@ export class MessageDeltas implements DeltaHandler {
 
   private json(value: unknown): unknown {
     const masked = this.masker.json(value);
-    this.findings.push(...masked.findings);
+    pushAll(this.findings, masked.findings);
     return masked.value;
   }
 }

@@ -11,6 +11,7 @@ import type { DeltaHandler, StreamedEvent } from '../llm-stream.js';
 import { replacedToolCallText } from '../tool-calls.js';
 import { chatCall, type Judge } from './tool-calls.js';
 import { answerDetails, finishReasons, type AnswerDetails } from './usage.js';
+import { pushAll } from '../../platform/arrays.js';
 
 type Json = Record<string, unknown>;
 
@@ -202,7 +203,7 @@ export class ChatDeltas implements DeltaHandler {
 
   private text(value: string): string {
     const masked = this.masker.text(value);
-    this.findings.push(...masked.findings);
+    pushAll(this.findings, masked.findings);
     return masked.text;
   }
 
@@ -215,7 +216,7 @@ export class ChatDeltas implements DeltaHandler {
 
   private json(value: unknown): unknown {
     const masked = this.masker.json(value);
-    this.findings.push(...masked.findings);
+    pushAll(this.findings, masked.findings);
     return masked.value;
   }
 }

@@ -12,6 +12,7 @@ import type { DeltaHandler, StreamedEvent } from '../llm-stream.js';
 import { replacedToolCallText } from '../tool-calls.js';
 import { replacementItem, responseCall, type Judge } from './tool-calls.js';
 import { answerDetails, type AnswerDetails } from './usage.js';
+import { pushAll } from '../../platform/arrays.js';
 
 type Json = Record<string, unknown>;
 
@@ -171,7 +172,7 @@ export class ResponseDeltas implements DeltaHandler {
 
   private json(value: unknown): unknown {
     const masked = this.masker.json(value);
-    this.findings.push(...masked.findings);
+    pushAll(this.findings, masked.findings);
     return masked.value;
   }
 }

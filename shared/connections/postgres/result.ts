@@ -7,6 +7,7 @@ import type { Finding, Masker } from '../../masking/index.js';
 import type { OperationDetail } from '../operation.js';
 import type { StatementResult } from './execute.js';
 import { jsonValue, typeName } from './values.js';
+import { pushAll } from '../../platform/arrays.js';
 
 export interface SqlResponse {
   columns: Array<{ name: string; type: string }>;
@@ -66,7 +67,7 @@ export function maskedResponse(
 function maskCell(masker: Masker, name: string, value: unknown, path: string, findings: Finding[]): unknown {
   if (value === null || typeof value === 'boolean') return value;
   const result = masker.json({ [name]: value }, path);
-  findings.push(...result.findings);
+  pushAll(findings, result.findings);
   return Object.values(result.value as Record<string, unknown>)[0];
 }
 
