@@ -1,0 +1,21 @@
+// Which credential an approved request will run with, for the reviewer to see before deciding: on a
+// connection with credential tiers, the tier the decision granted, and whether that is more than
+// the operation itself needs (a review rule's `elevate`). Connections with one credential have none.
+import { CREDENTIAL_TIERS } from '../connections/credential-schema.js';
+import { tierFor } from '../connections/operation.js';
+import type { HeldRequest } from '../gateway/pipeline.js';
+import type { CredentialUse } from './state.js';
+
+export function credentialUse(held: Pick<HeldRequest, 'connection' | 'operation' | 'decision'>): CredentialUse | undefined {
+  if (!held.connection.config.credentials) return undefined;
+  const own = tierFor(held.operation);
+  const tier = held.decision.tier;
+  return CREDENTIAL_TIERS.indexOf(tier) > CREDENTIAL_TIERS.indexOf(own) ? { tier, elevated: true, from: own } : { tier, elevated: false };
+}
+
+/** What the review page and the card say about it. */
+export function describeCredentialUse(use: CredentialUse): string {
+  return use.elevated
+    ? `Runs with the ${use.tier} credential once approved (the rule elevates it from ${use.from})`
+    : `Runs with the ${use.tier} credential`;
+}
