@@ -89,14 +89,18 @@ async function shown(id: string) {
   const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
   const page = await (await fetch(cardLink(message!, 'Approve'), { headers: { cookie } })).text();
   const credentialRow = /<dt>Credential<\/dt><dd[^>]*>([^<]*)<\/dd>/.exec(page)?.[1];
-  return { listed: inbox.approvals.find((a) => a.id === id), facts, page, credentialRow };
+  const inboxPage = await (await fetch(`${s.stack.url}/api/review/inbox`, { headers: { cookie } })).text();
+  const inboxRow = new RegExp(`<tr data-approval="${id.replace(/[.]/g, '\\.')}">[\\s\\S]*?</tr>`).exec(inboxPage)?.[0];
+  assert.ok(inboxRow, 'the console inbox lists it');
+  return { listed: inbox.approvals.find((a) => a.id === id), facts, page, credentialRow, inboxRow };
 }
 
 describe('elevation to admin by approval', () => {
   it('runs an approved request of an elevating rule with the admin credential, and tells the reviewer so first', async () => {
     const id = await hold('api', 'vaults/1');
-    const { listed, facts, page, credentialRow } = await shown(id);
+    const { listed, facts, page, credentialRow, inboxRow } = await shown(id);
     assert.deepEqual(listed?.credential, { tier: 'admin', elevated: true, from: 'write' });
+    assert.match(inboxRow, /Runs with the admin credential once approved/);
     assert.match(facts.Credential ?? '', /admin credential.*elevates it from write/);
     assert.match(credentialRow ?? '', /Runs with the admin credential once approved \(the rule elevates it from write\)/);
     assert.match(page, /<dd class="elevated">/);
@@ -122,8 +126,9 @@ describe('elevation to admin by approval', () => {
 
   it('names no tier on a connection with one credential', async () => {
     const id = await hold('plain', 'vaults/9');
-    const { listed, facts, credentialRow } = await shown(id);
+    const { listed, facts, credentialRow, inboxRow } = await shown(id);
     assert.equal(listed?.credential, undefined);
+    assert.doesNotMatch(inboxRow, /credential/);
     assert.equal(facts.Credential, undefined);
     assert.equal(credentialRow, undefined);
   });
