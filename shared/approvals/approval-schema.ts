@@ -36,7 +36,7 @@ export const approvalSchema = z.object({
   rule: z.string(),
   message: z.string(),
   review: z.object({ groups: z.array(z.string()).min(1), minApprovals: z.int().min(1) }),
-  credential: z.object({ tier: z.enum(CREDENTIAL_TIERS), elevated: z.boolean(), from: z.enum(CREDENTIAL_TIERS).optional() }).optional(),
+  credential: z.object({ tier: z.enum(CREDENTIAL_TIERS), elevated: z.boolean(), from: z.enum(CREDENTIAL_TIERS).optional(), missing: z.boolean().optional() }).optional(),
   decisions: z.array(
     z.object({
       ...identity,

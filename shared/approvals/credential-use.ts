@@ -10,11 +10,14 @@ export function credentialUse(held: Pick<HeldRequest, 'connection' | 'operation'
   if (!held.connection.config.credentials) return undefined;
   const own = tierFor(held.operation);
   const tier = held.decision.tier;
-  return CREDENTIAL_TIERS.indexOf(tier) > CREDENTIAL_TIERS.indexOf(own) ? { tier, elevated: true, from: own } : { tier, elevated: false };
+  const use: CredentialUse = CREDENTIAL_TIERS.indexOf(tier) > CREDENTIAL_TIERS.indexOf(own) ? { tier, elevated: true, from: own } : { tier, elevated: false };
+  // The approved request would be refused (tiers.ts): better the reviewer knows now.
+  return held.connection.config.credentials[tier] ? use : { ...use, missing: true };
 }
 
 /** What the review page and the card say about it. */
 export function describeCredentialUse(use: CredentialUse): string {
+  if (use.missing) return `Asks for the ${use.tier} credential, which this connection does not have: the approved request will be refused`;
   return use.elevated
     ? `Runs with the ${use.tier} credential once approved (the rule elevates it from ${use.from})`
     : `Runs with the ${use.tier} credential`;

@@ -60,6 +60,8 @@ export interface CredentialUse {
   /** More than the operation needs: a review rule's `elevate`; `from` is the operation's own tier. */
   elevated: boolean;
   from?: Tier;
+  /** The connection has no credential of that tier: the approved request will be refused. */
+  missing?: boolean;
 }
 
 export interface Approval {

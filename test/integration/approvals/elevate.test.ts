@@ -133,8 +133,11 @@ describe('elevation to admin by approval', () => {
     assert.equal(credentialRow, undefined);
   });
 
-  it('refuses an elevated request on a connection without an admin credential, sending nothing', async () => {
+  it('refuses an elevated request on a connection without an admin credential, sending nothing, and warns the reviewer first', async () => {
     const id = await hold('lean', 'vaults/2');
+    const { listed, credentialRow } = await shown(id);
+    assert.deepEqual(listed?.credential, { tier: 'admin', elevated: true, from: 'write', missing: true });
+    assert.match(credentialRow ?? '', /admin credential, which this connection does not have: the approved request will be refused/);
     const outcome = await approve(id, 'vaults/2');
     assert.equal(outcome.key, undefined, 'nothing reached the upstream');
     assert.match(outcome.body, /tier-unavailable/);
