@@ -97,6 +97,23 @@ param networkIsolation bool = false
 @description('With networkIsolation: public IP addresses or CIDR ranges (comma-separated) still let through the storage and Key Vault firewalls, e.g. the deployer\'s for the postprovision hook; empty: no public access at all.')
 param networkAllowedIps string = ''
 
+@description('The arm connections whose credential tiers are identities of the app (docs/credentials.md): each gets a reader identity with Reader and a writer identity with Contributor on the resource group agents may look at and change. Empty: none.')
+param armConnections armConnection[] = []
+
+@description('An arm connection with credential tiers.')
+type armConnection = {
+  @description('The connection\'s name in the policy; names its identities.')
+  @minLength(1)
+  @maxLength(40)
+  name: string
+
+  @description('The resource group agents may look at (Reader) and change (Contributor) through it; never the gateway\'s own.')
+  resourceGroup: string
+
+  @description('Subscription of that resource group; absent: the deployment\'s.')
+  subscriptionId: string?
+}
+
 var abbrs = loadJsonContent('./abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
@@ -116,6 +133,8 @@ var approvalsQueueName = 'approvals' // app/servicebus.bicep creates it
 var linkSigningKeySecretName = 'link-signing-key'
 var manifestSigningKeyName = 'manifest-signing-key'
 var teamsWebhookSecretName = 'teams-webhook-url'
+// Each arm connection's identities are named <prefix>-reader and <prefix>-writer (connection-identities.bicep).
+var armIdentityPrefixes = map(armConnections, connection => '${abbrs.managedIdentityUserAssignedIdentities}${connection.name}-${resourceToken}')
 var allowedIps = filter(map(split(networkAllowedIps, ','), (ip) => trim(ip)), (ip) => !empty(ip))
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
@@ -158,6 +177,36 @@ module reviewIdentity './core/security/identity.bicep' = {
     tags: tags
   }
 }
+
+// Each arm connection's reader and writer identities, beside the gateway's, with their roles where
+// agents work.
+module armIdentities './app/connection-identities.bicep' = [
+  for (connection, i) in armConnections: {
+    name: 'armIdentities-${connection.name}'
+    scope: rg
+    params: {
+      name: armIdentityPrefixes[i]
+      location: location
+      tags: tags
+    }
+  }
+]
+
+module armRoles './app/connection-roles.bicep' = [
+  for (connection, i) in armConnections: {
+    name: 'armRoles-${connection.name}'
+    scope: resourceGroup(connection.?subscriptionId ?? subscription().subscriptionId, connection.resourceGroup)
+    params: {
+      connectionName: connection.name
+      identitySubscriptionId: subscription().subscriptionId
+      identityResourceGroupName: rg.name
+      identityPrefix: armIdentityPrefixes[i]
+    }
+    dependsOn: [
+      armIdentities
+    ]
+  }
+]
 
 module storage './app/storage.bicep' = {
   name: 'storage'
@@ -284,6 +333,10 @@ module api './app/api.bicep' = {
     identityClientId: appIdentity.outputs.clientId
     reviewIdentityId: reviewIdentity.outputs.resourceId
     reviewIdentityClientId: reviewIdentity.outputs.clientId
+    connectionIdentityIds: flatten(map(armIdentityPrefixes, prefix => [
+      resourceId(subscription().subscriptionId, rg.name, 'Microsoft.ManagedIdentity/userAssignedIdentities', '${prefix}-reader')
+      resourceId(subscription().subscriptionId, rg.name, 'Microsoft.ManagedIdentity/userAssignedIdentities', '${prefix}-writer')
+    ]))
     storageAccountName: storageAccountName
     deploymentContainerName: deploymentContainerName
     applicationInsightsName: applicationInsightsName
@@ -304,6 +357,7 @@ module api './app/api.bicep' = {
   dependsOn: [
     rbac
     keyVault
+    armIdentities
   ]
 }
 
@@ -350,3 +404,11 @@ output PORTCULLIS_SIGNING_KEY_ID string = keyVault.outputs.signingKeyUri
 output LINK_SIGNING_KEY_SECRET_NAME string = linkSigningKeySecretName
 output TEAMS_WEBHOOK_SECRET_NAME string = teamsWebhookSecretName
 output TEAMS_WEBHOOK_ENABLED bool = teamsWebhookEnabled
+// The client ids the policy's arm connections name (credentials.read/write.managedIdentity.clientId).
+output ARM_CONNECTION_IDENTITIES array = [
+  for (connection, i) in armConnections: {
+    connection: connection.name
+    readClientId: armIdentities[i].outputs.readerClientId
+    writeClientId: armIdentities[i].outputs.writerClientId
+  }
+]

@@ -51,6 +51,9 @@ param reviewIdentityId string
 @description('Client id of that identity.')
 param reviewIdentityClientId string
 
+@description('Resource ids of the arm connections\' reader and writer identities (connection-identities.bicep), attached so the app can take their tokens.')
+param connectionIdentityIds string[] = []
+
 @description('Name of the storage account (host storage, session log, approvals, policy, deployment package).')
 param storageAccountName string
 
@@ -177,10 +180,13 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
   kind: 'functionapp,linux'
   identity: {
     type: 'UserAssigned'
-    userAssignedIdentities: {
-      '${identityId}': {}
-      '${reviewIdentityId}': {}
-    }
+    userAssignedIdentities: union(
+      {
+        '${identityId}': {}
+        '${reviewIdentityId}': {}
+      },
+      toObject(connectionIdentityIds, id => id, _ => {})
+    )
   }
   properties: {
     serverFarmId: appServicePlanId

@@ -39,7 +39,14 @@ export async function approvalDecision(ctx: ApprovalContext, req: HttpRequest): 
   return {
     status: 200,
     headers: { 'cache-control': 'no-store' },
-    jsonBody: { id: approval.id, status: approval.status, approvals: approvalCount(approval), required: approval.review.minApprovals },
+    jsonBody: {
+      id: approval.id,
+      status: approval.status,
+      approvals: approvalCount(approval),
+      required: approval.review.minApprovals,
+      // The credential tier the approved request runs with, on connections with tiers.
+      ...(approval.credential && { credential: approval.credential }),
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 // The stored approval, checked on every read: the Table is an edge like any other.
 import { z } from 'zod';
+import { CREDENTIAL_TIERS } from '../connections/credential-schema.js';
 import { recordedOperationSchema, recordedPrincipalSchema } from '../sessions/schema.js';
 import { STATUSES, type Approval } from './state.js';
 
@@ -35,6 +36,7 @@ export const approvalSchema = z.object({
   rule: z.string(),
   message: z.string(),
   review: z.object({ groups: z.array(z.string()).min(1), minApprovals: z.int().min(1) }),
+  credential: z.object({ tier: z.enum(CREDENTIAL_TIERS), elevated: z.boolean(), from: z.enum(CREDENTIAL_TIERS).optional(), missing: z.boolean().optional() }).optional(),
   decisions: z.array(
     z.object({
       ...identity,

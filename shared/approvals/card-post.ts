@@ -4,6 +4,7 @@
 // posted and reviewers use the API or a review link handed to them.
 import { approvalCard, teamsMessage } from './card.js';
 import type { ApprovalContext } from './context.js';
+import { describeCredentialUse } from './credential-use.js';
 import { describeIdentity } from './people.js';
 import { signLink } from './link-token.js';
 import { markCardPosted, type Approval, type Verdict } from './state.js';
@@ -34,6 +35,7 @@ export async function postCard(ctx: ApprovalContext, approval: Approval): Promis
     expiresAt: approval.expiresAt,
     required: approval.review.minApprovals,
     groups: approval.review.groups,
+    credential: approval.credential && describeCredentialUse(approval.credential),
     body,
     approveUrl: await reviewLink(ctx, approval, 'approve'),
     denyUrl: await reviewLink(ctx, approval, 'deny'),

@@ -52,6 +52,14 @@ describe('approval card', () => {
     assert.ok(text.includes('{{DATE(2030-01-01T10:30:00Z, SHORT)}}'), 'Teams date functions want whole seconds');
   });
 
+  it('says which credential the approved request runs with, when the connection has tiers', () => {
+    const facts = (card: ReturnType<typeof approvalCard>) => (card.body as Array<{ facts?: Array<{ title: string; value: string }> }>)[2]!.facts!;
+    assert.equal(facts(approvalCard(view)).find((f) => f.title === 'Credential'), undefined);
+    const elevated = approvalCard({ ...view, credential: 'Runs with the admin credential once approved (the rule elevates it from write)' });
+    assert.deepEqual(validate(elevated).problems, []);
+    assert.equal(facts(elevated).find((f) => f.title === 'Credential')?.value, 'Runs with the admin credential once approved \\(the rule elevates it from write\\)');
+  });
+
   it('escapes Markdown in requester-controlled text, so a path cannot become a link', () => {
     const operation = (approvalCard(view).body as Array<{ facts?: Array<{ title: string; value: string }> }>)[2]!.facts!.find((f) => f.title === 'Operation')!.value;
     assert.equal(operation, 'DELETE /items/\\[\\*\\*masked\\*\\*\\]\\(https://evil.example\\)');

@@ -11,6 +11,8 @@ export interface CardView {
   expiresAt: string;
   required: number;
   groups: string[];
+  /** Which credential the approved request runs with (credential-use.ts), on connections with tiers. */
+  credential?: string;
   /** Masked and short. */
   body?: string;
   approveUrl: string;
@@ -28,6 +30,7 @@ export function approvalCard(view: CardView): AdaptiveCard {
     ['Operation', view.operation],
     ['Rule', view.rule],
     ['Reviewers', `${view.required} of ${view.groups.join(', ')}`],
+    ...(view.credential ? [['Credential', view.credential]] : []),
   ].map(([title, value]) => ({ title, value: markdownText(value!) }));
   return {
     type: 'AdaptiveCard',

@@ -2,6 +2,7 @@
 // sessions list and a session's timeline. Every value goes through the escaping template; recorded
 // payloads are shown as recorded (masked).
 import type { SessionEvent } from '../sessions/index.js';
+import { describeCredentialUse } from './credential-use.js';
 import { html, layout, type Html } from './html.js';
 import type { ApprovalSummary } from './list.js';
 import { describeIdentity, type Identity } from './people.js';
@@ -37,7 +38,7 @@ export function inboxPage(person: Identity, auditor: boolean, items: InboxItem[]
               ({ approval: a, approveUrl, denyUrl }) => html`<tr data-approval="${a.id}">
                 <td><strong>${a.connection}</strong><br>${a.operation}</td>
                 <td>${a.requester}</td>
-                <td>${a.rule}<br><span class="note">${a.message}</span></td>
+                <td>${a.rule}<br><span class="note">${a.message}</span>${a.credential ? html`<br><span class="note">${describeCredentialUse(a.credential)}</span>` : ''}</td>
                 <td>${age(a.createdAt, now)}</td>
                 <td><time datetime="${a.expiresAt}">${a.expiresAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}</time></td>
                 <td>${a.mayDecide

@@ -5,6 +5,7 @@
 import type { HeldRequest, Hold } from '../gateway/pipeline.js';
 import { reviewView, storedRequest } from './capture.js';
 import type { ApprovalContext } from './context.js';
+import { credentialUse } from './credential-use.js';
 import { failApproval } from './fail.js';
 import { newApprovalId } from './ids.js';
 import { aliasesFromClaims } from './people.js';
@@ -30,6 +31,7 @@ export function createHold(ctx: ApprovalContext): Hold {
       rule: held.decision.rule,
       message: held.decision.reason,
       review: { groups: review.groups, minApprovals: review.minApprovals },
+      credential: credentialUse(held),
     });
     const { id } = approval;
     await ctx.held.putRequest(id, storedRequest(held));

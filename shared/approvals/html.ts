@@ -46,7 +46,7 @@ h1{font-size:1.4rem}dl{display:grid;grid-template-columns:max-content 1fr;gap:.3
 pre{background:#f4f4f4;padding:.75rem;overflow:auto;max-height:24rem;white-space:pre-wrap;overflow-wrap:anywhere}
 textarea,input,select{font:inherit;width:100%;box-sizing:border-box;margin:.25rem 0 .75rem}textarea{min-height:5rem}
 button{font:inherit;padding:.5rem 1.5rem;border:0;border-radius:4px;color:#fff;cursor:pointer}
-.approve{background:#107c10}.deny{background:#c50f1f}.neutral{background:#444}.note{color:#555;font-size:.9rem}
+.approve{background:#107c10}.deny{background:#c50f1f}.neutral{background:#444}.note{color:#555;font-size:.9rem}.elevated{font-weight:bold;color:#a4262c}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #ccc;vertical-align:top;overflow-wrap:anywhere}
 a{color:#0b57d0}a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible{outline:3px solid #0b57d0;outline-offset:2px}
 a.button{display:inline-block;padding:.3rem .9rem;border-radius:4px;color:#fff;text-decoration:none;margin:.1rem .2rem .1rem 0}

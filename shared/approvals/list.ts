@@ -8,7 +8,7 @@ import { invalidQuery } from '../sessions/refusals.js';
 import type { ApprovalContext } from './context.js';
 import { describeIdentity, samePerson, type Person } from './people.js';
 import { reviewerOf } from './reviewer.js';
-import { approvalCount, effectiveStatus, requesterOf, STATUSES, type Approval, type Status } from './state.js';
+import { approvalCount, effectiveStatus, requesterOf, STATUSES, type Approval, type CredentialUse, type Status } from './state.js';
 
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 200;
@@ -29,6 +29,8 @@ export interface ApprovalSummary {
   createdAt: string;
   expiresAt: string;
   review: { groups: string[]; minApprovals: number };
+  /** The credential tier the approved request runs with, on connections with tiers. */
+  credential?: CredentialUse;
   approvals: number;
   /** Whether the caller may approve or deny it now. */
   mayDecide: boolean;
@@ -107,6 +109,7 @@ function summary(ctx: Pick<ApprovalContext, 'urls'>, a: Approval, decides: boole
     createdAt: a.createdAt,
     expiresAt: a.expiresAt,
     review: a.review,
+    ...(a.credential && { credential: a.credential }),
     approvals: approvalCount(a),
     mayDecide: decides,
     links: { review: ctx.urls.review(a.id), status: ctx.urls.status(a.id), decision: ctx.urls.decision(a.id) },

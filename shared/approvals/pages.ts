@@ -2,6 +2,7 @@
 // a refusal, and the dev sign-in form.
 import type { IssuerConfig } from '../identity/index.js';
 import type { Refusal } from '../platform/problem.js';
+import { describeCredentialUse } from './credential-use.js';
 import type { ReviewView } from './held-store.js';
 import { html, layout, type Html } from './html.js';
 import { describeIdentity, type Identity } from './people.js';
@@ -30,7 +31,8 @@ export function reviewPage(f: ReviewForm): Html {
 <dt>Operation</dt><dd><code>${view?.summary ?? approval.base.operation.kind}</code></dd>
 <dt>Rule</dt><dd>${approval.rule}</dd>
 <dt>Why</dt><dd>${approval.message}</dd>
-<dt>Reviewers</dt><dd>${approval.review.minApprovals} of ${approval.review.groups.join(', ')} (${approvalCount(approval)} approved so far)</dd>
+${approval.credential ? html`<dt>Credential</dt><dd${approval.credential.elevated ? html` class="elevated"` : ''}>${describeCredentialUse(approval.credential)}</dd>
+` : ''}<dt>Reviewers</dt><dd>${approval.review.minApprovals} of ${approval.review.groups.join(', ')} (${approvalCount(approval)} approved so far)</dd>
 <dt>Time left</dt><dd>${timeLeft(approval.expiresAt, f.now)} (expires ${approval.expiresAt})</dd>
 </dl>
 ${requestBody(view)}

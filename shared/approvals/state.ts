@@ -5,6 +5,7 @@
 //
 //   pending ─▶ approved ─▶ executing ─▶ completed | failed
 //   pending ─▶ denied | expired | failed        approved ─▶ failed
+import type { Tier } from '../connections/credential-schema.js';
 import type { EventInput } from '../sessions/index.js';
 import { describeIdentity, samePerson, type Identity, type Person } from './people.js';
 import { alreadyDecided, approvalClosed, decisionTooLate, linkUsed, notAReviewer, selfApproval } from './refusals.js';
@@ -53,6 +54,16 @@ export interface OutboxEntry {
   event: OutboxEvent;
 }
 
+/** The credential tier the approved request runs with (connections with tiers; credential-use.ts). */
+export interface CredentialUse {
+  tier: Tier;
+  /** More than the operation needs: a review rule's `elevate`; `from` is the operation's own tier. */
+  elevated: boolean;
+  from?: Tier;
+  /** The connection has no credential of that tier: the approved request will be refused. */
+  missing?: boolean;
+}
+
 export interface Approval {
   id: string;
   status: Status;
@@ -65,6 +76,7 @@ export interface Approval {
   rule: string;
   message: string;
   review: { groups: string[]; minApprovals: number };
+  credential?: CredentialUse;
   decisions: ReviewerDecision[];
   failure?: Failure;
   /** The target's status once the approved request ran. */
@@ -85,6 +97,7 @@ export interface NewApproval {
   rule: string;
   message: string;
   review: { groups: string[]; minApprovals: number };
+  credential?: CredentialUse;
 }
 
 export function openApproval(init: NewApproval): Approval {
@@ -100,6 +113,7 @@ export function openApproval(init: NewApproval): Approval {
     rule: init.rule,
     message: init.message,
     review: init.review,
+    ...(init.credential && { credential: init.credential }),
     decisions: [],
     outbox: [],
     nextSeq: 0,

@@ -29,6 +29,7 @@ export const BUILT_IN_ROLES = {
   'Key Vault Administrator': '00482a5a-887f-4fb3-b363-3b7fe8e74483',
   'Monitoring Metrics Publisher': '3913510d-42f4-4e42-8a64-420c390055eb',
   Owner: '8e3af657-a8ff-443c-a75c-2fe8c4bcb635',
+  Reader: 'acdd72a7-3385-48ef-bd42-f606fba81ae7',
   Contributor: 'b24988ac-6180-42a0-ab88-20f7382dd24c',
   'User Access Administrator': '18d7d88d-d35e-4fb5-a5c3-7773c20a72d9',
 } as const;

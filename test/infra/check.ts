@@ -242,7 +242,11 @@ interface Identity {
 function traceIdentity(infra: Infra, site: Site, calls: ModuleCall[]): Identity | undefined {
   const identity = valueAt(site.resource.body, 'identity');
   const type = stringLiteral(valueAt(identity ?? '{}', 'type'));
-  const assigned = [...objectEntries(valueAt(identity ?? '{}', 'userAssignedIdentities') ?? '{}').keys()];
+  // An object literal, or union() of literals and computed parts (the arm connections' identities,
+  // which hold no role the app needs): the literals' keys are the identities checked here.
+  const identities = (valueAt(identity ?? '{}', 'userAssignedIdentities') ?? '{}').trim();
+  const literals = (callArguments(identities, 'union') ?? [identities]).map((part) => part.trim()).filter((part) => part.startsWith('{'));
+  const assigned = literals.flatMap((literal) => [...objectEntries(literal).keys()]);
   const params = assigned.map((key) => key.match(/^\$\{(\w+)\}$/)?.[1]);
   // The identity the app runs as is the one its Key Vault references resolve with; any other one
   // assigned (the reviewers' sign-in credential) holds no role.

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, test } from 'node:test';
 import { findBicep } from '../../scripts/bicep.js';
-import { repoRoot } from './app-facts.js';
+import { BUILT_IN_ROLES, repoRoot } from './app-facts.js';
 import { checkParameters, type TemplateParameter } from './parameters.js';
 
 const run = promisify(execFile);
@@ -82,6 +82,28 @@ describe('infra/ compiled by the Bicep CLI', { skip }, () => {
     const template = JSON.parse(build.stdout) as { parameters: Record<string, TemplateParameter> };
     const file = JSON.parse(readFileSync(join(repoRoot, 'infra', 'main.parameters.json'), 'utf8'));
     assert.deepEqual(checkParameters(template, file), []);
+  });
+
+  test('each of armConnections gets a reader and a writer identity beside the gateway, attached to the app, with Reader and Contributor on its own resource group', async () => {
+    const [build] = await results!;
+    type Deployment = { name: string; copy?: { count: string }; resourceGroup?: string; subscriptionId?: string; properties: { parameters: Record<string, { value: unknown }>; template: { variables?: Record<string, any>; resources: unknown } } };
+    const template = JSON.parse(build.stdout) as { parameters: Record<string, unknown>; resources: Deployment[] | Record<string, Deployment>; outputs: Record<string, unknown> };
+    const deployments = Object.values(template.resources);
+    const named = (prefix: string) => deployments.find((d) => d.name.startsWith(`[format('${prefix}-{0}', parameters('armConnections')[copyIndex()].name)]`));
+    const identities = named('armIdentities');
+    const roles = named('armRoles');
+    assert.ok(identities && roles, 'armIdentities and armRoles deploy once per arm connection');
+    assert.equal(identities.copy?.count, "[length(parameters('armConnections'))]");
+    const api = deployments.find((d) => d.name === 'api')!;
+    assert.equal(identities.resourceGroup, api.resourceGroup, 'the identities live in the gateway\'s resource group');
+    assert.equal(roles.resourceGroup, "[parameters('armConnections')[copyIndex()].resourceGroup]", 'the roles are given on the connection\'s resource group');
+    const assignments = Object.values(roles.properties.template.resources as Record<string, { type: string; properties?: { roleDefinitionId?: string } }>)
+      .filter((r) => r.type === 'Microsoft.Authorization/roleAssignments')
+      .map((r) => /variables\('roles'\)\.(\w+)/.exec(r.properties!.roleDefinitionId!)![1]!)
+      .map((key) => roles.properties.template.variables!.roles[key]);
+    assert.deepEqual(assignments, [BUILT_IN_ROLES.Reader, BUILT_IN_ROLES.Contributor]);
+    assert.match(JSON.stringify(api.properties.parameters.connectionIdentityIds), /armIdentityPrefixes.*-reader.*-writer/, 'both are attached to the app');
+    assert.ok(template.outputs.ARM_CONNECTION_IDENTITIES, 'their client ids are an output');
   });
 });
 

@@ -13,4 +13,6 @@ var roles = {
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6' // Key Vault Secrets User
   keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7' // Key Vault Secrets Officer
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb' // Monitoring Metrics Publisher
+  reader: 'acdd72a7-3385-48ef-bd42-f606fba81ae7' // Reader
+  contributor: 'b24988ac-6180-42a0-ab88-20f7382dd24c' // Contributor
 }

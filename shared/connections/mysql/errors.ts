@@ -1,17 +1,17 @@
 // What the agent hears when MySQL or MariaDB says no: errors about the SQL come back as 400 with
 // the server's error number and SQLSTATE, masked (messages quote values); a write refused by the
-// READ ONLY transaction is 403, a write over maxAffectedRows 403; a timeout 504; an unreachable or
-// refusing server 502, with only an error code, since connection errors can name hosts and users.
+// READ ONLY transaction is 403; a timeout 504; an unreachable or refusing server 502, with only an
+// error code, since connection errors can name hosts and users. (A write over maxAffectedRows is
+// no error: it is held for review, affected-rows.ts.)
 import type { Masker } from '../../masking/index.js';
 import type { Refusal } from '../../platform/problem.js';
-import { databaseUnavailable, readOnlyViolation, sqlError, sqlTimeout, tooManyRowsAffected } from './refusals.js';
+import { databaseUnavailable, readOnlyViolation, sqlError, sqlTimeout } from './refusals.js';
 import type { MysqlFailure } from './execute.js';
 
 export interface FailureContext {
   connection: string;
   masker: Masker;
   statementTimeoutMs: number;
-  maxAffectedRows?: number;
 }
 
 interface ServerError {
@@ -30,9 +30,6 @@ const READ_ONLY = 1792;
 const UNAVAILABLE = new Set([1044, 1045, 1049, 1040, 1053, 1129, 1130, 1203]);
 
 export function refusalFor(failure: MysqlFailure, context: FailureContext): Refusal {
-  if (failure.affectedRows !== undefined) {
-    return tooManyRowsAffected(context.connection, failure.affectedRows, context.maxAffectedRows);
-  }
   const error = (failure.error ?? {}) as ServerError;
   if (failure.timedOut || (error.errno !== undefined && TIMEOUTS.has(error.errno))) {
     return sqlTimeout(context.statementTimeoutMs);

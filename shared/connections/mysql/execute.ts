@@ -5,10 +5,14 @@
 //  - the server's statement time limit (MariaDB max_statement_time, MySQL MAX_EXECUTION_TIME,
 //    which covers only SELECT) and a watchdog that kills the query and drops the connection;
 //  - at most `rowLimit` rows kept (the rest are read off the wire and dropped);
-//  - `maxAffectedRows`: a write that changed more rows is rolled back.
+//  - `maxAffectedRows`: a write that changed more rows is rolled back (affected-rows.ts), counted
+//    from the session's handler statistics before and after (rows written, updated and deleted by
+//    the statement, its triggers and the functions it calls), or the statement's own count if more.
+//    MariaDB counts internal temporary tables apart; MySQL counts them too, which can only hold more.
 // Params are bound by a prepared statement, never interpolated; several statements are refused by
 // the driver as well as by the classifier; LOAD DATA LOCAL is off.
 import mysql from 'mysql2';
+import { TooManyRowsAffected } from '../affected-rows.js';
 import type { Param } from '../sql-request.js';
 import type { SqlResult } from '../sql-result.js';
 
@@ -29,8 +33,6 @@ export class MysqlFailure extends Error {
     readonly phase: 'connect' | 'statement' | 'transaction',
     readonly error: unknown,
     readonly timedOut = false,
-    /** Rows a write changed when that was over `maxAffectedRows`. */
-    readonly affectedRows?: number,
   ) {
     super(`MySQL ${phase} failed`);
     this.name = 'MysqlFailure';
@@ -62,10 +64,16 @@ export async function execute(uri: string, plan: Plan): Promise<SqlResult> {
     });
     if (plan.readOnly) await step(conn, 'connect', 'SET SESSION TRANSACTION READ ONLY');
     await step(conn, 'connect', plan.readOnly ? 'START TRANSACTION READ ONLY' : 'START TRANSACTION');
+    const limited = plan.maxAffectedRows !== undefined && !plan.readOnly;
+    const writtenBefore = limited ? await rowsWritten(conn) : 0;
     const result = await watched(conn, options, plan);
-    if (plan.maxAffectedRows !== undefined && result.affectedRows > plan.maxAffectedRows) {
-      await step(conn, 'transaction', 'ROLLBACK');
-      throw new MysqlFailure('statement', undefined, false, result.affectedRows);
+    if (limited) {
+      const affected = Math.max((await rowsWritten(conn)) - writtenBefore, result.affectedRows);
+      if (affected > plan.maxAffectedRows!) {
+        await step(conn, 'transaction', 'ROLLBACK');
+        clean = true;
+        throw new TooManyRowsAffected(affected, plan.maxAffectedRows!);
+      }
     }
     await step(conn, 'transaction', 'COMMIT');
     clean = true;
@@ -81,6 +89,12 @@ function step(conn: Connection, phase: 'connect' | 'transaction', sql: string): 
   return new Promise((resolve, reject) => {
     conn.query(sql, (error, rows, fields) => (error ? reject(new MysqlFailure(phase, error)) : resolve([rows, fields])));
   });
+}
+
+/** Rows this session wrote, updated and deleted so far, as the server's handler statistics count them. */
+async function rowsWritten(conn: Connection): Promise<number> {
+  const [rows] = await step(conn, 'transaction', "SHOW SESSION STATUS WHERE Variable_name IN ('Handler_write', 'Handler_update', 'Handler_delete')");
+  return (rows as Array<{ Value: string }>).reduce((sum, r) => sum + Number(r.Value), 0);
 }
 
 interface Ran {

@@ -2,6 +2,7 @@
 // to /api/sql/{connection}; the statement is classified with the dialect's grammar, judged, run
 // under guard rails with mysql2 and answered masked.
 import { noConnectionString, requestChanged } from './refusals.js';
+import { affectedRowsLimit, heldForRowCount, TooManyRowsAffected } from '../affected-rows.js';
 import type { ConnectionKind } from '../kind.js';
 import { maskedSqlResponse } from '../sql-result.js';
 import { prepareSql, toOperation } from './classify.js';
@@ -36,16 +37,16 @@ export const mysqlKind: ConnectionKind = {
         command: prepared.analysis.action,
         rowLimit: config.rowLimit,
         statementTimeoutMs: config.statementTimeoutMs,
-        maxAffectedRows: config.maxAffectedRows,
+        maxAffectedRows: affectedRowsLimit(config.maxAffectedRows, context),
         connectTimeoutMs: context.timeoutMs,
       });
     } catch (error) {
+      if (error instanceof TooManyRowsAffected) throw heldForRowCount(error, context.connection.name);
       if (!(error instanceof MysqlFailure)) throw error;
       throw refusalFor(error, {
         connection: context.connection.name,
         masker: context.masker,
         statementTimeoutMs: config.statementTimeoutMs,
-        maxAffectedRows: config.maxAffectedRows,
       });
     }
     const { body, findings, details } = maskedSqlResponse([result], context.masker, config.maskColumns);

@@ -14,15 +14,6 @@ export const requestChanged = () =>
 export const noConnectionString = (connection: string) =>
   new Refusal({ status: 503, type: 'credential-unavailable', title: 'Credential unavailable', detail: `Connection "${connection}" has no connection string.` });
 
-export const tooManyRowsAffected = (connection: string, affectedRows: number, maxAffectedRows: number | undefined) =>
-  new Refusal({
-    status: 403,
-    type: 'too-many-rows-affected',
-    title: 'Too many rows affected',
-    detail: `The statement changed ${affectedRows} rows, more than the ${maxAffectedRows} connection "${connection}" allows; it was rolled back.`,
-    extensions: { affectedRows, maxAffectedRows },
-  });
-
 export const sqlTimeout = (statementTimeoutMs: number) =>
   new Refusal({
     status: 504,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { maxAffectedRowsSchema, reviewersForMaxAffectedRows } from '../affected-rows-schema.js';
 import { connectionBase } from '../connection-schema.js';
 import { credentialSchema, credentialTiers, hasCredential } from '../credential-schema.js';
 
@@ -34,18 +35,14 @@ export const mysqlConnectionSchema = connectionBase
       .max(600_000)
       .default(15_000)
       .describe('time limit of the statement (MAX_EXECUTION_TIME on MySQL, max_statement_time on MariaDB, and a watchdog), in milliseconds; an overrun answers 504'),
-    maxAffectedRows: z
-      .number()
-      .int()
-      .min(0)
-      .optional()
-      .describe('a write that changes more rows than this is rolled back and refused (403); absent: no limit'),
+    maxAffectedRows: maxAffectedRowsSchema,
     maskColumns: z
       .array(z.string().min(1))
       .default([])
       .describe('extra column names whose values are always masked (as sensitive JSON keys are: case, "_", "-", "." and spaces ignored; a column matches a name it equals or ends with)'),
   })
   .strict()
+  .refine(reviewersForMaxAffectedRows, reviewersForMaxAffectedRows.problem)
   .refine(hasCredential, hasCredential.problem);
 
 export type MysqlConnection = z.infer<typeof mysqlConnectionSchema>;

@@ -12,6 +12,7 @@
 //    statement, temporary table or advisory lock outlives the request.
 // Statements are sent one by one (extended protocol), params bound, never interpolated.
 import pg from 'pg';
+import { TooManyRowsAffected } from '../affected-rows.js';
 import { CappedQuery } from './capped-query.js';
 import type { Param } from '../sql-request.js';
 
@@ -45,17 +46,6 @@ export class SqlFailure extends Error {
   ) {
     super(`SQL ${phase} failed`);
     this.name = 'SqlFailure';
-  }
-}
-
-/** The request would have written more rows than `maxAffectedRows`; it was rolled back. */
-export class TooManyRowsAffected extends Error {
-  constructor(
-    readonly affectedRows: number,
-    readonly maxAffectedRows: number,
-  ) {
-    super(`the request would change ${affectedRows} rows, more than ${maxAffectedRows}`);
-    this.name = 'TooManyRowsAffected';
   }
 }
 

@@ -1,9 +1,10 @@
 // The postgres connection kind: agents POST { sql, params } to /api/sql/{connection}; the SQL is
 // classified with PostgreSQL's own parser, judged, run under guard rails and answered masked.
-import { NeedsReview, type ConnectionKind } from '../kind.js';
+import { affectedRowsLimit, heldForRowCount, TooManyRowsAffected } from '../affected-rows.js';
+import type { ConnectionKind } from '../kind.js';
 import { prepareSql, toOperation } from './classify.js';
 import { refusalFor } from './errors.js';
-import { execute, SqlFailure, TooManyRowsAffected } from './execute.js';
+import { execute, SqlFailure } from './execute.js';
 import { closePools, databaseFor } from './pools.js';
 import { derivedMasks } from './lineage.js';
 import { noConnectionString, requestChanged } from './refusals.js';
@@ -35,16 +36,10 @@ export const postgresKind: ConnectionKind = {
         readOnly: prepared.analysis.readOnly,
         rowLimit: config.rowLimit,
         statementTimeoutMs: config.statementTimeoutMs,
-        maxAffectedRows: context.approved ? undefined : config.maxAffectedRows,
+        maxAffectedRows: affectedRowsLimit(config.maxAffectedRows, context),
       });
     } catch (error) {
-      if (error instanceof TooManyRowsAffected) {
-        throw new NeedsReview(
-          'max-affected-rows',
-          `The request would change ${error.affectedRows} rows, more than the ${error.maxAffectedRows} allowed on "${context.connection.name}"; it was rolled back and needs a review.`,
-          { affectedRows: error.affectedRows, maxAffectedRows: error.maxAffectedRows },
-        );
-      }
+      if (error instanceof TooManyRowsAffected) throw heldForRowCount(error, context.connection.name);
       if (!(error instanceof SqlFailure)) throw error;
       throw refusalFor(error, {
         connection: context.connection.name,

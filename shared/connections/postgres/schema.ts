@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { maxAffectedRowsSchema, reviewersForMaxAffectedRows } from '../affected-rows-schema.js';
 import { connectionBase } from '../connection-schema.js';
 import { credentialSchema, credentialTiers, hasCredential } from '../credential-schema.js';
 
@@ -35,19 +36,11 @@ export const postgresConnectionSchema = connectionBase
       .describe(
         'columns whose values are always masked, and so is every result column computed from them (through functions, casts, operators, aliases, subqueries and CTEs): "column" (as sensitive JSON keys match: case, "_", "-" and spaces ignored, equal or ending with it), "table.column", "schema.table.column", with * for any schema, table or column ("*.card_number", "public.customers.*")',
       ),
-    maxAffectedRows: z
-      .number()
-      .int()
-      .min(0)
-      .optional()
-      .describe('rows a request may insert, update or delete at most; a write over it is rolled back and held for review by the connection\'s reviewers (the approved request runs without the limit); absent: no limit'),
+    maxAffectedRows: maxAffectedRowsSchema,
     poolSize: z.number().int().min(1).max(20).default(4).describe('connections the gateway keeps open to this database at most'),
   })
   .strict()
-  .refine((c) => c.maxAffectedRows === undefined || (c.reviewers?.length ?? 0) > 0, {
-    message: 'maxAffectedRows holds writes over it for review: name the reviewers',
-    path: ['reviewers'],
-  })
+  .refine(reviewersForMaxAffectedRows, reviewersForMaxAffectedRows.problem)
   .refine(hasCredential, hasCredential.problem);
 
 export type PostgresConnection = z.infer<typeof postgresConnectionSchema>;

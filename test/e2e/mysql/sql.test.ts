@@ -30,6 +30,7 @@ connections:
     default: allow
     statementTimeoutMs: 500
     maxAffectedRows: 2
+    reviewers: [dba]
 rules:
   - name: reads
     match: { connections: shop, flags: read-only }
@@ -61,6 +62,10 @@ const SEED = [
     ('Alan Turing', 'alan@example.org', '5555 5555 5555 4444', 'tok_live_alan_0b8e44d2'),
     ('Grace Hopper', 'grace@example.net', '3782 822463 10005', 'tok_live_grace_5d1e7f90')`,
   'INSERT INTO shop.orders (customer_id, total) VALUES (1, 10.50), (2, 99.99), (3, 5.00)',
+  'CREATE TABLE shop.notes (id INT PRIMARY KEY AUTO_INCREMENT, body VARCHAR(100) NOT NULL)',
+  'CREATE TABLE shop.order_notes (note_id INT NOT NULL, order_id INT NOT NULL)',
+  // One note written is a row for every order: the statement says 1 row, the server wrote 4.
+  'CREATE TRIGGER shop.note_every_order AFTER INSERT ON shop.notes FOR EACH ROW INSERT INTO shop.order_notes SELECT NEW.id, id FROM shop.orders',
   `CREATE FUNCTION shop.touch_customer(c INT) RETURNS INT MODIFIES SQL DATA BEGIN UPDATE shop.customers SET name = CONCAT(name, '!') WHERE id = c; RETURN c; END`,
 ];
 
@@ -163,7 +168,7 @@ describe('mysql e2e on MariaDB: writes and what the classifier flags', { skip: m
       assert.equal(answer.status, 403, text);
       assert.equal(answer.body.rule, 'no-ddl');
     }
-    assert.equal((await db.query('SHOW TABLES FROM shop')).length, 2);
+    assert.equal((await db.query('SHOW TABLES FROM shop')).length, 4);
   });
 
   it('refuses several statements, transaction control, and what the grammar cannot parse', async () => {
@@ -195,14 +200,54 @@ describe('mysql e2e on MariaDB: guard rails a policy cannot lift', { skip: maria
     assert.equal(answer.body.type, 'urn:portcullis:problem:sql-timeout');
   });
 
-  it('rolls back a write that changes more rows than maxAffectedRows', async () => {
-    const answer = await sql('shop-open', { sql: "UPDATE orders SET status = 'void' WHERE id > 0" });
-    assert.equal(answer.status, 403, JSON.stringify(answer.body));
-    assert.equal(answer.body.type, 'urn:portcullis:problem:too-many-rows-affected');
-    assert.equal(answer.body.affectedRows, 3);
-    assert.notEqual(await orderStatus(1), 'void');
+  it('rolls back a write over maxAffectedRows and holds it, recorded with the count; approved, it runs in full', async () => {
+    const held = await sql('shop-open', { sql: "UPDATE orders SET status = 'void' WHERE id > 0" });
+    assert.equal(held.status, 202, JSON.stringify(held.body));
+    assert.equal(held.body.status, 'pending');
+    for (const id of [1, 2, 3]) assert.notEqual(await orderStatus(id), 'void', 'rolled back');
+    const decision = held.events.find((e) => e.type === 'decision' && e.decision?.rule === 'max-affected-rows');
+    assert.ok(decision, 'the hold is recorded');
+    assert.equal(decision.decision!.action, 'review');
+    assert.deepEqual(decision.details, { affectedRows: 3, maxAffectedRows: 2 });
+    assert.ok(held.events.some((e) => e.type === 'approval.requested'));
+
+    const answer = await approve(String(held.body.id));
+    assert.equal(answer.rowCount, 3);
+    for (const id of [1, 2, 3]) assert.equal(await orderStatus(id), 'void', 'the approved write ran over the limit');
+  });
+
+  it('counts the rows a trigger writes', async () => {
+    const notes = async () => (await db.query<{ n: number }>('SELECT count(*) AS n FROM shop.order_notes'))[0]!.n;
+    const before = await notes();
+    const held = await sql('shop-open', { sql: "INSERT INTO notes (body) VALUES ('inventory')" });
+    assert.equal(held.status, 202, JSON.stringify(held.body));
+    const decision = held.events.find((e) => e.decision?.rule === 'max-affected-rows');
+    assert.deepEqual(decision?.details, { affectedRows: 4, maxAffectedRows: 2 });
+    assert.equal(await notes(), before);
+    assert.equal((await db.query('SELECT id FROM shop.notes')).length, 0);
+  });
+
+  it('runs a write within maxAffectedRows at once', async () => {
+    const answer = await sql('shop-open', { sql: "UPDATE orders SET status = 'open' WHERE id IN (1, 2)" });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    assert.equal(answer.body.rowCount, 2);
+    assert.equal(await orderStatus(2), 'open');
   });
 });
+
+/** Approves as a dba, then waits for the agent's answer to the approved request. */
+async function approve(id: string): Promise<Record<string, any>> {
+  const dba = await stack.token('dba-1', ['dba']);
+  const decided = await fetch(`${stack.url}/api/approvals/${id}/decision`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${dba}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ decision: 'approve', reason: 'year-end clean-up' }),
+  });
+  assert.equal(decided.status, 200, await decided.text());
+  const done = await fetch(`${stack.url}/api/approvals/${id}`, { headers: { authorization: `Bearer ${agent}`, prefer: 'wait=30' } });
+  assert.equal(done.status, 200, await done.clone().text());
+  return (await done.json()) as Record<string, any>;
+}
 
 describe('mysql e2e on MariaDB: credential tiers, defence in depth', { skip: mariadb.skip }, () => {
   it('refuses at the server a write that a wrong rule let through as a read', async () => {

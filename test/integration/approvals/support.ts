@@ -48,7 +48,7 @@ export interface ApprovalStack {
   stop(): Promise<void>;
 }
 
-export async function startApprovalStack(options: { teams?: boolean; env?: Record<string, string> } = {}): Promise<ApprovalStack> {
+export async function startApprovalStack(options: { teams?: boolean; env?: Record<string, string>; policy?: string } = {}): Promise<ApprovalStack> {
   const [upstream, teams] = await startAll(
     { start: () => startTestUpstream(), stop: (u) => u.close() },
     { start: () => startTestUpstream(), stop: (u) => u.close() },
@@ -64,7 +64,7 @@ export async function startApprovalStack(options: { teams?: boolean; env?: Recor
   let stack: TestStack;
   try {
     stack = await startTestStack({
-      policy: POLICY,
+      policy: options.policy ?? POLICY,
       env: {
         TEST_UPSTREAM: upstream.url,
         TEST_UPSTREAM_TOKEN: upstreamToken,
