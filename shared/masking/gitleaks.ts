@@ -8,6 +8,7 @@ import { parse } from 'smol-toml';
 import { z } from 'zod';
 import { translateRe2 } from './re2.js';
 import type { RegexRule } from './rule.js';
+import { secretMayHoldWhitespace } from './secret-extent.js';
 
 export interface RulePack {
   source: string;
@@ -165,6 +166,8 @@ export function loadGitleaksPack(tomlText: string, source = 'gitleaks pack'): Ru
       // gitleaks: 0 or unset means "the first non-empty group".
       ...(rule.secretGroup ? { secretGroup: rule.secretGroup } : {}),
       ...(rule.entropy !== undefined ? { entropy: rule.entropy } : {}),
+      // A stream need hold back only the last word for a secret that holds no whitespace.
+      ...(secretMayHoldWhitespace(regex, rule.secretGroup || undefined) ? {} : { extent: 'line' as const }),
       ...(lists.length > 0 ? { allow: (secret, match, line) => lists.some((l) => l.test(secret, match, line)) } : {}),
     });
   });
