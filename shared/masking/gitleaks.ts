@@ -82,6 +82,16 @@ function compileAllowlist(raw: RawAllowlist, problems: string[]): Allowlist | un
   };
 }
 
+/**
+ * The end gitleaks' generator gives most token rules: a quote, white space, ';', an escaped
+ * line end or the end of the line, which suits files. In a response body a token is as often
+ * followed by ',', ')', ']', '}', '<', '>', '|', '&' (JSON, markup, query strings) or a
+ * sentence's final '.'; these end it too. The generic rule keeps its own (code follows values).
+ */
+const TOKEN_END = /\(\?:\[`'"\\s;\]\|\\\\\[(?:nr|nN-NrR-R)\]\|\$\)$/;
+const WIDER_END = String.raw`(?:[\x60'"\s;,)\]}<>|&]|\\[nr]|\.(?![A-Za-z0-9_-])|$)`;
+const widenTokenEnd = (source: string) => source.replace(TOKEN_END, WIDER_END);
+
 const describeIssues = (error: z.ZodError) =>
   error.issues.map((i) => `${i.path.join('.') || 'rule'}: ${i.message}`).join('; ');
 
@@ -142,7 +152,7 @@ export function loadGitleaksPack(tomlText: string, source = 'gitleaks pack'): Ru
     }
     let regex: RegExp;
     try {
-      regex = new RegExp(t.source, t.flags);
+      regex = new RegExp(rule.id === 'generic-api-key' ? t.source : widenTokenEnd(t.source), t.flags);
     } catch (error) {
       skip(`regex: JavaScript rejects the translation: ${(error as Error).message}`);
       return;

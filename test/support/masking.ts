@@ -64,7 +64,88 @@ export function secretSamples(random: Random = Math.random): Record<string, () =
     'groq-api-key': () => 'gsk_' + r(ALNUM, 52),
     'jwt': () => jwt(random),
     'databricks-token': () => 'dapi' + r(HEX, 32),
-    'hashicorp-vault-token': () => 'hvs.' + r(ALNUM, 90),
+    'hashicorp-vault-token': () => pick(['hvs.', 'hvb.', 'hvr.'], random) + r(ALNUM, 90),
+    '1password-service-account-token': () => onePasswordServiceAccountToken(random),
+    'cloudflare-origin-ca-key': () => 'v1.0-' + r(HEX, 24) + '-' + r(HEX, 146),
+    'grafana-cloud-token': () => 'glc_' + Buffer.from(JSON.stringify({ o: r(DIGITS, 6), n: 'stack-' + r(DIGITS, 6) + '-hm-read', k: r(ALNUM, 24), m: { r: 'prod-us-east-0' } })).toString('base64'),
+    'grafana-service-account-token': () => 'glsa_' + r(ALNUM, 32) + '_' + r(HEX, 8),
+    'tailscale-key': () => 'tskey-' + pick(['auth', 'api', 'client', 'scim', 'webhook'], random) + '-' + r(ALNUM, 7) + 'CNTRL-' + r(ALNUM, 33),
+    'vercel-token': () => pick(['vcp_', 'vci_', 'vca_', 'vcr_', 'vck_'], random) + r(ALNUM, 56),
+    'linear-api-key': () => pick(['lin_api_' + r(ALNUM, 40), 'lin_oauth_' + r(HEX, 64)], random),
+    'docker-access-token': () => pick(['dckr_pat_', 'dckr_oat_'], random) + r(ALNUM + '_-', 27),
+    'figma-token': () => 'figd_' + r(ALNUM + '_-', 40),
+  };
+}
+
+/** A GUID in its usual lower-case form. */
+export function guid(random: Random = Math.random): string {
+  const h = (n: number) => randomFrom(HEX, n, random);
+  return `${h(8)}-${h(4)}-4${h(3)}-${pick(['8', '9', 'a', 'b'], random)}${h(3)}-${h(12)}`;
+}
+
+/** A GitHub App installation token in the stateless form: ghs_<app id>_<JWT>. */
+export function githubStatelessToken(random: Random = Math.random): string {
+  return `ghs_${randomFrom('123456789', 1, random)}${randomFrom(DIGITS, 6, random)}_${jwt(random)}`;
+}
+
+/** A 1Password service account token: "ops_" and the base64 of a JSON object of account secrets. */
+export function onePasswordServiceAccountToken(random: Random = Math.random): string {
+  const r = (alphabet: string, n: number) => randomFrom(alphabet, n, random);
+  const account = {
+    signInAddress: 'my.1password.com',
+    userAuth: { method: 'SRPg-4096', alg: 'PBES2g-HS256', iterations: 650000, salt: r(ALNUM + '-_', 22) },
+    email: r(LOWER + DIGITS, 13) + '@1passwordserviceaccounts.com',
+    srpX: r(HEX, 64),
+    muk: { alg: 'A256GCM', ext: false, k: r(ALNUM + '-_', 43), key_ops: ['decrypt', 'encrypt'], kty: 'oct', kid: 'mp' },
+    secretKey: 'A3-' + r(UPPER + DIGITS, 6) + '-' + r(UPPER + DIGITS, 11) + '-' + r(UPPER + DIGITS, 5) + '-' + r(UPPER + DIGITS, 5) + '-' + r(UPPER + DIGITS, 5),
+    throttleSecret: { seed: r(HEX, 64), uuid: r(UPPER + DIGITS, 26) },
+    deviceUuid: r(LOWER + DIGITS, 26),
+  };
+  return 'ops_' + Buffer.from(JSON.stringify(account)).toString('base64');
+}
+
+/** A secret in the setting that makes it one: the text, and the secret it holds. */
+export interface Sample {
+  format: string;
+  text: string;
+  secret: string;
+}
+
+/**
+ * One generator per rule whose secret is only a secret in context (an id, a key in hex): rule
+ * id → a fresh text and the value that rule must mask in it, in one of the usual settings.
+ */
+export function contextSamples(random: Random = Math.random): Record<string, () => Sample> {
+  const r = (alphabet: string, n: number) => randomFrom(alphabet, n, random);
+  const one = (format: string, secret: string, settings: ((s: string) => string)[]): Sample => ({ format, secret, text: pick(settings, random)(secret) });
+  return {
+    'azure-tenant-id': () => one('azure-tenant-id', guid(random), [
+      (s) => `AZURE_TENANT_ID=${s}`, (s) => `ARM_TENANT_ID="${s}"`, (s) => `{"tenantId": "${s}", "state": "Enabled"}`,
+      (s) => `az login --service-principal -u http://app -p "$SECRET" --tenant ${s}`, (s) => `tenant_id = "${s}"`, (s) => `  "tenant": "${s}",`,
+    ]),
+    'azure-client-id': () => one('azure-client-id', guid(random), [
+      (s) => `AZURE_CLIENT_ID=${s}`, (s) => `export ARM_CLIENT_ID=${s}`, (s) => `{"clientId": "${s}", "principalId": "x"}`,
+      (s) => `client_id=${s}&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default`, (s) => `"appId": "${s}",`, (s) => `application_id: ${s}`,
+    ]),
+    'cloudflare-api-token': () => pick([
+      () => one('cloudflare-api-token', r(ALNUM + '_-', 40), [(s) => `CLOUDFLARE_API_TOKEN=${s}`, (s) => `export CF_API_TOKEN="${s}"`, (s) => `cloudflare_token: ${s}`]),
+      () => one('cloudflare-api-token', r(HEX, 37), [(s) => `X-Auth-Key: ${s}`, (s) => `CLOUDFLARE_API_KEY=${s}`, (s) => `cf_api_key = "${s}"`]),
+    ], random)(),
+    'vercel-token': () => one('vercel-token', r(ALNUM, 24), [(s) => `VERCEL_TOKEN=${s}`, (s) => `vercel deploy --prod --token ${s}`, (s) => `{"vercelToken": "${s}"}`]),
+    'secp256k1-private-key': () => one('secp256k1-private-key', r(HEX, 64), [
+      (s) => `PRIVATE_KEY=0x${s}`, (s) => `{"privateKey": "${s}"}`, (s) => `secp256k1 private key: ${s}`, (s) => `wallet_key = "0x${s}"`, (s) => `const signingKey = '${s}';`,
+    ]),
+    'aws-account-id': () => one('aws-account-id', r('123456789', 1) + r(DIGITS, 11), [(s) => `AWS_ACCOUNT_ID=${s}`, (s) => `aws_account_id: "${s}"`]),
+    'discord-bot-token': () => one('discord-bot-token', pick(['M', 'N', 'O'], random) + r(ALNUM, 23) + '.' + r(ALNUM, 6) + '.' + r(ALNUM + '_-', 27), [
+      (s) => `Authorization: Bot ${s}`, (s) => `DISCORD_BOT_TOKEN=${s}`, (s) => `discord_token: "${s}"`,
+    ]),
+    'ibm-cloud-iam-key': () => one('ibm-cloud-iam-key', r(ALNUM + '_-', 44), [(s) => `IBM_CLOUD_API_KEY=${s}`, (s) => `ibmcloud_iam_apikey: "${s}"`]),
+    'ibm-cos-hmac-secret': () => one('ibm-cos-hmac-secret', r(HEX, 48), [(s) => `"secret_access_key": "${s}"`, (s) => `cos_hmac_secret_access_key=${s}`]),
+    'softlayer-api-key': () => one('softlayer-api-key', r(LOWER + DIGITS, 64), [(s) => `SL_API_KEY=${s}`, (s) => `softlayer_api_key: ${s}`, (s) => `https://api.softlayer.com/soap/v3.1/${s}`]),
+    'cloudant-key': () => one('cloudant-key', r(HEX, 64), [(s) => `CLOUDANT_PASSWORD=${s}`, (s) => `cloudant_apikey: "${s}"`]),
+    'github-token': () => one('github-token', githubStatelessToken(random), [(s) => `GITHUB_TOKEN=${s}`, (s) => `Authorization: token ${s}`, (s) => `{"token": "${s}", "expires_at": "2026-01-01T00:00:00Z"}`]),
+    'databricks-token': () => one('databricks-token', 'dapi' + r(HEX.toUpperCase(), 32), [(s) => `DATABRICKS_TOKEN=${s}`, (s) => `token = ${s}`]),
+    'huggingface-token': () => one('huggingface-token', 'api_org_' + r(UPPER + LOWER, 34), [(s) => `HF_ORG_TOKEN=${s}`, (s) => `use ${s} here`]),
   };
 }
 

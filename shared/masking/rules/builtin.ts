@@ -5,7 +5,6 @@
 import { loadGitleaksPack, type RulePack } from '../gitleaks.js';
 import type { RegexRule } from '../rule.js';
 import { GITLEAKS_DEFAULT_TOML } from './gitleaks-default.js';
-import { secretRules } from './secrets.js';
 
 /** gitleaks rule id → the project rule that supersedes it. */
 export const SUPERSEDED: Readonly<Record<string, string>> = {
@@ -55,6 +54,12 @@ export const SUPERSEDED: Readonly<Record<string, string>> = {
   'anthropic-admin-api-key': 'anthropic-api-key',
   'huggingface-access-token': 'huggingface-token',
   'huggingface-organization-api-token': 'huggingface-token',
+  '1password-service-account-token': '1password-service-account-token',
+  'cloudflare-api-key': 'cloudflare-api-token',
+  'cloudflare-global-api-key': 'cloudflare-api-token',
+  'cloudflare-origin-ca-key': 'cloudflare-origin-ca-key',
+  'grafana-cloud-api-token': 'grafana-cloud-token',
+  'grafana-service-account-token': 'grafana-service-account-token',
   'jwt': 'jwt',
   'private-key': 'private-key',
 };
