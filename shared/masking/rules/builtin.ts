@@ -60,6 +60,9 @@ export const SUPERSEDED: Readonly<Record<string, string>> = {
   'cloudflare-origin-ca-key': 'cloudflare-origin-ca-key',
   'grafana-cloud-api-token': 'grafana-cloud-token',
   'grafana-service-account-token': 'grafana-service-account-token',
+  'doppler-api-token': 'doppler-token',
+  'airtable-personnal-access-token': 'airtable-token',
+  'new-relic-user-api-key': 'new-relic-user-api-key',
   'jwt': 'jwt',
   'private-key': 'private-key',
 };

@@ -1,6 +1,7 @@
 // How the project's rules are written: each runs as a sticky regex at its keyword hits
 // (`anchoredLead`), so its cost is per hit, not per byte.
 import type { RegexRule } from '../rule.js';
+import { isIntegrityDigest, looksLikeExample } from './filters.js';
 
 type Options = Pick<RegexRule, 'secretGroup' | 'entropy' | 'allow' | 'extent' | 'requires' | 'run'> & { lead?: number };
 
@@ -12,7 +13,9 @@ export const rule = (id: string, keywords: string[], regex: RegExp, options: Opt
   extent: options.extent ?? 'word',
   ...(options.secretGroup !== undefined && { secretGroup: options.secretGroup }),
   ...(options.entropy !== undefined && { entropy: options.entropy }),
-  ...(options.allow !== undefined && { allow: options.allow }),
+  // No rule masks a documentation example, a placeholder or an integrity digest, whatever else it allows.
+  allow: (secret, match, line) =>
+    looksLikeExample(secret) || isIntegrityDigest(secret, line) || (options.allow !== undefined && options.allow(secret, match, line)),
   ...(options.requires !== undefined && { requires: options.requires }),
   ...(options.run !== undefined && { run: options.run }),
 });

@@ -3,7 +3,7 @@
 // a name that says what they are. Rules from secretlint's recommended preset and detect-secrets'
 // plugins that neither the project nor gitleaks had are here too.
 import { ASSIGN, rule } from './define.js';
-import { unlessPlainOrBelow } from './filters.js';
+import { unlessWordsOrBelow } from './filters.js';
 
 const GUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 /** As ASSIGN, or (command-line flags) white space alone. */
@@ -18,7 +18,7 @@ export const providerRules = [
   // sent as X-Auth-Key; origin CA keys carry their own prefix.
   rule('cloudflare-api-token', ['cloudflare', 'cf_api', 'cf-api', 'cf_token', 'cf_key', 'x-auth-key'],
     new RegExp(String.raw`(?:(?:cloudflare|cf)[\w.-]{0,24}?(?:token|key|secret)${ASSIGN}|x-auth-key\s*:\s*)([A-Za-z0-9_-]{40}|[a-f0-9]{37})(?![A-Za-z0-9_-])`, 'i'),
-    { extent: 'line', allow: unlessPlainOrBelow(3) }),
+    { extent: 'line', allow: unlessWordsOrBelow(3) }),
   rule('cloudflare-origin-ca-key', ['v1.0-'],
     /(?<![A-Za-z0-9_.-])v1\.0-[a-f0-9]{24}-[a-f0-9]{146}(?![A-Za-z0-9_-])/),
 
@@ -39,7 +39,7 @@ export const providerRules = [
     /(?<![A-Za-z0-9_])vc[piakr]_[A-Za-z0-9]{20,80}(?![A-Za-z0-9_])/, { entropy: 3 }),
   rule('vercel-token', ['vercel'],
     new RegExp(String.raw`vercel(?:[\w.-]{0,24}?(?:token|key|secret)${ASSIGN_OR_FLAG}|\s[^\n]{0,80}?--token[=\s]\s*)([A-Za-z0-9]{24})(?![A-Za-z0-9_-])`, 'i'),
-    { extent: 'line', allow: unlessPlainOrBelow(3) }),
+    { extent: 'line', allow: unlessWordsOrBelow(3) }),
 
   // Azure tenant and client (application) ids: GUIDs, secret only in a credential's context:
   // AZURE_TENANT_ID=, ARM_CLIENT_ID=, "tenantId":, client_id=, "appId":, --tenant <id>.
@@ -54,6 +54,17 @@ export const providerRules = [
   rule('secp256k1-private-key', ['private_key', 'privatekey', 'private-key', 'private key', 'priv_key', 'privkey', 'secp256k1', 'signing_key', 'signingkey', 'wallet_key'],
     new RegExp(String.raw`(?:private[_ -]?key|priv[_-]?key|secp256k1[\w -]{0,24}?key|signing[_-]?key|wallet[_-]?key)${ASSIGN}((?:0x)?[a-fA-F0-9]{64})(?![A-Za-z0-9])`, 'i'),
     { extent: 'line', entropy: 3 }),
+
+  // Doppler: dp.<type>.<40–44 characters>, the type being ct, pt, st (maybe with an
+  // environment), sa, said, scim or audit.
+  rule('doppler-token', ['dp.ct.', 'dp.pt.', 'dp.st.', 'dp.sa.', 'dp.said.', 'dp.scim.', 'dp.audit.'],
+    /(?<![A-Za-z0-9_.])dp\.(?:ct|pt|st(?:\.[a-z0-9_-]{2,35})?|sa|said|scim|audit)\.[A-Za-z0-9]{40,44}(?![A-Za-z0-9])/),
+  // Airtable personal access tokens: "pat", a 14-character id, ".", 64 hex.
+  rule('airtable-token', ['pat'],
+    /(?<![A-Za-z0-9_])pat[A-Za-z0-9]{14}\.[a-f0-9]{64}(?![A-Za-z0-9])/, { requires: '.' }),
+  // New Relic user API keys: NRAK- and 27 characters.
+  rule('new-relic-user-api-key', ['nrak-'],
+    /(?<![A-Za-z0-9_-])NRAK-[A-Z0-9]{27}(?![A-Za-z0-9_-])/),
 
   // secretlint's recommended preset: Docker personal and organization access tokens, Figma.
   rule('docker-access-token', ['dckr_pat_', 'dckr_oat_'],
@@ -72,13 +83,13 @@ export const providerRules = [
     { extent: 'line' }),
   rule('ibm-cloud-iam-key', ['ibm', 'cloud_iam', 'cloud-iam', 'cloudiam'],
     new RegExp(String.raw`(?:ibm|cloud[_-]?iam)[\w.-]{0,24}?(?:key|pwd|password|pass|token)${ASSIGN}([A-Za-z0-9_-]{44})(?![A-Za-z0-9_-])`, 'i'),
-    { extent: 'line', allow: unlessPlainOrBelow(3) }),
+    { extent: 'line', allow: unlessWordsOrBelow(3) }),
   rule('ibm-cos-hmac-secret', ['secret_access_key', 'secret-access-key', 'secretaccesskey'],
     new RegExp(String.raw`secret[_-]?access[_-]?key${ASSIGN}([a-f0-9]{48})(?![a-f0-9])`, 'i'),
     { extent: 'line' }),
   rule('softlayer-api-key', ['softlayer', 'sl_api', 'sl-api', 'sl_key', 'sl-key', 'slapi'],
     new RegExp(String.raw`(?:(?:softlayer|sl)[_-]?(?:api)?[_-]?(?:key|pwd|password|pass|token)${ASSIGN}|softlayer\.com\/soap\/v3(?:\.1)?\/)([a-z0-9]{64})(?![a-z0-9])`, 'i'),
-    { extent: 'line', allow: unlessPlainOrBelow(3) }),
+    { extent: 'line', allow: unlessWordsOrBelow(3) }),
   rule('cloudant-key', ['cloudant'],
     new RegExp(String.raw`cloudant[\w.-]{0,24}?(?:key|pwd|pw|password|pass|token)${ASSIGN}([0-9a-f]{64}|[a-z]{24})(?![A-Za-z0-9])`, 'i'),
     { extent: 'line' }),
