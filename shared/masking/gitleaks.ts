@@ -72,7 +72,7 @@ function compileAllowlist(raw: RawAllowlist, problems: string[]): Allowlist | un
   const target = raw.regexTarget ?? 'secret';
   return {
     test(secret, match, line) {
-      const subject = target === 'secret' ? secret : target === 'match' ? match : line();
+      const subject = target === 'secret' ? secret : target === 'match' ? matchWithLead(match, line) : line();
       const byRegex = regexes.some((r) => r.test(subject));
       const lower = stopwords.length > 0 ? secret.toLowerCase() : '';
       const byStopword = stopwords.some((w) => lower.includes(w));
@@ -91,6 +91,17 @@ function compileAllowlist(raw: RawAllowlist, problems: string[]): Allowlist | un
 const TOKEN_END = /\(\?:\[`'"\\s;\]\|\\\\\[(?:nr|nN-NrR-R)\]\|\$\)$/;
 const WIDER_END = String.raw`(?:[\x60'"\s;,)\]}<>|&]|\\[nr]|\.(?![A-Za-z0-9_-])|$)`;
 const widenTokenEnd = (source: string) => source.replace(TOKEN_END, WIDER_END);
+
+/**
+ * The match as gitleaks sees it: the engine drops a rule's leading lazy `[…]{0,n}?` (it only
+ * stretches a match leftwards), so a match-target allowlist that names the key (publicKey,
+ * key_id) is tested on the match with up to 64 characters of its line before it.
+ */
+function matchWithLead(match: string, line: () => string): string {
+  const text = line();
+  const at = text.indexOf(match);
+  return at === -1 ? match : text.slice(Math.max(0, at - 64), at + match.length);
+}
 
 const describeIssues = (error: z.ZodError) =>
   error.issues.map((i) => `${i.path.join('.') || 'rule'}: ${i.message}`).join('; ');
