@@ -449,3 +449,126 @@ export function negativeCorpus(random: Random = Math.random): string[] {
     JSON.stringify({ accessTier: 'Hot', primaryEndpoints: { blob: 'https://acct.blob.core.windows.net/' } }),
   ];
 }
+
+const PRINTABLE = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('');
+
+/**
+ * A string a (JavaScript) regex matches, built from its source: each quantifier takes its least
+ * count, raised to 24 where it may be (so a value has a token's entropy), each alternation its first branch, each class a
+ * random printable member (white space only when it holds nothing else); lookarounds and anchors
+ * add nothing. For rules written for RE2 and translated (gitleaks' pack): a sample of each.
+ */
+export function regexSample(regex: RegExp, random: Random = Math.random): string {
+  const source = regex.source;
+  let i = 0;
+  const alternation = (): string => {
+    const first = sequence();
+    while (source[i] === '|') {
+      i++;
+      sequence();
+    }
+    return first;
+  };
+  const sequence = (): string => {
+    let out = '';
+    while (i < source.length && source[i] !== '|' && source[i] !== ')') {
+      const start = i;
+      const make = atom();
+      const [min, max] = quantifier();
+      const count = min === 0 ? 0 : Math.min(max, Math.max(min, 24));
+      if (count === 0 && make.zeroWidth) continue;
+      for (let n = 0; n < count; n++) {
+        const save = i;
+        i = start;
+        out += atom().text;
+        i = save;
+      }
+    }
+    return out;
+  };
+  const atom = (): { text: string; zeroWidth?: boolean } => {
+    const c = source[i++]!;
+    if (c === '(') {
+      let lookaround = false;
+      if (source[i] === '?') {
+        if (source[i + 1] === ':') i += 2;
+        else if (source[i + 1] === '=' || source[i + 1] === '!') (i += 2), (lookaround = true);
+        else if (source[i + 1] === '<' && (source[i + 2] === '=' || source[i + 2] === '!')) (i += 3), (lookaround = true);
+        else if (source[i + 1] === '<') i = source.indexOf('>', i) + 1;
+      }
+      const text = alternation();
+      i++;
+      return lookaround ? { text: '', zeroWidth: true } : { text };
+    }
+    if (c === '[') return { text: pickFrom(classMembers()) };
+    if (c === '\\') return escape();
+    if (c === '^' || c === '$') return { text: '', zeroWidth: true };
+    if (c === '.') return { text: pickFrom(ALNUM) };
+    return { text: c };
+  };
+  const pickFrom = (members: string) => {
+    const visible = [...members].filter((m) => m.trim() !== '');
+    return pick(visible.length > 0 ? visible : [...members], random);
+  };
+  const escape = (): { text: string; zeroWidth?: boolean } => {
+    const e = source[i++]!;
+    if (e === 'b' || e === 'B') return { text: '', zeroWidth: true };
+    if (e === 'x') return { text: String.fromCharCode(parseInt(source.slice(i, (i += 2)), 16)) };
+    if (e === 'u') return { text: String.fromCharCode(parseInt(source.slice(i, (i += 4)), 16)) };
+    const set = classEscape(e);
+    return { text: set === undefined ? e : pickFrom(set) };
+  };
+  const classEscape = (e: string): string | undefined =>
+    ({ d: DIGITS, w: ALNUM + '_', s: ' ', n: '\n', r: '\r', t: '\t', f: '\f', v: '\v', D: 'x', W: '-', S: 'x' })[e];
+  const classMembers = (): string => {
+    const negated = source[i] === '^';
+    if (negated) i++;
+    let members = '';
+    let first = true;
+    while (i < source.length && (source[i] !== ']' || first)) {
+      first = false;
+      let c = source[i++]!;
+      if (c === '\\') {
+        const e = source[i++]!;
+        if (e === 'x') c = String.fromCharCode(parseInt(source.slice(i, (i += 2)), 16));
+        else if (e === 'u') c = String.fromCharCode(parseInt(source.slice(i, (i += 4)), 16));
+        else {
+          const set = classEscape(e);
+          if (set !== undefined && e !== 'n' && e !== 'r' && e !== 't' && e !== 'f' && e !== 'v') {
+            members += e === 'D' || e === 'W' || e === 'S' ? PRINTABLE.replace(new RegExp(`\\${e.toLowerCase()}`, 'g'), '') : e === 's' ? ' \t\n' : set;
+            continue;
+          }
+          c = set ?? e;
+        }
+      }
+      if (source[i] === '-' && source[i + 1] !== ']') {
+        i++;
+        let to = source[i++]!;
+        if (to === '\\') {
+          const e = source[i++]!;
+          to = e === 'x' ? String.fromCharCode(parseInt(source.slice(i, (i += 2)), 16)) : e === 'u' ? String.fromCharCode(parseInt(source.slice(i, (i += 4)), 16)) : e;
+        }
+        for (let code = c.charCodeAt(0); code <= to.charCodeAt(0); code++) members += String.fromCharCode(code);
+      } else members += c;
+    }
+    i++;
+    return negated ? [...PRINTABLE].filter((m) => !members.includes(m)).join('') : members;
+  };
+  const quantifier = (): [number, number] => {
+    const c = source[i];
+    let range: [number, number] = [1, 1];
+    if (c === '*') range = [0, Infinity];
+    else if (c === '+') range = [1, Infinity];
+    else if (c === '?') range = [0, 1];
+    else if (c === '{') {
+      const m = /^\{(\d+)(,(\d*))?\}/.exec(source.slice(i));
+      if (!m) return range;
+      i += m[0].length - 1;
+      range = [Number(m[1]), m[2] === undefined ? Number(m[1]) : m[3] === '' ? Infinity : Number(m[3])];
+    } else return range;
+    i++;
+    if (source[i] === '?') i++;
+    return range;
+  };
+  return alternation();
+}
