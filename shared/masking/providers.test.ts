@@ -138,3 +138,15 @@ describe('values that are secret only in a credential context', () => {
     leaves(`key_id: ${randomFrom(ALNUM, 44)}`.replace(/^key_id/, 'object_id'));
   });
 });
+
+describe('switching provider rules off', () => {
+  it('by id in the policy\'s masking config, leaving the others on', () => {
+    const tenant = guid();
+    const token = samples['tailscale-key']!();
+    const text = `AZURE_TENANT_ID=${tenant}\nTS_AUTHKEY=${token}`;
+    const off = createMasker({ disabled: ['azure-tenant-id'] }).text(text).text;
+    assert.ok(off.includes(tenant));
+    assert.ok(!off.includes(token));
+    assert.ok(!masker.text(text).text.includes(tenant));
+  });
+});
