@@ -121,11 +121,11 @@ export function contextSamples(random: Random = Math.random): Record<string, () 
   return {
     'azure-tenant-id': () => one('azure-tenant-id', guid(random), [
       (s) => `AZURE_TENANT_ID=${s}`, (s) => `ARM_TENANT_ID="${s}"`, (s) => `{"tenantId": "${s}", "state": "Enabled"}`,
-      (s) => `az login --service-principal -u http://app -p "$SECRET" --tenant ${s}`, (s) => `tenant_id = "${s}"`, (s) => `  "tenant": "${s}",`,
+      (s) => `az login --service-principal -u http://app -p "$SECRET" --tenant ${s}`, (s) => `tenant_id = "${s}"`, (s) => `  "tenant": "${s}",`, (s) => `Directory (tenant) ID: ${s}`,
     ]),
     'azure-client-id': () => one('azure-client-id', guid(random), [
       (s) => `AZURE_CLIENT_ID=${s}`, (s) => `export ARM_CLIENT_ID=${s}`, (s) => `{"clientId": "${s}", "principalId": "x"}`,
-      (s) => `client_id=${s}&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default`, (s) => `"appId": "${s}",`, (s) => `application_id: ${s}`,
+      (s) => `client_id=${s}&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default`, (s) => `"appId": "${s}",`, (s) => `application_id: ${s}`, (s) => `Application (client) ID  ${s}`,
     ]),
     'cloudflare-api-token': () => pick([
       () => one('cloudflare-api-token', r(ALNUM + '_-', 40), [(s) => `CLOUDFLARE_API_TOKEN=${s}`, (s) => `export CF_API_TOKEN="${s}"`, (s) => `cloudflare_token: ${s}`]),

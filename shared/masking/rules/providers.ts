@@ -44,10 +44,11 @@ export const providerRules = [
   // Azure tenant and client (application) ids: GUIDs, secret only in a credential's context:
   // AZURE_TENANT_ID=, ARM_CLIENT_ID=, "tenantId":, client_id=, "appId":, --tenant <id>.
   rule('azure-tenant-id', ['tenant'],
-    new RegExp(String.raw`tenant(?:[_-]?id)?${ASSIGN_OR_FLAG}(${GUID})(?![0-9a-fA-F-])`, 'i'),
+    new RegExp(String.raw`tenant(?:[_-]?id|\)\s*id)?${ASSIGN_OR_FLAG}(${GUID})(?![0-9a-fA-F-])`, 'i'),
     { extent: 'line' }),
-  rule('azure-client-id', ['client_id', 'clientid', 'client-id', 'appid', 'app_id', 'app-id', 'application_id', 'applicationid', 'application-id'],
-    new RegExp(String.raw`(?:client|app(?:lication)?)[_-]?id${ASSIGN_OR_FLAG}(${GUID})(?![0-9a-fA-F-])`, 'i'),
+  // The portal's "Application (client) ID" and "Directory (tenant) ID" too.
+  rule('azure-client-id', ['client_id', 'clientid', 'client-id', 'client) id', 'appid', 'app_id', 'app-id', 'application_id', 'applicationid', 'application-id'],
+    new RegExp(String.raw`(?:client\)\s*|(?:client|app(?:lication)?)[_-]?)id${ASSIGN_OR_FLAG}(${GUID})(?![0-9a-fA-F-])`, 'i'),
     { extent: 'line' }),
 
   // secp256k1 (Ethereum, Bitcoin) private keys: 32 bytes in hex, 0x or not, named as a private key.
