@@ -2,9 +2,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { createMasker, loadGitleaksPack } from './index.js';
+import { gitleaksDefaultPack, gitleaksDefaultRules, SUPERSEDED } from './rules/builtin.js';
+import { GITLEAKS_DEFAULT_TOML } from './rules/gitleaks-default.js';
+import { secretRules } from './rules/secrets.js';
 import { ALNUM, HEX, randomFrom, wordFree } from '../../test/support/masking.js';
 
 const packUrl = new URL('../../test/data/gitleaks/gitleaks.toml', import.meta.url);
+const pack = () => gitleaksDefaultPack();
 const defaultPack = () => loadGitleaksPack(readFileSync(packUrl, 'utf8'), 'gitleaks.toml');
 
 describe('loadGitleaksPack with the gitleaks default pack', () => {
@@ -27,6 +31,37 @@ describe('loadGitleaksPack with the gitleaks default pack', () => {
     assert.equal(masker.text(`api_key = "${generic}"`).text, 'api_key = "[MASKED:generic-api-key]"');
     const sumo = randomFrom(HEX, 64);
     assert.match(masker.text(`sumo_key = ${sumo}`).text, /\[MASKED:/);
+  });
+});
+
+describe('the gitleaks default pack, built in', () => {
+  it('is the vendored pack, byte for byte (regenerate: node --import tsx scripts/gitleaks-pack.ts)', () => {
+    assert.equal(GITLEAKS_DEFAULT_TOML, readFileSync(packUrl, 'utf8'));
+  });
+
+  it('is on by default, every rule but those a project rule supersedes', () => {
+    const pack = gitleaksDefaultPack();
+    assert.equal(pack.rules.length, 217);
+    const on = gitleaksDefaultRules().map((r) => r.id);
+    assert.deepEqual(on, pack.rules.map((r) => r.id).filter((id) => !(id in SUPERSEDED)));
+    const masker = createMasker();
+    const adafruit = randomFrom(ALNUM.toLowerCase(), 32);
+    assert.equal(masker.text(`adafruit_key = "${adafruit}"`).text, 'adafruit_key = "[MASKED:adafruit-api-key]"');
+    assert.equal(createMasker({ disabled: ['adafruit-api-key', 'generic-secret', 'generic-api-key'] }).text(`adafruit_key = "${adafruit}"`).text, `adafruit_key = "${adafruit}"`);
+  });
+
+  it('names, for each superseded gitleaks rule, a project rule that exists', () => {
+    const ids = new Set(pack().rules.map((r) => r.id));
+    const own = new Set(secretRules.map((r) => r.id));
+    for (const [gitleaks, project] of Object.entries(SUPERSEDED)) {
+      assert.ok(ids.has(gitleaks), `${gitleaks} is not a gitleaks rule`);
+      assert.ok(own.has(project), `${project} is not a project rule`);
+    }
+  });
+
+  it('does not run a pack given again twice', () => {
+    const masker = createMasker({}, [defaultPack()]);
+    assert.equal(masker.ruleCount, createMasker().ruleCount + Object.keys(SUPERSEDED).length);
   });
 });
 

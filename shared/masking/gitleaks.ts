@@ -8,6 +8,7 @@ import { parse } from 'smol-toml';
 import { z } from 'zod';
 import { translateRe2 } from './re2.js';
 import type { RegexRule } from './rule.js';
+import { secretMayHoldWhitespace } from './secret-extent.js';
 
 export interface RulePack {
   source: string;
@@ -71,7 +72,7 @@ function compileAllowlist(raw: RawAllowlist, problems: string[]): Allowlist | un
   const target = raw.regexTarget ?? 'secret';
   return {
     test(secret, match, line) {
-      const subject = target === 'secret' ? secret : target === 'match' ? match : line();
+      const subject = target === 'secret' ? secret : target === 'match' ? matchWithLead(match, line) : line();
       const byRegex = regexes.some((r) => r.test(subject));
       const lower = stopwords.length > 0 ? secret.toLowerCase() : '';
       const byStopword = stopwords.some((w) => lower.includes(w));
@@ -79,6 +80,27 @@ function compileAllowlist(raw: RawAllowlist, problems: string[]): Allowlist | un
       return (regexes.length === 0 || byRegex) && (stopwords.length === 0 || byStopword);
     },
   };
+}
+
+/**
+ * The end gitleaks' generator gives most token rules: a quote, white space, ';', an escaped
+ * line end or the end of the line, which suits files. In a response body a token is as often
+ * followed by ',', ')', ']', '}', '<', '>', '|', '&' (JSON, markup, query strings) or a
+ * sentence's final '.'; these end it too. The generic rule keeps its own (code follows values).
+ */
+const TOKEN_END = /\(\?:\[`'"\\s;\]\|\\\\\[(?:nr|nN-NrR-R)\]\|\$\)$/;
+const WIDER_END = String.raw`(?:[\x60'"\s;,)\]}<>|&]|\\[nr]|\.(?![A-Za-z0-9_-])|$)`;
+const widenTokenEnd = (source: string) => source.replace(TOKEN_END, WIDER_END);
+
+/**
+ * The match as gitleaks sees it: the engine drops a rule's leading lazy `[…]{0,n}?` (it only
+ * stretches a match leftwards), so a match-target allowlist that names the key (publicKey,
+ * key_id) is tested on the match with up to 64 characters of its line before it.
+ */
+function matchWithLead(match: string, line: () => string): string {
+  const text = line();
+  const at = text.indexOf(match);
+  return at === -1 ? match : text.slice(Math.max(0, at - 64), at + match.length);
 }
 
 const describeIssues = (error: z.ZodError) =>
@@ -141,7 +163,7 @@ export function loadGitleaksPack(tomlText: string, source = 'gitleaks pack'): Ru
     }
     let regex: RegExp;
     try {
-      regex = new RegExp(t.source, t.flags);
+      regex = new RegExp(rule.id === 'generic-api-key' ? t.source : widenTokenEnd(t.source), t.flags);
     } catch (error) {
       skip(`regex: JavaScript rejects the translation: ${(error as Error).message}`);
       return;
@@ -165,6 +187,8 @@ export function loadGitleaksPack(tomlText: string, source = 'gitleaks pack'): Ru
       // gitleaks: 0 or unset means "the first non-empty group".
       ...(rule.secretGroup ? { secretGroup: rule.secretGroup } : {}),
       ...(rule.entropy !== undefined ? { entropy: rule.entropy } : {}),
+      // A stream need hold back only the last word for a secret that holds no whitespace.
+      ...(secretMayHoldWhitespace(regex, rule.secretGroup || undefined) ? {} : { extent: 'line' as const }),
       ...(lists.length > 0 ? { allow: (secret, match, line) => lists.some((l) => l.test(secret, match, line)) } : {}),
     });
   });

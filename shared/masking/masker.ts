@@ -10,6 +10,7 @@ import { withLiterals, type SecretLiteral } from './literals.js';
 import { redact, type Finding } from './redact.js';
 import { translateRe2 } from './re2.js';
 import type { RegexRule, Replacement, ScanRule } from './rule.js';
+import { gitleaksDefaultRules } from './rules/builtin.js';
 import { piiRules } from './rules/pii.js';
 import { secretRules } from './rules/secrets.js';
 import { DEFAULT_SENSITIVE_KEYS, keyFilter, keyMatcher } from './sensitive-keys.js';
@@ -62,7 +63,12 @@ export function createMasker(config?: MaskingConfig | MaskingConfigInput, packs:
     return replacement ? { ...rule, replacement } : rule;
   };
 
-  const regexRules = [...secretRules, ...cfg.rules.map(customRule), ...packs.flatMap((p) => p.rules)]
+  // The project's rules first (on a tie, the first rule names the span), then the policy's, then
+  // gitleaks' default pack, less any rule a pack given here redefines (the same pack, loaded again).
+  const packed = packs.flatMap((p) => p.rules);
+  const redefined = new Set(packed.map((r) => r.id));
+  const gitleaks = gitleaksDefaultRules().filter((r) => !redefined.has(r.id));
+  const regexRules = [...secretRules, ...cfg.rules.map(customRule), ...gitleaks, ...packed]
     .filter((r) => !disabled.has(r.id))
     .map(withReplacement);
   const scanRules = piiRules(cfg.pii).filter((r) => !disabled.has(r.id)).map(withReplacement);

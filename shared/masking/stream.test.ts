@@ -126,6 +126,15 @@ describe('stream masking', () => {
     assert.equal(s.findings[0]!.location, 'offset:4');
     assert.ok(!JSON.stringify(s.findings).includes(token));
   });
+  it('emits a private key block whole when a rule holds back from inside it', () => {
+    // A rule whose match may span lines holds the stream from its keyword; found inside a
+    // whole block past the rules' reach, that hold must not cut the block in two.
+    const m = createMasker({ rules: [{ id: 'inner', regex: 'zqkey[a-z]*!', keywords: ['zqkey'] }] });
+    const lines = Array.from({ length: 190 }, (_, i) => (i === 150 ? 'zqkey' : '') + randomFrom(ALNUM, 64)).join('\n');
+    const input = `before\n-----BEGIN PRIVATE KEY-----\n${lines}\n-----END PRIVATE KEY-----\nafter`;
+    const out = streamed(m, ['', input]).text;
+    assert.equal(out, 'before\n[MASKED:private-key]\nafter');
+  });
 });
 
 async function throughBytes(chunks: Uint8Array[], sse: boolean) {

@@ -56,6 +56,9 @@ export class TextStreamMasker implements StreamMasker {
       if (inside) cut = inside.end;
     }
     if (blocks.holdFrom < cut) cut = Math.max(base, blocks.holdFrom);
+    // Never through a block found whole (a rule may hold from inside it): it goes out masked whole.
+    const through = spans.find((s) => s.start < cut && s.end > cut);
+    if (through) cut = through.end;
     // A block masked past its limit goes out now, masked to the end; its rest will be masked too.
     if (blocks.open) cut = buffer.length;
     this.inBlock = blocks.open;

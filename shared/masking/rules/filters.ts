@@ -15,3 +15,29 @@ export const unlessPlainOrBelow = (bits: number) => (secret: string) =>
   looksPlain(secret) || shannonEntropy(secret) < bits;
 
 export const unlessPlaceholder = (secret: string) => PLACEHOLDER.test(secret);
+
+/**
+ * Documentation examples and placeholders in a secret's shape: AWS's EXAMPLE keys, "example",
+ * a run of eight of one character (ghp_xxxx…, sk_test_XXXX…, an all-zero GUID). A random
+ * token holds none of these but with negligible odds; a long one (a key block) is not looked at.
+ */
+const EXAMPLE = /example|(.)\1{7}|placeholder|redacted|replace[_-]?me|changeme/i;
+
+export const looksLikeExample = (secret: string) => secret.length <= 256 && EXAMPLE.test(secret);
+
+/** Subresource-integrity digests (package locks, script tags): sha512-<base64>, which a 64-byte key resembles. */
+const DIGEST = /^[A-Za-z0-9+/]{27,86}={0,2}$/;
+
+export const isIntegrityDigest = (secret: string, line: () => string) =>
+  DIGEST.test(secret) && /sha(?:1|256|384|512)-$/.test(line().split(secret)[0] ?? '');
+
+/** Identifiers made of words (camelCase, PascalCase, snake_case): what code names a value with. */
+const WORDS = /^(?:[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z][a-z]+){2,}|[a-z]+(?:_[a-z]+)+|[A-Z]+(?:_[A-Z]+)+)$/;
+
+/**
+ * For a value of a fixed length in a named setting (`VERCEL_TOKEN=…`): a secret unless it is a
+ * placeholder, an identifier made of words, or below `bits` of entropy. Letters alone are not
+ * enough to excuse it, as they are for free-form values: a random 24 letters are a token.
+ */
+export const unlessWordsOrBelow = (bits: number) => (secret: string) =>
+  PLACEHOLDER.test(secret) || WORDS.test(secret) || shannonEntropy(secret) < bits;

@@ -2,25 +2,9 @@
 // (`anchoredLead`), so its cost is per hit, not per byte. Boundaries are lookbehinds and
 // lookaheads so that a token inside a longer run of token characters is not cut out of it.
 import type { RegexRule } from '../rule.js';
+import { ASSIGN, rule } from './define.js';
 import { looksPlain, unlessPlaceholder, unlessPlainOrBelow } from './filters.js';
-
-type Options = Pick<RegexRule, 'secretGroup' | 'entropy' | 'allow' | 'extent' | 'requires' | 'run'> & { lead?: number };
-
-const rule = (id: string, keywords: string[], regex: RegExp, options: Options = {}): RegexRule => ({
-  id,
-  keywords,
-  regex,
-  anchoredLead: options.lead ?? 0,
-  extent: options.extent ?? 'word',
-  ...(options.secretGroup !== undefined && { secretGroup: options.secretGroup }),
-  ...(options.entropy !== undefined && { entropy: options.entropy }),
-  ...(options.allow !== undefined && { allow: options.allow }),
-  ...(options.requires !== undefined && { requires: options.requires }),
-  ...(options.run !== undefined && { run: options.run }),
-});
-
-/** Separator between a quoted or bare name and its value, as written in code, config, JSON (also nested, escaped). */
-const ASSIGN = String.raw`[\w.-]{0,24}?\\?["'\x60]?\s*(?:=|:=|:|=>|\?=)\s*\\?["'\x60]?`;
+import { providerRules } from './providers.js';
 
 const DB_SCHEMES = 'postgres(?:ql)?|mysql|mariadb|mongodb(?:\\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse|oracle|db2|couchbases?|neo4j(?:\\+s)?|bolt|nats|memcached?';
 
@@ -45,7 +29,7 @@ export const secretRules: readonly RegexRule[] = [
   rule('azure-sas-signature', ['sig='],
     /(?<=[?&;])sig=((?:[A-Za-z0-9+/]|%2[BbFf]){40,}(?:=|%3[Dd]){0,2})/),
   rule('azure-ad-client-secret', ['q~'],
-    /(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/, { lead: 4 }),
+    /(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~-])(?!\.[A-Za-z0-9_~-])/, { lead: 4 }),
   rule('gcp-api-key', ['aiza'],
     /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/),
   rule('gcp-service-account-key-id', ['private_key_id'],
@@ -54,6 +38,9 @@ export const secretRules: readonly RegexRule[] = [
   // Source hosts and package registries.
   rule('github-token', ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'],
     /(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36,251}(?![A-Za-z0-9_])/, { run: /[A-Za-z0-9_]/ }),
+  // Installation tokens in the stateless form: ghs_<app id>_<JWT>, about 520 characters.
+  rule('github-token', ['ghs_'],
+    /(?<![A-Za-z0-9_])ghs_\d{1,20}_[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}(?![A-Za-z0-9_-])(?!\.[A-Za-z0-9_-])/),
   rule('github-fine-grained-pat', ['github_pat_'],
     /(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}(?![A-Za-z0-9_])/),
   rule('gitlab-token', ['glpat-', 'gldt-', 'glrt-', 'glptt-', 'glsoat-', 'glcbt-', 'glft-', 'glimt-', 'glagent-', 'gloas-'],
@@ -64,35 +51,36 @@ export const secretRules: readonly RegexRule[] = [
     /pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}/),
 
   // Chat and SaaS.
-  rule('slack-token', ['xoxa-', 'xoxb-', 'xoxe-', 'xoxp-', 'xoxr-', 'xoxs-', 'xapp-'],
-    /(?<![A-Za-z0-9])(?:xox[abeprs]-[A-Za-z0-9-]{10,250}|xapp-\d-[A-Z0-9]{1,32}-\d{1,32}-[a-f0-9]{1,128})(?![A-Za-z0-9-])/,
+  rule('slack-token', ['xoxa-', 'xoxb-', 'xoxe-', 'xoxo-', 'xoxp-', 'xoxr-', 'xoxs-', 'xapp-'],
+    /(?<![A-Za-z0-9])(?:xox[abeoprs]-[A-Za-z0-9-]{10,250}|xapp-\d-[A-Z0-9]{1,32}-\d{1,32}-[a-f0-9]{1,128})(?![A-Za-z0-9-])/,
     { run: /[A-Za-z0-9-]/ }),
   rule('slack-webhook', ['hooks.slack.com/'],
     /hooks\.slack\.com\/((?:services|workflows|triggers)\/[A-Za-z0-9_/+-]{20,})/),
-  rule('stripe-key', ['sk_live_', 'sk_test_', 'rk_live_', 'rk_test_'],
-    /(?<![A-Za-z0-9])[sr]k_(?:live|test)_[A-Za-z0-9]{20,247}(?![A-Za-z0-9])/),
+  rule('stripe-key', ['sk_live_', 'sk_test_', 'sk_prod_', 'rk_live_', 'rk_test_', 'rk_prod_'],
+    /(?<![A-Za-z0-9])[sr]k_(?:live|test|prod)_[A-Za-z0-9]{20,247}(?![A-Za-z0-9])/),
   rule('stripe-webhook-secret', ['whsec_'],
     /(?<![A-Za-z0-9])whsec_[A-Za-z0-9+/]{32,}={0,2}/),
   rule('sendgrid-api-key', ['sg.'],
-    /(?<![A-Za-z0-9])SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/),
+    /(?<![A-Za-z0-9])SG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{16,64}(?![A-Za-z0-9_-])/),
   rule('twilio-api-key', ['sk'],
     /(?<![A-Za-z0-9])SK[0-9a-fA-F]{32}(?![A-Za-z0-9])/),
   rule('shopify-token', ['shpat_', 'shpca_', 'shppa_', 'shpss_'],
-    /shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}(?![A-Za-z0-9])/),
+    /(?<![A-Za-z0-9])shp(?:at|ca|pa|ss)_[a-zA-Z0-9]{32,64}(?![A-Za-z0-9])/),
   rule('square-token', ['sq0atp-', 'sq0csp-'],
     /sq0(?:atp|csp)-[0-9A-Za-z_-]{22,60}/),
   rule('databricks-token', ['dapi'],
-    /(?<![A-Za-z0-9])dapi[a-f0-9]{32}(?:-\d)?(?![A-Za-z0-9])/),
+    /(?<![A-Za-z0-9])dapi[a-fA-F0-9]{32}(?:-\d)?(?![A-Za-z0-9])/),
   rule('digitalocean-token', ['dop_v1_', 'doo_v1_', 'dor_v1_'],
     /do[opr]_v1_[a-f0-9]{64}(?![A-Za-z0-9])/),
   rule('atlassian-api-token', ['atatt3'],
     /ATATT3[A-Za-z0-9_=-]{150,}/),
   rule('postman-api-key', ['pmak-'],
     /PMAK-[a-f0-9]{24}-[a-f0-9]{34}/i),
-  rule('hashicorp-vault-token', ['hvs.', 'hvb.'],
-    /(?<![A-Za-z0-9])hv[sb]\.[A-Za-z0-9_-]{24,}/),
-  rule('linear-api-key', ['lin_api_'],
-    /lin_api_[A-Za-z0-9]{40}(?![A-Za-z0-9])/),
+  rule('hashicorp-vault-token', ['hvs.', 'hvb.', 'hvr.'],
+    /(?<![A-Za-z0-9])hv[sbr]\.[A-Za-z0-9_-]{24,}/),
+  // Personal API keys (lin_api_) and OAuth access tokens (lin_oauth_).
+  rule('linear-api-key', ['lin_api_', 'lin_oauth_'],
+    /(?<![A-Za-z0-9_])lin_(?:api|oauth)_[A-Za-z0-9]{32,128}(?![A-Za-z0-9_])/),
 
   // LLM providers.
   rule('openai-api-key', ['sk-'],
@@ -100,8 +88,9 @@ export const secretRules: readonly RegexRule[] = [
     { entropy: 3.5, allow: (s) => !hasDigitAndLetter(s.slice(3)) }),
   rule('anthropic-api-key', ['sk-ant-'],
     /sk-ant-(?:api|admin|oat|sid)\d{2}-[A-Za-z0-9_-]{32,}/),
-  rule('huggingface-token', ['hf_'],
-    /(?<![A-Za-z0-9_])hf_[A-Za-z0-9]{34,40}(?![A-Za-z0-9_])/, { entropy: 3 }),
+  // User access tokens (hf_) and organization API tokens (api_org_).
+  rule('huggingface-token', ['hf_', 'api_org_'],
+    /(?<![A-Za-z0-9_])(?:hf|api_org)_[A-Za-z0-9]{34,40}(?![A-Za-z0-9_])/, { entropy: 3 }),
   rule('groq-api-key', ['gsk_'],
     /(?<![A-Za-z0-9_])gsk_[A-Za-z0-9]{52}(?![A-Za-z0-9])/),
   rule('xai-api-key', ['xai-'],
@@ -133,6 +122,9 @@ export const secretRules: readonly RegexRule[] = [
   rule('connection-string-password', ['password', 'pwd'],
     /(?:password|pwd)\s{0,32}=\s{0,32}([^;&"'\s]{1,256})\s{0,32};/i,
     { extent: 'line', allow: unlessPlaceholder, requires: ';' }),
+
+  // Provider formats (providers.ts), ahead of the generic rules: on a tie, theirs is the label.
+  ...providerRules,
 
   // Headers and generic assignments, gated so that words and code are not masked.
   rule('authorization-header', ['authorization'],

@@ -1,0 +1,25 @@
+// How the project's rules are written: each runs as a sticky regex at its keyword hits
+// (`anchoredLead`), so its cost is per hit, not per byte.
+import type { RegexRule } from '../rule.js';
+import { isIntegrityDigest, looksLikeExample } from './filters.js';
+
+type Options = Pick<RegexRule, 'secretGroup' | 'entropy' | 'allow' | 'extent' | 'requires' | 'run'> & { lead?: number };
+
+export const rule = (id: string, keywords: string[], regex: RegExp, options: Options = {}): RegexRule => ({
+  id,
+  keywords,
+  regex,
+  anchoredLead: options.lead ?? 0,
+  extent: options.extent ?? 'word',
+  ...(options.secretGroup !== undefined && { secretGroup: options.secretGroup }),
+  ...(options.entropy !== undefined && { entropy: options.entropy }),
+  // No rule masks a documentation example, a placeholder or an integrity digest, whatever else it allows.
+  allow: (secret, match, line) =>
+    looksLikeExample(secret) || isIntegrityDigest(secret, line) || (options.allow !== undefined && options.allow(secret, match, line)),
+  ...(options.requires !== undefined && { requires: options.requires }),
+  ...(options.run !== undefined && { run: options.run }),
+});
+
+/** Separator between a quoted or bare name and its value, as written in code, config, JSON (also nested, escaped). */
+export const ASSIGN = String.raw`[\w.-]{0,24}?\\?["'\x60]?\s*(?:=|:=|:|=>|\?=)\s*\\?["'\x60]?`;
+
