@@ -39,6 +39,8 @@ export interface HeldRequest {
   request: AgentRequest;
   /** The original request's `Prefer` header (RFC 7240 `wait=N`). */
   prefer: string | null;
+  /** What approving it does instead of forwarding the request: an effect the approvals know by this name (an MCP tool's new pin). */
+  effect?: string;
 }
 
 /** The answer already approved for an identical earlier request, once; undefined when there is none. */
