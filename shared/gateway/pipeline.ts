@@ -264,9 +264,9 @@ export function forwardContext(
     requestId: at.requestId,
     connection: at.connection,
     tier: at.tier,
-    credential: async () => {
+    credential: async (renew) => {
       const config = credentialFor(at.connection.name, at.connection.config, at.tier);
-      return config ? rt.credentials.resolve(at.connection.name, config) : undefined;
+      return config ? rt.credentials.resolve(at.connection.name, config, { renew }) : undefined;
     },
     masker,
     timeoutMs: rt.config.upstreamTimeoutMs,

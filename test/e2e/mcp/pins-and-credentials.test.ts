@@ -1,10 +1,13 @@
-// Tool pinning by approval and credential tiers, end to end with the real SDK on both sides: the
-// example McpServer as the upstream (accepting a read and a write token, and saying which one each
-// message came with), the SDK client through the gateway. A server that changes a tool gets it
-// hidden and its calls refused, naming the approval of the change; a reviewer sees the difference
-// (masked) and approves or denies it through the decision API.
+// Tool pinning by approval, credential tiers and OAuth client credentials, end to end with the real
+// SDK on both sides: the example McpServer as the upstream (accepting a read and a write token, and
+// saying which one each message came with), the SDK client through the gateway. A server that
+// changes a tool gets it hidden and its calls refused, naming the approval of the change; a
+// reviewer sees the difference (masked) and approves or denies it through the decision API. A
+// second server accepts only access tokens a token endpoint issued to the gateway.
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -24,7 +27,20 @@ connections:
       write: { env: MCP_WRITE_TOKEN }
     groups: [agents]
     reviewers: [reviewers]
+  secured:
+    kind: mcp
+    upstream: \${OAUTH_MCP_URL}
+    credential:
+      oauth:
+        tokenUrl: \${TOKEN_URL}
+        clientId: portcullis-gateway
+        clientSecret: { env: MCP_CLIENT_SECRET }
+        scope: mcp:tools
+    groups: [agents]
 rules:
+  - name: secured-reads
+    match: { connections: secured, actions: "tools/call:read_file" }
+    action: allow
   - name: agents-tools
     match: { connections: tools, actions: ["tools/call:read_file", "tools/call:delete_file"] }
     action: allow
@@ -32,6 +48,30 @@ rules:
 
 const readToken = `read-${randomBytes(16).toString('hex')}`;
 const writeToken = `write-${randomBytes(16).toString('hex')}`;
+const clientSecret = `cs-${randomBytes(16).toString('hex')}`;
+/** The token endpoint: issues random access tokens to the gateway's client id and secret, for scope mcp:tools. */
+const issued = new Set<string>();
+let refuseTokens = false;
+const tokenRequests: Array<{ authorization?: string; form: string }> = [];
+const tokens = createServer(async (req, res) => {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+  tokenRequests.push({ authorization: req.headers.authorization, form: form.toString() });
+  if (refuseTokens) {
+    res.writeHead(401, { 'content-type': 'application/json' }).end(`{"error":"invalid_client","error_description":"client ${clientSecret} is disabled"}`);
+    return;
+  }
+  const expected = `Basic ${Buffer.from(`portcullis-gateway:${clientSecret}`).toString('base64')}`;
+  if (req.headers.authorization !== expected || form.get('grant_type') !== 'client_credentials' || form.get('scope') !== 'mcp:tools') {
+    res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"invalid_client"}');
+    return;
+  }
+  const token = `at-${randomBytes(16).toString('hex')}`;
+  issued.add(token);
+  res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: 3600 }));
+});
+let secured: ExampleMcp;
 let mcp: ExampleMcp;
 let stack: TestStack;
 let client: Client;
@@ -41,7 +81,19 @@ const session = `mcp-pin-${randomUUID()}`;
 
 before(async () => {
   mcp = await startExampleMcp({ authorize: (h) => (h === `Bearer ${readToken}` ? 'read' : h === `Bearer ${writeToken}` ? 'write' : undefined) });
-  stack = await startTestStack({ policy: POLICY, env: { EXAMPLE_MCP_URL: mcp.url, MCP_READ_TOKEN: readToken, MCP_WRITE_TOKEN: writeToken } });
+  secured = await startExampleMcp({ authorize: (h) => (h?.startsWith('Bearer ') && issued.has(h.slice(7)) ? h.slice(7) : undefined) });
+  await new Promise<void>((resolve) => tokens.listen(0, '127.0.0.1', resolve));
+  stack = await startTestStack({
+    policy: POLICY,
+    env: {
+      EXAMPLE_MCP_URL: mcp.url,
+      MCP_READ_TOKEN: readToken,
+      MCP_WRITE_TOKEN: writeToken,
+      OAUTH_MCP_URL: secured.url,
+      TOKEN_URL: `http://127.0.0.1:${(tokens.address() as AddressInfo).port}/oauth2/token`,
+      MCP_CLIENT_SECRET: clientSecret,
+    },
+  });
   agentToken = await stack.token('agent-7', ['agents']);
   reviewerToken = await stack.token('rita', ['reviewers']);
   client = new Client({ name: 'e2e', version: '1.0.0' });
@@ -56,6 +108,9 @@ after(async () => {
   await client?.close().catch(() => undefined);
   await stack?.stop();
   await mcp?.close();
+  await secured?.close();
+  tokens.closeAllConnections();
+  await new Promise<void>((resolve) => tokens.close(() => resolve()));
 });
 
 const text = (result: unknown) => ((result as CallToolResult).content as Array<{ type: string; text?: string }>).map((c) => c.text ?? '').join('\n');
@@ -189,5 +244,58 @@ describe('mcp e2e: a changed tool is approved or denied by a reviewer', () => {
     assert.equal(refused.isError, true);
     assert.match(text(refused), new RegExp(`denied the change \\(approval ${pending.id}\\)`));
     assert.deepEqual(await pendingApprovals('read_file'), [], 'a denied change is not asked about again');
+  });
+});
+
+describe('mcp e2e: OAuth client credentials for the upstream', () => {
+  it('fetches an access token once, sends it as the bearer, renews it once on a 401, and never lets the agent see it', async () => {
+    const agent = new Client({ name: 'e2e-oauth', version: '1.0.0' });
+    await agent.connect(
+      new StreamableHTTPClientTransport(new URL(`${stack.url}/api/mcp/secured`), {
+        requestInit: { headers: { authorization: `Bearer ${agentToken}`, 'x-portcullis-session': session } },
+      }),
+    );
+    try {
+      assert.ok((await agent.listTools()).tools.some((t) => t.name === 'read_file'));
+      const first = await agent.callTool({ name: 'read_file', arguments: { path: '/src/a.ts' } });
+      assert.notEqual(first.isError, true, text(first));
+      assert.equal(tokenRequests.length, 1, 'one token for the handshake, the list and the call');
+      const [token] = [...issued];
+      assert.ok(secured.requests.length >= 4 && secured.requests.every((r) => r.as === token), 'every message came with the issued token');
+      assert.ok(!secured.received.some((h) => JSON.stringify(h).includes(clientSecret)), 'the client secret goes to the token endpoint only');
+
+      // The authorization server revokes the token: the next call meets a 401 and is sent once more with a new one.
+      issued.clear();
+      const second = await agent.callTool({ name: 'read_file', arguments: { path: '/src/b.ts' } });
+      assert.notEqual(second.isError, true, text(second));
+      assert.match(text(second), /contents of \/src\/b.ts/);
+      assert.equal(tokenRequests.length, 2);
+      assert.equal(secured.calls.length, 2, 'each call ran once');
+
+      const events = JSON.stringify(await sessionEvents());
+      assert.ok(!events.includes(token!) && !events.includes([...issued][0]!), 'no access token in the session log');
+      assert.ok(!events.includes(clientSecret));
+    } finally {
+      await agent.close().catch(() => undefined);
+    }
+  });
+
+  it('refuses (503) when the token endpoint refuses the gateway, saying no more than its error code', async () => {
+    issued.clear();
+    refuseTokens = true;
+    try {
+      const res = await fetch(`${stack.url}/api/mcp/secured`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${agentToken}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
+      });
+      const body = await res.text();
+      assert.equal(res.status, 503, body);
+      assert.match(body, /credential-unavailable/);
+      assert.match(body, /token endpoint answered 401 invalid_client/);
+      assert.ok(!body.includes(clientSecret));
+    } finally {
+      refuseTokens = false;
+    }
   });
 });
