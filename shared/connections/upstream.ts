@@ -44,9 +44,25 @@ export async function prepareCall(request: AgentRequest, context: ForwardContext
  * renewed (an OAuth access token, which the server may have revoked or expired early) and the body
  * can be sent again (bytes, not a stream already consumed).
  */
-export function retryWithRenewal(response: Response, request: AgentRequest, context: ForwardContext): boolean {
+function retryWithRenewal(response: Response, request: AgentRequest, context: ForwardContext): boolean {
   if (response.status !== 401 || request.body.stream !== undefined) return false;
   return renewable(credentialFor(context.connection.name, context.connection.config, context.tier));
+}
+
+/**
+ * prepareCall then callUpstream, once more with a renewed credential when the upstream answers 401
+ * to a renewable one. `adjust` sets what the kind adds to the prepared call (its own headers).
+ */
+export async function callRenewing(request: AgentRequest, context: ForwardContext, adjust?: (call: UpstreamCall) => void): Promise<{ call: UpstreamCall; response: Response }> {
+  const attempt = async (renew: boolean) => {
+    const call = await prepareCall(request, context, renew);
+    adjust?.(call);
+    return { call, response: await callUpstream(call, context) };
+  };
+  const first = await attempt(false);
+  if (!retryWithRenewal(first.response, request, context)) return first;
+  await first.response.body?.cancel();
+  return attempt(true);
 }
 
 export async function callUpstream(call: UpstreamCall, context: ForwardContext): Promise<Response> {

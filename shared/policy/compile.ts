@@ -52,7 +52,7 @@ export interface CompiledRule {
 }
 
 export interface NamedConnection extends Connection {
-  /** Reviewers when the connection's default decision is review. */
+  /** Reviewers when the connection's default decision is review, and of a changed MCP tool. */
   defaultReview?: ReviewRequirement;
 }
 

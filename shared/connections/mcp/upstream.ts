@@ -4,7 +4,7 @@
 // a renewable credential (OAuth) is tried once more with a fresh one.
 import type { Masker } from '../../masking/index.js';
 import type { ForwardContext } from '../kind.js';
-import { callUpstream, prepareCall, retryWithRenewal } from '../upstream.js';
+import { callRenewing } from '../upstream.js';
 import type { McpConnection } from './schema.js';
 
 export const SESSION_HEADER = 'mcp-session-id';
@@ -21,17 +21,12 @@ export async function callMcp(call: McpCall, context: ForwardContext): Promise<{
   const url = new URL(config.upstream);
   const bytes = call.body === undefined ? undefined : new TextEncoder().encode(call.body);
   const request = { method: call.method, target: { url, path: url.pathname, search: '' }, headers: call.agentHeaders, body: bytes ? { bytes, length: bytes.byteLength } : { length: 0 } };
-  const attempt = async (renew: boolean) => {
-    const prepared = await prepareCall(request, context, renew);
-    prepared.headers.delete(SESSION_HEADER);
-    prepared.headers.delete('last-event-id');
-    if (call.upstreamSession) prepared.headers.set(SESSION_HEADER, call.upstreamSession);
-    prepared.headers.set('accept', call.method === 'GET' ? 'text/event-stream' : 'application/json, text/event-stream');
-    if (bytes) prepared.headers.set('content-type', 'application/json');
-    return { response: await callUpstream(prepared, context), masker: prepared.masker };
-  };
-  const first = await attempt(false);
-  if (!retryWithRenewal(first.response, request, context)) return first;
-  await first.response.body?.cancel();
-  return attempt(true);
+  const { call: prepared, response } = await callRenewing(request, context, ({ headers }) => {
+    headers.delete(SESSION_HEADER);
+    headers.delete('last-event-id');
+    if (call.upstreamSession) headers.set(SESSION_HEADER, call.upstreamSession);
+    headers.set('accept', call.method === 'GET' ? 'text/event-stream' : 'application/json, text/event-stream');
+    if (bytes) headers.set('content-type', 'application/json');
+  });
+  return { response, masker: prepared.masker };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { filterList } from '../../connections/mcp/answers.js';
-import { callablePin, pinState, toolFingerprint } from './pins.js';
+import { callablePin, pinState, readOnlyHint, toolFingerprint } from './pins.js';
 
 const tool = { name: 'read_file', description: 'Reads a file', inputSchema: { type: 'object', properties: { path: { type: 'string' } } } };
 
@@ -24,6 +24,13 @@ describe('mcp tool pinning', () => {
     assert.equal(callablePin(undefined, { pinned: 'a', seen: 'b' }), false);
     assert.equal(callablePin('b', { pinned: 'a', seen: 'b' }), true);
     assert.equal(callablePin(undefined, { pinned: 'a', seen: 'a' }), true);
+  });
+
+  it('reads readOnlyHint only when it is exactly true', () => {
+    assert.equal(readOnlyHint({ ...tool, annotations: { readOnlyHint: true } }), true);
+    assert.equal(readOnlyHint({ ...tool, annotations: { readOnlyHint: 'true' } }), false);
+    assert.equal(readOnlyHint({ ...tool, annotations: { destructiveHint: false } }), false);
+    assert.equal(readOnlyHint(tool), false);
   });
 
   it('filters a list: hidden items gone, review items marked, other fields kept', () => {
