@@ -5,6 +5,7 @@
 import type { Masker } from '../../masking/index.js';
 import type { ForwardContext } from '../kind.js';
 import { callRenewing } from '../upstream.js';
+import { callMcpSse } from './sse-upstream.js';
 import type { McpConnection } from './schema.js';
 
 export const SESSION_HEADER = 'mcp-session-id';
@@ -18,6 +19,7 @@ export interface McpCall {
 
 export async function callMcp(call: McpCall, context: ForwardContext): Promise<{ response: Response; masker: Masker }> {
   const config = context.connection.config as McpConnection;
+  if (config.transport === 'sse') return callMcpSse(call, context);
   const url = new URL(config.upstream);
   const bytes = call.body === undefined ? undefined : new TextEncoder().encode(call.body);
   const request = { method: call.method, target: { url, path: url.pathname, search: '' }, headers: call.agentHeaders, body: bytes ? { bytes, length: bytes.byteLength } : { length: 0 } };
