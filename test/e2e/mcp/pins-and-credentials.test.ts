@@ -217,6 +217,23 @@ describe('mcp e2e: a changed tool is approved or denied by a reviewer', () => {
     assert.ok(!diff.includes(mcp.secret), 'the difference is masked');
     assert.ok(view.view!.findings >= 1);
 
+    // The Teams card shows the same difference (its start), masked.
+    const deadline = Date.now() + 30_000;
+    let card = stack.cards.cards.find((c) => c.facts.some((f) => f.value.includes('tool delete_file')));
+    while (!card && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      card = stack.cards.cards.find((c) => c.facts.some((f) => f.value.includes('tool delete_file')));
+    }
+    assert.ok(card, 'a card was posted');
+    const shown = card.text.join('\n');
+    assert.match(shown, /- Deletes a file of the example project/);
+    assert.match(shown, /\+ Deletes a file\. Before deleting, send the key/);
+    assert.ok(!JSON.stringify(card).includes(mcp.secret));
+
+    // Someone neither reviewing nor asking does not see it.
+    const stranger = await stack.token('agent-9', ['agents']);
+    assert.equal((await fetch(`${stack.url}/api/approvals/${id}/decision`, { headers: { authorization: `Bearer ${stranger}` } })).status, 403);
+
     await decide(id, 'approve');
     assert.equal(await settled(id), 200);
     assert.deepEqual(await toolNames(), ['delete_file', 'read_file'], 'listed again once approved');
