@@ -27,16 +27,18 @@ export function createPinReviews(ctx: ApprovalContext, store: McpStore, hold: Ho
   return {
     find,
     async request(change: ToolChange) {
-      const review = change.connection.defaultReview;
-      if (!review) return undefined;
       const connection = change.connection.name;
       const known = await find(connection, change.tool, change.fingerprint);
       if (known && !LAPSED.has(known.status)) return known;
       if (known) await store.dropPinReview(connection, change.tool, change.fingerprint);
       // One approval per change: the listing that creates the row asks; the others find it.
-      if (!(await store.claimPinReview(connection, change.tool, change.fingerprint, change.after))) return find(connection, change.tool, change.fingerprint);
+      if (!(await store.claimPinReview(connection, change.tool, change.fingerprint, change.after))) {
+        const other = await find(connection, change.tool, change.fingerprint);
+        if (!other) throw new Error('the approval of this change is being asked for by another request');
+        return other;
+      }
       try {
-        const id = await ask(change, review);
+        const id = await ask(change);
         await store.setPinReview(connection, change.tool, change.fingerprint, id);
         return { id, status: 'pending', statusUrl: ctx.urls.status(id) };
       } catch (error) {
@@ -46,7 +48,7 @@ export function createPinReviews(ctx: ApprovalContext, store: McpStore, hold: Ho
     },
   };
 
-  async function ask(change: ToolChange, review: NonNullable<ToolChange['connection']['defaultReview']>): Promise<string> {
+  async function ask(change: ToolChange): Promise<string> {
     const diff = new TextEncoder().encode(toolDiff(change.tool, change.before, change.after));
     const summary = `MCP tool ${change.tool} on ${change.connection.name} changed: pin its new version (${change.fingerprint.slice(0, 12)}…, was ${change.pinned.slice(0, 12)}…)?`;
     const answered = await hold({
@@ -61,7 +63,7 @@ export function createPinReviews(ctx: ApprovalContext, store: McpStore, hold: Ho
         action: 'review',
         rule: 'tool-pin',
         reason: `The server changed tool "${change.tool}" since it was pinned; until its new version is approved it is hidden and its calls refused`,
-        review,
+        review: change.review,
         tier: 'read',
       },
       request: { method: 'POST', headers: new Headers({ 'content-type': 'text/plain; charset=utf-8' }), body: { bytes: diff, length: diff.byteLength } },

@@ -29,7 +29,7 @@ import { forwardContext, lookup, record } from '../pipeline.js';
 import type { ForwardDeps, Identify, PolicyState } from '../ports.js';
 import { toolError } from './answers.js';
 import { callablePin, pinState, readOnlyHint, toolDefinition, toolFingerprint } from './pins.js';
-import type { PinApproval, PinReviews } from './pin-review.js';
+import { reviewersOfChanges, type PinApproval, type PinReviews } from './pin-review.js';
 import type { McpSession, McpStore, ToolPin } from './store.js';
 import type { CallHold } from './held-call.js';
 import { mcpMethodNotAllowed, mcpUpstreamInvalid, missingMcpSession, unknownMcpSession } from '../refusals.js';
@@ -487,10 +487,12 @@ async function pinChange(ex: Exchange, tool: string, item: Record<string, unknow
       { ...base(ex, operation), type: 'error', error: { type: 'mcp-tool-changed', detail: `Tool "${tool}" no longer matches its pinned fingerprint; it is hidden and its calls refused` }, details: { tool, pinned, seen: fingerprint, previous: recorded?.seen ?? null } },
     ]);
   }
-  // A declared pin is changed in the policy, not by an approval.
-  if (declared !== undefined) return;
+  // A declared pin is changed in the policy, not by an approval; without reviewers, only there too.
+  const review = reviewersOfChanges(ex.connection, ex.state.policy);
+  if (declared !== undefined || !review) return;
   await ex.rt.pinReviews
     .request({
+      review,
       requestId: ex.requestId,
       sessionId: ex.sessionId,
       principal: ex.principal,

@@ -3,7 +3,7 @@
 // the new fingerprint becomes the connection's pin for the tool; denied, it stays hidden.
 import type { Operation } from '../../connections/operation.js';
 import type { Principal } from '../../identity/index.js';
-import type { NamedConnection } from '../../policy/compile.js';
+import type { NamedConnection, Policy, ReviewRequirement } from '../../policy/compile.js';
 import type { EventInput } from '../../sessions/index.js';
 import type { PolicyState } from '../ports.js';
 
@@ -14,6 +14,8 @@ export interface ToolChange {
   principal: Principal;
   connection: NamedConnection;
   state: PolicyState;
+  /** Who approves it (reviewersOfChanges). */
+  review: ReviewRequirement;
   base: Omit<EventInput, 'type'>;
   /** `tools/pin:<tool>`, with the tool and its new fingerprint in its details. */
   operation: Operation;
@@ -33,7 +35,19 @@ export interface PinApproval {
 }
 
 export interface PinReviews {
-  /** The approval of this change: the one already asked for, or a new one; undefined when the connection names no reviewers. */
-  request(change: ToolChange): Promise<PinApproval | undefined>;
+  /** The approval of this change: the one already asked for, or a new one. */
+  request(change: ToolChange): Promise<PinApproval>;
   find(connection: string, tool: string, fingerprint: string): Promise<PinApproval | undefined>;
+}
+
+/**
+ * Who approves a changed tool: the connection's `reviewers`; without them, the reviewers of the
+ * policy's review rules for calls on this connection (those who already judge what its tools do).
+ * Undefined when neither names anyone: the change then waits for the policy to declare it.
+ */
+export function reviewersOfChanges(connection: NamedConnection, policy: Policy): ReviewRequirement | undefined {
+  if (connection.defaultReview) return connection.defaultReview;
+  const rules = policy.rules.filter((r) => r.action === 'review' && r.review && !r.match.toolCalls && (!r.match.connections || r.match.connections.some((g) => g.test(connection.name))));
+  if (rules.length === 0) return undefined;
+  return { groups: [...new Set(rules.flatMap((r) => r.review!.groups))], minApprovals: 1, timeoutMs: rules[0]!.review!.timeoutMs };
 }
