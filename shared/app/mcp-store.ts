@@ -33,7 +33,7 @@ export function createMcpStore(table: TableClient): McpStore {
     },
     async pins(connection) {
       const pins = new Map<string, ToolPin>();
-      const rows = table.listEntities<{ pinned: string; seen: string; description?: string; readOnly?: boolean; definition?: string }>({
+      const rows = table.listEntities<{ pinned: string; seen: string; description?: string; readOnly?: boolean; definition?: string; reviewing?: string }>({
         queryOptions: { filter: `PartitionKey eq '${`pin:${connection}`}'` },
       });
       for await (const row of rows) {
@@ -43,6 +43,7 @@ export function createMcpStore(table: TableClient): McpStore {
           ...(row.description ? { description: row.description } : {}),
           ...(row.readOnly === true ? { readOnly: true } : {}),
           ...(row.definition ? { definition: row.definition } : {}),
+          ...(row.reviewing ? { reviewing: row.reviewing } : {}),
         });
       }
       return pins;
@@ -83,6 +84,9 @@ export function createMcpStore(table: TableClient): McpStore {
     },
     async sawChange(connection, tool, seen) {
       await table.upsertEntity({ partitionKey: `pin:${connection}`, rowKey: hex(tool), seen: seen.seen, description: (seen.description ?? '').slice(0, 4096), readOnly: seen.readOnly === true }, 'Merge');
+    },
+    async markReviewing(connection, tool, fingerprint) {
+      await table.upsertEntity({ partitionKey: `pin:${connection}`, rowKey: hex(tool), reviewing: fingerprint }, 'Merge');
     },
     async repin(connection, tool, pinned, definition) {
       await table.upsertEntity({ partitionKey: `pin:${connection}`, rowKey: hex(tool), pinned, definition: kept(definition) }, 'Merge');

@@ -44,6 +44,9 @@ export interface McpDeps extends ForwardDeps {
 }
 
 /** Methods that only run the protocol: allowed when no rule speaks of them (lists are filtered). */
+/** Approval statuses in which a change is still being decided or carried out. */
+const OPEN: ReadonlySet<string> = new Set(['pending', 'approved', 'executing']);
+
 const PROTOCOL = /^(initialize|ping|notifications\/.*|response|tools\/list|prompts\/list|resources\/list|resources\/templates\/list|logging\/setLevel|completion\/complete)$/;
 
 /** One request's context: who, where, and what the messages asked for (to read their answers). */
@@ -230,7 +233,14 @@ async function pendingChanges(ex: Exchange, messages: Message[], pins: Map<strin
     const tool = String(message.message.params?.name);
     const pin = pins.get(tool);
     if (!pin || changes.has(tool) || callablePin(ex.config.pins?.[tool], pin)) continue;
-    changes.set(tool, ex.config.pins?.[tool] === undefined ? await ex.rt.pinReviews.find(ex.connection.name, tool, pin.seen) : undefined);
+    if (ex.config.pins?.[tool] !== undefined) {
+      changes.set(tool, undefined);
+      continue;
+    }
+    // The approval of this version, or of an earlier change still open (one at a time per tool).
+    const approval = await ex.rt.pinReviews.find(ex.connection.name, tool, pin.seen);
+    const earlier = approval || pin.reviewing === undefined ? undefined : await ex.rt.pinReviews.find(ex.connection.name, tool, pin.reviewing);
+    changes.set(tool, approval ?? (earlier && OPEN.has(earlier.status) ? earlier : undefined));
   }
   return changes;
 }
@@ -490,6 +500,12 @@ async function pinChange(ex: Exchange, tool: string, item: Record<string, unknow
   // A declared pin is changed in the policy, not by an approval; without reviewers, only there too.
   const review = reviewersOfChanges(ex.connection, ex.state.policy);
   if (declared !== undefined || !review) return;
+  // One open approval per tool: a server that keeps changing it does not flood the reviewers; the
+  // next change is asked about once the earlier one is answered.
+  if (recorded?.reviewing !== undefined && recorded.reviewing !== fingerprint) {
+    const earlier = await ex.rt.pinReviews.find(ex.connection.name, tool, recorded.reviewing);
+    if (earlier && OPEN.has(earlier.status)) return;
+  }
   await ex.rt.pinReviews
     .request({
       review,
@@ -506,6 +522,7 @@ async function pinChange(ex: Exchange, tool: string, item: Record<string, unknow
       ...(recorded?.definition ? { before: recorded.definition } : {}),
       after: toolDefinition(item),
     })
+    .then(() => (recorded?.reviewing === fingerprint ? undefined : mcp.markReviewing(ex.connection.name, tool, fingerprint)))
     .catch((error: unknown) => {
       // The tool stays hidden either way; the next listing asks again.
       ex.rt.log.warn('the approval of a changed MCP tool could not be asked for', { connection: ex.connection.name, tool, error: error instanceof Error ? error.message : String(error) });

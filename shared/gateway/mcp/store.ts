@@ -26,6 +26,8 @@ export interface ToolPin {
   readOnly?: boolean;
   /** The pinned version as listed (canonical JSON), shown against a change; absent when unknown or too large to keep. */
   definition?: string;
+  /** The new fingerprint reviewers were last asked about. */
+  reviewing?: string;
 }
 
 /** A changed tool's approval: one per connection, tool and new fingerprint. */
@@ -45,6 +47,8 @@ export interface McpStore {
   savePin(connection: string, tool: string, pin: ToolPin, create: boolean): Promise<void>;
   /** Notes a listing that does not match the pin, leaving the pin as it is. */
   sawChange(connection: string, tool: string, seen: Pick<ToolPin, 'seen' | 'description' | 'readOnly'>): Promise<void>;
+  /** Notes the fingerprint reviewers are asked about now. */
+  markReviewing(connection: string, tool: string, fingerprint: string): Promise<void>;
   /** Moves the pin to an approved fingerprint. */
   repin(connection: string, tool: string, pinned: string, definition: string | undefined): Promise<void>;
   pinReview(connection: string, tool: string, fingerprint: string): Promise<PinReviewRow | undefined>;
