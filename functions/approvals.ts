@@ -6,4 +6,4 @@ export const approvalsList = defineHttp({ name: 'approvals-list', route: ROUTES.
 
 export const approvalStatus = defineHttp({ name: 'approval-status', route: ROUTES.approvalStatus, methods: ['GET'], handler: entries.approvalStatus });
 
-export const approvalDecision = defineHttp({ name: 'approval-decision', route: ROUTES.approvalDecision, methods: ['POST'], handler: entries.approvalDecision });
+export const approvalDecision = defineHttp({ name: 'approval-decision', route: ROUTES.approvalDecision, methods: ['GET', 'POST'], handler: entries.approvalDecision });

@@ -4,6 +4,7 @@
 // from here and never reaches back.
 import { createApprovalContext, type ApprovalContext } from '../approvals/context.js';
 import { createCallHold } from '../approvals/mcp-call.js';
+import { createPinReviews, PIN_EFFECT, pinEffect } from '../approvals/mcp-pin.js';
 import type { McpDeps } from '../gateway/mcp/handle.js';
 import { MCP_TABLE } from '../gateway/mcp/store.js';
 import { createMcpStore } from './mcp-store.js';
@@ -54,6 +55,7 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv = process.e
     return { principal: await state.verifier.verify(headers.get('authorization')), state };
   };
   const forwardDeps: LlmForwardDeps = { config, log, recorder, credentials };
+  const mcpStore = createMcpStore(clients.table(MCP_TABLE));
   const approvals = createApprovalContext({
     config,
     log: log.child({ component: 'approvals' }),
@@ -66,9 +68,9 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv = process.e
       container: clients.blobs.getContainerClient(APPROVALS_CONTAINER),
       serviceBus: clients.serviceBus,
     },
+    effects: { [PIN_EFFECT]: pinEffect(mcpStore) },
   });
   const hold = createHold(approvals);
-  const mcpStore = createMcpStore(clients.table(MCP_TABLE));
   // Answers whose tool calls need a review are held by the approvals built on this forward step.
   forwardDeps.answers = createAnswerHolds(approvals);
   return {
@@ -80,7 +82,7 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv = process.e
     credentials,
     identify,
     gateway: { ...forwardDeps, identify, current: () => policies.current(), hold, repeat: createRepeat(approvals) },
-    mcp: { ...forwardDeps, identify, mcp: mcpStore, holdCall: createCallHold(approvals, mcpStore, hold) },
+    mcp: { ...forwardDeps, identify, mcp: mcpStore, holdCall: createCallHold(approvals, mcpStore, hold), pinReviews: createPinReviews(approvals, mcpStore, hold) },
     approvals,
     async close() {
       await Promise.all([clients.serviceBus.close(), closeKinds()]);

@@ -1,5 +1,6 @@
 // The approval API: the agent's status URL (requester or auditor only) and the decision endpoint
-// for CI gates and scripts (an OIDC bearer token of a reviewer).
+// for CI gates and scripts (an OIDC bearer token of a reviewer): GET shows what is to be decided
+// (the masked request or change, as the review page does), POST decides.
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
 import { readAll } from '../platform/bytes.js';
@@ -8,8 +9,10 @@ import type { ApprovalContext } from './context.js';
 import { submitDecision } from './decision.js';
 import { preferredWait } from './prefer.js';
 import { invalidDecision, notYourApproval, unknownApproval } from './refusals.js';
+import { mayDecide, summary } from './list.js';
+import { samePerson } from './people.js';
 import { reviewerOf } from './reviewer.js';
-import { approvalCount } from './state.js';
+import { approvalCount, requesterOf } from './state.js';
 import { answer } from './status.js';
 
 const MAX_DECISION_BYTES = 16 * 1024;
@@ -33,6 +36,7 @@ const decisionSchema = z.strictObject({
 });
 
 export async function approvalDecision(ctx: ApprovalContext, req: HttpRequest): Promise<HttpResponseInit> {
+  if (req.method.toUpperCase() === 'GET') return decisionView(ctx, req);
   const { principal } = await ctx.identify(req.headers);
   const body = await decisionBody(req);
   const approval = await submitDecision(ctx, req.params.id ?? '', reviewerOf(principal), { verdict: body.decision, reason: body.reason, via: 'api' });
@@ -47,6 +51,22 @@ export async function approvalDecision(ctx: ApprovalContext, req: HttpRequest): 
       // The credential tier the approved request runs with, on connections with tiers.
       ...(approval.credential && { credential: approval.credential }),
     },
+  };
+}
+
+/** What a reviewer decides on: the approval and its masked view (the request's body, or the difference a change makes). */
+async function decisionView(ctx: ApprovalContext, req: HttpRequest): Promise<HttpResponseInit> {
+  const { principal, state } = await ctx.identify(req.headers);
+  const approval = await ctx.store.get(req.params.id ?? '');
+  if (!approval) throw unknownApproval(req.params.id ?? '');
+  const reviewer = reviewerOf(principal);
+  const involved = reviewer.groups.some((g) => approval.review.groups.includes(g)) || samePerson(reviewer, requesterOf(approval));
+  if (!involved && !inAnyGroup(principal, state.policy.auditorGroups)) throw notYourApproval();
+  const view = await ctx.held.getView(approval.id);
+  return {
+    status: 200,
+    headers: { 'cache-control': 'no-store' },
+    jsonBody: { ...summary(ctx, approval, mayDecide(approval, reviewer, ctx.now())), ...(view ? { view } : {}) },
   };
 }
 

@@ -20,6 +20,7 @@ export function storedRequest(held: HeldRequest): StoredRequest {
     body: Buffer.from(bytes).toString('base64'),
     principal: { subject: principal.subject, issuer: principal.issuer, groups: [...principal.groups], kind: principal.kind, claims: { ...principal.claims } },
     operation: { ...operation },
+    ...(held.effect ? { effect: held.effect } : {}),
   };
 }
 

@@ -6,6 +6,8 @@ import type { ServiceBusClient } from '@azure/service-bus';
 import type { ContainerClient } from '@azure/storage-blob';
 import type { Forward, Identify, PolicyState, Record } from '../gateway/ports.js';
 import type { Config } from '../platform/config.js';
+import type { Approval } from './state.js';
+import type { StoredRequest, StoredResult } from './held-store.js';
 import type { Logger } from '../platform/log.js';
 import { approvalUrls, type ApprovalUrls } from '../platform/routes.js';
 import { createHeldStore, type HeldStore } from './held-store.js';
@@ -28,7 +30,12 @@ export interface ApprovalDeps {
   /** The gateway's record step, bound to the session log. */
   record: Record;
   storage: { table: TableClient; container: ContainerClient; serviceBus: ServiceBusClient };
+  /** What approving a held change does, by the name the change was held with (`StoredRequest.effect`). */
+  effects?: { [name: string]: ApprovalEffect };
 }
+
+/** Carries out an approved change that is not a request to forward; its answer is kept like a request's. */
+export type ApprovalEffect = (ctx: ApprovalContext, approval: Approval, held: StoredRequest) => Promise<StoredResult>;
 
 export interface ApprovalContext extends Omit<ApprovalDeps, 'storage'> {
   store: ApprovalStore;

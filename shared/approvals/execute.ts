@@ -11,7 +11,7 @@ import type { ApprovalContext } from './context.js';
 import { failApproval } from './fail.js';
 import type { StoredRequest, StoredResult } from './held-store.js';
 import { flushOutbox } from './outbox.js';
-import { connectionRemoved, deniedSinceApproval, heldRequestMissing } from './refusals.js';
+import { connectionRemoved, deniedSinceApproval, heldRequestMissing, unknownApprovalEffect } from './refusals.js';
 import { complete, fail, INTERRUPTED, startExecution, type Approval, type Failure } from './state.js';
 
 /** The largest masked answer kept for the agent. */
@@ -78,6 +78,12 @@ async function run(ctx: ApprovalContext, approval: Approval, started: number): P
   const { policy } = state;
   const connection = policy.connections.get(approval.base.connection);
   if (!connection) throw connectionRemoved(approval.base.connection);
+  // A change held with an effect is not a request: approving it runs the effect (which checks what it needs).
+  if (held.effect) {
+    const effect = ctx.effects?.[held.effect];
+    if (!effect) throw unknownApprovalEffect(held.effect);
+    return effect(ctx, approval, held);
+  }
   // Approved under the policy of its time, carried out under today's: a rule added since that
   // denies it wins (fail closed); review and allow both let the approval stand.
   const today = decide(held.principal, connection, held.operation, policy);

@@ -19,6 +19,8 @@ export const storedRequestSchema = z.object({
   operation: operationSchema,
   /** Set when the approval holds a model's answer (result.json, written when held) rather than a request to carry out. */
   answer: z.boolean().optional(),
+  /** Set when approving runs an effect (context.ts) rather than carrying out a request. */
+  effect: z.string().optional(),
 });
 export type StoredRequest = z.infer<typeof storedRequestSchema>;
 

@@ -97,7 +97,7 @@ export async function approvalsFor(
   return { approvals: found, ...(continuation ? { continuation } : {}) };
 }
 
-function summary(ctx: Pick<ApprovalContext, 'urls'>, a: Approval, decides: boolean): ApprovalSummary {
+export function summary(ctx: Pick<ApprovalContext, 'urls'>, a: Approval, decides: boolean): ApprovalSummary {
   return {
     id: a.id,
     status: a.status === 'pending' ? effectiveStatus(a, new Date()) : a.status,

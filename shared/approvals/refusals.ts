@@ -129,6 +129,10 @@ export const unknownSignInIssuer = () =>
 export const heldRequestMissing = () =>
   new Refusal({ status: 502, type: 'held-request-missing', title: 'Held request missing', detail: 'The held request is no longer in storage.' });
 
+/** An approved change names an effect this gateway does not know (held by another version of it). */
+export const unknownApprovalEffect = (effect: string) =>
+  new Refusal({ status: 502, type: 'approval-effect-unknown', title: 'Approved change not known', detail: `This gateway cannot carry out an approved change of kind "${effect}".` });
+
 /** The connection was in the policy when the request was held and approved, and is not any more. */
 export const connectionRemoved = (connection: string) =>
   new Refusal({

@@ -19,5 +19,5 @@ export const connectionBase = z.object({
   reviewers: z
     .array(z.string().min(1))
     .optional()
-    .describe('reviewer groups when the default decision is review'),
+    .describe('reviewer groups when the default decision is review, and (mcp) of a tool the server changed since it was pinned'),
 });

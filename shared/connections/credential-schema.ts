@@ -9,6 +9,33 @@ const keyVaultSource = z
   })
   .strict();
 
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'is not an environment variable name');
+
+/** Where a secret the gateway needs (not sends) comes from: Key Vault, or in development an environment variable. */
+const secretSource = z
+  .object({
+    keyVault: keyVaultSource.optional().describe('a Key Vault secret, read with the app\'s managed identity'),
+    env: envName.optional().describe('an environment variable (only when PORTCULLIS_ENV=development)'),
+  })
+  .strict()
+  .refine((s) => [s.keyVault, s.env].filter(Boolean).length === 1, { message: 'set exactly one of keyVault, env' });
+
+export type SecretSource = z.infer<typeof secretSource>;
+
+/** OAuth 2.0 client credentials (RFC 6749 §4.4): the gateway fetches an access token and sends that. */
+const oauthSource = z
+  .object({
+    tokenUrl: z.url({ protocol: /^https?$/ }).describe('the authorization server\'s token endpoint (https outside development)'),
+    clientId: z.string().min(1).describe('the gateway\'s client id at the authorization server'),
+    clientSecret: secretSource.describe('the client secret: a Key Vault secret (or, in development, an environment variable)'),
+    scope: z.string().min(1).optional().describe('the scope to ask for, space-separated'),
+    clientAuth: z
+      .enum(['basic', 'post'])
+      .default('basic')
+      .describe('how the client authenticates: HTTP Basic (client_secret_basic, which every server must support) or in the form body (client_secret_post)'),
+  })
+  .strict();
+
 export const credentialSchema = z
   .object({
     keyVault: keyVaultSource.optional().describe('a Key Vault secret, read with the app\'s managed identity'),
@@ -23,11 +50,10 @@ export const credentialSchema = z
       .strict()
       .optional()
       .describe('an Entra ID token of one of the app\'s managed identities for a scope'),
-    env: z
-      .string()
-      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'is not an environment variable name')
+    env: envName.optional().describe('an environment variable (only when PORTCULLIS_ENV=development)'),
+    oauth: oauthSource
       .optional()
-      .describe('an environment variable (only when PORTCULLIS_ENV=development)'),
+      .describe('an access token from an OAuth 2.0 token endpoint (client credentials), cached until shortly before it expires and fetched again once when the upstream answers 401'),
     header: z.string().regex(/^[A-Za-z0-9-]+$/, 'is not a header name').default('Authorization').describe('header that carries it'),
     format: z
       .string()
@@ -36,8 +62,8 @@ export const credentialSchema = z
       .describe('how the header value is built; {value} is the credential'),
   })
   .strict()
-  .refine((c) => [c.keyVault, c.managedIdentity, c.env].filter(Boolean).length === 1, {
-    message: 'set exactly one of keyVault, managedIdentity, env',
+  .refine((c) => [c.keyVault, c.managedIdentity, c.env, c.oauth].filter(Boolean).length === 1, {
+    message: 'set exactly one of keyVault, managedIdentity, env, oauth',
   });
 
 export type CredentialConfig = z.infer<typeof credentialSchema>;

@@ -159,3 +159,93 @@ describe('credentials: Key Vault through the real SecretClient', () => {
     await assert.rejects(resolver.resolve('github', cfg({ keyVault: { vault, secret: 'missing' } })), (e: unknown) => e instanceof Refusal && e.status === 503);
   });
 });
+
+/** A token endpoint (RFC 6749 client credentials) that records what it was asked and answers as told. */
+async function tokenEndpoint(answer: (n: number) => { status: number; body: unknown } = (n) => ({ status: 200, body: { access_token: `at-${n}`, token_type: 'Bearer', expires_in: 3600 } })) {
+  const { createServer: createHttpServer } = await import('node:http');
+  const asked: Array<{ authorization?: string; form: URLSearchParams }> = [];
+  const server = createHttpServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    asked.push({ authorization: req.headers.authorization, form: new URLSearchParams(Buffer.concat(chunks).toString('utf8')) });
+    const { status, body } = answer(asked.length);
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`, asked, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+describe('credentials: OAuth client credentials', () => {
+  const clientSecret = `s3cret+${'x'.repeat(8)}:/`;
+  const oauth = (tokenUrl: string, extra: Record<string, unknown> = {}) =>
+    cfg({ oauth: { tokenUrl, clientId: 'portcullis app', clientSecret: { env: 'MCP_CLIENT_SECRET' }, scope: 'mcp.read mcp.write', clientAuth: 'basic', ...extra } });
+  const resolverAt = (clock: { t: number }) =>
+    createCredentialResolver({ credential: countingCredential(0, clock).credential, env: 'development', variables: { MCP_CLIENT_SECRET: clientSecret }, now: () => clock.t });
+
+  it('asks with HTTP Basic and the scope, caches the token until shortly before it expires, and renews it when asked', async (t) => {
+    const endpoint = await tokenEndpoint();
+    t.after(endpoint.close);
+    const clock = { t: 1_000_000 };
+    const resolver = resolverAt(clock);
+    const config = oauth(endpoint.url);
+    assert.equal(await resolver.resolve('tools', config), 'at-1');
+    assert.equal(await resolver.resolve('tools', config), 'at-1');
+    const [first] = endpoint.asked;
+    assert.equal(first!.form.get('grant_type'), 'client_credentials');
+    assert.equal(first!.form.get('scope'), 'mcp.read mcp.write');
+    assert.equal(first!.form.get('client_secret'), null, 'the secret is not in the body');
+    const basic = Buffer.from(first!.authorization!.replace(/^Basic /, ''), 'base64').toString('utf8');
+    assert.equal(basic, `portcullis+app:${encodeURIComponent(clientSecret).replace(/%20/g, '+')}`, 'id and secret form-encoded first (RFC 6749 2.3.1)');
+    clock.t += 54 * 60_000;
+    assert.equal(await resolver.resolve('tools', config), 'at-1', 'still well before expiry');
+    clock.t += 2 * 60_000;
+    assert.equal(await resolver.resolve('tools', config), 'at-2', 'fetched again within five minutes of expiry');
+    assert.equal(await resolver.resolve('tools', config, { renew: true }), 'at-3', 'renewed when the upstream refused it');
+    assert.equal(endpoint.asked.length, 3);
+  });
+
+  it('sends the client in the body when told (client_secret_post), and renews a short-lived token halfway', async (t) => {
+    const endpoint = await tokenEndpoint((n) => ({ status: 200, body: { access_token: `at-${n}`, token_type: 'bearer', expires_in: 60 } }));
+    t.after(endpoint.close);
+    const clock = { t: 0 };
+    const resolver = resolverAt(clock);
+    const config = oauth(endpoint.url, { clientAuth: 'post', scope: undefined });
+    assert.equal(await resolver.resolve('tools', config), 'at-1');
+    assert.equal(endpoint.asked[0]!.authorization, undefined);
+    assert.equal(endpoint.asked[0]!.form.get('client_id'), 'portcullis app');
+    assert.equal(endpoint.asked[0]!.form.get('client_secret'), clientSecret);
+    assert.equal(endpoint.asked[0]!.form.has('scope'), false);
+    clock.t += 29_000;
+    assert.equal(await resolver.resolve('tools', config), 'at-1');
+    clock.t += 2_000;
+    assert.equal(await resolver.resolve('tools', config), 'at-2');
+  });
+
+  it('refuses (503) when the endpoint refuses, naming its error code but never its description or the secret', async (t) => {
+    const endpoint = await tokenEndpoint(() => ({ status: 401, body: { error: 'invalid_client', error_description: `bad secret ${clientSecret}` } }));
+    t.after(endpoint.close);
+    await assert.rejects(resolverAt({ t: 0 }).resolve('tools', oauth(endpoint.url)), (e: unknown) => {
+      assert.ok(e instanceof Refusal && e.status === 503 && e.type === 'credential-unavailable');
+      assert.match(e.detail, /answered 401 invalid_client/);
+      assert.ok(!e.detail.includes('bad secret') && !e.detail.includes(clientSecret));
+      return true;
+    });
+  });
+
+  it('refuses a token that is not a bearer token, an answer without one, and an endpoint that cannot be reached', async (t) => {
+    const mac = await tokenEndpoint(() => ({ status: 200, body: { access_token: 'at', token_type: 'DPoP', expires_in: 60 } }));
+    t.after(mac.close);
+    await assert.rejects(resolverAt({ t: 0 }).resolve('tools', oauth(mac.url)), (e: unknown) => e instanceof Refusal && /not a bearer token/.test(e.detail));
+    const empty = await tokenEndpoint(() => ({ status: 200, body: { token_type: 'Bearer' } }));
+    t.after(empty.close);
+    await assert.rejects(resolverAt({ t: 0 }).resolve('tools', oauth(empty.url)), (e: unknown) => e instanceof Refusal && /no access token/.test(e.detail));
+    const gone = await tokenEndpoint();
+    await gone.close();
+    await assert.rejects(resolverAt({ t: 0 }).resolve('tools', oauth(gone.url)), (e: unknown) => e instanceof Refusal && /could not be reached/.test(e.detail));
+  });
+
+  it('reads an environment client secret in development only', async () => {
+    const resolver = createCredentialResolver({ credential: countingCredential(0, { t: 0 }).credential, env: 'production', variables: { MCP_CLIENT_SECRET: clientSecret } });
+    await assert.rejects(resolver.resolve('tools', oauth('https://login.example/token')), (e: unknown) => e instanceof Refusal && /outside development/.test(e.detail));
+  });
+});

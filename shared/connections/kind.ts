@@ -34,8 +34,11 @@ export interface ForwardContext {
   connection: Connection;
   /** The credential tier the request was granted (tiers.ts); what `credential()` resolves. */
   tier: Tier;
-  /** The connection's credential (of the request's tier, when it has tiers), resolved on demand; undefined when it has none. */
-  credential(): Promise<string | undefined>;
+  /**
+   * The connection's credential (of the request's tier, when it has tiers), resolved on demand;
+   * undefined when it has none. `renew`: the upstream refused the cached one (401), fetch it again.
+   */
+  credential(renew?: boolean): Promise<string | undefined>;
   masker: Masker;
   timeoutMs: number;
   /** Public base URL of the gateway, for links that must come back through it. */

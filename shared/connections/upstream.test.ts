@@ -6,7 +6,7 @@ import type { Connection } from './connection.js';
 import { Refusal } from '../platform/problem.js';
 import type { ForwardContext } from './kind.js';
 import { resolveTarget } from './target.js';
-import { CREDENTIAL_RULE, prepareCall } from './upstream.js';
+import { CREDENTIAL_RULE, callRenewing, prepareCall } from './upstream.js';
 
 const connection = (format: string): Connection =>
   ({
@@ -56,5 +56,52 @@ describe('prepareCall', () => {
       assert.ok(!JSON.stringify({ ...e, message: e.message }).includes('line1'));
       return true;
     });
+  });
+});
+
+describe('callRenewing', () => {
+  /** An upstream that takes only the newest token, and a context whose credential is OAuth (renewable) or a stored secret. */
+  async function setup(credential: Record<string, unknown>) {
+    const { createServer } = await import('node:http');
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(String(req.headers.authorization));
+      res.writeHead(req.headers.authorization === 'Bearer new' ? 200 : 401).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const upstream = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
+    const renewals: boolean[] = [];
+    const ctx: ForwardContext = {
+      ...context('Bearer {value}', ''),
+      connection: { name: 'api', config: { kind: 'http', upstream, passBinary: false, default: 'deny', credential: { header: 'Authorization', format: 'Bearer {value}', ...credential } } } as Connection,
+      credential: async (renew) => {
+        renewals.push(renew === true);
+        return renew ? 'new' : 'old';
+      },
+    };
+    const req = (body?: ReadableStream<Uint8Array>) => ({ method: 'POST', target: resolveTarget(upstream, 'x', ''), headers: new Headers(), body: body ? { stream: body, length: -1 } : { bytes: new Uint8Array([1]), length: 1 } });
+    return { seen, renewals, ctx, req, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  }
+  const oauth = { oauth: { tokenUrl: 'https://login.example/token', clientId: 'c', clientSecret: { env: 'S' }, clientAuth: 'basic' } };
+
+  it('sends a request once more with a renewed OAuth token when the upstream answers 401', async (t) => {
+    const s = await setup(oauth);
+    t.after(s.close);
+    const { response } = await callRenewing(s.req(), s.ctx);
+    assert.equal(response.status, 200);
+    assert.deepEqual(s.seen, ['Bearer old', 'Bearer new']);
+    assert.deepEqual(s.renewals, [false, true]);
+  });
+
+  it('does not retry a stored secret, nor a body that was streamed', async (t) => {
+    const stored = await setup({ env: 'T' });
+    t.after(stored.close);
+    assert.equal((await callRenewing(stored.req(), stored.ctx)).response.status, 401);
+    assert.deepEqual(stored.seen, ['Bearer old']);
+    const streamed = await setup(oauth);
+    t.after(streamed.close);
+    const body = new ReadableStream<Uint8Array>({ start: (c) => (c.enqueue(new Uint8Array([1])), c.close()) });
+    assert.equal((await callRenewing(streamed.req(body), streamed.ctx)).response.status, 401);
+    assert.deepEqual(streamed.seen, ['Bearer old']);
   });
 });

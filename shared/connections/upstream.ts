@@ -9,6 +9,7 @@ import type { Refusal } from '../platform/problem.js';
 import { upstreamRequestHeaders } from './headers.js';
 import type { AgentRequest, ForwardContext } from './kind.js';
 import { credentialNotSendable, upstreamRedirect, upstreamTimeout, upstreamUnreachable } from './refusals.js';
+import { renewable } from './credentials.js';
 import { credentialFor } from './tiers.js';
 
 export interface UpstreamCall {
@@ -23,11 +24,11 @@ export interface UpstreamCall {
 /** The rule id of the connection's credential found in an answer. */
 export const CREDENTIAL_RULE = 'connection-credential';
 
-/** The default upstream call for a request: its target, filtered headers, its body, the credential. */
-export async function prepareCall(request: AgentRequest, context: ForwardContext): Promise<UpstreamCall> {
+/** The default upstream call for a request: its target, filtered headers, its body, the credential (renewed when asked). */
+export async function prepareCall(request: AgentRequest, context: ForwardContext, renew = false): Promise<UpstreamCall> {
   const headers = upstreamRequestHeaders(request.headers);
   headers.set('x-request-id', context.requestId);
-  const credential = await context.credential();
+  const credential = await context.credential(renew);
   // The tier's credential says which header carries it.
   const config = credentialFor(context.connection.name, context.connection.config, context.tier);
   if (credential !== undefined && config) headers.set(config.header, credentialHeader(config.format, credential, context));
@@ -36,6 +37,32 @@ export async function prepareCall(request: AgentRequest, context: ForwardContext
   // The raw value: the formatted header (`Bearer …`) holds it.
   const masker = credential === undefined ? context.masker : context.masker.withSecrets([{ rule: CREDENTIAL_RULE, value: credential }]);
   return { url: request.target!.url, method: request.method, headers, body, masker };
+}
+
+/**
+ * Whether an upstream's 401 is worth one more try with a renewed credential: the credential can be
+ * renewed (an OAuth access token, which the server may have revoked or expired early) and the body
+ * can be sent again (bytes, not a stream already consumed).
+ */
+function retryWithRenewal(response: Response, request: AgentRequest, context: ForwardContext): boolean {
+  if (response.status !== 401 || request.body.stream !== undefined) return false;
+  return renewable(credentialFor(context.connection.name, context.connection.config, context.tier));
+}
+
+/**
+ * prepareCall then callUpstream, once more with a renewed credential when the upstream answers 401
+ * to a renewable one. `adjust` sets what the kind adds to the prepared call (its own headers).
+ */
+export async function callRenewing(request: AgentRequest, context: ForwardContext, adjust?: (call: UpstreamCall) => void): Promise<{ call: UpstreamCall; response: Response }> {
+  const attempt = async (renew: boolean) => {
+    const call = await prepareCall(request, context, renew);
+    adjust?.(call);
+    return { call, response: await callUpstream(call, context) };
+  };
+  const first = await attempt(false);
+  if (!retryWithRenewal(first.response, request, context)) return first;
+  await first.response.body?.cancel();
+  return attempt(true);
 }
 
 export async function callUpstream(call: UpstreamCall, context: ForwardContext): Promise<Response> {

@@ -39,6 +39,8 @@ export interface HeldRequest {
   request: AgentRequest;
   /** The original request's `Prefer` header (RFC 7240 `wait=N`). */
   prefer: string | null;
+  /** What approving it does instead of forwarding the request: an effect the approvals know by this name (an MCP tool's new pin). */
+  effect?: string;
 }
 
 /** The answer already approved for an identical earlier request, once; undefined when there is none. */
@@ -268,9 +270,9 @@ export function forwardContext(
     requestId: at.requestId,
     connection: at.connection,
     tier: at.tier,
-    credential: async () => {
+    credential: async (renew) => {
       const config = credentialFor(at.connection.name, at.connection.config, at.tier);
-      return config ? rt.credentials.resolve(at.connection.name, config) : undefined;
+      return config ? rt.credentials.resolve(at.connection.name, config, { renew }) : undefined;
     },
     // The prompt masked on its way out and the answer on its way back share one budget.
     masker: budgeted(masker, new InspectionBudget(rt.config.inspectionBudgetMs)),

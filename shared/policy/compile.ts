@@ -2,7 +2,7 @@
 // once, durations in milliseconds, and the checks a schema cannot express (unknown connection
 // names, review rules without reviewers, dev-only credentials) reported as problems with paths.
 import type { Connection } from '../connections/connection.js';
-import type { Tier } from '../connections/credential-schema.js';
+import type { CredentialConfig, Tier } from '../connections/credential-schema.js';
 import type { IssuerConfig } from '../identity/schema.js';
 import type { MaskingConfig } from '../masking/config.js';
 import { GlobError, pathGlob, policyRegExp, textGlob, type TextPattern } from './glob.js';
@@ -52,7 +52,7 @@ export interface CompiledRule {
 }
 
 export interface NamedConnection extends Connection {
-  /** Reviewers when the connection's default decision is review. */
+  /** Reviewers when the connection's default decision is review, and of a changed MCP tool. */
   defaultReview?: ReviewRequirement;
 }
 
@@ -111,13 +111,21 @@ export function compilePolicy(doc: PolicyDocument, options: CompileOptions, part
     if (config.credential && config.credentials) {
       problems.push({ path: ['connections', name, 'credentials'], message: 'set credential or credentials (one per tier), not both' });
     }
-    const envCredentials: Array<[Array<string>, { env?: string } | undefined]> = [
+    const credentials: Array<[Array<string>, CredentialConfig | undefined]> = [
       [['credential'], config.credential],
-      ...Object.entries(config.credentials ?? {}).map(([tier, c]): [string[], { env?: string }] => [['credentials', tier], c]),
+      ...Object.entries(config.credentials ?? {}).map(([tier, c]): [string[], CredentialConfig] => [['credentials', tier], c]),
     ];
-    for (const [path, credential] of envCredentials) {
-      if (credential?.env !== undefined && options.env !== 'development') {
+    for (const [path, credential] of credentials) {
+      if (options.env === 'development') continue;
+      if (credential?.env !== undefined) {
         problems.push({ path: ['connections', name, ...path, 'env'], message: 'environment-variable credentials are only allowed when PORTCULLIS_ENV=development; use keyVault or managedIdentity' });
+      }
+      if (credential?.oauth?.clientSecret.env !== undefined) {
+        problems.push({ path: ['connections', name, ...path, 'oauth', 'clientSecret', 'env'], message: 'environment-variable secrets are only allowed when PORTCULLIS_ENV=development; use keyVault' });
+      }
+      // The client secret goes to the token endpoint: never in clear text.
+      if (credential?.oauth && new URL(credential.oauth.tokenUrl).protocol !== 'https:') {
+        problems.push({ path: ['connections', name, ...path, 'oauth', 'tokenUrl'], message: 'must be https outside development' });
       }
     }
     if (config.default === 'review' && !config.reviewers?.length) {

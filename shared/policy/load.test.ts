@@ -102,6 +102,17 @@ rules:
     }
   });
 
+  it('refuses an OAuth client secret from the environment, or a token endpoint without TLS, outside development', () => {
+    const oauth = (tokenUrl: string, secret: string) =>
+      `version: 1\n${ISSUER}connections:\n  tools: { kind: mcp, upstream: "https://mcp.example/mcp", credential: { oauth: { tokenUrl: "${tokenUrl}", clientId: c, clientSecret: ${secret} } } }\n`;
+    const messages = problems(load(oauth('http://login.example/token', '{ env: S }'))).map((p) => `${p.path}: ${p.message}`);
+    assert.ok(messages.some((m) => /connections\.tools\.credential\.oauth\.clientSecret\.env: .*only allowed when PORTCULLIS_ENV=development/.test(m)), messages.join('\n'));
+    assert.ok(messages.some((m) => /connections\.tools\.credential\.oauth\.tokenUrl: must be https/.test(m)), messages.join('\n'));
+    assert.ok(load(oauth('https://login.example/token', '{ keyVault: { vault: "https://v.vault.azure.net", secret: mcp-client } }')).ok);
+    assert.ok(load(oauth('http://127.0.0.1:9/token', '{ env: S }'), 'development').ok);
+    assert.equal(load(oauth('https://login.example/token', '{ env: S, keyVault: { vault: "https://v.vault.azure.net", secret: x } }'), 'development').ok, false, 'one secret source');
+  });
+
   it('allows environment-variable credentials in development', () => {
     const text = `version: 1\n${ISSUER}connections:\n  api: { kind: http, upstream: "https://a.example", credential: { env: T } }\n`;
     assert.ok(load(text, 'development').ok);

@@ -1,7 +1,7 @@
 // The plain HTTP connection kind: any REST API behind a base URL.
 import type { ConnectionKind } from '../kind.js';
 import { maskResponse } from '../response.js';
-import { callUpstream, prepareCall, throughGateway } from '../upstream.js';
+import { callRenewing, throughGateway } from '../upstream.js';
 import { upstreamTarget } from '../target.js';
 import { classifyHttp } from './classify.js';
 import type { HttpConnection } from './schema.js';
@@ -13,8 +13,8 @@ export const httpKind: ConnectionKind = {
   classify: classifyHttp,
   async forward(request, _operation, context) {
     const config = context.connection.config as HttpConnection;
-    const call = await prepareCall(request, context);
-    const upstream = await callUpstream(call, context);
+    // An OAuth token the upstream refused (401) is renewed and the request sent once more, when its body can be.
+    const { call, response: upstream } = await callRenewing(request, context);
     const response = await maskResponse(upstream, {
       masker: call.masker,
       captureBytes: context.captureBytes,

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Refusal } from '../../platform/problem.js';
-import { classifyMessage } from './classify.js';
+import { tierFor } from '../operation.js';
+import { classifyMessage, classifyRequest } from './classify.js';
 import { readMessages } from './messages.js';
 
 const one = (value: unknown) => classifyMessage(readMessages(JSON.stringify(value)).messages[0]!, new Headers({ authorization: 'Bearer x' }));
@@ -22,7 +23,22 @@ describe('mcp classify', () => {
     assert.deepEqual(one({ jsonrpc: '2.0', id: 4, method: 'tools/list' }).actions, ['tools/list']);
     const note = one({ jsonrpc: '2.0', method: 'notifications/initialized' });
     assert.deepEqual(note.actions, ['notifications/initialized']);
-    assert.deepEqual(note.flags, ['notification']);
+    assert.deepEqual(note.flags, ['notification', 'read-only']);
+  });
+
+  it('flags what only reads as read-only (the read credential tier); tool calls and other methods are writes', () => {
+    for (const method of ['initialize', 'ping', 'tools/list', 'resources/list', 'resources/templates/list', 'prompts/list']) {
+      assert.equal(tierFor(one({ jsonrpc: '2.0', id: 1, method })), 'read', method);
+    }
+    assert.equal(tierFor(one({ jsonrpc: '2.0', id: 1, method: 'resources/read', params: { uri: 'file:///a' } })), 'read');
+    assert.equal(tierFor(one({ jsonrpc: '2.0', id: 1, method: 'prompts/get', params: { name: 'p' } })), 'read');
+    assert.equal(tierFor(one({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'read_file', arguments: {} } })), 'write', 'only a pinned listing says a tool reads');
+    assert.equal(tierFor(one({ jsonrpc: '2.0', id: 1, method: 'resources/subscribe', params: { uri: 'file:///a' } })), 'write');
+    assert.equal(tierFor(one({ jsonrpc: '2.0', id: 1, method: 'logging/setLevel', params: { level: 'debug' } })), 'write');
+    const request = { method: 'POST', headers: new Headers(), body: { length: 0 } };
+    const parse = (v: unknown) => readMessages(JSON.stringify(v)).messages;
+    assert.equal(tierFor(classifyRequest(request, parse([{ jsonrpc: '2.0', id: 1, method: 'tools/list' }, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'x' } }]))), 'write', 'a batch with a write is a write');
+    assert.equal(tierFor(classifyRequest(request, parse([{ jsonrpc: '2.0', id: 1, method: 'tools/list' }, { jsonrpc: '2.0', method: 'notifications/initialized' }]))), 'read');
   });
 
   it('reads a batch message by message and refuses what is not JSON-RPC', () => {

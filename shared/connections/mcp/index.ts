@@ -6,12 +6,15 @@ import type { ConnectionKind } from '../kind.js';
 import { maskResponse } from '../response.js';
 import { classifyRequest } from './classify.js';
 import { readMessages } from './messages.js';
+import { closeSseUpstreams } from './sse-upstream.js';
 import { SESSION_HEADER, callMcp } from './upstream.js';
 
 export const mcpKind: ConnectionKind = {
   route: 'mcp',
   readsBody: true,
   errorDialect: jsonRpcErrors,
+  // The HTTP+SSE transport's event streams, held open for the agents' sessions.
+  close: closeSseUpstreams,
   classify(request) {
     const text = new TextDecoder().decode(request.body.bytes ?? new Uint8Array(0));
     return classifyRequest(request, readMessages(text).messages);

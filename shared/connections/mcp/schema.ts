@@ -8,7 +8,11 @@ export const mcpConnectionSchema = connectionBase
     kind: z.literal('mcp'),
     upstream: z
       .url({ protocol: /^https?$/ })
-      .describe('the MCP endpoint of a Streamable HTTP server, e.g. https://mcp.example.com/mcp'),
+      .describe('the MCP endpoint of a Streamable HTTP server, e.g. https://mcp.example.com/mcp; with transport: sse, the server\'s event stream, e.g. https://mcp.example.com/sse'),
+    transport: z
+      .enum(['streamable-http', 'sse'])
+      .default('streamable-http')
+      .describe('how the gateway talks to the server: Streamable HTTP (2025-03-26 and later), or the older HTTP+SSE transport (2024-11-05: GET opens an event stream whose endpoint event says where to POST). Agents always use Streamable HTTP'),
     serverRequests: z
       .object({
         sampling: z.boolean().default(false).describe('let the server ask the agent\'s model to sample (sampling/createMessage)'),

@@ -3,9 +3,12 @@
 // answered here, allowed ones go to the server with masked arguments and the upstream's session
 // id. What comes back (JSON or SSE) is filtered (lists), masked (results) and recorded message by
 // message; server requests the policy does not allow are refused. The session id the agent holds
-// is the gateway's own, bound to the principal that opened it.
+// is the gateway's own, bound to the principal that opened it. A connection with credential tiers
+// sends what only reads (the handshake, lists, reads, calls of tools whose pinned listing says
+// readOnlyHint) with its read credential, everything else with its write credential.
 import { randomBytes } from 'node:crypto';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { Tier } from '../../connections/credential-schema.js';
 import type { ForwardContext } from '../../connections/kind.js';
 import { LISTS, filterList, serverRequestAllowed, type Visibility } from '../../connections/mcp/answers.js';
 import { classifyMessage } from '../../connections/mcp/classify.js';
@@ -13,7 +16,7 @@ import { ERRORS, errorResponse, readMessage, readMessages, type JsonRpcId, type 
 import type { McpConnection } from '../../connections/mcp/schema.js';
 import { SESSION_HEADER, callMcp } from '../../connections/mcp/upstream.js';
 import { SseParser, serializeEvent } from '../../masking/index.js';
-import type { Operation } from '../../connections/operation.js';
+import { READ_ONLY_FLAG, type Operation } from '../../connections/operation.js';
 import { decide, type Decision } from '../../guard/decide.js';
 import type { Principal } from '../../identity/index.js';
 import type { Finding, Masker } from '../../masking/index.js';
@@ -25,7 +28,8 @@ import { eventBase } from '../events.js';
 import { forwardContext, lookup, record } from '../pipeline.js';
 import type { ForwardDeps, Identify, PolicyState } from '../ports.js';
 import { toolError } from './answers.js';
-import { callablePin, pinState, toolFingerprint } from './pins.js';
+import { callablePin, pinState, readOnlyHint, toolDefinition, toolFingerprint } from './pins.js';
+import { reviewersOfChanges, type PinApproval, type PinReviews } from './pin-review.js';
 import type { McpSession, McpStore, ToolPin } from './store.js';
 import type { CallHold } from './held-call.js';
 import { mcpMethodNotAllowed, mcpUpstreamInvalid, missingMcpSession, unknownMcpSession } from '../refusals.js';
@@ -35,9 +39,14 @@ export interface McpDeps extends ForwardDeps {
   mcp: McpStore;
   /** Holds a tool call for review, or finds the approval of an identical one. */
   holdCall: CallHold;
+  /** Asks reviewers about a changed tool, or finds the approval already asked for. */
+  pinReviews: PinReviews;
 }
 
 /** Methods that only run the protocol: allowed when no rule speaks of them (lists are filtered). */
+/** Approval statuses in which a change is still being decided or carried out. */
+const OPEN: ReadonlySet<string> = new Set(['pending', 'approved', 'executing']);
+
 const PROTOCOL = /^(initialize|ping|notifications\/.*|response|tools\/list|prompts\/list|resources\/list|resources\/templates\/list|logging\/setLevel|completion\/complete)$/;
 
 /** One request's context: who, where, and what the messages asked for (to read their answers). */
@@ -50,7 +59,8 @@ interface Exchange {
   connection: NamedConnection;
   config: McpConnection;
   state: PolicyState;
-  forward: ForwardContext;
+  /** Where calls to the server go, with the credential of a tier. */
+  forward(tier: Tier): ForwardContext;
   session?: McpSession;
   /** Request id → its operation, for the answers that come back. */
   pending: Map<JsonRpcId, Operation>;
@@ -74,7 +84,7 @@ export async function handleMcp(rt: McpDeps, req: HttpRequest, ctx: InvocationCo
       config: connection.config as McpConnection,
       state,
       // What an MCP server answers are tool results, never calls a model proposes.
-      forward: forwardContext(rt, state.masker, { requestId, connection, tier: 'write' }, () => ({ action: 'allow', rule: 'default', reason: '' })),
+      forward: (tier) => forwardContext(rt, state.masker, { requestId, connection, tier }, () => ({ action: 'allow', rule: 'default', reason: '', tier })),
       session: await ownSession(rt, req.headers.get(SESSION_HEADER), connection.name, principal),
       pending: new Map(),
     };
@@ -119,20 +129,23 @@ async function post(ex: Exchange, req: HttpRequest): Promise<HttpResponseInit> {
   const { masker, policy } = ex.state;
   const body = await readBody(req, { mustRead: true, maxBytes: ex.rt.config.maxBodyBytes });
   const { messages, batch } = readMessages(new TextDecoder().decode(body.bytes));
-  const pins = messages.some((m) => m.type === 'request' && m.message.method === 'tools/call') ? await ex.rt.mcp.pins(ex.connection.name) : new Map<string, ToolPin>();
+  const calls = messages.some((m) => m.type === 'request' && m.message.method === 'tools/call');
+  const pins = calls ? await ex.rt.mcp.pins(ex.connection.name) : new Map<string, ToolPin>();
+  const changes = await pendingChanges(ex, messages, pins);
 
   const answers: Array<JsonRpcResponse | undefined> = [];
-  const outgoing: Array<{ index: number; message: Message; operation: Operation }> = [];
+  const outgoing: Array<{ index: number; message: Message; operation: Operation; tier: Tier }> = [];
   for (const [index, message] of messages.entries()) {
-    const operation = classifyMessage(message, req.headers);
-    const decision = judge(ex, operation, pins);
+    const { operation, decision } = judge(ex, classifyMessage(message, req.headers), pins, changes);
     const masked = masker.json(message.message, '$');
+    // Where the connection has tiers, the decision says which credential the message is sent with.
+    const tierDetail = ex.config.credentials ? { details: { tier: decision.tier } } : {};
     await record(ex.rt, policy.recording, [
       { ...base(ex, operation), type: 'request', payload: jsonPayload(JSON.stringify(masked.value)), findings: masked.findings },
-      { ...base(ex, operation), type: 'decision', decision: { action: decision.action, rule: decision.rule, reason: masker.text(decision.reason).text } },
+      { ...base(ex, operation), type: 'decision', decision: { action: decision.action, rule: decision.rule, reason: masker.text(decision.reason).text }, ...tierDetail },
     ]);
     if (decision.action === 'allow') {
-      outgoing.push({ index, message: { ...message, message: masked.value } as Message, operation });
+      outgoing.push({ index, message: { ...message, message: masked.value } as Message, operation, tier: decision.tier });
       if (message.type === 'request') ex.pending.set(message.message.id, operation);
       continue;
     }
@@ -165,10 +178,10 @@ async function post(ex: Exchange, req: HttpRequest): Promise<HttpResponseInit> {
   }
 
   if (outgoing.length === 0) return localAnswer(messages, answers, batch);
-  if (!batch && outgoing.length === 1) return single(ex, req.headers, outgoing[0]!.message, outgoing[0]!.operation);
+  if (!batch && outgoing.length === 1) return single(ex, req.headers, outgoing[0]!);
   // Batches (older revisions) go upstream one message at a time; the answers come back together.
-  for (const { index, message } of outgoing) {
-    const upstream = await send(ex, req.headers, message.message);
+  for (const { index, message, tier } of outgoing) {
+    const upstream = await send(ex, req.headers, message.message, tier);
     const collected = await collect(ex, upstream.response, upstream.masker);
     if (message.type === 'request') {
       answers[index] = collected.find((m) => m.id === message.message.id) ?? errorResponse(message.message.id, ERRORS.noAnswer, 'The MCP server gave no answer to this message.');
@@ -212,20 +225,54 @@ function progressWhile(holding: Promise<Record<string, unknown>>, id: JsonRpcId,
 
 const PROGRESS_INTERVAL_MS = 2_000;
 
-/** The guard's decision, with protocol messages allowed when no rule speaks of them and changed tools refused. */
-function judge(ex: Exchange, operation: Operation, pins: Map<string, ToolPin>): Decision {
-  const decision = decide(ex.principal, ex.connection, operation, ex.state.policy);
-  const method = String(operation.details.method ?? operation.actions[0]);
-  if (decision.rule === 'default' && PROTOCOL.test(method)) {
-    return { action: 'allow', rule: 'mcp-protocol', reason: `${method} runs the protocol`, tier: decision.tier };
-  }
-  if (method === 'tools/call' && decision.action !== 'deny') {
-    const tool = String(operation.details.name);
-    if (!callablePin(ex.config.pins?.[tool], pins.get(tool))) {
-      return { action: 'deny', rule: 'tool-pin', reason: `Tool "${tool}" changed since it was pinned; it stays refused until the new fingerprint is approved or declared in the policy`, tier: decision.tier };
+/** The approvals of the changed tools these messages call, to name them in the refusals. */
+async function pendingChanges(ex: Exchange, messages: Message[], pins: Map<string, ToolPin>): Promise<Map<string, PinApproval | undefined>> {
+  const changes = new Map<string, PinApproval | undefined>();
+  for (const message of messages) {
+    if (message.type !== 'request' || message.message.method !== 'tools/call') continue;
+    const tool = String(message.message.params?.name);
+    const pin = pins.get(tool);
+    if (!pin || changes.has(tool) || callablePin(ex.config.pins?.[tool], pin)) continue;
+    if (ex.config.pins?.[tool] !== undefined) {
+      changes.set(tool, undefined);
+      continue;
     }
+    // The approval of this version, or of an earlier change still open (one at a time per tool).
+    const approval = await ex.rt.pinReviews.find(ex.connection.name, tool, pin.seen);
+    const earlier = approval || pin.reviewing === undefined ? undefined : await ex.rt.pinReviews.find(ex.connection.name, tool, pin.reviewing);
+    changes.set(tool, approval ?? (earlier && OPEN.has(earlier.status) ? earlier : undefined));
   }
-  return decision;
+  return changes;
+}
+
+/**
+ * The guard's decision, with protocol messages allowed when no rule speaks of them and changed
+ * tools refused. A call of a tool whose pinned listing says it only reads is judged (and sent) as
+ * read-only.
+ */
+function judge(ex: Exchange, classified: Operation, pins: Map<string, ToolPin>, changes: Map<string, PinApproval | undefined>): { operation: Operation; decision: Decision } {
+  const method = String(classified.details.method ?? classified.actions[0]);
+  const tool = method === 'tools/call' ? String(classified.details.name) : undefined;
+  const pin = tool === undefined ? undefined : pins.get(tool);
+  const trusted = tool !== undefined && pin !== undefined && callablePin(ex.config.pins?.[tool], pin);
+  const operation = trusted && pin.readOnly && !classified.flags.includes(READ_ONLY_FLAG) ? { ...classified, flags: [...classified.flags, READ_ONLY_FLAG] } : classified;
+  const decision = decide(ex.principal, ex.connection, operation, ex.state.policy);
+  if (decision.rule === 'default' && PROTOCOL.test(method)) {
+    return { operation, decision: { action: 'allow', rule: 'mcp-protocol', reason: `${method} runs the protocol`, tier: decision.tier } };
+  }
+  if (tool !== undefined && decision.action !== 'deny' && !callablePin(ex.config.pins?.[tool], pin)) {
+    return { operation, decision: { action: 'deny', rule: 'tool-pin', reason: changedToolReason(tool, ex.config.pins?.[tool] !== undefined, changes.get(tool)), tier: decision.tier } };
+  }
+  return { operation, decision };
+}
+
+/** Why a changed tool's call is refused, naming the approval of the change when there is one. */
+function changedToolReason(tool: string, declared: boolean, approval: PinApproval | undefined): string {
+  const changed = `Tool "${tool}" changed since it was pinned`;
+  if (declared) return `${changed}; its fingerprint is declared in the policy, so it stays refused until the policy declares the new one`;
+  if (!approval) return `${changed}; it stays refused until the new fingerprint is approved or declared in the policy`;
+  if (approval.status === 'denied') return `${changed}; a reviewer denied the change (approval ${approval.id}), so it stays refused unless the policy declares the new fingerprint`;
+  return `${changed}; the change awaits approval (approval ${approval.id}, ${approval.status}). Status: ${approval.statusUrl}. Until it is approved the tool is hidden and its calls refused`;
 }
 
 function refusalAnswer(id: JsonRpcId, operation: Operation, decision: Decision): JsonRpcResponse {
@@ -246,13 +293,13 @@ function localAnswer(messages: Message[], answers: Array<JsonRpcResponse | undef
   return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch ? replies : replies[0]) };
 }
 
-async function send(ex: Exchange, agentHeaders: Headers, message: unknown) {
-  return callMcp({ method: 'POST', agentHeaders, body: JSON.stringify(message), upstreamSession: ex.session?.upstream }, ex.forward);
+async function send(ex: Exchange, agentHeaders: Headers, message: unknown, tier: Tier) {
+  return callMcp({ method: 'POST', agentHeaders, body: JSON.stringify(message), upstreamSession: ex.session?.upstream }, ex.forward(tier));
 }
 
 /** One message upstream, its answer streamed back message by message. */
-async function single(ex: Exchange, agentHeaders: Headers, message: Message, operation: Operation): Promise<HttpResponseInit> {
-  const { response, masker } = await send(ex, agentHeaders, message.message);
+async function single(ex: Exchange, agentHeaders: Headers, { message, operation, tier }: { message: Message; operation: Operation; tier: Tier }): Promise<HttpResponseInit> {
+  const { response, masker } = await send(ex, agentHeaders, message.message, tier);
   const headers = new Headers();
   const version = response.headers.get('mcp-protocol-version');
   if (version) headers.set('mcp-protocol-version', version);
@@ -371,7 +418,7 @@ async function fromServer(ex: Exchange, value: unknown, masker: Masker): Promise
       { ...base(ex, operation), type: 'decision', decision: { action: 'deny', rule: 'server-requests', reason: `The server may not send ${message.message.method} on "${ex.connection.name}"` } },
     ]);
     const refusal = errorResponse(message.message.id, ERRORS.refused, `${message.message.method} is not allowed through the gateway on this connection`);
-    const sent = await send(ex, new Headers(), refusal).catch(() => undefined);
+    const sent = await send(ex, new Headers(), refusal, 'read').catch(() => undefined);
     await sent?.response.body?.cancel();
     return undefined;
   }
@@ -405,7 +452,7 @@ async function filtered(ex: Exchange, method: string, result: Record<string, unk
       const fingerprint = toolFingerprint(item);
       const recorded = pins.get(key);
       const stateOf = pinState(fingerprint, ex.config.pins?.[key], recorded);
-      if (stateOf === 'new' || recorded?.seen !== fingerprint) changes.push(pinChange(ex, key, fingerprint, recorded, stateOf, typeof item.description === 'string' ? item.description : undefined));
+      if (stateOf === 'changed' || recorded?.seen !== fingerprint) changes.push(pinChange(ex, key, item, fingerprint, recorded, stateOf));
       if (stateOf === 'changed') return 'hide';
     }
     const operation: Operation = {
@@ -420,36 +467,79 @@ async function filtered(ex: Exchange, method: string, result: Record<string, unk
   return out;
 }
 
-/** Records a tool's first fingerprint, or a change against its pin, in the table and the session log. */
-async function pinChange(ex: Exchange, tool: string, fingerprint: string, recorded: ToolPin | undefined, state: 'pinned' | 'new' | 'changed', description?: string): Promise<void> {
-  // What matches now (first sight, or a declared pin) becomes the pin; a change keeps the old one.
-  const pinned = state === 'changed' ? (recorded?.pinned ?? ex.config.pins?.[tool] ?? fingerprint) : fingerprint;
-  await ex.rt.mcp.savePin(ex.connection.name, tool, { pinned, seen: fingerprint, ...(description === undefined ? {} : { description }) }, recorded === undefined);
+/**
+ * Records a tool's first fingerprint, or a change against its pin, in the table and the session
+ * log. A change (not declared in the policy) is put to the connection's reviewers, once per new
+ * fingerprint.
+ */
+async function pinChange(ex: Exchange, tool: string, item: Record<string, unknown>, fingerprint: string, recorded: ToolPin | undefined, state: 'pinned' | 'new' | 'changed'): Promise<void> {
+  const { mcp } = ex.rt;
+  const declared = ex.config.pins?.[tool];
+  const description = typeof item.description === 'string' ? item.description : undefined;
+  const seen = { seen: fingerprint, readOnly: readOnlyHint(item), ...(description === undefined ? {} : { description }) };
   const operation: Operation = {
-    kind: 'mcp', method: 'POST', path: '', query: '', headers: {}, flags: [], text: '', details: { method: 'tools/list' },
+    kind: 'mcp', method: 'POST', path: '', query: '', headers: {}, flags: [], text: '', details: { method: 'tools/pin', name: tool, fingerprint },
     actions: [`tools/pin:${tool}`], resources: [], summary: `MCP tool ${tool} ${state === 'new' ? 'pinned' : state}`,
   };
-  const details = { tool, pinned, seen: fingerprint, previous: recorded?.seen ?? null };
-  if (state === 'changed') {
+  if (state !== 'changed') {
+    // What matches now (first sight, or a declared pin) becomes the pin.
+    await mcp.savePin(ex.connection.name, tool, { pinned: fingerprint, ...seen, definition: toolDefinition(item) }, recorded === undefined);
     await record(ex.rt, ex.state.policy.recording, [
-      { ...base(ex, operation), type: 'error', error: { type: 'mcp-tool-changed', detail: `Tool "${tool}" no longer matches its pinned fingerprint; it is hidden and its calls refused` }, details },
+      { ...base(ex, operation), type: 'decision', decision: { action: 'allow', rule: 'tool-pin', reason: state === 'new' ? `Tool "${tool}" pinned on first sight` : `Tool "${tool}" matches its pin again` }, details: { tool, pinned: fingerprint, seen: fingerprint, previous: recorded?.seen ?? null } },
     ]);
-  } else {
-    await record(ex.rt, ex.state.policy.recording, [{ ...base(ex, operation), type: 'decision', decision: { action: 'allow', rule: 'tool-pin', reason: state === 'new' ? `Tool "${tool}" pinned on first sight` : `Tool "${tool}" matches its pin again` }, details }]);
+    return;
   }
+  const pinned = recorded?.pinned ?? declared!;
+  if (recorded?.seen !== fingerprint) {
+    // The pin stays as it is: only what was listed is noted.
+    await (recorded ? mcp.sawChange(ex.connection.name, tool, seen) : mcp.savePin(ex.connection.name, tool, { pinned, ...seen }, true));
+    await record(ex.rt, ex.state.policy.recording, [
+      { ...base(ex, operation), type: 'error', error: { type: 'mcp-tool-changed', detail: `Tool "${tool}" no longer matches its pinned fingerprint; it is hidden and its calls refused` }, details: { tool, pinned, seen: fingerprint, previous: recorded?.seen ?? null } },
+    ]);
+  }
+  // A declared pin is changed in the policy, not by an approval; without reviewers, only there too.
+  const review = reviewersOfChanges(ex.connection, ex.state.policy);
+  if (declared !== undefined || !review) return;
+  // One open approval per tool: a server that keeps changing it does not flood the reviewers; the
+  // next change is asked about once the earlier one is answered.
+  if (recorded?.reviewing !== undefined && recorded.reviewing !== fingerprint) {
+    const earlier = await ex.rt.pinReviews.find(ex.connection.name, tool, recorded.reviewing);
+    if (earlier && OPEN.has(earlier.status)) return;
+  }
+  await ex.rt.pinReviews
+    .request({
+      review,
+      requestId: ex.requestId,
+      sessionId: ex.sessionId,
+      principal: ex.principal,
+      connection: ex.connection,
+      state: ex.state,
+      base: base(ex, operation),
+      operation,
+      tool,
+      pinned,
+      fingerprint,
+      ...(recorded?.definition ? { before: recorded.definition } : {}),
+      after: toolDefinition(item),
+    })
+    .then(() => (recorded?.reviewing === fingerprint ? undefined : mcp.markReviewing(ex.connection.name, tool, fingerprint)))
+    .catch((error: unknown) => {
+      // The tool stays hidden either way; the next listing asks again.
+      ex.rt.log.warn('the approval of a changed MCP tool could not be asked for', { connection: ex.connection.name, tool, error: error instanceof Error ? error.message : String(error) });
+    });
 }
 
 /** GET: the server's own stream, with its messages judged like any other. */
 async function listen(ex: Exchange, req: HttpRequest): Promise<HttpResponseInit> {
   const operation = classifyMessage({ type: 'notification', message: { jsonrpc: '2.0', method: 'stream/open' } }, req.headers);
-  const { response, masker } = await callMcp({ method: 'GET', agentHeaders: req.headers, upstreamSession: ex.session?.upstream }, ex.forward);
+  const { response, masker } = await callMcp({ method: 'GET', agentHeaders: req.headers, upstreamSession: ex.session?.upstream }, ex.forward('read'));
   return answerFrom(ex, response, masker, new Headers(), operation);
 }
 
 /** DELETE: ends the session upstream and here. */
 async function end(ex: Exchange, req: HttpRequest): Promise<HttpResponseInit> {
   if (!ex.session) throw missingMcpSession();
-  const { response } = await callMcp({ method: 'DELETE', agentHeaders: req.headers, upstreamSession: ex.session.upstream }, ex.forward);
+  const { response } = await callMcp({ method: 'DELETE', agentHeaders: req.headers, upstreamSession: ex.session.upstream }, ex.forward('read'));
   await response.body?.cancel();
   await ex.rt.mcp.closeSession(ex.session.id);
   const operation = classifyMessage({ type: 'notification', message: { jsonrpc: '2.0', method: 'session/end' } }, req.headers);

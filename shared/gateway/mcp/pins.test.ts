@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { filterList } from '../../connections/mcp/answers.js';
-import { callablePin, pinState, toolFingerprint } from './pins.js';
+import { loadPolicy } from '../../policy/load.js';
+import { reviewersOfChanges } from './pin-review.js';
+import { callablePin, pinState, readOnlyHint, toolFingerprint } from './pins.js';
 
 const tool = { name: 'read_file', description: 'Reads a file', inputSchema: { type: 'object', properties: { path: { type: 'string' } } } };
 
@@ -26,9 +28,44 @@ describe('mcp tool pinning', () => {
     assert.equal(callablePin(undefined, { pinned: 'a', seen: 'a' }), true);
   });
 
+  it('reads readOnlyHint only when it is exactly true', () => {
+    assert.equal(readOnlyHint({ ...tool, annotations: { readOnlyHint: true } }), true);
+    assert.equal(readOnlyHint({ ...tool, annotations: { readOnlyHint: 'true' } }), false);
+    assert.equal(readOnlyHint({ ...tool, annotations: { destructiveHint: false } }), false);
+    assert.equal(readOnlyHint(tool), false);
+  });
+
   it('filters a list: hidden items gone, review items marked, other fields kept', () => {
     const result = { tools: [{ name: 'a', description: 'A' }, { name: 'b' }, { name: 'c', description: 'C' }], nextCursor: 'n' };
     const out = filterList('tools/list', result, (t) => (t.name === 'a' ? 'show' : t.name === 'b' ? 'review' : 'hide'));
     assert.deepEqual(out, { tools: [{ name: 'a', description: 'A' }, { name: 'b', description: '(needs approval)' }], nextCursor: 'n' });
+  });
+});
+
+describe('mcp tool changes: who approves them', () => {
+  const policyOf = (text: string) => {
+    const loaded = loadPolicy(text, { env: 'development', variables: {} });
+    assert.ok(loaded.ok, JSON.stringify(loaded));
+    return loaded.policy;
+  };
+  const head = `version: 1
+issuers: [{ issuer: "https://issuer.example", audience: portcullis, jwksUri: "https://issuer.example/jwks", algorithms: [ES256] }]
+`;
+
+  it('the connection\'s reviewers, else those of the review rules for calls on it, else nobody', () => {
+    const policy = policyOf(`${head}connections:
+  a: { kind: mcp, upstream: "https://a.example/mcp", reviewers: [security] }
+  b: { kind: mcp, upstream: "https://b.example/mcp" }
+  c: { kind: mcp, upstream: "https://c.example/mcp" }
+rules:
+  - { name: r1, match: { connections: b, actions: "tools/call:delete_*" }, action: review, review: { groups: [ops] } }
+  - { name: r2, match: { connections: "b*", actions: "tools/call:drop_*" }, action: review, review: { groups: [dba, ops], minApprovals: 2 } }
+  - { name: r3, match: { connections: a }, action: review, review: { groups: [x] } }
+`);
+    assert.deepEqual(reviewersOfChanges(policy.connections.get('a')!, policy)?.groups, ['security']);
+    const b = reviewersOfChanges(policy.connections.get('b')!, policy);
+    assert.deepEqual(b?.groups, ['ops', 'dba']);
+    assert.equal(b?.minApprovals, 1);
+    assert.equal(reviewersOfChanges(policy.connections.get('c')!, policy), undefined);
   });
 });

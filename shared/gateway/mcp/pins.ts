@@ -5,9 +5,20 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../sessions/canonical-json.js';
 import type { ToolPin } from './store.js';
 
-export function toolFingerprint(tool: Record<string, unknown>): string {
+/** What a pin covers of a listed tool, as canonical JSON: kept to show a reviewer what changed. */
+export function toolDefinition(tool: Record<string, unknown>): string {
   const { name, description, inputSchema, annotations } = tool;
-  return createHash('sha256').update(canonicalJson({ name, description, inputSchema, annotations })).digest('hex');
+  return canonicalJson({ name, description, inputSchema, annotations });
+}
+
+export function toolFingerprint(tool: Record<string, unknown>): string {
+  return createHash('sha256').update(toolDefinition(tool)).digest('hex');
+}
+
+/** Whether the tool says it only reads (annotations.readOnlyHint); trusted only as part of a pinned listing. */
+export function readOnlyHint(tool: Record<string, unknown>): boolean {
+  const annotations = tool.annotations;
+  return typeof annotations === 'object' && annotations !== null && (annotations as { readOnlyHint?: unknown }).readOnlyHint === true;
 }
 
 export type PinState = 'pinned' | 'new' | 'changed';

@@ -22,6 +22,20 @@ export interface ToolPin {
   seen: string;
   /** The description last listed, shown to reviewers of a held call. */
   description?: string;
+  /** Whether the last listing's annotations said readOnlyHint: true; trusted only while that listing is the pin. */
+  readOnly?: boolean;
+  /** The pinned version as listed (canonical JSON), shown against a change; absent when unknown or too large to keep. */
+  definition?: string;
+  /** The new fingerprint reviewers were last asked about. */
+  reviewing?: string;
+}
+
+/** A changed tool's approval: one per connection, tool and new fingerprint. */
+export interface PinReviewRow {
+  /** The approval's id; '' while the request that claimed the row is creating it. */
+  approval: string;
+  /** The new version as listed (canonical JSON), pinned with it once approved; '' when too large to keep. */
+  definition: string;
 }
 
 export interface McpStore {
@@ -31,6 +45,17 @@ export interface McpStore {
   pins(connection: string): Promise<Map<string, ToolPin>>;
   /** Writes a tool's pin; `create` only when it is new (first sight wins a race). */
   savePin(connection: string, tool: string, pin: ToolPin, create: boolean): Promise<void>;
+  /** Notes a listing that does not match the pin, leaving the pin as it is. */
+  sawChange(connection: string, tool: string, seen: Pick<ToolPin, 'seen' | 'description' | 'readOnly'>): Promise<void>;
+  /** Notes the fingerprint reviewers are asked about now. */
+  markReviewing(connection: string, tool: string, fingerprint: string): Promise<void>;
+  /** Moves the pin to an approved fingerprint. */
+  repin(connection: string, tool: string, pinned: string, definition: string | undefined): Promise<void>;
+  pinReview(connection: string, tool: string, fingerprint: string): Promise<PinReviewRow | undefined>;
+  /** Claims the approval of a change: true for the one caller that created the row. */
+  claimPinReview(connection: string, tool: string, fingerprint: string, definition: string): Promise<boolean>;
+  setPinReview(connection: string, tool: string, fingerprint: string, approval: string): Promise<void>;
+  dropPinReview(connection: string, tool: string, fingerprint: string): Promise<void>;
   /** The approval of a held call, by the call's key (see held-call.ts). */
   heldCall(key: string): Promise<string | undefined>;
   holdCall(key: string, approvalId: string): Promise<void>;

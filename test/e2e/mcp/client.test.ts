@@ -230,6 +230,8 @@ describe('mcp e2e: the SDK client through the gateway to an SDK server', () => {
     const result = await client.callTool({ name: 'read_file', arguments: { path: '/src/app.ts' } });
     assert.equal(result.isError, true);
     assert.match(text(result), /changed since it was pinned/);
+    // The connection names no reviewers: those of its review rules are asked about the change.
+    assert.match(text(result), /the change awaits approval \(approval [^,]+, pending\)/);
     assert.equal(mcp.calls.length, before);
     const events = await sessionEvents();
     assert.ok(events.some((e) => e.type === 'error' && e.error.type === 'mcp-tool-changed'));
