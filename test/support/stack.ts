@@ -4,7 +4,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStack, type Stack } from '../../cli/dev/stack.js';
+import assert from 'node:assert/strict';
 import { memoryLogger } from '../../shared/platform/log.js';
+import type { SessionEvent, SessionRecord } from '../../shared/sessions/index.js';
 
 export interface TestStack extends Stack {
   log: ReturnType<typeof memoryLogger>;
@@ -32,6 +34,16 @@ export async function startTestStack(options: { policy: string; env?: Record<str
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A session's events read as an auditor (of the group `auditors`), asserting that its chain verifies. */
+export async function verifiedSessionEvents(stack: Pick<TestStack, 'url' | 'token'>, session: string): Promise<SessionEvent[]> {
+  const auditor = await stack.token('auditor-1', ['auditors']);
+  const res = await fetch(`${stack.url}/api/sessions/${session}`, { headers: { authorization: `Bearer ${auditor}` } });
+  assert.equal(res.status, 200);
+  const record = (await res.json()) as SessionRecord;
+  assert.ok(record.verified, 'the session chain verifies');
+  return record.events;
 }
 
 /** The issuer block every test policy starts with: the stack's dev issuer. */

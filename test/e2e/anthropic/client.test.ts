@@ -8,8 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { startExampleClaude, type ExampleClaude } from '../../../cli/dev/example/claude.js';
 import { secretSamples } from '../../support/masking.js';
-import type { SessionEvent, SessionRecord } from '../../../shared/sessions/index.js';
-import { DEV_ISSUER_POLICY, startTestStack, type TestStack } from '../../support/stack.js';
+import { DEV_ISSUER_POLICY, startTestStack, type TestStack, verifiedSessionEvents } from '../../support/stack.js';
 
 const POLICY = `${DEV_ISSUER_POLICY}
 auditors: { groups: [auditors] }
@@ -73,14 +72,7 @@ const since = () => {
   return () => claude.received.slice(start);
 };
 
-async function sessionEvents(): Promise<SessionEvent[]> {
-  const auditor = await stack.token('auditor-1', ['auditors']);
-  const res = await fetch(`${stack.url}/api/sessions/${session}`, { headers: { authorization: `Bearer ${auditor}` } });
-  assert.equal(res.status, 200);
-  const record = (await res.json()) as SessionRecord;
-  assert.ok(record.verified, 'the session chain verifies');
-  return record.events;
-}
+const sessionEvents = () => verifiedSessionEvents(stack, session);
 
 const textOf = (message: Anthropic.Message) => message.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('');
 

@@ -13,8 +13,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { startExampleMcp, type ExampleMcp } from '../../../cli/dev/example/mcp.js';
-import type { SessionEvent, SessionRecord } from '../../../shared/sessions/index.js';
-import { DEV_ISSUER_POLICY, startTestStack, type TestStack } from '../../support/stack.js';
+import { DEV_ISSUER_POLICY, startTestStack, type TestStack, verifiedSessionEvents } from '../../support/stack.js';
 
 const POLICY = `${DEV_ISSUER_POLICY}
 auditors: { groups: [auditors] }
@@ -116,14 +115,7 @@ after(async () => {
 const text = (result: unknown) => ((result as CallToolResult).content as Array<{ type: string; text?: string }>).map((c) => c.text ?? '').join('\n');
 const toolNames = async () => (await client.listTools()).tools.map((t) => t.name).sort();
 
-async function sessionEvents(): Promise<SessionEvent[]> {
-  const auditor = await stack.token('auditor-1', ['auditors']);
-  const res = await fetch(`${stack.url}/api/sessions/${session}`, { headers: { authorization: `Bearer ${auditor}` } });
-  assert.equal(res.status, 200);
-  const record = (await res.json()) as SessionRecord;
-  assert.ok(record.verified, 'the session chain verifies');
-  return record.events;
-}
+const sessionEvents = () => verifiedSessionEvents(stack, session);
 
 interface DecisionView {
   id: string;

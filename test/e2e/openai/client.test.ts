@@ -8,8 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import OpenAI, { AzureOpenAI } from 'openai';
 import { startExampleLlm, type ExampleLlm } from '../../../cli/dev/example/llm.js';
 import { secretSamples } from '../../support/masking.js';
-import type { SessionEvent, SessionRecord } from '../../../shared/sessions/index.js';
-import { DEV_ISSUER_POLICY, startTestStack, type TestStack } from '../../support/stack.js';
+import { DEV_ISSUER_POLICY, startTestStack, type TestStack, verifiedSessionEvents } from '../../support/stack.js';
 
 const POLICY = `${DEV_ISSUER_POLICY}
 auditors: { groups: [auditors] }
@@ -68,14 +67,7 @@ const since = () => {
   return () => llm.received.slice(start);
 };
 
-async function sessionEvents(): Promise<SessionEvent[]> {
-  const auditor = await stack.token('auditor-1', ['auditors']);
-  const res = await fetch(`${stack.url}/api/sessions/${session}`, { headers: { authorization: `Bearer ${auditor}` } });
-  assert.equal(res.status, 200);
-  const record = (await res.json()) as SessionRecord;
-  assert.ok(record.verified, 'the session chain verifies');
-  return record.events;
-}
+const sessionEvents = () => verifiedSessionEvents(stack, session);
 
 describe('openai e2e: the openai client through the gateway', () => {
   it('lists and retrieves models', async () => {
