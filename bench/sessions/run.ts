@@ -8,7 +8,7 @@ import { startBenchStack } from '../support/child.js';
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 50);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
 
-const stack = await startBenchStack(AGENTS);
+const stack = await startBenchStack({ agents: AGENTS });
 const statuses = new Map<number, number>();
 const expected = new Map<string, Map<string, string[]>>();
 
@@ -67,5 +67,6 @@ console.log(`events in logs    ${events} (${AGENTS} sessions)`);
 console.log(`chains verified   ${verified} of ${AGENTS}`);
 console.log(`missing events    ${missing}`);
 console.log(`unexpected events ${unexpected}`);
+console.log(`peak RSS          gateway process ${(stack.peakRss() / 2 ** 20).toFixed(0)} MiB`);
 await stack.stop();
 process.exitCode = verified === AGENTS && missing === 0 && unexpected === 0 ? 0 : 1;
