@@ -8,6 +8,8 @@
 //   BENCH_SECONDS (5)  BENCH_CONNECTIONS (1,16)  BENCH_LOADS (json,sse)
 //   BENCH_GATEWAYS (bare,portkey,strict,best-effort,telemetry)
 import autocannon, { type Client, type Result } from 'autocannon';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startBenchStack, startPortkey, startScript, type Child } from '../support/child.js';
 
 const duration = Number(process.env.BENCH_SECONDS ?? 5);
@@ -85,7 +87,10 @@ async function measure(target: Target, load: 'json' | 'sse', connections: number
 }
 
 const upstream = await startScript<{ url: string }>('./upstream.ts');
-const children: Array<Pick<Child, 'stop'>> = [upstream];
+// Where the telemetry variant exports over OTLP: a sink that accepts everything.
+const otlp = createServer((req, res) => req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}')));
+await new Promise<void>((resolve) => otlp.listen(0, '127.0.0.1', resolve));
+const children: Array<Pick<Child, 'stop'>> = [upstream, { stop: async () => void otlp.close() }];
 const results = new Map<string, Map<string, Figures>>();
 const key = (load: string, connections: number) => `${load} ${connections}`;
 
@@ -116,7 +121,13 @@ try {
   const portcullis: Array<{ name: string; gateway: string; recording: 'strict' | 'best-effort'; env: Record<string, string> }> = [
     { name: 'Portcullis strict', gateway: 'strict', recording: 'strict', env: {} },
     { name: 'Portcullis best-effort', gateway: 'best-effort', recording: 'best-effort', env: {} },
-    { name: 'Portcullis strict + OTel', gateway: 'telemetry', recording: 'strict', env: { PORTCULLIS_TELEMETRY: 'bench' } },
+    {
+      name: 'Portcullis strict + OTel',
+      gateway: 'telemetry',
+      recording: 'strict',
+      // Traces sampled at the default share, metrics of every request, both sent over OTLP.
+      env: { PORTCULLIS_TELEMETRY: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(otlp.address() as AddressInfo).port}`, OTEL_METRIC_EXPORT_INTERVAL: '5000' },
+    },
   ];
   for (const variant of portcullis.filter((v) => gateways.includes(v.gateway))) {
     const stack = await startBenchStack({ upstream: upstream.url, recording: variant.recording, env: variant.env });

@@ -13,6 +13,7 @@ import type { Principal } from '../identity/index.js';
 import { InspectionBudget } from '../masking/index.js';
 import type { NamedConnection, Policy } from '../policy/compile.js';
 import { Refusal, type ErrorDialect } from '../platform/problem.js';
+import { noTelemetry } from '../platform/telemetry.js';
 import { sessionIdFor, type EventInput } from '../sessions/index.js';
 import { readAll } from '../platform/bytes.js';
 import { readBody } from './body.js';
@@ -59,12 +60,19 @@ export interface GatewayDeps extends LlmForwardDeps {
 }
 
 export async function handle(rt: GatewayDeps, route: Route, req: HttpRequest, ctx: InvocationContext): Promise<HttpResponseInit> {
+  const telemetry = rt.telemetry ?? noTelemetry;
+  if (!telemetry.enabled) return handleRequest(rt, route, req, ctx);
+  return telemetry.span('request', () => handleRequest(rt, route, req, ctx), { 'portcullis.route': route, 'portcullis.connection': req.params.connection ?? '' });
+}
+
+async function handleRequest(rt: GatewayDeps, route: Route, req: HttpRequest, ctx: InvocationContext): Promise<HttpResponseInit> {
+  const telemetry = rt.telemetry ?? noTelemetry;
   const requestId = ctx.invocationId;
   const started = performance.now();
   const name = req.params.connection ?? '';
   let identified: Identified;
   try {
-    identified = await rt.identify(req.headers);
+    identified = await telemetry.span('identify', () => rt.identify(req.headers));
   } catch (error) {
     // A token refused is still answered in the shape the connection's clients read.
     if (error instanceof Refusal) error.dialect ??= await dialectOf(rt, name);
@@ -118,7 +126,7 @@ async function judge(
   const request: AgentRequest = { method: req.method.toUpperCase(), target, headers: req.headers, body };
   // Masked first, in slices within the request's budget: a body too costly to inspect is refused.
   const payload = await requestPayload(masker, request, new InspectionBudget(rt.config.inspectionBudgetMs));
-  const { operation, decision: judged } = await classifyAndDecide(request, principal, connection, policy);
+  const { operation, decision: judged } = await (rt.telemetry ?? noTelemetry).span('decide', () => classifyAndDecide(request, principal, connection, policy));
   // The reason may quote the request (the default rule names it): shown and kept masked.
   const decision = { ...judged, reason: masker.text(judged.reason).text };
   const base = eventBase({ sessionId, requestId, principal, connection: connection.name, operation, masker });
@@ -169,7 +177,7 @@ export async function forward(
   const forwardedAt = performance.now();
   let response: GatewayResponse;
   try {
-    response = await kinds[at.connection.config.kind].forward(request, operation, context);
+    response = await (rt.telemetry ?? noTelemetry).span('forward', () => kinds[at.connection.config.kind].forward(request, operation, context));
   } catch (error) {
     if (error instanceof Refusal) {
       await recordQuietly(rt, policy.recording, [{ ...at.base, type: 'error', error: { type: error.type, detail: error.detail }, details: tierDetail }]);
@@ -289,6 +297,9 @@ export function lookup(policy: Policy, name: string, route: Route): NamedConnect
  * before anything is recorded in it or sent. Not knowing the owner is a recording failure.
  */
 async function claimSession(rt: Pick<ForwardDeps, 'recorder' | 'log'>, mode: Policy['recording'], sessionId: string, principal: Principal): Promise<void> {
+  // Awaited under best-effort recording too: until the owner is known (once per session and
+  // instance; the answer is cached) the request cannot be refused for naming another's session,
+  // and it must not reach the target before that is decided.
   try {
     await rt.recorder.claim(sessionId, principal);
   } catch (error) {
@@ -301,19 +312,28 @@ async function claimSession(rt: Pick<ForwardDeps, 'recorder' | 'log'>, mode: Pol
  * Appends events; under strict recording the answer waits until they are durable and a failure
  * refuses the request (503). Best-effort recording never waits on the log: the append is queued
  * (the recorder keeps each session's events in order) and a failure is logged and counted.
+ * Telemetry counts the decisions and findings handed to the log, and times each append.
  */
-export async function record(rt: Pick<ForwardDeps, 'recorder' | 'log'>, mode: Policy['recording'], events: EventInput[]): Promise<void> {
+export async function record(rt: Pick<ForwardDeps, 'recorder' | 'log' | 'telemetry'>, mode: Policy['recording'], events: EventInput[]): Promise<void> {
+  const telemetry = rt.telemetry ?? noTelemetry;
   const failed = (error: unknown) =>
     recordingFailed(rt, mode, 'session events could not be recorded', { sessionId: events[0]?.sessionId, requestId: events[0]?.requestId }, error);
-  if (mode === 'best-effort') {
-    rt.recorder.append(events).catch(failed);
+  if (!telemetry.enabled) {
+    if (mode === 'best-effort') rt.recorder.append(events).catch(failed);
+    else await rt.recorder.append(events).catch(failed);
     return;
   }
-  try {
-    await rt.recorder.append(events);
-  } catch (error) {
-    failed(error);
+  telemetry.events(events);
+  const started = performance.now();
+  const appended = (error?: unknown) => {
+    telemetry.appended(mode, performance.now() - started, error !== undefined);
+    if (error !== undefined) failed(error);
+  };
+  if (mode === 'best-effort') {
+    rt.recorder.append(events).then(() => appended(), appended);
+    return;
   }
+  await telemetry.span('record', () => rt.recorder.append(events).then(() => appended(), appended), { 'portcullis.events': events.length });
 }
 
 /** Logs a recording failure; refuses the request (503) unless recording is best-effort. */
