@@ -71,7 +71,7 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv = process.e
       serviceBus: clients.serviceBus,
     },
   });
-  if (telemetry.enabled) observeApprovals(approvals.store, telemetry);
+  observeApprovals(approvals.store, telemetry);
   const hold = createHold(approvals);
   const mcpStore = createMcpStore(clients.table(MCP_TABLE));
   // Answers whose tool calls need a review are held by the approvals built on this forward step.
