@@ -130,6 +130,12 @@ async function judge(
   // The reason may quote the request (the default rule names it): shown and kept masked.
   const decision = { ...judged, reason: masker.text(judged.reason).text };
   const base = eventBase({ sessionId, requestId, principal, connection: connection.name, operation, masker });
+  // An identical request whose held answer a reviewer approved gets that answer, once. Looked up
+  // while the request and its decision are appended (a storage round trip off the path), and
+  // answered only once they are durable. Should the append fail, a held answer taken meanwhile is
+  // still the approval's, readable through its status.
+  const repeating = decision.action === 'allow' && kind.judgesToolCalls ? rt.repeat?.({ principal, connection, request }) : undefined;
+  repeating?.catch(() => undefined);
 
   await record(rt, policy.recording, [
     { ...base, type: 'request', ...payload },
@@ -148,8 +154,7 @@ async function judge(
     if (body.stream) request.body = { bytes: await readAll(body.stream, rt.config.maxBodyBytes), length: body.length };
     return rt.hold({ requestId, sessionId, state: at.state, base, principal, connection, operation, decision, request, prefer: req.headers.get('prefer') });
   }
-  // An identical request whose held answer a reviewer approved gets that answer, once.
-  const repeated = kind.judgesToolCalls ? await rt.repeat?.({ principal, connection, request }) : undefined;
+  const repeated = await repeating;
   if (repeated) return repeated;
   try {
     return await forward(rt, at.state, request, operation, { base, requestId, connection, principal, started: at.started, tier: decision.tier });
