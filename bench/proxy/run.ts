@@ -10,6 +10,7 @@
 import autocannon, { type Client, type Result } from 'autocannon';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { cpus, loadavg } from 'node:os';
 import { startBenchStack, startPortkey, startScript, type Child } from '../support/child.js';
 
 const duration = Number(process.env.BENCH_SECONDS ?? 5);
@@ -74,7 +75,7 @@ async function measure(target: Target, load: 'json' | 'sse', connections: number
   const after = target.cpu();
   times.sort((a, b) => a - b);
   const requests = result.requests.total;
-  const perRequest = (seconds: number) => (seconds * 1000) / Math.max(1, requests);
+  const perRequest = (seconds: number) => (requests === 0 ? NaN : (seconds * 1000) / requests);
   return {
     rps: requests / duration,
     p50: percentile(times, 50),
@@ -86,6 +87,7 @@ async function measure(target: Target, load: 'json' | 'sse', connections: number
   };
 }
 
+const loadBefore = loadavg()[0]!;
 const upstream = await startScript<{ url: string }>('./upstream.ts');
 // Where the telemetry variant exports over OTLP: a sink that accepts everything.
 const otlp = createServer((req, res) => req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}')));
@@ -146,6 +148,8 @@ try {
 const base = results.get('upstream')!;
 const ms = (value: number) => value.toFixed(2);
 console.log(`\nproxy benchmark: ${duration} s per row; a 1 KB chat completion (json) and 50 streamed deltas (sse); latency added over the bare upstream`);
+// Figures from a machine busy with other work are not comparable with an idle one's.
+console.log(`load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after, on ${cpus().length} CPUs`);
 for (const load of loads) {
   for (const connections of connectionCounts) {
     const direct = base.get(key(load, connections))!;
