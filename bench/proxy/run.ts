@@ -5,7 +5,7 @@
 // prints the added p50/p99 over the bare upstream, req/s and the gateway process's CPU per request
 // (Portcullis's Azurite separately). Every gateway is a child process; autocannon drives them.
 //
-//   BENCH_SECONDS (5)  BENCH_CONNECTIONS (1,16)  BENCH_LOADS (json,sse)
+//   BENCH_SECONDS (5)  BENCH_WARMUP_SECONDS (3)  BENCH_CONNECTIONS (1,16)  BENCH_LOADS (json,sse)
 //   BENCH_GATEWAYS (bare,portkey,strict,best-effort,telemetry)
 import autocannon, { type Client, type Result } from 'autocannon';
 import { createServer } from 'node:http';
@@ -97,8 +97,9 @@ const results = new Map<string, Map<string, Figures>>();
 const key = (load: string, connections: number) => `${load} ${connections}`;
 
 async function bench(target: Target): Promise<void> {
-  // A short warm-up (JIT, JWKS fetch, session blobs, pooled connections) before measuring.
-  for (const load of loads) await run(target, load, 4, 1);
+  // A warm-up (JIT, JWKS fetch, session blobs, pooled connections, the telemetry SDK loading)
+  // before measuring.
+  for (const load of loads) await run(target, load, 4, Number(process.env.BENCH_WARMUP_SECONDS ?? 3));
   const figures = new Map<string, Figures>();
   for (const load of loads) for (const connections of connectionCounts) figures.set(key(load, connections), await measure(target, load, connections));
   results.set(target.name, figures);
