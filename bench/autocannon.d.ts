@@ -1,6 +1,6 @@
 // The part of autocannon's API the benchmarks use (the package ships no types).
 declare module 'autocannon' {
-  interface Client {
+  export interface Client {
     setHeaders(headers: Record<string, string>): void;
   }
   interface Options {
@@ -19,7 +19,7 @@ declare module 'autocannon' {
     p99: number;
     total: number;
   }
-  interface Result {
+  export interface Result {
     requests: Histogram;
     latency: Histogram;
     throughput: Histogram;
@@ -27,6 +27,11 @@ declare module 'autocannon' {
     timeouts: number;
     non2xx: number;
   }
+  interface Instance {
+    /** Every response, with its latency in milliseconds (not rounded, unlike the histogram). */
+    on(event: 'response', listener: (client: Client, status: number, bytes: number, ms: number) => void): Instance;
+  }
   function autocannon(options: Options): Promise<Result>;
+  function autocannon(options: Options, done: (error: Error | null, result: Result) => void): Instance;
   export default autocannon;
 }

@@ -1,65 +1,167 @@
-// Proxy benchmark: requests per second and p50/p99 latency through the gateway's allow path
-// (identify → classify → decide → record → forward → mask → record) versus straight to the same
-// upstream, in one run. The stack runs in a child process; autocannon drives both from here.
-import autocannon from 'autocannon';
-import { startBenchStack } from '../support/child.js';
+// Proxy benchmark, side by side in one run: the bare upstream, a bare node:http proxy, Portkey's
+// open-source gateway and Portcullis (strict recording, best-effort recording, strict with
+// telemetry on), all forwarding to the same upstream in its own process: a 1 KB chat completion
+// (JSON) and the same answer streamed as 50 deltas (SSE), at 1 and 16 connections. For each it
+// prints the added p50/p99 over the bare upstream, req/s and the gateway process's CPU per request
+// (Portcullis's Azurite separately). Every gateway is a child process; autocannon drives them.
+//
+//   BENCH_SECONDS (5)  BENCH_WARMUP_SECONDS (3)  BENCH_CONNECTIONS (1,16)  BENCH_LOADS (json,sse)
+//   BENCH_GATEWAYS (bare,portkey,strict,best-effort,telemetry)
+import autocannon, { type Client, type Result } from 'autocannon';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus, loadavg } from 'node:os';
+import { startBenchStack, startPortkey, startScript, type Child } from '../support/child.js';
 
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
-const duration = Number(process.env.BENCH_SECONDS ?? 10);
+const duration = Number(process.env.BENCH_SECONDS ?? 5);
+const connectionCounts = (process.env.BENCH_CONNECTIONS ?? '1,16').split(',').map(Number);
+const loads = (process.env.BENCH_LOADS ?? 'json,sse').split(',') as Array<'json' | 'sse'>;
+const gateways = (process.env.BENCH_GATEWAYS ?? 'bare,portkey,strict,best-effort,telemetry').split(',');
 
-const stack = await startBenchStack();
-const { gateway, upstream } = stack;
-const token = stack.tokens[0]!;
+const prompt = { model: 'gpt-bench', messages: [{ role: 'user', content: 'Summarise the release notes of the last version in three lines.' }] };
+const bodyOf = (load: 'json' | 'sse') => JSON.stringify(load === 'sse' ? { ...prompt, stream: true } : prompt);
+
+interface Target {
+  name: string;
+  /** The chat completions URL. */
+  url: string;
+  headers: Record<string, string>;
+  /** Each connection is its own agent session, as concurrent agents would be. */
+  sessions?: boolean;
+  /** CPU seconds of the gateway process so far, and of its storage (Azurite) when it has one. */
+  cpu(): { gateway: number; storage?: number };
+}
 
 interface Figures {
   rps: number;
   p50: number;
   p99: number;
-  errors: number;
-  non2xx: number;
   requests: number;
+  failed: number;
+  cpuMs: number;
+  storageCpuMs?: number;
 }
 
-async function measure(url: string, headers: Record<string, string>, perConnectionSession: boolean): Promise<Figures> {
+function percentile(sorted: number[], p: number): number {
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function run(target: Target, load: 'json' | 'sse', connections: number, seconds: number): Promise<{ times: number[]; result: Result }> {
   let n = 0;
-  const result = await autocannon({
-    url,
-    connections,
-    duration,
-    headers,
-    // Each connection is its own agent session, as concurrent agents would be.
-    setupClient: perConnectionSession ? (client) => client.setHeaders({ ...headers, 'x-portcullis-session': `bench-${n++}` }) : undefined,
+  const times: number[] = [];
+  const headers = { 'content-type': 'application/json', ...target.headers };
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: target.url,
+        method: 'POST',
+        body: bodyOf(load),
+        connections,
+        duration: seconds,
+        headers,
+        setupClient: target.sessions ? (client: Client) => client.setHeaders({ ...headers, 'x-portcullis-session': `bench-${connections}-${load}-${n++}` }) : undefined,
+      },
+      (error, result) => (error ? reject(error) : resolve({ times, result })),
+    );
+    instance.on('response', (_client, status, _bytes, ms) => {
+      if (status < 300) times.push(ms);
+    });
   });
+}
+
+async function measure(target: Target, load: 'json' | 'sse', connections: number): Promise<Figures> {
+  const before = target.cpu();
+  const { times, result } = await run(target, load, connections, duration);
+  const after = target.cpu();
+  times.sort((a, b) => a - b);
+  const requests = result.requests.total;
+  const perRequest = (seconds: number) => (requests === 0 ? NaN : (seconds * 1000) / requests);
   return {
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
-    requests: result.requests.total,
+    rps: requests / duration,
+    p50: percentile(times, 50),
+    p99: percentile(times, 99),
+    requests,
+    failed: result.errors + result.timeouts + result.non2xx,
+    cpuMs: perRequest(after.gateway - before.gateway),
+    storageCpuMs: after.storage === undefined || before.storage === undefined ? undefined : perRequest(after.storage - before.storage),
   };
 }
 
-// A short warm-up of both paths (JIT, JWKS fetch, blob creation) before measuring.
-await autocannon({ url: `${gateway}/api/proxy/bench/items`, connections: 4, duration: 2, headers: { authorization: `Bearer ${token}` } });
-await autocannon({ url: `${upstream}/items`, connections: 4, duration: 1 });
+const loadBefore = loadavg()[0]!;
+const upstream = await startScript<{ url: string }>('./upstream.ts');
+// Where the telemetry variant exports over OTLP: a sink that accepts everything.
+const otlp = createServer((req, res) => req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}')));
+await new Promise<void>((resolve) => otlp.listen(0, '127.0.0.1', resolve));
+const children: Array<Pick<Child, 'stop'>> = [upstream, { stop: async () => void otlp.close() }];
+const results = new Map<string, Map<string, Figures>>();
+const key = (load: string, connections: number) => `${load} ${connections}`;
 
-const direct = await measure(`${upstream}/items`, {}, false);
-const before = stack.cpu();
-const proxied = await measure(`${gateway}/api/proxy/bench/items`, { authorization: `Bearer ${token}` }, true);
-const after = stack.cpu();
-const perRequest = (seconds: number) => ((seconds * 1000) / proxied.requests).toFixed(2);
+async function bench(target: Target): Promise<void> {
+  // A warm-up (JIT, JWKS fetch, session blobs, pooled connections, the telemetry SDK loading)
+  // before measuring.
+  for (const load of loads) await run(target, load, 4, Number(process.env.BENCH_WARMUP_SECONDS ?? 3));
+  const figures = new Map<string, Figures>();
+  for (const load of loads) for (const connections of connectionCounts) figures.set(key(load, connections), await measure(target, load, connections));
+  results.set(target.name, figures);
+}
 
-const row = (name: string, f: Figures) =>
-  `${name.padEnd(10)} ${f.rps.toFixed(0).padStart(8)} ${f.p50.toFixed(1).padStart(8)} ${f.p99.toFixed(1).padStart(8)} ${String(f.requests).padStart(9)} ${String(f.errors + f.non2xx).padStart(7)}`;
-console.log(`\nproxy benchmark: ${connections} connections, ${duration} s each, GET returning 1.1 KB of JSON`);
-console.log(`${'path'.padEnd(10)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'requests'.padStart(9)} ${'failed'.padStart(7)}`);
-console.log(row('direct', direct));
-console.log(row('gateway', proxied));
-console.log(
-  `\nCPU per proxied request: gateway process ${perRequest(after.stack - before.stack)} ms (gateway, local host, upstream, Service Bus double), ` +
-    `Azurite ${perRequest(after.azurite - before.azurite)} ms (two session-log appends)`,
-);
-console.log(`gateway / direct: ${(proxied.rps / direct.rps).toFixed(3)} of the throughput, p50 +${(proxied.p50 - direct.p50).toFixed(1)} ms, p99 +${(proxied.p99 - direct.p99).toFixed(1)} ms`);
+try {
+  const bareUpstream: Target = { name: 'upstream', url: `${upstream.url}/v1/chat/completions`, headers: {}, cpu: () => ({ gateway: upstream.cpu() }) };
+  await bench(bareUpstream);
+  if (gateways.includes('bare')) {
+    const bare = await startScript<{ url: string }>('./bare-proxy.ts', { BENCH_UPSTREAM: upstream.url });
+    children.push(bare);
+    await bench({ name: 'bare node:http proxy', url: `${bare.url}/v1/chat/completions`, headers: {}, cpu: () => ({ gateway: bare.cpu() }) });
+    await bare.stop();
+  }
+  if (gateways.includes('portkey')) {
+    const portkey = await startPortkey();
+    children.push(portkey);
+    const headers = { authorization: 'Bearer sk-bench', 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstream.url}/v1` };
+    await bench({ name: 'Portkey gateway 1.15.2', url: `${portkey.url}/v1/chat/completions`, headers, cpu: () => ({ gateway: portkey.cpu() }) });
+    await portkey.stop();
+  }
+  const portcullis: Array<{ name: string; gateway: string; recording: 'strict' | 'best-effort'; env: Record<string, string> }> = [
+    { name: 'Portcullis strict', gateway: 'strict', recording: 'strict', env: {} },
+    { name: 'Portcullis best-effort', gateway: 'best-effort', recording: 'best-effort', env: {} },
+    {
+      name: 'Portcullis strict + OTel',
+      gateway: 'telemetry',
+      recording: 'strict',
+      // Traces sampled at the default share, metrics of every request, both sent over OTLP.
+      env: { PORTCULLIS_TELEMETRY: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(otlp.address() as AddressInfo).port}`, OTEL_METRIC_EXPORT_INTERVAL: '5000' },
+    },
+  ];
+  for (const variant of portcullis.filter((v) => gateways.includes(v.gateway))) {
+    const stack = await startBenchStack({ upstream: upstream.url, recording: variant.recording, env: variant.env });
+    children.push(stack);
+    const cpu = () => {
+      const { stack: gateway, azurite: storage } = stack.cpu();
+      return { gateway, storage };
+    };
+    await bench({ name: variant.name, url: `${stack.gateway}/api/proxy/llm/chat/completions`, headers: { authorization: `Bearer ${stack.tokens[0]}` }, sessions: true, cpu });
+    await stack.stop();
+  }
+} finally {
+  await Promise.all(children.map((child) => child.stop().catch(() => undefined)));
+}
 
-await stack.stop();
+const base = results.get('upstream')!;
+const ms = (value: number) => value.toFixed(2);
+console.log(`\nproxy benchmark: ${duration} s per row; a 1 KB chat completion (json) and 50 streamed deltas (sse); latency added over the bare upstream`);
+// Figures from a machine busy with other work are not comparable with an idle one's.
+console.log(`load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after, on ${cpus().length} CPUs`);
+for (const load of loads) {
+  for (const connections of connectionCounts) {
+    const direct = base.get(key(load, connections))!;
+    console.log(`\n${load.toUpperCase()}, ${connections} connection${connections > 1 ? 's' : ''}: bare upstream p50 ${ms(direct.p50)} ms, p99 ${ms(direct.p99)} ms, ${direct.rps.toFixed(0)} req/s`);
+    console.log(`${'gateway'.padEnd(26)} ${'+p50 ms'.padStart(8)} ${'+p99 ms'.padStart(8)} ${'req/s'.padStart(7)} ${'CPU ms/req'.padStart(11)} ${'storage'.padStart(8)} ${'failed'.padStart(7)}`);
+    for (const [name, figures] of results) {
+      if (name === 'upstream') continue;
+      const f = figures.get(key(load, connections))!;
+      console.log(
+        `${name.padEnd(26)} ${ms(f.p50 - direct.p50).padStart(8)} ${ms(f.p99 - direct.p99).padStart(8)} ${f.rps.toFixed(0).padStart(7)} ${ms(f.cpuMs).padStart(11)} ${(f.storageCpuMs === undefined ? '' : ms(f.storageCpuMs)).padStart(8)} ${String(f.failed).padStart(7)}`,
+      );
+    }
+  }
+}

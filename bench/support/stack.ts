@@ -1,6 +1,8 @@
-// Child process of the benchmarks: an upstream and the local stack with a policy that allows GET
-// and denies /admin. Prints one JSON line with the addresses, the storage connection string and
-// BENCH_AGENTS tokens (one per agent), then runs until its stdin closes.
+// Child process of the benchmarks: the local stack with a policy that allows GET and denies /admin
+// on an http connection (bench) and allows an openai one (llm), both to BENCH_UPSTREAM (or an
+// upstream of its own), recording as BENCH_RECORDING says. Prints one JSON line with the
+// addresses, the storage connection string and BENCH_AGENTS tokens (one per agent), then runs
+// until its stdin closes.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,14 +16,15 @@ const upstream = createServer((_req, res) => {
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 });
-await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+if (!process.env.BENCH_UPSTREAM) await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+const upstreamUrl = process.env.BENCH_UPSTREAM ?? `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
 
 const dir = await mkdtemp(join(tmpdir(), 'portcullis-bench-'));
 const policy = join(dir, 'policy.yaml');
 await writeFile(
   policy,
   `version: 1
+recording: ${process.env.BENCH_RECORDING ?? 'strict'}
 issuers:
   - issuer: \${PORTCULLIS_DEV_ISSUER}
     audience: portcullis
@@ -32,7 +35,14 @@ connections:
     kind: http
     upstream: ${upstreamUrl}
     groups: [agents]
+  llm:
+    kind: openai
+    upstream: ${upstreamUrl}/v1
+    groups: [agents]
 rules:
+  - name: agents-chat
+    match: { connections: llm }
+    action: allow
   - name: agents-read
     match: { connections: bench, method: GET }
     action: allow
@@ -49,8 +59,10 @@ process.stdout.write(JSON.stringify({ gateway: stack.url, upstream: upstreamUrl,
 
 const stop = async () => {
   await stack.stop();
-  upstream.close();
-  upstream.closeAllConnections();
+  if (upstream.listening) {
+    upstream.close();
+    upstream.closeAllConnections();
+  }
   await rm(dir, { recursive: true, force: true });
   process.exit(0);
 };

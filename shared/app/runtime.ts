@@ -22,7 +22,9 @@ import { createAzureClients, type AzureClients } from '../platform/azure.js';
 import { loadConfig, type Config } from '../platform/config.js';
 import { createLogger, type Logger } from '../platform/log.js';
 import { createRecorder, type Recorder } from '../sessions/index.js';
+import type { Telemetry } from '../platform/telemetry.js';
 import { createPolicyStore, policySource, type PolicyStore } from './policy-store.js';
+import { startTelemetry } from './telemetry.js';
 
 export interface Runtime {
   config: Config;
@@ -31,6 +33,7 @@ export interface Runtime {
   policies: PolicyStore<PolicyState>;
   recorder: Recorder;
   credentials: CredentialResolver;
+  telemetry: Telemetry;
   /** Verifies a request's bearer token under the policy in force. */
   identify(headers: Headers): Promise<Identified>;
   gateway: GatewayDeps;
@@ -54,7 +57,8 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv = process.e
     const state = await policies.current();
     return { principal: await state.verifier.verify(headers.get('authorization')), state };
   };
-  const forwardDeps: LlmForwardDeps = { config, log, recorder, credentials };
+  const telemetry = startTelemetry(env, log.child({ component: 'telemetry' }));
+  const forwardDeps: LlmForwardDeps = { config, log, recorder, credentials, telemetry };
   const mcpStore = createMcpStore(clients.table(MCP_TABLE));
   const approvals = createApprovalContext({
     config,
@@ -70,6 +74,7 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv = process.e
     },
     effects: { [PIN_EFFECT]: pinEffect(mcpStore) },
   });
+  observeApprovals(approvals.store, telemetry);
   const hold = createHold(approvals);
   // Answers whose tool calls need a review are held by the approvals built on this forward step.
   forwardDeps.answers = createAnswerHolds(approvals);
@@ -80,6 +85,7 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv = process.e
     policies,
     recorder,
     credentials,
+    telemetry,
     identify,
     gateway: { ...forwardDeps, identify, current: () => policies.current(), hold, repeat: createRepeat(approvals) },
     mcp: { ...forwardDeps, identify, mcp: mcpStore, holdCall: createCallHold(approvals, mcpStore, hold), pinReviews: createPinReviews(approvals, mcpStore, hold) },
@@ -87,6 +93,27 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv = process.e
     async close() {
       await Promise.all([clients.serviceBus.close(), closeKinds()]);
     },
+  };
+}
+
+/** Counts approvals opening and leaving `pending` (with how long they waited) as the store writes them. */
+function observeApprovals(store: ApprovalContext['store'], telemetry: Telemetry): void {
+  const { create, update } = store;
+  store.create = async (approval) => {
+    await create(approval);
+    if (approval.status === 'pending') telemetry.approvalOpened();
+  };
+  store.update = async (id, change) => {
+    let before: string | undefined;
+    const result = await update(id, (current, attempt) => {
+      before = current.status;
+      return change(current, attempt);
+    });
+    const { approval, changed } = result;
+    if (changed && before === 'pending' && approval.status !== 'pending') {
+      telemetry.approvalClosed(approval.status, (Date.now() - Date.parse(approval.createdAt)) / 1000);
+    }
+    return result;
   };
 }
 

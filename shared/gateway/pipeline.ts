@@ -13,6 +13,7 @@ import type { Principal } from '../identity/index.js';
 import { budgeted, InspectionBudget, InspectionBudgetExceeded } from '../masking/index.js';
 import type { NamedConnection, Policy } from '../policy/compile.js';
 import { Refusal, type ErrorDialect } from '../platform/problem.js';
+import { noTelemetry } from '../platform/telemetry.js';
 import { sessionIdFor, type EventInput } from '../sessions/index.js';
 import { readAll } from '../platform/bytes.js';
 import { readBody } from './body.js';
@@ -61,12 +62,19 @@ export interface GatewayDeps extends LlmForwardDeps {
 }
 
 export async function handle(rt: GatewayDeps, route: Route, req: HttpRequest, ctx: InvocationContext): Promise<HttpResponseInit> {
+  const telemetry = rt.telemetry ?? noTelemetry;
+  if (!telemetry.enabled) return handleRequest(rt, route, req, ctx);
+  return telemetry.span('request', () => handleRequest(rt, route, req, ctx), { 'portcullis.route': route, 'portcullis.connection': req.params.connection ?? '' });
+}
+
+async function handleRequest(rt: GatewayDeps, route: Route, req: HttpRequest, ctx: InvocationContext): Promise<HttpResponseInit> {
+  const telemetry = rt.telemetry ?? noTelemetry;
   const requestId = ctx.invocationId;
   const started = performance.now();
   const name = req.params.connection ?? '';
   let identified: Identified;
   try {
-    identified = await rt.identify(req.headers);
+    identified = await telemetry.span('identify', () => rt.identify(req.headers));
   } catch (error) {
     // A token refused is still answered in the shape the connection's clients read.
     if (error instanceof Refusal) error.dialect ??= await dialectOf(rt, name);
@@ -124,11 +132,17 @@ async function judge(
   const budget = new InspectionBudget(rt.config.inspectionBudgetMs);
   const [payload, { operation, decision: judged }] = await withinBudget(async () => [
     await requestPayload(masker, request, budget),
-    await classifyAndDecide(request, principal, connection, policy, budget),
+    await (rt.telemetry ?? noTelemetry).span('decide', () => classifyAndDecide(request, principal, connection, policy, budget)),
   ] as const);
   // The reason may quote the request (the default rule names it): shown and kept masked.
   const decision = { ...judged, reason: masker.text(judged.reason).text };
   const base = eventBase({ sessionId, requestId, principal, connection: connection.name, operation, masker });
+  // An identical request whose held answer a reviewer approved gets that answer, once. Looked up
+  // while the request and its decision are appended (a storage round trip off the path), and
+  // answered only once they are durable. Should the append fail, a held answer taken meanwhile is
+  // still the approval's, readable through its status.
+  const repeating = decision.action === 'allow' && kind.judgesToolCalls ? rt.repeat?.({ principal, connection, request }) : undefined;
+  repeating?.catch(() => undefined);
 
   await record(rt, policy.recording, [
     { ...base, type: 'request', ...payload },
@@ -147,8 +161,7 @@ async function judge(
     if (body.stream) request.body = { bytes: await readAll(body.stream, rt.config.maxBodyBytes), length: body.length };
     return rt.hold({ requestId, sessionId, state: at.state, base, principal, connection, operation, decision, request, prefer: req.headers.get('prefer') });
   }
-  // An identical request whose held answer a reviewer approved gets that answer, once.
-  const repeated = kind.judgesToolCalls ? await rt.repeat?.({ principal, connection, request }) : undefined;
+  const repeated = await repeating;
   if (repeated) return repeated;
   try {
     return await forward(rt, at.state, request, operation, { base, requestId, connection, principal, started: at.started, tier: decision.tier });
@@ -176,7 +189,7 @@ export async function forward(
   const forwardedAt = performance.now();
   let response: GatewayResponse;
   try {
-    response = await kinds[at.connection.config.kind].forward(request, operation, context);
+    response = await (rt.telemetry ?? noTelemetry).span('forward', () => kinds[at.connection.config.kind].forward(request, operation, context));
   } catch (caught) {
     const error = caught instanceof InspectionBudgetExceeded ? answerInspectionBudgetExceeded(caught.budgetMs) : caught;
     if (error instanceof Refusal) {
@@ -298,6 +311,9 @@ export function lookup(policy: Policy, name: string, route: Route): NamedConnect
  * before anything is recorded in it or sent. Not knowing the owner is a recording failure.
  */
 async function claimSession(rt: Pick<ForwardDeps, 'recorder' | 'log'>, mode: Policy['recording'], sessionId: string, principal: Principal): Promise<void> {
+  // Awaited under best-effort recording too: until the owner is known (once per session and
+  // instance; the answer is cached) the request cannot be refused for naming another's session,
+  // and it must not reach the target before that is decided.
   try {
     await rt.recorder.claim(sessionId, principal);
   } catch (error) {
@@ -310,19 +326,28 @@ async function claimSession(rt: Pick<ForwardDeps, 'recorder' | 'log'>, mode: Pol
  * Appends events; under strict recording the answer waits until they are durable and a failure
  * refuses the request (503). Best-effort recording never waits on the log: the append is queued
  * (the recorder keeps each session's events in order) and a failure is logged and counted.
+ * Telemetry counts the decisions and findings handed to the log, and times each append.
  */
-export async function record(rt: Pick<ForwardDeps, 'recorder' | 'log'>, mode: Policy['recording'], events: EventInput[]): Promise<void> {
+export async function record(rt: Pick<ForwardDeps, 'recorder' | 'log' | 'telemetry'>, mode: Policy['recording'], events: EventInput[]): Promise<void> {
+  const telemetry = rt.telemetry ?? noTelemetry;
   const failed = (error: unknown) =>
     recordingFailed(rt, mode, 'session events could not be recorded', { sessionId: events[0]?.sessionId, requestId: events[0]?.requestId }, error);
-  if (mode === 'best-effort') {
-    rt.recorder.append(events).catch(failed);
+  if (!telemetry.enabled) {
+    if (mode === 'best-effort') rt.recorder.append(events).catch(failed);
+    else await rt.recorder.append(events).catch(failed);
     return;
   }
-  try {
-    await rt.recorder.append(events);
-  } catch (error) {
-    failed(error);
+  telemetry.events(events);
+  const started = performance.now();
+  const appended = (error?: unknown) => {
+    telemetry.appended(mode, performance.now() - started, error !== undefined);
+    if (error !== undefined) failed(error);
+  };
+  if (mode === 'best-effort') {
+    rt.recorder.append(events).then(() => appended(), appended);
+    return;
   }
+  await telemetry.span('record', () => rt.recorder.append(events).then(() => appended(), appended), { 'portcullis.events': events.length });
 }
 
 /** Logs a recording failure; refuses the request (503) unless recording is best-effort. */

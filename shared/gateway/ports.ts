@@ -12,6 +12,7 @@ import type { Masker } from '../masking/index.js';
 import type { Policy } from '../policy/compile.js';
 import type { Config } from '../platform/config.js';
 import type { Logger } from '../platform/log.js';
+import type { Telemetry } from '../platform/telemetry.js';
 import type { EventInput, Recorder } from '../sessions/index.js';
 
 /** The policy in force, with what is derived from it once per version. */
@@ -36,6 +37,8 @@ export interface ForwardDeps {
   log: Logger;
   recorder: Recorder;
   credentials: CredentialResolver;
+  /** Traces and metrics; none when absent. */
+  telemetry?: Telemetry;
 }
 
 /** Where a forwarded request belongs: its events' common part, its ids, and when it started. */

@@ -1,0 +1,46 @@
+// Child process of the proxy benchmark: the upstream every gateway forwards to. An OpenAI-style
+// chat completion (about 1 KB of JSON), or the same answer streamed as 50 deltas when the request
+// asks for `"stream": true`; GET answers 1.1 KB of JSON. Prints its address as one JSON line and
+// runs until its stdin closes.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+const DELTAS = 50;
+const words = Array.from({ length: DELTAS }, (_, i) => `word${i} `);
+const completion = JSON.stringify({
+  id: 'chatcmpl-bench',
+  object: 'chat.completion',
+  created: 1_700_000_000,
+  model: 'gpt-bench',
+  choices: [{ index: 0, message: { role: 'assistant', content: words.join('').repeat(2).slice(0, 760) }, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 12, completion_tokens: 100, total_tokens: 112 },
+});
+const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
+  `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'gpt-bench', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+const stream = [chunk({ role: 'assistant', content: '' }), ...words.slice(0, DELTAS - 2).map((w) => chunk({ content: w })), chunk({}, 'stop'), 'data: [DONE]\n\n'];
+const items = JSON.stringify({ items: Array.from({ length: 20 }, (_, i) => ({ id: i, name: `item-${i}`, quantity: i * 3 })) });
+
+const server = createServer((req, res) => {
+  const parts: Buffer[] = [];
+  req.on('data', (part: Buffer) => parts.push(part));
+  req.on('end', () => {
+    if (req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(items) });
+      res.end(items);
+      return;
+    }
+    if (/"stream"\s*:\s*true/.test(Buffer.concat(parts).toString())) {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      for (const event of stream) res.write(event);
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(completion) });
+    res.end(completion);
+  });
+});
+server.keepAliveTimeout = 60_000;
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+process.stdout.write(JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }) + '\n');
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
