@@ -57,7 +57,7 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv = process.e
     const state = await policies.current();
     return { principal: await state.verifier.verify(headers.get('authorization')), state };
   };
-  const telemetry = startTelemetry(env, log.child({ component: 'telemetry' }));
+  const telemetry = startTelemetry(config.telemetry, env, log.child({ component: 'telemetry' }));
   const forwardDeps: LlmForwardDeps = { config, log, recorder, credentials, telemetry };
   const mcpStore = createMcpStore(clients.table(MCP_TABLE));
   const approvals = createApprovalContext({

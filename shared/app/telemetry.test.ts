@@ -5,27 +5,12 @@ import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, Periodic
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { memoryLogger } from '../platform/log.js';
 import { createTelemetry, noTelemetry } from '../platform/telemetry.js';
-import { samplingRatio, startTelemetry, telemetryMode } from './telemetry.js';
+import { startTelemetry } from './telemetry.js';
 
-describe('telemetry settings', () => {
-  it('is off locally and on (Azure Monitor) where Application Insights is configured', () => {
-    assert.equal(telemetryMode({}), 'off');
-    assert.equal(telemetryMode({ APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=x' }), 'azure');
-    assert.equal(telemetryMode({ APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=x', PORTCULLIS_TELEMETRY: 'off' }), 'off');
-    assert.equal(telemetryMode({ PORTCULLIS_TELEMETRY: 'OTLP' }), 'otlp');
-    assert.throws(() => telemetryMode({ PORTCULLIS_TELEMETRY: 'loud' }), /PORTCULLIS_TELEMETRY/);
-  });
-
+describe('startTelemetry', () => {
   it('off, records nothing and costs nothing', async () => {
-    assert.equal(startTelemetry({}, memoryLogger()), noTelemetry);
+    assert.equal(startTelemetry({ mode: 'off', sampling: 1 }, {}, memoryLogger()), noTelemetry);
     assert.equal(await noTelemetry.span('x', async () => 7), 7);
-  });
-
-  it('samples a share of traces, 0 to 1', () => {
-    assert.equal(samplingRatio({}), 0.1);
-    assert.equal(samplingRatio({ PORTCULLIS_TRACE_SAMPLING: '1' }), 1);
-    assert.throws(() => samplingRatio({ PORTCULLIS_TRACE_SAMPLING: '2' }));
-    assert.throws(() => samplingRatio({ PORTCULLIS_TRACE_SAMPLING: 'all' }));
   });
 });
 

@@ -89,6 +89,25 @@ describe('config', () => {
   });
 });
 
+describe('config: telemetry', () => {
+  const telemetry = (env: Record<string, string>) => loadConfig(local(env)).telemetry;
+
+  it('is off locally and on (Azure Monitor) where Application Insights is configured', () => {
+    assert.equal(telemetry({}).mode, 'off');
+    assert.equal(telemetry({ APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=x' }).mode, 'azure');
+    assert.equal(telemetry({ APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=x', PORTCULLIS_TELEMETRY: 'off' }).mode, 'off');
+    assert.equal(telemetry({ PORTCULLIS_TELEMETRY: 'OTLP' }).mode, 'otlp');
+    assert.throws(() => telemetry({ PORTCULLIS_TELEMETRY: 'loud' }), /PORTCULLIS_TELEMETRY/);
+  });
+
+  it('samples a share of traces, 0 to 1', () => {
+    assert.equal(telemetry({}).sampling, 0.1);
+    assert.equal(telemetry({ PORTCULLIS_TRACE_SAMPLING: '1' }).sampling, 1);
+    assert.throws(() => telemetry({ PORTCULLIS_TRACE_SAMPLING: '2' }), /PORTCULLIS_TRACE_SAMPLING/);
+    assert.throws(() => telemetry({ PORTCULLIS_TRACE_SAMPLING: 'all' }), /PORTCULLIS_TRACE_SAMPLING/);
+  });
+});
+
 describe('config: Key Vault references', () => {
   it('names a Key Vault reference that App Service left unresolved', () => {
     assert.throws(

@@ -8,6 +8,9 @@ const millis = (fallback: number) => z.coerce.number().int().positive().default(
 const optionalText = z.string().trim().optional().transform((v) => (v === '' ? undefined : v));
 const optionalUrl = optionalText.pipe(z.url().optional());
 
+export const TELEMETRY_MODES = ['off', 'azure', 'console', 'otlp', 'api'] as const;
+export type TelemetryMode = (typeof TELEMETRY_MODES)[number];
+
 /** The settings the app reads, each with what it is for. */
 export const settingsSchema = z.object({
   PORTCULLIS_ENV: z
@@ -40,6 +43,14 @@ export const settingsSchema = z.object({
   PORTCULLIS_SIGNING_KEY_ID: optionalText.describe(
     'key that signs export manifests and daily ledgers: a Key Vault key URL (https://VAULT.vault.azure.net/keys/NAME) in Azure, or a local PEM file (created when missing); empty: the daily export refuses to run',
   ),
+  PORTCULLIS_TELEMETRY: z
+    .preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() || undefined : v), z.enum(TELEMETRY_MODES).optional())
+    .describe(
+      'where traces and metrics go: azure (Application Insights, the default where APPLICATIONINSIGHTS_CONNECTION_STRING is set), console, otlp (OTEL_EXPORTER_OTLP_ENDPOINT), api (an SDK the process registered), off (the default otherwise)',
+    ),
+  PORTCULLIS_TRACE_SAMPLING: z.coerce.number().min(0).max(1).default(0.1).describe('share of requests traced, 0 to 1; metrics count every request'),
+  APPLICATIONINSIGHTS_CONNECTION_STRING: optionalText.describe('Application Insights to send telemetry to (set by the template)'),
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: optionalText.describe('ClientId=…;Authorization=AAD: the identity telemetry is sent as (set by the template)'),
   AZURE_CLIENT_ID: optionalText.describe('client id of the user-assigned managed identity the app authenticates as'),
   AzureWebJobsStorage: optionalText.describe('storage connection string (local development)'),
   AzureWebJobsStorage__accountName: optionalText.describe('storage account name (identity-based connection)'),
@@ -79,6 +90,7 @@ export interface Config {
   /** Entra tenants a reviewer signed in with App Service Authentication may belong to. */
   reviewTenants: string[];
   managedIdentityClientId?: string;
+  telemetry: { mode: TelemetryMode; sampling: number };
   storage: StorageSettings;
   serviceBus: ServiceBusSettings;
 }
@@ -131,6 +143,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     upstreamTimeoutMs: s.PORTCULLIS_UPSTREAM_TIMEOUT_MS,
     recordMaxPayloadBytes: s.PORTCULLIS_RECORD_MAX_PAYLOAD_BYTES,
     inspectionBudgetMs: s.PORTCULLIS_INSPECTION_BUDGET_MS,
+    telemetry: {
+      mode: s.PORTCULLIS_TELEMETRY ?? (s.APPLICATIONINSIGHTS_CONNECTION_STRING ? 'azure' : 'off'),
+      sampling: s.PORTCULLIS_TRACE_SAMPLING,
+    },
     linkSigningKey: new Uint8Array(Buffer.from(s.PORTCULLIS_LINK_SIGNING_KEY, 'base64')),
     teamsWebhookUrl: s.PORTCULLIS_TEAMS_WEBHOOK_URL,
     reviewAuth: s.PORTCULLIS_REVIEW_AUTH,
