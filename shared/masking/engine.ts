@@ -10,7 +10,7 @@ import type { Analysis, Detector } from './core.js';
 import { shannonEntropy } from './entropy.js';
 import { MAX_SECRET_LENGTH } from './limits.js';
 import { IntList, Prefilter, type Hits } from './prefilter.js';
-import { regexBounds } from './regex-bounds.js';
+import { keywordLed, regexBounds } from './regex-bounds.js';
 import type { RegexRule, Replacement, ScanRule, Span } from './rule.js';
 
 const FULL: Replacement = { kind: 'full' };
@@ -19,6 +19,8 @@ const NO_HITS: Hits = { keyword: new Int32Array(0), start: new Int32Array(0), pe
 const OPEN_RADIUS = 256;
 /** Longest slice a window rule's regex runs over at once, widening included. */
 const WINDOW_MAX = MAX_SECRET_LENGTH + 4 * OPEN_RADIUS;
+/** What an anchored rule without a longest match first sees past its hit: a window's reach past its hit. */
+const OPEN_REACH = 2 * OPEN_RADIUS;
 /** Text an anchored rule sees before its start (lookbehinds) and after its longest match (lookaheads). */
 const LOOK_BEHIND = 64;
 const LOOK_AHEAD = 64;
@@ -31,10 +33,19 @@ const LAZY_LEAD = /^((?:\(\?:)?)\[(?:\\.|[^\]\\])*\]\{0,\d+\}\?/;
 interface Compiled {
   rule: RegexRule;
   order: number;
+  /** Where a match starts before its keyword hit, when it is tried at the hits only (sticky). */
+  lead: number | undefined;
   exec: RegExp;
   groups: number;
   /** Longest match, capped at MAX_SECRET_LENGTH. */
   reach: number;
+  /** Its matches have no longest length (or one over MAX_SECRET_LENGTH). */
+  open: boolean;
+  /**
+   * Anchored, and what it reads is bounded by the regex itself (its longest match, and short
+   * lookarounds): it runs on the text as it is, without a slice made for each hit.
+   */
+  direct: boolean;
   replacement: Replacement;
   /** The rule's `run` class as a table over ASCII. */
   run?: Uint8Array;
@@ -57,16 +68,21 @@ export class Engine implements Detector {
     private readonly scanRules: readonly ScanRule[],
   ) {
     this.compiled = regexRules.map((rule, order) => {
-      const anchored = rule.anchoredLead !== undefined;
-      const flags = rule.regex.flags.replace(/[gyd]/g, '') + (anchored ? 'y' : 'g');
+      const source = rule.anchoredLead !== undefined ? rule.regex.source : withoutLazyLead(rule.regex.source);
+      // A rule whose every match begins with one of its keywords is tried at its hits only.
+      const lead = rule.anchoredLead ?? (keywordLed(source, rule.keywords) ? 0 : undefined);
+      const flags = rule.regex.flags.replace(/[gyd]/g, '') + (lead !== undefined ? 'y' : 'g');
       const groups = countGroups(rule.regex);
-      const max = regexBounds(rule.regex.source).max;
+      const { max, look } = regexBounds(source);
       return {
         rule,
         order,
-        exec: new RegExp(anchored ? rule.regex.source : withoutLazyLead(rule.regex.source), groups > 0 ? flags + 'd' : flags),
+        lead,
+        exec: new RegExp(source, groups > 0 ? flags + 'd' : flags),
         groups,
         reach: Math.min(max, MAX_SECRET_LENGTH),
+        open: max > MAX_SECRET_LENGTH,
+        direct: lead !== undefined && max <= MAX_SECRET_LENGTH && look <= LOOK_BEHIND,
         replacement: rule.replacement ?? FULL,
         ...(rule.run && { run: asciiTable(rule.run) }),
       };
@@ -107,7 +123,7 @@ export class Engine implements Detector {
     const perRule = hits.start.length > 0 ? this.groupHits(hits) : [];
     perRule.forEach((starts, index) => {
       const c = this.compiled[index]!;
-      if (c.rule.anchoredLead !== undefined) this.runAnchored(c, text, starts, found);
+      if (c.lead !== undefined) this.runAnchored(c, text, starts, found);
       else this.runWindows(c, text, starts, found);
     });
     for (const index of this.unkeyed) this.runWhole(this.compiled[index]!, text, found);
@@ -161,17 +177,18 @@ export class Engine implements Detector {
     return perRule;
   }
 
-  private runAnchored(c: Compiled, text: string, starts: Int32Array, found: Span[]) {
-    const lead = c.rule.anchoredLead!;
+  private runAnchored(c: Compiled, text: string, hits: Int32Array, found: Span[]) {
+    const lead = c.lead!;
     const required = c.rule.requires;
+    const starts = isAscending(hits) ? hits : hits.slice().sort();
     let next = -2;
     let covered = -1;
     const run = c.run;
     // The run of `run` characters that holds the last candidate: [runStart, runEnd).
     let runStart = -1;
     let runEnd = -1;
-    for (const hit of starts) {
-      const at = hit - lead;
+    for (let h = 0; h < starts.length; h++) {
+      const at = starts[h]! - lead;
       if (at < 0 || at < covered) continue;
       if (required !== undefined) {
         if (next !== -1 && next < at) next = text.indexOf(required, at);
@@ -186,13 +203,28 @@ export class Engine implements Detector {
         }
         if (runEnd - at > c.reach) continue;
       }
-      // The regex sees a bounded slice: however it backtracks, a hit costs at most its reach.
+      if (c.direct) {
+        c.exec.lastIndex = at;
+        const m = c.exec.exec(text);
+        if (m) covered = this.accept(c, text, m, 0, found);
+        continue;
+      }
+      // The regex sees a bounded slice: however it backtracks, a hit costs at most its length.
+      // A rule without a longest match first sees OPEN_REACH past its hit, as a window would;
+      // longer while its match reaches the slice's end, or while it finds none and no other
+      // hit lies in what it read (so that no character is read at that length for two hits).
       const from = Math.max(0, at - LOOK_BEHIND);
-      const to = Math.min(text.length, at + c.reach + LOOK_AHEAD);
-      const slice = from === 0 && to === text.length ? text : text.slice(from, to);
-      c.exec.lastIndex = at - from;
-      const m = c.exec.exec(slice);
-      if (m) covered = from + this.accept(c, slice, m, from, found);
+      const following = h + 1 < starts.length ? starts[h + 1]! - lead : Infinity;
+      for (let reach = c.open ? OPEN_REACH : c.reach; ; reach = Math.min(c.reach, reach * 4)) {
+        const to = Math.min(text.length, at + reach + LOOK_AHEAD);
+        const slice = from === 0 && to === text.length ? text : text.slice(from, to);
+        c.exec.lastIndex = at - from;
+        const m = c.exec.exec(slice);
+        const wider = reach < c.reach && to < text.length && (m ? from + m.index + m[0].length + LOOK_AHEAD >= to : following >= at + reach);
+        if (wider) continue;
+        if (m) covered = from + this.accept(c, slice, m, from, found);
+        break;
+      }
     }
   }
 
@@ -285,7 +317,7 @@ export class Engine implements Detector {
     perRule.forEach((starts, index) => {
       const c = this.compiled[index]!;
       if ((c.rule.extent ?? 'block') !== 'block') return;
-      const lead = c.rule.anchoredLead ?? 0;
+      const lead = c.lead ?? 0;
       for (const hit of starts) {
         if (hit - lead + c.reach < n) continue;
         if (spans.some((span) => span.start <= hit && span.end > hit && span.end < n)) continue;

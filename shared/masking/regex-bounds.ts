@@ -1,15 +1,21 @@
 // The shortest and longest text a JavaScript regex (no `u` flag) can match, read from its
 // source. Windows around keyword hits and a stream's hold-back are sized from the longest.
 
-export interface Bounds {
+interface Length {
   min: number;
   max: number; // Infinity when a quantifier is unbounded or a backreference is used
 }
 
+export interface Bounds extends Length {
+  /** Longest text a lookahead or lookbehind reads (Infinity when unbounded). */
+  look: number;
+}
+
 export function regexBounds(source: string): Bounds {
   let i = 0;
+  let look = 0;
 
-  const alternation = (): Bounds => {
+  const alternation = (): Length => {
     let result = sequence();
     while (source[i] === '|') {
       i++;
@@ -19,7 +25,7 @@ export function regexBounds(source: string): Bounds {
     return result;
   };
 
-  const sequence = (): Bounds => {
+  const sequence = (): Length => {
     const total = { min: 0, max: 0 };
     while (i < source.length && source[i] !== '|' && source[i] !== ')') {
       const one = quantified(atom());
@@ -29,7 +35,7 @@ export function regexBounds(source: string): Bounds {
     return total;
   };
 
-  const atom = (): Bounds => {
+  const atom = (): Length => {
     const ch = source[i++]!;
     switch (ch) {
       case '(': {
@@ -42,6 +48,7 @@ export function regexBounds(source: string): Bounds {
         }
         const inner = alternation();
         i++; // ')'
+        if (zeroWidth) look = Math.max(look, inner.max);
         return zeroWidth ? { min: 0, max: 0 } : inner;
       }
       case '[':
@@ -63,7 +70,7 @@ export function regexBounds(source: string): Bounds {
     i++;
   };
 
-  const escape = (): Bounds => {
+  const escape = (): Length => {
     const ch = source[i++];
     if (ch === 'b' || ch === 'B') return { min: 0, max: 0 };
     if (ch !== undefined && ch >= '1' && ch <= '9') {
@@ -81,7 +88,7 @@ export function regexBounds(source: string): Bounds {
     return { min: 1, max: 1 };
   };
 
-  const quantified = (base: Bounds): Bounds => {
+  const quantified = (base: Length): Length => {
     let result = base;
     const ch = source[i];
     if (ch === '*') {
@@ -108,5 +115,205 @@ export function regexBounds(source: string): Bounds {
   };
 
   const result = alternation();
-  return result;
+  return { min: result.min, max: result.max, look };
+}
+
+/** Longest prefix followed, in characters: a keyword is found well within it. */
+const PREFIX_CHARS = 32;
+/** Most prefixes followed through optional parts and alternatives. */
+const PREFIX_COUNT = 256;
+/** Most characters of a class followed as alternatives. */
+const CLASS_CHARS = 4;
+
+/**
+ * Whether every match of the regex begins with one of `keywords` (ASCII case folded): then a
+ * match can only start where the prefilter reports a keyword, and the regex need only be tried
+ * there, sticky, instead of at every position of a window around it. Read from the source (as
+ * regexBounds): the literal strings a match can begin with, through groups, alternatives,
+ * optional parts and leading assertions; a class of one letter in both cases is that letter.
+ */
+export function keywordLed(source: string, keywords: readonly string[]): boolean {
+  const wanted = keywords.map((k) => k.toLowerCase()).filter((k) => k.length > 0);
+  if (wanted.length === 0) return false;
+  let prefixes: Prefix[];
+  try {
+    prefixes = new PrefixReader(source, (text) => wanted.some((k) => text.startsWith(k))).read();
+  } catch {
+    return false;
+  }
+  return prefixes.length > 0 && prefixes.every((p) => p.led);
+}
+
+interface Prefix {
+  text: string;
+  /** Whether what follows the prefix is still known (it ended an element, not at an unknown character). */
+  open: boolean;
+  /** It begins with a keyword: followed no further. */
+  led?: boolean;
+}
+
+/** Thrown when the prefixes are too many to follow: the regex is then not keyword-led. */
+class TooMany extends Error {}
+
+class PrefixReader {
+  private i = 0;
+  constructor(
+    private readonly source: string,
+    private readonly isLed: (text: string) => boolean,
+  ) {}
+
+  read(): Prefix[] {
+    const result = this.alternation();
+    if (this.i !== this.source.length) throw new TooMany();
+    for (const p of result) p.led ||= this.isLed(p.text);
+    return result;
+  }
+
+  /** The prefixes of an alternation, up to the ')' that ends it (not consumed). */
+  private alternation(): Prefix[] {
+    const all = this.sequence();
+    while (this.source[this.i] === '|') {
+      this.i++;
+      all.push(...this.sequence());
+      if (all.length > PREFIX_COUNT) throw new TooMany();
+    }
+    return all;
+  }
+
+  private sequence(): Prefix[] {
+    let prefixes: Prefix[] = [{ text: '', open: true }];
+    const { source } = this;
+    while (this.i < source.length && source[this.i] !== '|' && source[this.i] !== ')') {
+      const atom = this.atom();
+      const { min, max } = this.quantifier();
+      const next: Prefix[] = [];
+      for (const p of prefixes) {
+        if (!p.open || p.text.length >= PREFIX_CHARS) {
+          next.push({ text: p.text, open: false });
+          continue;
+        }
+        if (atom === 'zero') {
+          next.push(p);
+          continue;
+        }
+        if (min === 0) next.push(p); // skipped
+        if (max === 0) continue;
+        if (atom === 'unknown') {
+          next.push({ text: p.text, open: false });
+          continue;
+        }
+        // One copy is followed; where more may come, what follows it is unknown.
+        for (const a of atom) next.push({ text: p.text + a.text, open: a.open && max === 1 });
+      }
+      for (const p of next) if (p.open && this.isLed(p.text)) Object.assign(p, { open: false, led: true });
+      prefixes = dedupe(next);
+      if (prefixes.length > PREFIX_COUNT) throw new TooMany();
+    }
+    return prefixes;
+  }
+
+  /** An atom's prefixes; 'zero' for an assertion, 'unknown' when it is no literal. */
+  private atom(): Prefix[] | 'zero' | 'unknown' {
+    const { source } = this;
+    const ch = source[this.i++]!;
+    switch (ch) {
+      case '(': {
+        let zero = false;
+        if (source[this.i] === '?') {
+          const kind = source.slice(this.i, this.i + 3);
+          zero = kind.startsWith('?=') || kind.startsWith('?!') || kind === '?<=' || kind === '?<!';
+          if (zero || kind.startsWith('?:')) this.i += kind.startsWith('?<') ? 3 : 2;
+          else if (kind.startsWith('?<')) this.i = source.indexOf('>', this.i) + 1;
+          else throw new TooMany();
+        }
+        const inner = this.alternation();
+        if (source[this.i++] !== ')') throw new TooMany();
+        return zero ? 'zero' : inner;
+      }
+      case '[':
+        return this.charClass();
+      case '\\':
+        return this.escape();
+      case '^':
+      case '$':
+        return 'zero';
+      case '.':
+        return 'unknown';
+      default:
+        return [{ text: ch.toLowerCase(), open: true }];
+    }
+  }
+
+  /** A class of a few characters (case folded: `[aA]` is one) is an alternative of them. */
+  private charClass(): Prefix[] | 'unknown' {
+    const { source } = this;
+    const negated = source[this.i] === '^';
+    if (negated) this.i++;
+    const members = new Set<string>();
+    let known = !negated;
+    const member = (): string | undefined => {
+      const c = source[this.i++]!;
+      if (c !== '\\') return c;
+      const e = source[this.i++]!;
+      if (e === 'x') return String.fromCharCode(parseInt(source.slice(this.i, (this.i += 2)), 16));
+      if (/[dDwWsSbBpPuc0-9]/.test(e)) return undefined;
+      return e === 't' ? '\t' : e === 'n' ? '\n' : e === 'r' ? '\r' : e;
+    };
+    while (this.i < source.length && source[this.i] !== ']') {
+      const from = member();
+      if (source[this.i] === '-' && source[this.i + 1] !== ']') {
+        this.i++;
+        const to = member();
+        if (from === undefined || to === undefined || to.charCodeAt(0) - from.charCodeAt(0) > CLASS_CHARS) known = false;
+        else for (let c = from.charCodeAt(0); c <= to.charCodeAt(0); c++) members.add(String.fromCharCode(c).toLowerCase());
+      } else if (from === undefined) known = false;
+      else members.add(from.toLowerCase());
+    }
+    this.i++;
+    if (!known || members.size === 0 || members.size > CLASS_CHARS) return 'unknown';
+    return [...members].map((text) => ({ text, open: true }));
+  }
+
+  private escape(): Prefix[] | 'zero' | 'unknown' {
+    const { source } = this;
+    const e = source[this.i++]!;
+    if (e === 'b' || e === 'B') return 'zero';
+    if (/[dDwWsSpPk0-9]/.test(e)) return 'unknown';
+    if (e === 'x') {
+      const code = parseInt(source.slice(this.i, this.i + 2), 16);
+      this.i += 2;
+      return [{ text: String.fromCharCode(code).toLowerCase(), open: true }];
+    }
+    if (e === 'u' || e === 'c') return 'unknown';
+    const plain = e === 't' ? '\t' : e === 'n' ? '\n' : e === 'r' ? '\r' : e === 'f' || e === 'v' ? ' ' : e;
+    return [{ text: plain.toLowerCase(), open: true }];
+  }
+
+  private quantifier(): { min: number; max: number } {
+    const { source } = this;
+    const ch = source[this.i];
+    let q = { min: 1, max: 1 };
+    if (ch === '*') q = { min: 0, max: Infinity };
+    else if (ch === '+') q = { min: 1, max: Infinity };
+    else if (ch === '?') q = { min: 0, max: 1 };
+    else if (ch === '{') {
+      const m = /^\{(\d+)(,(\d*))?\}/.exec(source.slice(this.i, this.i + 24));
+      if (!m) return q;
+      this.i += m[0].length - 1;
+      q = { min: Number(m[1]), max: m[2] === undefined ? Number(m[1]) : m[3] === '' ? Infinity : Number(m[3]) };
+    } else return q;
+    this.i++;
+    if (source[this.i] === '?') this.i++;
+    return q;
+  }
+}
+
+function dedupe(prefixes: Prefix[]): Prefix[] {
+  const seen = new Set<string>();
+  return prefixes.filter((p) => {
+    const key = `${p.open ? 1 : 0}${p.text}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
