@@ -10,7 +10,7 @@ import type { Analysis, Detector } from './core.js';
 import { shannonEntropy } from './entropy.js';
 import { MAX_SECRET_LENGTH } from './limits.js';
 import { IntList, Prefilter, type Hits } from './prefilter.js';
-import { keywordLed, regexBounds } from './regex-bounds.js';
+import { keywordLed, neededCharacters, regexBounds, type Needed } from './regex-bounds.js';
 import type { RegexRule, Replacement, ScanRule, Span } from './rule.js';
 
 const FULL: Replacement = { kind: 'full' };
@@ -41,6 +41,8 @@ interface Compiled {
   reach: number;
   /** Its matches have no longest length (or one over MAX_SECRET_LENGTH). */
   open: boolean;
+  /** Anchored: characters that a match holds one of, the rarest first (see neededCharacters). */
+  needs: Needed[];
   /**
    * Anchored, and what it reads is bounded by the regex itself (its longest match, and short
    * lookarounds): it runs on the text as it is, without a slice made for each hit.
@@ -83,6 +85,7 @@ export class Engine implements Detector {
         reach: Math.min(max, MAX_SECRET_LENGTH),
         open: max > MAX_SECRET_LENGTH,
         direct: lead !== undefined && max <= MAX_SECRET_LENGTH && look <= LOOK_BEHIND,
+        needs: lead !== undefined ? rarest(neededCharacters(source, rule.regex.flags), lead + Math.min(...rule.keywords.map((k) => k.length))) : [],
         replacement: rule.replacement ?? FULL,
         ...(rule.run && { run: asciiTable(rule.run) }),
       };
@@ -183,6 +186,7 @@ export class Engine implements Detector {
     const starts = isAscending(hits) ? hits : hits.slice().sort();
     let next = -2;
     let covered = -1;
+    const needs = c.needs.map((need) => new NextMember(need, text));
     const run = c.run;
     // The run of `run` characters that holds the last candidate: [runStart, runEnd).
     let runStart = -1;
@@ -194,6 +198,9 @@ export class Engine implements Detector {
         if (next !== -1 && next < at) next = text.indexOf(required, at);
         if (next === -1 || next - at > c.reach) continue;
       }
+      let unreachable = false;
+      for (let k = 0; k < needs.length && !unreachable; k++) unreachable = !needs[k]!.within(at, c.reach);
+      if (unreachable) continue;
       if (run !== undefined) {
         // Within the last run, the same run goes on: each character is read once.
         if (at < runStart || at >= runEnd) {
@@ -328,6 +335,54 @@ export class Engine implements Detector {
     // Never cut through a span found so far: it is emitted masked, whole.
     for (const span of spans) if (span.start < hold && span.end > hold) hold = span.start;
     return Math.max(0, hold);
+  }
+}
+
+/** Needed characters worth looking for before a regex runs: at most two, of the fewest characters. */
+const MAX_NEEDED = 2;
+const MAX_NEEDED_CHARS = 40;
+
+/** The needs past `keyword` characters (the hit itself holds those before), rarest first. */
+function rarest(needs: Needed[], keyword: number): Needed[] {
+  const size = (n: Needed) => n.ascii.reduce((a, b) => a + b, 0);
+  return needs
+    .filter((n) => n.offset >= keyword && size(n) <= MAX_NEEDED_CHARS)
+    .sort((a, b) => size(a) - size(b))
+    .slice(0, MAX_NEEDED);
+}
+
+/**
+ * Finds, for hits in ascending order, whether a needed character lies within a hit's reach.
+ * Each character is read at most once per rule, and only near its hits.
+ */
+class NextMember {
+  /** Offset of the last member found (-1: none yet). */
+  private found = -1;
+  /** Everything before this was read. */
+  private read = 0;
+  constructor(
+    private readonly need: Needed,
+    private readonly text: string,
+  ) {}
+
+  /** Whether a match starting at `at`, at most `reach` long, can hold one of the characters. */
+  within(at: number, reach: number): boolean {
+    const from = at + this.need.offset;
+    const limit = Math.min(this.text.length, at + reach);
+    if (this.need.end && this.text.length <= at + reach) return true;
+    if (this.found >= from) return this.found < limit;
+    const { ascii, beyond } = this.need;
+    const text = this.text;
+    for (let i = Math.max(from, this.read); i < limit; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 128 ? ascii[c] === 1 : beyond) {
+        this.found = i;
+        this.read = i + 1;
+        return true;
+      }
+    }
+    this.read = Math.max(this.read, limit);
+    return false;
   }
 }
 

@@ -152,7 +152,7 @@ interface Prefix {
   led?: boolean;
 }
 
-/** Thrown when the prefixes are too many to follow: the regex is then not keyword-led. */
+/** Thrown when the prefixes are too many to follow (or a class is not read): the regex is then not keyword-led. */
 class TooMany extends Error {}
 
 class PrefixReader {
@@ -316,4 +316,251 @@ function dedupe(prefixes: Prefix[]): Prefix[] {
     seen.add(key);
     return true;
   });
+}
+
+/** Characters of which a match holds one at or after `offset` from its start. */
+export interface Needed {
+  offset: number;
+  /** Membership over ASCII. */
+  ascii: Uint8Array;
+  /** Whether a character beyond ASCII may be one. */
+  beyond: boolean;
+  /** The end of the text stands for one (an alternative is `$`). */
+  end: boolean;
+}
+
+/**
+ * The elements every match must pass through, at the top level of the regex (a character,
+ * a class, or a group each of whose alternatives begins with one), as the characters one of
+ * them holds and the least offset it can have. A hit with none of them within its reach cannot
+ * match, and is skipped unread.
+ */
+export function neededCharacters(source: string, flags: string): Needed[] {
+  const elements = topLevel(source);
+  if (!elements) return [];
+  const out: Needed[] = [];
+  let offset = 0;
+  for (const e of elements) {
+    const min = regexBounds(e.text).min;
+    // A group whose only empty alternative is `$` is passed through too (as the text's end).
+    const endOrMore = e.text === e.atom && e.atom.startsWith('(') && !e.zero && groupAlternatives(e.atom).every((a) => a === '$' || regexBounds(a).min > 0);
+    if ((min > 0 || endOrMore) && !e.zero) {
+      let set: Omit<Needed, 'offset'> | undefined;
+      try {
+        set = firstSet(e.atom, flags);
+      } catch {
+        set = undefined;
+      }
+      if (set) out.push({ offset, ...set });
+    }
+    offset += min;
+  }
+  return out;
+}
+
+interface Element {
+  /** The element with its quantifier. */
+  text: string;
+  /** The element without it. */
+  atom: string;
+  zero: boolean;
+}
+
+/** Splits a sequence at its top level; undefined when it has a top-level alternation. */
+function topLevel(source: string): Element[] | undefined {
+  const out: Element[] = [];
+  let i = 0;
+  while (i < source.length) {
+    const start = i;
+    const ch = source[i]!;
+    let zero = false;
+    if (ch === '|') return undefined;
+    if (ch === '(') {
+      zero = /^\(\?(?:=|!|<=|<!)/.test(source.slice(i, i + 4));
+      i = groupEnd(source, i);
+    } else if (ch === '[') i = classEnd(source, i);
+    else if (ch === '\\') i = escapeEnd(source, i);
+    else {
+      zero = ch === '^' || ch === '$';
+      i++;
+    }
+    if (source[i - 1] === 'b' && source[i - 2] === '\\' && i - start === 2) zero = true;
+    const atomEnd = i;
+    const q = /^(?:[*+?]|\{\d+(?:,\d*)?\})\??/.exec(source.slice(i, i + 24));
+    if (q) i += q[0].length;
+    out.push({ text: source.slice(start, i), atom: source.slice(start, atomEnd), zero });
+  }
+  return out;
+}
+
+function escapeEnd(source: string, i: number): number {
+  const e = source[i + 1];
+  if (e === 'x') return i + 4;
+  if (e === 'u') return source[i + 2] === '{' ? source.indexOf('}', i) + 1 : i + 6;
+  if (e === 'c') return i + 3;
+  if ((e === 'p' || e === 'P' || e === 'k') && (source[i + 2] === '{' || source[i + 2] === '<')) return source.indexOf(source[i + 2] === '{' ? '}' : '>', i) + 1;
+  return i + 2;
+}
+
+function classEnd(source: string, i: number): number {
+  i++;
+  if (source[i] === '^') i++;
+  if (source[i] === ']') i++;
+  while (i < source.length && source[i] !== ']') i += source[i] === '\\' ? 2 : 1;
+  return i + 1;
+}
+
+function groupEnd(source: string, i: number): number {
+  let depth = 0;
+  while (i < source.length) {
+    const ch = source[i]!;
+    if (ch === '\\') i += 2;
+    else if (ch === '[') i = classEnd(source, i);
+    else {
+      if (ch === '(') depth++;
+      else if (ch === ')' && --depth === 0) return i + 1;
+      i++;
+    }
+  }
+  return i;
+}
+
+/** The characters an atom's match begins with; undefined when unknown (it may be empty, say). */
+function firstSet(atom: string, flags: string): Omit<Needed, 'offset'> | undefined {
+  const set = { ascii: new Uint8Array(128), beyond: false, end: false };
+  const ok = addFirst(atom, flags, set);
+  if (!ok) return undefined;
+  if (flags.includes('i')) {
+    for (let c = 65; c <= 90; c++) if (set.ascii[c] || set.ascii[c + 32]) set.ascii[c] = set.ascii[c + 32] = 1;
+  }
+  return set;
+}
+
+function addFirst(atom: string, flags: string, set: Omit<Needed, 'offset'>): boolean {
+  const ch = atom[0]!;
+  if (ch === '(') {
+    if (/^\(\?(?:=|!|<=|<!)/.test(atom)) return false;
+    for (const alternative of groupAlternatives(atom)) {
+      const elements = topLevel(alternative);
+      if (!elements || elements.length === 0) return false;
+      const first = elements[0]!;
+      if (first.atom === '$' && elements.length === 1) {
+        set.end = true;
+        if (flags.includes('m')) set.ascii[10] = set.ascii[13] = 1;
+        continue;
+      }
+      if (first.zero || regexBounds(first.text).min === 0 || !addFirst(first.atom, flags, set)) return false;
+    }
+    return true;
+  }
+  if (ch === '[') return addClass(atom.slice(1, -1), set);
+  if (ch === '\\') return addEscape(atom, set);
+  if (ch === '.') {
+    set.ascii.fill(1);
+    set.ascii[10] = set.ascii[13] = flags.includes('s') ? 1 : 0;
+    set.beyond = true;
+    return true;
+  }
+  if (ch === '^' || ch === '$') return false;
+  const code = ch.charCodeAt(0);
+  if (code < 128) set.ascii[code] = 1;
+  else set.beyond = true;
+  return true;
+}
+
+function groupAlternatives(group: string): string[] {
+  const open = group.startsWith('(?:') ? 3 : group.startsWith('(?<') ? group.indexOf('>') + 1 : 1;
+  return splitAlternatives(group.slice(open, -1));
+}
+
+function splitAlternatives(source: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  let i = 0;
+  while (i < source.length) {
+    const ch = source[i]!;
+    if (ch === '\\') i = escapeEnd(source, i);
+    else if (ch === '[') i = classEnd(source, i);
+    else if (ch === '(') i = groupEnd(source, i);
+    else {
+      if (ch === '|') {
+        out.push(source.slice(start, i));
+        start = i + 1;
+      }
+      i++;
+    }
+  }
+  out.push(source.slice(start));
+  return out;
+}
+
+const CLASS_ESCAPES: Record<string, (c: number) => boolean> = {
+  d: (c) => c >= 48 && c <= 57,
+  w: (c) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95,
+  s: (c) => c === 32 || (c >= 9 && c <= 13),
+};
+
+function addEscape(escape: string, set: Omit<Needed, 'offset'>): boolean {
+  const e = escape[1]!;
+  const known = CLASS_ESCAPES[e.toLowerCase()];
+  if (known) {
+    const negated = e !== e.toLowerCase();
+    for (let c = 0; c < 128; c++) if (known(c) !== negated) set.ascii[c] = 1;
+    if (negated || e === 's') set.beyond = true;
+    return true;
+  }
+  if (/[bBpPk0-9]/.test(e)) return false;
+  if (e === 'x' || e === 'u') {
+    const code = parseInt(escape.slice(2).replace(/[{}]/g, ''), 16);
+    if (code < 128) set.ascii[code] = 1;
+    else set.beyond = true;
+    return true;
+  }
+  if (e === 'c') return false;
+  const plain: Record<string, number> = { t: 9, n: 10, r: 13, v: 11, f: 12 };
+  set.ascii[plain[e] ?? e.charCodeAt(0)] = 1;
+  return true;
+}
+
+function addClass(body: string, set: Omit<Needed, 'offset'>): boolean {
+  const negated = body.startsWith('^');
+  const members = { ascii: new Uint8Array(128), beyond: false, end: false };
+  let i = negated ? 1 : 0;
+  const one = (): number | undefined => {
+    const ch = body[i]!;
+    if (ch !== '\\') {
+      i++;
+      return ch.charCodeAt(0);
+    }
+    const end = escapeEnd(body, i);
+    const escape = body.slice(i, end);
+    i = end;
+    const e = escape[1]!;
+    if (e === 'p' || e === 'P') throw new TooMany();
+    if (CLASS_ESCAPES[e.toLowerCase()]) {
+      addEscape(escape, members);
+      return undefined;
+    }
+    if (e === 'x' || e === 'u') return parseInt(escape.slice(2).replace(/[{}]/g, ''), 16);
+    const plain: Record<string, number> = { t: 9, n: 10, r: 13, v: 11, f: 12, b: 8 };
+    return plain[e] ?? e.charCodeAt(0);
+  };
+  while (i < body.length) {
+    const from = one();
+    if (from !== undefined && body[i] === '-' && i + 1 < body.length) {
+      i++;
+      const to = one();
+      if (to === undefined) return false;
+      for (let c = from; c <= to; c++) {
+        if (c < 128) members.ascii[c] = 1;
+        else members.beyond = true;
+      }
+    } else if (from !== undefined) {
+      if (from < 128) members.ascii[from] = 1;
+      else members.beyond = true;
+    }
+  }
+  for (let c = 0; c < 128; c++) if (members.ascii[c] !== (negated ? 1 : 0)) set.ascii[c] = 1;
+  if (negated || members.beyond) set.beyond = true;
+  return true;
 }
