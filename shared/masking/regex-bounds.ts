@@ -335,13 +335,16 @@ export interface Needed {
  * them holds and the least offset it can have. A hit with none of them within its reach cannot
  * match, and is skipped unread.
  */
-export function neededCharacters(source: string, flags: string): Needed[] {
+export function neededCharacters(source: string, flags: string, start = 0): Needed[] {
   const elements = topLevel(source);
   if (!elements) return [];
   const out: Needed[] = [];
-  let offset = 0;
+  let offset = start;
   for (const e of elements) {
     const min = regexBounds(e.text).min;
+    // A group of one alternative, once: its elements are passed through too.
+    const inner = e.text === e.atom && e.atom.startsWith('(') && !e.zero ? groupAlternatives(e.atom) : [];
+    if (inner.length === 1) out.push(...neededCharacters(inner[0]!, flags, offset));
     // A group whose only empty alternative is `$` is passed through too (as the text's end).
     const endOrMore = e.text === e.atom && e.atom.startsWith('(') && !e.zero && groupAlternatives(e.atom).every((a) => a === '$' || regexBounds(a).min > 0);
     if ((min > 0 || endOrMore) && !e.zero) {
