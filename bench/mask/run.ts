@@ -3,9 +3,15 @@
 // gateway masks an upstream's answer; then with the gitleaks default pack added; then
 // @secretlint/core with the recommended preset on the same text, and the ratios; then the
 // adversarial section: each rule alone on the inputs that stress a regex, the worst rule's MB/s.
+// Then issue 22's figures with everything on: whole-process `portcullis mask` on 16 MB inputs.
 //   node --import tsx bench/mask/run.ts                  (everything)
 //   node --import tsx bench/mask/run.ts --adversarial    (the adversarial section only)
-import { readFileSync } from 'node:fs';
+//   node --import tsx bench/mask/run.ts --process        (the whole-process section only)
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { lintSource } from '@secretlint/core';
 import { creator as recommended } from '@secretlint/secretlint-rule-preset-recommend';
 import { createMasker, loadGitleaksPack, maskByteStream, type Masker } from '../../shared/masking/index.js';
@@ -26,6 +32,9 @@ const TARGET_ALL_RATIO = 3;
 const TARGET_ADVERSARIAL_MBPS = 20;
 /** Characters per adversarial input; BENCH_ADVERSARIAL_KB makes a quicker run. */
 const ADVERSARIAL_SIZE = Number(process.env.BENCH_ADVERSARIAL_KB ?? 1024) * 1024;
+
+/** Characters per whole-process input; BENCH_PROCESS_MB makes a quicker run. */
+const PROCESS_SIZE = Number(process.env.BENCH_PROCESS_MB ?? 16) * MB;
 
 /** Median seconds per run over `runs` runs, after warming up for at least 3 runs and half a second. */
 async function time(run: () => unknown, runs: number): Promise<number> {
@@ -59,10 +68,13 @@ const secretlint = (content: string) =>
     options: { config: { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: recommended }] } },
   });
 
-const pack = loadGitleaksPack(readFileSync(new URL('../../test/data/gitleaks/gitleaks.toml', import.meta.url), 'utf8'));
+const packFile = fileURLToPath(new URL('../../test/data/gitleaks/gitleaks.toml', import.meta.url));
+const pack = loadGitleaksPack(readFileSync(packFile, 'utf8'));
 const adversarialOnly = process.argv.includes('--adversarial');
-if (!adversarialOnly) await throughput();
-adversarial();
+const processOnly = process.argv.includes('--process');
+if (!adversarialOnly && !processOnly) await throughput();
+if (!processOnly) adversarial();
+if (!adversarialOnly) await wholeProcess();
 
 async function throughput() {
 const json = jsonResponse();
@@ -160,5 +172,89 @@ function adversarial() {
     const wallBelow = speeds.filter((s) => s.wallMbps < TARGET_ADVERSARIAL_MBPS).length;
     console.log(`  target (every rule >= ${TARGET_ADVERSARIAL_MBPS} MB/s): ${below.length === 0 ? 'met' : `NOT met by ${below.length} of ${speeds.length}`} (by wall time: ${wallBelow} below)` +
       (below.length > 0 ? `: ${below.map((s) => `${s.rule} ${s.mbps.toFixed(1)}`).join(', ')}` : ''));
+  }
+}
+
+
+/** `text` repeated to `size` characters, cut at a line end. */
+function grown(text: string, size: number): string {
+  const whole = text.repeat(Math.ceil(size / text.length) + 1);
+  const cut = whole.lastIndexOf('\n', size);
+  return whole.slice(0, cut > 0 ? cut : size);
+}
+
+/**
+ * Issue 22: `portcullis mask` as a whole process on 16 MB inputs with every rule on (the
+ * built-in rules, and the gitleaks pack unless it is built in already), startup subtracted
+ * (the same command on an empty file), fastest of 3 runs; secretlint's recommended preset on
+ * the same text in this process, and the ratio.
+ */
+async function wholeProcess() {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-mask-'));
+  try {
+    const builtIn = createMasker({}).ruleCount;
+    const flags = builtIn >= 200 ? [] : ['--rules', packFile];
+    const active = createMasker({}, flags.length > 0 ? [pack] : []).ruleCount;
+    const records = JSON.parse(jsonResponse()) as unknown[];
+    const inputs: [string, string][] = [
+      ['log text', grown(logText() + '\n', PROCESS_SIZE)],
+      ['JSON', JSON.stringify(Array.from({ length: Math.ceil(PROCESS_SIZE / MB) }, () => records).flat())],
+      ['SSE', grown(new TextDecoder().decode(Buffer.concat(sseChunks())), PROCESS_SIZE)],
+    ];
+    const bin = fileURLToPath(new URL('../../bin/portcullis.mjs', import.meta.url));
+    /** Fastest of 3 runs: CPU seconds of the process (where /proc tells them) and wall seconds. */
+    const run = (file: string) => {
+      let cpu = Infinity;
+      let wall = Infinity;
+      for (let i = 0; i < 3; i++) {
+        const before = childrenCpu();
+        const start = performance.now();
+        const r = spawnSync(process.execPath, [bin, 'mask', ...flags, file], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 30 });
+        if (r.status !== 0) throw new Error(`portcullis mask ${file}: exit ${r.status}: ${r.stderr}`);
+        wall = Math.min(wall, (performance.now() - start) / 1000);
+        const after = childrenCpu();
+        if (before !== undefined && after !== undefined) cpu = Math.min(cpu, after - before);
+      }
+      return { cpu, wall };
+    };
+    const empty = join(dir, 'empty.txt');
+    writeFileSync(empty, '');
+    const startup = run(empty);
+    const measured = Number.isFinite(startup.cpu) ? 'CPU time (wall time in brackets: on a shared machine it measures the neighbours too)' : 'wall time';
+    console.log(`\nwhole process: portcullis mask on ${PROCESS_SIZE / MB} MB inputs, ${active} rules active ` +
+      `(${flags.length > 0 ? 'built-in + gitleaks pack via --rules' : 'built-in'}), fastest of 3, MB/s of ${measured}, ` +
+      `startup subtracted (${Number.isFinite(startup.cpu) ? `${startup.cpu.toFixed(2)} s CPU, ` : ''}${startup.wall.toFixed(2)} s wall); ` +
+      'secretlint in this process on the same text');
+    for (const [name, text] of inputs) {
+      const file = join(dir, `${name.replace(/\W/g, '-')}.txt`);
+      writeFileSync(file, text);
+      const t = run(file);
+      const mb = text.length / MB;
+      const ours = Number.isFinite(t.cpu) ? mb / Math.max(0.01, t.cpu - startup.cpu) : mb / Math.max(0.01, t.wall - startup.wall);
+      const oursWall = mb / Math.max(0.01, t.wall - startup.wall);
+      const used = process.cpuUsage();
+      const start = performance.now();
+      await secretlint(text);
+      const spent = process.cpuUsage(used);
+      const theirsWall = mb / ((performance.now() - start) / 1000);
+      const theirs = Number.isFinite(t.cpu) ? mb / ((spent.user + spent.system) / 1e6) : theirsWall;
+      const ok = ours >= TARGET_ALL_MBPS && ours / theirs >= TARGET_ALL_RATIO;
+      console.log(`  ${name.padEnd(8)} ${mb.toFixed(1)} MB: portcullis ${ours.toFixed(1)} MB/s (${oursWall.toFixed(1)}), ` +
+        `secretlint ${theirs.toFixed(1)} MB/s (${theirsWall.toFixed(1)}), ratio ${(ours / theirs).toFixed(1)}x; ` +
+        `target (>= ${TARGET_ALL_MBPS} MB/s, >= ${TARGET_ALL_RATIO}x): ${ok ? 'met' : 'NOT met'}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** CPU seconds of this process's waited-for children (Linux /proc), or undefined elsewhere. */
+function childrenCpu(): number | undefined {
+  try {
+    // Fields after the command's closing parenthesis; cutime and cstime are the 14th and 15th.
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return undefined;
   }
 }

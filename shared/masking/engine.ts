@@ -10,7 +10,7 @@ import type { Analysis, Detector } from './core.js';
 import { shannonEntropy } from './entropy.js';
 import { MAX_SECRET_LENGTH } from './limits.js';
 import { IntList, Prefilter, type Hits } from './prefilter.js';
-import { regexBounds } from './regex-bounds.js';
+import { keywordLed, neededCharacters, regexBounds, type Needed } from './regex-bounds.js';
 import type { RegexRule, Replacement, ScanRule, Span } from './rule.js';
 
 const FULL: Replacement = { kind: 'full' };
@@ -19,6 +19,8 @@ const NO_HITS: Hits = { keyword: new Int32Array(0), start: new Int32Array(0), pe
 const OPEN_RADIUS = 256;
 /** Longest slice a window rule's regex runs over at once, widening included. */
 const WINDOW_MAX = MAX_SECRET_LENGTH + 4 * OPEN_RADIUS;
+/** What an anchored rule without a longest match first sees past its hit: a window's reach past its hit. */
+const OPEN_REACH = 2 * OPEN_RADIUS;
 /** Text an anchored rule sees before its start (lookbehinds) and after its longest match (lookaheads). */
 const LOOK_BEHIND = 64;
 const LOOK_AHEAD = 64;
@@ -31,10 +33,21 @@ const LAZY_LEAD = /^((?:\(\?:)?)\[(?:\\.|[^\]\\])*\]\{0,\d+\}\?/;
 interface Compiled {
   rule: RegexRule;
   order: number;
+  /** Where a match starts before its keyword hit, when it is tried at the hits only (sticky). */
+  lead: number | undefined;
   exec: RegExp;
   groups: number;
   /** Longest match, capped at MAX_SECRET_LENGTH. */
   reach: number;
+  /** Its matches have no longest length (or one over MAX_SECRET_LENGTH). */
+  open: boolean;
+  /** Anchored: characters that a match holds one of, the rarest first (see neededCharacters). */
+  needs: Needed[];
+  /**
+   * Anchored, and what it reads is bounded by the regex itself (its longest match, and short
+   * lookarounds): it runs on the text as it is, without a slice made for each hit.
+   */
+  direct: boolean;
   replacement: Replacement;
   /** The rule's `run` class as a table over ASCII. */
   run?: Uint8Array;
@@ -57,16 +70,22 @@ export class Engine implements Detector {
     private readonly scanRules: readonly ScanRule[],
   ) {
     this.compiled = regexRules.map((rule, order) => {
-      const anchored = rule.anchoredLead !== undefined;
-      const flags = rule.regex.flags.replace(/[gyd]/g, '') + (anchored ? 'y' : 'g');
+      const source = rule.anchoredLead !== undefined ? rule.regex.source : withoutLazyLead(rule.regex.source);
+      // A rule whose every match begins with one of its keywords is tried at its hits only.
+      const lead = rule.anchoredLead ?? (keywordLed(source, rule.keywords) ? 0 : undefined);
+      const flags = rule.regex.flags.replace(/[gyd]/g, '') + (lead !== undefined ? 'y' : 'g');
       const groups = countGroups(rule.regex);
-      const max = regexBounds(rule.regex.source).max;
+      const { max, look } = regexBounds(source);
       return {
         rule,
         order,
-        exec: new RegExp(anchored ? rule.regex.source : withoutLazyLead(rule.regex.source), groups > 0 ? flags + 'd' : flags),
+        lead,
+        exec: new RegExp(source, groups > 0 ? flags + 'd' : flags),
         groups,
         reach: Math.min(max, MAX_SECRET_LENGTH),
+        open: max > MAX_SECRET_LENGTH,
+        direct: lead !== undefined && max <= MAX_SECRET_LENGTH && look <= LOOK_BEHIND,
+        needs: lead !== undefined ? rarest(neededCharacters(source, rule.regex.flags), lead + Math.min(...rule.keywords.map((k) => k.length))) : [],
         replacement: rule.replacement ?? FULL,
         ...(rule.run && { run: asciiTable(rule.run) }),
       };
@@ -107,7 +126,7 @@ export class Engine implements Detector {
     const perRule = hits.start.length > 0 ? this.groupHits(hits) : [];
     perRule.forEach((starts, index) => {
       const c = this.compiled[index]!;
-      if (c.rule.anchoredLead !== undefined) this.runAnchored(c, text, starts, found);
+      if (c.lead !== undefined) this.runAnchored(c, text, starts, found);
       else this.runWindows(c, text, starts, found);
     });
     for (const index of this.unkeyed) this.runWhole(this.compiled[index]!, text, found);
@@ -161,22 +180,27 @@ export class Engine implements Detector {
     return perRule;
   }
 
-  private runAnchored(c: Compiled, text: string, starts: Int32Array, found: Span[]) {
-    const lead = c.rule.anchoredLead!;
+  private runAnchored(c: Compiled, text: string, hits: Int32Array, found: Span[]) {
+    const lead = c.lead!;
     const required = c.rule.requires;
+    const starts = isAscending(hits) ? hits : hits.slice().sort();
     let next = -2;
     let covered = -1;
+    const needs = c.needs.map((need) => new NextMember(need, text));
     const run = c.run;
     // The run of `run` characters that holds the last candidate: [runStart, runEnd).
     let runStart = -1;
     let runEnd = -1;
-    for (const hit of starts) {
-      const at = hit - lead;
+    for (let h = 0; h < starts.length; h++) {
+      const at = starts[h]! - lead;
       if (at < 0 || at < covered) continue;
       if (required !== undefined) {
         if (next !== -1 && next < at) next = text.indexOf(required, at);
         if (next === -1 || next - at > c.reach) continue;
       }
+      let unreachable = false;
+      for (let k = 0; k < needs.length && !unreachable; k++) unreachable = !needs[k]!.within(at, c.reach);
+      if (unreachable) continue;
       if (run !== undefined) {
         // Within the last run, the same run goes on: each character is read once.
         if (at < runStart || at >= runEnd) {
@@ -186,13 +210,28 @@ export class Engine implements Detector {
         }
         if (runEnd - at > c.reach) continue;
       }
-      // The regex sees a bounded slice: however it backtracks, a hit costs at most its reach.
+      if (c.direct) {
+        c.exec.lastIndex = at;
+        const m = c.exec.exec(text);
+        if (m) covered = this.accept(c, text, m, 0, found);
+        continue;
+      }
+      // The regex sees a bounded slice: however it backtracks, a hit costs at most its length.
+      // A rule without a longest match first sees OPEN_REACH past its hit, as a window would;
+      // longer while its match reaches the slice's end, or while it finds none and no other
+      // hit lies in what it read (so that no character is read at that length for two hits).
       const from = Math.max(0, at - LOOK_BEHIND);
-      const to = Math.min(text.length, at + c.reach + LOOK_AHEAD);
-      const slice = from === 0 && to === text.length ? text : text.slice(from, to);
-      c.exec.lastIndex = at - from;
-      const m = c.exec.exec(slice);
-      if (m) covered = from + this.accept(c, slice, m, from, found);
+      const following = h + 1 < starts.length ? starts[h + 1]! - lead : Infinity;
+      for (let reach = c.open ? OPEN_REACH : c.reach; ; reach = Math.min(c.reach, reach * 4)) {
+        const to = Math.min(text.length, at + reach + LOOK_AHEAD);
+        const slice = from === 0 && to === text.length ? text : text.slice(from, to);
+        c.exec.lastIndex = at - from;
+        const m = c.exec.exec(slice);
+        const wider = reach < c.reach && to < text.length && (m ? from + m.index + m[0].length + LOOK_AHEAD >= to : following >= at + reach);
+        if (wider) continue;
+        if (m) covered = from + this.accept(c, slice, m, from, found);
+        break;
+      }
     }
   }
 
@@ -285,7 +324,7 @@ export class Engine implements Detector {
     perRule.forEach((starts, index) => {
       const c = this.compiled[index]!;
       if ((c.rule.extent ?? 'block') !== 'block') return;
-      const lead = c.rule.anchoredLead ?? 0;
+      const lead = c.lead ?? 0;
       for (const hit of starts) {
         if (hit - lead + c.reach < n) continue;
         if (spans.some((span) => span.start <= hit && span.end > hit && span.end < n)) continue;
@@ -296,6 +335,54 @@ export class Engine implements Detector {
     // Never cut through a span found so far: it is emitted masked, whole.
     for (const span of spans) if (span.start < hold && span.end > hold) hold = span.start;
     return Math.max(0, hold);
+  }
+}
+
+/** Needed characters worth looking for before a regex runs: at most two, of the fewest characters. */
+const MAX_NEEDED = 2;
+const MAX_NEEDED_CHARS = 40;
+
+/** The needs past `keyword` characters (the hit itself holds those before), rarest first. */
+function rarest(needs: Needed[], keyword: number): Needed[] {
+  const size = (n: Needed) => n.ascii.reduce((a, b) => a + b, 0);
+  return needs
+    .filter((n) => n.offset >= keyword && size(n) <= MAX_NEEDED_CHARS)
+    .sort((a, b) => size(a) - size(b))
+    .slice(0, MAX_NEEDED);
+}
+
+/**
+ * Finds, for hits in ascending order, whether a needed character lies within a hit's reach.
+ * Each character is read at most once per rule, and only near its hits.
+ */
+class NextMember {
+  /** Offset of the last member found (-1: none yet). */
+  private found = -1;
+  /** Everything before this was read. */
+  private read = 0;
+  constructor(
+    private readonly need: Needed,
+    private readonly text: string,
+  ) {}
+
+  /** Whether a match starting at `at`, at most `reach` long, can hold one of the characters. */
+  within(at: number, reach: number): boolean {
+    const from = at + this.need.offset;
+    const limit = Math.min(this.text.length, at + reach);
+    if (this.need.end && this.text.length <= at + reach) return true;
+    if (this.found >= from) return this.found < limit;
+    const { ascii, beyond } = this.need;
+    const text = this.text;
+    for (let i = Math.max(from, this.read); i < limit; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 128 ? ascii[c] === 1 : beyond) {
+        this.found = i;
+        this.read = i + 1;
+        return true;
+      }
+    }
+    this.read = Math.max(this.read, limit);
+    return false;
   }
 }
 

@@ -68,7 +68,18 @@ function skipWhitespace(text: string, i: number): number {
   return i;
 }
 
-class Walk {
+/**
+ * JSON mode over JSON text whose spans were found beforehand, walked a part at a time
+ * (`step`): a large body is masked in slices, the event loop served between them (sliced.ts).
+ */
+export function jsonWalk(text: string, core: Core, spans: readonly Span[]): Walk {
+  return new Walk(text, core, '$', 0, spans);
+}
+
+export class Walk {
+  private expect = Expect.Value;
+  private i = 0;
+  result: { text: string; findings: Finding[] } | undefined;
   private nextBackslash = -2;
   private span = 0;
   private readonly edits: Edit[] = [];
@@ -96,16 +107,29 @@ class Walk {
   ) {}
 
   run(): { text: string; findings: Finding[] } | undefined {
+    this.step(Infinity);
+    return this.result;
+  }
+
+  /**
+   * Walks on to offset `until` (at least one token), or to the end; true when the walk is over,
+   * its result set (undefined when the text is not JSON).
+   */
+  step(until: number): boolean {
     const { text } = this;
     const n = text.length;
-    let expect = Expect.Value;
-    let i = 0;
+    let { expect, i } = this;
     for (;;) {
+      if (i >= until && i < n) {
+        this.expect = expect;
+        this.i = i;
+        return false;
+      }
       let c = text.charCodeAt(i);
       if (isWhitespace(c)) c = text.charCodeAt((i = skipWhitespace(text, i)));
       if (i >= n) {
         if (expect === Expect.AfterValue && this.isObject.length === 0) break;
-        return undefined;
+        return this.over(undefined);
       }
       const top = this.isObject.length - 1;
       switch (expect) {
@@ -131,16 +155,16 @@ class Walk {
           }
           if (c === 34) {
             i = this.stringToken(i, member, sensitive, false);
-            if (i < 0) return undefined;
+            if (i < 0) return this.over(undefined);
           } else if (c === 45 || isDigit(c)) {
             const end = numberEnd(text, i);
-            if (end < 0) return undefined;
+            if (end < 0) return this.over(undefined);
             this.numberToken(i, end, member, sensitive);
             i = end;
           } else if (c === 116 && text.startsWith('true', i)) i += 4;
           else if (c === 102 && text.startsWith('false', i)) i += 5;
           else if (c === 110 && text.startsWith('null', i)) i += 4;
-          else return undefined;
+          else return this.over(undefined);
           expect = Expect.AfterValue;
           break;
         }
@@ -152,34 +176,39 @@ class Walk {
             break;
           }
           i = this.key(i);
-          if (i < 0) return undefined;
+          if (i < 0) return this.over(undefined);
           expect = Expect.Value;
           break;
         case Expect.AfterValue:
-          if (top < 0) return undefined; // text after the top-level value
+          if (top < 0) return this.over(undefined); // text after the top-level value
           if (c === 44) {
             // In an object the next key follows: read it now, saving a turn of the loop.
             if (this.isObject[top]) {
               i = this.key(skipWhitespace(text, i + 1));
-              if (i < 0) return undefined;
+              if (i < 0) return this.over(undefined);
             } else i++;
             expect = Expect.Value;
             break;
           }
-          if (c !== (this.isObject[top] ? 125 : 93)) return undefined;
+          if (c !== (this.isObject[top] ? 125 : 93)) return this.over(undefined);
           this.close();
           i++;
           break;
       }
     }
-    if (this.edits.length === 0) return { text, findings: [] };
+    if (this.edits.length === 0) return this.over({ text, findings: [] });
     let out = '';
     let at = 0;
     for (const edit of this.edits) {
       out += text.slice(at, edit.start) + edit.text;
       at = edit.end;
     }
-    return { text: out + text.slice(at), findings: this.findings };
+    return this.over({ text: out + text.slice(at), findings: this.findings });
+  }
+
+  private over(result: { text: string; findings: Finding[] } | undefined): true {
+    this.result = result;
+    return true;
   }
 
   /** Reads a key and its colon at `i`; returns the offset after the colon, or -1. */

@@ -19,6 +19,12 @@ import { TextStreamMasker, type StreamMasker } from './stream.js';
 export interface Masker {
   /** Rules in force: regex rules, PII scanners and the sensitive-key rule. */
   readonly ruleCount: number;
+  /**
+   * What the modes share, detection and the sensitive-key rule, when JSON mode is exactly
+   * theirs: sliced.ts masks a large JSON body with it. A wrapper that masks JSON its own way
+   * (ARM's) leaves it out, and its large bodies are masked as its streams are.
+   */
+  readonly core?: Core;
   text(input: string): { text: string; findings: Finding[] };
   /** Parsed JSON in, same-shaped JSON out. */
   json(value: unknown, path?: string): { value: unknown; findings: Finding[] };
@@ -97,13 +103,14 @@ function maskerOf(core: Core, ruleCount: number): Masker {
 
   const masker: Masker = {
     ruleCount,
+    core,
     text,
     json(value, path = '$') {
       const findings: Finding[] = [];
       return { value: maskJsonValue(value, core, path, findings), findings };
     },
     auto(body, contentType) {
-      if (looksLikeJsonBody(body) || (contentType !== undefined && /\bjson\b|\+json/i.test(contentType))) {
+      if (jsonMode(body, contentType)) {
         const masked = maskJsonText(body, core);
         if (masked) return masked;
       }
@@ -117,6 +124,11 @@ function maskerOf(core: Core, ruleCount: number): Masker {
     },
   };
   return masker;
+}
+
+/** Whether auto() tries JSON mode: the body looks like JSON, or its content type says it is. */
+export function jsonMode(body: string, contentType: string | undefined): boolean {
+  return looksLikeJsonBody(body) || (contentType !== undefined && /\bjson\b|\+json/i.test(contentType));
 }
 
 function looksLikeJsonBody(body: string): boolean {

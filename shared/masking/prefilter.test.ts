@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Prefilter } from './prefilter.js';
-import { regexBounds } from './regex-bounds.js';
+import { keywordLed, neededCharacters, regexBounds } from './regex-bounds.js';
 import { randomFrom, seeded } from '../../test/support/masking.js';
 
 function naive(keywords: string[], text: string): string[] {
@@ -67,10 +67,46 @@ describe('Prefilter', () => {
 
 describe('regexBounds', () => {
   it('measures the shortest and longest match', () => {
-    assert.deepEqual(regexBounds('ghp_[A-Za-z0-9]{36}'), { min: 40, max: 40 });
-    assert.deepEqual(regexBounds('a(?:bc|d)?e{2,5}'), { min: 3, max: 8 });
-    assert.deepEqual(regexBounds('(?<![a-z])x\\b(?=y)'), { min: 1, max: 1 });
-    assert.deepEqual(regexBounds('[\\]a]+'), { min: 1, max: Infinity });
+    assert.deepEqual(regexBounds('ghp_[A-Za-z0-9]{36}'), { min: 40, max: 40, look: 0 });
+    assert.deepEqual(regexBounds('a(?:bc|d)?e{2,5}'), { min: 3, max: 8, look: 0 });
+    assert.deepEqual(regexBounds('(?<![a-z])x\\b(?=y)'), { min: 1, max: 1, look: 1 });
+    assert.deepEqual(regexBounds('[\\]a]+'), { min: 1, max: Infinity, look: 0 });
+    assert.equal(regexBounds('(?<=[;?&]\\s*)x').look, Infinity);
     assert.equal(regexBounds('(a)\\1').max, Infinity);
+  });
+});
+
+describe('keywordLed', () => {
+  it('holds when every match begins with a keyword, through groups, options and case classes', () => {
+    assert.equal(keywordLed('(?:[aA][pP][iI]|[kK][eE][yY])[ \\t]{0,5}=', ['api', 'key']), true);
+    assert.equal(keywordLed('\\b[pP][aA][sS][sS][wW](?:[oO][rR])?[dD]', ['passwd', 'password']), true);
+    assert.equal(keywordLed('(?<![a-z])xox[pe]-\\d+', ['xoxp-', 'xoxe-']), true);
+  });
+  it('fails when a match may begin elsewhere', () => {
+    assert.equal(keywordLed('[a-z0-9]{14}\\.atlasv1\\.', ['atlasv1']), false);
+    assert.equal(keywordLed('(?:new-relic|newrelic)=', ['nrak']), false);
+    assert.equal(keywordLed('(?:abc)?def', ['abc']), false);
+    assert.equal(keywordLed('hooks[^\\n]slack', ['hooks.slack']), false);
+    assert.equal(keywordLed('.*key', ['key']), false);
+  });
+});
+
+describe('neededCharacters', () => {
+  const chars = (n: { ascii: Uint8Array }) => String.fromCharCode(...[...n.ascii.keys()].filter((c) => n.ascii[c]));
+  it('finds the characters a match must pass through, with their least offset', () => {
+    const needs = neededCharacters('glpat-[0-9a-z]{27,300}\\.[0-9a-z]{9}', '');
+    assert.deepEqual(needs.filter((n) => n.offset >= 6 && chars(n) === '.').map((n) => n.offset), [33]);
+  });
+  it('takes a group of alternatives, and `$` as the end of the text', () => {
+    const needs = neededCharacters('key(?:=|:=)[a-z]{10}(?:[\\s;]|$)', '');
+    const separator = needs.find((n) => n.offset === 3)!;
+    assert.equal(chars(separator), ':=');
+    const end = needs.find((n) => n.offset === 14)!;
+    assert.equal(end.end, true);
+    assert.equal(chars(end).includes(';'), true);
+  });
+  it('gives nothing for a top-level alternation or an optional element', () => {
+    assert.deepEqual(neededCharacters('a=|b:', ''), []);
+    assert.deepEqual(neededCharacters('key(?:=)?x', '').filter((n) => n.offset === 3 && chars(n) === '='), []);
   });
 });

@@ -20,10 +20,11 @@ export const secretRules: readonly RegexRule[] = [
     /AccountKey\s*=\s*([A-Za-z0-9+/]{86}==)/i, { extent: 'line' }),
   // A bare key, as ARM's listKeys or a deployment's outputs return it: 64 random bytes in
   // base64, so 86 characters, the last of which carries 2 bits (A, Q, g or w), then "==".
-  // Found from its "==" (lead 86); digits and both cases, and a random key's entropy, are required.
-  rule('azure-storage-account-key', ['=='],
+  // Found from its last character and "==" (lead 85): a run of "=" is no hit at every offset.
+  // Digits and both cases, and a random key's entropy, are required.
+  rule('azure-storage-account-key', ['a==', 'q==', 'g==', 'w=='],
     /(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{85}[AQgw]==(?![A-Za-z0-9+/=])/,
-    { lead: 86, secretGroup: 0, entropy: 4.5, allow: (s) => !(/\d/.test(s) && /[a-z]/.test(s) && /[A-Z]/.test(s)), run: /[A-Za-z0-9+/=]/ }),
+    { lead: 85, secretGroup: 0, entropy: 4.5, allow: (s) => !(/\d/.test(s) && /[a-z]/.test(s) && /[A-Z]/.test(s)), run: /[A-Za-z0-9+/=]/ }),
   rule('azure-shared-access-key', ['sharedaccesskey'],
     /SharedAccessKey\s*=\s*([A-Za-z0-9+/]{42,43}=)/i, { extent: 'line' }),
   rule('azure-sas-signature', ['sig='],
