@@ -8,11 +8,13 @@ import { orchestrator } from './orchestrator.js';
 import { proxy } from './proxy.js';
 import { review, reviewSignIn } from './review.js';
 import { sessionsGet, sessionsList } from './sessions.js';
+import { exec } from './exec.js';
 import { sql } from './sql.js';
 
 export const definitions: FunctionDefinition[] = [
   proxy,
   sql,
+  exec,
   health,
   sessionsList,
   sessionsGet,

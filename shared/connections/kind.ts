@@ -56,10 +56,10 @@ export interface GatewayResponse {
 }
 
 /** The routes agents call connections on; a kind names the one it serves. */
-export type Route = 'proxy' | 'sql';
+export type Route = 'proxy' | 'sql' | 'exec';
 
 export interface ConnectionKind {
-  /** The route agents call it on: /api/proxy/{connection}/… or /api/sql/{connection}. */
+  /** The route agents call it on: /api/proxy/{connection}/…, /api/sql/{connection} or /api/exec/{connection}. */
   route: Route;
   /** Whether classify needs the request body whatever the rules say (prompts, SQL). */
   readsBody: boolean;

@@ -27,6 +27,8 @@ export const operationSchema = z.object({
   text: z.string(),
   /** One line for humans: logs, cards, the review page. */
   summary: z.string(),
+  /** The programs a command runs with their arguments (ssh, kubernetes exec), for `command` rules. */
+  commands: z.array(z.object({ program: z.string(), args: z.array(z.string()) })).optional(),
   /** Kind-specific facts worth recording (model, subscription, row limit…). */
   details: z.record(z.string(), detailSchema),
 });

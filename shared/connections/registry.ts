@@ -5,12 +5,14 @@ import type { ConnectionKind } from './kind.js';
 import { openaiKind } from './openai/index.js';
 import { postgresKind } from './postgres/index.js';
 import type { ConnectionConfig } from './schemas.js';
+import { sshKind } from './ssh/index.js';
 
 export const kinds: Record<ConnectionConfig['kind'], ConnectionKind> = {
   http: httpKind,
   openai: openaiKind,
   arm: armKind,
   postgres: postgresKind,
+  ssh: sshKind,
 };
 
 /** Closes what every kind keeps open (the runtime calls this when it shuts down). */

@@ -4,12 +4,14 @@ import { armConnectionSchema } from './arm/schema.js';
 import { httpConnectionSchema } from './http/schema.js';
 import { openaiConnectionSchema } from './openai/schema.js';
 import { postgresConnectionSchema } from './postgres/schema.js';
+import { sshConnectionSchema } from './ssh/schema.js';
 
 export const connectionSchema = z.discriminatedUnion('kind', [
   httpConnectionSchema,
   openaiConnectionSchema,
   armConnectionSchema,
   postgresConnectionSchema,
+  sshConnectionSchema,
 ]);
 
 export type ConnectionConfig = z.infer<typeof connectionSchema>;

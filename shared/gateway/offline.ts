@@ -40,6 +40,14 @@ const sqlRequest = z.strictObject({
   headers: z.record(headerName, z.string()).optional(),
 });
 
+/** A command for an ssh connection, as posted to /api/exec/{connection}. */
+const execRequest = z.strictObject({
+  command: z.string().min(1, 'must not be empty'),
+  stdin: z.string().optional(),
+  timeoutSeconds: z.number().int().min(1).max(3600).optional(),
+  headers: z.record(headerName, z.string()).optional(),
+});
+
 interface Wire {
   method: string;
   path?: string;
@@ -60,6 +68,15 @@ export const offlineRequests = {
       search: '',
       headers: { 'content-type': 'application/json', ...r.headers },
       body: JSON.stringify({ sql: r.sql, params: r.params ?? [] }),
+    }),
+  },
+  ssh: {
+    schema: execRequest,
+    wire: ({ headers, ...r }: z.infer<typeof execRequest>): Wire => ({
+      method: 'POST',
+      search: '',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(r),
     }),
   },
 } satisfies Record<ConnectionConfig['kind'], { schema: z.ZodType; wire(request: never): Wire }>;

@@ -27,6 +27,12 @@ export function decide(principal: Principal, connection: NamedConnection, operat
     };
   }
 
+  // A connection may deny flags outright (an ssh command the parser could not read), whatever the rules say.
+  const denied = 'denyFlags' in connection.config ? operation.flags.filter((f) => (connection.config as { denyFlags: string[] }).denyFlags.includes(f)) : [];
+  if (denied.length > 0) {
+    return { action: 'deny', rule: 'connection-flags', reason: `Connection "${connection.name}" denies ${denied.join(', ')} (${operation.summary})` };
+  }
+
   let winner: CompiledRule | undefined;
   for (const rule of policy.rules) {
     if ((!winner || RANK[rule.action] > RANK[winner.action]) && matches(rule.match, principal, connection.name, operation)) {
@@ -70,7 +76,14 @@ export function matches(match: CompiledMatch, principal: Principal, connection: 
   if (match.actions && !op.actions.some((a) => match.actions!.some((g) => g.test(a)))) return false;
   if (match.resources && !op.resources.some((r) => match.resources!.some((g) => g.test(r)))) return false;
   if (match.flags && !match.flags.some((f) => op.flags.includes(f))) return false;
+  if (match.commands && !match.commands.some((c) => op.commands?.some((command) => commandMatches(c, command)))) return false;
   return true;
+}
+
+function commandMatches(match: NonNullable<CompiledMatch['commands']>[number], command: NonNullable<Operation['commands']>[number]): boolean {
+  const name = command.program.slice(command.program.lastIndexOf('/') + 1);
+  if (match.programs && !match.programs.some((g) => g.test(name) || g.test(command.program))) return false;
+  return !match.args || match.args.test(command.args.join(' '));
 }
 
 function claimValues(value: unknown): string[] {

@@ -5,6 +5,7 @@ export const ROUTE_PREFIX = 'api';
 export const ROUTES = {
   proxy: 'proxy/{connection}/{*path}',
   sql: 'sql/{connection}',
+  exec: 'exec/{connection}',
   health: 'health',
   sessionsList: 'sessions',
   sessionsGet: 'sessions/{id}',
@@ -14,8 +15,8 @@ export const ROUTES = {
   reviewSignIn: 'review/sign-in',
 } as const;
 
-/** Path of a connection's route: `/api/proxy/{name}` or `/api/sql/{name}`. */
-export const connectionPath = (route: 'proxy' | 'sql', name: string) => `/${ROUTE_PREFIX}/${route}/${encodeURIComponent(name)}`;
+/** Path of a connection's route: `/api/proxy/{name}`, `/api/sql/{name}` or `/api/exec/{name}`. */
+export const connectionPath = (route: 'proxy' | 'sql' | 'exec', name: string) => `/${ROUTE_PREFIX}/${route}/${encodeURIComponent(name)}`;
 
 /** The review pages' path prefix, `/api/review/`. */
 export const REVIEW_PATH = `/${ROUTE_PREFIX}/review/`;

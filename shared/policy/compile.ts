@@ -28,6 +28,7 @@ export interface CompiledMatch {
   body?: RegExp;
   actions?: RegExp[];
   resources?: RegExp[];
+  commands?: Array<{ programs?: RegExp[]; args?: RegExp }>;
   flags?: string[];
 }
 
@@ -172,6 +173,10 @@ function compileMatch(match: MatchDocument, action: Action, problem: (path: Arra
     body: match.body === undefined ? undefined : regex(match.body, ['body']),
     actions: list(match.actions)?.map((g) => textGlob(g, true)),
     resources: list(match.resources)?.map((g) => textGlob(g, true)),
+    commands: list(match.command)?.map((c, i) => ({
+      programs: list(c.program)?.map((g) => textGlob(g)),
+      args: c.args === undefined ? undefined : regex(c.args, Array.isArray(match.command) ? ['command', i, 'args'] : ['command', 'args']),
+    })),
     flags: list(match.flags),
   };
 }
