@@ -127,10 +127,6 @@ export class ShellAnalyzer {
     if (words.length === 0) return;
     const unwrapped = unwrap(words);
     if (unwrapped.sudo) this.flags.add('sudo');
-    for (const code of unwrapped.watched) {
-      if (code.some((w) => w.dynamic)) this.flags.add('dynamic-program');
-      else this.script(code.map((w) => w.text).join(' '));
-    }
     for (const found of unwrapped.commands) {
       if (found.dynamic) {
         this.flags.add('dynamic-program');
@@ -156,6 +152,10 @@ export class ShellAnalyzer {
           else this.flags.add('pipe-to-shell');
         }
       }
+    }
+    for (const code of unwrapped.watched) {
+      if (code.some((w) => w.dynamic)) this.flags.add('dynamic-program');
+      else this.script(code.map((w) => w.text).join(' '));
     }
   }
 
