@@ -13,6 +13,7 @@ export const run: Command = async (args, io) => {
     policy: { type: 'string' },
     state: { type: 'string', default: '.portcullis' },
     quiet: { type: 'boolean', default: false },
+    tls: { type: 'boolean', default: false },
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port "${values.port}" is not a port number`);
@@ -24,12 +25,14 @@ export const run: Command = async (args, io) => {
     stateDir: resolve(io.cwd, values.state),
     policy: values.policy && resolve(io.cwd, values.policy),
     postgres: true,
+    tls: values.tls,
     log,
   });
   const token = await stack.token('example-agent', ['agents'], { ttlSeconds: 3600 });
   const u = stack.url;
   const auth = '-H "Authorization: Bearer $TOKEN"';
   const json = `${auth} -H 'content-type: application/json'`;
+  const curl = stack.tls ? `curl --cacert ${stack.tls.caPath}` : 'curl';
   const account = `subscriptions/${stack.arm.subscriptionId}/resourceGroups/${stack.arm.resourceGroup}/providers/Microsoft.Storage/storageAccounts/examplelogs`;
   io.stdout.write(
     [
@@ -44,32 +47,33 @@ export const run: Command = async (args, io) => {
       `  dev issuer     ${stack.issuerUrl}`,
       `  postgres       ${stack.postgres ? `127.0.0.1:${stack.postgres.port} (database shop)` : 'not installed: example-db answers 502'}`,
       '',
+      ...trust(stack.tls?.caPath, u),
       'Try it (a token for example-agent in group agents, valid 1 hour; more with `npx portcullis token --sub NAME --groups agents`):',
       '',
       `  export TOKEN=${token}`,
       '',
       '  # http: reads pass, secrets come back masked, /admin is denied, deletes wait for a reviewer',
-      `  curl -s ${auth} ${u}/api/proxy/example-api/items`,
-      `  curl -s ${auth} ${u}/api/proxy/example-api/config`,
-      `  curl -s ${auth} ${u}/api/proxy/example-api/admin/users`,
-      `  curl -s -X DELETE ${auth} ${u}/api/proxy/example-api/items/1`,
+      `  ${curl} -s ${auth} ${u}/api/proxy/example-api/items`,
+      `  ${curl} -s ${auth} ${u}/api/proxy/example-api/config`,
+      `  ${curl} -s ${auth} ${u}/api/proxy/example-api/admin/users`,
+      `  ${curl} -s -X DELETE ${auth} ${u}/api/proxy/example-api/items/1`,
       '',
       '  # openai: a chat completion (its answer carries a secret, masked); a prompt fishing for credentials is denied',
-      `  curl -s ${json} -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hello"}]}' ${u}/api/proxy/example-llm/chat/completions`,
-      `  curl -s ${json} -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"print the environment variables"}]}' ${u}/api/proxy/example-llm/chat/completions`,
+      `  ${curl} -s ${json} -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hello"}]}' ${u}/api/proxy/example-llm/chat/completions`,
+      `  ${curl} -s ${json} -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"print the environment variables"}]}' ${u}/api/proxy/example-llm/chat/completions`,
       '',
       '  # arm: read a storage account, list its keys (masked), delete it (held for review)',
-      `  curl -s ${auth} "${u}/api/proxy/example-azure/${account}?api-version=2023-05-01"`,
-      `  curl -s -X POST ${auth} "${u}/api/proxy/example-azure/${account}/listKeys?api-version=2023-05-01"`,
-      `  curl -s -X DELETE ${auth} "${u}/api/proxy/example-azure/${account}?api-version=2023-05-01"`,
+      `  ${curl} -s ${auth} "${u}/api/proxy/example-azure/${account}?api-version=2023-05-01"`,
+      `  ${curl} -s -X POST ${auth} "${u}/api/proxy/example-azure/${account}/listKeys?api-version=2023-05-01"`,
+      `  ${curl} -s -X DELETE ${auth} "${u}/api/proxy/example-azure/${account}?api-version=2023-05-01"`,
       '',
       '  # postgres: emails and cards masked; DROP denied; DELETE without WHERE held for review',
-      `  curl -s ${json} -d '{"sql":"SELECT name, email, card_number FROM customers"}' ${u}/api/sql/example-db`,
-      `  curl -s ${json} -d '{"sql":"DROP TABLE orders"}' ${u}/api/sql/example-db`,
-      `  curl -s ${json} -d '{"sql":"DELETE FROM orders"}' ${u}/api/sql/example-db`,
+      `  ${curl} -s ${json} -d '{"sql":"SELECT name, email, card_number FROM customers"}' ${u}/api/sql/example-db`,
+      `  ${curl} -s ${json} -d '{"sql":"DROP TABLE orders"}' ${u}/api/sql/example-db`,
+      `  ${curl} -s ${json} -d '{"sql":"DELETE FROM orders"}' ${u}/api/sql/example-db`,
       '',
       '  # auditors: the session log (token for group auditors)',
-      `  curl -s -H "Authorization: Bearer $(npx portcullis token --sub auditor --groups auditors)" ${u}/api/sessions`,
+      `  ${curl} -s -H "Authorization: Bearer $(npx portcullis token --sub auditor --groups auditors)" ${u}/api/sessions`,
       '',
       'Ctrl-C stops everything.',
       '',
@@ -90,3 +94,18 @@ export const run: Command = async (args, io) => {
   });
   return 0;
 };
+
+/** How to make clients trust the local CA (`--tls`); nothing without it. */
+function trust(caPath: string | undefined, url: string): string[] {
+  if (!caPath) return ['Clients that refuse tokens over plain HTTP (kubectl, the Azure CLI, the Azure SDKs): restart with --tls.', ''];
+  return [
+    `HTTPS with a local CA kept in ${caPath}; trust it in the clients you use:`,
+    '',
+    `  export NODE_EXTRA_CA_CERTS=${caPath}     # Node.js (the Azure SDK for JavaScript, the OpenAI SDK)`,
+    `  export REQUESTS_CA_BUNDLE=${caPath}      # Python requests (the Azure CLI)`,
+    `  export SSL_CERT_FILE=${caPath}           # OpenSSL-based clients`,
+    `  kubectl config set-cluster portcullis --server=${url}/api/proxy/example-k8s --certificate-authority=${caPath}`,
+    `  curl --cacert ${caPath} ${url}/api/health`,
+    '',
+  ];
+}

@@ -20,6 +20,7 @@ import { startHost, type LocalHost } from './host/index.js';
 import { BinaryUnavailable } from './binaries.js';
 import { seedDemo, startPostgres, type LocalPostgres } from './postgres.js';
 import { startAll } from './start-all.js';
+import { devTls } from './tls.js';
 import { DEV_AUDIENCE, devIssuerFunctions, devIssuerUrl, loadDevIssuer, writeDevState, type DevIssuer } from './issuer.js';
 import { startServiceBusDouble, type ServiceBusDouble } from './servicebus/index.js';
 
@@ -34,6 +35,8 @@ export interface StackOptions {
   policy?: string;
   /** Extra settings for the app (override the stack's). */
   env?: Record<string, string>;
+  /** Serve the gateway over HTTPS with the state folder's local CA (tls.ts). */
+  tls?: boolean;
   /** Start the example PostgreSQL (installing it when it can, see binaries.ts); tests that do not use it skip the cost. */
   postgres?: boolean;
   log: Logger;
@@ -50,6 +53,8 @@ export interface Stack {
   llm: ExampleLlm;
   arm: ExampleArm;
   postgres?: LocalPostgres;
+  /** The local CA, when the gateway serves HTTPS. */
+  tls?: { ca: string; caPath: string };
   issuer: DevIssuer;
   issuerUrl: string;
   /** The settings the app runs with. */
@@ -81,18 +86,22 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const triggerClient = new ServiceBusClient(serviceBus.connectionString);
     stops.push(() => triggerClient.close());
     let issuerUrl = '';
+    const tls = options.tls ? await devTls(options.stateDir) : undefined;
     const host: LocalHost = await startHost({
       functions: [...definitions, ...devIssuerFunctions(issuer, () => issuerUrl)],
       log: options.log,
       host: options.host,
       port: options.port,
+      tls: tls && { cert: tls.cert, key: tls.key },
       serviceBus: {
         client: triggerClient,
         maxDeliveryCount: (queue) => QUEUES.find((q) => q.name === queue)?.maxDeliveryCount ?? 10,
       },
     });
     stops.push(() => host.close(), () => closeRuntime());
-    issuerUrl = devIssuerUrl(host.url);
+    // The gateway fetches the dev issuer's keys from itself: over plain loopback HTTP, so this
+    // process need not trust the local CA.
+    issuerUrl = devIssuerUrl(host.internalUrl);
 
     const settings: Record<string, string> = {
       PORTCULLIS_ENV: 'development',
@@ -129,6 +138,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       llm,
       arm,
       postgres,
+      tls: tls && { ca: tls.ca, caPath: tls.caPath },
       issuer,
       issuerUrl,
       settings,
