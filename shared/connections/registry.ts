@@ -6,6 +6,7 @@ import { openaiKind } from './openai/index.js';
 import { postgresKind } from './postgres/index.js';
 import type { ConnectionConfig } from './schemas.js';
 import { sshKind } from './ssh/index.js';
+import { kubernetesKind } from './kubernetes/index.js';
 
 export const kinds: Record<ConnectionConfig['kind'], ConnectionKind> = {
   http: httpKind,
@@ -13,6 +14,7 @@ export const kinds: Record<ConnectionConfig['kind'], ConnectionKind> = {
   arm: armKind,
   postgres: postgresKind,
   ssh: sshKind,
+  kubernetes: kubernetesKind,
 };
 
 /** Closes what every kind keeps open (the runtime calls this when it shuts down). */

@@ -5,6 +5,7 @@ import { httpConnectionSchema } from './http/schema.js';
 import { openaiConnectionSchema } from './openai/schema.js';
 import { postgresConnectionSchema } from './postgres/schema.js';
 import { sshConnectionSchema } from './ssh/schema.js';
+import { kubernetesConnectionSchema } from './kubernetes/schema.js';
 
 export const connectionSchema = z.discriminatedUnion('kind', [
   httpConnectionSchema,
@@ -12,6 +13,7 @@ export const connectionSchema = z.discriminatedUnion('kind', [
   armConnectionSchema,
   postgresConnectionSchema,
   sshConnectionSchema,
+  kubernetesConnectionSchema,
 ]);
 
 export type ConnectionConfig = z.infer<typeof connectionSchema>;

@@ -61,6 +61,7 @@ export const offlineRequests = {
   http: proxied(),
   openai: proxied(),
   arm: proxied(),
+  kubernetes: proxied(),
   postgres: {
     schema: sqlRequest,
     wire: (r: z.infer<typeof sqlRequest>): Wire => ({
