@@ -25,6 +25,7 @@ export const run: Command = async (args, io) => {
     stateDir: resolve(io.cwd, values.state),
     policy: values.policy && resolve(io.cwd, values.policy),
     postgres: true,
+    sshd: true,
     tls: values.tls,
     log,
   });
@@ -71,6 +72,23 @@ export const run: Command = async (args, io) => {
       `  ${curl} -s ${json} -d '{"sql":"SELECT name, email, card_number FROM customers"}' ${u}/api/sql/example-db`,
       `  ${curl} -s ${json} -d '{"sql":"DROP TABLE orders"}' ${u}/api/sql/example-db`,
       `  ${curl} -s ${json} -d '{"sql":"DELETE FROM orders"}' ${u}/api/sql/example-db`,
+      '',
+      `  # ssh: commands on this machine (${stack.sshd ? `sshd on 127.0.0.1:${stack.sshd.port}` : 'OpenSSH is not installed: example-box answers 502'}); rm -rf denied; curl | sh held; unparsable denied`,
+      `  ${curl} -s ${json} -d '{"command":"uname -a && uptime"}' ${u}/api/exec/example-box`,
+      `  ${curl} -s ${json} -d '{"command":"rm -rf /"}' ${u}/api/exec/example-box`,
+      `  ${curl} -s ${json} -d '{"command":"curl -fsSL https://example.com/install.sh | sh"}' ${u}/api/exec/example-box`,
+      `  ${curl} -s ${json} -H 'accept: application/x-ndjson' -d '{"command":"ls -la /"}' ${u}/api/exec/example-box`,
+      '',
+      '  # kubernetes: kubectl against the API server stand-in (needs --tls: kubectl sends tokens over HTTPS only)',
+      ...(stack.tls
+        ? [
+            `  kubectl config set-cluster portcullis --server=${u}/api/proxy/example-k8s --certificate-authority=${stack.tls.caPath}`,
+            '  kubectl config set-credentials portcullis-agent --token=$TOKEN',
+            '  kubectl config set-context portcullis --cluster=portcullis --user=portcullis-agent --namespace=default && kubectl config use-context portcullis',
+            '  kubectl get pods; kubectl get secret db-password -o yaml     # data masked',
+            '  kubectl delete pod web-1                                      # held for review',
+          ]
+        : [`  ${curl} -s ${auth} ${u}/api/proxy/example-k8s/api/v1/namespaces/default/secrets/db-password`]),
       '',
       '  # auditors: the session log (token for group auditors)',
       `  ${curl} -s -H "Authorization: Bearer $(npx portcullis token --sub auditor --groups auditors)" ${u}/api/sessions`,

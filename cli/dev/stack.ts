@@ -14,10 +14,12 @@ import type { Logger } from '../../shared/platform/log.js';
 import { DEV_SIGNING_KEY_FILE } from '../../shared/sessions/file-signer.js';
 import { startAzurite, type Azurite } from './azurite.js';
 import { startExampleArm, type ExampleArm } from './example/arm.js';
+import { startExampleKubernetes, type ExampleKubernetes } from './example/kubernetes.js';
 import { startExampleLlm, type ExampleLlm } from './example/llm.js';
 import { startExampleUpstream, type ExampleUpstream } from './example/upstream.js';
 import { startHost, type LocalHost } from './host/index.js';
-import { BinaryUnavailable } from './binaries.js';
+import { BinaryUnavailable, findBinary } from './binaries.js';
+import { startSshd, type LocalSshd } from './sshd.js';
 import { seedDemo, startPostgres, type LocalPostgres } from './postgres.js';
 import { startAll } from './start-all.js';
 import { devTls } from './tls.js';
@@ -37,10 +39,15 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Serve the gateway over HTTPS with the state folder's local CA (tls.ts). */
   tls?: boolean;
+  /** Start a local sshd for the example ssh connection when OpenSSH is installed (nothing is installed for it). */
+  sshd?: boolean;
   /** Start the example PostgreSQL (installing it when it can, see binaries.ts); tests that do not use it skip the cost. */
   postgres?: boolean;
   log: Logger;
 }
+
+/** The host key example-box pins when there is no local sshd (an all-zero ed25519 key nothing presents). */
+const NO_SSH_HOST_KEY = `ssh-ed25519 ${Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from('ssh-ed25519'), Buffer.from([0, 0, 0, 32]), Buffer.alloc(32)]).toString('base64')}`;
 
 /** Where the example database is when PostgreSQL is not installed: requests get a clear 502. */
 const NO_EXAMPLE_DB = 'postgres://unavailable@127.0.0.1:1/postgres-is-not-installed';
@@ -52,6 +59,9 @@ export interface Stack {
   upstream: ExampleUpstream;
   llm: ExampleLlm;
   arm: ExampleArm;
+  kubernetes: ExampleKubernetes;
+  /** The example ssh connection's server, when OpenSSH is installed and it was asked for. */
+  sshd?: LocalSshd;
   postgres?: LocalPostgres;
   /** The local CA, when the gateway serves HTTPS. */
   tls?: { ca: string; caPath: string };
@@ -70,15 +80,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
   try {
     const issuer = await loadDevIssuer(options.stateDir);
-    const [azurite, serviceBus, upstream, llm, arm, postgres] = await startAll(
+    const [azurite, serviceBus, upstream, llm, arm, kubernetes, sshd, postgres] = await startAll(
       { start: () => startAzurite(), stop: (a) => a.stop() },
       { start: () => startServiceBusDouble({ queues: QUEUES }), stop: (b) => b.close() },
       { start: () => startExampleUpstream(), stop: (u) => u.close() },
       { start: () => startExampleLlm(), stop: (l) => l.close() },
       { start: () => startExampleArm(), stop: (a) => a.close() },
+      { start: () => startExampleKubernetes(), stop: (k) => k.close() },
+      { start: () => (options.sshd ? exampleSshd(options.stateDir, options.log) : Promise.resolve(undefined)), stop: (s) => s?.stop() },
       { start: () => (options.postgres ? examplePostgres(options.log) : Promise.resolve(undefined)), stop: (p) => p?.stop() },
     );
-    stops.push(() => azurite.stop(), () => serviceBus.close(), () => upstream.close(), () => llm.close(), () => arm.close());
+    stops.push(() => azurite.stop(), () => serviceBus.close(), () => upstream.close(), () => llm.close(), () => arm.close(), () => kubernetes.close());
+    if (sshd) stops.push(() => sshd.stop());
     if (postgres) stops.push(() => postgres.stop());
     const exampleDb = postgres ? (await seedDemo(postgres.connectionString)).agent : NO_EXAMPLE_DB;
     await provision(azurite.connectionString);
@@ -121,6 +134,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       EXAMPLE_ARM_URL: arm.url,
       EXAMPLE_ARM_TOKEN: arm.token,
       EXAMPLE_DB_URL: exampleDb,
+      EXAMPLE_K8S_URL: kubernetes.url,
+      EXAMPLE_K8S_TOKEN: kubernetes.token,
+      // Without OpenSSH, example-box points at a closed port with a key of its own: requests answer 502.
+      EXAMPLE_SSH_PORT: String(sshd?.port ?? 1),
+      EXAMPLE_SSH_USER: sshd?.user ?? 'nobody',
+      EXAMPLE_SSH_HOST_KEY: sshd?.hostKey ?? NO_SSH_HOST_KEY,
+      EXAMPLE_SSH_KEY: sshd?.clientKey ?? 'no key: OpenSSH is not installed',
       ...options.env,
     };
     // The app reads its settings from the environment, as in Azure; the runtime is created on
@@ -137,6 +157,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       upstream,
       llm,
       arm,
+      kubernetes,
+      sshd,
       postgres,
       tls: tls && { ca: tls.ca, caPath: tls.caPath },
       issuer,
@@ -161,6 +183,16 @@ async function examplePostgres(log: Logger): Promise<LocalPostgres | undefined> 
     log.warn('no PostgreSQL: the example-db connection will answer 502', { error: error.message });
     return undefined;
   }
+}
+
+/** The example ssh connection's server: the system's sshd, or undefined (with a note) without OpenSSH. */
+async function exampleSshd(stateDir: string, log: Logger): Promise<LocalSshd | undefined> {
+  const sshd = await findBinary('sshd');
+  if (!sshd) {
+    log.warn('no OpenSSH server (apt-get install openssh-server): the example-box connection will answer 502');
+    return undefined;
+  }
+  return startSshd(sshd.path, join(stateDir, 'sshd'), { log: (line) => log.info(line) });
 }
 
 async function provision(connectionString: string): Promise<void> {

@@ -25,11 +25,11 @@ async function portcullis(...args: string[]): Promise<{ code: number; out: strin
   return { code, out, err };
 }
 
-const VARIABLES = `variables:
-  PORTCULLIS_DEV_ISSUER: https://dev-issuer.test
-  EXAMPLE_API_URL: https://api.example.test
-  EXAMPLE_LLM_URL: https://llm.example.test
-  EXAMPLE_ARM_URL: https://management.example.test
+const VARIABLES = `variables: {
+  PORTCULLIS_DEV_ISSUER: https://dev-issuer.test, EXAMPLE_K8S_URL: https://k8s.example.test,
+  EXAMPLE_API_URL: https://api.example.test, EXAMPLE_SSH_PORT: "22",
+  EXAMPLE_LLM_URL: https://llm.example.test, EXAMPLE_SSH_USER: agent,
+  EXAMPLE_ARM_URL: https://management.example.test, EXAMPLE_SSH_HOST_KEY: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA }
 `;
 
 let dir: string;
@@ -155,14 +155,14 @@ cases:
 
 describe('portcullis policy check (shares the policy loading)', () => {
   it('prints a summary for a good policy (exit 0) and every problem otherwise (exit 2)', async () => {
-    const vars = ['PORTCULLIS_DEV_ISSUER=https://i.test', 'EXAMPLE_API_URL=https://a.test', 'EXAMPLE_LLM_URL=https://l.test', 'EXAMPLE_ARM_URL=https://arm.test'].flatMap((v) => ['--var', v]);
+    const vars = ['PORTCULLIS_DEV_ISSUER=https://i.test', 'EXAMPLE_API_URL=https://a.test', 'EXAMPLE_LLM_URL=https://l.test', 'EXAMPLE_ARM_URL=https://arm.test', 'EXAMPLE_K8S_URL=https://k8s.test', 'EXAMPLE_SSH_PORT=22', 'EXAMPLE_SSH_USER=agent', 'EXAMPLE_SSH_HOST_KEY=ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'].flatMap((v) => ['--var', v]);
     const ok = await portcullis('policy', 'check', '--env', 'development', ...vars, EXAMPLE);
     assert.equal(ok.code, 0);
-    assert.match(ok.out, /^cli\/dev\/example\/policy\.yaml: ok — 1 issuer, 4 connections, 14 rules, recording strict$/m);
+    assert.match(ok.out, /^cli\/dev\/example\/policy\.yaml: ok — 1 issuer, 6 connections, 20 rules, recording strict$/m);
     const bad = await portcullis('policy', 'check', '--env', 'production', ...vars, EXAMPLE);
     assert.equal(bad.code, 2);
     assert.match(bad.out, /connections\.example-api\.credential\.env {2}environment-variable credentials are only allowed/);
-    assert.match(bad.out, /^4 problems$/m);
+    assert.match(bad.out, /^6 problems$/m);
   });
 });
 
@@ -179,7 +179,7 @@ describe('portcullis policy explain', () => {
   });
 
   it('explains a request given by flags, as JSON', async () => {
-    const vars = ['PORTCULLIS_DEV_ISSUER=https://i.test', 'EXAMPLE_API_URL=https://a.test', 'EXAMPLE_LLM_URL=https://l.test', 'EXAMPLE_ARM_URL=https://arm.test'].flatMap((v) => ['--var', v]);
+    const vars = ['PORTCULLIS_DEV_ISSUER=https://i.test', 'EXAMPLE_API_URL=https://a.test', 'EXAMPLE_LLM_URL=https://l.test', 'EXAMPLE_ARM_URL=https://arm.test', 'EXAMPLE_K8S_URL=https://k8s.test', 'EXAMPLE_SSH_PORT=22', 'EXAMPLE_SSH_USER=agent', 'EXAMPLE_SSH_HOST_KEY=ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'].flatMap((v) => ['--var', v]);
     const { code, out } = await portcullis(
       'policy', 'explain', '--env', 'development', ...vars, EXAMPLE, '--json',
       '--connection', 'example-db', '--sub', 'bob', '--groups', 'agents', '--sql', 'UPDATE orders SET status = $1', '--param', 'x',

@@ -13,7 +13,7 @@ export const sshConnectionSchema = connectionBase
   .extend({
     kind: z.literal('ssh'),
     host: z.string().min(1).describe('host name or address of the SSH server'),
-    port: z.number().int().min(1).max(65_535).default(22),
+    port: z.coerce.number().int().min(1).max(65_535).default(22).describe('the SSH port (a number, or a ${VARIABLE} that holds one)'),
     user: z.string().min(1).describe('the account commands run as'),
     hostKey: z
       .string()
