@@ -25,6 +25,8 @@ export interface ExecIo {
   command: string;
   stdin?: string;
   timeoutMs: number;
+  /** Stops the command (the agent went away). */
+  signal?: AbortSignal;
   /** Called once the command has started on the server. */
   onStart?(): void;
   onData(stream: 'stdout' | 'stderr', chunk: Buffer): void;
@@ -78,11 +80,15 @@ export function runCommand(target: ExecTarget, io: ExecIo): Promise<ExecOutcome>
         let exitCode: number | null = null;
         let signal: string | null = null;
         let timedOut = false;
-        const timer = setTimeout(() => {
-          timedOut = true;
+        const kill = () => {
           channel.signal('KILL');
           channel.close();
+        };
+        const timer = setTimeout(() => {
+          timedOut = true;
+          kill();
         }, io.timeoutMs);
+        io.signal?.addEventListener('abort', kill, { once: true });
         channel.on('data', (chunk: Buffer) => io.onData('stdout', chunk));
         channel.stderr.on('data', (chunk: Buffer) => io.onData('stderr', chunk));
         channel.on('exit', (code: number | null, name?: string) => {

@@ -87,7 +87,9 @@ async function streamed(target: Target, io: Io, masker: Masker, context: Forward
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let settle!: (details: Record<string, string | number | boolean | null>) => void;
   const done = new Promise<Record<string, string | number | boolean | null>>((resolve) => (settle = resolve));
+  let cancelled = false;
   const emit = (value: object) => {
+    if (cancelled) return;
     const line = `${JSON.stringify(value)}\n`;
     if (captured.length < context.captureBytes) captured += line.slice(0, context.captureBytes - captured.length);
     const chunk = encoder.encode(line);
@@ -97,31 +99,42 @@ async function streamed(target: Target, io: Io, masker: Masker, context: Forward
   const text = (stream: 'stdout' | 'stderr', value: string) => {
     if (value.length > 0) emit({ stream, text: value });
   };
-  const body = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
+  const body = new ReadableStream<Uint8Array>({
+    start: (c) => void (controller = c),
+    // The agent hung up: the command is stopped, not left running unread.
+    cancel: () => {
+      cancelled = true;
+      stop.abort();
+    },
+  });
   // The connection is made before answering, so a refused host key or credential is a problem+json.
   let started!: () => void;
   const running = new Promise<void>((resolve) => (started = resolve));
-  const finished = runCommand(target, {
+  const stop = new AbortController();
+  const command = runCommand(target, {
     ...io,
+    signal: stop.signal,
     onStart: () => started(),
     onData: (stream, chunk) => text(stream, streams.push(stream, decoders[stream].decode(chunk, { stream: true }))),
-  }).then(
+  });
+  command.then(
     (outcome) => {
       for (const stream of ['stdout', 'stderr'] as const) {
         streams.push(stream, decoders[stream].decode());
         text(stream, streams.end(stream));
       }
       emit(outcomeFields(outcome));
-      controller.close();
+      if (!cancelled) controller.close();
       settle({ exitCode: outcome.exitCode, signal: outcome.signal, timedOut: outcome.timedOut });
     },
     (error: unknown) => {
-      controller.error(error);
+      if (!cancelled) controller.error(error);
       settle({ failed: true });
     },
   );
-  // Whichever comes first: the command started (answer 200 and stream), or the connection failed.
-  await Promise.race([running, finished]);
+  // Whichever comes first: the command started (answer 200 and stream), or the connection failed
+  // (a problem+json: a refused host key, a refused credential).
+  await Promise.race([running, command]);
   const contentType = 'application/x-ndjson';
   const record = () => ({ findings, payload: { body: captured, bytes, contentType, status: 200 }, details: {} });
   return {

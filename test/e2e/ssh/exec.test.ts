@@ -38,7 +38,7 @@ function policy(s: LocalSshd, otherKey: string): string {
 connections:${box('box', s.hostKey)}${box('impostor', otherKey, '\n    default: allow')}
 rules:
   - name: reads
-    match: { connections: box, command: { program: [echo, printf, cat, ls, id, seq, uptime, sh, bash] } }
+    match: { connections: box, command: { program: [echo, printf, cat, ls, id, seq, uptime, sleep, sh, bash] } }
     action: allow
   - name: no-recursive-rm
     match: { connections: box, command: { program: rm, args: "(^| )-[a-zA-Z]*[rR]" } }
@@ -158,5 +158,17 @@ describe('ssh e2e', { skip: sshd.skip }, () => {
     const res = await exec('impostor', { command: 'echo hello' });
     assert.equal(res.status, 502, res.text);
     assert.equal(JSON.parse(res.text).type, 'urn:portcullis:problem:host-key-mismatch');
+    // Streaming too: the connection is made before the answer starts, so the refusal is a problem.
+    const streamed = await exec('impostor', { command: 'echo hello' }, { accept: 'application/x-ndjson' });
+    assert.equal(streamed.status, 502, streamed.text);
+    assert.equal(JSON.parse(streamed.text).type, 'urn:portcullis:problem:host-key-mismatch');
+  });
+
+  it('stops a command at its timeout', async () => {
+    const res = await exec('box', { command: 'sleep 60; echo never', timeoutSeconds: 2 });
+    assert.equal(res.status, 200, res.text);
+    const body = JSON.parse(res.text);
+    assert.equal(body.timedOut, true);
+    assert.equal(body.stdout, '');
   });
 });
