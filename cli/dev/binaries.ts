@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
 
-export type BinaryName = 'postgres' | 'chromium' | 'mariadb' | 'sshd';
+export type BinaryName = 'postgres' | 'chromium' | 'mariadb' | 'sshd' | 'kubectl' | 'az';
 
 export interface Located {
   /** The executable: pg_ctl's folder for postgres (initdb, pg_ctl, postgres live there), else the program. */
@@ -57,6 +57,16 @@ const BINARIES: Record<BinaryName, Binary> = {
     title: 'the OpenSSH server',
     system: () => onPath('sshd') ?? firstExecutable(['/usr/sbin/sshd']),
     apt: ['openssh-server'],
+  },
+  kubectl: {
+    title: 'kubectl',
+    system: () => process.env.PORTCULLIS_KUBECTL ?? onPath('kubectl'),
+    apt: ['kubectl'],
+  },
+  az: {
+    title: 'the Azure CLI',
+    system: () => onPath('az'),
+    apt: ['azure-cli'],
   },
 };
 

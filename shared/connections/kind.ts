@@ -93,10 +93,10 @@ export interface GatewayResponse {
 }
 
 /** The routes agents call connections on; a kind names the one it serves. */
-export type Route = 'proxy' | 'sql' | 'mcp';
+export type Route = 'proxy' | 'sql' | 'mcp' | 'exec';
 
 export interface ConnectionKind {
-  /** The route agents call it on: /api/proxy/{connection}/…, /api/sql/{connection} or /api/mcp/{connection}. */
+  /** The route agents call it on: /api/proxy/{connection}/…, /api/sql/{connection}, /api/mcp/{connection} or /api/exec/{connection}. */
   route: Route;
   /** Whether classify needs the request body whatever the rules say (prompts, SQL). */
   readsBody: boolean;

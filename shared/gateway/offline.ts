@@ -46,6 +46,14 @@ const mcpRequest = z.strictObject({
   headers: z.record(headerName, z.string()).optional(),
 });
 
+/** A command for an ssh connection, as posted to /api/exec/{connection}. */
+const execRequest = z.strictObject({
+  command: z.string().min(1, 'must not be empty'),
+  stdin: z.string().optional(),
+  timeoutSeconds: z.number().int().min(1).max(3600).optional(),
+  headers: z.record(headerName, z.string()).optional(),
+});
+
 interface Wire {
   method: string;
   path?: string;
@@ -60,6 +68,7 @@ export const offlineRequests = {
   openai: proxied(),
   anthropic: proxied(),
   arm: proxied(),
+  kubernetes: proxied(),
   postgres: sql(),
   mysql: sql(),
   mcp: {
@@ -69,6 +78,15 @@ export const offlineRequests = {
       search: '',
       headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...r.headers },
       body: JSON.stringify(r.message),
+    }),
+  },
+  ssh: {
+    schema: execRequest,
+    wire: ({ headers, ...r }: z.infer<typeof execRequest>): Wire => ({
+      method: 'POST',
+      search: '',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(r),
     }),
   },
 } satisfies Record<ConnectionConfig['kind'], { schema: z.ZodType; wire(request: never): Wire }>;

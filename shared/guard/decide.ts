@@ -38,6 +38,12 @@ export function decide(principal: Principal, connection: NamedConnection, operat
     };
   }
 
+  // A connection may deny flags outright (an ssh command the parser could not read), whatever the rules say.
+  const denied = 'denyFlags' in connection.config ? operation.flags.filter((f) => (connection.config as { denyFlags: string[] }).denyFlags.includes(f)) : [];
+  if (denied.length > 0) {
+    return { action: 'deny', rule: 'connection-flags', reason: `Connection "${connection.name}" denies ${denied.join(', ')} (${operation.summary})`, tier: tierFor(operation) };
+  }
+
   let winner: CompiledRule | undefined;
   for (const rule of policy.rules) {
     if (rule.match.toolCalls) continue;
@@ -133,7 +139,14 @@ export function matches(match: CompiledMatch, principal: Principal, connection: 
     if (op.arguments === undefined) return false;
     if (!match.arguments.every(({ path, pattern }) => selectJsonPath(op.arguments, path).some((v) => pattern.test(jsonPathText(v))))) return false;
   }
+  if (match.commands && !match.commands.some((c) => op.commands?.some((command) => commandMatches(c, command)))) return false;
   return true;
+}
+
+function commandMatches(match: NonNullable<CompiledMatch['commands']>[number], command: NonNullable<Operation['commands']>[number]): boolean {
+  const name = command.program.slice(command.program.lastIndexOf('/') + 1);
+  if (match.programs && !match.programs.some((g) => g.test(name) || g.test(command.program))) return false;
+  return !match.args || match.args.test(command.args.join(' '));
 }
 
 function claimValues(value: unknown): string[] {

@@ -43,6 +43,7 @@ const FIELDS: Array<[keyof CompiledMatch, keyof MatchDocument]> = [
   ['flags', 'flags'],
   ['arguments', 'arguments'],
   ['toolCalls', 'toolCalls'],
+  ['commands', 'command'],
 ];
 
 export function explain(principal: Principal, connection: NamedConnection, operation: Operation, policy: Policy): Explanation {
@@ -116,6 +117,9 @@ function why(rule: CompiledRule, key: keyof CompiledMatch, field: keyof MatchDoc
     }
     case 'toolCalls':
       return 'a rule on the tool calls a model proposes, not on requests';
+    case 'commands':
+      // Arguments may hold what masking would hide: the programs are shown, never the arguments.
+      return `none of the programs [${(op.commands ?? []).map((c) => c.program).join(', ')}] matches ${JSON.stringify(rule.source?.command)}`;
   }
 }
 
@@ -124,6 +128,7 @@ function whyDecided(decision: Decision, rules: RuleTrace[], connection: NamedCon
     return `the principal is in none of the groups [${gate.groups.join(', ')}] that connection ${connection.name} is limited to; rules are not consulted`;
   }
   const matched = rules.filter((r) => r.matched);
+  if (decision.rule === 'connection-flags') return `${decision.reason}; rules are not consulted`;
   if (decision.rule === 'default') {
     const set = connection.config.default;
     return `no rule matched; the default of connection ${connection.name} is ${set}${set === 'deny' ? ' (deny unless the policy sets another default)' : ''}`;

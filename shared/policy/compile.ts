@@ -32,6 +32,7 @@ export interface CompiledMatch {
   body?: TextPattern;
   actions?: RegExp[];
   resources?: RegExp[];
+  commands?: Array<{ programs?: RegExp[]; args?: TextPattern }>;
   flags?: string[];
   /** MCP arguments: every path must select a value its pattern matches. */
   arguments?: Array<{ path: JsonPathStep[]; pattern: TextPattern }>;
@@ -221,6 +222,13 @@ function compileMatch(match: MatchDocument, action: Action, problem: (path: Arra
     body: match.body === undefined ? undefined : regex(match.body, ['body']),
     actions: list(match.actions)?.map(glob((g) => textGlob(g, true), ['actions'])),
     resources: list(match.resources)?.map(glob((g) => textGlob(g, true), ['resources'])),
+    commands: list(match.command)?.map((c, i) => {
+      const at = Array.isArray(match.command) ? ['command', i] : ['command'];
+      return {
+        programs: list(c.program)?.map(glob((g) => textGlob(g), [...at, 'program'])),
+        args: c.args === undefined ? undefined : regex(c.args, [...at, 'args']),
+      };
+    }),
     flags: list(match.flags),
     arguments: match.arguments && Object.entries(match.arguments).map(([path, source]) => ({ path: parseJsonPath(path), pattern: regex(source, ['arguments', path]) })),
     toolCalls: match.toolCalls && {

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { AgentRequest } from '../kind.js';
+import { resolveTarget } from '../target.js';
+import { classifyKubernetes } from './classify.js';
+import { maskSecrets } from './secrets.js';
+
+const request = (method: string, path: string, search = '', headers: Record<string, string> = {}): AgentRequest => ({
+  method,
+  target: resolveTarget('https://k8s.example', path.slice(1), search),
+  headers: new Headers(headers),
+  body: { length: 0 },
+});
+const classify = (method: string, path: string, search = '', headers: Record<string, string> = {}) => {
+  const op = classifyKubernetes(request(method, path, search, headers));
+  return { action: op.actions[0], resource: op.resources[0], flags: op.flags };
+};
+
+describe('kubernetes: RBAC terms', () => {
+  it('names verb, group, resource and subresource, with core for the core group', () => {
+    assert.deepEqual(classify('GET', '/api/v1/namespaces/default/pods'), { action: 'core/pods/list', resource: 'default/*', flags: [] });
+    assert.deepEqual(classify('GET', '/api/v1/namespaces/default/pods/web'), { action: 'core/pods/get', resource: 'default/web', flags: [] });
+    assert.deepEqual(classify('GET', '/api/v1/namespaces/default/pods', '?watch=true'), { action: 'core/pods/watch', resource: 'default/*', flags: [] });
+    assert.deepEqual(classify('DELETE', '/apis/apps/v1/namespaces/prod/deployments/web'), { action: 'apps/deployments/delete', resource: 'prod/web', flags: [] });
+    assert.deepEqual(classify('DELETE', '/apis/apps/v1/namespaces/prod/deployments'), { action: 'apps/deployments/deletecollection', resource: 'prod/*', flags: [] });
+    assert.deepEqual(classify('POST', '/api/v1/namespaces/default/pods/web/exec', '?command=ls'), { action: 'core/pods/exec/create', resource: 'default/web', flags: ['streaming'] });
+    assert.deepEqual(classify('PUT', '/apis/apps/v1/namespaces/prod/deployments/web/scale'), { action: 'apps/deployments/scale/update', resource: 'prod/web', flags: [] });
+    assert.deepEqual(classify('GET', '/api/v1/nodes'), { action: 'core/nodes/list', resource: '*', flags: ['cluster-wide'] });
+    assert.deepEqual(classify('GET', '/api/v1/namespaces/kube-system'), { action: 'core/namespaces/get', resource: 'kube-system', flags: [] });
+    assert.deepEqual(classify('GET', '/api/v1/namespaces/default/secrets/db'), { action: 'core/secrets/get', resource: 'default/db', flags: ['secrets'] });
+    assert.deepEqual(classify('PATCH', '/api/v1/namespaces/default/configmaps/x', '?fieldManager=kubectl&force=true', { 'content-type': 'application/apply-patch+yaml' }).flags, ['server-side-apply', 'force']);
+    assert.deepEqual(classify('POST', '/api/v1/namespaces/default/configmaps', '?dryRun=All').flags, ['dry-run']);
+  });
+
+  it('calls discovery discovery, and other paths non-resource', () => {
+    for (const path of ['/api', '/apis', '/api/v1', '/apis/apps/v1', '/openapi/v3']) assert.equal(classify('GET', path).action, 'discovery/get', path);
+    assert.equal(classify('GET', '/version').action, 'nonresource/get');
+  });
+});
+
+describe('kubernetes: Secrets masked whole', () => {
+  it('masks data, stringData and the last-applied annotation of Secrets, in objects, lists and watch events', () => {
+    const secret = { kind: 'Secret', metadata: { name: 'x', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"data":{"a":"aGk="}}' } }, data: { a: 'aGk=' }, stringData: { b: 'plain words' } };
+    const findings: unknown[] = [];
+    const masked = maskSecrets({ kind: 'List', items: [secret, { kind: 'ConfigMap', data: { a: 'aGk=' } }] }, '$', findings as never) as { items: Array<Record<string, any>> };
+    assert.deepEqual(masked.items[0]!.data, { a: '[MASKED:kubernetes-secret]' });
+    assert.deepEqual(masked.items[0]!.stringData, { b: '[MASKED:kubernetes-secret]' });
+    assert.equal(masked.items[0]!.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'], '[MASKED:kubernetes-secret]');
+    assert.deepEqual(masked.items[1]!.data, { a: 'aGk=' });
+    assert.equal(findings.length, 3);
+    const event = maskSecrets({ type: 'ADDED', object: secret }, '$', []) as { object: { data: unknown } };
+    assert.deepEqual(event.object.data, { a: '[MASKED:kubernetes-secret]' });
+  });
+});
