@@ -78,7 +78,7 @@ export async function handle(rt: GatewayDeps, route: Route, req: HttpRequest, ct
   const headers = { 'x-request-id': requestId, 'x-portcullis-session': sessionId };
   try {
     await claimSession(rt, policy.recording, sessionId, principal);
-    const response = await judge(rt, { req, requestId, started, principal, connection, sessionId, state });
+    const response = await judge(rt, { req, route, requestId, started, principal, connection, sessionId, state });
     const merged = new Headers(response.headers as ConstructorParameters<typeof Headers>[0]);
     for (const [name, value] of Object.entries(headers)) merged.set(name, value);
     return { ...response, headers: merged };
@@ -102,6 +102,7 @@ async function judge(
   rt: GatewayDeps,
   at: {
     req: HttpRequest;
+    route: Route;
     requestId: string;
     started: number;
     principal: Principal;
@@ -113,8 +114,10 @@ async function judge(
   const { req, requestId, principal, connection, sessionId } = at;
   const { policy, masker } = at.state;
   const kind = kinds[connection.config.kind];
-  const target = kind.target?.(connection, pathAfter(req.url, 3), new URL(req.url).search);
-  const body = await readBody(req, { mustRead: kind.readsBody || policy.readsText(connection.name), maxBytes: rt.config.maxBodyBytes });
+  // On a kind's body route (kubernetes exec) the request is all in its body: no target, body read.
+  const ownRoute = at.route === kind.route;
+  const target = ownRoute ? kind.target?.(connection, pathAfter(req.url, 3), new URL(req.url).search) : undefined;
+  const body = await readBody(req, { mustRead: kind.readsBody || !ownRoute || policy.readsText(connection.name), maxBytes: rt.config.maxBodyBytes });
   const request: AgentRequest = { method: req.method.toUpperCase(), target, headers: req.headers, body };
   // Masked first, in slices within the request's budget: a body too costly to inspect is refused.
   const payload = await requestPayload(masker, request, new InspectionBudget(rt.config.inspectionBudgetMs));
@@ -279,8 +282,8 @@ export function forwardContext(
 export function lookup(policy: Policy, name: string, route: Route): NamedConnection {
   const connection = policy.connections.get(name);
   if (!connection) throw unknownConnection(name);
-  const served = kinds[connection.config.kind].route;
-  if (served !== route) throw Object.assign(wrongRoute(name, connection.config.kind, served), { dialect: kinds[connection.config.kind].errorDialect });
+  const { route: served, bodyRoutes } = kinds[connection.config.kind];
+  if (served !== route && !bodyRoutes?.includes(route)) throw Object.assign(wrongRoute(name, connection.config.kind, served), { dialect: kinds[connection.config.kind].errorDialect });
   return connection;
 }
 

@@ -8,6 +8,9 @@ import { bodyText } from '../body-text.js';
 import { headerRecord } from '../headers.js';
 import type { AgentRequest } from '../kind.js';
 import type { Operation } from '../operation.js';
+import { analyzeShell } from '../shell-command.js';
+import { commandText, execPath, readPodExec } from './exec-request.js';
+import type { KubernetesConnection } from './schema.js';
 
 export interface KubernetesRequest {
   verb: string;
@@ -56,8 +59,10 @@ export function parseKubernetesPath(method: string, path: string, query: URLSear
   return { verb, group, version, resource, subresource: [subresource, ...more].filter(Boolean).join('/'), namespace, name };
 }
 
-export function classifyKubernetes(request: AgentRequest): Operation {
-  const target = request.target!;
+export function classifyKubernetes(request: AgentRequest, connection: KubernetesConnection): Operation {
+  // No target: a command posted to /api/exec/{connection}.
+  if (!request.target) return classifyPodExec(request, connection);
+  const target = request.target;
   const query = new URLSearchParams(target.search);
   const parsed = parseKubernetesPath(request.method, target.path, query);
   const base = {
@@ -90,5 +95,43 @@ export function classifyKubernetes(request: AgentRequest): Operation {
     flags,
     summary: `kubernetes ${action} ${scope}${flags.length ? ` (${flags.join(', ')})` : ''}`,
     details: { verb, group, version: parsed.version, resource, subresource, namespace, name },
+  };
+}
+
+/**
+ * A command run in a container: `core/pods/exec/create` on `namespace/pod`, as RBAC sees it, with
+ * the command parsed like an ssh command (its programs for `command` rules, its risk flags).
+ */
+function classifyPodExec(request: AgentRequest, connection: KubernetesConnection): Operation {
+  const exec = readPodExec(request);
+  const text = commandText(exec);
+  const analysis = analyzeShell(text, exec.stdin);
+  const action = 'core/pods/exec/create';
+  const resource = `${exec.namespace}/${exec.pod}`;
+  const programs = [...new Set(analysis.commands.map((c) => c.program.slice(c.program.lastIndexOf('/') + 1)))];
+  const flags = analysis.flags.length > 0 ? ` (${analysis.flags.join(', ')})` : '';
+  return {
+    kind: 'kubernetes',
+    method: 'EXEC',
+    path: execPath(exec),
+    query: '',
+    headers: headerRecord(request.headers),
+    text,
+    actions: [action],
+    resources: [resource],
+    flags: analysis.flags,
+    commands: analysis.commands,
+    summary: `kubernetes ${action} ${resource}${exec.container ? ` (${exec.container})` : ''}: ${programs.slice(0, 5).join(', ') || '(no program)'}${programs.length > 5 ? ` and ${programs.length - 5} more` : ''}${flags}`,
+    details: {
+      verb: 'create',
+      group: 'core',
+      resource: 'pods',
+      subresource: 'exec',
+      namespace: exec.namespace,
+      name: exec.pod,
+      container: exec.container ?? null,
+      timeoutSeconds: Math.min(exec.timeoutSeconds ?? connection.execTimeoutSeconds, connection.execTimeoutSeconds),
+      stdinBytes: exec.stdin === undefined ? 0 : Buffer.byteLength(exec.stdin),
+    },
   };
 }

@@ -2,8 +2,8 @@
 // runs on (resource), the shell's risk flags, and each program with its arguments (`command` rules).
 import { headerRecord } from '../headers.js';
 import type { AgentRequest } from '../kind.js';
-import type { Operation } from '../operation.js';
-import { analyzeShell } from './parse.js';
+import { READ_ONLY_FLAG, type Operation } from '../operation.js';
+import { analyzeShell, onlyReads } from '../shell-command.js';
 import { readExecRequest } from './request.js';
 import type { SshConnection } from './schema.js';
 
@@ -15,6 +15,8 @@ export function classifyExec(request: AgentRequest, connection: SshConnection): 
   const actions = [...new Set(analysis.commands.map((c) => basename(c.program)))];
   const target = `${connection.user}@${connection.host}`;
   const flags = analysis.flags.length > 0 ? ` (${analysis.flags.join(', ')})` : '';
+  // A command that only reads runs with the read tier's account, where the connection has tiers.
+  const readOnly = onlyReads(analysis) ? [READ_ONLY_FLAG] : [];
   return {
     kind: 'ssh',
     method: 'EXEC',
@@ -22,7 +24,7 @@ export function classifyExec(request: AgentRequest, connection: SshConnection): 
     query: '',
     actions,
     resources: [target],
-    flags: analysis.flags,
+    flags: [...analysis.flags, ...readOnly],
     headers: headerRecord(request.headers),
     text: command,
     commands: analysis.commands,

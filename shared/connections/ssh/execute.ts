@@ -3,6 +3,7 @@
 // and output is handed over as it arrives.
 import { createHash } from 'node:crypto';
 import { Client, type ServerHostKeyAlgorithm } from 'ssh2';
+import type { ExecOutcome, ExecRun } from '../exec-output.js';
 import { handshakeTimeout, hostKeyMismatch, keyRefused, sshUnreachable, unreadablePrivateKey } from './refusals.js';
 import { HOST_KEY } from './schema.js';
 
@@ -15,21 +16,10 @@ export interface ExecTarget {
   connectTimeoutMs: number;
 }
 
-export interface ExecOutcome {
-  exitCode: number | null;
-  signal: string | null;
-  timedOut: boolean;
-}
-
-export interface ExecIo {
+export interface ExecIo extends ExecRun {
   command: string;
   stdin?: string;
   timeoutMs: number;
-  /** Stops the command (the agent went away). */
-  signal?: AbortSignal;
-  /** Called once the command has started on the server. */
-  onStart?(): void;
-  onData(stream: 'stdout' | 'stderr', chunk: Buffer): void;
 }
 
 /** A host-key check for ssh2: the key's wire blob equals the pinned one, or hashes to its fingerprint. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyzeShell } from './parse.js';
+import { analyzeShell } from './shell-command.js';
 
 const programs = (source: string, stdin?: string) => analyzeShell(source, stdin).commands.map((c) => c.program);
 const flags = (source: string, stdin?: string) => analyzeShell(source, stdin).flags;

@@ -4,7 +4,7 @@
 // substitutions, here-documents fed to a shell, `sh -c '…'`, `eval`), and wrappers (`sudo`, `env`,
 // `xargs`, `timeout`, `find -exec`…) are looked through to the program they run.
 import sh, { type Pos, type ShNode } from 'mvdan-sh';
-import { SHELL_FLAGS, type ShellFlag as Flag } from './schema.js';
+import { SHELL_FLAGS, type ShellFlag as Flag } from './shell-flags.js';
 
 export interface ShellCommand {
   /** The program as written, quotes and escapes resolved (`/bin/rm`, `kubectl`). */
@@ -207,6 +207,30 @@ function unwrap(words: Word[]): Unwrapped {
 
 export function analyzeShell(source: string, stdin?: string): ShellAnalysis {
   return new ShellAnalyzer().analyze(source, stdin);
+}
+
+/** An argument vector (a container exec's `command`) as the shell line that runs exactly it. */
+export function quoteArgv(argv: string[]): string {
+  return argv.map((arg) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+/**
+ * Programs that only read, whatever their arguments: none of their options writes a file or runs
+ * another program. Named bare (found on PATH), never by a path an agent could have written to.
+ */
+const READ_ONLY_PROGRAMS = new Set(['cat', 'df', 'du', 'echo', 'free', 'grep', 'head', 'hostname', 'id', 'ls', 'printenv', 'ps', 'pwd', 'stat', 'tail', 'uname', 'uptime', 'wc', 'whoami']);
+
+/**
+ * Whether a command only reads, for credential tiers: every program one of the above, bare, with
+ * no risk flag at all (no redirect, substitution, sudo, background…). `hostname` with an argument
+ * sets the name, so only bare `hostname` reads.
+ */
+export function onlyReads(analysis: ShellAnalysis): boolean {
+  return (
+    analysis.commands.length > 0 &&
+    analysis.flags.length === 0 &&
+    analysis.commands.every((c) => READ_ONLY_PROGRAMS.has(c.program) && !(c.program === 'hostname' && c.args.length > 0))
+  );
 }
 
 interface Word {

@@ -1,5 +1,5 @@
 // The few entry points of mvdan-sh (mvdan/sh's parser, built to JavaScript with GopherJS) that
-// parse.ts uses. Nodes are Go structs: fields as properties, Pos values with Offset().
+// shell-command.ts uses. Nodes are Go structs: fields as properties, Pos values with Offset().
 declare module 'mvdan-sh' {
   export interface Pos {
     Offset(): number;
