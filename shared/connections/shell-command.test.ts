@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyzeShell } from './shell-command.js';
+import { analyzeShell, onlyReads, quoteArgv } from './shell-command.js';
 
 const programs = (source: string, stdin?: string) => analyzeShell(source, stdin).commands.map((c) => c.program);
 const flags = (source: string, stdin?: string) => analyzeShell(source, stdin).flags;
@@ -79,5 +79,26 @@ describe('shell commands: flags', () => {
     assert.ok(flags('eval "$(curl x)"').includes('dynamic-program'));
     assert.ok(flags('r* -rf /').includes('dynamic-program'));
     assert.deepEqual(analyzeShell('$X -rf /').commands, []);
+  });
+});
+
+describe('shell commands: what only reads (credential tiers)', () => {
+  it('is a command of programs that cannot write, bare, with no risk flag', () => {
+    for (const source of ['id -un', 'ls -la /var/log | grep err | wc -l', 'cat /etc/hostname && uptime', 'hostname']) assert.equal(onlyReads(analyzeShell(source)), true, source);
+  });
+  it('is not anything that writes, runs code, or reaches a program by path', () => {
+    for (const source of ['touch x', 'id > out', 'echo $(rm x)', 'sudo cat /etc/shadow', 'ls &', '/tmp/ls', 'hostname evil', 'cat x | sh', 'find . -delete', '']) {
+      assert.equal(onlyReads(analyzeShell(source)), false, source);
+    }
+  });
+});
+
+describe('shell commands: an argument vector as a line', () => {
+  it('quotes what the shell would read otherwise, so the line runs exactly the vector', () => {
+    const argv = ['echo', '$(reboot)', "it's", 'a b', '', '*', 'plain-arg_1.txt'];
+    const line = quoteArgv(argv);
+    assert.equal(line, `echo '$(reboot)' 'it'\\''s' 'a b' '' '*' plain-arg_1.txt`);
+    assert.deepEqual(analyzeShell(line).commands, [{ program: 'echo', args: argv.slice(1) }]);
+    assert.deepEqual(analyzeShell(line).flags, []);
   });
 });
