@@ -141,6 +141,9 @@ async function judge(
   }
   if (decision.action === 'review') {
     if (body.stream) request.body = { bytes: await readAll(body.stream, rt.config.maxBodyBytes), length: body.length };
+    // The same request again, already held: its approval's status, or once approved its answer.
+    const again = await rt.repeat?.({ principal, connection, request });
+    if (again) return again;
     return rt.hold({ requestId, sessionId, state: at.state, base, principal, connection, operation, decision, request, prefer: req.headers.get('prefer') });
   }
   // An identical request whose held answer a reviewer approved gets that answer, once.
