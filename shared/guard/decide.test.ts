@@ -311,6 +311,24 @@ rules:
     op({ kind: 'ssh', method: 'EXEC', path: '', query: '', actions: commands.map((c) => c.program), commands, flags });
   const box = (p: Policy, name = 'box') => p.connections.get(name)!;
 
+  it('lets an allow rule cover a command only when it covers every program in it; deny and review need one', () => {
+    const p = policy(`${SSH}
+  - name: look-around
+    match: { command: { program: [ls, cat] } }
+    action: allow
+  - name: review-curl
+    match: { command: { program: curl } }
+    action: review
+    review: { groups: [ops] }
+`);
+    // The box's default is allow: with deny, what no rule covers shows as `default`.
+    const strict = { ...box(p), config: { ...box(p).config, default: 'deny' as const } };
+    assert.equal(decide(agent(), strict, exec([{ program: 'ls', args: [] }, { program: 'cat', args: ['x'] }]), p).rule, 'look-around');
+    assert.equal(decide(agent(), strict, exec([{ program: 'ls', args: [] }, { program: 'shred', args: ['x'] }]), p).rule, 'default');
+    assert.equal(decide(agent(), strict, exec([]), p).rule, 'default');
+    assert.equal(decide(agent(), strict, exec([{ program: 'ls', args: [] }, { program: 'curl', args: ['x'] }]), p).rule, 'review-curl');
+  });
+
   it('matches a program by name or by path, and its arguments by regex', () => {
     const p = policy(SSH);
     assert.equal(decide(agent(), box(p), exec([{ program: 'rm', args: ['-rf', '/'] }]), p).rule, 'no-recursive-rm');

@@ -139,7 +139,12 @@ export function matches(match: CompiledMatch, principal: Principal, connection: 
     if (op.arguments === undefined) return false;
     if (!match.arguments.every(({ path, pattern }) => selectJsonPath(op.arguments, path).some((v) => pattern.test(jsonPathText(v))))) return false;
   }
-  if (match.commands && !match.commands.some((c) => op.commands?.some((command) => commandMatches(c, command)))) return false;
+  if (match.commands) {
+    const commands = op.commands ?? [];
+    const matched = (command: (typeof commands)[number]) => match.commands!.some((c) => commandMatches(c, command));
+    // An allow rule covers a command only when it covers every program in it, and there is one.
+    if (match.everyCommand ? commands.length === 0 || !commands.every(matched) : !commands.some(matched)) return false;
+  }
   return true;
 }
 

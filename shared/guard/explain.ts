@@ -26,8 +26,11 @@ export interface Explanation {
   why: string;
 }
 
+/** The fields of a compiled match that are conditions (everyCommand only says how `commands` applies). */
+type MatchField = Exclude<keyof CompiledMatch, 'everyCommand'>;
+
 /** Fields in the order decide's `matches` tests them, with the name the policy gives them. */
-const FIELDS: Array<[keyof CompiledMatch, keyof MatchDocument]> = [
+const FIELDS: Array<[MatchField, keyof MatchDocument]> = [
   ['connections', 'connections'],
   ['groups', 'groups'],
   ['subjects', 'subjects'],
@@ -68,7 +71,7 @@ function traceRule(rule: CompiledRule, principal: Principal, connection: string,
   return trace;
 }
 
-function why(rule: CompiledRule, key: keyof CompiledMatch, field: keyof MatchDocument, principal: Principal, connection: string, op: Operation): string {
+function why(rule: CompiledRule, key: MatchField, field: keyof MatchDocument, principal: Principal, connection: string, op: Operation): string {
   const written = rule.source?.[field];
   const shown = (fallback: Array<string | RegExp>) => `[${(written === undefined ? fallback : listOf(written)).map(String).join(', ')}]`;
   const m = rule.match;
@@ -119,7 +122,9 @@ function why(rule: CompiledRule, key: keyof CompiledMatch, field: keyof MatchDoc
       return 'a rule on the tool calls a model proposes, not on requests';
     case 'commands':
       // Arguments may hold what masking would hide: the programs are shown, never the arguments.
-      return `none of the programs [${(op.commands ?? []).map((c) => c.program).join(', ')}] matches ${JSON.stringify(rule.source?.command)}`;
+      return m.everyCommand
+        ? `not every program of [${(op.commands ?? []).map((c) => c.program).join(', ')}] matches ${JSON.stringify(rule.source?.command)} (an allow rule must cover them all)`
+        : `none of the programs [${(op.commands ?? []).map((c) => c.program).join(', ')}] matches ${JSON.stringify(rule.source?.command)}`;
   }
 }
 

@@ -57,7 +57,7 @@ export const matchSchema = z
         .strict(),
     )
       .optional()
-      .describe('commands (ssh, kubernetes exec): one of the programs the command runs, looked through sudo, env, xargs, sh -c…, matches program and args; a list: any entry'),
+      .describe('commands (ssh, kubernetes exec), looked through sudo, env, xargs, sh -c…: a deny or review rule matches when any program the command runs matches (program and args; a list: any entry); an allow rule only when every program does'),
     flags: oneOrMany(z.string().min(1)).optional().describe('at least one of these risk flags is set (e.g. ddl, no-where, data-modifying-cte, opaque-code; for commands sudo, pipe-to-shell, command-substitution, redirect-write, background, unparsable, dynamic-program)'),
     arguments: z
       .record(z.string().regex(JSON_PATH, 'is not a JSON path like $.path, $.files[*].name or $["a key"]'), z.string())

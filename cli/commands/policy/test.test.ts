@@ -159,7 +159,7 @@ describe('portcullis policy check (shares the policy loading)', () => {
     const vars = ['PORTCULLIS_DEV_ISSUER=https://i.test', 'EXAMPLE_API_URL=https://a.test', 'EXAMPLE_LLM_URL=https://l.test', 'EXAMPLE_ARM_URL=https://arm.test', 'EXAMPLE_CLAUDE_URL=https://c.test', 'EXAMPLE_MCP_URL=https://m.test/mcp', 'EXAMPLE_K8S_URL=https://k8s.test', 'EXAMPLE_SSH_PORT=22', 'EXAMPLE_SSH_USER=agent', 'EXAMPLE_SSH_HOST_KEY=ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'].flatMap((v) => ['--var', v]);
     const ok = await portcullis('policy', 'check', '--env', 'development', ...vars, EXAMPLE);
     assert.equal(ok.code, 0);
-    assert.match(ok.out, /^cli\/dev\/example\/policy\.yaml: ok — 1 issuer, 9 connections, 31 rules, recording strict$/m);
+    assert.match(ok.out, /^cli\/dev\/example\/policy\.yaml: ok — 1 issuer, 9 connections, 32 rules, recording strict$/m);
     const bad = await portcullis('policy', 'check', '--env', 'production', ...vars, EXAMPLE);
     assert.equal(bad.code, 2);
     assert.match(bad.out, /connections\.example-api\.credential\.env {2}environment-variable credentials are only allowed/);

@@ -38,7 +38,7 @@ function policy(s: LocalSshd, otherKey: string): string {
 connections:${box('box', s.hostKey)}${box('impostor', otherKey, '\n    default: allow')}
 rules:
   - name: reads
-    match: { connections: box, command: { program: [echo, printf, cat, ls, id, seq, uptime, sleep, sh, bash] } }
+    match: { connections: box, command: { program: [echo, printf, cat, ls, id, seq, uptime, sleep, exit, sh, bash] } }
     action: allow
   - name: no-recursive-rm
     match: { connections: box, command: { program: rm, args: "(^| )-[a-zA-Z]*[rR]" } }
