@@ -17,7 +17,7 @@ const IO = [
   '^shared/(app|gateway|approvals|sessions)/',
   '^shared/platform/(azure|azure-functions|key-vault-signer|signer|config)\\.ts$',
   '^shared/identity/(jwks-source|verifier|key-set|bearer|index)\\.ts$',
-  '^shared/connections/(?!(schemas|[a-z-]+-schema|connection|operation|rule-text|tool-calls)\\.ts$|[^/]+/schema\\.ts$)',
+  '^shared/connections/(?!(schemas|[a-z-]+-schema|shell-flags|connection|operation|rule-text|tool-calls)\\.ts$|[^/]+/schema\\.ts$)',
 ];
 
 module.exports = {

@@ -10,12 +10,14 @@ import { mcp } from './mcp.js';
 import { proxy } from './proxy.js';
 import { review, reviewSignIn } from './review.js';
 import { sessionsGet, sessionsList } from './sessions.js';
+import { exec } from './exec.js';
 import { sql } from './sql.js';
 
 export const definitions: FunctionDefinition[] = [
   proxy,
   sql,
   mcp,
+  exec,
   health,
   sessionsList,
   sessionsGet,

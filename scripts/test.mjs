@@ -23,9 +23,16 @@ function collect(path) {
 
 const files = targets.flatMap((t) => collect(join(root, t))).map((f) => relative(root, f)).sort();
 
-// The programs the e2e tests run (PostgreSQL, Chromium, MariaDB), found or installed once here
-// rather than by test files racing each other for apt's lock.
-const NEEDS = { postgres: ['test/e2e/postgres/'], chromium: ['test/e2e/approvals/', 'test/e2e/console/'], mariadb: ['test/e2e/mysql/'] };
+// The programs the e2e tests run (PostgreSQL, Chromium, MariaDB, sshd, the Azure CLI, kubectl), found
+// or installed once here rather than by test files racing each other for apt's lock.
+const NEEDS = {
+  postgres: ['test/e2e/postgres/'],
+  chromium: ['test/e2e/approvals/', 'test/e2e/console/'],
+  mariadb: ['test/e2e/mysql/'],
+  sshd: ['test/e2e/ssh/'],
+  az: ['test/e2e/arm/az-cli.test.ts'],
+  kubectl: ['test/e2e/kubernetes/kubectl.test.ts'],
+};
 const needed = Object.entries(NEEDS).filter(([, folders]) => files.some((f) => folders.some((folder) => f.startsWith(folder)))).map(([name]) => name);
 if (needed.length > 0) {
   const ensure = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/ensure-binaries.ts', ...needed], { cwd: root, stdio: 'inherit' });

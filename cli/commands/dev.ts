@@ -17,11 +17,12 @@ const options = {
   policy: { type: 'string' },
   state: { type: 'string', default: '.portcullis' },
   persist: { type: 'boolean', default: false },
+  tls: { type: 'boolean', default: false },
   quiet: { type: 'boolean', default: false },
 } as const;
 
 export const help: Help<typeof options> = {
-  usage: 'portcullis dev [--port N] [--host ADDRESS] [--policy FILE] [--state DIR] [--persist] [--quiet]   (npm start -- …)',
+  usage: 'portcullis dev [--port N] [--host ADDRESS] [--policy FILE] [--state DIR] [--persist] [--tls] [--quiet]   (npm start -- …)',
   about: 'Runs the whole control plane locally: Azurite, the Service Bus double, the dev OIDC issuer, the example upstreams and the gateway, until Ctrl-C.',
   flags: {
     port: ['N', 'the gateway\'s port; 0 picks a free one'],
@@ -29,6 +30,7 @@ export const help: Help<typeof options> = {
     policy: ['FILE', 'the policy to run (default: the example policy, one connection of each kind); a policy that does not load stops the command with its problems'],
     state: ['DIR', 'where the dev issuer\'s key, the session-signing key and the stack\'s endpoints (dev.json) are kept'],
     persist: 'keep Azurite\'s data (sessions, approvals) in the state folder across restarts instead of in memory',
+    tls: 'serve the gateway over HTTPS with a local CA kept in the state folder (for kubectl, the Azure CLI and the Azure SDKs, which send tokens over HTTPS only); the banner says how to trust it',
     quiet: 'no log lines, only the banner',
   },
 };
@@ -52,7 +54,7 @@ export const run: Command = async (args, io) => {
   const stateDir = resolve(io.cwd, values.state);
   let stack: Stack;
   try {
-    stack = await startStack({ port, host: values.host, stateDir, policy: policyFile, postgres: true, mariadb: true, persist: values.persist, log, printCard: (text) => io.stdout.write(`\n${text}\n`) });
+    stack = await startStack({ port, host: values.host, stateDir, policy: policyFile, postgres: true, mariadb: true, sshd: true, tls: values.tls, persist: values.persist, log, printCard: (text) => io.stdout.write(`\n${text}\n`) });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') return portTaken(io, port, values.host);
     throw error;
@@ -82,6 +84,8 @@ export const run: Command = async (args, io) => {
       issuerUrl: stack.issuerUrl,
       postgres: stack.postgres ? `127.0.0.1:${stack.postgres.port} (database shop)` : 'not installed: example-db answers 502',
       cards: stack.cards.url,
+      sshd: stack.sshd ? `sshd on 127.0.0.1:${stack.sshd.port}` : undefined,
+      caPath: stack.tls?.caPath,
       armAccount: `subscriptions/${stack.arm.subscriptionId}/resourceGroups/${stack.arm.resourceGroup}/providers/Microsoft.Storage/storageAccounts/examplelogs`,
       stateDir,
     }),

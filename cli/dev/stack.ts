@@ -14,19 +14,25 @@ import { DEV_SIGNING_KEY_FILE } from '../../shared/sessions/file-signer.js';
 import { startAzurite, type Azurite } from './azurite.js';
 import { startExampleArm, type ExampleArm } from './example/arm.js';
 import { startExampleClaude, type ExampleClaude } from './example/claude.js';
+import { startExampleKubernetes, type ExampleKubernetes } from './example/kubernetes.js';
 import { startExampleLlm, type ExampleLlm } from './example/llm.js';
 import { startExampleMcp, type ExampleMcp } from './example/mcp.js';
 import { startExampleUpstream, type ExampleUpstream } from './example/upstream.js';
 import { startHost, type LocalHost } from './host/index.js';
-import { BinaryUnavailable } from './binaries.js';
+import { BinaryUnavailable, findBinary } from './binaries.js';
 import { seedMariadbDemo, startMariadb, type LocalMariadb } from './mariadb.js';
 import { seedDemo, startPostgres, type LocalPostgres } from './postgres.js';
+import { startSshd, type LocalSshd } from './sshd.js';
 import { startAll } from './start-all.js';
 import { startCardSink, type CardSink } from './cards.js';
+import { devTls } from './tls.js';
 import { DEV_AUDIENCE, devIssuerFunctions, devIssuerUrl, loadDevIssuer, writeDevState, type DevIssuer } from './issuer.js';
 import { startServiceBusDouble, type ServiceBusDouble } from './servicebus/index.js';
 
 export const EXAMPLE_POLICY = fileURLToPath(new URL('./example/policy.yaml', import.meta.url));
+
+/** The host key example-box pins when there is no local sshd (an all-zero ed25519 key nothing presents). */
+const NO_SSH_HOST_KEY = `ssh-ed25519 ${Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from('ssh-ed25519'), Buffer.from([0, 0, 0, 32]), Buffer.alloc(32)]).toString('base64')}`;
 
 /**
  * The settings the stack gives a policy's `${NAME}`s, with stand-in values: enough to check a policy
@@ -45,6 +51,12 @@ export const STACK_VARIABLES: Record<string, string> = {
   EXAMPLE_CLAUDE_KEY: 'key',
   EXAMPLE_MCP_URL: 'http://127.0.0.1:1/mcp',
   EXAMPLE_MCP_TOKEN: 'token',
+  EXAMPLE_K8S_URL: 'http://127.0.0.1:1',
+  EXAMPLE_K8S_TOKEN: 'token',
+  EXAMPLE_SSH_PORT: '22',
+  EXAMPLE_SSH_USER: 'agent',
+  EXAMPLE_SSH_HOST_KEY: NO_SSH_HOST_KEY,
+  EXAMPLE_SSH_KEY: 'key',
 };
 
 export interface StackOptions {
@@ -60,6 +72,10 @@ export interface StackOptions {
   persist?: boolean;
   /** Where the card sink prints each review card's links (the log, when not given). */
   printCard?: (text: string) => void;
+  /** Serve the gateway over HTTPS with the state folder's local CA (tls.ts). */
+  tls?: boolean;
+  /** Start a local sshd for the example ssh connection when OpenSSH is installed (nothing is installed for it). */
+  sshd?: boolean;
   /** Start the example PostgreSQL (installing it when it can, see binaries.ts); tests that do not use it skip the cost. */
   postgres?: boolean;
   /** Start the example MariaDB (when it is installed or installable), for the example-mysql connection. */
@@ -80,10 +96,15 @@ export interface Stack {
   claude: ExampleClaude;
   arm: ExampleArm;
   mcp: ExampleMcp;
-  postgres?: LocalPostgres;
   /** The stand-in for the Teams webhook: review cards printed and served locally. */
   cards: CardSink;
   mariadb?: LocalMariadb;
+  kubernetes: ExampleKubernetes;
+  /** The example ssh connection's server, when OpenSSH is installed and it was asked for. */
+  sshd?: LocalSshd;
+  postgres?: LocalPostgres;
+  /** The local CA, when the gateway serves HTTPS. */
+  tls?: { ca: string; caPath: string };
   issuer: DevIssuer;
   issuerUrl: string;
   /** The settings the app runs with. */
@@ -100,7 +121,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   try {
     const issuer = await loadDevIssuer(options.stateDir);
     const printCard = options.printCard ?? ((text: string) => options.log.info(text));
-    const [azurite, serviceBus, upstream, llm, claude, arm, mcp, cards, postgres, mariadb] = await startAll(
+    const [azurite, serviceBus, upstream, llm, claude, arm, mcp, cards, kubernetes, sshd, postgres, mariadb] = await startAll(
       { start: () => startAzurite({ location: options.persist ? join(options.stateDir, 'azurite') : undefined }), stop: (a) => a.stop() },
       { start: () => startServiceBusDouble({ queues: QUEUES }), stop: (b) => b.close() },
       { start: () => startExampleUpstream(), stop: (u) => u.close() },
@@ -109,10 +130,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       { start: () => startExampleArm(), stop: (a) => a.close() },
       { start: () => startExampleMcp(), stop: (m) => m.close() },
       { start: () => startCardSink({ print: printCard }), stop: (c) => c.close() },
+      { start: () => startExampleKubernetes(), stop: (k) => k.close() },
+      { start: () => (options.sshd ? exampleSshd(options.stateDir, options.log) : Promise.resolve(undefined)), stop: (s) => s?.stop() },
       { start: () => (options.postgres ? examplePostgres(options.log) : Promise.resolve(undefined)), stop: (p) => p?.stop() },
       { start: () => (options.mariadb ? exampleMariadb(options.log) : Promise.resolve(undefined)), stop: (m) => m?.stop() },
     );
-    stops.push(() => azurite.stop(), () => serviceBus.close(), () => upstream.close(), () => llm.close(), () => claude.close(), () => arm.close(), () => mcp.close(), () => cards.close());
+    stops.push(() => azurite.stop(), () => serviceBus.close(), () => upstream.close(), () => llm.close(), () => claude.close(), () => arm.close(), () => mcp.close(), () => cards.close(), () => kubernetes.close());
+    if (sshd) stops.push(() => sshd.stop());
     if (postgres) stops.push(() => postgres.stop());
     if (mariadb) stops.push(() => mariadb.stop());
     const exampleMysql = mariadb ? await seedMariadbDemo(mariadb) : { reader: NO_EXAMPLE_MYSQL, writer: NO_EXAMPLE_MYSQL };
@@ -121,18 +145,22 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const triggerClient = new ServiceBusClient(serviceBus.connectionString);
     stops.push(() => triggerClient.close());
     let issuerUrl = '';
+    const tls = options.tls ? await devTls(options.stateDir) : undefined;
     const host: LocalHost = await startHost({
       functions: [...definitions, ...devIssuerFunctions(issuer, () => issuerUrl)],
       log: options.log,
       host: options.host,
       port: options.port,
+      tls: tls && { cert: tls.cert, key: tls.key },
       serviceBus: {
         client: triggerClient,
         maxDeliveryCount: (queue) => QUEUES.find((q) => q.name === queue)?.maxDeliveryCount ?? 10,
       },
     });
     stops.push(() => host.close(), () => closeRuntime());
-    issuerUrl = devIssuerUrl(host.url);
+    // The gateway fetches the dev issuer's keys from itself: over plain loopback HTTP, so this
+    // process need not trust the local CA.
+    issuerUrl = devIssuerUrl(host.internalUrl);
 
     const settings: Record<string, string> = {
       PORTCULLIS_ENV: 'development',
@@ -159,6 +187,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       EXAMPLE_MCP_TOKEN: mcp.token,
       EXAMPLE_MYSQL_READER_URL: exampleMysql.reader,
       EXAMPLE_MYSQL_WRITER_URL: exampleMysql.writer,
+      EXAMPLE_K8S_URL: kubernetes.url,
+      EXAMPLE_K8S_TOKEN: kubernetes.token,
+      // Without OpenSSH, example-box points at a closed port with a key of its own: requests answer 502.
+      EXAMPLE_SSH_PORT: String(sshd?.port ?? 1),
+      EXAMPLE_SSH_USER: sshd?.user ?? 'nobody',
+      EXAMPLE_SSH_HOST_KEY: sshd?.hostKey ?? NO_SSH_HOST_KEY,
+      EXAMPLE_SSH_KEY: sshd?.clientKey ?? 'no key: OpenSSH is not installed',
       ...options.env,
     };
     // The app reads its settings from the environment, as in Azure; the runtime is created on
@@ -182,9 +217,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       claude,
       arm,
       mcp,
-      postgres,
       cards,
+      kubernetes,
+      sshd,
+      postgres,
       mariadb,
+      tls: tls && { ca: tls.ca, caPath: tls.caPath },
       issuer,
       issuerUrl,
       settings,
@@ -218,4 +256,14 @@ async function exampleMariadb(log: Logger): Promise<LocalMariadb | undefined> {
     log.warn('no MariaDB: the example-mysql connection will answer 502', { error: error.message });
     return undefined;
   }
+}
+
+/** The example ssh connection's server: the system's sshd, or undefined (with a note) without OpenSSH. */
+async function exampleSshd(stateDir: string, log: Logger): Promise<LocalSshd | undefined> {
+  const sshd = await findBinary('sshd');
+  if (!sshd) {
+    log.warn('no OpenSSH server (apt-get install openssh-server): the example-box connection will answer 502');
+    return undefined;
+  }
+  return startSshd(sshd.path, join(stateDir, 'sshd'), { log: (line) => log.info(line) });
 }

@@ -26,6 +26,8 @@ export const mcp: Http = (req, ctx) => handleMcp(runtime().mcp, req, ctx);
 
 export const sql: Http = (req, ctx) => handle(runtime().gateway, 'sql', req, ctx);
 
+export const exec: Http = (req, ctx) => handle(runtime().gateway, 'exec', req, ctx);
+
 export const health: Http = async () => {
   const report = await checkHealth(healthChecks(runtime()));
   return { status: report.status === 'healthy' ? 200 : 503, headers: { 'cache-control': 'no-store' }, jsonBody: report };

@@ -1,7 +1,9 @@
 // hold: a `review` decision becomes an approval. The held request goes to blob storage, the
 // approval.requested event to the session log, the approval to the Table, and two messages to the
 // queue (`requested` now, `timeout` scheduled for the expiry); the agent gets 202 and a status URL,
-// or the outcome itself when it asked to wait (Prefer: wait=N) and a reviewer was quick.
+// or the outcome itself when it asked to wait (Prefer: wait=N) and a reviewer was quick. A client
+// that cannot follow the status URL (a CLI that fails on 202) sends the same request again instead:
+// it is found by its repeat key (repeat.ts), and gets the open approval's status, or its answer once.
 import type { HeldRequest, Hold } from '../gateway/pipeline.js';
 import { reviewView, storedRequest } from './capture.js';
 import type { ApprovalContext } from './context.js';
@@ -10,6 +12,7 @@ import { failApproval } from './fail.js';
 import { newApprovalId } from './ids.js';
 import { aliasesFromClaims } from './people.js';
 import { preferredWait } from './prefer.js';
+import { rememberRepeat, requestKey } from './repeat.js';
 import { noReviewers, reviewUnavailable } from './refusals.js';
 import { openApproval, type ApprovalEventBase } from './state.js';
 import { answer } from './status.js';
@@ -49,6 +52,7 @@ export function createHold(ctx: ApprovalContext): Hold {
     try {
       await ctx.store.create(approval);
       created = true;
+      await rememberRepeat(ctx, requestKey(held.principal, held.connection.name, held.request), id);
       await ctx.messages.schedule(id, 'timeout', new Date(approval.expiresAt));
       await ctx.messages.send(id, 'requested');
     } catch (error) {

@@ -36,7 +36,8 @@ const oauthSource = z
   })
   .strict();
 
-export const credentialSchema = z
+/** A credential's fields, before the check that it names one source (kinds that add fields extend this). */
+export const credentialFields = z
   .object({
     keyVault: keyVaultSource.optional().describe('a Key Vault secret, read with the app\'s managed identity'),
     managedIdentity: z
@@ -61,10 +62,15 @@ export const credentialSchema = z
       .default('Bearer {value}')
       .describe('how the header value is built; {value} is the credential'),
   })
-  .strict()
-  .refine((c) => [c.keyVault, c.managedIdentity, c.env, c.oauth].filter(Boolean).length === 1, {
-    message: 'set exactly one of keyVault, managedIdentity, env, oauth',
-  });
+  .strict();
+
+/** The check every credential passes: it names exactly one source. */
+export const oneSource = Object.assign(
+  (c: { keyVault?: unknown; managedIdentity?: unknown; env?: unknown; oauth?: unknown }) => [c.keyVault, c.managedIdentity, c.env, c.oauth].filter(Boolean).length === 1,
+  { problem: { message: 'set exactly one of keyVault, managedIdentity, env, oauth' } },
+);
+
+export const credentialSchema = credentialFields.refine(oneSource, oneSource.problem);
 
 export type CredentialConfig = z.infer<typeof credentialSchema>;
 

@@ -96,11 +96,16 @@ export interface GatewayResponse {
 }
 
 /** The routes agents call connections on; a kind names the one it serves. */
-export type Route = 'proxy' | 'sql' | 'mcp';
+export type Route = 'proxy' | 'sql' | 'mcp' | 'exec';
 
 export interface ConnectionKind {
-  /** The route agents call it on: /api/proxy/{connection}/…, /api/sql/{connection} or /api/mcp/{connection}. */
+  /** The route agents call it on: /api/proxy/{connection}/…, /api/sql/{connection}, /api/mcp/{connection} or /api/exec/{connection}. */
   route: Route;
+  /**
+   * Routes it also answers on whose requests carry everything in their body (kubernetes: exec):
+   * such a request has no `target`, its body is always read, and classify and forward tell it by that.
+   */
+  bodyRoutes?: Route[];
   /** Whether classify needs the request body whatever the rules say (prompts, SQL). */
   readsBody: boolean;
   /** Whether its answers propose tool calls it judges (LLM kinds): such answers can be held for review. */

@@ -30,6 +30,8 @@ export const operationSchema = z.object({
   summary: z.string(),
   /** A tool call's arguments as JSON (mcp), for the `arguments` match; absent for other kinds. */
   arguments: z.unknown().optional(),
+  /** The programs a command runs with their arguments (ssh, kubernetes exec), for `command` rules. */
+  commands: z.array(z.object({ program: z.string(), args: z.array(z.string()) })).optional(),
   /** Kind-specific facts worth recording (model, subscription, row limit…). */
   details: z.record(z.string(), detailSchema),
 });

@@ -8,6 +8,8 @@ import { mysqlKind } from './mysql/index.js';
 import { openaiKind } from './openai/index.js';
 import { postgresKind } from './postgres/index.js';
 import type { ConnectionConfig } from './schemas.js';
+import { sshKind } from './ssh/index.js';
+import { kubernetesKind } from './kubernetes/index.js';
 
 export const kinds: Record<ConnectionConfig['kind'], ConnectionKind> = {
   http: httpKind,
@@ -17,6 +19,8 @@ export const kinds: Record<ConnectionConfig['kind'], ConnectionKind> = {
   postgres: postgresKind,
   mcp: mcpKind,
   mysql: mysqlKind,
+  ssh: sshKind,
+  kubernetes: kubernetesKind,
 };
 
 /** Closes what every kind keeps open (the runtime calls this when it shuts down). */

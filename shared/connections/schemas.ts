@@ -7,6 +7,8 @@ import { mcpConnectionSchema } from './mcp/schema.js';
 import { mysqlConnectionSchema } from './mysql/schema.js';
 import { openaiConnectionSchema } from './openai/schema.js';
 import { postgresConnectionSchema } from './postgres/schema.js';
+import { sshConnectionSchema } from './ssh/schema.js';
+import { kubernetesConnectionSchema } from './kubernetes/schema.js';
 
 export const connectionSchema = z.discriminatedUnion('kind', [
   httpConnectionSchema,
@@ -16,6 +18,8 @@ export const connectionSchema = z.discriminatedUnion('kind', [
   postgresConnectionSchema,
   mcpConnectionSchema,
   mysqlConnectionSchema,
+  sshConnectionSchema,
+  kubernetesConnectionSchema,
 ]);
 
 export type ConnectionConfig = z.infer<typeof connectionSchema>;

@@ -26,17 +26,22 @@ export const CREDENTIAL_RULE = 'connection-credential';
 
 /** The default upstream call for a request: its target, filtered headers, its body, the credential (renewed when asked). */
 export async function prepareCall(request: AgentRequest, context: ForwardContext, renew = false): Promise<UpstreamCall> {
-  const headers = upstreamRequestHeaders(request.headers);
+  const { headers, masker } = await withCredential(upstreamRequestHeaders(request.headers), context, renew);
+  const noBody = request.method === 'GET' || request.method === 'HEAD';
+  const body = noBody ? undefined : (request.body.bytes ?? (request.body.stream && limitStream(request.body.stream, context.maxBodyBytes)));
+  return { url: request.target!.url, method: request.method, headers, body, masker };
+}
+
+/** Headers with the request id and the connection's credential (of the request's tier), and a masker that knows it. */
+export async function withCredential(headers: Headers, context: ForwardContext, renew = false): Promise<{ headers: Headers; masker: Masker }> {
   headers.set('x-request-id', context.requestId);
   const credential = await context.credential(renew);
   // The tier's credential says which header carries it.
   const config = credentialFor(context.connection.name, context.connection.config, context.tier);
   if (credential !== undefined && config) headers.set(config.header, credentialHeader(config.format, credential, context));
-  const noBody = request.method === 'GET' || request.method === 'HEAD';
-  const body = noBody ? undefined : (request.body.bytes ?? (request.body.stream && limitStream(request.body.stream, context.maxBodyBytes)));
   // The raw value: the formatted header (`Bearer …`) holds it.
   const masker = credential === undefined ? context.masker : context.masker.withSecrets([{ rule: CREDENTIAL_RULE, value: credential }]);
-  return { url: request.target!.url, method: request.method, headers, body, masker };
+  return { headers, masker };
 }
 
 /**

@@ -46,6 +46,25 @@ const mcpRequest = z.strictObject({
   headers: z.record(headerName, z.string()).optional(),
 });
 
+/** A command for an ssh connection, as posted to /api/exec/{connection}. */
+const execRequest = z.strictObject({
+  command: z.string().min(1, 'must not be empty'),
+  stdin: z.string().optional(),
+  timeoutSeconds: z.number().int().min(1).max(3600).optional(),
+  headers: z.record(headerName, z.string()).optional(),
+});
+
+/** A command in a container, as posted to /api/exec/{connection} on a kubernetes connection. */
+const podExecRequest = z.strictObject({
+  namespace: z.string().min(1),
+  pod: z.string().min(1),
+  container: z.string().min(1).optional(),
+  command: z.union([z.string().min(1, 'must not be empty'), z.array(z.string()).min(1)]),
+  stdin: z.string().optional(),
+  timeoutSeconds: z.number().int().min(1).max(3600).optional(),
+  headers: z.record(headerName, z.string()).optional(),
+});
+
 interface Wire {
   method: string;
   path?: string;
@@ -60,6 +79,11 @@ export const offlineRequests = {
   openai: proxied(),
   anthropic: proxied(),
   arm: proxied(),
+  kubernetes: {
+    // The API through the proxy, or (with pod) a command through the exec route.
+    schema: z.union([podExecRequest, proxiedRequest]),
+    wire: (r: z.infer<typeof podExecRequest> | z.infer<typeof proxiedRequest>): Wire => ('pod' in r ? execWire(r) : proxied().wire(r)),
+  },
   postgres: sql(),
   mysql: sql(),
   mcp: {
@@ -71,7 +95,13 @@ export const offlineRequests = {
       body: JSON.stringify(r.message),
     }),
   },
+  ssh: { schema: execRequest, wire: execWire },
 } satisfies Record<ConnectionConfig['kind'], { schema: z.ZodType; wire(request: never): Wire }>;
+
+/** A request to /api/exec/{connection}: its fields as the JSON body, no path. */
+function execWire({ headers, ...r }: { headers?: Record<string, string> }): Wire {
+  return { method: 'POST', search: '', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(r) };
+}
 
 function sql() {
   return {
@@ -161,7 +191,8 @@ async function agentRequest(connection: NamedConnection, written: unknown, maxBy
   if (bytes) headers.set('content-length', String(bytes.byteLength));
   const body = await readBody(
     { method: wire.method, headers, body: bytes ? new Blob([bytes]).stream() : null },
-    { mustRead: kinds[kind].readsBody || policy.readsText(connection.name), maxBytes },
+    // A request without a path is all in its body (an exec on a kubernetes connection).
+    { mustRead: kinds[kind].readsBody || target === undefined || policy.readsText(connection.name), maxBytes },
   );
   return { method: wire.method, target, headers, body };
 }

@@ -88,7 +88,7 @@ async function handleRequest(rt: GatewayDeps, route: Route, req: HttpRequest, ct
   const headers = { 'x-request-id': requestId, 'x-portcullis-session': sessionId };
   try {
     await claimSession(rt, policy.recording, sessionId, principal);
-    const response = await judge(rt, { req, requestId, started, principal, connection, sessionId, state });
+    const response = await judge(rt, { req, route, requestId, started, principal, connection, sessionId, state });
     const merged = new Headers(response.headers as ConstructorParameters<typeof Headers>[0]);
     for (const [name, value] of Object.entries(headers)) merged.set(name, value);
     return { ...response, headers: merged };
@@ -112,6 +112,7 @@ async function judge(
   rt: GatewayDeps,
   at: {
     req: HttpRequest;
+    route: Route;
     requestId: string;
     started: number;
     principal: Principal;
@@ -124,8 +125,10 @@ async function judge(
   const { policy, masker } = at.state;
   const kind = kinds[connection.config.kind];
   refuseDotSegmentsAsSent(req.url, req.headers);
-  const target = kind.target?.(connection, pathAfter(req.url, 3), new URL(req.url).search);
-  const body = await readBody(req, { mustRead: kind.readsBody || policy.readsText(connection.name), maxBytes: rt.config.maxBodyBytes });
+  // On a kind's body route (kubernetes exec) the request is all in its body: no target, body read.
+  const ownRoute = at.route === kind.route;
+  const target = ownRoute ? kind.target?.(connection, pathAfter(req.url, 3), new URL(req.url).search) : undefined;
+  const body = await readBody(req, { mustRead: kind.readsBody || !ownRoute || policy.readsText(connection.name), maxBytes: rt.config.maxBodyBytes });
   const request: AgentRequest = { method: req.method.toUpperCase(), target, headers: req.headers, body };
   // Masked, classified and judged within one budget, in steps that let other requests run: a body
   // too costly to inspect is refused.
@@ -159,6 +162,9 @@ async function judge(
   }
   if (decision.action === 'review') {
     if (body.stream) request.body = { bytes: await readAll(body.stream, rt.config.maxBodyBytes), length: body.length };
+    // The same request again, already held: its approval's status, or once approved its answer.
+    const again = await rt.repeat?.({ principal, connection, request });
+    if (again) return again;
     return rt.hold({ requestId, sessionId, state: at.state, base, principal, connection, operation, decision, request, prefer: req.headers.get('prefer') });
   }
   const repeated = await repeating;
@@ -301,8 +307,8 @@ export function forwardContext(
 export function lookup(policy: Policy, name: string, route: Route): NamedConnection {
   const connection = policy.connections.get(name);
   if (!connection) throw unknownConnection(name);
-  const served = kinds[connection.config.kind].route;
-  if (served !== route) throw Object.assign(wrongRoute(name, connection.config.kind, served), { dialect: kinds[connection.config.kind].errorDialect });
+  const { route: served, bodyRoutes } = kinds[connection.config.kind];
+  if (served !== route && !bodyRoutes?.includes(route)) throw Object.assign(wrongRoute(name, connection.config.kind, served), { dialect: kinds[connection.config.kind].errorDialect });
   return connection;
 }
 

@@ -280,3 +280,78 @@ rules:
     assert.equal(decide(agent, connection, call('read_file'), p).action, 'allow');
   });
 });
+
+describe('decide: commands', () => {
+  const SSH = `
+connections:
+  box:
+    kind: ssh
+    host: box.internal
+    user: deploy
+    hostKey: "SHA256:${'A'.repeat(43)}"
+    credential: { keyVault: { vault: https://v.vault.azure.net, secret: box-key } }
+    default: allow
+  open:
+    kind: ssh
+    host: box.internal
+    user: deploy
+    hostKey: "SHA256:${'A'.repeat(43)}"
+    credential: { keyVault: { vault: https://v.vault.azure.net, secret: box-key } }
+    default: allow
+    denyFlags: []
+rules:
+  - name: no-recursive-rm
+    match: { command: { program: rm, args: "(^| )-[a-zA-Z]*[rR]" } }
+    action: deny
+  - name: no-kubectl-delete
+    match: { command: [{ program: "kube*", args: "^delete " }] }
+    action: deny
+`;
+  const exec = (commands: Array<{ program: string; args: string[] }>, flags: string[] = []): Operation =>
+    op({ kind: 'ssh', method: 'EXEC', path: '', query: '', actions: commands.map((c) => c.program), commands, flags });
+  const box = (p: Policy, name = 'box') => p.connections.get(name)!;
+
+  it('lets an allow rule cover a command only when it covers every program in it; deny and review need one', () => {
+    const p = policy(`${SSH}
+  - name: look-around
+    match: { command: { program: [ls, cat] } }
+    action: allow
+  - name: review-curl
+    match: { command: { program: curl } }
+    action: review
+    review: { groups: [ops] }
+`);
+    // The box's default is allow: with deny, what no rule covers shows as `default`.
+    const strict = { ...box(p), config: { ...box(p).config, default: 'deny' as const } };
+    assert.equal(decide(agent(), strict, exec([{ program: 'ls', args: [] }, { program: 'cat', args: ['x'] }]), p).rule, 'look-around');
+    assert.equal(decide(agent(), strict, exec([{ program: 'ls', args: [] }, { program: 'shred', args: ['x'] }]), p).rule, 'default');
+    assert.equal(decide(agent(), strict, exec([]), p).rule, 'default');
+    assert.equal(decide(agent(), strict, exec([{ program: 'ls', args: [] }, { program: 'curl', args: ['x'] }]), p).rule, 'review-curl');
+  });
+
+  it('matches a program by name or by path, and its arguments by regex', () => {
+    const p = policy(SSH);
+    assert.equal(decide(agent(), box(p), exec([{ program: 'rm', args: ['-rf', '/'] }]), p).rule, 'no-recursive-rm');
+    assert.equal(decide(agent(), box(p), exec([{ program: '/usr/bin/rm', args: ['-fR', '/'] }]), p).rule, 'no-recursive-rm');
+    assert.equal(decide(agent(), box(p), exec([{ program: 'ls', args: [] }, { program: 'kubectl', args: ['delete', 'pod', 'x'] }]), p).rule, 'no-kubectl-delete');
+    assert.equal(decide(agent(), box(p), exec([{ program: 'rm', args: ['/tmp/x'] }]), p).action, 'allow');
+    assert.equal(decide(agent(), box(p), exec([{ program: 'kubectl', args: ['get', 'pods'] }]), p).action, 'allow');
+    assert.equal(decide(agent(), box(p), op(), p).action, 'allow');
+  });
+
+  it('denies the connection\'s denyFlags before any rule (unparsable and dynamic-program by default)', () => {
+    const p = policy(SSH);
+    for (const flag of ['unparsable', 'dynamic-program']) {
+      const decision = decide(agent(), box(p), exec([], [flag]), p);
+      assert.equal(decision.action, 'deny');
+      assert.equal(decision.rule, 'connection-flags');
+    }
+    assert.equal(decide(agent(), box(p), exec([], ['sudo']), p).action, 'allow');
+    assert.equal(decide(agent(), box(p, 'open'), exec([], ['unparsable']), p).action, 'allow');
+  });
+
+  it('refuses a command rule whose args are not a regular expression', () => {
+    const result = loadPolicy(`version: 1\n${ISSUERS}\n${SSH}\n  - name: bad\n    match: { command: { args: "(" } }\n    action: deny\n`, { env: 'production', variables: {} });
+    assert.equal(result.ok, false);
+  });
+});

@@ -45,6 +45,12 @@ export function decide(principal: Principal, connection: NamedConnection, operat
     };
   }
 
+  // A connection may deny flags outright (an ssh command the parser could not read), whatever the rules say.
+  const denied = 'denyFlags' in connection.config ? operation.flags.filter((f) => (connection.config as { denyFlags: string[] }).denyFlags.includes(f)) : [];
+  if (denied.length > 0) {
+    return { action: 'deny', rule: 'connection-flags', reason: `Connection "${connection.name}" denies ${denied.join(', ')} (${operation.summary})`, tier: tierFor(operation) };
+  }
+
   let winner: CompiledRule | undefined;
   for (const rule of policy.rules) {
     if (rule.match.toolCalls) continue;
@@ -147,7 +153,19 @@ export function matches(match: CompiledMatch, principal: Principal, connection: 
     if (op.arguments === undefined) return false;
     if (!match.arguments.every(({ path, pattern }) => selectJsonPath(op.arguments, path).some((v) => pattern.test(jsonPathText(v))))) return false;
   }
+  if (match.commands) {
+    const commands = op.commands ?? [];
+    const matched = (command: (typeof commands)[number]) => match.commands!.some((c) => commandMatches(c, command));
+    // An allow rule covers a command only when it covers every program in it, and there is one.
+    if (match.everyCommand ? commands.length === 0 || !commands.every(matched) : !commands.some(matched)) return false;
+  }
   return true;
+}
+
+function commandMatches(match: NonNullable<CompiledMatch['commands']>[number], command: NonNullable<Operation['commands']>[number]): boolean {
+  const name = command.program.slice(command.program.lastIndexOf('/') + 1);
+  if (match.programs && !match.programs.some((g) => g.test(name) || g.test(command.program))) return false;
+  return !match.args || match.args.test(command.args.join(' '));
 }
 
 function claimValues(value: unknown): string[] {

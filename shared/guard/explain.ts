@@ -26,8 +26,11 @@ export interface Explanation {
   why: string;
 }
 
+/** The fields of a compiled match that are conditions (everyCommand only says how `commands` applies). */
+type MatchField = Exclude<keyof CompiledMatch, 'everyCommand'>;
+
 /** Fields in the order decide's `matches` tests them, with the name the policy gives them. */
-const FIELDS: Array<[keyof CompiledMatch, keyof MatchDocument]> = [
+const FIELDS: Array<[MatchField, keyof MatchDocument]> = [
   ['connections', 'connections'],
   ['groups', 'groups'],
   ['subjects', 'subjects'],
@@ -43,6 +46,7 @@ const FIELDS: Array<[keyof CompiledMatch, keyof MatchDocument]> = [
   ['flags', 'flags'],
   ['arguments', 'arguments'],
   ['toolCalls', 'toolCalls'],
+  ['commands', 'command'],
 ];
 
 export function explain(principal: Principal, connection: NamedConnection, operation: Operation, policy: Policy): Explanation {
@@ -67,7 +71,7 @@ function traceRule(rule: CompiledRule, principal: Principal, connection: string,
   return trace;
 }
 
-function why(rule: CompiledRule, key: keyof CompiledMatch, field: keyof MatchDocument, principal: Principal, connection: string, op: Operation): string {
+function why(rule: CompiledRule, key: MatchField, field: keyof MatchDocument, principal: Principal, connection: string, op: Operation): string {
   const written = rule.source?.[field];
   const shown = (fallback: Array<string | RegExp>) => `[${(written === undefined ? fallback : listOf(written)).map(String).join(', ')}]`;
   const m = rule.match;
@@ -116,6 +120,11 @@ function why(rule: CompiledRule, key: keyof CompiledMatch, field: keyof MatchDoc
     }
     case 'toolCalls':
       return 'a rule on the tool calls a model proposes, not on requests';
+    case 'commands':
+      // Arguments may hold what masking would hide: the programs are shown, never the arguments.
+      return m.everyCommand
+        ? `not every program of [${(op.commands ?? []).map((c) => c.program).join(', ')}] matches ${JSON.stringify(rule.source?.command)} (an allow rule must cover them all)`
+        : `none of the programs [${(op.commands ?? []).map((c) => c.program).join(', ')}] matches ${JSON.stringify(rule.source?.command)}`;
   }
 }
 
@@ -124,6 +133,7 @@ function whyDecided(decision: Decision, rules: RuleTrace[], connection: NamedCon
     return `the principal is in none of the groups [${gate.groups.join(', ')}] that connection ${connection.name} is limited to; rules are not consulted`;
   }
   const matched = rules.filter((r) => r.matched);
+  if (decision.rule === 'connection-flags') return `${decision.reason}; rules are not consulted`;
   if (decision.rule === 'default') {
     const set = connection.config.default;
     return `no rule matched; the default of connection ${connection.name} is ${set}${set === 'deny' ? ' (deny unless the policy sets another default)' : ''}`;

@@ -6,6 +6,7 @@ export const ROUTES = {
   proxy: 'proxy/{connection}/{*path}',
   sql: 'sql/{connection}',
   mcp: 'mcp/{connection}',
+  exec: 'exec/{connection}',
   health: 'health',
   sessionsList: 'sessions',
   sessionsGet: 'sessions/{id}',
@@ -19,8 +20,8 @@ export const ROUTES = {
   consoleSession: 'review/sessions/{id}',
 } as const;
 
-/** Path of a connection's route: `/api/proxy/{name}` or `/api/sql/{name}`. */
-export const connectionPath = (route: 'proxy' | 'sql' | 'mcp', name: string) => `/${ROUTE_PREFIX}/${route}/${encodeURIComponent(name)}`;
+/** Path of a connection's route: `/api/proxy/{name}`, `/api/sql/{name}`, `/api/mcp/{name}` or `/api/exec/{name}`. */
+export const connectionPath = (route: 'proxy' | 'sql' | 'mcp' | 'exec', name: string) => `/${ROUTE_PREFIX}/${route}/${encodeURIComponent(name)}`;
 
 /** The review pages' path prefix, `/api/review/`. */
 export const REVIEW_PATH = `/${ROUTE_PREFIX}/review/`;

@@ -32,6 +32,12 @@ export interface CompiledMatch {
   body?: TextPattern;
   actions?: RegExp[];
   resources?: RegExp[];
+  commands?: Array<{ programs?: RegExp[]; args?: TextPattern }>;
+  /**
+   * Allow rules: every program the command runs must match an entry (`ls; rm -rf /` is not an `ls`);
+   * deny and review rules: any program matching suffices.
+   */
+  everyCommand?: boolean;
   flags?: string[];
   /** MCP arguments: every path must select a value its pattern matches. */
   arguments?: Array<{ path: JsonPathStep[]; pattern: TextPattern }>;
@@ -229,6 +235,14 @@ function compileMatch(match: MatchDocument, action: Action, problem: (path: Arra
     body: match.body === undefined ? undefined : regex(match.body, ['body']),
     actions: list(match.actions)?.map(glob((g) => textGlob(g, true), ['actions'])),
     resources: list(match.resources)?.map(glob((g) => textGlob(g, true), ['resources'])),
+    everyCommand: match.command === undefined ? undefined : action === 'allow',
+    commands: list(match.command)?.map((c, i) => {
+      const at = Array.isArray(match.command) ? ['command', i] : ['command'];
+      return {
+        programs: list(c.program)?.map(glob((g) => textGlob(g), [...at, 'program'])),
+        args: c.args === undefined ? undefined : regex(c.args, [...at, 'args']),
+      };
+    }),
     flags: list(match.flags),
     arguments: match.arguments && Object.entries(match.arguments).map(([path, source]) => ({ path: parseJsonPath(path), pattern: regex(source, ['arguments', path]) })),
     toolCalls: match.toolCalls && {

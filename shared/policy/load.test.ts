@@ -175,11 +175,15 @@ connections:
       EXAMPLE_ARM_URL: 'http://127.0.0.1:3',
       EXAMPLE_MCP_URL: 'http://127.0.0.1:4/mcp',
       EXAMPLE_CLAUDE_URL: 'http://127.0.0.1:4',
+      EXAMPLE_K8S_URL: 'http://127.0.0.1:4',
+      EXAMPLE_SSH_PORT: '22',
+      EXAMPLE_SSH_USER: 'agent',
+      EXAMPLE_SSH_HOST_KEY: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
     };
     // Credentials are read at forward time, not when the policy loads.
     const result = load(text, 'development', variables);
     assert.ok(result.ok, JSON.stringify(!result.ok && result.problems, null, 2));
-    assert.deepEqual([...new Set([...result.policy.connections.values()].map((c) => c.config.kind))].sort(), ['anthropic', 'arm', 'http', 'mcp', 'mysql', 'openai', 'postgres']);
+    assert.deepEqual([...new Set([...result.policy.connections.values()].map((c) => c.config.kind))].sort(), ['anthropic', 'arm', 'http', 'kubernetes', 'mcp', 'mysql', 'openai', 'postgres', 'ssh']);
   });
 });
 

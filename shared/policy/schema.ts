@@ -11,12 +11,12 @@ const duration = z.string().regex(DURATION, 'is not a duration like 30s, 15m, 2h
 const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1)]);
 
 /** Names the guard uses for its own decisions; a rule may not take them. */
-export const RESERVED_RULE_NAMES = ['default', 'connection-groups', 'unknown-connection'] as const;
+export const RESERVED_RULE_NAMES = ['default', 'connection-groups', 'connection-flags', 'unknown-connection'] as const;
 
 /** `$`, then `.name`, `["name"]`, `[n]` or `[*]` steps. */
 export const JSON_PATH = /^\$(?:\.[A-Za-z_$][\w$-]*|\[\d+\]|\[\*\]|\.\*|\["(?:[^"\\]|\\.)*"\])*$/;
 
-const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'SQL'] as const;
+const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'SQL', 'EXEC'] as const;
 
 export const matchSchema = z
   .object({
@@ -28,7 +28,7 @@ export const matchSchema = z
       .record(z.string(), oneOrMany(z.string()))
       .optional()
       .describe('token claims that must match a glob, e.g. repository: "my-org/*", job_workflow_ref: "my-org/infra/*@refs/heads/main"'),
-    method: oneOrMany(z.enum(HTTP_METHODS)).optional().describe('HTTP method of the target call (SQL for postgres connections)'),
+    method: oneOrMany(z.enum(HTTP_METHODS)).optional().describe('HTTP method of the target call (SQL for postgres connections, EXEC for commands)'),
     path: oneOrMany(z.string().startsWith('/', 'must start with /'))
       .optional()
       .describe('path globs: * matches within one segment, ** across segments'),
@@ -46,9 +46,19 @@ export const matchSchema = z
       .describe('regular expression over the text rules see: the request body, the prompt (openai) or the SQL (postgres); (?i) at the start makes it case-insensitive'),
     actions: oneOrMany(z.string().min(1))
       .optional()
-      .describe('globs over what the operation does in the target\'s terms (* matches anything, case-insensitive): "GET /repos/**"-style for http, "Microsoft.Compute/*/delete" for arm, statement types like "DropStmt" for postgres'),
+      .describe('globs over what the operation does in the target\'s terms (* matches anything, case-insensitive): "GET /repos/**"-style for http, "Microsoft.Compute/*/delete" for arm, statement types like "DropStmt" for postgres, program names like "rm" for ssh'),
     resources: oneOrMany(z.string().min(1)).optional().describe('globs over what it touches: tables, ARM resource ids, models'),
-    flags: oneOrMany(z.string().min(1)).optional().describe('at least one of these risk flags is set (e.g. ddl, no-where, data-modifying-cte, opaque-code)'),
+    command: oneOrMany(
+      z
+        .object({
+          program: oneOrMany(z.string().min(1)).optional().describe('globs over the program, matched against its name (rm) and its path as written (/bin/rm); * matches anything'),
+          args: z.string().optional().describe('regular expression over its arguments joined by single spaces, quotes resolved (e.g. "(^| )-[a-zA-Z]*[rR]" for a recursive rm)'),
+        })
+        .strict(),
+    )
+      .optional()
+      .describe('commands (ssh, kubernetes exec), looked through sudo, env, xargs, sh -c…: a deny or review rule matches when any program the command runs matches (program and args; a list: any entry); an allow rule only when every program does'),
+    flags: oneOrMany(z.string().min(1)).optional().describe('at least one of these risk flags is set (e.g. ddl, no-where, data-modifying-cte, opaque-code; for commands sudo, pipe-to-shell, command-substitution, redirect-write, background, unparsable, dynamic-program)'),
     arguments: z
       .record(z.string().regex(JSON_PATH, 'is not a JSON path like $.path, $.files[*].name or $["a key"]'), z.string())
       .optional()

@@ -15,12 +15,12 @@ export interface TestStack extends Stack {
   writePolicy(text: string): Promise<void>;
 }
 
-export async function startTestStack(options: { policy: string; env?: Record<string, string> }): Promise<TestStack> {
+export async function startTestStack(options: { policy: string; env?: Record<string, string>; tls?: boolean }): Promise<TestStack> {
   const dir = await mkdtemp(join(tmpdir(), 'portcullis-test-'));
   const policyPath = join(dir, 'policy.yaml');
   await writeFile(policyPath, options.policy);
   const log = memoryLogger();
-  const stack = await startStack({ port: 0, stateDir: join(dir, 'state'), policy: policyPath, env: options.env, log }).catch(async (error: unknown) => {
+  const stack = await startStack({ port: 0, stateDir: join(dir, 'state'), policy: policyPath, env: options.env, tls: options.tls, log }).catch(async (error: unknown) => {
     await rm(dir, { recursive: true, force: true });
     throw error;
   });

@@ -26,10 +26,10 @@ async function portcullis(...args: string[]): Promise<{ code: number; out: strin
 }
 
 // Flow style, five lines as ever, so that the positions the problem tests expect stay put.
-const VARIABLES = `variables: { PORTCULLIS_DEV_ISSUER: "https://dev-issuer.test",
-  EXAMPLE_API_URL: "https://api.example.test", EXAMPLE_LLM_URL: "https://llm.example.test",
-  EXAMPLE_ARM_URL: "https://management.example.test", EXAMPLE_CLAUDE_URL: "https://claude.example.test",
-  EXAMPLE_MCP_URL: "https://mcp.example.test/mcp"
+const VARIABLES = `variables: { PORTCULLIS_DEV_ISSUER: "https://dev-issuer.test", EXAMPLE_K8S_URL: "https://k8s.example.test",
+  EXAMPLE_API_URL: "https://api.example.test", EXAMPLE_LLM_URL: "https://llm.example.test", EXAMPLE_SSH_PORT: "22",
+  EXAMPLE_ARM_URL: "https://management.example.test", EXAMPLE_CLAUDE_URL: "https://claude.example.test", EXAMPLE_SSH_USER: agent,
+  EXAMPLE_MCP_URL: "https://mcp.example.test/mcp", EXAMPLE_SSH_HOST_KEY: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
   }
 `;
 
@@ -156,14 +156,14 @@ cases:
 
 describe('portcullis policy check (shares the policy loading)', () => {
   it('prints a summary for a good policy (exit 0) and every problem otherwise (exit 2)', async () => {
-    const vars = ['PORTCULLIS_DEV_ISSUER=https://i.test', 'EXAMPLE_API_URL=https://a.test', 'EXAMPLE_LLM_URL=https://l.test', 'EXAMPLE_ARM_URL=https://arm.test', 'EXAMPLE_CLAUDE_URL=https://c.test', 'EXAMPLE_MCP_URL=https://m.test/mcp'].flatMap((v) => ['--var', v]);
+    const vars = ['PORTCULLIS_DEV_ISSUER=https://i.test', 'EXAMPLE_API_URL=https://a.test', 'EXAMPLE_LLM_URL=https://l.test', 'EXAMPLE_ARM_URL=https://arm.test', 'EXAMPLE_CLAUDE_URL=https://c.test', 'EXAMPLE_MCP_URL=https://m.test/mcp', 'EXAMPLE_K8S_URL=https://k8s.test', 'EXAMPLE_SSH_PORT=22', 'EXAMPLE_SSH_USER=agent', 'EXAMPLE_SSH_HOST_KEY=ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'].flatMap((v) => ['--var', v]);
     const ok = await portcullis('policy', 'check', '--env', 'development', ...vars, EXAMPLE);
     assert.equal(ok.code, 0);
-    assert.match(ok.out, /^cli\/dev\/example\/policy\.yaml: ok — 1 issuer, 7 connections, 25 rules, recording strict$/m);
+    assert.match(ok.out, /^cli\/dev\/example\/policy\.yaml: ok — 1 issuer, 9 connections, 32 rules, recording strict$/m);
     const bad = await portcullis('policy', 'check', '--env', 'production', ...vars, EXAMPLE);
     assert.equal(bad.code, 2);
     assert.match(bad.out, /connections\.example-api\.credential\.env {2}environment-variable credentials are only allowed/);
-    assert.match(bad.out, /^8 problems$/m);
+    assert.match(bad.out, /^10 problems$/m);
   });
 });
 
@@ -180,7 +180,7 @@ describe('portcullis policy explain', () => {
   });
 
   it('explains a request given by flags, as JSON', async () => {
-    const vars = ['PORTCULLIS_DEV_ISSUER=https://i.test', 'EXAMPLE_API_URL=https://a.test', 'EXAMPLE_LLM_URL=https://l.test', 'EXAMPLE_ARM_URL=https://arm.test', 'EXAMPLE_CLAUDE_URL=https://c.test', 'EXAMPLE_MCP_URL=https://m.test/mcp'].flatMap((v) => ['--var', v]);
+    const vars = ['PORTCULLIS_DEV_ISSUER=https://i.test', 'EXAMPLE_API_URL=https://a.test', 'EXAMPLE_LLM_URL=https://l.test', 'EXAMPLE_ARM_URL=https://arm.test', 'EXAMPLE_CLAUDE_URL=https://c.test', 'EXAMPLE_MCP_URL=https://m.test/mcp', 'EXAMPLE_K8S_URL=https://k8s.test', 'EXAMPLE_SSH_PORT=22', 'EXAMPLE_SSH_USER=agent', 'EXAMPLE_SSH_HOST_KEY=ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'].flatMap((v) => ['--var', v]);
     const { code, out } = await portcullis(
       'policy', 'explain', '--env', 'development', ...vars, EXAMPLE, '--json',
       '--connection', 'example-db', '--sub', 'bob', '--groups', 'agents', '--sql', 'UPDATE orders SET status = $1', '--param', 'x',

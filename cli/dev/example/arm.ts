@@ -45,6 +45,8 @@ interface AsyncOperation {
 }
 
 const LIST_PAGE = 2;
+/** The tenant the example subscription belongs to. */
+export const TENANT_ID = '72f988bf-0000-4000-8000-00000000c0de';
 
 export interface ExampleArmOptions {
   /** Generated when absent. */
@@ -138,6 +140,11 @@ export async function startExampleArm(options: ExampleArmOptions = {}): Promise<
     const method = req.method ?? 'GET';
     const sub = `/subscriptions/${subscriptionId}`.toLowerCase();
     const lower = path.toLowerCase();
+    // The subscriptions the caller can see (what `az login` lists), and the one by id.
+    if (method === 'GET' && (lower === '/subscriptions' || lower === sub)) {
+      const subscription = { id: `/subscriptions/${subscriptionId}`, subscriptionId, tenantId: TENANT_ID, displayName: 'Example subscription', state: 'Enabled', subscriptionPolicies: { locationPlacementId: 'Public_2014-09-01', quotaId: 'PayAsYouGo_2014-09-01', spendingLimit: 'Off' }, authorizationSource: 'RoleBased' };
+      return json(res, 200, lower === sub ? subscription : { value: [subscription] });
+    }
     if (!lower.startsWith(sub)) return armError(res, 404, 'SubscriptionNotFound', 'The subscription could not be found.');
     const rest = path.slice(sub.length);
     let m: RegExpExecArray | null;

@@ -2,6 +2,7 @@
 // node:http, Service Bus queue triggers through @azure/service-bus, timers on NCRONTAB.
 import type { ServiceBusClient } from '@azure/service-bus';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { FunctionDefinition, HttpFunction, QueueFunction, TimerFunction } from '../../../shared/platform/triggers.js';
 import type { Logger } from '../../../shared/platform/log.js';
@@ -16,10 +17,14 @@ export interface HostOptions {
   /** 0 picks a free port. */
   port?: number;
   serviceBus?: { client: ServiceBusClient; maxDeliveryCount: (queueName: string) => number };
+  /** Serve HTTPS with this certificate (PEM), plus plain HTTP on another loopback port for the stack's own calls. */
+  tls?: { cert: string; key: string };
 }
 
 export interface LocalHost {
   url: string;
+  /** Plain HTTP on loopback: the same functions, for the stack's own calls (the dev issuer's keys); `url` without TLS. */
+  internalUrl: string;
   port: number;
   close(): Promise<void>;
 }
@@ -30,24 +35,30 @@ export async function startHost(options: HostOptions): Promise<LocalHost> {
   const timers = options.functions.filter((f): f is TimerFunction => f.trigger === 'timer');
   if (queues.length > 0 && !options.serviceBus) throw new Error('queue-triggered functions need a Service Bus client');
 
-  const server = createServer({ keepAliveTimeout: 5_000 }, httpListener(http, options.log));
+  const listener = httpListener(http, options.log);
+  const server: Server = options.tls ? createHttpsServer({ keepAliveTimeout: 5_000, ...options.tls }, listener) : createServer({ keepAliveTimeout: 5_000 }, listener);
   await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   const { port, address } = server.address() as AddressInfo;
+  const internal = options.tls ? createServer({ keepAliveTimeout: 5_000 }, listener) : undefined;
+  if (internal) await listen(internal, 0, '127.0.0.1');
+  const servers = internal ? [server, internal] : [server];
+  const url = `${options.tls ? 'https' : 'http'}://${address.includes(':') ? `[${address}]` : address}:${port}`;
   const queueTriggers = options.serviceBus
     ? startQueueTriggers(options.serviceBus.client, queues, { maxDeliveryCount: options.serviceBus.maxDeliveryCount }, options.log)
     : undefined;
   const timerTriggers = startTimers(timers, options.log);
 
   return {
-    url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,
+    url,
+    internalUrl: internal ? `http://127.0.0.1:${(internal.address() as AddressInfo).port}` : url,
     port,
     async close() {
       await timerTriggers.close();
       await queueTriggers?.close();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      const closed = Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+      for (const s of servers) s.closeIdleConnections();
       // Streams still open (an SSE client, a held request) are cut after a short grace.
-      const force = setTimeout(() => server.closeAllConnections(), 2_000);
+      const force = setTimeout(() => servers.forEach((s) => s.closeAllConnections()), 2_000);
       await closed;
       clearTimeout(force);
     },
