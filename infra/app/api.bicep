@@ -166,6 +166,7 @@ var appTokenPaths = [
   '/api/proxy/*'
   '/api/sql/*'
   '/api/mcp/*'
+  '/api/exec/*'
   '/api/approvals'
   '/api/approvals/*'
   '/api/sessions'

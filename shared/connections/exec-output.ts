@@ -3,6 +3,7 @@
 // (Accept: application/x-ndjson), each stream masked as the whole it forms across chunks.
 import { TextStreams, type Finding, type Masker } from '../masking/index.js';
 import type { GatewayResponse } from './kind.js';
+import { jsonAnswer } from './json-answer.js';
 
 export interface ExecOutcome {
   exitCode: number | null;
@@ -59,19 +60,8 @@ async function buffered(run: RunCommand, { masker, maxOutputBytes }: ExecAnswerO
     findings.push(...masked.findings.map((f) => ({ ...f, location: `${stream}:${f.location}` })));
     return masked.text;
   };
-  const body = JSON.stringify({ stdout: text('stdout'), stderr: text('stderr'), ...outcomeFields(outcome), ...(truncated ? { truncated: true } : {}) });
-  const bytes = new TextEncoder().encode(body);
-  const contentType = 'application/json';
-  return {
-    status: 200,
-    headers: new Headers({ 'content-type': contentType, 'content-length': String(bytes.byteLength), 'cache-control': 'no-store' }),
-    body: bytes,
-    completion: Promise.resolve({
-      findings,
-      payload: { body, bytes: bytes.byteLength, contentType, status: 200 },
-      details: { exitCode: outcome.exitCode, signal: outcome.signal, timedOut: outcome.timedOut, truncated },
-    }),
-  };
+  const answer = { stdout: text('stdout'), stderr: text('stderr'), ...outcomeFields(outcome), ...(truncated ? { truncated: true } : {}) };
+  return jsonAnswer(answer, findings, { exitCode: outcome.exitCode, signal: outcome.signal, timedOut: outcome.timedOut, truncated });
 }
 
 /** NDJSON: `{"stream":"stdout","text":"…"}` lines as output arrives, then `{"exitCode":…,"signal":…}`. */

@@ -1,4 +1,5 @@
 // The masking engine: secrets and PII in text, JSON and streams. Pure: no I/O, no Azure SDK.
+export { fingerprint } from './fingerprint.js';
 export { maskingConfigSchema, replacementSchema, type MaskingConfig, type MaskingConfigInput } from './config.js';
 export { createMasker, type Masker } from './masker.js';
 export { maskByteStream, UnjudgeableStream, type ByteStreamOptions } from './byte-stream.js';

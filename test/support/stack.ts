@@ -46,6 +46,27 @@ export async function verifiedSessionEvents(stack: Pick<TestStack, 'url' | 'toke
   return record.events;
 }
 
+/**
+ * The gateway's own APIs over its plain loopback listener, for a stack served over TLS whose dev
+ * CA this process does not trust: a GET, or a POST of `body` as JSON, with `token`.
+ */
+export function loopbackApi(stack: Pick<TestStack, 'issuerUrl'>) {
+  const call = (path: string, token: string, body?: unknown): Promise<Response> =>
+    fetch(`${new URL(stack.issuerUrl).origin}${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  return {
+    call,
+    async sessionEvents(sessionId: string, auditor: string): Promise<SessionEvent[]> {
+      const res = await call(`/api/sessions/${sessionId}`, auditor);
+      assert.equal(res.status, 200, await res.clone().text());
+      return ((await res.json()) as SessionRecord).events;
+    },
+  };
+}
+
 /** The issuer block every test policy starts with: the stack's dev issuer. */
 export const DEV_ISSUER_POLICY = `version: 1
 issuers:

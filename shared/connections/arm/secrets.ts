@@ -7,12 +7,13 @@
 // - every ARM answer has ARM's own key fields (primaryKey, secondaryMasterKey…) masked;
 // - every ARM answer has its template `outputs` masked strictly (outputs.ts), and a deployment's
 //   answer that cannot be read as JSON is masked whole.
-import { createHash } from 'node:crypto';
-import type { Finding, Masker, StreamMasker } from '../../masking/index.js';
+import type { Finding, Masker } from '../../masking/index.js';
+import { wholeValueRule } from '../whole-value.js';
 import { childPath, isOutputs, isParameters, maskOutputs, maskParameters } from './outputs.js';
 
 export const ARM_SECRET_RULE = 'arm-secret';
-const MARKER = `[MASKED:${ARM_SECRET_RULE}]`;
+const WHOLE = wholeValueRule(ARM_SECRET_RULE);
+const MARKER = WHOLE.marker;
 
 const normalize = (key: string) => key.toLowerCase().replace(/[-_.\s]/g, '');
 
@@ -42,7 +43,7 @@ export function armMasker(masker: Masker, options: ArmMaskOptions): Masker {
     const masked = masker.json(own, path);
     return { value: masked.value, findings: [...findings, ...masked.findings] };
   };
-  const whole = () => new WholeMasker();
+  const whole = () => WHOLE.stream();
   return {
     ruleCount: masker.ruleCount + 1,
     text: (input) => masker.text(input),
@@ -91,27 +92,7 @@ function withGatewayLink(value: unknown, link: (url: string) => string | undefin
 
 function mask(value: string, location: string, findings: Finding[]): string {
   if (value.length === 0) return value;
-  findings.push({ rule: ARM_SECRET_RULE, location, length: value.length, hash: fingerprint(value) });
+  findings.push(WHOLE.finding(value, location));
   return MARKER;
 }
 
-const fingerprint = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 8);
-
-/** Emits nothing until the end, then one marker: for bodies that must not pass in any part. */
-class WholeMasker implements StreamMasker {
-  readonly findings: Finding[] = [];
-  private readonly hash = createHash('sha256');
-  private length = 0;
-
-  push(chunk: string): string {
-    this.hash.update(chunk, 'utf8');
-    this.length += chunk.length;
-    return '';
-  }
-
-  end(): string {
-    if (this.length === 0) return '';
-    this.findings.push({ rule: ARM_SECRET_RULE, location: 'offset:0', length: this.length, hash: this.hash.digest('hex').slice(0, 8) });
-    return MARKER;
-  }
-}

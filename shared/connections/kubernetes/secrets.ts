@@ -2,11 +2,13 @@
 // whole values whatever their content — the masker cannot know that `aHVudGVyMg==` is a password —
 // and so is the `kubectl.kubernetes.io/last-applied-configuration` annotation of a Secret, which
 // repeats them. Lists (SecretList, a List of mixed items) and watch events ({type, object}) too.
-import { createHash } from 'node:crypto';
-import type { Finding, Masker, StreamMasker } from '../../masking/index.js';
+import type { Finding, Masker } from '../../masking/index.js';
+import { wholeValueRule } from '../whole-value.js';
 
 export const KUBERNETES_SECRET_RULE = 'kubernetes-secret';
-const MARKER = `[MASKED:${KUBERNETES_SECRET_RULE}]`;
+const WHOLE = wholeValueRule(KUBERNETES_SECRET_RULE);
+const MARKER = WHOLE.marker;
+const finding = WHOLE.finding;
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 /** The policy's masker with Secrets' values masked first; whole-body masking for secrets answers too large to parse. */
@@ -17,7 +19,7 @@ export function kubernetesMasker(masker: Masker, options: { secretsAnswer: boole
     const masked = masker.json(own, path);
     return { value: masked.value, findings: [...findings, ...masked.findings] };
   };
-  const whole = () => new WholeMasker();
+  const whole = () => WHOLE.stream();
   return {
     ruleCount: masker.ruleCount + 1,
     text: (input) => masker.text(input),
@@ -66,27 +68,4 @@ function maskSecret(secret: Record<string, unknown>, path: string, findings: Fin
     out.metadata = { ...metadata, annotations: { ...metadata!.annotations, [LAST_APPLIED]: MARKER } };
   }
   return out;
-}
-
-function finding(value: string, location: string): Finding {
-  return { rule: KUBERNETES_SECRET_RULE, location, length: value.length, hash: createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 8) };
-}
-
-/** Emits nothing until the end, then one marker. */
-class WholeMasker implements StreamMasker {
-  readonly findings: Finding[] = [];
-  private readonly hash = createHash('sha256');
-  private length = 0;
-
-  push(chunk: string): string {
-    this.hash.update(chunk, 'utf8');
-    this.length += chunk.length;
-    return '';
-  }
-
-  end(): string {
-    if (this.length === 0) return '';
-    this.findings.push({ rule: KUBERNETES_SECRET_RULE, location: 'offset:0', length: this.length, hash: this.hash.digest('hex').slice(0, 8) });
-    return MARKER;
-  }
 }

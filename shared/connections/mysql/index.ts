@@ -9,6 +9,7 @@ import { prepareSql, toOperation } from './classify.js';
 import { refusalFor } from './errors.js';
 import { execute, MysqlFailure } from './execute.js';
 import type { MysqlConnection } from './schema.js';
+import { jsonAnswer } from '../json-answer.js';
 
 export const mysqlKind: ConnectionKind = {
   route: 'sql',
@@ -50,18 +51,6 @@ export const mysqlKind: ConnectionKind = {
       });
     }
     const { body, findings, details } = maskedSqlResponse([result], context.masker, config.maskColumns);
-    const text = JSON.stringify(body);
-    const bytes = new TextEncoder().encode(text);
-    const contentType = 'application/json';
-    return {
-      status: 200,
-      headers: new Headers({ 'content-type': contentType, 'content-length': String(bytes.byteLength), 'cache-control': 'no-store' }),
-      body: bytes,
-      completion: Promise.resolve({
-        findings,
-        payload: { body: text, bytes: bytes.byteLength, contentType, status: 200 },
-        details: { ...details, readOnly: prepared.analysis.readOnly },
-      }),
-    };
+    return jsonAnswer(body, findings, { ...details, readOnly: prepared.analysis.readOnly });
   },
 };

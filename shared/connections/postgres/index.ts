@@ -10,6 +10,7 @@ import { derivedMasks } from './lineage.js';
 import { noConnectionString, requestChanged } from './refusals.js';
 import { maskedResponse } from './result.js';
 import type { PostgresConnection } from './schema.js';
+import { jsonAnswer } from '../json-answer.js';
 
 export const postgresKind: ConnectionKind = {
   route: 'sql',
@@ -56,19 +57,6 @@ export const postgresKind: ConnectionKind = {
       sensitiveName: (name) => context.masker.json({ [name]: 'x' }, '$').findings.length > 0,
     });
     const { body, findings, details } = maskedResponse(results, context.masker, config.maskColumns, masks);
-    const text = JSON.stringify(body);
-    const bytes = new TextEncoder().encode(text);
-    const contentType = 'application/json';
-    const headers = new Headers({ 'content-type': contentType, 'content-length': String(bytes.byteLength), 'cache-control': 'no-store' });
-    return {
-      status: 200,
-      headers,
-      body: bytes,
-      completion: Promise.resolve({
-        findings,
-        payload: { body: text, bytes: bytes.byteLength, contentType, status: 200 },
-        details: { ...details, readOnly: prepared.analysis.readOnly },
-      }),
-    };
+    return jsonAnswer(body, findings, { ...details, readOnly: prepared.analysis.readOnly });
   },
 };

@@ -14,7 +14,7 @@ import { startExampleArm, TENANT_ID, type ExampleArm } from '../../../cli/dev/ex
 import { DEV_AUDIENCE } from '../../../cli/dev/issuer.js';
 import { sessionIdFor } from '../../../shared/sessions/index.js';
 import { needBinary } from '../../support/binaries.js';
-import { DEV_ISSUER_POLICY, startTestStack, type TestStack } from '../../support/stack.js';
+import { DEV_ISSUER_POLICY, loopbackApi, startTestStack, type TestStack } from '../../support/stack.js';
 import { startAgentIdentity, type AgentIdentity } from './agent-identity.js';
 
 const az = await needBinary('az');
@@ -163,17 +163,6 @@ describe('the Azure CLI through the gateway', { skip: az.skip }, () => {
   });
 });
 
-/** The gateway's own APIs, over its plain loopback listener (this process does not trust the dev CA). */
-function internal(path: string, token: string, body?: unknown): Promise<Response> {
-  return fetch(`${new URL(stack.issuerUrl).origin}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-}
-
-async function sessionEvents(sessionId: string, auditor: string): Promise<Array<{ type: string; approval?: { id: string } }>> {
-  const res = await internal(`/api/sessions/${sessionId}`, auditor);
-  assert.equal(res.status, 200, await res.clone().text());
-  return ((await res.json()) as { events: Array<{ type: string; approval?: { id: string } }> }).events;
-}
+const gateway = () => loopbackApi(stack);
+const internal = (path: string, token: string, body?: unknown) => gateway().call(path, token, body);
+const sessionEvents = (sessionId: string, auditor: string) => gateway().sessionEvents(sessionId, auditor);
