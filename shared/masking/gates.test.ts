@@ -35,7 +35,7 @@ describe('gates', () => {
     for (let n = 0; n < 200; n++) {
       const text = pieces(random, 1 + Math.floor(random() * 8));
       const hits = prefilter.scan(text);
-      const got = Array.from({ length: hits.gate.length }, (_, h) => `${hits.gateEnd[h]}:${hits.gate[h]}`);
+      const got = Array.from({ length: hits.gate.length }, (_, h) => Array.from({ length: hits.gateRun[h]! }, (_, k) => `${hits.gateEnd[h]! + k}:${hits.gate[h]}`)).flat();
       assert.deepEqual([...got].sort(), naiveEnds(gates, text), text);
     }
   });
@@ -63,7 +63,8 @@ describe('gates', () => {
       const starts = rules.map(() => new Set<number>());
       for (let h = 0; h < hits.gate.length; h++) {
         const gate = hits.gate[h]!;
-        for (let at = hits.gateEnd[h]! - maxLength[gate]!; at <= hits.gateEnd[h]! - minLength[gate]!; at++) if (at >= 0) starts[owner[gate]!]!.add(at);
+        const last = hits.gateEnd[h]! + hits.gateRun[h]! - 1;
+        for (let at = hits.gateEnd[h]! - maxLength[gate]!; at <= last - minLength[gate]!; at++) if (at >= 0) starts[owner[gate]!]!.add(at);
       }
       const every = Array.from({ length: text.length }, (_, at) => at);
       rules.forEach((rule, index) => {
