@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Engine } from './engine.js';
 import { compileGates } from './gates.js';
 import { Prefilter } from './prefilter.js';
 import { piiRules } from './rules/pii.js';
-import { pick, randomFrom, seeded, type Random } from '../../test/support/masking.js';
+import { piiAdversarialInputs, pick, randomFrom, seeded, type Random } from '../../test/support/masking.js';
 
 const ALL_PII = { email: true, phone: true, card: true, iban: true, ssn: true, ip: true };
 
@@ -75,6 +76,24 @@ describe('gates', () => {
         };
         assert.deepEqual(found([...starts[index]!].sort((a, b) => a - b)), found(every), `${rule.id} in ${JSON.stringify(text)}`);
       });
+    }
+  });
+
+  it('let each PII scanner find a value inside every shape that floods its gates', () => {
+    // Runs of gate characters are recorded and read a run at a time, and candidates are
+    // rejected by cheap counts first: none of that may lose a value next to such a run.
+    const values = ['bob@example.com', '4111 1111 1111 1111', '123-45-6789', '+1 415 555 2671', '(415) 555-2671',
+      'GB82 WEST 1234 5698 7654 32', '10.20.30.40', 'fe80::1ff:fe23:4567:890a'];
+    const engine = new Engine([], piiRules(ALL_PII));
+    for (const { shape, text } of piiAdversarialInputs(50_000)) {
+      for (const value of values) {
+        const at = 25_000;
+        const flooded = `${text.slice(0, at)} x ${value} x ${text.slice(at)} x ${value}`;
+        const spans = engine.detect(flooded);
+        const masked = (start: number) => spans.some((span) => span.start <= start && span.end >= start + value.length);
+        assert.ok(masked(at + 3), `${value} in ${shape} (middle)`);
+        assert.ok(masked(flooded.length - value.length), `${value} in ${shape} (end)`);
+      }
     }
   });
 });
