@@ -14,7 +14,7 @@ import { keywordLed, neededCharacters, regexBounds, type Needed } from './regex-
 import type { RegexRule, Replacement, ScanRule, Span } from './rule.js';
 
 const FULL: Replacement = { kind: 'full' };
-const NO_HITS: Hits = { keyword: new Int32Array(0), start: new Int32Array(0), pendingPrefix: 0, gate: new Int32Array(0), gateEnd: new Int32Array(0) };
+const NO_HITS: Hits = { keyword: new Int32Array(0), start: new Int32Array(0), pendingPrefix: 0, gate: new Int32Array(0), gateEnd: new Int32Array(0), gateRun: new Int32Array(0) };
 /** First radius of a window around a hit for a rule whose matches have no upper length. */
 const OPEN_RADIUS = 256;
 /** Longest slice a window rule's regex runs over at once, widening included. */
@@ -64,6 +64,8 @@ export class Engine implements Detector {
   private readonly scannerOfGate: number[];
   /** No gate starts, for each scanner. */
   private readonly noStarts: Int32Array[];
+  /** Each scanner's gate starts, kept from one text to the next: a run of gate characters starts one at every offset. */
+  private readonly startLists: IntList[];
 
   constructor(
     regexRules: readonly RegexRule[],
@@ -108,6 +110,7 @@ export class Engine implements Detector {
     });
     this.scannerOfGate = scanRules.flatMap((rule, index) => rule.gates.map(() => index));
     this.noStarts = scanRules.map(() => new Int32Array(0));
+    this.startLists = scanRules.map(() => new IntList());
     this.prefilter = new Prefilter([...keywordIndex.keys()], scanRules.flatMap((rule) => rule.gates));
   }
 
@@ -144,7 +147,8 @@ export class Engine implements Detector {
   /** For each scanner, the offsets where one of its gates starts, ascending. */
   private gateStarts(text: string, hits: Hits): Int32Array[] {
     if (hits.gate.length === 0) return this.noStarts;
-    const starts = this.scanRules.map(() => new IntList());
+    const starts = this.startLists;
+    for (const list of starts) list.clear();
     const { minLength, maxLength, canStart } = this.prefilter.gates;
     // Per gate, the offsets looked at so far: the windows of one gate's hits slide forward, so
     // each offset is looked at once per gate (a run of gate characters hits at every offset).
@@ -153,8 +157,9 @@ export class Engine implements Detector {
       const gate = hits.gate[h]!;
       const end = hits.gateEnd[h]!;
       const list = starts[this.scannerOfGate[gate]!]!;
-      // The match ends at `end`; where it starts, its first character can start the gate.
-      const last = end - minLength[gate]!;
+      // The matches end at `end` and the run's other ends after it; where one starts, its first
+      // character can start the gate.
+      const last = end + hits.gateRun[h]! - 1 - minLength[gate]!;
       for (let at = Math.max(0, end - maxLength[gate]!, seen[gate]! + 1); at <= last; at++) {
         const c = text.charCodeAt(at);
         if (c < 128 && canStart[gate * 128 + c] && (list.length === 0 || at !== list.data[list.length - 1])) list.push(at);

@@ -57,6 +57,22 @@ describe('Prefilter', () => {
     assert.equal(passes.scan('x tok').pendingPrefix, 3);
   });
 
+  it('records a run of gate hits as one entry, across lanes and blocks', () => {
+    // A run of '@' ends the gate at every offset: one entry per character would make such a
+    // text cost a list entry (and more) per character all the way to the scanner.
+    const prefilter = new Prefilter(['ab'], ['@', String.raw`\d{4}[ -]?\d{4}`]);
+    const text = `x${'@'.repeat(300_000)}ab@${'0'.repeat(100_000)}x 1234-5678`;
+    const hits = prefilter.scan(text);
+    const runs = Array.from({ length: hits.gate.length }, (_, h) => [hits.gate[h], hits.gateEnd[h], hits.gateRun[h]]);
+    assert.deepEqual(runs, [
+      [0, 2, 300_000],
+      [0, 300_004, 1],
+      [1, 300_012, 100_000 - 7],
+      [1, text.length, 1],
+    ]);
+    assert.deepEqual([...hits.start], [300_001]);
+  });
+
   it('reports a keyword that may still be forming at the end', () => {
     const prefilter = new Prefilter(['ghp_', 'token']);
     assert.equal(prefilter.scan('see gh').pendingPrefix, 2);

@@ -24,6 +24,9 @@ const scratchBytes = Buffer.from(scratch.buffer);
 const laneHits = [0, 1, 2, 3].map(() => new Int32Array(2 * BLOCK));
 const laneCount = [0, 0, 0, 0];
 
+/** Most values a list keeps room for when it is emptied for reuse (4 MB). */
+const KEPT_ROOM = 1 << 20;
+
 /**
  * A growing list of offsets in a typed array: a text dense with keywords has a hit every few
  * characters, and as JavaScript arrays the hits cost the collector more than linearly.
@@ -32,12 +35,20 @@ export class IntList {
   data = new Int32Array(64);
   length = 0;
   push(value: number) {
-    if (this.length === this.data.length) {
-      const grown = new Int32Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
+    if (this.length === this.data.length) this.reserve(1);
     this.data[this.length++] = value;
+  }
+  /** Empties the list for reuse, keeping its room unless that is large. */
+  clear() {
+    this.length = 0;
+    if (this.data.length > KEPT_ROOM) this.data = new Int32Array(64);
+  }
+  /** Makes room for `extra` more values, so that a loop can write them into `data` directly. */
+  reserve(extra: number) {
+    if (this.length + extra <= this.data.length) return;
+    const grown = new Int32Array(Math.max(this.data.length * 2, this.length + extra));
+    grown.set(this.data.subarray(0, this.length));
+    this.data = grown;
   }
   done(): Int32Array {
     return this.data.subarray(0, this.length);
@@ -51,10 +62,16 @@ export interface Hits {
   start: Int32Array;
   /** Characters at the end of the text that are a proper prefix of some keyword (a hit may still be forming). */
   pendingPrefix: number;
-  /** Gate index of each gate hit, in text order of the hit's end. */
+  /**
+   * Gate index of each run of gate hits, in text order of the hits' ends. A run of gate
+   * characters ends a gate at every offset: the hits of one gate at consecutive ends are one
+   * entry, so that such a run costs a counter, not a list entry per character.
+   */
   gate: Int32Array;
-  /** End offset of each gate hit. */
+  /** End offset of each run's first hit. */
   gateEnd: Int32Array;
+  /** Number of hits in each run: its gate ends at gateEnd, gateEnd + 1, …, gateEnd + gateRun - 1. */
+  gateRun: Int32Array;
 }
 
 interface Recording {
@@ -62,6 +79,13 @@ interface Recording {
   start: IntList;
   gate: IntList;
   gateEnd: IntList;
+  gateRun: IntList;
+}
+
+function mostOutputs(dfa: KeywordAutomaton): number {
+  let most = 0;
+  for (let s = 0; s + 1 < dfa.outputStart.length; s++) most = Math.max(most, dfa.outputStart[s + 1]! - dfa.outputStart[s]!);
+  return most;
 }
 
 function note(lane: number, at: number, state: number) {
@@ -78,6 +102,8 @@ export class Prefilter {
   private readonly passes: Product[];
   /** Characters a lane reads before its own: at least the longest keyword or gate. */
   private readonly warmUp: number;
+  /** Most keywords that end at one offset. */
+  private readonly mostKeywords: number;
 
   constructor(
     readonly keywords: readonly string[],
@@ -89,10 +115,11 @@ export class Prefilter {
     const both = product(this.automaton, this.gates, maxProduct);
     this.passes = both ? [both] : [product(this.automaton, IDLE, Infinity)!, product(IDLE, this.gates, Infinity)!];
     this.warmUp = Math.max(1, ...this.automaton.keywordLength, ...this.gates.maxLength);
+    this.mostKeywords = mostOutputs(this.automaton);
   }
 
   scan(text: string): Hits {
-    const hits: Recording = { keyword: new IntList(), start: new IntList(), gate: new IntList(), gateEnd: new IntList() };
+    const hits: Recording = { keyword: new IntList(), start: new IntList(), gate: new IntList(), gateEnd: new IntList(), gateRun: new IntList() };
     const states = this.passes.map(() => 0);
     for (let from = 0; from < text.length; from += BLOCK) {
       const length = Math.min(BLOCK, text.length - from);
@@ -106,6 +133,7 @@ export class Prefilter {
       pendingPrefix: this.automaton.depth[keywords.stateA[states[0]! / keywords.width]!]!,
       gate: hits.gate.done(),
       gateEnd: hits.gateEnd.done(),
+      gateRun: hits.gateRun.done(),
     };
   }
 
@@ -150,27 +178,66 @@ export class Prefilter {
       if (s3 < 0) note(3, i, (s3 = ~s3));
     }
     for (let lane = 0; lane < LANES; lane++) {
-      const found = laneHits[lane]!;
-      for (let h = 0; h < laneCount[lane]!; h += 2) this.record(pass, offset + found[h]!, found[h + 1]! / pass.width, hits);
+      this.record(pass, laneHits[lane]!, laneCount[lane]!, offset, hits);
       laneCount[lane] = 0;
     }
     return s3;
   }
 
-  /** Adds the keywords and gates that end at offset `last` (inclusive), where `pass` is in `state`. */
-  private record(pass: Product, last: number, state: number, hits: Recording) {
+  /**
+   * Adds the keywords and gates reported in a lane: `found` holds `count / 2` pairs of an offset
+   * (the last character of what ends there) and the state of `pass` there. Dense reports (a run
+   * of gate characters reports at every offset) extend the last gate run; room is made once per
+   * lane, and the lists are written directly.
+   */
+  private record(pass: Product, found: Int32Array, count: number, offset: number, hits: Recording) {
+    if (count === 0) return;
     const { outputStart, outputList, keywordLength } = this.automaton;
-    const k = pass.stateA[state]!;
-    for (let o = outputStart[k]!, end = outputStart[k + 1]!; o < end; o++) {
-      const keyword = outputList[o]!;
-      hits.keyword.push(keyword);
-      hits.start.push(last + 1 - keywordLength[keyword]!);
-    }
+    const { stateA, stateB, width } = pass;
     const gates = this.gates;
-    const g = pass.stateB[state]!;
-    for (let o = gates.outputStart[g]!, end = gates.outputStart[g + 1]!; o < end; o++) {
-      hits.gate.push(gates.outputList[o]!);
-      hits.gateEnd.push(last + 1);
+    const reports = count / 2;
+    hits.keyword.reserve(reports * this.mostKeywords);
+    hits.start.reserve(reports * this.mostKeywords);
+    const keyword = hits.keyword.data;
+    const start = hits.start.data;
+    // Gate entries are made room for as they come: most reports only extend a run.
+    let gate = hits.gate.data;
+    let gateEnd = hits.gateEnd.data;
+    let gateRun = hits.gateRun.data;
+    let nk = hits.keyword.length;
+    let ng = hits.gate.length;
+    for (let h = 0; h < count; h += 2) {
+      const end = offset + found[h]! + 1;
+      const state = found[h + 1]! / width;
+      const k = stateA[state]!;
+      for (let o = outputStart[k]!, last = outputStart[k + 1]!; o < last; o++) {
+        const word = outputList[o]!;
+        keyword[nk] = word;
+        start[nk++] = end - keywordLength[word]!;
+      }
+      const g = stateB[state]!;
+      for (let o = gates.outputStart[g]!, last = gates.outputStart[g + 1]!; o < last; o++) {
+        const which = gates.outputList[o]!;
+        if (ng > 0 && gate[ng - 1] === which && gateEnd[ng - 1]! + gateRun[ng - 1]! === end) {
+          gateRun[ng - 1]!++;
+          continue;
+        }
+        if (ng === gate.length) {
+          hits.gate.length = hits.gateEnd.length = hits.gateRun.length = ng;
+          hits.gate.reserve(1);
+          hits.gateEnd.reserve(1);
+          hits.gateRun.reserve(1);
+          ({ data: gate } = hits.gate);
+          ({ data: gateEnd } = hits.gateEnd);
+          ({ data: gateRun } = hits.gateRun);
+        }
+        gate[ng] = which;
+        gateEnd[ng] = end;
+        gateRun[ng++] = 1;
+      }
     }
+    hits.keyword.length = hits.start.length = nk;
+    hits.gate.length = hits.gateEnd.length = hits.gateRun.length = ng;
   }
+
 }

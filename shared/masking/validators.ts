@@ -3,20 +3,31 @@
 
 const digitsOf = (value: string) => value.replace(/\D/g, '');
 
+/** Digits in `value`, counted without building a string: a scanner asks about many candidates that fail on the count alone. */
+function digitCount(value: string): number {
+  let count = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 48 && c <= 57) count++;
+  }
+  return count;
+}
+
 /** Luhn (mod 10) over the digits of `value`. */
 export function luhnValid(value: string): boolean {
-  const digits = digitsOf(value);
-  if (digits.length < 2) return false;
+  // Read in place, separators skipped: a scanner asks this of many candidates.
   let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
-    if (i % 2 === 1) {
+  let i = 0;
+  for (let at = value.length - 1; at >= 0; at--) {
+    let d = value.charCodeAt(at) - 48;
+    if (d < 0 || d > 9) continue;
+    if (i++ % 2 === 1) {
       d *= 2;
       if (d > 9) d -= 9;
     }
     sum += d;
   }
-  return sum % 10 === 0;
+  return i >= 2 && sum % 10 === 0;
 }
 
 // Issuer prefixes of the major networks, so that a Luhn-valid order number is not a card.
@@ -24,11 +35,16 @@ const CARD_PREFIX = /^(?:4|5[1-5]|2(?:2[2-9][1-9]|2[3-9]\d|[3-6]\d\d|7[01]\d|720
 
 /** A payment card number: 13–19 digits, one kind of separator at most, a known issuer prefix, Luhn. */
 export function cardValid(value: string): boolean {
-  const separators = new Set(value.replace(/\d/g, ''));
-  if (separators.size > 1) return false;
-  const digits = digitsOf(value);
-  if (digits.length < 13 || digits.length > 19) return false;
-  return CARD_PREFIX.test(digits) && luhnValid(digits);
+  let separator = -1;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 48 && c <= 57) continue;
+    if (separator === -1) separator = c;
+    else if (c !== separator) return false;
+  }
+  const count = digitCount(value);
+  if (count < 13 || count > 19) return false;
+  return luhnValid(value) && CARD_PREFIX.test(digitsOf(value));
 }
 
 /** IBAN lengths by country (the IBAN registry). */
@@ -115,6 +131,8 @@ export function emailValid(value: string): boolean {
  * far more often ids and timestamps.
  */
 export function phoneValid(value: string): boolean {
+  const count = digitCount(value);
+  if (value.startsWith('+') ? count < 8 || count > 15 : count !== 10 && count !== 11) return false;
   const digits = digitsOf(value);
   if (value.startsWith('+')) return digits.length >= 8 && digits.length <= 15 && digits[0] !== '0';
   const national = digits.length === 11 && digits[0] === '1' ? digits.slice(1) : digits;

@@ -80,9 +80,16 @@ function longestValid(
   end: number,
   member: (c: number) => boolean,
   valid: (value: string) => boolean,
+  digits: readonly [number, number],
 ): [number, number] | undefined {
   if (member(code(text, start - 1)) || decimalBefore(text, start)) return undefined;
-  for (let e = end; e > start; e--) {
+  // Digits in text[start, e), kept as e moves back: a prefix with too many or too few digits
+  // for `valid` is not cut out of the text and asked.
+  let count = 0;
+  for (let i = start; i < end; i++) if (isDigit(text.charCodeAt(i))) count++;
+  for (let e = end; e > start; count -= isDigit(text.charCodeAt(--e)) ? 1 : 0) {
+    if (count < digits[0]) break;
+    if (count > digits[1]) continue;
     if (!isAlnum(code(text, e - 1))) continue;
     if (e < end && isAlnum(code(text, e))) continue;
     if (member(code(text, e)) || decimalAfter(text, e)) continue;
@@ -90,6 +97,10 @@ function longestValid(
   }
   return undefined;
 }
+
+/** Digits in a card number (cardValid), and in a phone number (phoneValid). */
+const CARD_DIGITS = [13, 19] as const;
+const PHONE_DIGITS = [8, 15] as const;
 
 const numberish = (c: number) => isDigit(c) || c === 32 || c === 40 || c === 41 || c === 43 || c === 45 || c === 46;
 const holdNumber = (text: string) => {
@@ -119,6 +130,17 @@ function schemeLookup(text: string) {
   };
 }
 
+/**
+ * Whether the domain ending at `e` ends in a label of 2 to 24 letters after a dot, as
+ * emailValid asks: checked before a candidate is cut out of the text, for text such as `a@b.`
+ * repeated makes a candidate every few characters that fails here.
+ */
+function letterTld(text: string, e: number): boolean {
+  let i = e;
+  while (i > 0 && e - i <= 24 && isLetter(text.charCodeAt(i - 1))) i--;
+  return e - i >= 2 && e - i <= 24 && code(text, i - 1) === 46;
+}
+
 const email: ScanRule = {
   id: 'pii-email',
   gates: ['@'],
@@ -135,7 +157,7 @@ const email: ScanRule = {
       let dot = -1;
       for (let c = code(text, e); e < text.length && e - at <= 253 && isEmailDomain(c); c = code(text, ++e)) if (c === 46 && dot < 0) dot = e;
       while (e > at + 1 && (text.charCodeAt(e - 1) === 46 || text.charCodeAt(e - 1) === 45)) e--;
-      if (s === at || dot <= at + 1 || dot >= e - 1) continue;
+      if (s === at || dot <= at + 1 || dot >= e - 1 || !letterTld(text, e)) continue;
       // user:password@host in a URL is a credential (another rule), not an address.
       const inUrl = s > 0 && text.charCodeAt(s - 1) === 58 && schemeBefore(s);
       if (!inUrl && emailValid(text.slice(s, e))) {
@@ -151,7 +173,7 @@ const card: ScanRule = {
   id: 'pii-card',
   gates: [String.raw`\d{4}[ -]?\d{4}`],
   scan: scanWith(/\d{4}[ -]?\d{4}[ -]?\d{2}[\d -]{3,11}/y, (text, s, e) =>
-    longestValid(text, s, e, isDigit, cardValid)),
+    longestValid(text, s, e, isDigit, cardValid, CARD_DIGITS)),
   holdFrom: holdNumber,
 };
 
@@ -173,7 +195,7 @@ const phone: ScanRule = {
   scan: scanWith(/\+\d{1,3}(?:[ .-]?\(?\d{1,5}\)?){2,6}|(?:\(\d{3}\)[ .-]?|\b\d{3}[ .-])\d{3}[ .-]\d{4}/y, (text, s, e) =>
     text.charCodeAt(s) === 43 && isAlnum(code(text, s - 1))
       ? undefined
-      : longestValid(text, s, e, phoneMember, phoneValid)),
+      : longestValid(text, s, e, phoneMember, phoneValid, PHONE_DIGITS)),
   holdFrom: holdNumber,
 };
 
