@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createMasker } from './index.js';
-import { ALNUM, BASE64, DIGITS, HEX, opensshKey, pemKey, randomFrom, secretSamples } from '../../test/support/masking.js';
+import { ALNUM, BASE64, DIGITS, HEX, LOWER, opensshKey, pemKey, randomFrom, secretSamples, UPPER } from '../../test/support/masking.js';
 
 const masker = createMasker({ pii: { ip: true } });
 const masked = (text: string) => masker.text(text).text;
@@ -76,6 +76,15 @@ describe('built-in secret rules', () => {
     assert.equal(masked(`Authorization: Bearer ${token}`), 'Authorization: Bearer [MASKED:authorization-header]');
     assert.equal(masked(`curl -H "bearer ${token}"`), 'curl -H "bearer [MASKED:bearer-token]"');
     assert.equal(masked('Authorization: required'), 'Authorization: required');
+  });
+
+  it('masks a bearer token made of letters alone (a random one is, now and then)', () => {
+    // Two capitals first: no identifier made of words (PascalCase, camelCase) starts so.
+    const token = randomFrom(UPPER, 2) + randomFrom(UPPER + LOWER, 30);
+    assert.equal(masked(`Authorization: Bearer ${token}`), 'Authorization: Bearer [MASKED:authorization-header]');
+    assert.equal(masked(`curl -H "bearer ${token}"`), 'curl -H "bearer [MASKED:bearer-token]"');
+    assert.equal(masked('Authorization: Bearer ${TOKEN}'), 'Authorization: Bearer ${TOKEN}');
+    assert.equal(masked('the bearer instrumentsAndBonds'), 'the bearer instrumentsAndBonds');
   });
 
   it('masks generic assignments with high entropy, and leaves words, code and numbers', () => {

@@ -3,12 +3,15 @@
 // lookaheads so that a token inside a longer run of token characters is not cut out of it.
 import type { RegexRule } from '../rule.js';
 import { ASSIGN, rule } from './define.js';
-import { looksPlain, unlessPlaceholder, unlessPlainOrBelow } from './filters.js';
+import { looksPlain, unlessPlaceholder, unlessPlainOrBelow, unlessWordsOrBelow } from './filters.js';
 import { providerRules } from './providers.js';
 
 const DB_SCHEMES = 'postgres(?:ql)?|mysql|mariadb|mongodb(?:\\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse|oracle|db2|couchbases?|neo4j(?:\\+s)?|bolt|nats|memcached?';
 
 const hasDigitAndLetter = (s: string) => /\d/.test(s) && /[A-Za-z]/.test(s);
+
+/** An authorization header's scheme, just before its value. */
+const AFTER_SCHEME = /(?:basic|bearer|token|digest|negotiate|apikey|sharedkey|sharedaccesssignature)\s+$/i;
 
 export const secretRules: readonly RegexRule[] = [
   // Cloud credentials.
@@ -130,10 +133,12 @@ export const secretRules: readonly RegexRule[] = [
   // Headers and generic assignments, gated so that words and code are not masked.
   rule('authorization-header', ['authorization'],
     /authorization\\?["']?\s*[:=]\s*\\?["']?(?:(?:basic|bearer|token|digest|negotiate|apikey|sharedkey|sharedaccesssignature)\s+)?([A-Za-z0-9._~+/=:%-]{8,})/i,
-    { extent: 'line', allow: (s) => looksPlain(s) }),
+    // After a scheme (`Bearer …`) the value is a credential even in letters alone; without one
+    // (`Authorization: required`) a word is a word.
+    { extent: 'line', allow: (s, match) => (AFTER_SCHEME.test(match.slice(0, match.length - s.length)) ? unlessWordsOrBelow(3)(s) : looksPlain(s)) }),
   rule('bearer-token', ['bearer'],
     /bearer\s+([A-Za-z0-9._~+/-]{16,}=*)/i,
-    { extent: 'line', allow: unlessPlainOrBelow(3) }),
+    { extent: 'line', allow: unlessWordsOrBelow(3) }),
   rule('generic-secret',
     ['password', 'passwd', 'passphrase', 'secret', 'token', 'api_key', 'apikey', 'api-key', 'access_key', 'accesskey', 'private_key', 'privatekey', 'credential'],
     new RegExp(String.raw`(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)${ASSIGN}([^\s"'\x60\\,;<>(){}\[\]]{8,200})`, 'i'),
