@@ -135,6 +135,12 @@ describe('PII detection', () => {
   it('backs off a greedy candidate to the valid number before a following one', () => {
     assert.equal(masked('4111 1111 1111 1111 2024'), '[MASKED:pii-card] 2024');
   });
+
+  it('finds a number that follows another one inside a rejected candidate', () => {
+    assert.equal(masked('ref 2024 4111111111111111'), 'ref 2024 [MASKED:pii-card]');
+    assert.equal(masked('order 1234 4111 1111 1111 1111'), 'order 1234 [MASKED:pii-card]');
+    assert.equal(masked('call 2024 +1 415 555 2671 now'), 'call 2024 [MASKED:pii-phone] now');
+  });
 });
 
 describe('replacement and findings', () => {

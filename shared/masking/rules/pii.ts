@@ -54,16 +54,21 @@ function trailingRun(text: string, member: (c: number) => boolean, cap: number):
 function scanWith(
   pattern: RegExp,
   accept: (text: string, start: number, end: number) => [number, number] | undefined,
+  /** The character before a value can never be one of these (a digit before a card number). */
+  member?: (c: number) => boolean,
 ): ScanRule['scan'] {
   return (text, starts, emit) => {
     let from = 0;
     for (const at of starts) {
-      if (at < from) continue;
+      if (at < from || (member && member(code(text, at - 1)))) continue;
       pattern.lastIndex = at;
       if (!pattern.test(text)) continue;
+      const span = accept(text, at, pattern.lastIndex);
+      // A rejected candidate may hold a value further in (`ref 2024 4111…`): the starts inside it
+      // are tried too. Candidates are bounded in length, so this stays linear.
+      if (!span) continue;
       from = pattern.lastIndex;
-      const span = accept(text, at, from);
-      if (span) emit(span[0], span[1]);
+      emit(span[0], span[1]);
     }
   };
 }
@@ -173,7 +178,7 @@ const card: ScanRule = {
   id: 'pii-card',
   gates: [String.raw`\d{4}[ -]?\d{4}`],
   scan: scanWith(/\d{4}[ -]?\d{4}[ -]?\d{2}[\d -]{3,11}/y, (text, s, e) =>
-    longestValid(text, s, e, isDigit, cardValid, CARD_DIGITS)),
+    longestValid(text, s, e, isDigit, cardValid, CARD_DIGITS), isDigit),
   holdFrom: holdNumber,
 };
 
@@ -195,7 +200,7 @@ const phone: ScanRule = {
   scan: scanWith(/\+\d{1,3}(?:[ .-]?\(?\d{1,5}\)?){2,6}|(?:\(\d{3}\)[ .-]?|\b\d{3}[ .-])\d{3}[ .-]\d{4}/y, (text, s, e) =>
     text.charCodeAt(s) === 43 && isAlnum(code(text, s - 1))
       ? undefined
-      : longestValid(text, s, e, phoneMember, phoneValid, PHONE_DIGITS)),
+      : longestValid(text, s, e, phoneMember, phoneValid, PHONE_DIGITS), phoneMember),
   holdFrom: holdNumber,
 };
 
