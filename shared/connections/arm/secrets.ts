@@ -8,7 +8,7 @@
 // - every ARM answer has its template `outputs` masked strictly (outputs.ts), and a deployment's
 //   answer that cannot be read as JSON is masked whole.
 import type { Finding, Masker } from '../../masking/index.js';
-import { wholeValueRule } from '../whole-value.js';
+import { wholeValueRule, withOwnPass } from '../whole-value.js';
 import { childPath, isOutputs, isParameters, maskOutputs, maskParameters } from './outputs.js';
 
 export const ARM_SECRET_RULE = 'arm-secret';
@@ -37,34 +37,8 @@ export interface ArmMaskOptions {
 
 /** The policy's masker with ARM's secret fields masked first; strict for secret-bearing answers. */
 export function armMasker(masker: Masker, options: ArmMaskOptions): Masker {
-  const json = (value: unknown, path = '$') => {
-    const findings: Finding[] = [];
-    const own = maskArmValue(withGatewayLink(value, options.link), options.strict, path, findings);
-    const masked = masker.json(own, path);
-    return { value: masked.value, findings: [...findings, ...masked.findings] };
-  };
-  const whole = () => WHOLE.stream();
-  return {
-    ruleCount: masker.ruleCount + 1,
-    text: (input) => masker.text(input),
-    json,
-    auto(body, contentType) {
-      let value: unknown;
-      try {
-        value = JSON.parse(body);
-      } catch {
-        if (!options.strict && !options.outputs) return masker.auto(body, contentType);
-        const findings: Finding[] = [];
-        return { text: body.length === 0 ? body : mask(body, 'offset:0', findings), findings };
-      }
-      const masked = json(value);
-      return { text: JSON.stringify(masked.value), findings: masked.findings };
-    },
-    // A secret-bearing answer too large to hold as JSON is masked whole rather than guessed at.
-    stream: options.strict || options.outputs ? whole : () => masker.stream(),
-    streamAt: options.strict || options.outputs ? whole : (locate) => masker.streamAt(locate),
-    withSecrets: (secrets) => armMasker(masker.withSecrets(secrets), options),
-  };
+  const pass = (value: unknown, path: string, findings: Finding[]) => maskArmValue(withGatewayLink(value, options.link), options.strict, path, findings);
+  return withOwnPass(masker, WHOLE, pass, options.strict || options.outputs === true);
 }
 
 export function maskArmValue(value: unknown, strict: boolean, path: string, findings: Finding[]): unknown {

@@ -3,7 +3,7 @@
 // and so is the `kubectl.kubernetes.io/last-applied-configuration` annotation of a Secret, which
 // repeats them. Lists (SecretList, a List of mixed items) and watch events ({type, object}) too.
 import type { Finding, Masker } from '../../masking/index.js';
-import { wholeValueRule } from '../whole-value.js';
+import { wholeValueRule, withOwnPass } from '../whole-value.js';
 
 export const KUBERNETES_SECRET_RULE = 'kubernetes-secret';
 const WHOLE = wholeValueRule(KUBERNETES_SECRET_RULE);
@@ -13,32 +13,7 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 /** The policy's masker with Secrets' values masked first; whole-body masking for secrets answers too large to parse. */
 export function kubernetesMasker(masker: Masker, options: { secretsAnswer: boolean }): Masker {
-  const json = (value: unknown, path = '$') => {
-    const findings: Finding[] = [];
-    const own = maskSecrets(value, path, findings);
-    const masked = masker.json(own, path);
-    return { value: masked.value, findings: [...findings, ...masked.findings] };
-  };
-  const whole = () => WHOLE.stream();
-  return {
-    ruleCount: masker.ruleCount + 1,
-    text: (input) => masker.text(input),
-    json,
-    auto(body, contentType) {
-      let value: unknown;
-      try {
-        value = JSON.parse(body);
-      } catch {
-        return options.secretsAnswer ? { text: body.length ? MARKER : body, findings: body.length ? [finding(body, 'offset:0')] : [] } : masker.auto(body, contentType);
-      }
-      const masked = json(value);
-      return { text: JSON.stringify(masked.value), findings: masked.findings };
-    },
-    // An answer about secrets that is not JSON, or too large to hold, is masked whole rather than guessed at.
-    stream: options.secretsAnswer ? whole : () => masker.stream(),
-    streamAt: options.secretsAnswer ? whole : (locate) => masker.streamAt(locate),
-    withSecrets: (secrets) => kubernetesMasker(masker.withSecrets(secrets), options),
-  };
+  return withOwnPass(masker, WHOLE, maskSecrets, options.secretsAnswer);
 }
 
 export function maskSecrets(value: unknown, path: string, findings: Finding[]): unknown {
