@@ -21,7 +21,7 @@ import { createMasker } from '../masking/index.js';
 import { createAzureClients, type AzureClients } from '../platform/azure.js';
 import { loadConfig, type Config } from '../platform/config.js';
 import { createLogger, type Logger } from '../platform/log.js';
-import { createRecorder, type Recorder } from '../sessions/index.js';
+import { createRecorder, leanAppendBlock, type Recorder } from '../sessions/index.js';
 import type { Telemetry } from '../platform/telemetry.js';
 import { createPolicyStore, policySource, type PolicyStore } from './policy-store.js';
 import { startTelemetry } from './telemetry.js';
@@ -51,7 +51,13 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv = process.e
     derive: (policy) => ({ policy, verifier: createVerifier(policy.issuers), masker: createMasker(policy.masking) }),
     log: log.child({ component: 'policy' }),
   });
-  const recorder = createRecorder({ blobs: clients.blobs, table: clients.table, maxPayloadBytes: config.recordMaxPayloadBytes, log: log.child({ component: 'sessions' }) });
+  const recorder = createRecorder({
+    blobs: clients.blobs,
+    table: clients.table,
+    maxPayloadBytes: config.recordMaxPayloadBytes,
+    log: log.child({ component: 'sessions' }),
+    appendBlock: leanAppendBlock(clients.blobs.credential),
+  });
   const credentials = createCredentialResolver({ credential: clients.credential, env: config.env, variables: env });
   const identify = async (headers: Headers): Promise<Identified> => {
     const state = await policies.current();

@@ -8,7 +8,7 @@ import type { Operation } from '../connections/operation.js';
 import { kinds } from '../connections/registry.js';
 import { pathAfter, refuseDotSegmentsAsSent } from '../connections/target.js';
 import { credentialFor } from '../connections/tiers.js';
-import type { Decision } from '../guard/decide.js';
+import { mayReviewToolCalls, type Decision } from '../guard/decide.js';
 import type { Principal } from '../identity/index.js';
 import { budgeted, InspectionBudget, InspectionBudgetExceeded } from '../masking/index.js';
 import type { NamedConnection, Policy } from '../policy/compile.js';
@@ -143,8 +143,10 @@ async function judge(
   // An identical request whose held answer a reviewer approved gets that answer, once. Looked up
   // while the request and its decision are appended (a storage round trip off the path), and
   // answered only once they are durable. Should the append fail, a held answer taken meanwhile is
-  // still the approval's, readable through its status.
-  const repeating = decision.action === 'allow' && kind.judgesToolCalls ? rt.repeat?.({ principal, connection, request }) : undefined;
+  // still the approval's, readable through its status. Only where a rule may hold an answer: a
+  // policy without one forwards the request anew (and judges its answer by the rules now in force).
+  const mayRepeat = decision.action === 'allow' && kind.judgesToolCalls && mayReviewToolCalls(connection, policy);
+  const repeating = mayRepeat ? rt.repeat?.({ principal, connection, request }) : undefined;
   repeating?.catch(() => undefined);
 
   await record(rt, policy.recording, [

@@ -1,6 +1,7 @@
 // The repeat lookup (an approved, held answer for an identical request) on the live path: it runs
 // while the request and its decision are appended, not after, and its answer is given only once
-// they are durable; a refused request never looks one up; a failed append still refuses.
+// they are durable; a refused request never looks one up, nor one on a connection where no rule
+// can hold an answer; a failed append still refuses.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -40,9 +41,11 @@ issuers:
 connections:
   llm: { kind: openai, upstream: "${upstreamUrl}/v1" }
   closed: { kind: openai, upstream: "${upstreamUrl}/v1" }
+  plain: { kind: openai, upstream: "${upstreamUrl}/v1" }
 rules:
-  - { name: open, match: { connections: llm }, action: allow }
+  - { name: open, match: { connections: [llm, plain] }, action: allow }
   - { name: shut, match: { connections: closed }, action: deny }
+  - { name: shell-calls, match: { connections: llm, toolCalls: { name: "run_*" } }, action: review, review: { groups: [reviewers] } }
 `,
     { env: 'development', variables: {} },
   );
@@ -124,6 +127,15 @@ describe('repeat lookup', () => {
     await untilAppending(appends);
     appends[0]!.resolve();
     await assert.rejects(answer, (error) => error instanceof Refusal && error.status === 403);
+    assert.deepEqual(repeats, []);
+  });
+
+  it('is not looked up on a connection where no rule can hold an answer (no storage round trip)', async () => {
+    const { appends, repeats, call } = setup();
+    const answer = call('plain');
+    await untilAppending(appends);
+    appends[0]!.resolve();
+    assert.equal((await answer).status, 200);
     assert.deepEqual(repeats, []);
   });
 });

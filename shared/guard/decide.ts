@@ -87,6 +87,14 @@ export function bodyPatterns(connection: NamedConnection, policy: Policy): TextP
 }
 
 /**
+ * Whether a rule may hold an answer on `connection` for review because of a tool call it proposes:
+ * only then can an approved answer wait for the request to be sent again.
+ */
+export function mayReviewToolCalls(connection: NamedConnection, policy: Policy): boolean {
+  return policy.rules.some((rule) => rule.match.toolCalls && rule.action === 'review' && (!rule.match.connections || rule.match.connections.some((g) => g.test(connection.name))));
+}
+
+/**
  * A tool call the model proposes in its answer to `operation`: judged by the rules with a
  * `toolCalls` match (most restrictive wins, as for requests); none matching passes it — the
  * request it answers was already judged.

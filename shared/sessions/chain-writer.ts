@@ -3,6 +3,7 @@
 // (appendPosition). When another writer got there first, we re-read the blob's tail, re-seal our
 // lines on top of it and try again. The blob is created only if absent and never replaced.
 import type { AppendBlobClient, ContainerClient } from '@azure/storage-blob';
+import { sdkAppendBlock, type AppendBlock } from './append-block.js';
 import { BoundedMap } from './bounded-map.js';
 import { genesis, lineHash, sealEvents } from './chain.js';
 import { blobPath } from './names.js';
@@ -36,12 +37,15 @@ export interface ChainState {
 export interface SessionBlobs {
   container: ContainerClient;
   blob(path: string): AppendBlobClient;
+  /** Append Block on the request path (append-block.ts). */
+  append: AppendBlock;
 }
 
-export function sessionBlobs(container: ContainerClient, cached = 1_000): SessionBlobs {
+export function sessionBlobs(container: ContainerClient, append: AppendBlock = sdkAppendBlock, cached = 1_000): SessionBlobs {
   const clients = new BoundedMap<string, AppendBlobClient>(cached);
   return {
     container,
+    append,
     blob(path) {
       let client = clients.get(path);
       if (!client) clients.set(path, (client = container.getAppendBlobClient(path)));
@@ -95,8 +99,8 @@ export async function appendToChain(
     const blob = blobs.blob(blobPath(key.day, key.sessionId, state.part));
     const { body, written, next } = sealBlock(key, state, pending);
     try {
-      const response = await blob.appendBlock(body, body.length, { conditions: { appendPosition: state.position } });
-      return { state: { ...next, blocks: response.blobCommittedBlockCount ?? next.blocks }, written };
+      const response = await blobs.append(blob, body, state.position);
+      return { state: { ...next, blocks: response.blocks ?? next.blocks }, written };
     } catch (error) {
       const failure = storageError(error);
       // Full: a writer with a stale count got here; re-reading finds the blob full and rolls over.

@@ -5,6 +5,7 @@
 import type { TableClient } from '@azure/data-tables';
 import type { BlobServiceClient } from '@azure/storage-blob';
 import type { Logger } from '../platform/log.js';
+import type { AppendBlock } from './append-block.js';
 import { BoundedMap } from './bounded-map.js';
 import { appendToChain, MAX_BLOCK_BYTES, sessionBlobs, type ChainState } from './chain-writer.js';
 import { createIndexWriter } from './indexes.js';
@@ -42,6 +43,8 @@ export interface RecorderOptions {
   maxAttempts?: number;
   /** Blocks per blob before a session-day rolls over to its next blob; only tests change it. */
   maxBlocksPerBlob?: number;
+  /** How blocks are appended: the SDK's call by default, the app's lean one (append-block.ts) in service. */
+  appendBlock?: AppendBlock;
 }
 
 /** Room kept in a block for the line's chain members and a `session.start`. */
@@ -50,7 +53,7 @@ const BLOCK_BUDGET_BYTES = MAX_BLOCK_BYTES - 64 * 1024;
 const ZERO_HASH = '0'.repeat(64);
 
 export function createRecorder(options: RecorderOptions): Recorder {
-  const blobs = sessionBlobs(options.blobs.getContainerClient(SESSION_CONTAINER));
+  const blobs = sessionBlobs(options.blobs.getContainerClient(SESSION_CONTAINER), options.appendBlock);
   const chain = { maxAttempts: options.maxAttempts ?? 20, maxBlocks: options.maxBlocksPerBlob };
   const now = options.now ?? (() => new Date());
   const states = new BoundedMap<string, ChainState>(10_000);

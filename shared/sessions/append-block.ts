@@ -1,0 +1,157 @@
+// Append Block without the SDK's pipeline: every gateway request appends twice while the agent
+// waits, and the SDK's policy chain (tracing, redirects, retries, serialisation, XML error
+// parsing) costs more CPU than the request it sends. This sends the same request straight over a
+// kept-alive connection, signed as the SDK signs it (Shared Key with an account key, a bearer
+// token with a managed identity, nothing more with a SAS). What it cannot settle itself (a lost
+// connection, a timeout, a 5xx, throttling) it hands to the SDK's call, whose retries are the
+// ones the app configured; the append-position condition makes that retry safe.
+import type { AccessToken, TokenCredential } from '@azure/identity';
+import type { AppendBlobClient } from '@azure/storage-blob';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+
+/** Appends `body` at `position` of the blob; resolves with the blob's committed block count. */
+export type AppendBlock = (blob: AppendBlobClient, body: Buffer, position: number) => Promise<{ blocks: number | undefined }>;
+
+/** An Append Block the service refused: status and error code, as storageError() reads an SDK error. */
+export class AppendRefused extends Error {
+  override name = 'AppendRefused';
+  readonly details: { errorCode?: string };
+  constructor(
+    readonly statusCode: number,
+    errorCode: string | undefined,
+  ) {
+    super(`Append Block refused: ${statusCode}${errorCode ? ` ${errorCode}` : ''}`);
+    this.details = { errorCode };
+  }
+}
+
+// A version every storage account and Azurite accept; Append Block has not changed since.
+const API_VERSION = '2024-11-04';
+const STORAGE_SCOPE = 'https://storage.azure.com/.default';
+/** A token is renewed this long before it expires. */
+const TOKEN_MARGIN_MS = 5 * 60_000;
+const TIMEOUT_MS = 30_000;
+
+interface SharedKey {
+  accountName: string;
+  computeHMACSHA256(stringToSign: string): string;
+}
+
+type Authorize = (url: URL, headers: Record<string, string>, length: number) => Promise<string | undefined>;
+
+const httpAgent = new HttpAgent({ keepAlive: true });
+const httpsAgent = new HttpsAgent({ keepAlive: true });
+
+/** The SDK's Append Block, through the client's own pipeline. */
+export const sdkAppendBlock: AppendBlock = async (blob, body, position) => {
+  const response = await blob.appendBlock(body, body.length, { conditions: { appendPosition: position } });
+  return { blocks: response.blobCommittedBlockCount };
+};
+
+/**
+ * The lean Append Block for blobs reached with `credential` (the service client's), handing to
+ * the SDK what it cannot settle; a kind of credential it does not know goes to the SDK every time.
+ * `httpsAgent` keeps its TLS connections (tests trust their own certificate authority with one).
+ */
+export function leanAppendBlock(credential: unknown, options: { httpsAgent?: HttpsAgent } = {}): AppendBlock {
+  const authorize = authorizer(credential);
+  if (!authorize) return sdkAppendBlock;
+  const agents = { http: httpAgent, https: options.httpsAgent ?? httpsAgent };
+  return async (blob, body, position) => {
+    const url = new URL(blob.url);
+    // As the SDK: a token never travels unencrypted (its call refuses it the same way).
+    if (url.protocol !== 'https:' && !(credential as Partial<SharedKey>).computeHMACSHA256) return sdkAppendBlock(blob, body, position);
+    let outcome: { status: number; code?: string; blocks?: number };
+    try {
+      outcome = await send(url, body, position, authorize, agents);
+    } catch {
+      return sdkAppendBlock(blob, body, position);
+    }
+    if (outcome.status === 201) return { blocks: outcome.blocks };
+    if (outcome.status >= 500 || outcome.status === 408 || outcome.status === 429) return sdkAppendBlock(blob, body, position);
+    throw new AppendRefused(outcome.status, outcome.code);
+  };
+}
+
+function authorizer(credential: unknown): Authorize | undefined {
+  const key = credential as Partial<SharedKey> | undefined;
+  if (typeof key?.accountName === 'string' && typeof key.computeHMACSHA256 === 'function') {
+    const shared = key as SharedKey;
+    return async (url, headers, length) => `SharedKey ${shared.accountName}:${shared.computeHMACSHA256(stringToSign(shared.accountName, url, headers, length))}`;
+  }
+  const tokens = credential as Partial<TokenCredential> | undefined;
+  if (typeof tokens?.getToken === 'function') {
+    const source = tokens as TokenCredential;
+    let token: AccessToken | null = null;
+    return async () => {
+      if (!token || token.expiresOnTimestamp - TOKEN_MARGIN_MS <= Date.now()) token = await source.getToken(STORAGE_SCOPE);
+      if (!token) throw new Error('no token for storage');
+      return `Bearer ${token.token}`;
+    };
+  }
+  // Anonymous: the URL carries its SAS, or the container is public; either way nothing to add.
+  if (credential && (credential as { constructor?: { name?: string } }).constructor?.name === 'AnonymousCredential') return async () => undefined;
+  return undefined;
+}
+
+/** Shared Key's string to sign for a request whose x-ms-* headers are all in `headers`. */
+export function stringToSign(account: string, url: URL, headers: Record<string, string>, length: number): string {
+  const canonicalHeaders = Object.keys(headers)
+    .filter((name) => name.startsWith('x-ms-'))
+    .sort()
+    .map((name) => `${name}:${headers[name]}\n`)
+    .join('');
+  const query = [...url.searchParams.keys()]
+    .map((name) => name.toLowerCase())
+    .sort()
+    .map((name) => `\n${name}:${url.searchParams.getAll(name).join(',')}`)
+    .join('');
+  const resource = `/${account}${url.pathname}${query}`;
+  // VERB, Content-Encoding, -Language, -Length, -MD5, -Type, Date, If-Modified-Since, If-Match,
+  // If-None-Match, If-Unmodified-Since, Range; then the x-ms-* headers and the resource.
+  return ['PUT', '', '', length > 0 ? String(length) : '', '', headers['content-type'] ?? '', '', '', '', '', '', ''].join('\n') + '\n' + canonicalHeaders + resource;
+}
+
+async function send(
+  blobUrl: URL,
+  body: Buffer,
+  position: number,
+  authorize: Authorize,
+  agents: { http: HttpAgent; https: HttpsAgent },
+): Promise<{ status: number; code?: string; blocks?: number }> {
+  const url = new URL(blobUrl);
+  url.searchParams.set('comp', 'appendblock');
+  const headers: Record<string, string> = {
+    'content-type': 'application/octet-stream',
+    'x-ms-blob-condition-appendpos': String(position),
+    'x-ms-date': new Date().toUTCString(),
+    'x-ms-version': API_VERSION,
+  };
+  const authorization = await authorize(url, headers, body.length);
+  const https = url.protocol === 'https:';
+  const response = await new Promise<IncomingMessage>((resolve, reject) => {
+    const req = (https ? httpsRequest : httpRequest)(url, {
+      method: 'PUT',
+      agent: https ? agents.https : agents.http,
+      headers: { ...headers, 'content-length': String(body.length), ...(authorization ? { authorization } : {}) },
+      timeout: TIMEOUT_MS,
+    });
+    req.once('response', resolve);
+    req.once('error', reject);
+    req.once('timeout', () => req.destroy(new Error('Append Block timed out')));
+    req.end(body);
+  });
+  // The body is an XML error or empty; read it to free the connection, keep only its code.
+  const chunks: Buffer[] = [];
+  for await (const chunk of response) chunks.push(chunk as Buffer);
+  const status = response.statusCode ?? 0;
+  const code = header(response, 'x-ms-error-code') ?? /<Code>([^<]+)<\/Code>/.exec(Buffer.concat(chunks).toString('utf8'))?.[1];
+  const count = header(response, 'x-ms-blob-committed-block-count');
+  return { status, ...(code ? { code } : {}), ...(count !== undefined ? { blocks: Number(count) } : {}) };
+}
+
+function header(response: IncomingMessage, name: string): string | undefined {
+  const value = response.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
