@@ -97,13 +97,27 @@ async function send(res: ServerResponse, init: HttpResponseInit, headOnly: boole
   });
   const cookies = [...response.headers.getSetCookie(), ...response.cookies.map(serializeCookie)];
   if (cookies.length) headers['set-cookie'] = cookies;
+  // A body already whole goes out with its length and headers in one write; a stream's headers go first.
+  const whole = response.body ? wholeBody(init.body) : undefined;
+  if (whole && headers['content-length'] === undefined) headers['content-length'] = String(whole.length);
   res.writeHead(response.status, headers);
   if (headOnly || !response.body) {
     res.end();
     return;
   }
+  if (whole) {
+    res.end(whole);
+    return;
+  }
   res.flushHeaders();
   await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), res);
+}
+
+function wholeBody(body: HttpResponseInit['body']): Buffer | undefined {
+  if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  if (body instanceof ArrayBuffer) return Buffer.from(body);
+  return undefined;
 }
 
 /**
