@@ -7,6 +7,7 @@ import { HelpRequested, parseDocumentedArgs, pickSubcommand, type Help, type Sub
 import { loadDevIssuer, readDevState } from '../dev/issuer.js';
 import { UsageError, type CliIo, type Command } from '../io.js';
 import { DEFAULT_STATE_DIR } from './sessions/signing.js';
+import type { ApprovalSummary } from '../../shared/approvals/list.js';
 
 const connectionOptions = {
   url: { type: 'string' },
@@ -69,21 +70,6 @@ export const run: Command = async (args, io) => {
   }
 };
 
-interface Summary {
-  id: string;
-  status: string;
-  connection: string;
-  operation: string;
-  requester: string;
-  rule: string;
-  message: string;
-  createdAt: string;
-  expiresAt: string;
-  review: { groups: string[]; minApprovals: number };
-  approvals: number;
-  mayDecide: boolean;
-  links: { review: string };
-}
 
 async function list(args: string[], io: CliIo): Promise<number> {
   const { values } = parseDocumentedArgs(args, listOptions, listHelp);
@@ -91,10 +77,10 @@ async function list(args: string[], io: CliIo): Promise<number> {
   const query = new URLSearchParams();
   if (values.status) query.set('status', values.status);
   if (values.limit) query.set('limit', values.limit);
-  const found: Summary[] = [];
+  const found: ApprovalSummary[] = [];
   let next: string | undefined = `${api.url}/api/approvals${query.size ? `?${query}` : ''}`;
   while (next) {
-    const page = (await api.get(next)) as { approvals: Summary[]; next?: string };
+    const page = (await api.get(next)) as { approvals: ApprovalSummary[]; next?: string };
     found.push(...page.approvals);
     next = values.all ? page.next : undefined;
     if (!values.all && page.next) io.stderr.write(`more: --all, or ${page.next}\n`);
@@ -119,7 +105,7 @@ async function show(args: string[], io: CliIo): Promise<number> {
   for (const status of ['pending', 'approved', 'denied', 'expired', 'executing', 'completed', 'failed']) {
     let next: string | undefined = `${api.url}/api/approvals?status=${status}&limit=200`;
     while (next) {
-      const page = (await api.get(next)) as { approvals: Summary[]; next?: string };
+      const page = (await api.get(next)) as { approvals: ApprovalSummary[]; next?: string };
       const a = page.approvals.find((x) => x.id === id);
       if (a) {
         if (values.json) io.stdout.write(JSON.stringify(a, null, 2) + '\n');

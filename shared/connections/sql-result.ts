@@ -1,7 +1,8 @@
 // The JSON an agent gets back from a SQL kind, masked. Every cell goes through the masker in JSON
 // mode under its column name, so sensitive column names (password, token, secret…) are masked by
 // key and any value by the detectors (emails, card numbers…); the connection's `maskColumns` add
-// names of its own. Kinds turn their driver's rows into JSON values first.
+// names of its own, and columns a kind knows to be computed from masked columns (postgres'
+// lineage) are masked whole. Kinds turn their driver's rows into JSON values first.
 import { createHash } from 'node:crypto';
 import type { Finding, Masker } from '../masking/index.js';
 import type { OperationDetail } from './operation.js';
@@ -33,11 +34,16 @@ export function maskedSqlResponse(
   results: readonly SqlResult[],
   masker: Masker,
   maskColumns: readonly string[],
+  /** Which columns of the last result derive from masked columns, by position. */
+  derived: (names: readonly string[]) => boolean[] = (names) => names.map(() => false),
 ): { body: SqlResponse; findings: Finding[]; details: Record<string, OperationDetail> } {
   const findings: Finding[] = [];
   const last = results.at(-1)!;
   const forcedColumn = columnMatcher(maskColumns);
-  const forced = last.columns.map((column) => forcedColumn(column.name));
+  const fromMasked = derived(last.columns.map((c) => c.name));
+  // A derived column that the masker masks by its own name anyway keeps that finding's rule.
+  const byKey = (name: string) => masker.json({ [name]: 'x' }, '$').findings.length > 0;
+  const forced = last.columns.map((column, i) => forcedColumn(column.name) || (fromMasked[i] === true && !byKey(column.name)));
   const names = uniqueNames(last.columns.map((c) => masker.text(c.name).text));
 
   const rows = last.rows.map((row, r) => {

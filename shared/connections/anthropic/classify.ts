@@ -3,9 +3,9 @@
 // resources, `streaming`, `tools`, `thinking` and `batch` flags, and the whole prompt as the text
 // prompt rules see. A prompt route whose body is not a JSON object is refused: its prompt could
 // not be judged.
-import { bodyText, jsonObject } from '../body-text.js';
-import { headerRecord } from '../headers.js';
+import { jsonObject } from '../body-text.js';
 import type { AgentRequest } from '../kind.js';
+import { operationBase, unpromptedOperation } from '../model-request.js';
 import type { Operation } from '../operation.js';
 import { promptText, unknownRouteText } from './prompt.js';
 import { anthropicRoute, misspelledRoute, type KnownAction } from './routes.js';
@@ -21,25 +21,8 @@ export function classifyAnthropic(request: AgentRequest): Operation {
     throw nonCanonicalRoute(target.path);
   }
   const route = anthropicRoute(request.method, target.path);
-  const base = {
-    kind: 'anthropic',
-    method: request.method,
-    path: target.path,
-    query: target.search.replace(/^\?/, ''),
-    actions: [route.action],
-    headers: headerRecord(request.headers),
-  };
-  if (!route.known || !PROMPTED.has(route.known)) {
-    const model = route.model ?? null;
-    return {
-      ...base,
-      resources: model ? [model] : [],
-      flags: [],
-      text: route.known ? '' : unknownRouteText(bodyText(request.body.bytes)),
-      summary: model ? `${route.action} ${model}` : route.action,
-      details: { model },
-    };
-  }
+  const base = operationBase('anthropic', request, route);
+  if (!route.known || !PROMPTED.has(route.known)) return unpromptedOperation(base, route, request, unknownRouteText);
 
   const body = jsonObject(request.body.bytes, route.action);
   // A batch carries many Messages requests, each with its own params.

@@ -6,10 +6,10 @@
 // `read-only` (credential tiers: it runs with the read token): chat completions, completions and
 // embeddings unless `store: true`, responses only with `store: false` (the Responses API stores by
 // default). Everything else that is not a GET (files, batches, fine-tuning, assistants) writes.
-import { bodyText, jsonObject } from '../body-text.js';
+import { jsonObject } from '../body-text.js';
 import { READ_ONLY_FLAG } from '../operation.js';
-import { headerRecord } from '../headers.js';
 import type { AgentRequest } from '../kind.js';
+import { operationBase, unpromptedOperation } from '../model-request.js';
 import type { Operation } from '../operation.js';
 import { hasTokenInput, promptText, unknownRouteText } from './prompt.js';
 import { nonCanonicalRoute } from './refusals.js';
@@ -21,25 +21,8 @@ export function classifyOpenai(request: AgentRequest): Operation {
   const target = request.target!;
   if (misspelledRoute(request.method, target.path)) throw nonCanonicalRoute(target.path);
   const route = openaiRoute(request.method, target.path);
-  const base = {
-    kind: 'openai',
-    method: request.method,
-    path: target.path,
-    query: target.search.replace(/^\?/, ''),
-    actions: [route.action],
-    headers: headerRecord(request.headers),
-  };
-  if (!route.known || !PROMPTED.has(route.known)) {
-    const model = route.model ?? null;
-    return {
-      ...base,
-      resources: model ? [model] : [],
-      flags: [],
-      text: route.known ? '' : unknownRouteText(bodyText(request.body.bytes)),
-      summary: model ? `${route.action} ${model}` : route.action,
-      details: { model },
-    };
-  }
+  const base = operationBase('openai', request, route);
+  if (!route.known || !PROMPTED.has(route.known)) return unpromptedOperation(base, route, request, unknownRouteText);
 
   const body = jsonObject(request.body.bytes, route.action);
   const model = route.deployment ?? (typeof body.model === 'string' ? body.model : null);

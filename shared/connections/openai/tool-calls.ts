@@ -6,52 +6,38 @@
 // the item is replaced by an assistant message item. When a call needs a review, the answer with
 // that call passed is kept too, for the approval to hold.
 import type { Masker } from '../../masking/index.js';
+import { judgingAnswers, type JudgedAnswers } from '../judged-answer.js';
 import type { JudgedToolCall, ProposedToolCall, ToolCallVerdict } from '../kind.js';
 import { parsedInput, replacedToolCallText } from '../tool-calls.js';
 
 type Json = Record<string, unknown>;
 export type Judge = (call: ProposedToolCall) => ToolCallVerdict;
 
-export interface JudgedAnswers {
-  judged: JudgedToolCall[];
-  /** The masked answer with the calls under review passed, once one was. */
-  approved?: string;
-}
+export type { JudgedAnswers };
 
 /** A whole chat completion or response, with its tool calls judged; other JSON is masked as it is. */
 export function judgingToolCalls(masker: Masker, judge: Judge, out: JudgedAnswers): Masker {
-  return {
-    ...masker,
-    withSecrets: (secrets) => judgingToolCalls(masker.withSecrets(secrets), judge, out),
-    auto(body, contentType) {
-      let answer: unknown;
-      try {
-        answer = JSON.parse(body);
-      } catch {
-        return masker.auto(body, contentType);
-      }
-      if (!isObject(answer)) return masker.auto(body, contentType);
-      const copy = structuredClone(answer);
-      const verdicts: ToolCallVerdict[] = [];
-      const note = noting(judge, out.judged);
-      judgeAnswer(answer, (call) => {
-        const verdict = note(call);
-        verdicts.push(verdict);
-        return verdict;
+  return judgingAnswers(masker, out, (answer) => {
+    if (!isObject(answer)) return undefined;
+    const copy = structuredClone(answer);
+    const verdicts: ToolCallVerdict[] = [];
+    const note = noting(judge, out.judged);
+    judgeAnswer(answer, (call) => {
+      const verdict = note(call);
+      verdicts.push(verdict);
+      return verdict;
+    });
+    const review = verdicts.some((v) => v.action === 'review');
+    if (review) {
+      // The same calls in the same order: the verdicts again, with the reviewed calls passed.
+      let i = 0;
+      judgeAnswer(copy, () => {
+        const verdict = verdicts[i++]!;
+        return verdict.action === 'review' ? { ...verdict, action: 'allow' } : verdict;
       });
-      if (verdicts.some((v) => v.action === 'review')) {
-        // The same calls in the same order: the verdicts again, with the reviewed calls passed.
-        let i = 0;
-        judgeAnswer(copy, () => {
-          const verdict = verdicts[i++]!;
-          return verdict.action === 'review' ? { ...verdict, action: 'allow' } : verdict;
-        });
-        out.approved = JSON.stringify(masker.json(copy).value);
-      }
-      const masked = masker.json(answer);
-      return { text: JSON.stringify(masked.value), findings: masked.findings };
-    },
-  };
+    }
+    return { version: (passReview) => (passReview ? copy : answer), review };
+  });
 }
 
 function judgeAnswer(answer: Json, judge: Judge): void {

@@ -1,100 +1,23 @@
-// The JSON an agent gets back, masked. Every cell goes through the masker in JSON mode under its
-// column name, so sensitive column names (password, token, secret…) are masked by key and any
-// value by the detectors (emails, card numbers…); the connection's `maskColumns` add names of its own,
-// and columns computed from masked columns (lineage.ts) are masked whole.
-import { createHash } from 'node:crypto';
+// The JSON an agent gets back from postgres, masked as every SQL kind's is (sql-result.ts): the
+// driver's text values turned into JSON values by their column types first. `maskColumns` with a
+// table or schema ("customers.email") are lineage.ts's, found through the query.
 import type { Finding, Masker } from '../../masking/index.js';
 import type { OperationDetail } from '../operation.js';
+import { maskedSqlResponse, type SqlResponse } from '../sql-result.js';
 import type { StatementResult } from './execute.js';
 import { jsonValue, typeName } from './values.js';
-import { pushAll } from '../../platform/arrays.js';
-
-export interface SqlResponse {
-  columns: Array<{ name: string; type: string }>;
-  rows: Array<Record<string, unknown>>;
-  rowCount: number;
-  truncated: boolean;
-  command: string | null;
-  /** One entry per statement when the request held several; the fields above are the last one's. */
-  statements?: Array<{ command: string | null; rowCount: number; truncated: boolean }>;
-}
-
-/** Finding rule (and replacement marker) for cells of the connection's `maskColumns`. */
-export const MASK_COLUMN_RULE = 'mask-column';
 
 export function maskedResponse(
   results: readonly StatementResult[],
   masker: Masker,
   maskColumns: readonly string[],
   /** Which columns of the last result derive from masked columns (lineage.ts), by position. */
-  derived: (names: readonly string[]) => boolean[] = (names) => names.map(() => false),
+  derived?: (names: readonly string[]) => boolean[],
 ): { body: SqlResponse; findings: Finding[]; details: Record<string, OperationDetail> } {
-  const findings: Finding[] = [];
-  const last = results.at(-1)!;
-  const forcedColumn = columnMatcher(maskColumns.filter((name) => !name.includes('.')));
-  const fromMasked = derived(last.columns.map((c) => c.name));
-  // A derived column that the masker masks by its own name anyway keeps that finding's rule.
-  const byKey = (name: string) => masker.json({ [name]: 'x' }, '$').findings.length > 0;
-  const masked = last.columns.map((column, i) => ({ column, forced: forcedColumn(column.name) || (fromMasked[i] === true && !byKey(column.name)) }));
-  const names = uniqueNames(last.columns.map((c) => masker.text(c.name).text));
-
-  const rows = last.rows.map((row, r) => {
-    const out: Record<string, unknown> = {};
-    masked.forEach(({ column, forced }, c) => {
-      const value = jsonValue(column.typeId, row[c] ?? null);
-      const path = `$.rows[${r}]`;
-      out[names[c]!] = forced ? maskColumn(value, `${path}.${column.name}`, findings) : maskCell(masker, column.name, value, path, findings);
-    });
-    return out;
-  });
-
-  const body: SqlResponse = {
-    columns: last.columns.map((c, i) => ({ name: names[i]!, type: typeName(c.typeId) })),
-    rows,
-    rowCount: last.rowCount,
-    truncated: last.truncated,
-    command: last.command,
-    ...(results.length > 1 && { statements: results.map((r) => ({ command: r.command, rowCount: r.rowCount, truncated: r.truncated })) }),
-  };
-  return {
-    body,
-    findings,
-    details: { statements: results.length, rowCount: last.rowCount, truncated: results.some((r) => r.truncated) },
-  };
-}
-
-/** Masks one cell as the value of its column name, so key rules apply as to any JSON object. */
-function maskCell(masker: Masker, name: string, value: unknown, path: string, findings: Finding[]): unknown {
-  if (value === null || typeof value === 'boolean') return value;
-  const result = masker.json({ [name]: value }, path);
-  pushAll(findings, result.findings);
-  return Object.values(result.value as Record<string, unknown>)[0];
-}
-
-function maskColumn(value: unknown, location: string, findings: Finding[]): unknown {
-  if (value === null) return null;
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  findings.push({ rule: MASK_COLUMN_RULE, location, length: text.length, hash: createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 8) });
-  return `[MASKED:${MASK_COLUMN_RULE}]`;
-}
-
-/** Matches as the masker matches sensitive keys: case and separators ignored, equal or ending with a name. */
-function columnMatcher(names: readonly string[]): (column: string) => boolean {
-  const normalize = (s: string) => s.toLowerCase().replace(/[-_.\s]/g, '');
-  const wanted = names.map(normalize).filter((n) => n.length > 0);
-  return (column) => {
-    const n = normalize(column);
-    return wanted.some((w) => n === w || n.endsWith(w));
-  };
-}
-
-/** Duplicate column names (`SELECT 1 AS a, 2 AS a`) get a suffix, so no cell is lost in a row object. */
-function uniqueNames(names: readonly string[]): string[] {
-  const seen = new Set<string>();
-  return names.map((name) => {
-    let unique = name;
-    for (let n = 2; seen.has(unique); n++) unique = `${name}_${n}`;
-    seen.add(unique);
-    return unique;
-  });
+  const converted = results.map((result) => ({
+    ...result,
+    columns: result.columns.map((c) => ({ name: c.name, type: typeName(c.typeId) })),
+    rows: result.rows.map((row) => result.columns.map((column, c) => jsonValue(column.typeId, row[c] ?? null))),
+  }));
+  return maskedSqlResponse(converted, masker, maskColumns.filter((name) => !name.includes('.')), derived);
 }
