@@ -3,6 +3,7 @@
 // replaced by a text saying why), and, when a call needs a review, with the calls under review
 // passed too — that version is kept, masked, for the approval to hold.
 import type { Masker } from '../masking/index.js';
+import { maskingJsonAnswers } from './answer-masker.js';
 import type { JudgedToolCall } from './tool-calls.js';
 
 export interface JudgedAnswers {
@@ -22,21 +23,11 @@ export interface JudgedVersions {
  * or that `judge` does not take for an answer (undefined), is masked as it is.
  */
 export function judgingAnswers(masker: Masker, out: JudgedAnswers, judge: (answer: unknown) => JudgedVersions | undefined): Masker {
-  return {
-    ...masker,
-    withSecrets: (secrets) => judgingAnswers(masker.withSecrets(secrets), out, judge),
-    auto(body, contentType) {
-      let answer: unknown;
-      try {
-        answer = JSON.parse(body);
-      } catch {
-        return masker.auto(body, contentType);
-      }
-      const judged = judge(answer);
-      if (!judged) return masker.auto(body, contentType);
-      if (judged.review) out.approved = JSON.stringify(masker.json(judged.version(true)).value);
-      const masked = masker.json(judged.version(false));
-      return { text: JSON.stringify(masked.value), findings: masked.findings };
-    },
-  };
+  return maskingJsonAnswers(masker, (answer, masker) => {
+    const judged = judge(answer);
+    if (!judged) return undefined;
+    if (judged.review) out.approved = JSON.stringify(masker.json(judged.version(true)).value);
+    const masked = masker.json(judged.version(false));
+    return { text: JSON.stringify(masked.value), findings: masked.findings };
+  });
 }
