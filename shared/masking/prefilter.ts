@@ -26,13 +26,17 @@ const laneCount = [0, 0, 0, 0];
 
 /** Most values a list keeps room for when it is emptied for reuse (4 MB). */
 const KEPT_ROOM = 1 << 20;
+const FIRST_ROOM = 64;
+const NO_ROOM = new Int32Array(0);
 
 /**
  * A growing list of offsets in a typed array: a text dense with keywords has a hit every few
  * characters, and as JavaScript arrays the hits cost the collector more than linearly.
  */
 export class IntList {
-  data = new Int32Array(64);
+  // No room until a value comes: most texts a gateway masks (a header, a JSON string) have no
+  // hit, and each typed array's memory is allocated apart and collected late.
+  data = NO_ROOM;
   length = 0;
   push(value: number) {
     if (this.length === this.data.length) this.reserve(1);
@@ -41,17 +45,17 @@ export class IntList {
   /** Empties the list for reuse, keeping its room unless that is large. */
   clear() {
     this.length = 0;
-    if (this.data.length > KEPT_ROOM) this.data = new Int32Array(64);
+    if (this.data.length > KEPT_ROOM) this.data = NO_ROOM;
   }
   /** Makes room for `extra` more values, so that a loop can write them into `data` directly. */
   reserve(extra: number) {
     if (this.length + extra <= this.data.length) return;
-    const grown = new Int32Array(Math.max(this.data.length * 2, this.length + extra));
+    const grown = new Int32Array(Math.max(this.data.length * 2, this.length + extra, FIRST_ROOM));
     grown.set(this.data.subarray(0, this.length));
     this.data = grown;
   }
   done(): Int32Array {
-    return this.data.subarray(0, this.length);
+    return this.length === 0 ? NO_ROOM : this.data.subarray(0, this.length);
   }
 }
 
