@@ -11,6 +11,7 @@ import type { AgentRequest, ForwardContext } from './kind.js';
 import { credentialNotSendable, upstreamRedirect, upstreamTimeout, upstreamUnreachable } from './refusals.js';
 import { renewable } from './credentials.js';
 import { credentialFor } from './tiers.js';
+import { upstreamRequest } from './upstream-request.js';
 
 export interface UpstreamCall {
   url: URL;
@@ -72,23 +73,12 @@ export async function callRenewing(request: AgentRequest, context: ForwardContex
 
 export async function callUpstream(call: UpstreamCall, context: ForwardContext): Promise<Response> {
   const origin = call.url.origin;
-  // The limit is on the upstream starting to answer; a long stream after that is not cut.
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new DOMException('upstream timeout', 'TimeoutError')), context.timeoutMs);
   let response: Response;
   try {
-    response = await fetch(call.url, {
-      method: call.method,
-      headers: call.headers,
-      body: call.body as RequestInit['body'],
-      redirect: 'manual',
-      signal: controller.signal,
-      ...(call.body instanceof ReadableStream ? { duplex: 'half' } : {}),
-    } as RequestInit);
+    // The limit is on the upstream starting to answer; a long stream after that is not cut.
+    response = await upstreamRequest(call.url, { method: call.method, headers: call.headers, body: call.body, timeoutMs: context.timeoutMs });
   } catch (error) {
-    throw upstreamFailure(controller.signal.aborted ? controller.signal.reason : error, context);
-  } finally {
-    clearTimeout(timer);
+    throw upstreamFailure(error, context);
   }
   if (response.status >= 300 && response.status < 400 && response.headers.has('location')) {
     const location = new URL(response.headers.get('location')!, call.url);
