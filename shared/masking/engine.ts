@@ -66,6 +66,9 @@ export class Engine implements Detector {
   private readonly noStarts: Int32Array[];
   /** Each scanner's gate starts, kept from one text to the next: a run of gate characters starts one at every offset. */
   private readonly startLists: IntList[];
+  /** Each rule's hits, kept from one text to the next (groupHits), and the rules the last text hit. */
+  private readonly ruleLists: IntList[] = [];
+  private readonly usedRules: number[] = [];
 
   constructor(
     regexRules: readonly RegexRule[],
@@ -170,18 +173,23 @@ export class Engine implements Detector {
   }
 
   private groupHits(hits: Hits): Int32Array[] {
-    // Indexed by rule; rules without hits stay holes, which forEach skips. Typed lists: a text
-    // dense with keywords has a hit every few characters.
-    const lists: IntList[] = new Array(this.compiled.length);
+    // Indexed by rule; rules without hits stay holes, which forEach skips. Typed lists (a text
+    // dense with keywords has a hit every few characters), kept from one text to the next.
+    const lists = this.ruleLists;
+    const used = this.usedRules;
+    // The last text's lists are emptied now, not when it was done: its analysis read their views.
+    for (const index of used) lists[index]!.clear();
+    used.length = 0;
     for (let h = 0; h < hits.start.length; h++) {
       const start = hits.start[h]!;
       for (const index of this.rulesOfKeyword[hits.keyword[h]!]!) {
         const list = (lists[index] ??= new IntList());
+        if (list.length === 0) used.push(index);
         if (list.length === 0 || list.data[list.length - 1] !== start) list.push(start);
       }
     }
     const perRule: Int32Array[] = new Array(this.compiled.length);
-    lists.forEach((list, index) => (perRule[index] = list.done()));
+    for (const index of used) perRule[index] = lists[index]!.done();
     return perRule;
   }
 

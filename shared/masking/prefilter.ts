@@ -122,8 +122,16 @@ export class Prefilter {
     this.mostKeywords = mostOutputs(this.automaton);
   }
 
+  /**
+   * The hits of a scan, their lists kept from one scan to the next: what scan() returns is read
+   * before the next scan (by the engine's analyze), and a gateway masks many short texts.
+   */
+  private readonly recording: Recording = { keyword: new IntList(), start: new IntList(), gate: new IntList(), gateEnd: new IntList(), gateRun: new IntList() };
+
+  /** The keywords and gates in `text`; valid until the next scan. */
   scan(text: string): Hits {
-    const hits: Recording = { keyword: new IntList(), start: new IntList(), gate: new IntList(), gateEnd: new IntList(), gateRun: new IntList() };
+    const hits = this.recording;
+    for (const list of Object.values(hits)) list.clear();
     const states = this.passes.map(() => 0);
     for (let from = 0; from < text.length; from += BLOCK) {
       const length = Math.min(BLOCK, text.length - from);
