@@ -7,6 +7,7 @@
 // handler says which events differ), for the approval to hold.
 import type { Finding, Masker, StreamMasker } from '../masking/index.js';
 import { SseParser, serializeEvent, type SseEvent } from '../masking/index.js';
+import { pushAll } from '../platform/arrays.js';
 import type { OperationDetail } from './operation.js';
 
 /** Model, token usage and finish reason of an answer, for the record. */
@@ -28,6 +29,39 @@ export interface DeltaHandler {
   approvedInstead?(): StreamedEvent[] | undefined;
   /** Whether a call needed a review. */
   reviewed?(): boolean;
+}
+
+/** Events remembered as having nothing to mask, and the longest such event remembered (characters). */
+const CLEAN_EVENTS = 8;
+const CLEAN_EVENT_CHARS = 2048;
+
+/**
+ * Masks the JSON of a stream's events once their texts are taken out, remembering the last few
+ * that had nothing to mask: a stream repeats its envelope (id, model, index…) in every event, and
+ * masking it cost as much as masking the texts. An event with a finding is masked every time.
+ */
+export class EventJson {
+  private readonly clean = new Map<string, string>();
+
+  constructor(
+    private readonly masker: Masker,
+    private readonly findings: Finding[],
+  ) {}
+
+  /** The event masked: a value of its own, which the caller may change. */
+  mask(value: unknown): unknown {
+    const key = JSON.stringify(value);
+    const known = key !== undefined && key.length <= CLEAN_EVENT_CHARS ? this.clean.get(key) : undefined;
+    if (known !== undefined) return JSON.parse(known);
+    const masked = this.masker.json(value);
+    if (masked.findings.length > 0 || key === undefined || key.length > CLEAN_EVENT_CHARS) {
+      pushAll(this.findings, masked.findings);
+      return masked.value;
+    }
+    if (this.clean.size >= CLEAN_EVENTS) this.clean.delete(this.clean.keys().next().value!);
+    this.clean.set(key, JSON.stringify(masked.value));
+    return masked.value;
+  }
 }
 
 /** The longest answer kept for holding (characters). */

@@ -13,7 +13,7 @@
 // would have been with the call passed is kept for the approval to hold (approvedAnswer).
 import { TextStreams, type Finding, type Masker } from '../../masking/index.js';
 import type { JudgedToolCall, ProposedToolCall, ToolCallVerdict } from '../kind.js';
-import type { AnswerDetails, DeltaHandler, StreamedEvent } from '../llm-stream.js';
+import { EventJson, type AnswerDetails, type DeltaHandler, type StreamedEvent } from '../llm-stream.js';
 import { parsedInput, replacedToolCallText } from '../tool-calls.js';
 import { messageDetails, usageDetails } from './usage.js';
 import { pushAll } from '../../platform/arrays.js';
@@ -33,6 +33,7 @@ interface HeldCall {
 
 export class MessageDeltas implements DeltaHandler {
   private readonly streams: TextStreams;
+  private readonly events: EventJson;
   /** Per open block index: the last delta event of each stream, the template for its flush. */
   private readonly last = new Map<string, { name: string | undefined; event: Json; field: string }>();
   private held: HeldCall | undefined;
@@ -50,6 +51,7 @@ export class MessageDeltas implements DeltaHandler {
     private readonly judge: (call: ProposedToolCall) => ToolCallVerdict,
   ) {
     this.streams = new TextStreams(masker, findings);
+    this.events = new EventJson(masker, findings);
   }
 
   event(name: string | undefined, data: unknown): StreamedEvent[] {
@@ -191,9 +193,7 @@ export class MessageDeltas implements DeltaHandler {
   }
 
   private json(value: unknown): unknown {
-    const masked = this.masker.json(value);
-    pushAll(this.findings, masked.findings);
-    return masked.value;
+    return this.events.mask(value);
   }
 }
 

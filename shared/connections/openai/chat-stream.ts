@@ -7,7 +7,7 @@
 // chunk; tool calls of a stream cut off before its finish are never sent.
 import { TextStreams, type Finding, type Masker } from '../../masking/index.js';
 import type { ProposedToolCall } from '../kind.js';
-import type { DeltaHandler, StreamedEvent } from '../llm-stream.js';
+import { EventJson, type DeltaHandler, type StreamedEvent } from '../llm-stream.js';
 import { replacedToolCallText } from '../tool-calls.js';
 import { chatCall, type Judge } from './tool-calls.js';
 import { answerDetails, finishReasons, type AnswerDetails } from './usage.js';
@@ -45,6 +45,7 @@ export interface ChatStreamOptions {
 
 export class ChatDeltas implements DeltaHandler {
   private readonly streams: TextStreams;
+  private readonly events: EventJson;
   private envelope: Json | undefined;
   private answer: AnswerDetails = {};
   private readonly reasons: string[] = [];
@@ -59,6 +60,7 @@ export class ChatDeltas implements DeltaHandler {
     private readonly options: ChatStreamOptions,
   ) {
     this.streams = new TextStreams(masker, findings);
+    this.events = new EventJson(masker, findings);
   }
 
   event(name: string | undefined, data: unknown): StreamedEvent[] {
@@ -215,9 +217,7 @@ export class ChatDeltas implements DeltaHandler {
   }
 
   private json(value: unknown): unknown {
-    const masked = this.masker.json(value);
-    pushAll(this.findings, masked.findings);
-    return masked.value;
+    return this.events.mask(value);
   }
 }
 

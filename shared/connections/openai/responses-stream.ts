@@ -8,11 +8,10 @@
 // message item saying why — in the final response too. A call cut off before its done is never sent.
 import { TextStreams, type Finding, type Masker } from '../../masking/index.js';
 import type { ToolCallVerdict } from '../kind.js';
-import type { DeltaHandler, StreamedEvent } from '../llm-stream.js';
+import { EventJson, type DeltaHandler, type StreamedEvent } from '../llm-stream.js';
 import { replacedToolCallText } from '../tool-calls.js';
 import { replacementItem, responseCall, type Judge } from './tool-calls.js';
 import { answerDetails, type AnswerDetails } from './usage.js';
-import { pushAll } from '../../platform/arrays.js';
 
 type Json = Record<string, unknown>;
 
@@ -20,6 +19,7 @@ const FINAL_EVENTS = new Set(['response.completed', 'response.incomplete', 'resp
 
 export class ResponseDeltas implements DeltaHandler {
   private readonly streams: TextStreams;
+  private readonly events: EventJson;
   /** The last delta event of each open stream, the template for its flush. */
   private readonly last = new Map<string, { name: string | undefined; event: Json }>();
   private added = 0;
@@ -33,11 +33,12 @@ export class ResponseDeltas implements DeltaHandler {
   private differs: StreamedEvent[] | undefined;
 
   constructor(
-    private readonly masker: Masker,
-    private readonly findings: Finding[],
+    masker: Masker,
+    findings: Finding[],
     private readonly judge: Judge,
   ) {
     this.streams = new TextStreams(masker, findings);
+    this.events = new EventJson(masker, findings);
   }
 
   event(name: string | undefined, data: unknown): StreamedEvent[] {
@@ -171,9 +172,7 @@ export class ResponseDeltas implements DeltaHandler {
   }
 
   private json(value: unknown): unknown {
-    const masked = this.masker.json(value);
-    pushAll(this.findings, masked.findings);
-    return masked.value;
+    return this.events.mask(value);
   }
 }
 

@@ -1,0 +1,41 @@
+// EventJson: a stream's repeated, clean envelopes are masked once; anything with a finding is
+// masked (and its findings recorded) every time; each caller gets a value of its own.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createMasker, type Finding, type Masker } from '../masking/index.js';
+import { EventJson } from './llm-stream.js';
+
+function counting(masker: Masker): { masker: Masker; calls: () => number } {
+  let calls = 0;
+  return {
+    masker: { ...masker, json: (value, path) => (calls++, masker.json(value, path)) },
+    calls: () => calls,
+  };
+}
+
+const chunk = (content: string) => ({ id: 'chatcmpl-1', object: 'chat.completion.chunk', model: 'm', choices: [{ index: 0, delta: { content }, finish_reason: null }] });
+
+describe('EventJson', () => {
+  it('masks a clean envelope once, and gives each event a value of its own', () => {
+    const { masker, calls } = counting(createMasker({}));
+    const events = new EventJson(masker, []);
+    const first = events.mask(chunk('')) as ReturnType<typeof chunk>;
+    first.choices[0]!.delta.content = 'changed by the caller';
+    const second = events.mask(chunk('')) as ReturnType<typeof chunk>;
+    assert.deepEqual(second, chunk(''));
+    assert.equal(calls(), 1);
+  });
+
+  it('masks an event with a secret every time, recording its findings each time', () => {
+    const { masker, calls } = counting(createMasker({}));
+    const findings: Finding[] = [];
+    const events = new EventJson(masker, findings);
+    const secret = `ghp_${'Ab1Cd2Ef3G'.repeat(3)}123456`;
+    for (let i = 0; i < 3; i++) {
+      const masked = events.mask(chunk(secret)) as ReturnType<typeof chunk>;
+      assert.equal(masked.choices[0]!.delta.content, '[MASKED:github-token]');
+    }
+    assert.equal(calls(), 3);
+    assert.equal(findings.length, 3);
+  });
+});
