@@ -343,6 +343,8 @@ export class Engine implements Detector {
   }
 }
 
+/** Most characters a hit's gap is followed for (NextMember.passes): a hit costs at most that. */
+const GAP_READ = 64;
 /** Needed characters worth looking for before a regex runs: at most two, of the fewest characters. */
 const MAX_NEEDED = 2;
 const MAX_NEEDED_CHARS = 40;
@@ -375,7 +377,7 @@ class NextMember {
     const from = at + this.need.offset;
     const limit = Math.min(this.text.length, at + reach);
     if (this.need.end && this.text.length <= at + reach) return true;
-    if (this.found >= from) return this.found < limit;
+    if (this.found >= from) return this.found < limit && (this.need.gap === undefined || this.passes(at, limit));
     const { ascii, beyond } = this.need;
     const text = this.text;
     for (let i = Math.max(from, this.read); i < limit; i++) {
@@ -383,11 +385,44 @@ class NextMember {
       if (c < 128 ? ascii[c] === 1 : beyond) {
         this.found = i;
         this.read = i + 1;
-        return true;
+        return this.need.gap === undefined || this.passes(at, limit);
       }
     }
     this.read = Math.max(this.read, limit);
     return false;
+  }
+
+  /**
+   * Whether the text from `at` can pass through the elements before the needed one (its gap)
+   * to one of its characters, before `limit`. Each character goes to the first element, from
+   * the current one on, that holds it and has room: a match puts it in that element or a later
+   * one, so this never rules out a match. At most GAP_READ characters are read for a hit.
+   */
+  private passes(at: number, limit: number): boolean {
+    const { ascii, beyond, max } = this.need.gap!;
+    const need = this.need.ascii;
+    const needBeyond = this.need.beyond;
+    const from = at + this.need.offset;
+    const text = this.text;
+    const stop = Math.min(limit, at + GAP_READ);
+    let element = 0;
+    let count = 0;
+    for (let i = at; i < stop; i++) {
+      const c = text.charCodeAt(i);
+      if (i >= from && (c < 128 ? need[c] === 1 : needBeyond)) return true;
+      // The elements that can take it: this one while it has room, or a later one.
+      let next = (c < 128 ? ascii[c]! : beyond) & (-1 << element);
+      if (count >= max[element]!) next &= ~(1 << element);
+      if (next === 0) return false;
+      const first = 31 - Math.clz32(next & -next);
+      if (first === element) count++;
+      else {
+        element = first;
+        count = 1;
+      }
+    }
+    // Stopped before the match's longest end: read no further, the regex decides.
+    return stop < limit;
   }
 }
 

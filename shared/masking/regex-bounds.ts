@@ -327,6 +327,27 @@ export interface Needed {
   beyond: boolean;
   /** The end of the text stands for one (an alternative is `$`). */
   end: boolean;
+  /** What a match passes through before it, when every element before it is known (see Gap). */
+  gap?: Gap;
+}
+
+/** Most elements before a needed one that a gap follows (one bit each). */
+const MAX_GAP_ELEMENTS = 31;
+
+/**
+ * The elements a match passes through before a needed element, in order: each as the
+ * characters it can hold (a bit per element for each ASCII character, `beyond` for the rest)
+ * and its longest length. From the match's start, each character belongs to the element it is
+ * in or to a later one, and an element holds at most its longest length: a character that no
+ * element from the current one on can take, before a needed character, rules the match out.
+ */
+export interface Gap {
+  /** For each ASCII character, the elements that can hold it (bit i: element i). */
+  ascii: Int32Array;
+  /** The elements that can hold a character beyond ASCII. */
+  beyond: number;
+  /** Each element's longest length. */
+  max: number[];
 }
 
 /**
@@ -340,11 +361,13 @@ export function neededCharacters(source: string, flags: string, start = 0): Need
   if (!elements) return [];
   const out: Needed[] = [];
   let offset = start;
+  // The elements passed so far, while each is known (from the match's start only).
+  let passed: { set: Omit<Needed, 'offset'>; max: number }[] | undefined = start === 0 ? [] : undefined;
   for (const e of elements) {
     const min = regexBounds(e.text).min;
     // A group of one alternative, once: its elements are passed through too.
     const inner = e.text === e.atom && e.atom.startsWith('(') && !e.zero ? groupAlternatives(e.atom) : [];
-    if (inner.length === 1) out.push(...neededCharacters(inner[0]!, flags, offset));
+    if (inner.length === 1) out.push(...neededCharacters(inner[0]!, flags, offset).map(({ gap: _, ...n }) => n));
     // A group whose only empty alternative is `$` is passed through too (as the text's end).
     const endOrMore = e.text === e.atom && e.atom.startsWith('(') && !e.zero && groupAlternatives(e.atom).every((a) => a === '$' || regexBounds(a).min > 0);
     if ((min > 0 || endOrMore) && !e.zero) {
@@ -354,11 +377,65 @@ export function neededCharacters(source: string, flags: string, start = 0): Need
       } catch {
         set = undefined;
       }
-      if (set) out.push({ offset, ...set });
+      const gap = set && !set.end && passed !== undefined && passed.length > 0 ? gapOf(passed) : undefined;
+      if (set) out.push({ offset, ...set, ...(gap && { gap }) });
     }
     offset += min;
+    if (passed !== undefined && !e.zero) {
+      const held = heldBy(e.atom, flags);
+      const max = regexBounds(e.text).max;
+      if (held && passed.length < MAX_GAP_ELEMENTS) {
+        if (max > 0) passed.push({ set: held, max });
+      } else passed = undefined;
+    }
   }
   return out;
+}
+
+function gapOf(passed: { set: Omit<Needed, 'offset'>; max: number }[]): Gap {
+  const ascii = new Int32Array(128);
+  let beyond = 0;
+  passed.forEach(({ set }, i) => {
+    for (let c = 0; c < 128; c++) if (set.ascii[c]) ascii[c]! |= 1 << i;
+    if (set.beyond) beyond |= 1 << i;
+  });
+  return { ascii, beyond, max: passed.map((p) => p.max) };
+}
+
+/** Every character a match of the atom can hold; undefined when unknown (a backreference, a flag group). */
+function heldBy(atom: string, flags: string): Omit<Needed, 'offset'> | undefined {
+  const set = { ascii: new Uint8Array(128), beyond: false, end: false };
+  try {
+    if (!addHeld(atom, flags, set)) return undefined;
+  } catch {
+    return undefined;
+  }
+  if (flags.includes('i')) {
+    for (let c = 65; c <= 90; c++) if (set.ascii[c] || set.ascii[c + 32]) set.ascii[c] = set.ascii[c + 32] = 1;
+  }
+  return set;
+}
+
+function addHeld(atom: string, flags: string, set: Omit<Needed, 'offset'>): boolean {
+  const ch = atom[0]!;
+  if (ch === '(') {
+    // Assertions hold nothing; a group that sets flags (or anything else unread) is unknown.
+    if (/^\(\?(?:=|!|<=|<!)/.test(atom)) return true;
+    if (atom[1] === '?' && atom[2] !== ':' && !(atom[2] === '<' && /^\(\?<[A-Za-z_$][\w$]*>/.test(atom))) return false;
+    for (const alternative of groupAlternatives(atom)) {
+      const elements = topLevel(alternative);
+      if (!elements) return false;
+      for (const e of elements) if (!e.zero && !addHeld(e.atom, flags, set)) return false;
+    }
+    return true;
+  }
+  if (ch === '.') {
+    set.ascii.fill(1);
+    set.beyond = true;
+    return true;
+  }
+  if (ch === '^' || ch === '$') return true;
+  return addFirst(atom, flags, set);
 }
 
 interface Element {
