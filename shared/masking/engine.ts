@@ -10,7 +10,7 @@ import type { Analysis, Detector } from './core.js';
 import { shannonEntropy } from './entropy.js';
 import { MAX_SECRET_LENGTH } from './limits.js';
 import { IntList, Prefilter, type Hits } from './prefilter.js';
-import { keywordLed, neededCharacters, regexBounds, type Needed } from './regex-bounds.js';
+import { keywordLead, neededCharacters, notAfter, regexBounds, type Needed } from './regex-bounds.js';
 import type { RegexRule, Replacement, ScanRule, Span } from './rule.js';
 
 const FULL: Replacement = { kind: 'full' };
@@ -51,6 +51,8 @@ interface Compiled {
   replacement: Replacement;
   /** The rule's `run` class as a table over ASCII. */
   run?: Uint8Array;
+  /** Anchored: the ASCII characters whose presence just before a match rules it out (its opening lookbehind). */
+  notAfter?: Uint8Array;
 }
 
 export class Engine implements Detector {
@@ -73,8 +75,8 @@ export class Engine implements Detector {
   ) {
     this.compiled = regexRules.map((rule, order) => {
       const source = rule.anchoredLead !== undefined ? rule.regex.source : withoutLazyLead(rule.regex.source);
-      // A rule whose every match begins with one of its keywords is tried at its hits only.
-      const lead = rule.anchoredLead ?? (keywordLed(source, rule.keywords) ? 0 : undefined);
+      // A rule whose every match begins with one of its keywords, or has one at a fixed offset, is tried at its hits only.
+      const lead = rule.anchoredLead ?? keywordLead(source, rule.keywords);
       const flags = rule.regex.flags.replace(/[gyd]/g, '') + (lead !== undefined ? 'y' : 'g');
       const groups = countGroups(rule.regex);
       const { max, look } = regexBounds(source);
@@ -90,6 +92,7 @@ export class Engine implements Detector {
         needs: lead !== undefined ? rarest(neededCharacters(source, rule.regex.flags), lead + Math.min(...rule.keywords.map((k) => k.length))) : [],
         replacement: rule.replacement ?? FULL,
         ...(rule.run && { run: asciiTable(rule.run) }),
+        ...(lead !== undefined && { notAfter: notAfter(source, rule.regex.flags) }),
       };
     });
     const keywordIndex = new Map<string, number>();
@@ -193,12 +196,17 @@ export class Engine implements Detector {
     let covered = -1;
     const needs = c.needs.map((need) => new NextMember(need, text));
     const run = c.run;
+    const before = c.notAfter;
     // The run of `run` characters that holds the last candidate: [runStart, runEnd).
     let runStart = -1;
     let runEnd = -1;
     for (let h = 0; h < starts.length; h++) {
       const at = starts[h]! - lead;
       if (at < 0 || at < covered) continue;
+      if (before !== undefined && at > 0) {
+        const c = text.charCodeAt(at - 1);
+        if (c < 128 && before[c] === 1) continue;
+      }
       if (required !== undefined) {
         if (next !== -1 && next < at) next = text.indexOf(required, at);
         if (next === -1 || next - at > c.reach) continue;

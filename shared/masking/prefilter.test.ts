@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Engine } from './engine.js';
 import { Prefilter } from './prefilter.js';
-import { keywordLed, neededCharacters, regexBounds } from './regex-bounds.js';
+import { keywordLead, keywordLed, neededCharacters, notAfter, regexBounds } from './regex-bounds.js';
 import type { RegexRule } from './rule.js';
 import { randomFrom, seeded } from '../../test/support/masking.js';
 
@@ -137,25 +137,35 @@ describe('the gap before a needed character', () => {
     String.raw`(?:password|token|api[_-]?key)[\w.-]{0,24}?["'\x60]?\s*(?:=|:=|:|=>|\?=)\s*["'\x60]?([^\s"'\x60\\,;<>(){}\[\]]{8,200})`,
     String.raw`key[a-c]{0,2}[xy]{1,2}:(\w{3})`,
   ].map((source, i) => ({ id: `r${i}`, keywords: ['access', 'auth', 'api', 'credential', 'key', 'passwd', 'password', 'token'], regex: new RegExp(source, i === 1 ? 'i' : ''), anchoredLead: 0, secretGroup: 1 }));
+  // Rules the engine anchors itself: an opening lookbehind or word boundary, a keyword at a fixed offset.
+  const derived: RegexRule[] = [
+    { id: 'behind', keywords: ['key'], regex: /(?<![A-Za-z0-9])(key[A-Z2-7]{4})(?![A-Za-z0-9])/ },
+    { id: 'boundary', keywords: ['key'], regex: /\b(key_?[a-z]{3})\b/i },
+    { id: 'fixed', keywords: ['key'], regex: /([a-z0-9]{3}\.key\.[a-z]{2})/ },
+    { id: 'negated', keywords: ['key'], regex: /(?<![^a-c])(KEY[a-z]{2})/i },
+  ];
 
-  /** What the rule finds when its regex is tried at every keyword, nothing skipped. */
+  /** What a global search with the rule's regex finds, nothing skipped. */
   function reference(rule: RegexRule, text: string): string[] {
-    const sticky = new RegExp(rule.regex.source, rule.regex.flags + 'yd');
-    const lower = text.toLowerCase();
-    const starts = [...new Set(rule.keywords.flatMap((k) => [...lower.matchAll(new RegExp(k, 'g'))].map((m) => m.index)))].sort((a, b) => a - b);
     const found: string[] = [];
-    let covered = -1;
-    for (const at of starts) {
-      if (at < covered) continue;
-      sticky.lastIndex = at;
-      const m = sticky.exec(text);
-      if (!m) continue;
-      covered = m.index + m[0].length;
+    for (const m of text.matchAll(new RegExp(rule.regex.source, rule.regex.flags + 'gd'))) {
       const [start, end] = m.indices![1]!;
       if (end > start) found.push(`${start}-${end}`);
     }
     return found;
   }
+
+  it('reads the characters an opening lookbehind or word boundary excludes, and a fixed offset of the keyword', () => {
+    const chars = (table: Uint8Array | undefined) => (table ? String.fromCharCode(...[...table.keys()].filter((c) => table[c])) : undefined);
+    assert.equal(chars(notAfter('(?<![A-Za-z0-9])AKIA', '')), '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz');
+    assert.equal(chars(notAfter('\\bAKIA', '')), '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz');
+    assert.equal(chars(notAfter('(?<![^a-c])KEY', 'i'))?.includes('A'), false);
+    assert.equal(notAfter('\\b(?:-|x)', ''), undefined);
+    assert.equal(notAfter('(?<!ab)x', ''), undefined);
+    assert.equal(keywordLead('[a-z0-9]{14}\\.atlasv1\\.[a-z]{60}', ['atlasv1']), 15);
+    assert.equal(keywordLead('key=', ['key']), 0);
+    assert.equal(keywordLead('[a-z]{1,3}atlasv1', ['atlasv1']), undefined);
+  });
 
   it('records, for each element before it, the characters it holds and its longest length', () => {
     const separator = neededCharacters('key[ \\t\\w.-]{0,20}[\\s\'"]{0,3}(?:=|:)', '').find((n) => n.offset === 3)!;
@@ -174,7 +184,7 @@ describe('the gap before a needed character', () => {
       'keyacxy:abc keyabcy:abc',
     ];
     for (const text of texts) {
-      for (const rule of rules) {
+      for (const rule of [...rules, ...derived]) {
         const engine = new Engine([rule], []);
         assert.deepEqual(engine.detect(text).map((s) => `${s.start}-${s.end}`), reference(rule, text), `${rule.id} on ${JSON.stringify(text)}`);
       }
@@ -184,10 +194,10 @@ describe('the gap before a needed character', () => {
 
   it('finds what the regex finds at every keyword, on random text', () => {
     const random = seeded(22);
-    const pieces = ['key', 'api', 'token', 'password', 'credential', 'access', ' ', ' ', '\n', '\t', '"', "'", '=', ':', '=>', ',', ';', 'a', 'b', 'c', 'x', 'y', '_', '-', '.', 'Zx81kQ0pL2mN7vB4', 'ab12', '\u00e9'];
+    const pieces = ['key', 'KEY', 'api', 'token', 'password', 'credential', 'access', ' ', ' ', '\n', '\t', '"', "'", '=', ':', '=>', ',', ';', 'a', 'b', 'c', 'x', 'y', 'Q', '7', '_', '-', '.', 'Zx81kQ0pL2mN7vB4', 'ab12', '\u00e9'];
     for (let round = 0; round < 3000; round++) {
       const text = Array.from({ length: 30 }, () => pieces[Math.floor(random() * pieces.length)]).join('');
-      for (const rule of rules) {
+      for (const rule of [...rules, ...derived]) {
         const engine = new Engine([rule], []);
         assert.deepEqual(engine.detect(text).map((s) => `${s.start}-${s.end}`), reference(rule, text), `${rule.id} on ${JSON.stringify(text)}`);
       }

@@ -144,6 +144,25 @@ export function keywordLed(source: string, keywords: readonly string[]): boolean
   return prefixes.length > 0 && prefixes.every((p) => p.led);
 }
 
+/**
+ * Where every match's keyword begins, as an offset from the match's start, when it is fixed:
+ * 0 for a keyword-led regex, L when the regex opens with elements of exactly L characters
+ * followed by a keyword-led rest (`[a-z0-9]{14}\.atlasv1\.…`). Undefined otherwise.
+ */
+export function keywordLead(source: string, keywords: readonly string[]): number | undefined {
+  if (keywordLed(source, keywords)) return 0;
+  const elements = topLevel(source);
+  if (!elements) return undefined;
+  let at = 0;
+  for (let k = 0; k < elements.length - 1; k++) {
+    at += elements[k]!.text.length;
+    const { min, max } = regexBounds(source.slice(0, at));
+    if (min !== max) return undefined;
+    if (min > 0 && keywordLed(source.slice(at), keywords)) return min;
+  }
+  return undefined;
+}
+
 interface Prefix {
   text: string;
   /** Whether what follows the prefix is still known (it ended an element, not at an unknown character). */
@@ -503,6 +522,36 @@ function groupEnd(source: string, i: number): number {
     }
   }
   return i;
+}
+
+/**
+ * The ASCII characters that, just before a match, rule it out: a regex that opens with a
+ * negative lookbehind of one character class (`(?<![A-Za-z0-9])`), the class read by the
+ * regex engine itself. Undefined for any other opening.
+ */
+export function notAfter(source: string, flags: string): Uint8Array | undefined {
+  const m = /^\(\?<!(\[(?:\\.|[^\]\\])*\]|\\[dDwWsS])\)/.exec(source) ?? wordBoundaryBeforeWord(source, flags);
+  if (!m) return undefined;
+  const one = new RegExp(`^${m[1]}$`, flags.replace(/[gyd]/g, ''));
+  const table = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) table[c] = one.test(String.fromCharCode(c)) ? 1 : 0;
+  return table;
+}
+
+/** A regex opening with `\b` before an element that begins with a word character: it cannot follow one. */
+function wordBoundaryBeforeWord(source: string, flags: string): [string, string] | undefined {
+  if (!source.startsWith('\\b')) return undefined;
+  const first = topLevel(source.slice(2))?.find((e) => !e.zero);
+  if (!first || regexBounds(first.text).min === 0) return undefined;
+  let set: Omit<Needed, 'offset'> | undefined;
+  try {
+    set = firstSet(first.atom, flags);
+  } catch {
+    return undefined;
+  }
+  const word = CLASS_ESCAPES.w!;
+  if (!set || set.beyond || set.end || set.ascii.some((member, c) => member === 1 && !word(c))) return undefined;
+  return ['\\b', '\\w'];
 }
 
 /** The characters an atom's match begins with; undefined when unknown (it may be empty, say). */
