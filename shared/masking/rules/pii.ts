@@ -4,7 +4,7 @@
 // over the text (see gates.ts), and tries its pattern only where a gate match starts: a
 // pattern run over a whole text per kind cost more than the rest of detection together.
 import type { ScanRule } from '../rule.js';
-import { cardValid, emailValid, ibanValid, IBAN_LENGTHS, ipv4Valid, ipv6Valid, phoneValid, ssnValid } from '../validators.js';
+import { cardValid, emailValid, ibanValid, IBAN_LENGTHS, ipv4Valid, ipv6Valid, luhnValid, phoneValid, ssnValid } from '../validators.js';
 
 export type PiiKind = 'email' | 'phone' | 'card' | 'iban' | 'ssn' | 'ip';
 
@@ -86,6 +86,8 @@ function longestValid(
   member: (c: number) => boolean,
   valid: (value: string) => boolean,
   digits: readonly [number, number],
+  /** A check that `valid` makes too, asked of text[start, e) in place first: most candidates fail it uncut. */
+  inPlace?: (text: string, start: number, end: number) => boolean,
 ): [number, number] | undefined {
   if (member(code(text, start - 1)) || decimalBefore(text, start)) return undefined;
   // Digits in text[start, e), kept as e moves back: a prefix with too many or too few digits
@@ -98,6 +100,7 @@ function longestValid(
     if (!isAlnum(code(text, e - 1))) continue;
     if (e < end && isAlnum(code(text, e))) continue;
     if (member(code(text, e)) || decimalAfter(text, e)) continue;
+    if (inPlace && !inPlace(text, start, e)) continue;
     if (valid(text.slice(start, e))) return [start, e];
   }
   return undefined;
@@ -178,7 +181,7 @@ const card: ScanRule = {
   id: 'pii-card',
   gates: [String.raw`\d{4}[ -]?\d{4}`],
   scan: scanWith(/\d{4}[ -]?\d{4}[ -]?\d{2}[\d -]{3,11}/y, (text, s, e) =>
-    longestValid(text, s, e, isDigit, cardValid, CARD_DIGITS), isDigit),
+    longestValid(text, s, e, isDigit, cardValid, CARD_DIGITS, luhnValid), isDigit),
   holdFrom: holdNumber,
 };
 
