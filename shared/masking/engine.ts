@@ -10,7 +10,7 @@ import type { Analysis, Detector } from './core.js';
 import { shannonEntropy } from './entropy.js';
 import { MAX_SECRET_LENGTH } from './limits.js';
 import { IntList, Prefilter, type Hits } from './prefilter.js';
-import { keywordLead, neededCharacters, notAfter, regexBounds, type Needed } from './regex-bounds.js';
+import { keywordLead, neededCharacters, notAfter, regexBounds, requiredLiteral, type Needed } from './regex-bounds.js';
 import type { RegexRule, Replacement, ScanRule, Span } from './rule.js';
 
 const FULL: Replacement = { kind: 'full' };
@@ -51,6 +51,8 @@ interface Compiled {
   replacement: Replacement;
   /** The rule's `run` class as a table over ASCII. */
   run?: Uint8Array;
+  /** Anchored: a literal every match holds after its hit (the rule's `requires`, or read from its regex). */
+  required: string | undefined;
   /** Anchored: the ASCII characters whose presence just before a match rules it out (its opening lookbehind). */
   notAfter?: Uint8Array;
 }
@@ -92,6 +94,7 @@ export class Engine implements Detector {
         needs: lead !== undefined ? rarest(neededCharacters(source, rule.regex.flags), lead + Math.min(...rule.keywords.map((k) => k.length))) : [],
         replacement: rule.replacement ?? FULL,
         ...(rule.run && { run: asciiTable(rule.run) }),
+        required: rule.requires ?? (lead !== undefined ? requiredLiteral(source, rule.regex.flags) : undefined),
         ...(lead !== undefined && { notAfter: notAfter(source, rule.regex.flags) }),
       };
     });
@@ -190,7 +193,7 @@ export class Engine implements Detector {
 
   private runAnchored(c: Compiled, text: string, hits: Int32Array, found: Span[]) {
     const lead = c.lead!;
-    const required = c.rule.requires;
+    const required = c.required;
     const starts = isAscending(hits) ? hits : hits.slice().sort();
     let next = -2;
     let covered = -1;
@@ -357,12 +360,33 @@ const GAP_READ = 64;
 const MAX_NEEDED = 2;
 const MAX_NEEDED_CHARS = 40;
 
+/**
+ * How common a character is in text, roughly: a need of few characters can still be one found
+ * everywhere (a space, a dash), where a need of a letter in both cases is rarely near.
+ */
+const COMMONNESS = (() => {
+  const weight = new Uint8Array(128).fill(1);
+  for (let c = 97; c <= 122; c++) weight[c] = 4;
+  for (let c = 48; c <= 57; c++) weight[c] = 2;
+  for (const c of '-.,/:=_"') weight[c.charCodeAt(0)] = 2;
+  for (const c of [9, 10, 13]) weight[c] = 4;
+  weight[32] = 16;
+  return weight;
+})();
+
 /** The needs past `keyword` characters (the hit itself holds those before), rarest first. */
 function rarest(needs: Needed[], keyword: number): Needed[] {
   const size = (n: Needed) => n.ascii.reduce((a, b) => a + b, 0);
+  const commonness = (n: Needed) => n.ascii.reduce((sum, member, c) => sum + member * COMMONNESS[c]!, 0);
+  // Of the needs of one set, the furthest: a hit is then asked for it over less of its reach.
+  const seen = new Set<string>();
   return needs
     .filter((n) => n.offset >= keyword && size(n) <= MAX_NEEDED_CHARS)
-    .sort((a, b) => size(a) - size(b))
+    .sort((a, b) => commonness(a) - commonness(b) || b.offset - a.offset)
+    .filter((n) => {
+      const key = `${n.ascii.join('')}${n.beyond}${n.end}`;
+      return !seen.has(key) && seen.add(key);
+    })
     .slice(0, MAX_NEEDED);
 }
 

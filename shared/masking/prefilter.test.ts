@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Engine } from './engine.js';
 import { Prefilter } from './prefilter.js';
-import { keywordLead, keywordLed, neededCharacters, notAfter, regexBounds } from './regex-bounds.js';
+import { keywordLead, keywordLed, neededCharacters, notAfter, regexBounds, requiredLiteral } from './regex-bounds.js';
 import type { RegexRule } from './rule.js';
 import { randomFrom, seeded } from '../../test/support/masking.js';
 
@@ -143,6 +143,7 @@ describe('the gap before a needed character', () => {
     { id: 'boundary', keywords: ['key'], regex: /\b(key_?[a-z]{3})\b/i },
     { id: 'fixed', keywords: ['key'], regex: /([a-z0-9]{3}\.key\.[a-z]{2})/ },
     { id: 'negated', keywords: ['key'], regex: /(?<![^a-c])(KEY[a-z]{2})/i },
+    { id: 'required', keywords: ['key'], regex: /key[^\n]{0,20}(?:-u|--user)[ =](\w{3})/ },
   ];
 
   /** What a global search with the rule's regex finds, nothing skipped. */
@@ -165,6 +166,10 @@ describe('the gap before a needed character', () => {
     assert.equal(keywordLead('[a-z0-9]{14}\\.atlasv1\\.[a-z]{60}', ['atlasv1']), 15);
     assert.equal(keywordLead('key=', ['key']), 0);
     assert.equal(keywordLead('[a-z]{1,3}atlasv1', ['atlasv1']), undefined);
+    assert.equal(requiredLiteral('curl.*(?:-u|--user)=', ''), '-u');
+    assert.equal(requiredLiteral('curl.*(?:-u|--user)=', 'i'), undefined);
+    assert.equal(requiredLiteral('curl.*(?:-u|--user)?=', ''), undefined);
+    assert.equal(requiredLiteral('curl.*(?:-u|-x)=', ''), undefined);
   });
 
   it('records, for each element before it, the characters it holds and its longest length', () => {
@@ -194,7 +199,7 @@ describe('the gap before a needed character', () => {
 
   it('finds what the regex finds at every keyword, on random text', () => {
     const random = seeded(22);
-    const pieces = ['key', 'KEY', 'api', 'token', 'password', 'credential', 'access', ' ', ' ', '\n', '\t', '"', "'", '=', ':', '=>', ',', ';', 'a', 'b', 'c', 'x', 'y', 'Q', '7', '_', '-', '.', 'Zx81kQ0pL2mN7vB4', 'ab12', '\u00e9'];
+    const pieces = ['key', 'KEY', 'api', 'token', 'password', 'credential', 'access', ' ', ' ', '\n', '\t', '"', "'", '=', ':', '=>', ',', ';', 'a', 'b', 'c', 'x', 'y', 'Q', '7', '_', '-', '.', 'Zx81kQ0pL2mN7vB4', 'ab12', '\u00e9', '-u', '--user'];
     for (let round = 0; round < 3000; round++) {
       const text = Array.from({ length: 30 }, () => pieces[Math.floor(random() * pieces.length)]).join('');
       for (const rule of [...rules, ...derived]) {

@@ -538,6 +538,39 @@ export function notAfter(source: string, flags: string): Uint8Array | undefined 
   return table;
 }
 
+/**
+ * A literal of at least two characters that every match holds, read from the top level of the
+ * regex: a group whose alternatives are plain literals, the shortest held by all the others
+ * (`(?:-u|--user)`: "-u"). Undefined when there is none, or when case is folded.
+ */
+export function requiredLiteral(source: string, flags: string): string | undefined {
+  if (flags.includes('i')) return undefined;
+  let best: string | undefined;
+  for (const e of topLevel(source) ?? []) {
+    if (e.zero || !e.atom.startsWith('(') || regexBounds(e.text).min === 0 || /^\(\?[=!<]/.test(e.atom)) continue;
+    const alternatives = groupAlternatives(e.atom).map(plainLiteral);
+    if (alternatives.some((a) => a === undefined)) continue;
+    const shortest = (alternatives as string[]).reduce((a, b) => (b.length < a.length ? b : a));
+    if (shortest.length >= 2 && alternatives.every((a) => a!.includes(shortest)) && shortest.length > (best?.length ?? 0)) best = shortest;
+  }
+  return best;
+}
+
+/** The text a regex source matches when it is a plain literal (escaped punctuation allowed), else undefined. */
+function plainLiteral(source: string): string | undefined {
+  let out = '';
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === '\\') {
+      const e = source[++i];
+      if (e === undefined || /\w/.test(e)) return undefined;
+      out += e;
+    } else if (/[\w\- ~@#%&=:;,'"`<>/!]/.test(c)) out += c;
+    else return undefined;
+  }
+  return out;
+}
+
 /** A regex opening with `\b` before an element that begins with a word character: it cannot follow one. */
 function wordBoundaryBeforeWord(source: string, flags: string): [string, string] | undefined {
   if (!source.startsWith('\\b')) return undefined;
