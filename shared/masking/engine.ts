@@ -50,11 +50,11 @@ interface Compiled {
   direct: boolean;
   replacement: Replacement;
   /** The rule's `run` class as a table over ASCII. */
-  run?: Uint8Array;
+  run: Uint8Array | undefined;
   /** Anchored: a literal every match holds after its hit (the rule's `requires`, or read from its regex). */
   required: string | undefined;
   /** Anchored: the ASCII characters whose presence just before a match rules it out (its opening lookbehind). */
-  notAfter?: Uint8Array;
+  notAfter: Uint8Array | undefined;
 }
 
 export class Engine implements Detector {
@@ -70,6 +70,9 @@ export class Engine implements Detector {
   private readonly noStarts: Int32Array[];
   /** Each scanner's gate starts, kept from one text to the next: a run of gate characters starts one at every offset. */
   private readonly startLists: IntList[];
+  /** Each rule's hits (groupHits), kept from one text to the next, and the rules that had some in the last. */
+  private readonly hitLists: IntList[] = [];
+  private readonly withHits: number[] = [];
 
   constructor(
     regexRules: readonly RegexRule[],
@@ -93,9 +96,10 @@ export class Engine implements Detector {
         direct: lead !== undefined && max <= MAX_SECRET_LENGTH && look <= LOOK_BEHIND,
         needs: lead !== undefined ? rarest(neededCharacters(source, rule.regex.flags), lead + Math.min(...rule.keywords.map((k) => k.length))) : [],
         replacement: rule.replacement ?? FULL,
-        ...(rule.run && { run: asciiTable(rule.run) }),
+        // Every property set, undefined or not: the loops over hits see one shape of rule.
+        run: rule.run && asciiTable(rule.run),
         required: rule.requires ?? (lead !== undefined ? requiredLiteral(source, rule.regex.flags) : undefined),
-        ...(lead !== undefined && { notAfter: notAfter(source, rule.regex.flags) }),
+        notAfter: lead !== undefined ? notAfter(source, rule.regex.flags) : undefined,
       };
     });
     const keywordIndex = new Map<string, number>();
@@ -176,18 +180,21 @@ export class Engine implements Detector {
   }
 
   private groupHits(hits: Hits): Int32Array[] {
-    // Indexed by rule; rules without hits stay holes, which forEach skips. Typed lists: a text
-    // dense with keywords has a hit every few characters.
-    const lists: IntList[] = new Array(this.compiled.length);
+    // Indexed by rule; rules without hits stay holes, which forEach skips. Typed lists, kept
+    // from one text to the next: a text dense with keywords has a hit every few characters.
+    const lists = this.hitLists;
+    for (const index of this.withHits) lists[index]!.clear();
+    this.withHits.length = 0;
     for (let h = 0; h < hits.start.length; h++) {
       const start = hits.start[h]!;
       for (const index of this.rulesOfKeyword[hits.keyword[h]!]!) {
         const list = (lists[index] ??= new IntList());
+        if (list.length === 0) this.withHits.push(index);
         if (list.length === 0 || list.data[list.length - 1] !== start) list.push(start);
       }
     }
     const perRule: Int32Array[] = new Array(this.compiled.length);
-    lists.forEach((list, index) => (perRule[index] = list.done()));
+    for (const index of this.withHits) perRule[index] = lists[index]!.done();
     return perRule;
   }
 
@@ -399,6 +406,10 @@ class NextMember {
   private found = -1;
   /** Everything before this was read. */
   private read = 0;
+  /** Offset of the last character found that no element of the gap holds (-1: none yet). */
+  private outside = -1;
+  /** Everything before this was read for it. */
+  private outsideRead = 0;
   constructor(
     private readonly need: Needed,
     private readonly text: string,
@@ -409,7 +420,7 @@ class NextMember {
     const from = at + this.need.offset;
     const limit = Math.min(this.text.length, at + reach);
     if (this.need.end && this.text.length <= at + reach) return true;
-    if (this.found >= from) return this.found < limit && (this.need.gap === undefined || this.passes(at, limit));
+    if (this.found >= from) return this.found < limit && this.reachable(at, limit);
     const { ascii, beyond } = this.need;
     const text = this.text;
     for (let i = Math.max(from, this.read); i < limit; i++) {
@@ -417,11 +428,36 @@ class NextMember {
       if (c < 128 ? ascii[c] === 1 : beyond) {
         this.found = i;
         this.read = i + 1;
-        return this.need.gap === undefined || this.passes(at, limit);
+        return this.reachable(at, limit);
       }
     }
     this.read = Math.max(this.read, limit);
     return false;
+  }
+
+  /**
+   * Whether the first needed character from the hit (`found`) can be reached through the gap:
+   * no further than the gap's longest, and before any character none of its elements holds
+   * (each read once for ascending hits); then as the elements come, in order (passes).
+   */
+  private reachable(at: number, limit: number): boolean {
+    const gap = this.need.gap;
+    if (gap === undefined) return true;
+    const found = this.found;
+    if (found > at + gap.longest) return false;
+    if (this.outside < at) {
+      const text = this.text;
+      const { ascii, beyond } = gap;
+      let i = Math.max(at, this.outsideRead);
+      for (; i < found; i++) {
+        const c = text.charCodeAt(i);
+        if ((c < 128 ? ascii[c]! : beyond) === 0) break;
+      }
+      this.outsideRead = i;
+      if (i < found) this.outside = i;
+    }
+    if (this.outside >= at && this.outside < found) return false;
+    return this.passes(at, limit);
   }
 
   /**

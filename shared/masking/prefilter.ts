@@ -104,6 +104,12 @@ export class Prefilter {
   private readonly warmUp: number;
   /** Most keywords that end at one offset. */
   private readonly mostKeywords: number;
+  /**
+   * The lists a scan records into, kept from one scan to the next (a scan's Hits are views of
+   * them, read before the next scan): a text dense with keywords grew them from nothing, and
+   * their copies were most of the collector's work.
+   */
+  private readonly recording: Recording = { keyword: new IntList(), start: new IntList(), gate: new IntList(), gateEnd: new IntList(), gateRun: new IntList() };
 
   constructor(
     readonly keywords: readonly string[],
@@ -118,8 +124,10 @@ export class Prefilter {
     this.mostKeywords = mostOutputs(this.automaton);
   }
 
+  /** The keywords and gates in `text`; what it returns is valid until the next scan. */
   scan(text: string): Hits {
-    const hits: Recording = { keyword: new IntList(), start: new IntList(), gate: new IntList(), gateEnd: new IntList(), gateRun: new IntList() };
+    const hits = this.recording;
+    for (const list of Object.values(hits)) list.clear();
     const states = this.passes.map(() => 0);
     for (let from = 0; from < text.length; from += BLOCK) {
       const length = Math.min(BLOCK, text.length - from);

@@ -347,7 +347,7 @@ export interface Needed {
   /** The end of the text stands for one (an alternative is `$`). */
   end: boolean;
   /** What a match passes through before it, when every element before it is known (see Gap). */
-  gap?: Gap;
+  gap?: Gap | undefined;
 }
 
 /** Most elements before a needed one that a gap follows (one bit each). */
@@ -367,6 +367,8 @@ export interface Gap {
   beyond: number;
   /** Each element's longest length. */
   max: number[];
+  /** Their sum: the needed element starts no further than this from the match's start. */
+  longest: number;
 }
 
 /**
@@ -386,7 +388,7 @@ export function neededCharacters(source: string, flags: string, start = 0): Need
     const min = regexBounds(e.text).min;
     // A group of one alternative, once: its elements are passed through too.
     const inner = e.text === e.atom && e.atom.startsWith('(') && !e.zero ? groupAlternatives(e.atom) : [];
-    if (inner.length === 1) out.push(...neededCharacters(inner[0]!, flags, offset).map(({ gap: _, ...n }) => n));
+    if (inner.length === 1) out.push(...neededCharacters(inner[0]!, flags, offset).map((n) => ({ ...n, gap: undefined })));
     // A group whose only empty alternative is `$` is passed through too (as the text's end).
     const endOrMore = e.text === e.atom && e.atom.startsWith('(') && !e.zero && groupAlternatives(e.atom).every((a) => a === '$' || regexBounds(a).min > 0);
     if ((min > 0 || endOrMore) && !e.zero) {
@@ -397,7 +399,7 @@ export function neededCharacters(source: string, flags: string, start = 0): Need
         set = undefined;
       }
       const gap = set && !set.end && passed !== undefined && passed.length > 0 ? gapOf(passed) : undefined;
-      if (set) out.push({ offset, ...set, ...(gap && { gap }) });
+      if (set) out.push({ offset, ...set, gap });
     }
     offset += min;
     if (passed !== undefined && !e.zero) {
@@ -418,7 +420,8 @@ function gapOf(passed: { set: Omit<Needed, 'offset'>; max: number }[]): Gap {
     for (let c = 0; c < 128; c++) if (set.ascii[c]) ascii[c]! |= 1 << i;
     if (set.beyond) beyond |= 1 << i;
   });
-  return { ascii, beyond, max: passed.map((p) => p.max) };
+  const max = passed.map((p) => p.max);
+  return { ascii, beyond, max, longest: max.reduce((a, b) => a + b, 0) };
 }
 
 /** Every character a match of the atom can hold; undefined when unknown (a backreference, a flag group). */
