@@ -14,11 +14,11 @@ function digitCount(value: string): number {
 }
 
 /** Luhn (mod 10) over the digits of `value`. */
-export function luhnValid(value: string, start = 0, end = value.length): boolean {
-  // Read in place (text[start, end)), separators skipped: a scanner asks this of many candidates.
+export function luhnValid(value: string): boolean {
+  // Read in place, separators skipped: a scanner asks this of many candidates.
   let sum = 0;
   let i = 0;
-  for (let at = end - 1; at >= start; at--) {
+  for (let at = value.length - 1; at >= 0; at--) {
     let d = value.charCodeAt(at) - 48;
     if (d < 0 || d > 9) continue;
     if (i++ % 2 === 1) {

@@ -4,7 +4,7 @@
 // over the text (see gates.ts), and tries its pattern only where a gate match starts: a
 // pattern run over a whole text per kind cost more than the rest of detection together.
 import type { ScanRule } from '../rule.js';
-import { cardValid, emailValid, ibanValid, IBAN_LENGTHS, ipv4Valid, ipv6Valid, luhnValid, phoneValid, ssnValid } from '../validators.js';
+import { cardValid, emailValid, ibanValid, IBAN_LENGTHS, ipv4Valid, ipv6Valid, phoneValid, ssnValid } from '../validators.js';
 
 export type PiiKind = 'email' | 'phone' | 'card' | 'iban' | 'ssn' | 'ip';
 
@@ -86,8 +86,6 @@ function longestValid(
   member: (c: number) => boolean,
   valid: (value: string) => boolean,
   digits: readonly [number, number],
-  /** A check that `valid` makes too, asked of text[start, e) in place first: most candidates fail it uncut. */
-  inPlace?: (text: string, start: number, end: number) => boolean,
 ): [number, number] | undefined {
   if (member(code(text, start - 1)) || decimalBefore(text, start)) return undefined;
   // Digits in text[start, e), kept as e moves back: a prefix with too many or too few digits
@@ -100,8 +98,61 @@ function longestValid(
     if (!isAlnum(code(text, e - 1))) continue;
     if (e < end && isAlnum(code(text, e))) continue;
     if (member(code(text, e)) || decimalAfter(text, e)) continue;
-    if (inPlace && !inPlace(text, start, e)) continue;
     if (valid(text.slice(start, e))) return [start, e];
+  }
+  return undefined;
+}
+
+/** Where a card candidate may end (longestCard): its offset, digits before it and two Luhn sums. */
+const cardEnds = new Int32Array(4 * 64);
+
+/**
+ * longestValid for a card number, in one pass over the candidate: the digits before each place
+ * it may end and the Luhn sums there (a digit at an even or an odd place from the start doubled),
+ * so that only a prefix that passes Luhn is cut out of the text and validated. Candidates
+ * overlap (`4111 ` repeated starts one every five characters): each costs a pass, not a pass
+ * and a Luhn check per place it may end.
+ */
+function longestCard(text: string, start: number, end: number): [number, number] | undefined {
+  if (isDigit(code(text, start - 1)) || decimalBefore(text, start)) return undefined;
+  let ends = 0;
+  let count = 0;
+  let evenDoubled = 0;
+  let oddDoubled = 0;
+  // Each character read once: the one after is the next one's.
+  let next = text.charCodeAt(start);
+  for (let i = start; i < end && ends < 64; i++) {
+    const c = next;
+    next = i + 1 < end ? text.charCodeAt(i + 1) : -1;
+    const d = c - 48;
+    if (d >= 0 && d <= 9) {
+      const doubled = d > 4 ? 2 * d - 9 : 2 * d;
+      if (count % 2 === 0) {
+        evenDoubled += doubled;
+        oddDoubled += d;
+      } else {
+        evenDoubled += d;
+        oddDoubled += doubled;
+      }
+      count++;
+    }
+    // It may end after an alphanumeric character, before one that is not (or at the candidate's end).
+    if (!isAlnum(c) || isAlnum(next)) continue;
+    cardEnds[4 * ends] = i + 1;
+    cardEnds[4 * ends + 1] = count;
+    cardEnds[4 * ends + 2] = evenDoubled;
+    cardEnds[4 * ends + 3] = oddDoubled;
+    ends++;
+  }
+  for (let k = ends - 1; k >= 0; k--) {
+    const e = cardEnds[4 * k]!;
+    const digits = cardEnds[4 * k + 1]!;
+    if (digits < CARD_DIGITS[0]) break;
+    if (digits > CARD_DIGITS[1]) continue;
+    if (isDigit(code(text, e)) || decimalAfter(text, e)) continue;
+    // Luhn doubles every second digit from the last: those at an even place when the count is even.
+    if ((digits % 2 === 0 ? cardEnds[4 * k + 2]! : cardEnds[4 * k + 3]!) % 10 !== 0) continue;
+    if (cardValid(text.slice(start, e))) return [start, e];
   }
   return undefined;
 }
@@ -180,8 +231,7 @@ const email: ScanRule = {
 const card: ScanRule = {
   id: 'pii-card',
   gates: [String.raw`\d{4}[ -]?\d{4}`],
-  scan: scanWith(/\d{4}[ -]?\d{4}[ -]?\d{2}[\d -]{3,11}/y, (text, s, e) =>
-    longestValid(text, s, e, isDigit, cardValid, CARD_DIGITS, luhnValid), isDigit),
+  scan: scanWith(/\d{4}[ -]?\d{4}[ -]?\d{2}[\d -]{3,11}/y, longestCard, isDigit),
   holdFrom: holdNumber,
 };
 
