@@ -84,13 +84,25 @@ function maskOne(masker: Masker, text: string, forceJson: boolean, where: string
   return masker.auto(text);
 }
 
+/**
+ * The whole input as one string, decoded once: a string grown chunk by chunk is a rope that the
+ * masker's first read copies flat again, and a streaming decoder costs more per byte.
+ */
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  const decoder = new TextDecoder();
-  let text = '';
-  for await (const chunk of stream) {
-    text += typeof chunk === 'string' ? chunk : decoder.decode(chunk as Uint8Array, { stream: true });
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return new TextDecoder().decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+}
+
+/** A file read whole (see readAll). */
+async function readWhole(file: string, cwd: string): Promise<string> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(resolve(cwd, file));
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  return text + decoder.decode();
+  return new TextDecoder().decode(bytes);
 }
 
 export const run: Command = async (args, io) => {
@@ -102,9 +114,12 @@ export const run: Command = async (args, io) => {
   }
 
   for (const file of options.files.length > 0 ? options.files : ['-']) {
-    const [input, where] = file === '-' ? [io.stdin, 'stdin'] : [await openInput(file, io.cwd), file];
-    if (options.jsonl) await maskLines(io, masker, input, options.json, where);
-    else await write(io, maskOne(masker, await readAll(input), options.json, where).text);
+    const where = file === '-' ? 'stdin' : file;
+    if (options.jsonl) await maskLines(io, masker, file === '-' ? io.stdin : await openInput(file, io.cwd), options.json, where);
+    else {
+      const text = file === '-' ? await readAll(io.stdin) : await readWhole(file, io.cwd);
+      await write(io, maskOne(masker, text, options.json, where).text);
+    }
   }
   return 0;
 };

@@ -10,7 +10,7 @@ import type { Analysis, Detector } from './core.js';
 import { shannonEntropy } from './entropy.js';
 import { MAX_SECRET_LENGTH } from './limits.js';
 import { IntList, Prefilter, type Hits } from './prefilter.js';
-import { keywordLed, neededCharacters, regexBounds, type Needed } from './regex-bounds.js';
+import { keywordLead, neededCharacters, notAfter, regexBounds, requiredLiteral, type Needed } from './regex-bounds.js';
 import type { RegexRule, Replacement, ScanRule, Span } from './rule.js';
 
 const FULL: Replacement = { kind: 'full' };
@@ -50,7 +50,11 @@ interface Compiled {
   direct: boolean;
   replacement: Replacement;
   /** The rule's `run` class as a table over ASCII. */
-  run?: Uint8Array;
+  run: Uint8Array | undefined;
+  /** Anchored: a literal every match holds after its hit (the rule's `requires`, or read from its regex). */
+  required: string | undefined;
+  /** Anchored: the ASCII characters whose presence just before a match rules it out (its opening lookbehind). */
+  notAfter: Uint8Array | undefined;
 }
 
 export class Engine implements Detector {
@@ -66,9 +70,9 @@ export class Engine implements Detector {
   private readonly noStarts: Int32Array[];
   /** Each scanner's gate starts, kept from one text to the next: a run of gate characters starts one at every offset. */
   private readonly startLists: IntList[];
-  /** Each rule's hits, kept from one text to the next (groupHits), and the rules the last text hit. */
-  private readonly ruleLists: IntList[] = [];
-  private readonly usedRules: number[] = [];
+  /** Each rule's hits (groupHits), kept from one text to the next, and the rules that had some in the last. */
+  private readonly hitLists: IntList[] = [];
+  private readonly withHits: number[] = [];
 
   constructor(
     regexRules: readonly RegexRule[],
@@ -76,8 +80,8 @@ export class Engine implements Detector {
   ) {
     this.compiled = regexRules.map((rule, order) => {
       const source = rule.anchoredLead !== undefined ? rule.regex.source : withoutLazyLead(rule.regex.source);
-      // A rule whose every match begins with one of its keywords is tried at its hits only.
-      const lead = rule.anchoredLead ?? (keywordLed(source, rule.keywords) ? 0 : undefined);
+      // A rule whose every match begins with one of its keywords, or has one at a fixed offset, is tried at its hits only.
+      const lead = rule.anchoredLead ?? keywordLead(source, rule.keywords);
       const flags = rule.regex.flags.replace(/[gyd]/g, '') + (lead !== undefined ? 'y' : 'g');
       const groups = countGroups(rule.regex);
       const { max, look } = regexBounds(source);
@@ -92,7 +96,10 @@ export class Engine implements Detector {
         direct: lead !== undefined && max <= MAX_SECRET_LENGTH && look <= LOOK_BEHIND,
         needs: lead !== undefined ? rarest(neededCharacters(source, rule.regex.flags), lead + Math.min(...rule.keywords.map((k) => k.length))) : [],
         replacement: rule.replacement ?? FULL,
-        ...(rule.run && { run: asciiTable(rule.run) }),
+        // Every property set, undefined or not: the loops over hits see one shape of rule.
+        run: rule.run && asciiTable(rule.run),
+        required: rule.requires ?? (lead !== undefined ? requiredLiteral(source, rule.regex.flags) : undefined),
+        notAfter: lead !== undefined ? notAfter(source, rule.regex.flags) : undefined,
       };
     });
     const keywordIndex = new Map<string, number>();
@@ -173,40 +180,43 @@ export class Engine implements Detector {
   }
 
   private groupHits(hits: Hits): Int32Array[] {
-    // Indexed by rule; rules without hits stay holes, which forEach skips. Typed lists (a text
-    // dense with keywords has a hit every few characters), kept from one text to the next.
-    const lists = this.ruleLists;
-    const used = this.usedRules;
-    // The last text's lists are emptied now, not when it was done: its analysis read their views.
-    for (const index of used) lists[index]!.clear();
-    used.length = 0;
+    // Indexed by rule; rules without hits stay holes, which forEach skips. Typed lists, kept
+    // from one text to the next: a text dense with keywords has a hit every few characters.
+    const lists = this.hitLists;
+    for (const index of this.withHits) lists[index]!.clear();
+    this.withHits.length = 0;
     for (let h = 0; h < hits.start.length; h++) {
       const start = hits.start[h]!;
       for (const index of this.rulesOfKeyword[hits.keyword[h]!]!) {
         const list = (lists[index] ??= new IntList());
-        if (list.length === 0) used.push(index);
+        if (list.length === 0) this.withHits.push(index);
         if (list.length === 0 || list.data[list.length - 1] !== start) list.push(start);
       }
     }
     const perRule: Int32Array[] = new Array(this.compiled.length);
-    for (const index of used) perRule[index] = lists[index]!.done();
+    for (const index of this.withHits) perRule[index] = lists[index]!.done();
     return perRule;
   }
 
   private runAnchored(c: Compiled, text: string, hits: Int32Array, found: Span[]) {
     const lead = c.lead!;
-    const required = c.rule.requires;
+    const required = c.required;
     const starts = isAscending(hits) ? hits : hits.slice().sort();
     let next = -2;
     let covered = -1;
     const needs = c.needs.map((need) => new NextMember(need, text));
     const run = c.run;
+    const before = c.notAfter;
     // The run of `run` characters that holds the last candidate: [runStart, runEnd).
     let runStart = -1;
     let runEnd = -1;
     for (let h = 0; h < starts.length; h++) {
       const at = starts[h]! - lead;
       if (at < 0 || at < covered) continue;
+      if (before !== undefined && at > 0) {
+        const c = text.charCodeAt(at - 1);
+        if (c < 128 && before[c] === 1) continue;
+      }
       if (required !== undefined) {
         if (next !== -1 && next < at) next = text.indexOf(required, at);
         if (next === -1 || next - at > c.reach) continue;
@@ -351,16 +361,39 @@ export class Engine implements Detector {
   }
 }
 
+/** Most characters a hit's gap is followed for (NextMember.passes): a hit costs at most that. */
+const GAP_READ = 64;
 /** Needed characters worth looking for before a regex runs: at most two, of the fewest characters. */
 const MAX_NEEDED = 2;
 const MAX_NEEDED_CHARS = 40;
 
+/**
+ * How common a character is in text, roughly: a need of few characters can still be one found
+ * everywhere (a space, a dash), where a need of a letter in both cases is rarely near.
+ */
+const COMMONNESS = (() => {
+  const weight = new Uint8Array(128).fill(1);
+  for (let c = 97; c <= 122; c++) weight[c] = 4;
+  for (let c = 48; c <= 57; c++) weight[c] = 2;
+  for (const c of '-.,/:=_"') weight[c.charCodeAt(0)] = 2;
+  for (const c of [9, 10, 13]) weight[c] = 4;
+  weight[32] = 16;
+  return weight;
+})();
+
 /** The needs past `keyword` characters (the hit itself holds those before), rarest first. */
 function rarest(needs: Needed[], keyword: number): Needed[] {
   const size = (n: Needed) => n.ascii.reduce((a, b) => a + b, 0);
+  const commonness = (n: Needed) => n.ascii.reduce((sum, member, c) => sum + member * COMMONNESS[c]!, 0);
+  // Of the needs of one set, the furthest: a hit is then asked for it over less of its reach.
+  const seen = new Set<string>();
   return needs
     .filter((n) => n.offset >= keyword && size(n) <= MAX_NEEDED_CHARS)
-    .sort((a, b) => size(a) - size(b))
+    .sort((a, b) => commonness(a) - commonness(b) || b.offset - a.offset)
+    .filter((n) => {
+      const key = `${n.ascii.join('')}${n.beyond}${n.end}`;
+      return !seen.has(key) && seen.add(key);
+    })
     .slice(0, MAX_NEEDED);
 }
 
@@ -373,6 +406,10 @@ class NextMember {
   private found = -1;
   /** Everything before this was read. */
   private read = 0;
+  /** Offset of the last character found that no element of the gap holds (-1: none yet). */
+  private outside = -1;
+  /** Everything before this was read for it. */
+  private outsideRead = 0;
   constructor(
     private readonly need: Needed,
     private readonly text: string,
@@ -383,7 +420,7 @@ class NextMember {
     const from = at + this.need.offset;
     const limit = Math.min(this.text.length, at + reach);
     if (this.need.end && this.text.length <= at + reach) return true;
-    if (this.found >= from) return this.found < limit;
+    if (this.found >= from) return this.found < limit && this.reachable(at, limit);
     const { ascii, beyond } = this.need;
     const text = this.text;
     for (let i = Math.max(from, this.read); i < limit; i++) {
@@ -391,11 +428,69 @@ class NextMember {
       if (c < 128 ? ascii[c] === 1 : beyond) {
         this.found = i;
         this.read = i + 1;
-        return true;
+        return this.reachable(at, limit);
       }
     }
     this.read = Math.max(this.read, limit);
     return false;
+  }
+
+  /**
+   * Whether the first needed character from the hit (`found`) can be reached through the gap:
+   * no further than the gap's longest, and before any character none of its elements holds
+   * (each read once for ascending hits); then as the elements come, in order (passes).
+   */
+  private reachable(at: number, limit: number): boolean {
+    const gap = this.need.gap;
+    if (gap === undefined) return true;
+    const found = this.found;
+    if (found > at + gap.longest) return false;
+    if (this.outside < at) {
+      const text = this.text;
+      const { ascii, beyond } = gap;
+      let i = Math.max(at, this.outsideRead);
+      for (; i < found; i++) {
+        const c = text.charCodeAt(i);
+        if ((c < 128 ? ascii[c]! : beyond) === 0) break;
+      }
+      this.outsideRead = i;
+      if (i < found) this.outside = i;
+    }
+    if (this.outside >= at && this.outside < found) return false;
+    return this.passes(at, limit);
+  }
+
+  /**
+   * Whether the text from `at` can pass through the elements before the needed one (its gap)
+   * to one of its characters, before `limit`. Each character goes to the first element, from
+   * the current one on, that holds it and has room: a match puts it in that element or a later
+   * one, so this never rules out a match. At most GAP_READ characters are read for a hit.
+   */
+  private passes(at: number, limit: number): boolean {
+    const { ascii, beyond, max } = this.need.gap!;
+    const need = this.need.ascii;
+    const needBeyond = this.need.beyond;
+    const from = at + this.need.offset;
+    const text = this.text;
+    const stop = Math.min(limit, at + GAP_READ);
+    let element = 0;
+    let count = 0;
+    for (let i = at; i < stop; i++) {
+      const c = text.charCodeAt(i);
+      if (i >= from && (c < 128 ? need[c] === 1 : needBeyond)) return true;
+      // The elements that can take it: this one while it has room, or a later one.
+      let next = (c < 128 ? ascii[c]! : beyond) & (-1 << element);
+      if (count >= max[element]!) next &= ~(1 << element);
+      if (next === 0) return false;
+      const first = 31 - Math.clz32(next & -next);
+      if (first === element) count++;
+      else {
+        element = first;
+        count = 1;
+      }
+    }
+    // Stopped before the match's longest end: read no further, the regex decides.
+    return stop < limit;
   }
 }
 

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Engine } from './engine.js';
 import { Prefilter } from './prefilter.js';
-import { keywordLed, neededCharacters, regexBounds } from './regex-bounds.js';
+import { keywordLead, keywordLed, neededCharacters, notAfter, regexBounds, requiredLiteral } from './regex-bounds.js';
+import type { RegexRule } from './rule.js';
 import { randomFrom, seeded } from '../../test/support/masking.js';
 
 function naive(keywords: string[], text: string): string[] {
@@ -124,5 +126,86 @@ describe('neededCharacters', () => {
   it('gives nothing for a top-level alternation or an optional element', () => {
     assert.deepEqual(neededCharacters('a=|b:', ''), []);
     assert.deepEqual(neededCharacters('key(?:=)?x', '').filter((n) => n.offset === 3 && chars(n) === '='), []);
+  });
+});
+
+describe('the gap before a needed character', () => {
+  // Rules as the engine runs them (sticky at their keyword hits), without allowlists or entropy.
+  const rules: RegexRule[] = [
+    // gitleaks' generic-api-key, without its lazy lead.
+    String.raw`(?:[aA][cC][cC][eE][sS][sS]|[aA][uU][tT][hH]|(?:[Aa]pi|API)|[cC][rR][eE][dD][eE][nN][tT][iI][aA][lL]|[kK][eE][yY]|[pP][aA][sS][sS][wW](?:[oO][rR])?[dD]|[tT][oO][kK][eE][nN])(?:[ \t\w.\-]{0,20})[\s'"]{0,3}(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)[\x60'"\s=]{0,5}([\w.=\-]{10,150}|[a-zA-Z0-9][a-zA-Z0-9+/]{11,}={0,3})(?:[\x60'"\s;]|\\[nr]|$)`,
+    String.raw`(?:password|token|api[_-]?key)[\w.-]{0,24}?["'\x60]?\s*(?:=|:=|:|=>|\?=)\s*["'\x60]?([^\s"'\x60\\,;<>(){}\[\]]{8,200})`,
+    String.raw`key[a-c]{0,2}[xy]{1,2}:(\w{3})`,
+  ].map((source, i) => ({ id: `r${i}`, keywords: ['access', 'auth', 'api', 'credential', 'key', 'passwd', 'password', 'token'], regex: new RegExp(source, i === 1 ? 'i' : ''), anchoredLead: 0, secretGroup: 1 }));
+  // Rules the engine anchors itself: an opening lookbehind or word boundary, a keyword at a fixed offset.
+  const derived: RegexRule[] = [
+    { id: 'behind', keywords: ['key'], regex: /(?<![A-Za-z0-9])(key[A-Z2-7]{4})(?![A-Za-z0-9])/ },
+    { id: 'boundary', keywords: ['key'], regex: /\b(key_?[a-z]{3})\b/i },
+    { id: 'fixed', keywords: ['key'], regex: /([a-z0-9]{3}\.key\.[a-z]{2})/ },
+    { id: 'negated', keywords: ['key'], regex: /(?<![^a-c])(KEY[a-z]{2})/i },
+    { id: 'required', keywords: ['key'], regex: /key[^\n]{0,20}(?:-u|--user)[ =](\w{3})/ },
+  ];
+
+  /** What a global search with the rule's regex finds, nothing skipped. */
+  function reference(rule: RegexRule, text: string): string[] {
+    const found: string[] = [];
+    for (const m of text.matchAll(new RegExp(rule.regex.source, rule.regex.flags + 'gd'))) {
+      const [start, end] = m.indices![1]!;
+      if (end > start) found.push(`${start}-${end}`);
+    }
+    return found;
+  }
+
+  it('reads the characters an opening lookbehind or word boundary excludes, and a fixed offset of the keyword', () => {
+    const chars = (table: Uint8Array | undefined) => (table ? String.fromCharCode(...[...table.keys()].filter((c) => table[c])) : undefined);
+    assert.equal(chars(notAfter('(?<![A-Za-z0-9])AKIA', '')), '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz');
+    assert.equal(chars(notAfter('\\bAKIA', '')), '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz');
+    assert.equal(chars(notAfter('(?<![^a-c])KEY', 'i'))?.includes('A'), false);
+    assert.equal(notAfter('\\b(?:-|x)', ''), undefined);
+    assert.equal(notAfter('(?<!ab)x', ''), undefined);
+    assert.equal(keywordLead('[a-z0-9]{14}\\.atlasv1\\.[a-z]{60}', ['atlasv1']), 15);
+    assert.equal(keywordLead('key=', ['key']), 0);
+    assert.equal(keywordLead('[a-z]{1,3}atlasv1', ['atlasv1']), undefined);
+    assert.equal(requiredLiteral('curl.*(?:-u|--user)=', ''), '-u');
+    assert.equal(requiredLiteral('curl.*(?:-u|--user)=', 'i'), undefined);
+    assert.equal(requiredLiteral('curl.*(?:-u|--user)?=', ''), undefined);
+    assert.equal(requiredLiteral('curl.*(?:-u|-x)=', ''), undefined);
+  });
+
+  it('records, for each element before it, the characters it holds and its longest length', () => {
+    const separator = neededCharacters('key[ \\t\\w.-]{0,20}[\\s\'"]{0,3}(?:=|:)', '').find((n) => n.offset === 3)!;
+    assert.deepEqual(separator.gap!.max, [1, 1, 1, 20, 3]);
+    const [k, space, newline, quote] = ['k', ' ', '\n', '"'].map((c) => separator.gap!.ascii[c.charCodeAt(0)]);
+    assert.deepEqual([k, space, newline, quote], [0b1001, 0b11000, 0b10000, 0b10000]);
+  });
+
+  it('skips no hit whose match passes newlines, tabs and quotes before its separator', () => {
+    const texts = [
+      'access_token\n= Zx81kQ0pL2mN7vB4q',
+      '"api_key"\t: "Zx81kQ0pL2mN7vB4q"',
+      'credential.name-x_y 123456789 \t\'=> Zx81kQ0pL2mN7vB4q',
+      'the key of it all\n\n\n: Zx81kQ0pL2mN7vB4q;',
+      'password    \n   = Zx81kQ0pL2mN7vB4q',
+      'keyacxy:abc keyabcy:abc',
+    ];
+    for (const text of texts) {
+      for (const rule of [...rules, ...derived]) {
+        const engine = new Engine([rule], []);
+        assert.deepEqual(engine.detect(text).map((s) => `${s.start}-${s.end}`), reference(rule, text), `${rule.id} on ${JSON.stringify(text)}`);
+      }
+    }
+    assert.equal(new Engine([rules[0]!], []).detect(texts[0]!).length, 1);
+  });
+
+  it('finds what the regex finds at every keyword, on random text', () => {
+    const random = seeded(22);
+    const pieces = ['key', 'KEY', 'api', 'token', 'password', 'credential', 'access', ' ', ' ', '\n', '\t', '"', "'", '=', ':', '=>', ',', ';', 'a', 'b', 'c', 'x', 'y', 'Q', '7', '_', '-', '.', 'Zx81kQ0pL2mN7vB4', 'ab12', '\u00e9', '-u', '--user'];
+    for (let round = 0; round < 3000; round++) {
+      const text = Array.from({ length: 30 }, () => pieces[Math.floor(random() * pieces.length)]).join('');
+      for (const rule of [...rules, ...derived]) {
+        const engine = new Engine([rule], []);
+        assert.deepEqual(engine.detect(text).map((s) => `${s.start}-${s.end}`), reference(rule, text), `${rule.id} on ${JSON.stringify(text)}`);
+      }
+    }
   });
 });

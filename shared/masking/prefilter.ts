@@ -108,6 +108,12 @@ export class Prefilter {
   private readonly warmUp: number;
   /** Most keywords that end at one offset. */
   private readonly mostKeywords: number;
+  /**
+   * The lists a scan records into, kept from one scan to the next (a scan's Hits are views of
+   * them, read before the next scan): a text dense with keywords grew them from nothing, and
+   * their copies were most of the collector's work.
+   */
+  private readonly recording: Recording = { keyword: new IntList(), start: new IntList(), gate: new IntList(), gateEnd: new IntList(), gateRun: new IntList() };
 
   constructor(
     readonly keywords: readonly string[],
@@ -122,13 +128,7 @@ export class Prefilter {
     this.mostKeywords = mostOutputs(this.automaton);
   }
 
-  /**
-   * The hits of a scan, their lists kept from one scan to the next: what scan() returns is read
-   * before the next scan (by the engine's analyze), and a gateway masks many short texts.
-   */
-  private readonly recording: Recording = { keyword: new IntList(), start: new IntList(), gate: new IntList(), gateEnd: new IntList(), gateRun: new IntList() };
-
-  /** The keywords and gates in `text`; valid until the next scan. */
+  /** The keywords and gates in `text`; what it returns is valid until the next scan. */
   scan(text: string): Hits {
     const hits = this.recording;
     for (const list of Object.values(hits)) list.clear();

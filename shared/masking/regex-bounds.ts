@@ -144,6 +144,25 @@ export function keywordLed(source: string, keywords: readonly string[]): boolean
   return prefixes.length > 0 && prefixes.every((p) => p.led);
 }
 
+/**
+ * Where every match's keyword begins, as an offset from the match's start, when it is fixed:
+ * 0 for a keyword-led regex, L when the regex opens with elements of exactly L characters
+ * followed by a keyword-led rest (`[a-z0-9]{14}\.atlasv1\.…`). Undefined otherwise.
+ */
+export function keywordLead(source: string, keywords: readonly string[]): number | undefined {
+  if (keywordLed(source, keywords)) return 0;
+  const elements = topLevel(source);
+  if (!elements) return undefined;
+  let at = 0;
+  for (let k = 0; k < elements.length - 1; k++) {
+    at += elements[k]!.text.length;
+    const { min, max } = regexBounds(source.slice(0, at));
+    if (min !== max) return undefined;
+    if (min > 0 && keywordLed(source.slice(at), keywords)) return min;
+  }
+  return undefined;
+}
+
 interface Prefix {
   text: string;
   /** Whether what follows the prefix is still known (it ended an element, not at an unknown character). */
@@ -327,6 +346,29 @@ export interface Needed {
   beyond: boolean;
   /** The end of the text stands for one (an alternative is `$`). */
   end: boolean;
+  /** What a match passes through before it, when every element before it is known (see Gap). */
+  gap?: Gap | undefined;
+}
+
+/** Most elements before a needed one that a gap follows (one bit each). */
+const MAX_GAP_ELEMENTS = 31;
+
+/**
+ * The elements a match passes through before a needed element, in order: each as the
+ * characters it can hold (a bit per element for each ASCII character, `beyond` for the rest)
+ * and its longest length. From the match's start, each character belongs to the element it is
+ * in or to a later one, and an element holds at most its longest length: a character that no
+ * element from the current one on can take, before a needed character, rules the match out.
+ */
+export interface Gap {
+  /** For each ASCII character, the elements that can hold it (bit i: element i). */
+  ascii: Int32Array;
+  /** The elements that can hold a character beyond ASCII. */
+  beyond: number;
+  /** Each element's longest length. */
+  max: number[];
+  /** Their sum: the needed element starts no further than this from the match's start. */
+  longest: number;
 }
 
 /**
@@ -340,11 +382,13 @@ export function neededCharacters(source: string, flags: string, start = 0): Need
   if (!elements) return [];
   const out: Needed[] = [];
   let offset = start;
+  // The elements passed so far, while each is known (from the match's start only).
+  let passed: { set: Omit<Needed, 'offset'>; max: number }[] | undefined = start === 0 ? [] : undefined;
   for (const e of elements) {
     const min = regexBounds(e.text).min;
     // A group of one alternative, once: its elements are passed through too.
     const inner = e.text === e.atom && e.atom.startsWith('(') && !e.zero ? groupAlternatives(e.atom) : [];
-    if (inner.length === 1) out.push(...neededCharacters(inner[0]!, flags, offset));
+    if (inner.length === 1) out.push(...neededCharacters(inner[0]!, flags, offset).map((n) => ({ ...n, gap: undefined })));
     // A group whose only empty alternative is `$` is passed through too (as the text's end).
     const endOrMore = e.text === e.atom && e.atom.startsWith('(') && !e.zero && groupAlternatives(e.atom).every((a) => a === '$' || regexBounds(a).min > 0);
     if ((min > 0 || endOrMore) && !e.zero) {
@@ -354,11 +398,66 @@ export function neededCharacters(source: string, flags: string, start = 0): Need
       } catch {
         set = undefined;
       }
-      if (set) out.push({ offset, ...set });
+      const gap = set && !set.end && passed !== undefined && passed.length > 0 ? gapOf(passed) : undefined;
+      if (set) out.push({ offset, ...set, gap });
     }
     offset += min;
+    if (passed !== undefined && !e.zero) {
+      const held = heldBy(e.atom, flags);
+      const max = regexBounds(e.text).max;
+      if (held && passed.length < MAX_GAP_ELEMENTS) {
+        if (max > 0) passed.push({ set: held, max });
+      } else passed = undefined;
+    }
   }
   return out;
+}
+
+function gapOf(passed: { set: Omit<Needed, 'offset'>; max: number }[]): Gap {
+  const ascii = new Int32Array(128);
+  let beyond = 0;
+  passed.forEach(({ set }, i) => {
+    for (let c = 0; c < 128; c++) if (set.ascii[c]) ascii[c]! |= 1 << i;
+    if (set.beyond) beyond |= 1 << i;
+  });
+  const max = passed.map((p) => p.max);
+  return { ascii, beyond, max, longest: max.reduce((a, b) => a + b, 0) };
+}
+
+/** Every character a match of the atom can hold; undefined when unknown (a backreference, a flag group). */
+function heldBy(atom: string, flags: string): Omit<Needed, 'offset'> | undefined {
+  const set = { ascii: new Uint8Array(128), beyond: false, end: false };
+  try {
+    if (!addHeld(atom, flags, set)) return undefined;
+  } catch {
+    return undefined;
+  }
+  if (flags.includes('i')) {
+    for (let c = 65; c <= 90; c++) if (set.ascii[c] || set.ascii[c + 32]) set.ascii[c] = set.ascii[c + 32] = 1;
+  }
+  return set;
+}
+
+function addHeld(atom: string, flags: string, set: Omit<Needed, 'offset'>): boolean {
+  const ch = atom[0]!;
+  if (ch === '(') {
+    // Assertions hold nothing; a group that sets flags (or anything else unread) is unknown.
+    if (/^\(\?(?:=|!|<=|<!)/.test(atom)) return true;
+    if (atom[1] === '?' && atom[2] !== ':' && !(atom[2] === '<' && /^\(\?<[A-Za-z_$][\w$]*>/.test(atom))) return false;
+    for (const alternative of groupAlternatives(atom)) {
+      const elements = topLevel(alternative);
+      if (!elements) return false;
+      for (const e of elements) if (!e.zero && !addHeld(e.atom, flags, set)) return false;
+    }
+    return true;
+  }
+  if (ch === '.') {
+    set.ascii.fill(1);
+    set.beyond = true;
+    return true;
+  }
+  if (ch === '^' || ch === '$') return true;
+  return addFirst(atom, flags, set);
 }
 
 interface Element {
@@ -426,6 +525,69 @@ function groupEnd(source: string, i: number): number {
     }
   }
   return i;
+}
+
+/**
+ * The ASCII characters that, just before a match, rule it out: a regex that opens with a
+ * negative lookbehind of one character class (`(?<![A-Za-z0-9])`), the class read by the
+ * regex engine itself. Undefined for any other opening.
+ */
+export function notAfter(source: string, flags: string): Uint8Array | undefined {
+  const m = /^\(\?<!(\[(?:\\.|[^\]\\])*\]|\\[dDwWsS])\)/.exec(source) ?? wordBoundaryBeforeWord(source, flags);
+  if (!m) return undefined;
+  const one = new RegExp(`^${m[1]}$`, flags.replace(/[gyd]/g, ''));
+  const table = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) table[c] = one.test(String.fromCharCode(c)) ? 1 : 0;
+  return table;
+}
+
+/**
+ * A literal of at least two characters that every match holds, read from the top level of the
+ * regex: a group whose alternatives are plain literals, the shortest held by all the others
+ * (`(?:-u|--user)`: "-u"). Undefined when there is none, or when case is folded.
+ */
+export function requiredLiteral(source: string, flags: string): string | undefined {
+  if (flags.includes('i')) return undefined;
+  let best: string | undefined;
+  for (const e of topLevel(source) ?? []) {
+    if (e.zero || !e.atom.startsWith('(') || regexBounds(e.text).min === 0 || /^\(\?[=!<]/.test(e.atom)) continue;
+    const alternatives = groupAlternatives(e.atom).map(plainLiteral);
+    if (alternatives.some((a) => a === undefined)) continue;
+    const shortest = (alternatives as string[]).reduce((a, b) => (b.length < a.length ? b : a));
+    if (shortest.length >= 2 && alternatives.every((a) => a!.includes(shortest)) && shortest.length > (best?.length ?? 0)) best = shortest;
+  }
+  return best;
+}
+
+/** The text a regex source matches when it is a plain literal (escaped punctuation allowed), else undefined. */
+function plainLiteral(source: string): string | undefined {
+  let out = '';
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === '\\') {
+      const e = source[++i];
+      if (e === undefined || /\w/.test(e)) return undefined;
+      out += e;
+    } else if (/[\w\- ~@#%&=:;,'"`<>/!]/.test(c)) out += c;
+    else return undefined;
+  }
+  return out;
+}
+
+/** A regex opening with `\b` before an element that begins with a word character: it cannot follow one. */
+function wordBoundaryBeforeWord(source: string, flags: string): [string, string] | undefined {
+  if (!source.startsWith('\\b')) return undefined;
+  const first = topLevel(source.slice(2))?.find((e) => !e.zero);
+  if (!first || regexBounds(first.text).min === 0) return undefined;
+  let set: Omit<Needed, 'offset'> | undefined;
+  try {
+    set = firstSet(first.atom, flags);
+  } catch {
+    return undefined;
+  }
+  const word = CLASS_ESCAPES.w!;
+  if (!set || set.beyond || set.end || set.ascii.some((member, c) => member === 1 && !word(c))) return undefined;
+  return ['\\b', '\\w'];
 }
 
 /** The characters an atom's match begins with; undefined when unknown (it may be empty, say). */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createMasker } from './index.js';
-import { ALNUM, BASE64, DIGITS, HEX, LOWER, opensshKey, pemKey, randomFrom, secretSamples, UPPER } from '../../test/support/masking.js';
+import { ALNUM, BASE64, DIGITS, HEX, LOWER, opensshKey, pemKey, randomFrom, secretSamples, seeded, UPPER } from '../../test/support/masking.js';
 
 const masker = createMasker({ pii: { ip: true } });
 const masked = (text: string) => masker.text(text).text;
@@ -134,6 +134,30 @@ describe('PII detection', () => {
 
   it('backs off a greedy candidate to the valid number before a following one', () => {
     assert.equal(masked('4111 1111 1111 1111 2024'), '[MASKED:pii-card] 2024');
+  });
+
+  it('reads Luhn in place for every length of card, even and odd, after other digits too', () => {
+    const random = seeded(13);
+    const luhn = (body: string) => {
+      let sum = 0;
+      for (let i = 0; i < body.length; i++) {
+        let d = body.charCodeAt(body.length - 1 - i) - 48;
+        if (i % 2 === 0) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+        sum += d;
+      }
+      return String((10 - (sum % 10)) % 10);
+    };
+    for (let length = 13; length <= 19; length++) {
+      for (let round = 0; round < 20; round++) {
+        const body = '4' + Array.from({ length: length - 2 }, () => Math.floor(random() * 10)).join('');
+        const card = body + luhn(body);
+        const wrong = body + String((Number(luhn(body)) + 1 + Math.floor(random() * 9)) % 10);
+        const spaced = card.replace(/(\d{4})(?!$)/g, '$1 ');
+        assert.equal(masked(`card ${card} exp`), 'card [MASKED:pii-card] exp', card);
+        assert.equal(masked(`ref 12 ${spaced}`), 'ref 12 [MASKED:pii-card]', spaced);
+        assert.equal(masked(`card ${wrong} exp`), `card ${wrong} exp`, wrong);
+      }
+    }
   });
 
   it('finds a number that follows another one inside a rejected candidate', () => {
