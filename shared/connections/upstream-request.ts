@@ -13,9 +13,20 @@ export interface UpstreamInit {
   body?: Uint8Array | ReadableStream<Uint8Array>;
   /** How long the upstream has to start answering; then the call fails with a TimeoutError. */
   timeoutMs: number;
+  /** PEM certificates the upstream's certificate is checked against instead of the system's. */
+  ca?: string;
 }
 
 const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+/** Kept-alive TLS connections for each set of authorities a connection names. */
+const agentsByCa = new Map<string, HttpsAgent>();
+
+function httpsAgent(ca: string | undefined): HttpsAgent {
+  if (ca === undefined) return agents.https;
+  let agent = agentsByCa.get(ca);
+  if (!agent) agentsByCa.set(ca, (agent = new HttpsAgent({ keepAlive: true, ca })));
+  return agent;
+}
 /** Set by the transport from the body, or hop-by-hop: never taken from the caller. */
 const OWN_HEADERS = new Set(['host', 'content-length', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-connection']);
 /** Answers that carry no body, whatever their headers say. */
@@ -33,7 +44,7 @@ export function upstreamRequest(url: URL, init: UpstreamInit): Promise<Response>
   else if (!body && init.method !== 'GET' && init.method !== 'HEAD') headers['content-length'] = '0';
 
   return new Promise<Response>((resolve, reject) => {
-    const req = (https ? httpsRequest : httpRequest)(url, { method: init.method, headers, agent: https ? agents.https : agents.http });
+    const req = (https ? httpsRequest : httpRequest)(url, { method: init.method, headers, agent: https ? httpsAgent(init.ca) : agents.http });
     // A timer rather than an AbortSignal: a signal per call cost more than the call's parsing.
     const timer = setTimeout(() => req.destroy(new DOMException('upstream timeout', 'TimeoutError')), init.timeoutMs);
     req.once('error', (error) => {

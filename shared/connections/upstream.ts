@@ -18,6 +18,8 @@ export interface UpstreamCall {
   method: string;
   headers: Headers;
   body?: Uint8Array | ReadableStream<Uint8Array>;
+  /** PEM certificates the upstream's certificate is checked against instead of the system's. */
+  ca?: string;
   /** Masks the answer to this call: the connection's masker, plus the credential the call sends. */
   masker: Masker;
 }
@@ -76,7 +78,7 @@ export async function callUpstream(call: UpstreamCall, context: ForwardContext):
   let response: Response;
   try {
     // The limit is on the upstream starting to answer; a long stream after that is not cut.
-    response = await upstreamRequest(call.url, { method: call.method, headers: call.headers, body: call.body, timeoutMs: context.timeoutMs });
+    response = await upstreamRequest(call.url, { method: call.method, headers: call.headers, body: call.body, timeoutMs: context.timeoutMs, ca: call.ca });
   } catch (error) {
     throw upstreamFailure(error, context);
   }

@@ -8,10 +8,12 @@
 // connection's token (or, for reads, the read token: a read-only service account's).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { issueCertificate } from '../tls.js';
 
 export interface ExampleKubernetes {
   url: string;
@@ -22,6 +24,8 @@ export interface ExampleKubernetes {
   received: Array<{ method: string; url: string; contentType?: string; token?: 'read' | 'write' }>;
   /** Objects held, by `group/resource/namespace/name` (`core` for the core group). */
   objects: Map<string, Record<string, unknown>>;
+  /** With `tls`: its self-signed certificate, base64 as kubeconfig's certificate-authority-data. */
+  certificateAuthorityData?: string;
   close(): Promise<void>;
 }
 
@@ -47,6 +51,8 @@ export interface ExampleKubernetesOptions {
   secretValue?: string;
   /** The exec subprotocols it speaks, preferred first (a server before 1.30 speaks no v5). */
   execProtocols?: string[];
+  /** Serve HTTPS with a certificate of its own, as an AKS API server does with its cluster CA. */
+  tls?: boolean;
 }
 
 export async function startExampleKubernetes(options: ExampleKubernetesOptions = {}): Promise<ExampleKubernetes> {
@@ -69,7 +75,7 @@ export async function startExampleKubernetes(options: ExampleKubernetesOptions =
   put(byName('core', 'pods')!, 'default', 'web-1', { spec: { containers: [{ name: 'web', image: 'nginx' }] }, status: { phase: 'Running' } });
   put(byName('core', 'secrets')!, 'default', 'db-password', { type: 'Opaque', data: { config: Buffer.from(secretValue).toString('base64') } });
 
-  const server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
@@ -84,7 +90,10 @@ export async function startExampleKubernetes(options: ExampleKubernetesOptions =
         send(res, 400, status(400, 'BadRequest', (error as Error).message));
       }
     });
-  });
+  };
+  // HTTPS with a certificate of its own (trusted only by a connection that names it), or plain HTTP.
+  const own = options.tls ? issueCertificate({ subject: '127.0.0.1', ips: ['127.0.0.1'], days: 1 }) : undefined;
+  const server = own ? createTlsServer({ cert: own.cert, key: own.key }, listener) : createServer(listener);
 
   function route(req: IncomingMessage, res: ServerResponse, body: string) {
     const url = new URL(req.url!, 'http://stand-in');
@@ -195,7 +204,8 @@ export async function startExampleKubernetes(options: ExampleKubernetesOptions =
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `${own ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    ...(own && { certificateAuthorityData: Buffer.from(own.cert).toString('base64') }),
     token,
     readToken,
     received,

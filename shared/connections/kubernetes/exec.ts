@@ -23,6 +23,8 @@ export interface PodExecTarget {
   stdin?: string;
   timeoutMs: number;
   connectTimeoutMs: number;
+  /** PEM certificates the API server's certificate is checked against instead of the system's. */
+  ca?: string;
   /** Masks what the API server says when it refuses (it may quote the request). */
   mask(text: string): string;
 }
@@ -42,6 +44,7 @@ export function runPodExec(target: PodExecTarget, run: ExecRun): Promise<ExecOut
       followRedirects: false,
       perMessageDeflate: false,
       maxPayload: 16 * 1024 * 1024,
+      ...(target.ca !== undefined && { ca: target.ca }),
     });
     let opened = false;
     let settled = false;

@@ -16,7 +16,7 @@ import { classifyKubernetes } from './classify.js';
 import { runPodExec } from './exec.js';
 import { argvOf, commandText, execPath, readPodExec } from './exec-request.js';
 import { commandChanged, upgradeNotSupported } from './refusals.js';
-import type { KubernetesConnection } from './schema.js';
+import { certificateAuthority, type KubernetesConnection } from './schema.js';
 import { kubernetesMasker } from './secrets.js';
 
 export const kubernetesKind: ConnectionKind = {
@@ -33,6 +33,7 @@ export const kubernetesKind: ConnectionKind = {
       throw upgradeNotSupported(String(operation.details.subresource || 'This request'));
     }
     const call = await prepareCall(request, context);
+    call.ca = authorityOf(config);
     const upstream = await callUpstream(call, context);
     const headers = agentResponseHeaders(upstream.headers);
     const masker = config.maskSecrets ? kubernetesMasker(call.masker, { secretsAnswer: operation.flags.includes('secrets') }) : call.masker;
@@ -70,6 +71,7 @@ async function forwardExec(request: AgentRequest, operation: Operation, context:
     stdin: exec.stdin,
     timeoutMs: Number(operation.details.timeoutSeconds ?? config.execTimeoutSeconds) * 1000,
     connectTimeoutMs: context.timeoutMs,
+    ca: authorityOf(config),
     mask: (text: string) => masker.text(text).text,
   };
   return execAnswer((run) => runPodExec(target, run), {
@@ -84,4 +86,13 @@ function withType(headers: Headers, type: string): Headers {
   const copy = new Headers(headers);
   copy.set('content-type', type);
   return copy;
+}
+
+/** The connection's own certificate authority as PEM (decoded once per value), if it names one. */
+const authorities = new Map<string, string | undefined>();
+function authorityOf(config: KubernetesConnection): string | undefined {
+  const data = config.certificateAuthorityData;
+  if (data === undefined) return undefined;
+  if (!authorities.has(data)) authorities.set(data, certificateAuthority(data));
+  return authorities.get(data);
 }

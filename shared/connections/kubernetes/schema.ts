@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 import { connectionBase } from '../connection-schema.js';
 import { credentialSchema, hasCredential } from '../credential-schema.js';
@@ -12,6 +13,13 @@ export const kubernetesConnectionSchema = connectionBase
       .describe(
         'the gateway\'s bearer token for the API server: a service account token in Key Vault, or for AKS with Entra ID managedIdentity with scope 6dae42f8-4368-4678-94ff-3960e28e3630/.default; or credentials, one per tier (a read-only service account\'s token for get, list and watch)',
       ),
+    certificateAuthorityData: z
+      .string()
+      .refine((data) => certificateAuthority(data) !== undefined, 'must be base64 of one or more PEM certificates (kubeconfig\'s certificate-authority-data)')
+      .optional()
+      .describe(
+        'the authority the API server\'s certificate is checked against instead of the system\'s, as kubeconfig\'s certificate-authority-data (base64 of PEM): an AKS cluster signs its API server with its own CA',
+      ),
     maskSecrets: z
       .boolean()
       .default(true)
@@ -25,5 +33,20 @@ export const kubernetesConnectionSchema = connectionBase
   })
   .strict()
   .refine(hasCredential, hasCredential.problem);
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+/** The PEM certificates in base64 `data`, or undefined when it holds none or one that does not parse. */
+export function certificateAuthority(data: string): string | undefined {
+  const pem = Buffer.from(data, 'base64').toString('utf8');
+  const blocks = pem.match(PEM_CERTIFICATE) ?? [];
+  if (blocks.length === 0) return undefined;
+  try {
+    for (const block of blocks) new X509Certificate(block);
+  } catch {
+    return undefined;
+  }
+  return blocks.join('\n');
+}
 
 export type KubernetesConnection = z.infer<typeof kubernetesConnectionSchema>;
