@@ -43,6 +43,8 @@ interface Compiled {
   open: boolean;
   /** Anchored: characters that a match holds one of, the rarest first (see neededCharacters). */
   needs: Needed[];
+  /** Anchored: the longest run of one class that every match holds (at least MIN_RUN long), if any. */
+  longRun: Needed | undefined;
   /**
    * Anchored, and what it reads is bounded by the regex itself (its longest match, and short
    * lookarounds): it runs on the text as it is, without a slice made for each hit.
@@ -98,6 +100,7 @@ export class Engine implements Detector {
         replacement: rule.replacement ?? FULL,
         // Every property set, undefined or not: the loops over hits see one shape of rule.
         run: rule.run && asciiTable(rule.run),
+        longRun: lead !== undefined ? longestRun(neededCharacters(source, rule.regex.flags)) : undefined,
         required: rule.requires ?? (lead !== undefined ? requiredLiteral(source, rule.regex.flags) : undefined),
         notAfter: lead !== undefined ? notAfter(source, rule.regex.flags) : undefined,
       };
@@ -205,6 +208,7 @@ export class Engine implements Detector {
     let next = -2;
     let covered = -1;
     const needs = c.needs.map((need) => new NextMember(need, text));
+    const longRun = c.longRun && new NextRun(c.longRun, text);
     const run = c.run;
     const before = c.notAfter;
     // The run of `run` characters that holds the last candidate: [runStart, runEnd).
@@ -224,6 +228,7 @@ export class Engine implements Detector {
       let unreachable = false;
       for (let k = 0; k < needs.length && !unreachable; k++) unreachable = !needs[k]!.within(at, c.reach);
       if (unreachable) continue;
+      if (longRun !== undefined && !longRun.within(at + longRun.offset, at + c.reach)) continue;
       if (run !== undefined) {
         // Within the last run, the same run goes on: each character is read once.
         if (at < runStart || at >= runEnd) {
@@ -395,6 +400,57 @@ function rarest(needs: Needed[], keyword: number): Needed[] {
       return !seen.has(key) && seen.add(key);
     })
     .slice(0, MAX_NEEDED);
+}
+
+/** A run of one class shorter than this is not worth looking for before a regex runs. */
+const MIN_RUN = 8;
+
+function longestRun(needs: Needed[]): Needed | undefined {
+  let best: Needed | undefined;
+  for (const need of needs) if ((need.count ?? 0) >= MIN_RUN && !need.end && need.count! > (best?.count ?? 0)) best = need;
+  return best;
+}
+
+/**
+ * Finds, for hits in ascending order, whether `count` characters of a needed class lie one after
+ * another within a hit's reach (a secret's value: 48 hex digits, 40 base64 characters…): prose
+ * dense with a rule's keywords has none, and its hits are skipped unread by the regex. Each
+ * character is read once per rule.
+ */
+class NextRun {
+  /** The last run read that is long enough: [start, end). */
+  private start = -1;
+  private end = -1;
+  /** Everything before this was read. */
+  private read = 0;
+  readonly offset: number;
+  constructor(
+    private readonly need: Needed,
+    private readonly text: string,
+  ) {
+    this.offset = need.offset;
+  }
+
+  /** Whether `count` consecutive members lie within [from, limit). */
+  within(from: number, limit: number): boolean {
+    const count = this.need.count!;
+    const { ascii, beyond } = this.need;
+    const text = this.text;
+    const n = text.length;
+    for (;;) {
+      if (this.end >= 0 && Math.max(this.start, from) + count <= this.end) return Math.max(this.start, from) + count <= Math.min(limit, n);
+      let i = Math.max(this.read, from);
+      if (i >= n || i >= limit) return false;
+      for (let c = text.charCodeAt(i); i < n && !(c < 128 ? ascii[c] === 1 : beyond); c = text.charCodeAt(++i));
+      let j = i;
+      for (let c = text.charCodeAt(j); j < n && (c < 128 ? ascii[c] === 1 : beyond); c = text.charCodeAt(++j));
+      this.read = j;
+      if (j - i >= count) {
+        this.start = i;
+        this.end = j;
+      }
+    }
+  }
 }
 
 /**

@@ -348,6 +348,8 @@ export interface Needed {
   end: boolean;
   /** What a match passes through before it, when every element before it is known (see Gap). */
   gap?: Gap | undefined;
+  /** How many of these characters come one after another at least (`[a-f0-9]{48}`: 48). */
+  count?: number;
 }
 
 /** Most elements before a needed one that a gap follows (one bit each). */
@@ -399,7 +401,9 @@ export function neededCharacters(source: string, flags: string, start = 0): Need
         set = undefined;
       }
       const gap = set && !set.end && passed !== undefined && passed.length > 0 ? gapOf(passed) : undefined;
-      if (set) out.push({ offset, ...set, gap });
+      // One character (or class) repeated: a match holds `min` of them in a row.
+      const count = !e.atom.startsWith('(') && min > 1 ? min : undefined;
+      if (set) out.push({ offset, ...set, gap, ...(count !== undefined && { count }) });
     }
     offset += min;
     if (passed !== undefined && !e.zero) {
