@@ -41,3 +41,7 @@ const WORDS = /^(?:[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z][a-z]+){2,}|[a-z]+(?:_[a-z]+)+
  */
 export const unlessWordsOrBelow = (bits: number) => (secret: string) =>
   PLACEHOLDER.test(secret) || WORDS.test(secret) || shannonEntropy(secret) < bits;
+
+/** A member path or a call (`process.env.DB_PASSWORD`, `config.get("db")`): code naming a value, not the value. */
+const CODE = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$|^[A-Za-z_$][\w$.]*\([^)]*\)$/;
+export const looksLikeCode = (value: string) => CODE.test(value);

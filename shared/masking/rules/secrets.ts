@@ -3,7 +3,7 @@
 // lookaheads so that a token inside a longer run of token characters is not cut out of it.
 import type { RegexRule } from '../rule.js';
 import { ASSIGN, rule } from './define.js';
-import { looksPlain, unlessPlaceholder, unlessPlainOrBelow, unlessWordsOrBelow } from './filters.js';
+import { looksLikeCode, looksPlain, unlessPlaceholder, unlessPlainOrBelow, unlessWordsOrBelow } from './filters.js';
 import { providerRules } from './providers.js';
 
 const DB_SCHEMES = 'postgres(?:ql)?|mysql|mariadb|mongodb(?:\\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse|oracle|db2|couchbases?|neo4j(?:\\+s)?|bolt|nats|memcached?';
@@ -11,7 +11,7 @@ const DB_SCHEMES = 'postgres(?:ql)?|mysql|mariadb|mongodb(?:\\+srv)?|rediss?|amq
 const hasDigitAndLetter = (s: string) => /\d/.test(s) && /[A-Za-z]/.test(s);
 
 /** An authorization header's scheme, just before its value. */
-const AFTER_SCHEME = /(?:basic|bearer|token|digest|negotiate|apikey|sharedkey|sharedaccesssignature)\s+$/i;
+const AFTER_SCHEME = /(?:basic|bearer|token|digest|negotiate|apikey|api-token|ssws|sharedkey|sharedaccesssignature)\s+$/i;
 
 export const secretRules: readonly RegexRule[] = [
   // Cloud credentials.
@@ -112,10 +112,10 @@ export const secretRules: readonly RegexRule[] = [
 
   // Credentials in connection strings and URLs.
   rule('database-url-password', ['://'],
-    new RegExp(String.raw`(?<=(?:${DB_SCHEMES})):\/\/[^\s:@\/?#"'<>]*:([^\s@\/?#"'<>]+)@`, 'i'),
+    new RegExp(String.raw`(?<=(?:${DB_SCHEMES})):\/\/[^\s:@\/?#"'<>]*:([^\s@\/?"'<>]+)@`, 'i'),
     { allow: unlessPlaceholder, requires: '@' }),
   rule('url-basic-auth', ['://'],
-    new RegExp(String.raw`(?<!${DB_SCHEMES})(?<=[A-Za-z0-9]):\/\/[^\s:@\/?#"'<>]+:([^\s@\/?#"'<>]+)@`, 'i'),
+    new RegExp(String.raw`(?<!${DB_SCHEMES})(?<=[A-Za-z0-9]):\/\/[^\s:@\/?#"'<>]+:([^\s@\/?"'<>]+)@`, 'i'),
     { allow: unlessPlaceholder, requires: '@' }),
   // Two forms: after a separator (`;`, `?`, `&`), the value runs to the next one; anywhere
   // else, a value of bounded length ends at a ';'. The second must find that ';' within its
@@ -125,14 +125,15 @@ export const secretRules: readonly RegexRule[] = [
     { extent: 'line', allow: unlessPlaceholder }),
   rule('connection-string-password', ['password', 'pwd'],
     /(?:password|pwd)\s{0,32}=\s{0,32}([^;&"'\s]{1,256})\s{0,32};/i,
-    { extent: 'line', allow: unlessPlaceholder, requires: ';' }),
+    // Code ends statements with ';' too: `password = process.env.DB_PASSWORD;` names a value.
+    { extent: 'line', allow: (s) => unlessPlaceholder(s) || looksLikeCode(s), requires: ';' }),
 
   // Provider formats (providers.ts), ahead of the generic rules: on a tie, theirs is the label.
   ...providerRules,
 
   // Headers and generic assignments, gated so that words and code are not masked.
   rule('authorization-header', ['authorization'],
-    /authorization\\?["']?\s*[:=]\s*\\?["']?(?:(?:basic|bearer|token|digest|negotiate|apikey|sharedkey|sharedaccesssignature)\s+)?([A-Za-z0-9._~+/=:%-]{8,})/i,
+    /authorization\\?["']?\s*[:=]\s*\\?["']?(?:(?:basic|bearer|token|digest|negotiate|apikey|api-token|ssws|sharedkey|sharedaccesssignature)\s+)?([A-Za-z0-9._~+/=:%-]{8,})/i,
     // After a scheme (`Bearer …`) the value is a credential even in letters alone; without one
     // (`Authorization: required`) a word is a word.
     { extent: 'line', allow: (s, match) => (AFTER_SCHEME.test(match.slice(0, match.length - s.length)) ? unlessWordsOrBelow(3)(s) : looksPlain(s)) }),

@@ -1,0 +1,170 @@
+// The rules added for formats the documented-formats corpus found missing: each masks its
+// format (generated here) and leaves its look-alikes alone.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createMasker } from './index.js';
+import { ALNUM, DIGITS, guid, HEX, LOWER, randomFrom, UPPER } from '../../test/support/masking.js';
+
+const masker = createMasker({});
+const r = randomFrom;
+const masks = (text: string, secret: string, rule: string) => {
+  const out = masker.text(text);
+  assert.ok(!out.text.includes(secret), `${rule} leaked in ${JSON.stringify(text)}: ${out.text}`);
+  assert.ok(out.findings.some((f) => f.rule === rule), `${rule} not reported in ${JSON.stringify(text)}: ${JSON.stringify(out.findings.map((f) => f.rule))}`);
+};
+const leaves = (text: string) =>
+  assert.equal(masker.auto(text).text, text, `altered: ${JSON.stringify(text)} (${masker.auto(text).findings.map((f) => f.rule)})`);
+const b64 = (bytes: number) => Buffer.from(Array.from({ length: bytes }, () => Math.floor(Math.random() * 256))).toString('base64');
+
+describe('prefixed tokens found alone', () => {
+  const cases: [string, () => string][] = [
+    ['nuget-api-key', () => 'oy2' + r(LOWER + DIGITS, 43)],
+    ['braintree-access-token', () => `access_token$production$${r(LOWER + DIGITS, 16)}$${r(HEX, 32)}`],
+    ['flutterwave-secret-key', () => `FLWSECK-${r(HEX, 32)}-X`],
+    ['mailgun-api-key', () => 'key-' + r(HEX, 32)],
+    ['mailchimp-api-key', () => `${r(HEX, 32)}-us${1 + Math.floor(Math.random() * 20)}`],
+    ['google-oauth-client-secret', () => 'GOCSPX-' + r(ALNUM + '-_', 28)],
+    ['google-oauth-access-token', () => 'ya29.a0' + r(ALNUM + '-_', 150)],
+    ['google-oauth-refresh-token', () => '1//0' + r(ALNUM + '-_', 99)],
+    ['firebase-fcm-server-key', () => `AAAA${r(ALNUM + '-_', 7)}:APA91b${r(ALNUM + '-_', 134)}`],
+    ['tencent-secret-id', () => 'AKID' + r(ALNUM, 32)],
+    ['netlify-token', () => 'nfp_' + r(ALNUM, 36)],
+    ['render-api-key', () => 'rnd_' + r(ALNUM, 32)],
+    ['bitbucket-app-password', () => 'ATBB' + r(ALNUM, 32)],
+    ['new-relic-license-key', () => r(HEX, 36) + 'NRAL'],
+    ['new-relic-insert-key', () => 'NRII-' + r(ALNUM + '-_', 32)],
+    ['buildkite-token', () => 'bkua_' + r(HEX, 40)],
+    ['circleci-token', () => `CCIPAT_${r(ALNUM, 22)}_${r(HEX, 40)}`],
+    ['contentful-token', () => 'CFPAT-' + r(ALNUM + '-_', 43)],
+    ['dropbox-token', () => 'sl.B' + r(ALNUM + '-_', 135)],
+    ['mapbox-secret-token', () => `sk.eyJ1Ijoi${r(ALNUM + '-_', 60)}.${r(ALNUM + '-_', 22)}`],
+    ['supabase-token', () => 'sbp_' + r(HEX, 40)],
+    ['replicate-token', () => 'r8_' + r(ALNUM, 37)],
+    ['pinecone-api-key', () => `pcsk_${r(ALNUM, 5)}_${r(ALNUM, 63)}`],
+    ['langsmith-api-key', () => `lsv2_pt_${r(HEX, 32)}_${r(HEX, 10)}`],
+    ['hubspot-private-app-token', () => `pat-na1-${guid()}`],
+    ['azure-devops-pat', () => r(ALNUM, 76) + 'AZDO' + r(ALNUM, 4)],
+  ];
+  for (const [rule, make] of cases) {
+    it(`${rule}: alone, in prose, quoted, in JSON, after "="`, () => {
+      for (let i = 0; i < 3; i++) {
+        const value = make();
+        for (const text of [value, `use ${value} now`, `'${value}'`, JSON.stringify({ v: value }), `X=${value}\n`]) masks(text, value, rule);
+      }
+    });
+  }
+
+  it('leaves their look-alikes: other hosts, shorter bodies, words', () => {
+    leaves(`see https://ssl.acme.io/sl.js and api-key-${r(HEX, 8)} and oy2 is a word`);
+    leaves(`monkey-${r(HEX, 32)} the hotkey-${r(HEX, 32)}`);
+    leaves(`region eu-west-1, bucket logs-us1, build ${r(HEX, 12)}-us2`);
+    leaves(`pk.eyJ1IjoiYWNtZSIsImEiOiJjbDEifQ.${r(ALNUM, 22)}`);
+    leaves(`nfp_short rnd_${r(ALNUM, 8)} ATBB and AKID-42 r8_x`);
+  });
+});
+
+describe('credentials in context', () => {
+  it('telegram-bot-token: in the Bot API URL and an env file; not a time or a ratio', () => {
+    const secret = 'AA' + r(ALNUM + '-_', 33);
+    const id = '1' + r(DIGITS, 9);
+    masks(`GET https://api.telegram.org/bot${id}:${secret}/getMe`, secret, 'telegram-bot-token');
+    masks(`bot token ${id}:${secret} (from BotFather)`, secret, 'telegram-bot-token');
+    leaves(`at 12:30:AA the ratio 3:1 and id 1234567890:AB${r(ALNUM, 33)}`);
+  });
+
+  it('discord-webhook: the token after the webhook id', () => {
+    const token = r(ALNUM + '-_', 68);
+    masks(`https://discord.com/api/webhooks/${r(DIGITS, 18)}/${token}`, token, 'discord-webhook');
+    masks(`https://discordapp.com/api/webhooks/${r(DIGITS, 18)}/${token}`, token, 'discord-webhook');
+    leaves('https://discord.com/api/webhooks/123/edit and docs at https://discord.com/developers/docs/resources/webhook');
+  });
+
+  it('azure-devops-pat: 52 base32 characters named as an Azure DevOps token', () => {
+    const pat = r('abcdefghijklmnopqrstuvwxyz234567', 52);
+    masks(`AZURE_DEVOPS_EXT_PAT=${pat}`, pat, 'azure-devops-pat');
+    masks(`ado_pat: "${pat}"`, pat, 'azure-devops-pat');
+    leaves(`azure devops pipeline ${r(HEX, 40)} finished`);
+  });
+
+  it('azure-function-key: code= in a function URL and the x-functions-key header', () => {
+    const key = r(ALNUM + '-_', 54) + '==';
+    masks(`https://acme.azurewebsites.net/api/hook?code=${key}`, key, 'azure-function-key');
+    masks(`x-functions-key: ${key}`, key, 'azure-function-key');
+    leaves('https://acme.io/oauth/callback?code=200&state=ok and ?code=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa');
+  });
+
+  it('azure-client-id: az login --service-principal -u <guid>', () => {
+    const id = guid();
+    masks(`az login --service-principal -u ${id} -p "$SECRET" --tenant contoso.onmicrosoft.com`, id, 'azure-client-id');
+    leaves(`az login --service-principal -u http://acme-ci -p "$SECRET" && echo ${guid()}`);
+  });
+
+  it('flyio-token: FlyV1 and comma-separated macaroons', () => {
+    const token = `fm2_${b64(150)},fm2_${b64(90)}`;
+    masks(`FLY_API_TOKEN="FlyV1 ${token}"`, token.slice(0, 60), 'flyio-token');
+    leaves('FlyV1 is the scheme; see fly tokens create');
+  });
+
+  it('putty-private-key: the private lines of a .ppk file', () => {
+    const lines = Array.from({ length: 4 }, () => r(ALNUM + '+/', 64));
+    const text = `PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nPublic-Lines: 1\n${r(ALNUM, 64)}\nPrivate-Lines: 4\n${lines.join('\n')}\nPrivate-MAC: ${r(HEX, 64)}`;
+    for (const line of lines) masks(text, line, 'putty-private-key');
+    leaves('Private-Lines: the count of lines that follow');
+  });
+
+  it('secp256k1-private-key: a hex key given to new Wallet(…) or privateKeyToAccount(…)', () => {
+    const key = r(HEX, 64);
+    masks(`const wallet = new ethers.Wallet("0x${key}");`, key, 'secp256k1-private-key');
+    masks(`const account = privateKeyToAccount('0x${key}')`, key, 'secp256k1-private-key');
+    leaves(`const wallet = new Wallet(provider); // tx 0x${'0'.repeat(8)}`);
+  });
+
+  it('command-line-password: mysql -p<pw>, sshpass -p <pw>, redis-cli -a <pw>; not -p <db>, a port or a variable', () => {
+    const pw = r(ALNUM, 10) + '!' + r(ALNUM, 5);
+    masks(`mysql -u root -p'${pw}' -h db shop`, pw, 'command-line-password');
+    masks(`mysqldump -uroot -p${pw} shop > dump.sql`, pw, 'command-line-password');
+    masks(`sshpass -p '${pw}' ssh deploy@10.0.0.5`, pw, 'command-line-password');
+    masks(`redis-cli -h cache -a ${pw} ping`, pw, 'command-line-password');
+    leaves('mysql -u root -p shop < schema.sql; mysql -h db -P 3306 -p"$MYSQL_PWD"; mkdir -p /var/lib/mysql');
+  });
+
+  it('django-secret-key: SECRET_KEY with the characters Django draws from', () => {
+    const key = r(LOWER + DIGITS + '!@#%^&*(-_=+)', 50);
+    masks(`SECRET_KEY = '${key}'`, key, 'django-secret-key');
+    leaves(`SECRET_KEY = os.environ['DJANGO_SECRET_KEY']`);
+  });
+
+  it('session-cookie: a session id in Cookie and Set-Cookie; not a short or word value', () => {
+    const id = r(ALNUM + '-_', 48);
+    masks(`Cookie: sessionid=${id}; csrftoken=x`, id, 'session-cookie');
+    const php = r(LOWER + DIGITS, 26);
+    masks(`Set-Cookie: PHPSESSID=${php}; path=/`, php, 'session-cookie');
+    masks(`cookies: connect.sid=s%3A${id}`, id, 'session-cookie');
+    leaves('Set-Cookie: session=; Max-Age=0 and sessionid=expired_by_server_request and session=authenticated');
+  });
+
+  it('authorization-header: the SSWS and Api-Token schemes', () => {
+    const token = '00' + r(ALNUM + '-_', 40);
+    masks(`Authorization: SSWS ${token}`, token, 'authorization-header');
+    masks(`Authorization: Api-Token ${token}`, token, 'authorization-header');
+  });
+
+  it('database-url-password: a password with "#" in it', () => {
+    const pw = r(ALNUM, 8) + '#' + r(ALNUM, 8);
+    masks(`postgresql://app:${pw}@10.0.0.4/app?sslmode=require`, pw, 'database-url-password');
+    leaves('https://docs.acme.io:443/guide#section-2');
+  });
+});
+
+describe('allowlists', () => {
+  it('a connection-string password rule leaves code that names the password', () => {
+    leaves('const password = process.env.DB_PASSWORD;');
+    leaves('password = config.get("db.password");');
+    masks('Server=db;Password=Hunter2-Summer;', 'Hunter2-Summer', 'connection-string-password');
+  });
+
+  it("Stripe's publishable keys (public by design) are not taken for API keys", () => {
+    leaves(`"publishableKey": "pk_live_${r(ALNUM, 24)}"`);
+    leaves(`STRIPE_PUBLISHABLE_KEY=pk_test_${r(ALNUM, 99)}`);
+  });
+});
