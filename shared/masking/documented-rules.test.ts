@@ -163,6 +163,14 @@ describe('allowlists', () => {
     masks('Server=db;Password=Hunter2-Summer;', 'Hunter2-Summer', 'connection-string-password');
   });
 
+  it('a setting named like a secret that holds a URL without credentials or a path of words is left', () => {
+    leaves('TOKEN_URL=https://login.microsoftonline.com/common/oauth2/v2.0/token');
+    leaves('secret_name: prod/db/password');
+    const pw = r(ALNUM, 12) + '7';
+    masks(`secret = ${pw}/${r(ALNUM, 8)}9`, pw, 'generic-secret');
+    masks(`TOKEN_URL=https://bot:${pw}@hooks.acme.io/t`, pw, 'generic-secret');
+  });
+
   it("Stripe's publishable keys (public by design) are not taken for API keys", () => {
     leaves(`"publishableKey": "pk_live_${r(ALNUM, 24)}"`);
     leaves(`STRIPE_PUBLISHABLE_KEY=pk_test_${r(ALNUM, 99)}`);

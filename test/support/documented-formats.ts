@@ -394,6 +394,27 @@ export function documentedNegatives(random: Random): string[] {
     `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3`,
     `uuid.v4() // e.g. 123e4567-e89b-12d3-a456-426614174000`,
     `isbn 978-3-16-148410-0, doi 10.1000/182`,
+    // Names of secrets whose values are settings, references or code (the shapes generic rules trip on).
+    `"aws_region": "us-east-1", "api_version": "2023-05-01"`,
+    `{"token_type": "Bearer", "expires_in": 3599, "scope": "openid profile"}`,
+    `"primaryKey": "userId", "sortKey": "createdAt"`,
+    `"password": "", "passwordConfirm": ""`,
+    `"accessTokenLifetime": 3600, "refreshTokenRotation": true`,
+    `TOKEN_URL=https://login.microsoftonline.com/common/oauth2/v2.0/token`,
+    `api_key_header_name = "X-API-Key"`,
+    `<input type="hidden" name="csrf_token" value="{{ csrf_token() }}">`,
+    `fetch(url, { credentials: "include", mode: "cors" })`,
+    `secret_name: prod/db/password`,
+    `{"key": "ctrl+shift+p", "command": "workbench.action.showCommands"}`,
+    `github_token: \${{ secrets.GITHUB_TOKEN }}`,
+    `apiKey: process.env.OPENAI_API_KEY ?? ''`,
+    `token = getpass.getpass("Token: ")`,
+    `auth_method: oauth2`,
+    `keyId: arn:aws:kms:us-east-1:123456789012:alias/app`,
+    `Your API key is shown only once. Store it in a secret manager such as Azure Key Vault.`,
+    `"secretRef": {"name": "db-credentials", "key": "password"}`,
+    `valueFrom:\n  secretKeyRef:\n    name: api\n    key: token`,
+    `password_min_length = 12\npassword_max_age_days = 90`,
   ];
 }
 

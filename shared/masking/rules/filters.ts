@@ -6,8 +6,15 @@ const PLAIN = /^(?:[A-Za-z_.$-]+|[\d.eE+-]+)$/;
 /** Values already masked, or placeholders rather than values. */
 const PLACEHOLDER = /^(?:\*+|x+|X+|\.+|<[^>]*>|\$\{[^}]*\}|\{\{.*\}\}|%[A-Za-z_]+%|\[MASKED:[^\]]*\].*|null|undefined|none|true|false)$/i;
 
+/**
+ * What a setting named like a secret holds when it is no secret: a URL without credentials
+ * (TOKEN_URL=https://…/token; one with them is the URL rules' to find) or a path of words
+ * (secret_name: prod/db/password).
+ */
+const URL_OR_PATH = /^[A-Za-z][A-Za-z0-9+.-]{1,15}:\/\/[^@\s]+$|^\/?(?:[A-Za-z_.-]+\/)+[A-Za-z_.-]+\/?$/;
+
 export function looksPlain(value: string): boolean {
-  return PLAIN.test(value) || PLACEHOLDER.test(value);
+  return PLAIN.test(value) || PLACEHOLDER.test(value) || URL_OR_PATH.test(value);
 }
 
 /** An assignment's value is a secret when it is not plain and its entropy reaches `bits`. */
