@@ -56,7 +56,7 @@ describe('prefixed tokens found alone', () => {
 
   it('leaves their look-alikes: other hosts, shorter bodies, words', () => {
     leaves(`see https://ssl.acme.io/sl.js and api-key-${r(HEX, 8)} and oy2 is a word`);
-    leaves(`monkey-${r(HEX, 32)} the hotkey-${r(HEX, 32)}`);
+    leaves(`monkey-${r("abcdef", 32)} the hotkey-${r("abcdef", 32)}`);
     leaves(`region eu-west-1, bucket logs-us1, build ${r(HEX, 12)}-us2`);
     leaves(`pk.eyJ1IjoiYWNtZSIsImEiOiJjbDEifQ.${r(ALNUM, 22)}`);
     leaves(`nfp_short rnd_${r(ALNUM, 8)} ATBB and AKID-42 r8_x`);
@@ -174,5 +174,84 @@ describe('allowlists', () => {
   it("Stripe's publishable keys (public by design) are not taken for API keys", () => {
     leaves(`"publishableKey": "pk_live_${r(ALNUM, 24)}"`);
     leaves(`STRIPE_PUBLISHABLE_KEY=pk_test_${r(ALNUM, 99)}`);
+  });
+});
+
+describe("formats as secretlint's recommended rules define them", () => {
+  it('cloudflare-api-token: cfk_, cfut_, cfat_ with 40 characters and an 8-hex checksum', () => {
+    for (const prefix of ['cfk_', 'cfut_', 'cfat_']) {
+      const token = prefix + r(ALNUM, 40) + r(HEX, 8);
+      masks(token, token, 'cloudflare-api-token');
+      masks(`use ${token}.`, token, 'cloudflare-api-token');
+    }
+    leaves(`cfk_${r(ALNUM, 20)} and xcfut_${r(ALNUM, 48)}`);
+  });
+
+  it('tailscale-key: any type, "_" in its parts, after a digit', () => {
+    const key = `tskey-${r(LOWER, 15)}-k${r(ALNUM + '_', 10)}-${r(ALNUM + '_', 30)}`;
+    masks(`1${key}`, key, 'tailscale-key');
+    masks(`"${key}"`, key, 'tailscale-key');
+    leaves(`mytskey-auth-k${r(ALNUM, 10)}-${r(ALNUM, 30)}`);
+  });
+
+  it('github-token and github-fine-grained-pat: "_" inside the random part', () => {
+    const classic = 'ghp_' + r(ALNUM + '_', 35) + 'Z';
+    masks(`token: ${classic}`, classic, 'github-token');
+    const fine = 'github_pat_' + r(ALNUM + '_', 81) + 'Z';
+    masks(`GH_TOKEN=${fine}`, fine, 'github-fine-grained-pat');
+  });
+
+  it('aws-access-key-id: AKIA… with any digit, and the IAM unique ids (AIDA, AROA, AGPA…)', () => {
+    for (const prefix of ['AKIA', 'AIDA', 'AROA', 'AGPA', 'ANPA']) {
+      const id = prefix + r(UPPER + DIGITS, 16);
+      masks(`"id": "${id}"`, id, 'aws-access-key-id');
+    }
+    leaves('AKIAIOSFODNN7EXAMPLE AIDAAAAAAAAAAAAAAAAA');
+  });
+
+  it('slack-token: xapp- in any case; sendgrid-api-key: shorter parts; linear-api-key: "_" inside', () => {
+    const xapp = `xapp-1-${r(UPPER + DIGITS, 11)}-${r(DIGITS, 13)}-${r(ALNUM, 64)}`;
+    masks(xapp, xapp, 'slack-token');
+    const sg = `SG.${r(ALNUM, 12)}.${r(ALNUM + '_-', 14)}`;
+    masks(`key=${sg}`, sg, 'sendgrid-api-key');
+    const lin = 'lin_api_' + r(ALNUM + '_', 39) + 'Z';
+    masks(lin, lin, 'linear-api-key');
+    leaves('SG.Config.LoadDefaults and SG.short.value');
+  });
+
+  it('1password-service-account-token: ops_ and any base64 JSON object', () => {
+    const token = 'ops_' + Buffer.from(`{ "signInAddress": "my.1password.com", "secret": "${r(ALNUM, 120)}" }`).toString('base64');
+    masks(token, token.slice(0, 60), '1password-service-account-token');
+  });
+
+  it('url-token: a token as the user of a URL, with x-oauth-basic or alone', () => {
+    const token = r(HEX, 40);
+    masks(`"x": "git+https://${token}:x-oauth-basic@github.com/acme/x.git"`, token, 'url-token');
+    // An email-shaped user@host is the PII rule's to name; either way the token is gone.
+    assert.ok(!masker.text(`git clone https://${token}@github.com/acme/x.git`).text.includes(token));
+    leaves("git clone https://github.com/acme/x.git and ssh://deploy-user-for-production-servers@host");
+  });
+
+  it('npmrc-credential: _authToken, _auth, _password of any registry, not a variable', () => {
+    const token = r(ALNUM, 10) + '-' + r(ALNUM, 10);
+    masks(`//npm.acme.io/:_authToken=${token}`, token, 'npmrc-credential');
+    const auth = Buffer.from(`ci:${r(ALNUM, 12)}`).toString('base64');
+    masks(`_auth = "${auth}"`, auth, 'npmrc-credential');
+    leaves('//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n_auth=$NPM_AUTH');
+  });
+
+  it('database-url-password: mysqlx://', () => {
+    const pw = r(ALNUM, 14) + '1';
+    masks(`mysqlx://app:${pw}@db:33060/app`, pw, 'database-url-password');
+  });
+
+  it('private-key: a block whose body is a placeholder or too short for a key is left; a cut-off block is masked', () => {
+    leaves('-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----');
+    leaves('-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIA==\n-----END EC PRIVATE KEY-----');
+    leaves('"-----BEGIN PRIVATE KEY-----\\n<your key here>\\n-----END PRIVATE KEY-----\\n"');
+    leaves('-----BEGIN PRIVATE KEY-----\n${PRIVATE_KEY_BODY}\n-----END PRIVATE KEY-----');
+    const body = r(ALNUM + '+/', 64);
+    masks(`-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----`, body, 'private-key');
+    masks(`-----BEGIN PRIVATE KEY-----\n${body.slice(0, 20)}`, body.slice(0, 20), 'private-key');
   });
 });

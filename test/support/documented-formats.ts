@@ -98,6 +98,8 @@ export function documentedFormats(random: Random): Sample[] {
   // Package registries.
   fresh('npm-token', () => checksummed('npm_', random), (s) => `//registry.npmjs.org/:_authToken=${s}`, (s) => `NPM_TOKEN=${s}`);
   fresh('npmrc-legacy-authtoken', () => guid(random), (s) => `//npm.pkg.github.com/:_authToken=${s}`);
+  fresh('npmrc-other-registry', () => r(ALNUM, 12) + '-' + r(ALNUM, 20), (s) => `//npm.acme.io/repository/npm/:_authToken=${s}`);
+  fresh('package-json-oauth-basic', () => r(HEX, 40), (s) => `"dependencies": { "internal": "git+https://${s}:x-oauth-basic@github.com/acme/internal.git" }`);
   fresh('npmrc-auth', () => Buffer.from(`deploy:${password(random)}`).toString('base64'), (s) => `_auth=${s}`, (s) => `//registry.acme.io/:_auth="${s}"`);
   fresh('pypi-token', () => 'pypi-AgEIcHlwaS5vcmc' + r(BASE64URL, 140 + Math.floor(random() * 40)), (s) => `[pypi]\n  username = __token__\n  password = ${s}`, (s) => `TWINE_PASSWORD=${s}`);
   fresh('rubygems-api-key', () => 'rubygems_' + r(HEX, 48), (s) => `---\n:rubygems_api_key: ${s}`);
@@ -144,6 +146,7 @@ export function documentedFormats(random: Random): Sample[] {
 
   // Cloud: AWS.
   fresh('aws-access-key-id', () => 'AKIA' + r(UPPER + '234567', 16), (s) => `aws_access_key_id = ${s}`, (s) => `"AccessKeyId": "${s}",`);
+  fresh('aws-iam-unique-id', () => pick(['AIDA', 'AROA'], random) + r(UPPER + '234567', 16), (s) => `"UserId": "${s}",`);
   fresh('aws-temp-access-key-id', () => 'ASIA' + r(UPPER + '234567', 16), (s) => `AWS_ACCESS_KEY_ID=${s}`);
   fresh('aws-secret-access-key', () => r(ALNUM + '+/', 40), (s) => `aws_secret_access_key = ${s}`, (s) => `export AWS_SECRET_ACCESS_KEY="${s}"`, (s) => `{"SecretAccessKey": "${s}", "Expiration": "2026-01-01T00:00:00Z"}`);
   fresh('aws-session-token', () => 'IQoJb3JpZ2luX2Vj' + r(ALNUM + '+/', 300), (s) => `aws_session_token = ${s}`, (s) => `"SessionToken": "${s}",`);
@@ -190,6 +193,7 @@ export function documentedFormats(random: Random): Sample[] {
   fresh('vercel-token-legacy', () => r(ALNUM, 24), (s) => `VERCEL_TOKEN=${s}`, (s) => `vercel deploy --prod --token=${s}`);
   fresh('cloudflare-api-token', () => r(BASE64URL, 40), (s) => `CLOUDFLARE_API_TOKEN=${s}`, (s) => `Authorization: Bearer ${s}`);
   fresh('cloudflare-global-key', () => r(HEX, 37), (s) => `X-Auth-Key: ${s}`, (s) => `CF_API_KEY=${s}`);
+  fresh('cloudflare-prefixed-token', () => pick(['cfk_', 'cfut_', 'cfat_'], random) + r(ALNUM, 40) + r(HEX, 8), (s) => `CLOUDFLARE_API_TOKEN=${s}`, (s) => `wrangler secret put --token ${s}`);
   fresh('cloudflare-origin-ca', () => `v1.0-${r(HEX, 24)}-${r(HEX, 146)}`, (s) => `X-Auth-User-Service-Key: ${s}`);
   fresh('tailscale-auth-key', () => `tskey-auth-k${r(ALNUM, 10)}CNTRL-${r(ALNUM, 33)}`, (s) => `tailscale up --authkey=${s}`, (s) => `TS_AUTHKEY=${s}`);
   fresh('tailscale-api-key', () => `tskey-api-k${r(ALNUM, 10)}CNTRL-${r(ALNUM, 33)}`, (s) => `TAILSCALE_API_KEY=${s}`);
@@ -293,6 +297,7 @@ export function documentedFormats(random: Random): Sample[] {
   fresh('mysql-uri', () => password(random), (s) => `mysql://root:${s}@localhost:3306/shop`);
   fresh('mongodb-srv-uri', () => r(ALNUM, 16), (s) => `MONGO_URL="mongodb+srv://admin:${s}@cluster0.ab1cd.mongodb.net/?retryWrites=true&w=majority"`);
   fresh('redis-uri', () => r(ALNUM, 24), (s) => `REDIS_URL=redis://:${s}@redis-12345.c1.us-east-1.ec2.cloud.redislabs.com:12345`, (s) => `rediss://default:${s}@cache.acme.io:6380/0`);
+  fresh('mysqlx-uri', () => password(random), (s) => `MYSQLX_URL=mysqlx://app:${s}@db:33060/app`);
   fresh('amqp-uri', () => r(ALNUM, 20), (s) => `CELERY_BROKER_URL=amqp://guest:${s}@rabbit:5672//`);
   fresh('basic-auth-url', () => password(random), (s) => `https://deploy:${s}@nexus.acme.io/repository/npm/`, (s) => `git remote add origin https://bot:${s}@git.acme.io/a/b.git`);
   fresh('jdbc-password', () => password(random), (s) => `jdbc:sqlserver://db.acme.io:1433;databaseName=app;user=app;password=${s};encrypt=true`);
@@ -394,6 +399,14 @@ export function documentedNegatives(random: Random): string[] {
     `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3`,
     `uuid.v4() // e.g. 123e4567-e89b-12d3-a456-426614174000`,
     `isbn 978-3-16-148410-0, doi 10.1000/182`,
+    // Placeholders where a key, a token or a hash is documented.
+    `-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----`,
+    `-----BEGIN PRIVATE KEY-----\n****************\n-----END PRIVATE KEY-----`,
+    `"private_key": "-----BEGIN PRIVATE KEY-----\\n<your private key>\\n-----END PRIVATE KEY-----\\n"`,
+    `-----BEGIN OPENSSH PRIVATE KEY-----\nxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n-----END OPENSSH PRIVATE KEY-----`,
+    `//registry.npmjs.org/:_authToken=\${NPM_TOKEN}`,
+    `"packageManager": "pnpm@9.1.0+sha512.${r(HEX, 128)}"`,
+    `DOTENV_PUBLIC_KEY="0${pick(['2', '3'], random)}${r(HEX, 64)}"`,
     // Names of secrets whose values are settings, references or code (the shapes generic rules trip on).
     `"aws_region": "us-east-1", "api_version": "2023-05-01"`,
     `{"token_type": "Bearer", "expires_in": 3599, "scope": "openid profile"}`,

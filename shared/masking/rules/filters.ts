@@ -52,3 +52,16 @@ export const unlessWordsOrBelow = (bits: number) => (secret: string) =>
 /** A member path or a call (`process.env.DB_PASSWORD`, `config.get("db")`): code naming a value, not the value. */
 const CODE = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$|^[A-Za-z_$][\w$.]*\([^)]*\)$/;
 export const looksLikeCode = (value: string) => CODE.test(value);
+
+const KEY_BODY = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----([\s\S]*?)-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/;
+/**
+ * A whole key block whose body is a placeholder (…, ***, <your key>, ${KEY}, a run of one
+ * character) or too short to hold a key (the smallest, Ed25519 in PKCS#8, is 64 characters of
+ * base64). A block cut off before its END line is still masked.
+ */
+export function isPlaceholderKeyBlock(block: string): boolean {
+  const body = KEY_BODY.exec(block)?.[1];
+  if (body === undefined) return false;
+  const flat = body.replace(/\\[nr]|\s/g, '');
+  return /\.{3}|\*{3}|<[^>]*>|\$\{|(.)\1{7}/.test(flat) || flat.replace(/[^A-Za-z0-9+/]/g, '').length < 60;
+}

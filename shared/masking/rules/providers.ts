@@ -12,13 +12,17 @@ const ASSIGN_OR_FLAG = String.raw`(?:${ASSIGN}|\s+)`;
 export const providerRules = [
   // 1Password service accounts: "ops_" and a base64 JSON object (so "eyJ" first).
   rule('1password-service-account-token', ['ops_ey'],
-    /(?<![A-Za-z0-9_])ops_eyJ[A-Za-z0-9+/_-]{100,1500}={0,2}(?![A-Za-z0-9+/=_-])/, { entropy: 4 }),
+    /(?<![A-Za-z0-9_])ops_ey[A-Za-z0-9+/_-]{100,1500}={0,2}(?![A-Za-z0-9+/=_-])/, { entropy: 4 }),
 
   // Cloudflare: API tokens (40 characters) and the global API key (37 hex), named as such or
   // sent as X-Auth-Key; origin CA keys carry their own prefix.
   rule('cloudflare-api-token', ['cloudflare', 'cf_api', 'cf-api', 'cf_token', 'cf_key', 'x-auth-key'],
     new RegExp(String.raw`(?:(?:cloudflare|cf)[\w.-]{0,24}?(?:token|key|secret)${ASSIGN}|x-auth-key\s*:\s*)([A-Za-z0-9_-]{40}|[a-f0-9]{37})(?![A-Za-z0-9_-])`, 'i'),
     { extent: 'line', allow: unlessWordsOrBelow(3) }),
+  // The prefixed API tokens: cfk_ (API keys), cfut_ (user tokens), cfat_ (account tokens), 40
+  // characters and an 8-hex checksum.
+  rule('cloudflare-api-token', ['cfk_', 'cfut_', 'cfat_'],
+    /(?<![A-Za-z0-9_])cf(?:k|ut|at)_[A-Za-z0-9]{40}[0-9a-f]{8}(?![A-Za-z0-9_])/),
   rule('cloudflare-origin-ca-key', ['v1.0-'],
     /(?<![A-Za-z0-9_.-])v1\.0-[a-f0-9]{24}-[a-f0-9]{146}(?![A-Za-z0-9_-])/),
 
@@ -30,8 +34,9 @@ export const providerRules = [
     /(?<![A-Za-z0-9_])glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}(?![A-Za-z0-9_])/),
 
   // Tailscale: tskey-<type>-<key id>-<secret>, the type being api, auth, client, scim, webhook…
+  // A digit or "_" before it is no boundary to respect: 1tskey-… is a key after a line number.
   rule('tailscale-key', ['tskey-'],
-    /(?<![A-Za-z0-9_-])tskey-(?:[a-z]{2,12}-)?[A-Za-z0-9]{6,40}-[A-Za-z0-9]{12,128}(?![A-Za-z0-9_-])/),
+    /(?<![A-Za-z-])tskey-(?:[a-z]{2,20}-)?[A-Za-z0-9_]{6,40}-[A-Za-z0-9_]{12,128}(?![A-Za-z0-9_-])/),
 
   // Vercel: prefixed tokens (personal vcp_, integration vci_, app access vca_, app refresh vcr_,
   // API key vck_), and the older unprefixed 24-character tokens where a name says Vercel.
