@@ -238,6 +238,7 @@ describe("formats as secretlint's recommended rules define them", () => {
     const auth = Buffer.from(`ci:${r(ALNUM, 12)}`).toString('base64');
     masks(`_auth = "${auth}"`, auth, 'npmrc-credential');
     leaves('//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n_auth=$NPM_AUTH');
+    assert.ok(!masker.text(`CLOUDANT_PASSWORD=${r(HEX, 64)}`).findings.some((f) => f.rule === 'npmrc-credential'));
   });
 
   it('database-url-password: mysqlx://', () => {
@@ -253,5 +254,23 @@ describe("formats as secretlint's recommended rules define them", () => {
     const body = r(ALNUM + '+/', 64);
     masks(`-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----`, body, 'private-key');
     masks(`-----BEGIN PRIVATE KEY-----\n${body.slice(0, 20)}`, body.slice(0, 20), 'private-key');
+  });
+});
+
+describe('passwords as documentation writes them', () => {
+  it('URL and connection-string passwords: the word, a template, too short, repeated, or the user again are left', () => {
+    for (const text of [
+      'https://user:password@host.io/x', 'postgres://admin:admin@db/app', 'ftp://bob:{password}@ftp.acme.io',
+      'mysql://root:$MYSQL_PASSWORD@db/x', 'redis://:secret@cache:6379', 'mongodb+srv://app:pass@cluster0.x.mongodb.net',
+      'https://u:abc@host.io', 'https://u:aaaa@host.io', 'Server=x;Password=your_password;', 'mysql -u root -p$(cat /run/pw) db',
+    ]) leaves(text);
+  });
+
+  it('a real password in the same places is masked', () => {
+    const pw = r(ALNUM, 10) + '7';
+    masks(`https://deploy:${pw}@nexus.acme.io`, pw, 'url-basic-auth');
+    masks(`postgres://admin:${pw}@db/app`, pw, 'database-url-password');
+    masks(`Server=x;Password=${pw};`, pw, 'connection-string-password');
+    masks('postgres://admin:s3cr@db/app', 's3cr', 'database-url-password');
   });
 });

@@ -405,6 +405,11 @@ export function documentedNegatives(random: Random): string[] {
     `"private_key": "-----BEGIN PRIVATE KEY-----\\n<your private key>\\n-----END PRIVATE KEY-----\\n"`,
     `-----BEGIN OPENSSH PRIVATE KEY-----\nxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n-----END OPENSSH PRIVATE KEY-----`,
     `//registry.npmjs.org/:_authToken=\${NPM_TOKEN}`,
+    `DATABASE_URL=postgres://user:password@localhost:5432/app`,
+    `mongodb+srv://<username>:<password>@cluster0.example.mongodb.net/test`,
+    `https://admin:admin@jenkins.local/job/build`,
+    `ftp://anonymous:{password}@ftp.acme.io/pub`,
+    `Server=db;Database=app;User Id=sa;Password=your_password;`,
     `"packageManager": "pnpm@9.1.0+sha512.${r(HEX, 128)}"`,
     `DOTENV_PUBLIC_KEY="0${pick(['2', '3'], random)}${r(HEX, 64)}"`,
     // Names of secrets whose values are settings, references or code (the shapes generic rules trip on).

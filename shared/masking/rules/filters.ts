@@ -65,3 +65,15 @@ export function isPlaceholderKeyBlock(block: string): boolean {
   const flat = body.replace(/\\[nr]|\s/g, '');
   return /\.{3}|\*{3}|<[^>]*>|\$\{|(.)\1{7}/.test(flat) || flat.replace(/[^A-Za-z0-9+/]/g, '').length < 60;
 }
+
+/**
+ * Passwords as documentation writes them: the word itself (password, pass, secret, your_password,
+ * replace_with_password), a template ({password}, %PASSWORD%, $PASSWORD, $(password)), fewer
+ * than 4 characters, one character repeated, or the user's name again (admin:admin).
+ */
+const PLACEHOLDER_PASSWORD = /^(?:(?:my|your|the|replace[_-]?with)?[_-]?(?:password|passwd|pass|pwd|secret)|\{[^}]{1,50}\}|%[A-Za-z_]{1,30}%|\$[A-Za-z_]{1,30}|\$\([^)]{1,50}\)|(.)\1{3,})$/i;
+export function unlessPlaceholderPassword(secret: string, match: string): boolean {
+  if (PLACEHOLDER.test(secret) || PLACEHOLDER_PASSWORD.test(secret) || secret.length < 4) return true;
+  const user = /:\/\/([^:@\/\s]*):/.exec(match)?.[1];
+  return user !== undefined && user === secret;
+}

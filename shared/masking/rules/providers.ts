@@ -3,7 +3,7 @@
 // a name that says what they are. Rules from secretlint's recommended preset and detect-secrets'
 // plugins that neither the project nor gitleaks had are here too.
 import { ASSIGN, rule } from './define.js';
-import { unlessPlaceholder, unlessWordsOrBelow } from './filters.js';
+import { unlessPlaceholderPassword, unlessWordsOrBelow } from './filters.js';
 
 const GUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 /** As ASSIGN, or (command-line flags) white space alone. */
@@ -111,7 +111,8 @@ export const providerRules = [
   // Passwords on a command line: mysql -p<password>, sshpass -p <password>, --password=<password>.
   rule('command-line-password', ['mysql', 'mariadb', 'sshpass', 'redis-cli'],
     /(?:(?:mysql(?:dump|admin)?|mariadb)\s[^\n|;&]{0,120}?\s(?:-p|--password=)|sshpass\s{1,8}-p\s{0,8}|redis-cli\s[^\n|;&]{0,120}?\s-a\s{1,8})['"]?([^\s'"]{4,128})/,
-    { extent: 'line', allow: (s) => unlessPlaceholder(s) || /^\$/.test(s) }),
+    // A value from $VAR or $(command) is the shell's to fill in.
+    { extent: 'line', allow: (s, m) => s.startsWith('$') || unlessPlaceholderPassword(s, m) }),
 
   // Django's SECRET_KEY: 50 characters that may hold any of !@#$%^&*(-_=+), which end the generic rule's value.
   rule('django-secret-key', ['secret_key'],

@@ -3,7 +3,7 @@
 // lookaheads so that a token inside a longer run of token characters is not cut out of it.
 import type { RegexRule } from '../rule.js';
 import { ASSIGN, rule } from './define.js';
-import { isPlaceholderKeyBlock, looksLikeCode, looksPlain, unlessPlaceholder, unlessPlainOrBelow, unlessWordsOrBelow } from './filters.js';
+import { isPlaceholderKeyBlock, looksLikeCode, looksPlain, unlessPlaceholder, unlessPlaceholderPassword, unlessPlainOrBelow, unlessWordsOrBelow } from './filters.js';
 import { providerRules } from './providers.js';
 
 const DB_SCHEMES = 'postgres(?:ql)?|mysqlx?|mariadb|mongodb(?:\\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse|oracle|db2|couchbases?|neo4j(?:\\+s)?|bolt|nats|memcached?';
@@ -115,29 +115,30 @@ export const secretRules: readonly RegexRule[] = [
   // Credentials in connection strings and URLs.
   rule('database-url-password', ['://'],
     new RegExp(String.raw`(?<=(?:${DB_SCHEMES})):\/\/[^\s:@\/?#"'<>]*:([^\s@\/?"'<>]+)@`, 'i'),
-    { allow: unlessPlaceholder, requires: '@' }),
+    { allow: unlessPlaceholderPassword, requires: '@' }),
   rule('url-basic-auth', ['://'],
     new RegExp(String.raw`(?<!${DB_SCHEMES})(?<=[A-Za-z0-9]):\/\/[^\s:@\/?#"'<>]+:([^\s@\/?"'<>]+)@`, 'i'),
-    { allow: unlessPlaceholder, requires: '@' }),
+    { allow: unlessPlaceholderPassword, requires: '@' }),
   // A token as a URL's user: https://<token>:x-oauth-basic@github.com/ (package.json
   // dependencies), or a long random user alone (https://<token>@host/).
   rule('url-token', ['://'],
     /:\/\/(?:([^\s:@\/?#"'<>]{8,256}):x-oauth-basic@|([A-Za-z0-9_-]{30,256})@)/,
     { entropy: 3.5, allow: (s) => !hasDigitAndLetter(s), requires: '@' }),
-  // .npmrc: _authToken, _auth (base64 of user:password) and _password, whatever their shape.
+  // .npmrc: _authToken, _auth (base64 of user:password) and _password, whatever their shape;
+  // the name starts a line or follows the registry's "//host/:" (CLOUDANT_PASSWORD is not one).
   rule('npmrc-credential', ['_authtoken', '_auth', '_password'],
-    /_(?:authToken|auth|password)\s{0,8}=\s{0,8}["']?([^\s"']{6,2048})/i,
+    /(?<![A-Za-z0-9_])_(?:authToken|auth|password)\s{0,8}=\s{0,8}["']?([^\s"']{6,2048})/i,
     { extent: 'line', allow: (s) => unlessPlaceholder(s) || /^\$/.test(s) }),
   // Two forms: after a separator (`;`, `?`, `&`), the value runs to the next one; anywhere
   // else, a value of bounded length ends at a ';'. The second must find that ';' within its
   // reach (`requires`), or `pwd=pwd=…` would read up to 256 characters at every hit and fail.
   rule('connection-string-password', ['password', 'pwd'],
     /(?<=[;?&]\s*)(?:password|pwd)\s*=\s*([^;&"'\s]+)/i,
-    { extent: 'line', allow: unlessPlaceholder }),
+    { extent: 'line', allow: unlessPlaceholderPassword }),
   rule('connection-string-password', ['password', 'pwd'],
     /(?:password|pwd)\s{0,32}=\s{0,32}([^;&"'\s]{1,256})\s{0,32};/i,
     // Code ends statements with ';' too: `password = process.env.DB_PASSWORD;` names a value.
-    { extent: 'line', allow: (s) => unlessPlaceholder(s) || looksLikeCode(s), requires: ';' }),
+    { extent: 'line', allow: (s, m) => unlessPlaceholderPassword(s, m) || looksLikeCode(s), requires: ';' }),
 
   // Provider formats (providers.ts), ahead of the generic rules: on a tie, theirs is the label.
   ...providerRules,
