@@ -241,6 +241,11 @@ describe("formats as secretlint's recommended rules define them", () => {
     assert.ok(!masker.text(`CLOUDANT_PASSWORD=${r(HEX, 64)}`).findings.some((f) => f.rule === 'npmrc-credential'));
   });
 
+  it('npm-token: "_" inside the random part', () => {
+    const token = 'npm_' + r(ALNUM + '_', 35) + 'Z';
+    masks(`NPM_TOKEN=${token}`, token, 'npm-token');
+  });
+
   it('database-url-password: mysqlx://', () => {
     const pw = r(ALNUM, 14) + '1';
     masks(`mysqlx://app:${pw}@db:33060/app`, pw, 'database-url-password');
@@ -262,7 +267,7 @@ describe('passwords as documentation writes them', () => {
     for (const text of [
       'https://user:password@host.io/x', 'postgres://admin:admin@db/app', 'ftp://bob:{password}@ftp.acme.io',
       'mysql://root:$MYSQL_PASSWORD@db/x', 'redis://:secret@cache:6379', 'mongodb+srv://app:pass@cluster0.x.mongodb.net',
-      'https://u:abc@host.io', 'https://u:aaaa@host.io', 'Server=x;Password=your_password;', 'mysql -u root -p$(cat /run/pw) db',
+      'https://u:abc@host.io', 'https://u:aaaa@host.io', 'mysql://app:root@db/x', 'postgres://app:admin@db/x', 'Server=x;Password=your_password;', 'mysql -u root -p$(cat /run/pw) db',
     ]) leaves(text);
   });
 

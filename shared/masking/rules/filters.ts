@@ -68,10 +68,10 @@ export function isPlaceholderKeyBlock(block: string): boolean {
 
 /**
  * Passwords as documentation writes them: the word itself (password, pass, secret, your_password,
- * replace_with_password), a template ({password}, %PASSWORD%, $PASSWORD, $(password)), fewer
+ * replace_with_password) or a default account's name (root, admin, user), a template ({password}, %PASSWORD%, $PASSWORD, $(password)), fewer
  * than 4 characters, one character repeated, or the user's name again (admin:admin).
  */
-const PLACEHOLDER_PASSWORD = /^(?:(?:my|your|the|replace[_-]?with)?[_-]?(?:password|passwd|pass|pwd|secret)|\{[^}]{1,50}\}|%[A-Za-z_]{1,30}%|\$[A-Za-z_]{1,30}|\$\([^)]{1,50}\)|(.)\1{3,})$/i;
+const PLACEHOLDER_PASSWORD = /^(?:(?:my|your|the|replace[_-]?with)?[_-]?(?:password|passwd|pass|pwd|secret|root|admin|user(?:name)?)|\{[^}]{1,50}\}|%[A-Za-z_]{1,30}%|\$[A-Za-z_]{1,30}|\$\([^)]{1,50}\)|(.)\1{3,})$/i;
 export function unlessPlaceholderPassword(secret: string, match: string): boolean {
   if (PLACEHOLDER.test(secret) || PLACEHOLDER_PASSWORD.test(secret) || secret.length < 4) return true;
   const user = /:\/\/([^:@\/\s]*):/.exec(match)?.[1];

@@ -52,7 +52,7 @@ export const secretRules: readonly RegexRule[] = [
   rule('gitlab-token', ['glpat-', 'gldt-', 'glrt-', 'glptt-', 'glsoat-', 'glcbt-', 'glft-', 'glimt-', 'glagent-', 'gloas-'],
     /(?<![A-Za-z0-9_-])gl(?:pat|dt|rt|ptt|soat|cbt|ft|imt|agent|oas)-[A-Za-z0-9_-]{20,}(?:\.[A-Za-z0-9_-]+)*/),
   rule('npm-token', ['npm_'],
-    /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/),
+    /(?<![A-Za-z0-9_])npm_[A-Za-z0-9_]{36}(?![A-Za-z0-9_])/),
   rule('pypi-token', ['pypi-ageichlwas5vcmc'],
     /pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}/),
 
