@@ -188,16 +188,16 @@ describe("formats as secretlint's recommended rules define them", () => {
   });
 
   it('tailscale-key: any type, "_" in its parts, after a digit', () => {
-    const key = `tskey-${r(LOWER, 15)}-k${r(ALNUM + '_', 10)}-${r(ALNUM + '_', 30)}`;
+    const key = `tskey-${r(LOWER, 15)}-k${r(ALNUM, 5)}_${r(ALNUM, 4)}-${r(ALNUM, 15)}_${r(ALNUM, 14)}`;
     masks(`1${key}`, key, 'tailscale-key');
     masks(`"${key}"`, key, 'tailscale-key');
     leaves(`mytskey-auth-k${r(ALNUM, 10)}-${r(ALNUM, 30)}`);
   });
 
   it('github-token and github-fine-grained-pat: "_" inside the random part', () => {
-    const classic = 'ghp_' + r(ALNUM + '_', 35) + 'Z';
+    const classic = 'ghp_' + r(ALNUM, 17) + '_' + r(ALNUM, 18);
     masks(`token: ${classic}`, classic, 'github-token');
-    const fine = 'github_pat_' + r(ALNUM + '_', 81) + 'Z';
+    const fine = 'github_pat_' + r(ALNUM, 30) + '_' + r(ALNUM, 51);
     masks(`GH_TOKEN=${fine}`, fine, 'github-fine-grained-pat');
   });
 
@@ -214,7 +214,7 @@ describe("formats as secretlint's recommended rules define them", () => {
     masks(xapp, xapp, 'slack-token');
     const sg = `SG.${r(ALNUM, 12)}.${r(ALNUM + '_-', 14)}`;
     masks(`key=${sg}`, sg, 'sendgrid-api-key');
-    const lin = 'lin_api_' + r(ALNUM + '_', 39) + 'Z';
+    const lin = 'lin_api_' + r(ALNUM, 19) + '_' + r(ALNUM, 20);
     masks(lin, lin, 'linear-api-key');
     leaves('SG.Config.LoadDefaults and SG.short.value');
   });
@@ -242,7 +242,7 @@ describe("formats as secretlint's recommended rules define them", () => {
   });
 
   it('npm-token: "_" inside the random part', () => {
-    const token = 'npm_' + r(ALNUM + '_', 35) + 'Z';
+    const token = 'npm_' + r(ALNUM, 17) + '_' + r(ALNUM, 18);
     masks(`NPM_TOKEN=${token}`, token, 'npm-token');
   });
 
