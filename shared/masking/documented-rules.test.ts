@@ -279,3 +279,16 @@ describe('passwords as documentation writes them', () => {
     masks('postgres://admin:s3cr@db/app', 's3cr', 'database-url-password');
   });
 });
+
+describe('letters-only values in a secret setting', () => {
+  it('a random mixed-case letters-only token is masked; identifiers made of words are left', () => {
+    for (let i = 0; i < 20; i++) {
+      // Both cases alternating, consonants: no word in it, as a random token mostly has none.
+      const token = Array.from({ length: 12 }, () => r('BCDFGHJKLMNPQRSTVWXZ', 1) + r('bcdfghjklmnpqrstvwxz', 1)).join('');
+      masks(`JIRA_API_TOKEN=${token}`, token, 'generic-secret');
+    }
+    for (const id of ['getUserByIdFromCache', 'AbstractSingletonProxyFactoryBean', 'XMLHttpRequestUpload', 'hunterhunterhunter', 'IsValidTokenForUserId', 'PoRaTeSiLuMaKeNoVa']) {
+      leaves(`token = ${id}`);
+    }
+  });
+});

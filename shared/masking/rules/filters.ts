@@ -17,9 +17,23 @@ export function looksPlain(value: string): boolean {
   return PLAIN.test(value) || PLACEHOLDER.test(value) || URL_OR_PATH.test(value);
 }
 
+/**
+ * Letters alone, but not as words are written (getUserByIdFromCache, XMLHttpRequest): 16 or
+ * more, both cases switching often, no run of six of one case, few vowels. A random
+ * letters-only token looks so; generic rules then take it for the value it is.
+ */
+function looksLikeRandomLetters(value: string): boolean {
+  if (!/^[A-Za-z]{16,}$/.test(value) || /[a-z]{6}|[A-Z]{6}/.test(value)) return false;
+  let switches = 0;
+  for (let i = 1; i < value.length; i++) if ((value[i]! <= 'Z') !== (value[i - 1]! <= 'Z')) switches++;
+  // Words are about 40% vowels, random letters about 20% (10 of 52).
+  const vowels = value.replace(/[^aeiouAEIOU]/g, '').length;
+  return switches >= value.length / 3 && vowels < value.length * 0.3;
+}
+
 /** An assignment's value is a secret when it is not plain and its entropy reaches `bits`. */
 export const unlessPlainOrBelow = (bits: number) => (secret: string) =>
-  looksPlain(secret) || shannonEntropy(secret) < bits;
+  (looksPlain(secret) && !looksLikeRandomLetters(secret)) || shannonEntropy(secret) < bits;
 
 export const unlessPlaceholder = (secret: string) => PLACEHOLDER.test(secret);
 
