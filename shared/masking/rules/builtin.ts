@@ -76,7 +76,19 @@ export function gitleaksDefaultPack(): RulePack {
 
 let gitleaks: readonly RegexRule[] | undefined;
 
+/**
+ * Keys made to be public: Stripe's publishable keys (pk_live_, pk_test_) go to browsers by
+ * design. gitleaks' generic rule takes one for an API key when its name says "key".
+ */
+const PUBLISHABLE = /^pk_(?:live|test)_[A-Za-z0-9]{24,247}$/;
+
+/** The project's allowlist added to a gitleaks rule's own. */
+function withProjectAllowlist(rule: RegexRule): RegexRule {
+  const own = rule.allow;
+  return { ...rule, allow: (secret, match, line) => PUBLISHABLE.test(secret) || (own !== undefined && own(secret, match, line)) };
+}
+
 /** The rules of gitleaks' default pack that are on by default: those no project rule supersedes. */
 export function gitleaksDefaultRules(): readonly RegexRule[] {
-  return (gitleaks ??= gitleaksDefaultPack().rules.filter((rule) => SUPERSEDED[rule.id] === undefined));
+  return (gitleaks ??= gitleaksDefaultPack().rules.filter((rule) => SUPERSEDED[rule.id] === undefined).map(withProjectAllowlist));
 }

@@ -6,13 +6,34 @@ const PLAIN = /^(?:[A-Za-z_.$-]+|[\d.eE+-]+)$/;
 /** Values already masked, or placeholders rather than values. */
 const PLACEHOLDER = /^(?:\*+|x+|X+|\.+|<[^>]*>|\$\{[^}]*\}|\{\{.*\}\}|%[A-Za-z_]+%|\[MASKED:[^\]]*\].*|null|undefined|none|true|false)$/i;
 
+/**
+ * What a setting named like a secret holds when it is no secret: a URL without credentials
+ * (TOKEN_URL=https://…/token; one with them is the URL rules' to find) or a path of words
+ * (secret_name: prod/db/password).
+ */
+const URL_OR_PATH = /^[A-Za-z][A-Za-z0-9+.-]{1,15}:\/\/[^@\s]+$|^\/?(?:[A-Za-z_.-]+\/)+[A-Za-z_.-]+\/?$/;
+
 export function looksPlain(value: string): boolean {
-  return PLAIN.test(value) || PLACEHOLDER.test(value);
+  return PLAIN.test(value) || PLACEHOLDER.test(value) || URL_OR_PATH.test(value);
+}
+
+/**
+ * Letters alone, but not as words are written (getUserByIdFromCache, XMLHttpRequest): 16 or
+ * more, both cases switching often, no run of six of one case, few vowels. A random
+ * letters-only token looks so; generic rules then take it for the value it is.
+ */
+function looksLikeRandomLetters(value: string): boolean {
+  if (!/^[A-Za-z]{16,}$/.test(value) || /[a-z]{6}|[A-Z]{6}/.test(value)) return false;
+  let switches = 0;
+  for (let i = 1; i < value.length; i++) if ((value[i]! <= 'Z') !== (value[i - 1]! <= 'Z')) switches++;
+  // Words are about 40% vowels, random letters about 20% (10 of 52).
+  const vowels = value.replace(/[^aeiouAEIOU]/g, '').length;
+  return switches >= value.length / 3 && vowels < value.length * 0.3;
 }
 
 /** An assignment's value is a secret when it is not plain and its entropy reaches `bits`. */
 export const unlessPlainOrBelow = (bits: number) => (secret: string) =>
-  looksPlain(secret) || shannonEntropy(secret) < bits;
+  (looksPlain(secret) && !looksLikeRandomLetters(secret)) || shannonEntropy(secret) < bits;
 
 export const unlessPlaceholder = (secret: string) => PLACEHOLDER.test(secret);
 
@@ -41,3 +62,32 @@ const WORDS = /^(?:[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z][a-z]+){2,}|[a-z]+(?:_[a-z]+)+
  */
 export const unlessWordsOrBelow = (bits: number) => (secret: string) =>
   PLACEHOLDER.test(secret) || WORDS.test(secret) || shannonEntropy(secret) < bits;
+
+/** A member path or a call (`process.env.DB_PASSWORD`, `config.get("db")`): code naming a value, not the value. */
+const CODE = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$|^[A-Za-z_$][\w$.]*\([^)]*\)$/;
+export const looksLikeCode = (value: string) => CODE.test(value);
+
+const KEY_BODY = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----([\s\S]*?)-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/;
+/**
+ * A whole key block whose body is a placeholder (…, ***, <your key>, ${KEY}, a run of one
+ * character) or too short to hold a key (the smallest, Ed25519 in PKCS#8, is 64 characters of
+ * base64). A block cut off before its END line is still masked.
+ */
+export function isPlaceholderKeyBlock(block: string): boolean {
+  const body = KEY_BODY.exec(block)?.[1];
+  if (body === undefined) return false;
+  const flat = body.replace(/\\[nr]|\s/g, '');
+  return /\.{3}|\*{3}|<[^>]*>|\$\{|(.)\1{7}/.test(flat) || flat.replace(/[^A-Za-z0-9+/]/g, '').length < 60;
+}
+
+/**
+ * Passwords as documentation writes them: the word itself (password, pass, secret, your_password,
+ * replace_with_password) or a default account's name (root, admin, user), a template ({password}, %PASSWORD%, $PASSWORD, $(password)), fewer
+ * than 4 characters, one character repeated, or the user's name again (admin:admin).
+ */
+const PLACEHOLDER_PASSWORD = /^(?:(?:my|your|the|replace[_-]?with)?[_-]?(?:password|passwd|pass|pwd|secret|root|admin|user(?:name)?)|\{[^}]{1,50}\}|%[A-Za-z_]{1,30}%|\$[A-Za-z_]{1,30}|\$\([^)]{1,50}\)|(.)\1{3,})$/i;
+export function unlessPlaceholderPassword(secret: string, match: string): boolean {
+  if (PLACEHOLDER.test(secret) || PLACEHOLDER_PASSWORD.test(secret) || secret.length < 4) return true;
+  const user = /:\/\/([^:@\/\s]*):/.exec(match)?.[1];
+  return user !== undefined && user === secret;
+}

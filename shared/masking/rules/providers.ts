@@ -3,7 +3,7 @@
 // a name that says what they are. Rules from secretlint's recommended preset and detect-secrets'
 // plugins that neither the project nor gitleaks had are here too.
 import { ASSIGN, rule } from './define.js';
-import { unlessWordsOrBelow } from './filters.js';
+import { unlessPlaceholderPassword, unlessWordsOrBelow } from './filters.js';
 
 const GUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 /** As ASSIGN, or (command-line flags) white space alone. */
@@ -12,13 +12,17 @@ const ASSIGN_OR_FLAG = String.raw`(?:${ASSIGN}|\s+)`;
 export const providerRules = [
   // 1Password service accounts: "ops_" and a base64 JSON object (so "eyJ" first).
   rule('1password-service-account-token', ['ops_ey'],
-    /(?<![A-Za-z0-9_])ops_eyJ[A-Za-z0-9+/_-]{100,1500}={0,2}(?![A-Za-z0-9+/=_-])/, { entropy: 4 }),
+    /(?<![A-Za-z0-9_])ops_ey[A-Za-z0-9+/_-]{100,1500}={0,2}(?![A-Za-z0-9+/=_-])/, { entropy: 4 }),
 
   // Cloudflare: API tokens (40 characters) and the global API key (37 hex), named as such or
   // sent as X-Auth-Key; origin CA keys carry their own prefix.
   rule('cloudflare-api-token', ['cloudflare', 'cf_api', 'cf-api', 'cf_token', 'cf_key', 'x-auth-key'],
     new RegExp(String.raw`(?:(?:cloudflare|cf)[\w.-]{0,24}?(?:token|key|secret)${ASSIGN}|x-auth-key\s*:\s*)([A-Za-z0-9_-]{40}|[a-f0-9]{37})(?![A-Za-z0-9_-])`, 'i'),
     { extent: 'line', allow: unlessWordsOrBelow(3) }),
+  // The prefixed API tokens: cfk_ (API keys), cfut_ (user tokens), cfat_ (account tokens), 40
+  // characters and an 8-hex checksum.
+  rule('cloudflare-api-token', ['cfk_', 'cfut_', 'cfat_'],
+    /(?<![A-Za-z0-9_])cf(?:k|ut|at)_[A-Za-z0-9]{40}[0-9a-f]{8}(?![A-Za-z0-9_])/),
   rule('cloudflare-origin-ca-key', ['v1.0-'],
     /(?<![A-Za-z0-9_.-])v1\.0-[a-f0-9]{24}-[a-f0-9]{146}(?![A-Za-z0-9_-])/),
 
@@ -30,8 +34,9 @@ export const providerRules = [
     /(?<![A-Za-z0-9_])glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}(?![A-Za-z0-9_])/),
 
   // Tailscale: tskey-<type>-<key id>-<secret>, the type being api, auth, client, scim, webhook…
+  // A digit or "_" before it is no boundary to respect: 1tskey-… is a key after a line number.
   rule('tailscale-key', ['tskey-'],
-    /(?<![A-Za-z0-9_-])tskey-(?:[a-z]{2,12}-)?[A-Za-z0-9]{6,40}-[A-Za-z0-9]{12,128}(?![A-Za-z0-9_-])/),
+    /(?<![A-Za-z-])tskey-(?:[a-z]{2,20}-)?[A-Za-z0-9_]{6,40}-[A-Za-z0-9_]{12,128}(?![A-Za-z0-9_-])/),
 
   // Vercel: prefixed tokens (personal vcp_, integration vci_, app access vca_, app refresh vcr_,
   // API key vck_), and the older unprefixed 24-character tokens where a name says Vercel.
@@ -50,6 +55,11 @@ export const providerRules = [
   rule('azure-client-id', ['client_id', 'clientid', 'client-id', 'client) id', 'appid', 'app_id', 'app-id', 'application_id', 'applicationid', 'application-id'],
     new RegExp(String.raw`(?:client\)\s*|(?:client|app(?:lication)?)[_-]?)id${ASSIGN_OR_FLAG}(${GUID})(?![0-9a-fA-F-])`, 'i'),
     { extent: 'line' }),
+  // az login --service-principal -u <application id>.
+  rule('azure-client-id', ['service-principal'],
+    new RegExp(String.raw`service-principal\s[^
+]{0,80}?(?:-u|--username)\s{1,8}["']?(${GUID})(?![0-9a-fA-F-])`, 'i'),
+    { extent: 'line' }),
 
   // secp256k1 (Ethereum, Bitcoin) private keys: 32 bytes in hex, 0x or not, named as a private key.
   rule('secp256k1-private-key', ['private_key', 'privatekey', 'private-key', 'private key', 'priv_key', 'privkey', 'secp256k1', 'signing_key', 'signingkey', 'wallet_key'],
@@ -66,6 +76,107 @@ export const providerRules = [
   // New Relic user API keys: NRAK- and 27 characters.
   rule('new-relic-user-api-key', ['nrak-'],
     /(?<![A-Za-z0-9_-])NRAK-[A-Z0-9]{27}(?![A-Za-z0-9_-])/),
+
+  // Formats found missing on a corpus written from providers' documentation (documented-formats.test.ts).
+  // NuGet API keys: "oy2" and 43 lower-case base-36 characters.
+  rule('nuget-api-key', ['oy2'],
+    /(?<![A-Za-z0-9_])oy2[a-z0-9]{43}(?![A-Za-z0-9_])/, { entropy: 3 }),
+  // Telegram bot tokens: <bot id>:AA<33 characters>, also in the Bot API's URL path (/bot<token>/).
+  // Found from ":AA"; the id before it is not the secret, what follows is.
+  rule('telegram-bot-token', [':aa'],
+    /(?<=(?:^|[^A-Za-z0-9]|bot)\d{8,10}):AA[A-Za-z0-9_-]{33}(?![A-Za-z0-9_-])/, { secretGroup: 0 }),
+  // Discord webhooks: /api/webhooks/<id>/<token>.
+  rule('discord-webhook', ['discord.com/api/webhooks/', 'discordapp.com/api/webhooks/'],
+    /discord(?:app)?\.com\/api\/webhooks\/\d{17,20}\/([A-Za-z0-9_-]{60,80})(?![A-Za-z0-9_-])/),
+  // Azure DevOps personal access tokens: 52 characters of base32 (lower case) where a name says
+  // Azure DevOps, and the newer 84-character form with its "AZDO" signature at 76.
+  rule('azure-devops-pat', ['devops', 'azdo', 'vsts', 'ado_pat', 'ado-pat', 'ado_token'],
+    new RegExp(String.raw`(?:devops|azdo|vsts|ado)[\w.-]{0,24}?(?:pat|token|password|key)${ASSIGN_OR_FLAG}([a-z2-7]{52})(?![A-Za-z0-9])`, 'i'),
+    { extent: 'line' }),
+  rule('azure-devops-pat', ['azdo'],
+    /(?<![A-Za-z0-9])[A-Za-z0-9]{76}AZDO[A-Za-z0-9]{4}(?![A-Za-z0-9])/, { lead: 76, secretGroup: 0 }),
+  // Azure Functions keys: in the function URL's code= parameter, or the x-functions-key header.
+  rule('azure-function-key', ['code=', 'x-functions-key'],
+    /(?:(?<=[?&])code=|x-functions-key\\?["']?\s*:\s*\\?["']?)([A-Za-z0-9_-]{40,60}={0,2})(?![A-Za-z0-9_=-])/i,
+    { entropy: 3.5, extent: 'line' }),
+  // Fly.io: "FlyV1 " and one or more comma-separated macaroons (fm1a_, fm1r_, fm2_, base64).
+  rule('flyio-token', ['flyv1 '],
+    /FlyV1 (fm[12][ar]?_[A-Za-z0-9+/_-]{64,4096}={0,3}(?:,fm[12][ar]?_[A-Za-z0-9+/_-]{64,4096}={0,3}){0,8})/, { extent: 'line' }),
+  // PuTTY key files: the private lines (base64) after "Private-Lines: n".
+  rule('putty-private-key', ['private-lines:'],
+    /Private-Lines:\s{0,8}\d{1,3}\r?\n((?:[A-Za-z0-9+/=]{1,128}\r?\n?){1,64})/, { extent: 'block' }),
+  // secp256k1 keys given straight to a wallet (ethers, web3): new Wallet("0x…"), privateKeyToAccount("0x…").
+  rule('secp256k1-private-key', ['wallet(', 'privatekeytoaccount('],
+    /(?:Wallet|privateKeyToAccount)\(\s{0,8}["'\x60]((?:0x)?[a-fA-F0-9]{64})["'\x60]/i, { entropy: 3 }),
+  // Passwords on a command line: mysql -p<password>, sshpass -p <password>, --password=<password>.
+  rule('command-line-password', ['mysql', 'mariadb', 'sshpass', 'redis-cli'],
+    /(?:(?:mysql(?:dump|admin)?|mariadb)\s[^\n|;&]{0,120}?\s(?:-p|--password=)|sshpass\s{1,8}-p\s{0,8}|redis-cli\s[^\n|;&]{0,120}?\s-a\s{1,8})['"]?([^\s'"]{4,128})/,
+    // A value from $VAR or $(command) is the shell's to fill in.
+    { extent: 'line', allow: (s, m) => s.startsWith('$') || unlessPlaceholderPassword(s, m) }),
+
+  // Django's SECRET_KEY: 50 characters that may hold any of !@#$%^&*(-_=+), which end the generic rule's value.
+  rule('django-secret-key', ['secret_key'],
+    /SECRET_KEY\s{0,8}=\s{0,8}["']([^"'\s]{40,100})["']/, { extent: 'line', entropy: 3.5 }),
+  // Session cookies (Cookie:, Set-Cookie:, a cookie jar): the value of a session id is a credential.
+  rule('session-cookie', ['sessionid=', 'session_id=', 'session=', 'phpsessid=', 'jsessionid=', 'connect.sid=', 'asp.net_sessionid=', '.aspxauth='],
+    /(?<![A-Za-z0-9-])(?:sessionid|session_id|session|phpsessid|jsessionid|connect\.sid|asp\.net_sessionid|\.aspxauth)=([^;\s"'&,]{16,4096})/i,
+    { entropy: 3.5, allow: unlessWordsOrBelow(3.5) }),
+
+  // Prefixed tokens that gitleaks finds only where a name says the provider (or not at all):
+  // their prefixes are distinctive enough to stand alone.
+  rule('braintree-access-token', ['access_token$'],
+    /access_token\$(?:production|sandbox)\$[a-z0-9]{16}\$[a-f0-9]{32}(?![A-Za-z0-9])/),
+  rule('flutterwave-secret-key', ['flwseck'],
+    /FLWSECK(?:_TEST)?-[a-fA-F0-9]{32}-X(?![A-Za-z0-9])/),
+  rule('mailgun-api-key', ['key-'],
+    /(?<![A-Za-z0-9_-])key-[a-f0-9]{32}(?![A-Za-z0-9])/, { entropy: 3 }),
+  // Mailchimp: 32 hex and the data centre (-us12), found from "-us".
+  rule('mailchimp-api-key', ['-us'],
+    /(?<![A-Za-z0-9])[a-f0-9]{32}-us\d{1,2}(?![A-Za-z0-9])/, { lead: 32, entropy: 3 }),
+  // Google: OAuth client secrets, access tokens, refresh tokens, FCM server keys.
+  rule('google-oauth-client-secret', ['gocspx-'],
+    /(?<![A-Za-z0-9_-])GOCSPX-[A-Za-z0-9_-]{28}(?![A-Za-z0-9_-])/),
+  rule('google-oauth-access-token', ['ya29.'],
+    /(?<![A-Za-z0-9_-])ya29\.[A-Za-z0-9_-]{30,2048}(?![A-Za-z0-9_-])/, { entropy: 3.5 }),
+  rule('google-oauth-refresh-token', ['1//0'],
+    /(?<![A-Za-z0-9_/-])1\/\/0[A-Za-z0-9_-]{40,512}(?![A-Za-z0-9_-])/, { entropy: 3.5 }),
+  rule('firebase-fcm-server-key', [':apa91b'],
+    /(?<![A-Za-z0-9_-])AAAA[A-Za-z0-9_-]{7}:APA91b[A-Za-z0-9_-]{120,160}(?![A-Za-z0-9_-])/, { lead: 11 }),
+  rule('tencent-secret-id', ['akid'],
+    /(?<![A-Za-z0-9])AKID[A-Za-z0-9]{32}(?![A-Za-z0-9])/, { entropy: 3 }),
+  rule('netlify-token', ['nfp_', 'nfc_', 'nfo_'],
+    /(?<![A-Za-z0-9_])nf[pco]_[A-Za-z0-9]{36,40}(?![A-Za-z0-9_])/, { entropy: 3 }),
+  rule('render-api-key', ['rnd_'],
+    /(?<![A-Za-z0-9_])rnd_[A-Za-z0-9]{32}(?![A-Za-z0-9_])/, { entropy: 3 }),
+  rule('bitbucket-app-password', ['atbb'],
+    /(?<![A-Za-z0-9])ATBB[A-Za-z0-9]{32}(?![A-Za-z0-9])/, { entropy: 3 }),
+  // New Relic license keys: 36 hex and "NRAL"; Insights insert keys: NRII-.
+  rule('new-relic-license-key', ['nral'],
+    /(?<![A-Za-z0-9])[a-f0-9]{36}NRAL(?![A-Za-z0-9])/, { lead: 36 }),
+  rule('new-relic-insert-key', ['nrii-'],
+    /(?<![A-Za-z0-9_-])NRII-[A-Za-z0-9_-]{32}(?![A-Za-z0-9_-])/),
+  rule('buildkite-token', ['bkua_'],
+    /(?<![A-Za-z0-9_])bkua_[a-f0-9]{40}(?![A-Za-z0-9])/),
+  rule('circleci-token', ['ccipat_'],
+    /(?<![A-Za-z0-9_])CCIPAT_[A-Za-z0-9]{22}_[a-f0-9]{40}(?![A-Za-z0-9])/),
+  rule('contentful-token', ['cfpat-'],
+    /(?<![A-Za-z0-9_-])CFPAT-[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/),
+  // Dropbox short-lived tokens: "sl." (or "sl.u.") and at least 130 characters.
+  rule('dropbox-token', ['sl.'],
+    /(?<![A-Za-z0-9_.-])sl\.(?:u\.)?[A-Za-z0-9_-]{130,1400}(?![A-Za-z0-9_-])/, { entropy: 3.5 }),
+  // Mapbox secret tokens: sk. and a JWT-like body (pk. tokens are public).
+  rule('mapbox-secret-token', ['sk.eyj'],
+    /(?<![A-Za-z0-9_.-])sk\.eyJ[A-Za-z0-9_-]{20,400}\.[A-Za-z0-9_-]{20,64}(?![A-Za-z0-9_-])/),
+  rule('supabase-token', ['sbp_', 'sb_secret_'],
+    /(?<![A-Za-z0-9_])(?:sbp_[a-f0-9]{40}|sb_secret_[A-Za-z0-9_-]{20,64})(?![A-Za-z0-9_-])/),
+  rule('replicate-token', ['r8_'],
+    /(?<![A-Za-z0-9_])r8_[A-Za-z0-9]{37}(?![A-Za-z0-9_])/, { entropy: 3 }),
+  rule('pinecone-api-key', ['pcsk_'],
+    /(?<![A-Za-z0-9_])pcsk_[A-Za-z0-9]{4,8}_[A-Za-z0-9]{40,80}(?![A-Za-z0-9_])/),
+  rule('langsmith-api-key', ['lsv2_'],
+    /(?<![A-Za-z0-9_])lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}(?![A-Za-z0-9_])/),
+  rule('hubspot-private-app-token', ['pat-na1-', 'pat-na2-', 'pat-eu1-', 'pat-ap1-'],
+    new RegExp(String.raw`(?<![A-Za-z0-9_-])pat-(?:na|eu|ap)\d-${GUID}(?![0-9a-fA-F-])`)),
 
   // secretlint's recommended preset: Docker personal and organization access tokens, Figma.
   rule('docker-access-token', ['dckr_pat_', 'dckr_oat_'],

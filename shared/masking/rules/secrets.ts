@@ -3,20 +3,22 @@
 // lookaheads so that a token inside a longer run of token characters is not cut out of it.
 import type { RegexRule } from '../rule.js';
 import { ASSIGN, rule } from './define.js';
-import { looksPlain, unlessPlaceholder, unlessPlainOrBelow, unlessWordsOrBelow } from './filters.js';
+import { isPlaceholderKeyBlock, looksLikeCode, looksPlain, unlessPlaceholder, unlessPlaceholderPassword, unlessPlainOrBelow, unlessWordsOrBelow } from './filters.js';
 import { providerRules } from './providers.js';
 
-const DB_SCHEMES = 'postgres(?:ql)?|mysql|mariadb|mongodb(?:\\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse|oracle|db2|couchbases?|neo4j(?:\\+s)?|bolt|nats|memcached?';
+const DB_SCHEMES = 'postgres(?:ql)?|mysqlx?|mariadb|mongodb(?:\\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse|oracle|db2|couchbases?|neo4j(?:\\+s)?|bolt|nats|memcached?';
 
 const hasDigitAndLetter = (s: string) => /\d/.test(s) && /[A-Za-z]/.test(s);
 
 /** An authorization header's scheme, just before its value. */
-const AFTER_SCHEME = /(?:basic|bearer|token|digest|negotiate|apikey|sharedkey|sharedaccesssignature)\s+$/i;
+const AFTER_SCHEME = /(?:basic|bearer|token|digest|negotiate|apikey|api-token|ssws|sharedkey|sharedaccesssignature)\s+$/i;
 
 export const secretRules: readonly RegexRule[] = [
   // Cloud credentials.
-  rule('aws-access-key-id', ['akia', 'asia', 'abia', 'acca', 'a3t'],
-    /(?<![A-Za-z0-9])(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?![A-Za-z0-9])/),
+  // Access key ids (AKIA, ASIA…) and the other unique ids IAM hands out (AIDA users, AROA roles,
+  // AGPA groups…), which name a principal; base32, but digits outside it are accepted too.
+  rule('aws-access-key-id', ['akia', 'asia', 'abia', 'acca', 'a3t', 'agpa', 'aida', 'aroa', 'aipa', 'anpa', 'anva'],
+    /(?<![A-Za-z0-9])(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA)[A-Z0-9]{16}(?![A-Za-z0-9])/, { entropy: 3 }),
   rule('aws-secret-access-key', ['secret_access_key', 'secretaccesskey', 'secret-access-key'],
     new RegExp(String.raw`secret[_-]?access[_-]?key${ASSIGN}([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])`, 'i'), { extent: 'line' }),
   rule('azure-storage-account-key', ['accountkey'],
@@ -41,22 +43,22 @@ export const secretRules: readonly RegexRule[] = [
 
   // Source hosts and package registries.
   rule('github-token', ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'],
-    /(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36,251}(?![A-Za-z0-9_])/, { run: /[A-Za-z0-9_]/ }),
+    /(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9_]{36,251}(?![A-Za-z0-9_])/, { run: /[A-Za-z0-9_]/ }),
   // Installation tokens in the stateless form: ghs_<app id>_<JWT>, about 520 characters.
   rule('github-token', ['ghs_'],
     /(?<![A-Za-z0-9_])ghs_\d{1,20}_[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}(?![A-Za-z0-9_-])(?!\.[A-Za-z0-9_-])/),
   rule('github-fine-grained-pat', ['github_pat_'],
-    /(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}(?![A-Za-z0-9_])/),
+    /(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{82}(?![A-Za-z0-9_])/),
   rule('gitlab-token', ['glpat-', 'gldt-', 'glrt-', 'glptt-', 'glsoat-', 'glcbt-', 'glft-', 'glimt-', 'glagent-', 'gloas-'],
     /(?<![A-Za-z0-9_-])gl(?:pat|dt|rt|ptt|soat|cbt|ft|imt|agent|oas)-[A-Za-z0-9_-]{20,}(?:\.[A-Za-z0-9_-]+)*/),
   rule('npm-token', ['npm_'],
-    /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/),
+    /(?<![A-Za-z0-9_])npm_[A-Za-z0-9_]{36}(?![A-Za-z0-9_])/),
   rule('pypi-token', ['pypi-ageichlwas5vcmc'],
     /pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}/),
 
   // Chat and SaaS.
   rule('slack-token', ['xoxa-', 'xoxb-', 'xoxe-', 'xoxo-', 'xoxp-', 'xoxr-', 'xoxs-', 'xapp-'],
-    /(?<![A-Za-z0-9])(?:xox[abeoprs]-[A-Za-z0-9-]{10,250}|xapp-\d-[A-Z0-9]{1,32}-\d{1,32}-[a-f0-9]{1,128})(?![A-Za-z0-9-])/,
+    /(?<![A-Za-z0-9])(?:xox[abeoprs]-[A-Za-z0-9-]{10,250}|xapp-\d-[A-Za-z0-9-]{10,250})(?![A-Za-z0-9-])/,
     { run: /[A-Za-z0-9-]/ }),
   rule('slack-webhook', ['hooks.slack.com/'],
     /hooks\.slack\.com\/((?:services|workflows|triggers)\/[A-Za-z0-9_/+-]{20,})/),
@@ -65,7 +67,7 @@ export const secretRules: readonly RegexRule[] = [
   rule('stripe-webhook-secret', ['whsec_'],
     /(?<![A-Za-z0-9])whsec_[A-Za-z0-9+/]{32,}={0,2}/),
   rule('sendgrid-api-key', ['sg.'],
-    /(?<![A-Za-z0-9])SG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{16,64}(?![A-Za-z0-9_-])/),
+    /(?<![A-Za-z0-9])SG\.[A-Za-z0-9_-]{10,128}\.[A-Za-z0-9_-]{10,128}(?![A-Za-z0-9_-])/, { entropy: 3 }),
   rule('twilio-api-key', ['sk'],
     /(?<![A-Za-z0-9])SK[0-9a-fA-F]{32}(?![A-Za-z0-9])/),
   rule('shopify-token', ['shpat_', 'shpca_', 'shppa_', 'shpss_'],
@@ -84,7 +86,7 @@ export const secretRules: readonly RegexRule[] = [
     /(?<![A-Za-z0-9])hv[sbr]\.[A-Za-z0-9_-]{24,}/),
   // Personal API keys (lin_api_) and OAuth access tokens (lin_oauth_).
   rule('linear-api-key', ['lin_api_', 'lin_oauth_'],
-    /(?<![A-Za-z0-9_])lin_(?:api|oauth)_[A-Za-z0-9]{32,128}(?![A-Za-z0-9_])/),
+    /(?<![A-Za-z0-9_])lin_(?:api|oauth)_[A-Za-z0-9_]{32,128}(?![A-Za-z0-9_])/),
 
   // LLM providers.
   rule('openai-api-key', ['sk-'],
@@ -105,34 +107,45 @@ export const secretRules: readonly RegexRule[] = [
     /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*(?![A-Za-z0-9_-])/),
   rule('private-key', ['-----begin'],
     /-----BEGIN ((?!OPENSSH )(?:[A-Z0-9]+ )*)PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]{1,8192}?-----END \1PRIVATE KEY(?: BLOCK)?-----|(?:[A-Za-z0-9+/=:,\s-]|\\[nr])*)/,
-    { secretGroup: 0, extent: 'block' }),
+    { secretGroup: 0, extent: 'block', allow: isPlaceholderKeyBlock }),
   rule('openssh-private-key', ['-----begin'],
     /-----BEGIN OPENSSH PRIVATE KEY-----(?:[\s\S]{1,8192}?-----END OPENSSH PRIVATE KEY-----|(?:[A-Za-z0-9+/=\s-]|\\[nr])*)/,
-    { extent: 'block' }),
+    { extent: 'block', allow: isPlaceholderKeyBlock }),
 
   // Credentials in connection strings and URLs.
   rule('database-url-password', ['://'],
-    new RegExp(String.raw`(?<=(?:${DB_SCHEMES})):\/\/[^\s:@\/?#"'<>]*:([^\s@\/?#"'<>]+)@`, 'i'),
-    { allow: unlessPlaceholder, requires: '@' }),
+    new RegExp(String.raw`(?<=(?:${DB_SCHEMES})):\/\/[^\s:@\/?#"'<>]*:([^\s@\/?"'<>]+)@`, 'i'),
+    { allow: unlessPlaceholderPassword, requires: '@' }),
   rule('url-basic-auth', ['://'],
-    new RegExp(String.raw`(?<!${DB_SCHEMES})(?<=[A-Za-z0-9]):\/\/[^\s:@\/?#"'<>]+:([^\s@\/?#"'<>]+)@`, 'i'),
-    { allow: unlessPlaceholder, requires: '@' }),
+    new RegExp(String.raw`(?<!${DB_SCHEMES})(?<=[A-Za-z0-9]):\/\/[^\s:@\/?#"'<>]+:([^\s@\/?"'<>]+)@`, 'i'),
+    { allow: unlessPlaceholderPassword, requires: '@' }),
+  // A token as a URL's user: https://<token>:x-oauth-basic@github.com/ (package.json
+  // dependencies), or a long random user alone (https://<token>@host/).
+  rule('url-token', ['://'],
+    /:\/\/(?:([^\s:@\/?#"'<>]{8,256}):x-oauth-basic@|([A-Za-z0-9_-]{30,256})@)/,
+    { entropy: 3.5, allow: (s) => !hasDigitAndLetter(s), requires: '@' }),
+  // .npmrc: _authToken, _auth (base64 of user:password) and _password, whatever their shape;
+  // the name starts a line or follows the registry's "//host/:" (CLOUDANT_PASSWORD is not one).
+  rule('npmrc-credential', ['_authtoken', '_auth', '_password'],
+    /(?<![A-Za-z0-9_])_(?:authToken|auth|password)\s{0,8}=\s{0,8}["']?([^\s"']{6,2048})/i,
+    { extent: 'line', allow: (s) => unlessPlaceholder(s) || /^\$/.test(s) }),
   // Two forms: after a separator (`;`, `?`, `&`), the value runs to the next one; anywhere
   // else, a value of bounded length ends at a ';'. The second must find that ';' within its
   // reach (`requires`), or `pwd=pwd=…` would read up to 256 characters at every hit and fail.
   rule('connection-string-password', ['password', 'pwd'],
     /(?<=[;?&]\s*)(?:password|pwd)\s*=\s*([^;&"'\s]+)/i,
-    { extent: 'line', allow: unlessPlaceholder }),
+    { extent: 'line', allow: unlessPlaceholderPassword }),
   rule('connection-string-password', ['password', 'pwd'],
     /(?:password|pwd)\s{0,32}=\s{0,32}([^;&"'\s]{1,256})\s{0,32};/i,
-    { extent: 'line', allow: unlessPlaceholder, requires: ';' }),
+    // Code ends statements with ';' too: `password = process.env.DB_PASSWORD;` names a value.
+    { extent: 'line', allow: (s, m) => unlessPlaceholderPassword(s, m) || looksLikeCode(s), requires: ';' }),
 
   // Provider formats (providers.ts), ahead of the generic rules: on a tie, theirs is the label.
   ...providerRules,
 
   // Headers and generic assignments, gated so that words and code are not masked.
   rule('authorization-header', ['authorization'],
-    /authorization\\?["']?\s*[:=]\s*\\?["']?(?:(?:basic|bearer|token|digest|negotiate|apikey|sharedkey|sharedaccesssignature)\s+)?([A-Za-z0-9._~+/=:%-]{8,})/i,
+    /authorization\\?["']?\s*[:=]\s*\\?["']?(?:(?:basic|bearer|token|digest|negotiate|apikey|api-token|ssws|sharedkey|sharedaccesssignature)\s+)?([A-Za-z0-9._~+/=:%-]{8,})/i,
     // After a scheme (`Bearer …`) the value is a credential even in letters alone; without one
     // (`Authorization: required`) a word is a word.
     { extent: 'line', allow: (s, match) => (AFTER_SCHEME.test(match.slice(0, match.length - s.length)) ? unlessWordsOrBelow(3)(s) : looksPlain(s)) }),

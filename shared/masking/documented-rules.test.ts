@@ -1,0 +1,294 @@
+// The rules added for formats the documented-formats corpus found missing: each masks its
+// format (generated here) and leaves its look-alikes alone.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createMasker } from './index.js';
+import { ALNUM, DIGITS, guid, HEX, LOWER, randomFrom, UPPER } from '../../test/support/masking.js';
+
+const masker = createMasker({});
+const r = randomFrom;
+const masks = (text: string, secret: string, rule: string) => {
+  const out = masker.text(text);
+  assert.ok(!out.text.includes(secret), `${rule} leaked in ${JSON.stringify(text)}: ${out.text}`);
+  assert.ok(out.findings.some((f) => f.rule === rule), `${rule} not reported in ${JSON.stringify(text)}: ${JSON.stringify(out.findings.map((f) => f.rule))}`);
+};
+const leaves = (text: string) =>
+  assert.equal(masker.auto(text).text, text, `altered: ${JSON.stringify(text)} (${masker.auto(text).findings.map((f) => f.rule)})`);
+const b64 = (bytes: number) => Buffer.from(Array.from({ length: bytes }, () => Math.floor(Math.random() * 256))).toString('base64');
+
+describe('prefixed tokens found alone', () => {
+  const cases: [string, () => string][] = [
+    ['nuget-api-key', () => 'oy2' + r(LOWER + DIGITS, 43)],
+    ['braintree-access-token', () => `access_token$production$${r(LOWER + DIGITS, 16)}$${r(HEX, 32)}`],
+    ['flutterwave-secret-key', () => `FLWSECK-${r(HEX, 32)}-X`],
+    ['mailgun-api-key', () => 'key-' + r(HEX, 32)],
+    ['mailchimp-api-key', () => `${r(HEX, 32)}-us${1 + Math.floor(Math.random() * 20)}`],
+    ['google-oauth-client-secret', () => 'GOCSPX-' + r(ALNUM + '-_', 28)],
+    ['google-oauth-access-token', () => 'ya29.a0' + r(ALNUM + '-_', 150)],
+    ['google-oauth-refresh-token', () => '1//0' + r(ALNUM + '-_', 99)],
+    ['firebase-fcm-server-key', () => `AAAA${r(ALNUM + '-_', 7)}:APA91b${r(ALNUM + '-_', 134)}`],
+    ['tencent-secret-id', () => 'AKID' + r(ALNUM, 32)],
+    ['netlify-token', () => 'nfp_' + r(ALNUM, 36)],
+    ['render-api-key', () => 'rnd_' + r(ALNUM, 32)],
+    ['bitbucket-app-password', () => 'ATBB' + r(ALNUM, 32)],
+    ['new-relic-license-key', () => r(HEX, 36) + 'NRAL'],
+    ['new-relic-insert-key', () => 'NRII-' + r(ALNUM + '-_', 32)],
+    ['buildkite-token', () => 'bkua_' + r(HEX, 40)],
+    ['circleci-token', () => `CCIPAT_${r(ALNUM, 22)}_${r(HEX, 40)}`],
+    ['contentful-token', () => 'CFPAT-' + r(ALNUM + '-_', 43)],
+    ['dropbox-token', () => 'sl.B' + r(ALNUM + '-_', 135)],
+    ['mapbox-secret-token', () => `sk.eyJ1Ijoi${r(ALNUM + '-_', 60)}.${r(ALNUM + '-_', 22)}`],
+    ['supabase-token', () => 'sbp_' + r(HEX, 40)],
+    ['replicate-token', () => 'r8_' + r(ALNUM, 37)],
+    ['pinecone-api-key', () => `pcsk_${r(ALNUM, 5)}_${r(ALNUM, 63)}`],
+    ['langsmith-api-key', () => `lsv2_pt_${r(HEX, 32)}_${r(HEX, 10)}`],
+    ['hubspot-private-app-token', () => `pat-na1-${guid()}`],
+    ['azure-devops-pat', () => r(ALNUM, 76) + 'AZDO' + r(ALNUM, 4)],
+  ];
+  for (const [rule, make] of cases) {
+    it(`${rule}: alone, in prose, quoted, in JSON, after "="`, () => {
+      for (let i = 0; i < 3; i++) {
+        const value = make();
+        for (const text of [value, `use ${value} now`, `'${value}'`, JSON.stringify({ v: value }), `X=${value}\n`]) masks(text, value, rule);
+      }
+    });
+  }
+
+  it('leaves their look-alikes: other hosts, shorter bodies, words', () => {
+    leaves(`see https://ssl.acme.io/sl.js and api-key-${r(HEX, 8)} and oy2 is a word`);
+    leaves(`monkey-${r("abcdef", 32)} the hotkey-${r("abcdef", 32)}`);
+    leaves(`region eu-west-1, bucket logs-us1, build ${r(HEX, 12)}-us2`);
+    leaves(`pk.eyJ1IjoiYWNtZSIsImEiOiJjbDEifQ.${r(ALNUM, 22)}`);
+    leaves(`nfp_short rnd_${r(ALNUM, 8)} ATBB and AKID-42 r8_x`);
+  });
+});
+
+describe('credentials in context', () => {
+  it('telegram-bot-token: in the Bot API URL and an env file; not a time or a ratio', () => {
+    const secret = 'AA' + r(ALNUM + '-_', 33);
+    const id = '1' + r(DIGITS, 9);
+    masks(`GET https://api.telegram.org/bot${id}:${secret}/getMe`, secret, 'telegram-bot-token');
+    masks(`bot token ${id}:${secret} (from BotFather)`, secret, 'telegram-bot-token');
+    leaves(`at 12:30:AA the ratio 3:1 and id 1234567890:AB${r(ALNUM, 33)}`);
+  });
+
+  it('discord-webhook: the token after the webhook id', () => {
+    const token = r(ALNUM + '-_', 68);
+    masks(`https://discord.com/api/webhooks/${r(DIGITS, 18)}/${token}`, token, 'discord-webhook');
+    masks(`https://discordapp.com/api/webhooks/${r(DIGITS, 18)}/${token}`, token, 'discord-webhook');
+    leaves('https://discord.com/api/webhooks/123/edit and docs at https://discord.com/developers/docs/resources/webhook');
+  });
+
+  it('azure-devops-pat: 52 base32 characters named as an Azure DevOps token', () => {
+    const pat = r('abcdefghijklmnopqrstuvwxyz234567', 52);
+    masks(`AZURE_DEVOPS_EXT_PAT=${pat}`, pat, 'azure-devops-pat');
+    masks(`ado_pat: "${pat}"`, pat, 'azure-devops-pat');
+    leaves(`azure devops pipeline ${r(HEX, 40)} finished`);
+  });
+
+  it('azure-function-key: code= in a function URL and the x-functions-key header', () => {
+    const key = r(ALNUM + '-_', 54) + '==';
+    masks(`https://acme.azurewebsites.net/api/hook?code=${key}`, key, 'azure-function-key');
+    masks(`x-functions-key: ${key}`, key, 'azure-function-key');
+    leaves('https://acme.io/oauth/callback?code=200&state=ok and ?code=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa');
+  });
+
+  it('azure-client-id: az login --service-principal -u <guid>', () => {
+    const id = guid();
+    masks(`az login --service-principal -u ${id} -p "$SECRET" --tenant contoso.onmicrosoft.com`, id, 'azure-client-id');
+    leaves(`az login --service-principal -u http://acme-ci -p "$SECRET" && echo ${guid()}`);
+  });
+
+  it('flyio-token: FlyV1 and comma-separated macaroons', () => {
+    const token = `fm2_${b64(150)},fm2_${b64(90)}`;
+    masks(`FLY_API_TOKEN="FlyV1 ${token}"`, token.slice(0, 60), 'flyio-token');
+    leaves('FlyV1 is the scheme; see fly tokens create');
+  });
+
+  it('putty-private-key: the private lines of a .ppk file', () => {
+    const lines = Array.from({ length: 4 }, () => r(ALNUM + '+/', 64));
+    const text = `PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nPublic-Lines: 1\n${r(ALNUM, 64)}\nPrivate-Lines: 4\n${lines.join('\n')}\nPrivate-MAC: ${r(HEX, 64)}`;
+    for (const line of lines) masks(text, line, 'putty-private-key');
+    leaves('Private-Lines: the count of lines that follow');
+  });
+
+  it('secp256k1-private-key: a hex key given to new Wallet(…) or privateKeyToAccount(…)', () => {
+    const key = r(HEX, 64);
+    masks(`const wallet = new ethers.Wallet("0x${key}");`, key, 'secp256k1-private-key');
+    masks(`const account = privateKeyToAccount('0x${key}')`, key, 'secp256k1-private-key');
+    leaves(`const wallet = new Wallet(provider); // tx 0x${'0'.repeat(8)}`);
+  });
+
+  it('command-line-password: mysql -p<pw>, sshpass -p <pw>, redis-cli -a <pw>; not -p <db>, a port or a variable', () => {
+    const pw = r(ALNUM, 10) + '!' + r(ALNUM, 5);
+    masks(`mysql -u root -p'${pw}' -h db shop`, pw, 'command-line-password');
+    masks(`mysqldump -uroot -p${pw} shop > dump.sql`, pw, 'command-line-password');
+    masks(`sshpass -p '${pw}' ssh deploy@10.0.0.5`, pw, 'command-line-password');
+    masks(`redis-cli -h cache -a ${pw} ping`, pw, 'command-line-password');
+    leaves('mysql -u root -p shop < schema.sql; mysql -h db -P 3306 -p"$MYSQL_PWD"; mkdir -p /var/lib/mysql');
+  });
+
+  it('django-secret-key: SECRET_KEY with the characters Django draws from', () => {
+    const key = r(LOWER + DIGITS + '!@#%^&*(-_=+)', 50);
+    masks(`SECRET_KEY = '${key}'`, key, 'django-secret-key');
+    leaves(`SECRET_KEY = os.environ['DJANGO_SECRET_KEY']`);
+  });
+
+  it('session-cookie: a session id in Cookie and Set-Cookie; not a short or word value', () => {
+    const id = r(ALNUM + '-_', 48);
+    masks(`Cookie: sessionid=${id}; csrftoken=x`, id, 'session-cookie');
+    const php = r(LOWER + DIGITS, 26);
+    masks(`Set-Cookie: PHPSESSID=${php}; path=/`, php, 'session-cookie');
+    masks(`cookies: connect.sid=s%3A${id}`, id, 'session-cookie');
+    leaves('Set-Cookie: session=; Max-Age=0 and sessionid=expired_by_server_request and session=authenticated');
+  });
+
+  it('authorization-header: the SSWS and Api-Token schemes', () => {
+    const token = '00' + r(ALNUM + '-_', 40);
+    masks(`Authorization: SSWS ${token}`, token, 'authorization-header');
+    masks(`Authorization: Api-Token ${token}`, token, 'authorization-header');
+  });
+
+  it('database-url-password: a password with "#" in it', () => {
+    const pw = r(ALNUM, 8) + '#' + r(ALNUM, 8);
+    masks(`postgresql://app:${pw}@10.0.0.4/app?sslmode=require`, pw, 'database-url-password');
+    leaves('https://docs.acme.io:443/guide#section-2');
+  });
+});
+
+describe('allowlists', () => {
+  it('a connection-string password rule leaves code that names the password', () => {
+    leaves('const password = process.env.DB_PASSWORD;');
+    leaves('password = config.get("db.password");');
+    masks('Server=db;Password=Hunter2-Summer;', 'Hunter2-Summer', 'connection-string-password');
+  });
+
+  it('a setting named like a secret that holds a URL without credentials or a path of words is left', () => {
+    leaves('TOKEN_URL=https://login.microsoftonline.com/common/oauth2/v2.0/token');
+    leaves('secret_name: prod/db/password');
+    const pw = r(ALNUM, 12) + '7';
+    masks(`secret = ${pw}/${r(ALNUM, 8)}9`, pw, 'generic-secret');
+    masks(`TOKEN_URL=https://bot:${pw}@hooks.acme.io/t`, pw, 'generic-secret');
+  });
+
+  it("Stripe's publishable keys (public by design) are not taken for API keys", () => {
+    leaves(`"publishableKey": "pk_live_${r(ALNUM, 24)}"`);
+    leaves(`STRIPE_PUBLISHABLE_KEY=pk_test_${r(ALNUM, 99)}`);
+  });
+});
+
+describe("formats as secretlint's recommended rules define them", () => {
+  it('cloudflare-api-token: cfk_, cfut_, cfat_ with 40 characters and an 8-hex checksum', () => {
+    for (const prefix of ['cfk_', 'cfut_', 'cfat_']) {
+      const token = prefix + r(ALNUM, 40) + r(HEX, 8);
+      masks(token, token, 'cloudflare-api-token');
+      masks(`use ${token}.`, token, 'cloudflare-api-token');
+    }
+    leaves(`cfk_${r(ALNUM, 20)} and xcfut_${r(ALNUM, 48)}`);
+  });
+
+  it('tailscale-key: any type, "_" in its parts, after a digit', () => {
+    const key = `tskey-${r(LOWER, 15)}-k${r(ALNUM, 5)}_${r(ALNUM, 4)}-${r(ALNUM, 15)}_${r(ALNUM, 14)}`;
+    masks(`1${key}`, key, 'tailscale-key');
+    masks(`"${key}"`, key, 'tailscale-key');
+    leaves(`mytskey-auth-k${r(ALNUM, 10)}-${r(ALNUM, 30)}`);
+  });
+
+  it('github-token and github-fine-grained-pat: "_" inside the random part', () => {
+    const classic = 'ghp_' + r(ALNUM, 17) + '_' + r(ALNUM, 18);
+    masks(`token: ${classic}`, classic, 'github-token');
+    const fine = 'github_pat_' + r(ALNUM, 30) + '_' + r(ALNUM, 51);
+    masks(`GH_TOKEN=${fine}`, fine, 'github-fine-grained-pat');
+  });
+
+  it('aws-access-key-id: AKIA… with any digit, and the IAM unique ids (AIDA, AROA, AGPA…)', () => {
+    for (const prefix of ['AKIA', 'AIDA', 'AROA', 'AGPA', 'ANPA']) {
+      const id = prefix + r(UPPER + DIGITS, 16);
+      masks(`"id": "${id}"`, id, 'aws-access-key-id');
+    }
+    leaves('AKIAIOSFODNN7EXAMPLE AIDAAAAAAAAAAAAAAAAA');
+  });
+
+  it('slack-token: xapp- in any case; sendgrid-api-key: shorter parts; linear-api-key: "_" inside', () => {
+    const xapp = `xapp-1-${r(UPPER + DIGITS, 11)}-${r(DIGITS, 13)}-${r(ALNUM, 64)}`;
+    masks(xapp, xapp, 'slack-token');
+    const sg = `SG.${r(ALNUM, 12)}.${r(ALNUM + '_-', 14)}`;
+    masks(`key=${sg}`, sg, 'sendgrid-api-key');
+    const lin = 'lin_api_' + r(ALNUM, 19) + '_' + r(ALNUM, 20);
+    masks(lin, lin, 'linear-api-key');
+    leaves('SG.Config.LoadDefaults and SG.short.value');
+  });
+
+  it('1password-service-account-token: ops_ and any base64 JSON object', () => {
+    const token = 'ops_' + Buffer.from(`{ "signInAddress": "my.1password.com", "secret": "${r(ALNUM, 120)}" }`).toString('base64');
+    masks(token, token.slice(0, 60), '1password-service-account-token');
+  });
+
+  it('url-token: a token as the user of a URL, with x-oauth-basic or alone', () => {
+    const token = r(HEX, 40);
+    masks(`"x": "git+https://${token}:x-oauth-basic@github.com/acme/x.git"`, token, 'url-token');
+    // An email-shaped user@host is the PII rule's to name; either way the token is gone.
+    assert.ok(!masker.text(`git clone https://${token}@github.com/acme/x.git`).text.includes(token));
+    leaves("git clone https://github.com/acme/x.git and ssh://deploy-user-for-production-servers@host");
+  });
+
+  it('npmrc-credential: _authToken, _auth, _password of any registry, not a variable', () => {
+    const token = r(ALNUM, 10) + '-' + r(ALNUM, 10);
+    masks(`//npm.acme.io/:_authToken=${token}`, token, 'npmrc-credential');
+    const auth = Buffer.from(`ci:${r(ALNUM, 12)}`).toString('base64');
+    masks(`_auth = "${auth}"`, auth, 'npmrc-credential');
+    leaves('//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n_auth=$NPM_AUTH');
+    assert.ok(!masker.text(`CLOUDANT_PASSWORD=${r(HEX, 64)}`).findings.some((f) => f.rule === 'npmrc-credential'));
+  });
+
+  it('npm-token: "_" inside the random part', () => {
+    const token = 'npm_' + r(ALNUM, 17) + '_' + r(ALNUM, 18);
+    masks(`NPM_TOKEN=${token}`, token, 'npm-token');
+  });
+
+  it('database-url-password: mysqlx://', () => {
+    const pw = r(ALNUM, 14) + '1';
+    masks(`mysqlx://app:${pw}@db:33060/app`, pw, 'database-url-password');
+  });
+
+  it('private-key: a block whose body is a placeholder or too short for a key is left; a cut-off block is masked', () => {
+    leaves('-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----');
+    leaves('-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIA==\n-----END EC PRIVATE KEY-----');
+    leaves('"-----BEGIN PRIVATE KEY-----\\n<your key here>\\n-----END PRIVATE KEY-----\\n"');
+    leaves('-----BEGIN PRIVATE KEY-----\n${PRIVATE_KEY_BODY}\n-----END PRIVATE KEY-----');
+    const body = r(ALNUM + '+/', 64);
+    masks(`-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----`, body, 'private-key');
+    masks(`-----BEGIN PRIVATE KEY-----\n${body.slice(0, 20)}`, body.slice(0, 20), 'private-key');
+  });
+});
+
+describe('passwords as documentation writes them', () => {
+  it('URL and connection-string passwords: the word, a template, too short, repeated, or the user again are left', () => {
+    for (const text of [
+      'https://user:password@host.io/x', 'postgres://admin:admin@db/app', 'ftp://bob:{password}@ftp.acme.io',
+      'mysql://root:$MYSQL_PASSWORD@db/x', 'redis://:secret@cache:6379', 'mongodb+srv://app:pass@cluster0.x.mongodb.net',
+      'https://u:abc@host.io', 'https://u:aaaa@host.io', 'mysql://app:root@db/x', 'postgres://app:admin@db/x', 'Server=x;Password=your_password;', 'mysql -u root -p$(cat /run/pw) db',
+    ]) leaves(text);
+  });
+
+  it('a real password in the same places is masked', () => {
+    const pw = r(ALNUM, 10) + '7';
+    masks(`https://deploy:${pw}@nexus.acme.io`, pw, 'url-basic-auth');
+    masks(`postgres://admin:${pw}@db/app`, pw, 'database-url-password');
+    masks(`Server=x;Password=${pw};`, pw, 'connection-string-password');
+    masks('postgres://admin:s3cr@db/app', 's3cr', 'database-url-password');
+  });
+});
+
+describe('letters-only values in a secret setting', () => {
+  it('a random mixed-case letters-only token is masked; identifiers made of words are left', () => {
+    for (let i = 0; i < 20; i++) {
+      // Both cases alternating, consonants: no word in it, as a random token mostly has none.
+      const token = Array.from({ length: 12 }, () => r('BCDFGHJKLMNPQRSTVWXZ', 1) + r('bcdfghjklmnpqrstvwxz', 1)).join('');
+      masks(`JIRA_API_TOKEN=${token}`, token, 'generic-secret');
+    }
+    for (const id of ['getUserByIdFromCache', 'AbstractSingletonProxyFactoryBean', 'XMLHttpRequestUpload', 'hunterhunterhunter', 'IsValidTokenForUserId', 'PoRaTeSiLuMaKeNoVa']) {
+      leaves(`token = ${id}`);
+    }
+  });
+});
