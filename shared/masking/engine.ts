@@ -100,7 +100,8 @@ export class Engine implements Detector {
         replacement: rule.replacement ?? FULL,
         // Every property set, undefined or not: the loops over hits see one shape of rule.
         run: rule.run && asciiTable(rule.run),
-        longRun: lead !== undefined ? longestRun(neededCharacters(source, rule.regex.flags)) : undefined,
+        // Only where a hit's regex reads far (no longest match): a bounded one at a hit costs less than the look.
+        longRun: lead !== undefined && max > MAX_SECRET_LENGTH ? longestRun(neededCharacters(source, rule.regex.flags)) : undefined,
         required: rule.requires ?? (lead !== undefined ? requiredLiteral(source, rule.regex.flags) : undefined),
         notAfter: lead !== undefined ? notAfter(source, rule.regex.flags) : undefined,
       };
