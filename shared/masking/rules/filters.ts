@@ -42,9 +42,23 @@ export const unlessPlaceholder = (secret: string) => PLACEHOLDER.test(secret);
  * a run of eight of one character (ghp_xxxx…, sk_test_XXXX…, an all-zero GUID). A random
  * token holds none of these but with negligible odds; a long one (a key block) is not looked at.
  */
-const EXAMPLE = /example|(.)\1{7}|placeholder|redacted|replace[_-]?me|changeme/i;
+const EXAMPLE = /example|placeholder|redacted|replace[_-]?me|changeme/i;
 
-export const looksLikeExample = (secret: string) => secret.length <= 256 && EXAMPLE.test(secret);
+export const looksLikeExample = (secret: string) => secret.length <= 256 && (EXAMPLE.test(secret) || hasRepeat(secret, 8));
+
+/** Whether `count` of one character come in a row, letters in either case (what `/(.)\1{7}/i` found): a loop, not a backreference tried at every position. */
+function hasRepeat(text: string, count: number): boolean {
+  let run = 1;
+  for (let i = 1; i < text.length; i++) {
+    const a = text.charCodeAt(i);
+    const b = text.charCodeAt(i - 1);
+    // As `.` did: a line terminator is no repeated character.
+    const line = a === 10 || a === 13 || a === 0x2028 || a === 0x2029;
+    run = !line && (a === b || ((a | 32) === (b | 32) && (a | 32) >= 97 && (a | 32) <= 122)) ? run + 1 : 1;
+    if (run >= count) return true;
+  }
+  return false;
+}
 
 /** Subresource-integrity digests (package locks, script tags): sha512-<base64>, which a 64-byte key resembles. */
 const DIGEST = /^[A-Za-z0-9+/]{27,86}={0,2}$/;
