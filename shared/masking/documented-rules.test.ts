@@ -227,6 +227,11 @@ describe("formats as secretlint's recommended rules define them", () => {
   it('url-token: a token as the user of a URL, with x-oauth-basic or alone', () => {
     const token = r(HEX, 40);
     masks(`"x": "git+https://${token}:x-oauth-basic@github.com/acme/x.git"`, token, 'url-token');
+    // One in twenty random 40-hex tokens has less than 3.5 bits of entropy per character: ten
+    // hex digits four times each, shuffled, has log2(10) = 3.32.
+    const digits = [...HEX].sort(() => Math.random() - 0.5).slice(0, 10);
+    const lowEntropy = digits.flatMap((d) => [d, d, d, d]).sort(() => Math.random() - 0.5).join('');
+    masks(`"x": "git+https://${lowEntropy}:x-oauth-basic@github.com/acme/x.git"`, lowEntropy, 'url-token');
     // An email-shaped user@host is the PII rule's to name; either way the token is gone.
     assert.ok(!masker.text(`git clone https://${token}@github.com/acme/x.git`).text.includes(token));
     leaves("git clone https://github.com/acme/x.git and ssh://deploy-user-for-production-servers@host");

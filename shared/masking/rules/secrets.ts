@@ -121,9 +121,10 @@ export const secretRules: readonly RegexRule[] = [
     { allow: unlessPlaceholderPassword, requires: '@' }),
   // A token as a URL's user: https://<token>:x-oauth-basic@github.com/ (package.json
   // dependencies), or a long random user alone (https://<token>@host/).
+  // Entropy 3, not 3.5: one random 40-hex token in twenty (GitHub's classic OAuth form) is below 3.5.
   rule('url-token', ['://'],
     /:\/\/(?:([^\s:@\/?#"'<>]{8,256}):x-oauth-basic@|([A-Za-z0-9_-]{30,256})@)/,
-    { entropy: 3.5, allow: (s) => !hasDigitAndLetter(s), requires: '@' }),
+    { entropy: 3, allow: (s) => !hasDigitAndLetter(s), requires: '@' }),
   // .npmrc: _authToken, _auth (base64 of user:password) and _password, whatever their shape;
   // the name starts a line or follows the registry's "//host/:" (CLOUDANT_PASSWORD is not one).
   rule('npmrc-credential', ['_authtoken', '_auth', '_password'],
