@@ -2,7 +2,7 @@
 // waits, and the SDK's policy chain (tracing, redirects, retries, serialisation, XML error
 // parsing) costs more CPU than the request it sends. This sends the same request straight over a
 // kept-alive connection, signed as the SDK signs it (Shared Key with an account key, a bearer
-// token with a managed identity, nothing more with a SAS). What it cannot settle itself (a lost
+// token with a managed identity; other credentials go to the SDK). What it cannot settle itself (a lost
 // connection, a timeout, a 5xx, throttling) it hands to the SDK's call, whose retries are the
 // ones the app configured; the append-position condition makes that retry safe.
 import type { AccessToken, TokenCredential } from '@azure/identity';
@@ -38,7 +38,7 @@ interface SharedKey {
   computeHMACSHA256(stringToSign: string): string;
 }
 
-type Authorize = (url: URL, headers: Record<string, string>, length: number) => Promise<string | undefined>;
+type Authorize = (url: URL, headers: Record<string, string>, length: number) => Promise<string>;
 
 const httpAgent = new HttpAgent({ keepAlive: true });
 const httpsAgent = new HttpsAgent({ keepAlive: true });
@@ -55,16 +55,15 @@ export const sdkAppendBlock: AppendBlock = async (blob, body, position) => {
  * `httpsAgent` keeps its TLS connections (tests trust their own certificate authority with one).
  */
 export function leanAppendBlock(credential: unknown, options: { httpsAgent?: HttpsAgent } = {}): AppendBlock {
-  const authorize = authorizer(credential);
-  if (!authorize) return sdkAppendBlock;
+  const signer = authorizer(credential);
+  if (!signer) return sdkAppendBlock;
   const agents = { http: httpAgent, https: options.httpsAgent ?? httpsAgent };
   return async (blob, body, position) => {
-    const url = new URL(blob.url);
     // As the SDK: a token never travels unencrypted (its call refuses it the same way).
-    if (url.protocol !== 'https:' && !(credential as Partial<SharedKey>).computeHMACSHA256) return sdkAppendBlock(blob, body, position);
+    if (signer.tlsOnly && !blob.url.startsWith('https:')) return sdkAppendBlock(blob, body, position);
     let outcome: { status: number; code?: string; blocks?: number };
     try {
-      outcome = await send(url, body, position, authorize, agents);
+      outcome = await send(blob.url, body, position, signer.authorize, agents);
     } catch {
       return sdkAppendBlock(blob, body, position);
     }
@@ -74,29 +73,34 @@ export function leanAppendBlock(credential: unknown, options: { httpsAgent?: Htt
   };
 }
 
-function authorizer(credential: unknown): Authorize | undefined {
+/** How a request is authorized with `credential`, and whether only over TLS; undefined: a credential the lean path does not know. */
+function authorizer(credential: unknown): { authorize: Authorize; tlsOnly: boolean } | undefined {
   const key = credential as Partial<SharedKey> | undefined;
   if (typeof key?.accountName === 'string' && typeof key.computeHMACSHA256 === 'function') {
     const shared = key as SharedKey;
-    return async (url, headers, length) => `SharedKey ${shared.accountName}:${shared.computeHMACSHA256(stringToSign(shared.accountName, url, headers, length))}`;
+    return {
+      tlsOnly: false,
+      authorize: async (url, headers, length) => `SharedKey ${shared.accountName}:${shared.computeHMACSHA256(stringToSign(shared.accountName, url, headers, length))}`,
+    };
   }
   const tokens = credential as Partial<TokenCredential> | undefined;
   if (typeof tokens?.getToken === 'function') {
     const source = tokens as TokenCredential;
     let token: AccessToken | null = null;
-    return async () => {
-      if (!token || token.expiresOnTimestamp - TOKEN_MARGIN_MS <= Date.now()) token = await source.getToken(STORAGE_SCOPE);
-      if (!token) throw new Error('no token for storage');
-      return `Bearer ${token.token}`;
+    return {
+      tlsOnly: true,
+      authorize: async () => {
+        if (!token || token.expiresOnTimestamp - TOKEN_MARGIN_MS <= Date.now()) token = await source.getToken(STORAGE_SCOPE);
+        if (!token) throw new Error('no token for storage');
+        return `Bearer ${token.token}`;
+      },
     };
   }
-  // Anonymous: the URL carries its SAS, or the container is public; either way nothing to add.
-  if (credential && (credential as { constructor?: { name?: string } }).constructor?.name === 'AnonymousCredential') return async () => undefined;
   return undefined;
 }
 
 /** Shared Key's string to sign for a request whose x-ms-* headers are all in `headers`. */
-export function stringToSign(account: string, url: URL, headers: Record<string, string>, length: number): string {
+function stringToSign(account: string, url: URL, headers: Record<string, string>, length: number): string {
   const canonicalHeaders = Object.keys(headers)
     .filter((name) => name.startsWith('x-ms-'))
     .sort()
@@ -114,7 +118,7 @@ export function stringToSign(account: string, url: URL, headers: Record<string, 
 }
 
 async function send(
-  blobUrl: URL,
+  blobUrl: string,
   body: Buffer,
   position: number,
   authorize: Authorize,
@@ -134,7 +138,7 @@ async function send(
     const req = (https ? httpsRequest : httpRequest)(url, {
       method: 'PUT',
       agent: https ? agents.https : agents.http,
-      headers: { ...headers, 'content-length': String(body.length), ...(authorization ? { authorization } : {}) },
+      headers: { ...headers, 'content-length': String(body.length), authorization },
       timeout: TIMEOUT_MS,
     });
     req.once('response', resolve);
