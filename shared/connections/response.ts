@@ -14,6 +14,7 @@ import type { GatewayResponse, ResponseRecord } from './kind.js';
 import type { OperationDetail } from './operation.js';
 import { unmaskableNesting, unmaskableNotText, unmaskableResponse } from './refusals.js';
 import { truncateUtf8 } from '../platform/bytes.js';
+import { readableToWeb } from '../platform/readable-to-web.js';
 import { pushAll } from '../platform/arrays.js';
 
 /** JSON answers up to this size are buffered and masked as JSON; larger ones stream as text. */
@@ -190,7 +191,7 @@ function decode(body: ReadableStream<Uint8Array>, encoding: string | null): Read
   const decoder =
     codec === 'gzip' || codec === 'x-gzip' ? createGunzip() : codec === 'deflate' ? createInflate() : codec === 'br' ? createBrotliDecompress() : undefined;
   if (!decoder) return body;
-  return Readable.toWeb(Readable.fromWeb(body as import('node:stream/web').ReadableStream).pipe(decoder)) as ReadableStream<Uint8Array>;
+  return readableToWeb(Readable.fromWeb(body as import('node:stream/web').ReadableStream).pipe(decoder));
 }
 
 function countBytes(body: ReadableStream<Uint8Array>): { stream: ReadableStream<Uint8Array>; total: Promise<number>; sofar: () => number } {

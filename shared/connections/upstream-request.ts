@@ -6,6 +6,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
+import { readableToWeb } from '../platform/readable-to-web.js';
 
 export interface UpstreamInit {
   method: string;
@@ -82,5 +83,5 @@ function webResponse(res: IncomingMessage, method: string): Response {
     res.resume();
     return new Response(null, { status, statusText: res.statusMessage, headers });
   }
-  return new Response(Readable.toWeb(res) as ReadableStream<Uint8Array>, { status, statusText: res.statusMessage, headers });
+  return new Response(readableToWeb(res), { status, statusText: res.statusMessage, headers });
 }
