@@ -5,7 +5,7 @@
 // prints the added p50/p99 over the bare upstream, req/s and the gateway process's CPU per request
 // (Portcullis's Azurite separately). Every gateway is a child process; autocannon drives them.
 //
-//   BENCH_SECONDS (5)  BENCH_WARMUP_SECONDS (3)  BENCH_CONNECTIONS (1,16)  BENCH_LOADS (json,sse)
+//   BENCH_SECONDS (5)  BENCH_WARMUP_SECONDS (30 per load)  BENCH_CONNECTIONS (1,16)  BENCH_LOADS (json,sse)
 //   BENCH_GATEWAYS (bare,portkey,strict,best-effort,telemetry)
 import autocannon, { type Client, type Result } from 'autocannon';
 import { createServer } from 'node:http';
@@ -14,6 +14,7 @@ import { cpus, loadavg } from 'node:os';
 import { startBenchStack, startPortkey, startScript, type Child } from '../support/child.js';
 
 const duration = Number(process.env.BENCH_SECONDS ?? 5);
+const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 30);
 const connectionCounts = (process.env.BENCH_CONNECTIONS ?? '1,16').split(',').map(Number);
 const loads = (process.env.BENCH_LOADS ?? 'json,sse').split(',') as Array<'json' | 'sse'>;
 const gateways = (process.env.BENCH_GATEWAYS ?? 'bare,portkey,strict,best-effort,telemetry').split(',');
@@ -96,10 +97,18 @@ const children: Array<Pick<Child, 'stop'>> = [upstream, { stop: async () => void
 const results = new Map<string, Map<string, Figures>>();
 const key = (load: string, connections: number) => `${load} ${connections}`;
 
+/**
+ * Each gateway is warmed up (JIT, JWKS fetch, session blobs, pooled connections, the telemetry SDK
+ * loading) for the same time per load, long enough for its steady state: the optimising compiler
+ * works on background threads for the first 20 s or so, and its CPU counts too. A few seconds
+ * would favour the gateway with less code to compile.
+ */
+async function warmUp(target: Target, load: 'json' | 'sse'): Promise<void> {
+  await run(target, load, 4, warmupSeconds);
+}
+
 async function bench(target: Target): Promise<void> {
-  // A warm-up (JIT, JWKS fetch, session blobs, pooled connections, the telemetry SDK loading)
-  // before measuring.
-  for (const load of loads) await run(target, load, 4, Number(process.env.BENCH_WARMUP_SECONDS ?? 3));
+  for (const load of loads) await warmUp(target, load);
   const figures = new Map<string, Figures>();
   for (const load of loads) for (const connections of connectionCounts) figures.set(key(load, connections), await measure(target, load, connections));
   results.set(target.name, figures);
