@@ -7,7 +7,7 @@
 // for the session log.
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Readable } from 'node:stream';
-import { maskByteStream, NdjsonMasker, type Finding, type Masker, type StreamMasker } from '../masking/index.js';
+import { ByteMasker, NdjsonMasker, type Finding, type Masker, type StreamMasker } from '../masking/index.js';
 import { agentResponseHeaders } from './headers.js';
 import { jsonTooDeep, MAX_JSON_DEPTH } from './json-depth.js';
 import type { GatewayResponse, ResponseRecord } from './kind.js';
@@ -110,22 +110,41 @@ export async function maskResponse(upstream: Response, options: MaskOptions): Pr
     decoded = head.stream;
   }
 
-  const counted = countBytes(decoded);
+  // Counted, masked and kept for the record in one transform: each web stream in a chain costs
+  // its own promise turns per chunk.
   const capture = captureText(options.captureBytes);
   const onFindings = (f: Finding[]) => pushAll(findings, f);
   const own = kind === 'sse' ? options.sse : undefined;
   const masking = own
-    ? maskByteStream({ ...options.masker, stream: own }, { onFindings })
-    : maskByteStream(options.masker, { sse: kind === 'sse', ndjson: kind === 'ndjson', textOnly: !options.passUnknownStreams, onFindings });
-  const body = counted.stream
-    .pipeThrough(masking)
-    .pipeThrough(capture.transform);
+    ? new ByteMasker({ ...options.masker, stream: own }, { onFindings })
+    : new ByteMasker(options.masker, { sse: kind === 'sse', ndjson: kind === 'ndjson', textOnly: !options.passUnknownStreams, onFindings });
+  let total = 0;
+  let counted!: (bytes: number) => void;
+  const bytes = new Promise<number>((resolve) => (counted = resolve));
+  const pass = (out: Uint8Array | undefined, controller: TransformStreamDefaultController<Uint8Array>) => {
+    if (!out) return;
+    capture.keep(out);
+    controller.enqueue(out);
+  };
+  const body = decoded.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        total += chunk.byteLength;
+        pass(masking.push(chunk), controller);
+      },
+      flush(controller) {
+        pass(masking.end(), controller);
+        counted(total);
+        capture.end();
+      },
+    }),
+  );
   return {
     status,
     headers,
     body,
-    completion: Promise.all([counted.total, capture.text]).then(([bytes, text]) => record(text, bytes)),
-    partial: () => record(capture.sofar(), counted.sofar()),
+    completion: Promise.all([bytes, capture.text]).then(([n, text]) => record(text, n)),
+    partial: () => record(capture.sofar(), total),
   };
 }
 
@@ -210,22 +229,21 @@ function countBytes(body: ReadableStream<Uint8Array>): { stream: ReadableStream<
   return { stream, total: settled, sofar: () => total };
 }
 
-/** Passes bytes through while keeping the first `limit` bytes as text for the record. */
-function captureText(limit: number): { transform: TransformStream<Uint8Array, Uint8Array>; text: Promise<string>; sofar: () => string } {
+/** Keeps the first `limit` bytes of what passes as text for the record. */
+function captureText(limit: number): { keep(chunk: Uint8Array): void; end(): void; text: Promise<string>; sofar: () => string } {
   const kept: Uint8Array[] = [];
   let size = 0;
   let done!: (text: string) => void;
   const text = new Promise<string>((resolve) => (done = resolve));
-  const transform = new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
-      if (size < limit + 4) {
-        kept.push(chunk.subarray(0, limit + 4 - size));
-        size += Math.min(chunk.byteLength, limit + 4 - size);
-      }
-      controller.enqueue(chunk);
-    },
-    flush: () => done(sofar()),
-  });
   const sofar = () => truncateUtf8(new TextDecoder().decode(Buffer.concat(kept)), limit);
-  return { transform, text, sofar };
+  return {
+    keep(chunk) {
+      if (size >= limit + 4) return;
+      kept.push(chunk.subarray(0, limit + 4 - size));
+      size += Math.min(chunk.byteLength, limit + 4 - size);
+    },
+    end: () => done(sofar()),
+    text,
+    sofar,
+  };
 }

@@ -25,33 +25,59 @@ export class UnjudgeableStream extends Error {
   }
 }
 
+/** Bytes in, masked bytes out, for a stream transform that also does other work per chunk. */
+export class ByteMasker {
+  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  private readonly encoder = new TextEncoder();
+  private readonly sink: StreamMasker;
+  private reported = 0;
+
+  constructor(
+    masker: LineMasker & { stream(): StreamMasker },
+    private readonly options: ByteStreamOptions = {},
+  ) {
+    this.sink = options.sse ? new SseMasker(masker) : options.ndjson ? new NdjsonMasker(masker) : masker.stream();
+  }
+
+  /** The masked bytes safe to pass on so far (possibly none). */
+  push(chunk: Uint8Array): Uint8Array | undefined {
+    const decoded = this.decoder.decode(chunk, { stream: true });
+    if (this.options.textOnly && decoded.includes('\0')) throw new UnjudgeableStream();
+    return this.out(this.sink.push(decoded));
+  }
+
+  /** The rest, at the end of the input. */
+  end(): Uint8Array | undefined {
+    return this.out(this.sink.push(this.decoder.decode()) + this.sink.end());
+  }
+
+  private out(text: string): Uint8Array | undefined {
+    this.report();
+    return text.length > 0 ? this.encoder.encode(text) : undefined;
+  }
+
+  private report(): void {
+    const { sink, options } = this;
+    if (!options.onFindings || sink.findings.length === this.reported) return;
+    const fresh = sink.findings.slice(this.reported);
+    this.reported = sink.findings.length;
+    options.onFindings(fresh);
+  }
+}
+
 export function maskByteStream(
   masker: LineMasker & { stream(): StreamMasker },
   options: ByteStreamOptions = {},
 ): TransformStream<Uint8Array, Uint8Array> {
-  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-  const encoder = new TextEncoder();
-  const sink: StreamMasker =
-    options.sse ? new SseMasker(masker) : options.ndjson ? new NdjsonMasker(masker) : masker.stream();
-  let reported = 0;
-  const report = () => {
-    if (!options.onFindings || sink.findings.length === reported) return;
-    const fresh = sink.findings.slice(reported);
-    reported = sink.findings.length;
-    options.onFindings(fresh);
-  };
+  const bytes = new ByteMasker(masker, options);
   return new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
-      const decoded = decoder.decode(chunk, { stream: true });
-      if (options.textOnly && decoded.includes('\0')) throw new UnjudgeableStream();
-      const text = sink.push(decoded);
-      if (text.length > 0) controller.enqueue(encoder.encode(text));
-      report();
+      const out = bytes.push(chunk);
+      if (out) controller.enqueue(out);
     },
     flush(controller) {
-      const text = sink.push(decoder.decode()) + sink.end();
-      if (text.length > 0) controller.enqueue(encoder.encode(text));
-      report();
+      const out = bytes.end();
+      if (out) controller.enqueue(out);
     },
   });
 }

@@ -2,7 +2,7 @@
 export { fingerprint } from './fingerprint.js';
 export { maskingConfigSchema, replacementSchema, type MaskingConfig, type MaskingConfigInput } from './config.js';
 export { createMasker, type Masker } from './masker.js';
-export { maskByteStream, UnjudgeableStream, type ByteStreamOptions } from './byte-stream.js';
+export { ByteMasker, maskByteStream, UnjudgeableStream, type ByteStreamOptions } from './byte-stream.js';
 export { budgeted } from './budgeted.js';
 export { InspectionBudget, InspectionBudgetExceeded, maskSliced, SLICE, yieldToLoop } from './sliced.js';
 export { loadGitleaksPack, type RulePack } from './gitleaks.js';
