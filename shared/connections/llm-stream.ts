@@ -41,25 +41,25 @@ const CLEAN_EVENT_CHARS = 2048;
  * masking it cost as much as masking the texts. An event with a finding is masked every time.
  */
 export class EventJson {
-  private readonly clean = new Map<string, string>();
+  /** Serialisations of events that masking left as they were. */
+  private readonly clean = new Set<string>();
 
   constructor(
     private readonly masker: Masker,
     private readonly findings: Finding[],
   ) {}
 
-  /** The event masked: a value of its own, which the caller may change. */
+  /** The event masked, from a value the caller owns: that value itself when it is known clean. */
   mask(value: unknown): unknown {
     const key = JSON.stringify(value);
-    const known = key !== undefined && key.length <= CLEAN_EVENT_CHARS ? this.clean.get(key) : undefined;
-    if (known !== undefined) return JSON.parse(known);
+    const remembered = key !== undefined && key.length <= CLEAN_EVENT_CHARS;
+    if (remembered && this.clean.has(key)) return value;
     const masked = this.masker.json(value);
-    if (masked.findings.length > 0 || key === undefined || key.length > CLEAN_EVENT_CHARS) {
-      pushAll(this.findings, masked.findings);
-      return masked.value;
+    if (masked.findings.length > 0) pushAll(this.findings, masked.findings);
+    else if (remembered && JSON.stringify(masked.value) === key) {
+      if (this.clean.size >= CLEAN_EVENTS) this.clean.delete(this.clean.values().next().value!);
+      this.clean.add(key);
     }
-    if (this.clean.size >= CLEAN_EVENTS) this.clean.delete(this.clean.keys().next().value!);
-    this.clean.set(key, JSON.stringify(masked.value));
     return masked.value;
   }
 }

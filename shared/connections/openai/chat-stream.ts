@@ -106,11 +106,18 @@ export class ChatDeltas implements DeltaHandler {
       }
       if (calls.passed === 0) finish.finish_reason = 'stop';
     }
-    const chunk = (choices: Json[]) => (choices.length > 0 ? [{ event: name, data: { ...this.envelope, choices } }] : []);
-    const flush = chunk(flushes);
-    const out = [...flush, ...chunk(agent), { event: name, data: masked }];
-    this.differs = this.reviewedCalls > 0 && (approved.length > 0 || approvedFinish) ? [...flush, ...chunk(approved), { event: name, data: approvedFinish ? { ...masked, choices: approvedFinish } : masked }] : undefined;
+    const flush = this.chunk(name, flushes);
+    const out = [...flush, ...this.chunk(name, agent), { event: name, data: masked }];
+    this.differs =
+      this.reviewedCalls > 0 && (approved.length > 0 || approvedFinish)
+        ? [...flush, ...this.chunk(name, approved), { event: name, data: approvedFinish ? { ...masked, choices: approvedFinish } : masked }]
+        : undefined;
     return out;
+  }
+
+  /** A chunk of the stream's envelope with these choices; none without choices. */
+  private chunk(name: string | undefined, choices: Json[]): StreamedEvent[] {
+    return choices.length > 0 ? [{ event: name, data: { ...this.envelope, choices } }] : [];
   }
 
   approvedInstead(): StreamedEvent[] | undefined {
