@@ -174,3 +174,31 @@ for (const load of loads) {
     }
   }
 }
+
+// The issue's targets, for each Portcullis variant against Portkey's gateway in this run.
+const portkey = results.get('Portkey gateway 1.15.2');
+const variants = [...results.keys()].filter((name) => name.startsWith('Portcullis'));
+if (portkey && variants.length > 0) {
+  console.log('\ntargets against Portkey in this run (met / NOT met):');
+  const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  for (const name of variants) {
+    const ours = results.get(name)!;
+    const lines: string[] = [];
+    const one = key('json', 1);
+    const sixteen = key('json', 16);
+    const added = (figures: Map<string, Figures>, at: string) => figures.get(at)!.p50 - base.get(at)!.p50;
+    if (ours.has(one)) {
+      lines.push(`+p50 1 conn ${ms(added(ours, one))} <= ${ms(added(portkey, one))} ms: ${verdict(added(ours, one) <= added(portkey, one))}`);
+      lines.push(`CPU 1 conn ${ms(ours.get(one)!.cpuMs)} <= ${ms(portkey.get(one)!.cpuMs)} ms: ${verdict(ours.get(one)!.cpuMs <= portkey.get(one)!.cpuMs)}`);
+    }
+    if (ours.has(sixteen)) {
+      lines.push(`req/s 16 conns ${ours.get(sixteen)!.rps.toFixed(0)} >= ${portkey.get(sixteen)!.rps.toFixed(0)}: ${verdict(ours.get(sixteen)!.rps >= portkey.get(sixteen)!.rps)}`);
+    }
+    for (const connections of connectionCounts) {
+      const json = ours.get(key('json', connections));
+      const sse = ours.get(key('sse', connections));
+      if (json && sse) lines.push(`SSE/JSON CPU ${connections} conn ${(sse.cpuMs / json.cpuMs).toFixed(2)}x <= 1.5x: ${verdict(sse.cpuMs <= 1.5 * json.cpuMs)}`);
+    }
+    console.log(`  ${name}: ${lines.join('; ')}`);
+  }
+}
