@@ -3,7 +3,8 @@
 // gateway masks an upstream's answer; then with the gitleaks default pack added; then
 // @secretlint/core with the recommended preset on the same text, and the ratios; then the
 // adversarial section: each rule alone on the inputs that stress a regex, the worst rule's MB/s.
-// Then issue 22's figures with everything on: whole-process `portcullis mask` on 16 MB inputs.
+// Then issue 22's figures with everything on: whole-process `portcullis mask` on 16 MB inputs, and
+// secretlint as a whole process on the same files.
 //   node --import tsx bench/mask/run.ts                  (everything)
 //   node --import tsx bench/mask/run.ts --adversarial    (the adversarial section only)
 //   node --import tsx bench/mask/run.ts --process        (the whole-process section only)
@@ -12,13 +13,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { lintSource } from '@secretlint/core';
-import { creator as recommended } from '@secretlint/secretlint-rule-preset-recommend';
 import { createMasker, loadGitleaksPack, maskByteStream, type Masker } from '../../shared/masking/index.js';
 import { piiRules } from '../../shared/masking/rules/pii.js';
 import { secretRules } from '../../shared/masking/rules/secrets.js';
 import { adversarialSpeeds, type Speed } from './adversarial.js';
 import { credential, jsonResponse, logText, sseChunks } from './inputs.js';
+import { secretlint } from './secretlint.js';
 
 const MB = 1 << 20;
 const ALL_PII = { email: true, phone: true, card: true, iban: true, ssn: true, ip: true };
@@ -35,6 +35,8 @@ const ADVERSARIAL_SIZE = Number(process.env.BENCH_ADVERSARIAL_KB ?? 1024) * 1024
 
 /** Characters per whole-process input; BENCH_PROCESS_MB makes a quicker run. */
 const PROCESS_SIZE = Number(process.env.BENCH_PROCESS_MB ?? 16) * MB;
+/** Rounds of whole-process runs (medians are taken over them); BENCH_PROCESS_RUNS makes a quicker or a steadier run. */
+const PROCESS_RUNS = Number(process.env.BENCH_PROCESS_RUNS ?? 5);
 
 /** Median seconds per run over `runs` runs, after warming up for at least 3 runs and half a second. */
 async function time(run: () => unknown, runs: number): Promise<number> {
@@ -61,12 +63,6 @@ async function streamThrough(masker: Masker, chunks: Uint8Array[]): Promise<numb
   for (let r = await reader.read(); !r.done; r = await reader.read()) bytes += r.value.byteLength;
   return bytes;
 }
-
-const secretlint = (content: string) =>
-  lintSource({
-    source: { filePath: '/bench/input.txt', content, contentType: 'text', ext: '.txt' },
-    options: { config: { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: recommended }] } },
-  });
 
 const packFile = fileURLToPath(new URL('../../test/data/gitleaks/gitleaks.toml', import.meta.url));
 const pack = loadGitleaksPack(readFileSync(packFile, 'utf8'));
@@ -189,9 +185,15 @@ function grown(text: string, size: number): string {
 
 /**
  * Issue 22: `portcullis mask` as a whole process on 16 MB inputs with every rule on (the
- * built-in rules, and the gitleaks pack unless it is built in already), startup subtracted
- * (the same command on an empty file), fastest of 3 runs; secretlint's recommended preset on
- * the same text in this process, and the ratio.
+ * built-in rules, and the gitleaks pack unless it is built in already), startup subtracted: the
+ * same command on an empty file. secretlint's recommended preset is timed the same way, as a
+ * whole process on the same file with its own startup subtracted, so that the ratio compares
+ * like with like (a cold process each); and in this process, warmed up, as the throughput
+ * section times it. Runs are interleaved in rounds, and each input's time is the median over
+ * the rounds of its run less the empty file's run of the same round: a neighbour's load then
+ * weighs on both sides of the difference. The marginal rate (16 MB less an eighth of it) leaves
+ * out what a process pays once whatever it masks: compiling the regexes it uses, the JIT's
+ * warm-up.
  */
 async function wholeProcess() {
   const dir = mkdtempSync(join(tmpdir(), 'bench-mask-'));
@@ -200,56 +202,112 @@ async function wholeProcess() {
     const flags = builtIn >= 200 ? [] : ['--rules', packFile];
     const active = createMasker({}, flags.length > 0 ? [pack] : []).ruleCount;
     const records = JSON.parse(jsonResponse()) as unknown[];
-    const inputs: [string, string][] = [
-      ['log text', grown(logText() + '\n', PROCESS_SIZE)],
-      ['JSON', JSON.stringify(Array.from({ length: Math.ceil(PROCESS_SIZE / MB) }, () => records).flat())],
-      ['SSE', grown(new TextDecoder().decode(Buffer.concat(sseChunks())), PROCESS_SIZE)],
+    const json = (size: number) => JSON.stringify(Array.from({ length: Math.max(1, Math.round(size / MB)) }, () => records).flat());
+    const sse = new TextDecoder().decode(Buffer.concat(sseChunks()));
+    const shapes: [string, (size: number) => string][] = [
+      ['log text', (size) => grown(logText() + '\n', size)],
+      ['JSON', json],
+      ['SSE', (size) => grown(sse, size)],
     ];
     const bin = fileURLToPath(new URL('../../bin/portcullis.mjs', import.meta.url));
-    /** Fastest of 3 runs: CPU seconds of the process (where /proc tells them) and wall seconds. */
-    const run = (file: string) => {
-      let cpu = Infinity;
-      let wall = Infinity;
-      for (let i = 0; i < 3; i++) {
-        const before = childrenCpu();
-        const start = performance.now();
-        const r = spawnSync(process.execPath, [bin, 'mask', ...flags, file], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 30 });
-        if (r.status !== 0) throw new Error(`portcullis mask ${file}: exit ${r.status}: ${r.stderr}`);
-        wall = Math.min(wall, (performance.now() - start) / 1000);
-        const after = childrenCpu();
-        if (before !== undefined && after !== undefined) cpu = Math.min(cpu, after - before);
-      }
-      return { cpu, wall };
+    const secretlintFile = fileURLToPath(new URL('./secretlint-file.ts', import.meta.url));
+    const ours = (file: string) => [bin, 'mask', ...flags, file];
+    const theirs = (file: string) => ['--import', 'tsx', secretlintFile, file];
+    const file = (name: string, text: string) => {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      return { path, mb: text.length / MB };
     };
-    const empty = join(dir, 'empty.txt');
-    writeFileSync(empty, '');
-    const startup = run(empty);
-    const measured = Number.isFinite(startup.cpu) ? 'CPU time (wall time in brackets: on a shared machine it measures the neighbours too)' : 'wall time';
-    console.log(`\nwhole process: portcullis mask on ${PROCESS_SIZE / MB} MB inputs, ${active} rules active ` +
-      `(${flags.length > 0 ? 'built-in + gitleaks pack via --rules' : 'built-in'}), fastest of 3, MB/s of ${measured}, ` +
-      `startup subtracted (${Number.isFinite(startup.cpu) ? `${startup.cpu.toFixed(2)} s CPU, ` : ''}${startup.wall.toFixed(2)} s wall); ` +
-      'secretlint in this process on the same text');
-    for (const [name, text] of inputs) {
-      const file = join(dir, `${name.replace(/\W/g, '-')}.txt`);
-      writeFileSync(file, text);
-      const t = run(file);
-      const mb = text.length / MB;
-      const ours = Number.isFinite(t.cpu) ? mb / Math.max(0.01, t.cpu - startup.cpu) : mb / Math.max(0.01, t.wall - startup.wall);
-      const oursWall = mb / Math.max(0.01, t.wall - startup.wall);
-      const used = process.cpuUsage();
-      const start = performance.now();
-      await secretlint(text);
-      const spent = process.cpuUsage(used);
-      const theirsWall = mb / ((performance.now() - start) / 1000);
-      const theirs = Number.isFinite(t.cpu) ? mb / ((spent.user + spent.system) / 1e6) : theirsWall;
-      const ok = ours >= TARGET_ALL_MBPS && ours / theirs >= TARGET_ALL_RATIO;
-      console.log(`  ${name.padEnd(8)} ${mb.toFixed(1)} MB: portcullis ${ours.toFixed(1)} MB/s (${oursWall.toFixed(1)}), ` +
-        `secretlint ${theirs.toFixed(1)} MB/s (${theirsWall.toFixed(1)}), ratio ${(ours / theirs).toFixed(1)}x; ` +
-        `target (>= ${TARGET_ALL_MBPS} MB/s, >= ${TARGET_ALL_RATIO}x): ${ok ? 'met' : 'NOT met'}`);
+    const empty = file('empty.txt', '');
+    const inputs = shapes.map(([name, make]) => {
+      const large = make(PROCESS_SIZE);
+      const slug = name.replace(/\W/g, '-');
+      return { name, large: file(`${slug}.txt`, large), small: file(`${slug}-small.txt`, make(PROCESS_SIZE / 8)), text: large };
+    });
+
+    const runs = new Map<string, Sample[]>();
+    const record = (key: string, args: string[]) => {
+      const list = runs.get(key) ?? [];
+      runs.set(key, list);
+      list.push(timeProcess(args));
+    };
+    for (let round = 0; round < PROCESS_RUNS; round++) {
+      record('ours empty', ours(empty.path));
+      record('theirs empty', theirs(empty.path));
+      for (const input of inputs) {
+        record(`ours small ${input.name}`, ours(input.small.path));
+        record(`ours ${input.name}`, ours(input.large.path));
+        record(`theirs ${input.name}`, theirs(input.large.path));
+      }
     }
+    const byCpu = runs.get('ours empty')!.every((r) => r.cpu !== undefined);
+    const cost = (r: Sample) => (byCpu ? r.cpu! : r.wall);
+    /** MB/s over the median, across rounds, of a run less its round's baseline; and over the quartiles (the spread). */
+    const rate = (mb: number, key: string, baseline: string) => {
+      const a = runs.get(key)!;
+      const b = runs.get(baseline)!;
+      const spent = a.map((r, i) => Math.max(0.001, cost(r) - cost(b[i]!))).sort((x, y) => x - y);
+      const at = (q: number) => mb / spent[Math.round(q * (spent.length - 1))]!;
+      return { mbps: mb / median(spent), spread: `${at(0.75).toFixed(0)}-${at(0.25).toFixed(0)}` };
+    };
+    const startup = (key: string) => median(runs.get(key)!.map(cost)).toFixed(2);
+
+    console.log(`\nwhole process: portcullis mask on ${PROCESS_SIZE / MB} MB inputs, ${active} rules active ` +
+      `(${flags.length > 0 ? 'built-in + gitleaks pack via --rules' : 'built-in'}); MB/s of ${byCpu ? 'CPU time (user + system, every thread)' : 'wall time'}, ` +
+      `median of ${PROCESS_RUNS} rounds, startup subtracted (the same command on an empty file: ` +
+      `portcullis ${startup('ours empty')} s, secretlint ${startup('theirs empty')} s)`);
+    for (const input of inputs) {
+      const whole = rate(input.large.mb, `ours ${input.name}`, 'ours empty');
+      const marginal = rate(input.large.mb - input.small.mb, `ours ${input.name}`, `ours small ${input.name}`);
+      const theirsProcess = rate(input.large.mb, `theirs ${input.name}`, 'theirs empty');
+      const theirsWarm = input.large.mb / (await cpuTime(() => secretlint(input.text), 3));
+      const ratio = whole.mbps / theirsProcess.mbps;
+      const ok = whole.mbps >= TARGET_ALL_MBPS && ratio >= TARGET_ALL_RATIO;
+      console.log(`  ${input.name.padEnd(8)} ${input.large.mb.toFixed(1)} MB: portcullis ${whole.mbps.toFixed(1)} MB/s [${whole.spread}] (marginal ${marginal.mbps.toFixed(1)} [${marginal.spread}]), ` +
+        `secretlint ${theirsProcess.mbps.toFixed(1)} MB/s [${theirsProcess.spread}] (in this process, warm: ${theirsWarm.toFixed(1)}), ` +
+        `ratio ${ratio.toFixed(1)}x (to the warm figure ${(whole.mbps / theirsWarm).toFixed(1)}x); ` +
+        `target (>= ${TARGET_ALL_MBPS} MB/s, >= ${TARGET_ALL_RATIO}x, process to process): ${ok ? 'met' : 'NOT met'}`);
+    }
+    console.log('  [a-b]: the same over the rounds\' quartiles: a spread that wide says the machine was busy');
+    console.log(`  marginal: ${PROCESS_SIZE / MB} MB less ${PROCESS_SIZE / 8 / MB} MB of the same text, each run less its round's run on the smaller file: ` +
+      'what a process pays once whatever it masks (regexes compiled on first use, the JIT warming up) left out');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+interface Sample {
+  /** CPU seconds (Linux /proc), undefined elsewhere. */
+  cpu: number | undefined;
+  wall: number;
+}
+
+/** One run of node with `args`, its output discarded. */
+function timeProcess(args: string[]): Sample {
+  const before = childrenCpu();
+  const start = performance.now();
+  const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 30 });
+  const wall = (performance.now() - start) / 1000;
+  if (r.status !== 0) throw new Error(`node ${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
+  const after = childrenCpu();
+  return { cpu: before !== undefined && after !== undefined ? after - before : undefined, wall };
+}
+
+function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+}
+
+/** Median CPU seconds of this process per call of `run`, over `runs` calls after one to warm up. */
+async function cpuTime(run: () => unknown, runs: number): Promise<number> {
+  await run();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const used = process.cpuUsage();
+    await run();
+    const spent = process.cpuUsage(used);
+    samples.push((spent.user + spent.system) / 1e6);
+  }
+  return median(samples);
 }
 
 /** CPU seconds of this process's waited-for children (Linux /proc), or undefined elsewhere. */

@@ -38,6 +38,16 @@ function memoryIo(input: string): { io: CliIo; out: () => string; err: () => str
   return { io: { stdin, stdout, stderr, isTTY: false, env: {}, cwd: root }, out: () => out, err: () => err };
 }
 
+/** Stdin from `input` (the writer's own buffer); stdout kept as the chunks written. */
+function bytesIo(input: Buffer): { io: CliIo; chunks: () => Buffer[] } {
+  const stdin = new PassThrough();
+  const stdout = new PassThrough();
+  const written: Buffer[] = [];
+  stdout.on('data', (d: Buffer) => written.push(d));
+  stdin.end(input);
+  return { io: { stdin, stdout, stderr: new PassThrough(), isTTY: false, env: {}, cwd: root }, chunks: () => written };
+}
+
 const token = () => secretSamples()['github-token']!();
 
 describe('portcullis mask (process)', () => {
@@ -104,6 +114,32 @@ describe('mask command (in memory)', () => {
     const { io, out } = memoryIo('{"a": "x", "secret": "s"}');
     assert.equal(await run(['--json'], io), 0);
     assert.equal(out(), '{"a": "x", "secret": "[MASKED:sensitive-key]"}');
+  });
+
+  it('decodes UTF-8 as TextDecoder does (byte order mark dropped, a bad byte as U+FFFD) and writes UTF-8', async () => {
+    const value = token();
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`café ${value} 😀 `), Buffer.from([0xff]), Buffer.from(' end\n')]);
+    const { io, chunks } = bytesIo(bytes);
+    assert.equal(await run([], io), 0);
+    assert.equal(Buffer.concat(chunks()).toString('utf8'), 'café [MASKED:github-token] 😀 \ufffd end\n');
+  });
+
+  it('writes a large output in bounded chunks, each whole UTF-8, and leaves the writer\'s buffer as it was', async () => {
+    const value = token();
+    // A surrogate pair across the first slice's edge (64 Ki characters), a secret, and enough text for several slices.
+    const text = 'x'.repeat((1 << 16) - 1) + '😀' + ` ${value}\n` + 'log line, nothing secret\n'.repeat(20_000);
+    const input = Buffer.from(text);
+    const copy = Buffer.from(input);
+    const { io, chunks } = bytesIo(input);
+    assert.equal(await run([], io), 0);
+    const written = chunks();
+    assert.ok(written.length > 4, `${written.length} chunks`);
+    for (const chunk of written) {
+      assert.ok(chunk.length <= 3 << 16, `${chunk.length} bytes`);
+      assert.ok(!chunk.toString('utf8').includes('\ufffd'), 'a chunk ends inside a character');
+    }
+    assert.equal(Buffer.concat(written).toString('utf8'), text.replace(value, '[MASKED:github-token]'));
+    assert.deepEqual(input, copy);
   });
 
   it('throws UsageError for bad lines, which main turns into exit code 2', async () => {

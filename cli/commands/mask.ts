@@ -2,6 +2,7 @@
 //   portcullis mask [--json] [--rules FILE]... [FILE...]          each input whole (JSON-aware when it is JSON)
 //   portcullis mask --jsonl [--json] [--rules FILE]... [FILE...]  one {"text": "..."} per line in, one
 //                                                                 {"text": "<masked>", "findings": [...]} per line out
+import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -68,8 +69,37 @@ async function loadPack(file: string, cwd: string): Promise<RulePack> {
 }
 
 /** Writes, waiting for the stream to drain when it asks to. */
-async function write(io: CliIo, text: string): Promise<void> {
-  if (!io.stdout.write(text)) await new Promise<void>((done) => io.stdout.once('drain', done));
+async function write(io: CliIo, chunk: string | Buffer): Promise<void> {
+  if (!io.stdout.write(chunk)) await new Promise<void>((done) => io.stdout.once('drain', done));
+}
+
+/** Characters written at a time. */
+const WRITE_SLICE = 1 << 16;
+
+/**
+ * Writes `text` a slice at a time (never between the two halves of a surrogate pair), each
+ * slice encoded into the next free part of `room`, the input's bytes, which decoding has made
+ * free; past its end, into new buffers. Memory touched for the first time is much of what a
+ * large input costs (the page faults of a 16 MB buffer cost about as much as masking it), and
+ * no part of `room` is written twice, so a reader that keeps a chunk keeps it as written.
+ */
+async function writeInto(io: CliIo, text: string, room: Buffer): Promise<void> {
+  let free = 0;
+  for (let at = 0; at < text.length; ) {
+    let end = Math.min(text.length, at + WRITE_SLICE);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+    const slice = text.slice(at, end);
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+    if (room.length - free >= 3 * slice.length) {
+      const written = room.write(slice, free, 'utf8');
+      await write(io, room.subarray(free, free + written));
+      free += written;
+    } else {
+      await write(io, slice);
+    }
+    at = end;
+  }
 }
 
 function maskOne(masker: Masker, text: string, forceJson: boolean, where: string): { text: string; findings: Finding[] } {
@@ -85,24 +115,32 @@ function maskOne(masker: Masker, text: string, forceJson: boolean, where: string
 }
 
 /**
- * The whole input as one string, decoded once: a string grown chunk by chunk is a rope that the
- * masker's first read copies flat again, and a streaming decoder costs more per byte.
+ * The whole input's bytes, to be decoded once: a string grown chunk by chunk is a rope that the
+ * masker's first read copies flat again, and a streaming decoder costs more per byte. Copied
+ * even from one chunk: the output is written into them, and a chunk may be its writer's own.
  */
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return new TextDecoder().decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+  return Buffer.concat(chunks);
 }
 
-/** A file read whole (see readAll). */
-async function readWhole(file: string, cwd: string): Promise<string> {
-  let bytes: Buffer;
+/** A file's bytes, read whole (see readAll). */
+async function readWhole(file: string, cwd: string): Promise<Buffer> {
   try {
-    bytes = await readFile(resolve(cwd, file));
+    return await readFile(resolve(cwd, file));
   } catch (error) {
     throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  return new TextDecoder().decode(bytes);
+}
+
+/**
+ * UTF-8 to text as TextDecoder does it (a byte order mark dropped, a bad sequence as U+FFFD).
+ * ASCII, most logs and JSON, is the same text read as Latin-1: a copy, where decoding UTF-8
+ * reads each byte.
+ */
+function decode(bytes: Buffer): string {
+  return isAscii(bytes) ? bytes.toString('latin1') : new TextDecoder().decode(bytes);
 }
 
 export const run: Command = async (args, io) => {
@@ -117,8 +155,8 @@ export const run: Command = async (args, io) => {
     const where = file === '-' ? 'stdin' : file;
     if (options.jsonl) await maskLines(io, masker, file === '-' ? io.stdin : await openInput(file, io.cwd), options.json, where);
     else {
-      const text = file === '-' ? await readAll(io.stdin) : await readWhole(file, io.cwd);
-      await write(io, maskOne(masker, text, options.json, where).text);
+      const bytes = file === '-' ? await readAll(io.stdin) : await readWhole(file, io.cwd);
+      await writeInto(io, maskOne(masker, decode(bytes), options.json, where).text, bytes);
     }
   }
   return 0;
