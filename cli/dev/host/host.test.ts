@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import { Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { defineHttp, defineTimer, type HttpFunction } from '../../../shared/platform/triggers.js';
 import { memoryLogger } from '../../../shared/platform/log.js';
 import { startHost, type LocalHost } from './index.js';
 
 let releaseSecondChunk: () => void = () => {};
+let releaseLater: () => void = () => {};
 
 const functions = [
   defineHttp({
@@ -47,6 +49,36 @@ const functions = [
         },
       });
       return { status: 200, headers: { 'content-type': 'text/plain' }, body };
+    },
+  }),
+  defineHttp({
+    name: 'short-stream',
+    route: 'stream/short',
+    methods: ['GET'],
+    handler: async () => {
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('data: one\n\ndata: two\n\n'));
+          controller.close();
+        },
+      });
+      return { status: 200, headers: { 'content-type': 'text/event-stream' }, body };
+    },
+  }),
+  defineHttp({
+    name: 'later-stream',
+    route: 'stream/later',
+    methods: ['GET'],
+    handler: async () => {
+      const later = new Promise<void>((resolve) => (releaseLater = resolve));
+      const body = new ReadableStream<Uint8Array>({
+        async start(controller) {
+          await later;
+          controller.enqueue(new TextEncoder().encode('at last'));
+          controller.close();
+        },
+      });
+      return { status: 200, headers: { 'content-type': 'text/event-stream' }, body };
     },
   }),
   defineHttp({
@@ -108,6 +140,38 @@ describe('local host: HTTP', () => {
     let rest = '';
     for (let r = await reader.read(); !r.done; r = await reader.read()) rest += new TextDecoder().decode(r.value);
     assert.equal(rest, 'second;');
+  });
+
+  it('sends a short stream with its headers and its end in one write', async () => {
+    // Counts the writes the host makes on its side of the connection (each one a system call).
+    const writes: number[] = [];
+    const original = { write: Socket.prototype._write, writev: Socket.prototype._writev };
+    const port = Number(new URL(host.url).port);
+    Socket.prototype._write = function (...args: Parameters<Socket['_write']>) {
+      if (this.localPort === port) writes.push(1);
+      return original.write.apply(this, args);
+    };
+    Socket.prototype._writev = function (...args: Parameters<NonNullable<Socket['_writev']>>) {
+      if (this.localPort === port) writes.push(args[0].length);
+      return original.writev!.apply(this, args);
+    };
+    let text: string;
+    try {
+      const res = await fetch(`${host.url}/api/stream/short`);
+      text = await res.text();
+    } finally {
+      Socket.prototype._write = original.write;
+      Socket.prototype._writev = original.writev;
+    }
+    assert.equal(text, 'data: one\n\ndata: two\n\n');
+    assert.equal(writes.length, 1, `writes: ${JSON.stringify(writes)}`);
+  });
+
+  it('sends the headers of a stream with nothing to send yet at once', async () => {
+    const res = await fetch(`${host.url}/api/stream/later`);
+    assert.equal(res.headers.get('content-type'), 'text/event-stream');
+    releaseLater();
+    assert.equal(await res.text(), 'at last');
   });
 
   for (const path of ['fail/wrapped', 'fail/raw']) {

@@ -5,8 +5,7 @@ import type { Cookie, HttpResponseInit } from '@azure/functions';
 import { HttpRequest, HttpResponse, InvocationContext } from '../../../shared/platform/azure-functions.js';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
 import type { HttpFunction } from '../../../shared/platform/triggers.js';
 import type { Logger } from '../../../shared/platform/log.js';
 import { refuseDotSegments } from '../../../shared/connections/target.js';
@@ -109,8 +108,48 @@ async function send(res: ServerResponse, init: HttpResponseInit, headOnly: boole
     res.end(whole);
     return;
   }
-  res.flushHeaders();
-  await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), res);
+  await pump(response.body as ReadableStream<Uint8Array>, res);
+}
+
+/**
+ * Sends a streamed body with backpressure. The headers, the first chunk and, for a short stream,
+ * its end go out in one write (each write is a system call): corked until the next turn of the
+ * event loop at most, so that the headers of a stream with nothing to send yet still go out at
+ * once. A client that hangs up cancels the stream; a stream that fails is cut, after what it sent.
+ */
+async function pump(body: ReadableStream<Uint8Array>, res: ServerResponse): Promise<void> {
+  const reader = body.getReader();
+  // Whether the headers have gone with a write (`headersSent` is true from writeHead on).
+  let written = false;
+  const flush = () => {
+    res.uncork();
+    if (!written && !res.destroyed) res.flushHeaders();
+    written = true;
+  };
+  const closed = new Promise<void>((resolve) =>
+    res.once('close', () => {
+      if (!res.writableFinished) reader.cancel(new Error('the client closed the connection')).catch(() => undefined);
+      resolve();
+    }),
+  );
+  res.cork();
+  setImmediate(flush);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (res.destroyed) return;
+      written = true;
+      if (!res.write(value)) await Promise.race([once(res, 'drain'), closed]);
+    }
+  } catch (error) {
+    flush();
+    res.destroy();
+    throw error;
+  }
+  written = true;
+  res.end();
+  await closed;
 }
 
 function wholeBody(body: HttpResponseInit['body']): Buffer | undefined {
