@@ -36,6 +36,11 @@ interface Compiled {
   /** Where a match starts before its keyword hit, when it is tried at the hits only (sticky). */
   lead: number | undefined;
   exec: RegExp;
+  /**
+   * The regex with indices (`d` flag), run again at a match only when where its secret group
+   * lies cannot be read from the match itself (secretAt): indices cost as much as the match.
+   */
+  indices: RegExp | undefined;
   groups: number;
   /** Longest match, capped at MAX_SECRET_LENGTH. */
   reach: number;
@@ -77,6 +82,7 @@ export class Engine implements Detector {
   private readonly withHits: number[] = [];
   /** The findings of the text being analyzed, kept from one text to the next. */
   private readonly found = new Findings();
+  private readonly line = new LineAround();
   /** For each finding's order (regex rules, then scanners), its rule's id and replacement. */
   private readonly labels: { rule: string; replacement: Replacement }[];
 
@@ -95,7 +101,8 @@ export class Engine implements Detector {
         rule,
         order,
         lead,
-        exec: new RegExp(source, groups > 0 ? flags + 'd' : flags),
+        exec: new RegExp(source, flags),
+        indices: groups > 0 && rule.secretGroup !== 0 ? new RegExp(source, flags + 'd') : undefined,
         groups,
         reach: Math.min(max, MAX_SECRET_LENGTH),
         open: max > MAX_SECRET_LENGTH,
@@ -163,6 +170,8 @@ export class Engine implements Detector {
       rule.scan(text, starts[index]!, (start, end) => found.push(start, end, order));
     });
     const spans = found.merged(text, this.labels);
+    // Not kept alive by the engine until the next text.
+    this.line.set('', 0, 0);
     return { spans, holdFrom: withHold ? this.holdFrom(text, hits, perRule, spans) : text.length };
   }
 
@@ -339,12 +348,26 @@ export class Engine implements Detector {
   /** Turns a match into a span if its secret passes the rule's gates; returns the match's end. */
   private accept(c: Compiled, text: string, m: RegExpExecArray, offset: number, found: Findings): number {
     const matchEnd = m.index + m[0].length;
-    const [start, end] = secretRange(c, m);
-    if (start < 0 || end <= start) return matchEnd;
-    const secret = text.slice(start, end);
     const { rule } = c;
+    let start = m.index;
+    let secret = m[0];
+    // The secret group (unset: the first non-empty one, else the whole match); an empty one is no finding.
+    if (c.groups > 0 && rule.secretGroup !== 0) {
+      let group = rule.secretGroup ?? 0;
+      if (group === 0) for (let g = 1; g <= c.groups && group === 0; g++) if (m[g] !== undefined && m[g]!.length > 0) group = g;
+      if (group > 0) {
+        const value = m[group];
+        if (value === undefined || value.length === 0) return matchEnd;
+        start = secretAt(c, text, m, group);
+        secret = value;
+      }
+    }
+    const end = start + secret.length;
     if (rule.entropy !== undefined && shannonEntropy(secret) < rule.entropy) return matchEnd;
-    if (rule.allow && rule.allow(secret, m[0], () => lineAround(text, start, end))) return matchEnd;
+    if (rule.allow) {
+      this.line.set(text, start, end);
+      if (rule.allow(secret, m[0], this.line.get)) return matchEnd;
+    }
     found.push(start + offset, end + offset, c.order);
     return matchEnd;
   }
@@ -562,21 +585,18 @@ function withoutLazyLead(source: string): string {
   return source;
 }
 
-/** The secret's [start, end) within the scanned string (window-relative). */
-function secretRange(c: Compiled, m: RegExpExecArray): [number, number] {
-  const whole: [number, number] = [m.index, m.index + m[0].length];
-  const group = c.rule.secretGroup;
-  if (c.groups === 0 || group === 0) return whole;
-  const indices = m.indices!;
-  if (group !== undefined) {
-    const range = indices[group];
-    return range ? [range[0], range[1]] : [-1, -1];
-  }
-  for (let g = 1; g <= c.groups; g++) {
-    const range = indices[g];
-    if (range && range[1] > range[0]) return [range[0], range[1]];
-  }
-  return whole;
+/**
+ * Where group `group` (non-empty) of match `m` starts in `text`: where its value occurs in the
+ * match, when it occurs there once; else as the regex with indices reports it, run again at
+ * the match (a regex tried at one position matches there as it did).
+ */
+function secretAt(c: Compiled, text: string, m: RegExpExecArray, group: number): number {
+  const value = m[group]!;
+  const at = m[0].indexOf(value);
+  if (at !== -1 && m[0].indexOf(value, at + 1) === -1) return m.index + at;
+  const indices = c.indices!;
+  indices.lastIndex = m.index;
+  return indices.exec(text)!.indices![group]![0];
 }
 
 function isAscending(list: Int32Array): boolean {
@@ -605,10 +625,31 @@ function countGroups(regex: RegExp): number {
   return new RegExp(`${regex.source}|`, regex.flags.replace(/[gy]/g, '')).exec('')!.length - 1;
 }
 
-function lineAround(text: string, start: number, end: number): string {
-  const from = text.lastIndexOf('\n', start - 1) + 1;
-  const to = text.indexOf('\n', end);
-  return text.slice(from, to === -1 ? text.length : to);
+/**
+ * The line around a candidate, for the allow filters that read it (`get`): one for every
+ * candidate an engine judges, made only when read, not a function made for each.
+ */
+class LineAround {
+  private text = '';
+  private start = 0;
+  private end = 0;
+  private line: string | undefined;
+
+  set(text: string, start: number, end: number) {
+    this.text = text;
+    this.start = start;
+    this.end = end;
+    this.line = undefined;
+  }
+
+  readonly get = (): string => {
+    if (this.line === undefined) {
+      const from = this.text.lastIndexOf('\n', this.start - 1) + 1;
+      const to = this.text.indexOf('\n', this.end);
+      this.line = this.text.slice(from, to === -1 ? this.text.length : to);
+    }
+    return this.line;
+  };
 }
 
 const isSpace = (c: number) => c === 32 || c === 10 || c === 13 || c === 9 || c === 12 || c === 11;
