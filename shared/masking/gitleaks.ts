@@ -68,6 +68,7 @@ function compileAllowlist(raw: RawAllowlist, problems: string[]): Allowlist | un
     }
   }
   const stopwords = (raw.stopwords ?? []).map((w) => w.toLowerCase());
+  const shortestStopword = Math.min(...stopwords.map((w) => w.length));
   if (regexes.length === 0 && stopwords.length === 0) return undefined;
   const target = raw.regexTarget ?? 'secret';
   const any = combined(regexes);
@@ -79,7 +80,9 @@ function compileAllowlist(raw: RawAllowlist, problems: string[]): Allowlist | un
       for (let i = 0; i < any.length && !byRegex; i++) byRegex = any[i]!.test(subject);
       if (!and && byRegex) return true;
       let byStopword = false;
-      if (stopwords.length > 0) {
+      // Lowered, a secret keeps its length unless it holds İ (the one character that lowers
+      // to two): shorter than every stopword, it holds none, and is not copied to find out.
+      if (stopwords.length > 0 && (secret.length >= shortestStopword || secret.includes('\u0130'))) {
         const lower = secret.toLowerCase();
         for (let i = 0; i < stopwords.length && !byStopword; i++) byStopword = lower.includes(stopwords[i]!);
       }
@@ -111,18 +114,21 @@ function matchWithLead(match: string, line: () => string): string {
 }
 
 /**
- * The allowlist's regexes as one alternation where they can be (same flags, no backreference):
- * a candidate is tested once, not once per regex (the global allowlist holds about twenty).
+ * The allowlist's regexes as one alternation per set of flags where they can be (no
+ * backreference): a candidate is tested once or twice, not once per regex (the global
+ * allowlist holds about twenty, some case-insensitive).
  */
 function combined(regexes: RegExp[]): RegExp[] {
-  if (regexes.length < 2) return regexes;
-  const flags = regexes[0]!.flags;
-  if (regexes.some((r) => r.flags !== flags || /\\(?:[1-9]|k<)/.test(r.source))) return regexes;
-  try {
-    return [new RegExp(regexes.map((r) => `(?:${r.source})`).join('|'), flags)];
-  } catch {
-    return regexes;
-  }
+  const byFlags = new Map<string, RegExp[]>();
+  for (const r of regexes) byFlags.set(r.flags, [...(byFlags.get(r.flags) ?? []), r]);
+  return [...byFlags].flatMap(([flags, same]) => {
+    if (same.length < 2 || same.some((r) => /\\(?:[1-9]|k<)/.test(r.source))) return same;
+    try {
+      return [new RegExp(same.map((r) => `(?:${r.source})`).join('|'), flags)];
+    } catch {
+      return same;
+    }
+  });
 }
 
 function anyHolds(lists: readonly Allowlist[], secret: string, match: string, line: () => string): boolean {
