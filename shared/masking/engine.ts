@@ -10,7 +10,7 @@ import type { Analysis, Detector } from './core.js';
 import { shannonEntropy } from './entropy.js';
 import { MAX_SECRET_LENGTH } from './limits.js';
 import { IntList, Prefilter, type Hits } from './prefilter.js';
-import { keywordLead, neededCharacters, notAfter, regexBounds, requiredLiteral, type Needed } from './regex-bounds.js';
+import { keywordLead, leadingLiteral, neededCharacters, notAfter, regexBounds, requiredLiteral, type Needed } from './regex-bounds.js';
 import type { RegexRule, Replacement, ScanRule, Span } from './rule.js';
 
 const FULL: Replacement = { kind: 'full' };
@@ -62,6 +62,8 @@ interface Compiled {
   required: string | undefined;
   /** Anchored: the ASCII characters whose presence just before a match rules it out (its opening lookbehind). */
   notAfter: Uint8Array | undefined;
+  /** Anchored: the literal every match begins with, in the case the regex asks for (leadingLiteral). */
+  begins: string | undefined;
 }
 
 export class Engine implements Detector {
@@ -115,6 +117,7 @@ export class Engine implements Detector {
         longRun: lead !== undefined && max > MAX_SECRET_LENGTH ? longestRun(neededCharacters(source, rule.regex.flags)) : undefined,
         required: rule.requires ?? (lead !== undefined ? requiredLiteral(source, rule.regex.flags) : undefined),
         notAfter: lead !== undefined ? notAfter(source, rule.regex.flags) : undefined,
+        begins: lead !== undefined ? leadingLiteral(source, rule.regex.flags) : undefined,
       };
     });
     const keywordIndex = new Map<string, number>();
@@ -229,12 +232,14 @@ export class Engine implements Detector {
     const longRun = c.longRun && new NextRun(c.longRun, text);
     const run = c.run;
     const before = c.notAfter;
+    const begins = c.begins;
     // The run of `run` characters that holds the last candidate: [runStart, runEnd).
     let runStart = -1;
     let runEnd = -1;
     for (let h = 0; h < starts.length; h++) {
       const at = starts[h]! - lead;
       if (at < 0 || at < covered) continue;
+      if (begins !== undefined && !text.startsWith(begins, at)) continue;
       if (before !== undefined && at > 0) {
         const c = text.charCodeAt(at - 1);
         if (c < 128 && before[c] === 1) continue;
