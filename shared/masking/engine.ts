@@ -737,14 +737,17 @@ class Findings {
         sorted = d <= 0;
       }
     }
-    const index = new Int32Array(n);
-    for (let i = 0; i < n; i++) index[i] = i;
-    if (!sorted) index.sort((a, b) => start[a]! - start[b]! || end[b]! - end[a]! || order[a]! - order[b]! || a - b);
+    let index: Int32Array | undefined;
+    if (!sorted) {
+      index = new Int32Array(n);
+      for (let i = 0; i < n; i++) index[i] = i;
+      index.sort((a, b) => start[a]! - start[b]! || end[b]! - end[a]! || order[a]! - order[b]! || a - b);
+    }
     const out: Span[] = [];
     let lastEnd = -1;
     let last: Span | undefined;
     for (let k = 0; k < n; k++) {
-      const i = index[k]!;
+      const i = index === undefined ? k : index[k]!;
       if (last !== undefined && start[i]! < lastEnd) {
         if (end[i]! > lastEnd) last.end = lastEnd = end[i]!;
         continue;

@@ -56,13 +56,14 @@ export const looksLikeExample = (secret: string) => secret.length <= 256 && (EXA
 /** Whether `count` of one character come in a row, letters in either case (what `/(.)\1{7}/i` found): a loop, not a backreference tried at every position. */
 function hasRepeat(text: string, count: number): boolean {
   let run = 1;
+  let b = text.charCodeAt(0);
   for (let i = 1; i < text.length; i++) {
     const a = text.charCodeAt(i);
-    const b = text.charCodeAt(i - 1);
     // As `.` did: a line terminator is no repeated character.
     const line = a === 10 || a === 13 || a === 0x2028 || a === 0x2029;
     run = !line && (a === b || ((a | 32) === (b | 32) && (a | 32) >= 97 && (a | 32) <= 122)) ? run + 1 : 1;
     if (run >= count) return true;
+    b = a;
   }
   return false;
 }
