@@ -71,8 +71,9 @@ function hasRepeat(text: string, count: number): boolean {
 /** Subresource-integrity digests (package locks, script tags): sha512-<base64>, which a 64-byte key resembles. */
 const DIGEST = /^[A-Za-z0-9+/]{27,86}={0,2}$/;
 
+/** Asked of every candidate of every project rule: the length, which DIGEST bounds, is looked at first. */
 export const isIntegrityDigest = (secret: string, line: () => string) =>
-  DIGEST.test(secret) && /sha(?:1|256|384|512)-$/.test(line().split(secret)[0] ?? '');
+  secret.length >= 27 && secret.length <= 88 && DIGEST.test(secret) && /sha(?:1|256|384|512)-$/.test(line().split(secret)[0] ?? '');
 
 /** Identifiers made of words (camelCase, PascalCase, snake_case): what code names a value with. */
 const WORDS = /^(?:[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z][a-z]+){2,}|[a-z]+(?:_[a-z]+)+|[A-Z]+(?:_[A-Z]+)+)$/;
