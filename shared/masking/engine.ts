@@ -10,7 +10,7 @@ import type { Analysis, Detector } from './core.js';
 import { shannonEntropy } from './entropy.js';
 import { MAX_SECRET_LENGTH } from './limits.js';
 import { IntList, Prefilter, type Hits } from './prefilter.js';
-import { keywordLead, neededCharacters, notAfter, regexBounds, requiredLiteral, type Needed } from './regex-bounds.js';
+import { keywordLead, leadingLiteral, neededCharacters, notAfter, regexBounds, requiredLiteral, type Needed } from './regex-bounds.js';
 import type { RegexRule, Replacement, ScanRule, Span } from './rule.js';
 
 const FULL: Replacement = { kind: 'full' };
@@ -36,6 +36,11 @@ interface Compiled {
   /** Where a match starts before its keyword hit, when it is tried at the hits only (sticky). */
   lead: number | undefined;
   exec: RegExp;
+  /**
+   * The regex with indices (`d` flag), run again at a match only when where its secret group
+   * lies cannot be read from the match itself (secretAt): indices cost as much as the match.
+   */
+  indices: RegExp | undefined;
   groups: number;
   /** Longest match, capped at MAX_SECRET_LENGTH. */
   reach: number;
@@ -57,6 +62,8 @@ interface Compiled {
   required: string | undefined;
   /** Anchored: the ASCII characters whose presence just before a match rules it out (its opening lookbehind). */
   notAfter: Uint8Array | undefined;
+  /** Anchored: the literal every match begins with, in the case the regex asks for (leadingLiteral). */
+  begins: string | undefined;
 }
 
 export class Engine implements Detector {
@@ -75,6 +82,11 @@ export class Engine implements Detector {
   /** Each rule's hits (groupHits), kept from one text to the next, and the rules that had some in the last. */
   private readonly hitLists: IntList[] = [];
   private readonly withHits: number[] = [];
+  /** The findings of the text being analyzed, kept from one text to the next. */
+  private readonly found = new Findings();
+  private readonly line = new LineAround();
+  /** For each finding's order (regex rules, then scanners), its rule's id and replacement. */
+  private readonly labels: { rule: string; replacement: Replacement }[];
 
   constructor(
     regexRules: readonly RegexRule[],
@@ -91,7 +103,8 @@ export class Engine implements Detector {
         rule,
         order,
         lead,
-        exec: new RegExp(source, groups > 0 ? flags + 'd' : flags),
+        exec: new RegExp(source, flags),
+        indices: groups > 0 && rule.secretGroup !== 0 ? new RegExp(source, flags + 'd') : undefined,
         groups,
         reach: Math.min(max, MAX_SECRET_LENGTH),
         open: max > MAX_SECRET_LENGTH,
@@ -104,6 +117,7 @@ export class Engine implements Detector {
         longRun: lead !== undefined && max > MAX_SECRET_LENGTH ? longestRun(neededCharacters(source, rule.regex.flags)) : undefined,
         required: rule.requires ?? (lead !== undefined ? requiredLiteral(source, rule.regex.flags) : undefined),
         notAfter: lead !== undefined ? notAfter(source, rule.regex.flags) : undefined,
+        begins: lead !== undefined ? leadingLiteral(source, rule.regex.flags) : undefined,
       };
     });
     const keywordIndex = new Map<string, number>();
@@ -126,6 +140,10 @@ export class Engine implements Detector {
     this.noStarts = scanRules.map(() => new Int32Array(0));
     this.startLists = scanRules.map(() => new IntList());
     this.prefilter = new Prefilter([...keywordIndex.keys()], scanRules.flatMap((rule) => rule.gates));
+    this.labels = [
+      ...this.compiled.map((c) => ({ rule: c.rule.id, replacement: c.replacement })),
+      ...scanRules.map((rule) => ({ rule: rule.id, replacement: rule.replacement ?? FULL })),
+    ];
   }
 
   get ruleCount(): number {
@@ -138,7 +156,8 @@ export class Engine implements Detector {
   }
 
   analyze(text: string, withHold: boolean): Analysis {
-    const found: Span[] = [];
+    const found = this.found;
+    found.clear();
     const hits = this.prefilter.keywords.length + this.scannerOfGate.length > 0 ? this.prefilter.scan(text) : NO_HITS;
     const perRule = hits.start.length > 0 ? this.groupHits(hits) : [];
     perRule.forEach((starts, index) => {
@@ -150,11 +169,12 @@ export class Engine implements Detector {
     const starts = this.gateStarts(text, hits);
     this.scanRules.forEach((rule, index) => {
       if (starts[index]!.length === 0) return;
-      const replacement = rule.replacement ?? FULL;
       const order = this.compiled.length + index;
-      rule.scan(text, starts[index]!, (start, end) => found.push({ start, end, rule: rule.id, replacement, order }));
+      rule.scan(text, starts[index]!, (start, end) => found.push(start, end, order));
     });
-    const spans = merge(text, found);
+    const spans = found.merged(text, this.labels);
+    // Not kept alive by the engine until the next text.
+    this.line.set('', 0, 0);
     return { spans, holdFrom: withHold ? this.holdFrom(text, hits, perRule, spans) : text.length };
   }
 
@@ -202,7 +222,7 @@ export class Engine implements Detector {
     return perRule;
   }
 
-  private runAnchored(c: Compiled, text: string, hits: Int32Array, found: Span[]) {
+  private runAnchored(c: Compiled, text: string, hits: Int32Array, found: Findings) {
     const lead = c.lead!;
     const required = c.required;
     const starts = isAscending(hits) ? hits : hits.slice().sort();
@@ -212,12 +232,14 @@ export class Engine implements Detector {
     const longRun = c.longRun && new NextRun(c.longRun, text);
     const run = c.run;
     const before = c.notAfter;
+    const begins = c.begins;
     // The run of `run` characters that holds the last candidate: [runStart, runEnd).
     let runStart = -1;
     let runEnd = -1;
     for (let h = 0; h < starts.length; h++) {
       const at = starts[h]! - lead;
       if (at < 0 || at < covered) continue;
+      if (begins !== undefined && !text.startsWith(begins, at)) continue;
       if (before !== undefined && at > 0) {
         const c = text.charCodeAt(at - 1);
         if (c < 128 && before[c] === 1) continue;
@@ -264,7 +286,7 @@ export class Engine implements Detector {
     }
   }
 
-  private runWindows(c: Compiled, text: string, starts: Int32Array, found: Span[]) {
+  private runWindows(c: Compiled, text: string, starts: Int32Array, found: Findings) {
     const bounded = Number.isFinite(c.reach) && c.reach < MAX_SECRET_LENGTH;
     const radius = bounded ? c.reach : OPEN_RADIUS;
     // A regex without a longest match may read to the window's end from every position it
@@ -287,23 +309,21 @@ export class Engine implements Detector {
   }
 
   /** Runs a window rule over text[from, to), widened while a match touches an edge that is not the text's; returns the end read. */
-  private runRegion(c: Compiled, text: string, from: number, to: number, found: Span[]): number {
+  private runRegion(c: Compiled, text: string, from: number, to: number, found: Findings): number {
     // The spans of the last run are kept unless it widens: a window is read once, as a rule.
+    const mark = found.length;
     for (;;) {
-      const spans: Span[] = [];
-      const touches = this.runWindow(c, text, from, to, spans);
+      found.truncate(mark);
+      const touches = this.runWindow(c, text, from, to, found);
       const room = WINDOW_MAX - (to - from);
       if (touches.start && from > 0 && room > 0) from = Math.max(0, from - Math.min(room, to - from));
       else if (touches.end && to < text.length && room > 0) to = Math.min(text.length, to + Math.min(room, to - from));
-      else {
-        for (const span of spans) found.push(span);
-        return to;
-      }
+      else return to;
     }
   }
 
   /** Runs the rule over text[from, to), recording spans in `found`; reports whether a match touches an edge. */
-  private runWindow(c: Compiled, text: string, from: number, to: number, found: Span[]) {
+  private runWindow(c: Compiled, text: string, from: number, to: number, found: Findings) {
     const window = from === 0 && to === text.length ? text : text.slice(from, to);
     const touches = { start: false, end: false };
     c.exec.lastIndex = 0;
@@ -320,7 +340,7 @@ export class Engine implements Detector {
   }
 
   /** A rule without keywords: overlapping windows over the whole text, each as long as its longest match. */
-  private runWhole(c: Compiled, text: string, found: Span[]) {
+  private runWhole(c: Compiled, text: string, found: Findings) {
     const overlap = Math.min(c.reach, MAX_SECRET_LENGTH);
     const step = Math.max(WINDOW_MAX - overlap, OPEN_RADIUS);
     for (let from = 0; from < text.length; from += step) {
@@ -331,15 +351,29 @@ export class Engine implements Detector {
   }
 
   /** Turns a match into a span if its secret passes the rule's gates; returns the match's end. */
-  private accept(c: Compiled, text: string, m: RegExpExecArray, offset: number, found: Span[]): number {
+  private accept(c: Compiled, text: string, m: RegExpExecArray, offset: number, found: Findings): number {
     const matchEnd = m.index + m[0].length;
-    const [start, end] = secretRange(c, m);
-    if (start < 0 || end <= start) return matchEnd;
-    const secret = text.slice(start, end);
     const { rule } = c;
+    let start = m.index;
+    let secret = m[0];
+    // The secret group (unset: the first non-empty one, else the whole match); an empty one is no finding.
+    if (c.groups > 0 && rule.secretGroup !== 0) {
+      let group = rule.secretGroup ?? 0;
+      if (group === 0) for (let g = 1; g <= c.groups && group === 0; g++) if (m[g] !== undefined && m[g]!.length > 0) group = g;
+      if (group > 0) {
+        const value = m[group];
+        if (value === undefined || value.length === 0) return matchEnd;
+        start = secretAt(c, text, m, group);
+        secret = value;
+      }
+    }
+    const end = start + secret.length;
     if (rule.entropy !== undefined && shannonEntropy(secret) < rule.entropy) return matchEnd;
-    if (rule.allow && rule.allow(secret, m[0], () => lineAround(text, start, end))) return matchEnd;
-    found.push({ start: start + offset, end: end + offset, rule: rule.id, replacement: c.replacement, order: c.order });
+    if (rule.allow) {
+      this.line.set(text, start, end);
+      if (rule.allow(secret, m[0], this.line.get)) return matchEnd;
+    }
+    found.push(start + offset, end + offset, c.order);
     return matchEnd;
   }
 
@@ -556,21 +590,18 @@ function withoutLazyLead(source: string): string {
   return source;
 }
 
-/** The secret's [start, end) within the scanned string (window-relative). */
-function secretRange(c: Compiled, m: RegExpExecArray): [number, number] {
-  const whole: [number, number] = [m.index, m.index + m[0].length];
-  const group = c.rule.secretGroup;
-  if (c.groups === 0 || group === 0) return whole;
-  const indices = m.indices!;
-  if (group !== undefined) {
-    const range = indices[group];
-    return range ? [range[0], range[1]] : [-1, -1];
-  }
-  for (let g = 1; g <= c.groups; g++) {
-    const range = indices[g];
-    if (range && range[1] > range[0]) return [range[0], range[1]];
-  }
-  return whole;
+/**
+ * Where group `group` (non-empty) of match `m` starts in `text`: where its value occurs in the
+ * match, when it occurs there once; else as the regex with indices reports it, run again at
+ * the match (a regex tried at one position matches there as it did).
+ */
+function secretAt(c: Compiled, text: string, m: RegExpExecArray, group: number): number {
+  const value = m[group]!;
+  const at = m[0].indexOf(value);
+  if (at !== -1 && m[0].indexOf(value, at + 1) === -1) return m.index + at;
+  const indices = c.indices!;
+  indices.lastIndex = m.index;
+  return indices.exec(text)!.indices![group]![0];
 }
 
 function isAscending(list: Int32Array): boolean {
@@ -599,10 +630,31 @@ function countGroups(regex: RegExp): number {
   return new RegExp(`${regex.source}|`, regex.flags.replace(/[gy]/g, '')).exec('')!.length - 1;
 }
 
-function lineAround(text: string, start: number, end: number): string {
-  const from = text.lastIndexOf('\n', start - 1) + 1;
-  const to = text.indexOf('\n', end);
-  return text.slice(from, to === -1 ? text.length : to);
+/**
+ * The line around a candidate, for the allow filters that read it (`get`): one for every
+ * candidate an engine judges, made only when read, not a function made for each.
+ */
+class LineAround {
+  private text = '';
+  private start = 0;
+  private end = 0;
+  private line: string | undefined;
+
+  set(text: string, start: number, end: number) {
+    this.text = text;
+    this.start = start;
+    this.end = end;
+    this.line = undefined;
+  }
+
+  readonly get = (): string => {
+    if (this.line === undefined) {
+      const from = this.text.lastIndexOf('\n', this.start - 1) + 1;
+      const to = this.text.indexOf('\n', this.end);
+      this.line = this.text.slice(from, to === -1 ? this.text.length : to);
+    }
+    return this.line;
+  };
 }
 
 const isSpace = (c: number) => c === 32 || c === 10 || c === 13 || c === 9 || c === 12 || c === 11;
@@ -636,29 +688,109 @@ export function merge(text: string, spans: Span[]): Span[] {
   return out;
 }
 
+/**
+ * The findings of one text as columns: where each starts and ends, and its rule's order (which
+ * names the rule). A text dense with findings (a keyword repeated, a value after each) made an
+ * object for each, most of them merged away; only the merged spans are objects.
+ */
+class Findings {
+  private readonly start = new IntList();
+  private readonly end = new IntList();
+  private readonly order = new IntList();
+
+  get length(): number {
+    return this.start.length;
+  }
+
+  push(start: number, end: number, order: number) {
+    this.start.push(start);
+    this.end.push(end);
+    this.order.push(order);
+  }
+
+  /** Drops the findings from `length` on (a window read again, wider). */
+  truncate(length: number) {
+    this.start.length = this.end.length = this.order.length = length;
+  }
+
+  clear() {
+    this.start.clear();
+    this.end.clear();
+    this.order.clear();
+  }
+
+  /** As merge() does for objects, labelled by order. */
+  merged(text: string, labels: readonly { rule: string; replacement: Replacement }[]): Span[] {
+    const n = this.start.length;
+    if (n === 0) return [];
+    const start = this.start.data;
+    const end = this.end.data;
+    const order = this.order.data;
+    let sorted = true;
+    for (let i = 0; i < n; i++) {
+      const s = alignStart(text, start[i]!);
+      start[i] = s;
+      end[i] = alignEnd(text, s, end[i]!);
+      // As merge() sorts: by start, the longest first, then by order.
+      if (i > 0 && sorted) {
+        const d = start[i - 1]! - s || end[i]! - end[i - 1]! || order[i - 1]! - order[i]!;
+        sorted = d <= 0;
+      }
+    }
+    let index: Int32Array | undefined;
+    if (!sorted) {
+      index = new Int32Array(n);
+      for (let i = 0; i < n; i++) index[i] = i;
+      index.sort((a, b) => start[a]! - start[b]! || end[b]! - end[a]! || order[a]! - order[b]! || a - b);
+    }
+    const out: Span[] = [];
+    let lastEnd = -1;
+    let last: Span | undefined;
+    for (let k = 0; k < n; k++) {
+      const i = index === undefined ? k : index[k]!;
+      if (last !== undefined && start[i]! < lastEnd) {
+        if (end[i]! > lastEnd) last.end = lastEnd = end[i]!;
+        continue;
+      }
+      const label = labels[order[i]!]!;
+      last = { start: start[i]!, end: end[i]!, rule: label.rule, replacement: label.replacement, order: order[i]! };
+      lastEnd = end[i]!;
+      out.push(last);
+    }
+    return out;
+  }
+}
+
 function escapeStartsAt(text: string, i: number): boolean {
   let run = 0;
   while (i - run >= 0 && text.charCodeAt(i - run) === 92) run++;
   return run % 2 === 1;
 }
 
-function alignToEscapes(text: string, span: Span): Span {
-  let { start, end } = span;
-  // Starting on the character after an escaping backslash (or inside \uXXXX): start at the backslash.
+/** A span's start moved off the character after an escaping backslash (or inside \uXXXX): to the backslash. */
+function alignStart(text: string, start: number): number {
   for (let back = 1; back <= 5 && start - back >= 0; back++) {
     const b = start - back;
     if (text.charCodeAt(b) !== 92 || !escapeStartsAt(text, b)) continue;
     const length = text.charCodeAt(b + 1) === 117 ? 6 : 2;
-    if (b + length > start) start = b;
-    break;
+    return b + length > start ? b : start;
   }
-  // Ending inside an escape: take the rest of it.
+  return start;
+}
+
+/** A span's end inside an escape: moved past the rest of it. */
+function alignEnd(text: string, start: number, end: number): number {
   for (let back = 1; back <= 6 && end - back >= start; back++) {
     const b = end - back;
     if (text.charCodeAt(b) !== 92 || !escapeStartsAt(text, b)) continue;
     const length = text.charCodeAt(b + 1) === 117 ? 6 : 2;
-    if (b + length > end) end = Math.min(text.length, b + length);
-    break;
+    return b + length > end ? Math.min(text.length, b + length) : end;
   }
+  return end;
+}
+
+function alignToEscapes(text: string, span: Span): Span {
+  const start = alignStart(text, span.start);
+  const end = alignEnd(text, start, span.end);
   return start === span.start && end === span.end ? span : { ...span, start, end };
 }

@@ -128,6 +128,35 @@ regexes = ['''.*''']
     assert.equal(m.text('key=xxglobalstopxx').text, 'key=xxglobalstopxx');
   });
 
+  it('holds stopwords and regexes of mixed flags as each alone would', () => {
+    const pack = loadGitleaksPack(`
+[allowlist]
+regexes = ['''(?i)^allowed''', '''^[0-9]+$''', '''(?i)ends$''', '''^x{3}''']
+stopwords = ["stop", "ab\u0130cd"]
+
+[[rules]]
+id = "r"
+regex = '''key=([^ ]{4,})'''
+keywords = ["key="]
+`);
+    const m = createMasker({ disabled: ['generic-secret', 'connection-string-password'] }, [pack]);
+    for (const kept of ['ALLOWEDabc', '12345678', 'abcENDS', 'xxxabc', 'aSTOPa', 'ab\u0130cd', 'xab\u0130cdx']) assert.equal(m.text(`key=${kept}`).text, `key=${kept}`);
+    // Lowered, "İ" is two characters: a secret shorter than a stopword may hold it once lowered.
+    const shorter = loadGitleaksPack(`
+[allowlist]
+stopwords = ["abi\u0307"]
+
+[[rules]]
+id = "r"
+regex = '''key=([^ ]{3,})'''
+keywords = ["key="]
+`);
+    const s = createMasker({ disabled: ['generic-secret', 'connection-string-password'] }, [shorter]);
+    assert.equal(s.text('key=ab\u0130').text, 'key=ab\u0130');
+    assert.equal(s.text('key=abi').text, 'key=[MASKED:r]');
+    for (const masked of ['xallowed', 'xx123', 'endsx', 'xxyabc', 'aSTaOP']) assert.equal(m.text(`key=${masked}`).text, 'key=[MASKED:r]');
+  });
+
   it('throws a clear error only for TOML that does not parse', () => {
     assert.throws(() => loadGitleaksPack('[[rules]\nid = 1', 'my.toml'), /^Error: my\.toml: not valid TOML: /);
   });

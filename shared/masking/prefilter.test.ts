@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Engine } from './engine.js';
 import { Prefilter } from './prefilter.js';
-import { keywordLead, keywordLed, neededCharacters, notAfter, regexBounds, requiredLiteral } from './regex-bounds.js';
+import { keywordLead, keywordLed, leadingLiteral, neededCharacters, notAfter, regexBounds, requiredLiteral } from './regex-bounds.js';
 import type { RegexRule } from './rule.js';
 import { randomFrom, seeded } from '../../test/support/masking.js';
 
@@ -144,6 +144,9 @@ describe('the gap before a needed character', () => {
     { id: 'fixed', keywords: ['key'], regex: /([a-z0-9]{3}\.key\.[a-z]{2})/ },
     { id: 'negated', keywords: ['key'], regex: /(?<![^a-c])(KEY[a-z]{2})/i },
     { id: 'required', keywords: ['key'], regex: /key[^\n]{0,20}(?:-u|--user)[ =](\w{3})/ },
+    // Keywords are found in any case; these ask for one (leadingLiteral), some past the keyword.
+    { id: 'cased', keywords: ['key'], regex: /(?<![A-Za-z0-9])(KEY[a-z]{2})/ },
+    { id: 'cased-longer', keywords: ['key'], regex: /(key_Q7\w{2})/ },
   ];
 
   /** What a global search with the rule's regex finds, nothing skipped. */
@@ -170,6 +173,13 @@ describe('the gap before a needed character', () => {
     assert.equal(requiredLiteral('curl.*(?:-u|--user)=', 'i'), undefined);
     assert.equal(requiredLiteral('curl.*(?:-u|--user)?=', ''), undefined);
     assert.equal(requiredLiteral('curl.*(?:-u|-x)=', ''), undefined);
+    assert.equal(leadingLiteral('(?<![A-Za-z0-9])SG\\.[A-Za-z0-9_-]{10,128}', ''), 'SG.');
+    assert.equal(leadingLiteral('\\bglft-[0-9a-z]{20}', ''), 'glft-');
+    assert.equal(leadingLiteral('discord(?:app)?\\.com', ''), 'discord');
+    assert.equal(leadingLiteral('keys?=', ''), 'key');
+    assert.equal(leadingLiteral('SG\\.x', 'i'), undefined);
+    assert.equal(leadingLiteral('(?:SG|sg)\\.x', ''), undefined);
+    assert.equal(leadingLiteral('SG|x', ''), undefined);
   });
 
   it('records, for each element before it, the characters it holds and its longest length', () => {

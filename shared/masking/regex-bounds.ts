@@ -563,6 +563,27 @@ export function requiredLiteral(source: string, flags: string): string | undefin
   return best;
 }
 
+/**
+ * The literal every match begins with, case as written (after zero-width elements such as a
+ * lookbehind): `(?<![A-Za-z0-9])SG\.…` begins with "SG.". A keyword is found whatever its case;
+ * where the regex asks for one case, a hit in another is no match, told without running it.
+ * Undefined when case is folded or the regex does not begin with a literal.
+ */
+export function leadingLiteral(source: string, flags: string): string | undefined {
+  if (flags.includes('i')) return undefined;
+  const elements = topLevel(source) ?? [];
+  let k = 0;
+  while (k < elements.length && elements[k]!.zero) k++;
+  let out = '';
+  for (; k < elements.length; k++) {
+    const e = elements[k]!;
+    const literal = e.text === e.atom && !e.zero ? plainLiteral(e.atom) : undefined;
+    if (literal === undefined) break;
+    out += literal;
+  }
+  return out.length > 0 ? out : undefined;
+}
+
 /** The text a regex source matches when it is a plain literal (escaped punctuation allowed), else undefined. */
 function plainLiteral(source: string): string | undefined {
   let out = '';

@@ -13,8 +13,15 @@ const PLACEHOLDER = /^(?:\*+|x+|X+|\.+|<[^>]*>|\$\{[^}]*\}|\{\{.*\}\}|%[A-Za-z_]
  */
 const URL_OR_PATH = /^[A-Za-z][A-Za-z0-9+.-]{1,15}:\/\/[^@\s]+$|^\/?(?:[A-Za-z_.-]+\/)+[A-Za-z_.-]+\/?$/;
 
+/**
+ * The three as one regex, tested once per candidate (a text dense with candidates has one every
+ * few characters). Case-insensitive as PLACEHOLDER is: PLAIN and URL_OR_PATH name both cases
+ * wherever they name letters, so the flag changes nothing they match.
+ */
+const PLAIN_PLACEHOLDER_URL_OR_PATH = new RegExp(`${PLAIN.source}|${PLACEHOLDER.source}|${URL_OR_PATH.source}`, 'i');
+
 export function looksPlain(value: string): boolean {
-  return PLAIN.test(value) || PLACEHOLDER.test(value) || URL_OR_PATH.test(value);
+  return PLAIN_PLACEHOLDER_URL_OR_PATH.test(value);
 }
 
 /**
@@ -49,13 +56,14 @@ export const looksLikeExample = (secret: string) => secret.length <= 256 && (EXA
 /** Whether `count` of one character come in a row, letters in either case (what `/(.)\1{7}/i` found): a loop, not a backreference tried at every position. */
 function hasRepeat(text: string, count: number): boolean {
   let run = 1;
+  let b = text.charCodeAt(0);
   for (let i = 1; i < text.length; i++) {
     const a = text.charCodeAt(i);
-    const b = text.charCodeAt(i - 1);
     // As `.` did: a line terminator is no repeated character.
     const line = a === 10 || a === 13 || a === 0x2028 || a === 0x2029;
     run = !line && (a === b || ((a | 32) === (b | 32) && (a | 32) >= 97 && (a | 32) <= 122)) ? run + 1 : 1;
     if (run >= count) return true;
+    b = a;
   }
   return false;
 }
@@ -63,8 +71,9 @@ function hasRepeat(text: string, count: number): boolean {
 /** Subresource-integrity digests (package locks, script tags): sha512-<base64>, which a 64-byte key resembles. */
 const DIGEST = /^[A-Za-z0-9+/]{27,86}={0,2}$/;
 
+/** Asked of every candidate of every project rule: the length, which DIGEST bounds, is looked at first. */
 export const isIntegrityDigest = (secret: string, line: () => string) =>
-  DIGEST.test(secret) && /sha(?:1|256|384|512)-$/.test(line().split(secret)[0] ?? '');
+  secret.length >= 27 && secret.length <= 88 && DIGEST.test(secret) && /sha(?:1|256|384|512)-$/.test(line().split(secret)[0] ?? '');
 
 /** Identifiers made of words (camelCase, PascalCase, snake_case): what code names a value with. */
 const WORDS = /^(?:[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z][a-z]+){2,}|[a-z]+(?:_[a-z]+)+|[A-Z]+(?:_[A-Z]+)+)$/;

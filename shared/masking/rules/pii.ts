@@ -45,14 +45,20 @@ function trailingRun(text: string, member: (c: number) => boolean, cap: number):
   return i;
 }
 
+/** The end of the sticky `pattern`'s match at `at`, or -1. */
+const sticky = (pattern: RegExp) => (text: string, at: number) => {
+  pattern.lastIndex = at;
+  return pattern.test(text) ? pattern.lastIndex : -1;
+};
+
 /**
- * Finds the candidates of the sticky `pattern` that a global search from the start of the text
- * would (each search resumes at the end of the last candidate), trying only the gate starts: a
- * candidate begins with a gate match. Emits each candidate that `accept` turns into a span,
- * which lies within the candidate.
+ * Finds the candidates (`candidateEnd`: a sticky pattern's match) that a global search from
+ * the start of the text would (each search resumes at the end of the last candidate), trying
+ * only the gate starts: a candidate begins with a gate match. Emits each candidate that
+ * `accept` turns into a span, which lies within the candidate.
  */
 function scanWith(
-  pattern: RegExp,
+  candidateEnd: (text: string, at: number) => number,
   accept: (text: string, start: number, end: number) => [number, number] | undefined,
   /** The character before a value can never be one of these (a digit before a card number). */
   member?: (c: number) => boolean,
@@ -61,13 +67,13 @@ function scanWith(
     let from = 0;
     for (const at of starts) {
       if (at < from || (member && member(code(text, at - 1)))) continue;
-      pattern.lastIndex = at;
-      if (!pattern.test(text)) continue;
-      const span = accept(text, at, pattern.lastIndex);
+      const end = candidateEnd(text, at);
+      if (end < 0) continue;
+      const span = accept(text, at, end);
       // A rejected candidate may hold a value further in (`ref 2024 4111…`): the starts inside it
       // are tried too. Candidates are bounded in length, so this stays linear.
       if (!span) continue;
-      from = pattern.lastIndex;
+      from = end;
       emit(span[0], span[1]);
     }
   };
@@ -103,48 +109,93 @@ function longestValid(
   return undefined;
 }
 
-/** Where a card candidate may end (longestCard): its offset, digits before it and two Luhn sums. */
-const cardEnds = new Int32Array(4 * 64);
+/** A card candidate: digit groups, as cards are written. */
+export const CARD_CANDIDATE = /\d{4}[ -]?\d{4}[ -]?\d{2}[\d -]{3,11}/y;
+/** CARD_CANDIDATE's digits before its run of digits and separators: the groups, each after an optional separator. */
+const CARD_GROUPS = [4, 4, 2] as const;
+/** CARD_CANDIDATE's run of digits and separators, at least and at most. */
+const CARD_RUN = [3, 11] as const;
 
 /**
- * longestValid for a card number, in one pass over the candidate: the digits before each place
- * it may end and the Luhn sums there (a digit at an even or an odd place from the start doubled),
- * so that only a prefix that passes Luhn is cut out of the text and validated. Candidates
- * overlap (`4111 ` repeated starts one every five characters): each costs a pass, not a pass
- * and a Luhn check per place it may end.
+ * Where the candidate read last (readCard) may end: its offset, the digits before it and two
+ * Luhn sums there (a digit at an even or an odd place from the start doubled).
  */
-function longestCard(text: string, start: number, end: number): [number, number] | undefined {
-  if (isDigit(code(text, start - 1)) || decimalBefore(text, start)) return undefined;
-  let ends = 0;
-  let count = 0;
+const cardEnds = new Int32Array(4 * 32);
+let cardEndCount = 0;
+
+function noteCardEnd(at: number, digits: number, evenDoubled: number, oddDoubled: number) {
+  const k = 4 * cardEndCount++;
+  cardEnds[k] = at;
+  cardEnds[k + 1] = digits;
+  cardEnds[k + 2] = evenDoubled;
+  cardEnds[k + 3] = oddDoubled;
+}
+
+/**
+ * The end of CARD_CANDIDATE's match at `at` (or -1), read in one pass that also notes where
+ * the candidate may end (after a digit, before a separator or at its end) and the Luhn sums
+ * there, for cardAt: only a prefix that passes Luhn is then cut out of the text and validated.
+ * Candidates overlap (`4111 ` repeated starts one every five characters): each costs a pass,
+ * not a regex, a pass and a Luhn check per place it may end. Each optional separator is taken
+ * when present (without it, the digits that must follow would start on it), the run as far as
+ * it goes: the regex's only match.
+ */
+export function readCard(text: string, at: number): number {
+  cardEndCount = 0;
+  let digits = 0;
   let evenDoubled = 0;
   let oddDoubled = 0;
-  // Each character read once: the one after is the next one's.
-  let next = text.charCodeAt(start);
-  for (let i = start; i < end && ends < 64; i++) {
-    const c = next;
-    next = i + 1 < end ? text.charCodeAt(i + 1) : -1;
+  // The groups first (`left` digits to go in group `group`; a separator may follow a whole
+  // one), then the run, from `runStart` to `stop` at most.
+  let group = 0;
+  let left: number = CARD_GROUPS[0];
+  let separatorMay = false;
+  let runStart = -1;
+  let stop = text.length;
+  let afterDigit = false;
+  let i = at;
+  for (; i < stop; i++) {
+    const c = text.charCodeAt(i);
     const d = c - 48;
     if (d >= 0 && d <= 9) {
+      // Luhn from the start: one sum doubles the digits at even places, the other those at odd places.
       const doubled = d > 4 ? 2 * d - 9 : 2 * d;
-      if (count % 2 === 0) {
+      if (digits % 2 === 0) {
         evenDoubled += doubled;
         oddDoubled += d;
       } else {
         evenDoubled += d;
         oddDoubled += doubled;
       }
-      count++;
-    }
-    // It may end after an alphanumeric character, before one that is not (or at the candidate's end).
-    if (!isAlnum(c) || isAlnum(next)) continue;
-    cardEnds[4 * ends] = i + 1;
-    cardEnds[4 * ends + 1] = count;
-    cardEnds[4 * ends + 2] = evenDoubled;
-    cardEnds[4 * ends + 3] = oddDoubled;
-    ends++;
+      digits++;
+      afterDigit = true;
+      separatorMay = false;
+      if (runStart < 0 && --left === 0) {
+        if (++group < CARD_GROUPS.length) {
+          left = CARD_GROUPS[group]!;
+          separatorMay = true;
+        } else {
+          runStart = i + 1;
+          stop = Math.min(text.length, runStart + CARD_RUN[1]);
+        }
+      }
+    } else if (isCardSeparator(c) && (runStart >= 0 || separatorMay)) {
+      if (afterDigit) noteCardEnd(i, digits, evenDoubled, oddDoubled);
+      afterDigit = false;
+      separatorMay = false;
+    } else break;
   }
-  for (let k = ends - 1; k >= 0; k--) {
+  if (runStart < 0 || i - runStart < CARD_RUN[0]) return -1;
+  if (afterDigit) noteCardEnd(i, digits, evenDoubled, oddDoubled);
+  return i;
+}
+
+const isCardSeparator = (c: number) => c === 32 || c === 45;
+
+/** longestValid for the card candidate readCard read last, from the ends it noted. */
+function cardAt(text: string, start: number): [number, number] | undefined {
+  if (isDigit(code(text, start - 1)) || decimalBefore(text, start)) return undefined;
+  for (let k = cardEndCount - 1; k >= 0; k--) {
     const e = cardEnds[4 * k]!;
     const digits = cardEnds[4 * k + 1]!;
     if (digits < CARD_DIGITS[0]) break;
@@ -231,14 +282,15 @@ const email: ScanRule = {
 const card: ScanRule = {
   id: 'pii-card',
   gates: [String.raw`\d{4}[ -]?\d{4}`],
-  scan: scanWith(/\d{4}[ -]?\d{4}[ -]?\d{2}[\d -]{3,11}/y, longestCard, isDigit),
+  // cardAt reads what readCard noted of the same candidate.
+  scan: scanWith(readCard, cardAt, isDigit),
   holdFrom: holdNumber,
 };
 
 const ssn: ScanRule = {
   id: 'pii-ssn',
   gates: [String.raw`\d{3}-\d{2}-\d{4}`],
-  scan: scanWith(/\d{3}-\d{2}-\d{4}/y, (text, s, e) =>
+  scan: scanWith(sticky(/\d{3}-\d{2}-\d{4}/y), (text, s, e) =>
     !isDigit(code(text, s - 1)) && code(text, s - 1) !== 45 && !isDigit(code(text, e)) && code(text, e) !== 45 &&
     !decimalBefore(text, s) && !decimalAfter(text, e) && ssnValid(text.slice(s, e))
       ? [s, e]
@@ -250,7 +302,7 @@ const phoneMember = (c: number) => isDigit(c) || c === 43;
 const phone: ScanRule = {
   id: 'pii-phone',
   gates: [String.raw`\+\d`, String.raw`\(\d{3}\)[ .-]?\d{3}[ .-]\d{4}`, String.raw`\d{3}[ .-]\d{3}[ .-]\d{4}`],
-  scan: scanWith(/\+\d{1,3}(?:[ .-]?\(?\d{1,5}\)?){2,6}|(?:\(\d{3}\)[ .-]?|\b\d{3}[ .-])\d{3}[ .-]\d{4}/y, (text, s, e) =>
+  scan: scanWith(sticky(/\+\d{1,3}(?:[ .-]?\(?\d{1,5}\)?){2,6}|(?:\(\d{3}\)[ .-]?|\b\d{3}[ .-])\d{3}[ .-]\d{4}/y), (text, s, e) =>
     text.charCodeAt(s) === 43 && isAlnum(code(text, s - 1))
       ? undefined
       : longestValid(text, s, e, phoneMember, phoneValid, PHONE_DIGITS), phoneMember),
@@ -260,7 +312,7 @@ const phone: ScanRule = {
 const ipv4: ScanRule = {
   id: 'pii-ip',
   gates: [String.raw`\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}`],
-  scan: scanWith(/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}/y, (text, s, e) => {
+  scan: scanWith(sticky(/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}/y), (text, s, e) => {
     const before = code(text, s - 1);
     const after = code(text, e);
     if (isDigit(before) || before === 46 || isDigit(after) || (after === 46 && isDigit(code(text, e + 1)))) return undefined;
@@ -321,7 +373,7 @@ const isIbanChar = (c: number) => isAlnum(c) || c === 32;
 const iban: ScanRule = {
   id: 'pii-iban',
   gates: [String.raw`[A-Z]{2}\d{2} ?[A-Z0-9]{4} ?[A-Z0-9]{4}`],
-  scan: scanWith(/[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?/y, (text, s, e) => {
+  scan: scanWith(sticky(/[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?/y), (text, s, e) => {
     if (isAlnum(code(text, s - 1))) return undefined;
     const length = IBAN_LENGTHS[text.slice(s, s + 2)];
     if (length === undefined) return undefined;
