@@ -436,6 +436,11 @@ function heldBy(atom: string, flags: string): Omit<Needed, 'offset'> | undefined
   } catch {
     return undefined;
   }
+  return caseFolded(set, flags);
+}
+
+/** Under the `i` flag, a set that holds a letter in one case holds it in the other too. */
+function caseFolded(set: Omit<Needed, 'offset'>, flags: string): Omit<Needed, 'offset'> {
   if (flags.includes('i')) {
     for (let c = 65; c <= 90; c++) if (set.ascii[c] || set.ascii[c + 32]) set.ascii[c] = set.ascii[c + 32] = 1;
   }
@@ -620,10 +625,7 @@ function firstSet(atom: string, flags: string): Omit<Needed, 'offset'> | undefin
   const set = { ascii: new Uint8Array(128), beyond: false, end: false };
   const ok = addFirst(atom, flags, set);
   if (!ok) return undefined;
-  if (flags.includes('i')) {
-    for (let c = 65; c <= 90; c++) if (set.ascii[c] || set.ascii[c + 32]) set.ascii[c] = set.ascii[c + 32] = 1;
-  }
-  return set;
+  return caseFolded(set, flags);
 }
 
 function addFirst(atom: string, flags: string, set: Omit<Needed, 'offset'>): boolean {
