@@ -5,7 +5,6 @@ import type { Cookie, HttpResponseInit } from '@azure/functions';
 import { HttpRequest, HttpResponse, InvocationContext } from '../../../shared/platform/azure-functions.js';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { once } from 'node:events';
 import type { HttpFunction } from '../../../shared/platform/triggers.js';
 import type { Logger } from '../../../shared/platform/log.js';
 import { refuseDotSegments } from '../../../shared/connections/target.js';
@@ -140,7 +139,7 @@ async function pump(body: ReadableStream<Uint8Array>, res: ServerResponse): Prom
       if (done) break;
       if (res.destroyed) return;
       written = true;
-      if (!res.write(value)) await Promise.race([once(res, 'drain'), closed]);
+      if (!res.write(value)) await drained(res);
     }
   } catch (error) {
     flush();
@@ -150,6 +149,19 @@ async function pump(body: ReadableStream<Uint8Array>, res: ServerResponse): Prom
   written = true;
   res.end();
   await closed;
+}
+
+/** Until the response drains or closes (never rejects: an error closes it too). */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
 }
 
 function wholeBody(body: HttpResponseInit['body']): Buffer | undefined {
