@@ -5,7 +5,7 @@
 // stop() ends the server and removes the folder; a failed start cleans up the same way.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -31,6 +31,9 @@ export async function startMariadb(options: { timeoutMs?: number; log?: (line: s
   const dir = await mkdtemp(join(tmpdir(), 'portcullis-mariadb-'));
   const data = join(dir, 'data');
   const socket = join(dir, 'mysqld.sock');
+  // Its own temporary folder, not the shared /tmp: a temporary table of mariadb-install-db's once
+  // vanished there during a CI run (beside other tests' servers and clean-ups), and it failed.
+  const temp = join(dir, 'tmp');
   const user = process.getuid?.() === 0 ? ['--user=root'] : [];
   let child: ChildProcess | undefined;
   let admin: mysql.Pool | undefined;
@@ -44,12 +47,13 @@ export async function startMariadb(options: { timeoutMs?: number; log?: (line: s
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    await run(installDb, ['--no-defaults', `--datadir=${data}`, ...user, '--auth-root-authentication-method=normal', '--skip-test-db'], { cwd: dir });
+    await mkdir(temp);
+    await run(installDb, ['--no-defaults', `--datadir=${data}`, `--tmpdir=${temp}`, ...user, '--auth-root-authentication-method=normal', '--skip-test-db'], { cwd: dir });
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
       let output = '';
       child = spawn(server, [
-        '--no-defaults', `--datadir=${data}`, `--socket=${socket}`, `--port=${port}`, '--bind-address=127.0.0.1',
+        '--no-defaults', `--datadir=${data}`, `--tmpdir=${temp}`, `--socket=${socket}`, `--port=${port}`, '--bind-address=127.0.0.1',
         `--pid-file=${join(dir, 'mariadbd.pid')}`, '--skip-name-resolve', '--innodb-flush-log-at-trx-commit=0', ...user,
       ], { stdio: ['ignore', 'ignore', 'pipe'] });
       child.stderr!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
