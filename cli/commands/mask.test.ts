@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { secretSamples } from '../../test/support/masking.js';
+import { createMasker } from '../../shared/masking/index.js';
+import { pemKey, secretSamples, seeded } from '../../test/support/masking.js';
 import { main } from '../main.js';
 import { run } from './mask.js';
 import { UsageError, type CliIo } from '../io.js';
@@ -140,6 +141,66 @@ describe('mask command (in memory)', () => {
     }
     assert.equal(Buffer.concat(written).toString('utf8'), text.replace(value, '[MASKED:github-token]'));
     assert.deepEqual(input, copy);
+  });
+
+  it('masks text as it reads it, answering before the input ends', async () => {
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    const io: CliIo = { stdin, stdout, stderr: new PassThrough(), isTTY: false, env: {}, cwd: root };
+    let out = '';
+    stdout.on('data', (d) => (out += d));
+    const finished = run([], io);
+    const value = token();
+    const lines = 'GET /api/v1/orders 200 12ms nothing secret here\n'.repeat(4000);
+    stdin.write(`${lines}auth=${value.slice(0, 12)}`);
+    for (const until = Date.now() + 10_000; out.length < lines.length / 2 && Date.now() < until; ) await new Promise((done) => setTimeout(done, 5));
+    assert.ok(out.length >= lines.length / 2, `${out.length} characters written before the input ended`);
+    assert.ok(!out.includes(value.slice(0, 12)), 'the start of a secret went out before its end came');
+    stdin.end(`${value.slice(12)} done\n`);
+    assert.equal(await finished, 0);
+    assert.equal(out, `${lines}auth=[MASKED:github-token] done\n`);
+  });
+
+  it('gives the whole text\'s result however its bytes arrive', async () => {
+    const masker = createMasker({});
+    const random = seeded(22);
+    const samples = secretSamples(random);
+    const kinds = Object.keys(samples);
+    const key = pemKey();
+    for (let round = 0; round < 12; round++) {
+      const parts: string[] = [];
+      for (let i = 0; i < 400; i++) {
+        const r = random();
+        parts.push(r < 0.05 ? `token=${samples[kinds[Math.floor(random() * kinds.length)]!]!()} ` : r < 0.07 ? `\n${key}\n` : r < 0.1 ? 'café 😀 € ' : 'a plain log word ');
+      }
+      const text = parts.join('') + '\n';
+      const bytes = Buffer.from(text);
+      const stdin = new PassThrough();
+      const stdout = new PassThrough();
+      const written: Buffer[] = [];
+      stdout.on('data', (d: Buffer) => written.push(d));
+      const finished = run([], { stdin, stdout, stderr: new PassThrough(), isTTY: false, env: {}, cwd: root });
+      for (let at = 0; at < bytes.length; ) {
+        const size = 1 + Math.floor(random() * (random() < 0.5 ? 7 : 90_000));
+        stdin.write(bytes.subarray(at, at + size));
+        at += size;
+      }
+      stdin.end();
+      assert.equal(await finished, 0);
+      assert.equal(Buffer.concat(written).toString('utf8'), masker.auto(text).text, `round ${round}`);
+    }
+  });
+
+  it('reads a large file in pieces, a secret across their edge masked as in the whole', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'portcullis-mask-'));
+    const value = token();
+    // The file is read a mebibyte at a time: the secret straddles the first edge, a character the second.
+    const first = 'x '.repeat((1 << 19) - 4) + 'key=';
+    const text = first + value + ' é'.repeat(1 << 19) + '\nend\n';
+    await writeFile(join(dir, 'big.log'), text);
+    const { io, out } = memoryIo('');
+    assert.equal(await run([join(dir, 'big.log')], io), 0);
+    assert.equal(out(), text.replace(value, '[MASKED:github-token]'));
   });
 
   it('throws UsageError for bad lines, which main turns into exit code 2', async () => {

@@ -7,9 +7,11 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { createMasker, loadGitleaksPack, type Finding, type Masker, type RulePack } from '../../shared/masking/index.js';
+import { createMasker, loadGitleaksPack, SLICE, type Finding, type Masker, type RulePack } from '../../shared/masking/index.js';
+import { Utf8Pieces } from '../../shared/platform/utf8-pieces.js';
 import { asksForHelp, HelpRequested, renderHelp, type Help } from '../args.js';
 import { UsageError, type CliIo, type Command } from '../io.js';
+import { fileInput, streamInput, type MaskInput } from './mask-input.js';
 
 interface Options {
   jsonl: boolean;
@@ -115,26 +117,6 @@ function maskOne(masker: Masker, text: string, forceJson: boolean, where: string
 }
 
 /**
- * The whole input's bytes, to be decoded once: a string grown chunk by chunk is a rope that the
- * masker's first read copies flat again, and a streaming decoder costs more per byte. Copied
- * even from one chunk: the output is written into them, and a chunk may be its writer's own.
- */
-async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks);
-}
-
-/** A file's bytes, read whole (see readAll). */
-async function readWhole(file: string, cwd: string): Promise<Buffer> {
-  try {
-    return await readFile(resolve(cwd, file));
-  } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-}
-
-/**
  * UTF-8 to text as TextDecoder does it (a byte order mark dropped, a bad sequence as U+FFFD).
  * ASCII, most logs and JSON, is the same text read as Latin-1: a copy, where decoding UTF-8
  * reads each byte.
@@ -154,13 +136,39 @@ export const run: Command = async (args, io) => {
   for (const file of options.files.length > 0 ? options.files : ['-']) {
     const where = file === '-' ? 'stdin' : file;
     if (options.jsonl) await maskLines(io, masker, file === '-' ? io.stdin : await openInput(file, io.cwd), options.json, where);
-    else {
-      const bytes = file === '-' ? await readAll(io.stdin) : await readWhole(file, io.cwd);
-      await writeInto(io, maskOne(masker, decode(bytes), options.json, where).text, bytes);
-    }
+    else await maskInput(io, masker, file === '-' ? streamInput(io.stdin) : await fileInput(file, io.cwd), options.json, where);
   }
   return 0;
 };
+
+/**
+ * One input, with the result auto() gives for it whole. JSON (what starts like JSON, and anything
+ * under --json) is read whole, its structure being the whole text. Any other text is masked as it
+ * is read, a slice at a time, through a stream masker: the same result (rules see across slice
+ * edges), in bounded memory that is used again rather than touched fresh.
+ */
+async function maskInput(io: CliIo, masker: Masker, input: MaskInput, forceJson: boolean, where: string): Promise<void> {
+  try {
+    const first = forceJson ? undefined : await input.firstNonBlank();
+    if (forceJson || first === undefined || first === 0x7b || first === 0x5b || first === 0x22) {
+      const bytes = await input.whole();
+      await writeInto(io, maskOne(masker, decode(bytes), forceJson, where).text, bytes);
+      return;
+    }
+    const text = new Utf8Pieces();
+    const stream = masker.stream();
+    for await (const chunk of input.chunks()) {
+      for (let at = 0; at < chunk.length; at += SLICE) {
+        const out = stream.push(text.push(chunk.subarray(at, at + SLICE)));
+        if (out.length > 0) await write(io, out);
+      }
+    }
+    const out = stream.push(text.end()) + stream.end();
+    if (out.length > 0) await write(io, out);
+  } finally {
+    await input.close();
+  }
+}
 
 /** A file to read, opened before anything is written so that a missing one is a clear error. */
 async function openInput(file: string, cwd: string): Promise<NodeJS.ReadableStream> {
