@@ -10,7 +10,7 @@ import type { Analysis, Detector } from './core.js';
 import { shannonEntropy } from './entropy.js';
 import { MAX_SECRET_LENGTH } from './limits.js';
 import { IntList, Prefilter, type Hits } from './prefilter.js';
-import { keywordLead, leadingLiteral, neededCharacters, notAfter, regexBounds, requiredLiteral, type Needed } from './regex-bounds.js';
+import { captureGroups, keywordLead, leadingLiteral, neededCharacters, notAfter, regexBounds, requiredLiteral, type Needed } from './regex-bounds.js';
 import type { RegexRule, Replacement, ScanRule, Span } from './rule.js';
 
 const FULL: Replacement = { kind: 'full' };
@@ -97,7 +97,7 @@ export class Engine implements Detector {
       // A rule whose every match begins with one of its keywords, or has one at a fixed offset, is tried at its hits only.
       const lead = rule.anchoredLead ?? keywordLead(source, rule.keywords);
       const flags = rule.regex.flags.replace(/[gyd]/g, '') + (lead !== undefined ? 'y' : 'g');
-      const groups = countGroups(rule.regex);
+      const groups = captureGroups(rule.regex.source);
       const { max, look } = regexBounds(source);
       return {
         rule,
@@ -624,10 +624,6 @@ function asciiTable(member: RegExp): Uint8Array {
   const table = new Uint8Array(128);
   for (let c = 0; c < 128; c++) table[c] = member.test(String.fromCharCode(c)) ? 1 : 0;
   return table;
-}
-
-function countGroups(regex: RegExp): number {
-  return new RegExp(`${regex.source}|`, regex.flags.replace(/[gy]/g, '')).exec('')!.length - 1;
 }
 
 /**

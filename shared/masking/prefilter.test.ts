@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Engine } from './engine.js';
 import { Prefilter } from './prefilter.js';
-import { keywordLead, keywordLed, leadingLiteral, neededCharacters, notAfter, regexBounds, requiredLiteral } from './regex-bounds.js';
+import { captureGroups, keywordLead, keywordLed, leadingLiteral, neededCharacters, notAfter, regexBounds, requiredLiteral } from './regex-bounds.js';
 import type { RegexRule } from './rule.js';
+import { gitleaksDefaultRules } from './rules/builtin.js';
+import { secretRules } from './rules/secrets.js';
 import { randomFrom, seeded } from '../../test/support/masking.js';
 
 function naive(keywords: string[], text: string): string[] {
@@ -91,6 +93,22 @@ describe('regexBounds', () => {
     assert.deepEqual(regexBounds('[\\]a]+'), { min: 1, max: Infinity, look: 0 });
     assert.equal(regexBounds('(?<=[;?&]\\s*)x').look, Infinity);
     assert.equal(regexBounds('(a)\\1').max, Infinity);
+  });
+});
+
+describe('captureGroups', () => {
+  const byRunning = (source: string, flags = '') => new RegExp(`${source}|`, flags).exec('')!.length - 1;
+
+  it('counts what running the regex counts, for every built-in and gitleaks rule', () => {
+    const sources = [...secretRules, ...gitleaksDefaultRules()].map((r) => [r.regex.source, r.regex.flags.replace(/[gy]/g, '')] as const);
+    assert.ok(sources.length > 250);
+    for (const [source, flags] of sources) assert.equal(captureGroups(source), byRunning(source, flags), source);
+  });
+
+  it('leaves out escapes, classes, lookarounds and non-capturing groups; counts named groups', () => {
+    for (const source of ['\\(a\\)', '[(]', '[\\](]', '[]](b)', '[^](c)', '(?:x)(?=y)(?!z)(?<=w)(?<!v)', '(?<name>a)(b(c))', '\\\\(d)', 'a[\\\\](e)']) {
+      assert.equal(captureGroups(source), byRunning(source), source);
+    }
   });
 });
 

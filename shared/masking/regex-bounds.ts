@@ -11,6 +11,24 @@ export interface Bounds extends Length {
   look: number;
 }
 
+/**
+ * The capturing groups of a source (no `v` flag): each `(` not escaped, outside a class, that is
+ * not `(?…` unless it is a named group `(?<name>`. Read, where running the regex to count them
+ * would compile it.
+ */
+export function captureGroups(source: string): number {
+  let count = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') i++;
+    else if (c === '[') {
+      // `[]` is an empty class: its `]` closes it.
+      for (i++; i < source.length && source[i] !== ']'; i++) if (source[i] === '\\') i++;
+    } else if (c === '(' && (source[i + 1] !== '?' || (source[i + 2] === '<' && source[i + 3] !== '=' && source[i + 3] !== '!'))) count++;
+  }
+  return count;
+}
+
 export function regexBounds(source: string): Bounds {
   let i = 0;
   let look = 0;
