@@ -192,6 +192,25 @@ export function readCard(text: string, at: number): number {
 
 const isCardSeparator = (c: number) => c === 32 || c === 45;
 
+const isHexLetter = (c: number) => (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+const isHex = (c: number) => isDigit(c) || isHexLetter(c);
+
+/**
+ * Hex digits this many in a row are a digest, an id or a key, never a card, though a run of
+ * decimal digits inside one passes Luhn as often as any (one in ten).
+ */
+const HEX_RUN = 32;
+
+/** Whether the digits text[start, end) lie in a run of at least HEX_RUN hex digits, a letter next to them. */
+function inHexRun(text: string, start: number, end: number): boolean {
+  if (!isHexLetter(code(text, start - 1)) && !isHexLetter(code(text, end))) return false;
+  let s = start;
+  while (s > 0 && start - s < HEX_RUN && isHex(text.charCodeAt(s - 1))) s--;
+  let e = end;
+  while (e < text.length && e - end < HEX_RUN && isHex(text.charCodeAt(e))) e++;
+  return e - s >= HEX_RUN;
+}
+
 /** longestValid for the card candidate readCard read last, from the ends it noted. */
 function cardAt(text: string, start: number): [number, number] | undefined {
   if (isDigit(code(text, start - 1)) || decimalBefore(text, start)) return undefined;
@@ -201,6 +220,7 @@ function cardAt(text: string, start: number): [number, number] | undefined {
     if (digits < CARD_DIGITS[0]) break;
     if (digits > CARD_DIGITS[1]) continue;
     if (isDigit(code(text, e)) || decimalAfter(text, e)) continue;
+    if (digits === e - start && inHexRun(text, start, e)) continue;
     // Luhn doubles every second digit from the last: those at an even place when the count is even.
     if ((digits % 2 === 0 ? cardEnds[4 * k + 2]! : cardEnds[4 * k + 3]!) % 10 !== 0) continue;
     if (cardValid(text.slice(start, e))) return [start, e];
@@ -216,6 +236,13 @@ const numberish = (c: number) => isDigit(c) || c === 32 || c === 40 || c === 41 
 const holdNumber = (text: string) => {
   const start = trailingRun(text, numberish, 48);
   return start < text.length && /[\d+(]/.test(text.slice(start)) ? start : text.length;
+};
+
+/** Where a trailing run of hex digits that holds a digit starts (at most HEX_RUN back), or the text's end. */
+const trailingHex = (text: string) => {
+  const start = trailingRun(text, isHex, HEX_RUN);
+  for (let i = start; i < text.length; i++) if (isDigit(text.charCodeAt(i))) return start;
+  return text.length;
 };
 
 const isEmailLocal = (c: number) => isAlnum(c) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45;
@@ -284,7 +311,8 @@ const card: ScanRule = {
   gates: [String.raw`\d{4}[ -]?\d{4}`],
   // cardAt reads what readCard noted of the same candidate.
   scan: scanWith(readCard, cardAt, isDigit),
-  holdFrom: holdNumber,
+  // A stream holds a trailing run of hex digits too, until it is known whether it makes a digest.
+  holdFrom: (text) => Math.min(holdNumber(text), trailingHex(text)),
 };
 
 const ssn: ScanRule = {
@@ -321,7 +349,6 @@ const ipv4: ScanRule = {
   holdFrom: holdNumber,
 };
 
-const isHex = (c: number) => isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 const isIpv6Char = (c: number) => isHex(c) || c === 58 || c === 46;
 const isWordOrColon = (c: number) => isAlnum(c) || c === 58 || c === 46 || c === 95;
 /**
