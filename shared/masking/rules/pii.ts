@@ -220,9 +220,9 @@ function cardAt(text: string, start: number): [number, number] | undefined {
     if (digits < CARD_DIGITS[0]) break;
     if (digits > CARD_DIGITS[1]) continue;
     if (isDigit(code(text, e)) || decimalAfter(text, e)) continue;
-    if (digits === e - start && inHexRun(text, start, e)) continue;
     // Luhn doubles every second digit from the last: those at an even place when the count is even.
     if ((digits % 2 === 0 ? cardEnds[4 * k + 2]! : cardEnds[4 * k + 3]!) % 10 !== 0) continue;
+    if (digits === e - start && inHexRun(text, start, e)) continue;
     if (cardValid(text.slice(start, e))) return [start, e];
   }
   return undefined;
