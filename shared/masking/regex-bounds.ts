@@ -29,7 +29,25 @@ export function captureGroups(source: string): number {
   return count;
 }
 
+/**
+ * Bounds already measured, by source: analysing a rule measures its parts again and again (11,725
+ * measurements of 1,351 sources for the built-in rules). Kept across maskers, as a policy reload
+ * compiles the same rules; emptied past a size no set of rules reaches.
+ */
+const measured = new Map<string, Bounds>();
+const MEASURED_LIMIT = 20_000;
+
 export function regexBounds(source: string): Bounds {
+  let bounds = measured.get(source);
+  if (bounds === undefined) {
+    if (measured.size >= MEASURED_LIMIT) measured.clear();
+    bounds = Object.freeze(measure(source));
+    measured.set(source, bounds);
+  }
+  return bounds;
+}
+
+function measure(source: string): Bounds {
   let i = 0;
   let look = 0;
 
