@@ -66,6 +66,45 @@ interface Compiled {
   begins: string | undefined;
 }
 
+/** What a rule compiles to in any engine: its analysis, slow to read from its regex. */
+type RuleAnalysis = Omit<Compiled, 'rule' | 'order' | 'exec' | 'indices'> & { source: string; flags: string };
+
+/**
+ * Analyses by rule: a policy reload compiles the same rules again (rules are never changed once
+ * made; a replacement or a new regex is a new rule).
+ */
+const analyses = new WeakMap<RegexRule, RuleAnalysis>();
+
+function analysisOf(rule: RegexRule): RuleAnalysis {
+  let analysis = analyses.get(rule);
+  if (analysis === undefined) analyses.set(rule, (analysis = analyse(rule)));
+  return analysis;
+}
+
+function analyse(rule: RegexRule): RuleAnalysis {
+  const source = rule.anchoredLead !== undefined ? rule.regex.source : withoutLazyLead(rule.regex.source);
+  // A rule whose every match begins with one of its keywords, or has one at a fixed offset, is tried at its hits only.
+  const lead = rule.anchoredLead ?? keywordLead(source, rule.keywords);
+  const { max, look } = regexBounds(source);
+  return {
+    source,
+    flags: rule.regex.flags.replace(/[gyd]/g, '') + (lead !== undefined ? 'y' : 'g'),
+    lead,
+    groups: captureGroups(rule.regex.source),
+    reach: Math.min(max, MAX_SECRET_LENGTH),
+    open: max > MAX_SECRET_LENGTH,
+    direct: lead !== undefined && max <= MAX_SECRET_LENGTH && look <= LOOK_BEHIND,
+    needs: lead !== undefined ? rarest(neededCharacters(source, rule.regex.flags), lead + Math.min(...rule.keywords.map((k) => k.length))) : [],
+    replacement: rule.replacement ?? FULL,
+    run: rule.run && asciiTable(rule.run),
+    // Only where a hit's regex reads far (no longest match): a bounded one at a hit costs less than the look.
+    longRun: lead !== undefined && max > MAX_SECRET_LENGTH ? longestRun(neededCharacters(source, rule.regex.flags)) : undefined,
+    required: rule.requires ?? (lead !== undefined ? requiredLiteral(source, rule.regex.flags) : undefined),
+    notAfter: lead !== undefined ? notAfter(source, rule.regex.flags) : undefined,
+    begins: lead !== undefined ? leadingLiteral(source, rule.regex.flags) : undefined,
+  };
+}
+
 export class Engine implements Detector {
   readonly holdLimit = MAX_SECRET_LENGTH;
   private readonly compiled: Compiled[];
@@ -93,31 +132,26 @@ export class Engine implements Detector {
     private readonly scanRules: readonly ScanRule[],
   ) {
     this.compiled = regexRules.map((rule, order) => {
-      const source = rule.anchoredLead !== undefined ? rule.regex.source : withoutLazyLead(rule.regex.source);
-      // A rule whose every match begins with one of its keywords, or has one at a fixed offset, is tried at its hits only.
-      const lead = rule.anchoredLead ?? keywordLead(source, rule.keywords);
-      const flags = rule.regex.flags.replace(/[gyd]/g, '') + (lead !== undefined ? 'y' : 'g');
-      const groups = captureGroups(rule.regex.source);
-      const { max, look } = regexBounds(source);
+      const a = analysisOf(rule);
+      // Every property set, undefined or not, in one order: the loops over hits see one shape of rule.
       return {
         rule,
         order,
-        lead,
-        exec: new RegExp(source, flags),
-        indices: groups > 0 && rule.secretGroup !== 0 ? new RegExp(source, flags + 'd') : undefined,
-        groups,
-        reach: Math.min(max, MAX_SECRET_LENGTH),
-        open: max > MAX_SECRET_LENGTH,
-        direct: lead !== undefined && max <= MAX_SECRET_LENGTH && look <= LOOK_BEHIND,
-        needs: lead !== undefined ? rarest(neededCharacters(source, rule.regex.flags), lead + Math.min(...rule.keywords.map((k) => k.length))) : [],
-        replacement: rule.replacement ?? FULL,
-        // Every property set, undefined or not: the loops over hits see one shape of rule.
-        run: rule.run && asciiTable(rule.run),
-        // Only where a hit's regex reads far (no longest match): a bounded one at a hit costs less than the look.
-        longRun: lead !== undefined && max > MAX_SECRET_LENGTH ? longestRun(neededCharacters(source, rule.regex.flags)) : undefined,
-        required: rule.requires ?? (lead !== undefined ? requiredLiteral(source, rule.regex.flags) : undefined),
-        notAfter: lead !== undefined ? notAfter(source, rule.regex.flags) : undefined,
-        begins: lead !== undefined ? leadingLiteral(source, rule.regex.flags) : undefined,
+        lead: a.lead,
+        // Regexes of its own for each engine: a regex keeps where it last matched.
+        exec: new RegExp(a.source, a.flags),
+        indices: a.groups > 0 && rule.secretGroup !== 0 ? new RegExp(a.source, a.flags + 'd') : undefined,
+        groups: a.groups,
+        reach: a.reach,
+        open: a.open,
+        direct: a.direct,
+        needs: a.needs,
+        replacement: a.replacement,
+        run: a.run,
+        longRun: a.longRun,
+        required: a.required,
+        notAfter: a.notAfter,
+        begins: a.begins,
       };
     });
     const keywordIndex = new Map<string, number>();

@@ -175,6 +175,20 @@ describe('replacement and findings', () => {
     assert.equal(m.text('bob@example.com').text, '[MASKED:pii-email]com');
   });
 
+  it('gives each masker its own replacements and rules, made one after another from the same ones', () => {
+    const value = 'ghp_' + randomFrom(ALNUM, 36);
+    const keeping = createMasker({ replacements: { 'github-token': { keep: 4 } } });
+    const plain = createMasker({});
+    const without = createMasker({ disabled: ['github-token'] });
+    const own = createMasker({ rules: [{ id: 'acme-token', regex: 'acme_[a-z0-9]{32}', keywords: ['acme_'] }] });
+    assert.equal(keeping.text(value).text, `[MASKED:github-token]${value.slice(-4)}`);
+    assert.equal(plain.text(value).text, '[MASKED:github-token]');
+    assert.ok(!without.text(value).findings.some((f) => f.rule === 'github-token'));
+    const acme = 'acme_' + randomFrom(LOWER + DIGITS, 32);
+    assert.equal(own.text(acme).text, '[MASKED:acme-token]');
+    assert.equal(plain.text(acme).text, acme);
+  });
+
   it('names a finding by rule, offset, length and hash prefix, never by value', () => {
     const value = 'npm_' + randomFrom(ALNUM + DIGITS, 36);
     const { findings } = masker.text(`ab ${value}`);
