@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { canonicalJson } from './canonical-json.js';
-import { genesis, lineHash, sealEvents } from './chain.js';
+import { draft, genesis, lineHash, sealDrafts, sealEvents } from './chain.js';
 import type { PendingEvent } from './schema.js';
 
 describe('canonicalJson', () => {
@@ -127,6 +127,24 @@ describe('sealed lines', () => {
     });
     // Pinned: a change to how lines are written would fork every chain written before it.
     assert.equal(head, GOLDEN_HEAD);
+  });
+
+  it('are the same however many times a serialised event is sealed, wherever in the chain', () => {
+    const drafts = representative.map(draft);
+    for (const from of [{ seq: 0, head: genesis('a', '2025-06-01') }, { seq: 41, head: 'e'.repeat(64) }]) {
+      assert.deepEqual(sealDrafts(from, drafts), sealEvents(from, representative));
+      assert.equal(sealDrafts(from, drafts)[0]!.text, reference({ ...representative[0], v: 1, seq: from.seq, prev: from.head, hash: sealDrafts(from, drafts)[0]!.event.hash }));
+    }
+  });
+
+  it('take their chain members from the chain, whatever a pending event claims', () => {
+    const head = genesis('s', '2025-06-01');
+    const forged = { type: 'request', time: '2025-06-01T10:00:00.000Z', sessionId: 's', requestId: 'r', v: 2, seq: 99, prev: 'f'.repeat(64), hash: '0'.repeat(64) } as unknown as PendingEvent;
+    const [line] = sealEvents({ seq: 3, head }, [forged]);
+    const { hash, ...rest } = JSON.parse(line!.text) as Record<string, unknown>;
+    assert.deepEqual(rest, { type: 'request', time: '2025-06-01T10:00:00.000Z', sessionId: 's', requestId: 'r', v: 1, seq: 3, prev: head });
+    assert.equal(hash, lineHash(rest));
+    assert.equal(line!.text, canonicalJson({ ...rest, hash }));
   });
 
   it('serialise values exactly as the first canonical JSON did', () => {

@@ -122,8 +122,5 @@ export interface EventInput {
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-/** A line before it is sealed into the chain. */
-export type UnsealedEvent = DistributiveOmit<SessionEvent, 'hash'>;
-
 /** An event with its time, waiting for its place in a chain. */
 export type PendingEvent = DistributiveOmit<SessionEvent, 'v' | 'seq' | 'prev' | 'hash'>;
