@@ -4,8 +4,8 @@
 // append-position condition in chain-writer keeps the chain whole.
 import type { TableClient } from '@azure/data-tables';
 import type { BlobServiceClient } from '@azure/storage-blob';
-import type { Logger } from '../platform/log.js';
 import type { z } from 'zod';
+import type { Logger } from '../platform/log.js';
 import type { AppendBlock } from './append-block.js';
 import { BoundedMap } from './bounded-map.js';
 import { draft, type Draft } from './chain.js';
