@@ -2,8 +2,9 @@
 // answer at once, and an Append Block that only counts. The events are shaped like the gateway's
 // for an openai chat completion (bench/support/upstream.ts): the request with its masked body and
 // a finding, the decision with what a what-if needs, the response with its body, details and
-// timings. Each load appends its event alone, the way a request's events are appended one call
-// after the other, onto one session's chain. Prints µs of CPU per event, the median of 5 runs.
+// timings. Each load appends its event alone onto one session's chain; then whole requests are
+// appended as the gateway does (request and decision, then response). Prints µs of CPU per event
+// and per request, the median of 5 runs.
 //   BENCH_EVENTS (20000)
 import type { TableClient } from '@azure/data-tables';
 import type { AppendBlobClient, BlobServiceClient } from '@azure/storage-blob';
@@ -108,6 +109,21 @@ async function append(type: 'request' | 'decision' | 'response', count: number):
   return (spent.user + spent.system) / count;
 }
 
+/** A gateway request: its request and decision in one append, its response in the next. */
+async function requests(count: number): Promise<number> {
+  const appends = Array.from({ length: count }, () => {
+    const requestId = `r-${(request += 1)}`;
+    return [[{ ...shapes.request, requestId }, { ...shapes.decision, requestId }], [{ ...shapes.response, requestId }]];
+  });
+  const used = process.cpuUsage();
+  for (const [first, second] of appends) {
+    await recorder.append(first!);
+    await recorder.append(second!);
+  }
+  const spent = process.cpuUsage(used);
+  return (spent.user + spent.system) / count;
+}
+
 const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 console.log(`recorder CPU per event, storage stubbed, ${EVENTS} events per run, median of ${RUNS} runs`);
@@ -117,3 +133,7 @@ for (const type of ['request', 'decision', 'response'] as const) {
   for (let run = 0; run < RUNS; run++) runs.push(await append(type, EVENTS));
   console.log(`  ${type.padEnd(8)}: ${median(runs).toFixed(1)} µs (runs ${runs.map((r) => r.toFixed(1)).join(', ')})`);
 }
+await requests(EVENTS / 2);
+const runs: number[] = [];
+for (let run = 0; run < RUNS; run++) runs.push(await requests(EVENTS / 2));
+console.log(`  per gateway request (request + decision, then response): ${median(runs).toFixed(1)} µs (runs ${runs.map((r) => r.toFixed(1)).join(', ')})`);
