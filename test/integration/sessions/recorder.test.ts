@@ -262,6 +262,15 @@ describe('recorder', () => {
     assert.deepEqual(request.payload, { body: 'xxxxxxxx', bytes: 100, truncated: true, contentType: 'application/json' });
   });
 
+  it('lists at most 1000 findings of an event and counts the rest', async () => {
+    const sessionId = uniqueId('findings');
+    const findings = Array.from({ length: 1003 }, (_, i) => ({ rule: 'aws-key', location: `offset:${i}`, length: 20, hash: 'a1b2c3d4' }));
+    await recorder().append([{ ...requestEvents(sessionId, 'r1')[2]!, findings }]);
+    const response = parse(await readBlob(sessionId))[1]!;
+    assert.equal(response.findings?.length, 1000);
+    assert.equal(response.findingsOmitted, 3);
+  });
+
   it('reopens a session after session.end with a fresh session.start, on the same chain', async () => {
     const sessionId = uniqueId('reopen');
     const r = recorder();
