@@ -76,10 +76,9 @@ const FIRST_READ_BYTES = 64 * 1024;
 /**
  * Appends one block: the events `plan` returns, serialised (chain.ts), for the session-day's
  * current state (asked again after every conflict, so a writer can decide from the state it is
- * really chaining onto). A
- * `session.start` is put before them when the session-day is empty, its last line is `session.end`,
- * or the block opens a new part (then with `details.continues`: the part before, whose last hash
- * is its `prev`).
+ * really chaining onto). A `session.start` is put before them when the session-day is empty, its
+ * last line is `session.end`, or the block opens a new part (then with `details.continues`: the
+ * part before, whose last hash is its `prev`).
  */
 export async function appendToChain(
   blobs: SessionBlobs,

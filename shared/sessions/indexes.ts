@@ -91,9 +91,9 @@ export function createIndexWriter(table: (name: string) => TableClient): IndexWr
     return promise;
   };
 
-  // What decided the session rows of events already indexed: most events of a session add no row,
-  // and building their rows (hashing, copying) only to find them written cost more than the rest of
-  // the recorder's work on an event.
+  // The rowsSignature of events whose session rows are written: most events of a session add no
+  // row, and building their rows (a hash, copies) only to find them written cost more than the
+  // rest of the recorder's work on an event.
   const indexed = new BoundedMap<string, true>(50_000);
 
   return {
