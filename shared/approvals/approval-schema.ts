@@ -1,28 +1,31 @@
-// The stored approval, checked on every read: the Table is an edge like any other.
+// The stored approval, checked on every read: the Table is an edge like any other. What its outbox
+// puts in the session log is checked here as the log's schema has it (the recorder trusts its callers' types).
 import { z } from 'zod';
 import { CREDENTIAL_TIERS } from '../connections/credential-schema.js';
-import { recordedOperationSchema, recordedPrincipalSchema } from '../sessions/schema.js';
+import {
+  recordedApprovalSchema,
+  recordedDetailsSchema,
+  recordedErrorSchema,
+  recordedOperationSchema,
+  recordedPrincipalSchema,
+  requestIdSchema,
+  sessionIdSchema,
+} from '../sessions/schema.js';
 import { STATUSES, type Approval } from './state.js';
 
 const identity = { subject: z.string().min(1), issuer: z.string().min(1) };
 const base = z.object({
-  sessionId: z.string().min(1),
-  requestId: z.string().min(1),
+  sessionId: sessionIdSchema,
+  requestId: requestIdSchema,
   principal: recordedPrincipalSchema,
   connection: z.string().min(1),
   operation: recordedOperationSchema,
 });
 const outboxEvent = z.object({
   type: z.enum(['approval.decided', 'approval.expired', 'error']),
-  approval: z.object({
-    id: z.string(),
-    status: z.string(),
-    reviewer: z.object(identity).optional(),
-    reason: z.string().optional(),
-    expiresAt: z.string().optional(),
-  }),
-  error: z.object({ type: z.string(), detail: z.string() }).optional(),
-  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+  approval: recordedApprovalSchema,
+  error: recordedErrorSchema.optional(),
+  details: recordedDetailsSchema.optional(),
 });
 
 export const approvalSchema = z.object({

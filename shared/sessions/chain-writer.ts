@@ -5,7 +5,7 @@
 import type { AppendBlobClient, ContainerClient } from '@azure/storage-blob';
 import { sdkAppendBlock, type AppendBlock } from './append-block.js';
 import { BoundedMap } from './bounded-map.js';
-import { genesis, lineHash, sealEvents } from './chain.js';
+import { draft, genesis, lineHash, sealDrafts, type Draft } from './chain.js';
 import { blobPath } from './names.js';
 import { listParts } from './parts.js';
 import { describeError, RecordingError, storageError } from './recording-error.js';
@@ -74,17 +74,17 @@ export interface ChainOptions {
 const FIRST_READ_BYTES = 64 * 1024;
 
 /**
- * Appends one block: the events `plan` returns for the session-day's current state (asked again
- * after every conflict, so a writer can decide from the state it is really chaining onto). A
- * `session.start` is put before them when the session-day is empty, its last line is `session.end`,
- * or the block opens a new part (then with `details.continues`: the part before, whose last hash
- * is its `prev`).
+ * Appends one block: the events `plan` returns, serialised (chain.ts), for the session-day's
+ * current state (asked again after every conflict, so a writer can decide from the state it is
+ * really chaining onto). A `session.start` is put before them when the session-day is empty, its
+ * last line is `session.end`, or the block opens a new part (then with `details.continues`: the
+ * part before, whose last hash is its `prev`).
  */
 export async function appendToChain(
   blobs: SessionBlobs,
   key: SessionDay,
   cached: ChainState | undefined,
-  plan: (state: ChainState) => PendingEvent[],
+  plan: (state: ChainState) => Draft[],
   options: ChainOptions,
 ): Promise<{ state: ChainState; written: SessionEvent[] }> {
   const maxBlocks = options.maxBlocks ?? MAX_BLOCKS_PER_BLOB;
@@ -197,15 +197,16 @@ export async function createSessionBlob(blob: AppendBlobClient): Promise<boolean
   }
 }
 
-function sealBlock(key: SessionDay, state: ChainState, pending: PendingEvent[]): { body: Buffer; written: SessionEvent[]; next: ChainState } {
+function sealBlock(key: SessionDay, state: ChainState, pending: Draft[]): { body: Buffer; written: SessionEvent[]; next: ChainState } {
   const reopened = state.lastType === 'session.end';
+  const first = pending[0]!.event;
   const opening =
     state.part > 0 && state.position === 0
-      ? [startOf(pending[0]!, { continues: blobPath(key.day, key.sessionId, state.part - 1), ...(reopened ? { reopened } : {}) })]
+      ? [startOf(first, { continues: blobPath(key.day, key.sessionId, state.part - 1), ...(reopened ? { reopened } : {}) })]
       : state.seq === 0 || reopened
-        ? [startOf(pending[0]!, state.seq > 0 ? { reopened } : undefined)]
+        ? [startOf(first, state.seq > 0 ? { reopened } : undefined)]
         : [];
-  const sealed = sealEvents(state, [...opening, ...pending]);
+  const sealed = sealDrafts(state, [...opening.map(draft), ...pending]);
   const body = Buffer.from(sealed.map((line) => line.text + '\n').join(''), 'utf8');
   const last = sealed.at(-1)!.event;
   return {

@@ -4,6 +4,7 @@
 // racing a late event never forks the chain; an event that arrives after the close is chained
 // after a fresh `session.start` (reopened) and the next close ends it again.
 import type { BlobServiceClient } from '@azure/storage-blob';
+import { draft } from './chain.js';
 import { appendToChain, sessionBlobs } from './chain-writer.js';
 import { mapLimit } from './map-limit.js';
 import { dayOf, dayPrefix, parseBlobPath, SESSION_CONTAINER } from './names.js';
@@ -35,7 +36,7 @@ export async function closeSessions(
       (state) =>
         state.seq === 0 || state.lastType === 'session.end'
           ? []
-          : [{ type: 'session.end', time: now().toISOString(), sessionId: key.sessionId, requestId: CLOSE_REQUEST_ID, details: { reason: 'day closed' } }],
+          : [draft({ type: 'session.end', time: now().toISOString(), sessionId: key.sessionId, requestId: CLOSE_REQUEST_ID, details: { reason: 'day closed' } })],
       { maxAttempts: options.maxAttempts ?? 20, maxBlocks: options.maxBlocksPerBlob },
     );
     return written.length > 0;

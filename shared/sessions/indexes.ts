@@ -91,10 +91,23 @@ export function createIndexWriter(table: (name: string) => TableClient): IndexWr
     return promise;
   };
 
+  // The rowsSignature of events whose session rows are written: most events of a session add no
+  // row, and building their rows (a hash, copies) only to find them written cost more than the
+  // rest of the recorder's work on an event.
+  const indexed = new BoundedMap<string, true>(50_000);
+
   return {
     async record(key, started, events) {
+      const signatures = new Set<string>();
+      const fresh = events.filter((event) => {
+        const signature = rowsSignature(key, started, event);
+        if (signature === undefined) return true;
+        if (indexed.has(signature)) return false;
+        signatures.add(signature);
+        return true;
+      });
       const writes = new Map<string, Write>();
-      for (const write of rowsFor(key, started, events)) {
+      for (const write of rowsFor(key, started, fresh)) {
         // Each flag is its own part of the key: a row merged with `deny` still needs its `review`.
         const { deny, review } = write.entity;
         const id = `${write.table}/${write.entity.partitionKey}/${write.entity.rowKey}/${deny === true ? 'deny' : ''}/${review === true ? 'review' : ''}`;
@@ -107,8 +120,18 @@ export function createIndexWriter(table: (name: string) => TableClient): IndexWr
           written.set(id, true);
         }),
       );
+      for (const signature of signatures) indexed.set(signature, true);
     },
   };
+}
+
+/**
+ * What an event's session rows are made of (rowsFor), or undefined when it has rows of its own: a
+ * deny or review decision.
+ */
+function rowsSignature(key: SessionDay, started: string, event: SessionEvent): string | undefined {
+  if (event.decision && event.decision.action !== 'allow') return undefined;
+  return `${key.day}\n${key.sessionId}\n${started}\n${event.principal?.issuer ?? ''}\n${event.principal?.subject ?? ''}\n${event.connection ?? ''}`;
 }
 
 /** The index rows for some lines of a session-day. */

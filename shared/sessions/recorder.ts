@@ -4,16 +4,18 @@
 // append-position condition in chain-writer keeps the chain whole.
 import type { TableClient } from '@azure/data-tables';
 import type { BlobServiceClient } from '@azure/storage-blob';
+import type { z } from 'zod';
 import type { Logger } from '../platform/log.js';
 import type { AppendBlock } from './append-block.js';
 import { BoundedMap } from './bounded-map.js';
+import { draft, type Draft } from './chain.js';
 import { appendToChain, MAX_BLOCK_BYTES, sessionBlobs, type ChainState } from './chain-writer.js';
 import { createIndexWriter } from './indexes.js';
-import { dayOf, SESSION_CONTAINER } from './names.js';
+import { SESSION_CONTAINER } from './names.js';
 import { createSessionOwners, type SessionOwner } from './owners.js';
 import { limitFindings, limitPayload } from './payload.js';
 import { describeError, RecordingError } from './recording-error.js';
-import { sessionEventSchema, type EventInput, type PendingEvent } from './schema.js';
+import { sessionEventSchema, sessionIdSchema, type EventInput, type PendingEvent } from './schema.js';
 import { serialBatches } from './serial-batches.js';
 
 export interface Recorder {
@@ -50,7 +52,8 @@ export interface RecorderOptions {
 /** Room kept in a block for the line's chain members and a `session.start`. */
 const LINE_OVERHEAD_BYTES = 256;
 const BLOCK_BUDGET_BYTES = MAX_BLOCK_BYTES - 64 * 1024;
-const ZERO_HASH = '0'.repeat(64);
+/** Members the recorder and the chain set, never the caller. */
+const STAMPED = new Set(['v', 'seq', 'prev', 'hash', 'time', 'type']);
 
 export function createRecorder(options: RecorderOptions): Recorder {
   const blobs = sessionBlobs(options.blobs.getContainerClient(SESSION_CONTAINER), options.appendBlock);
@@ -94,9 +97,10 @@ export function createRecorder(options: RecorderOptions): Recorder {
         const pending = inputs.map((input) => pendingEvent(input, now(), options.maxPayloadBytes));
         const bySession = new Map<string, Sized[]>();
         for (const sized of pending) {
-          const events = bySession.get(sized.event.sessionId);
+          const sessionId = sized.draft.event.sessionId;
+          const events = bySession.get(sessionId);
           if (events) events.push(sized);
-          else bySession.set(sized.event.sessionId, [sized]);
+          else bySession.set(sessionId, [sized]);
         }
         await Promise.all([...bySession].map(([sessionId, events]) => submit(sessionId, events)));
       } catch (error) {
@@ -113,52 +117,90 @@ export function createRecorder(options: RecorderOptions): Recorder {
   };
 }
 
-/** An event and the size of its line without the chain's members (measured once). */
+/** An event serialised for its block (chain.ts), with its UTC day and the size of its line. */
 interface Sized {
-  event: PendingEvent;
+  draft: Draft;
+  day: string;
   bytes: number;
 }
 
-/** Stamps and bounds one event, and refuses it (alone, before it can share a block) if invalid. */
+/**
+ * The members each type of event a caller may record must carry (a decision its `decision`, an
+ * error its `error`…), read from the schema once; `session.start` is the recorder's own.
+ */
+const REQUIRED = new Map(
+  sessionEventSchema.options
+    .filter((option) => option.shape.type.value !== 'session.start')
+    .map((option) => {
+      const shape = option.shape as Record<string, z.ZodType>;
+      return [option.shape.type.value as string, Object.keys(shape).filter((key) => !STAMPED.has(key) && !shape[key]!.safeParse(undefined).success)];
+    }),
+);
+
+/**
+ * Stamps, bounds and serialises one event, refusing it (alone, before it can share a block) when
+ * it would not make a sound line. Events are built by the gateway's typed code, so their shape is
+ * trusted rather than parsed again (values from outside are checked where they come in); checked
+ * here is what types cannot say: the type and the members it requires, the session id that names
+ * the blob, values JSON cannot hold, the line's size.
+ */
 function pendingEvent(input: EventInput, time: Date, maxPayloadBytes: number): Sized {
-  const event = Object.fromEntries(
-    Object.entries({
-      ...input,
-      time: time.toISOString(),
-      payload: input.payload && limitPayload(input.payload, maxPayloadBytes),
-      ...(input.findings && limitFindings(input.findings)),
-    }).filter(
-      ([, value]) => value !== undefined,
-    ),
-  ) as PendingEvent;
   const what = `${String(input.type)} event of request ${String(input.requestId)}`;
-  if (event.type === 'session.start') throw new RecordingError(`${what}: session.start is written by the recorder`);
-  const check = sessionEventSchema.safeParse({ ...event, v: 1, seq: 0, prev: ZERO_HASH, hash: ZERO_HASH });
-  if (!check.success) {
-    const issue = check.error.issues[0]!;
-    throw new RecordingError(`${what} is invalid: ${issue.path.map(String).join('.') || 'event'}: ${issue.message}`);
+  if (input.type === ('session.start' as string)) throw new RecordingError(`${what}: session.start is written by the recorder`);
+  const required = REQUIRED.get(input.type);
+  if (!required) throw new RecordingError(`${what} is invalid: type: not an event type`);
+  for (const key of required) {
+    if ((input as unknown as Record<string, unknown>)[key] === undefined) throw new RecordingError(`${what} is invalid: ${key}: required`);
   }
-  const bytes = Buffer.byteLength(JSON.stringify(event)) + LINE_OVERHEAD_BYTES;
+  const sessionId = sessionIdSchema.safeParse(input.sessionId);
+  if (!sessionId.success) throw new RecordingError(`${what} is invalid: sessionId: ${sessionId.error.issues[0]!.message}`);
+  const stamp = time.toISOString();
+  const limited = input.findings && limitFindings(input.findings);
+  // Member by member: a member the log does not define is not written, whatever an object carried.
+  const event = {
+    type: input.type,
+    time: stamp,
+    sessionId: input.sessionId,
+    requestId: input.requestId,
+    principal: input.principal,
+    connection: input.connection,
+    operation: input.operation,
+    decision: input.decision,
+    payload: input.payload && limitPayload(input.payload, maxPayloadBytes),
+    findings: limited?.findings,
+    findingsOmitted: limited?.findingsOmitted ?? input.findingsOmitted,
+    timings: input.timings,
+    approval: input.approval,
+    error: input.error,
+    details: input.details,
+  } as PendingEvent;
+  let serialised: Draft;
+  try {
+    serialised = draft(event);
+  } catch (error) {
+    throw new RecordingError(`${what} is invalid: ${describeError(error)}`);
+  }
+  const bytes = serialised.bytes + LINE_OVERHEAD_BYTES;
   if (bytes > BLOCK_BUDGET_BYTES) throw new RecordingError(`${what} is larger than a log line may be (${BLOCK_BUDGET_BYTES} bytes)`);
-  return { event, bytes };
+  // An ISO time starts with its UTC day.
+  return { draft: serialised, day: stamp.slice(0, 10), bytes };
 }
 
 /** Consecutive events of one UTC day (a batch can straddle midnight). */
 function runsByDay(events: Sized[]): Array<{ day: string; events: Sized[] }> {
   const runs: Array<{ day: string; events: Sized[] }> = [];
   for (const sized of events) {
-    const day = dayOf(sized.event.time);
-    if (runs.at(-1)?.day === day) runs.at(-1)!.events.push(sized);
-    else runs.push({ day, events: [sized] });
+    if (runs.at(-1)?.day === sized.day) runs.at(-1)!.events.push(sized);
+    else runs.push({ day: sized.day, events: [sized] });
   }
   return runs;
 }
 
 /** Splits events into groups that fit one Append Block. */
-function blocksOf(events: Sized[]): PendingEvent[][] {
-  const blocks: PendingEvent[][] = [[]];
+function blocksOf(events: Sized[]): Draft[][] {
+  const blocks: Draft[][] = [[]];
   let bytes = 0;
-  for (const { event, bytes: size } of events) {
+  for (const { draft: event, bytes: size } of events) {
     if (bytes + size > BLOCK_BUDGET_BYTES && blocks.at(-1)!.length > 0) {
       blocks.push([]);
       bytes = 0;

@@ -49,14 +49,18 @@ const payload = z.strictObject({
   headers: z.record(z.string(), z.string()).optional(),
 });
 const finding = z.strictObject({ rule: z.string(), location: z.string(), length: z.int().nonnegative(), hash: z.string() });
-const approval = z.strictObject({
+/** An approval as events record it; stored approvals' outboxes are checked against it too. */
+export const recordedApprovalSchema = z.strictObject({
   id: z.string().min(1),
   status: z.string().min(1),
   reviewer: z.strictObject({ subject: z.string(), issuer: z.string() }).optional(),
   reason: z.string().optional(),
   expiresAt: z.iso.datetime().optional(),
 });
-const error = z.strictObject({ type: z.string().min(1), detail: z.string() });
+export const recordedErrorSchema = z.strictObject({ type: z.string().min(1), detail: z.string() });
+export const recordedDetailsSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
+/** A request id as events record it. */
+export const requestIdSchema = z.string().min(1).max(200);
 
 const common = {
   v: z.literal(1),
@@ -65,7 +69,7 @@ const common = {
   hash: sha256Hex,
   time: z.iso.datetime(),
   sessionId: sessionIdSchema,
-  requestId: z.string().min(1).max(200),
+  requestId: requestIdSchema,
   principal: recordedPrincipalSchema.optional(),
   connection: z.string().min(1).optional(),
   operation: recordedOperationSchema.optional(),
@@ -75,20 +79,20 @@ const common = {
   /** Findings beyond the first MAX_RECORDED_FINDINGS, counted but not listed. */
   findingsOmitted: z.int().positive().optional(),
   timings: z.record(z.string(), z.number().nonnegative()).optional(),
-  approval: approval.optional(),
-  error: error.optional(),
-  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+  approval: recordedApprovalSchema.optional(),
+  error: recordedErrorSchema.optional(),
+  details: recordedDetailsSchema.optional(),
 };
 
 export const sessionEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ ...common, type: z.literal('session.start') }),
   z.strictObject({ ...common, type: z.literal('request') }),
   z.strictObject({ ...common, type: z.literal('decision'), decision }),
-  z.strictObject({ ...common, type: z.literal('approval.requested'), approval }),
-  z.strictObject({ ...common, type: z.literal('approval.decided'), approval }),
-  z.strictObject({ ...common, type: z.literal('approval.expired'), approval }),
+  z.strictObject({ ...common, type: z.literal('approval.requested'), approval: recordedApprovalSchema }),
+  z.strictObject({ ...common, type: z.literal('approval.decided'), approval: recordedApprovalSchema }),
+  z.strictObject({ ...common, type: z.literal('approval.expired'), approval: recordedApprovalSchema }),
   z.strictObject({ ...common, type: z.literal('response') }),
-  z.strictObject({ ...common, type: z.literal('error'), error }),
+  z.strictObject({ ...common, type: z.literal('error'), error: recordedErrorSchema }),
   z.strictObject({ ...common, type: z.literal('session.end') }),
 ]);
 
@@ -121,9 +125,6 @@ export interface EventInput {
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
-/** A line before it is sealed into the chain. */
-export type UnsealedEvent = DistributiveOmit<SessionEvent, 'hash'>;
 
 /** An event with its time, waiting for its place in a chain. */
 export type PendingEvent = DistributiveOmit<SessionEvent, 'v' | 'seq' | 'prev' | 'hash'>;

@@ -35,4 +35,18 @@ describe('session index flags', () => {
       }
     });
   }
+
+  it('finds a session by every principal and connection that used it, however many events came before', async () => {
+    const recorder = createRecorder({ ...stores, maxPayloadBytes: 1024, log: memoryLogger() });
+    const sessionId = uniqueId('users');
+    await recorder.append(requestEvents(sessionId, 'r1', { subject: 'agent-1', connection: 'orders-api' }));
+    await recorder.append(requestEvents(sessionId, 'r2', { subject: 'agent-1', connection: 'orders-api' }));
+    await recorder.append(requestEvents(sessionId, 'r3', { subject: 'agent-2', connection: 'orders-api' }));
+    await recorder.append(requestEvents(sessionId, 'r4', { subject: 'agent-1', connection: 'billing-api' }));
+    await recorder.append(requestEvents(sessionId, 'r5', { subject: 'agent-1', connection: 'billing-api', action: 'deny' }));
+    for (const filter of [{ principal: 'agent-1' }, { principal: 'agent-2' }, { connection: 'orders-api' }, { connection: 'billing-api' }, { connection: 'billing-api', decision: 'deny' as const }]) {
+      assert.ok((await found(filter)).includes(sessionId), JSON.stringify(filter));
+    }
+    assert.ok(!(await found({ connection: 'orders-api', decision: 'deny' })).includes(sessionId));
+  });
 });

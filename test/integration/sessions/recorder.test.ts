@@ -219,11 +219,56 @@ describe('recorder', () => {
     assert.equal(parse(await readBlob(sessionId)).length, 7);
   });
 
+  it('refuses on its own an event of no known type, one naming no valid session, one holding a number JSON cannot, and a line too large for a block', async () => {
+    const sessionId = uniqueId('refused');
+    const r = recorder({ maxPayloadBytes: 8 * 1024 * 1024 });
+    const request = requestEvents(sessionId, 'r1')[0]!;
+    const huge = 'x'.repeat(4 * 1024 * 1024);
+    const results = await Promise.allSettled([
+      r.append(requestEvents(sessionId, 'r1')),
+      r.append([{ ...request, requestId: 'odd', type: 'bogus' } as unknown as EventInput]),
+      r.append([{ ...request, requestId: 'elsewhere', sessionId: '../other' }]),
+      r.append([{ ...request, requestId: 'infinite', details: { tokens: Number.POSITIVE_INFINITY } }]),
+      r.append([{ ...request, requestId: 'huge', payload: { body: huge, bytes: huge.length } }]),
+      r.append(requestEvents(sessionId, 'r2')),
+    ]);
+    assert.deepEqual(results.map((result) => result.status), ['fulfilled', 'rejected', 'rejected', 'rejected', 'rejected', 'fulfilled']);
+    const reasons = results.filter((result) => result.status === 'rejected').map((result) => (result as PromiseRejectedResult).reason as Error);
+    assert.ok(reasons.every((reason) => reason instanceof RecordingError));
+    assert.match(reasons[0]!.message, /^bogus event of request odd is invalid: type: /);
+    assert.match(reasons[1]!.message, /^request event of request elsewhere is invalid: sessionId: /);
+    assert.match(reasons[2]!.message, /^request event of request infinite is invalid: /);
+    assert.match(reasons[3]!.message, /^request event of request huge is larger than a log line may be/);
+    const lines = await readBlob(sessionId);
+    assert.deepEqual(parse(lines).map((e) => e.requestId), ['r1', 'r1', 'r1', 'r1', 'r2', 'r2', 'r2']);
+    assert.deepEqual(verifyChain(lines, { sessionId, day: dayOf(new Date()) }), []);
+  });
+
+  it('writes only the members the log defines, whatever else an event object carries', async () => {
+    const sessionId = uniqueId('members');
+    const request = requestEvents(sessionId, 'r1')[0]!;
+    await recorder().append([Object.assign({}, request, { internal: 'not for the log', seq: 99, hash: 'f'.repeat(64) })]);
+    const lines = await readBlob(sessionId);
+    const events = parse(lines);
+    assert.deepEqual(events.map((e) => [e.type, e.seq]), [['session.start', 0], ['request', 1]]);
+    assert.ok(!lines[1]!.includes('not for the log'));
+    assert.deepEqual(verifyChain(lines, { sessionId, day: dayOf(new Date()) }), []);
+  });
+
   it('truncates payloads at the configured size and keeps their original byte count', async () => {
     const sessionId = uniqueId('big');
     await recorder({ maxPayloadBytes: 8 }).append(requestEvents(sessionId, 'r1', { body: 'x'.repeat(100) }));
     const request = parse(await readBlob(sessionId))[1]!;
     assert.deepEqual(request.payload, { body: 'xxxxxxxx', bytes: 100, truncated: true, contentType: 'application/json' });
+  });
+
+  it('lists at most 1000 findings of an event and counts the rest', async () => {
+    const sessionId = uniqueId('findings');
+    const findings = Array.from({ length: 1003 }, (_, i) => ({ rule: 'aws-key', location: `offset:${i}`, length: 20, hash: 'a1b2c3d4' }));
+    await recorder().append([{ ...requestEvents(sessionId, 'r1')[2]!, findings }]);
+    const response = parse(await readBlob(sessionId))[1]!;
+    assert.equal(response.findings?.length, 1000);
+    assert.equal(response.findingsOmitted, 3);
   });
 
   it('reopens a session after session.end with a fresh session.start, on the same chain', async () => {
