@@ -173,7 +173,8 @@ function pendingEvent(input: EventInput, time: Date, maxPayloadBytes: number): S
     approval: input.approval,
     error: input.error,
     details: input.details,
-  } as PendingEvent;
+    // Every member an input can carry is listed: a member added to EventInput and not here fails to compile.
+  } satisfies { [K in keyof EventInput]-?: unknown } & { time: string } as PendingEvent;
   let serialised: Draft;
   try {
     serialised = draft(event);
