@@ -110,7 +110,9 @@ async function warmUp(target: Target, load: 'json' | 'sse'): Promise<void> {
 async function bench(target: Target): Promise<void> {
   for (const load of loads) await warmUp(target, load);
   const figures = new Map<string, Figures>();
-  for (const load of loads) for (const connections of connectionCounts) figures.set(key(load, connections), await measure(target, load, connections));
+  // JSON and SSE back to back at each connection count: this machine slows under sustained load,
+  // and the SSE/JSON ratio compares rows measured a few seconds apart, not four rows apart.
+  for (const connections of connectionCounts) for (const load of loads) figures.set(key(load, connections), await measure(target, load, connections));
   results.set(target.name, figures);
 }
 

@@ -2,7 +2,6 @@
 //   portcullis mask [--json] [--rules FILE]... [FILE...]          each input whole (JSON-aware when it is JSON)
 //   portcullis mask --jsonl [--json] [--rules FILE]... [FILE...]  one {"text": "..."} per line in, one
 //                                                                 {"text": "<masked>", "findings": [...]} per line out
-import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -116,13 +115,10 @@ function maskOne(masker: Masker, text: string, forceJson: boolean, where: string
   return masker.auto(text);
 }
 
-/**
- * UTF-8 to text as TextDecoder does it (a byte order mark dropped, a bad sequence as U+FFFD).
- * ASCII, most logs and JSON, is the same text read as Latin-1: a copy, where decoding UTF-8
- * reads each byte.
- */
+/** UTF-8 to text as TextDecoder does it (a byte order mark dropped, a bad sequence as U+FFFD). */
 function decode(bytes: Buffer): string {
-  return isAscii(bytes) ? bytes.toString('latin1') : new TextDecoder().decode(bytes);
+  const text = new Utf8Pieces();
+  return text.push(bytes) + text.end();
 }
 
 export const run: Command = async (args, io) => {
