@@ -10,6 +10,9 @@ import type { EventInput } from '../sessions/index.js';
 import type { RecordedOperation } from '../sessions/schema.js';
 import { inspectionBudgetExceeded } from './refusals.js';
 
+/** What every event of a request carries, and nothing else: events name their own members beside it. */
+export type EventBase = Pick<EventInput, 'sessionId' | 'requestId' | 'principal' | 'connection' | 'operation'>;
+
 export function eventBase(at: {
   sessionId: string;
   requestId: string;
@@ -17,7 +20,7 @@ export function eventBase(at: {
   connection: string;
   operation: Operation;
   masker: Masker;
-}): Omit<EventInput, 'type'> {
+}): EventBase {
   const mask = (text: string) => at.masker.text(text).text;
   return {
     sessionId: at.sessionId,
