@@ -10,6 +10,7 @@ import type { TableClient } from '@azure/data-tables';
 import type { AppendBlobClient, BlobServiceClient } from '@azure/storage-blob';
 import { memoryLogger } from '../../shared/platform/log.js';
 import { createRecorder, type EventInput } from '../../shared/sessions/index.js';
+import { completion } from '../support/chat-answer.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const RUNS = 5;
@@ -38,15 +39,6 @@ const stubTable = (() => ({ createTable: async () => undefined, upsertEntity: as
 const prompt = JSON.stringify({
   model: 'gpt-bench',
   messages: [{ role: 'user', content: 'Summarise the release notes of the last version in three lines. My key is [MASKED:generic-api-key]' }],
-});
-const words = Array.from({ length: 50 }, (_, i) => `word${i} `);
-const completion = JSON.stringify({
-  id: 'chatcmpl-bench',
-  object: 'chat.completion',
-  created: 1_700_000_000,
-  model: 'gpt-bench',
-  choices: [{ index: 0, message: { role: 'assistant', content: words.join('').repeat(2).slice(0, 760) }, finish_reason: 'stop' }],
-  usage: { prompt_tokens: 12, completion_tokens: 100, total_tokens: 112 },
 });
 
 function events(sessionId: string, requestId: string): Record<'request' | 'decision' | 'response', EventInput> {

@@ -4,17 +4,8 @@
 // runs until its stdin closes.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { completion, DELTAS, words } from './chat-answer.js';
 
-const DELTAS = 50;
-const words = Array.from({ length: DELTAS }, (_, i) => `word${i} `);
-const completion = JSON.stringify({
-  id: 'chatcmpl-bench',
-  object: 'chat.completion',
-  created: 1_700_000_000,
-  model: 'gpt-bench',
-  choices: [{ index: 0, message: { role: 'assistant', content: words.join('').repeat(2).slice(0, 760) }, finish_reason: 'stop' }],
-  usage: { prompt_tokens: 12, completion_tokens: 100, total_tokens: 112 },
-});
 const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
   `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'gpt-bench', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
 const stream = [chunk({ role: 'assistant', content: '' }), ...words.slice(0, DELTAS - 2).map((w) => chunk({ content: w })), chunk({}, 'stop'), 'data: [DONE]\n\n'];
