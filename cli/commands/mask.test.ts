@@ -203,6 +203,17 @@ describe('mask command (in memory)', () => {
     assert.equal(out(), text.replace(value, '[MASKED:github-token]'));
   });
 
+  it('reads a JSON file whole, from its first byte, past blank lines it read to decide', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'portcullis-mask-'));
+    const value = token();
+    // More blank lines than one read holds: deciding reads past them, masking starts from the top.
+    const text = '\n'.repeat((1 << 20) + 5) + `{"password": "hunter2", "note": "${value}"}\n`;
+    await writeFile(join(dir, 'answer.json'), text);
+    const { io, out } = memoryIo('');
+    assert.equal(await run([join(dir, 'answer.json')], io), 0);
+    assert.equal(out(), '\n'.repeat((1 << 20) + 5) + '{"password": "[MASKED:sensitive-key]", "note": "[MASKED:github-token]"}\n');
+  });
+
   it('throws UsageError for bad lines, which main turns into exit code 2', async () => {
     const { io } = memoryIo('[1]\n');
     await assert.rejects(run(['--jsonl'], io), (e: unknown) => e instanceof UsageError && /line 1/.test(e.message));
