@@ -1,29 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { approvalSchema } from './approval-schema.js';
-import { expire, openApproval, type Approval } from './state.js';
+import { expire, type Approval } from './state.js';
+import { openedApproval, T0 } from '../../test/support/approvals.js';
 
-const T0 = new Date('2030-01-01T10:00:00.000Z');
-
-function stored(): Approval {
-  const opened = openApproval({
-    id: 'api.0123456789abcdef0123456789abcdef',
-    now: T0,
-    timeoutMs: 60_000,
-    base: {
-      sessionId: 's-1',
-      requestId: 'r-1',
-      principal: { subject: 'agent-7', issuer: 'https://issuer.example', groups: ['agents'] },
-      connection: 'api',
-      operation: { kind: 'http', summary: 'DELETE /items/1', actions: ['DELETE /items/1'], resources: [], flags: [] },
-    },
-    requesterAliases: [],
-    rule: 'review-deletes',
-    message: 'Deletes need a review',
-    review: { groups: ['reviewers'], minApprovals: 1 },
-  });
-  return expire(opened, new Date(T0.getTime() + 60_000))!;
-}
+/** An approval past its timeout, its outbox holding the expiry's event. */
+const stored = (): Approval => expire(openedApproval(), new Date(T0.getTime() + 60_000))!;
 
 describe('a stored approval', () => {
   it('is read back as written, its outbox event included', () => {

@@ -12,36 +12,16 @@ import {
   flushed,
   INTERRUPTED,
   markCardPosted,
-  openApproval,
   startExecution,
   STATUSES,
   type Approval,
   type DecisionInput,
   type Status,
 } from './state.js';
+import { ISSUER, openedApproval, T0 } from '../../test/support/approvals.js';
 
-const T0 = new Date('2030-01-01T10:00:00.000Z');
 const later = (ms: number) => new Date(T0.getTime() + ms);
-const ISSUER = 'https://issuer.example';
-
-function approval(minApprovals = 1): Approval {
-  return openApproval({
-    id: 'api.0123456789abcdef0123456789abcdef',
-    now: T0,
-    timeoutMs: 60_000,
-    base: {
-      sessionId: 's-1',
-      requestId: 'r-1',
-      principal: { subject: 'agent-7', issuer: ISSUER, groups: ['agents'] },
-      connection: 'api',
-      operation: { kind: 'http', summary: 'DELETE /items/1', actions: ['DELETE /items/1'], resources: [], flags: [] },
-    },
-    requesterAliases: ['entra:t1:o-agent'],
-    rule: 'review-deletes',
-    message: 'Deleting needs a human',
-    review: { groups: ['reviewers'], minApprovals },
-  });
-}
+const approval = openedApproval;
 
 const person = (subject: string, groups = ['reviewers'], extra: Partial<Person> = {}): Person => ({ subject, issuer: ISSUER, groups, aliases: [], ...extra });
 const approve: DecisionInput = { verdict: 'approve', via: 'api' };
