@@ -47,6 +47,7 @@ export async function consoleSessions(req: HttpRequest): Promise<HttpResponseIni
   const rt = runtime();
   return signedInPage(rt.approvals, req, async (person) => {
     await requireAuditor(person);
+    await rt.recorder.settle();
     const decision = query(req, 'decision') as 'deny' | 'review' | undefined;
     if (decision !== undefined && decision !== 'deny' && decision !== 'review') {
       throw invalidQuery('decision must be deny or review');
@@ -67,6 +68,7 @@ export async function consoleSession(req: HttpRequest): Promise<HttpResponseInit
   const rt = runtime();
   return signedInPage(rt.approvals, req, async (person) => {
     await requireAuditor(person);
+    await rt.recorder.settle();
     const id = req.params.id ?? '';
     const session = await readSession(rt.clients, id, { from: query(req, 'from'), to: query(req, 'to') });
     if (!session) throw unknownSession(id);

@@ -36,6 +36,7 @@ export const health: Http = async () => {
 export const sessionsList: Http = async (req) => {
   const rt = runtime();
   await requireAuditor(rt, req.headers);
+  await rt.recorder.settle();
   const decision = query(req, 'decision');
   if (decision !== undefined && decision !== 'deny' && decision !== 'review') {
     throw invalidQuery('decision must be deny or review');
@@ -51,6 +52,7 @@ export const sessionsList: Http = async (req) => {
 export const sessionsGet: Http = async (req) => {
   const rt = runtime();
   await requireAuditor(rt, req.headers);
+  await rt.recorder.settle();
   const session = await readSession(rt.clients, req.params.id ?? '', { from: query(req, 'from'), to: query(req, 'to') });
   if (!session) throw unknownSession(req.params.id);
   return { status: 200, headers: { 'cache-control': 'no-store' }, jsonBody: session };

@@ -55,6 +55,7 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv = process.e
     blobs: clients.blobs,
     table: clients.table,
     maxPayloadBytes: config.recordMaxPayloadBytes,
+    lingerMs: config.recordLingerMs,
     log: log.child({ component: 'sessions' }),
     appendBlock: leanAppendBlock(clients.blobs.credential),
   });

@@ -14,7 +14,7 @@ import { budgeted, InspectionBudget, InspectionBudgetExceeded } from '../masking
 import type { NamedConnection, Policy } from '../policy/compile.js';
 import { Refusal, type ErrorDialect } from '../platform/problem.js';
 import { noTelemetry } from '../platform/telemetry.js';
-import { sessionIdFor, type EventInput } from '../sessions/index.js';
+import { sessionIdFor, type AppendOptions, type EventInput } from '../sessions/index.js';
 import { readAll } from '../platform/bytes.js';
 import { readBody } from './body.js';
 import { answerInspectionBudgetExceeded, deniedByPolicy, recordingUnavailable, unknownConnection, wrongRoute } from './refusals.js';
@@ -217,17 +217,48 @@ export async function forward(
     ...at.base,
   });
   // Each tool call a rule judged is a decision like a request's; an answer held for review is held once recorded.
-  const recordResponse = async () => {
+  const recordResponse = async (options?: AppendOptions) => {
     const outcome = await response.completion;
-    await record(rt, policy.recording, [...calls.events(outcome), responseEvent(outcome)]);
+    await record(rt, policy.recording, [...calls.events(outcome), responseEvent(outcome)], options);
     await calls.hold(outcome, response);
   };
 
   if (!(response.body instanceof ReadableStream)) {
+    const whole = response.body;
+    if (whole && policy.recording === 'strict' && !calls.holding) {
+      // The agent already has all of the answer: its response event may wait for the session's next events.
+      const recorded = recordResponse({ linger: true });
+      response.headers.set('content-length', String(whole.byteLength));
+      return { status: response.status, headers: response.headers, body: deliveredWhileRecorded(whole, recorded) };
+    }
     await recordResponse();
-    return { status: response.status, headers: response.headers, body: response.body ?? undefined };
+    return { status: response.status, headers: response.headers, body: whole ?? undefined };
   }
   return { status: response.status, headers: response.headers, body: recordedStream(response, responseEvent, (event) => record(rt, policy.recording, [event]), recordResponse) };
+}
+
+/**
+ * A whole answer under strict recording goes out while its response event is written: its
+ * Content-Length tells the agent it has all of it, so the agent does not wait on the log, and the
+ * body ends (with it the invocation) only once the event is durable. The append's failure is
+ * logged and cuts the connection after the answer.
+ */
+function deliveredWhileRecorded(answer: Uint8Array, recorded: Promise<void>): ReadableStream<Uint8Array> {
+  // Settled here as well: an agent that hangs up first cancels the body, and nothing awaits it then.
+  const outcome = recorded.then(
+    () => ({ ok: true as const }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(answer);
+    },
+    async pull(controller) {
+      const settled = await outcome;
+      if (settled.ok) controller.close();
+      else controller.error(settled.error);
+    },
+  });
 }
 
 /**
@@ -338,13 +369,18 @@ async function claimSession(rt: Pick<ForwardDeps, 'recorder' | 'log'>, mode: Pol
  * (the recorder keeps each session's events in order) and a failure is logged and counted.
  * Telemetry counts the decisions and findings handed to the log, and times each append.
  */
-export async function record(rt: Pick<ForwardDeps, 'recorder' | 'log' | 'telemetry'>, mode: Policy['recording'], events: EventInput[]): Promise<void> {
+export async function record(
+  rt: Pick<ForwardDeps, 'recorder' | 'log' | 'telemetry'>,
+  mode: Policy['recording'],
+  events: EventInput[],
+  options?: AppendOptions,
+): Promise<void> {
   const telemetry = rt.telemetry ?? noTelemetry;
   const failed = (error: unknown) =>
     recordingFailed(rt, mode, 'session events could not be recorded', { sessionId: events[0]?.sessionId, requestId: events[0]?.requestId }, error);
   if (!telemetry.enabled) {
     if (mode === 'best-effort') rt.recorder.append(events).catch(failed);
-    else await rt.recorder.append(events).catch(failed);
+    else await rt.recorder.append(events, options).catch(failed);
     return;
   }
   telemetry.events(events);
@@ -357,7 +393,7 @@ export async function record(rt: Pick<ForwardDeps, 'recorder' | 'log' | 'telemet
     rt.recorder.append(events).then(() => appended(), appended);
     return;
   }
-  await telemetry.span('record', () => rt.recorder.append(events).then(() => appended(), appended), { 'portcullis.events': events.length });
+  await telemetry.span('record', () => rt.recorder.append(events, options).then(() => appended(), appended), { 'portcullis.events': events.length });
 }
 
 /** Logs a recording failure; refuses the request (503) unless recording is best-effort. */

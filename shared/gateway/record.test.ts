@@ -12,6 +12,7 @@ function stalledRecorder() {
   const recorder: Recorder = {
     failures: 0,
     claim: async () => undefined,
+    settle: async () => undefined,
     append: (events) => new Promise<void>((resolve, reject) => void appends.push({ events, resolve, reject })),
   };
   return { recorder, appends };

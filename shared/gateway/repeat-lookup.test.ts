@@ -56,6 +56,7 @@ rules:
   const recorder: Recorder = {
     failures: 0,
     claim: async () => undefined,
+    settle: async () => undefined,
     append: (events) => (appends.length === 0 ? new Promise<void>((resolve, reject) => void appends.push({ events, resolve, reject })) : Promise.resolve()),
   };
   const repeats: string[] = [];

@@ -43,6 +43,8 @@ export interface ToolCalls {
   events(outcome: ResponseRecord): EventInput[];
   /** Holds the answer when a call needed a review. */
   hold(outcome: ResponseRecord, response: GatewayResponse): Promise<void>;
+  /** Whether a call judged so far needs a review, so that the answer is to be held. */
+  readonly holding: boolean;
 }
 
 export function toolCalls(
@@ -74,6 +76,9 @@ export function toolCalls(
           decision: { action: call.action, rule: call.rule, reason: call.reason },
           details: { toolCall: masker.text(call.name).text },
         })),
+    get holding() {
+      return review !== undefined;
+    },
     async hold(outcome, response) {
       if (!review) return;
       if (!outcome.approvedAnswer) throw new Error(`connection kind ${at.connection.config.kind} named an approval but held no answer`);

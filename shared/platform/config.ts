@@ -29,6 +29,15 @@ export const settingsSchema = z.object({
   PORTCULLIS_UPSTREAM_TIMEOUT_MS: millis(30_000).describe('time an upstream has to start answering; then 504'),
   PORTCULLIS_INSPECTION_BUDGET_MS: millis(2000).describe('CPU time one request may take to be masked and judged (in slices), and again to mask the exchange with its target; over it, 422 or 502'),
   PORTCULLIS_RECORD_MAX_PAYLOAD_BYTES: bytes(16 * 1024).describe('masked payloads in the session log are truncated at this size'),
+  PORTCULLIS_RECORD_LINGER_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1000)
+    .default(5)
+    .describe(
+      'under strict recording, how long the response event of an answer the agent already has waits for the session\'s next request, to share its Append Block (0: never waits)',
+    ),
   PORTCULLIS_LINK_SIGNING_KEY: z
     .string()
     .trim()
@@ -78,6 +87,8 @@ export interface Config {
   maxBodyBytes: number;
   upstreamTimeoutMs: number;
   recordMaxPayloadBytes: number;
+  /** Longest wait of an answer's response event for its session's next events (recorder.ts). */
+  recordLingerMs: number;
   /** Time the masking of one request body may take, summed over its slices, before it is refused. */
   inspectionBudgetMs: number;
   linkSigningKey: Uint8Array;
@@ -142,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: s.PORTCULLIS_MAX_BODY_BYTES,
     upstreamTimeoutMs: s.PORTCULLIS_UPSTREAM_TIMEOUT_MS,
     recordMaxPayloadBytes: s.PORTCULLIS_RECORD_MAX_PAYLOAD_BYTES,
+    recordLingerMs: s.PORTCULLIS_RECORD_LINGER_MS,
     inspectionBudgetMs: s.PORTCULLIS_INSPECTION_BUDGET_MS,
     telemetry: {
       mode: s.PORTCULLIS_TELEMETRY ?? (s.APPLICATIONINSIGHTS_CONNECTION_STRING ? 'azure' : 'off'),

@@ -24,14 +24,28 @@ export interface Recorder {
    * order. Resolves once every event is in its blob and indexed; rejects with a RecordingError
    * otherwise. The first line of each session-day blob is a `session.start` written here.
    */
-  append(events: EventInput[]): Promise<void>;
+  append(events: EventInput[], options?: AppendOptions): Promise<void>;
   /**
    * Makes sure the session is `owner`'s: the first principal to use a session owns it. Throws a
    * Refusal (409) when it is another principal's, a RecordingError when that cannot be known.
    */
   claim(sessionId: string, owner: SessionOwner): Promise<void>;
+  /**
+   * Resolves once every event appended so far in this instance is written (or has failed), without
+   * waiting out lingering: what an auditor reads then has the answers agents already have.
+   */
+  settle(): Promise<void>;
   /** How many append calls have failed since the recorder was created. */
   readonly failures: number;
+}
+
+export interface AppendOptions {
+  /**
+   * The events may wait up to the recorder's `lingerMs` for their session's next events, to share
+   * their Append Block: for an answer the agent already has, whose invocation ends once it is
+   * durable, while the agent's next request is on its way.
+   */
+  linger?: boolean;
 }
 
 export interface RecorderOptions {
@@ -47,6 +61,13 @@ export interface RecorderOptions {
   maxBlocksPerBlob?: number;
   /** How blocks are appended: the SDK's call by default, the app's lean one (append-block.ts) in service. */
   appendBlock?: AppendBlock;
+  /**
+   * Longest wait, in ms, of lingering events for their session's next events (default 0: none).
+   * An agent that calls again at once (a loop of tool calls) then costs one Append Block per
+   * request instead of two; one that does not ends its invocation this much later, long after it
+   * had its answer.
+   */
+  lingerMs?: number;
 }
 
 /** Room kept in a block for the line's chain members and a `session.start`. */
@@ -64,7 +85,7 @@ export function createRecorder(options: RecorderOptions): Recorder {
   const owners = createSessionOwners(options.table, now);
   let failures = 0;
 
-  const submit = serialBatches<Sized>(async (sessionId, events) => {
+  const batches = serialBatches<Sized>(async (sessionId, events) => {
     for (const run of runsByDay(events)) {
       const key = { sessionId, day: run.day };
       const id = `${run.day}/${sessionId}`;
@@ -84,14 +105,15 @@ export function createRecorder(options: RecorderOptions): Recorder {
         }
       }
     }
-  });
+  }, options.lingerMs);
 
   return {
     get failures() {
       return failures;
     },
     claim: (sessionId, owner) => owners.claim(sessionId, owner),
-    async append(inputs) {
+    settle: () => batches.settle(),
+    async append(inputs, append) {
       if (inputs.length === 0) return;
       try {
         const pending = inputs.map((input) => pendingEvent(input, now(), options.maxPayloadBytes));
@@ -102,7 +124,7 @@ export function createRecorder(options: RecorderOptions): Recorder {
           if (events) events.push(sized);
           else bySession.set(sessionId, [sized]);
         }
-        await Promise.all([...bySession].map(([sessionId, events]) => submit(sessionId, events)));
+        await Promise.all([...bySession].map(([sessionId, events]) => batches.submit(sessionId, events, append?.linger)));
       } catch (error) {
         failures += 1;
         const failure = error instanceof RecordingError ? error : new RecordingError(`cannot record: ${describeError(error)}`);
