@@ -225,11 +225,15 @@ export async function forward(
 
   if (!(response.body instanceof ReadableStream)) {
     const whole = response.body;
-    if (whole && policy.recording === 'strict' && !calls.holding) {
-      // The agent already has all of the answer: its response event may wait for the session's next events.
+    if (whole && !calls.holding) {
+      // The agent gets all of the answer at once: its response event may wait for the session's next events.
       const recorded = recordResponse({ linger: true });
-      response.headers.set('content-length', String(whole.byteLength));
-      return { status: response.status, headers: response.headers, body: deliveredWhileRecorded(whole, recorded) };
+      if (policy.recording === 'strict') {
+        response.headers.set('content-length', String(whole.byteLength));
+        return { status: response.status, headers: response.headers, body: deliveredWhileRecorded(whole, recorded) };
+      }
+      await recorded;
+      return { status: response.status, headers: response.headers, body: whole };
     }
     await recordResponse();
     return { status: response.status, headers: response.headers, body: whole ?? undefined };
@@ -379,7 +383,7 @@ export async function record(
   const failed = (error: unknown) =>
     recordingFailed(rt, mode, 'session events could not be recorded', { sessionId: events[0]?.sessionId, requestId: events[0]?.requestId }, error);
   if (!telemetry.enabled) {
-    if (mode === 'best-effort') rt.recorder.append(events).catch(failed);
+    if (mode === 'best-effort') rt.recorder.append(events, options).catch(failed);
     else await rt.recorder.append(events, options).catch(failed);
     return;
   }
@@ -390,7 +394,7 @@ export async function record(
     if (error !== undefined) failed(error);
   };
   if (mode === 'best-effort') {
-    rt.recorder.append(events).then(() => appended(), appended);
+    rt.recorder.append(events, options).then(() => appended(), appended);
     return;
   }
   await telemetry.span('record', () => rt.recorder.append(events, options).then(() => appended(), appended), { 'portcullis.events': events.length });

@@ -4,16 +4,16 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { memoryLogger } from '../platform/log.js';
 import { Refusal } from '../platform/problem.js';
-import type { EventInput, Recorder } from '../sessions/index.js';
+import type { AppendOptions, EventInput, Recorder } from '../sessions/index.js';
 import { record } from './pipeline.js';
 
 function stalledRecorder() {
-  const appends: Array<{ events: EventInput[]; resolve: () => void; reject: (error: Error) => void }> = [];
+  const appends: Array<{ events: EventInput[]; options?: AppendOptions; resolve: () => void; reject: (error: Error) => void }> = [];
   const recorder: Recorder = {
     failures: 0,
     claim: async () => undefined,
     settle: async () => undefined,
-    append: (events) => new Promise<void>((resolve, reject) => void appends.push({ events, resolve, reject })),
+    append: (events, options) => new Promise<void>((resolve, reject) => void appends.push({ events, options, resolve, reject })),
   };
   return { recorder, appends };
 }
@@ -46,8 +46,9 @@ describe('record', () => {
     const { recorder, appends } = stalledRecorder();
     const log = memoryLogger();
     await record({ recorder, log }, 'best-effort', events);
-    await record({ recorder, log }, 'best-effort', [{ ...events[0]!, type: 'response' }]);
+    await record({ recorder, log }, 'best-effort', [{ ...events[0]!, type: 'response' }], { linger: true });
     assert.deepEqual(appends.map((a) => a.events[0]!.type), ['request', 'response'], 'queued in the order recorded');
+    assert.deepEqual(appends.map((a) => a.options?.linger), [undefined, true], 'an answer\'s response event may wait for company');
     appends[0]!.reject(new Error('storage is down'));
     appends[1]!.resolve();
     await new Promise((resolve) => setImmediate(resolve));

@@ -36,7 +36,7 @@ export const settingsSchema = z.object({
     .max(1000)
     .default(5)
     .describe(
-      'under strict recording, how long the response event of an answer the agent already has waits for the session\'s next request, to share its Append Block (0: never waits)',
+      'how long the response event of an answer the agent gets whole waits for the session\'s next request, to share its Append Block (0: never waits)',
     ),
   PORTCULLIS_LINK_SIGNING_KEY: z
     .string()
