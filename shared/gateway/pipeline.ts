@@ -225,7 +225,8 @@ export async function forward(
 
   if (!(response.body instanceof ReadableStream)) {
     const whole = response.body;
-    if (whole && !calls.holding) {
+    // A HEAD's answer, or an empty one, has no body to send while the log is written.
+    if (whole && whole.byteLength > 0 && request.method !== 'HEAD' && !calls.holding) {
       // The agent gets all of the answer at once: its response event may wait for the session's next events.
       const recorded = recordResponse({ linger: true });
       if (policy.recording === 'strict') {
