@@ -8,18 +8,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { blobPath, SESSION_CONTAINER, type SessionEvent } from '../../shared/sessions/index.js';
-import { DEV_ISSUER_POLICY, startTestStack, verifiedSessionEvents, type TestStack } from '../support/stack.js';
+import { AGENTS_API_POLICY, startTestStack, verifiedSessionEvents, type TestStack } from '../support/stack.js';
 import { startTestUpstream, type TestUpstream } from '../support/upstream.js';
-
-const POLICY = `${DEV_ISSUER_POLICY}
-recording: strict
-auditors:
-  groups: [auditors]
-connections:
-  api: { kind: http, upstream: "\${TEST_UPSTREAM}" }
-rules:
-  - { name: agents, match: { groups: agents }, action: allow }
-`;
 
 let stack: TestStack;
 let upstream: TestUpstream;
@@ -45,7 +35,7 @@ before(async () => {
     res.write('first part, ');
     setTimeout(() => res.end('last part'), 20);
   });
-  stack = await startTestStack({ policy: POLICY, env: { TEST_UPSTREAM: upstream.url, PORTCULLIS_RECORD_LINGER_MS: '1000' } });
+  stack = await startTestStack({ policy: AGENTS_API_POLICY, env: { TEST_UPSTREAM: upstream.url, PORTCULLIS_RECORD_LINGER_MS: '1000' } });
   agent = await stack.token('agent-1', ['agents']);
 });
 
@@ -54,7 +44,7 @@ after(async () => {
   await upstream?.close();
 });
 
-describe('an answer delivered while it is recorded (strict)', () => {
+describe('an answer delivered while it is recorded (strict recording, the default)', () => {
   it('gives the agent the whole answer before its response event is written, and the next request takes that event along', async () => {
     const first = await call('items/1', 'early-1');
     assert.equal(first.status, 200);

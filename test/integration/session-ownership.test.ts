@@ -4,17 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { SessionEvent } from '../../shared/sessions/index.js';
-import { DEV_ISSUER_POLICY, startTestStack, type TestStack } from '../support/stack.js';
+import { AGENTS_API_POLICY, startTestStack, type TestStack } from '../support/stack.js';
 import { startTestUpstream, type TestUpstream } from '../support/upstream.js';
-
-const POLICY = `${DEV_ISSUER_POLICY}
-auditors:
-  groups: [auditors]
-connections:
-  api: { kind: http, upstream: "\${TEST_UPSTREAM}" }
-rules:
-  - { name: agents, match: { groups: agents }, action: allow }
-`;
 
 let stack: TestStack;
 let upstream: TestUpstream;
@@ -39,7 +30,7 @@ const events = async (sessionId: string) => {
 
 before(async () => {
   upstream = await startTestUpstream();
-  stack = await startTestStack({ policy: POLICY, env: { TEST_UPSTREAM: upstream.url } });
+  stack = await startTestStack({ policy: AGENTS_API_POLICY, env: { TEST_UPSTREAM: upstream.url } });
   alice = await stack.token('alice', ['agents']);
   bob = await stack.token('bob', ['agents']);
   auditor = await stack.token('auditor-1', ['auditors']);

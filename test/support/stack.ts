@@ -75,3 +75,13 @@ issuers:
     jwksUri: \${PORTCULLIS_DEV_ISSUER}/jwks.json
     algorithms: [ES256]
 `;
+
+/** One http connection `api` to TEST_UPSTREAM on which agents may do anything, and the group `auditors`. */
+export const AGENTS_API_POLICY = `${DEV_ISSUER_POLICY}
+auditors:
+  groups: [auditors]
+connections:
+  api: { kind: http, upstream: "\${TEST_UPSTREAM}" }
+rules:
+  - { name: agents, match: { groups: agents }, action: allow }
+`;
