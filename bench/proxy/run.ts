@@ -3,14 +3,17 @@
 // telemetry on), all forwarding to the same upstream in its own process: a 1 KB chat completion
 // (JSON) and the same answer streamed as 50 deltas (SSE), at 1 and 16 connections. For each it
 // prints the added p50/p99 over the bare upstream, req/s and the gateway process's CPU per request
-// (Portcullis's Azurite separately). Every gateway is a child process; autocannon drives them.
+// (Portcullis's Azurite separately, and the Append Blocks its session logs took per request). Every
+// gateway is a child process; autocannon drives them.
 //
 //   BENCH_SECONDS (5)  BENCH_WARMUP_SECONDS (30 per load)  BENCH_CONNECTIONS (1,16)  BENCH_LOADS (json,sse)
 //   BENCH_GATEWAYS (bare,portkey,strict,best-effort,telemetry)
+import { BlobServiceClient } from '@azure/storage-blob';
 import autocannon, { type Client, type Result } from 'autocannon';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
+import { SESSION_CONTAINER } from '../../shared/sessions/index.js';
 import { startBenchStack, startPortkey, startScript, type Child } from '../support/child.js';
 
 const duration = Number(process.env.BENCH_SECONDS ?? 5);
@@ -31,6 +34,8 @@ interface Target {
   sessions?: boolean;
   /** CPU seconds of the gateway process so far, and of its storage (Azurite) when it has one. */
   cpu(): { gateway: number; storage?: number };
+  /** Append Blocks committed to its session logs so far, for a gateway that keeps them. */
+  blocks?(): Promise<number>;
 }
 
 interface Figures {
@@ -41,6 +46,8 @@ interface Figures {
   failed: number;
   cpuMs: number;
   storageCpuMs?: number;
+  /** Append Blocks per request: two when every request's events go apart, one when they fold. */
+  blocksPerRequest?: number;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -71,9 +78,12 @@ function run(target: Target, load: 'json' | 'sse', connections: number, seconds:
 }
 
 async function measure(target: Target, load: 'json' | 'sse', connections: number): Promise<Figures> {
+  // Counted outside the CPU figures: counting reads every session blob's properties.
+  const blocksBefore = await target.blocks?.();
   const before = target.cpu();
   const { times, result } = await run(target, load, connections, duration);
   const after = target.cpu();
+  const blocksAfter = await target.blocks?.();
   times.sort((a, b) => a - b);
   const requests = result.requests.total;
   const perRequest = (seconds: number) => (requests === 0 ? NaN : (seconds * 1000) / requests);
@@ -85,7 +95,18 @@ async function measure(target: Target, load: 'json' | 'sse', connections: number
     failed: result.errors + result.timeouts + result.non2xx,
     cpuMs: perRequest(after.gateway - before.gateway),
     storageCpuMs: after.storage === undefined || before.storage === undefined ? undefined : perRequest(after.storage - before.storage),
+    blocksPerRequest: blocksBefore === undefined || blocksAfter === undefined || requests === 0 ? undefined : (blocksAfter - blocksBefore) / requests,
   };
+}
+
+/** Append Blocks committed to the session-day blobs in the storage of `connectionString`. */
+async function appendBlocks(connectionString: string): Promise<number> {
+  const container = BlobServiceClient.fromConnectionString(connectionString).getContainerClient(SESSION_CONTAINER);
+  let blocks = 0;
+  for await (const blob of container.listBlobsFlat()) {
+    blocks += (await container.getAppendBlobClient(blob.name).getProperties()).blobCommittedBlockCount ?? 0;
+  }
+  return blocks;
 }
 
 const loadBefore = loadavg()[0]!;
@@ -150,7 +171,8 @@ try {
       const { stack: gateway, azurite: storage } = stack.cpu();
       return { gateway, storage };
     };
-    await bench({ name: variant.name, url: `${stack.gateway}/api/proxy/llm/chat/completions`, headers: { authorization: `Bearer ${stack.tokens[0]}` }, sessions: true, cpu });
+    const blocks = () => appendBlocks(stack.storage);
+    await bench({ name: variant.name, url: `${stack.gateway}/api/proxy/llm/chat/completions`, headers: { authorization: `Bearer ${stack.tokens[0]}` }, sessions: true, cpu, blocks });
     await stack.stop();
   }
 } finally {
@@ -166,12 +188,12 @@ for (const load of loads) {
   for (const connections of connectionCounts) {
     const direct = base.get(key(load, connections))!;
     console.log(`\n${load.toUpperCase()}, ${connections} connection${connections > 1 ? 's' : ''}: bare upstream p50 ${ms(direct.p50)} ms, p99 ${ms(direct.p99)} ms, ${direct.rps.toFixed(0)} req/s`);
-    console.log(`${'gateway'.padEnd(26)} ${'+p50 ms'.padStart(8)} ${'+p99 ms'.padStart(8)} ${'req/s'.padStart(7)} ${'CPU ms/req'.padStart(11)} ${'storage'.padStart(8)} ${'failed'.padStart(7)}`);
+    console.log(`${'gateway'.padEnd(26)} ${'+p50 ms'.padStart(8)} ${'+p99 ms'.padStart(8)} ${'req/s'.padStart(7)} ${'CPU ms/req'.padStart(11)} ${'storage'.padStart(8)} ${'blocks/req'.padStart(10)} ${'failed'.padStart(7)}`);
     for (const [name, figures] of results) {
       if (name === 'upstream') continue;
       const f = figures.get(key(load, connections))!;
       console.log(
-        `${name.padEnd(26)} ${ms(f.p50 - direct.p50).padStart(8)} ${ms(f.p99 - direct.p99).padStart(8)} ${f.rps.toFixed(0).padStart(7)} ${ms(f.cpuMs).padStart(11)} ${(f.storageCpuMs === undefined ? '' : ms(f.storageCpuMs)).padStart(8)} ${String(f.failed).padStart(7)}`,
+        `${name.padEnd(26)} ${ms(f.p50 - direct.p50).padStart(8)} ${ms(f.p99 - direct.p99).padStart(8)} ${f.rps.toFixed(0).padStart(7)} ${ms(f.cpuMs).padStart(11)} ${(f.storageCpuMs === undefined ? '' : ms(f.storageCpuMs)).padStart(8)} ${(f.blocksPerRequest === undefined ? '' : ms(f.blocksPerRequest)).padStart(10)} ${String(f.failed).padStart(7)}`,
       );
     }
   }
