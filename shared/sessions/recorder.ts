@@ -113,7 +113,7 @@ export function createRecorder(options: RecorderOptions): Recorder {
     },
     claim: (sessionId, owner) => owners.claim(sessionId, owner),
     settle: () => batches.settle(),
-    async append(inputs, append) {
+    async append(inputs, appendOptions) {
       if (inputs.length === 0) return;
       try {
         const pending = inputs.map((input) => pendingEvent(input, now(), options.maxPayloadBytes));
@@ -124,7 +124,7 @@ export function createRecorder(options: RecorderOptions): Recorder {
           if (events) events.push(sized);
           else bySession.set(sessionId, [sized]);
         }
-        await Promise.all([...bySession].map(([sessionId, events]) => batches.submit(sessionId, events, append?.linger)));
+        await Promise.all([...bySession].map(([sessionId, events]) => batches.submit(sessionId, events, appendOptions?.linger)));
       } catch (error) {
         failures += 1;
         const failure = error instanceof RecordingError ? error : new RecordingError(`cannot record: ${describeError(error)}`);
