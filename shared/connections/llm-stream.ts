@@ -73,8 +73,9 @@ export class LlmSseMasker implements StreamMasker {
   private readonly handler: DeltaHandler;
   private flushed = false;
   private events = 0;
-  /** The answer with the calls under review passed, as sent so far; undefined past APPROVED_LIMIT. */
-  private approved: string | undefined = '';
+  /** The answer with the calls under review passed, as sent so far, in pieces; undefined past APPROVED_LIMIT. */
+  private approved: string[] | undefined = [];
+  private approvedLength = 0;
 
   constructor(
     private readonly masker: Masker,
@@ -100,7 +101,7 @@ export class LlmSseMasker implements StreamMasker {
 
   /** The whole answer with the calls under review passed, once it has ended; undefined when none was. */
   approvedAnswer(): string | undefined {
-    return this.handler.reviewed?.() ? this.approved : undefined;
+    return this.handler.reviewed?.() ? this.approved?.join('') : undefined;
   }
 
   private mask(event: SseEvent): string {
@@ -112,7 +113,9 @@ export class LlmSseMasker implements StreamMasker {
   /** Bounded: an answer too long to hold cannot be held for a review (the gateway then fails it). */
   private keep(text: string): void {
     if (this.approved === undefined) return;
-    this.approved = this.approved.length + text.length > APPROVED_LIMIT ? undefined : this.approved + text;
+    this.approvedLength += text.length;
+    if (this.approvedLength > APPROVED_LIMIT) this.approved = undefined;
+    else this.approved.push(text);
   }
 
   /** The event's text, and the approved version's when it differs. */

@@ -14,6 +14,7 @@ import type { GatewayResponse, ResponseRecord } from './kind.js';
 import type { OperationDetail } from './operation.js';
 import { unmaskableNesting, unmaskableNotText, unmaskableResponse } from './refusals.js';
 import { truncateUtf8 } from '../platform/bytes.js';
+import { mapStream } from '../platform/map-stream.js';
 import { readableToWeb } from '../platform/readable-to-web.js';
 import { pushAll } from '../platform/arrays.js';
 
@@ -110,8 +111,8 @@ export async function maskResponse(upstream: Response, options: MaskOptions): Pr
     decoded = head.stream;
   }
 
-  // Counted, masked and kept for the record in one transform: each web stream in a chain costs
-  // its own promise turns per chunk.
+  // Counted, masked and kept for the record in one step: each web stream in a chain costs its own
+  // promise turns per chunk.
   const capture = captureText(options.captureBytes);
   const onFindings = (f: Finding[]) => pushAll(findings, f);
   const own = kind === 'sse' ? options.sse : undefined;
@@ -121,24 +122,22 @@ export async function maskResponse(upstream: Response, options: MaskOptions): Pr
   let total = 0;
   let counted!: (bytes: number) => void;
   const bytes = new Promise<number>((resolve) => (counted = resolve));
-  const pass = (out: Uint8Array | undefined, controller: TransformStreamDefaultController<Uint8Array>) => {
+  const pass = (out: Uint8Array | undefined, enqueue: (out: Uint8Array) => void) => {
     if (!out) return;
     capture.keep(out);
-    controller.enqueue(out);
+    enqueue(out);
   };
-  const body = decoded.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        total += chunk.byteLength;
-        pass(masking.push(chunk), controller);
-      },
-      flush(controller) {
-        pass(masking.end(), controller);
-        counted(total);
-        capture.end();
-      },
-    }),
-  );
+  const body = mapStream<Uint8Array, Uint8Array>(decoded, {
+    transform(chunk, enqueue) {
+      total += chunk.byteLength;
+      pass(masking.push(chunk), enqueue);
+    },
+    flush(enqueue) {
+      pass(masking.end(), enqueue);
+      counted(total);
+      capture.end();
+    },
+  });
   return {
     status,
     headers,
@@ -217,15 +216,13 @@ function countBytes(body: ReadableStream<Uint8Array>): { stream: ReadableStream<
   let total = 0;
   let done!: (n: number) => void;
   const settled = new Promise<number>((resolve) => (done = resolve));
-  const stream = body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        total += chunk.byteLength;
-        controller.enqueue(chunk);
-      },
-      flush: () => done(total),
-    }),
-  );
+  const stream = mapStream<Uint8Array, Uint8Array>(body, {
+    transform(chunk, enqueue) {
+      total += chunk.byteLength;
+      enqueue(chunk);
+    },
+    flush: () => done(total),
+  });
   return { stream, total: settled, sofar: () => total };
 }
 

@@ -68,6 +68,8 @@ export class SseParser {
 export function serializeEvent(event: SseEvent): string {
   let out = event.event !== undefined ? `event: ${event.event}\n` : '';
   for (const line of event.other) out += `${line}\n`;
-  if (event.data !== undefined) for (const line of event.data.split('\n')) out += `data: ${line}\n`;
+  if (event.data === undefined) return out + '\n';
+  if (!event.data.includes('\n')) return `${out}data: ${event.data}\n\n`;
+  for (const line of event.data.split('\n')) out += `data: ${line}\n`;
   return out + '\n';
 }

@@ -43,7 +43,8 @@ export class TextStreams {
 
   private collect(key: string, stream: StreamMasker, text: string): string {
     const seen = this.reported.get(key) ?? 0;
-    for (const f of stream.findings.slice(seen)) this.findings.push(f);
+    if (stream.findings.length === seen) return text;
+    for (let i = seen; i < stream.findings.length; i++) this.findings.push(stream.findings[i]!);
     this.reported.set(key, stream.findings.length);
     return text;
   }

@@ -1,5 +1,6 @@
 // Bytes and UTF-8 text under a size limit: reading a whole stream, passing one through, cutting
 // text to a byte budget without splitting a character. One place, so every body is bounded alike.
+import { mapStream } from './map-stream.js';
 import { bodyTooLarge } from './refusals.js';
 
 /** Reads a stream to its end; past `maxBytes` it cancels the stream and refuses with 413. */
@@ -26,15 +27,13 @@ export class BodyTooLarge extends Error {}
 /** Passes a body through, failing it once it exceeds the limit. */
 export function limitStream(stream: ReadableStream<Uint8Array>, limit: number): ReadableStream<Uint8Array> {
   let seen = 0;
-  return stream.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        seen += chunk.byteLength;
-        if (seen > limit) controller.error(new BodyTooLarge());
-        else controller.enqueue(chunk);
-      },
-    }),
-  );
+  return mapStream<Uint8Array, Uint8Array>(stream, {
+    transform(chunk, enqueue) {
+      seen += chunk.byteLength;
+      if (seen > limit) throw new BodyTooLarge();
+      enqueue(chunk);
+    },
+  });
 }
 
 /** The longest prefix of `text` of at most `maxBytes` UTF-8 bytes that does not split a character. */

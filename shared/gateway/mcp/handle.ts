@@ -33,6 +33,7 @@ import { reviewersOfChanges, type PinApproval, type PinReviews } from './pin-rev
 import type { McpSession, McpStore, ToolPin } from './store.js';
 import type { CallHold } from './held-call.js';
 import { mcpMethodNotAllowed, mcpUpstreamInvalid, missingMcpSession, unknownMcpSession } from '../refusals.js';
+import { mapStream } from '../../platform/map-stream.js';
 
 export interface McpDeps extends ForwardDeps {
   identify: Identify;
@@ -366,10 +367,10 @@ function sseThrough(ex: Exchange, body: ReadableStream<Uint8Array>, masker: Mask
   const parser = new SseParser();
   const decoder = new TextDecoder();
   const encoder = new TextEncoder();
-  const emit = async (events: ReturnType<SseParser['push']>, controller: TransformStreamDefaultController<Uint8Array>) => {
+  const emit = async (events: ReturnType<SseParser['push']>, enqueue: (out: Uint8Array) => void) => {
     for (const event of events) {
       if (event.data === undefined || event.data === '') {
-        controller.enqueue(encoder.encode(serializeEvent(event)));
+        enqueue(encoder.encode(serializeEvent(event)));
         continue;
       }
       let value: unknown;
@@ -377,19 +378,17 @@ function sseThrough(ex: Exchange, body: ReadableStream<Uint8Array>, masker: Mask
         value = JSON.parse(event.data);
       } catch {
         // Not a message: masked as text, never passed as it came.
-        controller.enqueue(encoder.encode(serializeEvent({ ...event, data: masker.text(event.data).text })));
+        enqueue(encoder.encode(serializeEvent({ ...event, data: masker.text(event.data).text })));
         continue;
       }
       const passed = await fromServer(ex, value, masker);
-      if (passed !== undefined) controller.enqueue(encoder.encode(serializeEvent({ ...event, data: JSON.stringify(passed) })));
+      if (passed !== undefined) enqueue(encoder.encode(serializeEvent({ ...event, data: JSON.stringify(passed) })));
     }
   };
-  return body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform: (chunk, controller) => emit(parser.push(decoder.decode(chunk, { stream: true })), controller),
-      flush: (controller) => emit(parser.end(), controller),
-    }),
-  );
+  return mapStream<Uint8Array, Uint8Array>(body, {
+    transform: (chunk, enqueue) => emit(parser.push(decoder.decode(chunk, { stream: true })), enqueue),
+    flush: (enqueue) => emit(parser.end(), enqueue),
+  });
 }
 
 /** One message from the server: answers filtered and masked, server requests judged, all recorded. */
