@@ -6,9 +6,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { completion, DELTAS, words } from './chat-answer.js';
 
-const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
-  `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'gpt-bench', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-const stream = [chunk({ role: 'assistant', content: '' }), ...words.slice(0, DELTAS - 2).map((w) => chunk({ content: w })), chunk({}, 'stop'), 'data: [DONE]\n\n'];
+// Each chunk carries its own padding, as OpenAI's do by default (`obfuscation`, random characters
+// that even out payload sizes).
+const chunk = (n: number, delta: Record<string, unknown>, finish: string | null = null) =>
+  `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'gpt-bench', choices: [{ index: 0, delta, finish_reason: finish }], obfuscation: padding(n) })}\n\n`;
+const padding = (n: number) => ((n * 2_654_435_761) % 4_294_967_296).toString(36).slice(0, 2 + (n % 9));
+const stream = [chunk(0, { role: 'assistant', content: '' }), ...words.slice(0, DELTAS - 2).map((w, i) => chunk(i + 1, { content: w })), chunk(DELTAS - 1, {}, 'stop'), 'data: [DONE]\n\n'];
 const items = JSON.stringify({ items: Array.from({ length: 20 }, (_, i) => ({ id: i, name: `item-${i}`, quantity: i * 3 })) });
 
 const server = createServer((req, res) => {

@@ -38,4 +38,26 @@ describe('EventJson', () => {
     assert.equal(calls(), 3);
     assert.equal(findings.length, 3);
   });
+
+  it('masks padding that differs in every event on its own, and still remembers the rest as clean', () => {
+    const { masker, calls } = counting(createMasker({}));
+    const findings: Finding[] = [];
+    const events = new EventJson(masker, findings, ['obfuscation']);
+    for (const padding of ['x1', 'Qz93', 'abc', 'k']) {
+      const masked = events.mask({ ...chunk(''), obfuscation: padding }) as ReturnType<typeof chunk> & { obfuscation: string };
+      assert.deepEqual(masked, { ...chunk(''), obfuscation: padding });
+    }
+    assert.equal(calls(), 1);
+    const secret = `ghp_${'Ab1Cd2Ef3G'.repeat(3)}123456`;
+    const masked = events.mask({ ...chunk(''), obfuscation: secret }) as { obfuscation: string };
+    assert.equal(masked.obfuscation, '[MASKED:github-token]');
+    assert.deepEqual(findings.map((f) => [f.rule, f.location]), [['github-token', '$.obfuscation:offset:0']]);
+  });
+
+  it('without padding names, an event whose padding differs is masked whole each time', () => {
+    const { masker, calls } = counting(createMasker({}));
+    const events = new EventJson(masker, []);
+    for (const padding of ['x1', 'Qz93', 'abc']) events.mask({ ...chunk(''), obfuscation: padding });
+    assert.equal(calls(), 3);
+  });
 });

@@ -39,6 +39,9 @@ const CLEAN_EVENT_CHARS = 2048;
  * Masks the JSON of a stream's events once their texts are taken out, remembering the last few
  * that had nothing to mask: a stream repeats its envelope (id, model, index…) in every event, and
  * masking it cost as much as masking the texts. An event with a finding is masked every time.
+ * Padding members (random characters an API adds to every event, such as OpenAI's
+ * `obfuscation`) would make each event new: they are masked as text on their own, and the rest
+ * of the event is remembered without them.
  */
 export class EventJson {
   /** Serialisations of events that masking left as they were. */
@@ -47,10 +50,18 @@ export class EventJson {
   constructor(
     private readonly masker: Masker,
     private readonly findings: Finding[],
+    private readonly padding: readonly string[] = [],
   ) {}
 
   /** The event masked, from a value the caller owns: that value itself when it is known clean. */
   mask(value: unknown): unknown {
+    const padded = this.padding.length > 0 && isRecord(value) ? this.takePadding(value) : undefined;
+    const masked = this.envelope(value);
+    if (padded && isRecord(masked)) for (const [name, text] of padded) masked[name] = this.text(name, text);
+    return masked;
+  }
+
+  private envelope(value: unknown): unknown {
     const key = JSON.stringify(value);
     const remembered = key !== undefined && key.length <= CLEAN_EVENT_CHARS;
     if (remembered && this.clean.has(key)) return value;
@@ -62,7 +73,27 @@ export class EventJson {
     }
     return masked.value;
   }
+
+  /** The event's padding members, each left as '' in its place. */
+  private takePadding(value: Record<string, unknown>): Array<[string, string]> | undefined {
+    let taken: Array<[string, string]> | undefined;
+    for (const name of this.padding) {
+      const text = value[name];
+      if (typeof text !== 'string' || text === '') continue;
+      (taken ??= []).push([name, text]);
+      value[name] = '';
+    }
+    return taken;
+  }
+
+  private text(name: string, text: string): string {
+    const masked = this.masker.text(text);
+    for (const f of masked.findings) this.findings.push({ ...f, location: `$.${name}:${f.location}` });
+    return masked.text;
+  }
 }
+
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** The longest answer kept for holding (characters). */
 const APPROVED_LIMIT = 8 * 1024 * 1024;

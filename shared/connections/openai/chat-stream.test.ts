@@ -167,3 +167,18 @@ describe('chat stream: what is recorded', () => {
     assert.equal(stream.details().totalTokens, 17);
   });
 });
+
+describe('chat stream masking: OpenAI padding (obfuscation)', () => {
+  it('passes each chunk its own padding, masks a secret in it, and still masks the text', () => {
+    const pad = (c: Chunk, obfuscation: string) => ({ ...c, obfuscation });
+    const upstream = sse([pad(content('Hello '), 'a1'), pad(content('there'), 'Zx9q'), pad(content(` ${secret} `), secret), pad(finish(), 'k')]);
+    const { out, stream } = run(upstream);
+    const { chunks } = received(out);
+    const paddings = chunks.map((c) => (c as Chunk & { obfuscation?: string }).obfuscation);
+    assert.deepEqual(paddings.slice(0, 2), ['a1', 'Zx9q']);
+    assert.equal(paddings.at(-1), 'k');
+    assert.ok(!leaks(out, secret));
+    assert.match(textOf(chunks), /^Hello there \[MASKED:github-token\] $/);
+    assert.ok(stream.findings.some((f) => f.location.startsWith('$.obfuscation:')));
+  });
+});

@@ -10,6 +10,7 @@ import type { ProposedToolCall } from '../kind.js';
 import { EventJson, type DeltaHandler, type StreamedEvent } from '../llm-stream.js';
 import { replacedToolCallText } from '../tool-calls.js';
 import { chatCall, type Judge } from './tool-calls.js';
+import { OPENAI_PADDING } from './padding.js';
 import { finishReasons, usageDetails, type AnswerDetails } from './usage.js';
 import { pushAll } from '../../platform/arrays.js';
 
@@ -65,7 +66,7 @@ export class ChatDeltas implements DeltaHandler {
     private readonly options: ChatStreamOptions,
   ) {
     this.streams = new TextStreams(masker, findings);
-    this.events = new EventJson(masker, findings);
+    this.events = new EventJson(masker, findings, OPENAI_PADDING);
   }
 
   event(name: string | undefined, data: unknown): StreamedEvent[] {
