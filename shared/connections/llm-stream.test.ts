@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createMasker, type Finding, type Masker } from '../masking/index.js';
+import { pushAll } from '../platform/arrays.js';
 import { EventJson } from './llm-stream.js';
 
 function counting(masker: Masker): { masker: Masker; calls: () => number } {
@@ -39,22 +40,27 @@ describe('EventJson', () => {
     assert.equal(findings.length, 3);
   });
 
-  it('masks padding that differs in every event on its own, and still remembers the rest as clean', () => {
-    const { masker, calls } = counting(createMasker({}));
+  it('masks members set anew in every event on their own, exactly as in place, and remembers the rest as clean', () => {
+    const base = createMasker({});
+    const whole: unknown[] = [];
+    const masker: Masker = { ...base, json: (value, path) => (Object.keys(value as object).length > 1 && whole.push(value), base.json(value, path)) };
     const findings: Finding[] = [];
-    const events = new EventJson(masker, findings, ['obfuscation']);
-    for (const padding of ['x1', 'Qz93', 'abc', 'k']) {
-      const masked = events.mask({ ...chunk(''), obfuscation: padding }) as ReturnType<typeof chunk> & { obfuscation: string };
-      assert.deepEqual(masked, { ...chunk(''), obfuscation: padding });
-    }
-    assert.equal(calls(), 1);
+    const events = new EventJson(masker, findings, ['obfuscation', 'sequence_number']);
+    ['x1', 'Qz93', 'abc', 'k'].forEach((padding, i) => {
+      const masked = events.mask({ ...chunk(''), sequence_number: i, obfuscation: padding });
+      assert.deepEqual(masked, { ...chunk(''), sequence_number: i, obfuscation: padding });
+    });
+    assert.equal(whole.length, 1);
     const secret = `ghp_${'Ab1Cd2Ef3G'.repeat(3)}123456`;
-    const masked = events.mask({ ...chunk(''), obfuscation: secret }) as { obfuscation: string };
-    assert.equal(masked.obfuscation, '[MASKED:github-token]');
-    assert.deepEqual(findings.map((f) => [f.rule, f.location]), [['github-token', '$.obfuscation:offset:0']]);
+    const event = { ...chunk(''), sequence_number: 4, obfuscation: secret };
+    const inPlace: Finding[] = [];
+    const expected = base.json(structuredClone(event));
+    pushAll(inPlace, expected.findings);
+    assert.deepEqual(events.mask(event), expected.value);
+    assert.deepEqual(findings, inPlace);
   });
 
-  it('without padding names, an event whose padding differs is masked whole each time', () => {
+  it('without their names, an event whose counter or padding differs is masked whole each time', () => {
     const { masker, calls } = counting(createMasker({}));
     const events = new EventJson(masker, []);
     for (const padding of ['x1', 'Qz93', 'abc']) events.mask({ ...chunk(''), obfuscation: padding });

@@ -39,9 +39,9 @@ const CLEAN_EVENT_CHARS = 2048;
  * Masks the JSON of a stream's events once their texts are taken out, remembering the last few
  * that had nothing to mask: a stream repeats its envelope (id, model, index…) in every event, and
  * masking it cost as much as masking the texts. An event with a finding is masked every time.
- * Padding members (random characters an API adds to every event, such as OpenAI's
- * `obfuscation`) would make each event new: they are masked as text on their own, and the rest
- * of the event is remembered without them.
+ * Members an API sets anew in every event (a counter, random padding) would make each event new:
+ * they are masked on their own, exactly as they would be in place, and the event is remembered
+ * without them.
  */
 export class EventJson {
   /** Serialisations of events that masking left as they were. */
@@ -50,14 +50,19 @@ export class EventJson {
   constructor(
     private readonly masker: Masker,
     private readonly findings: Finding[],
-    private readonly padding: readonly string[] = [],
+    private readonly perEvent: readonly string[] = [],
   ) {}
 
   /** The event masked, from a value the caller owns: that value itself when it is known clean. */
   mask(value: unknown): unknown {
-    const padded = this.padding.length > 0 && isRecord(value) ? this.takePadding(value) : undefined;
+    const own = this.perEvent.length > 0 && isRecord(value) ? this.takeOwn(value) : undefined;
     const masked = this.envelope(value);
-    if (padded && isRecord(masked)) for (const [name, text] of padded) masked[name] = this.text(name, text);
+    if (!own || !isRecord(masked)) return masked;
+    for (const [name, item] of own) {
+      const alone = this.masker.json({ [name]: item });
+      if (alone.findings.length > 0) pushAll(this.findings, alone.findings);
+      masked[name] = (alone.value as Record<string, unknown>)[name];
+    }
     return masked;
   }
 
@@ -74,22 +79,16 @@ export class EventJson {
     return masked.value;
   }
 
-  /** The event's padding members, each left as '' in its place. */
-  private takePadding(value: Record<string, unknown>): Array<[string, string]> | undefined {
-    let taken: Array<[string, string]> | undefined;
-    for (const name of this.padding) {
-      const text = value[name];
-      if (typeof text !== 'string' || text === '') continue;
-      (taken ??= []).push([name, text]);
-      value[name] = '';
+  /** The event's own scalar members (strings and numbers), each left as null in its place. */
+  private takeOwn(value: Record<string, unknown>): Array<[string, string | number]> | undefined {
+    let taken: Array<[string, string | number]> | undefined;
+    for (const name of this.perEvent) {
+      const item = value[name];
+      if (typeof item !== 'string' && typeof item !== 'number') continue;
+      (taken ??= []).push([name, item]);
+      value[name] = null;
     }
     return taken;
-  }
-
-  private text(name: string, text: string): string {
-    const masked = this.masker.text(text);
-    for (const f of masked.findings) this.findings.push({ ...f, location: `$.${name}:${f.location}` });
-    return masked.text;
   }
 }
 

@@ -168,7 +168,7 @@ describe('chat stream: what is recorded', () => {
   });
 });
 
-describe('chat stream masking: OpenAI padding (obfuscation)', () => {
+describe('chat stream masking: OpenAI\'s padding (obfuscation)', () => {
   it('passes each chunk its own padding, masks a secret in it, and still masks the text', () => {
     const pad = (c: Chunk, obfuscation: string) => ({ ...c, obfuscation });
     const upstream = sse([pad(content('Hello '), 'a1'), pad(content('there'), 'Zx9q'), pad(content(` ${secret} `), secret), pad(finish(), 'k')]);
@@ -179,6 +179,6 @@ describe('chat stream masking: OpenAI padding (obfuscation)', () => {
     assert.equal(paddings.at(-1), 'k');
     assert.ok(!leaks(out, secret));
     assert.match(textOf(chunks), /^Hello there \[MASKED:github-token\] $/);
-    assert.ok(stream.findings.some((f) => f.location.startsWith('$.obfuscation:')));
+    assert.ok(stream.findings.some((f) => f.rule === 'github-token' && f.location.startsWith('$.obfuscation')));
   });
 });

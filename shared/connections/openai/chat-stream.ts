@@ -10,7 +10,7 @@ import type { ProposedToolCall } from '../kind.js';
 import { EventJson, type DeltaHandler, type StreamedEvent } from '../llm-stream.js';
 import { replacedToolCallText } from '../tool-calls.js';
 import { chatCall, type Judge } from './tool-calls.js';
-import { OPENAI_PADDING } from './padding.js';
+import { OPENAI_PER_EVENT } from './per-event.js';
 import { finishReasons, usageDetails, type AnswerDetails } from './usage.js';
 import { pushAll } from '../../platform/arrays.js';
 
@@ -66,7 +66,7 @@ export class ChatDeltas implements DeltaHandler {
     private readonly options: ChatStreamOptions,
   ) {
     this.streams = new TextStreams(masker, findings);
-    this.events = new EventJson(masker, findings, OPENAI_PADDING);
+    this.events = new EventJson(masker, findings, OPENAI_PER_EVENT);
   }
 
   event(name: string | undefined, data: unknown): StreamedEvent[] {

@@ -11,7 +11,7 @@ import type { ToolCallVerdict } from '../kind.js';
 import { EventJson, type DeltaHandler, type StreamedEvent } from '../llm-stream.js';
 import { replacedToolCallText } from '../tool-calls.js';
 import { replacementItem, responseCall, type Judge } from './tool-calls.js';
-import { OPENAI_PADDING } from './padding.js';
+import { OPENAI_PER_EVENT } from './per-event.js';
 import { answerDetails, type AnswerDetails } from './usage.js';
 
 type Json = Record<string, unknown>;
@@ -39,7 +39,7 @@ export class ResponseDeltas implements DeltaHandler {
     private readonly judge: Judge,
   ) {
     this.streams = new TextStreams(masker, findings);
-    this.events = new EventJson(masker, findings, OPENAI_PADDING);
+    this.events = new EventJson(masker, findings, OPENAI_PER_EVENT);
   }
 
   event(name: string | undefined, data: unknown): StreamedEvent[] {
