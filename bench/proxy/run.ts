@@ -6,8 +6,11 @@
 // (Portcullis's Azurite separately, and the Append Blocks its session logs took per request). Every
 // gateway is a child process; autocannon drives them.
 //
-//   BENCH_SECONDS (5)  BENCH_WARMUP_SECONDS (30 per load)  BENCH_CONNECTIONS (1,16)  BENCH_LOADS (json,sse)
-//   BENCH_GATEWAYS (bare,portkey,strict,best-effort,telemetry)
+// All gateways run at once and are measured in turn, round after round; each figure is the median
+// over the rounds. This machine's speed drifts by tens of percent over minutes, and a gateway
+// measured minutes after another would be compared with a different machine.
+//   BENCH_SECONDS (5)  BENCH_ROUNDS (3)  BENCH_WARMUP_SECONDS (30 per load)  BENCH_CONNECTIONS (1,16)
+//   BENCH_LOADS (json,sse)  BENCH_GATEWAYS (bare,portkey,strict,best-effort,telemetry)
 import { BlobServiceClient } from '@azure/storage-blob';
 import autocannon, { type Client, type Result } from 'autocannon';
 import { createServer } from 'node:http';
@@ -17,6 +20,7 @@ import { SESSION_CONTAINER } from '../../shared/sessions/index.js';
 import { startBenchStack, startPortkey, startScript, type Child } from '../support/child.js';
 
 const duration = Number(process.env.BENCH_SECONDS ?? 5);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 30);
 const connectionCounts = (process.env.BENCH_CONNECTIONS ?? '1,16').split(',').map(Number);
 const loads = (process.env.BENCH_LOADS ?? 'json,sse').split(',') as Array<'json' | 'sse'>;
@@ -128,30 +132,36 @@ async function warmUp(target: Target, load: 'json' | 'sse'): Promise<void> {
   await run(target, load, 4, warmupSeconds);
 }
 
-async function bench(target: Target): Promise<void> {
-  for (const load of loads) await warmUp(target, load);
-  const figures = new Map<string, Figures>();
-  // JSON and SSE back to back at each connection count: this machine slows under sustained load,
-  // and the SSE/JSON ratio compares rows measured a few seconds apart, not four rows apart.
-  for (const connections of connectionCounts) for (const load of loads) figures.set(key(load, connections), await measure(target, load, connections));
-  results.set(target.name, figures);
+/** Each target's figures for one load and connection count, in every round: median by median. */
+function medianFigures(all: Figures[]): Figures {
+  const mid = (pick: (f: Figures) => number | undefined) => {
+    const values = all.map(pick).filter((v): v is number => v !== undefined).sort((a, b) => a - b);
+    return values.length === 0 ? undefined : values[Math.floor(values.length / 2)]!;
+  };
+  return {
+    rps: mid((f) => f.rps)!,
+    p50: mid((f) => f.p50)!,
+    p99: mid((f) => f.p99)!,
+    requests: all.reduce((n, f) => n + f.requests, 0),
+    failed: all.reduce((n, f) => n + f.failed, 0),
+    cpuMs: mid((f) => f.cpuMs)!,
+    storageCpuMs: mid((f) => f.storageCpuMs),
+    blocksPerRequest: mid((f) => f.blocksPerRequest),
+  };
 }
 
 try {
-  const bareUpstream: Target = { name: 'upstream', url: `${upstream.url}/v1/chat/completions`, headers: {}, cpu: () => ({ gateway: upstream.cpu() }) };
-  await bench(bareUpstream);
+  const targets: Target[] = [{ name: 'upstream', url: `${upstream.url}/v1/chat/completions`, headers: {}, cpu: () => ({ gateway: upstream.cpu() }) }];
   if (gateways.includes('bare')) {
     const bare = await startScript<{ url: string }>('./bare-proxy.ts', { BENCH_UPSTREAM: upstream.url });
     children.push(bare);
-    await bench({ name: 'bare node:http proxy', url: `${bare.url}/v1/chat/completions`, headers: {}, cpu: () => ({ gateway: bare.cpu() }) });
-    await bare.stop();
+    targets.push({ name: 'bare node:http proxy', url: `${bare.url}/v1/chat/completions`, headers: {}, cpu: () => ({ gateway: bare.cpu() }) });
   }
   if (gateways.includes('portkey')) {
     const portkey = await startPortkey();
     children.push(portkey);
     const headers = { authorization: 'Bearer sk-bench', 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstream.url}/v1` };
-    await bench({ name: 'Portkey gateway 1.15.2', url: `${portkey.url}/v1/chat/completions`, headers, cpu: () => ({ gateway: portkey.cpu() }) });
-    await portkey.stop();
+    targets.push({ name: 'Portkey gateway 1.15.2', url: `${portkey.url}/v1/chat/completions`, headers, cpu: () => ({ gateway: portkey.cpu() }) });
   }
   const portcullis: Array<{ name: string; gateway: string; recording: 'strict' | 'best-effort'; env: Record<string, string> }> = [
     { name: 'Portcullis strict', gateway: 'strict', recording: 'strict', env: {} },
@@ -172,16 +182,31 @@ try {
       return { gateway, storage };
     };
     const blocks = () => appendBlocks(stack.storage);
-    await bench({ name: variant.name, url: `${stack.gateway}/api/proxy/llm/chat/completions`, headers: { authorization: `Bearer ${stack.tokens[0]}` }, sessions: true, cpu, blocks });
-    await stack.stop();
+    targets.push({ name: variant.name, url: `${stack.gateway}/api/proxy/llm/chat/completions`, headers: { authorization: `Bearer ${stack.tokens[0]}` }, sessions: true, cpu, blocks });
   }
+
+  for (const target of targets) for (const load of loads) await warmUp(target, load);
+  const measured = new Map<string, Map<string, Figures[]>>(targets.map((t) => [t.name, new Map()]));
+  for (let round = 0; round < rounds; round++) {
+    for (const connections of connectionCounts) {
+      for (const target of targets) {
+        // JSON and SSE back to back: the SSE/JSON ratio compares rows a few seconds apart.
+        for (const load of loads) {
+          const list = measured.get(target.name)!;
+          const at = key(load, connections);
+          list.set(at, [...(list.get(at) ?? []), await measure(target, load, connections)]);
+        }
+      }
+    }
+  }
+  for (const [name, lists] of measured) results.set(name, new Map([...lists].map(([at, all]) => [at, medianFigures(all)])));
 } finally {
   await Promise.all(children.map((child) => child.stop().catch(() => undefined)));
 }
 
 const base = results.get('upstream')!;
 const ms = (value: number) => value.toFixed(2);
-console.log(`\nproxy benchmark: ${duration} s per row; a 1 KB chat completion (json) and 50 streamed deltas (sse); latency added over the bare upstream`);
+console.log(`\nproxy benchmark: ${duration} s per row, medians of ${rounds} rounds, the gateways measured in turn; a 1 KB chat completion (json) and 50 streamed deltas (sse); latency added over the bare upstream`);
 // Figures from a machine busy with other work are not comparable with an idle one's.
 console.log(`load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after, on ${cpus().length} CPUs`);
 for (const load of loads) {
