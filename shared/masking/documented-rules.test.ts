@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createMasker } from './index.js';
-import { ALNUM, DIGITS, guid, HEX, LOWER, randomFrom, UPPER } from '../../test/support/masking.js';
+import { ALNUM, BASE64, DIGITS, guid, HEX, LOWER, opensshKey, randomFrom, UPPER } from '../../test/support/masking.js';
 
 const masker = createMasker({});
 const r = randomFrom;
@@ -295,5 +295,119 @@ describe('letters-only values in a secret setting', () => {
     for (const id of ['getUserByIdFromCache', 'AbstractSingletonProxyFactoryBean', 'XMLHttpRequestUpload', 'hunterhunterhunter', 'IsValidTokenForUserId', 'PoRaTeSiLuMaKeNoVa']) {
       leaves(`token = ${id}`);
     }
+  });
+});
+
+describe("formats other scanners' example sets showed missing, from each provider's documentation", () => {
+  const CRYPT = ALNUM + './';
+  const cases: [string, () => string][] = [
+    ['crates-io-token', () => 'cio' + r(ALNUM, 32)],
+    ['dependency-track-api-key', () => 'odt_' + r(ALNUM, 32)],
+    ['dependency-track-api-key', () => `odt_${r(ALNUM, 8)}_${r(ALNUM, 32)}`],
+    ['tavily-api-key', () => 'tvly-' + r(ALNUM, 32)],
+    ['tavily-api-key', () => 'tvly-dev-' + r(ALNUM, 32)],
+    ['posthog-api-key', () => 'phx_' + r(ALNUM, 43)],
+    ['nvidia-api-key', () => 'nvapi-' + r(ALNUM + '-_', 64)],
+    ['mongodb-atlas-service-account-secret', () => 'mdb_sa_sk_' + r(ALNUM + '-_', 40)],
+    ['adafruit-io-key', () => 'aio_' + r(ALNUM, 28)],
+    ['twitch-stream-key', () => `live_${r(DIGITS, 9)}_${r(ALNUM, 30)}`],
+    ['teamcity-token', () => `eyJ0eXAiOiAiVENWMiJ9.${r(ALNUM + '-_', 36)}.${r(ALNUM + '-_', 64)}`],
+    ['salesforce-access-token', () => `00D${r(ALNUM, 12)}!${r(ALNUM + '.', 96)}`],
+    ['new-relic-license-key', () => `eu01xx${r(HEX, 30)}NRAL`],
+    ['password-hash', () => `$6$${r(CRYPT, 16)}$${r(CRYPT, 86)}`],
+    ['password-hash', () => `$5$rounds=5000$${r(CRYPT, 16)}$${r(CRYPT, 43)}`],
+    ['password-hash', () => `$1$${r(CRYPT, 8)}$${r(CRYPT, 22)}`],
+    ['password-hash', () => `$apr1$${r(CRYPT, 8)}$${r(CRYPT, 22)}`],
+    ['password-hash', () => `$2b$12$${r(CRYPT, 53)}`],
+    ['password-hash', () => `$y$j9T$${r(CRYPT, 22)}$${r(CRYPT, 43)}`],
+    ['password-hash', () => `$argon2id$v=19$m=65536,t=3,p=4$${r(BASE64, 22)}$${r(BASE64, 43)}`],
+    ['password-hash', () => `$krb5asrep$23$${r(HEX, 32)}$${r(HEX, 200)}`],
+  ];
+  for (const [rule, make] of cases) {
+    it(`${rule}: ${make().slice(0, 12)}… alone, in prose, quoted, in JSON, after "="`, () => {
+      for (let i = 0; i < 3; i++) {
+        const value = make();
+        for (const text of [value, `use ${value} now`, `'${value}'`, JSON.stringify({ v: value }), `X=${value}\n`]) masks(text, value, rule);
+      }
+    });
+  }
+
+  it('leaves their look-alikes: words, shorter bodies, public keys, shell variables', () => {
+    leaves(`the ciotola ${r(LOWER, 20)} and precious odt_x, tvly-${r(ALNUM, 8)}`);
+    leaves(`phc_${r(ALNUM, 43)} is PostHog's public project key; mdb_sa_id_${r(HEX, 24)} a client id`);
+    leaves(`live_stream_${r(LOWER, 30)} and live_123_abc`);
+    leaves('echo $1$2 and $6$ and awk \'{print $1$5}\' and $2y$10$short');
+  });
+
+  it('microsoft-teams-webhook: the connector URL, old and new hosts; the tenant is not the secret', () => {
+    const path = `${guid()}@${guid()}/IncomingWebhook/${r(HEX, 32)}/${guid()}`;
+    masks(`https://outlook.office.com/webhook/${path}`, path, 'microsoft-teams-webhook');
+    const signed = `${path}/V2${r(ALNUM + '-_', 40)}`;
+    const text = `webhook: https://acme.webhook.office.com/webhookb2/${signed}`;
+    masks(text, signed.slice(-20), 'microsoft-teams-webhook');
+    assert.ok(masker.text(text).text.includes('https://acme.webhook.office.com/webhookb2/[MASKED:'), masker.text(text).text);
+    leaves('see https://outlook.office.com/webhook/ and https://learn.microsoft.com/microsoftteams/platform/webhooks-and-connectors/');
+  });
+
+  it('telegram-bot-token: a documented token (no "AA") named as Telegram, or in a tgram:// URL', () => {
+    const secret = r(ALNUM + '-_', 35);
+    masks(`TELEGRAM_BOT_TOKEN=${r(DIGITS, 10)}:${secret}`, secret, 'telegram-bot-token');
+    masks(`notify: tgram://${r(DIGITS, 9)}:${secret}/${r(DIGITS, 9)}`, secret, 'telegram-bot-token');
+    leaves(`telegram: at 12:30 send ${r(LOWER, 10)}`);
+  });
+
+  it('kubernetes-bootstrap-token: kubeadm join --token, kubelet --tls-bootstrap-token', () => {
+    const token = `${r(LOWER + DIGITS, 6)}.${r(LOWER + DIGITS, 16)}`;
+    masks(`kubeadm join 10.0.0.5:6443 --token ${token} --discovery-token-ca-cert-hash sha256:${r(HEX, 64)}`, token, 'kubernetes-bootstrap-token');
+    masks(`--tls-bootstrap-token=${token}`, token, 'kubernetes-bootstrap-token');
+    leaves('kubeadm token create --print-join-command --token-ttl 2h');
+  });
+
+  it('vault-unseal-key: as `vault operator init` prints it and as `vault operator unseal` takes it', () => {
+    const share = r(BASE64, 44);
+    masks(`Unseal Key 1: ${share}\nUnseal Key 2: ${r(BASE64, 44)}`, share, 'vault-unseal-key');
+    masks(`vault operator unseal ${share}`, share, 'vault-unseal-key');
+    const hex = r(HEX, 66);
+    masks(`vault operator unseal -address=https://vault:8200 ${hex}`, hex, 'vault-unseal-key');
+    leaves('vault operator unseal -status; Unseal Key 1: (see the vault)');
+  });
+
+  it('netrc-password: on one line or several; not a variable or the word', () => {
+    const pw = r(ALNUM, 14);
+    masks(`machine api.github.com login ci password ${pw}`, pw, 'netrc-password');
+    masks(`machine raw.github.com\n  login ci-bot\n  password ${pw}\n`, pw, 'netrc-password');
+    leaves('machine api.acme.io login ci password $NETRC_PASSWORD\nmachine x login y password password');
+  });
+
+  it('command-line-password: PsExec -p, ConvertTo-SecureString -AsPlainText, NetworkCredential; not variables', () => {
+    const pw = r(ALNUM, 10) + '!';
+    masks(`PsExec.exe \\\\10.0.0.7 -u ACME\\admin -p ${pw} cmd /c whoami`, pw, 'command-line-password');
+    masks(`$sec = ConvertTo-SecureString "${pw}" -AsPlainText -Force`, pw, 'command-line-password');
+    masks(`new System.Net.NetworkCredential("svc-build", "${pw}")`, pw, 'command-line-password');
+    leaves('psexec \\\\host -u admin -p $Password -i calc.exe; psexec \\\\host -u admin -p %PASS% cmd');
+    leaves('$sec = ConvertTo-SecureString "$env:DEPLOY_PASSWORD" -AsPlainText -Force');
+  });
+
+  it('private-key: an OpenSSH key laid out as ssh-keygen writes it (runs of "A" from its zero bytes), under either header', () => {
+    const key = opensshKey();
+    const body = key.split('\n')[1]!;
+    assert.match(key, /A{8}/);
+    masks(key, body, 'openssh-private-key');
+    masks(key.replaceAll('OPENSSH', 'RSA'), body, 'private-key');
+    leaves(`-----BEGIN OPENSSH PRIVATE KEY-----\n${'A'.repeat(70)}\n${'A'.repeat(70)}\n-----END OPENSSH PRIVATE KEY-----`);
+  });
+});
+
+describe("values in a secret's setting that are routes and names, not secrets", () => {
+  it('an AWS resource name, an anchor, a route with a version or after a variable are left; a token with "/" is masked', () => {
+    leaves('IAMUserChangePassword = "arn:aws:iam::aws:policy/IAMUserChangePassword"');
+    leaves('this.addPassword = "#add-password";');
+    leaves(`put '/forgot-password' => "cms/sites/passwords#update", as: 'update_password'`);
+    leaves('"creating-a-strong-password":"/en/enterprise-server@3.0/auth"');
+    leaves('FORGOT_PASSWORD_URL=$BASE_URL/classroom/#/forgot_password');
+    const token = `${r(ALNUM, 8)}7/${r(ALNUM, 8)}+${r(ALNUM, 6)}=`;
+    masks(`secret_key = "${token}"`, token, 'generic-secret');
+    const pw = `Summer#Rain${r(DIGITS, 3)}`;
+    masks(`password = "${pw}"`, pw, 'generic-secret');
   });
 });

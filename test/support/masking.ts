@@ -1,6 +1,6 @@
 // Test and benchmark support: a seeded random source and generators for secret-shaped values,
 // made at run time so that no scanner-flagged literal is committed. Not used by the engine.
-import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
 
 export const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 export const LOWER = 'abcdefghijklmnopqrstuvwxyz';
@@ -74,6 +74,15 @@ export function secretSamples(random: Random = Math.random): Record<string, () =
     'linear-api-key': () => pick(['lin_api_' + r(ALNUM, 40), 'lin_oauth_' + r(HEX, 64)], random),
     'docker-access-token': () => pick(['dckr_pat_', 'dckr_oat_'], random) + r(ALNUM + '_-', 27),
     'figma-token': () => 'figd_' + r(ALNUM + '_-', 40),
+    'crates-io-token': () => 'cio' + r(ALNUM, 32),
+    'dependency-track-api-key': () => 'odt_' + r(ALNUM, 32),
+    'tavily-api-key': () => 'tvly-' + pick(['', 'dev-', 'prod-'], random) + r(ALNUM, 32),
+    'posthog-api-key': () => 'phx_' + r(ALNUM, 43),
+    'nvidia-api-key': () => 'nvapi-' + r(ALNUM + '-_', 64),
+    'mongodb-atlas-service-account-secret': () => 'mdb_sa_sk_' + r(ALNUM, 40),
+    'adafruit-io-key': () => 'aio_' + r(ALNUM, 28),
+    'twitch-stream-key': () => `live_${r(DIGITS, 9)}_${r(ALNUM, 30)}`,
+    'password-hash': () => pick([`$6$${r(ALNUM + './', 16)}$${r(ALNUM + './', 86)}`, `$2b$12$${r(ALNUM + './', 53)}`], random),
   };
 }
 
@@ -176,11 +185,24 @@ export function pemKey(type: 'pkcs8' | 'pkcs1' = 'pkcs8'): string {
   return privateKey.export({ type, format: 'pem' }).toString().trimEnd();
 }
 
-/** A fresh OpenSSH private key block (ed25519). */
-export function opensshKey(): string {
-  const { privateKey } = generateKeyPairSync('ed25519');
-  const der = privateKey.export({ type: 'pkcs8', format: 'der' });
-  const body = Buffer.concat([Buffer.from('openssh-key-v1\0'), der]).toString('base64').replace(/.{1,70}/g, '$&\n');
+/**
+ * A fresh OpenSSH private key block (ed25519), laid out as ssh-keygen writes it (PROTOCOL.key:
+ * "openssh-key-v1", cipher and KDF "none", the public key, then the private section). Its
+ * length fields put runs of zero bytes, so of "A", in the base64, as in every real key.
+ */
+export function opensshKey(comment = 'agent@example'): string {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const raw = (key: typeof privateKey, member: 'x' | 'd') => Buffer.from(key.export({ format: 'jwk' })[member]!, 'base64url');
+  const pk = raw(publicKey, 'x');
+  const sk = raw(privateKey, 'd');
+  const u32 = (n: number) => Buffer.from([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);
+  const str = (b: Buffer | string) => Buffer.concat([u32(Buffer.byteLength(b)), Buffer.from(b)]);
+  const pub = Buffer.concat([str('ssh-ed25519'), str(pk)]);
+  const check = u32(randomBytes(4).readUInt32BE());
+  let secret = Buffer.concat([check, check, str('ssh-ed25519'), str(pk), str(Buffer.concat([sk, pk])), str(comment)]);
+  secret = Buffer.concat([secret, Buffer.from(Array.from({ length: (8 - (secret.length % 8)) % 8 }, (_, i) => i + 1))]);
+  const blob = Buffer.concat([Buffer.from('openssh-key-v1\0'), str('none'), str('none'), str(''), u32(1), str(pub), str(secret)]);
+  const body = blob.toString('base64').replace(/.{1,70}/g, '$&\n');
   return `-----BEGIN OPENSSH PRIVATE KEY-----\n${body}-----END OPENSSH PRIVATE KEY-----`;
 }
 

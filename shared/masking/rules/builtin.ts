@@ -65,6 +65,7 @@ export const SUPERSEDED: Readonly<Record<string, string>> = {
   'new-relic-user-api-key': 'new-relic-user-api-key',
   'jwt': 'jwt',
   'private-key': 'private-key',
+  'microsoft-teams-webhook': 'microsoft-teams-webhook',
 };
 
 let pack: RulePack | undefined;

@@ -1,17 +1,17 @@
 // Shared "not a secret after all" checks for the rules that match assignments.
 import { shannonEntropy } from '../entropy.js';
 
-/** Words, identifiers, member paths and numbers: what code and prose put after `token =`. */
-const PLAIN = /^(?:[A-Za-z_.$-]+|[\d.eE+-]+)$/;
+/** Words, identifiers, member paths and numbers, an anchor or selector (#add-password): what code and prose put after `token =`. */
+const PLAIN = /^(?:#?[A-Za-z_.$-]+|[\d.eE+-]+)$/;
 /** Values already masked, or placeholders rather than values. */
 const PLACEHOLDER = /^(?:\*+|x+|X+|\.+|<[^>]*>|\$\{[^}]*\}|\{\{.*\}\}|%[A-Za-z_]+%|\[MASKED:[^\]]*\].*|null|undefined|none|true|false)$/i;
 
 /**
  * What a setting named like a secret holds when it is no secret: a URL without credentials
- * (TOKEN_URL=https://…/token; one with them is the URL rules' to find) or a path of words
- * (secret_name: prod/db/password).
+ * (TOKEN_URL=https://…/token; one with them is the URL rules' to find), a path of words
+ * (secret_name: prod/db/password) or an AWS resource name (arn:aws:iam::aws:policy/…).
  */
-const URL_OR_PATH = /^[A-Za-z][A-Za-z0-9+.-]{1,15}:\/\/[^@\s]+$|^\/?(?:[A-Za-z_.-]+\/)+[A-Za-z_.-]+\/?$/;
+const URL_OR_PATH = /^[A-Za-z][A-Za-z0-9+.-]{1,15}:\/\/[^@\s]+$|^\/?(?:[A-Za-z_.-]+\/)+[A-Za-z_.-]+\/?$|^arn:aws[\w-]*:[\w-]+:[\w-]*:(?:\d{12}|aws)?:[\w/+=,.@:-]+$/;
 
 /**
  * The three as one regex, tested once per candidate (a text dense with candidates has one every
@@ -21,7 +21,19 @@ const URL_OR_PATH = /^[A-Za-z][A-Za-z0-9+.-]{1,15}:\/\/[^@\s]+$|^\/?(?:[A-Za-z_.
 const PLAIN_PLACEHOLDER_URL_OR_PATH = new RegExp(`${PLAIN.source}|${PLACEHOLDER.source}|${URL_OR_PATH.source}`, 'i');
 
 export function looksPlain(value: string): boolean {
-  return PLAIN_PLACEHOLDER_URL_OR_PATH.test(value);
+  return PLAIN_PLACEHOLDER_URL_OR_PATH.test(value) || looksLikeRoute(value);
+}
+
+/**
+ * A route or path of words as web code writes them (cms/sites/passwords#edit,
+ * /en/enterprise-server@3.0/auth, $BASE_URL/classroom/#/forgot_password): segments of letters
+ * and punctuation, digits only in a version number (3.0), maybe after a variable. A random
+ * token with "/" in it (base64) has digits elsewhere, or "+" and "=".
+ */
+function looksLikeRoute(value: string): boolean {
+  if (!value.includes('/')) return false;
+  const segments = value.replace(/^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?(?=\/)/, '').split('/');
+  return segments.some((s) => /[A-Za-z]/.test(s)) && segments.every((s) => /^[A-Za-z_.#@:-]*$/.test(s.replace(/\d+(?:\.\d+)+/g, '')));
 }
 
 /**
@@ -93,14 +105,17 @@ export const looksLikeCode = (value: string) => CODE.test(value);
 const KEY_BODY = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----([\s\S]*?)-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/;
 /**
  * A whole key block whose body is a placeholder (…, ***, <your key>, ${KEY}, a run of one
- * character) or too short to hold a key (the smallest, Ed25519 in PKCS#8, is 64 characters of
- * base64). A block cut off before its END line is still masked.
+ * character, few distinct characters) or too short to hold a key (the smallest, Ed25519 in
+ * PKCS#8, is 64 characters of base64). Runs of "A" (zero bytes) and "/" (0xff bytes) are not
+ * placeholders: every OpenSSH key has them, its length fields being zero-padded. A block cut off
+ * before its END line is still masked.
  */
 export function isPlaceholderKeyBlock(block: string): boolean {
   const body = KEY_BODY.exec(block)?.[1];
   if (body === undefined) return false;
   const flat = body.replace(/\\[nr]|\s/g, '');
-  return /\.{3}|\*{3}|<[^>]*>|\$\{|(.)\1{7}/.test(flat) || flat.replace(/[^A-Za-z0-9+/]/g, '').length < 60;
+  const base64 = flat.replace(/[^A-Za-z0-9+/]/g, '');
+  return /\.{3}|\*{3}|<[^>]*>|\$\{|([^A/])\1{7}/.test(flat) || base64.length < 60 || new Set(base64).size < 16;
 }
 
 /**

@@ -150,9 +150,10 @@ export const providerRules = [
     /(?<![A-Za-z0-9_])rnd_[A-Za-z0-9]{32}(?![A-Za-z0-9_])/, { entropy: 3 }),
   rule('bitbucket-app-password', ['atbb'],
     /(?<![A-Za-z0-9])ATBB[A-Za-z0-9]{32}(?![A-Za-z0-9])/, { entropy: 3 }),
-  // New Relic license keys: 36 hex and "NRAL"; Insights insert keys: NRII-.
+  // New Relic license keys: 36 hex and "NRAL", or (EU and other regions) the region (eu01xx) and
+  // 30 hex; Insights insert keys: NRII-.
   rule('new-relic-license-key', ['nral'],
-    /(?<![A-Za-z0-9])[a-f0-9]{36}NRAL(?![A-Za-z0-9])/, { lead: 36 }),
+    /(?<![A-Za-z0-9])(?:[a-f0-9]{36}|[a-z]{2}\d{2}xx[a-f0-9]{30})NRAL(?![A-Za-z0-9])/, { lead: 36 }),
   rule('new-relic-insert-key', ['nrii-'],
     /(?<![A-Za-z0-9_-])NRII-[A-Za-z0-9_-]{32}(?![A-Za-z0-9_-])/),
   rule('buildkite-token', ['bkua_'],
@@ -205,4 +206,77 @@ export const providerRules = [
   rule('cloudant-key', ['cloudant'],
     new RegExp(String.raw`cloudant[\w.-]{0,24}?(?:key|pwd|pw|password|pass|token)${ASSIGN}([0-9a-f]{64}|[a-z]{24})(?![A-Za-z0-9])`, 'i'),
     { extent: 'line' }),
+
+  // Formats that other scanners' example sets showed missing, written from each provider's
+  // documentation (or, for crypt hashes and .netrc, the format's own manual page).
+  rule('crates-io-token', ['cio'],
+    /(?<![A-Za-z0-9_])cio[A-Za-z0-9]{32}(?![A-Za-z0-9_])/, { entropy: 3 }),
+  // Dependency-Track API keys: odt_ and 32 characters, or (4.13 on) odt_, an 8-character public id, "_", the key.
+  rule('dependency-track-api-key', ['odt_'],
+    /(?<![A-Za-z0-9_])odt_(?:[A-Za-z0-9]{8}_)?[A-Za-z0-9]{32,40}(?![A-Za-z0-9_])/, { entropy: 3 }),
+  rule('tavily-api-key', ['tvly-'],
+    /(?<![A-Za-z0-9_-])tvly-(?:dev-|prod-)?[A-Za-z0-9]{32}(?![A-Za-z0-9_-])/, { entropy: 3 }),
+  // PostHog personal API keys (phx_) and feature-flag secure keys (phs_); project keys (phc_) are public.
+  rule('posthog-api-key', ['phx_', 'phs_'],
+    /(?<![A-Za-z0-9_])ph[xs]_[A-Za-z0-9]{30,64}(?![A-Za-z0-9_])/, { entropy: 3 }),
+  rule('nvidia-api-key', ['nvapi-'],
+    /(?<![A-Za-z0-9_-])nvapi-[A-Za-z0-9_-]{64}(?![A-Za-z0-9_-])/, { entropy: 3 }),
+  // MongoDB Atlas service account secrets (the client id, mdb_sa_id_, is not secret).
+  rule('mongodb-atlas-service-account-secret', ['mdb_sa_sk_'],
+    /(?<![A-Za-z0-9_])mdb_sa_sk_[A-Za-z0-9_-]{32,64}(?![A-Za-z0-9_-])/, { entropy: 3 }),
+  rule('adafruit-io-key', ['aio_'],
+    /(?<![A-Za-z0-9_])aio_[A-Za-z0-9]{28}(?![A-Za-z0-9_])/, { entropy: 3 }),
+  // Twitch stream keys: live_, the channel id, "_", 30 characters.
+  rule('twitch-stream-key', ['live_'],
+    /(?<![A-Za-z0-9_])live_\d{6,12}_[A-Za-z0-9]{30}(?![A-Za-z0-9_])/),
+  // TeamCity access tokens: a JWT-like token whose header is {"typ": "TCV2"}.
+  rule('teamcity-token', ['eyj0exaioiaivenwmij9'],
+    /eyJ0eXAiOiAiVENWMiJ9\.[A-Za-z0-9_-]{20,80}\.[A-Za-z0-9_-]{20,200}(?![A-Za-z0-9_-])/),
+  // Salesforce session ids and access tokens: the org id (00D, 12 or 15 characters), "!", the token.
+  rule('salesforce-access-token', ['00d'],
+    /(?<![A-Za-z0-9])00D[A-Za-z0-9]{12,15}![A-Za-z0-9._]{80,256}(?![A-Za-z0-9._])/, { requires: '!' }),
+  // Microsoft Teams incoming webhooks, the connector's URL (outlook.office.com, then
+  // <tenant>.webhook.office.com): everything after /webhook/ or /webhookb2/ is the credential.
+  rule('microsoft-teams-webhook', ['outlook.office.com/webhook/', 'outlook.office365.com/webhook/', '.webhook.office.com/webhookb2/'],
+    new RegExp(String.raw`(?:outlook\.office(?:365)?\.com\/webhook|\.webhook\.office\.com\/webhookb2)\/(${GUID}@${GUID}\/IncomingWebhook\/[A-Za-z0-9]{32}\/${GUID}(?:\/[A-Za-z0-9_-]{20,100})?)`)),
+  // Telegram bot tokens as the Bot API documents them (<bot id>:<35 characters>) where a name
+  // says Telegram, or in an apprise tgram:// URL; masked whole, as a generic rule would mask it.
+  rule('telegram-bot-token', ['telegram', 'tgram://'],
+    new RegExp(String.raw`(?:telegram[\w.-]{0,24}?${ASSIGN_OR_FLAG}|tgram:\/\/)(\d{5,12}:[A-Za-z0-9_-]{35})(?![A-Za-z0-9_-])`, 'i'),
+    { extent: 'line', entropy: 3 }),
+  // kubeadm bootstrap tokens ([a-z0-9]{6}.[a-z0-9]{16}) given to --token or --tls-bootstrap-token.
+  rule('kubernetes-bootstrap-token', ['--token', 'bootstrap-token', 'bootstraptoken'],
+    /(?:--token|bootstrap-?token)(?:\s+|\s*[=:]\s*["']?)([a-z0-9]{6}\.[a-z0-9]{16})(?![A-Za-z0-9])/i, { extent: 'line' }),
+  // Vault unseal keys (key shares of 33 bytes, in base64 or hex): as `vault operator init` prints
+  // them and as given to `vault operator unseal`.
+  rule('vault-unseal-key', ['unseal'],
+    /unseal(?:[ \t]{1,8}key[ \t]{1,8}\d{1,2}[ \t]{0,8}:|(?:[ \t]{1,8}-[\w-]{1,32}(?:=\S{1,256})?){0,4})[ \t]{1,8}([A-Za-z0-9+/]{43,44}={0,2}|[a-f0-9]{64,66})(?![A-Za-z0-9+/=])/i,
+    { extent: 'line' }),
+  // .netrc (curl, git, ftp): machine <host> [login <user>] [account <a>] password <password>, on one line or several.
+  rule('netrc-password', ['machine'],
+    /machine\s+\S+(?:\s+(?:login|account|port)\s+\S+){0,3}\s+password\s+(\S{1,256})/,
+    { extent: 'block', allow: (s, m) => s.startsWith('$') || unlessPlaceholderPassword(s, m) }),
+  // Password hashes, which crack offline (crypt(5)): md5crypt, sha256crypt, sha512crypt, Apache
+  // apr1, bcrypt, yescrypt, Cisco types 8 and 9, Argon2, and Kerberos AS-REP and TGS hashes.
+  rule('password-hash', ['$1$', '$5$', '$6$', '$apr1$'],
+    /\$(?:1|5|6|apr1)\$(?:rounds=\d{1,9}\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{22,86}(?![./A-Za-z0-9])/, { secretGroup: 0 }),
+  rule('password-hash', ['$2a$', '$2b$', '$2x$', '$2y$'],
+    /\$2[abxy]\$\d{2}\$[./A-Za-z0-9]{53}(?![./A-Za-z0-9])/, { secretGroup: 0 }),
+  rule('password-hash', ['$y$', '$8$', '$9$'],
+    /\$(?:y\$[./A-Za-z0-9]{1,30}\$[./A-Za-z0-9]{1,86}|[89]\$[./A-Za-z0-9]{14})\$[./A-Za-z0-9]{43}(?![./A-Za-z0-9])/, { secretGroup: 0 }),
+  rule('password-hash', ['$argon2'],
+    /\$argon2(?:id|i|d)\$v=\d{1,3}\$m=\d{1,10},t=\d{1,5},p=\d{1,3}\$[A-Za-z0-9+/]{11,64}\$[A-Za-z0-9+/]{16,128}(?![A-Za-z0-9+/])/, { secretGroup: 0 }),
+  rule('password-hash', ['$krb5asrep$', '$krb5tgs$', '$krb5pa$'],
+    /\$krb5(?:asrep|tgs|pa)\$\d{1,2}\$[^\s"'\x60]{40,8192}/, { secretGroup: 0 }),
+  // Passwords written into Windows command lines and scripts: PsExec -p, PowerShell's
+  // ConvertTo-SecureString -AsPlainText, .NET's NetworkCredential(user, password).
+  rule('command-line-password', ['psexec'],
+    /[Pp][Ss][Ee][Xx][Ee][Cc](?:64)?(?:\.[Ee][Xx][Ee])?\s[^\r\n]{0,120}? -p[ \t]{1,8}(["']?)([^\s"']{1,128})\1/,
+    { extent: 'line', secretGroup: 2, requires: ' -p', allow: (s, m) => /^[$%]/.test(s) || unlessPlaceholderPassword(s, m) }),
+  rule('command-line-password', ['convertto-securestring'],
+    /ConvertTo-SecureString\s+(?:-String\s+)?(["'])([^"'\r\n]{1,256})\1[^\r\n]{0,80}?-AsPlainText/i,
+    { extent: 'line', secretGroup: 2, allow: (s, m) => s.startsWith('$') || unlessPlaceholderPassword(s, m) }),
+  rule('command-line-password', ['networkcredential('],
+    /NetworkCredential\(\s*(["'])[^"'\r\n]{0,128}\1\s*,\s*(["'])([^"'\r\n]{1,256})\2/i,
+    { extent: 'line', secretGroup: 3, allow: unlessPlaceholderPassword }),
 ];
