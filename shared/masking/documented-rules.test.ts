@@ -388,6 +388,30 @@ describe("formats other scanners' example sets showed missing, from each provide
     leaves('$sec = ConvertTo-SecureString "$env:DEPLOY_PASSWORD" -AsPlainText -Force');
   });
 
+  it('password-hash: database verifiers (PostgreSQL SCRAM and md5, MySQL hashes where grants print them)', () => {
+    const scram = `SCRAM-SHA-256$4096:${b64(16)}$${b64(32)}:${b64(32)}`;
+    masks(` app | ${scram}`, scram, 'password-hash');
+    const md5 = 'md5' + r(HEX, 32);
+    masks(`{"rolname":"legacy","pw":"${md5}"}`, md5, 'password-hash');
+    const native = '*' + r('0123456789ABCDEF', 40);
+    masks(`GRANT USAGE ON *.* TO \`app\`@\`%\` IDENTIFIED BY PASSWORD '${native}'`, native, 'password-hash');
+    masks(`CREATE USER \`app\`@\`%\` IDENTIFIED WITH 'mysql_native_password' AS '${native}'`, native, 'password-hash');
+    assert.equal(masker.auto(`[{"User":"app","authentication_string":"${native}"}]`).text, '[{"User":"app","authentication_string":"[MASKED:sensitive-key]"}]');
+    leaves(`md5sum says ${r(HEX, 32)}; the md5 of it is printed`);
+  });
+
+  it('sql-password: IDENTIFIED BY, [ENCRYPTED] PASSWORD, SET PASSWORD, WITH PASSWORD = N; not a placeholder or code', () => {
+    const pw = r(ALNUM, 12) + "''x";
+    for (const text of [
+      `CREATE USER 'app'@'%' IDENTIFIED BY '${pw}';`,
+      `ALTER ROLE app WITH LOGIN ENCRYPTED PASSWORD '${pw}' VALID UNTIL 'infinity';`,
+      `SET PASSWORD FOR 'bob'@'%' = PASSWORD('${pw}');`,
+      `set password = '${pw}';`,
+      `CREATE LOGIN app WITH PASSWORD = N'${pw}', CHECK_POLICY = OFF;`,
+    ]) masks(text, pw.slice(0, 12), 'sql-password');
+    leaves("ALTER USER app PASSWORD 'password'; CREATE USER u PASSWORD NULL; password = 'supersecret'");
+  });
+
   it('private-key: an OpenSSH key laid out as ssh-keygen writes it (runs of "A" from its zero bytes), under either header', () => {
     const key = opensshKey();
     const body = key.split('\n')[1]!;

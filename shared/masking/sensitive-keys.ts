@@ -6,6 +6,8 @@ export const DEFAULT_SENSITIVE_KEYS: readonly string[] = [
   'refreshToken', 'idToken', 'sessionToken', 'authToken', 'apiKey', 'apiSecret', 'accessKey',
   'secretKey', 'privateKey', 'connectionString', 'credential', 'credentials', 'authorization',
   'cookie', 'sasToken', 'accountKey', 'sharedAccessKey',
+  // MySQL's and MariaDB's mysql.user column (the password's hash); PostgreSQL's rolpassword ends with password.
+  'authenticationString', 'passwordHash',
 ];
 
 /** Keys that end like a sensitive name but hold paging cursors, not credentials. */

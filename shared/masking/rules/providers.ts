@@ -257,7 +257,8 @@ export const providerRules = [
     /machine\s+\S+(?:\s+(?:login|account|port)\s+\S+){0,3}\s+password\s+(\S{1,256})/,
     { extent: 'block', allow: (s, m) => s.startsWith('$') || unlessPlaceholderPassword(s, m) }),
   // Password hashes, which crack offline (crypt(5)): md5crypt, sha256crypt, sha512crypt, Apache
-  // apr1, bcrypt, yescrypt, Cisco types 8 and 9, Argon2, and Kerberos AS-REP and TGS hashes.
+  // apr1, bcrypt, yescrypt, Cisco types 8 and 9, Argon2, databases' verifiers, and Kerberos
+  // AS-REP and TGS hashes.
   rule('password-hash', ['$1$', '$5$', '$6$', '$apr1$'],
     /\$(?:1|5|6|apr1)\$(?:rounds=\d{1,9}\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{22,86}(?![./A-Za-z0-9])/, { secretGroup: 0 }),
   rule('password-hash', ['$2a$', '$2b$', '$2x$', '$2y$'],
@@ -266,8 +267,32 @@ export const providerRules = [
     /\$(?:y\$[./A-Za-z0-9]{1,30}\$[./A-Za-z0-9]{1,86}|[89]\$[./A-Za-z0-9]{14})\$[./A-Za-z0-9]{43}(?![./A-Za-z0-9])/, { secretGroup: 0 }),
   rule('password-hash', ['$argon2'],
     /\$argon2(?:id|i|d)\$v=\d{1,3}\$m=\d{1,10},t=\d{1,5},p=\d{1,3}\$[A-Za-z0-9+/]{11,64}\$[A-Za-z0-9+/]{16,128}(?![A-Za-z0-9+/])/, { secretGroup: 0 }),
+  // Database password verifiers, as an agent reading pg_authid or mysql.user sees them:
+  // PostgreSQL's SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey> and md5<32 hex>;
+  // MySQL's and MariaDB's mysql_native_password hash (*<40 hex>) where SHOW GRANTS or SHOW
+  // CREATE USER prints it (IDENTIFIED BY PASSWORD '…', IDENTIFIED WITH … AS '…').
+  rule('password-hash', ['scram-sha-256$'],
+    /SCRAM-SHA-256\$\d{1,7}:[A-Za-z0-9+/]{16,64}={0,2}\$[A-Za-z0-9+/]{43}=:[A-Za-z0-9+/]{43}=/, { secretGroup: 0 }),
+  rule('password-hash', ['md5'],
+    /(?<![A-Za-z0-9_])md5[a-f0-9]{32}(?![A-Za-z0-9])/, { secretGroup: 0 }),
+  rule('password-hash', ['identified'],
+    /IDENTIFIED\s{1,8}(?:BY\s{1,8}PASSWORD|(?:WITH|VIA)\s{1,8}['"\x60]?\w{1,64}['"\x60]?\s{1,8}(?:AS|USING))\s{1,8}(?:PASSWORD\(\s{0,8})?'([^'\r\n]{16,256})'/i,
+    { extent: 'line' }),
   rule('password-hash', ['$krb5asrep$', '$krb5tgs$', '$krb5pa$'],
     /\$krb5(?:asrep|tgs|pa)\$\d{1,2}\$[^\s"'\x60]{40,8192}/, { secretGroup: 0 }),
+  // Passwords in SQL, as an agent sends them through a database connection: MySQL's and
+  // MariaDB's IDENTIFIED BY '…' and SET PASSWORD … = '…', PostgreSQL's [ENCRYPTED] PASSWORD '…',
+  // SQL Server's WITH PASSWORD = N'…'.
+  rule('sql-password', ['identified'],
+    /IDENTIFIED\s{1,8}BY\s{1,8}'((?:[^'\\\r\n]|\\.|''){1,256})'/i,
+    { extent: 'line', allow: unlessPlaceholderPassword }),
+  rule('sql-password', ['password'],
+    /(?:(?<=SET\s{1,8})PASSWORD(?:\s{1,8}FOR\s{1,8}[^\s=]{1,128})?\s{0,8}=\s{0,8}(?:PASSWORD\(\s{0,8})?|PASSWORD\s{1,8})'((?:[^'\\\r\n]|\\.|''){1,256})'/i,
+    { extent: 'line', allow: unlessPlaceholderPassword }),
+  rule('sql-password', ['with password'],
+    /WITH\s{1,8}PASSWORD\s{0,8}=\s{0,8}N?'((?:[^'\r\n]|''){1,256})'/i,
+    { extent: 'line', allow: unlessPlaceholderPassword }),
+
   // Passwords written into Windows command lines and scripts: PsExec -p, PowerShell's
   // ConvertTo-SecureString -AsPlainText, .NET's NetworkCredential(user, password).
   rule('command-line-password', ['psexec'],

@@ -171,6 +171,23 @@ describe('mysql e2e on MariaDB: writes and what the classifier flags', { skip: m
     assert.equal((await db.query('SHOW TABLES FROM shop')).length, 4);
   });
 
+  it("keeps a password in SQL out of the log, and the server's hash of one out of an answer", async () => {
+    const password = `${randomBytes(12).toString('base64url')}!`;
+    const denied = await sql('shop', { sql: `CREATE USER 'intruder'@'%' IDENTIFIED BY '${password}'` });
+    assert.equal(denied.status, 403, JSON.stringify(denied.body));
+    const logged = JSON.stringify(denied.events);
+    assert.ok(logged.includes('[MASKED:sql-password]'), logged);
+    assert.ok(!logged.includes(password) && !JSON.stringify(denied.body).includes(password));
+    // MariaDB prints the login's mysql_native_password hash in its grants.
+    const grants = await sql('shop-open', { sql: 'SHOW GRANTS' });
+    assert.equal(grants.status, 200, JSON.stringify(grants.body));
+    const [hash] = (await db.query<{ h: string }>("SELECT authentication_string AS h FROM mysql.user WHERE user = 'writer'")).map((r) => r.h);
+    assert.match(hash!, /^\*[0-9A-F]{40}$/);
+    const answered = JSON.stringify(grants.body);
+    assert.ok(!answered.includes(hash!.slice(1)), answered);
+    assert.ok(answered.includes('[MASKED:password-hash]'), answered);
+  });
+
   it('refuses several statements, transaction control, and what the grammar cannot parse', async () => {
     const several = await sql('shop', { sql: 'SELECT 1; DELETE FROM orders' });
     assert.equal(several.status, 400);

