@@ -1,9 +1,10 @@
 // The rules added for formats the documented-formats corpus found missing: each masks its
 // format (generated here) and leaves its look-alikes alone.
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { createMasker } from './index.js';
-import { ALNUM, BASE64, DIGITS, guid, HEX, LOWER, opensshKey, randomFrom, UPPER } from '../../test/support/masking.js';
+import { ALNUM, BASE64, DIGITS, guid, HEX, LOWER, opensshKey, pemKey, randomFrom, UPPER } from '../../test/support/masking.js';
 
 const masker = createMasker({});
 const r = randomFrom;
@@ -419,6 +420,25 @@ describe("formats other scanners' example sets showed missing, from each provide
     masks(key, body, 'openssh-private-key');
     masks(key.replaceAll('OPENSSH', 'RSA'), body, 'private-key');
     leaves(`-----BEGIN OPENSSH PRIVATE KEY-----\n${'A'.repeat(70)}\n${'A'.repeat(70)}\n-----END OPENSSH PRIVATE KEY-----`);
+  });
+});
+
+describe('private keys in base64, as kubeconfig and Secrets carry them', () => {
+  it('masks client-key-data and tls.key in YAML and text, whole or streamed; leaves a certificate', () => {
+    const rsa = Buffer.from(pemKey() + '\n').toString('base64');
+    const ssh = Buffer.from(opensshKey() + '\n').toString('base64');
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const cert = Buffer.from('-----BEGIN CERTIFICATE-----\n' + r(BASE64, 64) + '\n' + r(BASE64, 64) + '\n-----END CERTIFICATE-----\n').toString('base64');
+    const yaml = `users:\n- name: admin\n  user:\n    client-certificate-data: ${cert}\n    client-key-data: ${rsa}\n`;
+    masks(yaml, rsa.slice(40, 80), 'private-key');
+    assert.ok(masker.text(yaml).text.includes(cert), 'the certificate is public');
+    masks(`data:\n  tls.key: ${ssh}\n`, ssh.slice(40, 80), 'private-key');
+    const ec = Buffer.from(privateKey.export({ type: 'sec1', format: 'pem' }).toString()).toString('base64');
+    masks(`tls.key: ${ec}`, ec.slice(30, 60), 'private-key');
+    const stream = masker.stream();
+    const out = [...yaml].reduce((sofar, _, i) => (i % 97 === 0 ? sofar + stream.push(yaml.slice(i, i + 97)) : sofar), '') + stream.end();
+    assert.ok(!out.includes(rsa.slice(40, 80)), out);
+    leaves(`tls.key: ${Buffer.from('-----BEGIN PRIVATE KEY-----\n<your key here>\n-----END PRIVATE KEY-----\n').toString('base64')}`);
   });
 });
 

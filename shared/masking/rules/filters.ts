@@ -118,6 +118,12 @@ export function isPlaceholderKeyBlock(block: string): boolean {
   return /\.{3}|\*{3}|<[^>]*>|\$\{|([^A/])\1{7}/.test(flat) || base64.length < 60 || new Set(base64).size < 16;
 }
 
+/** Whether base64 text decodes to a private key block that is not a placeholder. */
+export function isEncodedKeyBlock(base64: string): boolean {
+  const block = Buffer.from(base64, 'base64').toString('latin1');
+  return /^-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/.test(block) && !isPlaceholderKeyBlock(block);
+}
+
 /**
  * Passwords as documentation writes them: the word itself (password, pass, secret, your_password,
  * replace_with_password) or a default account's name (root, admin, user), a template ({password}, %PASSWORD%, $PASSWORD, $(password)), fewer

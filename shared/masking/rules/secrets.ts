@@ -3,7 +3,7 @@
 // lookaheads so that a token inside a longer run of token characters is not cut out of it.
 import type { RegexRule } from '../rule.js';
 import { ASSIGN, rule } from './define.js';
-import { isPlaceholderKeyBlock, looksLikeCode, looksPlain, unlessPlaceholder, unlessPlaceholderPassword, unlessPlainOrBelow, unlessWordsOrBelow } from './filters.js';
+import { isEncodedKeyBlock, isPlaceholderKeyBlock, looksLikeCode, looksPlain, unlessPlaceholder, unlessPlaceholderPassword, unlessPlainOrBelow, unlessWordsOrBelow } from './filters.js';
 import { providerRules } from './providers.js';
 
 const DB_SCHEMES = 'postgres(?:ql)?|mysqlx?|mariadb|mongodb(?:\\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse|oracle|db2|couchbases?|neo4j(?:\\+s)?|bolt|nats|memcached?';
@@ -111,6 +111,12 @@ export const secretRules: readonly RegexRule[] = [
   rule('openssh-private-key', ['-----begin'],
     /-----BEGIN OPENSSH PRIVATE KEY-----(?:[\s\S]{1,8192}?-----END OPENSSH PRIVATE KEY-----|(?:[A-Za-z0-9+/=\s-]|\\[nr])*)/,
     { extent: 'block', allow: isPlaceholderKeyBlock }),
+  // A key block in base64, as kubeconfig's client-key-data and a Secret's tls.key carry it in
+  // YAML and text ("LS0tLS1CRUdJTi" is "-----BEGIN " encoded); JSON mode decodes base64 strings
+  // itself. Masked when it decodes to a private key: a certificate (certificate-authority-data) is public.
+  rule('private-key', ['ls0tls1crudjti'],
+    /LS0tLS1CRUdJTi[A-Za-z0-9+/]{60,16384}={0,2}(?![A-Za-z0-9+/=])/,
+    { secretGroup: 0, allow: (s) => !isEncodedKeyBlock(s) }),
 
   // Credentials in connection strings and URLs.
   rule('database-url-password', ['://'],
