@@ -13,6 +13,14 @@ import { MAX_JSON_DEPTH } from './limits.js';
 import { findingFor, redact, replacementText, type Finding } from './redact.js';
 import type { Span } from './rule.js';
 
+/**
+ * A Key Vault secret's id (https://<vault>.vault.azure.net/secrets/<name>/…, in any cloud): a
+ * document holding one is a secret bundle (GET secret, az keyvault secret show), whose string
+ * `value` is the secret itself, masked as a sensitive key's would be. A list of secrets has ids
+ * but no string `value`.
+ */
+export const KEY_VAULT_SECRET = /\.vault\.(?:azure\.net|azure\.cn|usgovcloudapi\.net|microsoftazure\.de)(?::443)?(?:\/|\\\/)secrets(?:\/|\\\/)/;
+
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isWhitespace = (c: number) => c <= 32 && (c === 32 || c === 10 || c === 13 || c === 9);
 
@@ -97,6 +105,9 @@ export class Walk {
   /** The key just read as masked, when it held a finding: paths name it so, never by the secret. */
   private keyMasked: string | undefined;
   private keySensitive = false;
+  /** The key just read is "value", in a document that holds a Key Vault secret (see KEY_VAULT_SECRET). */
+  private keyIsSecretValue = false;
+  private readonly secretBundle: boolean;
 
   constructor(
     private readonly text: string,
@@ -104,7 +115,9 @@ export class Walk {
     private readonly root: string,
     private readonly depth: number,
     private readonly spans: readonly Span[],
-  ) {}
+  ) {
+    this.secretBundle = core.isSensitiveKey !== undefined && KEY_VAULT_SECRET.test(text);
+  }
 
   run(): { text: string; findings: Finding[] } | undefined {
     this.step(Infinity);
@@ -154,7 +167,7 @@ export class Walk {
             break;
           }
           if (c === 34) {
-            i = this.stringToken(i, member, sensitive, false);
+            i = this.stringToken(i, member, sensitive || (inObject && this.keyIsSecretValue), false);
             if (i < 0) return this.over(undefined);
           } else if (c === 45 || isDigit(c)) {
             const end = numberEnd(text, i);
@@ -275,6 +288,7 @@ export class Walk {
       this.keySensitive =
         isSensitiveKey !== undefined &&
         (decoded !== undefined ? isSensitiveKey(decoded) : mayBeSensitiveKey(text, start + 1, end - 1) && isSensitiveKey(text.slice(start + 1, end - 1)));
+      this.keyIsSecretValue = this.secretBundle && (decoded ?? text.slice(start + 1, end - 1)) === 'value';
     }
     if (sensitive && !isKey) {
       const value = decoded ?? text.slice(start + 1, end - 1);

@@ -3,7 +3,7 @@
 import type { Core } from './core.js';
 import { SENSITIVE_KEY_RULE } from './core.js';
 import { childPath, reroot } from './json-path.js';
-import { isFloat, maskJsonText, maskString } from './json-text.js';
+import { isFloat, KEY_VAULT_SECRET, maskJsonText, maskString } from './json-text.js';
 import { MAX_JSON_DEPTH } from './limits.js';
 import { findingFor, redact, replacementText, type Finding } from './redact.js';
 
@@ -38,6 +38,9 @@ function walk(value: unknown, core: Core, path: string, sensitive: boolean, dept
       return value.map((item, index) => walk(item, core, childPath(path, index), sensitive, depth + 1, findings, open));
     }
     const out: Record<string, unknown> = {};
+    // A Key Vault secret bundle: its string `value` is the secret (KEY_VAULT_SECRET in json-text.ts).
+    const id = (value as { id?: unknown }).id;
+    const bundle = core.isSensitiveKey !== undefined && typeof id === 'string' && KEY_VAULT_SECRET.test(id);
     for (const [key, item] of Object.entries(value)) {
       const keyFindings: Finding[] = [];
       const raw = childPath(path, key);
@@ -45,7 +48,8 @@ function walk(value: unknown, core: Core, path: string, sensitive: boolean, dept
       // Named by the key as masked, in its own findings and below it: the raw key may be the secret.
       const at = maskedKey === key ? raw : childPath(path, maskedKey);
       for (const f of keyFindings) findings.push({ ...f, location: reroot(f.location, raw, at) });
-      const keySensitive = sensitive || (core.isSensitiveKey !== undefined && core.isSensitiveKey(key));
+      const keySensitive =
+        sensitive || (core.isSensitiveKey !== undefined && core.isSensitiveKey(key)) || (bundle && key === 'value' && typeof item === 'string');
       out[maskedKey] = walk(item, core, at, keySensitive, depth + 1, findings, open);
     }
     return out;

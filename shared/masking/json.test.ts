@@ -24,6 +24,26 @@ describe('JSON mode (auto)', () => {
     });
   });
 
+  it("masks a Key Vault secret's value, as the REST API and az keyvault secret show return it; a list of secrets and other values are left", () => {
+    const secret = `Summer-${Math.random().toString(36).slice(2)}`;
+    const id = 'https://kv-acme.vault.azure.net/secrets/db-password/4387e9f3d6e14c459867679a90fd0f79';
+    const rest = JSON.stringify({ value: secret, id, attributes: { enabled: true, recoveryLevel: 'Recoverable' } });
+    const cli = JSON.stringify({ attributes: { enabled: true }, contentType: null, id, name: 'db-password', tags: {}, value: secret }, null, 2);
+    for (const body of [rest, cli]) {
+      const asText = masker.auto(body);
+      const asValue = masker.json(JSON.parse(body));
+      for (const [text, findings] of [[asText.text, asText.findings], [JSON.stringify(asValue.value), asValue.findings]] as const) {
+        assert.ok(!text.includes(secret), text);
+        assert.deepEqual(findings.map((f) => [f.rule, f.location]), [['sensitive-key', '$.value']]);
+      }
+    }
+    const list = JSON.stringify({ value: [{ id: 'https://kv-acme.vault.azure.net/secrets/db-password', attributes: { enabled: true } }], nextLink: null });
+    assert.equal(masker.auto(list).text, list);
+    const other = JSON.stringify({ id: 'https://acme.io/settings/theme', value: 'dark' });
+    assert.equal(masker.auto(other).text, other);
+    assert.deepEqual(masker.json(JSON.parse(other)).value, JSON.parse(other));
+  });
+
   it('judges an escaped key by its decoded name, whatever its last raw character', () => {
     const body = '{"passwor\\u0064":"x","Pass\\u0057ord ":1,"next\\u0050ageToken":"c"}';
     const out = JSON.parse(masker.auto(body).text) as Record<string, unknown>;
