@@ -423,6 +423,21 @@ describe("formats other scanners' example sets showed missing, from each provide
   });
 });
 
+describe("Azure's access keys as list-keys answers name them", () => {
+  it('azure-access-key: key1/key2, primaryKey/secondaryKey, Cosmos master keys, masterKey; not a schema primary key', () => {
+    const hex = r(HEX, 32);
+    const b44 = r(BASE64, 43) + '=';
+    const b88 = r(BASE64, 86) + '==';
+    masks(JSON.stringify({ key1: hex, key2: r(HEX, 32) }, null, 2), hex, 'azure-access-key');
+    masks(`{"keyName":"RootManageSharedAccessKey","primaryKey":"${b44}","secondaryKey":"${r(BASE64, 43)}="}`, b44, 'azure-access-key');
+    masks(`primary_readonly_master_key: ${b88}`, b88, 'azure-access-key');
+    masks(`AZURE_OPENAI_KEY1=${hex}`, hex, 'azure-access-key');
+    const fk = r(ALNUM + '-_', 54) + '==';
+    masks(`"masterKey": "${fk}"`, fk, 'azure-access-key');
+    leaves('{"table":"users","primaryKey":"id","primary_key":"user_id_and_tenant_id_composite","key1":"value1"}');
+  });
+});
+
 describe('private keys in base64, as kubeconfig and Secrets carry them', () => {
   it('masks client-key-data and tls.key in YAML and text, whole or streamed; leaves a certificate', () => {
     const rsa = Buffer.from(pemKey() + '\n').toString('base64');

@@ -19,6 +19,17 @@ import type { Span } from './rule.js';
  * `value` is the secret itself, masked as a sensitive key's would be. A list of secrets has ids
  * but no string `value`.
  */
+/**
+ * Members that name their object's pair, whose "value" is then masked when the name is a
+ * sensitive key's: {"name": "DB_PASSWORD", "value": "…"} as app settings (az webapp config
+ * appsettings list), container env (Kubernetes, ACI) and listKeys answers ("keyName") carry
+ * them, {"key": "Db:Password", "value": "…"} as App Configuration does. Over JSON text the name
+ * must come before the value, as these APIs write it; over parsed values, in any order.
+ */
+export const PAIR_NAMES = ['name', 'key', 'keyName'];
+/** Longer pair names are not read as key names. */
+export const MAX_PAIR_NAME = 128;
+
 export const KEY_VAULT_SECRET = /\.vault\.(?:azure\.net|azure\.cn|usgovcloudapi\.net|microsoftazure\.de)(?::443)?(?:\/|\\\/)secrets(?:\/|\\\/)/;
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
@@ -107,6 +118,10 @@ export class Walk {
   private keySensitive = false;
   /** The key just read is "value", in a document that holds a Key Vault secret (see KEY_VAULT_SECRET). */
   private keyIsSecretValue = false;
+  /** The key just read names its object's pair ("name", "key", "keyName"); see PAIR_NAMES. */
+  private keyNamesPair = false;
+  /** Per open container: an object whose pair's name is sensitive, so its "value" is. */
+  private readonly named: boolean[] = [];
   private readonly secretBundle: boolean;
 
   constructor(
@@ -162,6 +177,7 @@ export class Walk {
             this.count.push(0);
             this.member.push(top < 0 ? '' : this.name(member));
             this.sensitive.push(sensitive);
+            this.named.push(false);
             i++;
             expect = c === 123 ? Expect.FirstKeyOrEnd : Expect.FirstValueOrEnd;
             break;
@@ -238,6 +254,7 @@ export class Walk {
     this.count.pop();
     this.member.pop();
     this.sensitive.pop();
+    this.named.pop();
   }
 
   private name(member: Member): string | number {
@@ -288,7 +305,15 @@ export class Walk {
       this.keySensitive =
         isSensitiveKey !== undefined &&
         (decoded !== undefined ? isSensitiveKey(decoded) : mayBeSensitiveKey(text, start + 1, end - 1) && isSensitiveKey(text.slice(start + 1, end - 1)));
-      this.keyIsSecretValue = this.secretBundle && (decoded ?? text.slice(start + 1, end - 1)) === 'value';
+      const keyIs = (name: string) => (decoded !== undefined ? decoded === name : end - start - 2 === name.length && text.startsWith(name, start + 1));
+      const isValue = keyIs('value');
+      this.keyIsSecretValue = this.secretBundle && isValue;
+      this.keyNamesPair = isSensitiveKey !== undefined && PAIR_NAMES.some(keyIs);
+      if (isValue && this.named[this.named.length - 1]) this.keySensitive = true;
+    }
+    if (!isKey && member === KEY && this.keyNamesPair && end - start <= MAX_PAIR_NAME + 2) {
+      const name = decoded ?? text.slice(start + 1, end - 1);
+      if (this.core.isSensitiveKey!(name)) this.named[this.named.length - 1] = true;
     }
     if (sensitive && !isKey) {
       const value = decoded ?? text.slice(start + 1, end - 1);

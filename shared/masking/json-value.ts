@@ -3,7 +3,7 @@
 import type { Core } from './core.js';
 import { SENSITIVE_KEY_RULE } from './core.js';
 import { childPath, reroot } from './json-path.js';
-import { isFloat, KEY_VAULT_SECRET, maskJsonText, maskString } from './json-text.js';
+import { isFloat, KEY_VAULT_SECRET, MAX_PAIR_NAME, maskJsonText, maskString, PAIR_NAMES } from './json-text.js';
 import { MAX_JSON_DEPTH } from './limits.js';
 import { findingFor, redact, replacementText, type Finding } from './redact.js';
 
@@ -41,6 +41,11 @@ function walk(value: unknown, core: Core, path: string, sensitive: boolean, dept
     // A Key Vault secret bundle: its string `value` is the secret (KEY_VAULT_SECRET in json-text.ts).
     const id = (value as { id?: unknown }).id;
     const bundle = core.isSensitiveKey !== undefined && typeof id === 'string' && KEY_VAULT_SECRET.test(id);
+    // A name/value pair whose name is sensitive (PAIR_NAMES in json-text.ts).
+    const named = PAIR_NAMES.some((member) => {
+      const name = (value as Record<string, unknown>)[member];
+      return typeof name === 'string' && name.length <= MAX_PAIR_NAME && core.isSensitiveKey !== undefined && core.isSensitiveKey(name);
+    });
     for (const [key, item] of Object.entries(value)) {
       const keyFindings: Finding[] = [];
       const raw = childPath(path, key);
@@ -49,7 +54,9 @@ function walk(value: unknown, core: Core, path: string, sensitive: boolean, dept
       const at = maskedKey === key ? raw : childPath(path, maskedKey);
       for (const f of keyFindings) findings.push({ ...f, location: reroot(f.location, raw, at) });
       const keySensitive =
-        sensitive || (core.isSensitiveKey !== undefined && core.isSensitiveKey(key)) || (bundle && key === 'value' && typeof item === 'string');
+        sensitive ||
+        (core.isSensitiveKey !== undefined && core.isSensitiveKey(key)) ||
+        (key === 'value' && (named || (bundle && typeof item === 'string')));
       out[maskedKey] = walk(item, core, at, keySensitive, depth + 1, findings, open);
     }
     return out;

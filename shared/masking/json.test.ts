@@ -44,6 +44,27 @@ describe('JSON mode (auto)', () => {
     assert.deepEqual(masker.json(JSON.parse(other)).value, JSON.parse(other));
   });
 
+  it('masks the value of a name/value pair whose name is sensitive: app settings, container env, App Configuration', () => {
+    const secret = `Summer-${Math.random().toString(36).slice(2)}`;
+    const bodies = [
+      JSON.stringify([{ name: 'DB_PASSWORD', slotSetting: false, value: secret }, { name: 'WEBSITE_RUN_FROM_PACKAGE', slotSetting: false, value: '1' }]),
+      JSON.stringify({ spec: { containers: [{ env: [{ name: 'API_TOKEN', value: secret }, { name: 'LOG_LEVEL', value: 'debug' }] }] } }),
+      JSON.stringify([{ key: 'Db:Password', label: null, value: secret }, { key: 'Theme', value: 'dark' }]),
+    ];
+    for (const body of bodies) {
+      const asText = masker.auto(body);
+      const asValue = JSON.stringify(masker.json(JSON.parse(body)).value);
+      for (const out of [asText.text, asValue]) {
+        assert.ok(!out.includes(secret), out);
+        assert.ok(out.includes('"1"') || out.includes('"debug"') || out.includes('"dark"'), `the other pair is left: ${out}`);
+      }
+      assert.deepEqual(asText.findings.map((f) => f.rule), ['sensitive-key']);
+    }
+    // Functions' key collections are sensitive whatever their keys are called.
+    const keys = JSON.stringify({ functionKeys: { default: `${secret}==` }, systemKeys: {} });
+    assert.ok(!masker.auto(keys).text.includes(secret));
+  });
+
   it('judges an escaped key by its decoded name, whatever its last raw character', () => {
     const body = '{"passwor\\u0064":"x","Pass\\u0057ord ":1,"next\\u0050ageToken":"c"}';
     const out = JSON.parse(masker.auto(body).text) as Record<string, unknown>;

@@ -8,6 +8,8 @@ export const DEFAULT_SENSITIVE_KEYS: readonly string[] = [
   'cookie', 'sasToken', 'accountKey', 'sharedAccessKey',
   // MySQL's and MariaDB's mysql.user column (the password's hash); PostgreSQL's rolpassword ends with password.
   'authenticationString', 'passwordHash',
+  // Azure Functions' key collections (az functionapp keys list, listKeys).
+  'functionKeys', 'systemKeys',
 ];
 
 /** Keys that end like a sensitive name but hold paging cursors, not credentials. */

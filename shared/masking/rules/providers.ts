@@ -207,6 +207,15 @@ export const providerRules = [
     new RegExp(String.raw`cloudant[\w.-]{0,24}?(?:key|pwd|pw|password|pass|token)${ASSIGN}([0-9a-f]{64}|[a-z]{24})(?![A-Za-z0-9])`, 'i'),
     { extent: 'line' }),
 
+  // Azure's access keys as its list-keys answers name them: key1/key2 (Azure OpenAI and AI
+  // services, Event Grid, Maps), primaryKey/secondaryKey (Service Bus, Event Hubs, Relay,
+  // SignalR, IoT Hub, AI Search), primaryMasterKey and its read-only kin (Cosmos DB), masterKey
+  // (Functions). Named so, a key-shaped value (32 to 100 base64 or hex characters) is the key;
+  // a schema's "primaryKey": "id" is not.
+  rule('azure-access-key', ['key1', 'key2', 'primary', 'secondary', 'masterkey', 'master_key'],
+    new RegExp(String.raw`(?<![A-Za-z0-9])(?:key[12]|(?:primary|secondary)(?:_?read_?only)?(?:_?master)?_?key|master_?key)\\?["'\x60]?\s{0,8}(?::|=)\s{0,8}\\?["'\x60]?([A-Za-z0-9+/_-]{32,100}={0,2})(?![A-Za-z0-9+/=_-])`, 'i'),
+    { extent: 'line', entropy: 3, allow: unlessWordsOrBelow(3) }),
+
   // Formats that other scanners' example sets showed missing, written from each provider's
   // documentation (or, for crypt hashes and .netrc, the format's own manual page).
   rule('crates-io-token', ['cio'],
