@@ -430,11 +430,25 @@ describe("Azure's access keys as list-keys answers name them", () => {
     const b88 = r(BASE64, 86) + '==';
     masks(JSON.stringify({ key1: hex, key2: r(HEX, 32) }, null, 2), hex, 'azure-access-key');
     masks(`{"keyName":"RootManageSharedAccessKey","primaryKey":"${b44}","secondaryKey":"${r(BASE64, 43)}="}`, b44, 'azure-access-key');
-    masks(`primary_readonly_master_key: ${b88}`, b88, 'azure-access-key');
+    // Cosmos DB's 64-byte keys have the storage account key's shape too; either name will do.
+    const cosmos = masker.text(`primary_readonly_master_key: ${b88}`);
+    assert.ok(!cosmos.text.includes(b88) && cosmos.findings.some((f) => /^azure-(access|storage-account)-key$/.test(f.rule)), cosmos.text);
     masks(`AZURE_OPENAI_KEY1=${hex}`, hex, 'azure-access-key');
     const fk = r(ALNUM + '-_', 54) + '==';
     masks(`"masterKey": "${fk}"`, fk, 'azure-access-key');
     leaves('{"table":"users","primaryKey":"id","primary_key":"user_id_and_tenant_id_composite","key1":"value1"}');
+  });
+});
+
+describe('container env in YAML', () => {
+  it('yaml-env-secret: the value after "- name: <secret name>"; not other names, variables or valueFrom', () => {
+    const pw = r(ALNUM, 14);
+    const token = `${r(ALNUM, 8)} ${r(ALNUM, 8)}`;
+    const yaml = `spec:\n  containers:\n  - env:\n    - name: DB_PASSWORD\n      value: ${pw}\n    - name: LOG_LEVEL\n      value: debug\n    - name: "API_TOKEN"\n      value: "${token}"\n`;
+    masks(yaml, pw, 'yaml-env-secret');
+    masks(yaml, token, 'yaml-env-secret');
+    assert.ok(masker.text(yaml).text.includes('value: debug'));
+    leaves('env:\n- name: DB_PASSWORD\n  value: ${DB_PASSWORD}\n- name: API_TOKEN\n  valueFrom: {secretKeyRef: {name: api, key: token}}\n- name: TOKEN_TTL\n  value: "3600"');
   });
 });
 

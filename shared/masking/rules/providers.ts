@@ -207,6 +207,13 @@ export const providerRules = [
     new RegExp(String.raw`cloudant[\w.-]{0,24}?(?:key|pwd|pw|password|pass|token)${ASSIGN}([0-9a-f]{64}|[a-z]{24})(?![A-Za-z0-9])`, 'i'),
     { extent: 'line' }),
 
+  // A name/value pair in YAML whose name says secret, as container env is written (kubectl get
+  // pod -o yaml, a Deployment, a compose file's env list): "- name: DB_PASSWORD" then "value: …".
+  // JSON's pairs are the JSON walker's (json-text.ts), by the policy's sensitive keys.
+  rule('yaml-env-secret', ['name:'],
+    /name:[ \t]{0,8}["']?[\w.-]{0,64}?(?:password|passwd|pwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?|connection[_-]?string)["']?[ \t]{0,8}\r?\n[ \t]{0,64}value:[ \t]{0,8}(["']?)([^\s"'#][^\r\n"'#]{0,1023}?)\1[ \t]*(?=$|[\r\n#])/im,
+    { extent: 'block', secretGroup: 2, allow: (s, m) => s.startsWith('$') || s.startsWith('{{') || unlessPlaceholderPassword(s, m) }),
+
   // Azure's access keys as its list-keys answers name them: key1/key2 (Azure OpenAI and AI
   // services, Event Grid, Maps), primaryKey/secondaryKey (Service Bus, Event Hubs, Relay,
   // SignalR, IoT Hub, AI Search), primaryMasterKey and its read-only kin (Cosmos DB), masterKey
