@@ -160,6 +160,7 @@ describe('credentials in context', () => {
 describe('allowlists', () => {
   it('a connection-string password rule leaves code that names the password', () => {
     leaves('const password = process.env.DB_PASSWORD;');
+    leaves('user = (char *) (p + 1);\npwd = (char *) (p + ulen + 2);');
     leaves('password = config.get("db.password");');
     masks('Server=db;Password=Hunter2-Summer;', 'Hunter2-Summer', 'connection-string-password');
   });

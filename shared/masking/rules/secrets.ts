@@ -140,7 +140,7 @@ export const secretRules: readonly RegexRule[] = [
   // else, a value of bounded length ends at a ';'. The second must find that ';' within its
   // reach (`requires`), or `pwd=pwd=…` would read up to 256 characters at every hit and fail.
   rule('connection-string-password', ['password', 'pwd'],
-    /(?<=[;?&]\s*)(?:password|pwd)\s*=\s*([^;&"'\s]+)/i,
+    /(?<=[;?&][ \t]*)(?:password|pwd)[ \t]*=[ \t]*([^;&"'\s]+)/i,
     { extent: 'line', allow: unlessPlaceholderPassword }),
   rule('connection-string-password', ['password', 'pwd'],
     /(?:password|pwd)\s{0,32}=\s{0,32}([^;&"'\s]{1,256})\s{0,32};/i,
