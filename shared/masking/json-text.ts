@@ -26,7 +26,7 @@ import type { Span } from './rule.js';
  * them, {"key": "Db:Password", "value": "…"} as App Configuration does. Over JSON text the name
  * must come before the value, as these APIs write it; over parsed values, in any order.
  */
-export const PAIR_NAMES = ['name', 'key', 'keyName'];
+export const PAIR_NAMES: readonly string[] = ['name', 'key', 'keyName'];
 /** Longer pair names are not read as key names. */
 export const MAX_PAIR_NAME = 128;
 
@@ -305,15 +305,19 @@ export class Walk {
       this.keySensitive =
         isSensitiveKey !== undefined &&
         (decoded !== undefined ? isSensitiveKey(decoded) : mayBeSensitiveKey(text, start + 1, end - 1) && isSensitiveKey(text.slice(start + 1, end - 1)));
-      const keyIs = (name: string) => (decoded !== undefined ? decoded === name : end - start - 2 === name.length && text.startsWith(name, start + 1));
-      const isValue = keyIs('value');
+      // Compared in place, not sliced, and by length first: most keys are none of these.
+      const length = decoded !== undefined ? decoded.length : end - start - 2;
+      const isValue = length === 5 && this.keyIs('value', start, end, decoded);
       this.keyIsSecretValue = this.secretBundle && isValue;
-      this.keyNamesPair = isSensitiveKey !== undefined && PAIR_NAMES.some(keyIs);
+      this.keyNamesPair =
+        isSensitiveKey !== undefined &&
+        (length === 4 ? this.keyIs('name', start, end, decoded) : length === 3 ? this.keyIs('key', start, end, decoded) : length === 7 && this.keyIs('keyName', start, end, decoded));
       if (isValue && this.named[this.named.length - 1]) this.keySensitive = true;
     }
     if (!isKey && member === KEY && this.keyNamesPair && end - start <= MAX_PAIR_NAME + 2) {
-      const name = decoded ?? text.slice(start + 1, end - 1);
-      if (this.core.isSensitiveKey!(name)) this.named[this.named.length - 1] = true;
+      const named =
+        decoded !== undefined ? this.core.isSensitiveKey!(decoded) : this.core.mayBeSensitiveKey(text, start + 1, end - 1) && this.core.isSensitiveKey!(text.slice(start + 1, end - 1));
+      if (named) this.named[this.named.length - 1] = true;
     }
     if (sensitive && !isKey) {
       const value = decoded ?? text.slice(start + 1, end - 1);
@@ -353,6 +357,11 @@ export class Walk {
       }
     }
     return end;
+  }
+
+  /** Whether the key text[start, end) (quotes included; `decoded` when it has escapes) is `name`. */
+  private keyIs(name: string, start: number, end: number, decoded: string | undefined): boolean {
+    return decoded !== undefined ? decoded === name : end - start - 2 === name.length && this.text.startsWith(name, start + 1);
   }
 
   /** From now on the key just read is named by its masked text, also in its own findings (made under `from`). */
