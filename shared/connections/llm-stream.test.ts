@@ -16,6 +16,8 @@ function counting(masker: Masker): { masker: Masker; calls: () => number } {
 
 const chunk = (content: string) => ({ id: 'chatcmpl-1', object: 'chat.completion.chunk', model: 'm', choices: [{ index: 0, delta: { content }, finish_reason: null }] });
 
+const isObject = (value: unknown): value is object => value !== null && typeof value === 'object';
+
 describe('EventJson', () => {
   it('masks a clean envelope once, and gives each event a value of its own', () => {
     const { masker, calls } = counting(createMasker({}));
@@ -43,7 +45,7 @@ describe('EventJson', () => {
   it('masks members set anew in every event on their own, exactly as in place, and remembers the rest as clean', () => {
     const base = createMasker({});
     const whole: unknown[] = [];
-    const masker: Masker = { ...base, json: (value, path) => (Object.keys(value as object).length > 1 && whole.push(value), base.json(value, path)) };
+    const masker: Masker = { ...base, json: (value, path) => (isObject(value) && Object.keys(value).length > 1 && whole.push(value), base.json(value, path)) };
     const findings: Finding[] = [];
     const events = new EventJson(masker, findings, ['obfuscation', 'sequence_number']);
     ['x1', 'Qz93', 'abc', 'k'].forEach((padding, i) => {
@@ -58,6 +60,18 @@ describe('EventJson', () => {
     pushAll(inPlace, expected.findings);
     assert.deepEqual(events.mask(event), expected.value);
     assert.deepEqual(findings, inPlace);
+  });
+
+  it('masks a member set anew in every event whose name is sensitive as in place', () => {
+    const masker = createMasker({});
+    for (const [name, value] of [['token', 'abc'], ['session_token', 42]] as const) {
+      const findings: Finding[] = [];
+      const events = new EventJson(masker, findings, [name]);
+      const event = { ...chunk('hi'), [name]: value };
+      const expected = masker.json(structuredClone(event));
+      assert.deepEqual(events.mask(structuredClone(event)), expected.value, name);
+      assert.deepEqual(findings, expected.findings, name);
+    }
   });
 
   it('without their names, an event whose counter or padding differs is masked whole each time', () => {

@@ -6,7 +6,7 @@
 // call needs a review, the answer as it would be with the call passed is kept alongside (the
 // handler says which events differ), for the approval to hold.
 import type { Finding, Masker, StreamMasker } from '../masking/index.js';
-import { SseParser, serializeEvent, type SseEvent } from '../masking/index.js';
+import { childPath, SseParser, serializeEvent, type SseEvent } from '../masking/index.js';
 import { pushAll } from '../platform/arrays.js';
 import type { OperationDetail } from './operation.js';
 
@@ -46,6 +46,8 @@ const CLEAN_EVENT_CHARS = 2048;
 export class EventJson {
   /** Serialisations of events that masking left as they were. */
   private readonly clean = new Set<string>();
+  /** Per-event member → the path its value alone is masked under, or null: see valuePath(). */
+  private readonly paths = new Map<string, string | null>();
 
   constructor(
     private readonly masker: Masker,
@@ -59,11 +61,27 @@ export class EventJson {
     const masked = this.envelope(value);
     if (!own || !isRecord(masked)) return masked;
     for (const [name, item] of own) {
-      const alone = this.masker.json({ [name]: item });
+      const path = this.valuePath(name);
+      const alone = path !== null ? this.masker.json(item, path) : this.masker.json({ [name]: item });
       if (alone.findings.length > 0) pushAll(this.findings, alone.findings);
-      masked[name] = (alone.value as Record<string, unknown>)[name];
+      masked[name] = path !== null ? alone.value : (alone.value as Record<string, unknown>)[name];
     }
     return masked;
+  }
+
+  /**
+   * Where a member's value is masked on its own: its path, when the name is neither masked nor
+   * sensitive (with a value no rule reads, the member masks to itself with no finding), for then
+   * the value alone masks exactly as in place; null otherwise, and the member is masked whole.
+   */
+  private valuePath(name: string): string | null {
+    let path = this.paths.get(name);
+    if (path === undefined) {
+      const probe = this.masker.json({ [name]: 0 });
+      path = probe.findings.length === 0 && JSON.stringify(probe.value) === JSON.stringify({ [name]: 0 }) ? childPath('$', name) : null;
+      this.paths.set(name, path);
+    }
+    return path;
   }
 
   private envelope(value: unknown): unknown {

@@ -8,6 +8,7 @@ export { InspectionBudget, InspectionBudgetExceeded, maskSliced, SLICE, yieldToL
 export { loadGitleaksPack, type RulePack } from './gitleaks.js';
 export { translateRe2, type Translation } from './re2.js';
 export type { Finding } from './redact.js';
+export { childPath } from './json-path.js';
 export type { SecretLiteral } from './literals.js';
 export type { StreamMasker } from './stream.js';
 export { TextStreams } from './text-streams.js';
