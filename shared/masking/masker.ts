@@ -10,6 +10,7 @@ import { withLiterals, type SecretLiteral } from './literals.js';
 import { redact, type Finding } from './redact.js';
 import { translateRe2 } from './re2.js';
 import type { RegexRule, Replacement, ScanRule } from './rule.js';
+import { quotedMembers } from './quoted-members.js';
 import { gitleaksDefaultRules } from './rules/builtin.js';
 import { piiRules } from './rules/pii.js';
 import { secretRules } from './rules/secrets.js';
@@ -77,19 +78,22 @@ export function createMasker(config?: MaskingConfig | MaskingConfigInput, packs:
   const regexRules = [...secretRules, ...cfg.rules.map(customRule), ...gitleaks, ...packed]
     .filter((r) => !disabled.has(r.id))
     .map(withReplacement);
-  const scanRules = piiRules(cfg.pii).filter((r) => !disabled.has(r.id)).map(withReplacement);
-  const engine = new Engine(regexRules, scanRules);
-
   const keys = cfg.sensitiveKeys;
   const sensitiveOn = !disabled.has(SENSITIVE_KEY_RULE);
   const names = keys.mode === 'replace' ? keys.names : [...DEFAULT_SENSITIVE_KEYS, ...keys.names];
-  const core: Core = {
-    engine,
-    isSensitiveKey: sensitiveOn ? keyMatcher(names, keys.ignore) : undefined,
-    mayBeSensitiveKey: keyFilter(names),
-    sensitiveReplacement: override(SENSITIVE_KEY_RULE) ?? { kind: 'full' },
-  };
-  return maskerOf(core, engine.ruleCount + (sensitiveOn ? 1 : 0));
+  const isSensitiveKey = sensitiveOn ? keyMatcher(names, keys.ignore) : undefined;
+  const mayBeSensitiveKey = keyFilter(names);
+  const sensitiveReplacement = override(SENSITIVE_KEY_RULE) ?? { kind: 'full' as const };
+
+  // The sensitive keys reach text too, as quoted members ("password": "…" in a log line); it is
+  // the same rule as JSON mode's, and counted once.
+  const scanRules = [
+    ...piiRules(cfg.pii).filter((r) => !disabled.has(r.id)).map(withReplacement),
+    ...(isSensitiveKey ? [quotedMembers(names, isSensitiveKey, mayBeSensitiveKey, sensitiveReplacement)] : []),
+  ];
+  const engine = new Engine(regexRules, scanRules);
+  const core: Core = { engine, isSensitiveKey, mayBeSensitiveKey, sensitiveReplacement };
+  return maskerOf(core, engine.ruleCount);
 }
 
 /** The modes over a compiled core. */

@@ -30,6 +30,11 @@ export function looksPlain(value: string): boolean {
  * and punctuation, digits only in a version number (3.0), maybe after a variable. A random
  * token with "/" in it (base64) has digits elsewhere, or "+" and "=".
  */
+/** A URL without credentials, an AWS resource name, or a route or path of words. */
+export function looksLikeUrlOrRoute(value: string): boolean {
+  return URL_OR_PATH.test(value) || looksLikeRoute(value);
+}
+
 function looksLikeRoute(value: string): boolean {
   if (!value.includes('/')) return false;
   const segments = value.replace(/^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?(?=\/)/, '').split('/');

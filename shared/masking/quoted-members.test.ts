@@ -1,0 +1,61 @@
+// Sensitive keys in text: quoted members ("password": "…", 'token': '…') masked as JSON mode
+// masks them, in text that is not one JSON document, whole or streamed.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createMasker } from './index.js';
+import { LOWER, randomFrom } from '../../test/support/masking.js';
+
+const masker = createMasker();
+// Words, as people choose passwords: no other rule takes them for a secret.
+const secret = () => `summer-${randomFrom(LOWER, 8)}`;
+
+describe('quoted members in text', () => {
+  it('masks the value of a sensitive key in JSON inside a log line, a Python dict, a JSON fragment', () => {
+    for (const make of [
+      (s: string) => `2026-12-06T10:00:00Z INFO login body={"user":"bob","password":"${s}"}`,
+      (s: string) => `args {'api_key': '${s}', 'retries': 3}`,
+      (s: string) => `  "clientSecret" :  "${s}",\n  "tenant": "acme"`,
+      (s: string) => `{"db": {"connection_string": "${s}"}, "trailing": ,}`,
+    ]) {
+      const value = secret();
+      const out = masker.text(make(value));
+      assert.ok(!out.text.includes(value), out.text);
+      assert.deepEqual(out.findings.map((f) => f.rule), ['sensitive-key']);
+    }
+  });
+
+  it('reads escapes inside the value, and leaves other keys, paging cursors, templates and empty values', () => {
+    const value = secret();
+    assert.equal(masker.text(`{"password": "a\\"${value}"}`).text, '{"password": "[MASKED:sensitive-key]"}');
+    for (const text of [
+      '{"user": "bob", "nextPageToken": "abc123", "pageToken": "def"}',
+      '{"password": "${DB_PASSWORD}", "token": "{{ token }}", "secret": "<your secret>", "apiKey": "", "pwd": "$PGPASSWORD", "passwd": "&lt;password&gt;"}',
+      'print("password: %s" % masked) and "token" is a word',
+      '{"/en/authentication/creating-a-strong-password": "/en/enterprise-server@3.0/auth", "token_url": "https://login.acme.io/token"}',
+    ]) assert.equal(masker.text(text).text, text);
+  });
+
+  it("follows the policy's sensitive keys: its own names, and none when the rule is off", () => {
+    const value = secret();
+    const text = `{"pin_code": "${value}", "password": "${value}"}x`;
+    const custom = createMasker({ sensitiveKeys: { mode: 'replace', names: ['pinCode'] } });
+    assert.equal(custom.text(text).text, `{"pin_code": "[MASKED:sensitive-key]", "password": "${value}"}x`);
+    assert.equal(createMasker({ disabled: ['sensitive-key'] }).text(text).text, text);
+  });
+
+  it('finds each sensitive value once in JSON mode, as before', () => {
+    const out = masker.auto(JSON.stringify({ user: 'bob', password: secret(), nested: { token: secret() } }));
+    assert.deepEqual(out.findings.map((f) => [f.rule, f.location]), [['sensitive-key', '$.password'], ['sensitive-key', '$.nested.token']]);
+  });
+
+  it('masks the same in a stream, wherever the text is split', () => {
+    const value = secret();
+    const text = `INFO body={"user":"bob","password":"${value}"} and {'token': '${value}'}\n`;
+    const whole = masker.text(text).text;
+    for (let cut = 1; cut < text.length; cut++) {
+      const stream = masker.stream();
+      const out = stream.push(text.slice(0, cut)) + stream.push(text.slice(cut)) + stream.end();
+      assert.equal(out, whole, `split at ${cut}`);
+    }
+  });
+});

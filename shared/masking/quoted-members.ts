@@ -1,0 +1,114 @@
+// Sensitive keys in text: a quoted member, "password": "…" or 'token': '…', as JSON written
+// into a log line, a Python dict's repr, a JSON fragment in a model's answer. JSON mode masks
+// the values under sensitive keys itself; text that is not one JSON document gets the same from
+// this scanner, under the same rule id and the same key names (the policy's).
+import type { KeyFilter, KeyMatcher } from './sensitive-keys.js';
+import type { Replacement, ScanRule } from './rule.js';
+import { SENSITIVE_KEY_RULE } from './core.js';
+import { looksLikeUrlOrRoute } from './rules/filters.js';
+
+/** Longest key and value read (characters). */
+const MAX_KEY = 128;
+const MAX_VALUE = 1024;
+
+const QUOTE = 34;
+const APOSTROPHE = 39;
+const isQuote = (c: number) => c === QUOTE || c === APOSTROPHE;
+const isBlank = (c: number) => c === 32 || c === 9;
+const isEnd = (c: number) => c === 10 || c === 13;
+
+/** Between a key and its value's quote; between a key and the end of a stream's text so far. */
+const COLON = /^[ \t]{0,3}:[ \t]{0,8}$/;
+const MAYBE_COLON = /^[ \t]{0,3}(?::[ \t]{0,8})?$/;
+
+/** Values that name a value rather than hold one: a template, a variable, a placeholder, stars. */
+const TEMPLATE = /^(?:\$\{[^}]*\}|\$[A-Za-z_]\w*|\{\{.*\}\}|<[^>]*>|&lt;.*&gt;|%\([^)]*\)s|\*+)$/;
+
+/** The closing quote of the string that opens at `open`, or -1 (none within MAX_VALUE on its line). */
+function closing(text: string, open: number, quote: number): number {
+  const limit = Math.min(text.length, open + 1 + MAX_VALUE);
+  for (let i = open + 1; i < limit; i++) {
+    const c = text.charCodeAt(i);
+    if (c === quote) return i;
+    if (c === 92) i++;
+    else if (isEnd(c)) return -1;
+  }
+  return -1;
+}
+
+/**
+ * The scanner for the sensitive key `names` (as the policy gives them). Its gates are a key's
+ * last two letters, its closing quote, the colon and the value's quote: JSON text has a member
+ * every few characters, and most end in two letters no sensitive name ends in.
+ */
+export function quotedMembers(names: readonly string[], isSensitiveKey: KeyMatcher, mayBeSensitiveKey: KeyFilter, replacement?: Replacement): ScanRule {
+  const member = `["'][ \t]{0,3}:[ \t]{0,8}["']`;
+  const ends = new Set<string>();
+  for (const name of names) {
+    const letters = name.replace(/[-_.\s]/g, '');
+    // A name of one character gates on the quote alone.
+    ends.add(letters.length >= 2 && /^[A-Za-z0-9]{2}$/.test(letters.slice(-2)) ? letters.slice(-2).toLowerCase() : '');
+  }
+  const either = (c: string) => (c.toLowerCase() === c.toUpperCase() ? c : `[${c.toLowerCase()}${c.toUpperCase()}]`);
+  const gates = ends.has('') ? [member] : [...ends].map((end) => `${either(end[0]!)}${either(end[1]!)}${member}`);
+  /** The key whose closing quote is at `close`: [its first character, close), or undefined. */
+  const keyBefore = (text: string, close: number): number | undefined => {
+    const quote = text.charCodeAt(close);
+    for (let i = close - 1; i >= 0 && close - i <= MAX_KEY; i--) {
+      const c = text.charCodeAt(i);
+      if (c === quote) return i + 1 < close && text.charCodeAt(i - 1) !== 92 ? i + 1 : undefined;
+      if (isQuote(c) || isEnd(c) || c === 92) return undefined;
+    }
+    return undefined;
+  };
+  const sensitive = (text: string, from: number, to: number) => mayBeSensitiveKey(text, from, to) && isSensitiveKey(text.slice(from, to));
+  /** Whether text[open, close] is a quoted sensitive key. */
+  const isKey = (text: string, open: number, close: number) =>
+    close - open - 1 <= MAX_KEY && text.charCodeAt(open) === text.charCodeAt(close) && sensitive(text, open + 1, close);
+
+  return {
+    id: SENSITIVE_KEY_RULE,
+    // The key's closing quote, its colon and the value's opening quote.
+    gates,
+    scan(text, starts, emit) {
+      let from = 0;
+      for (const start of starts) {
+        // The gate starts at the key's last two letters, or (a one-character name) at its closing quote.
+        const close = isQuote(text.charCodeAt(start)) ? start : start + 2;
+        // Most keys are not sensitive, and the filter tells so from their last characters.
+        if (close < from || !mayBeSensitiveKey(text, Math.max(0, close - MAX_KEY), close)) continue;
+        const key = keyBefore(text, close);
+        if (key === undefined || !isSensitiveKey(text.slice(key, close))) continue;
+        let i = close + 1;
+        while (isBlank(text.charCodeAt(i))) i++;
+        i++; // the colon
+        while (isBlank(text.charCodeAt(i))) i++;
+        const end = closing(text, i, text.charCodeAt(i));
+        const value = text.slice(i + 1, end);
+        // A template names a value; a URL or a route is where a setting points (a redirect map's "…/reset-password": "/en/auth").
+        if (value.length === 0 || TEMPLATE.test(value) || looksLikeUrlOrRoute(value)) continue;
+        emit(i + 1, end);
+        from = end;
+      }
+    },
+    // A member still forming at the end of a stream's text is held from its key's opening quote:
+    // inside a value ("password": "hun), after a key ("password" :), or what may be a key ("pass).
+    holdFrom(text) {
+      const n = text.length;
+      const q: number[] = [];
+      for (let i = n - 1; i >= 0 && n - i <= MAX_KEY + MAX_VALUE + 16 && q.length < 3; i--) {
+        const c = text.charCodeAt(i);
+        if (isEnd(c)) break;
+        if (isQuote(c) && text.charCodeAt(i - 1) !== 92) q.push(i);
+      }
+      if (q.length === 0) return n;
+      // Inside a value: key q[2]..q[1], its colon, the value opened at q[0].
+      if (q.length === 3 && n - q[0]! <= MAX_VALUE + 1 && COLON.test(text.slice(q[1]! + 1, q[0]!)) && isKey(text, q[2]!, q[1]!)) return q[2]!;
+      // After a key q[1]..q[0], its colon maybe to come.
+      if (q.length >= 2 && MAYBE_COLON.test(text.slice(q[0]! + 1)) && isKey(text, q[1]!, q[0]!)) return q[1]!;
+      // What may be a key, opened at q[0].
+      return n - q[0]! <= MAX_KEY + 1 ? q[0]! : n;
+    },
+    ...(replacement && { replacement }),
+  };
+}
