@@ -14,12 +14,6 @@ import { findingFor, redact, replacementText, type Finding } from './redact.js';
 import type { Span } from './rule.js';
 
 /**
- * A Key Vault secret's id (https://<vault>.vault.azure.net/secrets/<name>/…, in any cloud): a
- * document holding one is a secret bundle (GET secret, az keyvault secret show), whose string
- * `value` is the secret itself, masked as a sensitive key's would be. A list of secrets has ids
- * but no string `value`.
- */
-/**
  * Members that name their object's pair, whose "value" is then masked when the name is a
  * sensitive key's: {"name": "DB_PASSWORD", "value": "…"} as app settings (az webapp config
  * appsettings list), container env (Kubernetes, ACI) and listKeys answers ("keyName") carry
@@ -30,6 +24,12 @@ export const PAIR_NAMES: readonly string[] = ['name', 'key', 'keyName'];
 /** Longer pair names are not read as key names. */
 export const MAX_PAIR_NAME = 128;
 
+/**
+ * A Key Vault secret's id (https://<vault>.vault.azure.net/secrets/<name>/…, in any cloud): a
+ * document holding one is a secret bundle (GET secret, az keyvault secret show), whose string
+ * `value` is the secret itself, masked as a sensitive key's would be. A list of secrets has ids
+ * but no string `value`.
+ */
 export const KEY_VAULT_SECRET = /\.vault\.(?:azure\.net|azure\.cn|usgovcloudapi\.net|microsoftazure\.de)(?::443)?(?:\/|\\\/)secrets(?:\/|\\\/)/;
 
 const isDigit = (c: number) => c >= 48 && c <= 57;

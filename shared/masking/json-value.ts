@@ -42,10 +42,13 @@ function walk(value: unknown, core: Core, path: string, sensitive: boolean, dept
     const id = (value as { id?: unknown }).id;
     const bundle = core.isSensitiveKey !== undefined && typeof id === 'string' && KEY_VAULT_SECRET.test(id);
     // A name/value pair whose name is sensitive (PAIR_NAMES in json-text.ts).
-    const named = PAIR_NAMES.some((member) => {
-      const name = (value as Record<string, unknown>)[member];
-      return typeof name === 'string' && name.length <= MAX_PAIR_NAME && core.isSensitiveKey !== undefined && core.isSensitiveKey(name);
-    });
+    const { isSensitiveKey } = core;
+    const named =
+      isSensitiveKey !== undefined &&
+      PAIR_NAMES.some((member) => {
+        const name = (value as Record<string, unknown>)[member];
+        return typeof name === 'string' && name.length <= MAX_PAIR_NAME && isSensitiveKey(name);
+      });
     for (const [key, item] of Object.entries(value)) {
       const keyFindings: Finding[] = [];
       const raw = childPath(path, key);

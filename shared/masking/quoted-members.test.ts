@@ -35,6 +35,12 @@ describe('quoted members in text', () => {
     ]) assert.equal(masker.text(text).text, text);
   });
 
+  it('masks a value cut off at the end of its line or of the text, as a truncated log line has it', () => {
+    const value = secret();
+    assert.equal(masker.text(`INFO body={"password":"${value}\nnext line`).text, 'INFO body={"password":"[MASKED:sensitive-key]\nnext line');
+    assert.equal(masker.text(`INFO body={"password":"${value}`).text, 'INFO body={"password":"[MASKED:sensitive-key]');
+  });
+
   it("follows the policy's sensitive keys: its own names, and none when the rule is off", () => {
     const value = secret();
     const text = `{"pin_code": "${value}", "password": "${value}"}x`;
@@ -50,7 +56,7 @@ describe('quoted members in text', () => {
 
   it('masks the same in a stream, wherever the text is split', () => {
     const value = secret();
-    const text = `INFO body={"user":"bob","password":"${value}"} and {'token': '${value}'}\n`;
+    const text = `INFO body={"user":"bob","password":"${value}"} and {'token': '${value}'}\ncut {"secret": "${value}`;
     const whole = masker.text(text).text;
     for (let cut = 1; cut < text.length; cut++) {
       const stream = masker.stream();

@@ -24,16 +24,18 @@ const MAYBE_COLON = /^[ \t]{0,3}(?::[ \t]{0,8})?$/;
 /** Values that name a value rather than hold one: a template, a variable, a placeholder, stars. */
 const TEMPLATE = /^(?:\$\{[^}]*\}|\$[A-Za-z_]\w*|\{\{.*\}\}|<[^>]*>|&lt;.*&gt;|%\([^)]*\)s|\*+)$/;
 
-/** The closing quote of the string that opens at `open`, or -1 (none within MAX_VALUE on its line). */
+/**
+ * The end of the string that opens at `open`: its closing quote, or where its line or the text
+ * ends first (a log line cut short still holds the start of the secret); -1 past MAX_VALUE.
+ */
 function closing(text: string, open: number, quote: number): number {
   const limit = Math.min(text.length, open + 1 + MAX_VALUE);
   for (let i = open + 1; i < limit; i++) {
     const c = text.charCodeAt(i);
-    if (c === quote) return i;
+    if (c === quote || isEnd(c)) return i;
     if (c === 92) i++;
-    else if (isEnd(c)) return -1;
   }
-  return -1;
+  return limit === text.length ? text.length : -1;
 }
 
 /**
@@ -68,7 +70,6 @@ export function quotedMembers(names: readonly string[], isSensitiveKey: KeyMatch
 
   return {
     id: SENSITIVE_KEY_RULE,
-    // The key's closing quote, its colon and the value's opening quote.
     gates,
     scan(text, starts, emit) {
       let from = 0;
@@ -84,6 +85,7 @@ export function quotedMembers(names: readonly string[], isSensitiveKey: KeyMatch
         i++; // the colon
         while (isBlank(text.charCodeAt(i))) i++;
         const end = closing(text, i, text.charCodeAt(i));
+        if (end < 0) continue;
         const value = text.slice(i + 1, end);
         // A template names a value; a URL or a route is where a setting points (a redirect map's "…/reset-password": "/en/auth").
         if (value.length === 0 || TEMPLATE.test(value) || looksLikeUrlOrRoute(value)) continue;
