@@ -38,6 +38,17 @@ function closing(text: string, open: number, quote: number): number {
   return limit === text.length ? text.length : -1;
 }
 
+/** Where the key whose closing quote is at `close` starts (its first character), or undefined. */
+function keyBefore(text: string, close: number): number | undefined {
+  const quote = text.charCodeAt(close);
+  for (let i = close - 1; i >= 0 && close - i <= MAX_KEY; i--) {
+    const c = text.charCodeAt(i);
+    if (c === quote) return i + 1 < close && text.charCodeAt(i - 1) !== 92 ? i + 1 : undefined;
+    if (isQuote(c) || isEnd(c) || c === 92) return undefined;
+  }
+  return undefined;
+}
+
 /**
  * The scanner for the sensitive key `names` (as the policy gives them). Its gates are a key's
  * last two letters, its closing quote, the colon and the value's quote: JSON text has a member
@@ -53,16 +64,6 @@ export function quotedMembers(names: readonly string[], isSensitiveKey: KeyMatch
   }
   const either = (c: string) => (c.toLowerCase() === c.toUpperCase() ? c : `[${c.toLowerCase()}${c.toUpperCase()}]`);
   const gates = ends.has('') ? [member] : [...ends].map((end) => `${either(end[0]!)}${either(end[1]!)}${member}`);
-  /** The key whose closing quote is at `close`: [its first character, close), or undefined. */
-  const keyBefore = (text: string, close: number): number | undefined => {
-    const quote = text.charCodeAt(close);
-    for (let i = close - 1; i >= 0 && close - i <= MAX_KEY; i--) {
-      const c = text.charCodeAt(i);
-      if (c === quote) return i + 1 < close && text.charCodeAt(i - 1) !== 92 ? i + 1 : undefined;
-      if (isQuote(c) || isEnd(c) || c === 92) return undefined;
-    }
-    return undefined;
-  };
   const sensitive = (text: string, from: number, to: number) => mayBeSensitiveKey(text, from, to) && isSensitiveKey(text.slice(from, to));
   /** Whether text[open, close] is a quoted sensitive key. */
   const isKey = (text: string, open: number, close: number) =>

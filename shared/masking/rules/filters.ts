@@ -24,17 +24,17 @@ export function looksPlain(value: string): boolean {
   return PLAIN_PLACEHOLDER_URL_OR_PATH.test(value) || looksLikeRoute(value);
 }
 
+/** A URL without credentials, an AWS resource name, or a route or path of words. */
+export function looksLikeUrlOrRoute(value: string): boolean {
+  return URL_OR_PATH.test(value) || looksLikeRoute(value);
+}
+
 /**
  * A route or path of words as web code writes them (cms/sites/passwords#edit,
  * /en/enterprise-server@3.0/auth, $BASE_URL/classroom/#/forgot_password): segments of letters
  * and punctuation, digits only in a version number (3.0), maybe after a variable. A random
  * token with "/" in it (base64) has digits elsewhere, or "+" and "=".
  */
-/** A URL without credentials, an AWS resource name, or a route or path of words. */
-export function looksLikeUrlOrRoute(value: string): boolean {
-  return URL_OR_PATH.test(value) || looksLikeRoute(value);
-}
-
 function looksLikeRoute(value: string): boolean {
   if (!value.includes('/')) return false;
   const segments = value.replace(/^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?(?=\/)/, '').split('/');
@@ -128,6 +128,9 @@ export function isEncodedKeyBlock(base64: string): boolean {
   const block = Buffer.from(base64, 'base64').toString('latin1');
   return /^-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/.test(block) && !isPlaceholderKeyBlock(block);
 }
+
+/** A value a shell, a batch file or a template fills in ($PASSWORD, %PASS%, {{ pw }}), or a documentation password. */
+export const unlessFilledInOrPlaceholder = (secret: string, match: string): boolean => /^(?:\$|%|\{\{)/.test(secret) || unlessPlaceholderPassword(secret, match);
 
 /**
  * Passwords as documentation writes them: the word itself (password, pass, secret, your_password,

@@ -3,7 +3,7 @@
 // a name that says what they are. Rules from secretlint's recommended preset and detect-secrets'
 // plugins that neither the project nor gitleaks had are here too.
 import { ASSIGN, rule } from './define.js';
-import { unlessPlaceholderPassword, unlessWordsOrBelow } from './filters.js';
+import { unlessFilledInOrPlaceholder, unlessPlaceholderPassword, unlessWordsOrBelow } from './filters.js';
 
 const GUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 /** As ASSIGN, or (command-line flags) white space alone. */
@@ -112,7 +112,7 @@ export const providerRules = [
   rule('command-line-password', ['mysql', 'mariadb', 'sshpass', 'redis-cli'],
     /(?:(?:mysql(?:dump|admin)?|mariadb)\s[^\n|;&]{0,120}?\s(?:-p|--password=)|sshpass\s{1,8}-p\s{0,8}|redis-cli\s[^\n|;&]{0,120}?\s-a\s{1,8})['"]?([^\s'"]{4,128})/,
     // A value from $VAR or $(command) is the shell's to fill in.
-    { extent: 'line', allow: (s, m) => s.startsWith('$') || unlessPlaceholderPassword(s, m) }),
+    { extent: 'line', allow: unlessFilledInOrPlaceholder }),
 
   // Django's SECRET_KEY: 50 characters that may hold any of !@#$%^&*(-_=+), which end the generic rule's value.
   rule('django-secret-key', ['secret_key'],
@@ -212,7 +212,7 @@ export const providerRules = [
   // JSON's pairs are the JSON walker's (json-text.ts), by the policy's sensitive keys.
   rule('yaml-env-secret', ['name:'],
     /name:[ \t]{0,8}["']?[\w.-]{0,64}?(?:password|passwd|pwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?|connection[_-]?string)["']?[ \t]{0,8}\r?\n[ \t]{0,64}value:[ \t]{0,8}(["']?)([^\s"'#][^\r\n"'#]{0,1023}?)\1[ \t]*(?=$|[\r\n#])/im,
-    { extent: 'block', secretGroup: 2, allow: (s, m) => s.startsWith('$') || s.startsWith('{{') || unlessPlaceholderPassword(s, m) }),
+    { extent: 'block', secretGroup: 2, allow: unlessFilledInOrPlaceholder }),
 
   // Azure's access keys as its list-keys answers name them: key1/key2 (Azure OpenAI and AI
   // services, Event Grid, Maps), primaryKey/secondaryKey (Service Bus, Event Hubs, Relay,
@@ -271,7 +271,7 @@ export const providerRules = [
   // .netrc (curl, git, ftp): machine <host> [login <user>] [account <a>] password <password>, on one line or several.
   rule('netrc-password', ['machine'],
     /machine\s+\S+(?:\s+(?:login|account|port)\s+\S+){0,3}\s+password\s+(\S{1,256})/,
-    { extent: 'block', allow: (s, m) => s.startsWith('$') || unlessPlaceholderPassword(s, m) }),
+    { extent: 'block', allow: unlessFilledInOrPlaceholder }),
   // Password hashes, which crack offline (crypt(5)): md5crypt, sha256crypt, sha512crypt, Apache
   // apr1, bcrypt, yescrypt, Cisco types 8 and 9, Argon2, databases' verifiers, and Kerberos
   // AS-REP and TGS hashes.
@@ -313,10 +313,10 @@ export const providerRules = [
   // ConvertTo-SecureString -AsPlainText, .NET's NetworkCredential(user, password).
   rule('command-line-password', ['psexec'],
     /[Pp][Ss][Ee][Xx][Ee][Cc](?:64)?(?:\.[Ee][Xx][Ee])?\s[^\r\n]{0,120}? -p[ \t]{1,8}(["']?)([^\s"']{1,128})\1/,
-    { extent: 'line', secretGroup: 2, requires: ' -p', allow: (s, m) => /^[$%]/.test(s) || unlessPlaceholderPassword(s, m) }),
+    { extent: 'line', secretGroup: 2, requires: ' -p', allow: unlessFilledInOrPlaceholder }),
   rule('command-line-password', ['convertto-securestring'],
     /ConvertTo-SecureString\s+(?:-String\s+)?(["'])([^"'\r\n]{1,256})\1[^\r\n]{0,80}?-AsPlainText/i,
-    { extent: 'line', secretGroup: 2, allow: (s, m) => s.startsWith('$') || unlessPlaceholderPassword(s, m) }),
+    { extent: 'line', secretGroup: 2, allow: unlessFilledInOrPlaceholder }),
   rule('command-line-password', ['networkcredential('],
     /NetworkCredential\(\s*(["'])[^"'\r\n]{0,128}\1\s*,\s*(["'])([^"'\r\n]{1,256})\2/i,
     { extent: 'line', secretGroup: 3, allow: unlessPlaceholderPassword }),
