@@ -46,8 +46,13 @@ interface Compiled {
   reach: number;
   /** Its matches have no longest length (or one over MAX_SECRET_LENGTH). */
   open: boolean;
-  /** Anchored: characters that a match holds one of, the rarest first (see neededCharacters). */
-  needs: Needed[];
+  /**
+   * Anchored: characters that a match holds one of, the rarest first (see neededCharacters), at
+   * most two. Fields rather than an array: a rule with none and a rule with some would give the
+   * loop over hits arrays of two kinds, and V8 would compile it again for each.
+   */
+  need: Needed | undefined;
+  need2: Needed | undefined;
   /** Anchored: the longest run of one class that every match holds (at least MIN_RUN long), if any. */
   longRun: Needed | undefined;
   /**
@@ -94,11 +99,11 @@ function analyse(rule: RegexRule): RuleAnalysis {
     reach: Math.min(max, MAX_SECRET_LENGTH),
     open: max > MAX_SECRET_LENGTH,
     direct: lead !== undefined && max <= MAX_SECRET_LENGTH && look <= LOOK_BEHIND,
-    needs: lead !== undefined ? rarest(neededCharacters(source, rule.regex.flags), lead + Math.min(...rule.keywords.map((k) => k.length))) : [],
+    ...firstTwo(lead !== undefined ? rarest(neededCharacters(source, rule.regex.flags), lead + Math.min(...rule.keywords.map((k) => k.length))) : []),
     replacement: rule.replacement ?? FULL,
     run: rule.run && asciiTable(rule.run),
     // Only where a hit's regex reads far (no longest match): a bounded one at a hit costs less than the look.
-    longRun: lead !== undefined && max > MAX_SECRET_LENGTH ? longestRun(neededCharacters(source, rule.regex.flags)) : undefined,
+    longRun: lead !== undefined && max > MAX_SECRET_LENGTH ? oneShape(longestRun(neededCharacters(source, rule.regex.flags))) : undefined,
     required: rule.requires ?? (lead !== undefined ? requiredLiteral(source, rule.regex.flags) : undefined),
     notAfter: lead !== undefined ? notAfter(source, rule.regex.flags) : undefined,
     begins: lead !== undefined ? leadingLiteral(source, rule.regex.flags) : undefined,
@@ -145,7 +150,8 @@ export class Engine implements Detector {
         reach: a.reach,
         open: a.open,
         direct: a.direct,
-        needs: a.needs,
+        need: a.need,
+        need2: a.need2,
         replacement: a.replacement,
         run: a.run,
         longRun: a.longRun,
@@ -262,7 +268,8 @@ export class Engine implements Detector {
     const starts = isAscending(hits) ? hits : hits.slice().sort();
     let next = -2;
     let covered = -1;
-    const needs = c.needs.map((need) => new NextMember(need, text));
+    const need = c.need && new NextMember(c.need, text);
+    const need2 = c.need2 && new NextMember(c.need2, text);
     const longRun = c.longRun && new NextRun(c.longRun, text);
     const run = c.run;
     const before = c.notAfter;
@@ -282,16 +289,18 @@ export class Engine implements Detector {
         if (next !== -1 && next < at) next = text.indexOf(required, at);
         if (next === -1 || next - at > c.reach) continue;
       }
-      let unreachable = false;
-      for (let k = 0; k < needs.length && !unreachable; k++) unreachable = !needs[k]!.within(at, c.reach);
-      if (unreachable) continue;
+      if (need !== undefined && !need.within(at, c.reach)) continue;
+      if (need2 !== undefined && !need2.within(at, c.reach)) continue;
       if (longRun !== undefined && !longRun.within(at + longRun.offset, at + c.reach)) continue;
       if (run !== undefined) {
         // Within the last run, the same run goes on: each character is read once.
         if (at < runStart || at >= runEnd) {
           runStart = at;
           runEnd = at;
-          for (let ch = text.charCodeAt(runEnd); ch < 128 && run[ch] === 1; ch = text.charCodeAt(++runEnd));
+          for (; runEnd < text.length; runEnd++) {
+            const ch = text.charCodeAt(runEnd);
+            if (ch >= 128 || run[ch] !== 1) break;
+          }
         }
         if (runEnd - at > c.reach) continue;
       }
@@ -455,6 +464,16 @@ const COMMONNESS = (() => {
   return weight;
 })();
 
+/** The first two needs, each in one shape (see Compiled's need). */
+function firstTwo(needs: Needed[]): { need: Needed | undefined; need2: Needed | undefined } {
+  return { need: oneShape(needs[0]), need2: oneShape(needs[1]) };
+}
+
+/** A need with every property set, in one order: objects of one map wherever they came from. */
+function oneShape(need: Needed | undefined): Needed | undefined {
+  return need && { offset: need.offset, ascii: need.ascii, beyond: need.beyond, end: need.end, gap: need.gap, count: need.count ?? 0 };
+}
+
 /** The needs past `keyword` characters (the hit itself holds those before), rarest first. */
 function rarest(needs: Needed[], keyword: number): Needed[] {
   const size = (n: Needed) => n.ascii.reduce((a, b) => a + b, 0);
@@ -510,9 +529,16 @@ class NextRun {
       if (this.end >= 0 && Math.max(this.start, from) + count <= this.end) return Math.max(this.start, from) + count <= Math.min(limit, n);
       let i = Math.max(this.read, from);
       if (i >= n || i >= limit) return false;
-      for (let c = text.charCodeAt(i); i < n && !(c < 128 ? ascii[c] === 1 : beyond); c = text.charCodeAt(++i));
+      // Bounds checked before each read: a read past the end would cost a recompilation in V8.
+      for (; i < n; i++) {
+        const c = text.charCodeAt(i);
+        if (c < 128 ? ascii[c] === 1 : beyond) break;
+      }
       let j = i;
-      for (let c = text.charCodeAt(j); j < n && (c < 128 ? ascii[c] === 1 : beyond); c = text.charCodeAt(++j));
+      for (; j < n; j++) {
+        const c = text.charCodeAt(j);
+        if (!(c < 128 ? ascii[c] === 1 : beyond)) break;
+      }
       this.read = j;
       if (j - i >= count) {
         this.start = i;

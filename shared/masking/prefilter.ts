@@ -157,17 +157,22 @@ export class Prefilter {
     const q = n >= LANES * 2 * this.warmUp ? Math.floor(n / LANES) : 0;
     const q2 = 2 * q;
     const q3 = 3 * q;
+    // Every branch here is taken on every call, before the loops: V8 compiles a hot loop while
+    // it runs, with what it has seen so far, and code it has never seen run would send it back
+    // to the interpreter at each block (the first 16 MB masked deoptimised some fifty times).
     let s0 = state;
     let s1 = 0;
     let s2 = 0;
-    let s3 = 0;
+    // Without lanes, the last lane is the only one, from `state`.
+    let s3 = q === 0 ? state : 0;
     for (let i = q - this.warmUp; i < q && q > 0; i++) {
       s1 = delta[s1 + classOf[text[i]!]!]!;
       s2 = delta[s2 + classOf[text[i + q]!]!]!;
       s3 = delta[s3 + classOf[text[i + q2]!]!]!;
-      if (s1 < 0) s1 = ~s1;
-      if (s2 < 0) s2 = ~s2;
-      if (s3 < 0) s3 = ~s3;
+      // A report is the state's complement: s ^ (s >> 31) is ~s for it and s otherwise.
+      s1 ^= s1 >> 31;
+      s2 ^= s2 >> 31;
+      s3 ^= s3 >> 31;
     }
     for (let i = 0; i < q; i++) {
       // The common case, nothing reported, stays in this inner loop (which compiles tighter).
@@ -184,7 +189,6 @@ export class Prefilter {
       if (s2 < 0) note(2, i + q2, (s2 = ~s2));
       if (s3 < 0) note(3, i + q3, (s3 = ~s3));
     }
-    if (q === 0) s3 = s0;
     for (let i = LANES * q; i < n; i++) {
       s3 = delta[s3 + classOf[text[i]!]!]!;
       if (s3 < 0) note(3, i, (s3 = ~s3));
