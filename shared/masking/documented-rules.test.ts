@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { createMasker } from './index.js';
+import { IDENTIFIABLE_32, IDENTIFIABLE_64 } from './rules/providers.js';
 import { ALNUM, BASE64, DIGITS, guid, HEX, LOWER, opensshKey, pemKey, randomFrom, UPPER } from '../../test/support/masking.js';
 
 const masker = createMasker({});
@@ -61,6 +62,38 @@ describe('prefixed tokens found alone', () => {
     leaves(`region eu-west-1, bucket logs-us1, build ${r(HEX, 12)}-us2`);
     leaves(`pk.eyJ1IjoiYWNtZSIsImEiOiJjbDEifQ.${r(ALNUM, 22)}`);
     leaves(`nfp_short rnd_${r(ALNUM, 8)} ATBB and AKID-42 r8_x`);
+  });
+});
+
+describe("Azure's identifiable keys, found alone by their signature", () => {
+  // Laid out as Microsoft's security-utilities describes each format; `zeros` puts a run of
+  // zero bytes ("AAAA…" in base64) before the signature, as keys with reserved fields hold.
+  const cases: [string, (zeros: boolean) => string][] = [
+    ...IDENTIFIABLE_32.map(([id, signature]): [string, (zeros: boolean) => string] =>
+      [id, (zeros) => (zeros ? r(BASE64, 23) + 'A'.repeat(10) : r(BASE64, 33)) + signature + r('ABCDEFGHIJKLMNOP', 1) + r(BASE64, 5) + '=']),
+    ...IDENTIFIABLE_64.map(([id, signature]): [string, (zeros: boolean) => string] =>
+      [id, (zeros) => (zeros ? r(BASE64, 64) + 'A'.repeat(12) : r(BASE64, 76)) + signature + r(BASE64, 5) + r('AQgw', 1) + '==']),
+    ['azure-function-key', (zeros) => (zeros ? r(ALNUM + '-_', 34) + 'A'.repeat(10) : r(ALNUM + '-_', 44)) + 'AzFu' + r(ALNUM + '-_', 5) + r('AQgw', 1) + '=='],
+    ['azure-search-key', (zeros) => (zeros ? r(ALNUM, 32) + 'A'.repeat(10) : r(ALNUM, 42)) + 'AzSe' + r('ABCD', 1) + r(ALNUM, 5)],
+    ['azure-container-registry-key', (zeros) => (zeros ? r(BASE64, 32) + 'A'.repeat(10) : r(BASE64, 42)) + '+ACR' + r('ABCD', 1) + r(BASE64, 5)],
+    // A CASK key of Azure AI services ("ACOG" at 80), with and without its "==" tail.
+    ['azure-annotated-key', (zeros) => r(ALNUM, 52) + 'JQQJ99' + r(ALNUM, 1) + r('ABCDEFGHIJKL', 1) + (zeros ? 'A'.repeat(12) : r(ALNUM, 12)) + 'AAAAACOG' + r(ALNUM, 4) + (zeros ? r(ALNUM, 2) + '==' : '')],
+    // An Azure DevOps PAT in the same layout: "AAAAAZDO" always, and its time fields may add more A.
+    ['azure-devops-pat', (zeros) => r(ALNUM, 52) + 'JQQJ99' + r(ALNUM, 1) + r('ABCDEFGHIJKL', 1) + (zeros ? r(ALNUM, 4) + 'A'.repeat(8) : r(ALNUM, 12)) + 'AAAAAZDO' + r(ALNUM, 4)],
+  ];
+  for (const [rule, make] of cases) {
+    it(`${rule}: alone, in prose, quoted, in JSON, after "=", with runs of zero bytes`, () => {
+      for (const zeros of [false, true, false, true]) {
+        const value = make(zeros);
+        for (const text of [value, `use ${value} now`, `'${value}'`, JSON.stringify({ v: value }), `X=${value}\n`]) masks(text, value, rule);
+      }
+    });
+  }
+
+  it('leaves what only looks like them: the signature in prose, a base64 run without it, a placeholder that says so', () => {
+    leaves('APIM policies, AIoT devices, AzCa and AzSe names, +ASt and +ACR in a diff, JQQJ in a word');
+    leaves(`${r(BASE64, 33)}XASb${r('ABCDEFGHIJKLMNOP', 1)}${r(BASE64, 5)}= and ${r(ALNUM, 42)}AzSeZ${r(ALNUM, 5)}`);
+    leaves(`EXAMPLE${r(BASE64, 26)}+ASbA${r(BASE64, 5)}=`);
   });
 });
 

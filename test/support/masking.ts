@@ -58,6 +58,10 @@ export function secretSamples(random: Random = Math.random): Record<string, () =
     'shopify-token': () => 'shpat_' + r(HEX, 32),
     'gcp-api-key': () => 'AIza' + r(ALNUM, 35),
     'azure-ad-client-secret': () => r(ALNUM, 3) + r(DIGITS, 1) + 'Q~' + r(ALNUM, 34),
+    // Azure's identifiable keys, laid out as Microsoft's security-utilities describes them.
+    'azure-service-bus-key': () => r(BASE64, 33) + '+ASb' + r('ABCDEFGHIJKLMNOP', 1) + r(BASE64, 5) + '=',
+    'azure-cosmosdb-key': () => r(BASE64, 76) + 'ACDb' + r(BASE64, 5) + r('AQgw', 1) + '==',
+    'azure-annotated-key': () => r(ALNUM, 52) + 'JQQJ99' + r(ALNUM, 1) + r('ABCDEFGHIJKL', 1) + r(ALNUM, 12) + 'AAABACOG' + r(ALNUM, 4), // an Azure OpenAI key's
     'openai-api-key': () => 'sk-proj-' + r(ALNUM, 40) + r(DIGITS, 2),
     'anthropic-api-key': () => 'sk-ant-api03-' + r(ALNUM, 90),
     'huggingface-token': () => 'hf_' + r(ALNUM, 34),

@@ -1,9 +1,13 @@
 // How the project's rules are written: each runs as a sticky regex at its keyword hits
 // (`anchoredLead`), so its cost is per hit, not per byte.
 import type { RegexRule } from '../rule.js';
-import { isIntegrityDigest, looksLikeExample } from './filters.js';
+import { isIntegrityDigest, looksLikeExample, namesExample } from './filters.js';
 
-type Options = Pick<RegexRule, 'secretGroup' | 'entropy' | 'allow' | 'extent' | 'requires' | 'run'> & { lead?: number };
+type Options = Pick<RegexRule, 'secretGroup' | 'entropy' | 'allow' | 'extent' | 'requires' | 'run'> & {
+  lead?: number;
+  /** The format carries a signature at a fixed place: a run of one character in it is no placeholder (namesExample). */
+  signed?: boolean;
+};
 
 export const rule = (id: string, keywords: string[], regex: RegExp, options: Options = {}): RegexRule => ({
   id,
@@ -15,7 +19,9 @@ export const rule = (id: string, keywords: string[], regex: RegExp, options: Opt
   ...(options.entropy !== undefined && { entropy: options.entropy }),
   // No rule masks a documentation example, a placeholder or an integrity digest, whatever else it allows.
   allow: (secret, match, line) =>
-    looksLikeExample(secret) || isIntegrityDigest(secret, line) || (options.allow !== undefined && options.allow(secret, match, line)),
+    (options.signed ? namesExample(secret) : looksLikeExample(secret)) ||
+    isIntegrityDigest(secret, line) ||
+    (options.allow !== undefined && options.allow(secret, match, line)),
   ...(options.requires !== undefined && { requires: options.requires }),
   ...(options.run !== undefined && { run: options.run }),
 });

@@ -70,6 +70,13 @@ const EXAMPLE = /example|placeholder|redacted|replace[_-]?me|changeme/i;
 
 export const looksLikeExample = (secret: string) => secret.length <= 256 && (EXAMPLE.test(secret) || hasRepeat(secret, 8));
 
+/**
+ * For a format with a signature at a fixed place (Azure's identifiable keys): only a word says
+ * it is an example. Runs of one character are part of such formats: their zero bytes encode as
+ * "AAAA…" in base64 (an Azure DevOps PAT always holds "AAAAAZDO").
+ */
+export const namesExample = (secret: string) => EXAMPLE.test(secret);
+
 /** Whether `count` of one character come in a row, letters in either case (what `/(.)\1{7}/i` found): a loop, not a backreference tried at every position. */
 function hasRepeat(text: string, count: number): boolean {
   let run = 1;

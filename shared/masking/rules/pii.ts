@@ -196,10 +196,11 @@ const isHexLetter = (c: number) => (c >= 97 && c <= 102) || (c >= 65 && c <= 70)
 const isHex = (c: number) => isDigit(c) || isHexLetter(c);
 
 /**
- * Hex digits this many in a row are a digest, an id or a key, never a card, though a run of
- * decimal digits inside one passes Luhn as often as any (one in ten).
+ * Hex digits this many in a row are a digest, an id or a token, never a card, though a run of
+ * decimal digits inside one passes Luhn as often as any (one in ten). A card (13 to 19 digits)
+ * that touches a letter or two (`id:a4111…`) stays short of it; a 31-hex token did not.
  */
-const HEX_RUN = 32;
+const HEX_RUN = 24;
 
 /** Whether the digits text[start, end) lie in a run of at least HEX_RUN hex digits, a letter next to them. */
 function inHexRun(text: string, start: number, end: number): boolean {

@@ -6,6 +6,25 @@ import { ASSIGN, rule } from './define.js';
 import { unlessFilledInOrPlaceholder, unlessPlaceholderPassword, unlessWordsOrBelow } from './filters.js';
 
 const GUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+
+/** Azure's 32-byte identifiable keys (44 base64 characters), by rule id, and the signature at 33. */
+export const IDENTIFIABLE_32: [string, string][] = [
+  ['azure-service-bus-key', '+ASb'],
+  ['azure-event-hubs-key', '+AEh'],
+  ['azure-relay-key', '+ARm'],
+  ['azure-iot-key', 'AIoT'],
+  ['azure-cache-for-redis-key', 'AzCa'],
+  ['azure-event-grid-key', 'AZEG'],
+];
+/** Azure's 64-byte identifiable keys (88 base64 characters), by rule id, and the signature at 76. */
+export const IDENTIFIABLE_64: [string, string][] = [
+  ['azure-storage-account-key', '+ASt'],
+  ['azure-cosmosdb-key', 'ACDb'],
+  ['azure-batch-key', '+ABa'],
+  ['azure-machine-learning-key', '+AMC'],
+  ['azure-api-management-key', 'APIM'],
+];
+const escaped = (signature: string) => signature.replace('+', '\\+');
 /** As ASSIGN, or (command-line flags) white space alone. */
 const ASSIGN_OR_FLAG = String.raw`(?:${ASSIGN}|\s+)`;
 
@@ -94,7 +113,28 @@ export const providerRules = [
     new RegExp(String.raw`(?:devops|azdo|vsts|ado)[\w.-]{0,24}?(?:pat|token|password|key)${ASSIGN_OR_FLAG}([a-z2-7]{52})(?![A-Za-z0-9])`, 'i'),
     { extent: 'line' }),
   rule('azure-devops-pat', ['azdo'],
-    /(?<![A-Za-z0-9])[A-Za-z0-9]{76}AZDO[A-Za-z0-9]{4}(?![A-Za-z0-9])/, { lead: 76, secretGroup: 0 }),
+    /(?<![A-Za-z0-9])[A-Za-z0-9]{76}AZDO[A-Za-z0-9]{4}(?![A-Za-z0-9])/, { lead: 76, secretGroup: 0, signed: true }),
+  // Azure's identifiable keys, found alone by the signature each service writes at a fixed place
+  // in its keys (Microsoft's security-utilities, MIT, lays the formats out): 32-byte keys in 44
+  // base64 characters, 64-byte keys in 88, and the Functions, AI Search and Container Registry
+  // forms. After azure-devops-pat, which names the same span for a PAT.
+  ...IDENTIFIABLE_32.map(([id, signature]) =>
+    rule(id, [signature.toLowerCase()],
+      new RegExp(String.raw`(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/]{33}${escaped(signature)}[A-P][A-Za-z0-9+/]{5}=(?![A-Za-z0-9+/=_-])`), { lead: 33, secretGroup: 0, signed: true })),
+  ...IDENTIFIABLE_64.map(([id, signature]) =>
+    rule(id, [signature.toLowerCase()],
+      new RegExp(String.raw`(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/]{76}${escaped(signature)}[A-Za-z0-9+/]{5}[AQgw]==(?![A-Za-z0-9+/=_-])`), { lead: 76, secretGroup: 0, signed: true })),
+  rule('azure-function-key', ['azfu'],
+    /(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{44}AzFu[A-Za-z0-9_-]{5}[AQgw]==(?![A-Za-z0-9_=-])/, { lead: 44, secretGroup: 0, signed: true }),
+  rule('azure-search-key', ['azse'],
+    /(?<![A-Za-z0-9+/_-])[A-Za-z0-9]{42}AzSe[A-D][A-Za-z0-9]{5}(?![A-Za-z0-9+/=_-])/, { lead: 42, secretGroup: 0, signed: true }),
+  rule('azure-container-registry-key', ['+acr'],
+    /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/]{42}\+ACR[A-D][A-Za-z0-9+/]{5}(?![A-Za-z0-9+/=_-])/, { lead: 42, secretGroup: 0, signed: true }),
+  // The common annotated security key (CASK, "JQQJ" at 52): Azure OpenAI and AI services, App
+  // Configuration, Event Grid, Maps, Communication Services and more issue their keys in it.
+  rule('azure-annotated-key', ['jqqj'],
+    /(?<![A-Za-z0-9])[A-Za-z0-9]{52}JQQJ9[9DH][A-Za-z0-9][A-L][A-Za-z0-9]{16}[A-Za-z][A-Za-z0-9]{7}(?:[A-Za-z0-9]{2}==)?(?![A-Za-z0-9+/=])/,
+    { lead: 52, secretGroup: 0, signed: true }),
   // Azure Functions keys: in the function URL's code= parameter, or the x-functions-key header.
   rule('azure-function-key', ['code=', 'x-functions-key'],
     /(?:(?<=[?&])code=|x-functions-key\\?["']?\s*:\s*\\?["']?)([A-Za-z0-9_-]{40,60}={0,2})(?![A-Za-z0-9_=-])/i,

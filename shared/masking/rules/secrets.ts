@@ -4,7 +4,10 @@
 import type { RegexRule } from '../rule.js';
 import { ASSIGN, rule } from './define.js';
 import { isEncodedKeyBlock, isPlaceholderKeyBlock, looksLikeCode, looksPlain, unlessPlaceholder, unlessPlaceholderPassword, unlessPlainOrBelow, unlessWordsOrBelow } from './filters.js';
-import { providerRules } from './providers.js';
+import { IDENTIFIABLE_64, providerRules } from './providers.js';
+
+/** The signatures of the 64-byte identifiable keys of services other than Storage. */
+const OTHER_SIGNATURES = new Set(IDENTIFIABLE_64.map(([, signature]) => signature).filter((signature) => signature !== '+ASt'));
 
 const DB_SCHEMES = 'postgres(?:ql)?|mysqlx?|mariadb|mongodb(?:\\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse|oracle|db2|couchbases?|neo4j(?:\\+s)?|bolt|nats|memcached?';
 
@@ -29,7 +32,8 @@ export const secretRules: readonly RegexRule[] = [
   // Digits and both cases, and a random key's entropy, are required.
   rule('azure-storage-account-key', ['a==', 'q==', 'g==', 'w=='],
     /(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{85}[AQgw]==(?![A-Za-z0-9+/=])/,
-    { lead: 85, secretGroup: 0, entropy: 4.5, allow: (s) => !(/\d/.test(s) && /[a-z]/.test(s) && /[A-Z]/.test(s)), run: /[A-Za-z0-9+/=]/ }),
+    // Another service's identifiable key (its signature at 76) is named by that service's rule.
+    { lead: 85, secretGroup: 0, entropy: 4.5, allow: (s) => !(/\d/.test(s) && /[a-z]/.test(s) && /[A-Z]/.test(s)) || OTHER_SIGNATURES.has(s.slice(76, 80)), run: /[A-Za-z0-9+/=]/ }),
   rule('azure-shared-access-key', ['sharedaccesskey'],
     /SharedAccessKey\s*=\s*([A-Za-z0-9+/]{42,43}=)/i, { extent: 'line' }),
   rule('azure-sas-signature', ['sig='],
