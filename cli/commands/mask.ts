@@ -84,7 +84,7 @@ const WRITE_SLICE = 1 << 16;
  * large input costs (the page faults of a 16 MB buffer cost about as much as masking it), and
  * no part of `room` is written twice, so a reader that keeps a chunk keeps it as written.
  */
-async function writeInto(io: CliIo, text: string, room: Buffer): Promise<void> {
+export async function writeInto(io: CliIo, text: string, room: Buffer): Promise<void> {
   let free = 0;
   for (let at = 0; at < text.length; ) {
     let end = Math.min(text.length, at + WRITE_SLICE);
@@ -116,7 +116,7 @@ function maskOne(masker: Masker, text: string, forceJson: boolean, where: string
 }
 
 /** UTF-8 to text as TextDecoder does it (a byte order mark dropped, a bad sequence as U+FFFD). */
-function decode(bytes: Buffer): string {
+export function decode(bytes: Buffer): string {
   const text = new Utf8Pieces();
   return text.push(bytes) + text.end();
 }
