@@ -65,6 +65,20 @@ describe('JSON mode (auto)', () => {
     assert.ok(!masker.auto(keys).text.includes(secret));
   });
 
+  it('takes a numbered key for its name: password2, DB_PASSWORD_2, client-secret-3; sha256 and v2 are no names', () => {
+    const secret = `Summer-${Math.random().toString(36).slice(2)}`;
+    // az acr credential show: the registry's two passwords, as name/value pairs.
+    const pairs = JSON.stringify({ passwords: [{ name: 'password', value: secret }, { name: 'password2', value: secret }], username: 'acme' });
+    for (const out of [masker.auto(pairs).text, JSON.stringify(masker.json(JSON.parse(pairs)).value)]) assert.ok(!out.includes(secret), out);
+    // Members, in JSON and as quoted members in a log line.
+    const members = JSON.stringify({ settings: { DB_PASSWORD_2: secret, 'client-secret-3': secret, token1: secret } });
+    for (const out of [masker.auto(members).text, JSON.stringify(masker.json(JSON.parse(members)).value), masker.text(`log ${members}`).text]) {
+      assert.ok(!out.includes(secret), out);
+    }
+    const plain = JSON.stringify({ sha256: 'abc', v2: 'on', page2: 'next', key1: 'value' });
+    assert.equal(masker.auto(plain).text, plain);
+  });
+
   it('judges an escaped key by its decoded name, whatever its last raw character', () => {
     const body = '{"passwor\\u0064":"x","Pass\\u0057ord ":1,"next\\u0050ageToken":"c"}';
     const out = JSON.parse(masker.auto(body).text) as Record<string, unknown>;

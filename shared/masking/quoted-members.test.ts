@@ -56,8 +56,9 @@ describe('quoted members in text', () => {
 
   it('masks the same in a stream, wherever the text is split', () => {
     const value = secret();
-    const text = `INFO body={"user":"bob","password":"${value}"} and {'token': '${value}'}\ncut {"secret": "${value}`;
+    const text = `INFO body={"user":"bob","password":"${value}"} and {'token': '${value}'} {"DB_PASSWORD_2": "${value}"}\ncut {"secret": "${value}`;
     const whole = masker.text(text).text;
+    assert.ok(!whole.includes(value), whole);
     for (let cut = 1; cut < text.length; cut++) {
       const stream = masker.stream();
       const out = stream.push(text.slice(0, cut)) + stream.push(text.slice(cut)) + stream.end();

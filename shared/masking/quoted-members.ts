@@ -14,6 +14,7 @@ const MAX_VALUE = 1024;
 const QUOTE = 34;
 const APOSTROPHE = 39;
 const isQuote = (c: number) => c === QUOTE || c === APOSTROPHE;
+const isDigit = (c: number) => c >= 48 && c <= 57;
 const isBlank = (c: number) => c === 32 || c === 9;
 const isEnd = (c: number) => c === 10 || c === 13;
 
@@ -63,7 +64,8 @@ export function quotedMembers(names: readonly string[], isSensitiveKey: KeyMatch
     ends.add(letters.length >= 2 && /^[A-Za-z0-9]{2}$/.test(letters.slice(-2)) ? letters.slice(-2).toLowerCase() : '');
   }
   const either = (c: string) => (c.toLowerCase() === c.toUpperCase() ? c : `[${c.toLowerCase()}${c.toUpperCase()}]`);
-  const gates = ends.has('') ? [member] : [...ends].map((end) => `${either(end[0]!)}${either(end[1]!)}${member}`);
+  // A numbered key ("password2", "DB_PASSWORD_2") has its number between its name and the quote.
+  const gates = ends.has('') ? [member] : [...ends].map((end) => `${either(end[0]!)}${either(end[1]!)}[-_]?\\d{0,3}${member}`);
   const sensitive = (text: string, from: number, to: number) => mayBeSensitiveKey(text, from, to) && isSensitiveKey(text.slice(from, to));
   /** Whether text[open, close] is a quoted sensitive key. */
   const isKey = (text: string, open: number, close: number) =>
@@ -75,16 +77,25 @@ export function quotedMembers(names: readonly string[], isSensitiveKey: KeyMatch
     scan(text, starts, emit) {
       let from = 0;
       for (const start of starts) {
-        // The gate starts at the key's last two letters, or (a one-character name) at its closing quote.
-        const close = isQuote(text.charCodeAt(start)) ? start : start + 2;
+        // The gate starts at the key's last two letters (then maybe a separator and a number), or
+        // (a one-character name) at its closing quote. A gate of some length allows starts that
+        // are not its own: each is read as the gate reads it.
+        let close = start;
+        if (!isQuote(text.charCodeAt(start))) {
+          close = start + 2;
+          if (text.charCodeAt(close) === 45 || text.charCodeAt(close) === 95) close++;
+          while (close < start + 6 && isDigit(text.charCodeAt(close))) close++;
+          if (!isQuote(text.charCodeAt(close))) continue;
+        }
         // Most keys are not sensitive, and the filter tells so from their last characters.
         if (close < from || !mayBeSensitiveKey(text, Math.max(0, close - MAX_KEY), close)) continue;
         const key = keyBefore(text, close);
         if (key === undefined || !isSensitiveKey(text.slice(key, close))) continue;
         let i = close + 1;
         while (isBlank(text.charCodeAt(i))) i++;
-        i++; // the colon
+        if (text.charCodeAt(i++) !== 58) continue; // the colon
         while (isBlank(text.charCodeAt(i))) i++;
+        if (!isQuote(text.charCodeAt(i))) continue;
         const end = closing(text, i, text.charCodeAt(i));
         if (end < 0) continue;
         const value = text.slice(i + 1, end);

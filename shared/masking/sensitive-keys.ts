@@ -17,7 +17,9 @@ export const DEFAULT_IGNORED_KEYS: readonly string[] = [
   'pageToken', 'nextPageToken', 'nextToken', 'continuationToken', 'syncToken',
 ];
 
-const normalize = (key: string) => key.toLowerCase().replace(/[-_.\s]/g, '');
+// A number at the end is an instance, not a different name: ACR's credentials are "password" and
+// "password2", numbered settings DB_PASSWORD_2.
+const normalize = (key: string) => key.toLowerCase().replace(/[-_.\s]/g, '').replace(/\d+$/, '');
 
 export type KeyMatcher = (key: string) => boolean;
 
@@ -35,6 +37,8 @@ export function keyMatcher(names: readonly string[], ignored: readonly string[])
     return answer;
   };
 }
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
 
 /** Separators the normalization drops, as ASCII codes: '-', '_', '.', and ASCII white space. */
 const isSeparator = (c: number) => c === 45 || c === 95 || c === 46 || c === 32 || (c >= 9 && c <= 13);
@@ -70,7 +74,10 @@ export function keyFilter(names: readonly string[]): KeyFilter {
   const table = Int32Array.from(next);
   return (text, from, to) => {
     let at = 0;
-    for (let i = to - 1; i >= from; i--) {
+    // Past a number at the end, and the separators around it, as normalize drops them.
+    let end = to;
+    for (let c = text.charCodeAt(end - 1); end > from && (isDigit(c) || isSeparator(c)); c = text.charCodeAt(--end - 1));
+    for (let i = end - 1; i >= from; i--) {
       let c = text.charCodeAt(i);
       if (c > 127) return true;
       if (isSeparator(c)) continue;
