@@ -69,7 +69,9 @@ describe('JSON mode (auto)', () => {
     const secret = `Summer-${Math.random().toString(36).slice(2)}`;
     // az acr credential show: the registry's two passwords, as name/value pairs.
     const pairs = JSON.stringify({ passwords: [{ name: 'password', value: secret }, { name: 'password2', value: secret }], username: 'acme' });
-    for (const out of [masker.auto(pairs).text, JSON.stringify(masker.json(JSON.parse(pairs)).value)]) assert.ok(!out.includes(secret), out);
+    for (const out of [masker.auto(pairs).text, JSON.stringify(masker.json(JSON.parse(pairs)).value), masker.text(`log ${pairs}`).text]) {
+      assert.ok(!out.includes(secret), out);
+    }
     // Members, in JSON and as quoted members in a log line.
     const members = JSON.stringify({ settings: { DB_PASSWORD_2: secret, 'client-secret-3': secret, token1: secret } });
     for (const out of [masker.auto(members).text, JSON.stringify(masker.json(JSON.parse(members)).value), masker.text(`log ${members}`).text]) {

@@ -54,9 +54,28 @@ describe('quoted members in text', () => {
     assert.deepEqual(out.findings.map((f) => [f.rule, f.location]), [['sensitive-key', '$.password'], ['sensitive-key', '$.nested.token']]);
   });
 
+  it("masks the value of a name/value pair whose name is sensitive, as JSON mode does: app settings, container env, ACR's passwords", () => {
+    for (const make of [
+      (s: string) => `settings=[{"name":"DB_PASSWORD","slotSetting":false,"value":"${s}"},{"name":"WEBSITE_RUN_FROM_PACKAGE","value":"1"}]`,
+      (s: string) => `env [{'name': 'API_TOKEN', 'value': '${s}'}, {'name': 'LOG_LEVEL', 'value': 'debug'}]`,
+      (s: string) => `acr {"passwords": [{"name": "password2", "value": "${s}"}]}`,
+      (s: string) => `appconfig {"key": "Db:Password", "label": null, "value": "${s}"}`,
+    ]) {
+      const value = secret();
+      const out = masker.text(make(value));
+      assert.ok(!out.text.includes(value), out.text);
+      assert.ok(out.text.includes('"1"') || out.text.includes("'debug'") || !out.text.includes('LOG_LEVEL'), out.text);
+      assert.deepEqual(out.findings.map((f) => f.rule), ['sensitive-key']);
+    }
+    // A pair named otherwise, and a sensitive name in a nested object of another pair, are left.
+    for (const text of ['log {"name": "queue", "value": "orders"}', 'log {"name": "x", "meta": {"name": "y"}, "value": "keep"}', 'note: "value": "plain"']) {
+      assert.equal(masker.text(text).text, text);
+    }
+  });
+
   it('masks the same in a stream, wherever the text is split', () => {
     const value = secret();
-    const text = `INFO body={"user":"bob","password":"${value}"} and {'token': '${value}'} {"DB_PASSWORD_2": "${value}"}\ncut {"secret": "${value}`;
+    const text = `INFO body={"user":"bob","password":"${value}"} and {'token': '${value}'} {"DB_PASSWORD_2": "${value}"} [{"name": "API_KEY", "value": "${value}"}]\ncut {"secret": "${value}`;
     const whole = masker.text(text).text;
     assert.ok(!whole.includes(value), whole);
     for (let cut = 1; cut < text.length; cut++) {

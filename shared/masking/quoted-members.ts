@@ -39,6 +39,33 @@ function closing(text: string, open: number, quote: number): number {
   return limit === text.length ? text.length : -1;
 }
 
+/** How far back the start of a pair's object is looked for (characters). */
+const PAIR_LOOKBACK = 512;
+/** A pair's name member ({"name": "DB_PASSWORD", "value": …}; "key" and "keyName" as App Configuration and listKeys write it). */
+const PAIR_NAME = /["'](?:name|key|keyName)["'][ \t]{0,3}:[ \t]{0,8}["']([^"'\\\r\n]{1,128})["']/g;
+
+/** Whether text[open, close] is the quoted key "value" (or 'value'). */
+const isValueKey = (text: string, open: number, close: number) =>
+  close - open === 6 && text.charCodeAt(open) === text.charCodeAt(close) && text.startsWith('value', open + 1);
+
+/**
+ * The name of the pair whose "value" key opens at `open`: the last name member between the
+ * start of its object and it, if that start is near.
+ */
+function pairName(text: string, open: number): string | undefined {
+  let depth = 0;
+  for (let i = open - 1; i >= 0 && open - i <= PAIR_LOOKBACK; i--) {
+    const c = text.charCodeAt(i);
+    if (c === 125) depth++;
+    else if (c === 123 && depth-- === 0) {
+      let name: string | undefined;
+      for (const m of text.slice(i, open).matchAll(PAIR_NAME)) name = m[1];
+      return name;
+    }
+  }
+  return undefined;
+}
+
 /** Where the key whose closing quote is at `close` starts (its first character), or undefined. */
 function keyBefore(text: string, close: number): number | undefined {
   const quote = text.charCodeAt(close);
@@ -63,6 +90,8 @@ export function quotedMembers(names: readonly string[], isSensitiveKey: KeyMatch
     // A name of one character gates on the quote alone.
     ends.add(letters.length >= 2 && /^[A-Za-z0-9]{2}$/.test(letters.slice(-2)) ? letters.slice(-2).toLowerCase() : '');
   }
+  // The "value" of a name/value pair whose name is sensitive.
+  ends.add('ue');
   const either = (c: string) => (c.toLowerCase() === c.toUpperCase() ? c : `[${c.toLowerCase()}${c.toUpperCase()}]`);
   // A numbered key ("password2", "DB_PASSWORD_2") has its number between its name and the quote.
   const gates = ends.has('') ? [member] : [...ends].map((end) => `${either(end[0]!)}${either(end[1]!)}[-_]?\\d{0,3}${member}`);
@@ -70,6 +99,12 @@ export function quotedMembers(names: readonly string[], isSensitiveKey: KeyMatch
   /** Whether text[open, close] is a quoted sensitive key. */
   const isKey = (text: string, open: number, close: number) =>
     close - open - 1 <= MAX_KEY && text.charCodeAt(open) === text.charCodeAt(close) && sensitive(text, open + 1, close);
+  /** Whether text[open, close] is the "value" of a pair whose name is sensitive. */
+  const isPairValue = (text: string, open: number, close: number) => {
+    if (!isValueKey(text, open, close)) return false;
+    const name = pairName(text, open);
+    return name !== undefined && isSensitiveKey(name);
+  };
 
   return {
     id: SENSITIVE_KEY_RULE,
@@ -87,10 +122,12 @@ export function quotedMembers(names: readonly string[], isSensitiveKey: KeyMatch
           while (close < start + 6 && isDigit(text.charCodeAt(close))) close++;
           if (!isQuote(text.charCodeAt(close))) continue;
         }
+        if (close < from) continue;
+        const pair = isValueKey(text, close - 6, close);
         // Most keys are not sensitive, and the filter tells so from their last characters.
-        if (close < from || !mayBeSensitiveKey(text, Math.max(0, close - MAX_KEY), close)) continue;
+        if (!pair && !mayBeSensitiveKey(text, Math.max(0, close - MAX_KEY), close)) continue;
         const key = keyBefore(text, close);
-        if (key === undefined || !isSensitiveKey(text.slice(key, close))) continue;
+        if (key === undefined || !(pair ? isPairValue(text, key - 1, close) : isSensitiveKey(text.slice(key, close)))) continue;
         let i = close + 1;
         while (isBlank(text.charCodeAt(i))) i++;
         if (text.charCodeAt(i++) !== 58) continue; // the colon
@@ -117,7 +154,7 @@ export function quotedMembers(names: readonly string[], isSensitiveKey: KeyMatch
       }
       if (q.length === 0) return n;
       // Inside a value: key q[2]..q[1], its colon, the value opened at q[0].
-      if (q.length === 3 && n - q[0]! <= MAX_VALUE + 1 && COLON.test(text.slice(q[1]! + 1, q[0]!)) && isKey(text, q[2]!, q[1]!)) return q[2]!;
+      if (q.length === 3 && n - q[0]! <= MAX_VALUE + 1 && COLON.test(text.slice(q[1]! + 1, q[0]!)) && (isKey(text, q[2]!, q[1]!) || isPairValue(text, q[2]!, q[1]!))) return q[2]!;
       // After a key q[1]..q[0], its colon maybe to come.
       if (q.length >= 2 && MAYBE_COLON.test(text.slice(q[0]! + 1)) && isKey(text, q[1]!, q[0]!)) return q[1]!;
       // What may be a key, opened at q[0].
