@@ -14,6 +14,9 @@ import { captureGroups, keywordLead, leadingLiteral, neededCharacters, notAfter,
 import type { RegexRule, Replacement, ScanRule, Span } from './rule.js';
 
 const FULL: Replacement = { kind: 'full' };
+/** Texts detect() remembers as clean: at most this long, at most this many. */
+const CLEAN_LENGTH = 64;
+const CLEAN_ENTRIES = 4096;
 const NO_HITS: Hits = { keyword: new Int32Array(0), start: new Int32Array(0), pendingPrefix: 0, gate: new Int32Array(0), gateEnd: new Int32Array(0), gateRun: new Int32Array(0) };
 /** First radius of a window around a hit for a rule whose matches have no upper length. */
 const OPEN_RADIUS = 256;
@@ -129,6 +132,11 @@ export class Engine implements Detector {
   /** The findings of the text being analyzed, kept from one text to the next. */
   private readonly found = new Findings();
   private readonly line = new LineAround();
+  /** Short texts found clean (detect), bounded: hostile input cannot grow it. */
+  private readonly clean = new Set<string>();
+  /** Per gate, the last offset gateStarts looked at; and its answer, one list per scanner: kept from one text to the next. */
+  private readonly seenOfGate: Int32Array;
+  private readonly startViews: Int32Array[];
   /** For each finding's order (regex rules, then scanners), its rule's id and replacement. */
   private readonly labels: { rule: string; replacement: Replacement }[];
 
@@ -180,6 +188,8 @@ export class Engine implements Detector {
     this.noStarts = scanRules.map(() => new Int32Array(0));
     this.startLists = scanRules.map(() => new IntList());
     this.prefilter = new Prefilter([...keywordIndex.keys()], scanRules.flatMap((rule) => rule.gates));
+    this.seenOfGate = new Int32Array(this.scannerOfGate.length);
+    this.startViews = scanRules.map(() => new Int32Array(0));
     this.labels = [
       ...this.compiled.map((c) => ({ rule: c.rule.id, replacement: c.replacement })),
       ...scanRules.map((rule) => ({ rule: rule.id, replacement: rule.replacement ?? FULL })),
@@ -192,7 +202,15 @@ export class Engine implements Detector {
 
   /** The merged spans of every finding in `text`. */
   detect(text: string): Span[] {
-    return this.analyze(text, false).spans;
+    // Keys and short values repeat from one JSON document (or streamed event) to the next: one
+    // found clean is not read again. Detection is a function of the text alone.
+    if (text.length <= CLEAN_LENGTH && this.clean.has(text)) return [];
+    const spans = this.analyze(text, false).spans;
+    if (spans.length === 0 && text.length <= CLEAN_LENGTH) {
+      if (this.clean.size >= CLEAN_ENTRIES) this.clean.clear();
+      this.clean.add(text);
+    }
+    return spans;
   }
 
   analyze(text: string, withHold: boolean): Analysis {
@@ -226,7 +244,7 @@ export class Engine implements Detector {
     const { minLength, maxLength, canStart } = this.prefilter.gates;
     // Per gate, the offsets looked at so far: the windows of one gate's hits slide forward, so
     // each offset is looked at once per gate (a run of gate characters hits at every offset).
-    const seen = new Int32Array(minLength.length).fill(-1);
+    const seen = this.seenOfGate.fill(-1);
     for (let h = 0; h < hits.gate.length; h++) {
       const gate = hits.gate[h]!;
       const end = hits.gateEnd[h]!;
@@ -240,7 +258,9 @@ export class Engine implements Detector {
       }
       if (last > seen[gate]!) seen[gate] = last;
     }
-    return starts.map((list) => ascending(list.done()));
+    const views = this.startViews;
+    for (let k = 0; k < starts.length; k++) views[k] = ascending(starts[k]!.done());
+    return views;
   }
 
   private groupHits(hits: Hits): Int32Array[] {

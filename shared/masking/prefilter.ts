@@ -14,6 +14,8 @@ import { compileGates, type GateAutomaton } from './gates.js';
 import { compileKeywords, type KeywordAutomaton } from './keywords.js';
 
 const LANES = 4;
+/** Texts up to this long are copied into the scratch buffer by a loop. */
+const SHORT = 256;
 /** Characters copied and scanned at a time: the scratch buffer stays small. */
 const BLOCK = 1 << 16;
 /** Largest product table run in one pass, by default (entries, 4 bytes each). */
@@ -114,6 +116,8 @@ export class Prefilter {
    * their copies were most of the collector's work.
    */
   private readonly recording: Recording = { keyword: new IntList(), start: new IntList(), gate: new IntList(), gateEnd: new IntList(), gateRun: new IntList() };
+  /** Each pass's state between blocks of one scan. */
+  private readonly states: Int32Array;
 
   constructor(
     readonly keywords: readonly string[],
@@ -126,16 +130,26 @@ export class Prefilter {
     this.passes = both ? [both] : [product(this.automaton, IDLE, Infinity)!, product(IDLE, this.gates, Infinity)!];
     this.warmUp = Math.max(1, ...this.automaton.keywordLength, ...this.gates.maxLength);
     this.mostKeywords = mostOutputs(this.automaton);
+    this.states = new Int32Array(this.passes.length);
   }
 
   /** The keywords and gates in `text`; what it returns is valid until the next scan. */
   scan(text: string): Hits {
+    // Most texts a gateway masks are short (a JSON string, a streamed delta): what a scan costs
+    // before its first character is most of what it costs them, so nothing is allocated here.
     const hits = this.recording;
-    for (const list of Object.values(hits)) list.clear();
-    const states = this.passes.map(() => 0);
+    hits.keyword.clear();
+    hits.start.clear();
+    hits.gate.clear();
+    hits.gateEnd.clear();
+    hits.gateRun.clear();
+    const states = this.states;
+    states.fill(0);
     for (let from = 0; from < text.length; from += BLOCK) {
       const length = Math.min(BLOCK, text.length - from);
-      scratchBytes.write(length === text.length ? text : text.slice(from, from + length), 0, 'utf16le');
+      // A short text is copied a character at a time: Buffer.write costs more than that to call.
+      if (length <= SHORT) for (let i = 0; i < length; i++) scratch[i] = text.charCodeAt(from + i);
+      else scratchBytes.write(length === text.length ? text : text.slice(from, from + length), 0, 'utf16le');
       for (let p = 0; p < this.passes.length; p++) states[p] = this.scanBlock(this.passes[p]!, length, from, states[p]!, hits);
     }
     const keywords = this.passes[0]!;
