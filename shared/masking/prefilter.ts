@@ -171,9 +171,9 @@ export class Prefilter {
     const q = n >= LANES * 2 * this.warmUp ? Math.floor(n / LANES) : 0;
     const q2 = 2 * q;
     const q3 = 3 * q;
-    // Every branch here is taken on every call, before the loops: V8 compiles a hot loop while
-    // it runs, with what it has seen so far, and code it has never seen run would send it back
-    // to the interpreter at each block (the first 16 MB masked deoptimised some fifty times).
+    // The lanes' start is decided before the loops and the warm-up's sign fix is branch-free:
+    // V8 compiles a hot loop while it runs, with the feedback it has by then, and a branch not
+    // yet taken deoptimises the compiled loop when it is (each block of a first large text).
     let s0 = state;
     let s1 = 0;
     let s2 = 0;
