@@ -5,6 +5,7 @@
 import type { KeyFilter, KeyMatcher } from './sensitive-keys.js';
 import type { Replacement, ScanRule } from './rule.js';
 import { SENSITIVE_KEY_RULE } from './core.js';
+import { MAX_PAIR_NAME, PAIR_NAMES } from './json-text.js';
 import { looksLikeUrlOrRoute } from './rules/filters.js';
 
 /** Longest key and value read (characters). */
@@ -41,8 +42,9 @@ function closing(text: string, open: number, quote: number): number {
 
 /** How far back the start of a pair's object is looked for (characters). */
 const PAIR_LOOKBACK = 512;
-/** A pair's name member ({"name": "DB_PASSWORD", "value": …}; "key" and "keyName" as App Configuration and listKeys write it). */
-const PAIR_NAME = /["'](?:name|key|keyName)["'][ \t]{0,3}:[ \t]{0,8}["']([^"'\\\r\n]{1,128})["']/g;
+/** A pair's name member ({"name": "DB_PASSWORD", "value": …}), by the names JSON mode reads (PAIR_NAMES). */
+const PAIR_NAME = new RegExp(String.raw`["'](?:${PAIR_NAMES.join('|')})["'][ 	]{0,3}:[ 	]{0,8}["']([^"'\
+]{1,${MAX_PAIR_NAME}})["']`, 'g');
 
 /** Whether text[open, close] is the quoted key "value" (or 'value'). */
 const isValueKey = (text: string, open: number, close: number) =>
