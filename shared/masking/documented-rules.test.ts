@@ -444,7 +444,9 @@ describe("formats other scanners' example sets showed missing, from each provide
       `set password = '${pw}';`,
       `CREATE LOGIN app WITH PASSWORD = N'${pw}', CHECK_POLICY = OFF;`,
     ]) masks(text, pw.slice(0, 12), 'sql-password');
-    leaves("ALTER USER app PASSWORD 'password'; CREATE USER u PASSWORD NULL; password = 'supersecret'");
+    leaves("ALTER USER app PASSWORD 'password'; CREATE USER u PASSWORD NULL;");
+    // Not SQL: a sensitive key's assignment in code (assignments.ts).
+    assert.deepEqual(masker.auto("password = 'supersecret'").findings.map((f) => f.rule), ['sensitive-key']);
   });
 
   it('private-key: an OpenSSH key laid out as ssh-keygen writes it (runs of "A" from its zero bytes), under either header', () => {

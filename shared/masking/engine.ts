@@ -6,7 +6,7 @@
 // whatever its regex, even where keywords repeat. The same pass finds
 // the scanners' (PII) gates, and each scanner looks only where its gates start. Overlapping
 // spans are merged so that nothing detected is left out.
-import type { Analysis, Detector } from './core.js';
+import { SENSITIVE_KEY_RULE, type Analysis, type Detector } from './core.js';
 import { shannonEntropy } from './entropy.js';
 import { MAX_SECRET_LENGTH } from './limits.js';
 import { IntList, Prefilter, type Hits } from './prefilter.js';
@@ -196,8 +196,9 @@ export class Engine implements Detector {
     ];
   }
 
+  /** Rules in force, by id: scanners that share one (the sensitive keys' in text) are one rule. */
   get ruleCount(): number {
-    return this.compiled.length + this.scanRules.length;
+    return this.compiled.length + new Set(this.scanRules.map((rule) => rule.id)).size;
   }
 
   /** The merged spans of every finding in `text`. */
@@ -744,7 +745,9 @@ function wordStart(text: string, at: number, floor: number): number {
 }
 
 /**
- * Sorted, non-overlapping spans; overlapping ones become their union (the first rule's id).
+ * Sorted, non-overlapping spans; overlapping ones become their union (the first rule's id), but a
+ * sensitive key's value (assignments.ts: the rest of a line, "token: xoxb-… (rotate it)") that
+ * holds a specific rule's finding is masked as that finding.
  * Edges are moved off backslash escapes, so that masking inside JSON text stays valid JSON.
  */
 export function merge(text: string, spans: Span[]): Span[] {
@@ -756,7 +759,10 @@ export function merge(text: string, spans: Span[]): Span[] {
     const span = aligned[i]!;
     const last = out[out.length - 1]!;
     if (span.start < last.end) {
-      if (span.end > last.end) out[out.length - 1] = { ...last, end: span.end };
+      const specific = span.rule !== SENSITIVE_KEY_RULE;
+      // A specific finding in a sensitive key's value is what is masked of it.
+      if (last.rule === SENSITIVE_KEY_RULE && specific) out[out.length - 1] = span;
+      else if (span.end > last.end && (specific || last.rule === SENSITIVE_KEY_RULE)) out[out.length - 1] = { ...last, end: span.end };
     } else {
       out.push(span);
     }
@@ -825,7 +831,13 @@ class Findings {
     for (let k = 0; k < n; k++) {
       const i = index === undefined ? k : index[k]!;
       if (last !== undefined && start[i]! < lastEnd) {
-        if (end[i]! > lastEnd) last.end = lastEnd = end[i]!;
+        const specific = labels[order[i]!]!.rule !== SENSITIVE_KEY_RULE;
+        if (last.rule === SENSITIVE_KEY_RULE && specific) {
+          // A specific finding in a sensitive key's value is what is masked of it.
+          const label = labels[order[i]!]!;
+          Object.assign(last, { start: start[i]!, end: end[i]!, rule: label.rule, replacement: label.replacement, order: order[i]! });
+          lastEnd = end[i]!;
+        } else if (end[i]! > lastEnd && (specific || last.rule === SENSITIVE_KEY_RULE)) last.end = lastEnd = end[i]!;
         continue;
       }
       const label = labels[order[i]!]!;

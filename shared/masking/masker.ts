@@ -1,5 +1,6 @@
 // createMasker: compiles the built-in rules, the policy's own, the packs and the PII kinds
 // into one engine, once; the masker's methods are the modes the gateway uses.
+import { assignments } from './assignments.js';
 import { maskingConfigSchema, type CustomRule, type MaskingConfig, type MaskingConfigInput } from './config.js';
 import { SENSITIVE_KEY_RULE, type Core } from './core.js';
 import { Engine } from './engine.js';
@@ -85,11 +86,14 @@ export function createMasker(config?: MaskingConfig | MaskingConfigInput, packs:
   const mayBeSensitiveKey = keyFilter(names);
   const sensitiveReplacement = override(SENSITIVE_KEY_RULE) ?? { kind: 'full' as const };
 
-  // The sensitive keys reach text too, as quoted members ("password": "…" in a log line); it is
-  // the same rule as JSON mode's, and counted once.
+  // The sensitive keys reach text too, as quoted members ("password": "…" in a log line) and
+  // assignments (password = "…", DB_PASSWORD=… in an env file); it is the same rule as JSON
+  // mode's, and counted once.
   const scanRules = [
     ...piiRules(cfg.pii).filter((r) => !disabled.has(r.id)).map(withReplacement),
-    ...(isSensitiveKey ? [quotedMembers(names, isSensitiveKey, mayBeSensitiveKey, sensitiveReplacement)] : []),
+    ...(isSensitiveKey
+      ? [quotedMembers(names, isSensitiveKey, mayBeSensitiveKey, sensitiveReplacement), assignments(names, isSensitiveKey, mayBeSensitiveKey, sensitiveReplacement)]
+      : []),
   ];
   const engine = new Engine(regexRules, scanRules);
   const core: Core = { engine, isSensitiveKey, mayBeSensitiveKey, sensitiveReplacement };

@@ -94,7 +94,7 @@ describe('built-in secret rules', () => {
     }
     for (const text of [
       'password: required', 'token = getToken(request)', 'secret: process.env.SECRET', '"max_tokens": 4096',
-      '"prompt_tokens": 123456789', 'password=hunter2', 'token: ${TOKEN}', 'the token is expired', 'secret_name: my-app-secret',
+      '"prompt_tokens": 123456789', 'token: ${TOKEN}', 'the token is expired', 'secret_name: my-app-secret',
     ]) {
       assert.equal(masked(text), text, text);
     }

@@ -38,6 +38,9 @@ export function wordFree(length: number, random: Random = Math.random): string {
   return Array.from({ length }, (_, i) => (i % 2 ? digits[(i >> 1) % digits.length] : letters[(i >> 1) % letters.length])).join('');
 }
 
+/** Words people build passwords from. */
+export const PASSWORD_WORDS: readonly string[] = ['summer', 'falcon', 'river', 'orange', 'castle', 'window', 'tiger', 'autumn', 'silver', 'garden'];
+
 export const pick = <T>(items: readonly T[], random: Random = Math.random): T => items[Math.floor(random() * items.length)]!;
 
 /** One generator per built-in secret rule: rule id → a fresh value that rule must find. */
@@ -383,6 +386,16 @@ export function recallCorpus(random: Random = Math.random): Sample[] {
     push('npmrc', npmrc, `//registry.npmjs.org/:_authToken=${npmrc}`);
     const generic = wordFree(24, random);
     push('generic-password', generic, `DB_PASSWORD="${generic}"`);
+    // A password people chose (a word twice and a digit: little entropy) where a sensitive key names it.
+    const word = pick(PASSWORD_WORDS, random);
+    const chosen = `${word}${word}${r(DIGITS, 1)}`;
+    push('chosen-password', chosen, pick([
+      (s: string) => `DB_PASSWORD=${s}`,
+      (s: string) => `  POSTGRES_PASSWORD: ${s}`,
+      (s: string) => `password = "${s}"`,
+      (s: string) => `mysql --password=${s} -u root shop`,
+      (s: string) => `az vm create -n vm1 --admin-password '${s}'`,
+    ], random)(chosen));
     const keyId = r(HEX, 40);
     push('gcp-service-account', keyId, JSON.stringify({ type: 'service_account', project_id: 'p', private_key_id: keyId }));
     const webhook = `T${r(UPPER + DIGITS, 10)}/B${r(UPPER + DIGITS, 10)}/${r(ALNUM, 24)}`;
@@ -462,6 +475,14 @@ export function negativeCorpus(random: Random = Math.random): string[] {
     'const apiKey = process.env.API_KEY;',
     'token = getToken(request.headers.authorization)',
     'secretName: db-password-secret',
+    // Code that reads or passes a credential rather than holding one.
+    'password = user_password',
+    'conn = connect(host, user=user, password=pw)',
+    '  password: hashedPassword,',
+    'if password == "":',
+    "fetch(url, { credentials: 'include' })",
+    'DB_PASSWORD=$(cat /run/secrets/db_password)',
+    'password: str = Field(min_length=12)',
     // Lock files and manifests.
     `"node_modules/left-pad": {\n  "version": "1.3.0",\n  "resolved": "https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz",\n  "integrity": "sha1-${b64(20)}"\n}`,
     `[[package]]\nname = "serde"\nversion = "1.0.197"\nsource = "registry+https://github.com/rust-lang/crates.io-index"\nchecksum = "${r(HEX, 64)}"`,

@@ -1,0 +1,114 @@
+// Sensitive keys in text, assigned: the value a setting, variable or flag named by a sensitive key
+// is given, masked whatever its entropy, whole or streamed; code and stand-ins left as they are.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createMasker } from './index.js';
+import { DIGITS, PASSWORD_WORDS, pick, randomFrom } from '../../test/support/masking.js';
+
+const masker = createMasker();
+// As people choose passwords: a word twice and a digit, too little entropy for the generic rule.
+const chosen = () => {
+  const word = pick(PASSWORD_WORDS);
+  return `${word}${word}${randomFrom(DIGITS, 1)}`;
+};
+
+const masks = (make: (secret: string) => string) => {
+  const secret = chosen();
+  const text = make(secret);
+  const out = masker.text(text);
+  assert.ok(!out.text.includes(secret), `${text} -> ${out.text}`);
+  assert.deepEqual(out.findings.map((f) => f.rule), ['sensitive-key'], text);
+  return out.text;
+};
+
+describe('assignments of sensitive keys in text', () => {
+  it('masks a quoted literal assigned in any language', () => {
+    for (const make of [
+      (s: string) => `password = "${s}"`,
+      (s: string) => `    client_secret: '${s}',`,
+      (s: string) => `$password = '${s}';`,
+      (s: string) => `'password' => "${s}",`,
+      (s: string) => `const API_TOKEN = \`${s}\`;`,
+      (s: string) => `password := "${s}"`,
+      (s: string) => `ENV['DB_PASSWORD'] = '${s}'`,
+      (s: string) => `$env:API_TOKEN = "${s}"`,
+      (s: string) => `private const string PfxPassword = "${s}";`,
+      (s: string) => `DB_PASSWORD="${s} with spaces"`,
+    ]) masks(make);
+    assert.equal(masker.text('password = "summersummer4" # dev').text, 'password = "[MASKED:sensitive-key]" # dev');
+  });
+
+  it('masks env files, shells, command lines, queries and flags', () => {
+    for (const make of [
+      (s: string) => `DB_PASSWORD=${s}\nLOG_LEVEL=debug`,
+      (s: string) => `export PGPASSWORD=${s}`,
+      (s: string) => `  - POSTGRES_PASSWORD=${s}`,
+      (s: string) => `mysql --password=${s} -u root shop`,
+      (s: string) => `az vm create -n vm1 --admin-password ${s} --size B2s`,
+      (s: string) => `az sql server create --admin-password "${s}" -n sql1`,
+      (s: string) => `kubectl create secret generic db --from-literal=password=${s}`,
+      (s: string) => `az webapp config appsettings set --settings DB_PASSWORD=${s} LOG=1`,
+      (s: string) => `GET /callback?state=x&token=${s} HTTP/1.1`,
+    ]) masks(make);
+    assert.equal(masker.text('export PGPASSWORD=summersummer4 && psql').text, 'export PGPASSWORD=[MASKED:sensitive-key] && psql');
+  });
+
+  it("masks the rest of a YAML, header or INI line, up to a comment", () => {
+    for (const make of [
+      (s: string) => `services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: ${s}\n`,
+      (s: string) => `password: ${s} # rotated monthly`,
+      (s: string) => `[client]\nuser = app\npassword = ${s}!\n`,
+    ]) masks(make);
+    assert.equal(masker.text('password: open sesame # dev\nuser: bob').text, 'password: [MASKED:sensitive-key] # dev\nuser: bob');
+  });
+
+  it('leaves code, stand-ins, templates and words that name no value', () => {
+    for (const text of [
+      'password = getPassword()', 'password = user_password', 'token = os.environ["TOKEN"]', 'conn = connect(host, password=pw)',
+      'login(user, password=password)', '  password: hashedPassword,', 'const user = { password: req.body.password };',
+      'password: str = Field(min_length=12)', 'if password == "x":', 'while token != "":', "fetch(url, { credentials: 'include' })",
+      'password: required', 'token: ${TOKEN}', 'DB_PASSWORD=$(cat /run/secrets/db)', 'PASSWORD=%DB_PASSWORD%', 'Password: ********',
+      'API_KEY=your-api-key-here', 'OPENAI_API_KEY=sk-...', 'password: changeme', 'client_secret: REPLACE_ME', 'api_key = "example-key-1234"',
+      'password = ""', 'password = "{}"', 'secret = "%s"', 'this.addPassword = "#add-password";', 'secret_name = "prod-db"',
+      'token_url: https://login.example.com/oauth2/token', 'Your password: see the vault', 'password: # set me', 'Foo::password = 1',
+      'the token is expired', 'std::string password;', 'password.length = 12',
+      'SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=[Shared Access key goes here];',
+      '"//registry/:_password = "+new Buffer(pw).toString("base64")', `echo 'export DATABASE_PASSWORD="'$CI_PASSWORD'"' >> .env`,
+    ]) assert.equal(masker.text(text).text, text, text);
+  });
+
+  it("names a value by the specific rule that finds a secret inside it", () => {
+    const token = `ghp_${randomFrom('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', 36)}`;
+    assert.deepEqual(masker.text(`GITHUB_TOKEN="${token}"`).findings.map((f) => f.rule), ['github-token']);
+  });
+
+  it("follows the policy's sensitive keys, and is one rule with the quoted members", () => {
+    const secret = chosen();
+    const custom = createMasker({ sensitiveKeys: { mode: 'replace', names: ['pinCode'] } });
+    assert.equal(custom.text(`PIN_CODE=${secret}\npassword=${secret}`).text, `PIN_CODE=[MASKED:sensitive-key]\npassword=${secret}`);
+    assert.equal(createMasker({ disabled: ['sensitive-key'] }).text(`password = "${secret}"`).text, `password = "${secret}"`);
+    assert.equal(createMasker({ disabled: ['sensitive-key'] }).ruleCount, masker.ruleCount - 1);
+  });
+
+  it('masks the same in JSON mode, inside a string that holds a script', () => {
+    const secret = chosen();
+    const out = masker.auto(JSON.stringify({ command: `export DB_PASSWORD=${secret}\n./migrate` }));
+    assert.ok(!out.text.includes(secret), out.text);
+    assert.deepEqual(out.findings.map((f) => f.rule), ['sensitive-key']);
+  });
+
+  it('masks the same in a stream, wherever the text is split', () => {
+    const secret = chosen();
+    const text = [
+      `DB_PASSWORD=${secret}`, `password: ${secret} # note`, `secret = "${secret} and more"`, `run --admin-password '${secret}' -n x`,
+      'password = user_password', `f(a, password=${secret})`, `  token: ${secret}`, `cut password = "${secret}`,
+    ].join('\n');
+    const whole = masker.text(text).text;
+    assert.ok(!whole.includes(`${secret} and`) && whole.includes(`f(a, password=${secret})`), whole);
+    for (let cut = 1; cut < text.length; cut++) {
+      const stream = masker.stream();
+      const out = stream.push(text.slice(0, cut)) + stream.push(text.slice(cut)) + stream.end();
+      assert.equal(out, whole, `split at ${cut}`);
+    }
+  });
+});

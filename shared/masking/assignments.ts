@@ -1,0 +1,269 @@
+// Sensitive keys in text, assigned: the value a setting, variable or flag named by a sensitive
+// key is given, as code, config, env files and command lines write it. A password people chose
+// has little entropy, so the entropy-gated generic-secret rule lets it through; a sensitive key
+// says what the value is, as it does in JSON. Under the same rule id and names as JSON mode's.
+//   password = "…"  password: '…'  'password' => "…"  const PASSWORD = `…`   a quoted literal, any language
+//   DB_PASSWORD=…  export PGPASSWORD=…  ?token=…  --password=…             env files, shells, URLs, flags
+//   password: …  (a YAML or header line)  password = …  (an INI line)       the rest of the line
+//   --password …  --client-secret "…"                                     a command line's flag
+// What names a value rather than holds one is left: templates and variables, placeholders, URLs
+// and routes, and, unquoted, code (a call, a member path, a camelCase variable, a statement):
+// masking the code an agent reads would corrupt what it writes back.
+import type { KeyFilter, KeyMatcher } from './sensitive-keys.js';
+import type { Replacement, ScanRule } from './rule.js';
+import { SENSITIVE_KEY_RULE } from './core.js';
+import { looksLikeExample, looksLikeUrlOrRoute, unlessPlaceholderPassword } from './rules/filters.js';
+
+/** Longest key and value read (characters). */
+const MAX_KEY = 128;
+const MAX_VALUE = 1024;
+/** Most indentation and prefix (`export `, `- `) before a key at the start of its line. */
+const MAX_INDENT = 64;
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isKeyChar = (c: number) => isLetter(c) || isDigit(c) || c === 95 || c === 45 || c === 46;
+const isBlank = (c: number) => c === 32 || c === 9;
+const isEnd = (c: number) => c === 10 || c === 13;
+const isQuote = (c: number) => c === 34 || c === 39 || c === 96;
+/** Where an unquoted value given by `=` or a flag ends: white space, a quote, a shell's or a query's separator. */
+const endsRun = (c: number) => c <= 32 || isQuote(c) || c === 59 || c === 38;
+
+/**
+ * How the value is written: quoted; a run without white space (KEY=value, a flag's argument);
+ * the rest of a line after `key:` (YAML, headers) or `key =` (INI).
+ */
+type Form = 'quoted' | 'run' | 'colon-line' | 'equals-line';
+
+interface Assigned {
+  valueStart: number;
+  valueEnd: number;
+  /** The value reaches the end of the text, which later text may extend. */
+  open: boolean;
+  form: Form;
+}
+
+/** Words that stand for no value, or a setting's mode (fetch's `credentials: 'include'`). */
+const NO_VALUE = /^(?:null|nil|none|undefined|true|false|yes|no|on|off|required|optional|string|str|number|int|integer|bool|boolean|bytes|any|object|include|omit|same-origin)$/i;
+/**
+ * What documentation puts in a secret's place: your-api-key-here, YOUR_SECRET_ACCESS_KEY,
+ * REPLACE_ME, sk-..., an anchor (#add-password); examples and runs are looksLikeExample's.
+ */
+const STAND_IN = /^your[-_ ]|[-_ ]here$|^replace[-_ ]?(?:me|with)|\.\.\.|…|^#[\w-]+$/i;
+/**
+ * A template or a variable: ${X}, $X, $(cmd), %X%, {{ x }}, <x>, %s, {}, {0}, a shell's '$X'
+ * inside quotes; a bracketed stand-in ([key goes here]); a string joined in code ("+ x").
+ */
+const TEMPLATE = /^(?:['"]?[$%]|\{\{|<[^>]*>$|%\(?\w*\)?[sd]$|\{\d*\}$|\[|\s*\+)|\+\s*$/;
+/**
+ * Code, unquoted: a member path (process.env.X, self.password, config.get(…)), a call or an index
+ * (getpass(), ENV["X"]), an annotation (str = …), a member or statement (hashed,  x;), a
+ * camelCase variable.
+ */
+const CODE = /^(?:[A-Za-z_$][\w$]*(?:(?:\?\.|\.|->|::)[A-Za-z_$][\w$]*)+|[A-Za-z_$][\w$]*\s*[([=]|[a-z]+[A-Z][A-Za-z\d]*$)|[,;{]$/;
+/** An identifier alone: after `key = `, a variable in code as often as a value in an INI file. */
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+/** Credentials after an authentication scheme are the authorization-header rule's to find. */
+const SCHEME = /^(?:Bearer|Basic|Digest|Negotiate|NTLM|Token|SharedKey(?:Lite)?|SharedAccessSignature)\s/i;
+
+/** Whether the value given in `form` names a value rather than holds one. */
+function noValue(value: string, form: Form): boolean {
+  if (value.length === 0 || TEMPLATE.test(value) || NO_VALUE.test(value) || STAND_IN.test(value) || looksLikeExample(value)) return true;
+  if (unlessPlaceholderPassword(value, value) || looksLikeUrlOrRoute(value)) return true;
+  if (form === 'quoted') return false;
+  if (CODE.test(value) || SCHEME.test(value)) return true;
+  return form === 'equals-line' && IDENTIFIER.test(value);
+}
+
+/**
+ * Whether the key starting at `keyStart` starts its line: after indentation and maybe a list
+ * item's dash or a shell's `export`/`set`.
+ */
+function startsLine(text: string, keyStart: number): boolean {
+  let i = keyStart;
+  const floor = Math.max(0, keyStart - MAX_INDENT);
+  while (i > floor && isBlank(text.charCodeAt(i - 1))) i--;
+  for (const prefix of ['export', 'set', 'setx', 'ENV', '-']) {
+    if (i - prefix.length >= 0 && text.startsWith(prefix, i - prefix.length) && i < keyStart) {
+      let j = i - prefix.length;
+      while (j > floor && isBlank(text.charCodeAt(j - 1))) j--;
+      if (j === 0 || isEnd(text.charCodeAt(j - 1))) return true;
+    }
+  }
+  return i === 0 || isEnd(text.charCodeAt(i - 1));
+}
+
+/**
+ * Whether `KEY=value` away from a line's start is a setting (a command's argument, a query's or a
+ * connection string's part, a flag) rather than a call's keyword argument (f(x, password=pw)).
+ */
+function setsAlone(text: string, keyStart: number): boolean {
+  let i = keyStart;
+  while (i > 0 && keyStart - i < 16 && isBlank(text.charCodeAt(i - 1))) i--;
+  const before = text.charCodeAt(i - 1);
+  return before !== 44 && before !== 40;
+}
+
+/** The end of the quoted value opened at `open`: its closing quote, its line's end or the text's; -1 past MAX_VALUE. */
+function closing(text: string, open: number): number {
+  const quote = text.charCodeAt(open);
+  const limit = Math.min(text.length, open + 1 + MAX_VALUE);
+  for (let i = open + 1; i < limit; i++) {
+    const c = text.charCodeAt(i);
+    if (c === quote || isEnd(c)) return i;
+    if (c === 92) i++;
+  }
+  return limit === text.length ? text.length : -1;
+}
+
+/** The assignment to the key text[keyStart, keyEnd), if one follows it. */
+function assignedAfter(text: string, keyStart: number, keyEnd: number): Assigned | undefined {
+  const n = text.length;
+  const keyQuote = keyStart > 0 && isQuote(text.charCodeAt(keyStart - 1)) ? text.charCodeAt(keyStart - 1) : 0;
+  let i = keyEnd;
+  if (keyQuote !== 0) {
+    if (text.charCodeAt(i) !== keyQuote) return undefined;
+    i++;
+  }
+  if (text.charCodeAt(i) === 93) i++; // ["password"] = …
+  const beforeSeparator = i;
+  while (i < n && i - beforeSeparator < 8 && isBlank(text.charCodeAt(i))) i++;
+  const spacedBefore = i > beforeSeparator;
+  const c = text.charCodeAt(i);
+  const next = text.charCodeAt(i + 1);
+  let kind: '=' | ':' | 'flag';
+  if (c === 61) {
+    if (next === 61 || next === 126) return undefined; // == and =~ compare
+    i += next === 62 ? 2 : 1;
+    kind = '=';
+  } else if (c === 58) {
+    if (next === 58) return undefined; // a scope (Foo::Bar)
+    kind = next === 61 ? '=' : ':';
+    i += next === 61 ? 2 : 1;
+  } else if (spacedBefore && keyQuote === 0 && text.charCodeAt(keyStart) === 45) kind = 'flag';
+  else return undefined;
+  // A quoted key with a colon is a quoted member: quoted-members.ts reads those.
+  if (keyQuote !== 0 && kind === ':') return undefined;
+  const afterSeparator = i;
+  while (i < n && i - afterSeparator < 8 && isBlank(text.charCodeAt(i))) i++;
+  const spacedAfter = i > afterSeparator;
+  if (isQuote(text.charCodeAt(i))) {
+    const end = closing(text, i);
+    if (end < 0) return undefined;
+    return { valueStart: i + 1, valueEnd: end, open: end === n, form: 'quoted' };
+  }
+  if (kind === 'flag' ? text.charCodeAt(i) === 45 : keyQuote !== 0) return undefined; // the next flag; code
+  if (kind === 'flag' || (kind === '=' && !spacedBefore && !spacedAfter)) {
+    if (kind === '=' && text.charCodeAt(keyStart) !== 45 && !startsLine(text, keyStart) && !setsAlone(text, keyStart)) return undefined;
+    let end = i;
+    while (end < n && !endsRun(text.charCodeAt(end))) if (++end - i > MAX_VALUE) return undefined;
+    return { valueStart: i, valueEnd: end, open: end === n, form: 'run' };
+  }
+  // `key:value` is no YAML; the rest of a line is a value only where its key starts the line.
+  if ((kind === ':' && !spacedAfter && i < n) || !startsLine(text, keyStart)) return undefined;
+  let end = i;
+  while (end < n && !isEnd(text.charCodeAt(end))) if (++end - i > MAX_VALUE) return undefined;
+  const open = end === n;
+  // A comment ends the value; white space before it or the line's end is not the value's.
+  const comment = text.slice(i - 1, end).search(/[ \t]#/) - 1;
+  if (comment >= -1) end = i + Math.max(0, comment);
+  while (end > i && isBlank(text.charCodeAt(end - 1))) end--;
+  return { valueStart: i, valueEnd: end, open, form: kind === ':' ? 'colon-line' : 'equals-line' };
+}
+
+/**
+ * The scanner for the sensitive key `names` (as the policy gives them). Its gates are a key's
+ * last two letters (then maybe a number, a quote, a bracket) before `=` or `:`, and a long flag.
+ */
+export function assignments(names: readonly string[], isSensitiveKey: KeyMatcher, mayBeSensitiveKey: KeyFilter, replacement?: Replacement): ScanRule {
+  const ends = new Set<string>();
+  for (const name of names) {
+    const letters = name.replace(/[-_.\s]/g, '');
+    ends.add(letters.length >= 2 && /^[A-Za-z0-9]{2}$/.test(letters.slice(-2)) ? letters.slice(-2).toLowerCase() : '');
+  }
+  const either = (c: string) => (c.toLowerCase() === c.toUpperCase() ? c : `[${c.toLowerCase()}${c.toUpperCase()}]`);
+  const separator = `["'\\]]{0,2}[ \t]{0,3}[=:]`;
+  // A name of one character gates on the separator alone.
+  const gates = [...(ends.has('') ? ['[=:]'] : [...ends].map((end) => `${either(end[0]!)}${either(end[1]!)}[-_]?\\d{0,3}${separator}`)), '--[A-Za-z]'];
+
+  /** The key that ends at `keyEnd`, read back over key characters, if it is sensitive. */
+  const keyBefore = (text: string, keyEnd: number): number | undefined => {
+    let start = keyEnd;
+    while (start > 0 && isKeyChar(text.charCodeAt(start - 1))) if (keyEnd - --start > MAX_KEY) return undefined;
+    if (start === keyEnd || !mayBeSensitiveKey(text, start, keyEnd) || !isSensitiveKey(text.slice(start, keyEnd))) return undefined;
+    return start;
+  };
+  /** The key whose separator is at `at` (`=` or `:`), past a closing quote or bracket and blanks. */
+  const keyEndingBefore = (text: string, at: number): number => {
+    let i = at;
+    while (i > 0 && at - i < 8 && isBlank(text.charCodeAt(i - 1))) i--;
+    if (text.charCodeAt(i - 1) === 93) i--;
+    if (isQuote(text.charCodeAt(i - 1))) i--;
+    return i;
+  };
+  /** The assignment read from a gate's start: a key's last two letters, a separator, or a flag's dashes. */
+  const fromGate = (text: string, start: number): Assigned | undefined => {
+    let keyEnd: number;
+    let keyStart: number | undefined;
+    if (text.charCodeAt(start) === 45) {
+      // A flag, its name read forward; it follows white space.
+      keyEnd = start + 2;
+      while (keyEnd < text.length && isKeyChar(text.charCodeAt(keyEnd))) keyEnd++;
+      const before = text.charCodeAt(start - 1);
+      if (start > 0 && !isBlank(before) && !isEnd(before)) return undefined;
+      keyStart = keyBefore(text, keyEnd);
+      if (keyStart !== start) return undefined;
+    } else {
+      // The separator ends the gate; the key is read back from it.
+      let at = start;
+      const limit = Math.min(text.length, start + 12);
+      while (at < limit && text.charCodeAt(at) !== 61 && text.charCodeAt(at) !== 58) at++;
+      if (at === limit) return undefined;
+      keyEnd = keyEndingBefore(text, at);
+      keyStart = keyBefore(text, keyEnd);
+    }
+    return keyStart === undefined ? undefined : assignedAfter(text, keyStart, keyEnd);
+  };
+
+  return {
+    id: SENSITIVE_KEY_RULE,
+    gates,
+    scan(text, starts, emit) {
+      let from = 0;
+      for (const start of starts) {
+        if (start < from) continue;
+        const found = fromGate(text, start);
+        if (found === undefined || found.valueStart < from) continue;
+        if (noValue(text.slice(found.valueStart, found.valueEnd), found.form)) continue;
+        emit(found.valueStart, found.valueEnd);
+        from = found.valueEnd;
+      }
+    },
+    // A value that reaches the end of a stream's text (in quotes, or the rest of a line) is
+    // held from its start: what follows decides where it ends and whether it is code. A value
+    // in one run is the last word, which the engine holds anyway; a key and its separator may go
+    // out, as the context kept with the next text still holds them.
+    holdFrom(text) {
+      const n = text.length;
+      let hold = n;
+      const floor = Math.max(0, n - MAX_KEY - MAX_VALUE - MAX_INDENT);
+      let lineStart = n;
+      while (lineStart > floor && !isEnd(text.charCodeAt(lineStart - 1))) lineStart--;
+      for (let at = lineStart; at < n; at++) {
+        const c = text.charCodeAt(at);
+        let found: Assigned | undefined;
+        if (c === 61 || c === 58) {
+          const keyEnd = keyEndingBefore(text, at);
+          const keyStart = keyEnd > 0 && isKeyChar(text.charCodeAt(keyEnd - 1)) ? keyBefore(text, keyEnd) : undefined;
+          if (keyStart !== undefined) found = assignedAfter(text, keyStart, keyEnd);
+        } else if (c === 45 && text.charCodeAt(at + 1) === 45) found = fromGate(text, at);
+        if (found !== undefined && found.open && found.valueStart < n && found.form !== 'run') {
+          hold = Math.min(hold, found.valueStart);
+          break;
+        }
+      }
+      return hold;
+    },
+    ...(replacement && { replacement }),
+  };
+}
