@@ -9,9 +9,10 @@
 // What names a value rather than holds one is left: templates and variables, placeholders, URLs
 // and routes, and, unquoted, code (a call, a member path, a camelCase variable, a statement):
 // masking the code an agent reads would corrupt what it writes back.
-import type { KeyFilter, KeyMatcher } from './sensitive-keys.js';
+import { keyGates, type KeyFilter, type KeyMatcher } from './sensitive-keys.js';
 import type { Replacement, ScanRule } from './rule.js';
 import { SENSITIVE_KEY_RULE } from './core.js';
+import { closing } from './quoted-members.js';
 import { looksLikeExample, looksLikeUrlOrRoute, unlessPlaceholderPassword } from './rules/filters.js';
 
 /** Longest key and value read (characters). */
@@ -104,18 +105,6 @@ function setsAlone(text: string, keyStart: number): boolean {
   return before !== 44 && before !== 40;
 }
 
-/** The end of the quoted value opened at `open`: its closing quote, its line's end or the text's; -1 past MAX_VALUE. */
-function closing(text: string, open: number): number {
-  const quote = text.charCodeAt(open);
-  const limit = Math.min(text.length, open + 1 + MAX_VALUE);
-  for (let i = open + 1; i < limit; i++) {
-    const c = text.charCodeAt(i);
-    if (c === quote || isEnd(c)) return i;
-    if (c === 92) i++;
-  }
-  return limit === text.length ? text.length : -1;
-}
-
 /** The assignment to the key text[keyStart, keyEnd), if one follows it. */
 function assignedAfter(text: string, keyStart: number, keyEnd: number): Assigned | undefined {
   const n = text.length;
@@ -148,7 +137,7 @@ function assignedAfter(text: string, keyStart: number, keyEnd: number): Assigned
   while (i < n && i - afterSeparator < 8 && isBlank(text.charCodeAt(i))) i++;
   const spacedAfter = i > afterSeparator;
   if (isQuote(text.charCodeAt(i))) {
-    const end = closing(text, i);
+    const end = closing(text, i, text.charCodeAt(i));
     if (end < 0) return undefined;
     return { valueStart: i + 1, valueEnd: end, open: end === n, form: 'quoted' };
   }
@@ -176,15 +165,7 @@ function assignedAfter(text: string, keyStart: number, keyEnd: number): Assigned
  * last two letters (then maybe a number, a quote, a bracket) before `=` or `:`, and a long flag.
  */
 export function assignments(names: readonly string[], isSensitiveKey: KeyMatcher, mayBeSensitiveKey: KeyFilter, replacement?: Replacement): ScanRule {
-  const ends = new Set<string>();
-  for (const name of names) {
-    const letters = name.replace(/[-_.\s]/g, '');
-    ends.add(letters.length >= 2 && /^[A-Za-z0-9]{2}$/.test(letters.slice(-2)) ? letters.slice(-2).toLowerCase() : '');
-  }
-  const either = (c: string) => (c.toLowerCase() === c.toUpperCase() ? c : `[${c.toLowerCase()}${c.toUpperCase()}]`);
-  const separator = `["'\\]]{0,2}[ \t]{0,3}[=:]`;
-  // A name of one character gates on the separator alone.
-  const gates = [...(ends.has('') ? ['[=:]'] : [...ends].map((end) => `${either(end[0]!)}${either(end[1]!)}[-_]?\\d{0,3}${separator}`)), '--[A-Za-z]'];
+  const gates = [...keyGates(names, `["'\\]]{0,2}[ \t]{0,3}[=:]`, '[=:]'), '--[A-Za-z]'];
 
   /** The key that ends at `keyEnd`, read back over key characters, if it is sensitive. */
   const keyBefore = (text: string, keyEnd: number): number | undefined => {

@@ -2,7 +2,7 @@
 // into a log line, a Python dict's repr, a JSON fragment in a model's answer. JSON mode masks
 // the values under sensitive keys itself; text that is not one JSON document gets the same from
 // this scanner, under the same rule id and the same key names (the policy's).
-import type { KeyFilter, KeyMatcher } from './sensitive-keys.js';
+import { keyGates, type KeyFilter, type KeyMatcher } from './sensitive-keys.js';
 import type { Replacement, ScanRule } from './rule.js';
 import { SENSITIVE_KEY_RULE } from './core.js';
 import { MAX_PAIR_NAME, PAIR_NAMES } from './json-text.js';
@@ -30,7 +30,7 @@ const TEMPLATE = /^(?:\$\{[^}]*\}|\$[A-Za-z_]\w*|\{\{.*\}\}|<[^>]*>|&lt;.*&gt;|%
  * The end of the string that opens at `open`: its closing quote, or where its line or the text
  * ends first (a log line cut short still holds the start of the secret); -1 past MAX_VALUE.
  */
-function closing(text: string, open: number, quote: number): number {
+export function closing(text: string, open: number, quote: number): number {
   const limit = Math.min(text.length, open + 1 + MAX_VALUE);
   for (let i = open + 1; i < limit; i++) {
     const c = text.charCodeAt(i);
@@ -86,17 +86,8 @@ function keyBefore(text: string, close: number): number | undefined {
  */
 export function quotedMembers(names: readonly string[], isSensitiveKey: KeyMatcher, mayBeSensitiveKey: KeyFilter, replacement?: Replacement): ScanRule {
   const member = `["'][ \t]{0,3}:[ \t]{0,8}["']`;
-  const ends = new Set<string>();
-  for (const name of names) {
-    const letters = name.replace(/[-_.\s]/g, '');
-    // A name of one character gates on the quote alone.
-    ends.add(letters.length >= 2 && /^[A-Za-z0-9]{2}$/.test(letters.slice(-2)) ? letters.slice(-2).toLowerCase() : '');
-  }
-  // The "value" of a name/value pair whose name is sensitive.
-  ends.add('ue');
-  const either = (c: string) => (c.toLowerCase() === c.toUpperCase() ? c : `[${c.toLowerCase()}${c.toUpperCase()}]`);
-  // A numbered key ("password2", "DB_PASSWORD_2") has its number between its name and the quote.
-  const gates = ends.has('') ? [member] : [...ends].map((end) => `${either(end[0]!)}${either(end[1]!)}[-_]?\\d{0,3}${member}`);
+  // The "value" of a name/value pair whose name is sensitive ends in "ue".
+  const gates = keyGates(names, member, member, ['ue']);
   const sensitive = (text: string, from: number, to: number) => mayBeSensitiveKey(text, from, to) && isSensitiveKey(text.slice(from, to));
   /** Whether text[open, close] is a quoted sensitive key. */
   const isKey = (text: string, open: number, close: number) =>
