@@ -1,5 +1,5 @@
-// Sensitive keys in text, assigned: the value a setting, variable or flag named by a sensitive key
-// is given, masked whatever its entropy, whole or streamed; code and stand-ins left as they are.
+// Sensitive keys in text, assigned: the value a setting, variable, flag or XML element named by a
+// sensitive key is given, masked whatever its entropy, whole or streamed; code and stand-ins left.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createMasker } from './index.js';
@@ -62,6 +62,18 @@ describe('assignments of sensitive keys in text', () => {
     assert.equal(masker.text('password: open sesame # dev\nuser: bob').text, 'password: [MASKED:sensitive-key] # dev\nuser: bob');
   });
 
+  it("masks XML: an element's text, and the value of an attribute pair whose key or name is sensitive", () => {
+    for (const make of [
+      (s: string) => `<servers>\n  <server><id>nexus</id><username>ci</username><password>${s}</password></server>`,
+      (s: string) => `<appSettings>\n  <add key="SmtpPassword" value="${s}" />\n  <add key="LogLevel" value="debug" />`,
+      (s: string) => `<packageSourceCredentials><feed><add key="ClearTextPassword" value="${s}" /></feed>`,
+      (s: string) => `<add name="ApiToken" value='${s}'/>`,
+    ]) masks(make);
+    for (const text of ['<add key="LogLevel" value="debug" />', '<password>${env.NEXUS_PASSWORD}</password>', '<input type="password" value="">', '<add name="DbPassword" value="" />']) {
+      assert.equal(masker.text(text).text, text, text);
+    }
+  });
+
   it('leaves code, stand-ins, templates and words that name no value', () => {
     for (const text of [
       'password = getPassword()', 'password = user_password', 'token = os.environ["TOKEN"]', 'conn = connect(host, password=pw)',
@@ -101,7 +113,8 @@ describe('assignments of sensitive keys in text', () => {
     const secret = chosen();
     const text = [
       `DB_PASSWORD=${secret}`, `password: ${secret} # note`, `secret = "${secret} and more"`, `run --admin-password '${secret}' -n x`,
-      'password = user_password', `f(a, password=${secret})`, `  token: ${secret}`, `cut password = "${secret}`,
+      'password = user_password', `f(a, password=${secret})`, `  token: ${secret}`, `<password>${secret}</password>`,
+      `<add key="DbPassword" value="${secret} x" />`, `cut password = "${secret}`,
     ].join('\n');
     const whole = masker.text(text).text;
     assert.ok(!whole.includes(`${secret} and`) && whole.includes(`f(a, password=${secret})`), whole);

@@ -6,6 +6,7 @@
 //   DB_PASSWORD=…  export PGPASSWORD=…  ?token=…  --password=…             env files, shells, URLs, flags
 //   password: …  (a YAML or header line)  password = …  (an INI line)       the rest of the line
 //   --password …  --client-secret "…"                                     a command line's flag
+//   <password>…</password>  <add key="DbPassword" value="…"/>              XML configs
 // What names a value rather than holds one is left: templates and variables, placeholders, URLs
 // and routes, and, unquoted, code (a call, a member path, a camelCase variable, a statement):
 // masking the code an agent reads would corrupt what it writes back.
@@ -27,14 +28,20 @@ const isKeyChar = (c: number) => isLetter(c) || isDigit(c) || c === 95 || c === 
 const isBlank = (c: number) => c === 32 || c === 9;
 const isEnd = (c: number) => c === 10 || c === 13;
 const isQuote = (c: number) => c === 34 || c === 39 || c === 96;
+/** `=`, `:`, or the `>` that ends an element's opening tag. */
+const isSeparator = (c: number) => c === 61 || c === 58 || c === 62;
+/** How far back an XML attribute pair's element start is looked for (characters). */
+const PAIR_LOOKBACK = 512;
+/** An XML attribute that names its element's pair: key="…" or name="…". */
+const PAIR_NAME = /\b(?:key|name)[ \t]*=[ \t]*(["'])([^"'\n]{1,128})\1/gi;
 /** Where an unquoted value given by `=` or a flag ends: white space, a quote, a shell's or a query's separator. */
 const endsRun = (c: number) => c <= 32 || isQuote(c) || c === 59 || c === 38;
 
 /**
- * How the value is written: quoted; a run without white space (KEY=value, a flag's argument);
- * the rest of a line after `key:` (YAML, headers) or `key =` (INI).
+ * How the value is written: quoted; an XML element's text; a run without white space (KEY=value,
+ * a flag's argument); the rest of a line after `key:` (YAML, headers) or `key =` (INI).
  */
-type Form = 'quoted' | 'run' | 'colon-line' | 'equals-line';
+type Form = 'quoted' | 'element' | 'run' | 'colon-line' | 'equals-line';
 
 interface Assigned {
   valueStart: number;
@@ -71,7 +78,7 @@ const SCHEME = /^(?:Bearer|Basic|Digest|Negotiate|NTLM|Token|SharedKey(?:Lite)?|
 function noValue(value: string, form: Form): boolean {
   if (value.length === 0 || TEMPLATE.test(value) || NO_VALUE.test(value) || STAND_IN.test(value) || looksLikeExample(value)) return true;
   if (unlessPlaceholderPassword(value, value) || looksLikeUrlOrRoute(value)) return true;
-  if (form === 'quoted') return false;
+  if (form === 'quoted' || form === 'element') return false;
   if (CODE.test(value) || SCHEME.test(value)) return true;
   return form === 'equals-line' && IDENTIFIER.test(value);
 }
@@ -108,6 +115,14 @@ function setsAlone(text: string, keyStart: number): boolean {
 /** The assignment to the key text[keyStart, keyEnd), if one follows it. */
 function assignedAfter(text: string, keyStart: number, keyEnd: number): Assigned | undefined {
   const n = text.length;
+  if (keyStart > 0 && text.charCodeAt(keyStart - 1) === 60) {
+    // <password>…</password>, as Maven's settings.xml and .NET configs hold one: the text to the next tag, on one line.
+    if (text.charCodeAt(keyEnd) !== 62) return undefined;
+    let end = keyEnd + 1;
+    while (end < n && text.charCodeAt(end) !== 60 && !isEnd(text.charCodeAt(end))) if (++end - keyEnd > MAX_VALUE) return undefined;
+    if (end < n && text.charCodeAt(end) !== 60) return undefined;
+    return { valueStart: keyEnd + 1, valueEnd: end, open: end === n, form: 'element' };
+  }
   const keyQuote = keyStart > 0 && isQuote(text.charCodeAt(keyStart - 1)) ? text.charCodeAt(keyStart - 1) : 0;
   let i = keyEnd;
   if (keyQuote !== 0) {
@@ -165,16 +180,33 @@ function assignedAfter(text: string, keyStart: number, keyEnd: number): Assigned
  * last two letters (then maybe a number, a quote, a bracket) before `=` or `:`, and a long flag.
  */
 export function assignments(names: readonly string[], isSensitiveKey: KeyMatcher, mayBeSensitiveKey: KeyFilter, replacement?: Replacement): ScanRule {
-  const gates = [...keyGates(names, `["'\\]]{0,2}[ \t]{0,3}[=:]`, '[=:]'), '--[A-Za-z]'];
+  // An XML attribute pair's value ends in "ue" (<add key="DbPassword" value="…"/>).
+  const gates = [...keyGates(names, `["'\\]]{0,2}[ \t]{0,3}[=:]`, '[=:]', ['ue']), ...keyGates(names, '>', '>'), '--[A-Za-z]'];
+  const sensitive = (text: string, start: number, end: number) => mayBeSensitiveKey(text, start, end) && isSensitiveKey(text.slice(start, end));
 
-  /** The key that ends at `keyEnd`, read back over key characters, if it is sensitive. */
-  const keyBefore = (text: string, keyEnd: number): number | undefined => {
+  /** Where the key that ends at `keyEnd` starts, read back over key characters. */
+  const keyStartBefore = (text: string, keyEnd: number): number | undefined => {
     let start = keyEnd;
     while (start > 0 && isKeyChar(text.charCodeAt(start - 1))) if (keyEnd - --start > MAX_KEY) return undefined;
-    if (start === keyEnd || !mayBeSensitiveKey(text, start, keyEnd) || !isSensitiveKey(text.slice(start, keyEnd))) return undefined;
-    return start;
+    return start === keyEnd ? undefined : start;
   };
-  /** The key whose separator is at `at` (`=` or `:`), past a closing quote or bracket and blanks. */
+  /**
+   * Whether text[start, end) is the `value` attribute of an XML element whose `key` or `name`
+   * attribute before it is sensitive (appSettings' and NuGet.config's <add key="…" value="…"/>).
+   */
+  const isPairValue = (text: string, start: number, end: number): boolean => {
+    if (end - start !== 5 || text.slice(start, end).toLowerCase() !== 'value') return false;
+    for (let i = start - 1; i >= 0 && start - i <= PAIR_LOOKBACK; i--) {
+      const c = text.charCodeAt(i);
+      if (c === 62 || isEnd(c)) return false;
+      if (c !== 60) continue;
+      let name: string | undefined;
+      for (const m of text.slice(i, start).matchAll(PAIR_NAME)) name = m[2];
+      return name !== undefined && isSensitiveKey(name);
+    }
+    return false;
+  };
+  /** The key whose separator is at `at` (`=`, `:` or an element's `>`), past a closing quote or bracket and blanks. */
   const keyEndingBefore = (text: string, at: number): number => {
     let i = at;
     while (i > 0 && at - i < 8 && isBlank(text.charCodeAt(i - 1))) i--;
@@ -182,28 +214,30 @@ export function assignments(names: readonly string[], isSensitiveKey: KeyMatcher
     if (isQuote(text.charCodeAt(i - 1))) i--;
     return i;
   };
+  /** The assignment whose separator is at `at`, if its key is sensitive. */
+  const assignedAt = (text: string, at: number): Assigned | undefined => {
+    const keyEnd = keyEndingBefore(text, at);
+    const keyStart = keyStartBefore(text, keyEnd);
+    if (keyStart === undefined) return undefined;
+    if (!sensitive(text, keyStart, keyEnd) && !(text.charCodeAt(at) === 61 && isPairValue(text, keyStart, keyEnd))) return undefined;
+    return assignedAfter(text, keyStart, keyEnd);
+  };
   /** The assignment read from a gate's start: a key's last two letters, a separator, or a flag's dashes. */
   const fromGate = (text: string, start: number): Assigned | undefined => {
-    let keyEnd: number;
-    let keyStart: number | undefined;
     if (text.charCodeAt(start) === 45) {
       // A flag, its name read forward; it follows white space.
-      keyEnd = start + 2;
+      let keyEnd = start + 2;
       while (keyEnd < text.length && isKeyChar(text.charCodeAt(keyEnd))) keyEnd++;
       const before = text.charCodeAt(start - 1);
       if (start > 0 && !isBlank(before) && !isEnd(before)) return undefined;
-      keyStart = keyBefore(text, keyEnd);
-      if (keyStart !== start) return undefined;
-    } else {
-      // The separator ends the gate; the key is read back from it.
-      let at = start;
-      const limit = Math.min(text.length, start + 12);
-      while (at < limit && text.charCodeAt(at) !== 61 && text.charCodeAt(at) !== 58) at++;
-      if (at === limit) return undefined;
-      keyEnd = keyEndingBefore(text, at);
-      keyStart = keyBefore(text, keyEnd);
+      if (keyStartBefore(text, keyEnd) !== start || !sensitive(text, start, keyEnd)) return undefined;
+      return assignedAfter(text, start, keyEnd);
     }
-    return keyStart === undefined ? undefined : assignedAfter(text, keyStart, keyEnd);
+    // The separator ends the gate; the key is read back from it.
+    let at = start;
+    const limit = Math.min(text.length, start + 12);
+    while (at < limit && !isSeparator(text.charCodeAt(at))) at++;
+    return at === limit ? undefined : assignedAt(text, at);
   };
 
   return {
@@ -233,11 +267,8 @@ export function assignments(names: readonly string[], isSensitiveKey: KeyMatcher
       for (let at = lineStart; at < n; at++) {
         const c = text.charCodeAt(at);
         let found: Assigned | undefined;
-        if (c === 61 || c === 58) {
-          const keyEnd = keyEndingBefore(text, at);
-          const keyStart = keyEnd > 0 && isKeyChar(text.charCodeAt(keyEnd - 1)) ? keyBefore(text, keyEnd) : undefined;
-          if (keyStart !== undefined) found = assignedAfter(text, keyStart, keyEnd);
-        } else if (c === 45 && text.charCodeAt(at + 1) === 45) found = fromGate(text, at);
+        if (isSeparator(c)) found = assignedAt(text, at);
+        else if (c === 45 && text.charCodeAt(at + 1) === 45) found = fromGate(text, at);
         if (found !== undefined && found.open && found.valueStart < n && found.form !== 'run') {
           hold = Math.min(hold, found.valueStart);
           break;
