@@ -180,8 +180,16 @@ function assignedAfter(text: string, keyStart: number, keyEnd: number): Assigned
  * last two letters (then maybe a number, a quote, a bracket) before `=` or `:`, and a long flag.
  */
 export function assignments(names: readonly string[], isSensitiveKey: KeyMatcher, mayBeSensitiveKey: KeyFilter, replacement?: Replacement): ScanRule {
-  // An XML attribute pair's value ends in "ue" (<add key="DbPassword" value="…"/>).
-  const gates = [...keyGates(names, `["'\\]]{0,2}[ \t]{0,3}[=:]`, '[=:]', ['ue']), ...keyGates(names, '>', '>'), '--[A-Za-z]'];
+  // An XML attribute pair's value ends in "ue" (<add key="DbPassword" value="…"/>). A quoted key
+  // gates only before "=": with a colon it is a quoted member, and JSON text has one every few characters.
+  const gates = [
+    ...new Set([
+      ...keyGates(names, `\\]?[ \t]{0,3}[=:]`, '[=:]', ['ue']),
+      ...keyGates(names, `["']\\]?[ \t]{0,3}=`, '[=:]'),
+      ...keyGates(names, '>', '>'),
+    ]),
+    '--[A-Za-z]',
+  ];
   const sensitive = (text: string, start: number, end: number) => mayBeSensitiveKey(text, start, end) && isSensitiveKey(text.slice(start, end));
 
   /** Where the key that ends at `keyEnd` starts, read back over key characters. */

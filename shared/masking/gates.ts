@@ -83,15 +83,18 @@ function build(patterns: readonly string[]): GateAutomaton {
   // Each gate expanded into single-character positions, the optional ones marked.
   const gates = patterns.map((p) => parse(p).flatMap((s) => Array.from({ length: s.max }, (_, k) => ({ chars: s.chars, optional: k >= s.min }))));
 
-  // Classes: ASCII codes grouped by which positions accept them; everything else is class 0.
+  // Classes: ASCII codes grouped by which positions accept them; everything else is class 0, which
+  // no position accepts.
   const classOf = new Uint8Array(65536);
   const bySignature = new Map<string, number>([['', 0]]);
+  const sample: number[] = [];
   for (let c = 0; c < 128; c++) {
     const bits = gates.map((g) => g.map((p) => p.chars[c]).join('')).join('|');
     const signature = bits.includes('1') ? bits : '';
     let cls = bySignature.get(signature);
     if (cls === undefined) bySignature.set(signature, (cls = bySignature.size));
     classOf[c] = cls;
+    sample[cls] ??= c;
   }
   const width = bySignature.size;
 
@@ -103,40 +106,54 @@ function build(patterns: readonly string[]): GateAutomaton {
     for (const p of g) positions.push({ ...p, gate, final: false });
     positions.push({ chars: new Uint8Array(128), optional: false, gate, final: true });
   });
-  // A DFA state is a set of positions, closed over optional ones; every state holds each gate's
-  // start, since a gate may start anywhere.
-  const close = (moved: number[]): number[] => {
-    const marked = new Uint8Array(positions.length);
-    for (const b of base) marked[b] = 1;
-    for (const m of moved) marked[m] = 1;
-    const set: number[] = [];
-    for (let id = 0; id < positions.length; id++) {
-      if (!marked[id]) continue;
-      set.push(id);
-      if (positions[id]!.optional) marked[id + 1] = 1;
+  const count = positions.length;
+  const accepts = new Uint8Array(count * width);
+  positions.forEach((p, id) => {
+    for (let cls = 1; cls < width; cls++) accepts[id * width + cls] = p.chars[sample[cls]!]!;
+  });
+
+  // A DFA state is a set of positions, closed over optional ones. Every state holds each gate's
+  // start (a gate may start anywhere) and their closure, `starts`; a state is known by the
+  // positions it holds beyond them, so that a transition costs what it moves, not every position.
+  const seen = new Int32Array(count);
+  let round = 0;
+  const closeInto = (id: number, into: number[]) => {
+    for (; id < count && seen[id] !== round; id++) {
+      seen[id] = round;
+      into.push(id);
+      if (!positions[id]!.optional) break;
     }
-    return set;
   };
+  round++;
+  const starts: number[] = [];
+  for (const b of base) closeInto(b, starts);
+  const isStart = new Uint8Array(count);
+  for (const id of starts) isStart[id] = 1;
+  // Where the starts move on each class, the same from every state.
+  const fromStarts = Array.from({ length: width }, (_, cls) => starts.filter((id) => accepts[id * width + cls]).map((id) => id + 1));
 
   const index = new Map<string, number>();
   const states: number[][] = [];
-  const add = (set: number[]) => {
-    const key = set.join(',');
+  const add = (extra: number[]) => {
+    const key = extra.join(',');
     let s = index.get(key);
     if (s === undefined) {
       if (states.length >= MAX_STATES) throw new Error('gate automaton too large');
       index.set(key, (s = states.length));
-      states.push(set);
+      states.push(extra);
     }
     return s;
   };
-  add(close([]));
+  add([]);
   const next: number[] = [];
   for (let s = 0; s < states.length; s++) {
+    const extra = states[s]!;
     for (let cls = 0; cls < width; cls++) {
-      const c = classOf.indexOf(cls);
-      const moved = c < 128 ? states[s]!.filter((id) => positions[id]!.chars[c]).map((id) => id + 1) : [];
-      next[s * width + cls] = add(close(moved));
+      round++;
+      const closed: number[] = [];
+      for (const id of fromStarts[cls]!) closeInto(id, closed);
+      for (const id of extra) if (accepts[id * width + cls]) closeInto(id + 1, closed);
+      next[s * width + cls] = add(closed.filter((id) => !isStart[id]).sort((x, y) => x - y));
     }
   }
 
