@@ -30,6 +30,8 @@ const isEnd = (c: number) => c === 10 || c === 13;
 const isQuote = (c: number) => c === 34 || c === 39 || c === 96;
 /** `=`, `:`, or the `>` that ends an element's opening tag. */
 const isSeparator = (c: number) => c === 61 || c === 58 || c === 62;
+/** Where a stream's last line may hold an assignment: a separator, or a flag's dashes. */
+const CANDIDATE = /[=:>]|--/g;
 /** How far back an XML attribute pair's element start is looked for (characters). */
 const PAIR_LOOKBACK = 512;
 /** An XML attribute that names its element's pair: key="…" or name="…". */
@@ -268,21 +270,17 @@ export function assignments(names: readonly string[], isSensitiveKey: KeyMatcher
     // out, as the context kept with the next text still holds them.
     holdFrom(text) {
       const n = text.length;
-      let hold = n;
       const floor = Math.max(0, n - MAX_KEY - MAX_VALUE - MAX_INDENT);
-      let lineStart = n;
-      while (lineStart > floor && !isEnd(text.charCodeAt(lineStart - 1))) lineStart--;
-      for (let at = lineStart; at < n; at++) {
-        const c = text.charCodeAt(at);
-        let found: Assigned | undefined;
-        if (isSeparator(c)) found = assignedAt(text, at);
-        else if (c === 45 && text.charCodeAt(at + 1) === 45) found = fromGate(text, at);
+      const lineStart = Math.max(floor, text.lastIndexOf('\n', n - 1) + 1, text.lastIndexOf('\r', n - 1) + 1);
+      CANDIDATE.lastIndex = lineStart;
+      for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
+        const found = m[0] === '--' ? fromGate(text, m.index) : assignedAt(text, m.index);
         if (found !== undefined && found.open && found.valueStart < n && found.form !== 'run') {
-          hold = Math.min(hold, found.valueStart);
-          break;
+          CANDIDATE.lastIndex = 0;
+          return found.valueStart;
         }
       }
-      return hold;
+      return n;
     },
     ...(replacement && { replacement }),
   };
