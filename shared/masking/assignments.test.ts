@@ -49,6 +49,9 @@ describe('assignments of sensitive keys in text', () => {
       (s: string) => `kubectl create secret generic db --from-literal=password=${s}`,
       (s: string) => `az webapp config appsettings set --settings DB_PASSWORD=${s} LOG=1`,
       (s: string) => `GET /callback?state=x&token=${s} HTTP/1.1`,
+      (s: string) => `docker run -e "DB_PASSWORD=${s}" postgres`,
+      (s: string) => `services:\n  db:\n    environment:\n      - "POSTGRES_PASSWORD=${s}"`,
+      (s: string) => `"Env": ["PATH=/usr/bin", "POSTGRES_PASSWORD=${s}"]`,
     ]) masks(make);
     assert.equal(masker.text('export PGPASSWORD=summersummer4 && psql').text, 'export PGPASSWORD=[MASKED:sensitive-key] && psql');
   });
@@ -58,6 +61,11 @@ describe('assignments of sensitive keys in text', () => {
       (s: string) => `services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: ${s}\n`,
       (s: string) => `password: ${s} # rotated monthly`,
       (s: string) => `[client]\nuser = app\npassword = ${s}!\n`,
+      (s: string) => `spring.datasource.password = ${s}`,
+      (s: string) => `password            = "${s}"\nusername            = "app"`,
+      (s: string) => `  POSTGRES_PASSWORD:          ${s}`,
+      (s: string) => `# password: ${s}`,
+      (s: string) => `{"content": "x\\npassword: ${s}\\nuser: x"}`,
     ]) masks(make);
     assert.equal(masker.text('password: open sesame # dev\nuser: bob').text, 'password: [MASKED:sensitive-key] # dev\nuser: bob');
   });
@@ -85,6 +93,14 @@ describe('assignments of sensitive keys in text', () => {
       'token_url: https://login.example.com/oauth2/token', 'Your password: see the vault', 'password: # set me', 'Foo::password = 1',
       'the token is expired', 'std::string password;', 'password.length = 12',
       'SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=[Shared Access key goes here];',
+      // Generic types are no XML elements; interpolation, joins and string prefixes are code.
+      'List<Token> tokens = new List<Token>();', 'Task<Secret> Get() => _c.Get<Secret>(n);', 'useState<Token>(null);', 'Vec<Token> tokens',
+      '  Authorization: `Bearer ${token}`,', 'headers["Authorization"] = "Bearer " + token', 'token = "Bearer %s" % token',
+      'token = f"Bearer {token}"', 'TOKEN=`gh auth token`', 'password = <<EOF',
+      // Types, variables named for what they hold, YAML tags and blocks.
+      '  token: AccessToken', '  secret: string | null', '  token: String!', '    api_key: SecretStr', '    token: str | None = None',
+      'return {\n  user,\n  token: jwt_token\n};', '  secret: SESSION_SECRET', 'conn = f(\n    host=host,\n    password=db_password)',
+      '  password: !Ref DbPassword', 'password: |', 'Set password=<your password> in .env', 'password = user_password',
       '"//registry/:_password = "+new Buffer(pw).toString("base64")', `echo 'export DATABASE_PASSWORD="'$CI_PASSWORD'"' >> .env`,
     ]) assert.equal(masker.text(text).text, text, text);
   });
@@ -114,7 +130,8 @@ describe('assignments of sensitive keys in text', () => {
     const text = [
       `DB_PASSWORD=${secret}`, `password: ${secret} # note`, `secret = "${secret} and more"`, `run --admin-password '${secret}' -n x`,
       'password = user_password', `f(a, password=${secret})`, `  token: ${secret}`, `<password>${secret}</password>`,
-      `<add key="DbPassword" value="${secret} x" />`, `cut password = "${secret}`,
+      `<add key="DbPassword" value="${secret} x" />`, `docker run -e "DB_PASSWORD=${secret}" x`, 'List<Token> t = new List<Token>();',
+      `password      = "${secret}"`, `cut password = "${secret}`,
     ].join('\n');
     const whole = masker.text(text).text;
     assert.ok(!whole.includes(`${secret} and`) && whole.includes(`f(a, password=${secret})`), whole);

@@ -32,12 +32,66 @@ const isQuote = (c: number) => c === 34 || c === 39 || c === 96;
 const isSeparator = (c: number) => c === 61 || c === 58 || c === 62;
 /** Where a stream's last line may hold an assignment: a separator, or a flag's dashes. */
 const CANDIDATE = /[=:>]|--/g;
-/** How far back an XML attribute pair's element start is looked for (characters). */
-const PAIR_LOOKBACK = 512;
+/** How far back an XML attribute pair's element start is looked for (characters): within what a stream keeps as context. */
+const PAIR_LOOKBACK = 200;
 /** An XML attribute that names its element's pair: key="…" or name="…". */
 const PAIR_NAME = /\b(?:key|name)[ \t]*=[ \t]*(["'])([^"'\n]{1,128})\1/gi;
-/** Where an unquoted value given by `=` or a flag ends: white space, a quote, a shell's or a query's separator. */
-const endsRun = (c: number) => c <= 32 || isQuote(c) || c === 59 || c === 38;
+/** Most blanks around a separator (aligned assignments, as terraform fmt and gofmt write them). */
+const MAX_ALIGN = 40;
+/**
+ * Where an unquoted value given by `=` or a flag ends: white space, a quote, a shell's or a
+ * query's separator, a JSON escape of a line's end, a tab or a quote (text that holds JSON).
+ */
+function endsRun(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c <= 32 || isQuote(c) || c === 59 || c === 38) return true;
+  if (c !== 92) return false;
+  const e = text.charCodeAt(i + 1);
+  return e === 110 || e === 114 || e === 116 || e === 34;
+}
+/** A line's end, or one escaped in JSON (\n, \r). */
+function endsLine(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c !== 92) return isEnd(c);
+  const e = text.charCodeAt(i + 1);
+  return e === 110 || e === 114;
+}
+
+/**
+ * Where a value that starts at `from` ends (`stops` says where), or a point past MAX_VALUE from
+ * it. The last answer is remembered for its text: candidates every few characters of one long
+ * run or line read it once, not once each. Forgotten when a scan or hold ends.
+ */
+class Reach {
+  private text = '';
+  private from = -1;
+  private to = -1;
+  private done = false;
+
+  constructor(private readonly stops: (text: string, i: number) => boolean) {}
+
+  end(text: string, from: number): number {
+    const limit = Math.min(text.length, from + MAX_VALUE + 1);
+    let i = from;
+    if (text === this.text && from >= this.from && from <= this.to) {
+      if (this.done || this.to >= limit) return Math.min(this.to, limit);
+      i = this.to;
+    } else this.from = from;
+    while (i < limit && !this.stops(text, i)) i++;
+    this.text = text;
+    this.to = i;
+    this.done = i < limit || i === text.length;
+    return i;
+  }
+
+  /** Drops the text, so that it is not kept alive until the next one. */
+  forget(): void {
+    this.text = '';
+    this.from = this.to = -1;
+  }
+}
+const runs = new Reach(endsRun);
+const lines = new Reach(endsLine);
 
 /**
  * How the value is written: quoted; an XML element's text; a run without white space (KEY=value,
@@ -62,17 +116,22 @@ const NO_VALUE = /^(?:null|nil|none|undefined|true|false|yes|no|on|off|required|
 const STAND_IN = /^your[-_ ]|[-_ ]here$|^replace[-_ ]?(?:me|with)|\.\.\.|…|^#[\w-]+$/i;
 /**
  * A template or a variable: ${X}, $X, $(cmd), %X%, {{ x }}, <x>, %s, {}, {0}, a shell's '$X'
- * inside quotes; a bracketed stand-in ([key goes here]); a string joined in code ("+ x").
+ * inside quotes, interpolation anywhere (${x}, #{x}); a bracketed stand-in ([key goes here]); a
+ * string joined in code ("+ x"); a YAML tag, alias or block (!Ref X, *x, |); a heredoc (<<EOF).
  */
-const TEMPLATE = /^(?:['"]?[$%]|\{\{|<[^>]*>$|%\(?\w*\)?[sd]$|\{\d*\}$|\[|\s*\+)|\+\s*$/;
+const TEMPLATE = /^(?:['"]?[$%]|\{\{|<|%\(?\w*\)?[sd]$|\{\d*\}$|\[|\s*\+|![A-Za-z]|\*[A-Za-z]|[|>][-+]?\d*$)|[$#]\{|\+\s*$/;
 /**
  * Code, unquoted: a member path (process.env.X, self.password, config.get(…)), a call or an index
- * (getpass(), ENV["X"]), an annotation (str = …), a member or statement (hashed,  x;), a
- * camelCase variable.
+ * (getpass(), ENV["X"]), an annotation or a default (str = …), a member, a statement or an
+ * argument's end (hashed, x; pw)), a camelCase or PascalCase name (hashedPassword, SecretStr), a
+ * type union or a required type (str | None, String!).
  */
-const CODE = /^(?:[A-Za-z_$][\w$]*(?:(?:\?\.|\.|->|::)[A-Za-z_$][\w$]*)+|[A-Za-z_$][\w$]*\s*[([=]|[a-z]+[A-Z][A-Za-z\d]*$)|[,;{]$/;
-/** An identifier alone: after `key = `, a variable in code as often as a value in an INI file. */
-const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+const CODE = /^(?:[A-Za-z_$][\w$]*(?:(?:\?\.|\.|->|::)[A-Za-z_$][\w$]*)+|[A-Za-z_$][\w$]*\s*[([=]|[a-z]+[A-Z][A-Za-z\d]*$|[A-Z][a-z]+[A-Z][A-Za-z]*$|[\w$]+\s*\|\s*[\w$]|[A-Z]\w*!$)|[,;{)\]}]$/;
+/** An identifier alone: after `key = `, a variable in code as often as a value in an INI file, unless it ends in digits (hunter2). */
+const IDENTIFIER = /^[A-Za-z_$][\w$]*(?<!\d)$/;
+/** A variable named for what it holds (jwt_token, SESSION_SECRET, db_password): code passing a credential on. */
+const NAMED_VARIABLE = /^[A-Za-z_$][\w$]*$/;
+const CREDENTIAL_WORD = /pass|pwd|secret|token|key|cred|auth/i;
 /** Credentials after an authentication scheme are the authorization-header rule's to find. */
 const SCHEME = /^(?:Bearer|Basic|Digest|Negotiate|NTLM|Token|SharedKey(?:Lite)?|SharedAccessSignature)\s/i;
 
@@ -81,27 +140,34 @@ function noValue(value: string, form: Form): boolean {
   if (value.length === 0 || TEMPLATE.test(value) || NO_VALUE.test(value) || STAND_IN.test(value) || looksLikeExample(value)) return true;
   if (unlessPlaceholderPassword(value, value) || looksLikeUrlOrRoute(value)) return true;
   if (form === 'quoted' || form === 'element') return false;
-  if (CODE.test(value) || SCHEME.test(value)) return true;
+  if (CODE.test(value) || SCHEME.test(value) || (NAMED_VARIABLE.test(value) && CREDENTIAL_WORD.test(value))) return true;
   return form === 'equals-line' && IDENTIFIER.test(value);
 }
 
+/** What may come before a key that starts its line: a shell's, a Dockerfile's, a list's, a comment's. */
+const LINE_PREFIXES = ['export', 'set', 'setx', 'ENV', '-', '*', '+', '>', '#', '//'];
+
 /**
  * Whether the key starting at `keyStart` starts its line: after indentation and maybe a list
- * item's dash or a shell's `export`/`set`.
+ * item's mark, a comment's or a shell's `export`/`set`.
  */
 function startsLine(text: string, keyStart: number): boolean {
   let i = keyStart;
   const floor = Math.max(0, keyStart - MAX_INDENT);
   while (i > floor && isBlank(text.charCodeAt(i - 1))) i--;
-  for (const prefix of ['export', 'set', 'setx', 'ENV', '-']) {
+  for (const prefix of LINE_PREFIXES) {
     if (i - prefix.length >= 0 && text.startsWith(prefix, i - prefix.length) && i < keyStart) {
       let j = i - prefix.length;
       while (j > floor && isBlank(text.charCodeAt(j - 1))) j--;
-      if (j === 0 || isEnd(text.charCodeAt(j - 1))) return true;
+      if (lineBreakBefore(text, j)) return true;
     }
   }
-  return i === 0 || isEnd(text.charCodeAt(i - 1));
+  return lineBreakBefore(text, i);
 }
+
+/** Whether `at` starts a line: the text's start, after a line break, or after one escaped in JSON (\n). */
+const lineBreakBefore = (text: string, at: number) =>
+  at === 0 || isEnd(text.charCodeAt(at - 1)) || (text.charCodeAt(at - 2) === 92 && (text.charCodeAt(at - 1) === 110 || text.charCodeAt(at - 1) === 114));
 
 /**
  * Whether `KEY=value` away from a line's start is a setting (a command's argument, a query's or a
@@ -114,26 +180,33 @@ function setsAlone(text: string, keyStart: number): boolean {
   return before !== 44 && before !== 40;
 }
 
-/** The assignment to the key text[keyStart, keyEnd), if one follows it. */
-function assignedAfter(text: string, keyStart: number, keyEnd: number): Assigned | undefined {
+/** Code around a quoted literal: joined to more ("Bearer " + token), formatted ("%s" % x, f"{x}"). */
+function joinedAt(text: string, close: number): boolean {
+  let i = close + 1;
+  while (isBlank(text.charCodeAt(i))) i++;
+  const c = text.charCodeAt(i);
+  return c === 43 || c === 37;
+}
+
+/**
+ * The assignment to the key text[keyStart, keyEnd), if one follows it. `lazy`: a value in one run
+ * is not read (a stream's hold need not know where it ends).
+ */
+function assignedAfter(text: string, keyStart: number, keyEnd: number, lazy = false): Assigned | undefined {
   const n = text.length;
-  if (keyStart > 0 && text.charCodeAt(keyStart - 1) === 60) {
-    // <password>…</password>, as Maven's settings.xml and .NET configs hold one: the text to the next tag, on one line.
-    if (text.charCodeAt(keyEnd) !== 62) return undefined;
-    let end = keyEnd + 1;
-    while (end < n && text.charCodeAt(end) !== 60 && !isEnd(text.charCodeAt(end))) if (++end - keyEnd > MAX_VALUE) return undefined;
-    if (end < n && text.charCodeAt(end) !== 60) return undefined;
-    return { valueStart: keyEnd + 1, valueEnd: end, open: end === n, form: 'element' };
-  }
-  const keyQuote = keyStart > 0 && isQuote(text.charCodeAt(keyStart - 1)) ? text.charCodeAt(keyStart - 1) : 0;
+  if (keyStart > 0 && text.charCodeAt(keyStart - 1) === 60) return elementAfter(text, keyStart, keyEnd);
+  let keyQuote = keyStart > 0 && isQuote(text.charCodeAt(keyStart - 1)) ? text.charCodeAt(keyStart - 1) : 0;
   let i = keyEnd;
-  if (keyQuote !== 0) {
+  // "DB_PASSWORD=…" (docker's -e, compose's list, an Env array) is a setting inside a string.
+  const inString = keyQuote !== 0 && text.charCodeAt(i) === 61 && text.charCodeAt(i + 1) !== 61;
+  if (inString) keyQuote = 0;
+  else if (keyQuote !== 0) {
     if (text.charCodeAt(i) !== keyQuote) return undefined;
     i++;
   }
   if (text.charCodeAt(i) === 93) i++; // ["password"] = …
   const beforeSeparator = i;
-  while (i < n && i - beforeSeparator < 8 && isBlank(text.charCodeAt(i))) i++;
+  while (i < n && i - beforeSeparator < MAX_ALIGN && isBlank(text.charCodeAt(i))) i++;
   const spacedBefore = i > beforeSeparator;
   const c = text.charCodeAt(i);
   const next = text.charCodeAt(i + 1);
@@ -151,24 +224,37 @@ function assignedAfter(text: string, keyStart: number, keyEnd: number): Assigned
   // A quoted key with a colon is a quoted member: quoted-members.ts reads those.
   if (keyQuote !== 0 && kind === ':') return undefined;
   const afterSeparator = i;
-  while (i < n && i - afterSeparator < 8 && isBlank(text.charCodeAt(i))) i++;
+  while (i < n && i - afterSeparator < MAX_ALIGN && isBlank(text.charCodeAt(i))) i++;
   const spacedAfter = i > afterSeparator;
-  if (isQuote(text.charCodeAt(i))) {
-    const end = closing(text, i, text.charCodeAt(i));
-    if (end < 0) return undefined;
+  const shell = kind === '=' && !spacedBefore && !spacedAfter;
+  // A string's prefix (f"…", b'…', r"…") is code's; f-strings interpolate.
+  let prefixed = false;
+  const p = text.charCodeAt(i);
+  if (!inString && (p === 102 || p === 98 || p === 114 || p === 117 || p === 70 || p === 66 || p === 82 || p === 85) && isQuote(text.charCodeAt(i + 1))) {
+    if ((p === 102 || p === 70) && text.indexOf('{', i) >= 0) return undefined;
+    prefixed = true;
+    i++;
+  }
+  const q = text.charCodeAt(i);
+  if (isQuote(q) && !inString) {
+    // A shell's backquotes run a command.
+    if (q === 96 && shell) return undefined;
+    const end = closing(text, i, q);
+    if (end < 0 || (end < n && joinedAt(text, end))) return undefined;
     return { valueStart: i + 1, valueEnd: end, open: end === n, form: 'quoted' };
   }
-  if (kind === 'flag' ? text.charCodeAt(i) === 45 : keyQuote !== 0) return undefined; // the next flag; code
-  if (kind === 'flag' || (kind === '=' && !spacedBefore && !spacedAfter)) {
+  if (prefixed || (kind === 'flag' ? text.charCodeAt(i) === 45 : keyQuote !== 0)) return undefined; // the next flag; code
+  if (kind === 'flag' || shell) {
     if (kind === '=' && text.charCodeAt(keyStart) !== 45 && !startsLine(text, keyStart) && !setsAlone(text, keyStart)) return undefined;
-    let end = i;
-    while (end < n && !endsRun(text.charCodeAt(end))) if (++end - i > MAX_VALUE) return undefined;
+    if (lazy) return { valueStart: i, valueEnd: i, open: false, form: 'run' };
+    const end = runs.end(text, i);
+    if (end - i > MAX_VALUE) return undefined;
     return { valueStart: i, valueEnd: end, open: end === n, form: 'run' };
   }
   // `key:value` is no YAML; the rest of a line is a value only where its key starts the line.
-  if ((kind === ':' && !spacedAfter && i < n) || !startsLine(text, keyStart)) return undefined;
-  let end = i;
-  while (end < n && !isEnd(text.charCodeAt(end))) if (++end - i > MAX_VALUE) return undefined;
+  if (inString || (kind === ':' && !spacedAfter && i < n) || !startsLine(text, keyStart)) return undefined;
+  let end = lines.end(text, i);
+  if (end - i > MAX_VALUE) return undefined;
   const open = end === n;
   // A comment ends the value; white space before it or the line's end is not the value's.
   const comment = text.slice(i - 1, end).search(/[ \t]#/) - 1;
@@ -178,16 +264,35 @@ function assignedAfter(text: string, keyStart: number, keyEnd: number): Assigned
 }
 
 /**
+ * <password>…</password>, as Maven's settings.xml and .NET configs hold one: the text up to the
+ * element's own closing tag, on one line. A type argument (List<Token>) is not an element.
+ */
+function elementAfter(text: string, keyStart: number, keyEnd: number): Assigned | undefined {
+  const n = text.length;
+  if (text.charCodeAt(keyEnd) !== 62 || (keyStart > 1 && isKeyChar(text.charCodeAt(keyStart - 2)))) return undefined;
+  const start = keyEnd + 1;
+  let end = start;
+  while (end < n && text.charCodeAt(end) !== 60 && !isEnd(text.charCodeAt(end))) if (++end - start > MAX_VALUE) return undefined;
+  if (end === n) return { valueStart: start, valueEnd: end, open: true, form: 'element' };
+  const closeTag = `</${text.slice(keyStart, keyEnd)}>`;
+  // Still forming at a stream's end: the closing tag may be cut.
+  if (n - end < closeTag.length && closeTag.startsWith(text.slice(end))) return { valueStart: start, valueEnd: end, open: true, form: 'element' };
+  return text.startsWith(closeTag, end) ? { valueStart: start, valueEnd: end, open: false, form: 'element' } : undefined;
+}
+
+/**
  * The scanner for the sensitive key `names` (as the policy gives them). Its gates are a key's
  * last two letters (then maybe a number, a quote, a bracket) before `=` or `:`, and a long flag.
  */
 export function assignments(names: readonly string[], isSensitiveKey: KeyMatcher, mayBeSensitiveKey: KeyFilter, replacement?: Replacement): ScanRule {
   // An XML attribute pair's value ends in "ue" (<add key="DbPassword" value="…"/>). A quoted key
-  // gates only before "=": with a colon it is a quoted member, and JSON text has one every few characters.
+  // gates only before "=": with a colon it is a quoted member, and JSON text has one every few
+  // characters. Four blanks after a key gate an aligned assignment.
   const gates = [
     ...new Set([
       ...keyGates(names, `\\]?[ \t]{0,3}[=:]`, '[=:]', ['ue']),
       ...keyGates(names, `["']\\]?[ \t]{0,3}=`, '[=:]'),
+      ...keyGates(names, `["']?[ \t][ \t][ \t][ \t]`, '[=:]'),
       ...keyGates(names, '>', '>'),
     ]),
     '--[A-Za-z]',
@@ -197,7 +302,11 @@ export function assignments(names: readonly string[], isSensitiveKey: KeyMatcher
   /** Where the key that ends at `keyEnd` starts, read back over key characters. */
   const keyStartBefore = (text: string, keyEnd: number): number | undefined => {
     let start = keyEnd;
-    while (start > 0 && isKeyChar(text.charCodeAt(start - 1))) if (keyEnd - --start > MAX_KEY) return undefined;
+    while (start > 0 && isKeyChar(text.charCodeAt(start - 1))) {
+      // A line break escaped in JSON (\npassword: …) is no part of the key.
+      if (text.charCodeAt(start - 2) === 92 && (text.charCodeAt(start - 1) === 110 || text.charCodeAt(start - 1) === 114)) break;
+      if (keyEnd - --start > MAX_KEY) return undefined;
+    }
     return start === keyEnd ? undefined : start;
   };
   /**
@@ -219,35 +328,36 @@ export function assignments(names: readonly string[], isSensitiveKey: KeyMatcher
   /** The key whose separator is at `at` (`=`, `:` or an element's `>`), past a closing quote or bracket and blanks. */
   const keyEndingBefore = (text: string, at: number): number => {
     let i = at;
-    while (i > 0 && at - i < 8 && isBlank(text.charCodeAt(i - 1))) i--;
+    while (i > 0 && at - i < MAX_ALIGN && isBlank(text.charCodeAt(i - 1))) i--;
     if (text.charCodeAt(i - 1) === 93) i--;
     if (isQuote(text.charCodeAt(i - 1))) i--;
     return i;
   };
   /** The assignment whose separator is at `at`, if its key is sensitive. */
-  const assignedAt = (text: string, at: number): Assigned | undefined => {
+  const assignedAt = (text: string, at: number, lazy = false): Assigned | undefined => {
     const keyEnd = keyEndingBefore(text, at);
     const keyStart = keyStartBefore(text, keyEnd);
     if (keyStart === undefined) return undefined;
     if (!sensitive(text, keyStart, keyEnd) && !(text.charCodeAt(at) === 61 && isPairValue(text, keyStart, keyEnd))) return undefined;
-    return assignedAfter(text, keyStart, keyEnd);
+    return assignedAfter(text, keyStart, keyEnd, lazy);
   };
   /** The assignment read from a gate's start: a key's last two letters, a separator, or a flag's dashes. */
-  const fromGate = (text: string, start: number): Assigned | undefined => {
+  const fromGate = (text: string, start: number, lazy = false): Assigned | undefined => {
     if (text.charCodeAt(start) === 45) {
       // A flag, its name read forward; it follows white space.
-      let keyEnd = start + 2;
-      while (keyEnd < text.length && isKeyChar(text.charCodeAt(keyEnd))) keyEnd++;
       const before = text.charCodeAt(start - 1);
       if (start > 0 && !isBlank(before) && !isEnd(before)) return undefined;
-      if (keyStartBefore(text, keyEnd) !== start || !sensitive(text, start, keyEnd)) return undefined;
-      return assignedAfter(text, start, keyEnd);
+      let keyEnd = start + 2;
+      const limit = Math.min(text.length, start + MAX_KEY + 1);
+      while (keyEnd < limit && isKeyChar(text.charCodeAt(keyEnd))) keyEnd++;
+      if (keyEnd === limit || !sensitive(text, start, keyEnd)) return undefined;
+      return assignedAfter(text, start, keyEnd, lazy);
     }
-    // The separator ends the gate; the key is read back from it.
+    // The separator ends the gate, maybe after aligning blanks; the key is read back from it.
     let at = start;
-    const limit = Math.min(text.length, start + 12);
+    const limit = Math.min(text.length, start + 8 + MAX_ALIGN);
     while (at < limit && !isSeparator(text.charCodeAt(at))) at++;
-    return at === limit ? undefined : assignedAt(text, at);
+    return at === limit ? undefined : assignedAt(text, at, lazy);
   };
 
   return {
@@ -258,11 +368,14 @@ export function assignments(names: readonly string[], isSensitiveKey: KeyMatcher
       for (const start of starts) {
         if (start < from) continue;
         const found = fromGate(text, start);
-        if (found === undefined || found.valueStart < from) continue;
+        // An element whose closing tag never came is no element (List<Token> at the end).
+        if (found === undefined || found.valueStart < from || (found.form === 'element' && found.open)) continue;
         if (noValue(text.slice(found.valueStart, found.valueEnd), found.form)) continue;
         emit(found.valueStart, found.valueEnd);
         from = found.valueEnd;
       }
+      runs.forget();
+      lines.forget();
     },
     // A value that reaches the end of a stream's text (in quotes, or the rest of a line) is
     // held from its start: what follows decides where it ends and whether it is code. A value
@@ -272,15 +385,18 @@ export function assignments(names: readonly string[], isSensitiveKey: KeyMatcher
       const n = text.length;
       const floor = Math.max(0, n - MAX_KEY - MAX_VALUE - MAX_INDENT);
       const lineStart = Math.max(floor, text.lastIndexOf('\n', n - 1) + 1, text.lastIndexOf('\r', n - 1) + 1);
+      let hold = n;
       CANDIDATE.lastIndex = lineStart;
       for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
-        const found = m[0] === '--' ? fromGate(text, m.index) : assignedAt(text, m.index);
+        const found = m[0] === '--' ? fromGate(text, m.index, true) : assignedAt(text, m.index, true);
         if (found !== undefined && found.open && found.valueStart < n && found.form !== 'run') {
-          CANDIDATE.lastIndex = 0;
-          return found.valueStart;
+          hold = found.valueStart;
+          break;
         }
       }
-      return n;
+      CANDIDATE.lastIndex = 0;
+      lines.forget();
+      return hold;
     },
     ...(replacement && { replacement }),
   };

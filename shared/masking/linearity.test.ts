@@ -48,11 +48,18 @@ describe('JSON mode and the sensitive-key rule run in linear time', () => {
   it('auto() on JSON-shaped adversarial bodies', () => {
     assert.deepEqual(superLinear((t) => masker.auto(t, 'application/json'), shapes, SIZE), []);
   });
-  it('text() on the issue repros (pwd= and password= repeated)', () => {
+  it('text() on the issue repros (pwd= and password= repeated) and assignments without an end', () => {
     const repros = (size: number) => [
       { shape: 'pwd=', text: repeat('pwd=', size) },
       { shape: 'password=', text: repeat('password=', size) },
       { shape: 'SELECT repeat', text: `SELECT repeat('${repeat('pwd=', size)}', 16000)` },
+      // Assignments (assignments.ts): flags, runs, lines, elements and pairs without an end.
+      { shape: '--a', text: repeat('--a', size) },
+      { shape: 'token=$', text: repeat('token=$', size) },
+      { shape: 'password: x', text: repeat('password: x ', size) },
+      { shape: '<password>', text: repeat('<password>', size) },
+      { shape: 'XML pairs', text: repeat('key="DbPassword" value="', size) },
+      { shape: 'aligned', text: repeat('password    ', size) },
     ];
     assert.deepEqual(superLinear((t) => masker.text(t), repros, SIZE), []);
   });
