@@ -418,6 +418,12 @@ describe("formats other scanners' example sets showed missing, from each provide
     const pw = r(ALNUM, 10) + '!';
     masks(`PsExec.exe \\\\10.0.0.7 -u ACME\\admin -p ${pw} cmd /c whoami`, pw, 'command-line-password');
     masks(`$sec = ConvertTo-SecureString "${pw}" -AsPlainText -Force`, pw, 'command-line-password');
+    // The match reaches past the secret: a stream holds it until -AsPlainText comes.
+    const line = `$sec = ConvertTo-SecureString "${pw}" -AsPlainText -Force`;
+    for (let cut = 1; cut < line.length; cut++) {
+      const stream = masker.stream();
+      assert.ok(!(stream.push(line.slice(0, cut)) + stream.push(line.slice(cut)) + stream.end()).includes(pw), `split at ${cut}`);
+    }
     masks(`new System.Net.NetworkCredential("svc-build", "${pw}")`, pw, 'command-line-password');
     leaves('psexec \\\\host -u admin -p $Password -i calc.exe; psexec \\\\host -u admin -p %PASS% cmd');
     leaves('$sec = ConvertTo-SecureString "$env:DEPLOY_PASSWORD" -AsPlainText -Force');

@@ -91,6 +91,15 @@ describe('stream masking', () => {
     }
   });
 
+  it('holds a match that reaches past its secret, across blanks, until it can end', () => {
+    const pw = randomFrom(ALNUM, 12) + '7';
+    for (const text of [`Server=db;Password=${pw}   ;Database=shop`, `pwd = ${pw}\n;`]) {
+      const batch = masker.text(text).text;
+      assert.ok(!batch.includes(pw), batch);
+      for (let cut = 1; cut < text.length; cut++) assert.equal(streamed(masker, [text.slice(0, cut), text.slice(cut)]).text, batch, `split at ${cut}`);
+    }
+  });
+
   it('passes plain prose on at once, holding back at most the last word', () => {
     const s = masker.stream();
     assert.equal(s.push('Hello there, how are you today? '), 'Hello there, how are you today? ');

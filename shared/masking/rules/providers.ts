@@ -357,7 +357,8 @@ export const providerRules = [
     { extent: 'line', secretGroup: 2, requires: ' -p', allow: unlessFilledInOrPlaceholder }),
   rule('command-line-password', ['convertto-securestring'],
     /ConvertTo-SecureString\s+(?:-String\s+)?(["'])([^"'\r\n]{1,256})\1[^\r\n]{0,80}?-AsPlainText/i,
-    { extent: 'line', secretGroup: 2, allow: unlessFilledInOrPlaceholder }),
+    // 'block': the match reaches past the secret, to -AsPlainText, which a stream may not hold yet.
+    { extent: 'block', secretGroup: 2, allow: unlessFilledInOrPlaceholder }),
   rule('command-line-password', ['networkcredential('],
     /NetworkCredential\(\s*(["'])[^"'\r\n]{0,128}\1\s*,\s*(["'])([^"'\r\n]{1,256})\2/i,
     { extent: 'line', secretGroup: 3, allow: unlessPlaceholderPassword }),

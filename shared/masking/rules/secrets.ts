@@ -149,7 +149,8 @@ export const secretRules: readonly RegexRule[] = [
   rule('connection-string-password', ['password', 'pwd'],
     /(?:password|pwd)\s{0,32}=\s{0,32}([^;&"'\s]{1,256})\s{0,32};/i,
     // Code ends statements with ';' too: `password = process.env.DB_PASSWORD;` names a value.
-    { extent: 'line', allow: (s, m) => unlessPlaceholderPassword(s, m) || looksLikeCode(s), requires: ';' }),
+    // 'block': the match reaches past the secret, across blanks and lines, to its ';'.
+    { extent: 'block', allow: (s, m) => unlessPlaceholderPassword(s, m) || looksLikeCode(s), requires: ';' }),
 
   // Provider formats (providers.ts), ahead of the generic rules: on a tie, theirs is the label.
   ...providerRules,
