@@ -54,6 +54,8 @@ describe('assignments of sensitive keys in text', () => {
       (s: string) => `"Env": ["PATH=/usr/bin", "POSTGRES_PASSWORD=${s}"]`,
     ]) masks(make);
     assert.equal(masker.text('export PGPASSWORD=summersummer4 && psql').text, 'export PGPASSWORD=[MASKED:sensitive-key] && psql');
+    // A credential's word inside a password is no variable's name (postgres' documented example).
+    assert.equal(masker.text('POSTGRES_PASSWORD=mysecretpassword').text, 'POSTGRES_PASSWORD=[MASKED:sensitive-key]');
   });
 
   it("masks the rest of a YAML, header or INI line, up to a comment", () => {

@@ -129,9 +129,11 @@ const TEMPLATE = /^(?:['"]?[$%]|\{\{|<|%\(?\w*\)?[sd]$|\{\d*\}$|\[|\s*\+|![A-Za-
 const CODE = /^(?:[A-Za-z_$][\w$]*(?:(?:\?\.|\.|->|::)[A-Za-z_$][\w$]*)+|[A-Za-z_$][\w$]*\s*[([=]|[a-z]+[A-Z][A-Za-z\d]*$|[A-Z][a-z]+[A-Z][A-Za-z]*$|[\w$]+\s*\|\s*[\w$]|[A-Z]\w*!$)|[,;{)\]}]$/;
 /** An identifier alone: after `key = `, a variable in code as often as a value in an INI file, unless it ends in digits (hunter2). */
 const IDENTIFIER = /^[A-Za-z_$][\w$]*(?<!\d)$/;
-/** A variable named for what it holds (jwt_token, SESSION_SECRET, db_password): code passing a credential on. */
-const NAMED_VARIABLE = /^[A-Za-z_$][\w$]*$/;
-const CREDENTIAL_WORD = /pass|pwd|secret|token|key|cred|auth/i;
+/**
+ * A variable named for what it holds (jwt_token, SESSION_SECRET, db_password, token): code passing
+ * a credential on. The word is a whole part of the name: "supersecret" is a password.
+ */
+const NAMED_VARIABLE = /^(?:[A-Za-z$][A-Za-z\d$]*_)*(?:pass(?:word|wd)?|pwd|secret|token|key|creds?|credentials?|auth)(?:_[A-Za-z\d$]+)*$/i;
 /** Credentials after an authentication scheme are the authorization-header rule's to find. */
 const SCHEME = /^(?:Bearer|Basic|Digest|Negotiate|NTLM|Token|SharedKey(?:Lite)?|SharedAccessSignature)\s/i;
 
@@ -140,7 +142,7 @@ function noValue(value: string, form: Form): boolean {
   if (value.length === 0 || TEMPLATE.test(value) || NO_VALUE.test(value) || STAND_IN.test(value) || looksLikeExample(value)) return true;
   if (unlessPlaceholderPassword(value, value) || looksLikeUrlOrRoute(value)) return true;
   if (form === 'quoted' || form === 'element') return false;
-  if (CODE.test(value) || SCHEME.test(value) || (NAMED_VARIABLE.test(value) && CREDENTIAL_WORD.test(value))) return true;
+  if (CODE.test(value) || SCHEME.test(value) || NAMED_VARIABLE.test(value)) return true;
   return form === 'equals-line' && IDENTIFIER.test(value);
 }
 
