@@ -84,6 +84,20 @@ class Reach {
     return i;
   }
 
+  /** Where the value that starts at `from` ends, however far: read once, as end() reads. */
+  whole(text: string, from: number): number {
+    let i = from;
+    if (text === this.text && from >= this.from && from <= this.to) {
+      if (this.done) return this.to;
+      i = this.to;
+    } else this.from = from;
+    while (i < text.length && !this.stops(text, i)) i++;
+    this.text = text;
+    this.to = i;
+    this.done = true;
+    return i;
+  }
+
   /** Drops the text, so that it is not kept alive until the next one. */
   forget(): void {
     this.text = '';
@@ -91,6 +105,8 @@ class Reach {
   }
 }
 const runs = new Reach(endsRun);
+/** Where the run last found too long to be a value reaches (scan skips the candidates inside it). */
+let overlong = -1;
 const lines = new Reach(endsLine);
 
 /**
@@ -250,7 +266,10 @@ function assignedAfter(text: string, keyStart: number, keyEnd: number, lazy = fa
     if (kind === '=' && text.charCodeAt(keyStart) !== 45 && !startsLine(text, keyStart) && !setsAlone(text, keyStart)) return undefined;
     if (lazy) return { valueStart: i, valueEnd: i, open: false, form: 'run' };
     const end = runs.end(text, i);
-    if (end - i > MAX_VALUE) return undefined;
+    if (end - i > MAX_VALUE) {
+      overlong = runs.whole(text, i);
+      return undefined;
+    }
     return { valueStart: i, valueEnd: end, open: end === n, form: 'run' };
   }
   // `key:value` is no YAML; the rest of a line is a value only where its key starts the line.
@@ -367,17 +386,24 @@ export function assignments(names: readonly string[], isSensitiveKey: KeyMatcher
     gates,
     scan(text, starts, emit) {
       let from = 0;
+      let skip = 0;
       for (const start of starts) {
-        if (start < from) continue;
+        if (start < from || start < skip) continue;
         const found = fromGate(text, start);
+        if (found === undefined) {
+          // Inside a run too long to be a value (pwd=password=… repeated), every later candidate's is too.
+          if (overlong > start) skip = overlong - MAX_VALUE - 1;
+          continue;
+        }
         // An element whose closing tag never came is no element (List<Token> at the end).
-        if (found === undefined || found.valueStart < from || (found.form === 'element' && found.open)) continue;
+        if (found.valueStart < from || (found.form === 'element' && found.open)) continue;
         if (noValue(text.slice(found.valueStart, found.valueEnd), found.form)) continue;
         emit(found.valueStart, found.valueEnd);
         from = found.valueEnd;
       }
       runs.forget();
       lines.forget();
+      overlong = -1;
     },
     // A value that reaches the end of a stream's text (in quotes, or the rest of a line) is
     // held from its start: what follows decides where it ends and whether it is code. A value
