@@ -46,7 +46,7 @@ describe('assignments of sensitive keys in text', () => {
       (s: string) => `mysql --password=${s} -u root shop`,
       (s: string) => `az vm create -n vm1 --admin-password ${s} --size B2s`,
       (s: string) => `az sql server create --admin-password "${s}" -n sql1`,
-      (s: string) => `kubectl create secret generic db --from-literal=password=${s}`,
+      (s: string) => `helm upgrade app ./chart --set db.password=${s} --wait`,
       (s: string) => `az webapp config appsettings set --settings DB_PASSWORD=${s} LOG=1`,
       (s: string) => `GET /callback?state=x&token=${s} HTTP/1.1`,
       (s: string) => `docker run -e "DB_PASSWORD=${s}" postgres`,

@@ -414,6 +414,34 @@ describe("formats other scanners' example sets showed missing, from each provide
     leaves('machine api.acme.io login ci password $NETRC_PASSWORD\nmachine x login y password password');
   });
 
+  it('cli-secret-value: what az keyvault, gh, aws secretsmanager, kubectl and docker login store as a secret, whatever its name', () => {
+    // Words with a digit: no entropy- or name-based rule would take them.
+    const pw = `${r(LOWER, 6)}${r(LOWER, 6)}${r(DIGITS, 1)}`;
+    masks(`az keyvault secret set --vault-name kv-prod --name db-conn --value ${pw}`, pw, 'cli-secret-value');
+    masks(`az keyvault secret set --name sql --value "${pw} and more" --vault-name kv`, `${pw} and more`, 'cli-secret-value');
+    masks(`gh secret set DEPLOY_KEY --body ${pw} --repo octo/app`, pw, 'cli-secret-value');
+    masks(`gh secret set DEPLOY_KEY -b '${pw}'`, pw, 'cli-secret-value');
+    const json = `{"user":"app","pw":"${pw}"}`;
+    masks(`aws secretsmanager create-secret --name prod/db --secret-string '${json}'`, json, 'cli-secret-value');
+    masks(`kubectl create secret generic db --from-literal=user=app --from-literal=DB_PASS=${pw}`, pw, 'cli-secret-value');
+    masks(`kubectl create secret generic db "--from-literal=conn=${pw} x"`, `${pw} x`, 'cli-secret-value');
+    masks(`docker login -u ci -p ${pw} acme.azurecr.io`, pw, 'cli-secret-value');
+    // Both --from-literal values are masked.
+    const other = `${r(LOWER, 8)}${r(DIGITS, 2)}`;
+    const both = masker.text(`kubectl create secret generic x --from-literal=a=${pw} --from-literal=b=${other}`).text;
+    assert.ok(!both.includes(pw) && !both.includes(other), both);
+    leaves('az keyvault secret set --vault-name kv --name x --file ./secret.txt');
+    leaves('az keyvault secret set --vault-name kv --name x --value @secret.txt');
+    leaves('gh secret set X --body "$TOKEN"');
+    leaves('az keyvault secret show --name x --vault-name kv --query value');
+    // A quoted value is held in a stream until its quote closes.
+    const line = `az keyvault secret set -n x --vault-name kv --value "${pw} and more"`;
+    for (let cut = 1; cut < line.length; cut++) {
+      const stream = masker.stream();
+      assert.ok(!(stream.push(line.slice(0, cut)) + stream.push(line.slice(cut)) + stream.end()).includes(pw), `split at ${cut}`);
+    }
+  });
+
   it('command-line-password: PsExec -p, ConvertTo-SecureString -AsPlainText, NetworkCredential; not variables', () => {
     const pw = r(ALNUM, 10) + '!';
     masks(`PsExec.exe \\\\10.0.0.7 -u ACME\\admin -p ${pw} cmd /c whoami`, pw, 'command-line-password');

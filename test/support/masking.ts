@@ -396,6 +396,12 @@ export function recallCorpus(random: Random = Math.random): Sample[] {
       (s: string) => `mysql --password=${s} -u root shop`,
       (s: string) => `az vm create -n vm1 --admin-password '${s}'`,
     ], random)(chosen));
+    // What a command stores as a secret, whatever its name.
+    push('cli-secret-value', chosen, pick([
+      (s: string) => `az keyvault secret set --vault-name kv-prod --name db --value ${s}`,
+      (s: string) => `gh secret set DEPLOY_KEY --body "${s}"`,
+      (s: string) => `kubectl create secret generic app --from-literal=conn=${s}`,
+    ], random)(chosen));
     const keyId = r(HEX, 40);
     push('gcp-service-account', keyId, JSON.stringify({ type: 'service_account', project_id: 'p', private_key_id: keyId }));
     const webhook = `T${r(UPPER + DIGITS, 10)}/B${r(UPPER + DIGITS, 10)}/${r(ALNUM, 24)}`;

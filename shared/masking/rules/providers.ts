@@ -2,8 +2,9 @@
 // prefix, and values without a prefix (ids, keys in hex) found only in a credential's context,
 // a name that says what they are. Rules from secretlint's recommended preset and detect-secrets'
 // plugins that neither the project nor gitleaks had are here too.
+import type { RegexRule } from '../rule.js';
 import { ASSIGN, rule } from './define.js';
-import { unlessFilledInOrPlaceholder, unlessPlaceholderPassword, unlessWordsOrBelow } from './filters.js';
+import { unlessFilledInOrPlaceholder, unlessPlaceholder, unlessPlaceholderPassword, unlessWordsOrBelow } from './filters.js';
 
 const GUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 
@@ -27,6 +28,32 @@ export const IDENTIFIABLE_64: [string, string][] = [
 const escaped = (signature: string) => signature.replace('+', '\\+');
 /** As ASSIGN, or (command-line flags) white space alone. */
 const ASSIGN_OR_FLAG = String.raw`(?:${ASSIGN}|\s+)`;
+
+/** A value given on a command line: quoted (blanks and escapes inside), or up to white space. */
+const CLI_VALUE = String.raw`(?:"((?:[^"\
+]|\.){1,1024})"|'([^'
+]{1,1024})'|([^\s"']{1,1024}))`;
+
+/**
+ * A value from a file (@file, az's convention), a variable or a command is no secret here; a JSON
+ * object in braces is one (aws's --secret-string '{"user": …, "password": …}').
+ */
+const unlessFileOrFilledIn = (secret: string) => /^(?:@|\$|%|\{\{)/.test(secret) || unlessPlaceholder(secret);
+
+function cliSecretValues(): RegexRule[] {
+  const options = { extent: 'block' as const, allow: unlessFileOrFilledIn };
+  // Each starts at its keyword (the command as written, one space apart), as the project's rules do.
+  const after = (command: string, flag: string) => new RegExp(String.raw`(?<![\w-])${command}\b[^\r\n]{0,512}?\s${flag}(?:\s{1,8}|=)${CLI_VALUE}`, 'i');
+  return [
+    rule('cli-secret-value', ['az keyvault'], after(String.raw`az keyvault\s{1,8}secret\s{1,8}set`, '--value'), options),
+    rule('cli-secret-value', ['gh secret'], after(String.raw`gh secret\s{1,8}set`, '(?:--body|-b)'), options),
+    rule('cli-secret-value', ['aws secretsmanager'], after(String.raw`aws secretsmanager\s{1,8}(?:create-secret|put-secret-value|update-secret)`, '--secret-string'), options),
+    rule('cli-secret-value', ['docker login'], after('docker login', '-p'), options),
+    rule('cli-secret-value', ['--from-literal='],
+      // Quoted whole ("--from-literal=key=a value") or its value alone.
+      new RegExp(String.raw`(?:(?<=")--from-literal=[^="\r\n]{1,253}=([^"\r\n]{1,1024})"|(?<=')--from-literal=[^='\r\n]{1,253}=([^'\r\n]{1,1024})'|--from-literal=[^=\s"']{1,253}=${CLI_VALUE})`), options),
+  ];
+}
 
 export const providerRules = [
   // 1Password service accounts: "ops_" and a base64 JSON object (so "eyJ" first).
@@ -362,4 +389,10 @@ export const providerRules = [
   rule('command-line-password', ['networkcredential('],
     /NetworkCredential\(\s*(["'])[^"'\r\n]{0,128}\1\s*,\s*(["'])([^"'\r\n]{1,256})\2/i,
     { extent: 'line', secretGroup: 3, allow: unlessPlaceholderPassword }),
+
+  // The value a command stores as a secret, whatever its name: az keyvault secret set --value,
+  // gh secret set --body, aws secretsmanager --secret-string, kubectl's --from-literal=key=value,
+  // docker login -p. An agent that sets a secret sends it on a command line. 'block': a quoted
+  // value may hold blanks, which a stream must hold until its quote closes.
+  ...cliSecretValues(),
 ];
