@@ -426,6 +426,8 @@ export function assignments(names: readonly string[], isSensitiveKey: KeyMatcher
       lines.forget();
       return hold;
     },
+    // A line's rest is a guess at a value's end: "token: xoxb-… (rotate it)" masks the token alone.
+    yields: true,
     ...(replacement && { replacement }),
   };
 }

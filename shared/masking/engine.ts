@@ -6,7 +6,7 @@
 // whatever its regex, even where keywords repeat. The same pass finds
 // the scanners' (PII) gates, and each scanner looks only where its gates start. Overlapping
 // spans are merged so that nothing detected is left out.
-import { SENSITIVE_KEY_RULE, type Analysis, type Detector } from './core.js';
+import type { Analysis, Detector } from './core.js';
 import { shannonEntropy } from './entropy.js';
 import { MAX_SECRET_LENGTH } from './limits.js';
 import { IntList, Prefilter, type Hits } from './prefilter.js';
@@ -138,7 +138,7 @@ export class Engine implements Detector {
   private readonly seenOfGate: Int32Array;
   private readonly startViews: Int32Array[];
   /** For each finding's order (regex rules, then scanners), its rule's id and replacement. */
-  private readonly labels: { rule: string; replacement: Replacement }[];
+  private readonly labels: Label[];
 
   constructor(
     regexRules: readonly RegexRule[],
@@ -191,8 +191,8 @@ export class Engine implements Detector {
     this.seenOfGate = new Int32Array(this.scannerOfGate.length);
     this.startViews = scanRules.map(() => new Int32Array(0));
     this.labels = [
-      ...this.compiled.map((c) => ({ rule: c.rule.id, replacement: c.replacement })),
-      ...scanRules.map((rule) => ({ rule: rule.id, replacement: rule.replacement ?? FULL })),
+      ...this.compiled.map((c) => ({ rule: c.rule.id, replacement: c.replacement, yields: false })),
+      ...scanRules.map((rule) => ({ rule: rule.id, replacement: rule.replacement ?? FULL, yields: rule.yields === true })),
     ];
   }
 
@@ -746,8 +746,8 @@ function wordStart(text: string, at: number, floor: number): number {
 
 /**
  * Sorted, non-overlapping spans; overlapping ones become their union (the first rule's id), but a
- * sensitive key's value (assignments.ts: the rest of a line, "token: xoxb-… (rotate it)") that
- * holds a specific rule's finding is masked as that finding.
+ * span that yields (a scanner's guess at where a value ends, assignments.ts: "token: xoxb-…
+ * (rotate it)") gives way to another rule's finding inside it, which is what is masked of it.
  * Edges are moved off backslash escapes, so that masking inside JSON text stays valid JSON.
  */
 export function merge(text: string, spans: Span[]): Span[] {
@@ -759,16 +759,30 @@ export function merge(text: string, spans: Span[]): Span[] {
     const span = aligned[i]!;
     const last = out[out.length - 1]!;
     if (span.start < last.end) {
-      const specific = span.rule !== SENSITIVE_KEY_RULE;
-      // A specific finding in a sensitive key's value is what is masked of it.
-      if (last.rule === SENSITIVE_KEY_RULE && specific) out[out.length - 1] = span;
-      else if (span.end > last.end && (specific || last.rule === SENSITIVE_KEY_RULE)) out[out.length - 1] = { ...last, end: span.end };
+      if (last.yields && !span.yields) out[out.length - 1] = span;
+      else if (span.end > last.end && (!span.yields || last.yields)) out[out.length - 1] = { ...last, end: span.end };
     } else {
       out.push(span);
     }
   }
   return out;
 }
+
+/** What names the spans of a rule (by its order). */
+interface Label {
+  rule: string;
+  replacement: Replacement;
+  yields: boolean;
+}
+
+const spanOf = (start: number, end: number, order: number, label: Label): Span => ({
+  start,
+  end,
+  rule: label.rule,
+  replacement: label.replacement,
+  order,
+  ...(label.yields && { yields: true }),
+});
 
 /**
  * The findings of one text as columns: where each starts and ends, and its rule's order (which
@@ -802,7 +816,7 @@ class Findings {
   }
 
   /** As merge() does for objects, labelled by order. */
-  merged(text: string, labels: readonly { rule: string; replacement: Replacement }[]): Span[] {
+  merged(text: string, labels: readonly Label[]): Span[] {
     const n = this.start.length;
     if (n === 0) return [];
     const start = this.start.data;
@@ -830,18 +844,15 @@ class Findings {
     let last: Span | undefined;
     for (let k = 0; k < n; k++) {
       const i = index === undefined ? k : index[k]!;
+      const label = labels[order[i]!]!;
       if (last !== undefined && start[i]! < lastEnd) {
-        const specific = labels[order[i]!]!.rule !== SENSITIVE_KEY_RULE;
-        if (last.rule === SENSITIVE_KEY_RULE && specific) {
-          // A specific finding in a sensitive key's value is what is masked of it.
-          const label = labels[order[i]!]!;
-          Object.assign(last, { start: start[i]!, end: end[i]!, rule: label.rule, replacement: label.replacement, order: order[i]! });
+        if (last.yields && !label.yields) {
+          last = out[out.length - 1] = spanOf(start[i]!, end[i]!, order[i]!, label);
           lastEnd = end[i]!;
-        } else if (end[i]! > lastEnd && (specific || last.rule === SENSITIVE_KEY_RULE)) last.end = lastEnd = end[i]!;
+        } else if (end[i]! > lastEnd && (!label.yields || last.yields)) last.end = lastEnd = end[i]!;
         continue;
       }
-      const label = labels[order[i]!]!;
-      last = { start: start[i]!, end: end[i]!, rule: label.rule, replacement: label.replacement, order: order[i]! };
+      last = spanOf(start[i]!, end[i]!, order[i]!, label);
       lastEnd = end[i]!;
       out.push(last);
     }

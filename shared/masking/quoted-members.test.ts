@@ -35,6 +35,12 @@ describe('quoted members in text', () => {
     ]) assert.equal(masker.text(text).text, text);
   });
 
+  it("masks a member's whole value when another rule finds a secret inside it (the two joined)", () => {
+    const value = secret();
+    const out = masker.text(`log {"connectionString": "Server=db;User ID=app;Password=${value};Encrypt=true"} done`);
+    assert.equal(out.text, 'log {"connectionString": "[MASKED:sensitive-key]"} done');
+  });
+
   it('masks a value cut off at the end of its line or of the text, as a truncated log line has it', () => {
     const value = secret();
     assert.equal(masker.text(`INFO body={"password":"${value}\nnext line`).text, 'INFO body={"password":"[MASKED:sensitive-key]\nnext line');

@@ -46,6 +46,11 @@ export interface ScanRule {
   /** For streams: the earliest offset where a finding may still be forming at the end of `text`. */
   holdFrom(text: string): number;
   replacement?: Replacement;
+  /**
+   * Its spans end where it guesses (the rest of a line): another rule's finding inside one is
+   * what is masked of it, rather than the two joined.
+   */
+  yields?: boolean;
 }
 
 /** A detected value: [start, end) in the scanned text. */
@@ -56,4 +61,6 @@ export interface Span {
   replacement: Replacement;
   /** Which rule wins when spans start and end together: lower first (rules in configuration order). */
   order: number;
+  /** Gives way to another rule's finding inside it (ScanRule.yields). */
+  yields?: boolean;
 }
