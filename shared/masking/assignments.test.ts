@@ -72,6 +72,16 @@ describe('assignments of sensitive keys in text', () => {
     assert.equal(masker.text('password: open sesame # dev\nuser: bob').text, 'password: [MASKED:sensitive-key] # dev\nuser: bob');
   });
 
+  it("masks a credential a model lists in Markdown, its name in bold", () => {
+    for (const make of [
+      (s: string) => `Here are the credentials:\n- **Username:** admin\n- **Password:** ${s}\n`,
+      (s: string) => `**Password**: ${s}`,
+      (s: string) => `* **Token:** \`${s}\``,
+    ]) masks(make);
+    assert.equal(masker.text('**Password: summersummer4**').text, '**Password: [MASKED:sensitive-key]**');
+    assert.equal(masker.text('a **token**: is a word here').text, 'a **token**: is a word here');
+  });
+
   it("masks XML: an element's text, and the value of an attribute pair whose key or name is sensitive", () => {
     for (const make of [
       (s: string) => `<servers>\n  <server><id>nexus</id><username>ci</username><password>${s}</password></server>`,
@@ -133,7 +143,7 @@ describe('assignments of sensitive keys in text', () => {
       `DB_PASSWORD=${secret}`, `password: ${secret} # note`, `secret = "${secret} and more"`, `run --admin-password '${secret}' -n x`,
       'password = user_password', `f(a, password=${secret})`, `  token: ${secret}`, `<password>${secret}</password>`,
       `<add key="DbPassword" value="${secret} x" />`, `docker run -e "DB_PASSWORD=${secret}" x`, 'List<Token> t = new List<Token>();',
-      `password      = "${secret}"`, `cut password = "${secret}`,
+      `password      = "${secret}"`, `- **Password:** ${secret}`, `cut password = "${secret}`,
     ].join('\n');
     const whole = masker.text(text).text;
     assert.ok(!whole.includes(`${secret} and`) && whole.includes(`f(a, password=${secret})`), whole);

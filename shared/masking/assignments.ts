@@ -28,6 +28,8 @@ const isKeyChar = (c: number) => isLetter(c) || isDigit(c) || c === 95 || c === 
 const isBlank = (c: number) => c === 32 || c === 9;
 const isEnd = (c: number) => c === 10 || c === 13;
 const isQuote = (c: number) => c === 34 || c === 39 || c === 96;
+/** Markdown's strong emphasis (**Password:** …), which models put around the names of credentials they list. */
+const isStrong = (text: string, i: number) => text.charCodeAt(i) === 42 && text.charCodeAt(i + 1) === 42;
 /** `=`, `:`, or the `>` that ends an element's opening tag. */
 const isSeparator = (c: number) => c === 61 || c === 58 || c === 62;
 /** Where a stream's last line may hold an assignment: a separator, or a flag's dashes. */
@@ -170,7 +172,7 @@ const LINE_PREFIXES = ['export', 'set', 'setx', 'ENV', '-', '*', '+', '>', '#', 
  * item's mark, a comment's or a shell's `export`/`set`.
  */
 function startsLine(text: string, keyStart: number): boolean {
-  let i = keyStart;
+  let i = isStrong(text, keyStart - 2) ? keyStart - 2 : keyStart;
   const floor = Math.max(0, keyStart - MAX_INDENT);
   while (i > floor && isBlank(text.charCodeAt(i - 1))) i--;
   for (const prefix of LINE_PREFIXES) {
@@ -223,6 +225,7 @@ function assignedAfter(text: string, keyStart: number, keyEnd: number, lazy = fa
     i++;
   }
   if (text.charCodeAt(i) === 93) i++; // ["password"] = …
+  else if (keyQuote === 0 && isStrong(text, i)) i += 2; // **Password**: …
   const beforeSeparator = i;
   while (i < n && i - beforeSeparator < MAX_ALIGN && isBlank(text.charCodeAt(i))) i++;
   const spacedBefore = i > beforeSeparator;
@@ -237,6 +240,7 @@ function assignedAfter(text: string, keyStart: number, keyEnd: number, lazy = fa
     if (next === 58) return undefined; // a scope (Foo::Bar)
     kind = next === 61 ? '=' : ':';
     i += next === 61 ? 2 : 1;
+    if (kind === ':' && isStrong(text, i)) i += 2; // **Password:** …
   } else if (spacedBefore && keyQuote === 0 && text.charCodeAt(keyStart) === 45) kind = 'flag';
   else return undefined;
   // A quoted key with a colon is a quoted member: quoted-members.ts reads those.
@@ -281,6 +285,7 @@ function assignedAfter(text: string, keyStart: number, keyEnd: number, lazy = fa
   const comment = text.slice(i - 1, end).search(/[ \t]#/) - 1;
   if (comment >= -1) end = i + Math.max(0, comment);
   while (end > i && isBlank(text.charCodeAt(end - 1))) end--;
+  if (end - i > 2 && isStrong(text, end - 2)) end -= 2;
   return { valueStart: i, valueEnd: end, open, form: kind === ':' ? 'colon-line' : 'equals-line' };
 }
 
@@ -308,10 +313,10 @@ function elementAfter(text: string, keyStart: number, keyEnd: number): Assigned 
 export function assignments(names: readonly string[], isSensitiveKey: KeyMatcher, mayBeSensitiveKey: KeyFilter, replacement?: Replacement): ScanRule {
   // An XML attribute pair's value ends in "ue" (<add key="DbPassword" value="…"/>). A quoted key
   // gates only before "=": with a colon it is a quoted member, and JSON text has one every few
-  // characters. Four blanks after a key gate an aligned assignment.
+  // characters. Four blanks after a key gate an aligned assignment; "]" or "**" may close a key (["password"] =, **Password**:).
   const gates = [
     ...new Set([
-      ...keyGates(names, `\\]?[ \t]{0,3}[=:]`, '[=:]', ['ue']),
+      ...keyGates(names, `[\\]*]{0,2}[ \t]{0,3}[=:]`, '[=:]', ['ue']),
       ...keyGates(names, `["']\\]?[ \t]{0,3}=`, '[=:]'),
       ...keyGates(names, `["']?[ \t][ \t][ \t][ \t]`, '[=:]'),
       ...keyGates(names, '>', '>'),
@@ -350,6 +355,7 @@ export function assignments(names: readonly string[], isSensitiveKey: KeyMatcher
   const keyEndingBefore = (text: string, at: number): number => {
     let i = at;
     while (i > 0 && at - i < MAX_ALIGN && isBlank(text.charCodeAt(i - 1))) i--;
+    if (isStrong(text, i - 2)) return i - 2;
     if (text.charCodeAt(i - 1) === 93) i--;
     if (isQuote(text.charCodeAt(i - 1))) i--;
     return i;
