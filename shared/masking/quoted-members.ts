@@ -43,8 +43,7 @@ export function closing(text: string, open: number, quote: number): number {
 /** How far back the start of a pair's object is looked for (characters). */
 const PAIR_LOOKBACK = 512;
 /** A pair's name member ({"name": "DB_PASSWORD", "value": …}), by the names JSON mode reads (PAIR_NAMES). */
-const PAIR_NAME = new RegExp(String.raw`["'](?:${PAIR_NAMES.join('|')})["'][ 	]{0,3}:[ 	]{0,8}["']([^"'\
-]{1,${MAX_PAIR_NAME}})["']`, 'g');
+const PAIR_NAME = new RegExp(`["'](?:${PAIR_NAMES.join('|')})["'][ \\t]{0,3}:[ \\t]{0,8}["']([^"'\\\\\\r\\n]{1,${MAX_PAIR_NAME}})["']`, 'g');
 
 /** Whether text[open, close] is the quoted key "value" (or 'value'). */
 const isValueKey = (text: string, open: number, close: number) =>

@@ -47,8 +47,8 @@ export interface ScanRule {
   holdFrom(text: string): number;
   replacement?: Replacement;
   /**
-   * Its spans end where it guesses (the rest of a line): another rule's finding inside one is
-   * what is masked of it, rather than the two joined.
+   * Some of its spans end where it guesses (the rest of a line, assignments.ts): another rule's
+   * finding inside one of its spans is what is masked of it, rather than the two joined.
    */
   yields?: boolean;
 }
