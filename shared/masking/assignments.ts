@@ -418,7 +418,9 @@ export function assignments(names: readonly string[], isSensitiveKey: KeyMatcher
     holdFrom(text) {
       const n = text.length;
       const floor = Math.max(0, n - MAX_KEY - MAX_VALUE - MAX_INDENT);
-      const lineStart = Math.max(floor, text.lastIndexOf('\n', n - 1) + 1, text.lastIndexOf('\r', n - 1) + 1);
+      // Read back no further than the floor: lastIndexOf would read a text without '\r' whole.
+      let lineStart = n;
+      while (lineStart > floor && text.charCodeAt(lineStart - 1) !== 10 && text.charCodeAt(lineStart - 1) !== 13) lineStart--;
       let hold = n;
       CANDIDATE.lastIndex = lineStart;
       for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {

@@ -34,7 +34,7 @@ export function maybeBase64(text: string, from = 0, to = text.length): boolean {
  * it, undefined when it is not base64 text or nothing was found in it.
  */
 export function maskBase64(value: string, depth: number, mask: (text: string, depth: number) => string): string | undefined {
-  if (depth >= MAX_JSON_DEPTH || !maybeBase64(value)) return undefined;
+  if (depth >= MAX_JSON_DEPTH || !maybeBase64(value) || !mayBeUtf8Text(value)) return undefined;
   const compact = value.replace(/[\r\n]/g, '');
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return undefined;
   // Checked before decoding: random tokens and hashes are rarely UTF-8, and a fatal decoder's
@@ -46,6 +46,65 @@ export function maskBase64(value: string, depth: number, mask: (text: string, de
   const masked = mask(decoded, depth + 1);
   if (masked === decoded) return undefined;
   return wrap(Buffer.from(masked).toString('base64'), value);
+}
+
+const SEXTET = (() => {
+  const table = new Int8Array(128).fill(-1);
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  for (let i = 0; i < alphabet.length; i++) table[alphabet.charCodeAt(i)] = i;
+  return table;
+})();
+/** Characters of base64 whose bytes mayBeUtf8Text reads: four groups, twelve bytes. */
+const PREFIX = 16;
+const prefix = new Uint8Array((PREFIX / 4) * 3);
+
+/**
+ * Whether the bytes the first characters of `value` encode can begin UTF-8 text: no NUL, no
+ * byte that cannot be one, no sequence broken inside them. A random token or a hash is rarely
+ * ruled in, and ruling it out here costs no allocation (the full check copies and decodes it).
+ * A value with a line break among those characters is left to the full check.
+ */
+function mayBeUtf8Text(value: string): boolean {
+  for (let i = 0; i < PREFIX; i += 4) {
+    let quad = 0;
+    for (let k = 0; k < 4; k++) {
+      const c = value.charCodeAt(i + k);
+      const sextet = c < 128 ? SEXTET[c]! : -1;
+      if (sextet < 0) return true;
+      quad = (quad << 6) | sextet;
+    }
+    prefix[(i / 4) * 3] = quad >>> 16;
+    prefix[(i / 4) * 3 + 1] = (quad >>> 8) & 255;
+    prefix[(i / 4) * 3 + 2] = quad & 255;
+  }
+  for (let i = 0; i < prefix.length; ) {
+    const b = prefix[i]!;
+    if (b === 0) return false;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    // The second byte's range for each lead (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF).
+    let length: number;
+    let low = 0x80;
+    let high = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) length = 2;
+    else if (b >= 0xe0 && b <= 0xef) {
+      length = 3;
+      if (b === 0xe0) low = 0xa0;
+      else if (b === 0xed) high = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      length = 4;
+      if (b === 0xf0) low = 0x90;
+      else if (b === 0xf4) high = 0x8f;
+    } else return false;
+    for (let k = 1; k < length && i + k < prefix.length; k++) {
+      const next = prefix[i + k]!;
+      if (next < (k === 1 ? low : 0x80) || next > (k === 1 ? high : 0xbf)) return false;
+    }
+    i += length;
+  }
+  return true;
 }
 
 /** Text, not binary: no NUL and few other control characters. */

@@ -54,8 +54,8 @@ interface Compiled {
    * most two. Fields rather than an array: a rule with none and a rule with some would give the
    * loop over hits arrays of two kinds, and V8 would compile it again for each.
    */
-  need: Needed | undefined;
-  need2: Needed | undefined;
+  need: Need | undefined;
+  need2: Need | undefined;
   /** Anchored: the longest run of one class that every match holds (at least MIN_RUN long), if any. */
   longRun: Needed | undefined;
   /**
@@ -486,13 +486,46 @@ const COMMONNESS = (() => {
 })();
 
 /** The first two needs, each in one shape (see Compiled's need). */
-function firstTwo(needs: Needed[]): { need: Needed | undefined; need2: Needed | undefined } {
-  return { need: oneShape(needs[0]), need2: oneShape(needs[1]) };
+function firstTwo(needs: Needed[]): { need: Need | undefined; need2: Need | undefined } {
+  return { need: withFinder(oneShape(needs[0])), need2: withFinder(oneShape(needs[1])) };
 }
 
 /** A need with every property set, in one order: objects of one map wherever they came from. */
 function oneShape(need: Needed | undefined): Needed | undefined {
   return need && { offset: need.offset, ascii: need.ascii, beyond: need.beyond, end: need.end, gap: need.gap, count: need.count ?? 0 };
+}
+
+/**
+ * A need looked for by a regex, with its gap's own when it has one. The analysis, regexes
+ * included, is shared by every engine made from the rule: each use sets lastIndex first.
+ */
+interface Need extends Needed {
+  /** Finds the next of its characters (global: set lastIndex, then test). */
+  finder: RegExp;
+  /** Finds the next character that no element of its gap holds, when it has a gap. */
+  outside: RegExp | undefined;
+}
+
+function withFinder(need: Needed | undefined): Need | undefined {
+  if (need === undefined) return undefined;
+  const gap = need.gap;
+  return {
+    ...need,
+    finder: classFinder((c) => need.ascii[c] === 1, need.beyond),
+    outside: gap && classFinder((c) => gap.ascii[c] === 0, gap.beyond === 0),
+  };
+}
+
+/**
+ * A global regex that finds the next character of a set (over code units, as charCodeAt reads
+ * them). Irregexp scans in native code, several times as fast as a loop over charCodeAt, which
+ * matters where a rule's keywords come every line and its needed character rarely.
+ */
+function classFinder(member: (c: number) => boolean, beyond: boolean): RegExp {
+  let set = '';
+  for (let c = 0; c < 128; c++) if (member(c)) set += `\\u${c.toString(16).padStart(4, '0')}`;
+  if (beyond) set += '\\u0080-\\uffff';
+  return new RegExp(`[${set}]`, 'g');
 }
 
 /** The needs past `keyword` characters (the hit itself holds those before), rarest first. */
@@ -571,19 +604,17 @@ class NextRun {
 
 /**
  * Finds, for hits in ascending order, whether a needed character lies within a hit's reach.
- * Each character is read at most once per rule, and only near its hits.
+ * Each character is read at most once per rule, by a regex (see classFinder).
  */
 class NextMember {
-  /** Offset of the last member found (-1: none yet). */
+  /** Offset of the first member from the last search's start (-1: none searched yet). */
   private found = -1;
   /** Everything before this was read. */
   private read = 0;
-  /** Offset of the last character found that no element of the gap holds (-1: none yet). */
+  /** The first character from the last search's start that no element of the gap holds (-1: none searched; the text's length: none). */
   private outside = -1;
-  /** Everything before this was read for it. */
-  private outsideRead = 0;
   constructor(
-    private readonly need: Needed,
+    private readonly need: Need,
     private readonly text: string,
   ) {}
 
@@ -593,18 +624,18 @@ class NextMember {
     const limit = Math.min(this.text.length, at + reach);
     if (this.need.end && this.text.length <= at + reach) return true;
     if (this.found >= from) return this.found < limit && this.reachable(at, limit);
-    const { ascii, beyond } = this.need;
-    const text = this.text;
-    for (let i = Math.max(from, this.read); i < limit; i++) {
-      const c = text.charCodeAt(i);
-      if (c < 128 ? ascii[c] === 1 : beyond) {
-        this.found = i;
-        this.read = i + 1;
-        return this.reachable(at, limit);
-      }
+    const start = Math.max(from, this.read);
+    if (start >= limit) return false;
+    // The next member, however far: hits up to it need no other search.
+    const finder = this.need.finder;
+    finder.lastIndex = start;
+    if (!finder.test(this.text)) {
+      this.read = this.text.length;
+      return false;
     }
-    this.read = Math.max(this.read, limit);
-    return false;
+    this.found = finder.lastIndex - 1;
+    this.read = this.found + 1;
+    return this.found < limit && this.reachable(at, limit);
   }
 
   /**
@@ -618,15 +649,10 @@ class NextMember {
     const found = this.found;
     if (found > at + gap.longest) return false;
     if (this.outside < at) {
-      const text = this.text;
-      const { ascii, beyond } = gap;
-      let i = Math.max(at, this.outsideRead);
-      for (; i < found; i++) {
-        const c = text.charCodeAt(i);
-        if ((c < 128 ? ascii[c]! : beyond) === 0) break;
-      }
-      this.outsideRead = i;
-      if (i < found) this.outside = i;
+      const outside = this.need.outside!;
+      // Hits ascend: the last search ended before this one starts, and none reads a character twice.
+      outside.lastIndex = at;
+      this.outside = outside.test(this.text) ? outside.lastIndex - 1 : this.text.length;
     }
     if (this.outside >= at && this.outside < found) return false;
     return this.passes(at, limit);
