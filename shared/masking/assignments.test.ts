@@ -72,6 +72,48 @@ describe('assignments of sensitive keys in text', () => {
     assert.equal(masker.text('password: open sesame # dev\nuser: bob').text, 'password: [MASKED:sensitive-key] # dev\nuser: bob');
   });
 
+  it("masks a setting's value given as a call's second argument or a list's next item", () => {
+    for (const make of [
+      (s: string) => `define('DB_PASSWORD', '${s}');`,
+      (s: string) => `define( "DB_PASSWORD",  "${s}" );`,
+      (s: string) => `db_pass = os.getenv("DB_PASSWORD", "${s}")`,
+      (s: string) => `password = os.environ.get('DB_PASSWORD', '${s}')`,
+      (s: string) => `token = ENV.fetch("API_TOKEN", "${s}")`,
+      (s: string) => `'password' => env('DB_PASSWORD', '${s}'),`,
+      (s: string) => `props.setProperty("db.password", "${s}");`,
+      (s: string) => `localStorage.setItem('token', '${s}');`,
+      (s: string) => `Environment.SetEnvironmentVariable("API_TOKEN", "${s}");`,
+      (s: string) => `        args: ["--port", "80", "--password", "${s}"]`,
+      (s: string) => `"Cmd": ["server", "--client-secret", "${s}"]`,
+      (s: string) => `        args:\n        - "--db-password"\n        - "${s}"`,
+      (s: string) => `        args:\n          - --admin-password\n          - ${s}\n          - --verbose`,
+    ]) masks(make);
+    for (const text of [
+      "t('password', 'Password')", 'translate("password", "Passwort")', 'const keys = ["password", "token", "secret"];',
+      "define('DB_PASSWORD', $pw);", 'getenv("DB_PASSWORD")', "os.environ.get('DB_PASSWORD', '')", "ENV.fetch('TOKEN', nil)",
+      'args: ["--password", "$(DB_PASSWORD)"]', 'args:\n  - --password\n  - --verbose', "format('token', 'x')",
+    ]) assert.equal(masker.text(text).text, text, text);
+  });
+
+  it('masks a YAML block under a sensitive key: the more indented lines, whatever their number', () => {
+    for (const make of [
+      (s: string) => `password: |\n  ${s}\nuser: admin`,
+      (s: string) => `spec:\n  client_secret: >-\n    ${s}\n    ${s}\n\n    ${s}\n  user: x\n`,
+      (s: string) => `- token: |\r\n    ${s}\r\n- name: next`,
+    ]) {
+      const out = masks(make);
+      assert.ok(!out.includes('[MASKED:sensitive-key]\n    '), out);
+    }
+    assert.equal(masker.text('password: |\n  open sesame\n  twice\nuser: admin\n').text, 'password: |\n  [MASKED:sensitive-key]\nuser: admin\n');
+    for (const text of ['password: |\nuser: admin', 'password: |', 'description: |\n  the token is rotated\n']) assert.equal(masker.text(text).text, text, text);
+  });
+
+  it("masks a setting given to a command in a subshell, not a call's keyword argument", () => {
+    masks((s) => `(DB_PASSWORD=${s} ./migrate.sh)`);
+    masks((s) => `echo $(PGPASSWORD=${s} psql -h db -c 'select 1')`);
+    for (const text of ['connect(password=hunter2)', 'f(x, password=pw)', 'login(password=summersummer4 )']) assert.equal(masker.text(text).text, text, text);
+  });
+
   it("masks a credential a model lists in Markdown, its name in bold", () => {
     for (const make of [
       (s: string) => `Here are the credentials:\n- **Username:** admin\n- **Password:** ${s}\n`,
@@ -143,7 +185,8 @@ describe('assignments of sensitive keys in text', () => {
       `DB_PASSWORD=${secret}`, `password: ${secret} # note`, `secret = "${secret} and more"`, `run --admin-password '${secret}' -n x`,
       'password = user_password', `f(a, password=${secret})`, `  token: ${secret}`, `<password>${secret}</password>`,
       `<add key="DbPassword" value="${secret} x" />`, `docker run -e "DB_PASSWORD=${secret}" x`, 'List<Token> t = new List<Token>();',
-      `password      = "${secret}"`, `- **Password:** ${secret}`, `cut password = "${secret}`,
+      `password      = "${secret}"`, `- **Password:** ${secret}`, `define('DB_PASSWORD', 'none${secret}');`, `args: ["--password", "${secret}"]`,
+      `(DB_PASSWORD=${secret} ./run)`, `token: |`, `  ${secret}`, `  ${secret} again`, `user: x`, `cut password = "${secret}`,
     ].join('\n');
     const whole = masker.text(text).text;
     assert.ok(!whole.includes(`${secret} and`) && whole.includes(`f(a, password=${secret})`), whole);

@@ -7,6 +7,8 @@
 //   password: …  (a YAML or header line)  password = …  (an INI line)       the rest of the line
 //   --password …  --client-secret "…"                                     a command line's flag
 //   <password>…</password>  <add key="DbPassword" value="…"/>              XML configs
+//   define('DB_PASSWORD', '…')  getenv("TOKEN", "…")  ["--password", "…"]   a call's or a list's next item
+//   password: |  (the more indented lines under it)                         a YAML block
 // What names a value rather than holds one is left: templates and variables, placeholders, URLs
 // and routes, and, unquoted, code (a call, a member path, a camelCase variable, a statement):
 // masking the code an agent reads would corrupt what it writes back.
@@ -33,7 +35,14 @@ const isStrong = (text: string, i: number) => text.charCodeAt(i) === 42 && text.
 /** `=`, `:`, or the `>` that ends an element's opening tag. */
 const isSeparator = (c: number) => c === 61 || c === 58 || c === 62;
 /** Where a stream's last line may hold an assignment: a separator, or a flag's dashes. */
-const CANDIDATE = /[=:>]|--/g;
+const CANDIDATE = /[=:>,]|--/g;
+/**
+ * Calls whose first two arguments are a setting's name and its value (or its default): PHP's
+ * define() and Laravel's env(), getenv() and os.environ.get(), Ruby's ENV.fetch, Java's
+ * Properties, the browser's storage, .NET's environment. A call of any other name (t('password',
+ * 'Password'), an i18n table) is left.
+ */
+const PAIR_CALLS = new Set(['define', 'env', 'getenv', 'get', 'fetch', 'setdefault', 'setenv', 'putenv', 'set', 'put', 'setitem', 'getproperty', 'setproperty', 'getordefault', 'setenvironmentvariable']);
 /** How far back an XML attribute pair's element start is looked for (characters): within what a stream keeps as context. */
 const PAIR_LOOKBACK = 200;
 /** An XML attribute that names its element's pair: key="…" or name="…". */
@@ -115,7 +124,7 @@ const lines = new Reach(endsLine);
  * How the value is written: quoted; an XML element's text; a run without white space (KEY=value,
  * a flag's argument); the rest of a line after `key:` (YAML, headers) or `key =` (INI).
  */
-type Form = 'quoted' | 'element' | 'run' | 'colon-line' | 'equals-line';
+type Form = 'quoted' | 'element' | 'run' | 'colon-line' | 'equals-line' | 'block';
 
 interface Assigned {
   valueStart: number;
@@ -197,7 +206,9 @@ function setsAlone(text: string, keyStart: number): boolean {
   let i = keyStart;
   while (i > 0 && keyStart - i < 16 && isBlank(text.charCodeAt(i - 1))) i--;
   const before = text.charCodeAt(i - 1);
-  return before !== 44 && before !== 40;
+  // A subshell's or a command substitution's parenthesis, (DB_PASSWORD=… ./run) and $(…), has no name before it.
+  if (before === 40) return i < 2 || !isKeyChar(text.charCodeAt(i - 2));
+  return before !== 44;
 }
 
 /** Code around a quoted literal: joined to more ("Bearer " + token), formatted ("%s" % x, f"{x}"). */
@@ -242,6 +253,8 @@ function assignedAfter(text: string, keyStart: number, keyEnd: number, lazy = fa
     i += next === 61 ? 2 : 1;
     if (kind === ':' && isStrong(text, i)) i += 2; // **Password:** …
   } else if (spacedBefore && keyQuote === 0 && text.charCodeAt(keyStart) === 45) kind = 'flag';
+  else if (c === 44 && keyQuote !== 0) return pairedAfter(text, keyStart, i + 1);
+  else if (isEnd(c)) return nextItemAfter(text, keyStart, i);
   else return undefined;
   // A quoted key with a colon is a quoted member: quoted-members.ts reads those.
   if (keyQuote !== 0 && kind === ':') return undefined;
@@ -278,7 +291,8 @@ function assignedAfter(text: string, keyStart: number, keyEnd: number, lazy = fa
   }
   // `key:value` is no YAML; the rest of a line is a value only where its key starts the line.
   if (inString || (kind === ':' && !spacedAfter && i < n) || !startsLine(text, keyStart)) return undefined;
-  let end = lines.end(text, i);
+  const lineEnd = lines.end(text, i);
+  let end = lineEnd;
   if (end - i > MAX_VALUE) return undefined;
   const open = end === n;
   // A comment ends the value; white space before it or the line's end is not the value's.
@@ -286,7 +300,103 @@ function assignedAfter(text: string, keyStart: number, keyEnd: number, lazy = fa
   if (comment >= -1) end = i + Math.max(0, comment);
   while (end > i && isBlank(text.charCodeAt(end - 1))) end--;
   if (end - i > 2 && isStrong(text, end - 2)) end -= 2;
+  // A block's lines are read under a header on a line of its own (not one escaped in JSON).
+  if (kind === ':' && BLOCK_INDICATOR.test(text.slice(i, end))) return isEnd(text.charCodeAt(lineEnd)) ? blockAfter(text, keyStart, lineEnd) : undefined;
   return { valueStart: i, valueEnd: end, open, form: kind === ':' ? 'colon-line' : 'equals-line' };
+}
+
+const BLOCK_INDICATOR = /^[|>][-+]?\d?[-+]?$/;
+
+/**
+ * The value of a YAML block scalar whose header line ends at `lineEnd`: the lines under its key
+ * indented more than the key is, from the first one's text to the last one's end (blank lines
+ * between them included); open while the text ends inside it.
+ */
+function blockAfter(text: string, keyStart: number, lineEnd: number): Assigned | undefined {
+  const n = text.length;
+  let lineStart = keyStart;
+  while (lineStart > 0 && keyStart - lineStart < MAX_INDENT && !isEnd(text.charCodeAt(lineStart - 1))) lineStart--;
+  const keyColumn = keyStart - lineStart;
+  let valueStart = -1;
+  let valueEnd = -1;
+  for (let at = lineEnd; at < n; ) {
+    at += text.charCodeAt(at) === 13 && text.charCodeAt(at + 1) === 10 ? 2 : 1;
+    let indent = at;
+    while (indent < n && isBlank(text.charCodeAt(indent))) indent++;
+    let end = indent;
+    while (end < n && !isEnd(text.charCodeAt(end))) end++;
+    if (end > indent && indent - at <= keyColumn) break;
+    if (end > indent) {
+      if (valueStart < 0) valueStart = indent;
+      valueEnd = end;
+    }
+    // Blank lines count too: a header reads at most this far, however many follow it.
+    if (end - lineEnd > 2 * MAX_VALUE) return undefined;
+    at = end;
+    if (at === n) return { valueStart: valueStart < 0 ? n : valueStart, valueEnd: n, open: true, form: 'block' };
+  }
+  return valueStart < 0 ? undefined : { valueStart, valueEnd, open: false, form: 'block' };
+}
+
+/**
+ * 'DB_PASSWORD', '…' as the first two arguments of a call that sets or reads a setting (see
+ * PAIR_CALLS), or "--password", "…" as two items of a list (a container's args): the quoted
+ * literal after the comma at `i`.
+ */
+function pairedAfter(text: string, keyStart: number, i: number): Assigned | undefined {
+  let b = keyStart - 2;
+  while (b >= 0 && isBlank(text.charCodeAt(b))) b--;
+  if (text.charCodeAt(keyStart) === 45) {
+    const before = text.charCodeAt(b);
+    if (b >= 0 && before !== 91 && before !== 44 && !isEnd(before)) return undefined;
+  } else {
+    if (text.charCodeAt(b) !== 40) return undefined;
+    let nameStart = b;
+    while (nameStart > 0 && b - nameStart < 32 && (isLetter(text.charCodeAt(nameStart - 1)) || text.charCodeAt(nameStart - 1) === 95)) nameStart--;
+    if (!PAIR_CALLS.has(text.slice(nameStart, b).toLowerCase())) return undefined;
+  }
+  while (i < text.length && i - keyStart < MAX_KEY + MAX_ALIGN && isBlank(text.charCodeAt(i))) i++;
+  const q = text.charCodeAt(i);
+  if (!isQuote(q) || q === 96) return undefined;
+  const end = closing(text, i, q);
+  if (end < 0 || (end < text.length && joinedAt(text, end))) return undefined;
+  return { valueStart: i + 1, valueEnd: end, open: end === text.length, form: 'quoted' };
+}
+
+/**
+ * A flag as a YAML list's item, its argument the next item: - --password (or "--password") on
+ * one line, - … on the next, its value quoted or the rest of that line.
+ */
+function nextItemAfter(text: string, keyStart: number, lineEnd: number): Assigned | undefined {
+  const n = text.length;
+  if (text.charCodeAt(keyStart) !== 45) return undefined;
+  let b = keyStart - 1;
+  if (isQuote(text.charCodeAt(b))) b--;
+  while (b >= 0 && isBlank(text.charCodeAt(b))) b--;
+  if (text.charCodeAt(b) !== 45 || !firstOnLine(text, b)) return undefined;
+  let i = lineEnd + (text.charCodeAt(lineEnd) === 13 && text.charCodeAt(lineEnd + 1) === 10 ? 2 : 1);
+  while (i < n && i - lineEnd < MAX_INDENT && isBlank(text.charCodeAt(i))) i++;
+  if (text.charCodeAt(i) !== 45 || !isBlank(text.charCodeAt(i + 1))) return undefined;
+  i += 2;
+  while (i < n && isBlank(text.charCodeAt(i))) i++;
+  const q = text.charCodeAt(i);
+  if (isQuote(q) && q !== 96) {
+    const end = closing(text, i, q);
+    return end < 0 ? undefined : { valueStart: i + 1, valueEnd: end, open: end === n, form: 'quoted' };
+  }
+  if (q === 45) return undefined; // the next flag
+  let end = lines.end(text, i);
+  if (end - i > MAX_VALUE) return undefined;
+  const open = end === n;
+  while (end > i && isBlank(text.charCodeAt(end - 1))) end--;
+  return { valueStart: i, valueEnd: end, open, form: 'colon-line' };
+}
+
+/** Whether only blanks come before `at` on its line. */
+function firstOnLine(text: string, at: number): boolean {
+  let i = at;
+  while (i > 0 && isBlank(text.charCodeAt(i - 1))) i--;
+  return lineBreakBefore(text, i);
 }
 
 /**
@@ -313,7 +423,8 @@ function elementAfter(text: string, keyStart: number, keyEnd: number): Assigned 
 export function assignments(names: readonly string[], isSensitiveKey: KeyMatcher, mayBeSensitiveKey: KeyFilter, replacement?: Replacement): ScanRule {
   // An XML attribute pair's value ends in "ue" (<add key="DbPassword" value="…"/>). A quoted key
   // gates only before "=": with a colon it is a quoted member, and JSON text has one every few
-  // characters. Four blanks after a key gate an aligned assignment; "]" or "**" may close a key (["password"] =, **Password**:).
+  // characters (and, with a comma, one every few more). A call's quoted first argument gates a
+  // call that sets a setting (define('DB_PASSWORD', …)). Four blanks after a key gate an aligned assignment; "]" or "**" may close a key (["password"] =, **Password**:).
   const gates = [
     ...new Set([
       ...keyGates(names, `[\\]*]{0,2}[ \t]{0,3}[=:]`, '[=:]', ['ue']),
@@ -322,6 +433,7 @@ export function assignments(names: readonly string[], isSensitiveKey: KeyMatcher
       ...keyGates(names, '>', '>'),
     ]),
     '--[A-Za-z]',
+    `\\([ \t]{0,3}["']`,
   ];
   const sensitive = (text: string, start: number, end: number) => mayBeSensitiveKey(text, start, end) && isSensitiveKey(text.slice(start, end));
 
@@ -368,12 +480,24 @@ export function assignments(names: readonly string[], isSensitiveKey: KeyMatcher
     if (!sensitive(text, keyStart, keyEnd) && !(text.charCodeAt(at) === 61 && isPairValue(text, keyStart, keyEnd))) return undefined;
     return assignedAfter(text, keyStart, keyEnd, lazy);
   };
-  /** The assignment read from a gate's start: a key's last two letters, a separator, or a flag's dashes. */
+  /** The assignment read from a gate's start: a key's last two letters, a separator, a flag's dashes, or a call's parenthesis. */
   const fromGate = (text: string, start: number, lazy = false): Assigned | undefined => {
+    if (text.charCodeAt(start) === 40) {
+      // The call's first argument, a quoted name, then a comma (pairedAfter reads the rest).
+      let i = start + 1;
+      while (isBlank(text.charCodeAt(i))) i++;
+      const quote = text.charCodeAt(i);
+      const keyStart = i + 1;
+      let keyEnd = keyStart;
+      while (keyEnd < text.length && keyEnd - keyStart <= MAX_KEY && isKeyChar(text.charCodeAt(keyEnd))) keyEnd++;
+      if (keyEnd === keyStart || text.charCodeAt(keyEnd) !== quote || !sensitive(text, keyStart, keyEnd)) return undefined;
+      return assignedAfter(text, keyStart, keyEnd, lazy);
+    }
     if (text.charCodeAt(start) === 45) {
-      // A flag, its name read forward; it follows white space.
-      const before = text.charCodeAt(start - 1);
-      if (start > 0 && !isBlank(before) && !isEnd(before)) return undefined;
+      // A flag, its name read forward; it follows white space, or opens a list's quoted item (["--password", "…"]).
+      let before = text.charCodeAt(start - 1);
+      if (start > 1 && isQuote(before)) before = text.charCodeAt(start - 2);
+      if (start > 0 && !isBlank(before) && !isEnd(before) && before !== 91 && before !== 44) return undefined;
       let keyEnd = start + 2;
       const limit = Math.min(text.length, start + MAX_KEY + 1);
       while (keyEnd < limit && isKeyChar(text.charCodeAt(keyEnd))) keyEnd++;

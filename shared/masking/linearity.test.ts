@@ -60,6 +60,11 @@ describe('JSON mode and the sensitive-key rule run in linear time', () => {
       { shape: '<password>', text: repeat('<password>', size) },
       { shape: 'XML pairs', text: repeat('key="DbPassword" value="', size) },
       { shape: 'aligned', text: repeat('password    ', size) },
+      { shape: 'call pairs', text: repeat("define('DB_PASSWORD', '", size) },
+      { shape: 'list flags', text: repeat('["--password", ', size) },
+      { shape: 'YAML list flags', text: repeat('- --password\n', size) },
+      { shape: 'YAML block of blank lines', text: 'password: |\n' + repeat('  \n', size) },
+      { shape: 'YAML block headers', text: repeat('password: |\n ', size) },
     ];
     assert.deepEqual(superLinear((t) => masker.text(t), repros, SIZE), []);
   });

@@ -395,6 +395,9 @@ export function recallCorpus(random: Random = Math.random): Sample[] {
       (s: string) => `password = "${s}"`,
       (s: string) => `mysql --password=${s} -u root shop`,
       (s: string) => `az vm create -n vm1 --admin-password '${s}'`,
+      (s: string) => `define('DB_PASSWORD', '${s}');`,
+      (s: string) => `        args: ["--db-password", "${s}"]`,
+      (s: string) => `password: |\n  ${s}\nuser: app`,
     ], random)(chosen));
     // What a command stores as a secret, whatever its name.
     push('cli-secret-value', chosen, pick([
@@ -489,6 +492,10 @@ export function negativeCorpus(random: Random = Math.random): string[] {
     "fetch(url, { credentials: 'include' })",
     'DB_PASSWORD=$(cat /run/secrets/db_password)',
     'password: str = Field(min_length=12)',
+    "define('DB_PASSWORD', getenv('WP_DB_PASSWORD'));",
+    "label = t('password', 'Password')",
+    'args: ["--password", "$(DB_PASSWORD)"]',
+    'description: |\n  The token expires after an hour.\n',
     // Lock files and manifests.
     `"node_modules/left-pad": {\n  "version": "1.3.0",\n  "resolved": "https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz",\n  "integrity": "sha1-${b64(20)}"\n}`,
     `[[package]]\nname = "serde"\nversion = "1.0.197"\nsource = "registry+https://github.com/rust-lang/crates.io-index"\nchecksum = "${r(HEX, 64)}"`,
