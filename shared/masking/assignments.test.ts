@@ -54,6 +54,11 @@ describe('assignments of sensitive keys in text', () => {
       (s: string) => `"Env": ["PATH=/usr/bin", "POSTGRES_PASSWORD=${s}"]`,
     ]) masks(make);
     assert.equal(masker.text('export PGPASSWORD=summersummer4 && psql').text, 'export PGPASSWORD=[MASKED:sensitive-key] && psql');
+    assert.equal(
+      masker.text('helm install db ./pg --set auth.password=summersummer4,auth.username=app,primary.persistence.size=8Gi').text,
+      'helm install db ./pg --set auth.password=[MASKED:sensitive-key],auth.username=app,primary.persistence.size=8Gi',
+    );
+    assert.equal(masker.text('--set a.password=sum,mer4').text, '--set a.password=[MASKED:sensitive-key]');
     // A credential's word inside a password is no variable's name (postgres' documented example).
     assert.equal(masker.text('POSTGRES_PASSWORD=mysecretpassword').text, 'POSTGRES_PASSWORD=[MASKED:sensitive-key]');
   });
@@ -112,6 +117,20 @@ describe('assignments of sensitive keys in text', () => {
     masks((s) => `(DB_PASSWORD=${s} ./migrate.sh)`);
     masks((s) => `echo $(PGPASSWORD=${s} psql -h db -c 'select 1')`);
     for (const text of ['connect(password=hunter2)', 'f(x, password=pw)', 'login(password=summersummer4 )']) assert.equal(masker.text(text).text, text, text);
+  });
+
+  it('masks a credential listed after another setting in a sentence: one word, not an identifier', () => {
+    for (const make of [
+      (s: string) => `Log in with username: admin, password: ${s} and change it.`,
+      (s: string) => `User: admin / Password: ${s}`,
+      (s: string) => `host: db.internal; user: app; password: ${s}`,
+      (s: string) => `| user: admin | password: ${s} |`,
+      (s: string) => `The demo account (login: demo, **password:** ${s}) resets nightly.`,
+    ]) masks(make);
+    for (const text of [
+      'const creds = { user: u, password: pw };', 'login({ username: name, password: password })', 'function f(user: string, password: string) {}',
+      'def connect(host: str, password: SecretStr):', 'Note: the password: see the vault', 'a, password: required',
+    ]) assert.equal(masker.text(text).text, text, text);
   });
 
   it("masks a credential a model lists in Markdown, its name in bold", () => {
@@ -186,7 +205,7 @@ describe('assignments of sensitive keys in text', () => {
       'password = user_password', `f(a, password=${secret})`, `  token: ${secret}`, `<password>${secret}</password>`,
       `<add key="DbPassword" value="${secret} x" />`, `docker run -e "DB_PASSWORD=${secret}" x`, 'List<Token> t = new List<Token>();',
       `password      = "${secret}"`, `- **Password:** ${secret}`, `define('DB_PASSWORD', 'none${secret}');`, `args: ["--password", "${secret}"]`,
-      `(DB_PASSWORD=${secret} ./run)`, `token: |`, `  ${secret}`, `  ${secret} again`, `user: x`, `cut password = "${secret}`,
+      `(DB_PASSWORD=${secret} ./run)`, `User: admin / Password: ${secret}`, `token: |`, `  ${secret}`, `  ${secret} again`, `user: x`, `cut password = "${secret}`,
     ].join('\n');
     const whole = masker.text(text).text;
     assert.ok(!whole.includes(`${secret} and`) && whole.includes(`f(a, password=${secret})`), whole);

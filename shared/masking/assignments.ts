@@ -47,6 +47,8 @@ const PAIR_CALLS = new Set(['define', 'env', 'getenv', 'get', 'fetch', 'setdefau
 const PAIR_LOOKBACK = 200;
 /** An XML attribute that names its element's pair: key="…" or name="…". */
 const PAIR_NAME = /\b(?:key|name)[ \t]*=[ \t]*(["'])([^"'\n]{1,128})\1/gi;
+/** A setting joined to the one before by a comma (helm's --set, Spring's key=value lists). */
+const NEXT_PAIR = /,[A-Za-z_][\w.[\]-]*=/;
 /** Most blanks around a separator (aligned assignments, as terraform fmt and gofmt write them). */
 const MAX_ALIGN = 40;
 /**
@@ -124,7 +126,7 @@ const lines = new Reach(endsLine);
  * How the value is written: quoted; an XML element's text; a run without white space (KEY=value,
  * a flag's argument); the rest of a line after `key:` (YAML, headers) or `key =` (INI).
  */
-type Form = 'quoted' | 'element' | 'run' | 'colon-line' | 'equals-line' | 'block';
+type Form = 'quoted' | 'element' | 'run' | 'colon-line' | 'equals-line' | 'block' | 'listed';
 
 interface Assigned {
   valueStart: number;
@@ -170,7 +172,7 @@ function noValue(value: string, form: Form): boolean {
   if (unlessPlaceholderPassword(value, value) || looksLikeUrlOrRoute(value)) return true;
   if (form === 'quoted' || form === 'element') return false;
   if (CODE.test(value) || SCHEME.test(value) || NAMED_VARIABLE.test(value)) return true;
-  return form === 'equals-line' && IDENTIFIER.test(value);
+  return (form === 'equals-line' || form === 'listed') && IDENTIFIER.test(value);
 }
 
 /** What may come before a key that starts its line: a shell's, a Dockerfile's, a list's, a comment's. */
@@ -287,9 +289,13 @@ function assignedAfter(text: string, keyStart: number, keyEnd: number, lazy = fa
       overlong = runs.whole(text, i);
       return undefined;
     }
+    // Pairs joined by commas (helm's --set a.password=…,b.user=x): the next pair is no part of the value.
+    const next = NEXT_PAIR.exec(text.slice(i, end));
+    if (next !== null) return { valueStart: i, valueEnd: i + next.index, open: false, form: 'run' };
     return { valueStart: i, valueEnd: end, open: end === n, form: 'run' };
   }
   // `key:value` is no YAML; the rest of a line is a value only where its key starts the line.
+  if (!inString && kind === ':' && spacedAfter && !startsLine(text, keyStart)) return listedAfter(text, keyStart, i);
   if (inString || (kind === ':' && !spacedAfter && i < n) || !startsLine(text, keyStart)) return undefined;
   const lineEnd = lines.end(text, i);
   let end = lineEnd;
@@ -336,6 +342,41 @@ function blockAfter(text: string, keyStart: number, lineEnd: number): Assigned |
     if (at === n) return { valueStart: valueStart < 0 ? n : valueStart, valueEnd: n, open: true, form: 'block' };
   }
   return valueStart < 0 ? undefined : { valueStart, valueEnd, open: false, form: 'block' };
+}
+
+/** Where a credential listed in a sentence ends: white space, a quote, or a list's or a bracket's punctuation. */
+const endsListed = (text: string, i: number) => {
+  const c = text.charCodeAt(i);
+  return c <= 32 || isQuote(c) || c === 44 || c === 59 || c === 41 || c === 93 || c === 125;
+};
+
+/**
+ * A credential listed after another setting on its line, as a model or a README gives a login
+ * (user: admin, password: …; User: admin / Password: …): one word, which must not be an
+ * identifier (code's variables: { user, password: pw }).
+ */
+function listedAfter(text: string, keyStart: number, i: number): Assigned | undefined {
+  let b = keyStart - 1;
+  if (isStrong(text, b - 1)) b -= 2;
+  while (b >= 0 && keyStart - b < 8 && isBlank(text.charCodeAt(b))) b--;
+  const c = text.charCodeAt(b);
+  if (c !== 44 && c !== 47 && c !== 59 && c !== 124) return undefined;
+  // Another setting before it on the line: `word: value` then the separator.
+  const lineStart = Math.max(0, b - MAX_KEY - MAX_VALUE);
+  let colon = -1;
+  for (let k = b - 1; k >= lineStart && !isEnd(text.charCodeAt(k)); k--) {
+    if (text.charCodeAt(k) === 58 && isBlank(text.charCodeAt(k + 1))) {
+      colon = k;
+      break;
+    }
+  }
+  if (colon < 0) return undefined;
+  const n = text.length;
+  let end = i;
+  while (end < n && end - i <= MAX_VALUE && !endsListed(text, end)) end++;
+  if (end - i > MAX_VALUE) return undefined;
+  if (end - i > 2 && isStrong(text, end - 2)) end -= 2;
+  return { valueStart: i, valueEnd: end, open: end === n, form: 'listed' };
 }
 
 /**
