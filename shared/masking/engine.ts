@@ -17,6 +17,7 @@ const FULL: Replacement = { kind: 'full' };
 /** Texts detect() remembers as clean: at most this long, at most this many. */
 const CLEAN_LENGTH = 64;
 const CLEAN_ENTRIES = 4096;
+const NO_RULES: readonly number[] = [];
 const NO_HITS: Hits = { keyword: new Int32Array(0), start: new Int32Array(0), pendingPrefix: 0, gate: new Int32Array(0), gateEnd: new Int32Array(0), gateRun: new Int32Array(0) };
 /** First radius of a window around a hit for a rule whose matches have no upper length. */
 const OPEN_RADIUS = 256;
@@ -218,12 +219,13 @@ export class Engine implements Detector {
     const found = this.found;
     found.clear();
     const hits = this.prefilter.keywords.length + this.scannerOfGate.length > 0 ? this.prefilter.scan(text) : NO_HITS;
-    const perRule = hits.start.length > 0 ? this.groupHits(hits) : [];
-    perRule.forEach((starts, index) => {
+    const ruled = hits.start.length > 0 ? this.groupHits(hits) : NO_RULES;
+    for (const index of ruled) {
       const c = this.compiled[index]!;
+      const starts = this.hitLists[index]!.done();
       if (c.lead !== undefined) this.runAnchored(c, text, starts, found);
       else this.runWindows(c, text, starts, found);
-    });
+    }
     for (const index of this.unkeyed) this.runWhole(this.compiled[index]!, text, found);
     const starts = this.gateStarts(text, hits);
     this.scanRules.forEach((rule, index) => {
@@ -234,7 +236,7 @@ export class Engine implements Detector {
     const spans = found.merged(text, this.labels);
     // Not kept alive by the engine until the next text.
     this.line.set('', 0, 0);
-    return { spans, holdFrom: withHold ? this.holdFrom(text, hits, perRule, spans) : text.length };
+    return { spans, holdFrom: withHold ? this.holdFrom(text, hits, ruled, spans) : text.length };
   }
 
   /** For each scanner, the offsets where one of its gates starts, ascending. */
@@ -264,9 +266,13 @@ export class Engine implements Detector {
     return views;
   }
 
-  private groupHits(hits: Hits): Int32Array[] {
-    // Indexed by rule; rules without hits stay holes, which forEach skips. Typed lists, kept
-    // from one text to the next: a text dense with keywords has a hit every few characters.
+  /**
+   * Each rule's hits, in its list of hitLists; returns the rules that have some (valid until the
+   * next text). Typed lists, kept from one text to the next: a text dense with keywords has a hit
+   * every few characters; and no array as long as the rules is made for each text (a streamed
+   * delta is a text, and most rules have no hit in it).
+   */
+  private groupHits(hits: Hits): readonly number[] {
     const lists = this.hitLists;
     for (const index of this.withHits) lists[index]!.clear();
     this.withHits.length = 0;
@@ -278,9 +284,7 @@ export class Engine implements Detector {
         if (list.length === 0 || list.data[list.length - 1] !== start) list.push(start);
       }
     }
-    const perRule: Int32Array[] = new Array(this.compiled.length);
-    for (const index of this.withHits) perRule[index] = lists[index]!.done();
-    return perRule;
+    return this.withHits;
   }
 
   private runAnchored(c: Compiled, text: string, hits: Int32Array, found: Findings) {
@@ -441,23 +445,23 @@ export class Engine implements Detector {
     return matchEnd;
   }
 
-  private holdFrom(text: string, hits: Hits, perRule: Int32Array[], spans: Span[]): number {
+  private holdFrom(text: string, hits: Hits, ruled: readonly number[], spans: Span[]): number {
     const n = text.length;
     // A keyword may be forming at the very end, and the last word may still grow into a token:
     // this covers every rule whose secrets hold no whitespace ('word' and 'line' extents).
     let hold = Math.min(n - hits.pendingPrefix, wordStart(text, n, n - MAX_SECRET_LENGTH));
     // Rules whose secrets may span whitespace or lines hold from each hit whose match could
     // still reach the end, unless a span found from it has already ended.
-    perRule.forEach((starts, index) => {
+    for (const index of ruled) {
       const c = this.compiled[index]!;
-      if ((c.rule.extent ?? 'block') !== 'block') return;
+      if ((c.rule.extent ?? 'block') !== 'block') continue;
       const lead = c.lead ?? 0;
-      for (const hit of starts) {
+      for (const hit of this.hitLists[index]!.done()) {
         if (hit - lead + c.reach < n) continue;
         if (spans.some((span) => span.start <= hit && span.end > hit && span.end < n)) continue;
         hold = Math.min(hold, wordStart(text, hit - lead, hit - c.reach));
       }
-    });
+    }
     for (const rule of this.scanRules) hold = Math.min(hold, rule.holdFrom(text));
     // Never cut through a span found so far: it is emitted masked, whole.
     for (const span of spans) if (span.start < hold && span.end > hold) hold = span.start;
