@@ -113,6 +113,26 @@ describe('assignments of sensitive keys in text', () => {
     for (const text of ['password: |\nuser: admin', 'password: |', 'description: |\n  the token is rotated\n']) assert.equal(masker.text(text).text, text, text);
   });
 
+  it("masks a single dash's parameter (PowerShell) and a Groovy DSL's quoted argument", () => {
+    for (const make of [
+      (s: string) => `Connect-VIServer vc01 -User admin -Password ${s} -Force`,
+      (s: string) => `New-AzADServicePrincipal -DisplayName ci -ClientSecret "${s}"`,
+    ]) masks(make);
+    // SQL's PASSWORD '…' may name it first: either way it is masked.
+    for (const make of [
+      (s: string) => `publishing {\n  repositories {\n    maven {\n      credentials {\n        username 'ci'\n        password '${s}'\n      }`,
+      (s: string) => `  password "${s}"`,
+    ]) {
+      const secret = chosen();
+      const out = masker.text(make(secret)).text;
+      assert.ok(!out.includes(secret), out);
+    }
+    for (const text of [
+      'Connect-VIServer $h -User $u -Password $p', '-Password (ConvertTo-SecureString $plain -AsPlainText -Force)', 'Use the -Password option to set it.',
+      'ls -la /etc', 'credentials {\n  password "${NEXUS_PASSWORD}"\n}', "  password project.findProperty('nexusPassword')", 'tar -xzf token.tgz',
+    ]) assert.equal(masker.text(text).text, text, text);
+  });
+
   it("masks a setting given to a command in a subshell, not a call's keyword argument", () => {
     masks((s) => `(DB_PASSWORD=${s} ./migrate.sh)`);
     masks((s) => `echo $(PGPASSWORD=${s} psql -h db -c 'select 1')`);
@@ -205,7 +225,7 @@ describe('assignments of sensitive keys in text', () => {
       'password = user_password', `f(a, password=${secret})`, `  token: ${secret}`, `<password>${secret}</password>`,
       `<add key="DbPassword" value="${secret} x" />`, `docker run -e "DB_PASSWORD=${secret}" x`, 'List<Token> t = new List<Token>();',
       `password      = "${secret}"`, `- **Password:** ${secret}`, `define('DB_PASSWORD', 'none${secret}');`, `args: ["--password", "${secret}"]`,
-      `(DB_PASSWORD=${secret} ./run)`, `User: admin / Password: ${secret}`, `token: |`, `  ${secret}`, `  ${secret} again`, `user: x`, `cut password = "${secret}`,
+      `(DB_PASSWORD=${secret} ./run)`, `User: admin / Password: ${secret}`, `Connect-VIServer h -Password ${secret} -Force`, `  password '${secret}'`, `token: |`, `  ${secret}`, `  ${secret} again`, `user: x`, `cut password = "${secret}`,
     ].join('\n');
     const whole = masker.text(text).text;
     assert.ok(!whole.includes(`${secret} and`) && whole.includes(`f(a, password=${secret})`), whole);

@@ -150,12 +150,13 @@ const STAND_IN = /^your[-_ ]|[-_ ]here$|^replace[-_ ]?(?:me|with)|\.\.\.|…|^#[
  */
 const TEMPLATE = /^(?:['"]?[$%]|\{\{|<|%\(?\w*\)?[sd]$|\{\d*\}$|\[|\s*\+|![A-Za-z]|\*[A-Za-z]|[|>][-+]?\d*$)|[$#]\{|\+\s*$/;
 /**
- * Code, unquoted: a member path (process.env.X, self.password, config.get(…)), a call or an index
+ * Code, unquoted: a subexpression (PowerShell's -Password (ConvertTo-SecureString …)), a member
+ * path (process.env.X, self.password, config.get(…)), a call or an index
  * (getpass(), ENV["X"]), an annotation or a default (str = …), a member, a statement or an
  * argument's end (hashed, x; pw)), a camelCase or PascalCase name (hashedPassword, SecretStr), a
  * type union or a required type (str | None, String!).
  */
-const CODE = /^(?:[A-Za-z_$][\w$]*(?:(?:\?\.|\.|->|::)[A-Za-z_$][\w$]*)+|[A-Za-z_$][\w$]*\s*[([=]|[a-z]+[A-Z][A-Za-z\d]*$|[A-Z][a-z]+[A-Z][A-Za-z]*$|[\w$]+\s*\|\s*[\w$]|[A-Z]\w*!$)|[,;{)\]}]$/;
+const CODE = /^(?:\(|[A-Za-z_$][\w$]*(?:(?:\?\.|\.|->|::)[A-Za-z_$][\w$]*)+|[A-Za-z_$][\w$]*\s*[([=]|[a-z]+[A-Z][A-Za-z\d]*$|[A-Z][a-z]+[A-Z][A-Za-z]*$|[\w$]+\s*\|\s*[\w$]|[A-Z]\w*!$)|[,;{)\]}]$/;
 /** An identifier alone: after `key = `, a variable in code as often as a value in an INI file, unless it ends in digits (hunter2). */
 const IDENTIFIER = /^[A-Za-z_$][\w$]*(?<!\d)$/;
 /**
@@ -256,6 +257,11 @@ function assignedAfter(text: string, keyStart: number, keyEnd: number, lazy = fa
     if (kind === ':' && isStrong(text, i)) i += 2; // **Password:** …
   } else if (spacedBefore && keyQuote === 0 && text.charCodeAt(keyStart) === 45) kind = 'flag';
   else if (c === 44 && keyQuote !== 0) return pairedAfter(text, keyStart, i + 1);
+  else if (spacedBefore && keyQuote === 0 && (c === 34 || c === 39) && startsLine(text, keyStart)) {
+    // Groovy's and Gradle's DSL (credentials { password 'hunter2' }): a quoted argument after a name that starts its line.
+    const end = closing(text, i, c);
+    return end < 0 || (end < n && joinedAt(text, end)) ? undefined : { valueStart: i + 1, valueEnd: end, open: end === n, form: 'quoted' };
+  }
   else if (isEnd(c)) return nextItemAfter(text, keyStart, i);
   else return undefined;
   // A quoted key with a colon is a quoted member: quoted-members.ts reads those.
@@ -284,6 +290,8 @@ function assignedAfter(text: string, keyStart: number, keyEnd: number, lazy = fa
   if (kind === 'flag' || shell) {
     if (kind === '=' && text.charCodeAt(keyStart) !== 45 && !startsLine(text, keyStart) && !setsAlone(text, keyStart)) return undefined;
     if (lazy) return { valueStart: i, valueEnd: i, open: false, form: 'run' };
+    // A single dash (PowerShell's -Password, keytool's -storepass): an identifier after it is as often prose's next word.
+    const form: Form = kind === 'flag' && text.charCodeAt(keyStart + 1) !== 45 ? 'listed' : 'run';
     const end = runs.end(text, i);
     if (end - i > MAX_VALUE) {
       overlong = runs.whole(text, i);
@@ -291,8 +299,8 @@ function assignedAfter(text: string, keyStart: number, keyEnd: number, lazy = fa
     }
     // Pairs joined by commas (helm's --set a.password=…,b.user=x): the next pair is no part of the value.
     const next = NEXT_PAIR.exec(text.slice(i, end));
-    if (next !== null) return { valueStart: i, valueEnd: i + next.index, open: false, form: 'run' };
-    return { valueStart: i, valueEnd: end, open: end === n, form: 'run' };
+    if (next !== null) return { valueStart: i, valueEnd: i + next.index, open: false, form };
+    return { valueStart: i, valueEnd: end, open: end === n, form };
   }
   // `key:value` is no YAML; the rest of a line is a value only where its key starts the line.
   if (!inString && kind === ':' && spacedAfter && !startsLine(text, keyStart)) return listedAfter(text, keyStart, i);
@@ -473,7 +481,9 @@ export function assignments(names: readonly string[], isSensitiveKey: KeyMatcher
       ...keyGates(names, `["']?[ \t][ \t][ \t][ \t]`, '[=:]'),
       ...keyGates(names, '>', '>'),
     ]),
+    ...keyGates(names, `[ \t]{1,3}["']`, '[=:]'),
     '--[A-Za-z]',
+    '[ \t]-[A-Za-z]',
     `\\([ \t]{0,3}["']`,
   ];
   const sensitive = (text: string, start: number, end: number) => mayBeSensitiveKey(text, start, end) && isSensitiveKey(text.slice(start, end));
@@ -523,6 +533,8 @@ export function assignments(names: readonly string[], isSensitiveKey: KeyMatcher
   };
   /** The assignment read from a gate's start: a key's last two letters, a separator, a flag's dashes, or a call's parenthesis. */
   const fromGate = (text: string, start: number, lazy = false): Assigned | undefined => {
+    // A single dash's flag is gated from the blank before it.
+    if (isBlank(text.charCodeAt(start)) && text.charCodeAt(start + 1) === 45 && text.charCodeAt(start + 2) !== 45) start++;
     if (text.charCodeAt(start) === 40) {
       // The call's first argument, a quoted name, then a comma (pairedAfter reads the rest).
       let i = start + 1;
@@ -539,11 +551,20 @@ export function assignments(names: readonly string[], isSensitiveKey: KeyMatcher
       let before = text.charCodeAt(start - 1);
       if (start > 1 && isQuote(before)) before = text.charCodeAt(start - 2);
       if (start > 0 && !isBlank(before) && !isEnd(before) && before !== 91 && before !== 44) return undefined;
-      let keyEnd = start + 2;
+      let keyEnd = start + (text.charCodeAt(start + 1) === 45 ? 2 : 1);
       const limit = Math.min(text.length, start + MAX_KEY + 1);
       while (keyEnd < limit && isKeyChar(text.charCodeAt(keyEnd))) keyEnd++;
       if (keyEnd === limit || !sensitive(text, start, keyEnd)) return undefined;
       return assignedAfter(text, start, keyEnd, lazy);
+    }
+    // A key, blanks and a quote (Groovy's password 'hunter2'): assignedAfter reads it.
+    let keyEnd = start;
+    while (keyEnd < text.length && keyEnd - start < MAX_KEY && isKeyChar(text.charCodeAt(keyEnd))) keyEnd++;
+    let afterBlanks = keyEnd;
+    while (afterBlanks - keyEnd < 3 && isBlank(text.charCodeAt(afterBlanks))) afterBlanks++;
+    if (afterBlanks > keyEnd && (text.charCodeAt(afterBlanks) === 34 || text.charCodeAt(afterBlanks) === 39)) {
+      const keyStart = keyStartBefore(text, keyEnd);
+      return keyStart !== undefined && sensitive(text, keyStart, keyEnd) ? assignedAfter(text, keyStart, keyEnd, lazy) : undefined;
     }
     // The separator ends the gate, maybe after aligning blanks; the key is read back from it.
     let at = start;

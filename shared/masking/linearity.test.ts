@@ -66,6 +66,8 @@ describe('JSON mode and the sensitive-key rule run in linear time', () => {
       { shape: 'YAML block of blank lines', text: 'password: |\n' + repeat('  \n', size) },
       { shape: 'YAML block headers', text: repeat('password: |\n ', size) },
       { shape: 'listed', text: repeat(', password: ', size) },
+      { shape: 'single-dash flags', text: repeat(' -password', size) },
+      { shape: 'keys before quotes', text: repeat('password "', size) },
       { shape: 'listed without a setting before', text: repeat('/ password:\t' + 'x'.repeat(40), size) },
     ];
     assert.deepEqual(superLinear((t) => masker.text(t), repros, SIZE), []);
