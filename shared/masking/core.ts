@@ -27,4 +27,6 @@ export interface Core {
   /** A cheap test on a key's raw text before matching it. */
   mayBeSensitiveKey: KeyFilter;
   sensitiveReplacement: Replacement;
+  /** How a Kubernetes Secret's values are masked in JSON (kubernetes-secrets.ts); absent when that rule is disabled. */
+  kubernetesSecret?: Replacement;
 }

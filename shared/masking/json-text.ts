@@ -9,6 +9,7 @@ import { maskBase64, maybeBase64 } from './base64.js';
 import type { Core } from './core.js';
 import { SENSITIVE_KEY_RULE } from './core.js';
 import { childPath, reroot } from './json-path.js';
+import { KUBERNETES_SECRET_RULE, LAST_APPLIED, SECRET_FIELDS } from './kubernetes-secrets.js';
 import { MAX_JSON_DEPTH } from './limits.js';
 import { findingFor, redact, replacementText, type Finding } from './redact.js';
 import type { Span } from './rule.js';
@@ -50,6 +51,13 @@ interface Edit {
   start: number;
   end: number;
   text: string;
+}
+
+/** A string a Kubernetes Secret masks whole: where it lies (quotes included), and its path. */
+interface SecretValue {
+  start: number;
+  end: number;
+  location: string;
 }
 
 /** Masks JSON text; undefined when `text` is not JSON (the caller falls back to text mode). */
@@ -122,6 +130,17 @@ export class Walk {
   private keyNamesPair = false;
   /** Per open container: an object whose pair's name is sensitive, so its "value" is. */
   private readonly named: boolean[] = [];
+  /**
+   * Per open container, for a Kubernetes Secret (kubernetes-secrets.ts): whether it is an object
+   * whose `kind` is "Secret"; the strings under its `data` and `stringData` and its last-applied
+   * annotation (where each lies, and its path), masked whole when it closes a Secret (`kind` may come after
+   * them, as kubectl writes it); and the edits made before it opened, which those replace none of.
+   */
+  private readonly secretKind: boolean[] = [];
+  private readonly secretValues: (SecretValue[] | undefined)[] = [];
+  private readonly editsBefore: number[] = [];
+  /** Edits were added out of order (a Secret's values, when it closed). */
+  private unsorted = false;
   private readonly secretBundle: boolean;
 
   constructor(
@@ -178,6 +197,9 @@ export class Walk {
             this.member.push(top < 0 ? '' : this.name(member));
             this.sensitive.push(sensitive);
             this.named.push(false);
+            this.secretKind.push(false);
+            this.secretValues.push(undefined);
+            this.editsBefore.push(this.edits.length);
             i++;
             expect = c === 123 ? Expect.FirstKeyOrEnd : Expect.FirstValueOrEnd;
             break;
@@ -226,6 +248,7 @@ export class Walk {
       }
     }
     if (this.edits.length === 0) return this.over({ text, findings: [] });
+    if (this.unsorted) this.edits.sort((a, b) => a.start - b.start);
     let out = '';
     let at = 0;
     for (const edit of this.edits) {
@@ -255,6 +278,10 @@ export class Walk {
     this.member.pop();
     this.sensitive.pop();
     this.named.pop();
+    const secret = this.secretKind.pop();
+    const values = this.secretValues.pop();
+    const before = this.editsBefore.pop()!;
+    if (secret && values && this.core.kubernetesSecret) this.maskSecretValues(values, before);
   }
 
   private name(member: Member): string | number {
@@ -319,6 +346,7 @@ export class Walk {
         decoded !== undefined ? this.core.isSensitiveKey!(decoded) : this.core.mayBeSensitiveKey(text, start + 1, end - 1) && this.core.isSensitiveKey!(text.slice(start + 1, end - 1));
       if (named) this.named[this.named.length - 1] = true;
     }
+    if (!isKey && member === KEY && this.core.kubernetesSecret) this.noteSecretValue(start, end, decoded);
     if (sensitive && !isKey) {
       const value = decoded ?? text.slice(start + 1, end - 1);
       this.findings.push(findingFor(SENSITIVE_KEY_RULE, this.path(member), value));
@@ -357,6 +385,36 @@ export class Walk {
       }
     }
     return end;
+  }
+
+  /** A string value read in an object: a Secret's kind, or one of the values a Secret masks whole. */
+  private noteSecretValue(start: number, end: number, decoded: string | undefined) {
+    const top = this.isObject.length - 1;
+    if (this.keyIs('kind', this.keyStart, this.keyEnd, this.keyDecoded)) {
+      if ((decoded ?? this.text.slice(start + 1, end - 1)) === 'Secret') this.secretKind[top] = true;
+      return;
+    }
+    const at = (level: number) => (this.secretValues[level] ??= []).push({ start, end, location: this.path(KEY) });
+    if (top >= 1 && this.isObject[top - 1] && SECRET_FIELDS.includes(this.member[top] as string)) at(top - 1);
+    else if (top >= 2 && this.member[top] === 'annotations' && this.member[top - 1] === 'metadata' && this.keyIs(LAST_APPLIED, this.keyStart, this.keyEnd, this.keyDecoded)) at(top - 2);
+  }
+
+  /** A Secret's values (pairs of offsets), masked whole in place of whatever was masked in them. */
+  private maskSecretValues(values: SecretValue[], before: number) {
+    // Both in order of where they lie (values as the walk read them): one pass drops the edits inside a value.
+    const later = this.edits.splice(before).sort((a, b) => a.start - b.start);
+    let v = 0;
+    for (const edit of later) {
+      while (v < values.length && values[v]!.end <= edit.start) v++;
+      if (v < values.length && edit.start >= values[v]!.start && edit.end <= values[v]!.end) continue;
+      this.edits.push(edit);
+    }
+    for (const { start, end, location } of values) {
+      const value = JSON.parse(this.text.slice(start, end)) as string;
+      this.findings.push(findingFor(KUBERNETES_SECRET_RULE, location, value));
+      this.edits.push({ start, end, text: JSON.stringify(replacementText(KUBERNETES_SECRET_RULE, this.core.kubernetesSecret!, value)) });
+    }
+    this.unsorted = true;
   }
 
   /** Whether the key text[start, end) (quotes included; `decoded` when it has escapes) is `name`. */

@@ -4,6 +4,7 @@ import type { Core } from './core.js';
 import { SENSITIVE_KEY_RULE } from './core.js';
 import { childPath, reroot } from './json-path.js';
 import { isFloat, KEY_VAULT_SECRET, MAX_PAIR_NAME, maskJsonText, maskString, PAIR_NAMES } from './json-text.js';
+import { KUBERNETES_SECRET_RULE, LAST_APPLIED, SECRET_FIELDS } from './kubernetes-secrets.js';
 import { MAX_JSON_DEPTH } from './limits.js';
 import { findingFor, redact, replacementText, type Finding } from './redact.js';
 
@@ -37,6 +38,7 @@ function walk(value: unknown, core: Core, path: string, sensitive: boolean, dept
     if (Array.isArray(value)) {
       return value.map((item, index) => walk(item, core, childPath(path, index), sensitive, depth + 1, findings, open));
     }
+    if (core.kubernetesSecret && (value as { kind?: unknown }).kind === 'Secret') return kubernetesSecret(value as Record<string, unknown>, core, path, depth, findings, open);
     const out: Record<string, unknown> = {};
     // A Key Vault secret bundle: its string `value` is the secret (KEY_VAULT_SECRET in json-text.ts).
     const id = (value as { id?: unknown }).id;
@@ -67,6 +69,39 @@ function walk(value: unknown, core: Core, path: string, sensitive: boolean, dept
     open.delete(value);
   }
 }
+
+/**
+ * A Kubernetes Secret: each string under its `data` and `stringData`, and the last-applied
+ * annotation that repeats them, masked whole (kubernetes-secrets.ts); the rest as any object's.
+ */
+function kubernetesSecret(secret: Record<string, unknown>, core: Core, path: string, depth: number, findings: Finding[], open: Set<object>): unknown {
+  const whole = (value: string, at: string) => {
+    findings.push(findingFor(KUBERNETES_SECRET_RULE, at, value));
+    return replacementText(KUBERNETES_SECRET_RULE, core.kubernetesSecret!, value);
+  };
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(secret)) {
+    const at = childPath(path, key);
+    if (SECRET_FIELDS.includes(key) && isRecord(item)) {
+      out[key] = Object.fromEntries(
+        Object.entries(item).map(([name, v]) => [name, typeof v === 'string' ? whole(v, childPath(at, name)) : walk(v, core, childPath(at, name), false, depth + 2, findings, open)]),
+      );
+      continue;
+    }
+    const annotations = key === 'metadata' && isRecord(item) && isRecord(item.annotations) ? item.annotations : undefined;
+    const applied = annotations?.[LAST_APPLIED];
+    if (typeof applied !== 'string') {
+      out[key] = walk(item, core, at, false, depth + 1, findings, open);
+      continue;
+    }
+    const metadata = walk({ ...(item as object), annotations: { ...annotations, [LAST_APPLIED]: '' } }, core, at, false, depth + 1, findings, open) as Record<string, Record<string, unknown>>;
+    metadata.annotations![LAST_APPLIED] = whole(applied, childPath(childPath(at, 'annotations'), LAST_APPLIED));
+    out[key] = metadata;
+  }
+  return out;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 function throughText(value: object, core: Core, path: string, findings: Finding[]): unknown {
   try {

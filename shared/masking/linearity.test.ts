@@ -67,6 +67,10 @@ describe('JSON mode and the sensitive-key rule run in linear time', () => {
       { shape: 'YAML block headers', text: repeat('password: |\n ', size) },
       { shape: 'listed', text: repeat(', password: ', size) },
       { shape: 'single-dash flags', text: repeat(' -password', size) },
+      { shape: 'Secret kinds on one line', text: repeat('kind: Secret ', size) },
+      { shape: 'Secret kinds, deeper each line', text: Array.from({ length: size / 16 }, (_, i) => ' '.repeat(i % 100) + 'kind: Secret\n').join('') },
+      { shape: 'data keys', text: 'apiVersion: v1\n' + repeat('data:\n', size) },
+      { shape: 'Secret list items', text: repeat('- kind: Secret\n  data:\n    a: b\n', size) },
       { shape: 'keys before quotes', text: repeat('password "', size) },
       { shape: 'listed without a setting before', text: repeat('/ password:\t' + 'x'.repeat(40), size) },
     ];

@@ -12,6 +12,7 @@ import { redact, type Finding } from './redact.js';
 import { translateRe2 } from './re2.js';
 import type { RegexRule, Replacement, ScanRule } from './rule.js';
 import { quotedMembers } from './quoted-members.js';
+import { KUBERNETES_SECRET_RULE, kubernetesSecrets } from './kubernetes-secrets.js';
 import { gitleaksDefaultRules } from './rules/builtin.js';
 import { piiRules } from './rules/pii.js';
 import { secretRules } from './rules/secrets.js';
@@ -91,12 +92,19 @@ export function createMasker(config?: MaskingConfig | MaskingConfigInput, packs:
   // mode's, and counted once.
   const scanRules = [
     ...piiRules(cfg.pii).filter((r) => !disabled.has(r.id)).map(withReplacement),
+    ...(disabled.has(KUBERNETES_SECRET_RULE) ? [] : [kubernetesSecrets(override(KUBERNETES_SECRET_RULE))]),
     ...(isSensitiveKey
       ? [quotedMembers(names, isSensitiveKey, mayBeSensitiveKey, sensitiveReplacement), assignments(names, isSensitiveKey, mayBeSensitiveKey, sensitiveReplacement)]
       : []),
   ];
   const engine = new Engine(regexRules, scanRules);
-  const core: Core = { engine, isSensitiveKey, mayBeSensitiveKey, sensitiveReplacement };
+  const core: Core = {
+    engine,
+    isSensitiveKey,
+    mayBeSensitiveKey,
+    sensitiveReplacement,
+    ...(!disabled.has(KUBERNETES_SECRET_RULE) && { kubernetesSecret: override(KUBERNETES_SECRET_RULE) ?? { kind: 'full' as const } }),
+  };
   return maskerOf(core, engine.ruleCount);
 }
 
