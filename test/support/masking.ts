@@ -399,6 +399,9 @@ export function recallCorpus(random: Random = Math.random): Sample[] {
       (s: string) => `        args: ["--db-password", "${s}"]`,
       (s: string) => `password: |\n  ${s}\nuser: app`,
     ], random)(chosen));
+    // A Kubernetes Secret as kubectl prints it: base64 of anything, its kind after its data.
+    const pin = Buffer.from(r(DIGITS, 6)).toString('base64');
+    push('kubernetes-secret', pin, `apiVersion: v1\ndata:\n  pin: ${pin}\nkind: Secret\nmetadata:\n  name: app\ntype: Opaque\n`);
     // What a command stores as a secret, whatever its name.
     push('cli-secret-value', chosen, pick([
       (s: string) => `az keyvault secret set --vault-name kv-prod --name db --value ${s}`,
@@ -496,6 +499,7 @@ export function negativeCorpus(random: Random = Math.random): string[] {
     "label = t('password', 'Password')",
     'args: ["--password", "$(DB_PASSWORD)"]',
     'description: |\n  The token expires after an hour.\n',
+    `apiVersion: v1\ndata:\n  region: ${Buffer.from('westeurope').toString('base64')}\nkind: ConfigMap\nmetadata:\n  name: settings\n`,
     // Lock files and manifests.
     `"node_modules/left-pad": {\n  "version": "1.3.0",\n  "resolved": "https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz",\n  "integrity": "sha1-${b64(20)}"\n}`,
     `[[package]]\nname = "serde"\nversion = "1.0.197"\nsource = "registry+https://github.com/rust-lang/crates.io-index"\nchecksum = "${r(HEX, 64)}"`,
