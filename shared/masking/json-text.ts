@@ -394,9 +394,11 @@ export class Walk {
       if ((decoded ?? this.text.slice(start + 1, end - 1)) === 'Secret') this.secretKind[top] = true;
       return;
     }
-    const at = (level: number) => (this.secretValues[level] ??= []).push({ start, end, location: this.path(KEY) });
-    if (top >= 1 && this.isObject[top - 1] && SECRET_FIELDS.includes(this.member[top] as string)) at(top - 1);
-    else if (top >= 2 && this.member[top] === 'annotations' && this.member[top - 1] === 'metadata' && this.keyIs(LAST_APPLIED, this.keyStart, this.keyEnd, this.keyDecoded)) at(top - 2);
+    // The Secret's level: the data object's parent, or the annotations' grandparent. No closure here: this runs for every string.
+    let level = -1;
+    if (top >= 1 && this.isObject[top - 1] && SECRET_FIELDS.includes(this.member[top] as string)) level = top - 1;
+    else if (top >= 2 && this.member[top] === 'annotations' && this.member[top - 1] === 'metadata' && this.keyIs(LAST_APPLIED, this.keyStart, this.keyEnd, this.keyDecoded)) level = top - 2;
+    if (level >= 0) (this.secretValues[level] ??= []).push({ start, end, location: this.path(KEY) });
   }
 
   /** A Secret's values (pairs of offsets), masked whole in place of whatever was masked in them. */

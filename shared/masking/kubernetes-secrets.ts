@@ -25,6 +25,8 @@ interface Line {
   end: number;
 }
 
+/** Keys of a field a stream's hold looks at, from the last: a Secret's block is the last one open. */
+const MAX_KEYS_LOOKED = 8;
 /** Most indentation (and list items' dashes) before a key. */
 const MAX_INDENT = 128;
 
@@ -199,15 +201,22 @@ export function kubernetesSecrets(replacement?: Replacement): ScanRule {
       }
     },
     holdFrom(text) {
-      // The last `data:` (or `stringData:`) key of a mapping the text ends in, before any `kind`.
+      // The last `data:` (or `stringData:`) key with no value on its line, of a mapping the text
+      // ends in, before any `kind`. Keys with a value on their line are passed over (an SSE
+      // stream's `data:` lines, a Secret's own key named data), not further than a line's start.
       const floor = Math.max(0, text.length - LOOKBACK);
       let hold = text.length;
       for (const field of SECRET_FIELDS) {
-        for (let at = text.lastIndexOf(`${field}:`); at >= floor; at = at > 0 ? text.lastIndexOf(`${field}:`, at - 1) : -1) {
+        const key = `${field}:`;
+        for (let at = text.lastIndexOf(key), looked = 0; at >= floor && looked < MAX_KEYS_LOOKED; at = at > 0 ? text.lastIndexOf(key, at - 1) : -1) {
           const line = keyLine(text, at);
           if (line === undefined) continue;
+          looked++;
           const column = at - line.start;
-          if (!keyed(text, line, column, field, NO_VALUE)) continue;
+          if (!keyed(text, line, column, field, NO_VALUE)) {
+            if (column === 0) break;
+            continue;
+          }
           const { first, last, open } = mappingOf(text, line, column);
           let kind = false;
           // A kind whose line has not ended may still be a Secret's.
