@@ -17,3 +17,4 @@ export { SseOverflow, SseParser, serializeEvent, type SseEvent } from './sse-eve
 export type { RegexRule, Replacement } from './rule.js';
 export { MAX_SECRET_LENGTH, STREAM_CONTEXT, MAX_SSE_LINE, MIN_SECRET_LITERAL } from './limits.js';
 export { DEFAULT_SENSITIVE_KEYS, DEFAULT_IGNORED_KEYS } from './sensitive-keys.js';
+export { KUBERNETES_SECRET_RULE, LAST_APPLIED, SECRET_FIELDS } from './kubernetes-secrets.js';

@@ -2,14 +2,12 @@
 // whole values whatever their content — the masker cannot know that `aHVudGVyMg==` is a password —
 // and so is the `kubectl.kubernetes.io/last-applied-configuration` annotation of a Secret, which
 // repeats them. Lists (SecretList, a List of mixed items) and watch events ({type, object}) too.
-import type { Finding, Masker } from '../../masking/index.js';
+import { KUBERNETES_SECRET_RULE, LAST_APPLIED, SECRET_FIELDS, type Finding, type Masker } from '../../masking/index.js';
 import { wholeValueRule, withOwnPass } from '../whole-value.js';
 
-export const KUBERNETES_SECRET_RULE = 'kubernetes-secret';
 const WHOLE = wholeValueRule(KUBERNETES_SECRET_RULE);
 const MARKER = WHOLE.marker;
 const finding = WHOLE.finding;
-const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 /** The policy's masker with Secrets' values masked first; whole-body masking for secrets answers too large to parse. */
 export function kubernetesMasker(masker: Masker, options: { secretsAnswer: boolean }): Masker {
@@ -29,7 +27,7 @@ export function maskSecrets(value: unknown, path: string, findings: Finding[]): 
 
 function maskSecret(secret: Record<string, unknown>, path: string, findings: Finding[]): Record<string, unknown> {
   const out = { ...secret };
-  for (const field of ['data', 'stringData']) {
+  for (const field of SECRET_FIELDS) {
     const values = secret[field];
     if (values === null || typeof values !== 'object') continue;
     out[field] = Object.fromEntries(
