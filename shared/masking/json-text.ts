@@ -281,7 +281,8 @@ export class Walk {
     const secret = this.secretKind.pop();
     const values = this.secretValues.pop();
     const before = this.editsBefore.pop()!;
-    if (secret && values && this.core.kubernetesSecret) this.maskSecretValues(values, before);
+    // Values are only noted while the rule is on (noteSecretValue).
+    if (secret && values) this.maskSecretValues(values, before);
   }
 
   private name(member: Member): string | number {
@@ -401,7 +402,7 @@ export class Walk {
     if (level >= 0) (this.secretValues[level] ??= []).push({ start, end, location: this.path(KEY) });
   }
 
-  /** A Secret's values (pairs of offsets), masked whole in place of whatever was masked in them. */
+  /** A Secret's values, masked whole in place of whatever was masked inside them. */
   private maskSecretValues(values: SecretValue[], before: number) {
     // Both in order of where they lie (values as the walk read them): one pass drops the edits inside a value.
     const later = this.edits.splice(before).sort((a, b) => a.start - b.start);
