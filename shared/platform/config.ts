@@ -34,9 +34,9 @@ export const settingsSchema = z.object({
     .int()
     .min(0)
     .max(1000)
-    .default(5)
+    .default(50)
     .describe(
-      'how long the response event of an answer the agent gets whole waits for the session\'s next request, to share its Append Block (0: never waits)',
+      'the longest the response event of an answer the agent gets whole waits for the session\'s next request, to share its Append Block: it waits twice the session\'s last pace, and not at all for a session slower than this (0: never waits)',
     ),
   PORTCULLIS_LINK_SIGNING_KEY: z
     .string()

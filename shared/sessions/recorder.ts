@@ -63,8 +63,9 @@ export interface RecorderOptions {
   appendBlock?: AppendBlock;
   /**
    * Longest wait, in ms, of lingering events for their session's next events (default 0: none).
-   * An agent that calls again at once (a loop of tool calls) then costs one Append Block per
-   * request instead of two; one that does not ends its invocation this much later, long after it
+   * They wait twice the session's last pace (serial-batches.ts), and not at all for a session
+   * slower than this. An agent that calls again at once (a loop of tool calls) then costs one
+   * Append Block per request instead of two; its invocations end that much later, long after it
    * had its answer.
    */
   lingerMs?: number;

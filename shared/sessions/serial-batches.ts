@@ -1,7 +1,12 @@
 // One writer per key at a time, in submission order. Items submitted while a write is running are
 // written together by the next one, so a busy session costs one storage call per round trip
 // instead of one per event. Items that may linger wait a little for company before a write
-// starts: the next items of their key take them along (group commit).
+// starts: the next items of their key take them along (group commit). How long they wait follows
+// the key's pace: a key whose next items came soon after its last lingering ones waits twice that
+// long (at least MIN_WAIT_MS, at most the most), and one slower than the most does not wait at
+// all, for nothing would come in time.
+import { BoundedMap } from './bounded-map.js';
+
 export interface SerialBatches<T> {
   submit(key: string, items: T[], linger?: boolean): Promise<void>;
   /** Starts lingering writes now; resolves once everything submitted so far is written or has failed. */
@@ -20,8 +25,24 @@ interface Queue<T> {
   timer?: ReturnType<typeof setTimeout>;
 }
 
-export function serialBatches<T>(write: (key: string, items: T[]) => Promise<void>, lingerMs = 0): SerialBatches<T> {
+/** A key's pace: when its last items that may linger came, and how soon after such items the next came. */
+interface Pace {
+  since?: number;
+  gap?: number;
+}
+
+/** Keys whose pace is remembered; one forgotten only starts again without waiting. */
+const PACES = 10_000;
+/**
+ * The shortest wait, in ms: a key that comes back within a millisecond (an agent on the same
+ * machine) still comes late now and then (a GC pause, a timer's granularity), and each time costs
+ * an Append Block of its own.
+ */
+const MIN_WAIT_MS = 5;
+
+export function serialBatches<T>(write: (key: string, items: T[]) => Promise<void>, lingerMs = 0, now = () => performance.now()): SerialBatches<T> {
   const queues = new Map<string, Queue<T>>();
+  const paces = new BoundedMap<string, Pace>(PACES);
 
   async function drain(key: string, queue: Queue<T>): Promise<void> {
     while (queue.waiting.length > 0) {
@@ -43,10 +64,21 @@ export function serialBatches<T>(write: (key: string, items: T[]) => Promise<voi
     void drain(key, queue);
   };
 
+  /** How long items of `key` that may linger wait now (0: not at all), noting when they came. */
+  const pace = (key: string, linger: boolean): number => {
+    if (lingerMs <= 0) return 0;
+    const at = now();
+    const known = paces.get(key);
+    const gap = known?.since !== undefined ? at - known.since : known?.gap;
+    if (linger || known?.since !== undefined) paces.set(key, { since: linger ? at : undefined, gap });
+    return linger && gap !== undefined && gap <= lingerMs ? Math.min(lingerMs, Math.max(MIN_WAIT_MS, 2 * gap)) : 0;
+  };
+
   return {
     submit: (key, items, linger = false) =>
       new Promise<void>((resolve, reject) => {
         const waiting = { items, resolve, reject };
+        const wait = pace(key, linger);
         const queue = queues.get(key);
         if (queue) {
           queue.waiting.push(waiting);
@@ -56,7 +88,7 @@ export function serialBatches<T>(write: (key: string, items: T[]) => Promise<voi
         }
         const fresh: Queue<T> = { waiting: [waiting] };
         queues.set(key, fresh);
-        if (linger && lingerMs > 0) fresh.timer = setTimeout(() => start(key, fresh), lingerMs);
+        if (wait > 0) fresh.timer = setTimeout(() => start(key, fresh), wait);
         else start(key, fresh);
       }),
     settle: async () => {
