@@ -13,6 +13,12 @@ export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 /** Members of a Secret whose values are all secret. */
 export const SECRET_FIELDS: readonly string[] = ['data', 'stringData'];
 
+/** Each field's key, as a stream's hold looks for it; all of them end in KEY_END. */
+const KEYS: Readonly<Record<string, string>> = Object.fromEntries(SECRET_FIELDS.map((field) => [field, `${field}:`]));
+const KEY_END = 'ata:';
+/** Where KEY_END was found in the text a stream's hold reads (reused: holdFrom runs to its end). */
+const ends: number[] = [];
+
 /** How far a mapping is read back from its `kind` line, and a stream's `data` block looked for (characters). */
 const LOOKBACK = 1 << 16;
 
@@ -205,10 +211,16 @@ export function kubernetesSecrets(replacement?: Replacement): ScanRule {
       // ends in, before any `kind`. Keys with a value on their line are passed over (an SSE
       // stream's `data:` lines, a Secret's own key named data), not further than a line's start.
       const floor = Math.max(0, text.length - LOOKBACK);
+      // Both fields' keys end in KEY_END: found forward in one pass (indexOf's scan is several
+      // times faster than lastIndexOf's, which reads all of a text without them), read from the last.
+      ends.length = 0;
+      for (let at = text.indexOf(KEY_END, floor); at >= 0; at = text.indexOf(KEY_END, at + KEY_END.length)) ends.push(at);
       let hold = text.length;
       for (const field of SECRET_FIELDS) {
-        const key = `${field}:`;
-        for (let at = text.lastIndexOf(key), looked = 0; at >= floor && looked < MAX_KEYS_LOOKED; at = at > 0 ? text.lastIndexOf(key, at - 1) : -1) {
+        const key = KEYS[field]!;
+        for (let i = ends.length - 1, looked = 0; i >= 0 && looked < MAX_KEYS_LOOKED; i--) {
+          const at = ends[i]! + KEY_END.length - key.length;
+          if (at < 0 || !text.startsWith(key, at)) continue;
           const line = keyLine(text, at);
           if (line === undefined) continue;
           looked++;
