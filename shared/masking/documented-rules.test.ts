@@ -342,6 +342,21 @@ describe("formats other scanners' example sets showed missing, from each provide
     ['tavily-api-key', () => 'tvly-' + r(ALNUM, 32)],
     ['tavily-api-key', () => 'tvly-dev-' + r(ALNUM, 32)],
     ['posthog-api-key', () => 'phx_' + r(ALNUM, 43)],
+    ['posthog-api-key', () => `phx_${r(ALNUM, 20)}_${r(ALNUM, 22)}`],
+    ['buildkite-token', () => 'bkua_' + r(LOWER + DIGITS, 40)],
+    ['circleci-token', () => `CCIPAT_${r(ALNUM, 22)}_${r(LOWER + DIGITS, 40)}`],
+    ['anthropic-api-key', () => `sk-ant-api003-${r(ALNUM + '-_', 93)}AA`],
+    ['clickup-api-token', () => `pk_${r(DIGITS, 8)}_${r(UPPER + DIGITS, 32)}`],
+    ['elevenlabs-api-key', () => 'sk_' + r(HEX, 48)],
+    ['fleetbase-api-key', () => 'flb_live_' + r(ALNUM, 20)],
+    ['flexport-api-key', () => 'shltm_' + r(ALNUM + '-_', 40)],
+    ['ionic-token', () => 'ion_' + r(ALNUM, 42)],
+    ['pagarme-api-key', () => 'ak_live_' + r(ALNUM, 30)],
+    ['pagarme-api-key', () => 'ak_test_' + r(ALNUM, 30)],
+    ['nightfall-api-key', () => 'NF-' + r(ALNUM, 32)],
+    ['fullstory-api-key', () => 'na1.' + b64(75)],
+    ['ubidots-token', () => 'BBFF-' + r(ALNUM, 30)],
+    ['notion-integration-token', () => 'secret_' + r(ALNUM, 43)],
     ['nvidia-api-key', () => 'nvapi-' + r(ALNUM + '-_', 64)],
     ['mongodb-atlas-service-account-secret', () => 'mdb_sa_sk_' + r(ALNUM + '-_', 40)],
     ['adafruit-io-key', () => 'aio_' + r(ALNUM, 28)],
@@ -372,6 +387,10 @@ describe("formats other scanners' example sets showed missing, from each provide
     leaves(`phc_${r(ALNUM, 43)} is PostHog's public project key; mdb_sa_id_${r(HEX, 24)} a client id`);
     leaves(`live_stream_${r(LOWER, 30)} and live_123_abc`);
     leaves('echo $1$2 and $6$ and awk \'{print $1$5}\' and $2y$10$short');
+    // Stripe's publishable keys and Pagar.me's encryption keys go to browsers; identifiers that share a prefix.
+    leaves(`pk_live_${r(ALNUM, 24)} and ek_live_${r(ALNUM, 30)}, pk_${r(DIGITS, 8)}_short`);
+    leaves('secret_key_base = Rails.application.secret_key_base; ion_channel_map and secret_sauce');
+    leaves(`sk_${r(LOWER, 48)} is no hex key; conf-NF-overview, na1.example.com, BBFF-beef`);
   });
 
   it('microsoft-teams-webhook: the connector URL, old and new hosts; the tenant is not the secret', () => {

@@ -224,10 +224,11 @@ export const providerRules = [
     /(?<![A-Za-z0-9])(?:[a-f0-9]{36}|[a-z]{2}\d{2}xx[a-f0-9]{30})NRAL(?![A-Za-z0-9])/, { lead: 36 }),
   rule('new-relic-insert-key', ['nrii-'],
     /(?<![A-Za-z0-9_-])NRII-[A-Za-z0-9_-]{32}(?![A-Za-z0-9_-])/),
+  // Buildkite and CircleCI print hex; other scanners' examples use any letter, and the prefix says enough.
   rule('buildkite-token', ['bkua_'],
-    /(?<![A-Za-z0-9_])bkua_[a-f0-9]{40}(?![A-Za-z0-9])/),
+    /(?<![A-Za-z0-9_])bkua_[a-z0-9]{40}(?![A-Za-z0-9])/),
   rule('circleci-token', ['ccipat_'],
-    /(?<![A-Za-z0-9_])CCIPAT_[A-Za-z0-9]{22}_[a-f0-9]{40}(?![A-Za-z0-9])/),
+    /(?<![A-Za-z0-9_])CCIPAT_[A-Za-z0-9]{22}_[A-Za-z0-9]{40}(?![A-Za-z0-9])/),
   rule('contentful-token', ['cfpat-'],
     /(?<![A-Za-z0-9_-])CFPAT-[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/),
   // Dropbox short-lived tokens: "sl." (or "sl.u.") and at least 130 characters.
@@ -302,7 +303,32 @@ export const providerRules = [
     /(?<![A-Za-z0-9_-])tvly-(?:dev-|prod-)?[A-Za-z0-9]{32}(?![A-Za-z0-9_-])/, { entropy: 3 }),
   // PostHog personal API keys (phx_) and feature-flag secure keys (phs_); project keys (phc_) are public.
   rule('posthog-api-key', ['phx_', 'phs_'],
-    /(?<![A-Za-z0-9_])ph[xs]_[A-Za-z0-9]{30,64}(?![A-Za-z0-9_])/, { entropy: 3 }),
+    /(?<![A-Za-z0-9_])ph[xs]_[A-Za-z0-9_]{30,64}(?![A-Za-z0-9_])/, { entropy: 3 }),
+  // ClickUp personal tokens: pk_, the user's id, "_", 32 upper-case letters and digits.
+  rule('clickup-api-token', ['pk_'],
+    /(?<![A-Za-z0-9_])pk_\d{6,10}_[0-9A-Z]{32}(?![A-Za-z0-9_])/, { entropy: 3 }),
+  // ElevenLabs API keys: sk_ and 48 hex (Stripe's sk_live_/sk_test_ are another rule's).
+  rule('elevenlabs-api-key', ['sk_'],
+    /(?<![A-Za-z0-9_])sk_[a-f0-9]{48}(?![A-Za-z0-9_])/, { entropy: 3 }),
+  rule('fleetbase-api-key', ['flb_live_', 'flb_test_'],
+    /(?<![A-Za-z0-9_])flb_(?:live|test)_[A-Za-z0-9]{20,40}(?![A-Za-z0-9_])/, { entropy: 3 }),
+  rule('flexport-api-key', ['shltm_'],
+    /(?<![A-Za-z0-9_])shltm_[A-Za-z0-9_-]{40}(?![A-Za-z0-9_-])/, { entropy: 3 }),
+  rule('ionic-token', ['ion_'],
+    /(?<![A-Za-z0-9_])ion_[A-Za-z0-9]{42}(?![A-Za-z0-9_])/, { entropy: 3 }),
+  // Pagar.me API keys (ak_); the encryption keys (ek_) go to browsers.
+  rule('pagarme-api-key', ['ak_live_', 'ak_test_'],
+    /(?<![A-Za-z0-9_])ak_(?:live|test)_[A-Za-z0-9]{30}(?![A-Za-z0-9_])/, { entropy: 3 }),
+  rule('nightfall-api-key', ['nf-'],
+    /(?<![A-Za-z0-9_-])NF-[A-Za-z0-9]{32}(?![A-Za-z0-9_-])/, { entropy: 3 }),
+  // FullStory API keys: the data region (na1, eu1), ".", base64.
+  rule('fullstory-api-key', ['na1.', 'eu1.'],
+    /(?<![A-Za-z0-9_.])(?:na1|eu1)\.[A-Za-z0-9+/]{80,200}={0,2}(?![A-Za-z0-9+/=])/, { entropy: 4 }),
+  rule('ubidots-token', ['bbff-'],
+    /(?<![A-Za-z0-9_-])BBFF-[A-Za-z0-9]{30}(?![A-Za-z0-9_-])/, { entropy: 3 }),
+  // Notion's internal integration secrets before ntn_ (gitleaks' rule): secret_ and 43.
+  rule('notion-integration-token', ['secret_'],
+    /(?<![A-Za-z0-9_])secret_[A-Za-z0-9]{43}(?![A-Za-z0-9_])/, { entropy: 3.5 }),
   rule('nvidia-api-key', ['nvapi-'],
     /(?<![A-Za-z0-9_-])nvapi-[A-Za-z0-9_-]{64}(?![A-Za-z0-9_-])/, { entropy: 3 }),
   // MongoDB Atlas service account secrets (the client id, mdb_sa_id_, is not secret).

@@ -97,7 +97,7 @@ export const secretRules: readonly RegexRule[] = [
     /(?<![A-Za-z0-9_-])sk-(?!ant-)(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_-]{20,}(?![A-Za-z0-9_-])/,
     { entropy: 3.5, allow: (s) => !hasDigitAndLetter(s.slice(3)) }),
   rule('anthropic-api-key', ['sk-ant-'],
-    /sk-ant-(?:api|admin|oat|sid)\d{2}-[A-Za-z0-9_-]{32,}/),
+    /sk-ant-(?:api|admin|oat|sid)\d{2,3}-[A-Za-z0-9_-]{32,}/),
   // User access tokens (hf_) and organization API tokens (api_org_).
   rule('huggingface-token', ['hf_', 'api_org_'],
     /(?<![A-Za-z0-9_])(?:hf|api_org)_[A-Za-z0-9]{34,40}(?![A-Za-z0-9_])/, { entropy: 3 }),
