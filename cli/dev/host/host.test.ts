@@ -82,6 +82,31 @@ const functions = [
     },
   }),
   defineHttp({
+    name: 'burst-stream',
+    route: 'stream/burst',
+    methods: ['GET'],
+    handler: async () => {
+      const body = new ReadableStream<Uint8Array>({
+        async start(controller) {
+          controller.enqueue(new TextEncoder().encode('first;'));
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          // Ten events in one turn of the event loop, each from a callback of its own, as an
+          // upstream's socket reads arrive together.
+          await new Promise<void>((resolve) => {
+            for (let i = 0; i < 10; i++) {
+              setImmediate(() => {
+                controller.enqueue(new TextEncoder().encode(`event ${i};`));
+                if (i === 9) resolve();
+              });
+            }
+          });
+          controller.close();
+        },
+      });
+      return { status: 200, headers: { 'content-type': 'text/event-stream' }, body };
+    },
+  }),
+  defineHttp({
     name: 'wrapped-failure',
     route: 'fail/wrapped',
     methods: ['GET'],
@@ -142,8 +167,8 @@ describe('local host: HTTP', () => {
     assert.equal(rest, 'second;');
   });
 
-  it('sends a short stream with its headers and its end in one write', async () => {
-    // Counts the writes the host makes on its side of the connection (each one a system call).
+  /** The body of `path`, and the writes the host made on its side of the connection (each one a system call). */
+  async function counted(path: string): Promise<{ text: string; writes: number[] }> {
     const writes: number[] = [];
     const original = { write: Socket.prototype._write, writev: Socket.prototype._writev };
     const port = Number(new URL(host.url).port);
@@ -155,16 +180,25 @@ describe('local host: HTTP', () => {
       if (this.localPort === port) writes.push(args[0].length);
       return original.writev!.apply(this, args);
     };
-    let text: string;
     try {
-      const res = await fetch(`${host.url}/api/stream/short`);
-      text = await res.text();
+      const res = await fetch(`${host.url}/api/${path}`);
+      return { text: await res.text(), writes };
     } finally {
       Socket.prototype._write = original.write;
       Socket.prototype._writev = original.writev;
     }
+  }
+
+  it('sends a short stream with its headers and its end in one write', async () => {
+    const { text, writes } = await counted('stream/short');
     assert.equal(text, 'data: one\n\ndata: two\n\n');
     assert.equal(writes.length, 1, `writes: ${JSON.stringify(writes)}`);
+  });
+
+  it('sends the chunks of a stream that come in one turn in one write', async () => {
+    const { text, writes } = await counted('stream/burst');
+    assert.equal(text, 'first;' + Array.from({ length: 10 }, (_, i) => `event ${i};`).join(''));
+    assert.equal(writes.length, 2, `the headers and the first chunk, then the ten and the end: ${JSON.stringify(writes)}`);
   });
 
   it('sends the headers of a stream with nothing to send yet at once', async () => {

@@ -111,19 +111,29 @@ async function send(res: ServerResponse, init: HttpResponseInit, headOnly: boole
 }
 
 /**
- * Sends a streamed body with backpressure. The headers, the first chunk and, for a short stream,
- * its end go out in one write (each write is a system call): corked until the next turn of the
- * event loop at most, so that the headers of a stream with nothing to send yet still go out at
- * once. A client that hangs up cancels the stream; a stream that fails is cut, after what it sent.
+ * Sends a streamed body with backpressure. What is written goes out at the next turn of the event
+ * loop at most, in one write (each write is a system call): the headers with the first chunk and,
+ * for a short stream, its end; then the chunks that came in the same turn (an upstream's events
+ * read one socket read each, as they arrive together). The headers of a stream with nothing to
+ * send yet still go out at once. A client that hangs up cancels the stream; a stream that fails is
+ * cut, after what it sent.
  */
 async function pump(body: ReadableStream<Uint8Array>, res: ServerResponse): Promise<void> {
   const reader = body.getReader();
   // Whether the headers have gone with a write (`headersSent` is true from writeHead on).
   let written = false;
+  let corked = false;
   const flush = () => {
+    corked = false;
     res.uncork();
     if (!written && !res.destroyed) res.flushHeaders();
     written = true;
+  };
+  const cork = () => {
+    if (corked) return;
+    corked = true;
+    res.cork();
+    setImmediate(flush);
   };
   const closed = new Promise<void>((resolve) =>
     res.once('close', () => {
@@ -131,18 +141,18 @@ async function pump(body: ReadableStream<Uint8Array>, res: ServerResponse): Prom
       resolve();
     }),
   );
-  res.cork();
-  setImmediate(flush);
+  cork();
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       if (res.destroyed) return;
+      cork();
       written = true;
       if (!res.write(value)) await drained(res);
     }
   } catch (error) {
-    flush();
+    if (corked) flush();
     res.destroy();
     throw error;
   }
