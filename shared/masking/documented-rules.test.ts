@@ -476,6 +476,19 @@ describe("formats other scanners' example sets showed missing, from each provide
     leaves('$sec = ConvertTo-SecureString "$env:DEPLOY_PASSWORD" -AsPlainText -Force');
   });
 
+  it('command-line-password: keytool\'s and jarsigner\'s store and key passwords, OpenSSL\'s pass: phrases; not where they name a source', () => {
+    const pw = r(ALNUM, 10) + '!';
+    masks(`keytool -importcert -alias ca -file ca.pem -keystore truststore.jks -storepass ${pw} -noprompt`, pw, 'command-line-password');
+    masks(`keytool -genkeypair -alias app -keystore app.p12 -storepass "${pw}" -keypass ${r(ALNUM, 12)}`, pw, 'command-line-password');
+    masks(`keytool -importkeystore -srckeystore a.jks -srcstorepass '${pw}' -destkeystore b.p12`, pw, 'command-line-password');
+    masks(`jarsigner -keystore release.jks -storepass ${pw} app.apk release`, pw, 'command-line-password');
+    masks(`openssl pkcs12 -export -in cert.pem -inkey key.pem -out cert.p12 -passout pass:${pw}`, pw, 'command-line-password');
+    masks(`openssl rsa -in enc.key -out plain.key -passin 'pass:${pw}'`, pw, 'command-line-password');
+    masks(`openssl enc -aes-256-cbc -pbkdf2 -in a -out a.enc -pass pass:${pw}`, pw, 'command-line-password');
+    leaves('keytool -list -keystore app.jks -storepass:env STORE_PASS; keytool -list -storepass:file pw.txt');
+    leaves('openssl pkcs12 -export -passout env:P12_PASSWORD -passin file:pass.txt; openssl rsa -passin stdin; keytool -storepass $STORE_PASS');
+  });
+
   it('password-hash: database verifiers (PostgreSQL SCRAM and md5, MySQL hashes where grants print them)', () => {
     const scram = `SCRAM-SHA-256$4096:${b64(16)}$${b64(32)}:${b64(32)}`;
     masks(` app | ${scram}`, scram, 'password-hash');

@@ -404,7 +404,8 @@ export const providerRules = [
     { extent: 'line', allow: unlessPlaceholderPassword }),
 
   // Passwords written into Windows command lines and scripts: PsExec -p, PowerShell's
-  // ConvertTo-SecureString -AsPlainText, .NET's NetworkCredential(user, password).
+  // ConvertTo-SecureString -AsPlainText, .NET's NetworkCredential(user, password); keytool's and
+  // OpenSSL's.
   rule('command-line-password', ['psexec'],
     /[Pp][Ss][Ee][Xx][Ee][Cc](?:64)?(?:\.[Ee][Xx][Ee])?\s[^\r\n]{0,120}? -p[ \t]{1,8}(["']?)([^\s"']{1,128})\1/,
     { extent: 'line', secretGroup: 2, requires: ' -p', allow: unlessFilledInOrPlaceholder }),
@@ -412,6 +413,14 @@ export const providerRules = [
     /ConvertTo-SecureString\s+(?:-String\s+)?(["'])([^"'\r\n]{1,256})\1[^\r\n]{0,80}?-AsPlainText/i,
     // 'block': the match reaches past the secret, to -AsPlainText, which a stream may not hold yet.
     { extent: 'block', secretGroup: 2, allow: unlessFilledInOrPlaceholder }),
+  // Java's keystore tools (-storepass:env and -storepass:file name where it is, not what it is)
+  // and OpenSSL's pass phrases given as pass:<phrase> (env:, file:, fd: and stdin name a source).
+  rule('command-line-password', ['keytool', 'jarsigner'],
+    /(?:keytool|jarsigner)(?:\.exe)?\s[^\r\n|;&]{0,240}?\s-(?:src|dest|new)?(?:storepass|keypass)[ \t]{1,8}(["']?)([^\s"']{1,128})\1/i,
+    { extent: 'line', secretGroup: 2, allow: unlessFilledInOrPlaceholder }),
+  rule('command-line-password', ['pass:'],
+    /(?<=(?<![\w-])-pass(?:in|out|word)?[ \t]{1,8}["']?)pass:([^\s"']{1,256})/,
+    { extent: 'line', allow: unlessFilledInOrPlaceholder }),
   rule('command-line-password', ['networkcredential('],
     /NetworkCredential\(\s*(["'])[^"'\r\n]{0,128}\1\s*,\s*(["'])([^"'\r\n]{1,256})\2/i,
     { extent: 'line', secretGroup: 3, allow: unlessPlaceholderPassword }),
