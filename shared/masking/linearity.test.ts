@@ -72,6 +72,10 @@ describe('JSON mode and the sensitive-key rule run in linear time', () => {
       { shape: 'data keys', text: 'apiVersion: v1\n' + repeat('data:\n', size) },
       { shape: 'Secret list items', text: repeat('- kind: Secret\n  data:\n    a: b\n', size) },
       { shape: 'keys before quotes', text: repeat('password "', size) },
+      // PostgreSQL's password file (pgpass.ts): ports on one long line, entries without an end.
+      { shape: 'pgpass ports', text: repeat('a:1:', size) },
+      { shape: 'pgpass fields', text: repeat('h:1:d:u:', size) },
+      { shape: 'pgpass lines', text: repeat('h:1:d:u:p\n', size) },
       { shape: 'listed without a setting before', text: repeat('/ password:\t' + 'x'.repeat(40), size) },
     ];
     assert.deepEqual(superLinear((t) => masker.text(t), repros, SIZE), []);

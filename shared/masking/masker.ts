@@ -13,6 +13,7 @@ import { translateRe2 } from './re2.js';
 import type { RegexRule, Replacement, ScanRule } from './rule.js';
 import { quotedMembers } from './quoted-members.js';
 import { KUBERNETES_SECRET_RULE, kubernetesSecrets } from './kubernetes-secrets.js';
+import { PGPASS_RULE, pgpass } from './pgpass.js';
 import { gitleaksDefaultRules } from './rules/builtin.js';
 import { piiRules } from './rules/pii.js';
 import { secretRules } from './rules/secrets.js';
@@ -93,6 +94,7 @@ export function createMasker(config?: MaskingConfig | MaskingConfigInput, packs:
   const scanRules = [
     ...piiRules(cfg.pii).filter((r) => !disabled.has(r.id)).map(withReplacement),
     ...(disabled.has(KUBERNETES_SECRET_RULE) ? [] : [kubernetesSecrets(override(KUBERNETES_SECRET_RULE))]),
+    ...(disabled.has(PGPASS_RULE) ? [] : [pgpass(override(PGPASS_RULE))]),
     ...(isSensitiveKey
       ? [quotedMembers(names, isSensitiveKey, mayBeSensitiveKey, sensitiveReplacement), assignments(names, isSensitiveKey, mayBeSensitiveKey, sensitiveReplacement)]
       : []),

@@ -402,6 +402,8 @@ export function recallCorpus(random: Random = Math.random): Sample[] {
     // A Kubernetes Secret as kubectl prints it: base64 of anything, its kind after its data.
     const pin = Buffer.from(r(DIGITS, 6)).toString('base64');
     push('kubernetes-secret', pin, `apiVersion: v1\ndata:\n  pin: ${pin}\nkind: Secret\nmetadata:\n  name: app\ntype: Opaque\n`);
+    // A line of PostgreSQL's password file.
+    push('pgpass-password', chosen, `db${r(DIGITS, 2)}.internal:5432:orders:app:${chosen}\n`);
     // What a command stores as a secret, whatever its name.
     push('cli-secret-value', chosen, pick([
       (s: string) => `az keyvault secret set --vault-name kv-prod --name db --value ${s}`,
@@ -500,6 +502,8 @@ export function negativeCorpus(random: Random = Math.random): string[] {
     'args: ["--password", "$(DB_PASSWORD)"]',
     'description: |\n  The token expires after an hour.\n',
     `apiVersion: v1\ndata:\n  region: ${Buffer.from('westeurope').toString('base64')}\nkind: ConfigMap\nmetadata:\n  name: settings\n`,
+    // Colon-separated lines that are not a password file's.
+    'src/app.ts:10:5:error:unexpected-token\n2024-05-01T10:30:45Z worker:3:ready:ok:started\nwww-data:x:33:33:www-data:/var/www:/usr/sbin/nologin',
     // Lock files and manifests.
     `"node_modules/left-pad": {\n  "version": "1.3.0",\n  "resolved": "https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz",\n  "integrity": "sha1-${b64(20)}"\n}`,
     `[[package]]\nname = "serde"\nversion = "1.0.197"\nsource = "registry+https://github.com/rust-lang/crates.io-index"\nchecksum = "${r(HEX, 64)}"`,
