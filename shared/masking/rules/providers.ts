@@ -416,8 +416,8 @@ export const providerRules = [
   // Java's keystore tools (-storepass:env and -storepass:file name where it is, not what it is)
   // and OpenSSL's pass phrases given as pass:<phrase> (env:, file:, fd: and stdin name a source).
   rule('command-line-password', ['keytool', 'jarsigner'],
-    /(?:keytool|jarsigner)(?:\.exe)?\s[^\r\n|;&]{0,240}?\s-(?:src|dest|new)?(?:storepass|keypass)[ \t]{1,8}(["']?)([^\s"']{1,128})\1/i,
-    { extent: 'line', secretGroup: 2, allow: unlessFilledInOrPlaceholder }),
+    /(?:keytool|jarsigner)(?:\.exe)?\s[^\r\n|;&]{0,120}?\s-(?:src|dest|new)?(?:storepass|keypass)[ \t]{1,8}(["']?)([^\s"']{1,128})\1/,
+    { extent: 'line', secretGroup: 2, requires: 'pass', allow: unlessFilledInOrPlaceholder }),
   rule('command-line-password', ['pass:'],
     /(?<=(?<![\w-])-pass(?:in|out|word)?[ \t]{1,8}["']?)pass:([^\s"']{1,256})/,
     { extent: 'line', allow: unlessFilledInOrPlaceholder }),
