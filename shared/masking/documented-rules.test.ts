@@ -476,6 +476,30 @@ describe("formats other scanners' example sets showed missing, from each provide
     leaves('$sec = ConvertTo-SecureString "$env:DEPLOY_PASSWORD" -AsPlainText -Force');
   });
 
+  it('password-in-prose: a password a README or an answer tells, quoted; not "the password is required"', () => {
+    const pw = `${r(LOWER, 5)}${r(DIGITS, 2)}${r(UPPER, 2)}`;
+    masks(`The password is '${pw}'`, pw, 'password-in-prose');
+    masks(`so just ensure the password is "${pw}" and press the "On" button!`, pw, 'password-in-prose');
+    masks(`2. Ensure the password for user 'postgres' is '${pw}' or change .env file.`, pw, 'password-in-prose');
+    masks(`The default password for the user "pyne-user" is "${pw}".`, pw, 'password-in-prose');
+    masks(`Your new password will be set to \u201c${pw}\u201d.`, pw, 'password-in-prose');
+    leaves('The password is required. The password is "password". The password is "<your password>" and is stored hashed.');
+    leaves('the password is the one you chose; a password was "reset" by the admin, the password is "reset" now and is \'expired\'');
+  });
+
+  it('named values: DirectoryEntry\'s password, Vault\'s s.CAES tokens, Postmark tokens, Code Climate\'s reporter id', () => {
+    const pw = r(ALNUM, 12) + '!';
+    masks(`$d = New-Object DirectoryServices.DirectoryEntry("LDAP://10.10.10.1", "corp\\svc", "${pw}")`, pw, 'command-line-password');
+    const vault = 's.CAES' + r(ALNUM + '-_', 90);
+    masks(`vault login ${vault}`, vault, 'hashicorp-vault-token');
+    const token = guid();
+    masks(`POSTMARK_SERVER_TOKEN=${token}`, token, 'postmark-token');
+    masks(`postmark: "${token}",`, token, 'postmark-token');
+    const reporter = r(HEX, 64);
+    masks(`env:\n  CC_TEST_REPORTER_ID: ${reporter}\n`, reporter, 'codeclimate-reporter-id');
+    leaves(`postmark_message_id: ${guid()}; DirectoryEntry("LDAP://dc", $user, $password); s.CAES and s.cases`);
+  });
+
   it('command-line-password: keytool\'s and jarsigner\'s store and key passwords, OpenSSL\'s pass: phrases; not where they name a source', () => {
     const pw = r(ALNUM, 10) + '!';
     masks(`keytool -importcert -alias ca -file ca.pem -keystore truststore.jks -storepass ${pw} -noprompt`, pw, 'command-line-password');

@@ -502,6 +502,8 @@ export function negativeCorpus(random: Random = Math.random): string[] {
     'args: ["--password", "$(DB_PASSWORD)"]',
     'description: |\n  The token expires after an hour.\n',
     `apiVersion: v1\ndata:\n  region: ${Buffer.from('westeurope').toString('base64')}\nkind: ConfigMap\nmetadata:\n  name: settings\n`,
+    // Prose about a password that tells none.
+    'The password is required and must be 12 characters. Your password was "reset" by an admin; the password is \'expired\'.',
     // Colon-separated lines that are not a password file's.
     'src/app.ts:10:5:error:unexpected-token\n2024-05-01T10:30:45Z worker:3:ready:ok:started\nwww-data:x:33:33:www-data:/var/www:/usr/sbin/nologin',
     // Lock files and manifests.

@@ -26,6 +26,8 @@ export const rule = (id: string, keywords: string[], regex: RegExp, options: Opt
   ...(options.run !== undefined && { run: options.run }),
 });
 
-/** Separator between a quoted or bare name and its value, as written in code, config, JSON (also nested, escaped). */
-export const ASSIGN = String.raw`[\w.-]{0,24}?\\?["'\x60]?\s*(?:=|:=|:|=>|\?=)\s*\\?["'\x60]?`;
+/** The separator between a name and its value, as written in code, config, JSON (also nested, escaped). */
+export const SEPARATOR = String.raw`\\?["'\x60]?\s*(?:=|:=|:|=>|\?=)\s*\\?["'\x60]?`;
+/** SEPARATOR after the rest of a name that starts with a rule's keyword (DB_PASSWORD after password). */
+export const ASSIGN = String.raw`[\w.-]{0,24}?` + SEPARATOR;
 

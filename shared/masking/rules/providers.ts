@@ -3,7 +3,7 @@
 // a name that says what they are. Rules from secretlint's recommended preset and detect-secrets'
 // plugins that neither the project nor gitleaks had are here too.
 import type { RegexRule } from '../rule.js';
-import { ASSIGN, rule } from './define.js';
+import { ASSIGN, rule, SEPARATOR } from './define.js';
 import { unlessFilledInOrPlaceholder, unlessPlaceholder, unlessPlaceholderPassword, unlessWordsOrBelow } from './filters.js';
 
 const GUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
@@ -357,6 +357,15 @@ export const providerRules = [
   // kubeadm bootstrap tokens ([a-z0-9]{6}.[a-z0-9]{16}) given to --token or --tls-bootstrap-token.
   rule('kubernetes-bootstrap-token', ['--token', 'bootstrap-token', 'bootstraptoken'],
     /(?:--token|bootstrap-?token)(?:\s+|\s*[=:]\s*["']?)([a-z0-9]{6}\.[a-z0-9]{16})(?![A-Za-z0-9])/i, { extent: 'line' }),
+  // Vault's service tokens before 1.10's hvs.: s. and a base64 protobuf (CAES…) where namespaced;
+  // the project's rule reads hvs., hvb. and hvr.
+  rule('hashicorp-vault-token', ['s.caes'],
+    /(?<![A-Za-z0-9_.-])s\.CAES[A-Za-z0-9_-]{40,300}(?![A-Za-z0-9_-])/, { entropy: 3.5 }),
+  // Postmark server and account tokens (GUIDs) and Code Climate's test reporter id (64 hex), named.
+  rule('postmark-token', ['postmark'],
+    new RegExp(String.raw`postmark(?:[\w.-]{0,16}?(?:token|key))?${SEPARATOR}["']?(${GUID})(?![0-9A-Fa-f-])`, 'i'), { extent: 'line' }),
+  rule('codeclimate-reporter-id', ['cc_test_reporter_id'],
+    new RegExp(String.raw`CC_TEST_REPORTER_ID${ASSIGN}["']?([a-f0-9]{64})(?![A-Za-z0-9])`, 'i'), { extent: 'line', entropy: 3 }),
   // Vault unseal keys (key shares of 33 bytes, in base64 or hex): as `vault operator init` prints
   // them and as given to `vault operator unseal`.
   rule('vault-unseal-key', ['unseal'],
@@ -424,6 +433,16 @@ export const providerRules = [
   rule('command-line-password', ['networkcredential('],
     /NetworkCredential\(\s*(["'])[^"'\r\n]{0,128}\1\s*,\s*(["'])([^"'\r\n]{1,256})\2/i,
     { extent: 'line', secretGroup: 3, allow: unlessPlaceholderPassword }),
+  // .NET's DirectoryEntry(path, user, password), the LDAP bind of PowerShell scripts.
+  rule('command-line-password', ['directoryentry('],
+    /DirectoryEntry\(\s*(["'])[^"'\r\n]{0,256}\1\s*,\s*(["'])[^"'\r\n]{0,128}\2\s*,\s*(["'])([^"'\r\n]{1,256})\3/i,
+    { extent: 'line', secretGroup: 4, allow: unlessPlaceholderPassword }),
+  // A password told in prose, as a README or an agent's answer tells it: "the password is
+  // 'hunter2'", "the password for user 'postgres' is 'admin'". Only a quoted value that is not a
+  // state ("the password is required", is "reset"), and not what a password was.
+  rule('password-in-prose', ['password'],
+    /password(?:\s{1,8}(?:for|of)(?:\s{1,8}(?:the|user|account|login|database|db)){0,2}\s{1,8}["'\u2018\u201c]?[\w.@\\-]{1,64}["'\u2019\u201d]?)?\s{1,8}(?:is|will be)(?:\s{1,8}set to)?:?\s{1,8}["'\u2018\u201c](?!(?:reset|changed|updated|expired|required|incorrect|invalid|wrong|correct|empty|blank|hidden|masked|redacted|optional|missing|set)["'\u2019\u201d])([^"'\u2018\u2019\u201c\u201d\r\n]{3,128})["'\u2019\u201d]/i,
+    { extent: 'line', allow: unlessPlaceholderPassword }),
 
   // The value a command stores as a secret, whatever its name: az keyvault secret set --value,
   // gh secret set --body, aws secretsmanager --secret-string, kubectl's --from-literal=key=value,
