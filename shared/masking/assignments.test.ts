@@ -211,6 +211,21 @@ describe('assignments of sensitive keys in text', () => {
     assert.equal(createMasker({ disabled: ['sensitive-key'] }).ruleCount, masker.ruleCount - 1);
   });
 
+  it('masks a key whose last word is pass (DB_PASS), in env files, YAML and JSON; not pass alone, bypass or firstPass', () => {
+    masks((s) => `DB_PASS=${s}`);
+    masks((s) => `export SMTP_PASS="${s}"`);
+    masks((s) => `  redis.pass: ${s}`);
+    masks((s) => `REDIS_PASS_2=${s}`);
+    const secret = chosen();
+    assert.equal(masker.auto(JSON.stringify({ mail: { smtp_pass: secret } }), 'application/json').text, JSON.stringify({ mail: { smtp_pass: '[MASKED:sensitive-key]' } }));
+    for (const text of ['{"pass": 12, "fail": 0}', '{"bypass": true, "firstPass": "done", "compass": "north"}', 'bypass=yes\nPASS=3']) {
+      assert.equal(masker.auto(text).text, text, text);
+    }
+    // A name of the policy's own that starts with a separator is a word the same way.
+    const custom = createMasker({ sensitiveKeys: { mode: 'replace', names: ['_pin'] } });
+    assert.equal(custom.text(`CARD_PIN=${secret}\nSPIN=${secret}`).text, `CARD_PIN=[MASKED:sensitive-key]\nSPIN=${secret}`);
+  });
+
   it('masks the same in JSON mode, inside a string that holds a script', () => {
     const secret = chosen();
     const out = masker.auto(JSON.stringify({ command: `export DB_PASSWORD=${secret}\n./migrate` }));

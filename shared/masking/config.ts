@@ -77,7 +77,7 @@ const sensitiveKeysSchema = z
     names: z
       .array(z.string().min(1))
       .default([])
-      .describe('Key names whose JSON values are masked whatever they hold. Case, "_", "-", "." and spaces are ignored; a key matches a name it equals or ends with (dbPassword matches password).'),
+      .describe('Key names whose JSON values are masked whatever they hold. Case, "_", "-", "." and spaces are ignored; a key matches a name it equals or ends with (dbPassword matches password). A name that starts with "_" matches only as the last word of a key of several ("_pass": DB_PASS and smtp.pass, not bypass or pass alone).'),
     ignore: z
       .array(z.string().min(1))
       .default([...DEFAULT_IGNORED_KEYS])

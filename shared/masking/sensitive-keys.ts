@@ -1,5 +1,7 @@
 // JSON keys whose values are masked whatever they hold. A key matches a name when, with case,
-// '_', '-', '.' and spaces ignored, it equals the name or ends with it (dbPassword, x-api-key).
+// '_', '-', '.' and spaces ignored, it equals the name or ends with it (dbPassword, x-api-key). A
+// name written with a separator first ('_pass') matches only as the last word of a key of several:
+// DB_PASS, smtp.pass; not PASS alone (a test summary's "pass": 12), bypass or firstPass.
 
 export const DEFAULT_SENSITIVE_KEYS: readonly string[] = [
   'password', 'passwd', 'pwd', 'passphrase', 'secret', 'clientSecret', 'token', 'accessToken',
@@ -10,6 +12,8 @@ export const DEFAULT_SENSITIVE_KEYS: readonly string[] = [
   'authenticationString', 'passwordHash',
   // Azure Functions' key collections (az functionapp keys list, listKeys).
   'functionKeys', 'systemKeys',
+  // DB_PASS, SMTP_PASS, REDIS_PASS in env files and settings: a key's last word only.
+  '_pass',
 ];
 
 /** Keys that end like a sensitive name but hold paging cursors, not credentials. */
@@ -23,16 +27,27 @@ const normalize = (key: string) => key.toLowerCase().replace(/[-_.\s]/g, '').rep
 
 export type KeyMatcher = (key: string) => boolean;
 
+/** Whether a name counts only as a word of its own: written with a separator first. */
+const wholeWord = (name: string) => /^[-_.\s]/.test(name);
+
+/** The key lower-cased, without a number at its end and the separators around it (DB_PASS_2: db_pass). */
+const lastWordOf = (key: string) => key.toLowerCase().replace(/[-_.\s\d]+$/, '');
+
 export function keyMatcher(names: readonly string[], ignored: readonly string[]): KeyMatcher {
-  const wanted = [...new Set(names.map(normalize).filter((n) => n.length > 0))];
+  const wanted = [...new Set(names.filter((n) => !wholeWord(n)).map(normalize).filter((n) => n.length > 0))];
+  const words = [...new Set(names.filter(wholeWord).map(normalize).filter((n) => n.length > 0))];
   const skip = new Set(ignored.map(normalize));
   // Keys repeat heavily in API responses: remember the answer (bounded, so hostile input cannot grow it).
   const cache = new Map<string, boolean>();
+  const endsWithWord = (key: string) => {
+    const last = lastWordOf(key);
+    return words.some((w) => last.endsWith(w) && /[-_.\s]/.test(last.charAt(last.length - w.length - 1)));
+  };
   return (key) => {
     let answer = cache.get(key);
     if (answer !== undefined) return answer;
     const n = normalize(key);
-    answer = !skip.has(n) && wanted.some((w) => n === w || n.endsWith(w));
+    answer = !skip.has(n) && (wanted.some((w) => n === w || n.endsWith(w)) || (words.length > 0 && endsWithWord(key)));
     if (cache.size < 4096) cache.set(key, answer);
     return answer;
   };
