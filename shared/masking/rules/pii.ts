@@ -212,6 +212,22 @@ function inHexRun(text: string, start: number, end: number): boolean {
   return e - s >= HEX_RUN;
 }
 
+const GUID = /[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/g;
+
+/**
+ * Whether text[start, end), digits and dashes, lies in a GUID: its groups of decimal digits pass
+ * Luhn one time in ten (b805e5ea-3874-4355-8876-53f48035abf5), and Azure answers are full of them.
+ */
+function inGuid(text: string, start: number, end: number): boolean {
+  const from = Math.max(0, start - 36);
+  const around = text.slice(from, Math.min(text.length, end + 36));
+  GUID.lastIndex = 0;
+  for (let m = GUID.exec(around); m !== null; m = GUID.exec(around)) {
+    if (from + m.index <= start && from + m.index + m[0].length >= end) return true;
+  }
+  return false;
+}
+
 /** longestValid for the card candidate readCard read last, from the ends it noted. */
 function cardAt(text: string, start: number): [number, number] | undefined {
   if (isDigit(code(text, start - 1)) || decimalBefore(text, start)) return undefined;
@@ -224,6 +240,7 @@ function cardAt(text: string, start: number): [number, number] | undefined {
     // Luhn doubles every second digit from the last: those at an even place when the count is even.
     if ((digits % 2 === 0 ? cardEnds[4 * k + 2]! : cardEnds[4 * k + 3]!) % 10 !== 0) continue;
     if (digits === e - start && inHexRun(text, start, e)) continue;
+    if ((code(text, start - 1) === 45 || code(text, e) === 45 || isHex(code(text, e))) && inGuid(text, start, e)) continue;
     if (cardValid(text.slice(start, e))) return [start, e];
   }
   return undefined;
