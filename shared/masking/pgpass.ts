@@ -28,7 +28,7 @@ function colons(text: string, start: number, end: number, most: number): number[
   return found;
 }
 
-/** Whether [start, end) holds a field of the first four: not empty, no blank, no comment. */
+/** Whether [start, end) holds a field of the first four: not empty, no blank. */
 function field(text: string, start: number, end: number): boolean {
   if (end <= start) return false;
   for (let i = start; i < end; i++) if (isBlank(text.charCodeAt(i))) return false;

@@ -26,6 +26,9 @@ export const rule = (id: string, keywords: string[], regex: RegExp, options: Opt
   ...(options.run !== undefined && { run: options.run }),
 });
 
+/** A GUID's source, either case. */
+export const GUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+
 /** The separator between a name and its value, as written in code, config, JSON (also nested, escaped). */
 export const SEPARATOR = String.raw`\\?["'\x60]?\s*(?:=|:=|:|=>|\?=)\s*\\?["'\x60]?`;
 /** SEPARATOR after the rest of a name that starts with a rule's keyword (DB_PASSWORD after password). */

@@ -4,6 +4,7 @@
 // over the text (see gates.ts), and tries its pattern only where a gate match starts: a
 // pattern run over a whole text per kind cost more than the rest of detection together.
 import type { ScanRule } from '../rule.js';
+import { GUID } from './define.js';
 import { cardValid, emailValid, ibanValid, IBAN_LENGTHS, ipv4Valid, ipv6Valid, phoneValid, ssnValid } from '../validators.js';
 
 export type PiiKind = 'email' | 'phone' | 'card' | 'iban' | 'ssn' | 'ip';
@@ -212,7 +213,7 @@ function inHexRun(text: string, start: number, end: number): boolean {
   return e - s >= HEX_RUN;
 }
 
-const GUID = /[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/g;
+const GUIDS = new RegExp(GUID, 'g');
 
 /**
  * Whether text[start, end), digits and dashes, lies in a GUID: its groups of decimal digits pass
@@ -221,8 +222,8 @@ const GUID = /[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-
 function inGuid(text: string, start: number, end: number): boolean {
   const from = Math.max(0, start - 36);
   const around = text.slice(from, Math.min(text.length, end + 36));
-  GUID.lastIndex = 0;
-  for (let m = GUID.exec(around); m !== null; m = GUID.exec(around)) {
+  GUIDS.lastIndex = 0;
+  for (let m = GUIDS.exec(around); m !== null; m = GUIDS.exec(around)) {
     if (from + m.index <= start && from + m.index + m[0].length >= end) return true;
   }
   return false;

@@ -3,10 +3,9 @@
 // a name that says what they are. Rules from secretlint's recommended preset and detect-secrets'
 // plugins that neither the project nor gitleaks had are here too.
 import type { RegexRule } from '../rule.js';
-import { ASSIGN, rule, SEPARATOR } from './define.js';
+import { ASSIGN, GUID, rule, SEPARATOR } from './define.js';
 import { unlessFilledInOrPlaceholder, unlessPlaceholder, unlessPlaceholderPassword, unlessWordsOrBelow } from './filters.js';
 
-const GUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 
 /** Azure's 32-byte identifiable keys (44 base64 characters), by rule id, and the signature at 33. */
 export const IDENTIFIABLE_32: [string, string][] = [
