@@ -132,6 +132,11 @@ describe('values that are secret only in a credential context', () => {
     for (const text of ['CLOUDFLARE_API_TOKEN=${CLOUDFLARE_API_TOKEN}', 'cloudflare_token: <your token>', 'VERCEL_TOKEN=getVercelTokenFromEnvVars', 'vercel --token $VERCEL_TOKEN']) leaves(text);
   });
 
+  it('Vercel: random letters that happen to read as PascalCase are a token, not an identifier', () => {
+    masks('VERCEL_TOKEN=SyTkwdsUkoOvCjnrOpSgyYcb', 'SyTkwdsUkoOvCjnrOpSgyYcb', 'vercel-token');
+    leaves('VERCEL_TOKEN=AbstractSingletonProxyFactory');
+  });
+
   it('AWS account ids, Discord and IBM keys: left alone without their names', () => {
     leaves(`order ${randomFrom(DIGITS, 12)} shipped`);
     leaves(`${jwt()}`.replace(/^eyJ/, 'MTk'));

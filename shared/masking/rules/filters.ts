@@ -101,6 +101,8 @@ export const isIntegrityDigest = (secret: string, line: () => string) =>
 
 /** Identifiers made of words (camelCase, PascalCase, snake_case): what code names a value with. */
 const WORDS = /^(?:[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z][a-z]+){2,}|[a-z]+(?:_[a-z]+)+|[A-Z]+(?:_[A-Z]+)+)$/;
+/** WORDS, each of three letters or more with a vowel: random letters make one without now and then (SyTkwdsUko…). */
+const namesWords = (secret: string) => WORDS.test(secret) && !secret.split(/_|(?=[A-Z][a-z])/).some((word) => word.length >= 3 && !/[aeiouy]/i.test(word));
 
 /**
  * For a value of a fixed length in a named setting (`VERCEL_TOKEN=…`): a secret unless it is a
@@ -108,7 +110,7 @@ const WORDS = /^(?:[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z][a-z]+){2,}|[a-z]+(?:_[a-z]+)+
  * enough to excuse it, as they are for free-form values: a random 24 letters are a token.
  */
 export const unlessWordsOrBelow = (bits: number) => (secret: string) =>
-  PLACEHOLDER.test(secret) || WORDS.test(secret) || shannonEntropy(secret) < bits;
+  PLACEHOLDER.test(secret) || namesWords(secret) || shannonEntropy(secret) < bits;
 
 /** A member path or a call (`process.env.DB_PASSWORD`, `config.get("db")`): code naming a value, not the value. */
 const CODE = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$|^[A-Za-z_$][\w$.]*\([^)]*\)$/;
