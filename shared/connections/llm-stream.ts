@@ -19,8 +19,10 @@ export interface StreamedEvent {
 }
 
 export interface DeltaHandler {
-  /** The events to send for one upstream event: its masked self, after any it had to add. */
-  event(name: string | undefined, data: unknown): StreamedEvent[];
+  /** The events to send for one upstream event (`raw`: its data as it came): its masked self, after any it had to add. */
+  event(name: string | undefined, data: unknown, raw?: string): StreamedEvent[];
+  /** The data of an event masked from its bytes, as event() would mask it, when it is like one seen before (raw-deltas.ts); undefined: call event(). */
+  fromBytes?(name: string | undefined, raw: string): string | undefined;
   /** Events carrying the text still held back, once the answer ends. */
   flush(): StreamedEvent[];
   /** Model, token usage and finish reason, as far as the stream told them. */
@@ -48,11 +50,13 @@ export class EventJson {
   private readonly clean = new Set<string>();
   /** Per-event member → the path its value alone is masked under, or null: see valuePath(). */
   private readonly paths = new Map<string, string | null>();
+  /** Whether the last event's envelope (all but its per-event members) had nothing to mask. */
+  cleanEnvelope = false;
 
   constructor(
     private readonly masker: Masker,
     private readonly findings: Finding[],
-    private readonly perEvent: readonly string[] = [],
+    readonly perEvent: readonly string[] = [],
   ) {}
 
   /** The event masked, from a value the caller owns: that value itself when it is known clean. */
@@ -60,13 +64,21 @@ export class EventJson {
     const own = this.perEvent.length > 0 && isRecord(value) ? this.takeOwn(value) : undefined;
     const masked = this.envelope(value);
     if (!own || !isRecord(masked)) return masked;
-    for (const [name, item] of own) {
-      const path = this.valuePath(name);
-      const alone = path !== null ? this.masker.json(item, path) : this.masker.json({ [name]: item });
-      if (alone.findings.length > 0) pushAll(this.findings, alone.findings);
-      masked[name] = path !== null ? alone.value : (alone.value as Record<string, unknown>)[name];
-    }
+    for (const [name, item] of own) masked[name] = this.own(name, item);
     return masked;
+  }
+
+  /** Whether a per-event member's value is masked on its own, not with its name. */
+  alone(name: string): boolean {
+    return this.valuePath(name) !== null;
+  }
+
+  /** A per-event member's value masked (on its own where it can be), its findings recorded. */
+  own(name: string, item: string | number): unknown {
+    const path = this.valuePath(name);
+    const alone = path !== null ? this.masker.json(item, path) : this.masker.json({ [name]: item });
+    if (alone.findings.length > 0) pushAll(this.findings, alone.findings);
+    return path !== null ? alone.value : (alone.value as Record<string, unknown>)[name];
   }
 
   /**
@@ -87,10 +99,12 @@ export class EventJson {
   private envelope(value: unknown): unknown {
     const key = JSON.stringify(value);
     const remembered = key !== undefined && key.length <= CLEAN_EVENT_CHARS;
-    if (remembered && this.clean.has(key)) return value;
+    this.cleanEnvelope = remembered && this.clean.has(key);
+    if (this.cleanEnvelope) return value;
     const masked = this.masker.json(value);
+    this.cleanEnvelope = masked.findings.length === 0 && key !== undefined && JSON.stringify(masked.value) === key;
     if (masked.findings.length > 0) pushAll(this.findings, masked.findings);
-    else if (remembered && JSON.stringify(masked.value) === key) {
+    else if (remembered && this.cleanEnvelope) {
       if (this.clean.size >= CLEAN_EVENTS) this.clean.delete(this.clean.values().next().value!);
       this.clean.add(key);
     }
@@ -173,13 +187,15 @@ export class LlmSseMasker implements StreamMasker {
     if (event.data === undefined) return { text: serializeEvent({ ...event, other }) };
     // The end marker: whatever is still held goes out first.
     if (event.data.trim() === '[DONE]') return { text: this.flush() + serializeEvent({ ...event, other }) };
+    const fast = this.handler.fromBytes?.(event.event, event.data);
+    if (fast !== undefined) return { text: serializeEvent({ ...event, other, data: fast }) };
     let value: unknown;
     try {
       value = JSON.parse(event.data);
     } catch {
       return { text: serializeEvent({ ...event, other, data: this.text(event.data, number) }) };
     }
-    const text = serializeAll(this.handler.event(event.event, value), other);
+    const text = serializeAll(this.handler.event(event.event, value, event.data), other);
     const instead = this.handler.approvedInstead?.();
     return { text, approved: instead && serializeAll(instead, other) };
   }

@@ -14,6 +14,7 @@
 import { TextStreams, type Finding, type Masker } from '../../masking/index.js';
 import type { JudgedToolCall, ProposedToolCall, ToolCallVerdict } from '../kind.js';
 import { EventJson, type AnswerDetails, type DeltaHandler, type StreamedEvent } from '../llm-stream.js';
+import { RawDeltas } from '../raw-deltas.js';
 import { parsedInput, replacedToolCallText } from '../tool-calls.js';
 import { messageDetails, usageDetails } from './usage.js';
 import { pushAll } from '../../platform/arrays.js';
@@ -34,6 +35,8 @@ interface HeldCall {
 export class MessageDeltas implements DeltaHandler {
   private readonly streams: TextStreams;
   private readonly events: EventJson;
+  /** Text deltas like one masked before, masked from their bytes. */
+  private readonly raw: RawDeltas;
   /** Per open block index: the last delta event of each stream, the template for its flush. */
   private readonly last = new Map<string, { name: string | undefined; event: Json; field: string }>();
   private held: HeldCall | undefined;
@@ -52,11 +55,20 @@ export class MessageDeltas implements DeltaHandler {
   ) {
     this.streams = new TextStreams(masker, findings);
     this.events = new EventJson(masker, findings);
+    // Anthropic's events have no member set anew in each.
+    this.raw = new RawDeltas({ text: (key, text) => this.streams.push(key, text), alone: () => false, own: () => undefined, perEvent: [] });
   }
 
-  event(name: string | undefined, data: unknown): StreamedEvent[] {
+  fromBytes(_name: string | undefined, raw: string): string | undefined {
+    // A tool call's input is held as it comes, not masked as text.
+    if (this.held) return undefined;
     this.differs = undefined;
-    return this.dispatch(name, data);
+    return this.raw.mask(raw);
+  }
+
+  event(name: string | undefined, data: unknown, raw?: string): StreamedEvent[] {
+    this.differs = undefined;
+    return this.dispatch(name, data, raw);
   }
 
   approvedInstead(): StreamedEvent[] | undefined {
@@ -67,7 +79,7 @@ export class MessageDeltas implements DeltaHandler {
     return this.reviewedCalls > 0;
   }
 
-  private dispatch(name: string | undefined, data: unknown): StreamedEvent[] {
+  private dispatch(name: string | undefined, data: unknown, raw: string | undefined): StreamedEvent[] {
     if (!isObject(data) || typeof data.type !== 'string') return [{ event: name, data: this.json(data) }];
     switch (data.type) {
       case 'message_start':
@@ -76,7 +88,7 @@ export class MessageDeltas implements DeltaHandler {
       case 'content_block_start':
         return this.blockStart(name, data);
       case 'content_block_delta':
-        return this.blockDelta(name, data);
+        return this.blockDelta(name, data, raw);
       case 'content_block_stop':
         return this.blockStop(name, data);
       case 'message_delta':
@@ -107,7 +119,7 @@ export class MessageDeltas implements DeltaHandler {
     return [{ event: name, data: this.json(data) }];
   }
 
-  private blockDelta(name: string | undefined, data: Json): StreamedEvent[] {
+  private blockDelta(name: string | undefined, data: Json, raw: string | undefined): StreamedEvent[] {
     const delta = data.delta;
     if (!isObject(delta) || typeof delta.type !== 'string') return [{ event: name, data: this.json(data) }];
     if (this.held && data.index === this.held.index) {
@@ -124,6 +136,7 @@ export class MessageDeltas implements DeltaHandler {
     const masked = this.json(data) as Json & { delta: Json };
     masked.delta[field] = this.streams.push(key, text);
     this.last.set(key, { name, event: masked, field });
+    if (raw !== undefined && this.events.cleanEnvelope) this.raw.learn(raw, masked, { key, path: ['delta', field] });
     return [{ event: name, data: masked }];
   }
 
@@ -187,6 +200,7 @@ export class MessageDeltas implements DeltaHandler {
     const rest = this.streams.end(key);
     const template = this.last.get(key);
     this.last.delete(key);
+    this.raw.forget(key);
     if (rest.length === 0 || !template) return [];
     const delta = { ...(template.event.delta as Json), [template.field]: rest };
     return [{ event: template.name, data: { ...template.event, delta } }];

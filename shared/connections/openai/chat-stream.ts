@@ -8,6 +8,7 @@
 import { TextStreams, type Finding, type Masker } from '../../masking/index.js';
 import type { ProposedToolCall } from '../kind.js';
 import { EventJson, type DeltaHandler, type StreamedEvent } from '../llm-stream.js';
+import { RawDeltas } from '../raw-deltas.js';
 import { replacedToolCallText } from '../tool-calls.js';
 import { chatCall, type Judge } from './tool-calls.js';
 import { OPENAI_PER_EVENT } from './per-event.js';
@@ -51,6 +52,8 @@ export interface ChatStreamOptions {
 export class ChatDeltas implements DeltaHandler {
   private readonly streams: TextStreams;
   private readonly events: EventJson;
+  /** Text chunks like one masked before, masked from their bytes. */
+  private readonly raw: RawDeltas;
   /** The last chunk masked, whose fields other than its choices start the chunks the gateway adds. */
   private last: Json | undefined;
   private answer: AnswerDetails = {};
@@ -66,14 +69,31 @@ export class ChatDeltas implements DeltaHandler {
     private readonly options: ChatStreamOptions,
   ) {
     this.streams = new TextStreams(masker, findings);
-    this.events = new EventJson(masker, findings, OPENAI_PER_EVENT);
+    const events = (this.events = new EventJson(masker, findings, OPENAI_PER_EVENT));
+    this.raw = new RawDeltas({
+      text: (key, text) => this.streams.push(key, text),
+      alone: (name) => events.alone(name),
+      own: (name, value) => events.own(name, value),
+      perEvent: events.perEvent,
+    });
   }
 
-  event(name: string | undefined, data: unknown): StreamedEvent[] {
+  fromBytes(_name: string | undefined, raw: string): string | undefined {
+    this.differs = undefined;
+    return this.raw.mask(raw);
+  }
+
+  event(name: string | undefined, data: unknown, raw?: string): StreamedEvent[] {
     this.differs = undefined;
     if (!isObject(data) || !Array.isArray(data.choices)) return [{ event: name, data: this.json(data) }];
     const field = plainField(data);
-    if (field) return [{ event: name, data: this.plain(data as PlainChunk, field) }];
+    if (field) {
+      const chunk = data as PlainChunk;
+      const key = streamKey(chunk, field);
+      const masked = this.plain(chunk, key, field);
+      if (raw !== undefined && this.events.cleanEnvelope) this.raw.learn(raw, masked, { key, path: ['choices', 0, 'delta', field] });
+      return [{ event: name, data: masked }];
+    }
     const choices: unknown[] = data.choices;
     this.note(data);
     if (this.options.dropUsage) {
@@ -132,7 +152,7 @@ export class ChatDeltas implements DeltaHandler {
    * Most of a stream: a chunk whose one choice carries a text and nothing else that needs a step
    * of the general path (no tool call, no finish, no usage). The same result, with less work.
    */
-  private plain(data: PlainChunk, field: string): Json {
+  private plain(data: PlainChunk, key: string, field: string): Json {
     this.note(data);
     if (this.options.dropUsage) delete data.usage;
     const choice = data.choices[0];
@@ -140,7 +160,7 @@ export class ChatDeltas implements DeltaHandler {
     choice.delta[field] = '';
     const masked = this.json(data) as PlainChunk;
     this.last = masked;
-    masked.choices[0].delta[field] = this.streams.push(`choice:${typeof choice.index === 'number' ? choice.index : 0}:${field}`, text);
+    masked.choices[0].delta[field] = this.streams.push(key, text);
     return masked;
   }
 
@@ -267,6 +287,12 @@ function plainField(chunk: Json): string | undefined {
     field = key;
   }
   return field;
+}
+
+/** The stream of a plain chunk's text. */
+function streamKey(chunk: PlainChunk, field: string): string {
+  const index = chunk.choices[0].index;
+  return `choice:${typeof index === 'number' ? index : 0}:${field}`;
 }
 
 /** Takes the streamed texts out of each choice's delta (leaving '' in their place), and its tool calls (to `hold`). */

@@ -1,0 +1,189 @@
+// Text deltas masked from their bytes (raw-deltas.ts) give exactly what the full path gives —
+// the agent's bytes and the findings — whatever the deltas hold, and only events that differ from
+// a learned one in their text and per-event members take that way.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createMasker, type Finding } from '../masking/index.js';
+import { secretSamples, seeded } from '../../test/support/masking.js';
+import { LlmSseMasker } from './llm-stream.js';
+import { MessageDeltas } from './anthropic/stream.js';
+import { ChatDeltas } from './openai/chat-stream.js';
+import { RawDeltas } from './raw-deltas.js';
+
+const masker = createMasker({ pii: { email: true } });
+const samples = secretSamples(seeded(11));
+const github = samples['github-token']!();
+const allow = () => ({ action: 'allow' as const, rule: 'default', reason: '' });
+
+type Handler = ChatDeltas | MessageDeltas;
+
+/** The agent's bytes and the findings for `upstream` cut at `cuts`; `fast`: with text deltas masked from their bytes. */
+function run(upstream: string, cuts: number[], fast: boolean, dropUsage = false, make: (findings: Finding[]) => Handler = (findings) => new ChatDeltas(masker, findings, { dropUsage, judge: allow })) {
+  let hits = 0;
+  const stream = new LlmSseMasker(masker, (findings: Finding[]) => {
+    const deltas = make(findings);
+    const fromBytes = deltas.fromBytes.bind(deltas);
+    return Object.assign(deltas, {
+      fromBytes: fast
+        ? (name: string | undefined, raw: string) => {
+            const out = fromBytes(name, raw);
+            if (out !== undefined) hits++;
+            return out;
+          }
+        : undefined,
+    });
+  });
+  let out = '';
+  let at = 0;
+  for (const cut of [...cuts, upstream.length]) {
+    out += stream.push(upstream.slice(at, cut));
+    at = cut;
+  }
+  out += stream.end();
+  return { out, findings: stream.findings, details: stream.details(), hits };
+}
+
+const envelope = { id: 'chatcmpl-7', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'gpt-test', system_fingerprint: 'fp_1' };
+const chunk = (delta: Record<string, unknown>, extra: Record<string, unknown> = {}, finish: string | null = null) => ({
+  ...envelope,
+  choices: [{ index: 0, delta, finish_reason: finish }],
+  ...extra,
+});
+const event = (data: unknown) => `data: ${JSON.stringify(data)}\n\n`;
+
+/** Deterministic randomness for one case. */
+function random(seed: number) {
+  let state = seed >>> 0;
+  return () => ((state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0) / 2 ** 32);
+}
+
+const PIECES = ['Hello', ' world', '"quoted"', ' back\\slash', '\n', '\t', ' é', ' 😀', ' \ud83d', 'x\u0001y', ' </script>', ' a@b.example', ' password: ', 'hunter2-Secret!9', ' '];
+
+/** A stream of chat chunks: texts from PIECES and pieces of secrets, OpenAI's padding, now and then an event that differs. */
+function stream(seed: number): string {
+  const next = random(seed);
+  const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)]!;
+  const secret = github;
+  const parts: string[] = [event(chunk({ role: 'assistant', content: '' }, { obfuscation: 'p0' }))];
+  // A secret split across two deltas now and then, between spaces.
+  let rest: string | undefined;
+  for (let i = 0; i < 40; i++) {
+    const roll = next();
+    const pending = rest;
+    let text = pending ?? pick(PIECES);
+    rest = undefined;
+    if (roll < 0.15 && pending === undefined) {
+      const at = 1 + Math.floor(next() * (secret.length - 2));
+      text = ` ${secret.slice(0, at)}`;
+      rest = `${secret.slice(at)} `;
+    }
+    const padding = next() < 0.05 ? secret : Math.floor(next() * 1e9).toString(36).slice(0, 1 + (i % 8));
+    const extra: Record<string, unknown> = { obfuscation: padding };
+    if (roll > 0.97) extra.usage = null;
+    const data = chunk({ content: text }, extra);
+    if (roll > 0.93 && roll <= 0.95) (data as Record<string, unknown>).model = 'gpt-other';
+    if (roll > 0.95 && roll <= 0.97) (data as Record<string, unknown>).id = secret;
+    // Written otherwise than JSON.stringify writes it: still JSON, masked the full way.
+    parts.push(roll > 0.9 && roll <= 0.93 ? `data: ${JSON.stringify(data).replace('{"id"', '{ "id"')}\n\n` : event(data));
+  }
+  if (rest !== undefined) parts.push(event(chunk({ content: rest }, { obfuscation: 'rest' })));
+  parts.push(event(chunk({}, { obfuscation: 'end' }, 'stop')), 'data: [DONE]\n\n');
+  return parts.join('');
+}
+
+describe('text deltas masked from their bytes', () => {
+  it('give the agent the same bytes and the log the same findings as the full path (200 streams, random network cuts)', () => {
+    let hits = 0;
+    for (let seed = 1; seed <= 200; seed++) {
+      const upstream = stream(seed);
+      const next = random(seed * 7919);
+      const cuts = Array.from({ length: 12 }, () => Math.floor(next() * upstream.length)).sort((a, b) => a - b);
+      for (const dropUsage of [false, true]) {
+        const full = run(upstream, cuts, false, dropUsage);
+        const fast = run(upstream, cuts, true, dropUsage);
+        assert.equal(fast.out, full.out, `seed ${seed}`);
+        assert.deepEqual(fast.findings, full.findings, `seed ${seed}`);
+        assert.deepEqual(fast.details, full.details, `seed ${seed}`);
+        assert.ok(!fast.out.includes(github.slice(4, 20)), `seed ${seed}: the secret leaked`);
+        hits += fast.hits;
+      }
+    }
+    // Most deltas of such streams are like the one before them.
+    assert.ok(hits > 200 * 2 * 20, `only ${hits} deltas masked from their bytes`);
+  });
+
+  it('give the same for Anthropic\'s events: text and thinking blocks, a tool call held whole, an index used again', () => {
+    let hits = 0;
+    for (let seed = 1; seed <= 100; seed++) {
+      const next = random(seed);
+      const named = (data: Record<string, unknown>) => `event: ${String(data.type)}\ndata: ${JSON.stringify(data)}\n\n`;
+      const parts = [named({ type: 'message_start', message: { id: 'msg_1', model: 'claude-test', usage: { input_tokens: 5 } } })];
+      let secretRest: string | undefined;
+      for (const [index, type] of [[0, 'text'], [1, 'thinking'], [2, 'tool_use'], [0, 'text']] as const) {
+        const block = type === 'tool_use' ? { type, id: 'toolu_1', name: 'run', input: {} } : { type, [type]: '' };
+        parts.push(named({ type: 'content_block_start', index, content_block: block }));
+        for (let i = 0; i < 12; i++) {
+          if (type === 'tool_use') {
+            parts.push(named({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: i === 0 ? '{"cmd":"' : i === 11 ? '"}' : 'ls ' } }));
+            continue;
+          }
+          const pending = secretRest;
+          let text = pending ?? PIECES[Math.floor(next() * PIECES.length)]!;
+          secretRest = undefined;
+          if (pending === undefined && next() < 0.15) {
+            const at = 1 + Math.floor(next() * (github.length - 2));
+            text = ` ${github.slice(0, at)}`;
+            secretRest = `${github.slice(at)} `;
+          }
+          const field = type === 'text' ? 'text' : 'thinking';
+          parts.push(named({ type: 'content_block_delta', index, delta: { type: `${field}_delta`, [field]: text } }));
+        }
+        if (secretRest !== undefined && type !== 'tool_use') {
+          const field = type === 'text' ? 'text' : 'thinking';
+          parts.push(named({ type: 'content_block_delta', index, delta: { type: `${field}_delta`, [field]: secretRest } }));
+          secretRest = undefined;
+        }
+        parts.push(named({ type: 'content_block_stop', index }));
+      }
+      parts.push(named({ type: 'message_delta', delta: { stop_reason: 'tool_use' }, usage: { output_tokens: 9 } }), named({ type: 'message_stop' }));
+      const upstream = parts.join('');
+      const cuts = Array.from({ length: 10 }, () => Math.floor(next() * upstream.length)).sort((a, b) => a - b);
+      const make = (findings: Finding[]) => new MessageDeltas(masker, findings, allow);
+      const full = run(upstream, cuts, false, false, make);
+      const fast = run(upstream, cuts, true, false, make);
+      assert.equal(fast.out, full.out, `seed ${seed}`);
+      assert.deepEqual(fast.findings, full.findings, `seed ${seed}`);
+      assert.ok(!fast.out.includes(github.slice(4, 20)), `seed ${seed}: the secret leaked`);
+      hits += fast.hits;
+    }
+    assert.ok(hits > 100 * 20, `only ${hits} deltas masked from their bytes`);
+  });
+
+  it('takes the full path for an event that differs elsewhere: a secret in its id is masked', () => {
+    const upstream = [event(chunk({ content: 'a' }, { obfuscation: 'x' })), event(chunk({ content: 'b' }, { obfuscation: 'y' })), event({ ...chunk({ content: 'c' }, { obfuscation: 'z' }), id: github }), 'data: [DONE]\n\n'].join('');
+    const fast = run(upstream, [], true);
+    assert.equal(fast.hits, 1);
+    assert.ok(!fast.out.includes(github));
+    assert.ok(fast.findings.some((f) => f.rule === 'github-token' && f.location.startsWith('$.id')));
+  });
+
+  it('learns only an event written as JSON.stringify writes it, and stops learning from a stream whose events never match', () => {
+    const learned: string[] = [];
+    const deltas = new RawDeltas({ text: (_key, text) => text, alone: () => true, own: (_name, value) => value, perEvent: ['obfuscation'] });
+    const spaced = '{ "id": "1", "choices": [{ "delta": { "content": "a" } }] }';
+    deltas.learn(spaced, JSON.parse(spaced), { key: 'k', path: ['choices', 0, 'delta', 'content'] });
+    assert.equal(deltas.mask(spaced), undefined);
+    const compact = JSON.stringify(JSON.parse(spaced));
+    deltas.learn(compact, JSON.parse(compact), { key: 'k', path: ['choices', 0, 'delta', 'content'] });
+    for (const text of ['b', 'with "quotes" and \\ and \n', '\u2028', '😀']) {
+      const raw = JSON.stringify({ id: '1', choices: [{ delta: { content: text } }] });
+      const out = deltas.mask(raw);
+      learned.push(out!);
+      assert.equal(out, raw);
+    }
+    // Not JSON: a raw control character, a number where the text was.
+    assert.equal(deltas.mask('{"id":"1","choices":[{"delta":{"content":"a\u0001"}}]}'), undefined);
+    assert.equal(deltas.mask('{"id":"1","choices":[{"delta":{"content":5}}]}'), undefined);
+    assert.equal(learned.length, 4);
+  });
+});
