@@ -41,12 +41,14 @@ interface Template {
 
 /** Templates kept per stream: a stream has a few kinds of text delta (content, reasoning…). */
 const TEMPLATES = 4;
-/** Events learned from at most: a stream whose events never match stops trying. */
-const LEARNING = 8;
+/** Events that made no template, at most: a stream whose events are never written so stops trying. */
+const FAILURES = 8;
 
 export class RawDeltas {
   private readonly templates: Template[] = [];
-  private learned = 0;
+  private failures = 0;
+  /** Start and end of each value of the event being matched. */
+  private readonly bounds: number[] = [];
 
   constructor(private readonly masking: RawDeltaMasking) {}
 
@@ -55,30 +57,33 @@ export class RawDeltas {
    * template: its text at `plain`, its per-event members. Call it after `out` is final.
    */
   learn(raw: string, out: unknown, plain: PlainText): void {
-    if (this.templates.length >= TEMPLATES || this.learned >= LEARNING) return;
-    this.learned++;
+    if (this.templates.length >= TEMPLATES || this.failures >= FAILURES) return;
+    const template = this.template(raw, out, plain);
+    if (template) this.templates.push(template);
+    else this.failures++;
+  }
+
+  private template(raw: string, out: unknown, plain: PlainText): Template | undefined {
     let input: unknown;
     try {
       input = JSON.parse(raw);
     } catch {
-      return;
+      return undefined;
     }
-    if (!isRecord(input) || !isRecord(out)) return;
+    if (!isRecord(input) || !isRecord(out)) return undefined;
     const cuts: Cut[] = [{ key: plain.key, text: true }];
     for (const name of this.masking.perEvent) {
       const value = input[name];
       if (typeof value !== 'string' && typeof value !== 'number') continue;
-      if (!(name in out) || !this.masking.alone(name)) return;
+      if (!(name in out) || !this.masking.alone(name)) return undefined;
       cuts.push({ key: name, text: false });
     }
     const inPieces = piecesAround(input, cuts, plain.path);
     const outPieces = piecesAround(out, cuts, plain.path);
-    if (!inPieces || !outPieces || inPieces.order.join() !== outPieces.order.join()) return;
-    const ordered = inPieces.order.map((i) => cuts[i]!);
-    const template = { cuts: ordered, input: inPieces.pieces, output: outPieces.pieces };
+    if (!inPieces || !outPieces || inPieces.order.join() !== outPieces.order.join()) return undefined;
     // The event as it came must be the pieces around its values: written as JSON.stringify writes it.
-    if (!boundsOf(raw, template.input, this.bounds)) return;
-    this.templates.push(template);
+    if (!boundsOf(raw, inPieces.pieces, this.bounds)) return undefined;
+    return { cuts: inPieces.order.map((i) => cuts[i]!), input: inPieces.pieces, output: outPieces.pieces };
   }
 
   /** Forgets the templates of a stream that has ended: an event for it takes the full path again. */
@@ -109,9 +114,6 @@ export class RawDeltas {
     }
     return undefined;
   }
-
-  /** Start and end of each value of the event being matched. */
-  private readonly bounds: number[] = [];
 }
 
 /** Characters that JSON.parse reads other than as themselves in a string, or refuses. */
