@@ -169,7 +169,7 @@ describe('text deltas masked from their bytes', () => {
 
   it('learns only an event written as JSON.stringify writes it, and stops learning from a stream whose events never match', () => {
     const learned: string[] = [];
-    const deltas = new RawDeltas({ text: (_key, text) => text, alone: () => true, own: (_name, value) => value, perEvent: ['obfuscation'] });
+    const deltas = new RawDeltas({ perEvent: ['obfuscation'], alone: () => true, own: (_name, value) => value }, { push: (_key, text) => text });
     const spaced = '{ "id": "1", "choices": [{ "delta": { "content": "a" } }] }';
     deltas.learn(spaced, JSON.parse(spaced), { key: 'k', path: ['choices', 0, 'delta', 'content'] });
     assert.equal(deltas.mask(spaced), undefined);

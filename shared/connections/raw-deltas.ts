@@ -14,15 +14,20 @@ export interface PlainText {
   path: ReadonlyArray<string | number>;
 }
 
-export interface RawDeltaMasking {
-  /** Pushes a delta's text through the stream of `key`: what may go out now. */
-  text(key: string, text: string): string;
-  /** Whether a member set anew in every event is masked on its own (else no event with it is masked from its bytes). */
+/** How an event's members set anew in every event are masked (EventJson). */
+export interface PerEventMembers {
+  /** Names of the members set anew in every event. */
+  readonly perEvent: readonly string[];
+  /** Whether such a member is masked on its own (else no event with it is masked from its bytes). */
   alone(name: string): boolean;
   /** Such a member's value, masked on its own (its findings recorded). */
   own(name: string, value: string | number): unknown;
-  /** Names of the members set anew in every event. */
-  readonly perEvent: readonly string[];
+}
+
+/** The streams the texts go through (TextStreams). */
+export interface TextPush {
+  /** Pushes a delta's text through the stream of `key`: what may go out now. */
+  push(key: string, text: string): string;
 }
 
 interface Cut {
@@ -50,7 +55,10 @@ export class RawDeltas {
   /** Start and end of each value of the event being matched. */
   private readonly bounds: number[] = [];
 
-  constructor(private readonly masking: RawDeltaMasking) {}
+  constructor(
+    private readonly members: PerEventMembers,
+    private readonly streams: TextPush,
+  ) {}
 
   /**
    * Remembers `raw`, an event the full path masked to `out` with a clean envelope, as a
@@ -72,10 +80,10 @@ export class RawDeltas {
     }
     if (!isRecord(input) || !isRecord(out)) return undefined;
     const cuts: Cut[] = [{ key: plain.key, text: true }];
-    for (const name of this.masking.perEvent) {
+    for (const name of this.members.perEvent) {
       const value = input[name];
       if (typeof value !== 'string' && typeof value !== 'number') continue;
-      if (!(name in out) || !this.masking.alone(name)) return undefined;
+      if (!(name in out) || !this.members.alone(name)) return undefined;
       cuts.push({ key: name, text: false });
     }
     const inPieces = piecesAround(input, cuts, plain.path);
@@ -106,8 +114,8 @@ export class RawDeltas {
       }
       // In the full path's order: the per-event members (with the envelope), then the text.
       const masked: string[] = [];
-      for (let i = 0; i < cuts.length; i++) if (!cuts[i]!.text) masked[i] = json(this.masking.own(cuts[i]!.key, values[i]!));
-      for (let i = 0; i < cuts.length; i++) if (cuts[i]!.text) masked[i] = quote(this.masking.text(cuts[i]!.key, values[i] as string));
+      for (let i = 0; i < cuts.length; i++) if (!cuts[i]!.text) masked[i] = json(this.members.own(cuts[i]!.key, values[i]!));
+      for (let i = 0; i < cuts.length; i++) if (cuts[i]!.text) masked[i] = quote(this.streams.push(cuts[i]!.key, values[i] as string));
       let out = output[0]!;
       for (let i = 0; i < cuts.length; i++) out += masked[i]! + output[i + 1]!;
       return out;

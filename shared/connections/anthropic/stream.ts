@@ -55,8 +55,7 @@ export class MessageDeltas implements DeltaHandler {
   ) {
     this.streams = new TextStreams(masker, findings);
     this.events = new EventJson(masker, findings);
-    // Anthropic's events have no member set anew in each.
-    this.raw = new RawDeltas({ text: (key, text) => this.streams.push(key, text), alone: () => false, own: () => undefined, perEvent: [] });
+    this.raw = new RawDeltas(this.events, this.streams);
   }
 
   fromBytes(_name: string | undefined, raw: string): string | undefined {

@@ -69,13 +69,8 @@ export class ChatDeltas implements DeltaHandler {
     private readonly options: ChatStreamOptions,
   ) {
     this.streams = new TextStreams(masker, findings);
-    const events = (this.events = new EventJson(masker, findings, OPENAI_PER_EVENT));
-    this.raw = new RawDeltas({
-      text: (key, text) => this.streams.push(key, text),
-      alone: (name) => events.alone(name),
-      own: (name, value) => events.own(name, value),
-      perEvent: events.perEvent,
-    });
+    this.events = new EventJson(masker, findings, OPENAI_PER_EVENT);
+    this.raw = new RawDeltas(this.events, this.streams);
   }
 
   fromBytes(_name: string | undefined, raw: string): string | undefined {
