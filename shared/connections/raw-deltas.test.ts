@@ -8,6 +8,7 @@ import { secretSamples, seeded } from '../../test/support/masking.js';
 import { LlmSseMasker } from './llm-stream.js';
 import { MessageDeltas } from './anthropic/stream.js';
 import { ChatDeltas } from './openai/chat-stream.js';
+import { ResponseDeltas } from './openai/responses-stream.js';
 import { RawDeltas } from './raw-deltas.js';
 
 const masker = createMasker({ pii: { email: true } });
@@ -15,7 +16,7 @@ const samples = secretSamples(seeded(11));
 const github = samples['github-token']!();
 const allow = () => ({ action: 'allow' as const, rule: 'default', reason: '' });
 
-type Handler = ChatDeltas | MessageDeltas;
+type Handler = ChatDeltas | MessageDeltas | ResponseDeltas;
 
 /** The agent's bytes and the findings for `upstream` cut at `cuts`; `fast`: with text deltas masked from their bytes. */
 function run(upstream: string, cuts: number[], fast: boolean, dropUsage = false, make: (findings: Finding[]) => Handler = (findings) => new ChatDeltas(masker, findings, { dropUsage, judge: allow })) {
@@ -159,6 +160,82 @@ describe('text deltas masked from their bytes', () => {
     assert.ok(hits > 100 * 20, `only ${hits} deltas masked from their bytes`);
   });
 
+  it('give the same for Responses API events: renumbered around added deltas, a call held, a stream cut off', () => {
+    let hits = 0;
+    for (let seed = 1; seed <= 100; seed++) {
+      const next = random(seed);
+      let seq = 0;
+      const parts: string[] = [];
+      const send = (type: string, fields: Record<string, unknown>) => {
+        const data = { type, sequence_number: seq++, ...fields, ...(next() < 0.8 && { obfuscation: Math.floor(next() * 1e9).toString(36) }) };
+        parts.push(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
+      };
+      send('response.created', { response: { id: 'resp_1', object: 'response', model: 'gpt-test', status: 'in_progress', output: [] } });
+      const items = [
+        { item_id: 'rs_1', output_index: 0, kind: 'response.reasoning_summary_text', extra: { summary_index: 0 } },
+        { item_id: 'msg_1', output_index: 1, kind: 'response.output_text', extra: { content_index: 0 } },
+      ];
+      let secretRest: string | undefined;
+      const cutOff = next() < 0.3;
+      for (const item of items) {
+        for (let i = 0; i < 12; i++) {
+          const pending = secretRest;
+          let delta = pending ?? PIECES[Math.floor(next() * PIECES.length)]!;
+          secretRest = undefined;
+          if (pending === undefined && next() < 0.15) {
+            const at = 1 + Math.floor(next() * (github.length - 2));
+            delta = ` ${github.slice(0, at)}`;
+            secretRest = `${github.slice(at)} `;
+          }
+          send(`${item.kind}.delta`, { item_id: item.item_id, output_index: item.output_index, ...item.extra, delta });
+          // A function call proposed while the answer streams: held whole until its done.
+          if (item.output_index === 1 && i === 4) {
+            send('response.output_item.added', { output_index: 2, item: { type: 'function_call', id: 'fc_1', call_id: 'call_1', name: 'run', arguments: '' } });
+            send('response.function_call_arguments.delta', { item_id: 'fc_1', output_index: 2, delta: '{"cmd":"ls"}' });
+            send('response.output_item.done', { output_index: 2, item: { type: 'function_call', id: 'fc_1', call_id: 'call_1', name: 'run', arguments: '{"cmd":"ls"}' } });
+          }
+        }
+        if (secretRest !== undefined) {
+          send(`${item.kind}.delta`, { item_id: item.item_id, output_index: item.output_index, ...item.extra, delta: secretRest });
+          secretRest = undefined;
+        }
+        if (!cutOff || item.output_index === 0) send(`${item.kind}.done`, { item_id: item.item_id, output_index: item.output_index, ...item.extra, text: 'whole' });
+      }
+      if (!cutOff) send('response.completed', { response: { id: 'resp_1', object: 'response', model: 'gpt-test', status: 'completed', output: [], usage: { input_tokens: 1, output_tokens: 2, total_tokens: 3 } } });
+      const upstream = parts.join('');
+      const cuts = Array.from({ length: 10 }, () => Math.floor(next() * upstream.length)).sort((a, b) => a - b);
+      const make = (findings: Finding[]) => new ResponseDeltas(masker, findings, allow);
+      const full = run(upstream, cuts, false, false, make);
+      const fast = run(upstream, cuts, true, false, make);
+      assert.equal(fast.out, full.out, `seed ${seed}`);
+      assert.deepEqual(fast.findings, full.findings, `seed ${seed}`);
+      assert.ok(!fast.out.includes(github.slice(4, 20)), `seed ${seed}: the secret leaked`);
+      // Sequence numbers stay consecutive, the gateway's own deltas included.
+      const numbers = [...fast.out.matchAll(/"sequence_number":(\d+)/g)].map((m) => Number(m[1]));
+      assert.deepEqual(numbers, numbers.map((_, i) => i), `seed ${seed}`);
+      hits += fast.hits;
+    }
+    assert.ok(hits > 100 * 12, `only ${hits} deltas masked from their bytes`);
+  });
+
+  it('takes the full path while a Responses API call is held, even for a delta like a learned one', () => {
+    let seq = 0;
+    const send = (type: string, fields: Record<string, unknown>) => `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...fields })}\n\n`;
+    const text = (delta: string) => send('response.output_text.delta', { item_id: 'msg_1', output_index: 0, content_index: 0, delta });
+    // An upstream that proposes a call at an index its message used: what comes for that index is the call's.
+    const upstream = [
+      text('a'),
+      text('b'),
+      send('response.output_item.added', { output_index: 0, item: { type: 'function_call', id: 'fc_1', call_id: 'c', name: 'run', arguments: '' } }),
+      text('c'),
+      send('response.output_item.done', { output_index: 0, item: { type: 'function_call', id: 'fc_1', call_id: 'c', name: 'run', arguments: '{}' } }),
+    ].join('');
+    const make = (findings: Finding[]) => new ResponseDeltas(masker, findings, allow);
+    const fast = run(upstream, [], true, false, make);
+    assert.equal(fast.out, run(upstream, [], false, false, make).out);
+    assert.equal(fast.hits, 1);
+  });
+
   it('takes the full path for an event that differs elsewhere: a secret in its id is masked', () => {
     const upstream = [event(chunk({ content: 'a' }, { obfuscation: 'x' })), event(chunk({ content: 'b' }, { obfuscation: 'y' })), event({ ...chunk({ content: 'c' }, { obfuscation: 'z' }), id: github }), 'data: [DONE]\n\n'].join('');
     const fast = run(upstream, [], true);
@@ -168,22 +245,26 @@ describe('text deltas masked from their bytes', () => {
   });
 
   it('learns only an event written as JSON.stringify writes it, and stops learning from a stream whose events never match', () => {
-    const learned: string[] = [];
-    const deltas = new RawDeltas({ perEvent: ['obfuscation'], alone: () => true, own: (_name, value) => value }, { push: (_key, text) => text });
+    const members = { perEvent: ['obfuscation'], alone: () => true, own: (_name: string, value: string | number) => value };
+    const echo = { push: (_key: string, text: string) => text };
+    const at = { key: 'k', path: ['choices', 0, 'delta', 'content'] };
     const spaced = '{ "id": "1", "choices": [{ "delta": { "content": "a" } }] }';
-    deltas.learn(spaced, JSON.parse(spaced), { key: 'k', path: ['choices', 0, 'delta', 'content'] });
-    assert.equal(deltas.mask(spaced), undefined);
     const compact = JSON.stringify(JSON.parse(spaced));
-    deltas.learn(compact, JSON.parse(compact), { key: 'k', path: ['choices', 0, 'delta', 'content'] });
+    const deltas = new RawDeltas(members, echo);
+    deltas.learn(spaced, JSON.parse(spaced), at);
+    assert.equal(deltas.mask(spaced), undefined);
+    deltas.learn(compact, JSON.parse(compact), at);
     for (const text of ['b', 'with "quotes" and \\ and \n', '\u2028', '😀']) {
       const raw = JSON.stringify({ id: '1', choices: [{ delta: { content: text } }] });
-      const out = deltas.mask(raw);
-      learned.push(out!);
-      assert.equal(out, raw);
+      assert.deepEqual(deltas.mask(raw), { key: 'k', data: raw });
     }
     // Not JSON: a raw control character, a number where the text was.
     assert.equal(deltas.mask('{"id":"1","choices":[{"delta":{"content":"a\u0001"}}]}'), undefined);
     assert.equal(deltas.mask('{"id":"1","choices":[{"delta":{"content":5}}]}'), undefined);
-    assert.equal(learned.length, 4);
+    // Eight events that made no template: the stream learns no more.
+    const stopped = new RawDeltas(members, echo);
+    for (let i = 0; i < 8; i++) stopped.learn(spaced, JSON.parse(spaced), at);
+    stopped.learn(compact, JSON.parse(compact), at);
+    assert.equal(stopped.mask(compact), undefined);
   });
 });

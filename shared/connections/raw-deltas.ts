@@ -37,6 +37,8 @@ interface Cut {
 }
 
 interface Template {
+  /** The text's stream. */
+  key: string;
   cuts: Cut[];
   /** Bytes around the values in the event that came: one more than the cuts. */
   input: string[];
@@ -91,16 +93,16 @@ export class RawDeltas {
     if (!inPieces || !outPieces || inPieces.order.join() !== outPieces.order.join()) return undefined;
     // The event as it came must be the pieces around its values: written as JSON.stringify writes it.
     if (!boundsOf(raw, inPieces.pieces, this.bounds)) return undefined;
-    return { cuts: inPieces.order.map((i) => cuts[i]!), input: inPieces.pieces, output: outPieces.pieces };
+    return { key: plain.key, cuts: inPieces.order.map((i) => cuts[i]!), input: inPieces.pieces, output: outPieces.pieces };
   }
 
   /** Forgets the templates of a stream that has ended: an event for it takes the full path again. */
   forget(key: string): void {
-    for (let i = this.templates.length - 1; i >= 0; i--) if (this.templates[i]!.cuts.some((cut) => cut.text && cut.key === key)) this.templates.splice(i, 1);
+    for (let i = this.templates.length - 1; i >= 0; i--) if (this.templates[i]!.key === key) this.templates.splice(i, 1);
   }
 
-  /** The masked event's data for `raw`, when it matches a template; undefined: take the full path. */
-  mask(raw: string): string | undefined {
+  /** The masked event's data for `raw` and its text's stream, when it matches a template; undefined: take the full path. */
+  mask(raw: string): { key: string; data: string } | undefined {
     const bounds = this.bounds;
     for (const template of this.templates) {
       if (!boundsOf(raw, template.input, bounds)) continue;
@@ -118,11 +120,19 @@ export class RawDeltas {
       for (let i = 0; i < cuts.length; i++) if (cuts[i]!.text) masked[i] = quote(this.streams.push(cuts[i]!.key, values[i] as string));
       let out = output[0]!;
       for (let i = 0; i < cuts.length; i++) out += masked[i]! + output[i + 1]!;
-      return out;
+      return { key: template.key, data: out };
     }
     return undefined;
   }
 }
+
+/**
+ * An event sent, kept as the template of a delta the gateway adds: an event masked from its bytes
+ * is kept as those bytes, and parsed only if a delta is added after it.
+ */
+export type SentEvent = Record<string, unknown> | string;
+
+export const sentEvent = (event: SentEvent): Record<string, unknown> => (typeof event === 'string' ? (JSON.parse(event) as Record<string, unknown>) : event);
 
 /** Characters that JSON.parse reads other than as themselves in a string, or refuses. */
 const NOT_PLAIN = /[\\\u0000-\u001f]/g;

@@ -14,7 +14,7 @@
 import { TextStreams, type Finding, type Masker } from '../../masking/index.js';
 import type { JudgedToolCall, ProposedToolCall, ToolCallVerdict } from '../kind.js';
 import { EventJson, type AnswerDetails, type DeltaHandler, type StreamedEvent } from '../llm-stream.js';
-import { RawDeltas } from '../raw-deltas.js';
+import { RawDeltas, sentEvent, type SentEvent } from '../raw-deltas.js';
 import { parsedInput, replacedToolCallText } from '../tool-calls.js';
 import { messageDetails, usageDetails } from './usage.js';
 import { pushAll } from '../../platform/arrays.js';
@@ -38,7 +38,7 @@ export class MessageDeltas implements DeltaHandler {
   /** Text deltas like one masked before, masked from their bytes. */
   private readonly raw: RawDeltas;
   /** Per open block index: the last delta event of each stream, the template for its flush. */
-  private readonly last = new Map<string, { name: string | undefined; event: Json; field: string }>();
+  private readonly last = new Map<string, { name: string | undefined; event: SentEvent; field: string }>();
   private held: HeldCall | undefined;
   private passedCalls = 0;
   private replacedCalls = 0;
@@ -62,7 +62,10 @@ export class MessageDeltas implements DeltaHandler {
     // A tool call's input is held as it comes, not masked as text.
     if (this.held) return undefined;
     this.differs = undefined;
-    return this.raw.mask(raw);
+    const sent = this.raw.mask(raw);
+    const last = sent && this.last.get(sent.key);
+    if (last) last.event = sent.data;
+    return sent?.data;
   }
 
   event(name: string | undefined, data: unknown, raw?: string): StreamedEvent[] {
@@ -201,8 +204,9 @@ export class MessageDeltas implements DeltaHandler {
     this.last.delete(key);
     this.raw.forget(key);
     if (rest.length === 0 || !template) return [];
-    const delta = { ...(template.event.delta as Json), [template.field]: rest };
-    return [{ event: template.name, data: { ...template.event, delta } }];
+    const event = sentEvent(template.event);
+    const delta = { ...(event.delta as Json), [template.field]: rest };
+    return [{ event: template.name, data: { ...event, delta } }];
   }
 
   private json(value: unknown): unknown {

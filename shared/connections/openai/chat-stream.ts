@@ -8,7 +8,7 @@
 import { TextStreams, type Finding, type Masker } from '../../masking/index.js';
 import type { ProposedToolCall } from '../kind.js';
 import { EventJson, type DeltaHandler, type StreamedEvent } from '../llm-stream.js';
-import { RawDeltas } from '../raw-deltas.js';
+import { RawDeltas, sentEvent, type SentEvent } from '../raw-deltas.js';
 import { replacedToolCallText } from '../tool-calls.js';
 import { chatCall, type Judge } from './tool-calls.js';
 import { OPENAI_PER_EVENT } from './per-event.js';
@@ -55,7 +55,7 @@ export class ChatDeltas implements DeltaHandler {
   /** Text chunks like one masked before, masked from their bytes. */
   private readonly raw: RawDeltas;
   /** The last chunk masked, whose fields other than its choices start the chunks the gateway adds. */
-  private last: Json | undefined;
+  private last: SentEvent | undefined;
   private answer: AnswerDetails = {};
   private readonly reasons: string[] = [];
   private readonly calls = new Map<number, Map<number, HeldCall>>();
@@ -75,7 +75,9 @@ export class ChatDeltas implements DeltaHandler {
 
   fromBytes(_name: string | undefined, raw: string): string | undefined {
     this.differs = undefined;
-    return this.raw.mask(raw);
+    const sent = this.raw.mask(raw);
+    if (sent) this.last = sent.data;
+    return sent?.data;
   }
 
   event(name: string | undefined, data: unknown, raw?: string): StreamedEvent[] {
@@ -140,7 +142,7 @@ export class ChatDeltas implements DeltaHandler {
 
   /** A chunk of the stream's envelope with these choices; none without choices. */
   private chunk(name: string | undefined, choices: Json[]): StreamedEvent[] {
-    return choices.length > 0 ? [{ event: name, data: { ...envelopeOf(this.last!), choices } }] : [];
+    return choices.length > 0 ? [{ event: name, data: { ...envelopeOf(sentEvent(this.last!)), choices } }] : [];
   }
 
   /**
@@ -172,7 +174,7 @@ export class ChatDeltas implements DeltaHandler {
     this.calls.clear();
     const open = [...new Set(this.streams.open().map((key) => Number(key.split(':')[1])))];
     const choices = open.flatMap((index) => this.flushChoice(index, []));
-    return choices.length > 0 && this.last ? [{ data: { ...envelopeOf(this.last), choices } }] : [];
+    return choices.length > 0 && this.last ? [{ data: { ...envelopeOf(sentEvent(this.last)), choices } }] : [];
   }
 
   details(): AnswerDetails {

@@ -9,6 +9,7 @@
 import { TextStreams, type Finding, type Masker } from '../../masking/index.js';
 import type { ToolCallVerdict } from '../kind.js';
 import { EventJson, type DeltaHandler, type StreamedEvent } from '../llm-stream.js';
+import { RawDeltas, sentEvent, type SentEvent } from '../raw-deltas.js';
 import { replacedToolCallText } from '../tool-calls.js';
 import { replacementItem, responseCall, type Judge } from './tool-calls.js';
 import { OPENAI_PER_EVENT } from './per-event.js';
@@ -21,8 +22,12 @@ const FINAL_EVENTS = new Set(['response.completed', 'response.incomplete', 'resp
 export class ResponseDeltas implements DeltaHandler {
   private readonly streams: TextStreams;
   private readonly events: EventJson;
+  /** Text deltas like one masked before, masked from their bytes. */
+  private readonly raw: RawDeltas;
+  /** The last sequence number sent, as renumbered. */
+  private sent: number | undefined;
   /** The last delta event of each open stream, the template for its flush. */
-  private readonly last = new Map<string, { name: string | undefined; event: Json }>();
+  private readonly last = new Map<string, { name: string | undefined; event: SentEvent }>();
   private added = 0;
   private answer: AnswerDetails = {};
   /** Events of proposed calls not yet complete, by output index. */
@@ -39,10 +44,30 @@ export class ResponseDeltas implements DeltaHandler {
     private readonly judge: Judge,
   ) {
     this.streams = new TextStreams(masker, findings);
-    this.events = new EventJson(masker, findings, OPENAI_PER_EVENT);
+    const events = (this.events = new EventJson(masker, findings, OPENAI_PER_EVENT));
+    // Sequence numbers are renumbered on this way too.
+    const members = {
+      perEvent: events.perEvent,
+      alone: (member: string) => events.alone(member),
+      own: (member: string, value: string | number) => {
+        const masked = events.own(member, value);
+        return member === 'sequence_number' && typeof masked === 'number' ? this.shifted(masked) : masked;
+      },
+    };
+    this.raw = new RawDeltas(members, this.streams);
   }
 
-  event(name: string | undefined, data: unknown): StreamedEvent[] {
+  fromBytes(_name: string | undefined, raw: string): string | undefined {
+    // While a call is held, its events are held too: they go the full way.
+    if (this.held.size > 0) return undefined;
+    this.differs = undefined;
+    const sent = this.raw.mask(raw);
+    const last = sent && this.last.get(sent.key);
+    if (last) last.event = sent.data;
+    return sent?.data;
+  }
+
+  event(name: string | undefined, data: unknown, raw?: string): StreamedEvent[] {
     this.differs = undefined;
     if (!isObject(data) || typeof data.type !== 'string') return [{ event: name, data: this.json(data) }];
     const at = typeof data.output_index === 'number' ? data.output_index : undefined;
@@ -67,7 +92,7 @@ export class ResponseDeltas implements DeltaHandler {
       }
       data.response.output = output.map((item) => this.finalItem(item, false));
     }
-    return this.pass(name, data);
+    return this.pass(name, data, raw);
   }
 
   approvedInstead(): StreamedEvent[] | undefined {
@@ -126,7 +151,8 @@ export class ResponseDeltas implements DeltaHandler {
     return passes ? item : replacementItem(item as Json, replacedToolCallText(call, verdict));
   }
 
-  private pass(name: string | undefined, data: Json): StreamedEvent[] {
+  /** `raw`: the event's data as it came, when it is passed as it came (a delta like it can then be masked from its bytes). */
+  private pass(name: string | undefined, data: Json, raw?: string): StreamedEvent[] {
     const type = data.type as string;
     // Usage and the finish reason are final only once the response is.
     if (isObject(data.response) && FINAL_EVENTS.has(type)) this.answer = { ...this.answer, ...answerDetails(data.response) };
@@ -139,6 +165,7 @@ export class ResponseDeltas implements DeltaHandler {
       const masked = this.renumber(this.json(data) as Json);
       masked.delta = this.streams.push(key, text);
       this.last.set(key, { name, event: masked });
+      if (raw !== undefined && this.events.cleanEnvelope) this.raw.learn(raw, masked, { key, path: ['delta'] });
       return [{ event: name, data: masked }];
     }
     const flush = type.endsWith('.done') ? this.flushKey(streamKey(`${type.slice(0, -'.done'.length)}.delta`, data), data.sequence_number) : [];
@@ -159,17 +186,25 @@ export class ResponseDeltas implements DeltaHandler {
     const rest = this.streams.end(key);
     const template = this.last.get(key);
     this.last.delete(key);
+    this.raw.forget(key);
     if (rest.length === 0 || !template) return [];
-    const event: Json = { ...template.event, delta: rest };
+    const event: Json = { ...sentEvent(template.event), delta: rest };
     if (typeof before === 'number') event.sequence_number = before + this.added;
-    else if (typeof template.event.sequence_number === 'number') event.sequence_number = template.event.sequence_number + 1;
+    else if (this.sent !== undefined) event.sequence_number = this.sent + 1;
+    if (typeof event.sequence_number === 'number') this.sent = event.sequence_number;
     this.added++;
     return [{ event: template.name, data: event }];
   }
 
   private renumber(event: Json): Json {
-    if (typeof event.sequence_number === 'number') event.sequence_number += this.added;
+    if (typeof event.sequence_number === 'number') event.sequence_number = this.shifted(event.sequence_number);
     return event;
+  }
+
+  /** An upstream sequence number past the events the gateway added, noted as the last sent. */
+  private shifted(upstream: number): number {
+    this.sent = upstream + this.added;
+    return this.sent;
   }
 
   private json(value: unknown): unknown {
