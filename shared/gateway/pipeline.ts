@@ -5,6 +5,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { NeedsReview, type AgentRequest, type ForwardContext, type GatewayResponse, type ResponseRecord, type Route } from '../connections/kind.js';
 import type { Operation } from '../connections/operation.js';
+import { mapStream } from '../platform/map-stream.js';
 import { kinds } from '../connections/registry.js';
 import { pathAfter, refuseDotSegmentsAsSent } from '../connections/target.js';
 import { credentialFor } from '../connections/tiers.js';
@@ -278,7 +279,6 @@ function recordedStream(
   write: (event: EventInput) => Promise<void>,
   completed: () => Promise<void>,
 ): ReadableStream<Uint8Array> {
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   let delivered = 0;
   let ended = false;
   const aborted = async (by: 'agent' | 'upstream') => {
@@ -288,34 +288,22 @@ function recordedStream(
     const payload = sofar?.payload ?? { body: '', bytes: 0, status: response.status };
     await write(responseEvent({ findings: sofar?.findings, payload }, { aborted: true, abortedBy: by, deliveredBytes: delivered })).catch(() => undefined);
   };
-  // highWaterMark 0: a chunk is read from upstream only when the agent's side asks for one, so
-  // `delivered` counts what was handed on, not what was buffered ahead.
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        let next: Awaited<ReturnType<typeof reader.read>>;
-        try {
-          next = await reader.read();
-        } catch (error) {
-          await aborted('upstream');
-          throw error;
-        }
-        if (next.done) {
-          ended = true;
-          await completed();
-          controller.close();
-          return;
-        }
-        delivered += next.value.byteLength;
-        controller.enqueue(next.value);
-      },
-      async cancel(reason) {
-        // Recorded alongside the cancel, not after it: a cancel can wait on the upstream.
-        await Promise.all([aborted('agent'), reader.cancel(reason).catch(() => undefined)]);
-      },
+  // A mapStream reads a chunk from upstream only when the agent's side asks for one, so
+  // `delivered` counts what was handed on, not what was buffered ahead; and it runs in the
+  // kind's own mapStream (the masking), with no web stream between them.
+  return mapStream<Uint8Array, Uint8Array>(response.body as ReadableStream<Uint8Array>, {
+    transform(chunk, enqueue) {
+      delivered += chunk.byteLength;
+      enqueue(chunk);
     },
-    { highWaterMark: 0 },
-  );
+    async flush() {
+      ended = true;
+      await completed();
+    },
+    failed: () => aborted('upstream'),
+    // Recorded alongside the cancel, not after it: a cancel can wait on the upstream.
+    cancelled: () => aborted('agent'),
+  });
 }
 
 /** What a kind needs to call its target: the credential on demand, limits, the masker. */

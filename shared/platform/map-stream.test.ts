@@ -97,3 +97,96 @@ describe('mapStream', () => {
     assert.equal(seen.cancelled, 'the agent hung up');
   });
 });
+
+/** `stream` behind a web stream of its own: a mapStream of it cannot run in the same stream. */
+function apart<T>(stream: ReadableStream<T>): ReadableStream<T> {
+  const reader = stream.getReader();
+  return new ReadableStream<T>(
+    {
+      async pull(controller) {
+        const next = await reader.read();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      },
+      cancel: (reason) => reader.cancel(reason),
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/** Two mapStreams, one reading the other (`fused`: as they are; else with a web stream between), and what their hooks were told. */
+function twoStages(source: ReadableStream<string>, fused: boolean, failAt?: string) {
+  const told: string[] = [];
+  const first = mapStream<string, string>(source, {
+    transform(chunk, enqueue) {
+      if (chunk === failAt) throw new Error(`no ${chunk}`);
+      enqueue(chunk.toUpperCase());
+      enqueue(chunk);
+    },
+    flush: (enqueue) => enqueue('end1'),
+    failed: (error) => void told.push(`first failed: ${String(error)}`),
+    cancelled: (reason) => void told.push(`first cancelled: ${String(reason)}`),
+  });
+  const second = mapStream<string, string>(fused ? first : apart(first), {
+    transform: (chunk, enqueue) => enqueue(`<${chunk}>`),
+    flush: (enqueue) => enqueue('end2'),
+    failed: (error) => void told.push(`second failed: ${String(error)}`),
+    cancelled: (reason) => void told.push(`second cancelled: ${String(reason)}`),
+  });
+  return { first, second, told };
+}
+
+describe('mapStream of a mapStream', () => {
+  it('runs in one stream what the two would do: chunks, flushes in order, and the first taken', async () => {
+    for (const fused of [true, false]) {
+      const { first, second } = twoStages(source(['a', 'b']).stream, fused);
+      assert.equal(first.locked, true);
+      assert.deepEqual(await all(second), ['<A>', '<a>', '<B>', '<b>', '<end1>', 'end2'], `fused ${fused}`);
+    }
+  });
+
+  it('fails as the two would when the first throws: the source cancelled with its error, the second told', async () => {
+    const outcomes = [];
+    for (const fused of [true, false]) {
+      const { stream, seen } = source(['a', 'b', 'c']);
+      const { second, told } = twoStages(stream, fused, 'b');
+      await assert.rejects(all(second), /no b/);
+      assert.match(String(seen.cancelled), /no b/);
+      outcomes.push(told);
+    }
+    assert.deepEqual(outcomes[0], ['second failed: Error: no b']);
+    assert.deepEqual(outcomes[0], outcomes[1]);
+  });
+
+  it("tells both of the source's failure, in order, as the two would", async () => {
+    const outcomes = [];
+    for (const fused of [true, false]) {
+      const broken = new ReadableStream<string>({
+        start(controller) {
+          controller.enqueue('a');
+          controller.error(new Error('upstream lost'));
+        },
+      });
+      const { second, told } = twoStages(broken, fused);
+      await assert.rejects(all(second), /upstream lost/);
+      outcomes.push(told);
+    }
+    assert.deepEqual(outcomes[0], ['first failed: Error: upstream lost', 'second failed: Error: upstream lost']);
+    assert.deepEqual(outcomes[0], outcomes[1]);
+  });
+
+  it('tells both of a cancel, with its reason, and cancels the source', async () => {
+    const outcomes = [];
+    for (const fused of [true, false]) {
+      const { stream, seen } = source(['a', 'b']);
+      const { second, told } = twoStages(stream, fused);
+      const reader = second.getReader();
+      await reader.read();
+      await reader.cancel('the agent hung up');
+      assert.equal(seen.cancelled, 'the agent hung up');
+      outcomes.push([...told].sort());
+    }
+    assert.deepEqual(outcomes[0], ['first cancelled: the agent hung up', 'second cancelled: the agent hung up']);
+    assert.deepEqual(outcomes[0], outcomes[1]);
+  });
+});
