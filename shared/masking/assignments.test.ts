@@ -175,6 +175,22 @@ describe('assignments of sensitive keys in text', () => {
     }
   });
 
+  it('masks a literal a typed declaration is given (TypeScript, Kotlin, Swift, Python, Rust); not its type, nor code given to it', () => {
+    for (const make of [
+      (s: string) => `const dbPassword: string = "${s}";`,
+      (s: string) => `  private readonly clientSecret: string | undefined = '${s}';`,
+      (s: string) => `val password: String = "${s}"`,
+      (s: string) => `let apiToken: String? = "${s}"`,
+      (s: string) => `    password: Optional[str] = "${s}"`,
+      (s: string) => `let api_token: &str = "${s}";`,
+      (s: string) => `  static readonly API_KEY: Readonly<string> = \`${s}\`;`,
+    ]) masks(make);
+    for (const text of [
+      'password: string;', 'const password: string = process.env.DB_PASSWORD;', 'password: str = ""', 'token: Token = new Token()',
+      'password: string = "${DB_PASSWORD}"', 'const password: string = `${prefix}-x`;', 'if (password: string == "x")',
+    ]) assert.equal(masker.text(text).text, text, text);
+  });
+
   it('leaves code, stand-ins, templates and words that name no value', () => {
     for (const text of [
       'password = getPassword()', 'password = user_password', 'token = os.environ["TOKEN"]', 'conn = connect(host, password=pw)',
@@ -240,7 +256,7 @@ describe('assignments of sensitive keys in text', () => {
       'password = user_password', `f(a, password=${secret})`, `  token: ${secret}`, `<password>${secret}</password>`,
       `<add key="DbPassword" value="${secret} x" />`, `docker run -e "DB_PASSWORD=${secret}" x`, 'List<Token> t = new List<Token>();',
       `password      = "${secret}"`, `- **Password:** ${secret}`, `define('DB_PASSWORD', 'none${secret}');`, `args: ["--password", "${secret}"]`,
-      `(DB_PASSWORD=${secret} ./run)`, `User: admin / Password: ${secret}`, `Connect-VIServer h -Password ${secret} -Force`, `  password '${secret}'`, `token: |`, `  ${secret}`, `  ${secret} again`, `user: x`, `cut password = "${secret}`,
+      `(DB_PASSWORD=${secret} ./run)`, `User: admin / Password: ${secret}`, `Connect-VIServer h -Password ${secret} -Force`, `  password '${secret}'`, `const dbPassword: string | null = "${secret}";`, `token: |`, `  ${secret}`, `  ${secret} again`, `user: x`, `cut password = "${secret}`,
     ].join('\n');
     const whole = masker.text(text).text;
     assert.ok(!whole.includes(`${secret} and`) && whole.includes(`f(a, password=${secret})`), whole);

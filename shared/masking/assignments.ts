@@ -246,6 +246,7 @@ function assignedAfter(text: string, keyStart: number, keyEnd: number, lazy = fa
   const c = text.charCodeAt(i);
   const next = text.charCodeAt(i + 1);
   let kind: '=' | ':' | 'flag';
+  let typed = false;
   if (c === 61) {
     if (next === 61 || next === 126) return undefined; // == and =~ compare
     i += next === 62 ? 2 : 1;
@@ -255,6 +256,15 @@ function assignedAfter(text: string, keyStart: number, keyEnd: number, lazy = fa
     kind = next === 61 ? '=' : ':';
     i += next === 61 ? 2 : 1;
     if (kind === ':' && isStrong(text, i)) i += 2; // **Password:** …
+    else if (kind === ':' && keyQuote === 0) {
+      // A typed declaration given a literal (const dbPassword: string = "…", val password: String = "…").
+      TYPED.lastIndex = i;
+      if (TYPED.test(text)) {
+        i = TYPED.lastIndex;
+        kind = '=';
+        typed = true;
+      }
+    }
   } else if (spacedBefore && keyQuote === 0 && text.charCodeAt(keyStart) === 45) kind = 'flag';
   else if (c === 44 && keyQuote !== 0) return pairedAfter(text, keyStart, i + 1);
   else if (spacedBefore && keyQuote === 0 && (c === 34 || c === 39) && startsLine(text, keyStart)) {
@@ -269,7 +279,7 @@ function assignedAfter(text: string, keyStart: number, keyEnd: number, lazy = fa
   const afterSeparator = i;
   while (i < n && i - afterSeparator < MAX_ALIGN && isBlank(text.charCodeAt(i))) i++;
   const spacedAfter = i > afterSeparator;
-  const shell = kind === '=' && !spacedBefore && !spacedAfter;
+  const shell = kind === '=' && !typed && !spacedBefore && !spacedAfter;
   // A string's prefix (f"…", b'…', r"…") is code's; f-strings interpolate.
   let prefixed = false;
   const p = text.charCodeAt(i);
@@ -320,6 +330,15 @@ function assignedAfter(text: string, keyStart: number, keyEnd: number, lazy = fa
 }
 
 const BLOCK_INDICATOR = /^[|>][-+]?\d?[-+]?$/;
+
+/** A type as declarations write it: a name, maybe generic (List<String>, Optional[str]), an array, nullable. */
+const TYPE = String.raw`&?[A-Za-z_][\w.]{0,60}(?:<[\w.,<>?\[\] \t]{0,60}>|\[[\w.,\[\] \t]{0,60}\])?(?:\[\])?\??`;
+
+/**
+ * After a key's colon: a type or a union of a few (TypeScript, Kotlin, Swift, Python's
+ * annotations, Rust), `=`, and a quoted literal next. Sticky and bounded.
+ */
+const TYPED = new RegExp(String.raw`[ \t]{0,8}${TYPE}(?:[ \t]{0,8}\|[ \t]{0,8}${TYPE}){0,3}[ \t]{0,8}=(?![=~>])[ \t]{0,8}(?=[bfruBFRU]?["'\`])`, 'y');
 
 /**
  * The value of a YAML block scalar whose header line ends at `lineEnd`: the lines under its key
