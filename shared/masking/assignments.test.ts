@@ -188,6 +188,7 @@ describe('assignments of sensitive keys in text', () => {
     for (const text of [
       'password: string;', 'const password: string = process.env.DB_PASSWORD;', 'password: str = ""', 'token: Token = new Token()',
       'password: string = "${DB_PASSWORD}"', 'const password: string = `${prefix}-x`;', 'if (password: string == "x")',
+      'token type = "bearer-abc-123"',
     ]) assert.equal(masker.text(text).text, text, text);
   });
 
