@@ -101,6 +101,17 @@ export class RawDeltas {
     for (let i = this.templates.length - 1; i >= 0; i--) if (this.templates[i]!.key === key) this.templates.splice(i, 1);
   }
 
+  /**
+   * The masked data for `raw`, as mask() gives it, noted as the last event sent of its stream
+   * where `last` keeps one (the template of a delta the gateway adds to that stream).
+   */
+  maskNoting(raw: string, last: Map<string, { event: SentEvent }>): string | undefined {
+    const sent = this.mask(raw);
+    const kept = sent && last.get(sent.key);
+    if (kept) kept.event = sent.data;
+    return sent?.data;
+  }
+
   /** The masked event's data for `raw` and its text's stream, when it matches a template; undefined: take the full path. */
   mask(raw: string): { key: string; data: string } | undefined {
     const bounds = this.bounds;

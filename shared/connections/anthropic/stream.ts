@@ -62,10 +62,7 @@ export class MessageDeltas implements DeltaHandler {
     // A tool call's input is held as it comes, not masked as text.
     if (this.held) return undefined;
     this.differs = undefined;
-    const sent = this.raw.mask(raw);
-    const last = sent && this.last.get(sent.key);
-    if (last) last.event = sent.data;
-    return sent?.data;
+    return this.raw.maskNoting(raw, this.last);
   }
 
   event(name: string | undefined, data: unknown, raw?: string): StreamedEvent[] {

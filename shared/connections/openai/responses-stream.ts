@@ -61,10 +61,7 @@ export class ResponseDeltas implements DeltaHandler {
     // While a call is held, its events are held too: they go the full way.
     if (this.held.size > 0) return undefined;
     this.differs = undefined;
-    const sent = this.raw.mask(raw);
-    const last = sent && this.last.get(sent.key);
-    if (last) last.event = sent.data;
-    return sent?.data;
+    return this.raw.maskNoting(raw, this.last);
   }
 
   event(name: string | undefined, data: unknown, raw?: string): StreamedEvent[] {
