@@ -44,6 +44,41 @@ function run(upstream: string, cuts: number[], fast: boolean, dropUsage = false,
   return { out, findings: stream.findings, details: stream.details(), hits };
 }
 
+/** Texts from PIECES, now and then the secret split over two in a row; rest(): the half a split has yet to send. */
+function texts(next: () => number) {
+  let rest: string | undefined;
+  const take = () => {
+    const half = rest;
+    rest = undefined;
+    return half;
+  };
+  return {
+    next(): string {
+      const half = take();
+      if (half !== undefined) return half;
+      if (next() >= 0.15) return PIECES[Math.floor(next() * PIECES.length)]!;
+      const at = 1 + Math.floor(next() * (github.length - 2));
+      rest = `${github.slice(at)} `;
+      return ` ${github.slice(0, at)}`;
+    },
+    rest: take,
+  };
+}
+
+/**
+ * Asserts that `upstream`, cut at ten random points, gives the same bytes and findings with text
+ * deltas masked from their bytes as without, and leaks no part of the secret; returns the fast run.
+ */
+function sameBothWays(upstream: string, next: () => number, seed: number, make: (findings: Finding[]) => Handler) {
+  const cuts = Array.from({ length: 10 }, () => Math.floor(next() * upstream.length)).sort((a, b) => a - b);
+  const full = run(upstream, cuts, false, false, make);
+  const fast = run(upstream, cuts, true, false, make);
+  assert.equal(fast.out, full.out, `seed ${seed}`);
+  assert.deepEqual(fast.findings, full.findings, `seed ${seed}`);
+  assert.ok(!fast.out.includes(github.slice(4, 20)), `seed ${seed}: the secret leaked`);
+  return fast;
+}
+
 const envelope = { id: 'chatcmpl-7', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'gpt-test', system_fingerprint: 'fp_1' };
 const chunk = (delta: Record<string, unknown>, extra: Record<string, unknown> = {}, finish: string | null = null) => ({
   ...envelope,
@@ -119,7 +154,7 @@ describe('text deltas masked from their bytes', () => {
       const next = random(seed);
       const named = (data: Record<string, unknown>) => `event: ${String(data.type)}\ndata: ${JSON.stringify(data)}\n\n`;
       const parts = [named({ type: 'message_start', message: { id: 'msg_1', model: 'claude-test', usage: { input_tokens: 5 } } })];
-      let secretRest: string | undefined;
+      const pieces = texts(next);
       for (const [index, type] of [[0, 'text'], [1, 'thinking'], [2, 'tool_use'], [0, 'text']] as const) {
         const block = type === 'tool_use' ? { type, id: 'toolu_1', name: 'run', input: {} } : { type, [type]: '' };
         parts.push(named({ type: 'content_block_start', index, content_block: block }));
@@ -128,34 +163,19 @@ describe('text deltas masked from their bytes', () => {
             parts.push(named({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: i === 0 ? '{"cmd":"' : i === 11 ? '"}' : 'ls ' } }));
             continue;
           }
-          const pending = secretRest;
-          let text = pending ?? PIECES[Math.floor(next() * PIECES.length)]!;
-          secretRest = undefined;
-          if (pending === undefined && next() < 0.15) {
-            const at = 1 + Math.floor(next() * (github.length - 2));
-            text = ` ${github.slice(0, at)}`;
-            secretRest = `${github.slice(at)} `;
-          }
+          const text = pieces.next();
           const field = type === 'text' ? 'text' : 'thinking';
           parts.push(named({ type: 'content_block_delta', index, delta: { type: `${field}_delta`, [field]: text } }));
         }
-        if (secretRest !== undefined && type !== 'tool_use') {
+        const rest = type === 'tool_use' ? undefined : pieces.rest();
+        if (rest !== undefined) {
           const field = type === 'text' ? 'text' : 'thinking';
-          parts.push(named({ type: 'content_block_delta', index, delta: { type: `${field}_delta`, [field]: secretRest } }));
-          secretRest = undefined;
+          parts.push(named({ type: 'content_block_delta', index, delta: { type: `${field}_delta`, [field]: rest } }));
         }
         parts.push(named({ type: 'content_block_stop', index }));
       }
       parts.push(named({ type: 'message_delta', delta: { stop_reason: 'tool_use' }, usage: { output_tokens: 9 } }), named({ type: 'message_stop' }));
-      const upstream = parts.join('');
-      const cuts = Array.from({ length: 10 }, () => Math.floor(next() * upstream.length)).sort((a, b) => a - b);
-      const make = (findings: Finding[]) => new MessageDeltas(masker, findings, allow);
-      const full = run(upstream, cuts, false, false, make);
-      const fast = run(upstream, cuts, true, false, make);
-      assert.equal(fast.out, full.out, `seed ${seed}`);
-      assert.deepEqual(fast.findings, full.findings, `seed ${seed}`);
-      assert.ok(!fast.out.includes(github.slice(4, 20)), `seed ${seed}: the secret leaked`);
-      hits += fast.hits;
+      hits += sameBothWays(parts.join(''), next, seed, (findings) => new MessageDeltas(masker, findings, allow)).hits;
     }
     assert.ok(hits > 100 * 20, `only ${hits} deltas masked from their bytes`);
   });
@@ -175,18 +195,11 @@ describe('text deltas masked from their bytes', () => {
         { item_id: 'rs_1', output_index: 0, kind: 'response.reasoning_summary_text', extra: { summary_index: 0 } },
         { item_id: 'msg_1', output_index: 1, kind: 'response.output_text', extra: { content_index: 0 } },
       ];
-      let secretRest: string | undefined;
+      const pieces = texts(next);
       const cutOff = next() < 0.3;
       for (const item of items) {
         for (let i = 0; i < 12; i++) {
-          const pending = secretRest;
-          let delta = pending ?? PIECES[Math.floor(next() * PIECES.length)]!;
-          secretRest = undefined;
-          if (pending === undefined && next() < 0.15) {
-            const at = 1 + Math.floor(next() * (github.length - 2));
-            delta = ` ${github.slice(0, at)}`;
-            secretRest = `${github.slice(at)} `;
-          }
+          const delta = pieces.next();
           send(`${item.kind}.delta`, { item_id: item.item_id, output_index: item.output_index, ...item.extra, delta });
           // A function call proposed while the answer streams: held whole until its done.
           if (item.output_index === 1 && i === 4) {
@@ -195,21 +208,12 @@ describe('text deltas masked from their bytes', () => {
             send('response.output_item.done', { output_index: 2, item: { type: 'function_call', id: 'fc_1', call_id: 'call_1', name: 'run', arguments: '{"cmd":"ls"}' } });
           }
         }
-        if (secretRest !== undefined) {
-          send(`${item.kind}.delta`, { item_id: item.item_id, output_index: item.output_index, ...item.extra, delta: secretRest });
-          secretRest = undefined;
-        }
+        const rest = pieces.rest();
+        if (rest !== undefined) send(`${item.kind}.delta`, { item_id: item.item_id, output_index: item.output_index, ...item.extra, delta: rest });
         if (!cutOff || item.output_index === 0) send(`${item.kind}.done`, { item_id: item.item_id, output_index: item.output_index, ...item.extra, text: 'whole' });
       }
       if (!cutOff) send('response.completed', { response: { id: 'resp_1', object: 'response', model: 'gpt-test', status: 'completed', output: [], usage: { input_tokens: 1, output_tokens: 2, total_tokens: 3 } } });
-      const upstream = parts.join('');
-      const cuts = Array.from({ length: 10 }, () => Math.floor(next() * upstream.length)).sort((a, b) => a - b);
-      const make = (findings: Finding[]) => new ResponseDeltas(masker, findings, allow);
-      const full = run(upstream, cuts, false, false, make);
-      const fast = run(upstream, cuts, true, false, make);
-      assert.equal(fast.out, full.out, `seed ${seed}`);
-      assert.deepEqual(fast.findings, full.findings, `seed ${seed}`);
-      assert.ok(!fast.out.includes(github.slice(4, 20)), `seed ${seed}: the secret leaked`);
+      const fast = sameBothWays(parts.join(''), next, seed, (findings) => new ResponseDeltas(masker, findings, allow));
       // Sequence numbers stay consecutive, the gateway's own deltas included.
       const numbers = [...fast.out.matchAll(/"sequence_number":(\d+)/g)].map((m) => Number(m[1]));
       assert.deepEqual(numbers, numbers.map((_, i) => i), `seed ${seed}`);
