@@ -121,6 +121,9 @@ describe('PII detection', () => {
     for (const text of [
       'order 4111 1111 1111 1112', 'ts 1714567890123', 'at 2024-05-01T12:34:56Z', 'v1.2.3.4.5', 'id 000-12-3456',
       'version 10.0.19045', 'std::vector<int>', 'took 12:34:56', 'GB82 WEST 1234', 'mail me at bob@localhost', 'x 415 5552671',
+      // A URL's user and scp's or git's remote are a login at a host, not an address.
+      'git clone git@github.com:org/repo.git', 'origin\tgit@ssh.dev.azure.com:v3/org/proj/repo (fetch)', 'ssh://git@github.com/org/repo',
+      'postgres://app@db1.internal:5432/app', 'https://deploy@example.com/path', 'scp build.tgz azureuser@vm1.example.com:~/drop/',
     ]) {
       assert.deepEqual(rulesIn(text), [], text);
     }

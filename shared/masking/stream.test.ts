@@ -14,6 +14,8 @@ function corpus(random: Random): string {
   const values = [
     ...Object.values(samples).map((make) => make()),
     'bob.smith@example.org',
+    'git@github.com:org/repo.git',
+    'ssh://git@github.com/org/repo',
     '4111 1111 1111 1111',
     '+1 415 555 2671',
     '(415) 555-2671',
@@ -63,6 +65,13 @@ describe('stream masking', () => {
         }
       }
     }
+  });
+
+  it('holds an address until what follows its colon says whether it is a remote (git@host:path), at every split point', () => {
+    const input = 'origin git@github.com:org/repo.git (fetch)\nmail bob@example.org: thanks, or bob@example.org:x';
+    const batch = masker.text(input);
+    assert.deepEqual(batch.findings.map((f) => f.rule), ['pii-email']);
+    for (let cut = 0; cut <= input.length; cut++) assert.equal(streamed(masker, [input.slice(0, cut), input.slice(cut)]).text, batch.text, `split at ${cut}`);
   });
 
   it('gives the batch result when fed in random chunks, one character at a time included', () => {

@@ -297,6 +297,13 @@ function letterTld(text: string, e: number): boolean {
   return e - i >= 2 && e - i <= 24 && code(text, i - 1) === 46;
 }
 
+/** Whether a path follows `:` at `e`, as in scp's and git's `user@host:path` (`git@github.com:org/repo.git`). */
+function remotePath(text: string, e: number): boolean {
+  if (code(text, e) !== 58) return false;
+  const c = code(text, e + 1);
+  return isAlnum(c) || c === 47 || c === 126 || c === 46 || c === 95 || c === 45;
+}
+
 const email: ScanRule = {
   id: 'pii-email',
   gates: ['@'],
@@ -314,9 +321,10 @@ const email: ScanRule = {
       for (let c = code(text, e); e < text.length && e - at <= 253 && isEmailDomain(c); c = code(text, ++e)) if (c === 46 && dot < 0) dot = e;
       while (e > at + 1 && (text.charCodeAt(e - 1) === 46 || text.charCodeAt(e - 1) === 45)) e--;
       if (s === at || dot <= at + 1 || dot >= e - 1 || !letterTld(text, e)) continue;
-      // user:password@host in a URL is a credential (another rule), not an address.
+      // user:password@host in a URL is a credential (another rule), not an address; nor is a
+      // URL's user alone (ssh://git@host), nor scp's and git's remote user@host:path.
       const inUrl = s > 0 && text.charCodeAt(s - 1) === 58 && schemeBefore(s);
-      if (!inUrl && emailValid(text.slice(s, e))) {
+      if (!inUrl && !text.startsWith('://', s - 3) && !remotePath(text, e) && emailValid(text.slice(s, e))) {
         emit(s, e);
         from = e;
       }
