@@ -175,7 +175,7 @@ describe('assignments of sensitive keys in text', () => {
     }
   });
 
-  it('masks a literal a typed declaration is given (TypeScript, Kotlin, Swift, Python, Rust); not its type, nor code given to it', () => {
+  it('masks a literal a typed declaration is given (TypeScript, Kotlin, Swift, Python, Rust, Go, Bicep); not its type, nor code given to it', () => {
     for (const make of [
       (s: string) => `const dbPassword: string = "${s}";`,
       (s: string) => `  private readonly clientSecret: string | undefined = '${s}';`,
@@ -184,11 +184,31 @@ describe('assignments of sensitive keys in text', () => {
       (s: string) => `    password: Optional[str] = "${s}"`,
       (s: string) => `let api_token: &str = "${s}";`,
       (s: string) => `  static readonly API_KEY: Readonly<string> = \`${s}\`;`,
+      // Go and Bicep name the type after the key.
+      (s: string) => `var dbPassword string = "${s}"`,
+      (s: string) => `\tconst apiToken   string = \`${s}\``,
+      (s: string) => `@secure()\nparam adminPassword string = '${s}'`,
     ]) masks(make);
     for (const text of [
       'password: string;', 'const password: string = process.env.DB_PASSWORD;', 'password: str = ""', 'token: Token = new Token()',
       'password: string = "${DB_PASSWORD}"', 'const password: string = `${prefix}-x`;', 'if (password: string == "x")',
       'token type = "bearer-abc-123"',
+      'Password string `json:"password"`', 'var password string = os.Getenv("DB_PASSWORD")', 'param adminPassword string',
+      'password string == "x"', "param adminPassword string = ''",
+    ]) assert.equal(masker.text(text).text, text, text);
+  });
+
+  it("masks the default of a Terraform variable whose name is sensitive; not another block's, a nested block's or a template", () => {
+    for (const make of [
+      (s: string) => `variable "db_password" {\n  default = "${s}"\n}`,
+      (s: string) => `variable "okta_api_token" {\n  description = "The {org} token"\n  type        = string\n  sensitive   = true\n  default     = "${s}"\n}`,
+      (s: string) => `variable "client_secret" { default = "${s}" }`,
+    ]) masks(make);
+    for (const text of [
+      'variable "db_password" {\n  type = string\n}\nvariable "region" {\n  default = "westeurope"\n}',
+      'variable "db_password" {\n  validation {\n    default = "not-the-variables"\n  }\n}',
+      'variable "db_password" {\n  default = "${var.fallback}"\n}', 'variable "db_password" {\n  default = ""\n}',
+      'resource "azurerm_key_vault_secret" "db_password" {\n  value = random_password.db.result\n}',
     ]) assert.equal(masker.text(text).text, text, text);
   });
 
@@ -228,6 +248,17 @@ describe('assignments of sensitive keys in text', () => {
     assert.equal(createMasker({ disabled: ['sensitive-key'] }).ruleCount, masker.ruleCount - 1);
   });
 
+  it('masks a key whose last word is pat (a personal access token), in env files, YAML and JSON; not pat alone, compat or format', () => {
+    masks((s) => `export AZURE_DEVOPS_EXT_PAT=${s}`);
+    masks((s) => `GITHUB_PAT="${s}"`);
+    masks((s) => `  ado.pat: ${s}`);
+    const secret = chosen();
+    assert.equal(masker.auto(JSON.stringify({ env: { ASANA_PAT: secret } }), 'application/json').text, JSON.stringify({ env: { ASANA_PAT: '[MASKED:sensitive-key]' } }));
+    for (const text of ['{"pat": "Pat Smith", "compat": "es2020"}', 'format: json\ncompat=1\nPAT=3', '{"patterns": ["a*"]}']) {
+      assert.equal(masker.auto(text).text, text, text);
+    }
+  });
+
   it('masks a key whose last word is pass (DB_PASS), in env files, YAML and JSON; not pass alone, bypass or firstPass', () => {
     masks((s) => `DB_PASS=${s}`);
     masks((s) => `export SMTP_PASS="${s}"`);
@@ -257,7 +288,7 @@ describe('assignments of sensitive keys in text', () => {
       'password = user_password', `f(a, password=${secret})`, `  token: ${secret}`, `<password>${secret}</password>`,
       `<add key="DbPassword" value="${secret} x" />`, `docker run -e "DB_PASSWORD=${secret}" x`, 'List<Token> t = new List<Token>();',
       `password      = "${secret}"`, `- **Password:** ${secret}`, `define('DB_PASSWORD', 'none${secret}');`, `args: ["--password", "${secret}"]`,
-      `(DB_PASSWORD=${secret} ./run)`, `User: admin / Password: ${secret}`, `Connect-VIServer h -Password ${secret} -Force`, `  password '${secret}'`, `const dbPassword: string | null = "${secret}";`, `token: |`, `  ${secret}`, `  ${secret} again`, `user: x`, `cut password = "${secret}`,
+      `(DB_PASSWORD=${secret} ./run)`, `User: admin / Password: ${secret}`, `Connect-VIServer h -Password ${secret} -Force`, `  password '${secret}'`, `const dbPassword: string | null = "${secret}";`, `param adminPassword string = '${secret}'`, `variable "db_password" {`, `  type    = string`, `  default = "${secret} x"`, `}`, `token: |`, `  ${secret}`, `  ${secret} again`, `user: x`, `cut password = "${secret}`,
     ].join('\n');
     const whole = masker.text(text).text;
     assert.ok(!whole.includes(`${secret} and`) && whole.includes(`f(a, password=${secret})`), whole);

@@ -120,6 +120,8 @@ class Reach {
 const runs = new Reach(endsRun);
 /** Where the run last found too long to be a value reaches (scan skips the candidates inside it). */
 let overlong = -1;
+/** How far the last Terraform block was read (defaultIn), in its text. Forgotten when a scan ends. */
+const readBlock = { text: '', to: -1 };
 const lines = new Reach(endsLine);
 
 /**
@@ -265,6 +267,11 @@ function assignedAfter(text: string, keyStart: number, keyEnd: number, lazy = fa
         typed = true;
       }
     }
+  } else if (spacedBefore && keyQuote === 0 && (c === 115 || c === 83) && ((STRING_TYPED.lastIndex = i), STRING_TYPED.test(text))) {
+    // Go's and Bicep's declarations name the type after the key (var password string = "…", param adminPassword string = '…').
+    i = STRING_TYPED.lastIndex;
+    kind = '=';
+    typed = true;
   } else if (spacedBefore && keyQuote === 0 && text.charCodeAt(keyStart) === 45) kind = 'flag';
   else if (c === 44 && keyQuote !== 0) return pairedAfter(text, keyStart, i + 1);
   else if (spacedBefore && keyQuote === 0 && (c === 34 || c === 39) && startsLine(text, keyStart)) {
@@ -339,6 +346,46 @@ const TYPE = String.raw`&?[A-Za-z_][\w.]{0,60}(?:<[\w.,<>?\[\] \t]{0,60}>|\[[\w.
  * annotations, Rust), `=`, and a quoted literal next. Sticky and bounded.
  */
 const TYPED = new RegExp(String.raw`[ \t]{0,8}${TYPE}(?:[ \t]{0,8}\|[ \t]{0,8}${TYPE}){0,3}[ \t]{0,8}=(?![=~>])[ \t]{0,8}(?=[bfruBFRU]?["'\`])`, 'y');
+
+/** After a key and a blank: the type `string`, `=` and a quoted literal next (Go, Bicep). Sticky and bounded. */
+const STRING_TYPED = /[sS]tring[ \t]{1,8}=(?![=~>])[ \t]{0,8}(?=["'`])/y;
+
+/** How far into a Terraform variable block its default is looked for (characters). */
+const BLOCK_REACH = 1024;
+/** A block's `default = "`, from a line's start. Sticky. */
+const DEFAULT = /[ \t]*default[ \t]*=[ \t]*(?=")/y;
+
+/**
+ * The quoted default of the Terraform block that opens at `brace` (variable "db_password" {
+ * default = "…" }): a line of the block itself, not of a block inside it. Quoted strings are
+ * skipped whole, braces in them counting for nothing.
+ */
+function defaultIn(text: string, brace: number): Assigned | undefined {
+  const limit = Math.min(text.length, brace + BLOCK_REACH);
+  readBlock.text = text;
+  let depth = 1;
+  let i = brace + 1;
+  for (; i < limit; i++) {
+    const c = text.charCodeAt(i);
+    if (depth === 1 && (i === brace + 1 || text.charCodeAt(i - 1) === 10)) {
+      DEFAULT.lastIndex = i;
+      if (DEFAULT.test(text)) {
+        const open = DEFAULT.lastIndex;
+        const end = closing(text, open, 34);
+        readBlock.to = end < 0 ? open : end;
+        return end < 0 ? undefined : { valueStart: open + 1, valueEnd: end, open: end === text.length, form: 'quoted' };
+      }
+    }
+    if (c === 34) {
+      const end = closing(text, i, 34);
+      if (end < 0 || end === text.length) break;
+      i = end;
+    } else if (c === 123) depth++;
+    else if (c === 125 && --depth === 0) break;
+  }
+  readBlock.to = i;
+  return undefined;
+}
 
 /**
  * The value of a YAML block scalar whose header line ends at `lineEnd`: the lines under its key
@@ -501,6 +548,8 @@ export function assignments(names: readonly string[], isSensitiveKey: KeyMatcher
       ...keyGates(names, '>', '>'),
     ]),
     ...keyGates(names, `[ \t]{1,3}["']`, '[=:]'),
+    ...keyGates(names, `[ \t][sS]tring[ \t]`, '[=:]'),
+    ...keyGates(names, `"[ \t]{0,3}\\{`, '[=:]'),
     '--[A-Za-z]',
     '[ \t]-[A-Za-z]',
     `\\([ \t]{0,3}["']`,
@@ -576,12 +625,24 @@ export function assignments(names: readonly string[], isSensitiveKey: KeyMatcher
       if (keyEnd === limit || !sensitive(text, start, keyEnd)) return undefined;
       return assignedAfter(text, start, keyEnd, lazy);
     }
-    // A key, blanks and a quote (Groovy's password 'hunter2'): assignedAfter reads it.
+    // A key, blanks and a quote (Groovy's password 'hunter2') or a type (Go's password string = "…"): assignedAfter reads it.
     let keyEnd = start;
     while (keyEnd < text.length && keyEnd - start < MAX_KEY && isKeyChar(text.charCodeAt(keyEnd))) keyEnd++;
     let afterBlanks = keyEnd;
     while (afterBlanks - keyEnd < 3 && isBlank(text.charCodeAt(afterBlanks))) afterBlanks++;
-    if (afterBlanks > keyEnd && (text.charCodeAt(afterBlanks) === 34 || text.charCodeAt(afterBlanks) === 39)) {
+    const after = text.charCodeAt(afterBlanks);
+    if (after === 34 && afterBlanks === keyEnd) {
+      // Terraform's variable block ("db_password" {), whose default is read inside it.
+      let brace = keyEnd + 1;
+      while (brace - keyEnd <= 4 && isBlank(text.charCodeAt(brace))) brace++;
+      const keyStart = keyStartBefore(text, keyEnd);
+      if (text.charCodeAt(brace) !== 123 || keyStart === undefined || text.charCodeAt(keyStart - 1) !== 34 || !sensitive(text, keyStart, keyEnd)) return undefined;
+      // A block inside one read already would be a variable nested in a block, which HCL has
+      // not: skipping it reads each character once, however many such keys and braces repeat.
+      if (text === readBlock.text && brace < readBlock.to) return undefined;
+      return defaultIn(text, brace);
+    }
+    if (afterBlanks > keyEnd && (after === 34 || after === 39 || after === 115 || after === 83)) {
       const keyStart = keyStartBefore(text, keyEnd);
       return keyStart !== undefined && sensitive(text, keyStart, keyEnd) ? assignedAfter(text, keyStart, keyEnd, lazy) : undefined;
     }
@@ -615,6 +676,8 @@ export function assignments(names: readonly string[], isSensitiveKey: KeyMatcher
       runs.forget();
       lines.forget();
       overlong = -1;
+      readBlock.text = '';
+      readBlock.to = -1;
     },
     // A value that reaches the end of a stream's text (in quotes, or the rest of a line) is
     // held from its start: what follows decides where it ends and whether it is code. A value

@@ -72,6 +72,11 @@ describe('JSON mode and the sensitive-key rule run in linear time', () => {
       { shape: 'data keys', text: 'apiVersion: v1\n' + repeat('data:\n', size) },
       { shape: 'Secret list items', text: repeat('- kind: Secret\n  data:\n    a: b\n', size) },
       { shape: 'keys before quotes', text: repeat('password "', size) },
+      // Go's and Bicep's types after the key; Terraform's blocks, never closed, nested, defaults without an end.
+      { shape: 'keys before a type', text: repeat('password string = ', size) },
+      { shape: 'quoted keys before braces', text: repeat('"password" {', size) },
+      { shape: 'variable blocks', text: repeat('variable "db_password" {\n  type = string\n', size) },
+      { shape: 'blocks in a quote', text: repeat('"password" { description = "{', size) },
       // PostgreSQL's password file (pgpass.ts): ports on one long line, entries without an end.
       { shape: 'pgpass ports', text: repeat('a:1:', size) },
       { shape: 'pgpass fields', text: repeat('h:1:d:u:', size) },

@@ -14,6 +14,8 @@ export const DEFAULT_SENSITIVE_KEYS: readonly string[] = [
   'functionKeys', 'systemKeys',
   // DB_PASS, SMTP_PASS, REDIS_PASS in env files and settings: a key's last word only.
   '_pass',
+  // A personal access token: AZURE_DEVOPS_EXT_PAT (az devops), GITHUB_PAT, ADO_PAT; not pat alone.
+  '_pat',
 ];
 
 /** Keys that end like a sensitive name but hold paging cursors, not credentials. */
