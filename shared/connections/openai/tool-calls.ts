@@ -19,6 +19,8 @@ export type { JudgedAnswers };
 export function judgingToolCalls(masker: Masker, judge: Judge, out: JudgedAnswers): Masker {
   return judgingAnswers(masker, out, (answer) => {
     if (!isObject(answer)) return undefined;
+    // Most answers propose no call: nothing to judge, and no copy to keep.
+    if (!proposesCalls(answer)) return { version: () => answer, review: false };
     const copy = structuredClone(answer);
     const verdicts: ToolCallVerdict[] = [];
     const note = noting(judge, out.judged);
@@ -38,6 +40,12 @@ export function judgingToolCalls(masker: Masker, judge: Judge, out: JudgedAnswer
     }
     return { version: (passReview) => (passReview ? copy : answer), review };
   });
+}
+
+function proposesCalls(answer: Json): boolean {
+  const inChoice = (choice: unknown) =>
+    isObject(choice) && isObject(choice.message) && (Array.isArray(choice.message.tool_calls) || isObject(choice.message.function_call));
+  return (Array.isArray(answer.choices) && answer.choices.some(inChoice)) || (Array.isArray(answer.output) && answer.output.some((item) => responseCall(item) !== undefined));
 }
 
 function judgeAnswer(answer: Json, judge: Judge): void {
