@@ -291,6 +291,13 @@ describe("formats as secretlint's recommended rules define them", () => {
     masks(`mysqlx://app:${pw}@db:33060/app`, pw, 'database-url-password');
   });
 
+  it("database-url-password: Azure SQL's JDBC URL, whose port and properties come before its user@server, is no URL password", () => {
+    const pw = r(ALNUM, 14) + '1';
+    leaves('jdbc:sqlserver://srv.database.windows.net:1433;database=db;user=admin@srv;encrypt=true;loginTimeout=30;');
+    masks(`jdbc:sqlserver://srv.database.windows.net:1433;database=db;user=admin@srv;password=${pw};encrypt=true`, pw, 'connection-string-password');
+    assert.equal(masker.text(`jdbc:sqlserver://srv.database.windows.net:1433;user=admin@srv;password=${pw};`).text, 'jdbc:sqlserver://srv.database.windows.net:1433;user=admin@srv;password=[MASKED:connection-string-password];');
+  });
+
   it('private-key: a block whose body is a placeholder or too short for a key is left; a cut-off block is masked', () => {
     leaves('-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----');
     leaves('-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIA==\n-----END EC PRIVATE KEY-----');

@@ -147,6 +147,17 @@ export const unlessFilledInOrPlaceholder = (secret: string, match: string): bool
  * than 4 characters, one character repeated, or the user's name again (admin:admin).
  */
 const PLACEHOLDER_PASSWORD = /^(?:(?:my|your|the|replace[_-]?with)?[_-]?(?:password|passwd|pass|pwd|secret|root|admin|user(?:name)?)|\{[^}]{1,50}\}|%[A-Za-z_]{1,30}%|\$[A-Za-z_]{1,30}|\$\([^)]{1,50}\)|(.)\1{3,})$/i;
+/**
+ * A URL's port and properties read as its password: in jdbc:sqlserver://host:1433;database=d;user=u@host
+ * the user is Azure SQL's user@server, after the host, not a URL's user.
+ */
+const PORT_THEN_PROPERTIES = /^\d{1,5};[A-Za-z]/;
+
+/** unlessPlaceholderPassword, for a URL's password: also leaves a port and properties (PORT_THEN_PROPERTIES). */
+export function unlessUrlPlaceholderPassword(secret: string, match: string): boolean {
+  return PORT_THEN_PROPERTIES.test(secret) || unlessPlaceholderPassword(secret, match);
+}
+
 export function unlessPlaceholderPassword(secret: string, match: string): boolean {
   if (PLACEHOLDER.test(secret) || PLACEHOLDER_PASSWORD.test(secret) || secret.length < 4) return true;
   const user = /:\/\/([^:@\/\s]*):/.exec(match)?.[1];

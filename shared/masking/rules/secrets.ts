@@ -3,7 +3,7 @@
 // lookaheads so that a token inside a longer run of token characters is not cut out of it.
 import type { RegexRule } from '../rule.js';
 import { ASSIGN, rule } from './define.js';
-import { isEncodedKeyBlock, isPlaceholderKeyBlock, looksLikeCode, looksPlain, unlessPlaceholder, unlessPlaceholderPassword, unlessPlainOrBelow, unlessWordsOrBelow } from './filters.js';
+import { isEncodedKeyBlock, isPlaceholderKeyBlock, looksLikeCode, looksPlain, unlessPlaceholder, unlessPlaceholderPassword, unlessUrlPlaceholderPassword, unlessPlainOrBelow, unlessWordsOrBelow } from './filters.js';
 import { IDENTIFIABLE_64, providerRules } from './providers.js';
 
 /** The signatures of the 64-byte identifiable keys of services other than Storage. */
@@ -125,10 +125,10 @@ export const secretRules: readonly RegexRule[] = [
   // Credentials in connection strings and URLs.
   rule('database-url-password', ['://'],
     new RegExp(String.raw`(?<=(?:${DB_SCHEMES})):\/\/[^\s:@\/?#"'<>]*:([^\s@\/?"'<>]+)@`, 'i'),
-    { allow: unlessPlaceholderPassword, requires: '@' }),
+    { allow: unlessUrlPlaceholderPassword, requires: '@' }),
   rule('url-basic-auth', ['://'],
     new RegExp(String.raw`(?<!${DB_SCHEMES})(?<=[A-Za-z0-9]):\/\/[^\s:@\/?#"'<>]+:([^\s@\/?"'<>]+)@`, 'i'),
-    { allow: unlessPlaceholderPassword, requires: '@' }),
+    { allow: unlessUrlPlaceholderPassword, requires: '@' }),
   // A token as a URL's user: https://<token>:x-oauth-basic@github.com/ (package.json
   // dependencies), or a long random user alone (https://<token>@host/).
   // Entropy 3, not 3.5: one random 40-hex token in twenty (GitHub's classic OAuth form) is below 3.5.
