@@ -533,7 +533,7 @@ function elementAfter(text: string, keyStart: number, keyEnd: number): Assigned 
 
 /**
  * The scanner for the sensitive key `names` (as the policy gives them). Its gates are a key's
- * last two letters (then maybe a number, a quote, a bracket) before `=` or `:`, and a long flag.
+ * last letters (then maybe a number, a quote, a bracket) before `=` or `:`, and a long flag.
  */
 export function assignments(names: readonly string[], isSensitiveKey: KeyMatcher, mayBeSensitiveKey: KeyFilter, replacement?: Replacement): ScanRule {
   // An XML attribute pair's value ends in "ue" (<add key="DbPassword" value="…"/>). A quoted key
@@ -548,7 +548,7 @@ export function assignments(names: readonly string[], isSensitiveKey: KeyMatcher
       ...keyGates(names, '>', '>'),
     ]),
     ...keyGates(names, `[ \t]{1,3}["']`, '[=:]'),
-    ...keyGates(names, `[ \t][sS]tring[ \t]`, '[=:]'),
+    ...keyGates(names, `[ \t]{1,3}[sS]tring[ \t]`, '[=:]'),
     ...keyGates(names, `"[ \t]{0,3}\\{`, '[=:]'),
     '--[A-Za-z]',
     '[ \t]-[A-Za-z]',
@@ -599,7 +599,7 @@ export function assignments(names: readonly string[], isSensitiveKey: KeyMatcher
     if (!sensitive(text, keyStart, keyEnd) && !(text.charCodeAt(at) === 61 && isPairValue(text, keyStart, keyEnd))) return undefined;
     return assignedAfter(text, keyStart, keyEnd, lazy);
   };
-  /** The assignment read from a gate's start: a key's last two letters, a separator, a flag's dashes, or a call's parenthesis. */
+  /** The assignment read from a gate's start: a key's last letters, a separator, a flag's dashes, or a call's parenthesis. */
   const fromGate = (text: string, start: number, lazy = false): Assigned | undefined => {
     // A single dash's flag is gated from the blank before it.
     if (isBlank(text.charCodeAt(start)) && text.charCodeAt(start + 1) === 45 && text.charCodeAt(start + 2) !== 45) start++;

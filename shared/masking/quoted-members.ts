@@ -16,6 +16,7 @@ const QUOTE = 34;
 const APOSTROPHE = 39;
 const isQuote = (c: number) => c === QUOTE || c === APOSTROPHE;
 const isDigit = (c: number) => c >= 48 && c <= 57;
+const isAlnum = (c: number) => isDigit(c) || ((c | 0x20) >= 97 && (c | 0x20) <= 122);
 const isBlank = (c: number) => c === 32 || c === 9;
 const isEnd = (c: number) => c === 10 || c === 13;
 
@@ -80,8 +81,8 @@ function keyBefore(text: string, close: number): number | undefined {
 
 /**
  * The scanner for the sensitive key `names` (as the policy gives them). Its gates are a key's
- * last two letters, its closing quote, the colon and the value's quote: JSON text has a member
- * every few characters, and most end in two letters no sensitive name ends in.
+ * last letters, its closing quote, the colon and the value's quote: JSON text has a member
+ * every few characters, and most end in letters no sensitive name ends in.
  */
 export function quotedMembers(names: readonly string[], isSensitiveKey: KeyMatcher, mayBeSensitiveKey: KeyFilter, replacement?: Replacement): ScanRule {
   const member = `["'][ \t]{0,3}:[ \t]{0,8}["']`;
@@ -104,14 +105,15 @@ export function quotedMembers(names: readonly string[], isSensitiveKey: KeyMatch
     scan(text, starts, emit) {
       let from = 0;
       for (const start of starts) {
-        // The gate starts at the key's last two letters (then maybe a separator and a number), or
-        // (a one-character name) at its closing quote. A gate of some length allows starts that
-        // are not its own: each is read as the gate reads it.
+        // The gate starts at the key's last letters (two or three, then maybe a separator and a
+        // number), or (a one-character name) at its closing quote. A gate of some length allows
+        // starts that are not its own: each is read as the gate reads it.
         let close = start;
         if (!isQuote(text.charCodeAt(start))) {
-          close = start + 2;
+          while (close < start + 3 && isAlnum(text.charCodeAt(close))) close++;
           if (text.charCodeAt(close) === 45 || text.charCodeAt(close) === 95) close++;
-          while (close < start + 6 && isDigit(text.charCodeAt(close))) close++;
+          const digits = close;
+          while (close < digits + 3 && isDigit(text.charCodeAt(close))) close++;
           if (!isQuote(text.charCodeAt(close))) continue;
         }
         if (close < from) continue;

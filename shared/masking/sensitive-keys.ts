@@ -111,15 +111,17 @@ const eitherCase = (c: string) => (c.toLowerCase() === c.toUpperCase() ? c : `[$
 
 /**
  * Gates (gates.ts) on the keys `names` match, then `after` (a scanner's separator): a key's last
- * two letters in either case, then maybe a separator and a number ("password2", "DB_PASSWORD_2").
- * `ends` adds last letters of keys of a scanner's own; a name of one character gates on `alone`.
+ * three letters (two, of a name of two) in either case, then maybe a separator and a number
+ * ("password2", "DB_PASSWORD_2"). Three, not two: `format:` and `createdAt:` end like `_pat`,
+ * `version:` like `authorization`, and every gate is a scanner's call. `ends` adds last letters
+ * of keys of a scanner's own; a name of one character gates on `alone`.
  */
 export function keyGates(names: readonly string[], after: string, alone: string, ends: readonly string[] = []): string[] {
   const last = new Set(ends);
   for (const name of names) {
-    const letters = name.replace(/[-_.\s]/g, '');
-    if (letters.length < 2 || !/^[A-Za-z0-9]{2}$/.test(letters.slice(-2))) return [alone];
-    last.add(letters.slice(-2).toLowerCase());
+    const end = name.replace(/[-_.\s]/g, '').slice(-3);
+    if (!/^[A-Za-z0-9]{2,3}$/.test(end)) return [alone];
+    last.add(end.toLowerCase());
   }
-  return [...last].map((end) => `${eitherCase(end[0]!)}${eitherCase(end[1]!)}[-_]?\\d{0,3}${after}`);
+  return [...last].map((end) => `${[...end].map(eitherCase).join('')}[-_]?\\d{0,3}${after}`);
 }
