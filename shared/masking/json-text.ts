@@ -6,6 +6,7 @@
 // `\u0041`), as is JSON nested inside a string. The walk is iterative and allocates little
 // per token, so size and nesting cost time and memory, not stack.
 import { maskBase64, maybeBase64 } from './base64.js';
+import { declarationAt, declaresValue, READ_AHEAD } from './declarations.js';
 import type { Core } from './core.js';
 import { SENSITIVE_KEY_RULE } from './core.js';
 import { childPath, reroot } from './json-path.js';
@@ -32,6 +33,13 @@ export const MAX_PAIR_NAME = 128;
  * but no string `value`.
  */
 export const KEY_VAULT_SECRET = /\.vault\.(?:azure\.net|azure\.cn|usgovcloudapi\.net|microsoftazure\.de)(?::443)?(?:\/|\\\/)secrets(?:\/|\\\/)/;
+
+/**
+ * Levels a finding's location names; below them it ends in `…`. A location as deep as the
+ * document would make each finding as long as the nesting, and a body nested a hundred thousand
+ * levels with a value at each would take gigabytes of locations.
+ */
+const PATH_LEVELS = 64;
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isWhitespace = (c: number) => c <= 32 && (c === 32 || c === 10 || c === 13 || c === 9);
@@ -115,7 +123,13 @@ export class Walk {
   private readonly isObject: boolean[] = [];
   private readonly count: number[] = [];
   private readonly member: (string | number)[] = [];
+  /** Per open container, its path (path() names a member of the innermost from it). */
+  private readonly paths: string[] = [];
   private readonly sensitive: boolean[] = [];
+  /** Per open container: an object under a sensitive key that declares a value rather than holds one (declarations.ts). */
+  private readonly declared: boolean[] = [];
+  /** Characters declarationAt may still read ahead. */
+  private readAhead: number;
   // The key just read: its raw text [keyStart, keyEnd), quotes included, and its decoded text
   // when it has escapes. Most keys are never needed as strings, so they are not sliced.
   private keyStart = 0;
@@ -151,6 +165,7 @@ export class Walk {
     private readonly spans: readonly Span[],
   ) {
     this.secretBundle = core.isSensitiveKey !== undefined && KEY_VAULT_SECRET.test(text);
+    this.readAhead = text.length + READ_AHEAD;
   }
 
   run(): { text: string; findings: Finding[] } | undefined {
@@ -190,12 +205,17 @@ export class Walk {
           }
           const inObject = top >= 0 && this.isObject[top]!;
           const member: Member = top < 0 || inObject ? KEY : this.count[top]!++;
-          const sensitive = top >= 0 && (this.sensitive[top]! || (inObject && this.keySensitive));
+          const sensitive =
+            top >= 0 && (this.sensitive[top]! || (inObject && (this.keySensitive || (this.declared[top]! && declaresValue(this.keyName())))));
           if (c === 123 || c === 91) {
+            // Under a sensitive key, a schema or a template parameter keeps its words (declarations.ts).
+            const declared = sensitive && c === 123 && this.declarationAt(i);
             this.isObject.push(c === 123);
             this.count.push(0);
             this.member.push(top < 0 ? '' : this.name(member));
-            this.sensitive.push(sensitive);
+            this.paths.push(top < 0 ? this.root : top < PATH_LEVELS ? childPath(this.paths[top]!, this.name(member)) : top === PATH_LEVELS ? `${this.paths[top]}…` : this.paths[top]!);
+            this.sensitive.push(sensitive && !declared);
+            this.declared.push(declared);
             this.named.push(false);
             this.secretKind.push(false);
             this.secretValues.push(undefined);
@@ -258,6 +278,18 @@ export class Walk {
     return this.over({ text: out + text.slice(at), findings: this.findings });
   }
 
+  /**
+   * Whether the object at `open` is a declaration, read ahead within a budget of the text's
+   * length and READ_AHEAD more: nested objects under a sensitive key each read ahead, and past
+   * the budget an object is taken for a value (masked), so the walk stays linear.
+   */
+  private declarationAt(open: number): boolean {
+    if (this.readAhead <= 0) return false;
+    const { declared, read } = declarationAt(this.text, open, open + Math.min(READ_AHEAD, this.readAhead));
+    this.readAhead -= read - open;
+    return declared;
+  }
+
   private over(result: { text: string; findings: Finding[] } | undefined): true {
     this.result = result;
     return true;
@@ -276,7 +308,9 @@ export class Walk {
     this.isObject.pop();
     this.count.pop();
     this.member.pop();
+    this.paths.pop();
     this.sensitive.pop();
+    this.declared.pop();
     this.named.pop();
     const secret = this.secretKind.pop();
     const values = this.secretValues.pop();
@@ -286,14 +320,18 @@ export class Walk {
   }
 
   private name(member: Member): string | number {
-    if (member !== KEY) return member;
+    return member === KEY ? this.keyName() : member;
+  }
+
+  /** The key just read, as masked when it held a finding. */
+  private keyName(): string {
     return this.keyMasked ?? this.keyDecoded ?? this.text.slice(this.keyStart + 1, this.keyEnd - 1);
   }
 
   private path(member: Member): string {
-    let path = this.root;
-    for (let level = 1; level < this.member.length; level++) path = childPath(path, this.member[level]!);
-    return this.member.length === 0 ? path : childPath(path, this.name(member));
+    const top = this.paths.length - 1;
+    if (top < 0) return this.root;
+    return top < PATH_LEVELS ? childPath(this.paths[top]!, this.name(member)) : top === PATH_LEVELS ? `${this.paths[top]}…` : this.paths[top]!;
   }
 
   /** Reads the string at `start` (a key or a value) and masks what it must; returns its end, or -1 when it is not a JSON string. */

@@ -2,6 +2,7 @@
 // hold the value. Returns a new value of the same shape; the input is not changed.
 import type { Core } from './core.js';
 import { SENSITIVE_KEY_RULE } from './core.js';
+import { declaresValue, isDeclaration } from './declarations.js';
 import { childPath, reroot } from './json-path.js';
 import { isFloat, KEY_VAULT_SECRET, MAX_PAIR_NAME, maskJsonText, maskString, PAIR_NAMES } from './json-text.js';
 import { KUBERNETES_SECRET_RULE, LAST_APPLIED, SECRET_FIELDS } from './kubernetes-secrets.js';
@@ -51,6 +52,8 @@ function walk(value: unknown, core: Core, path: string, sensitive: boolean, dept
         const name = (value as Record<string, unknown>)[member];
         return typeof name === 'string' && name.length <= MAX_PAIR_NAME && isSensitiveKey(name);
       });
+    // Under a sensitive key, a schema or a template parameter keeps its words (declarations.ts).
+    const declared = sensitive && isDeclaration(value as Record<string, unknown>);
     for (const [key, item] of Object.entries(value)) {
       const keyFindings: Finding[] = [];
       const raw = childPath(path, key);
@@ -59,7 +62,7 @@ function walk(value: unknown, core: Core, path: string, sensitive: boolean, dept
       const at = maskedKey === key ? raw : childPath(path, maskedKey);
       for (const f of keyFindings) findings.push({ ...f, location: reroot(f.location, raw, at) });
       const keySensitive =
-        sensitive ||
+        (declared ? declaresValue(key) : sensitive) ||
         (core.isSensitiveKey !== undefined && core.isSensitiveKey(key)) ||
         (key === 'value' && (named || (bundle && typeof item === 'string')));
       out[maskedKey] = walk(item, core, at, keySensitive, depth + 1, findings, open);

@@ -92,6 +92,27 @@ describe('JSON mode (auto)', () => {
     assert.deepEqual(out, { credentials: { user: '[MASKED:sensitive-key]', pass: ['[MASKED:sensitive-key]', '[MASKED:sensitive-key]', null] } });
   });
 
+  it("keeps a schema's and a template parameter's words under a sensitive key, and masks the values it holds, as text and as parsed values", () => {
+    const schema = {
+      tools: [{ name: 'login', inputSchema: { type: 'object', properties: { password: { type: 'string', description: 'The password', minLength: 8, default: 'hunter2-default' }, apiKey: { type: ['string', 'null'], examples: ['sk-example-1'] } }, required: ['password'] } }],
+    };
+    const template = { parameters: { adminPassword: { type: 'SecureString', defaultValue: 'Xk9mQ2vL!', metadata: { description: 'The admin password' } } } };
+    const masked = (value: unknown) => [JSON.parse(masker.auto(JSON.stringify(value)).text), masker.json(value).value];
+    for (const out of masked(schema)) {
+      assert.deepEqual(out, {
+        tools: [{ name: 'login', inputSchema: { type: 'object', properties: { password: { type: 'string', description: 'The password', minLength: 8, default: '[MASKED:sensitive-key]' }, apiKey: { type: ['string', 'null'], examples: ['[MASKED:sensitive-key]'] } }, required: ['password'] } }],
+      });
+    }
+    for (const out of masked(template)) {
+      assert.deepEqual(out, { parameters: { adminPassword: { type: 'SecureString', defaultValue: '[MASKED:sensitive-key]', metadata: { description: 'The admin password' } } } });
+    }
+    // A member of any other name, a type that is no type name, or an escaped key: a value, masked whole.
+    for (const value of [{ password: { type: 'string', data: 'c2VjcmV0' } }, { token: { type: 'Bearer', value: 'abc' } }]) {
+      for (const out of masked(value)) assert.ok(!JSON.stringify(out).includes('string') && !JSON.stringify(out).includes('Bearer'), JSON.stringify(out));
+    }
+    assert.equal(masker.auto('{"password": {"\\u0074ype": "string"}}').text, '{"password": {"\\u0074ype": "[MASKED:sensitive-key]"}}');
+  });
+
   it('extends or replaces the sensitive key list', () => {
     const body = JSON.stringify({ password: 'a', ssh: 'b' });
     assert.deepEqual(JSON.parse(createMasker({ sensitiveKeys: { names: ['ssh'] } }).auto(body).text), { password: '[MASKED:sensitive-key]', ssh: '[MASKED:sensitive-key]' });
@@ -154,6 +175,16 @@ describe('JSON mode (auto)', () => {
     const out = masker.auto(body);
     assert.ok(out.text.includes('[MASKED:sensitive-key]'));
     assert.equal(out.text.length, body.length + '[MASKED:sensitive-key]'.length - 1);
+  });
+
+  it('names a finding by its first 64 levels and "…" below them, so deep bodies do not make long locations', () => {
+    const at = (depth: number) => masker.auto('{"a":'.repeat(depth) + '{"password":"p"}' + '}'.repeat(depth)).findings.map((f) => f.location);
+    assert.deepEqual(at(63), [`$${'.a'.repeat(63)}.password`]);
+    assert.deepEqual(at(64), [`$${'.a'.repeat(64)}…`]);
+    assert.deepEqual(at(5000), [`$${'.a'.repeat(64)}…`]);
+    const nested = masker.auto('{"password":' + '{"v":"x","items":'.repeat(20000) + '1' + '}'.repeat(20001));
+    assert.equal(nested.findings.length, 20001);
+    assert.ok(nested.findings.every((f) => f.location.length <= '$.password'.length + 64 * '.items'.length + 1));
   });
 });
 

@@ -42,6 +42,9 @@ describe('JSON mode and the sensitive-key rule run in linear time', () => {
     { shape: 'escaped quotes', text: '{"a": "' + repeat('\\"password\\": \\"', size) },
     { shape: 'nested arrays', text: repeat('[', size) },
     { shape: 'nested objects', text: repeat('{"password":', size) },
+    // Each object under a sensitive key reads ahead for a declaration (declarations.ts).
+    { shape: 'nested declarations', text: '{"password":' + repeat('{"type":"string","items":', size) },
+    { shape: 'nested values', text: '{"password":' + repeat('{"type":"string","a":[', size) },
     { shape: 'string of keywords', text: '{"a": "' + repeat('pwd=password=', size) + '"}' },
     { shape: 'long members', text: '{' + repeat(keys.map((k) => `"${k}": "pwd=pwd=pwd=pwd=", `).join(''), size) + '"z": 1}' },
   ];
