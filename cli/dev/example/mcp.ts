@@ -63,6 +63,8 @@ export async function startExampleMcp(options: ExampleMcpOptions = {}): Promise<
     tool('read_file', 'Reads a file of the example project', { path: z.string() }, ({ path }) => `contents of ${String(path)}: DEPLOY_TOKEN=${secret}`, true);
     tool('delete_file', 'Deletes a file of the example project', { path: z.string() }, ({ path }) => `deleted ${String(path)}`);
     tool('drop_database', 'Drops the example database', {}, () => 'dropped');
+    // A tool whose input names a credential: its schema must reach the client as written.
+    tool('connect_database', 'Connects to the example database', { database: z.string(), password: z.string().min(8).describe('The database password') }, ({ database }) => `connected to ${String(database)}`);
     tool('summarize', 'Summarizes a text with the client\'s model', { text: z.string() }, async ({ text }) => {
       try {
         const answer = await server.server.createMessage({ messages: [{ role: 'user', content: { type: 'text', text: `Summarize: ${String(text)}` } }], maxTokens: 50 });

@@ -21,7 +21,7 @@ connections:
     holdWaitSeconds: 1
 rules:
   - name: agents-read
-    match: { connections: tools, actions: ["tools/call:read_file", "tools/call:summarize"] }
+    match: { connections: tools, actions: ["tools/call:read_file", "tools/call:summarize", "tools/call:connect_database"] }
     action: allow
   - name: not-etc
     match: { connections: tools, actions: "tools/call:read_file", arguments: { "$.path": "^/etc/" } }
@@ -87,9 +87,17 @@ describe('mcp e2e: the SDK client through the gateway to an SDK server', () => {
   it('lists only the tools the principal may call, review tools marked', async () => {
     const { tools } = await client.listTools();
     const byName = new Map(tools.map((t) => [t.name, t]));
-    assert.deepEqual([...byName.keys()].sort(), ['delete_file', 'read_file', 'summarize']);
+    assert.deepEqual([...byName.keys()].sort(), ['connect_database', 'delete_file', 'read_file', 'summarize']);
     assert.match(byName.get('delete_file')!.description!, /\(needs approval\)$/);
     assert.doesNotMatch(byName.get('read_file')!.description!, /needs approval/);
+  });
+
+  it("passes a tool's input schema whose property names a credential as the server wrote it", async () => {
+    const { tools } = await client.listTools();
+    const schema = tools.find((t) => t.name === 'connect_database')!.inputSchema as { properties: Record<string, unknown>; required: string[] };
+    assert.deepEqual(schema.properties.password, { type: 'string', minLength: 8, description: 'The database password' });
+    assert.deepEqual(schema.required.sort(), ['database', 'password']);
+    assert.equal(text(await client.callTool({ name: 'connect_database', arguments: { database: 'orders', password: 'correct-horse-9' } })), 'connected to orders');
   });
 
   it('runs an allowed call with the secret in its streamed result masked', async () => {

@@ -106,6 +106,18 @@ describe('openai e2e: the openai client through the gateway', () => {
     assert.deepEqual(JSON.parse(seen()[0]!.body).stream_options, { include_usage: true });
   });
 
+  it("sends a tool's parameters that name a credential upstream as written: a masked schema is one the model refuses", async () => {
+    const seen = since();
+    const parameters = {
+      type: 'object',
+      properties: { host: { type: 'string' }, password: { type: 'string', minLength: 8, description: 'The database password' } },
+      required: ['host', 'password'],
+    };
+    await client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'Connect to the database' }], tools: [{ type: 'function', function: { name: 'connect', parameters } }] });
+    const sent = JSON.parse(seen()[0]!.body) as { tools: Array<{ function: { parameters: unknown } }> };
+    assert.deepEqual(sent.tools[0]!.function.parameters, parameters);
+  });
+
   it('works with the client\'s stream helper, tool calls included', async () => {
     const runner = client.chat.completions.stream({
       model: MODEL,
