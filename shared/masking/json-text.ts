@@ -128,6 +128,13 @@ export class Walk {
   private readonly sensitive: boolean[] = [];
   /** Per open container: an object under a sensitive key that declares a value rather than holds one (declarations.ts). */
   private readonly declared: boolean[] = [];
+  /**
+   * The document is a Kubernetes object, or a list of them: under a sensitive key, an object
+   * or array is the API's structure (a pod's `secret` volume names its Secret, its projected
+   * `serviceAccountToken` gives a path and a lifetime), and only a value whose own key is
+   * sensitive is masked. A Secret's values are the kubernetes-secret rule's.
+   */
+  private apiObject = false;
   /** Characters declarationAt may still read ahead. */
   private readAhead: number;
   // The key just read: its raw text [keyStart, keyEnd), quotes included, and its decoded text
@@ -214,7 +221,7 @@ export class Walk {
             this.count.push(0);
             this.member.push(top < 0 ? '' : this.name(member));
             this.paths.push(top < 0 ? this.root : top < PATH_LEVELS ? childPath(this.paths[top]!, this.name(member)) : top === PATH_LEVELS ? `${this.paths[top]}…` : this.paths[top]!);
-            this.sensitive.push(sensitive && !declared);
+            this.sensitive.push(sensitive && !declared && !this.apiObject);
             this.declared.push(declared);
             this.named.push(false);
             this.secretKind.push(false);
@@ -248,6 +255,7 @@ export class Walk {
           }
           i = this.key(i);
           if (i < 0) return this.over(undefined);
+          if (top === 0 && this.isObject.length === 1 && this.opensApiObject(i)) this.apiObject = true;
           expect = Expect.Value;
           break;
         case Expect.AfterValue:
@@ -459,6 +467,12 @@ export class Walk {
   }
 
   /** Whether the key text[start, end) (quotes included; `decoded` when it has escapes) is `name`. */
+  /** Whether the document's first key, just read (its value at `i`), makes it a Kubernetes object (as isApiObject in kubernetes-secrets.ts reads a parsed one). */
+  private opensApiObject(i: number): boolean {
+    const { keyStart, keyEnd, keyDecoded } = this;
+    return (this.keyIs('apiVersion', keyStart, keyEnd, keyDecoded) || this.keyIs('kind', keyStart, keyEnd, keyDecoded)) && this.text.charCodeAt(skipWhitespace(this.text, i)) === 34;
+  }
+
   private keyIs(name: string, start: number, end: number, decoded: string | undefined): boolean {
     return decoded !== undefined ? decoded === name : end - start - 2 === name.length && this.text.startsWith(name, start + 1);
   }

@@ -5,17 +5,26 @@ import { SENSITIVE_KEY_RULE } from './core.js';
 import { declaresValue, isDeclaration } from './declarations.js';
 import { childPath, reroot } from './json-path.js';
 import { isFloat, KEY_VAULT_SECRET, MAX_PAIR_NAME, maskJsonText, maskString, PAIR_NAMES } from './json-text.js';
-import { KUBERNETES_SECRET_RULE, LAST_APPLIED, SECRET_FIELDS } from './kubernetes-secrets.js';
+import { isApiObject, KUBERNETES_SECRET_RULE, LAST_APPLIED, SECRET_FIELDS } from './kubernetes-secrets.js';
 import { MAX_JSON_DEPTH } from './limits.js';
 import { findingFor, redact, replacementText, type Finding } from './redact.js';
 
 const UNREADABLE = '[MASKED:unreadable]';
 
 export function maskJsonValue(value: unknown, core: Core, path: string, findings: Finding[]): unknown {
-  return walk(value, core, path, false, 0, findings, new Set());
+  return walk(value, core, path, false, 0, { findings, open: new Set(), apiObject: isApiObject(value) });
 }
 
-function walk(value: unknown, core: Core, path: string, sensitive: boolean, depth: number, findings: Finding[], open: Set<object>): unknown {
+interface WalkState {
+  findings: Finding[];
+  /** The objects and arrays being walked: one met again is a cycle. */
+  open: Set<object>;
+  /** The value is a Kubernetes object, or a list of them (isApiObject). */
+  apiObject: boolean;
+}
+
+function walk(value: unknown, core: Core, path: string, sensitive: boolean, depth: number, state: WalkState): unknown {
+  const { findings, open } = state;
   if (typeof value === 'string') {
     if (!sensitive) return maskString(value, core, path, 0, findings);
     findings.push(findingFor(SENSITIVE_KEY_RULE, path, value));
@@ -31,15 +40,17 @@ function walk(value: unknown, core: Core, path: string, sensitive: boolean, dept
     return spans.length === 0 ? value : redact(text, spans, () => path, findings);
   }
   if (value === null || typeof value !== 'object') return value;
+  // In a Kubernetes object, what a sensitive key holds as an object or array is the API's structure.
+  if (state.apiObject) sensitive = false;
   // Cycles are not JSON; deep trees go through the iterative text masker.
   if (open.has(value)) return UNREADABLE;
   if (depth >= MAX_JSON_DEPTH) return throughText(value, core, path, findings);
   open.add(value);
   try {
     if (Array.isArray(value)) {
-      return value.map((item, index) => walk(item, core, childPath(path, index), sensitive, depth + 1, findings, open));
+      return value.map((item, index) => walk(item, core, childPath(path, index), sensitive, depth + 1, state));
     }
-    if (core.kubernetesSecret && (value as { kind?: unknown }).kind === 'Secret') return kubernetesSecret(value as Record<string, unknown>, core, path, depth, findings, open);
+    if (core.kubernetesSecret && (value as { kind?: unknown }).kind === 'Secret') return kubernetesSecret(value as Record<string, unknown>, core, path, depth, state);
     const out: Record<string, unknown> = {};
     // A Key Vault secret bundle: its string `value` is the secret (KEY_VAULT_SECRET in json-text.ts).
     const id = (value as { id?: unknown }).id;
@@ -65,7 +76,7 @@ function walk(value: unknown, core: Core, path: string, sensitive: boolean, dept
         (declared ? declaresValue(key) : sensitive) ||
         (core.isSensitiveKey !== undefined && core.isSensitiveKey(key)) ||
         (key === 'value' && (named || (bundle && typeof item === 'string')));
-      out[maskedKey] = walk(item, core, at, keySensitive, depth + 1, findings, open);
+      out[maskedKey] = walk(item, core, at, keySensitive, depth + 1, state);
     }
     return out;
   } finally {
@@ -77,9 +88,9 @@ function walk(value: unknown, core: Core, path: string, sensitive: boolean, dept
  * A Kubernetes Secret: each string under its `data` and `stringData`, and the last-applied
  * annotation that repeats them, masked whole (kubernetes-secrets.ts); the rest as any object's.
  */
-function kubernetesSecret(secret: Record<string, unknown>, core: Core, path: string, depth: number, findings: Finding[], open: Set<object>): unknown {
+function kubernetesSecret(secret: Record<string, unknown>, core: Core, path: string, depth: number, state: WalkState): unknown {
   const whole = (value: string, at: string) => {
-    findings.push(findingFor(KUBERNETES_SECRET_RULE, at, value));
+    state.findings.push(findingFor(KUBERNETES_SECRET_RULE, at, value));
     return replacementText(KUBERNETES_SECRET_RULE, core.kubernetesSecret!, value);
   };
   const out: Record<string, unknown> = {};
@@ -87,17 +98,17 @@ function kubernetesSecret(secret: Record<string, unknown>, core: Core, path: str
     const at = childPath(path, key);
     if (SECRET_FIELDS.includes(key) && isRecord(item)) {
       out[key] = Object.fromEntries(
-        Object.entries(item).map(([name, v]) => [name, typeof v === 'string' ? whole(v, childPath(at, name)) : walk(v, core, childPath(at, name), false, depth + 2, findings, open)]),
+        Object.entries(item).map(([name, v]) => [name, typeof v === 'string' ? whole(v, childPath(at, name)) : walk(v, core, childPath(at, name), false, depth + 2, state)]),
       );
       continue;
     }
     const annotations = key === 'metadata' && isRecord(item) && isRecord(item.annotations) ? item.annotations : undefined;
     const applied = annotations?.[LAST_APPLIED];
     if (typeof applied !== 'string') {
-      out[key] = walk(item, core, at, false, depth + 1, findings, open);
+      out[key] = walk(item, core, at, false, depth + 1, state);
       continue;
     }
-    const metadata = walk({ ...(item as object), annotations: { ...annotations, [LAST_APPLIED]: '' } }, core, at, false, depth + 1, findings, open) as Record<string, Record<string, unknown>>;
+    const metadata = walk({ ...(item as object), annotations: { ...annotations, [LAST_APPLIED]: '' } }, core, at, false, depth + 1, state) as Record<string, Record<string, unknown>>;
     metadata.annotations![LAST_APPLIED] = whole(applied, childPath(childPath(at, 'annotations'), LAST_APPLIED));
     out[key] = metadata;
   }

@@ -113,6 +113,32 @@ describe('JSON mode (auto)', () => {
     assert.equal(masker.auto('{"password": {"\\u0074ype": "string"}}').text, '{"password": {"\\u0074ype": "[MASKED:sensitive-key]"}}');
   });
 
+  it("keeps a Kubernetes object's structure under sensitive keys (a pod's secret volume, its token projection), masking values whose own key is sensitive", () => {
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      spec: {
+        volumes: [
+          { name: 'kube-api-access-x7k2p', projected: { defaultMode: 420, sources: [{ serviceAccountToken: { expirationSeconds: 3607, path: 'token' } }] } },
+          { name: 'tls', secret: { secretName: 'web-tls', defaultMode: 420 } },
+        ],
+        containers: [{ name: 'web', env: [{ name: 'DB_PASSWORD', value: 'hunter2-x' }, { name: 'MODE', value: 'x' }] }],
+      },
+    };
+    const maskedPod = structuredClone(pod);
+    maskedPod.spec.containers[0]!.env[0]!.value = '[MASKED:sensitive-key]';
+    const list = { kind: 'ConfigMapList', items: [{ apiVersion: 'v1', kind: 'ConfigMap', data: { password: 'hunter2-x', token: { a: 1 } } }] };
+    const maskedList = { kind: 'ConfigMapList', items: [{ apiVersion: 'v1', kind: 'ConfigMap', data: { password: '[MASKED:sensitive-key]', token: { a: 1 } } }] };
+    for (const [value, expected] of [[pod, maskedPod], [list, maskedList]] as const) {
+      assert.deepEqual(JSON.parse(masker.auto(JSON.stringify(value)).text), expected);
+      assert.deepEqual(masker.json(value).value, expected);
+    }
+    // Any other document: what a sensitive key holds is masked whole, as before.
+    const other = { metadata: {}, kind: 'Pod', secret: { secretName: 'web-tls' } };
+    assert.deepEqual(JSON.parse(masker.auto(JSON.stringify(other)).text).secret, { secretName: '[MASKED:sensitive-key]' });
+    assert.deepEqual((masker.json(other).value as typeof other).secret, { secretName: '[MASKED:sensitive-key]' });
+  });
+
   it('extends or replaces the sensitive key list', () => {
     const body = JSON.stringify({ password: 'a', ssh: 'b' });
     assert.deepEqual(JSON.parse(createMasker({ sensitiveKeys: { names: ['ssh'] } }).auto(body).text), { password: '[MASKED:sensitive-key]', ssh: '[MASKED:sensitive-key]' });

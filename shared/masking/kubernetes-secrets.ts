@@ -13,6 +13,17 @@ export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 /** Members of a Secret whose values are all secret. */
 export const SECRET_FIELDS: readonly string[] = ['data', 'stringData'];
 
+/**
+ * Whether a parsed JSON document is a Kubernetes object or a list of them: its first member is
+ * its `apiVersion` or its `kind`, a string, as the API server and kubectl write them (JSON mode
+ * over text reads the same from the first key).
+ */
+export function isApiObject(value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const first = Object.keys(value)[0];
+  return (first === 'apiVersion' || first === 'kind') && typeof (value as Record<string, unknown>)[first] === 'string';
+}
+
 /** Each field's key, as a stream's hold looks for it; all of them end in KEY_END. */
 const KEYS: Readonly<Record<string, string>> = Object.fromEntries(SECRET_FIELDS.map((field) => [field, `${field}:`]));
 const KEY_END = 'ata:';

@@ -72,7 +72,23 @@ export async function startExampleKubernetes(options: ExampleKubernetesOptions =
   };
   const byName = (group: string, name: string) => TYPES.find((t) => t.group === group && t.name === name);
   put(byName('core', 'namespaces')!, '', 'default', {});
-  put(byName('core', 'pods')!, 'default', 'web-1', { spec: { containers: [{ name: 'web', image: 'nginx' }] }, status: { phase: 'Running' } });
+  // As the API server writes a pod: every one mounts its service account's token (a projected
+  // volume, since Kubernetes 1.22), and this one a Secret too, each named, none holding a value.
+  const volumes = [
+    {
+      name: 'kube-api-access-x7k2p',
+      projected: {
+        defaultMode: 420,
+        sources: [
+          { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+          { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+        ],
+      },
+    },
+    { name: 'tls', secret: { secretName: 'web-tls', defaultMode: 420 } },
+  ];
+  const mounts = [{ name: 'kube-api-access-x7k2p', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true }];
+  put(byName('core', 'pods')!, 'default', 'web-1', { spec: { containers: [{ name: 'web', image: 'nginx', volumeMounts: mounts }], volumes }, status: { phase: 'Running' } });
   put(byName('core', 'secrets')!, 'default', 'db-password', { type: 'Opaque', data: { config: Buffer.from(secretValue).toString('base64') } });
 
   const listener: RequestListener = (req, res) => {

@@ -167,5 +167,6 @@ export const secretRules: readonly RegexRule[] = [
   rule('generic-secret',
     ['password', 'passwd', 'passphrase', 'secret', 'token', 'api_key', 'apikey', 'api-key', 'access_key', 'accesskey', 'private_key', 'privatekey', 'credential'],
     new RegExp(String.raw`(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)${ASSIGN}([^\s"'\x60\\,;<>(){}\[\]]{8,200})`, 'i'),
-    { extent: 'line', allow: unlessPlainOrBelow(3) }),
+    // A value that ends in ':' is the next YAML key (a pod's `secret:` volume, then `secretName: …`).
+    { extent: 'line', allow: (secret) => secret.endsWith(':') || unlessPlainOrBelow(3)(secret) }),
 ];

@@ -94,8 +94,17 @@ describe('kubectl through the gateway', { skip: kubectl.skip }, () => {
   it('gets pods (discovery and list allowed)', async () => {
     const res = await run('get', 'pods', '-o', 'json');
     assert.equal(res.code, 0, res.stderr);
-    assert.deepEqual(JSON.parse(res.stdout).items.map((p: { metadata: { name: string } }) => p.metadata.name), ['web-1']);
+    const pods = JSON.parse(res.stdout).items as Array<{ metadata: { name: string }; spec: { volumes: unknown[] } }>;
+    assert.deepEqual(pods.map((p) => p.metadata.name), ['web-1']);
     assert.ok(api.received.some((r) => r.url.startsWith('/api/v1/namespaces/default/pods')));
+    // The service account token's volume and a Secret's volume name what they mount, and hold no value: kept as written.
+    assert.deepEqual(pods[0]!.spec.volumes, [
+      {
+        name: 'kube-api-access-x7k2p',
+        projected: { defaultMode: 420, sources: [{ serviceAccountToken: { expirationSeconds: 3607, path: 'token' } }, { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } }] },
+      },
+      { name: 'tls', secret: { secretName: 'web-tls', defaultMode: 420 } },
+    ]);
   });
 
   it('masks a Secret\'s data whatever it holds', async () => {
