@@ -16,11 +16,11 @@ describe('JSON mode (auto)', () => {
   });
 
   it('masks values under sensitive keys whatever they hold, numbers included', () => {
-    const body = JSON.stringify({ user: 'bob', password: 'x', db: { connectionString: 'Server=a' }, pin: 1, dbPassword: 1234, nextPageToken: 'abc', max_tokens: 10 });
+    const body = JSON.stringify({ user: 'bob', password: 'x', db: { connectionString: 'Server=a' }, pin: 1, dbPassword: 1234, nextPageToken: 'abc', max_tokens: 10, $skipToken: 'ew0K', skip_token: 'ew0K' });
     const out = JSON.parse(masker.auto(body).text) as Record<string, unknown>;
     assert.deepEqual(out, {
       user: 'bob', password: '[MASKED:sensitive-key]', db: { connectionString: '[MASKED:sensitive-key]' }, pin: 1,
-      dbPassword: '[MASKED:sensitive-key]', nextPageToken: 'abc', max_tokens: 10,
+      dbPassword: '[MASKED:sensitive-key]', nextPageToken: 'abc', max_tokens: 10, $skipToken: 'ew0K', skip_token: 'ew0K',
     });
   });
 

@@ -18,9 +18,12 @@ export const DEFAULT_SENSITIVE_KEYS: readonly string[] = [
   '_pat',
 ];
 
-/** Keys that end like a sensitive name but hold paging cursors, not credentials. */
+/**
+ * Keys that end like a sensitive name but hold paging cursors, not credentials: an agent sends
+ * them back for the next page (Azure Resource Graph's $skipToken, az graph query's skip_token).
+ */
 export const DEFAULT_IGNORED_KEYS: readonly string[] = [
-  'pageToken', 'nextPageToken', 'nextToken', 'continuationToken', 'syncToken',
+  'pageToken', 'nextPageToken', 'nextToken', 'continuationToken', 'syncToken', 'skipToken', '$skipToken', 'resumeToken',
 ];
 
 // A number at the end is an instance, not a different name: ACR's credentials are "password" and
