@@ -123,8 +123,8 @@ export class Walk {
   private readonly isObject: boolean[] = [];
   private readonly count: number[] = [];
   private readonly member: (string | number)[] = [];
-  /** Per open container, its path (path() names a member of the innermost from it). */
-  private readonly paths: string[] = [];
+  /** Per open container, its path once a finding needed it (containerPath). */
+  private readonly paths: (string | undefined)[] = [];
   private readonly sensitive: boolean[] = [];
   /** Per open container: an object under a sensitive key that declares a value rather than holds one (declarations.ts). */
   private readonly declared: boolean[] = [];
@@ -220,7 +220,7 @@ export class Walk {
             this.isObject.push(c === 123);
             this.count.push(0);
             this.member.push(top < 0 ? '' : this.name(member));
-            this.paths.push(top < 0 ? this.root : top < PATH_LEVELS ? childPath(this.paths[top]!, this.name(member)) : top === PATH_LEVELS ? `${this.paths[top]}…` : this.paths[top]!);
+            this.paths.push(undefined);
             this.sensitive.push(sensitive && !declared && !this.apiObject);
             this.declared.push(declared);
             this.named.push(false);
@@ -339,7 +339,24 @@ export class Walk {
   private path(member: Member): string {
     const top = this.paths.length - 1;
     if (top < 0) return this.root;
-    return top < PATH_LEVELS ? childPath(this.paths[top]!, this.name(member)) : top === PATH_LEVELS ? `${this.paths[top]}…` : this.paths[top]!;
+    return this.below(this.containerPath(top), top, this.name(member));
+  }
+
+  /**
+   * The path of open container `level`, made from the nearest one above it already made: each
+   * container's once, and only where a finding needs it (most documents have none).
+   */
+  private containerPath(level: number): string {
+    let known = level;
+    while (known >= 0 && this.paths[known] === undefined) known--;
+    if (known < 0) this.paths[(known = 0)] = this.root;
+    for (let k = known + 1; k <= level; k++) this.paths[k] = this.below(this.paths[k - 1]!, k - 1, this.member[k]!);
+    return this.paths[level]!;
+  }
+
+  /** The path of `member` in the container at `level` whose path is `parent`: `…` past PATH_LEVELS. */
+  private below(parent: string, level: number, member: string | number): string {
+    return level < PATH_LEVELS ? childPath(parent, member) : level === PATH_LEVELS ? `${parent}…` : parent;
   }
 
   /** Reads the string at `start` (a key or a value) and masks what it must; returns its end, or -1 when it is not a JSON string. */
