@@ -95,6 +95,8 @@ describe('built-in secret rules', () => {
     for (const text of [
       'password: required', 'token = getToken(request)', 'secret: process.env.SECRET', '"max_tokens": 4096',
       '"prompt_tokens": 123456789', 'token: ${TOKEN}', 'the token is expired', 'secret_name: my-app-secret',
+      // Optional chaining is code; a path of words from home is a place.
+      'const token = req.headers.authorization?.split(" ")[1];', 'private_key_path = "~/.ssh/id_rsa"',
       // A pod in YAML: under `secret:` and `serviceAccountToken:` come the next keys, not values.
       '  - name: tls\n    secret:\n      defaultMode: 420\n      secretName: web-tls',
       '      - serviceAccountToken:\n          expirationSeconds: 3607\n          path: token',

@@ -1,17 +1,18 @@
 // Shared "not a secret after all" checks for the rules that match assignments.
 import { shannonEntropy } from '../entropy.js';
 
-/** Words, identifiers, member paths and numbers, an anchor or selector (#add-password): what code and prose put after `token =`. */
-const PLAIN = /^(?:#?[A-Za-z_.$-]+|[\d.eE+-]+)$/;
+/** Words, identifiers, member paths (optional chaining's `?.` too) and numbers, an anchor or selector (#add-password): what code and prose put after `token =`. */
+const PLAIN = /^(?:#?[A-Za-z_.$?-]+|[\d.eE+-]+)$/;
 /** Values already masked, or placeholders rather than values. */
 const PLACEHOLDER = /^(?:\*+|x+|X+|\.+|<[^>]*>|\$\{[^}]*\}|\{\{.*\}\}|%[A-Za-z_]+%|\[MASKED:[^\]]*\].*|null|undefined|none|true|false)$/i;
 
 /**
  * What a setting named like a secret holds when it is no secret: a URL without credentials
  * (TOKEN_URL=https://…/token; one with them is the URL rules' to find), a path of words
- * (secret_name: prod/db/password) or an AWS resource name (arn:aws:iam::aws:policy/…).
+ * (secret_name: prod/db/password, private_key_path: ~/.ssh/id_rsa) or an AWS resource name
+ * (arn:aws:iam::aws:policy/…).
  */
-const URL_OR_PATH = /^[A-Za-z][A-Za-z0-9+.-]{1,15}:\/\/[^@\s]+$|^\/?(?:[A-Za-z_.-]+\/)+[A-Za-z_.-]+\/?$|^arn:aws[\w-]*:[\w-]+:[\w-]*:(?:\d{12}|aws)?:[\w/+=,.@:-]+$/;
+const URL_OR_PATH = /^[A-Za-z][A-Za-z0-9+.-]{1,15}:\/\/[^@\s]+$|^~?\/?(?:[A-Za-z_.-]+\/)+[A-Za-z_.-]+\/?$|^arn:aws[\w-]*:[\w-]+:[\w-]*:(?:\d{12}|aws)?:[\w/+=,.@:-]+$/;
 
 /**
  * The three as one regex, tested once per candidate (a text dense with candidates has one every
