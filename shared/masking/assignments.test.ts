@@ -217,7 +217,7 @@ describe('assignments of sensitive keys in text', () => {
       'password = getPassword()', 'password = user_password', 'token = os.environ["TOKEN"]', 'conn = connect(host, password=pw)',
       'login(user, password=password)', '  password: hashedPassword,', 'const user = { password: req.body.password };',
       'password: str = Field(min_length=12)', 'if password == "x":', 'while token != "":', "fetch(url, { credentials: 'include' })",
-      'password: required', 'token: ${TOKEN}', 'DB_PASSWORD=$(cat /run/secrets/db)', 'PASSWORD=%DB_PASSWORD%', 'Password: ********',
+      'password: required', 'token: ${TOKEN}', 'DB_PASSWORD=$(cat /run/secrets/db)', 'permissions:\n  id-token: write\n  contents: read', 'PASSWORD=%DB_PASSWORD%', 'Password: ********',
       'API_KEY=your-api-key-here', 'OPENAI_API_KEY=sk-...', 'password: changeme', 'client_secret: REPLACE_ME', 'api_key = "example-key-1234"',
       'password = ""', 'password = "{}"', 'secret = "%s"', 'this.addPassword = "#add-password";', 'secret_name = "prod-db"',
       'token_url: https://login.example.com/oauth2/token', 'Your password: see the vault', 'password: # set me', 'Foo::password = 1',
