@@ -41,14 +41,14 @@ function walk(value: unknown, core: Core, path: string, sensitive: boolean, dept
   }
   if (value === null || typeof value !== 'object') return value;
   // In a Kubernetes object, what a sensitive key holds as an object or array is the API's structure.
-  if (state.apiObject) sensitive = false;
+  const inherited = sensitive && !state.apiObject;
   // Cycles are not JSON; deep trees go through the iterative text masker.
   if (open.has(value)) return UNREADABLE;
   if (depth >= MAX_JSON_DEPTH) return throughText(value, core, path, findings);
   open.add(value);
   try {
     if (Array.isArray(value)) {
-      return value.map((item, index) => walk(item, core, childPath(path, index), sensitive, depth + 1, state));
+      return value.map((item, index) => walk(item, core, childPath(path, index), inherited, depth + 1, state));
     }
     if (core.kubernetesSecret && (value as { kind?: unknown }).kind === 'Secret') return kubernetesSecret(value as Record<string, unknown>, core, path, depth, state);
     const out: Record<string, unknown> = {};
@@ -73,7 +73,7 @@ function walk(value: unknown, core: Core, path: string, sensitive: boolean, dept
       const at = maskedKey === key ? raw : childPath(path, maskedKey);
       for (const f of keyFindings) findings.push({ ...f, location: reroot(f.location, raw, at) });
       const keySensitive =
-        (declared ? declaresValue(key) : sensitive) ||
+        (declared ? declaresValue(key) : inherited) ||
         (core.isSensitiveKey !== undefined && core.isSensitiveKey(key)) ||
         (key === 'value' && (named || (bundle && typeof item === 'string')));
       out[maskedKey] = walk(item, core, at, keySensitive, depth + 1, state);

@@ -133,6 +133,11 @@ describe('JSON mode (auto)', () => {
       assert.deepEqual(JSON.parse(masker.auto(JSON.stringify(value)).text), expected);
       assert.deepEqual(masker.json(value).value, expected);
     }
+    // A schema in a Kubernetes object (a CRD's) masks what it declares as values, as anywhere.
+    const crd = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', spec: { properties: { password: { type: 'string', default: 'hunter2-x' } } } };
+    const maskedCrd = { ...crd, spec: { properties: { password: { type: 'string', default: '[MASKED:sensitive-key]' } } } };
+    assert.deepEqual(JSON.parse(masker.auto(JSON.stringify(crd)).text), maskedCrd);
+    assert.deepEqual(masker.json(crd).value, maskedCrd);
     // Any other document: what a sensitive key holds is masked whole, as before.
     const other = { metadata: {}, kind: 'Pod', secret: { secretName: 'web-tls' } };
     assert.deepEqual(JSON.parse(masker.auto(JSON.stringify(other)).text).secret, { secretName: '[MASKED:sensitive-key]' });
