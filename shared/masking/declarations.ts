@@ -1,6 +1,7 @@
 // Under a sensitive key, an object may describe a value rather than hold one: a JSON Schema (a
-// tool's input schema in tools/list, a function's parameters in a model request) or an ARM
-// template's parameter (`"adminPassword": {"type": "securestring"}`, as az deployment shows it).
+// tool's input schema in tools/list, a function's parameters in a model request), an ARM
+// template's parameter (`"adminPassword": {"type": "securestring"}`, as az deployment shows it)
+// or an OpenAPI security scheme (`"api_key": {"type": "apiKey", "in": "header"}`).
 // Masking its `type` or `minLength` breaks the schema, which a client or a model then rejects.
 // Such a declaration keeps its words; what it holds as a value (a default, examples, the
 // allowed values) is masked as the key says. An object is one only when every member is a
@@ -16,10 +17,12 @@ const WORDS = new Set([
   'exclusiveMaximum', 'multipleOf', 'items', 'properties', 'required', 'additionalProperties', 'patternProperties', 'minItems',
   'maxItems', 'uniqueItems', 'minProperties', 'maxProperties', 'nullable', 'readOnly', 'writeOnly', 'deprecated', 'contentEncoding',
   'contentMediaType', 'anyOf', 'oneOf', 'allOf', 'not', '$ref', '$schema', '$id', '$comment', 'metadata',
+  // An OpenAPI (and Swagger 2) security scheme's.
+  'in', 'name', 'scheme', 'bearerFormat', 'flows', 'flow', 'openIdConnectUrl', 'authorizationUrl', 'tokenUrl', 'refreshUrl', 'scopes',
 ]);
 
-/** Type names of JSON Schema and of ARM templates (which writes them in any case). */
-const TYPE_NAME = /^(?:string|number|integer|boolean|object|array|null|securestring|secureobject|int|bool)$/i;
+/** Type names of JSON Schema, of ARM templates (which writes them in any case) and of OpenAPI's security schemes. */
+const TYPE_NAME = /^(?:string|number|integer|boolean|object|array|null|securestring|secureobject|int|bool|apikey|http|oauth2|openidconnect|mutualtls|basic)$/i;
 
 /** Whether a member of a declaration holds a value of the declared thing (masked under a sensitive key). */
 export const declaresValue = (key: string): boolean => VALUE_MEMBERS.has(key);

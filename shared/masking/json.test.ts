@@ -106,6 +106,12 @@ describe('JSON mode (auto)', () => {
     for (const out of masked(template)) {
       assert.deepEqual(out, { parameters: { adminPassword: { type: 'SecureString', defaultValue: '[MASKED:sensitive-key]', metadata: { description: 'The admin password' } } } });
     }
+    // An OpenAPI document's security schemes (Swagger 2's petstore names one api_key).
+    const openapi = {
+      securityDefinitions: { api_key: { type: 'apiKey', name: 'api_key', in: 'header' } },
+      components: { securitySchemes: { token: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } } },
+    };
+    for (const out of masked(openapi)) assert.deepEqual(out, openapi);
     // A member of any other name, a type that is no type name, or an escaped key: a value, masked whole.
     for (const value of [{ password: { type: 'string', data: 'c2VjcmV0' } }, { token: { type: 'Bearer', value: 'abc' } }]) {
       for (const out of masked(value)) assert.ok(!JSON.stringify(out).includes('string') && !JSON.stringify(out).includes('Bearer'), JSON.stringify(out));
