@@ -255,7 +255,7 @@ export class Walk {
           }
           i = this.key(i);
           if (i < 0) return this.over(undefined);
-          if (top === 0 && this.isObject.length === 1 && this.opensApiObject(i)) this.apiObject = true;
+          if (top === 0 && this.opensApiObject(i)) this.apiObject = true;
           expect = Expect.Value;
           break;
         case Expect.AfterValue:
