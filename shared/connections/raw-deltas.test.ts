@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createMasker, type Finding } from '../masking/index.js';
-import { secretSamples, seeded } from '../../test/support/masking.js';
+import { pushedInPieces, secretSamples, seeded } from '../../test/support/masking.js';
 import { LlmSseMasker } from './llm-stream.js';
 import { MessageDeltas } from './anthropic/stream.js';
 import { ChatDeltas } from './openai/chat-stream.js';
@@ -34,13 +34,7 @@ function run(upstream: string, cuts: number[], fast: boolean, dropUsage = false,
         : undefined,
     });
   });
-  let out = '';
-  let at = 0;
-  for (const cut of [...cuts, upstream.length]) {
-    out += stream.push(upstream.slice(at, cut));
-    at = cut;
-  }
-  out += stream.end();
+  const out = pushedInPieces(stream, upstream, cuts);
   return { out, findings: stream.findings, details: stream.details(), hits };
 }
 

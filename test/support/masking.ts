@@ -94,6 +94,17 @@ export function secretSamples(random: Random = Math.random): Record<string, () =
 }
 
 /** A GUID in its usual lower-case form. */
+/** The stream's output for `text` pushed in pieces cut at the ascending offsets `cuts`, then its end. */
+export function pushedInPieces(stream: { push(chunk: string): string; end(): string }, text: string, cuts: readonly number[]): string {
+  let out = '';
+  let at = 0;
+  for (const cut of [...cuts, text.length]) {
+    out += stream.push(text.slice(at, cut));
+    at = cut;
+  }
+  return out + stream.end();
+}
+
 export function guid(random: Random = Math.random): string {
   const h = (n: number) => randomFrom(HEX, n, random);
   return `${h(8)}-${h(4)}-4${h(3)}-${pick(['8', '9', 'a', 'b'], random)}${h(3)}-${h(12)}`;

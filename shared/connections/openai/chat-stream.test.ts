@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createMasker } from '../../masking/index.js';
-import { secretSamples, seeded } from '../../../test/support/masking.js';
+import { pushedInPieces, secretSamples, seeded } from '../../../test/support/masking.js';
 import { ChatDeltas } from './chat-stream.js';
 import { SseParser } from '../../masking/index.js';
 import { LlmSseMasker } from '../llm-stream.js';
@@ -20,14 +20,7 @@ const sse = (chunks: unknown[]) => chunks.map((c) => `data: ${JSON.stringify(c)}
 
 function run(upstream: string, pieces: number[] = [], dropUsage = false) {
   const stream = new LlmSseMasker(masker, (findings) => new ChatDeltas(masker, findings, { dropUsage, judge: () => ({ action: 'allow', rule: 'default', reason: '' }) }));
-  let out = '';
-  let at = 0;
-  for (const cut of [...pieces, upstream.length]) {
-    out += stream.push(upstream.slice(at, cut));
-    at = cut;
-  }
-  out += stream.end();
-  return { out, stream };
+  return { out: pushedInPieces(stream, upstream, pieces), stream };
 }
 
 /** The chunks the agent receives, parsed. */
