@@ -1,6 +1,7 @@
 // The I/O floor of `portcullis mask`: the same reads, decoding, encoding and writes as the
 // command (its own functions), with nothing masked. bench/mask/run.ts times it as a whole
-// process beside the command, so that its figures say how much of a run is I/O alone.
+// process beside the command, so that its figures say how much of a run is I/O alone; it prints
+// its startup (its imports) on stderr as the command does.
 //   node --import tsx bench/mask/io-floor.ts whole FILE      as JSON is read: whole, written into its own bytes
 //   node --import tsx bench/mask/io-floor.ts streamed FILE   as text is read: a slice at a time
 import { fileInput } from '../../cli/commands/mask-input.js';
@@ -8,6 +9,7 @@ import { decode, writeInto } from '../../cli/commands/mask.js';
 import type { CliIo } from '../../cli/io.js';
 import { SLICE } from '../../shared/masking/index.js';
 import { Utf8Pieces } from '../../shared/platform/utf8-pieces.js';
+import { startupLine } from './startup.js';
 
 const [mode, file] = process.argv.slice(2);
 if ((mode !== 'whole' && mode !== 'streamed') || !file) {
@@ -18,6 +20,7 @@ const io: CliIo = { stdin: process.stdin, stdout: process.stdout, stderr: proces
 const write = async (chunk: string) => {
   if (!process.stdout.write(chunk)) await new Promise<void>((done) => process.stdout.once('drain', done));
 };
+process.stderr.write(startupLine());
 const input = await fileInput(file, process.cwd());
 try {
   if (mode === 'whole') {

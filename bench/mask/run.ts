@@ -19,6 +19,7 @@ import { secretRules } from '../../shared/masking/rules/secrets.js';
 import { adversarialSpeeds, type Speed } from './adversarial.js';
 import { credential, jsonResponse, logText, sseChunks } from './inputs.js';
 import { secretlint } from './secretlint.js';
+import { startupOf } from './startup.js';
 
 const MB = 1 << 20;
 const ALL_PII = { email: true, phone: true, card: true, iban: true, ssn: true, ip: true };
@@ -185,14 +186,16 @@ function grown(text: string, size: number): string {
 
 /**
  * Issue 22: `portcullis mask` as a whole process on 16 MB inputs with every rule on (the
- * built-in rules, and the gitleaks pack unless it is built in already), startup subtracted: the
- * same command on an empty file. secretlint's recommended preset is timed the same way, as a
- * whole process on the same file with its own startup subtracted, so that the ratio compares
- * like with like (a cold process each); and in this process, warmed up, as the throughput
- * section times it. Runs are interleaved in rounds, and each input's time is the median over
- * the rounds of its run less the empty file's run of the same round: a neighbour's load then
- * weighs on both sides of the difference. The marginal rate (16 MB less an eighth of it) leaves
- * out what a process pays once whatever it masks: compiling the regexes it uses, the JIT's
+ * built-in rules, and the gitleaks pack unless it is built in already), startup subtracted. Each
+ * process says on stderr what its startup cost (`--stats`: its CPU time, every thread, until the
+ * masker is built), and that is subtracted from the same run's whole CPU time (or wall time
+ * where /proc is not there): the startup of another run, an empty file's, differs from run to
+ * run on a busy machine by more than masking 16 MB costs. secretlint's recommended preset is
+ * timed the same way (secretlint-file.ts: its startup is loading the preset and linting an empty
+ * text) on the same file, so that the ratio compares like with like (a cold process each); and in
+ * this process, warmed up, as the throughput section times it. Runs are interleaved in rounds and
+ * each figure is the median over the rounds. The marginal rate (16 MB less an eighth of it)
+ * leaves out what a process pays once whatever it masks: compiling the regexes it uses, the JIT's
  * warm-up.
  */
 async function wholeProcess() {
@@ -212,7 +215,7 @@ async function wholeProcess() {
     ];
     const bin = fileURLToPath(new URL('../../bin/portcullis.mjs', import.meta.url));
     const secretlintFile = fileURLToPath(new URL('./secretlint-file.ts', import.meta.url));
-    const ours = (file: string) => [bin, 'mask', ...flags, file];
+    const ours = (file: string) => [bin, 'mask', '--stats', ...flags, file];
     const theirs = (file: string) => ['--import', 'tsx', secretlintFile, file];
     const ioFloorFile = fileURLToPath(new URL('./io-floor.ts', import.meta.url));
     const floor = (mode: 'whole' | 'streamed', file: string) => ['--import', 'tsx', ioFloorFile, mode, file];
@@ -221,7 +224,6 @@ async function wholeProcess() {
       writeFileSync(path, text);
       return { path, mb: text.length / MB };
     };
-    const empty = file('empty.txt', '');
     const inputs = shapes.map(([name, make, mode]) => {
       const large = make(PROCESS_SIZE);
       const slug = name.replace(/\W/g, '-');
@@ -235,9 +237,6 @@ async function wholeProcess() {
       list.push(timeProcess(args));
     };
     for (let round = 0; round < PROCESS_RUNS; round++) {
-      record('ours empty', ours(empty.path));
-      record('theirs empty', theirs(empty.path));
-      record('floor empty', floor('streamed', empty.path));
       for (const input of inputs) {
         record(`ours small ${input.name}`, ours(input.small.path));
         record(`ours ${input.name}`, ours(input.large.path));
@@ -245,27 +244,30 @@ async function wholeProcess() {
         record(`floor ${input.name}`, floor(input.mode, input.large.path));
       }
     }
-    const byCpu = runs.get('ours empty')!.every((r) => r.cpu !== undefined);
-    const cost = (r: Sample) => (byCpu ? r.cpu! : r.wall);
-    /** MB/s over the median, across rounds, of a run less its round's baseline; and over the quartiles (the spread). */
-    const rate = (mb: number, key: string, baseline: string) => {
-      const a = runs.get(key)!;
-      const b = runs.get(baseline)!;
-      const spent = a.map((r, i) => Math.max(0.001, cost(r) - cost(b[i]!))).sort((x, y) => x - y);
-      const at = (q: number) => mb / spent[Math.round(q * (spent.length - 1))]!;
-      return { mbps: mb / median(spent), spread: `${at(0.75).toFixed(0)}-${at(0.25).toFixed(0)}` };
+    const all = [...runs.values()].flat();
+    const byCpu = all.every((r) => r.cpu !== undefined);
+    /** Seconds a run spent after its startup. */
+    const cost = (r: Sample) => Math.max(0.001, byCpu ? r.cpu! - r.startup.cpu : r.wall - r.startup.wall);
+    /** MB/s over the median, across rounds, of `spent`; and over its quartiles (the spread). */
+    const rateOf = (mb: number, spent: number[]) => {
+      const sorted = [...spent].sort((x, y) => x - y);
+      const at = (q: number) => mb / sorted[Math.round(q * (sorted.length - 1))]!;
+      return { mbps: mb / median(sorted), spread: `${at(0.75).toFixed(0)}-${at(0.25).toFixed(0)}` };
     };
-    const startup = (key: string) => median(runs.get(key)!.map(cost)).toFixed(2);
+    const rate = (mb: number, key: string) => rateOf(mb, runs.get(key)!.map(cost));
+    const startup = (key: string) => median(runs.get(key)!.map((r) => (byCpu ? r.startup.cpu : r.startup.wall))).toFixed(2);
 
     console.log(`\nwhole process: portcullis mask on ${PROCESS_SIZE / MB} MB inputs, ${active} rules active ` +
       `(${flags.length > 0 ? 'built-in + gitleaks pack via --rules' : 'built-in'}); MB/s of ${byCpu ? 'CPU time (user + system, every thread)' : 'wall time'}, ` +
-      `median of ${PROCESS_RUNS} rounds, startup subtracted (the same command on an empty file: ` +
-      `portcullis ${startup('ours empty')} s, secretlint ${startup('theirs empty')} s)`);
+      `median of ${PROCESS_RUNS} rounds, each run less its own startup (what it printed on stderr; median ` +
+      `portcullis ${startup(`ours ${inputs[0]!.name}`)} s, secretlint ${startup(`theirs ${inputs[0]!.name}`)} s)`);
     for (const input of inputs) {
-      const whole = rate(input.large.mb, `ours ${input.name}`, 'ours empty');
-      const marginal = rate(input.large.mb - input.small.mb, `ours ${input.name}`, `ours small ${input.name}`);
-      const theirsProcess = rate(input.large.mb, `theirs ${input.name}`, 'theirs empty');
-      const ioAlone = rate(input.large.mb, `floor ${input.name}`, 'floor empty');
+      const whole = rate(input.large.mb, `ours ${input.name}`);
+      const large = runs.get(`ours ${input.name}`)!;
+      const small = runs.get(`ours small ${input.name}`)!;
+      const marginal = rateOf(input.large.mb - input.small.mb, large.map((r, i) => Math.max(0.001, cost(r) - cost(small[i]!))));
+      const theirsProcess = rate(input.large.mb, `theirs ${input.name}`);
+      const ioAlone = rate(input.large.mb, `floor ${input.name}`);
       const theirsWarm = input.large.mb / (await cpuTime(() => secretlint(input.text), 3));
       const ratio = whole.mbps / theirsProcess.mbps;
       const ok = whole.mbps >= TARGET_ALL_MBPS && ratio >= TARGET_ALL_RATIO;
@@ -278,7 +280,7 @@ async function wholeProcess() {
     console.log('  [a-b]: the same over the rounds\' quartiles: a spread that wide says the machine was busy');
     console.log(`  I/O alone: the command's own reads, decoding, encoding and writes, nothing masked (bench/mask/io-floor.ts, ${inputs.map((i) => `${i.name} ${i.mode}`).join(', ')}), ` +
       'timed the same way: no masking makes a run faster than that');
-    console.log(`  marginal: ${PROCESS_SIZE / MB} MB less ${PROCESS_SIZE / 8 / MB} MB of the same text, each run less its round's run on the smaller file: ` +
+    console.log(`  marginal: ${PROCESS_SIZE / MB} MB less ${PROCESS_SIZE / 8 / MB} MB of the same text, each less its own startup, in the same round: ` +
       'what a process pays once whatever it masks (regexes compiled on first use, the JIT warming up) left out');
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -289,6 +291,8 @@ interface Sample {
   /** CPU seconds (Linux /proc), undefined elsewhere. */
   cpu: number | undefined;
   wall: number;
+  /** What the process said its startup took. */
+  startup: { cpu: number; wall: number };
 }
 
 /** One run of node with `args`, its output discarded. */
@@ -299,7 +303,7 @@ function timeProcess(args: string[]): Sample {
   const wall = (performance.now() - start) / 1000;
   if (r.status !== 0) throw new Error(`node ${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
   const after = childrenCpu();
-  return { cpu: before !== undefined && after !== undefined ? after - before : undefined, wall };
+  return { cpu: before !== undefined && after !== undefined ? after - before : undefined, wall, startup: startupOf(String(r.stderr)) };
 }
 
 function median(values: number[]): number {

@@ -214,6 +214,30 @@ describe('mask command (in memory)', () => {
     assert.equal(out(), '\n'.repeat((1 << 20) + 5) + '{"password": "[MASKED:sensitive-key]", "note": "[MASKED:github-token]"}\n');
   });
 
+  it('--stats ends with one line on stderr: rules, bytes, findings by rule, startup and masking CPU time', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'portcullis-mask-'));
+    const [first, second] = [token(), token()];
+    const json = `{"password": "hunter2", "note": "${first}"}\n`;
+    await writeFile(join(dir, 'answer.json'), json);
+    const text = `deploy with ${second}\nmail bob@example.com\n`;
+    const quiet = memoryIo(text);
+    assert.equal(await run([join(dir, 'answer.json'), '-'], quiet.io), 0);
+    assert.equal(quiet.err(), '');
+
+    const { io, out, err } = memoryIo(text);
+    assert.equal(await run(['--stats', join(dir, 'answer.json'), '-'], io), 0);
+    assert.equal(out(), quiet.out());
+    const rules = createMasker({}).ruleCount;
+    const bytes = Buffer.byteLength(json) + Buffer.byteLength(text);
+    assert.match(
+      err(),
+      new RegExp(
+        `^portcullis mask: ${rules} rules; ${bytes} bytes in 2 inputs; 4 findings \\(github-token 2, pii-email 1, sensitive-key 1\\); ` +
+          'startup \\d+\\.\\d{3} s CPU \\(\\d+\\.\\d{3} s wall\\), masking \\d+\\.\\d{3} s CPU \\((\\d+\\.\\d|-) MB/s\\)\\n$',
+      ),
+    );
+  });
+
   it('throws UsageError for bad lines, which main turns into exit code 2', async () => {
     const { io } = memoryIo('[1]\n');
     await assert.rejects(run(['--jsonl'], io), (e: unknown) => e instanceof UsageError && /line 1/.test(e.message));
