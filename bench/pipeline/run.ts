@@ -32,7 +32,7 @@ rules:
   const deps: GatewayDeps = {
     config: { maxBodyBytes: 1_000_000, recordMaxPayloadBytes: 65_536, upstreamTimeoutMs: 10_000, publicUrl: 'http://gateway.example', inspectionBudgetMs: 10_000 },
     log: memoryLogger(),
-    recorder: { failures: 0, claim: async () => undefined, append: async () => undefined, settle: async () => undefined },
+    recorder: { failures: 0, claim: async () => undefined, owns: () => true, append: async () => undefined, settle: async () => undefined },
     credentials: { resolve: async () => '' },
     identify: async () => ({ principal, state }),
     current: async () => state,

@@ -20,6 +20,12 @@ export interface Azurite {
   queueEndpoint: string;
   tableEndpoint: string;
   connectionString: string;
+  /**
+   * Stops answering without closing its ports, and resumes (SIGSTOP, SIGCONT): storage that hangs,
+   * as a partitioned network makes it, which tests need besides storage that is down.
+   */
+  pause(): void;
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -56,7 +62,16 @@ export async function startAzurite(options: { host?: string; timeoutMs?: number;
     await stopChild(child);
     throw error;
   }
-  return { blobEndpoint, queueEndpoint, tableEndpoint, connectionString, stop: () => stopChild(child) };
+  return {
+    blobEndpoint,
+    queueEndpoint,
+    tableEndpoint,
+    connectionString,
+    pause: () => void child.kill('SIGSTOP'),
+    resume: () => void child.kill('SIGCONT'),
+    // A paused process would keep its SIGTERM pending until the grace period's SIGKILL.
+    stop: () => (child.kill('SIGCONT'), stopChild(child)),
+  };
 }
 
 async function provision(connectionString: string): Promise<void> {

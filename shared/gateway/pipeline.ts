@@ -15,7 +15,7 @@ import { budgeted, InspectionBudget, InspectionBudgetExceeded } from '../masking
 import type { NamedConnection, Policy } from '../policy/compile.js';
 import { Refusal, type ErrorDialect } from '../platform/problem.js';
 import { noTelemetry } from '../platform/telemetry.js';
-import { sessionIdFor, type AppendOptions, type EventInput } from '../sessions/index.js';
+import { sessionIdFor, sessionOwnedByAnother, type AppendOptions, type EventInput } from '../sessions/index.js';
 import { readAll } from '../platform/bytes.js';
 import { readBody } from './body.js';
 import { answerInspectionBudgetExceeded, deniedByPolicy, recordingUnavailable, unknownConnection, wrongRoute } from './refusals.js';
@@ -342,12 +342,17 @@ export function lookup(policy: Policy, name: string, route: Route): NamedConnect
 
 /**
  * A session belongs to the principal that opened it: another principal naming it is refused (409)
- * before anything is recorded in it or sent. Not knowing the owner is a recording failure.
+ * before anything is recorded in it or sent. Under strict recording not knowing the owner is a
+ * recording failure (503). Best-effort recording never waits on the log, the owner's Table
+ * included: an owner this instance knows decides at once, and otherwise the request goes on while
+ * the recorder claims the session before it writes the request's events there (a session another
+ * principal owns gets none of them).
  */
 async function claimSession(rt: Pick<ForwardDeps, 'recorder' | 'log'>, mode: Policy['recording'], sessionId: string, principal: Principal): Promise<void> {
-  // Awaited under best-effort recording too: until the owner is known (once per session and
-  // instance; the answer is cached) the request cannot be refused for naming another's session,
-  // and it must not reach the target before that is decided.
+  if (mode === 'best-effort') {
+    if (rt.recorder.owns(sessionId, principal) === false) throw sessionOwnedByAnother();
+    return;
+  }
   try {
     await rt.recorder.claim(sessionId, principal);
   } catch (error) {
@@ -371,6 +376,8 @@ export async function record(
   const telemetry = rt.telemetry ?? noTelemetry;
   const failed = (error: unknown) =>
     recordingFailed(rt, mode, 'session events could not be recorded', { sessionId: events[0]?.sessionId, requestId: events[0]?.requestId }, error);
+  // Best-effort does not wait for the session's claim (claimSession): the recorder makes it before writing.
+  if (mode === 'best-effort') options = { ...options, owner: events.find((event) => event.principal)?.principal };
   if (!telemetry.enabled) {
     if (mode === 'best-effort') rt.recorder.append(events, options).catch(failed);
     else await rt.recorder.append(events, options).catch(failed);

@@ -11,7 +11,7 @@ function stalledRecorder() {
   const appends: Array<{ events: EventInput[]; options?: AppendOptions; resolve: () => void; reject: (error: Error) => void }> = [];
   const recorder: Recorder = {
     failures: 0,
-    claim: async () => undefined,
+    claim: async () => undefined, owns: () => true,
     settle: async () => undefined,
     append: (events, options) => new Promise<void>((resolve, reject) => void appends.push({ events, options, resolve, reject })),
   };

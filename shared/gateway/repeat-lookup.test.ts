@@ -55,7 +55,7 @@ rules:
   const appends: Array<{ events: EventInput[]; resolve: () => void; reject: (error: Error) => void }> = [];
   const recorder: Recorder = {
     failures: 0,
-    claim: async () => undefined,
+    claim: async () => undefined, owns: () => true,
     settle: async () => undefined,
     append: (events) => (appends.length === 0 ? new Promise<void>((resolve, reject) => void appends.push({ events, resolve, reject })) : Promise.resolve()),
   };

@@ -1,6 +1,6 @@
 // Azure clients, created once from config: identity-based (managed identity) in Azure, connection
 // strings locally. Every other module receives these clients; none builds its own.
-import { TableClient } from '@azure/data-tables';
+import { TableClient, type TableServiceClientOptions } from '@azure/data-tables';
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import { ServiceBusClient } from '@azure/service-bus';
 import { BlobServiceClient } from '@azure/storage-blob';
@@ -21,7 +21,25 @@ export function appCredential(clientId: string | undefined): TokenCredential {
 // The gateway is in the request path and fails closed: a storage outage should refuse requests
 // within a second or two, not after the SDK's default half-minute of backoff.
 const blobRetry = { retryOptions: { maxTries: 3, retryDelayInMs: 100, maxRetryDelayInMs: 1_000, tryTimeoutInMs: 60_000 } };
-const tableRetry = { retryOptions: { maxRetries: 2, retryDelayInMs: 100, maxRetryDelayInMs: 1_000 } };
+
+/**
+ * Longest a Table call's try may take. The SDK has none, and storage that does not answer (a
+ * partitioned network: connected, nothing comes back) would hold a request (a session's owner,
+ * its indexes) for as long as the connection lives. A timed-out try is not tried again.
+ */
+const TABLE_TRY_TIMEOUT_MS = 10_000;
+type TablePolicy = NonNullable<TableServiceClientOptions['additionalPolicies']>[number]['policy'];
+const tryTimeout: TablePolicy = {
+  name: 'portcullisTryTimeout',
+  sendRequest: (request, next) => {
+    request.timeout = TABLE_TRY_TIMEOUT_MS;
+    return next(request);
+  },
+};
+const tableRetry = {
+  retryOptions: { maxRetries: 2, retryDelayInMs: 100, maxRetryDelayInMs: 1_000 },
+  additionalPolicies: [{ policy: tryTimeout, position: 'perRetry' as const }],
+};
 
 export function blobServiceClient(storage: StorageSettings, credential: TokenCredential): BlobServiceClient {
   return storage.kind === 'connectionString'

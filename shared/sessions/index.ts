@@ -6,6 +6,7 @@ export { sessionEventSchema, sessionIdSchema, type EventInput, type EventType, t
 export { createRecorder, type AppendOptions, type Recorder, type RecorderOptions } from './recorder.js';
 export { leanAppendBlock } from './append-block.js';
 export { RecordingError } from './recording-error.js';
+export { sessionOwnedByAnother } from './refusals.js';
 export { SESSION_HEADER, sessionIdFor } from './session-id.js';
 export { TABLES } from './indexes.js';
 export {

@@ -5,7 +5,7 @@
 //   sessionowners   PK sessionId   RK "owner"   issuer, subject, claimed
 import { RestError, type TableClient } from '@azure/data-tables';
 import { BoundedMap } from './bounded-map.js';
-import { describeError, RecordingError } from './recording-error.js';
+import { describeError, RecordingError, withinTime } from './recording-error.js';
 import { sessionOwnedByAnother } from './refusals.js';
 
 export const OWNERS_TABLE = 'sessionowners';
@@ -22,13 +22,17 @@ export interface SessionOwners {
    * (409) when another principal owns it, and a RecordingError when ownership cannot be known.
    */
   claim(sessionId: string, owner: SessionOwner): Promise<void>;
+  /** Whether `owner` owns the session, as far as this instance knows; undefined: not known yet. Never waits. */
+  owns(sessionId: string, owner: SessionOwner): boolean | undefined;
 }
 
 type OwnerRow = { partitionKey: string; rowKey: string; issuer: string; subject: string; claimed: string };
 
-export function createSessionOwners(table: (name: string) => TableClient, now: () => Date = () => new Date()): SessionOwners {
+export function createSessionOwners(table: (name: string) => TableClient, now: () => Date = () => new Date(), timeoutMs = 10_000): SessionOwners {
   // A session's owner never changes, so what this instance has seen stays true.
   const known = new BoundedMap<string, string>(50_000);
+  // Concurrent requests of a new session share one claim: one Table insert, one answer.
+  const claiming = new Map<string, Promise<string>>();
   let tableReady: Promise<unknown> | undefined;
   const client = () => table(OWNERS_TABLE);
   const ready = () => {
@@ -58,17 +62,31 @@ export function createSessionOwners(table: (name: string) => TableClient, now: (
     async claim(sessionId, owner) {
       let key = known.get(sessionId);
       if (key === undefined) {
-        try {
-          key = await ownerOf(sessionId, owner);
-        } catch (error) {
-          throw new RecordingError(`cannot read or claim the owner of session ${sessionId}: ${describeError(error)}`);
+        let claim = claiming.get(sessionId);
+        if (!claim) {
+          claim = withinTime(ownerOf(sessionId, owner), timeoutMs).then(
+            (found) => {
+              known.set(sessionId, found);
+              return found;
+            },
+            (error: unknown) => {
+              throw new RecordingError(`cannot read or claim the owner of session ${sessionId}: ${describeError(error)}`);
+            },
+          );
+          const settled = () => void claiming.delete(sessionId);
+          claim.then(settled, settled);
+          claiming.set(sessionId, claim);
         }
-        known.set(sessionId, key);
+        key = await claim;
       }
       if (key !== keyOf(owner)) {
         // Says nothing about who the owner is: naming a session must not reveal whose it is.
         throw sessionOwnedByAnother();
       }
+    },
+    owns(sessionId, owner) {
+      const key = known.get(sessionId);
+      return key === undefined ? undefined : key === keyOf(owner);
     },
   };
 }

@@ -14,7 +14,7 @@ import { createIndexWriter } from './indexes.js';
 import { SESSION_CONTAINER } from './names.js';
 import { createSessionOwners, type SessionOwner } from './owners.js';
 import { limitFindings, limitPayload } from './payload.js';
-import { describeError, RecordingError } from './recording-error.js';
+import { describeError, RecordingError, withinTime } from './recording-error.js';
 import { sessionEventSchema, sessionIdSchema, type EventInput, type PendingEvent } from './schema.js';
 import { serialBatches } from './serial-batches.js';
 
@@ -30,6 +30,8 @@ export interface Recorder {
    * Refusal (409) when it is another principal's, a RecordingError when that cannot be known.
    */
   claim(sessionId: string, owner: SessionOwner): Promise<void>;
+  /** Whether `owner` owns the session, as far as this instance knows; undefined: not known yet. Never waits. */
+  owns(sessionId: string, owner: SessionOwner): boolean | undefined;
   /**
    * Resolves once every event appended so far in this instance is written (or has failed), without
    * waiting out lingering: what an auditor reads then has the answers agents already have.
@@ -46,6 +48,13 @@ export interface AppendOptions {
    * durable, while the agent's next request is on its way.
    */
   linger?: boolean;
+  /**
+   * The principal whose request the events record, when its session's claim was not waited for
+   * (best-effort recording): they are written only once each of their sessions is known to be
+   * theirs, claimed first if this instance does not know its owner yet, and refused (409) when it
+   * is another's.
+   */
+  owner?: SessionOwner;
 }
 
 export interface RecorderOptions {
@@ -69,7 +78,15 @@ export interface RecorderOptions {
    * had its answer.
    */
   lingerMs?: number;
+  /**
+   * Longest wait, in ms, for an append (or a session's claim) to be durable before it is a
+   * recording failure (default 10 s); only tests change it.
+   */
+  timeoutMs?: number;
 }
+
+/** How long an append may take before it is a recording failure. */
+const RECORD_TIMEOUT_MS = 10_000;
 
 /** Room kept in a block for the line's chain members and a `session.start`. */
 const LINE_OVERHEAD_BYTES = 256;
@@ -83,7 +100,8 @@ export function createRecorder(options: RecorderOptions): Recorder {
   const now = options.now ?? (() => new Date());
   const states = new BoundedMap<string, ChainState>(10_000);
   const indexes = createIndexWriter(options.table);
-  const owners = createSessionOwners(options.table, now);
+  const timeoutMs = options.timeoutMs ?? RECORD_TIMEOUT_MS;
+  const owners = createSessionOwners(options.table, now, timeoutMs);
   let failures = 0;
 
   const batches = serialBatches<Sized>(async (sessionId, events) => {
@@ -113,6 +131,7 @@ export function createRecorder(options: RecorderOptions): Recorder {
       return failures;
     },
     claim: (sessionId, owner) => owners.claim(sessionId, owner),
+    owns: (sessionId, owner) => owners.owns(sessionId, owner),
     settle: () => batches.settle(),
     async append(inputs, appendOptions) {
       if (inputs.length === 0) return;
@@ -125,7 +144,17 @@ export function createRecorder(options: RecorderOptions): Recorder {
           if (events) events.push(sized);
           else bySession.set(sessionId, [sized]);
         }
-        await Promise.all([...bySession].map(([sessionId, events]) => batches.submit(sessionId, events, appendOptions?.linger)));
+        const appended = Promise.all(
+          [...bySession].map(async ([sessionId, events]) => {
+            // Synchronous once the owner is known, so that each session's events reach the queue in
+            // the order they were appended; before, they wait for the one claim of the session.
+            const owner = appendOptions?.owner;
+            if (owner && owners.owns(sessionId, owner) !== true) await owners.claim(sessionId, owner);
+            return batches.submit(sessionId, events, appendOptions?.linger);
+          }),
+        );
+        // Lingering events wait for their session's next ones first: that wait is not storage's.
+        await withinTime(appended, timeoutMs + (appendOptions?.linger ? (options.lingerMs ?? 0) : 0), 'cannot record');
       } catch (error) {
         failures += 1;
         const failure = error instanceof RecordingError ? error : new RecordingError(`cannot record: ${describeError(error)}`);

@@ -1,6 +1,7 @@
 // When the session log cannot be written, the gateway refuses (503) and forwards nothing —
 // unless the policy says `recording: best-effort`, in which case it answers without waiting on the
-// log, and logs and counts the failure.
+// log, and logs and counts the failure. Storage that does not answer at all (connected, nothing
+// comes back) is refused the same way once its time is up, rather than holding the request.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DEV_ISSUER_POLICY, startTestStack, type TestStack } from '../support/stack.js';
@@ -18,14 +19,24 @@ let stack: TestStack;
 let upstream: TestUpstream;
 let token: string;
 
-const call = () => fetch(`${stack.url}/api/proxy/api/items`, { headers: { authorization: `Bearer ${token}` } });
+const call = (session?: string) =>
+  fetch(`${stack.url}/api/proxy/api/items`, {
+    headers: { authorization: `Bearer ${token}`, ...(session ? { 'x-portcullis-session': session } : {}) },
+    // A bound, so that an answer that waits on storage for good fails the test instead of hanging it.
+    signal: AbortSignal.timeout(60_000),
+  });
+
+const refusedForRecording = async (res: Response) => {
+  assert.equal(res.status, 503);
+  assert.equal(((await res.json()) as { type: string }).type, 'urn:portcullis:problem:recording-unavailable');
+};
 
 before(async () => {
   upstream = await startTestUpstream();
   stack = await startTestStack({ policy: policy('strict'), env: { TEST_UPSTREAM: upstream.url } });
   token = await stack.token('agent-1', ['agents']);
   assert.equal((await call()).status, 200, 'recording works before the outage');
-  await stack.azurite.stop();
+  assert.equal((await call('known-before-the-outage')).status, 200);
 });
 
 after(async () => {
@@ -33,7 +44,27 @@ after(async () => {
   await upstream?.close();
 });
 
+describe('storage that does not answer', () => {
+  it('is refused with 503 under strict recording, the session known or new, and nothing forwarded', async () => {
+    const before = upstream.received.length;
+    stack.azurite.pause();
+    try {
+      // A known session's request waits on its append, a new one's on its owner's claim: both are bounded.
+      const [known, opened] = await Promise.all([call('known-before-the-outage'), call('opened-while-storage-hangs')]);
+      await refusedForRecording(known);
+      await refusedForRecording(opened);
+    } finally {
+      stack.azurite.resume();
+    }
+    assert.equal(upstream.received.length, before, 'nothing reached the upstream');
+  });
+});
+
 describe('recording failures', () => {
+  before(async () => {
+    await stack.azurite.stop();
+  });
+
   it('refuses the request with 503 and forwards nothing under strict recording', async () => {
     const before = upstream.received.length;
     const res = await call();

@@ -160,7 +160,7 @@ describe('recorder', () => {
     const sessionId = uniqueId('writes');
     const requests = spy();
     const r = recorder({ blobs: blobClient(azurite, requests.intercept) });
-    assert.deepEqual(Object.keys(r).filter((k) => k !== 'log').sort(), ['append', 'claim', 'failures', 'settle']);
+    assert.deepEqual(Object.keys(r).filter((k) => k !== 'log').sort(), ['append', 'claim', 'failures', 'owns', 'settle']);
     for (let i = 0; i < 3; i += 1) await r.append(requestEvents(sessionId, `r${i}`));
     const writes = requests.seen.filter((s) => s.method !== 'GET' && s.method !== 'HEAD' && s.path.includes(`/${SESSION_CONTAINER}/`));
     assert.ok(writes.length > 0);
