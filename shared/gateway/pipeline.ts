@@ -348,7 +348,7 @@ export function lookup(policy: Policy, name: string, route: Route): NamedConnect
  * the recorder claims the session before it writes the request's events there (a session another
  * principal owns gets none of them).
  */
-async function claimSession(rt: Pick<ForwardDeps, 'recorder' | 'log'>, mode: Policy['recording'], sessionId: string, principal: Principal): Promise<void> {
+export async function claimSession(rt: Pick<ForwardDeps, 'recorder' | 'log'>, mode: Policy['recording'], sessionId: string, principal: Principal): Promise<void> {
   if (mode === 'best-effort') {
     if (rt.recorder.owns(sessionId, principal) === false) throw sessionOwnedByAnother();
     return;

@@ -25,7 +25,7 @@ import { Refusal } from '../../platform/problem.js';
 import { sessionIdFor, type EventInput } from '../../sessions/index.js';
 import { readBody } from '../body.js';
 import { eventBase } from '../events.js';
-import { forwardContext, lookup, record } from '../pipeline.js';
+import { claimSession, forwardContext, lookup, record } from '../pipeline.js';
 import type { ForwardDeps, Identify, PolicyState } from '../ports.js';
 import { toolError } from './answers.js';
 import { callablePin, pinState, readOnlyHint, toolDefinition, toolFingerprint } from './pins.js';
@@ -75,6 +75,8 @@ export async function handleMcp(rt: McpDeps, req: HttpRequest, ctx: InvocationCo
   const sessionId = sessionIdFor(req.headers, principal);
   const extra = { 'x-request-id': requestId, 'x-portcullis-session': sessionId };
   try {
+    // The session's log is its owner's, as on every other route.
+    await claimSession(rt, state.policy.recording, sessionId, principal);
     const ex: Exchange = {
       rt,
       requestId,

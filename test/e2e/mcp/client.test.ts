@@ -177,6 +177,24 @@ describe('mcp e2e: the SDK client through the gateway to an SDK server', () => {
     assert.equal((await res.json() as { type: string }).type.endsWith('unknown-mcp-session'), true);
   });
 
+  it('refuses another principal naming the agent\'s Portcullis session (409), and records nothing of it there', async () => {
+    const other = await stack.token('agent-8', ['agents']);
+    const c = new Client({ name: 'intruder', version: '1.0.0' });
+    const t = new StreamableHTTPClientTransport(new URL(`${stack.url}/api/mcp/tools`), {
+      requestInit: { headers: { authorization: `Bearer ${other}`, 'x-portcullis-session': session } },
+    });
+    await assert.rejects(c.connect(t), /409/);
+    await c.close().catch(() => undefined);
+    const res = await fetch(`${stack.url}/api/mcp/tools`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${other}`, 'x-portcullis-session': session, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'intruder', version: '1' } } }),
+    });
+    assert.equal(res.status, 409);
+    assert.equal(((await res.json()) as { type: string }).type, 'urn:portcullis:problem:session-owned-by-another-principal');
+    assert.ok((await sessionEvents()).every((e) => e.principal === undefined || e.principal.subject === 'agent-7'), 'only the owner in the session');
+  });
+
   it('holds a call for approval, then runs the identical call once and answers it masked', async () => {
     const args = { path: '/tmp/old.log' };
     const held = await client.callTool({ name: 'delete_file', arguments: args });
