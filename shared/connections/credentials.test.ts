@@ -106,6 +106,8 @@ describe('credentials: Key Vault through the real SecretClient', () => {
         return res.end();
       }
       const name = /^\/secrets\/([^/?]+)/.exec(req.url ?? '')?.[1];
+      // A vault that takes the request and never answers (a partitioned network).
+      if (name === 'never-answered') return;
       if (name !== 'github-token') {
         res.writeHead(404, { 'content-type': 'application/json' });
         return res.end(JSON.stringify({ error: { code: 'SecretNotFound', message: 'not found' } }));
@@ -157,6 +159,17 @@ describe('credentials: Key Vault through the real SecretClient', () => {
       secretClient: (url) => new SecretClient(url, credential, { disableChallengeResourceVerification: true, tlsOptions: { ca: cert } }),
     });
     await assert.rejects(resolver.resolve('github', cfg({ keyVault: { vault, secret: 'missing' } })), (e: unknown) => e instanceof Refusal && e.status === 503);
+  });
+  it('refuses (503) when Key Vault does not answer within its time, rather than holding the request', async () => {
+    const credential: TokenCredential = { getToken: async () => ({ token: accessToken, expiresOnTimestamp: Date.now() + 3_600_000 }) };
+    const resolver = createCredentialResolver({
+      credential,
+      env: 'production',
+      variables: {},
+      timeoutMs: 300,
+      secretClient: (url) => new SecretClient(url, credential, { disableChallengeResourceVerification: true, tlsOptions: { ca: cert } }),
+    });
+    await assert.rejects(resolver.resolve('github', cfg({ keyVault: { vault, secret: 'never-answered' } })), (e: unknown) => e instanceof Refusal && e.status === 503);
   });
 });
 

@@ -27,10 +27,15 @@ export interface CredentialResolverOptions {
   /** A user-assigned managed identity of the app, by client id (credential tiers give each its own). */
   managedIdentity?: (clientId: string) => TokenCredential;
   now?: () => number;
+  /**
+   * Longest wait for Key Vault, a managed identity's token or a token endpoint (default 10 s):
+   * one that does not answer refuses the request (503) rather than holding it.
+   */
+  timeoutMs?: number;
 }
 
 const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
-const TOKEN_ENDPOINT_TIMEOUT_MS = 10_000;
+const SOURCE_TIMEOUT_MS = 10_000;
 
 /** RFC 6749 §5.1: what a token endpoint answers. Only `access_token` is ever used as a credential. */
 const tokenAnswer = z.object({
@@ -55,6 +60,7 @@ const formEncoded = (value: string) => new URLSearchParams({ v: value }).toStrin
 export function createCredentialResolver(options: CredentialResolverOptions): CredentialResolver {
   const now = options.now ?? Date.now;
   const ttl = options.secretTtlMs ?? 5 * 60_000;
+  const timeoutMs = options.timeoutMs ?? SOURCE_TIMEOUT_MS;
   const clients = new Map<string, Pick<SecretClient, 'getSecret'>>();
   const cache = new Map<string, { value: string; expiresAt: number }>();
   const pending = new Map<string, Promise<{ value: string; expiresAt: number }>>();
@@ -73,7 +79,7 @@ export function createCredentialResolver(options: CredentialResolverOptions): Cr
       const { vault, secret } = source.keyVault;
       let client = clients.get(vault);
       if (!client) clients.set(vault, (client = secretClient(vault)));
-      const result = await client.getSecret(secret);
+      const result = await client.getSecret(secret, { abortSignal: AbortSignal.timeout(timeoutMs) });
       if (!result.value) throw credentialUnavailable(connection, `Key Vault secret "${secret}" has no value`);
       const expires = result.properties.expiresOn?.getTime() ?? Infinity;
       return { value: result.value, expiresAt: Math.min(now() + ttl, expires - REFRESH_BEFORE_EXPIRY_MS) };
@@ -99,7 +105,7 @@ export function createCredentialResolver(options: CredentialResolverOptions): Cr
     }
     let response: Response;
     try {
-      response = await fetch(oauth.tokenUrl, { method: 'POST', headers, body: form, redirect: 'manual', signal: AbortSignal.timeout(TOKEN_ENDPOINT_TIMEOUT_MS) });
+      response = await fetch(oauth.tokenUrl, { method: 'POST', headers, body: form, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
     } catch (error) {
       const cause = error instanceof Error ? ((error.cause as { code?: unknown } | undefined)?.code ?? error.name) : 'network error';
       throw credentialUnavailable(connection, `the token endpoint could not be reached: ${String(cause)}`);
@@ -125,7 +131,7 @@ export function createCredentialResolver(options: CredentialResolverOptions): Cr
 
   async function fetchValue(connection: string, config: CredentialConfig): Promise<{ value: string; expiresAt: number }> {
     if (config.managedIdentity) {
-      const token = await identity(config.managedIdentity.clientId).getToken(config.managedIdentity.scope);
+      const token = await identity(config.managedIdentity.clientId).getToken(config.managedIdentity.scope, { abortSignal: AbortSignal.timeout(timeoutMs) });
       if (!token) throw credentialUnavailable(connection, 'no token was issued');
       return { value: token.token, expiresAt: token.expiresOnTimestamp - REFRESH_BEFORE_EXPIRY_MS };
     }
