@@ -1,5 +1,7 @@
 // Dependency checks for GET /api/health: each check runs with a time limit; the answer names
 // every dependency with its status, so a 503 says which one is down.
+import { within } from './within.js';
+
 export type Check = () => Promise<void>;
 
 export interface HealthReport {
@@ -19,17 +21,11 @@ export async function checkHealth(checks: Record<string, Check>, timeoutMs = 3_0
   const entries = await Promise.all(
     Object.entries(checks).map(async ([name, check]) => {
       const started = performance.now();
-      let timer: NodeJS.Timeout | undefined;
       try {
-        await Promise.race([
-          check(),
-          new Promise((_, reject) => (timer = setTimeout(() => reject(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })), timeoutMs))),
-        ]);
+        await within(check(), timeoutMs, () => Object.assign(new Error('timeout'), { code: 'TIMEOUT' }));
         return [name, { status: 'up' as const, ms: Math.round(performance.now() - started) }] as const;
       } catch (error) {
         return [name, { status: 'down' as const, ms: Math.round(performance.now() - started), error: describe(error) }] as const;
-      } finally {
-        clearTimeout(timer);
       }
     }),
   );

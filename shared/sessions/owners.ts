@@ -5,7 +5,8 @@
 //   sessionowners   PK sessionId   RK "owner"   issuer, subject, claimed
 import { RestError, type TableClient } from '@azure/data-tables';
 import { BoundedMap } from './bounded-map.js';
-import { describeError, RecordingError, withinTime } from './recording-error.js';
+import { within } from '../platform/within.js';
+import { describeError, RecordingError, storageSilent } from './recording-error.js';
 import { sessionOwnedByAnother } from './refusals.js';
 
 export const OWNERS_TABLE = 'sessionowners';
@@ -64,7 +65,7 @@ export function createSessionOwners(table: (name: string) => TableClient, now: (
       if (key === undefined) {
         let claim = claiming.get(sessionId);
         if (!claim) {
-          claim = withinTime(ownerOf(sessionId, owner), timeoutMs).then(
+          claim = within(ownerOf(sessionId, owner), timeoutMs, () => storageSilent(timeoutMs)).then(
             (found) => {
               known.set(sessionId, found);
               return found;

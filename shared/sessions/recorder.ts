@@ -14,7 +14,8 @@ import { createIndexWriter } from './indexes.js';
 import { SESSION_CONTAINER } from './names.js';
 import { createSessionOwners, type SessionOwner } from './owners.js';
 import { limitFindings, limitPayload } from './payload.js';
-import { describeError, RecordingError, withinTime } from './recording-error.js';
+import { within } from '../platform/within.js';
+import { describeError, RecordingError, storageSilent } from './recording-error.js';
 import { sessionEventSchema, sessionIdSchema, type EventInput, type PendingEvent } from './schema.js';
 import { serialBatches } from './serial-batches.js';
 
@@ -154,7 +155,7 @@ export function createRecorder(options: RecorderOptions): Recorder {
           }),
         );
         // Lingering events wait for their session's next ones first: that wait is not storage's.
-        await withinTime(appended, timeoutMs + (appendOptions?.linger ? (options.lingerMs ?? 0) : 0), 'cannot record');
+        await within(appended, timeoutMs + (appendOptions?.linger ? (options.lingerMs ?? 0) : 0), () => storageSilent(timeoutMs, 'cannot record: '));
       } catch (error) {
         failures += 1;
         const failure = error instanceof RecordingError ? error : new RecordingError(`cannot record: ${describeError(error)}`);

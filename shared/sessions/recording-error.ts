@@ -15,15 +15,5 @@ export const describeError = (error: unknown): string => {
   return status || code ? [status, code].filter(Boolean).join(' ') : error instanceof Error ? error.message : String(error);
 };
 
-/**
- * `work`, or a RecordingError once `ms` have passed without it settling: storage that does not
- * answer (connected, nothing comes back) must not hold a request for as long as the connection
- * lives. The work goes on unobserved; an append that lands late is still a valid line of its chain.
- */
-export function withinTime<T>(work: Promise<T>, ms: number, what?: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RecordingError(`${what ? `${what}: ` : ''}storage did not answer within ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
-}
+/** What a storage call that did not answer within `ms` (platform/within.ts) fails with. */
+export const storageSilent = (ms: number, prefix = '') => new RecordingError(`${prefix}storage did not answer within ${ms / 1000} s`);
