@@ -56,10 +56,18 @@ export function tableClient(storage: StorageSettings, credential: TokenCredentia
     : new TableClient(storage.tableServiceUri, table, credential, tableRetry);
 }
 
+/**
+ * Service Bus operations (an approval's messages, sent while its request is held) are bounded
+ * too: with the SDK's defaults a namespace that takes the connection and never answers holds the
+ * caller for two minutes; with these, about 20 s. Receiving is not an operation: it waits as long
+ * as it is asked to.
+ */
+const serviceBusRetry = { retryOptions: { maxRetries: 1, retryDelayInMs: 500, maxRetryDelayInMs: 2_000, timeoutInMs: 10_000 } };
+
 export function serviceBusClient(settings: ServiceBusSettings, credential: TokenCredential): ServiceBusClient {
   return settings.kind === 'connectionString'
-    ? new ServiceBusClient(settings.connectionString)
-    : new ServiceBusClient(settings.fullyQualifiedNamespace, credential);
+    ? new ServiceBusClient(settings.connectionString, serviceBusRetry)
+    : new ServiceBusClient(settings.fullyQualifiedNamespace, credential, serviceBusRetry);
 }
 
 export function createAzureClients(config: Config): AzureClients {
