@@ -150,25 +150,24 @@ describe('credentials: Key Vault through the real SecretClient', () => {
     assert.equal(reads, 2);
   });
 
+  /** A resolver reading this vault with a token it accepts. */
+  const vaultResolver = (options: { timeoutMs?: number } = {}) => {
+    const credential: TokenCredential = { getToken: async () => ({ token: accessToken, expiresOnTimestamp: Date.now() + 3_600_000 }) };
+    return createCredentialResolver({
+      credential,
+      env: 'production',
+      variables: {},
+      ...options,
+      secretClient: (url) => new SecretClient(url, credential, { disableChallengeResourceVerification: true, tlsOptions: { ca: cert } }),
+    });
+  };
+
   it('refuses (503) a secret that does not exist, without forwarding the request', async () => {
-    const credential: TokenCredential = { getToken: async () => ({ token: accessToken, expiresOnTimestamp: Date.now() + 3_600_000 }) };
-    const resolver = createCredentialResolver({
-      credential,
-      env: 'production',
-      variables: {},
-      secretClient: (url) => new SecretClient(url, credential, { disableChallengeResourceVerification: true, tlsOptions: { ca: cert } }),
-    });
-    await assert.rejects(resolver.resolve('github', cfg({ keyVault: { vault, secret: 'missing' } })), (e: unknown) => e instanceof Refusal && e.status === 503);
+    await assert.rejects(vaultResolver().resolve('github', cfg({ keyVault: { vault, secret: 'missing' } })), (e: unknown) => e instanceof Refusal && e.status === 503);
   });
+
   it('refuses (503) when Key Vault does not answer within its time, rather than holding the request', async () => {
-    const credential: TokenCredential = { getToken: async () => ({ token: accessToken, expiresOnTimestamp: Date.now() + 3_600_000 }) };
-    const resolver = createCredentialResolver({
-      credential,
-      env: 'production',
-      variables: {},
-      timeoutMs: 300,
-      secretClient: (url) => new SecretClient(url, credential, { disableChallengeResourceVerification: true, tlsOptions: { ca: cert } }),
-    });
+    const resolver = vaultResolver({ timeoutMs: 300 });
     await assert.rejects(resolver.resolve('github', cfg({ keyVault: { vault, secret: 'never-answered' } })), (e: unknown) => e instanceof Refusal && e.status === 503);
   });
 });
