@@ -4,8 +4,8 @@
 //
 //   sessionowners   PK sessionId   RK "owner"   issuer, subject, claimed
 import { RestError, type TableClient } from '@azure/data-tables';
-import { BoundedMap } from './bounded-map.js';
 import { within } from '../platform/within.js';
+import { BoundedMap } from './bounded-map.js';
 import { describeError, RecordingError, storageSilent } from './recording-error.js';
 import { sessionOwnedByAnother } from './refusals.js';
 
