@@ -146,9 +146,19 @@ function build(patterns: readonly string[]): GateAutomaton {
   };
   add([]);
   const next: number[] = [];
+  // On a class none of a state's extra positions accepts, it moves where the state of no extras
+  // does (the starts alone): only the classes its extras accept are worked out. Most states hold a
+  // few positions, each accepting a class or two of dozens.
+  const accepted = new Uint8Array(width);
   for (let s = 0; s < states.length; s++) {
     const extra = states[s]!;
+    accepted.fill(s === 0 ? 1 : 0);
+    for (const id of extra) for (let cls = 0; cls < width; cls++) accepted[cls] |= accepts[id * width + cls]!;
     for (let cls = 0; cls < width; cls++) {
+      if (accepted[cls] === 0) {
+        next[s * width + cls] = next[cls]!;
+        continue;
+      }
       round++;
       const closed: number[] = [];
       for (const id of fromStarts[cls]!) closeInto(id, closed);
