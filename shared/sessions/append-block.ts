@@ -1,14 +1,13 @@
-// Append Block without the SDK's pipeline: every gateway request appends twice while the agent
-// waits, and the SDK's policy chain (tracing, redirects, retries, serialisation, XML error
-// parsing) costs more CPU than the request it sends. This sends the same request straight over a
-// kept-alive connection, signed as the SDK signs it (Shared Key with an account key, a bearer
+// Append Block without the SDK's pipeline: every gateway request appends once or twice while the
+// agent waits, and the SDK's policy chain (tracing, redirects, retries, serialisation, XML error
+// parsing) costs more CPU than the request it sends, as does node:http's client. This sends the
+// same request straight over a kept-alive socket (platform/kept-alive.ts), signed as the SDK signs it (Shared Key with an account key, a bearer
 // token with a managed identity; other credentials go to the SDK). What it cannot settle itself (a lost
 // connection, a timeout, a 5xx, throttling) it hands to the SDK's call, whose retries are the
 // ones the app configured; the append-position condition makes that retry safe.
 import type { AccessToken, TokenCredential } from '@azure/identity';
 import type { AppendBlobClient } from '@azure/storage-blob';
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { KeptAlive } from '../platform/kept-alive.js';
 
 /** Appends `body` at `position` of the blob; resolves with the blob's committed block count. */
 export type AppendBlock = (blob: AppendBlobClient, body: Buffer, position: number) => Promise<{ blocks: number | undefined }>;
@@ -40,8 +39,7 @@ interface SharedKey {
 
 type Authorize = (url: URL, headers: Record<string, string>, length: number) => Promise<string>;
 
-const httpAgent = new HttpAgent({ keepAlive: true });
-const httpsAgent = new HttpsAgent({ keepAlive: true });
+const sockets = new KeptAlive({ timeoutMs: TIMEOUT_MS });
 
 /** The SDK's Append Block, through the client's own pipeline. */
 export const sdkAppendBlock: AppendBlock = async (blob, body, position) => {
@@ -52,18 +50,18 @@ export const sdkAppendBlock: AppendBlock = async (blob, body, position) => {
 /**
  * The lean Append Block for blobs reached with `credential` (the service client's), handing to
  * the SDK what it cannot settle; a kind of credential it does not know goes to the SDK every time.
- * `httpsAgent` keeps its TLS connections (tests trust their own certificate authority with one).
+ * `ca`: the certificate authorities trusted over TLS instead of Node's (tests trust their own).
  */
-export function leanAppendBlock(credential: unknown, options: { httpsAgent?: HttpsAgent } = {}): AppendBlock {
+export function leanAppendBlock(credential: unknown, options: { ca?: string } = {}): AppendBlock {
   const signer = authorizer(credential);
   if (!signer) return sdkAppendBlock;
-  const agents = { http: httpAgent, https: options.httpsAgent ?? httpsAgent };
+  const connections = options.ca ? new KeptAlive({ timeoutMs: TIMEOUT_MS, ca: options.ca }) : sockets;
   return async (blob, body, position) => {
     // As the SDK: a token never travels unencrypted (its call refuses it the same way).
     if (signer.tlsOnly && !blob.url.startsWith('https:')) return sdkAppendBlock(blob, body, position);
     let outcome: { status: number; code?: string; blocks?: number };
     try {
-      outcome = await send(blob.url, body, position, signer.authorize, agents);
+      outcome = await send(blob.url, body, position, signer.authorize, connections);
     } catch {
       return sdkAppendBlock(blob, body, position);
     }
@@ -117,13 +115,7 @@ function stringToSign(account: string, url: URL, headers: Record<string, string>
   return ['PUT', '', '', length > 0 ? String(length) : '', '', headers['content-type'] ?? '', '', '', '', '', '', ''].join('\n') + '\n' + canonicalHeaders + resource;
 }
 
-async function send(
-  blobUrl: string,
-  body: Buffer,
-  position: number,
-  authorize: Authorize,
-  agents: { http: HttpAgent; https: HttpsAgent },
-): Promise<{ status: number; code?: string; blocks?: number }> {
+async function send(blobUrl: string, body: Buffer, position: number, authorize: Authorize, connections: KeptAlive): Promise<{ status: number; code?: string; blocks?: number }> {
   const url = new URL(blobUrl);
   url.searchParams.set('comp', 'appendblock');
   const headers: Record<string, string> = {
@@ -132,30 +124,10 @@ async function send(
     'x-ms-date': new Date().toUTCString(),
     'x-ms-version': API_VERSION,
   };
-  const authorization = await authorize(url, headers, body.length);
-  const https = url.protocol === 'https:';
-  const response = await new Promise<IncomingMessage>((resolve, reject) => {
-    const req = (https ? httpsRequest : httpRequest)(url, {
-      method: 'PUT',
-      agent: https ? agents.https : agents.http,
-      headers: { ...headers, 'content-length': String(body.length), authorization },
-      timeout: TIMEOUT_MS,
-    });
-    req.once('response', resolve);
-    req.once('error', reject);
-    req.once('timeout', () => req.destroy(new Error('Append Block timed out')));
-    req.end(body);
-  });
-  // The body is an XML error or empty; read it to free the connection, keep only its code.
-  const chunks: Buffer[] = [];
-  for await (const chunk of response) chunks.push(chunk as Buffer);
-  const status = response.statusCode ?? 0;
-  const code = header(response, 'x-ms-error-code') ?? /<Code>([^<]+)<\/Code>/.exec(Buffer.concat(chunks).toString('utf8'))?.[1];
-  const count = header(response, 'x-ms-blob-committed-block-count');
-  return { status, ...(code ? { code } : {}), ...(count !== undefined ? { blocks: Number(count) } : {}) };
-}
-
-function header(response: IncomingMessage, name: string): string | undefined {
-  const value = response.headers[name];
-  return Array.isArray(value) ? value[0] : value;
+  headers.authorization = await authorize(url, headers, body.length);
+  const answer = await connections.request(url, 'PUT', headers, body);
+  // The body is an XML error or empty: only its code is kept.
+  const code = answer.headers.get('x-ms-error-code') ?? /<Code>([^<]+)<\/Code>/.exec(answer.body.toString('utf8'))?.[1];
+  const count = answer.headers.get('x-ms-blob-committed-block-count');
+  return { status: answer.status, ...(code ? { code } : {}), ...(count !== undefined ? { blocks: Number(count) } : {}) };
 }

@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { connect, createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
-import { Agent as HttpsAgent } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import { BlobServiceClient, newPipeline, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { devAccount, startAzurite, type Azurite } from '../../../cli/dev/azurite.js';
@@ -134,7 +133,7 @@ describe('lean Append Block', () => {
         },
       };
       const blob = new BlobServiceClient(`${tls.url}/account`, newPipeline(credential)).getContainerClient('sessions').getAppendBlobClient('day/s.jsonl');
-      const append = leanAppendBlock(credential, { httpsAgent: new HttpsAgent({ ca: tls.ca, keepAlive: true }) });
+      const append = leanAppendBlock(credential, { ca: tls.ca });
       assert.deepEqual(await append(blob, Buffer.from('one\n'), 0), { blocks: 1 });
       assert.deepEqual(await append(blob, Buffer.from('two\n'), 4), { blocks: 2 });
       assert.deepEqual(seen.map((s) => [s.url, s.authorization, s.position]), [
