@@ -74,6 +74,8 @@ export function matchRoute<T>(route: CompiledRoute<T>, rawPath: string): Record<
 }
 
 function decodeSegment(part: string): string {
+  // Most segments have no escape: every route is tried in turn, on every request.
+  if (!part.includes('%')) return part;
   try {
     return decodeURIComponent(part.replace(/%(2f|5c)/gi, '%25$1'));
   } catch {
