@@ -40,8 +40,6 @@ class Reading {
   private length = 0;
   private head: { status: number; headers: Map<string, string>; bodyAt: number } | undefined;
 
-  constructor(private readonly noBody: boolean) {}
-
   /** Adds `chunk`; returns the answer once whole, and whether the socket may be kept. */
   add(chunk: Buffer): { answer: KeptAliveAnswer; keep: boolean | number } | undefined {
     this.chunks.push(chunk);
@@ -67,7 +65,7 @@ class Reading {
       }
       const { status, headers, bodyAt } = this.head;
       const keep = (headers.get('connection') ?? '').toLowerCase() !== 'close' && keptFor(headers.get('keep-alive'));
-      if (this.noBody || status === 204 || status === 304) return this.whole(data, bodyAt, bodyAt, keep);
+      if (status === 204 || status === 304) return this.whole(data, bodyAt, bodyAt, keep);
       const chunked = (headers.get('transfer-encoding') ?? '').toLowerCase();
       if (chunked !== '') {
         if (chunked !== 'chunked') throw new BadAnswer(`transfer-encoding ${chunked}`);
@@ -163,7 +161,7 @@ export class KeptAlive {
 
   /**
    * Sends `method url` with `headers` (names in lower case; host and content-length are added)
-   * and `body`; resolves with the whole answer.
+   * and `body`; resolves with the whole answer. Not for HEAD, whose answer has a length but no body.
    */
   async request(url: URL, method: string, headers: Record<string, string>, body: Buffer): Promise<KeptAliveAnswer> {
     const origin = `${url.protocol}//${url.host}`;
@@ -175,7 +173,7 @@ export class KeptAlive {
     }
     head += `content-length: ${body.length}\r\n\r\n`;
     const socket = this.take(origin) ?? (await this.open(url));
-    return this.exchange(origin, socket, Buffer.concat([Buffer.from(head, 'latin1'), body]), method === 'HEAD');
+    return this.exchange(origin, socket, Buffer.concat([Buffer.from(head, 'latin1'), body]));
   }
 
   /** Closes every idle socket. */
@@ -221,9 +219,9 @@ export class KeptAlive {
     });
   }
 
-  private exchange(origin: string, socket: Socket, bytes: Buffer, noBody: boolean): Promise<KeptAliveAnswer> {
+  private exchange(origin: string, socket: Socket, bytes: Buffer): Promise<KeptAliveAnswer> {
     return new Promise((resolve, reject) => {
-      const reading = new Reading(noBody);
+      const reading = new Reading();
       const fail = (error: Error) => {
         socket.removeAllListeners('data');
         socket.destroy();

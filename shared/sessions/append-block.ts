@@ -1,10 +1,11 @@
 // Append Block without the SDK's pipeline: every gateway request appends once or twice while the
 // agent waits, and the SDK's policy chain (tracing, redirects, retries, serialisation, XML error
 // parsing) costs more CPU than the request it sends, as does node:http's client. This sends the
-// same request straight over a kept-alive socket (platform/kept-alive.ts), signed as the SDK signs it (Shared Key with an account key, a bearer
-// token with a managed identity; other credentials go to the SDK). What it cannot settle itself (a lost
-// connection, a timeout, a 5xx, throttling) it hands to the SDK's call, whose retries are the
-// ones the app configured; the append-position condition makes that retry safe.
+// same request straight over a kept-alive socket (platform/kept-alive.ts), signed as the SDK signs
+// it (Shared Key with an account key, a bearer token with a managed identity; other credentials go
+// to the SDK). What it cannot settle itself (a lost connection, a timeout, a 5xx, throttling) it
+// hands to the SDK's call, whose retries are the ones the app configured; the append-position
+// condition makes that retry safe.
 import type { AccessToken, TokenCredential } from '@azure/identity';
 import type { AppendBlobClient } from '@azure/storage-blob';
 import { KeptAlive } from '../platform/kept-alive.js';
