@@ -240,7 +240,9 @@ export async function forward(
     await recordResponse();
     return { status: response.status, headers: response.headers, body: whole ?? undefined };
   }
-  return { status: response.status, headers: response.headers, body: recordedStream(response, responseEvent, (event) => record(rt, policy.recording, [event]), recordResponse) };
+  // Under best-effort nothing waits for a streamed answer's event: it may wait for the session's next events too.
+  const streamed = () => recordResponse(policy.recording === 'best-effort' && !calls.holding ? { linger: true } : undefined);
+  return { status: response.status, headers: response.headers, body: recordedStream(response, responseEvent, (event) => record(rt, policy.recording, [event]), streamed) };
 }
 
 /**

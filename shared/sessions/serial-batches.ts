@@ -4,7 +4,9 @@
 // starts: the next items of their key take them along (group commit). How long they wait follows
 // the key's pace: a key whose next items came soon after its last lingering ones waits twice that
 // long (at least MIN_WAIT_MS, at most the most), and one slower than the most does not wait at
-// all, for nothing would come in time.
+// all, for nothing would come in time. Lingering items that came while their key's write ran
+// wait after it for what is left of their time: an answer recorded while its request's events are
+// being written (best-effort recording does not wait for them) still goes with the next request.
 import { BoundedMap } from './bounded-map.js';
 
 export interface SerialBatches<T> {
@@ -15,6 +17,8 @@ export interface SerialBatches<T> {
 
 interface Waiting<T> {
   items: T[];
+  /** Until when (on the pace's clock) the items may wait for company; 0: they do not. */
+  until: number;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -44,8 +48,18 @@ export function serialBatches<T>(write: (key: string, items: T[]) => Promise<voi
   const queues = new Map<string, Queue<T>>();
   const paces = new BoundedMap<string, Pace>(PACES);
 
-  async function drain(key: string, queue: Queue<T>): Promise<void> {
+  /** Writes what waits, batch after batch; `due`: the wait is over (the timer fired). */
+  async function drain(key: string, queue: Queue<T>, due: boolean): Promise<void> {
     while (queue.waiting.length > 0) {
+      // When every item may still wait, the write starts when the first is due, or with company.
+      let until = Infinity;
+      for (const waiting of queue.waiting) until = Math.min(until, waiting.until);
+      const left = until - now();
+      if (!due && left > 0) {
+        queue.timer = setTimeout(() => start(key, queue, true), left);
+        return;
+      }
+      due = false;
       const batch = queue.waiting.splice(0);
       const items = batch.flatMap((waiting) => waiting.items);
       try {
@@ -58,10 +72,10 @@ export function serialBatches<T>(write: (key: string, items: T[]) => Promise<voi
     queues.delete(key);
   }
 
-  const start = (key: string, queue: Queue<T>) => {
+  const start = (key: string, queue: Queue<T>, due = false) => {
     clearTimeout(queue.timer);
     queue.timer = undefined;
-    void drain(key, queue);
+    void drain(key, queue, due);
   };
 
   /** How long items of `key` that may linger wait now (0: not at all), noting when they came. */
@@ -77,8 +91,8 @@ export function serialBatches<T>(write: (key: string, items: T[]) => Promise<voi
   return {
     submit: (key, items, linger = false) =>
       new Promise<void>((resolve, reject) => {
-        const waiting = { items, resolve, reject };
         const wait = pace(key, linger);
+        const waiting = { items, until: wait > 0 ? now() + wait : 0, resolve, reject };
         const queue = queues.get(key);
         if (queue) {
           queue.waiting.push(waiting);
@@ -88,8 +102,7 @@ export function serialBatches<T>(write: (key: string, items: T[]) => Promise<voi
         }
         const fresh: Queue<T> = { waiting: [waiting] };
         queues.set(key, fresh);
-        if (wait > 0) fresh.timer = setTimeout(() => start(key, fresh), wait);
-        else start(key, fresh);
+        start(key, fresh);
       }),
     settle: async () => {
       await Promise.all(
@@ -97,7 +110,7 @@ export function serialBatches<T>(write: (key: string, items: T[]) => Promise<voi
           ([key, queue]) =>
             new Promise<void>((resolve) => {
               // Nothing of its own: it resolves with the batch that takes it, failed or not.
-              queue.waiting.push({ items: [], resolve, reject: () => resolve() });
+              queue.waiting.push({ items: [], until: 0, resolve, reject: () => resolve() });
               if (queue.timer !== undefined) start(key, queue);
             }),
         ),

@@ -3,10 +3,14 @@
 // what was appended meanwhile is written once storage answers again. A session still holds only
 // its owner's events: an owner this instance knows refuses another principal at once, and a
 // session whose owner it does not know yet is claimed before the request's events are written
-// there, so a session another principal owns gets none of them.
+// there, so a session another principal owns gets none of them. Nothing waiting for them, a
+// streamed answer's event waits for the session's next request like a whole answer's, to share
+// its Append Block (PORTCULLIS_RECORD_LINGER_MS long here, so that little depends on timing).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TableClient } from '@azure/data-tables';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { blobPath, SESSION_CONTAINER, type SessionEvent } from '../../shared/sessions/index.js';
 import { OWNERS_TABLE } from '../../shared/sessions/owners.js';
 import { AGENTS_API_POLICY, startTestStack, verifiedSessionEvents, type TestStack } from '../support/stack.js';
 import { startTestUpstream, type TestUpstream } from '../support/upstream.js';
@@ -36,9 +40,24 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
   }
 }
 
+/** The session-day blob as storage has it now (no auditor read, which writes what waits), and its block count. */
+async function stored(session: string): Promise<{ types: string[]; blocks: number }> {
+  const blob = BlobServiceClient.fromConnectionString(stack.azurite.connectionString)
+    .getContainerClient(SESSION_CONTAINER)
+    .getAppendBlobClient(blobPath(new Date().toISOString().slice(0, 10), session));
+  const [text, properties] = await Promise.all([blob.downloadToBuffer(), blob.getProperties()]);
+  const events = text.toString('utf8').trim().split('\n').map((line) => JSON.parse(line) as SessionEvent);
+  return { types: events.map((e) => e.type), blocks: properties.blobCommittedBlockCount! };
+}
+
 before(async () => {
   upstream = await startTestUpstream();
-  stack = await startTestStack({ policy, env: { TEST_UPSTREAM: upstream.url } });
+  upstream.route('/stream', (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.write('data: first\n\n');
+    setTimeout(() => res.end('data: last\n\n'), 10);
+  });
+  stack = await startTestStack({ policy, env: { TEST_UPSTREAM: upstream.url, PORTCULLIS_RECORD_LINGER_MS: '1000' } });
   for (const agent of ['agent-1', 'agent-2']) tokens[agent] = await stack.token(agent, ['agents']);
   assert.equal((await call('agent-1', 'owned-by-agent-1')).status, 200);
   // Written (and so claimed) in the background: this instance knows the session's owner once it is.
@@ -72,6 +91,26 @@ describe('best-effort recording', () => {
     );
     const owned = await eventually(() => verifiedSessionEvents(stack, 'owned-by-agent-1'), (events) => events.filter((e) => e.type === 'response').length === 2);
     assert.ok(owned.every((e) => e.principal === undefined || e.principal.subject === 'agent-1'), 'only its owner is in it');
+  });
+
+  it("lets a streamed answer's event wait for the session's next request, and go in one Append Block with it", async () => {
+    const stream = async () => {
+      const res = await fetch(`${stack.url}/api/proxy/api/stream`, { headers: { authorization: `Bearer ${tokens['agent-1']}`, 'x-portcullis-session': 'streamed' } });
+      assert.equal(res.status, 200);
+      assert.equal(await res.text(), 'data: first\n\ndata: last\n\n');
+    };
+    const requests = (n: number) => (s: { types: string[] }) => s.types.filter((type) => type === 'request').length === n;
+    // The session's pace: an answer, then its next request 200 ms later; that one's answer may wait 400 ms.
+    await stream();
+    await eventually(() => stored('streamed'), (s) => s.types.includes('response'));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await stream();
+    const before = await eventually(() => stored('streamed'), requests(2));
+    assert.deepEqual(before.types.slice(-2), ['request', 'decision'], 'the answer is whole; its event waits');
+    await stream();
+    const after = await eventually(() => stored('streamed'), requests(3));
+    assert.deepEqual(after.types.slice(-3), ['response', 'request', 'decision']);
+    assert.equal(after.blocks, before.blocks + 1, "the answer's event and the next request's events share one Append Block");
   });
 
   it('writes none of a principal\'s events into a session another owns that this instance did not know of', async () => {
