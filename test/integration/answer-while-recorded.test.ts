@@ -7,9 +7,7 @@
 // that cannot be written is logged and refuses what comes next.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BlobServiceClient } from '@azure/storage-blob';
-import { blobPath, SESSION_CONTAINER, type SessionEvent } from '../../shared/sessions/index.js';
-import { AGENTS_API_POLICY, startTestStack, verifiedSessionEvents, type TestStack } from '../support/stack.js';
+import { AGENTS_API_POLICY, startTestStack, storedSession, verifiedSessionEvents, type TestStack } from '../support/stack.js';
 import { startTestUpstream, type TestUpstream } from '../support/upstream.js';
 
 let stack: TestStack;
@@ -25,16 +23,6 @@ async function paced(session: string, ms = 450): Promise<void> {
   assert.equal(res.status, 200);
   await res.text();
   await new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** The session-day blob as storage has it now (no auditor read, which writes what waits), and its block count. */
-async function stored(session: string): Promise<{ types: string[]; blocks: number }> {
-  const blob = BlobServiceClient.fromConnectionString(stack.azurite.connectionString)
-    .getContainerClient(SESSION_CONTAINER)
-    .getAppendBlobClient(blobPath(new Date().toISOString().slice(0, 10), session));
-  const [text, properties] = await Promise.all([blob.downloadToBuffer(), blob.getProperties()]);
-  const events = text.toString('utf8').trim().split('\n').map((line) => JSON.parse(line) as SessionEvent);
-  return { types: events.map((e) => e.type), blocks: properties.blobCommittedBlockCount! };
 }
 
 before(async () => {
@@ -59,8 +47,8 @@ describe('an answer delivered while it is recorded (strict recording, the defaul
     assert.equal(res.status, 200);
     await res.text();
     const types = ['session.start', 'request', 'decision', 'response'];
-    for (let waited = 0; (await stored('early-0')).types.length < types.length && waited < 400; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
-    assert.deepEqual((await stored('early-0')).types, types, 'written well within the longest wait');
+    for (let waited = 0; (await storedSession(stack, 'early-0')).types.length < types.length && waited < 400; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual((await storedSession(stack, 'early-0')).types, types, 'written well within the longest wait');
   });
 
   it('gives the agent the whole answer before its response event is written, and the next request takes that event along', async () => {
@@ -70,13 +58,13 @@ describe('an answer delivered while it is recorded (strict recording, the defaul
     const body = await first.text();
     assert.equal(JSON.parse(body).path, '/items/1');
     assert.equal(Number(first.headers.get('content-length')), Buffer.byteLength(body));
-    const before = await stored('early-1');
+    const before = await storedSession(stack, 'early-1');
     assert.deepEqual(before.types.slice(4), ['request', 'decision'], 'the request and decision are durable; the response waits');
 
     const second = await call('items/2', 'early-1');
     assert.equal(second.status, 200);
     await second.text();
-    const afterSecond = await stored('early-1');
+    const afterSecond = await storedSession(stack, 'early-1');
     assert.deepEqual(afterSecond.types.slice(4), ['request', 'decision', 'response', 'request', 'decision']);
     assert.equal(afterSecond.blocks, before.blocks + 1, 'the first answer\'s response and the next request share one Append Block');
     assert.equal(upstream.received.filter((r) => r.url === '/items/1' || r.url === '/items/2').length, 2);
@@ -94,7 +82,7 @@ describe('an answer delivered while it is recorded (strict recording, the defaul
     const res = await call('stream', 'early-3');
     assert.equal(res.status, 200);
     assert.equal(await res.text(), 'first part, last part');
-    assert.deepEqual((await stored('early-3')).types, ['session.start', 'request', 'decision', 'response']);
+    assert.deepEqual((await storedSession(stack, 'early-3')).types, ['session.start', 'request', 'decision', 'response']);
   });
 
   it('logs a response event that cannot be written, and refuses the session\'s next request', async () => {

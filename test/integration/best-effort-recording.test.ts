@@ -9,10 +9,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TableClient } from '@azure/data-tables';
-import { BlobServiceClient } from '@azure/storage-blob';
-import { blobPath, SESSION_CONTAINER, type SessionEvent } from '../../shared/sessions/index.js';
 import { OWNERS_TABLE } from '../../shared/sessions/owners.js';
-import { AGENTS_API_POLICY, startTestStack, verifiedSessionEvents, type TestStack } from '../support/stack.js';
+import { AGENTS_API_POLICY, startTestStack, storedSession, verifiedSessionEvents, type TestStack } from '../support/stack.js';
 import { startTestUpstream, type TestUpstream } from '../support/upstream.js';
 
 const policy = `${AGENTS_API_POLICY}recording: best-effort
@@ -38,16 +36,6 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
     if (Date.now() > deadline) return assert.fail(`not so within 30 s: ${JSON.stringify(value)?.slice(0, 500)}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-}
-
-/** The session-day blob as storage has it now (no auditor read, which writes what waits), and its block count. */
-async function stored(session: string): Promise<{ types: string[]; blocks: number }> {
-  const blob = BlobServiceClient.fromConnectionString(stack.azurite.connectionString)
-    .getContainerClient(SESSION_CONTAINER)
-    .getAppendBlobClient(blobPath(new Date().toISOString().slice(0, 10), session));
-  const [text, properties] = await Promise.all([blob.downloadToBuffer(), blob.getProperties()]);
-  const events = text.toString('utf8').trim().split('\n').map((line) => JSON.parse(line) as SessionEvent);
-  return { types: events.map((e) => e.type), blocks: properties.blobCommittedBlockCount! };
 }
 
 before(async () => {
@@ -102,13 +90,13 @@ describe('best-effort recording', () => {
     const requests = (n: number) => (s: { types: string[] }) => s.types.filter((type) => type === 'request').length === n;
     // The session's pace: an answer, then its next request 200 ms later; that one's answer may wait 400 ms.
     await stream();
-    await eventually(() => stored('streamed'), (s) => s.types.includes('response'));
+    await eventually(() => storedSession(stack, 'streamed'), (s) => s.types.includes('response'));
     await new Promise((resolve) => setTimeout(resolve, 200));
     await stream();
-    const before = await eventually(() => stored('streamed'), requests(2));
+    const before = await eventually(() => storedSession(stack, 'streamed'), requests(2));
     assert.deepEqual(before.types.slice(-2), ['request', 'decision'], 'the answer is whole; its event waits');
     await stream();
-    const after = await eventually(() => stored('streamed'), requests(3));
+    const after = await eventually(() => storedSession(stack, 'streamed'), requests(3));
     assert.deepEqual(after.types.slice(-3), ['response', 'request', 'decision']);
     assert.equal(after.blocks, before.blocks + 1, "the answer's event and the next request's events share one Append Block");
   });

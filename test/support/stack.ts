@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { startStack, type Stack } from '../../cli/dev/stack.js';
 import assert from 'node:assert/strict';
 import { memoryLogger } from '../../shared/platform/log.js';
-import type { SessionEvent, SessionRecord } from '../../shared/sessions/index.js';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { blobPath, SESSION_CONTAINER, type SessionEvent, type SessionRecord } from '../../shared/sessions/index.js';
 
 export interface TestStack extends Stack {
   log: ReturnType<typeof memoryLogger>;
@@ -44,6 +45,19 @@ export async function verifiedSessionEvents(stack: Pick<TestStack, 'url' | 'toke
   const record = (await res.json()) as SessionRecord;
   assert.ok(record.verified, 'the session chain verifies');
   return record.events;
+}
+
+/**
+ * A session's event types today as storage has them now (no auditor read, which first writes what
+ * waits in the gateway), and the blob's committed blocks.
+ */
+export async function storedSession(stack: Pick<TestStack, 'azurite'>, session: string): Promise<{ types: string[]; blocks: number }> {
+  const blob = BlobServiceClient.fromConnectionString(stack.azurite.connectionString)
+    .getContainerClient(SESSION_CONTAINER)
+    .getAppendBlobClient(blobPath(new Date().toISOString().slice(0, 10), session));
+  const [text, properties] = await Promise.all([blob.downloadToBuffer(), blob.getProperties()]);
+  const events = text.toString('utf8').trim().split('\n').map((line) => JSON.parse(line) as SessionEvent);
+  return { types: events.map((e) => e.type), blocks: properties.blobCommittedBlockCount! };
 }
 
 /**
