@@ -4,7 +4,8 @@
 // (JSON) and the same answer streamed as 50 deltas (SSE), at 1 and 16 connections. For each it
 // prints the added p50/p99 over the bare upstream, req/s and the gateway process's CPU per request
 // (Portcullis's Azurite separately, and the Append Blocks its session logs took per request). Every
-// gateway is a child process; autocannon drives them.
+// gateway is a child process; autocannon drives them. Portcullis runs compiled by tsc, as Azure
+// runs it (bench/support/compiled.ts), and Portkey its own build.
 //
 // All gateways run at once and are measured in turn, round after round; each figure is the median
 // over the rounds. This machine's speed drifts by tens of percent over minutes, and a gateway
@@ -206,7 +207,7 @@ try {
 
 const base = results.get('upstream')!;
 const ms = (value: number) => value.toFixed(2);
-console.log(`\nproxy benchmark: ${duration} s per row, medians of ${rounds} rounds, the gateways measured in turn; a 1 KB chat completion (json) and 50 streamed deltas (sse); latency added over the bare upstream`);
+console.log(`\nproxy benchmark: ${duration} s per row, medians of ${rounds} rounds, the gateways measured in turn, Portcullis compiled by tsc; a 1 KB chat completion (json) and 50 streamed deltas (sse); latency added over the bare upstream`);
 // Figures from a machine busy with other work are not comparable with an idle one's.
 console.log(`load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after, on ${cpus().length} CPUs`);
 for (const load of loads) {

@@ -1,11 +1,13 @@
 // The benchmarks' processes: the local stack (bench/support/stack.ts), the upstream, a bare proxy
 // and Portkey's gateway each run in a child process, so the load generator does not share an
 // event loop with what it measures and each one's CPU time can be read on its own (Linux /proc).
+// Our scripts run compiled by tsc (compiled.ts), as Azure runs the app, not through tsx.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { compiledScript } from './compiled.js';
 import { freePort } from '../../cli/dev/ports.js';
 
 export interface Child {
@@ -76,13 +78,19 @@ function handle(child: ChildProcess): Child {
   };
 }
 
-/** Starts one of bench/support's scripts and returns what it printed on its first line. */
+/** Starts one of bench/support's scripts, compiled, and returns what it printed on its first line. */
 export async function startScript<T>(script: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Child & T> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', fileURLToPath(new URL(script, import.meta.url))], {
+  const file = await compiledScript(fileURLToPath(new URL(script, import.meta.url)));
+  const child = spawn(process.execPath, [...nodeArgs, file], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, ...env },
   });
-  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+  // A script that fails before its first line has exited: say so rather than wait for the line.
+  const exited = once(child, 'exit').then(([code]) => {
+    throw new Error(`${script} exited (${code}) before it started`);
+  });
+  const [line] = (await Promise.race([once(createInterface({ input: child.stdout! }), 'line'), exited])) as [string];
+  exited.catch(() => {});
   return { ...(JSON.parse(line) as T), ...handle(child) };
 }
 
