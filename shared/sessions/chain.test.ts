@@ -152,4 +152,22 @@ describe('sealed lines', () => {
       assert.equal(canonicalJson(value), reference(value));
     }
   });
+
+  it('serialise objects of plain values in order, or not, as the first canonical JSON did', () => {
+    const bare = Object.assign(Object.create(null) as object, { a: 1, b: 'x' });
+    for (const value of [
+      { a: 1, b: 'x', c: true, d: null, e: -0, f: 1e21 },
+      { b: 1, a: 2 },
+      { 9: 'nine', 10: 'ten', a: 'a' },
+      { a: 1, b: undefined, c: 2 },
+      { a: 'x', toJSON: 'not a function' },
+      { a: { b: 1, c: [1, 2] }, d: { f: 1, e: 2 } },
+      { when: new Date(0), map: new Map([['k', 1]]) },
+      bare,
+    ]) {
+      assert.equal(canonicalJson(value), reference(value));
+    }
+    assert.throws(() => canonicalJson({ a: 1, b: Number.POSITIVE_INFINITY }), TypeError);
+    assert.throws(() => canonicalJson({ a: { b: 1, c: Number.NaN } }), TypeError);
+  });
 });

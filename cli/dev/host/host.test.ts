@@ -107,6 +107,17 @@ const functions = [
     },
   }),
   defineHttp({
+    name: 'text',
+    route: 'text/{status}',
+    methods: ['GET'],
+    handler: async (req) => ({
+      status: Number(req.params.status),
+      body: 'héllo',
+      headers: { 'x-kind': 'text' },
+      cookies: [{ name: 'seen', value: '1', httpOnly: true }],
+    }),
+  }),
+  defineHttp({
     name: 'wrapped-failure',
     route: 'fail/wrapped',
     methods: ['GET'],
@@ -153,6 +164,20 @@ describe('local host: HTTP', () => {
     const back = Buffer.from(await res.arrayBuffer());
     assert.equal(res.headers.get('content-type'), 'application/octet-stream');
     assert.deepEqual(back, Buffer.from(payload).reverse());
+  });
+
+  it('sends a text body with its length, the type fetch gives text, headers and cookies; none for a status without a body', async () => {
+    const res = await fetch(`${host.url}/api/text/201`);
+    assert.equal(res.status, 201);
+    assert.equal(res.headers.get('content-type'), 'text/plain;charset=UTF-8');
+    assert.equal(res.headers.get('content-length'), String(Buffer.byteLength('héllo')));
+    assert.equal(res.headers.get('x-kind'), 'text');
+    assert.equal(res.headers.get('set-cookie'), 'seen=1; HttpOnly');
+    assert.equal(await res.text(), 'héllo');
+    const empty = await fetch(`${host.url}/api/text/204`);
+    assert.equal(empty.status, 204);
+    assert.equal(empty.headers.get('content-type'), null);
+    assert.equal(await empty.text(), '');
   });
 
   it('streams a ReadableStream body to the client chunk by chunk', async () => {

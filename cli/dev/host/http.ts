@@ -87,19 +87,28 @@ async function serve(
   await send(res, result, method === 'HEAD');
 }
 
+/** Statuses whose answers have no body, whatever the handler gave (as HttpResponse has it). */
+const NULL_BODY = new Set([204, 205, 304]);
+
 async function send(res: ServerResponse, init: HttpResponseInit, headOnly: boolean): Promise<void> {
-  const response = new HttpResponse(init);
+  // A body already whole goes out with its length and headers in one write; a stream's headers go
+  // first. The whole body is kept out of the HttpResponse, made here for its headers and cookies:
+  // fetch's Response would wrap it in a web stream, which costs more than the write.
+  const whole = init.jsonBody === undefined && !NULL_BODY.has(init.status ?? 200) ? wholeBody(init.body) : undefined;
+  const response = new HttpResponse(whole ? { ...init, body: undefined } : init);
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
     if (name !== 'set-cookie') headers[name] = value;
   });
   const cookies = [...response.headers.getSetCookie(), ...response.cookies.map(serializeCookie)];
   if (cookies.length) headers['set-cookie'] = cookies;
-  // A body already whole goes out with its length and headers in one write; a stream's headers go first.
-  const whole = response.body ? wholeBody(init.body) : undefined;
-  if (whole && headers['content-length'] === undefined) headers['content-length'] = String(whole.length);
+  if (whole) {
+    // What fetch's Response sets for a text body without a type.
+    if (typeof init.body === 'string' && headers['content-type'] === undefined) headers['content-type'] = 'text/plain;charset=UTF-8';
+    if (headers['content-length'] === undefined) headers['content-length'] = String(whole.length);
+  }
   res.writeHead(response.status, headers);
-  if (headOnly || !response.body) {
+  if (headOnly || (!whole && !response.body)) {
     res.end();
     return;
   }
