@@ -10,6 +10,8 @@
 // All gateways run at once and are measured in turn, round after round; each figure is the median
 // over the rounds. This machine's speed drifts by tens of percent over minutes, and a gateway
 // measured minutes after another would be compared with a different machine.
+// Against Portkey, each round's figures are also compared with Portkey's of the same round, and
+// the median of those ratios printed.
 //   BENCH_SECONDS (5)  BENCH_ROUNDS (3)  BENCH_WARMUP_SECONDS (30 per load)  BENCH_CONNECTIONS (1,16)
 //   BENCH_LOADS (json,sse)  BENCH_GATEWAYS (bare,portkey,strict,best-effort,telemetry)
 import { BlobServiceClient } from '@azure/storage-blob';
@@ -121,6 +123,8 @@ const otlp = createServer((req, res) => req.resume().on('end', () => res.writeHe
 await new Promise<void>((resolve) => otlp.listen(0, '127.0.0.1', resolve));
 const children: Array<Pick<Child, 'stop'>> = [upstream, { stop: async () => void otlp.close() }];
 const results = new Map<string, Map<string, Figures>>();
+/** Each target's figures per load and connection count, round by round. */
+const measured = new Map<string, Map<string, Figures[]>>();
 const key = (load: string, connections: number) => `${load} ${connections}`;
 
 /**
@@ -187,7 +191,7 @@ try {
   }
 
   for (const target of targets) for (const load of loads) await warmUp(target, load);
-  const measured = new Map<string, Map<string, Figures[]>>(targets.map((t) => [t.name, new Map()]));
+  for (const target of targets) measured.set(target.name, new Map());
   for (let round = 0; round < rounds; round++) {
     for (const connections of connectionCounts) {
       for (const target of targets) {
@@ -228,6 +232,31 @@ for (const load of loads) {
 // The issue's targets, for each Portcullis variant against Portkey's gateway in this run.
 const portkey = results.get('Portkey gateway 1.15.2');
 const variants = [...results.keys()].filter((name) => name.startsWith('Portcullis'));
+if (portkey && variants.length > 0 && rounds > 1) {
+  // This machine's speed drifts between rounds by more than the gaps measured: each round's
+  // figures compared with Portkey's of the same round, a few rows apart, and the median ratio.
+  console.log('\nagainst Portkey round by round (ours / Portkey; the median, then each round):');
+  const upstreamRounds = measured.get('upstream')!;
+  const pkRounds = measured.get('Portkey gateway 1.15.2')!;
+  const paired = (name: string, at: string, pick: (f: Figures, round: number) => number) => {
+    const ours = measured.get(name)!.get(at);
+    const theirs = pkRounds.get(at);
+    if (!ours || !theirs) return undefined;
+    const ratios = ours.map((f, round) => pick(f, round) / pick(theirs[round]!, round));
+    const median = [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)]!;
+    return `${median.toFixed(2)} (${ratios.map((r) => r.toFixed(2)).join(', ')})`;
+  };
+  for (const name of variants) {
+    const one = key('json', 1);
+    const added = (f: Figures, round: number) => f.p50 - upstreamRounds.get(one)![round]!.p50;
+    const parts = [
+      ['+p50 1 conn', paired(name, one, added)],
+      ['CPU 1 conn', paired(name, one, (f) => f.cpuMs)],
+      ['req/s 16 conns', paired(name, key('json', 16), (f) => f.rps)],
+    ].filter(([, text]) => text !== undefined);
+    console.log(`  ${name}: ${parts.map(([label, text]) => `${label} ${text}`).join('; ')}`);
+  }
+}
 if (portkey && variants.length > 0) {
   console.log('\ntargets against Portkey in this run (met / NOT met):');
   const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
