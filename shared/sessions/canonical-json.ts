@@ -3,15 +3,16 @@
 // One value has exactly one serialization, so a line's bytes and its hash agree. Written as loops:
 // every event the gateway records goes through here once.
 
-/** Keys as JSON strings: events repeat the same few dozen. */
+/** Keys as JSON strings: events repeat the same few dozen. Bounded: an agent's JSON names keys too. */
 const quotedKeys = new Map<string, string>();
 const MAX_QUOTED_KEYS = 4096;
+const MAX_QUOTED_KEY_LENGTH = 64;
 
 function quoted(key: string): string {
   let text = quotedKeys.get(key);
   if (text === undefined) {
     text = JSON.stringify(key);
-    if (quotedKeys.size < MAX_QUOTED_KEYS) quotedKeys.set(key, text);
+    if (quotedKeys.size < MAX_QUOTED_KEYS && key.length <= MAX_QUOTED_KEY_LENGTH) quotedKeys.set(key, text);
   }
   return text;
 }
