@@ -137,12 +137,15 @@ async function warmUp(target: Target, load: 'json' | 'sse'): Promise<void> {
   await run(target, load, 4, warmupSeconds);
 }
 
+/** The middle value (the upper of two), or undefined for none. */
+function median(values: number[]): number | undefined {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? undefined : sorted[Math.floor(sorted.length / 2)]!;
+}
+
 /** Each target's figures for one load and connection count, in every round: median by median. */
 function medianFigures(all: Figures[]): Figures {
-  const mid = (pick: (f: Figures) => number | undefined) => {
-    const values = all.map(pick).filter((v): v is number => v !== undefined).sort((a, b) => a - b);
-    return values.length === 0 ? undefined : values[Math.floor(values.length / 2)]!;
-  };
+  const mid = (pick: (f: Figures) => number | undefined) => median(all.map(pick).filter((v): v is number => v !== undefined));
   return {
     rps: mid((f) => f.rps)!,
     p50: mid((f) => f.p50)!,
@@ -243,8 +246,7 @@ if (portkey && variants.length > 0 && rounds > 1) {
     const theirs = pkRounds.get(at);
     if (!ours || !theirs) return undefined;
     const ratios = ours.map((f, round) => pick(f, round) / pick(theirs[round]!, round));
-    const median = [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)]!;
-    return `${median.toFixed(2)} (${ratios.map((r) => r.toFixed(2)).join(', ')})`;
+    return `${median(ratios)!.toFixed(2)} (${ratios.map((r) => r.toFixed(2)).join(', ')})`;
   };
   for (const name of variants) {
     const one = key('json', 1);
