@@ -101,6 +101,47 @@ function note(lane: number, at: number, state: number) {
   laneCount[lane] = n + 2;
 }
 
+/**
+ * Runs the four lanes over scratch[0, 4q), the first from `state`; returns the last lane's state
+ * at its end. Its own function, ending at its loop: V8 compiles the loop while it runs (on
+ * stack), with the feedback it has by then, and code after the loop not yet run would
+ * deoptimise that compiled loop at its exit on every block, not once.
+ */
+function runLanes(classOf: Uint8Array, delta: Int32Array, q: number, warmUp: number, state: number): number {
+  const text = scratch;
+  const q2 = 2 * q;
+  const q3 = 3 * q;
+  let s0 = state;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  // The warm-up's sign fix is branch-free: a branch not yet taken would deoptimise the loop when it is.
+  for (let i = q - warmUp; i < q; i++) {
+    s1 = delta[s1 + classOf[text[i]!]!]!;
+    s2 = delta[s2 + classOf[text[i + q]!]!]!;
+    s3 = delta[s3 + classOf[text[i + q2]!]!]!;
+    // A report is the state's complement: s ^ (s >> 31) is ~s for it and s otherwise.
+    s1 ^= s1 >> 31;
+    s2 ^= s2 >> 31;
+    s3 ^= s3 >> 31;
+  }
+  for (let i = 0; i < q; i++) {
+    // The common case, nothing reported, stays in this inner loop (which compiles tighter).
+    for (; i < q; i++) {
+      s0 = delta[s0 + classOf[text[i]!]!]!;
+      s1 = delta[s1 + classOf[text[i + q]!]!]!;
+      s2 = delta[s2 + classOf[text[i + q2]!]!]!;
+      s3 = delta[s3 + classOf[text[i + q3]!]!]!;
+      if ((s0 | s1 | s2 | s3) < 0) break;
+    }
+    if (s0 < 0) note(0, i, (s0 = ~s0));
+    if (s1 < 0) note(1, i + q, (s1 = ~s1));
+    if (s2 < 0) note(2, i + q2, (s2 = ~s2));
+    if (s3 < 0) note(3, i + q3, (s3 = ~s3));
+  }
+  return s3;
+}
+
 export class Prefilter {
   readonly gates: GateAutomaton;
   private readonly automaton: KeywordAutomaton;
@@ -169,40 +210,7 @@ export class Prefilter {
     const text = scratch;
     // Lane l covers [l * q, (l + 1) * q); the last lane also takes the remainder.
     const q = n >= LANES * 2 * this.warmUp ? Math.floor(n / LANES) : 0;
-    const q2 = 2 * q;
-    const q3 = 3 * q;
-    // The lanes' start is decided before the loops and the warm-up's sign fix is branch-free:
-    // V8 compiles a hot loop while it runs, with the feedback it has by then, and a branch not
-    // yet taken deoptimises the compiled loop when it is (each block of a first large text).
-    let s0 = state;
-    let s1 = 0;
-    let s2 = 0;
-    // Without lanes, the last lane is the only one, from `state`.
-    let s3 = q === 0 ? state : 0;
-    for (let i = q - this.warmUp; i < q && q > 0; i++) {
-      s1 = delta[s1 + classOf[text[i]!]!]!;
-      s2 = delta[s2 + classOf[text[i + q]!]!]!;
-      s3 = delta[s3 + classOf[text[i + q2]!]!]!;
-      // A report is the state's complement: s ^ (s >> 31) is ~s for it and s otherwise.
-      s1 ^= s1 >> 31;
-      s2 ^= s2 >> 31;
-      s3 ^= s3 >> 31;
-    }
-    for (let i = 0; i < q; i++) {
-      // The common case, nothing reported, stays in this inner loop (which compiles tighter).
-      for (; i < q; i++) {
-        s0 = delta[s0 + classOf[text[i]!]!]!;
-        s1 = delta[s1 + classOf[text[i + q]!]!]!;
-        s2 = delta[s2 + classOf[text[i + q2]!]!]!;
-        s3 = delta[s3 + classOf[text[i + q3]!]!]!;
-        if ((s0 | s1 | s2 | s3) < 0) break;
-      }
-      if (i === q) break;
-      if (s0 < 0) note(0, i, (s0 = ~s0));
-      if (s1 < 0) note(1, i + q, (s1 = ~s1));
-      if (s2 < 0) note(2, i + q2, (s2 = ~s2));
-      if (s3 < 0) note(3, i + q3, (s3 = ~s3));
-    }
+    let s3 = q === 0 ? state : runLanes(classOf, delta, q, this.warmUp, state);
     for (let i = LANES * q; i < n; i++) {
       s3 = delta[s3 + classOf[text[i]!]!]!;
       if (s3 < 0) note(3, i, (s3 = ~s3));
