@@ -16,7 +16,7 @@ import { keyGates, type KeyFilter, type KeyMatcher } from './sensitive-keys.js';
 import type { Replacement, ScanRule } from './rule.js';
 import { SENSITIVE_KEY_RULE } from './core.js';
 import { closing } from './quoted-members.js';
-import { looksLikeExample, looksLikeUrlOrRoute, unlessPlaceholderPassword } from './rules/filters.js';
+import { looksLikeExample, looksLikeUrlOrRoute, NO_VALUE, STAND_IN, unlessPlaceholderPassword } from './rules/filters.js';
 
 /** Longest key and value read (characters). */
 const MAX_KEY = 128;
@@ -138,16 +138,6 @@ interface Assigned {
   form: Form;
 }
 
-/**
- * Words that stand for no value, or a setting's mode (fetch's `credentials: 'include'`, a GitHub
- * workflow's `id-token: write`, which every workflow that signs in to Azure with OIDC asks).
- */
-const NO_VALUE = /^(?:null|nil|none|undefined|true|false|yes|no|on|off|required|optional|string|str|number|int|integer|bool|boolean|bytes|any|object|include|omit|same-origin|read|write)$/i;
-/**
- * What documentation puts in a secret's place: your-api-key-here, YOUR_SECRET_ACCESS_KEY,
- * REPLACE_ME, sk-..., an anchor (#add-password); examples and runs are looksLikeExample's.
- */
-const STAND_IN = /^your[-_ ]|[-_ ]here$|^replace[-_ ]?(?:me|with)|\.\.\.|…|^#[\w-]+$/i;
 /**
  * A template or a variable: ${X}, $X, $(cmd), %X%, {{ x }}, <x>, %s, {}, {0}, a shell's '$X'
  * inside quotes, interpolation anywhere (${x}, #{x}); a bracketed stand-in ([key goes here]); a

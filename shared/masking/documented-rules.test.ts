@@ -5,7 +5,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { createMasker } from './index.js';
 import { IDENTIFIABLE_32, IDENTIFIABLE_64 } from './rules/providers.js';
-import { ALNUM, BASE64, DIGITS, guid, HEX, LOWER, opensshKey, pemKey, randomFrom, UPPER } from '../../test/support/masking.js';
+import { ALNUM, BASE64, DIGITS, guid, HEX, LOWER, opensshKey, pemKey, pushedInPieces, randomFrom, UPPER } from '../../test/support/masking.js';
 
 const masker = createMasker({});
 const r = randomFrom;
@@ -181,6 +181,56 @@ describe('credentials in context', () => {
     const token = '00' + r(ALNUM + '-_', 40);
     masks(`Authorization: SSWS ${token}`, token, 'authorization-header');
     masks(`Authorization: Api-Token ${token}`, token, 'authorization-header');
+  });
+
+  it('jwt: an Entra-sized token (1-6 KB, its payload holding "eyJ" too) alone, in prose, in JSON and streamed in pieces', () => {
+    const b64u = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    for (const claims of [800, 2000, 4000]) {
+      const payload = b64u({ aud: 'https://management.azure.com', nested: b64u({ typ: 'JWT' }), roles: r(ALNUM, claims) });
+      const token = `${b64u({ alg: 'RS256', typ: 'JWT', kid: r(ALNUM, 27) })}.${payload}.${r(ALNUM + '-_', 342)}`;
+      for (const text of [token, `token ${token} ok`, `Authorization header was ${token}\n`]) masks(text, token, 'jwt');
+      assert.ok(!masker.auto(JSON.stringify({ access_token_value: token })).text.includes(token.slice(-60)));
+      const stream = masker.stream();
+      assert.ok(!pushedInPieces(stream, `got ${token} back`, [7, 100, 1500]).includes(token.slice(-60)));
+    }
+  });
+
+  it('generic-secret: a value of hundreds of characters is masked whole, not its first 200', () => {
+    for (const length of [340, 900]) {
+      const value = r(ALNUM, length);
+      for (const text of [`client_secret: ${value}`, `password=${value}\n`, `X-Api-Key: ${value}`]) {
+        const out = masker.text(text).text;
+        assert.ok(!out.includes(value.slice(-12)), `${text.slice(0, 20)}…: ${out.slice(0, 80)}`);
+      }
+    }
+  });
+
+  it('generic-secret: a literal compared with a secret name (==, ===, !=, !==) is masked; a comparison of names is not', () => {
+    for (const op of ['==', '===', '!=', '!==']) {
+      const value = r(LOWER, 6) + r(DIGITS, 3) + r(UPPER, 3);
+      masks(`if password ${op} "${value}":`, value, 'generic-secret');
+      masks(`if (creds.secret ${op} '${value}') {`, value, 'generic-secret');
+      leaves(`if (password ${op} confirmPassword) {`);
+      leaves(`if token ${op} null:`);
+    }
+  });
+
+  it('database-url-password and url-basic-auth: a password holding "@" or ":" runs to the last "@" before the host', () => {
+    for (const scheme of ['postgres', 'mongodb', 'https']) {
+      const pw = `${r(ALNUM, 5)}@${r(ALNUM, 4)}:${r(ALNUM, 5)}`;
+      const url = `${scheme}://app:${pw}@db${r(DIGITS, 2)}.internal/app`;
+      const out = masker.text(url);
+      assert.ok(!out.text.includes(pw.split('@')[1]!) && !out.text.includes(pw.slice(0, 5)), out.text);
+      assert.ok(out.text.endsWith('.internal/app'), out.text);
+    }
+    leaves('https://registry.acme.io:8443/@acme/pkg and git@github.com:acme/app.git');
+  });
+
+  it('azure-sas-signature: a Logic Apps trigger URL signed in base64url', () => {
+    for (let i = 0; i < 5; i++) {
+      const sig = r(ALNUM, 20) + '-_' + r(ALNUM, 21);
+      masks(`https://prod-12.westeurope.logic.azure.com:443/workflows/${r(HEX, 32)}/triggers/manual/paths/invoke?api-version=2016-10-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${sig}`, sig, 'azure-sas-signature');
+    }
   });
 
   it('database-url-password: a password with "#" in it', () => {

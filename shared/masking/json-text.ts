@@ -13,6 +13,7 @@ import { childPath, reroot } from './json-path.js';
 import { KUBERNETES_SECRET_RULE, LAST_APPLIED, SECRET_FIELDS } from './kubernetes-secrets.js';
 import { MAX_JSON_DEPTH } from './limits.js';
 import { findingFor, redact, replacementText, type Finding } from './redact.js';
+import { standsIn } from './rules/filters.js';
 import type { Span } from './rule.js';
 
 /**
@@ -413,9 +414,11 @@ export class Walk {
     if (!isKey && member === KEY && this.core.kubernetesSecret) this.noteSecretValue(start, end, decoded);
     if (sensitive && !isKey) {
       const value = decoded ?? text.slice(start + 1, end - 1);
-      this.findings.push(findingFor(SENSITIVE_KEY_RULE, this.path(member), value));
-      this.edits.push({ start, end, text: JSON.stringify(replacementText(SENSITIVE_KEY_RULE, this.core.sensitiveReplacement, value)) });
-      return end;
+      if (!standsIn(value) || this.inheritsSensitive()) {
+        this.findings.push(findingFor(SENSITIVE_KEY_RULE, this.path(member), value));
+        this.edits.push({ start, end, text: JSON.stringify(replacementText(SENSITIVE_KEY_RULE, this.core.sensitiveReplacement, value)) });
+        return end;
+      }
     }
     if (decoded !== undefined) {
       const findings: Finding[] = [];
@@ -449,6 +452,16 @@ export class Walk {
       }
     }
     return end;
+  }
+
+  /**
+   * Whether the value being read is sensitive by its container (an object or array under a
+   * sensitive key, a declaration's default), not by its own key alone: such a value is masked
+   * whatever it says, stand-ins included (standsIn spares only a value its own key names).
+   */
+  private inheritsSensitive(): boolean {
+    const top = this.sensitive.length - 1;
+    return top >= 0 && (this.sensitive[top]! || (this.declared[top]! && declaresValue(this.keyName())));
   }
 
   /** A string value read in an object: a Secret's kind, or one of the values a Secret masks whole. */

@@ -8,6 +8,7 @@ import { isFloat, KEY_VAULT_SECRET, MAX_PAIR_NAME, maskJsonText, maskString, PAI
 import { isApiObject, KUBERNETES_SECRET_RULE, LAST_APPLIED, SECRET_FIELDS } from './kubernetes-secrets.js';
 import { MAX_JSON_DEPTH } from './limits.js';
 import { findingFor, redact, replacementText, type Finding } from './redact.js';
+import { standsIn } from './rules/filters.js';
 
 const UNREADABLE = '[MASKED:unreadable]';
 
@@ -23,10 +24,11 @@ interface WalkState {
   apiObject: boolean;
 }
 
-function walk(value: unknown, core: Core, path: string, sensitive: boolean, depth: number, state: WalkState): unknown {
+/** `byName`: sensitive by its own key alone, not by its container (see inheritsSensitive in json-text.ts). */
+function walk(value: unknown, core: Core, path: string, sensitive: boolean, depth: number, state: WalkState, byName = false): unknown {
   const { findings, open } = state;
   if (typeof value === 'string') {
-    if (!sensitive) return maskString(value, core, path, 0, findings);
+    if (!sensitive || (byName && standsIn(value))) return maskString(value, core, path, 0, findings);
     findings.push(findingFor(SENSITIVE_KEY_RULE, path, value));
     return replacementText(SENSITIVE_KEY_RULE, core.sensitiveReplacement, value);
   }
@@ -72,11 +74,12 @@ function walk(value: unknown, core: Core, path: string, sensitive: boolean, dept
       // Named by the key as masked, in its own findings and below it: the raw key may be the secret.
       const at = maskedKey === key ? raw : childPath(path, maskedKey);
       for (const f of keyFindings) findings.push({ ...f, location: reroot(f.location, raw, at) });
+      const fromContainer = declared ? declaresValue(key) : inherited;
       const keySensitive =
-        (declared ? declaresValue(key) : inherited) ||
+        fromContainer ||
         (core.isSensitiveKey !== undefined && core.isSensitiveKey(key)) ||
         (key === 'value' && (named || (bundle && typeof item === 'string')));
-      out[maskedKey] = walk(item, core, at, keySensitive, depth + 1, state);
+      out[maskedKey] = walk(item, core, at, keySensitive, depth + 1, state, !fromContainer);
     }
     return out;
   } finally {

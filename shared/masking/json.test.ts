@@ -81,6 +81,26 @@ describe('JSON mode (auto)', () => {
     assert.equal(masker.auto(plain).text, plain);
   });
 
+  it("leaves what a sensitive key's own value says is none (a stand-in, a type, a variable), masks any other value, and masks stand-ins under a sensitive container", () => {
+    const standIns = ['', 'YOUR_API_KEY', 'your-token-here', '...', '<password>', '${DB_PASSWORD}', '$DB_PASSWORD', '{{ .Values.password }}', 'string', 'write', 'changeme', 'DUMMY', 'replace_me'];
+    for (const value of standIns) {
+      for (const key of ['password', 'api_key', 'id-token', 'client_secret']) {
+        const body = JSON.stringify({ [key]: value, user: 'bob' });
+        assert.equal(masker.auto(body).text, body);
+        assert.deepEqual(masker.json(JSON.parse(body)).value, JSON.parse(body));
+        assert.equal(masker.text(`sent ${body}`).text, `sent ${body}`);
+      }
+      const contained = JSON.stringify({ password: { data: value, note: 'x' } });
+      assert.ok(!masker.auto(contained).text.includes(`"data":"${value}"`), masker.auto(contained).text);
+      assert.ok(!JSON.stringify(masker.json(JSON.parse(contained)).value).includes(`"data":"${value}"`));
+    }
+    for (const value of ['x', 'p', 'admin', 'hunter2', 'Summer2024!', 'correct horse battery staple']) {
+      const body = JSON.stringify({ password: value });
+      assert.equal(masker.auto(body).text, '{"password":"[MASKED:sensitive-key]"}');
+      assert.deepEqual(masker.json(JSON.parse(body)).value, { password: '[MASKED:sensitive-key]' });
+    }
+  });
+
   it('judges an escaped key by its decoded name, whatever its last raw character', () => {
     const body = '{"passwor\\u0064":"x","Pass\\u0057ord ":1,"next\\u0050ageToken":"c"}';
     const out = JSON.parse(masker.auto(body).text) as Record<string, unknown>;

@@ -6,7 +6,7 @@ import { keyGates, type KeyFilter, type KeyMatcher } from './sensitive-keys.js';
 import type { Replacement, ScanRule } from './rule.js';
 import { SENSITIVE_KEY_RULE } from './core.js';
 import { MAX_PAIR_NAME, PAIR_NAMES } from './json-text.js';
-import { looksLikeUrlOrRoute } from './rules/filters.js';
+import { looksLikeUrlOrRoute, standsIn } from './rules/filters.js';
 
 /** Longest key and value read (characters). */
 const MAX_KEY = 128;
@@ -130,8 +130,9 @@ export function quotedMembers(names: readonly string[], isSensitiveKey: KeyMatch
         const end = closing(text, i, text.charCodeAt(i));
         if (end < 0) continue;
         const value = text.slice(i + 1, end);
-        // A template names a value; a URL or a route is where a setting points (a redirect map's "…/reset-password": "/en/auth").
-        if (value.length === 0 || TEMPLATE.test(value) || looksLikeUrlOrRoute(value)) continue;
+        // A template names a value, a stand-in or a word for none holds none (standsIn); a URL or a
+        // route is where a setting points (a redirect map's "…/reset-password": "/en/auth").
+        if (TEMPLATE.test(value) || standsIn(value) || looksLikeUrlOrRoute(value)) continue;
         emit(i + 1, end);
         from = end;
       }

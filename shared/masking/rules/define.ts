@@ -29,8 +29,11 @@ export const rule = (id: string, keywords: string[], regex: RegExp, options: Opt
 /** A GUID's source, either case. */
 export const GUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 
-/** The separator between a name and its value, as written in code, config, JSON (also nested, escaped). */
-export const SEPARATOR = String.raw`\\?["'\x60]?\s*(?:=|:=|:|=>|\?=)\s*\\?["'\x60]?`;
+/**
+ * The separator between a name and its value, as written in code, config, JSON (also nested,
+ * escaped); and a comparison with a literal (`if password == "…"`), which writes the value too.
+ */
+export const SEPARATOR = String.raw`\\?["'\x60]?\s*(?:={1,3}|!==?|:=|:|=>|\?=)\s*\\?["'\x60]?`;
 /** SEPARATOR after the rest of a name that starts with a rule's keyword (DB_PASSWORD after password). */
 export const ASSIGN = String.raw`[\w.-]{0,24}?` + SEPARATOR;
 

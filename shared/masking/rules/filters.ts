@@ -63,13 +63,37 @@ export const unlessPlainOrBelow = (bits: number) => (secret: string) =>
 export const unlessPlaceholder = (secret: string) => PLACEHOLDER.test(secret);
 
 /**
- * Documentation examples and placeholders in a secret's shape: AWS's EXAMPLE keys, "example",
+ * Words that stand for no value, or a setting's mode (fetch's `credentials: 'include'`, a GitHub
+ * workflow's `id-token: write`, which every workflow that signs in to Azure with OIDC asks).
+ */
+export const NO_VALUE = /^(?:null|nil|none|undefined|true|false|yes|no|on|off|required|optional|string|str|number|int|integer|bool|boolean|bytes|any|object|include|omit|same-origin|read|write)$/i;
+/**
+ * What documentation puts in a secret's place: your-api-key-here, YOUR_SECRET_ACCESS_KEY,
+ * REPLACE_ME, sk-..., an anchor (#add-password); examples and runs are looksLikeExample's.
+ */
+export const STAND_IN = /^your[-_ ]|[-_ ]here$|^replace[-_ ]?(?:me|with)|\.\.\.|…|^#[\w-]+$/i;
+
+/**
+ * Documentation examples and placeholders in a secret's shape: AWS's EXAMPLE keys, "example", "dummy",
  * a run of eight of one character (ghp_xxxx…, sk_test_XXXX…, an all-zero GUID). A random
  * token holds none of these but with negligible odds; a long one (a key block) is not looked at.
  */
-const EXAMPLE = /example|placeholder|redacted|replace[_-]?me|changeme/i;
+const EXAMPLE = /example|placeholder|redacted|replace[_-]?me|changeme|dummy/i;
 
 export const looksLikeExample = (secret: string) => secret.length <= 256 && (EXAMPLE.test(secret) || hasRepeat(secret, 8));
+
+/** A variable or a template whole: $DB_PASSWORD, $(pass show db), ${DB_PASSWORD}, {{ .Values.password }}, <password>, %PASSWORD%. */
+const FILLED_IN = /^(?:\$(?:[A-Za-z_]\w*|\([^)]*\)|\{[^}]*\})|\{\{.*\}\}|<[^<>]*>|%[A-Za-z_]\w*%)$/;
+
+/**
+ * What a JSON document holds under a sensitive key when it says it holds no value: nothing, a
+ * word for none or a type (a schema's "password": "string", a workflow's "id-token": "write"),
+ * documentation's stand-in or example (YOUR_API_KEY, "...", changeme), a variable or a template.
+ * Anything else there is masked, however short or plain ("x" may be the password).
+ */
+export function standsIn(value: string): boolean {
+  return value.length === 0 || NO_VALUE.test(value) || STAND_IN.test(value) || FILLED_IN.test(value) || looksLikeExample(value);
+}
 
 /**
  * For a format with a signature at a fixed place (Azure's identifiable keys): only a word says

@@ -5,6 +5,7 @@ import type { RegexRule } from '../rule.js';
 import { ASSIGN, rule } from './define.js';
 import { isEncodedKeyBlock, isPlaceholderKeyBlock, looksLikeCode, looksPlain, unlessPlaceholder, unlessPlaceholderPassword, unlessUrlPlaceholderPassword, unlessPlainOrBelow, unlessWordsOrBelow } from './filters.js';
 import { IDENTIFIABLE_64, providerRules } from './providers.js';
+import { serviceTokenRules } from './service-tokens.js';
 
 /** The signatures of the 64-byte identifiable keys of services other than Storage. */
 const OTHER_SIGNATURES = new Set(IDENTIFIABLE_64.map(([, signature]) => signature).filter((signature) => signature !== '+ASt'));
@@ -36,8 +37,9 @@ export const secretRules: readonly RegexRule[] = [
     { lead: 85, secretGroup: 0, entropy: 4.5, allow: (s) => !(/\d/.test(s) && /[a-z]/.test(s) && /[A-Z]/.test(s)) || OTHER_SIGNATURES.has(s.slice(76, 80)), run: /[A-Za-z0-9+/=]/ }),
   rule('azure-shared-access-key', ['sharedaccesskey'],
     /SharedAccessKey\s*=\s*([A-Za-z0-9+/]{42,43}=)/i, { extent: 'line' }),
+  // Storage signs in base64 (URL-encoded or not); Logic Apps and Power Automate trigger URLs in base64url.
   rule('azure-sas-signature', ['sig='],
-    /(?<=[?&;])sig=((?:[A-Za-z0-9+/]|%2[BbFf]){40,}(?:=|%3[Dd]){0,2})/),
+    /(?<=[?&;])sig=((?:[A-Za-z0-9+/_-]|%2[BbFf]){40,}(?:=|%3[Dd]){0,2})/),
   rule('azure-ad-client-secret', ['q~'],
     /(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~-])(?!\.[A-Za-z0-9_~-])/, { lead: 4 }),
   rule('gcp-api-key', ['aiza'],
@@ -107,8 +109,11 @@ export const secretRules: readonly RegexRule[] = [
     /(?<![A-Za-z0-9_-])xai-[A-Za-z0-9]{80}(?![A-Za-z0-9])/),
 
   // Tokens and keys by their shape.
+  // Bounded (within MAX_SECRET_LENGTH), so that a hit is tried on the whole token at once: the
+  // payload's own "eyJ" is a second hit, and unbounded the rule read no further than its first
+  // reach past the header (an Entra access token, 1–3 KB, went through).
   rule('jwt', ['eyj'],
-    /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*(?![A-Za-z0-9_-])/),
+    /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,1000}\.eyJ[A-Za-z0-9_-]{8,6000}\.[A-Za-z0-9_-]{0,1000}(?![A-Za-z0-9_-])/),
   rule('private-key', ['-----begin'],
     /-----BEGIN ((?!OPENSSH )(?:[A-Z0-9]+ )*)PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]{1,8192}?-----END \1PRIVATE KEY(?: BLOCK)?-----|(?:[A-Za-z0-9+/=:,\s-]|\\[nr])*)/,
     { secretGroup: 0, extent: 'block', allow: isPlaceholderKeyBlock }),
@@ -123,11 +128,13 @@ export const secretRules: readonly RegexRule[] = [
     { secretGroup: 0, allow: (s) => !isEncodedKeyBlock(s) }),
 
   // Credentials in connection strings and URLs.
+  // The password runs to the authority's last "@": a password may hold a raw "@" (p@ss), which
+  // a client reads the same way, and cut at the first the rest of it went through.
   rule('database-url-password', ['://'],
-    new RegExp(String.raw`(?<=(?:${DB_SCHEMES})):\/\/[^\s:@\/?#"'<>]*:([^\s@\/?"'<>]+)@`, 'i'),
+    new RegExp(String.raw`(?<=(?:${DB_SCHEMES})):\/\/[^\s:@\/?#"'<>]*:([^\s\/?"'<>]+)@`, 'i'),
     { allow: unlessUrlPlaceholderPassword, requires: '@' }),
   rule('url-basic-auth', ['://'],
-    new RegExp(String.raw`(?<!${DB_SCHEMES})(?<=[A-Za-z0-9]):\/\/[^\s:@\/?#"'<>]+:([^\s@\/?"'<>]+)@`, 'i'),
+    new RegExp(String.raw`(?<!${DB_SCHEMES})(?<=[A-Za-z0-9]):\/\/[^\s:@\/?#"'<>]+:([^\s\/?"'<>]+)@`, 'i'),
     { allow: unlessUrlPlaceholderPassword, requires: '@' }),
   // A token as a URL's user: https://<token>:x-oauth-basic@github.com/ (package.json
   // dependencies), or a long random user alone (https://<token>@host/).
@@ -154,6 +161,7 @@ export const secretRules: readonly RegexRule[] = [
 
   // Provider formats (providers.ts), ahead of the generic rules: on a tie, theirs is the label.
   ...providerRules,
+  ...serviceTokenRules,
 
   // Headers and generic assignments, gated so that words and code are not masked.
   rule('authorization-header', ['authorization'],
@@ -166,7 +174,8 @@ export const secretRules: readonly RegexRule[] = [
     { extent: 'line', allow: unlessWordsOrBelow(3) }),
   rule('generic-secret',
     ['password', 'passwd', 'passphrase', 'secret', 'token', 'api_key', 'apikey', 'api-key', 'access_key', 'accesskey', 'private_key', 'privatekey', 'credential'],
-    new RegExp(String.raw`(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)${ASSIGN}([^\s"'\x60\\,;<>(){}\[\]]{8,200})`, 'i'),
+    // Up to 1 KB: a longer bound than any value's, so that none is masked only in part.
+    new RegExp(String.raw`(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)${ASSIGN}([^\s"'\x60\\,;<>(){}\[\]]{8,1024})`, 'i'),
     // A value that ends in ':' is the next YAML key (a pod's `secret:` volume, then `secretName: …`).
     { extent: 'line', allow: (secret) => secret.endsWith(':') || unlessPlainOrBelow(3)(secret) }),
 ];
