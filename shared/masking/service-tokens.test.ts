@@ -135,6 +135,16 @@ describe('webhook URLs whose path is the secret: the path is masked, the host is
     leaves('https://acme.tines.com/webhook/alerts/secret and https://www.tines.com/docs/actions/types/webhook/');
   });
 
+  it('thingsboard-access-token: the device token in ThingsBoard Cloud\'s device API path (HTTP and CoAP)', () => {
+    for (let i = 0; i < 4; i++) {
+      const secret = r(LOWER + DIGITS, 20);
+      const url = `${pick(['https://', 'http://', 'coap://coap.'])}thingsboard.cloud/api/v1/${secret}/${pick(['telemetry', 'attributes', 'rpc'])}`;
+      for (const text of settings(url)) masks(text, secret, 'thingsboard-access-token');
+      assert.ok(masker.text(url).text.includes('thingsboard.cloud/api/v1/[MASKED:thingsboard-access-token]/'), masker.text(url).text);
+    }
+    leaves('https://thingsboard.cloud/api/v1/devices/telemetry and https://thingsboard.cloud/api/v1/$ACCESS_TOKEN/telemetry');
+  });
+
   it('zapier-webhook: the account id and hook key after hooks.zapier.com/hooks/catch/', () => {
     for (let i = 0; i < 4; i++) {
       const secret = `${r('123456789', 1)}${r(DIGITS, 6)}/${r(LOWER + DIGITS, 7)}`;

@@ -107,6 +107,10 @@ export const serviceTokenRules: readonly RegexRule[] = [
   // webhook's path and secret (32 hex each) after https://<tenant>.tines.com/webhook/.
   rule('tines-webhook', ['.tines.com/webhook/', '.tines.io/webhook/'],
     /(?<=[A-Za-z0-9-])\.tines\.(?:com|io)\/webhook\/([a-f0-9]{32}\/[a-f0-9]{32})(?![A-Za-z0-9_-])/),
+  // ThingsBoard Cloud device access tokens (20 characters), in the device API's path over HTTP
+  // or CoAP: /api/v1/<token>/telemetry, /attributes, /rpc.
+  rule('thingsboard-access-token', ['thingsboard.cloud/api/v1/'],
+    /thingsboard\.cloud\/api\/v1\/([A-Za-z0-9]{20})(?=\/)/, { entropy: 3 }),
   // Zapier catch hooks: the account id and the hook's key after hooks.zapier.com/hooks/catch/.
   rule('zapier-webhook', ['hooks.zapier.com/hooks/catch/'],
     /hooks\.zapier\.com\/hooks\/catch\/(\d{3,12}\/[A-Za-z0-9]{5,16})(?![A-Za-z0-9_-])/),
