@@ -124,6 +124,25 @@ describe('service tokens found alone', () => {
   });
 });
 
+describe('docker-config-auth: a registry login in Docker\'s config.json', () => {
+  it('masks "auth" when it decodes to user:password: as JSON, indented, and as JSON in a string (quotes escaped)', () => {
+    for (let i = 0; i < 4; i++) {
+      const auth = Buffer.from(`${r(LOWER, 6)}:${r(ALNUM, 6)}@${r(ALNUM, 5)}`).toString('base64');
+      const config = { auths: { [`registry${r(DIGITS, 2)}.acme.io`]: { auth } } };
+      for (const text of [JSON.stringify(config), JSON.stringify(config, null, 2), `DOCKER_AUTH_CONFIG=${JSON.stringify(JSON.stringify(config))}`]) {
+        const out = masker.auto(text);
+        assert.ok(!out.text.includes(auth), out.text);
+        assert.ok(out.findings.some((f) => f.rule === 'docker-config-auth'), text);
+      }
+    }
+  });
+
+  it('leaves an "auth" that is no login: a word, a mode, base64 of something else', () => {
+    leaves('{"auth": "required", "auths": {}}');
+    leaves(JSON.stringify({ auth: Buffer.from('no colon in it').toString('base64').slice(0, 12) }));
+  });
+});
+
 describe('webhook URLs whose path is the secret: the path is masked, the host is left', () => {
   it('tines-webhook: the path and secret after <tenant>.tines.com/webhook/', () => {
     for (let i = 0; i < 4; i++) {

@@ -14,6 +14,13 @@ const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const RECHARGE_TIERS = ['1', '2', '3', '5', '10'];
 const PLAID_ENVIRONMENTS = ['sandbox', 'development', 'production'];
 
+/** Whether base64 `value` decodes to printable `user:password`, both present. */
+function isUserAndPassword(value: string): boolean {
+  const decoded = Buffer.from(value, 'base64').toString('latin1');
+  const colon = decoded.indexOf(':');
+  return colon > 0 && colon < decoded.length - 1 && /^[\x20-\x7e]+$/.test(decoded);
+}
+
 export const serviceTokenRules: readonly RegexRule[] = [
   // Zoho OAuth access and refresh tokens: "1000.", 32 hex, ".", 32 hex (the client id, 1000.
   // and 30 upper-case characters, is not secret and is not this shape).
@@ -107,6 +114,14 @@ export const serviceTokenRules: readonly RegexRule[] = [
   // webhook's path and secret (32 hex each) after https://<tenant>.tines.com/webhook/.
   rule('tines-webhook', ['.tines.com/webhook/', '.tines.io/webhook/'],
     /(?<=[A-Za-z0-9-])\.tines\.(?:com|io)\/webhook\/([a-f0-9]{32}\/[a-f0-9]{32})(?![A-Za-z0-9_-])/),
+  // A registry login in Docker's config.json (DOCKER_AUTH_CONFIG, a pull secret's
+  // .dockerconfigjson once decoded): "auth" holds base64 of user:password. Only a value that
+  // decodes to that is masked: "auth" names other things too.
+  // As JSON, and as JSON inside a string (an env value, a runner's TOML), quotes escaped.
+  rule('docker-config-auth', ['"auth"'],
+    /"auth"\s*:\s*"([A-Za-z0-9+/]{8,1024}={0,2})"/, { allow: (s) => !isUserAndPassword(s) }),
+  rule('docker-config-auth', ['\\"auth\\"'],
+    /\\"auth\\"\s*:\s*\\"([A-Za-z0-9+/]{8,1024}={0,2})\\"/, { allow: (s) => !isUserAndPassword(s) }),
   // ThingsBoard Cloud device access tokens (20 characters), in the device API's path over HTTP
   // or CoAP: /api/v1/<token>/telemetry, /attributes, /rpc.
   rule('thingsboard-access-token', ['thingsboard.cloud/api/v1/'],
