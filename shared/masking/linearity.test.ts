@@ -6,6 +6,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Engine } from './engine.js';
 import { createMasker } from './masker.js';
+import { NdjsonMasker } from './ndjson.js';
+import { SseMasker } from './sse.js';
+import { SseParser } from './sse-events.js';
 import type { RegexRule, ScanRule } from './rule.js';
 import { piiRules } from './rules/pii.js';
 import { secretRules } from './rules/secrets.js';
@@ -87,5 +90,23 @@ describe('JSON mode and the sensitive-key rule run in linear time', () => {
       { shape: 'listed without a setting before', text: repeat('/ password:\t' + 'x'.repeat(40), size) },
     ];
     assert.deepEqual(superLinear((t) => masker.text(t), repros, SIZE), []);
+  });
+});
+
+describe('line-framed streams hold a long line in linear time, however small its pieces', () => {
+  // An event or line is held until it ends; pushed in 64-character pieces, each push once split
+  // the whole held line again (1 MB of SSE took 15 s). Lines stay under MAX_SSE_LINE.
+  const masker = createMasker();
+  const pieces = (text: string) => Array.from({ length: Math.ceil(text.length / 64) }, (_, i) => text.slice(i * 64, (i + 1) * 64));
+  const line = (size: number) => [{ shape: 'one long line', text: 'data: {"choices":[{"delta":{"content":"' + 'a b '.repeat(size / 4) + '"}}]}\n\n' }];
+  const ndjson = (size: number) => [{ shape: 'one long line', text: '{"response":"' + 'a b '.repeat(size / 4) + '"}\n' }];
+  it('SSE masking', () => {
+    assert.deepEqual(superLinear((t) => { const s = new SseMasker(masker); for (const p of pieces(t)) s.push(p); s.end(); }, line, SIZE / 2), []);
+  });
+  it('SSE parsing', () => {
+    assert.deepEqual(superLinear((t) => { const s = new SseParser(); for (const p of pieces(t)) s.push(p); s.end(); }, line, SIZE / 2), []);
+  });
+  it('NDJSON masking', () => {
+    assert.deepEqual(superLinear((t) => { const s = new NdjsonMasker(masker); for (const p of pieces(t)) s.push(p); s.end(); }, ndjson, SIZE / 2), []);
   });
 });

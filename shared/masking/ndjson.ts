@@ -5,6 +5,7 @@
 // from then on, so holding stays bounded.
 import { JsonEventMasker } from './json-events.js';
 import { MAX_SSE_LINE } from './limits.js';
+import { LineSplitter } from './lines.js';
 import type { Finding } from './redact.js';
 import type { LineMasker } from './sse.js';
 import type { StreamMasker } from './stream.js';
@@ -16,7 +17,8 @@ export class NdjsonMasker implements StreamMasker {
   readonly findings: Finding[] = [];
   private readonly events: JsonEventMasker;
   private readonly texts: TextStreams;
-  private line = '';
+  /** Lines end at LF; a CR before it stays with its line (finishLine). */
+  private readonly split = new LineSplitter(false);
   private long = false;
 
   constructor(masker: LineMasker) {
@@ -26,22 +28,18 @@ export class NdjsonMasker implements StreamMasker {
 
   push(chunk: string): string {
     if (this.long) return this.texts.push(TEXT, chunk);
-    const lines = (this.line + chunk).split('\n');
-    this.line = lines.pop()!;
     let out = '';
-    for (const line of lines) out += this.finishLine(line);
-    if (this.line.length > MAX_SSE_LINE) {
+    for (const line of this.split.push(chunk)) out += this.finishLine(line);
+    if (this.split.partial.length > MAX_SSE_LINE) {
       this.long = true;
-      out += this.flushEvents() + this.texts.push(TEXT, this.line);
-      this.line = '';
+      out += this.flushEvents() + this.texts.push(TEXT, this.split.take());
     }
     return out;
   }
 
   end(): string {
-    const unterminated = !this.long && this.line.length > 0;
-    const last = unterminated ? this.finishLine(this.line, '') : '';
-    this.line = '';
+    const unterminated = !this.long && this.split.unterminated;
+    const last = unterminated ? this.finishLine(this.split.take(), '') : '';
     const flush = this.events.end().map((e) => e.json);
     const events = unterminated ? flush.map((json) => '\n' + json).join('') : flush.map((json) => json + '\n').join('');
     return last + events + this.texts.end(TEXT);

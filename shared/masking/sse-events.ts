@@ -1,6 +1,7 @@
 // Server-Sent Events, parsed event by event and written back. An event is held until its blank
 // line; one that grows past MAX_SSE_LINE is an error, so what is held stays bounded.
 import { MAX_SSE_LINE } from './limits.js';
+import { LineSplitter } from './lines.js';
 
 export interface SseEvent {
   /** The `event:` name, when there is one. */
@@ -18,33 +19,30 @@ export class SseOverflow extends Error {
 }
 
 export class SseParser {
-  private line = '';
-  private pendingCr = false;
+  private readonly lines = new LineSplitter(true);
   private current: SseEvent = { other: [] };
   private size = 0;
 
   /** Complete events in the text so far. */
   push(text: string): SseEvent[] {
-    if (this.pendingCr) text = '\r' + text;
-    // A CR at the end may be the first half of a CRLF.
-    this.pendingCr = text.endsWith('\r');
-    if (this.pendingCr) text = text.slice(0, -1);
-    const lines = (this.line + text).replace(/\r\n?/g, '\n').split('\n');
-    this.line = lines.pop()!;
     const events: SseEvent[] = [];
-    for (const line of lines) {
+    for (const line of this.lines.push(text)) {
       const event = this.take(line);
       if (event) events.push(event);
     }
-    if (this.size + this.line.length > MAX_SSE_LINE) throw new SseOverflow();
+    if (this.size + this.lines.partial.length > MAX_SSE_LINE) throw new SseOverflow();
     return events;
   }
 
   /** The last event, when the stream ends without its blank line. */
   end(): SseEvent[] {
-    const events = this.pendingCr || this.line.length > 0 ? this.push('\n') : [];
-    const last = this.take('');
-    return last ? [...events, last] : events;
+    const events: SseEvent[] = [];
+    // The partial line, then the blank line the stream did not send.
+    for (const line of this.lines.unterminated ? [this.lines.take(), ''] : ['']) {
+      const event = this.take(line);
+      if (event) events.push(event);
+    }
+    return events;
   }
 
   private take(line: string): SseEvent | undefined {

@@ -7,6 +7,7 @@
 // An event longer than MAX_SSE_LINE is masked as streamed text from then on, so holding is bounded.
 import { JsonEventMasker, type JsonMasker, type MaskedEvent } from './json-events.js';
 import { MAX_SSE_LINE } from './limits.js';
+import { LineSplitter } from './lines.js';
 import type { Finding } from './redact.js';
 import type { StreamMasker } from './stream.js';
 
@@ -19,15 +20,13 @@ const FIELDS = new Set(['data', 'event', 'id', 'retry']);
 export class SseMasker implements StreamMasker {
   readonly findings: Finding[] = [];
   private readonly events: JsonEventMasker;
-  private line = '';
-  private pendingCr = false;
+  private readonly split = new LineSplitter(true);
+  /** The lines of the event being read. */
   private lines: string[] = [];
   private size = 0;
   private long: StreamMasker | undefined;
   private longFindings = 0;
   private eventNumber = 0;
-  /** The stream's lines end with CR LF (or CR): so do the lines written back. */
-  private crlf = false;
 
   constructor(private readonly masker: LineMasker) {
     this.events = new JsonEventMasker(masker, this.findings);
@@ -35,13 +34,7 @@ export class SseMasker implements StreamMasker {
 
   push(chunk: string): string {
     if (this.long) return this.pushLong(chunk);
-    if (this.pendingCr) chunk = '\r' + chunk;
-    // A CR at the end may be the first half of a CRLF.
-    this.pendingCr = chunk.endsWith('\r');
-    if (this.pendingCr) chunk = chunk.slice(0, -1);
-    if (!this.crlf && chunk.includes('\r')) this.crlf = true;
-    const lines = (this.line + chunk).replace(/\r\n?/g, '\n').split('\n');
-    this.line = lines.pop()!;
+    const lines = this.split.push(chunk);
     let out = '';
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i]!;
@@ -51,9 +44,9 @@ export class SseMasker implements StreamMasker {
       }
       this.lines.push(line);
       this.size += line.length + 1;
-      if (this.size > MAX_SSE_LINE) return this.ending(out) + this.toLong([...lines.slice(i + 1), this.line].join('\n'));
+      if (this.size > MAX_SSE_LINE) return this.ending(out) + this.toLong([...lines.slice(i + 1), this.split.take()].join('\n'));
     }
-    if (this.size + this.line.length > MAX_SSE_LINE) return this.ending(out) + this.toLong(this.line);
+    if (this.size + this.split.partial.length > MAX_SSE_LINE) return this.ending(out) + this.toLong(this.split.take());
     return this.ending(out);
   }
 
@@ -63,24 +56,20 @@ export class SseMasker implements StreamMasker {
       this.collectLong();
       return out + this.ending(this.flushAll());
     }
-    if (this.pendingCr || this.line.length > 0) {
-      this.lines.push(this.line);
-      this.line = '';
-      this.pendingCr = false;
-    }
+    if (this.split.unterminated) this.lines.push(this.split.take());
     const last = this.lines.length > 0 ? this.finishEvent() : '';
     return this.ending(last + this.flushAll());
   }
 
   private ending(text: string): string {
-    return this.crlf ? text.replace(/\n/g, '\r\n') : text;
+    // The stream's lines end with CR LF (or CR): so do the lines written back.
+    return this.split.sawCr ? text.replace(/\n/g, '\r\n') : text;
   }
 
   /** From an over-long event on, the rest of the stream is masked as text, the event's held lines first. */
   private toLong(rest: string): string {
     const held = this.lines.join('\n') + '\n' + rest;
     this.lines = [];
-    this.line = '';
     this.long = this.masker.streamAt((offset) => `event:${this.eventNumber}:offset:${offset}`);
     return this.ending(this.flushAll()) + this.pushLong(held);
   }
