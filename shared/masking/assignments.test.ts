@@ -212,6 +212,21 @@ describe('assignments of sensitive keys in text', () => {
     ]) assert.equal(masker.text(text).text, text, text);
   });
 
+  it('masks a random password whatever its case: only names made of words read as code (camelCase, PascalCase)', () => {
+    const alnum = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+    for (const make of [(v: string) => `DB_PASS=${v}`, (v: string) => `SMTP_PASS: ${v}`, (v: string) => `mysql --password ${v} db`, (v: string) => `DB_PASSWORD=${v}`]) {
+      for (let i = 0; i < 200; i++) {
+        // Lower case, then upper case: what a camelCase name also starts with.
+        const value = randomFrom('abcdefghijklmnopqrstuvwxyz', 1) + randomFrom('ABCDEFGHIJKLMNOPQRSTUVWXYZ', 1) + randomFrom(alnum, 12);
+        const text = make(value);
+        assert.ok(!masker.text(text).text.includes(value), text);
+      }
+    }
+    for (const text of ['DB_PASS=dbPass', 'password: userPasswordHash', 'api_key = apiKeyID', 'secret: SecretStr', 'token = accessTokenJWT']) {
+      assert.equal(masker.text(text).text, text, text);
+    }
+  });
+
   it('leaves code, stand-ins, templates and words that name no value', () => {
     for (const text of [
       'password = getPassword()', 'password = user_password', 'token = os.environ["TOKEN"]', 'conn = connect(host, password=pw)',

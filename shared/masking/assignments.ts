@@ -148,10 +148,11 @@ const TEMPLATE = /^(?:['"]?[$%]|\{\{|<|%\(?\w*\)?[sd]$|\{\d*\}$|\[|\s*\+|![A-Za-
  * Code, unquoted: a subexpression (PowerShell's -Password (ConvertTo-SecureString …)), a member
  * path (process.env.X, self.password, config.get(…)), a call or an index
  * (getpass(), ENV["X"]), an annotation or a default (str = …), a member, a statement or an
- * argument's end (hashed, x; pw)), a camelCase or PascalCase name (hashedPassword, SecretStr), a
- * type union or a required type (str | None, String!).
+ * argument's end (hashed, x; pw)), a camelCase or PascalCase name made of words (hashedPassword,
+ * SecretStr, dbPassURL: no digits, words of three letters or more after the first, so that a
+ * random password, qKvpwL841r, is none), a type union or a required type (str | None, String!).
  */
-const CODE = /^(?:\(|[A-Za-z_$][\w$]*(?:(?:\?\.|\.|->|::)[A-Za-z_$][\w$]*)+|[A-Za-z_$][\w$]*\s*[([=]|[a-z]+[A-Z][A-Za-z\d]*$|[A-Z][a-z]+[A-Z][A-Za-z]*$|[\w$]+\s*\|\s*[\w$]|[A-Z]\w*!$)|[,;{)\]}]$/;
+const CODE = /^(?:\(|[A-Za-z_$][\w$]*(?:(?:\?\.|\.|->|::)[A-Za-z_$][\w$]*)+|[A-Za-z_$][\w$]*\s*[([=]|(?=[a-z]+[A-Z])[a-z]{2,}(?:[A-Z][a-z]{2,})*[A-Z]{0,4}$|[A-Z][a-z]{2,}(?:[A-Z][a-z]{2,})+[A-Z]{0,4}$|[\w$]+\s*\|\s*[\w$]|[A-Z]\w*!$)|[,;{)\]}]$/;
 /** An identifier alone: after `key = `, a variable in code as often as a value in an INI file, unless it ends in digits (hunter2). */
 const IDENTIFIER = /^[A-Za-z_$][\w$]*(?<!\d)$/;
 /**
