@@ -168,6 +168,23 @@ describe('credentials in context', () => {
     leaves(`SECRET_KEY = os.environ['DJANGO_SECRET_KEY']`);
   });
 
+  it('cookie-header: a token in a Cookie or Set-Cookie line whatever its name, and the line after it; not words, not short values', () => {
+    for (let i = 0; i < 5; i++) {
+      const token = r(HEX, 32);
+      const b64 = r(BASE64, 60);
+      masks(`Cookie: sid=${token}`, token, 'cookie-header');
+      masks(`Set-Cookie: id=${token}; Path=/; HttpOnly`, token, 'cookie-header');
+      masks(`> cookie: theme=dark; _gh_sess=${b64}; tz=UTC`, b64, 'cookie-header');
+      masks(`< Set-Cookie: __Host-next-auth.session-token=${b64}; Path=/; Secure`, b64, 'cookie-header');
+      // The line's later cookies go with the first token.
+      const later = r(ALNUM, 40);
+      assert.ok(!masker.text(`Cookie: a1=${token}; b2=${later}`).text.includes(later));
+    }
+    leaves('Cookie: theme=dark-mode-enabled; lang=en-US');
+    leaves('Set-Cookie: lang=en-US; Path=/; Expires=Wed, 21 Oct 2015 07:28:00 GMT');
+    leaves('the cookie: a small one, with a=b');
+  });
+
   it('session-cookie: a session id in Cookie and Set-Cookie; not a short or word value', () => {
     const id = r(ALNUM + '-_', 48);
     masks(`Cookie: sessionid=${id}; csrftoken=x`, id, 'session-cookie');

@@ -39,6 +39,19 @@ const CLI_VALUE = String.raw`(?:"((?:[^"\
  */
 const unlessFileOrFilledIn = (secret: string) => /^(?:@|\$|%|\{\{)/.test(secret) || unlessPlaceholder(secret);
 
+/** The names of session cookies (session-cookie), lower-case. */
+const SESSION_COOKIES = ['sessionid', 'session_id', 'session', 'phpsessid', 'jsessionid', 'connect.sid', 'asp.net_sessionid', '.aspxauth'];
+const SESSION_NAMES = SESSION_COOKIES.map((name) => name.replace(/\./g, '\\.')).join('|');
+/** What ends a Cookie line's text before a session cookie's value. */
+const SESSION_COOKIE = new RegExp(`(?<![A-Za-z0-9-])(?:${SESSION_NAMES})=$`, 'i');
+
+/** Whether the cookie value `value` starts with (up to its `;`) is a token: letters and digits, random, not words. */
+function isToken(value: string): boolean {
+  const end = value.search(/[;\s,"]/);
+  const first = end === -1 ? value : value.slice(0, end);
+  return /\d/.test(first) && /[A-Za-z]/.test(first) && !unlessWordsOrBelow(3)(first);
+}
+
 function cliSecretValues(): RegexRule[] {
   const options = { extent: 'block' as const, allow: unlessFileOrFilledIn };
   // Each starts at its keyword (the command as written, one space apart), as the project's rules do.
@@ -184,10 +197,18 @@ export const providerRules = [
   rule('django-secret-key', ['secret_key'],
     /SECRET_KEY\s{0,8}=\s{0,8}["']([^"'\s]{40,100})["']/, { extent: 'line', entropy: 3.5 }),
   // Session cookies (Cookie:, Set-Cookie:, a cookie jar): the value of a session id is a credential.
-  rule('session-cookie', ['sessionid=', 'session_id=', 'session=', 'phpsessid=', 'jsessionid=', 'connect.sid=', 'asp.net_sessionid=', '.aspxauth='],
-    /(?<![A-Za-z0-9-])(?:sessionid|session_id|session|phpsessid|jsessionid|connect\.sid|asp\.net_sessionid|\.aspxauth)=([^;\s"'&,]{16,4096})/i,
+  rule('session-cookie', SESSION_COOKIES.map((name) => `${name}=`),
+    new RegExp(String.raw`(?<![A-Za-z0-9-])(?:${SESSION_NAMES})=([^;\s"'&,]{16,4096})`, 'i'),
     // 3 bits: a random 26-character PHPSESSID falls below 3.5 about once in 4,000.
     { entropy: 3, allow: unlessWordsOrBelow(3) }),
+  // A Cookie or Set-Cookie header line (curl -v, a proxy's log) that carries a token, whatever
+  // its cookie's name (_gh_sess, sid, __Host-next-auth.session-token): the first value of 16
+  // characters or more is masked if it is random, the rest of the line with it (later cookies,
+  // attributes). A line whose first such value is words is left; a session cookie is the rule
+  // above's.
+  rule('cookie-header', ['cookie:'],
+    /(?<![A-Za-z0-9_])cookie:[ \t]{0,8}(?:[^\r\n]{0,2048}?;[ \t]{0,8})?[^=;\s,"]{1,128}=(?=[^;\s,"]{16})([^\r\n]{16,4096})/i,
+    { allow: (s, m) => !isToken(s) || SESSION_COOKIE.test(m.slice(0, m.length - s.length)) }),
 
   // Prefixed tokens that gitleaks finds only where a name says the provider (or not at all):
   // their prefixes are distinctive enough to stand alone.
