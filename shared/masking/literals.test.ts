@@ -168,3 +168,38 @@ describe('withSecrets', () => {
     }
   });
 });
+
+/** Whether `text` shows `value`, or most of it, as it is, percent-encoded, or in a run of base64 or base64url. */
+function recoverable(text: string, value: string): boolean {
+  const core = value.slice(2, -2);
+  if (text.includes(core) || decodeURIComponent(text.replace(/%(?![0-9A-F]{2})/gi, '')).includes(core)) return true;
+  return (text.match(/[A-Za-z0-9+/_-]{16,}/g) ?? []).some((run) => Buffer.from(run, 'base64').toString('latin1').includes(core));
+}
+
+describe('withSecrets: the forms an echo writes the credential in', () => {
+  it('masks it in base64 at any offset (Basic auth of user:secret, standard and URL-safe), percent-encoded, JSON-escaped, and hex in either case', () => {
+    for (let i = 0; i < 20; i++) {
+      const value = credential();
+      const m = base.withSecrets(secretOf(value));
+      const user = randomFrom(ALNUM, i % 7);
+      const basic = Buffer.from(`${user}:${value}`);
+      for (const text of [
+        `echo: ${basic.toString('base64')}`, JSON.stringify({ h: `Basic ${basic.toString('base64')}` }), `x=${basic.toString('base64url')}&y=1`,
+        `GET /v1?key=${encodeURIComponent(value)}`, `raw ${JSON.stringify(`a"${value}`)}`,
+      ]) {
+        const out = m.auto(text);
+        assert.ok(!recoverable(out.text, value), `${text} -> ${out.text}`);
+        assert.ok(out.findings.some((f) => f.rule === RULE), text);
+      }
+    }
+    const hex = randomFrom('0123456789abcdef', 40);
+    const m = base.withSecrets(secretOf(hex));
+    assert.ok(!m.text(`got ${hex.toUpperCase()} back`).text.includes(hex.toUpperCase()));
+  });
+
+  it('leaves base64 that holds no part of it', () => {
+    const m = base.withSecrets(secretOf(credential()));
+    const other = Buffer.from(`user:${randomFrom(ALNUM, 30)}`).toString('base64');
+    assert.equal(m.text(`echo: ${other}`).text, `echo: ${other}`);
+  });
+});

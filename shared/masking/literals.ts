@@ -1,9 +1,11 @@
 // Exact literals masked on top of a detector's findings: values known to be secret for one
-// answer (the credential the gateway sent upstream), added without recompiling any rule. Each
-// occurrence is masked whole, overlapping ones included, and a stream holds back any end of its
-// text that a literal begins with, so a literal split across chunks never leaks.
+// answer (the credential the gateway sent upstream), added without recompiling any rule, in each
+// form it may come back in (literal-forms.ts). Each occurrence is masked whole, overlapping ones
+// included, and a stream holds back any end of its text that a literal begins with, so a literal
+// split across chunks never leaks.
 import type { Analysis, Core, Detector } from './core.js';
 import { merge } from './engine.js';
+import { literalForms } from './literal-forms.js';
 import { MIN_SECRET_LITERAL } from './limits.js';
 import type { Replacement, Span } from './rule.js';
 
@@ -21,7 +23,8 @@ const ORDER = -1;
 export function withLiterals(core: Core, secrets: readonly SecretLiteral[]): { core: Core; rules: number } | undefined {
   const kept = new Map<string, SecretLiteral>();
   for (const secret of secrets) {
-    if (secret.value.length >= MIN_SECRET_LITERAL && !kept.has(secret.value)) kept.set(secret.value, secret);
+    if (secret.value.length < MIN_SECRET_LITERAL) continue;
+    for (const value of literalForms(secret.value)) if (!kept.has(value)) kept.set(value, { rule: secret.rule, value });
   }
   if (kept.size === 0) return undefined;
   const literals = [...kept.values()];
