@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createMasker } from './index.js';
-import { secretSamples } from '../../test/support/masking.js';
+import { createMasker, InspectionBudget, maskSliced, SLICE } from './index.js';
+import { ALNUM, randomFrom, secretSamples } from '../../test/support/masking.js';
 
 const masker = createMasker();
 const token = () => secretSamples()['github-token']!();
@@ -98,6 +98,20 @@ describe('JSON mode (auto)', () => {
       const body = JSON.stringify({ password: value });
       assert.equal(masker.auto(body).text, '{"password":"[MASKED:sensitive-key]"}');
       assert.deepEqual(masker.json(JSON.parse(body)).value, { password: '[MASKED:sensitive-key]' });
+    }
+  });
+
+  it('reads JSON after a byte order mark or an anti-XSSI guard, escapes decoded, and writes the guard back', async () => {
+    const token = 'ghp_' + randomFrom(ALNUM, 36);
+    const escaped = JSON.stringify({ t: token, password: 'hunter22' }).replace('ghp_', '\\u0067hp_');
+    for (const guard of ['\uFEFF', ")]}'\n", ")]}',\n", 'while(1);', 'for(;;);']) {
+      for (const type of [undefined, 'application/json']) {
+        const out = masker.auto(guard + escaped, type);
+        assert.ok(out.text.startsWith(guard) && !out.text.includes(token.slice(4)) && !out.text.includes('hunter22'), out.text);
+      }
+      const large = guard + JSON.stringify({ pad: 'x'.repeat(2 * SLICE), t: token }).replace('ghp_', '\\u0067hp_');
+      const sliced = await maskSliced(masker, large, 'application/json', new InspectionBudget(60_000));
+      assert.ok(sliced.text.startsWith(guard) && !sliced.text.includes(token.slice(4)));
     }
   });
 

@@ -128,9 +128,11 @@ function maskerOf(core: Core, ruleCount: number): Masker {
       return { value: maskJsonValue(value, core, path, findings), findings };
     },
     auto(body, contentType) {
-      if (jsonMode(body, contentType)) {
-        const masked = maskJsonText(body, core);
-        if (masked) return masked;
+      const guard = jsonGuard(body);
+      const json = guard === 0 ? body : body.slice(guard);
+      if (jsonMode(json, contentType)) {
+        const masked = maskJsonText(json, core);
+        if (masked) return guard === 0 ? masked : { text: body.slice(0, guard) + masked.text, findings: masked.findings };
       }
       return text(body);
     },
@@ -142,6 +144,19 @@ function maskerOf(core: Core, ruleCount: number): Masker {
     },
   };
   return masker;
+}
+
+/**
+ * What some servers write before a JSON body, JSON itself after it: a byte order mark (PowerShell's
+ * files), an anti-XSSI guard ()]}' as Google's APIs send it, while(1); for(;;);). Read as text, the
+ * body's escapes (\u0067hp_…) would hide what JSON mode decodes.
+ */
+const JSON_GUARD = /^(?:\uFEFF|\)\]\}',?[ \t]*\r?\n?|while\(1\);|for\(;;\);)/;
+
+/** The length of the guard before a JSON body (JSON_GUARD), 0 when there is none. */
+export function jsonGuard(body: string): number {
+  const c = body.charCodeAt(0);
+  return c === 0xfeff || c === 41 || c === 119 || c === 102 ? (JSON_GUARD.exec(body)?.[0].length ?? 0) : 0;
 }
 
 /** Whether auto() tries JSON mode: the body looks like JSON, or its content type says it is. */
