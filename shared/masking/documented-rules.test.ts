@@ -168,6 +168,17 @@ describe('credentials in context', () => {
     leaves(`SECRET_KEY = os.environ['DJANGO_SECRET_KEY']`);
   });
 
+  it('private-key: a key whose line ends are escaped once (JSON) or twice (JSON in a JSON string), whole or cut short', () => {
+    const pem = pemKey();
+    const body = pem.split('\n')[3]!;
+    const once = JSON.stringify(pem).slice(1, -1);
+    const twice = JSON.stringify(once).slice(1, -1);
+    for (const text of [`key: "${once}"`, `key: "${twice}"`, `log ${twice.slice(0, 600)}`, `log ${once.slice(0, 600)}`]) {
+      const out = masker.text(text);
+      assert.ok(!out.text.includes(body.slice(0, 24)), `${text.slice(0, 40)}… -> ${out.text.slice(0, 80)}`);
+    }
+  });
+
   it('cookie-header: a token in a Cookie or Set-Cookie line whatever its name, and the line after it; not words, not short values', () => {
     for (let i = 0; i < 5; i++) {
       const token = r(HEX, 32);

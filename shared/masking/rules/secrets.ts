@@ -114,11 +114,13 @@ export const secretRules: readonly RegexRule[] = [
   // reach past the header (an Entra access token, 1–3 KB, went through).
   rule('jwt', ['eyj'],
     /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,1000}\.eyJ[A-Za-z0-9_-]{8,6000}\.[A-Za-z0-9_-]{0,1000}(?![A-Za-z0-9_-])/),
+  // Its lines broken by real line ends or by escaped ones, once (\n in JSON) or twice (JSON in a
+  // JSON string): read to END, or, cut short, through the base64 run.
   rule('private-key', ['-----begin'],
-    /-----BEGIN ((?!OPENSSH )(?:[A-Z0-9]+ )*)PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]{1,8192}?-----END \1PRIVATE KEY(?: BLOCK)?-----|(?:[A-Za-z0-9+/=:,\s-]|\\[nr])*)/,
+    /-----BEGIN ((?!OPENSSH )(?:[A-Z0-9]+ )*)PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]{1,8192}?-----END \1PRIVATE KEY(?: BLOCK)?-----|(?:[A-Za-z0-9+/=:,\s-]|\\{1,3}[nr])*)/,
     { secretGroup: 0, extent: 'block', allow: isPlaceholderKeyBlock }),
   rule('openssh-private-key', ['-----begin'],
-    /-----BEGIN OPENSSH PRIVATE KEY-----(?:[\s\S]{1,8192}?-----END OPENSSH PRIVATE KEY-----|(?:[A-Za-z0-9+/=\s-]|\\[nr])*)/,
+    /-----BEGIN OPENSSH PRIVATE KEY-----(?:[\s\S]{1,8192}?-----END OPENSSH PRIVATE KEY-----|(?:[A-Za-z0-9+/=\s-]|\\{1,3}[nr])*)/,
     { extent: 'block', allow: isPlaceholderKeyBlock }),
   // A key block in base64, as kubeconfig's client-key-data and a Secret's tls.key carry it in
   // YAML and text ("LS0tLS1CRUdJTi" is "-----BEGIN " encoded); JSON mode decodes base64 strings
