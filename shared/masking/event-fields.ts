@@ -4,7 +4,9 @@
 // is still held for them must go out. Recognised: Anthropic Messages (content_block_delta and its
 // text, partial_json, thinking), OpenAI chat and legacy completions (choices[].delta / text),
 // OpenAI Responses (*.delta events), Ollama (response, message.content / thinking), Gemini
-// (candidates[].content.parts[].text), Cohere (text), and the generic top-level text, delta,
+// (candidates[].content.parts[].text), OpenAI Assistants (thread.message.delta, run step tool
+// calls), Cohere v1 (text) and v2 (content-delta, tool-call-delta), Amazon Bedrock ConverseStream
+// (contentBlockDelta), and the generic top-level text, delta,
 // content (llama.cpp), completion and response strings. (A text under a sensitive key, such as
 // TGI's token.text, is masked whole with its event instead.)
 type Json = Record<string, unknown>;
@@ -75,6 +77,39 @@ export function eventFields(name: string | undefined, data: unknown): EventField
       if (candidate.finishReason != null) ends.push(`candidate:${index}:`);
     });
   }
+
+  // OpenAI Assistants: a message's text per content part (thread.message.delta), a run step's
+  // tool call arguments (thread.run.step.delta), ended by the message's or the step's completion.
+  const object = typeof data.object === 'string' ? data.object : type;
+  if (object === 'thread.message.delta' && isObject(data.delta) && Array.isArray(data.delta.content)) {
+    data.delta.content.forEach((part: unknown, j) => {
+      if (isObject(part)) add(`assistant:${String(data.id)}:${String(part.index ?? j)}`, ['delta', 'content', j, 'text', 'value']);
+    });
+  } else if (object === 'thread.run.step.delta' && isObject(data.delta) && isObject(data.delta.step_details) && Array.isArray(data.delta.step_details.tool_calls)) {
+    data.delta.step_details.tool_calls.forEach((call: unknown, j) => {
+      if (!isObject(call)) return;
+      const key = `step:${String(data.id)}:${String(call.index ?? j)}`;
+      add(`${key}:arguments`, ['delta', 'step_details', 'tool_calls', j, 'function', 'arguments']);
+      add(`${key}:input`, ['delta', 'step_details', 'tool_calls', j, 'code_interpreter', 'input']);
+    });
+  } else if (object === 'thread.message' || object === 'thread.run.step') {
+    if (data.status !== 'in_progress') ends.push(`${object === 'thread.message' ? 'assistant' : 'step'}:${String(data.id)}:`);
+  }
+
+  // Cohere v2 chat: text and tool call arguments per content or tool call index, ended by its -end event.
+  if (type === 'content-delta') add(`cohere:content:${String(data.index ?? 0)}:`, ['delta', 'message', 'content', 'text']);
+  else if (type === 'tool-call-delta') add(`cohere:tool:${String(data.index ?? 0)}:`, ['delta', 'message', 'tool_calls', 'function', 'arguments']);
+  else if (type === 'content-end' || type === 'tool-call-end') ends.push(`cohere:${type === 'content-end' ? 'content' : 'tool'}:${String(data.index ?? 0)}:`);
+  else if (type === 'message-end') ends.push('');
+
+  // Amazon Bedrock ConverseStream: per content block, text and a tool's input, ended by its stop.
+  if (isObject(data.contentBlockDelta) && isObject(data.contentBlockDelta.delta)) {
+    const block = `bedrock:${String(data.contentBlockDelta.contentBlockIndex ?? 0)}:`;
+    add(`${block}text`, ['contentBlockDelta', 'delta', 'text']);
+    add(`${block}tool`, ['contentBlockDelta', 'delta', 'toolUse', 'input']);
+    add(`${block}reasoning`, ['contentBlockDelta', 'delta', 'reasoningContent', 'text']);
+  } else if (isObject(data.contentBlockStop)) ends.push(`bedrock:${String(data.contentBlockStop.contentBlockIndex ?? 0)}:`);
+  else if (isObject(data.messageStop)) ends.push('');
 
   // Ollama chat, and the generic shapes: one text per field, ended with the stream or `done`.
   if (isObject(data.message)) for (const field of MESSAGE_TEXT) add(`message:${field}`, ['message', field]);

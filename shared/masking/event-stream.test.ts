@@ -55,6 +55,28 @@ describe('SSE masked event by event', () => {
   });
 });
 
+describe('token streams of other shapes: a secret split over their deltas is masked', () => {
+  const text = (token: string) => `key ${token} ok`;
+  // Each shape: its delta events for the pieces, the event that ends the text, and how to read a delta's text back.
+  const shapes: [string, (piece: string) => unknown, unknown, (data: Record<string, any>) => string | undefined][] = [
+    ['OpenAI Assistants', (t) => ({ id: 'msg_1', object: 'thread.message.delta', delta: { content: [{ index: 0, type: 'text', text: { value: t } }] } }),
+      { id: 'msg_1', object: 'thread.message', status: 'completed' }, (d) => d.delta?.content?.[0]?.text?.value],
+    ['Cohere v2', (t) => ({ type: 'content-delta', index: 0, delta: { message: { content: { text: t } } } }), { type: 'content-end', index: 0 }, (d) => d.delta?.message?.content?.text],
+    ['Bedrock ConverseStream', (t) => ({ contentBlockDelta: { delta: { text: t }, contentBlockIndex: 0 } }), { contentBlockStop: { contentBlockIndex: 0 } }, (d) => d.contentBlockDelta?.delta?.text],
+  ];
+  for (const [name, delta, end, read] of shapes) {
+    it(name, () => {
+      const token = secretSamples()['github-token']!();
+      const input = pieces(text(token), 4).map((t) => `data: ${JSON.stringify(delta(t))}\n\n`).join('') + `data: ${JSON.stringify(end)}\n\n`;
+      for (let cut = 0; cut <= input.length; cut += 11) {
+        const out = split(() => new SseMasker(masker), input, cut);
+        const joined = out.split('\n').filter((l) => l.startsWith('data: ')).map((l) => read(JSON.parse(l.slice(6))) ?? '').join('');
+        assert.equal(joined, 'key [MASKED:github-token] ok', `${name}, split at ${cut}: ${out}`);
+      }
+    });
+  }
+});
+
 describe('NDJSON masked line by line', () => {
   it('masks a secret split over Ollama token lines at every split point', () => {
     const token = secretSamples()['aws-access-key-id']!();
