@@ -203,11 +203,11 @@ export const providerRules = [
     { entropy: 3, allow: unlessWordsOrBelow(3) }),
   // A Cookie or Set-Cookie header line (curl -v, a proxy's log) that carries a token, whatever
   // its cookie's name (_gh_sess, sid, __Host-next-auth.session-token): the first value of 16
-  // characters or more is masked if it is random, the rest of the line with it (later cookies,
-  // attributes). A line whose first such value is words is left; a session cookie is the rule
-  // above's.
+  // characters or more (after at most 8 shorter ones: a hit reads a bounded stretch) is masked
+  // if it is random, the rest of the line with it (later cookies, attributes). A line whose
+  // first such value is words is left; a session cookie is the rule above's.
   rule('cookie-header', ['cookie:'],
-    /(?<![A-Za-z0-9_])cookie:[ \t]{0,8}(?:[^\r\n]{0,2048}?;[ \t]{0,8})?[^=;\s,"]{1,128}=(?=[^;\s,"]{16})([^\r\n]{16,4096})/i,
+    /(?<![A-Za-z0-9_])cookie:[ \t]{0,8}(?:[^=;\s,"]{1,128}=[^;\r\n]{0,15};[ \t]{0,8}){0,8}[^=;\s,"]{1,128}=(?=[^;\s,"]{16})([^\r\n]{16,4096})/i,
     { allow: (s, m) => !isToken(s) || SESSION_COOKIE.test(m.slice(0, m.length - s.length)) }),
 
   // Prefixed tokens that gitleaks finds only where a name says the provider (or not at all):
