@@ -128,11 +128,10 @@ function maskerOf(core: Core, ruleCount: number): Masker {
       return { value: maskJsonValue(value, core, path, findings), findings };
     },
     auto(body, contentType) {
-      const guard = jsonGuard(body);
-      const json = guard === 0 ? body : body.slice(guard);
+      const { guard, json } = splitGuard(body);
       if (jsonMode(json, contentType)) {
         const masked = maskJsonText(json, core);
-        if (masked) return guard === 0 ? masked : { text: body.slice(0, guard) + masked.text, findings: masked.findings };
+        if (masked) return guarded(guard, masked);
       }
       return text(body);
     },
@@ -153,10 +152,16 @@ function maskerOf(core: Core, ruleCount: number): Masker {
  */
 const JSON_GUARD = /^(?:\uFEFF|\)\]\}',?[ \t]*\r?\n?|while\(1\);|for\(;;\);)/;
 
-/** The length of the guard before a JSON body (JSON_GUARD), 0 when there is none. */
-export function jsonGuard(body: string): number {
+/** The guard before a JSON body (JSON_GUARD; '' when there is none), and what follows it. */
+export function splitGuard(body: string): { guard: string; json: string } {
   const c = body.charCodeAt(0);
-  return c === 0xfeff || c === 41 || c === 119 || c === 102 ? (JSON_GUARD.exec(body)?.[0].length ?? 0) : 0;
+  const guard = c === 0xfeff || c === 41 || c === 119 || c === 102 ? (JSON_GUARD.exec(body)?.[0] ?? '') : '';
+  return { guard, json: guard === '' ? body : body.slice(guard.length) };
+}
+
+/** What masking the JSON after `guard` returned, the guard written back before it. */
+export function guarded(guard: string, masked: { text: string; findings: Finding[] }): { text: string; findings: Finding[] } {
+  return guard === '' ? masked : { text: guard + masked.text, findings: masked.findings };
 }
 
 /** Whether auto() tries JSON mode: the body looks like JSON, or its content type says it is. */

@@ -7,7 +7,7 @@
 import type { Core, Detector } from './core.js';
 import { jsonWalk } from './json-text.js';
 import { STREAM_CONTEXT } from './limits.js';
-import { jsonGuard, jsonMode, type Masker } from './masker.js';
+import { guarded, jsonMode, splitGuard, type Masker } from './masker.js';
 import type { Finding } from './redact.js';
 import type { Span } from './rule.js';
 
@@ -51,10 +51,10 @@ export const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(res
  */
 export async function maskSliced(masker: Masker, text: string, contentType: string | undefined, budget: InspectionBudget): Promise<{ text: string; findings: Finding[] }> {
   if (text.length <= SLICE) return budget.run(() => masker.auto(text, contentType));
-  const guard = jsonGuard(text);
-  if (masker.core && jsonMode(guard === 0 ? text : text.slice(guard), contentType)) {
-    const masked = await maskJsonSliced(masker.core, guard === 0 ? text : text.slice(guard), budget);
-    if (masked) return guard === 0 ? masked : { text: text.slice(0, guard) + masked.text, findings: masked.findings };
+  const { guard, json } = splitGuard(text);
+  if (masker.core && jsonMode(json, contentType)) {
+    const masked = await maskJsonSliced(masker.core, json, budget);
+    if (masked) return guarded(guard, masked);
   }
   const stream = masker.stream();
   const out: string[] = [];
