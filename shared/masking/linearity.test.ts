@@ -93,6 +93,21 @@ describe('JSON mode and the sensitive-key rule run in linear time', () => {
   });
 });
 
+describe('escapes read decoded (decoded-view.ts) in linear time', () => {
+  const masker = createMasker();
+  const repeat = (unit: string, size: number) => unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
+  const shapes = (size: number) => [
+    { shape: 'percent-encoded base64', text: repeat('%2B', size) },
+    { shape: 'escaped tokens', text: repeat('\\u0067hp_', size) },
+    { shape: 'escaped slashes', text: repeat('\\/', size) },
+    { shape: 'backslashes, nothing decoded', text: repeat('\\"password\\": \\"', size) },
+    { shape: 'percent signs, nothing decoded', text: repeat('100% ', size) },
+  ];
+  it('text() on texts dense with escapes', () => {
+    assert.deepEqual(superLinear((t) => masker.text(t), shapes, SIZE), []);
+  });
+});
+
 describe('line-framed streams hold a long line in linear time, however small its pieces', () => {
   // An event or line is held until it ends; pushed in 64-character pieces, each push once split
   // the whole held line again (1 MB of SSE took 15 s). Lines stay under MAX_SSE_LINE.

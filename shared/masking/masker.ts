@@ -8,6 +8,7 @@ import type { RulePack } from './gitleaks.js';
 import { maskJsonText } from './json-text.js';
 import { maskJsonValue } from './json-value.js';
 import { withLiterals, type SecretLiteral } from './literals.js';
+import { DecodingDetector } from './decoded-view.js';
 import { redact, type Finding } from './redact.js';
 import { translateRe2 } from './re2.js';
 import type { RegexRule, Replacement, ScanRule } from './rule.js';
@@ -101,7 +102,8 @@ export function createMasker(config?: MaskingConfig | MaskingConfigInput, packs:
   ];
   const engine = new Engine(regexRules, scanRules);
   const core: Core = {
-    engine,
+    // The rules read escaped secrets decoded too (decoded-view.ts).
+    engine: new DecodingDetector(engine),
     isSensitiveKey,
     mayBeSensitiveKey,
     sensitiveReplacement,
