@@ -121,12 +121,17 @@ export class DecodingDetector implements Detector {
   }
 
   detect(text: string): Span[] {
-    return this.analyze(text, false).spans;
+    // Through the base's own detect when there is nothing to decode: it remembers short clean texts.
+    const regions = escapedRegions(text);
+    return regions.length === 0 ? this.base.detect(text) : this.withRegions(text, false, regions).spans;
   }
 
   analyze(text: string, withHold: boolean): Analysis {
+    return this.withRegions(text, withHold, escapedRegions(text));
+  }
+
+  private withRegions(text: string, withHold: boolean, regions: [number, number][]): Analysis {
     const analysis = this.base.analyze(text, withHold);
-    const regions = escapedRegions(text);
     if (regions.length === 0) return analysis;
     const found: Span[] = [];
     let holdFrom = analysis.holdFrom;
