@@ -16,7 +16,7 @@ import { keyGates, type KeyFilter, type KeyMatcher } from './sensitive-keys.js';
 import type { Replacement, ScanRule } from './rule.js';
 import { SENSITIVE_KEY_RULE } from './core.js';
 import { closing } from './quoted-members.js';
-import { looksLikeExample, looksLikeUrlOrRoute, NO_VALUE, STAND_IN, unlessPlaceholderPassword } from './rules/filters.js';
+import { looksLikeUrlOrRoute, standsIn, unlessPlaceholderPassword } from './rules/filters.js';
 
 /** Longest key and value read (characters). */
 const MAX_KEY = 128;
@@ -165,7 +165,8 @@ const SCHEME = /^(?:Bearer|Basic|Digest|Negotiate|NTLM|Token|SharedKey(?:Lite)?|
 
 /** Whether the value given in `form` names a value rather than holds one. */
 function noValue(value: string, form: Form): boolean {
-  if (value.length === 0 || TEMPLATE.test(value) || NO_VALUE.test(value) || STAND_IN.test(value) || looksLikeExample(value)) return true;
+  // A template, or what JSON also reads as no value (standsIn: its variables and templates are TEMPLATE's too).
+  if (TEMPLATE.test(value) || standsIn(value)) return true;
   if (unlessPlaceholderPassword(value, value) || looksLikeUrlOrRoute(value)) return true;
   if (form === 'quoted' || form === 'element') return false;
   if (CODE.test(value) || SCHEME.test(value) || NAMED_VARIABLE.test(value)) return true;

@@ -66,12 +66,12 @@ export const unlessPlaceholder = (secret: string) => PLACEHOLDER.test(secret);
  * Words that stand for no value, or a setting's mode (fetch's `credentials: 'include'`, a GitHub
  * workflow's `id-token: write`, which every workflow that signs in to Azure with OIDC asks).
  */
-export const NO_VALUE = /^(?:null|nil|none|undefined|true|false|yes|no|on|off|required|optional|string|str|number|int|integer|bool|boolean|bytes|any|object|include|omit|same-origin|read|write)$/i;
+const NO_VALUE = /^(?:null|nil|none|undefined|true|false|yes|no|on|off|required|optional|string|str|number|int|integer|bool|boolean|bytes|any|object|include|omit|same-origin|read|write)$/i;
 /**
  * What documentation puts in a secret's place: your-api-key-here, YOUR_SECRET_ACCESS_KEY,
  * REPLACE_ME, sk-..., an anchor (#add-password); examples and runs are looksLikeExample's.
  */
-export const STAND_IN = /^your[-_ ]|[-_ ]here$|^replace[-_ ]?(?:me|with)|\.\.\.|…|^#[\w-]+$/i;
+const STAND_IN = /^your[-_ ]|[-_ ]here$|^replace[-_ ]?(?:me|with)|\.\.\.|…|^#[\w-]+$/i;
 
 /**
  * Documentation examples and placeholders in a secret's shape: AWS's EXAMPLE keys, "example", "dummy",
