@@ -572,6 +572,42 @@ describe("formats other scanners' example sets showed missing, from each provide
     leaves('the password is the one you chose; a password was "reset" by the admin, the password is "reset" now and is \'expired\'');
   });
 
+  it('secret-in-prose: a generated value told after "key", "token" or "secret" with no separator, as a prompt or a note tells it', () => {
+    // Letters and digits both, as a generated token always has (a run of letters alone may not).
+    const token = () => r(LOWER, 2) + r(DIGITS, 2) + r(ALNUM, 14) + r(UPPER, 2) + r(DIGITS, 2);
+    for (let i = 0; i < 20; i++) {
+      const hex = r(HEX, 31) + r('abcdef', 1);
+      masks(`use api key ${hex} to call the service`, hex, 'secret-in-prose');
+      const value = token();
+      masks(`my token is ${value}`, value, 'secret-in-prose');
+      masks(`Is the secret ${value}? It was.`, value, 'secret-in-prose');
+      masks(`the access token \u201c${value}\u201d expires tomorrow`, value, 'secret-in-prose');
+      masks(`okta token - '${value}'`, value, 'secret-in-prose');
+      masks(`PASSWORD ${value}.`, value, 'secret-in-prose');
+      const dashed = `${r(UPPER + DIGITS, 8)}-${r(UPPER + DIGITS, 8)}-${r(UPPER + DIGITS, 8)}-${r(DIGITS, 2)}${r(UPPER, 2)}`;
+      masks(`ayrshare SECRET ${dashed}`, dashed, 'secret-in-prose');
+      const padded = r(BASE64.replace(/[+/=]/g, ''), 20) + r(DIGITS, 2) + 'A==';
+      masks(`the key ${padded} works`, padded, 'secret-in-prose');
+    }
+    const value = token();
+    const line = `here is the api key ${value} for staging`;
+    for (let cut = 1; cut < line.length; cut++) {
+      const stream = masker.stream();
+      assert.ok(!(stream.push(line.slice(0, cut)) + stream.push(line.slice(cut)) + stream.end()).includes(value), `split at ${cut}`);
+    }
+  });
+
+  it('secret-in-prose leaves words, names, hosts, paths, dates, numbers and values inside a longer run after those words', () => {
+    leaves('The token expired at 2024-05-01T12:00:00Z and the key rotation runs weekly.');
+    leaves('Set the key TokenRefreshHandlerFactory in the secret store; the token getUserByIdFromCache is code.');
+    leaves('the token auth0-tenant-42.eu.auth0.com, the key /etc/ssl/private/server2024.key, the secret kv-prod-2/db-password/version-12');
+    leaves('primary key 12345678901234567890 and the secret ABCDEFGHIJKLMNOPQRSTUVWXYZ');
+    leaves('// secret is "a-string-secret-at-least-256-bits-long"');
+    leaves(`token - '${r(LOWER, 6)}${r(DIGITS, 6)}?${r(ALNUM, 20)}' and key ${r(LOWER, 10)}${r(DIGITS, 8)}#${r(ALNUM, 4)}`);
+    leaves('the key 00000000-0000-0000-0000-000000000000 and the token xxxxxxxxxxxxxxxxxxxx1');
+    leaves('monkey business 2024 and turkey sandwiches');
+  });
+
   it('named values: DirectoryEntry\'s password, Vault\'s s.CAES tokens, Postmark tokens, Code Climate\'s reporter id', () => {
     const pw = r(ALNUM, 12) + '!';
     masks(`$d = New-Object DirectoryServices.DirectoryEntry("LDAP://10.10.10.1", "corp\\svc", "${pw}")`, pw, 'command-line-password');

@@ -126,8 +126,13 @@ export const isIntegrityDigest = (secret: string, line: () => string) =>
 
 /** Identifiers made of words (camelCase, PascalCase, snake_case): what code names a value with. */
 const WORDS = /^(?:[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z][a-z]+){2,}|[a-z]+(?:_[a-z]+)+|[A-Z]+(?:_[A-Z]+)+)$/;
-/** WORDS, each of three letters or more with a vowel: random letters make one without now and then (SyTkwdsUko…). */
-const namesWords = (secret: string) => WORDS.test(secret) && !secret.split(/_|(?=[A-Z][a-z])/).some((word) => word.length >= 3 && !/[aeiouy]/i.test(word));
+/**
+ * WORDS, each of three letters or more with a vowel: random letters make one without now and
+ * then (SyTkwdsUko…), and a long one switches case too often, with too few vowels, to be words
+ * (qNrszmkaYqtoXnGpXgOyygYe, a Vercel token).
+ */
+const namesWords = (secret: string) =>
+  WORDS.test(secret) && !secret.split(/_|(?=[A-Z][a-z])/).some((word) => word.length >= 3 && !/[aeiouy]/i.test(word)) && !looksLikeRandomLetters(secret);
 
 /**
  * For a value of a fixed length in a named setting (`VERCEL_TOKEN=…`): a secret unless it is a
@@ -136,6 +141,24 @@ const namesWords = (secret: string) => WORDS.test(secret) && !secret.split(/_|(?
  */
 export const unlessWordsOrBelow = (bits: number) => (secret: string) =>
   PLACEHOLDER.test(secret) || namesWords(secret) || shannonEntropy(secret) < bits;
+
+/** A host name (api.example.com, tenant-1.eu.auth0.com): labels, the last of letters. */
+const HOST_NAME = /^(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}$/;
+
+/**
+ * For a value told with no separator (secret-in-prose): a secret only when it looks generated,
+ * letters and digits both, 3 bits of entropy or more, and is no identifier of words, host name,
+ * path or placeholder: prose puts words and names after "key" and "token", never those.
+ */
+export const unlessToldAsWords = (secret: string) =>
+  !/\d/.test(secret) || !/[A-Za-z]/.test(secret) || PLACEHOLDER.test(secret) || namesWords(secret) || mostlyWords(secret) ||
+  HOST_NAME.test(secret) || looksLikeUrlOrRoute(secret) || shannonEntropy(secret) < 3;
+
+/** Pieces joined by `-`, `_`, `.` or `/`, most of them letters alone: a slug (a-string-secret-at-least-256-bits-long), not a token. */
+function mostlyWords(value: string): boolean {
+  const pieces = value.split(/[-_./]/);
+  return pieces.length >= 3 && pieces.filter((piece) => /^[A-Za-z]+$/.test(piece)).length * 2 > pieces.length;
+}
 
 /** A member path or a call (`process.env.DB_PASSWORD`, `config.get("db")`): code naming a value, not the value. */
 const CODE = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$|^[A-Za-z_$][\w$.]*\([^)]*\)$/;

@@ -3,7 +3,7 @@
 // lookaheads so that a token inside a longer run of token characters is not cut out of it.
 import type { RegexRule } from '../rule.js';
 import { ASSIGN, rule } from './define.js';
-import { isEncodedKeyBlock, isPlaceholderKeyBlock, looksLikeCode, looksPlain, unlessPlaceholder, unlessPlaceholderPassword, unlessUrlPlaceholderPassword, unlessPlainOrBelow, unlessWordsOrBelow } from './filters.js';
+import { isEncodedKeyBlock, isPlaceholderKeyBlock, looksLikeCode, looksPlain, unlessPlaceholder, unlessPlaceholderPassword, unlessToldAsWords, unlessUrlPlaceholderPassword, unlessPlainOrBelow, unlessWordsOrBelow } from './filters.js';
 import { IDENTIFIABLE_64, providerRules } from './providers.js';
 import { serviceTokenRules } from './service-tokens.js';
 
@@ -180,4 +180,13 @@ export const secretRules: readonly RegexRule[] = [
     new RegExp(String.raw`(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)${ASSIGN}([^\s"'\x60\\,;<>(){}\[\]]{8,1024})`, 'i'),
     // A value that ends in ':' is the next YAML key (a pod's `secret:` volume, then `secretName: …`).
     { extent: 'line', allow: (secret) => secret.endsWith(':') || unlessPlainOrBelow(3)(secret) }),
+  // A credential told without `=` or `:`, as people write one into a prompt or a chat and as
+  // notes keep one: "use api key 8f14e45f…", "my token is Zx8Kq2…", "SECRET ABCD1234-EFGH…",
+  // "token - '…'". With no separator to say a value follows, only one that looks generated is
+  // taken: 16 or more characters, letters and digits both, not words, not a host name or a path,
+  // and of some entropy, ending where a word would (not inside a longer run of other
+  // characters). `=` and `:` are the assignment rules'; last, so that any other rule names a tie.
+  rule('secret-in-prose', ['key', 'token', 'secret', 'password', 'passwd', 'passphrase', 'credential'],
+    /(?:key|token|secret|passw(?:or)?d|passphrase|credential)s?(?:(?:[ \t]{1,8}(?:is|was|will be|should be)(?:[ \t]{1,8}set to)?:?)?[ \t]{1,8}|[ \t]{1,8}[-\u2013\u2014][ \t]{0,8})["'\x60\u2018\u201c]?([A-Za-z0-9][\w+/.~-]{14,254}[A-Za-z0-9]={0,3})(?=$|[\s"'\x60\u2019\u201d,;)\]}>]|[.?!:](?![^\s"'\x60]))/i,
+    { extent: 'line', allow: unlessToldAsWords }),
 ];
