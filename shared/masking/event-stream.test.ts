@@ -156,4 +156,22 @@ describe('private key blocks in streamed text', () => {
     assert.equal(leaked(lines, out), 0);
     assert.ok(out.endsWith('\nvisible'));
   });
+
+  it('past its hold limit, in pieces of any size, comes out as the whole text does: one marker, one finding, what follows END kept', () => {
+    // The END line may begin in a piece already sent: once, it was never found, every later piece
+    // was masked (a marker and a finding each) and the rest of the stream lost.
+    const lines = body(70_000);
+    const input = `key:\n-----BEGIN RSA PRIVATE KEY-----\n${lines}\n-----END RSA PRIVATE KEY-----\nvisible after`;
+    const whole = masker.stream();
+    const expected = whole.push(input) + whole.end();
+    assert.equal(expected, 'key:\n[MASKED:private-key]\nvisible after');
+    for (const size of [1, 3, 29, 1000]) {
+      const s = masker.stream();
+      let out = '';
+      for (const piece of pieces(input, size)) out += s.push(piece);
+      out += s.end();
+      assert.equal(out, expected, `pieces of ${size}`);
+      assert.equal(s.findings.length, 1, `pieces of ${size}`);
+    }
+  });
 });

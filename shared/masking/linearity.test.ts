@@ -121,6 +121,14 @@ describe('line-framed streams hold a long line in linear time, however small its
   it('SSE parsing', () => {
     assert.deepEqual(superLinear((t) => { const s = new SseParser(); for (const p of pieces(t)) s.push(p); s.end(); }, line, SIZE / 2), []);
   });
+  it('text streams, a character at a time, while a key block or a base64 run is held', () => {
+    // Each push analysed all the held text again: quadratic up to the hold limit (64 KB for a key block).
+    const held = (size: number) => [
+      { shape: 'key block', text: `-----BEGIN PRIVATE KEY-----\n${'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC'.repeat(size / 32).replace(/(.{64})/g, '$1\n')}` },
+      { shape: 'base64 run', text: `data ${'Zm9vYmFyYmF6cXV4'.repeat(size / 16)}` },
+    ];
+    assert.deepEqual(superLinear((t) => { const s = masker.stream(); for (let i = 0; i < t.length; i++) s.push(t[i]!); s.end(); }, held, SIZE / 16), []);
+  });
   it('NDJSON masking', () => {
     assert.deepEqual(superLinear((t) => { const s = new NdjsonMasker(masker); for (const p of pieces(t)) s.push(p); s.end(); }, ndjson, SIZE / 2), []);
   });

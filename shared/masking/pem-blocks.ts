@@ -28,7 +28,8 @@ export function privateKeyBlocks(text: string, from: number, inside: boolean, fi
   const spans: Span[] = [];
   let at = from;
   if (inside) {
-    const end = footerEnd(text, from);
+    // The END line may have begun in what already went out (the context before `from`).
+    const end = footerEnd(text, 0, from);
     if (end === -1) return { spans: text.length > from ? [span(from, text.length, 'private-key')] : [], holdFrom: text.length, open: true };
     spans.push(span(from, end, 'private-key'));
     at = end;
@@ -49,10 +50,11 @@ export function privateKeyBlocks(text: string, from: number, inside: boolean, fi
   return { spans, holdFrom: text.length, open: false };
 }
 
-function footerEnd(text: string, from: number): number {
+/** End of the first END line at or after `from` that ends after `after`, or -1. */
+function footerEnd(text: string, from: number, after = from): number {
   FOOTER.lastIndex = from;
-  const m = FOOTER.exec(text);
-  return m ? m.index + m[0].length : -1;
+  for (let m = FOOTER.exec(text); m; m = FOOTER.exec(text)) if (m.index + m[0].length > after) return m.index + m[0].length;
+  return -1;
 }
 
 const span = (start: number, end: number, rule: string): Span => ({ start, end, rule, replacement: { kind: 'full' }, order: -1 });

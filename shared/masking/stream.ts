@@ -10,6 +10,15 @@ import { privateKeyBlocks, withBlocks } from './pem-blocks.js';
 import { redact, type Finding } from './redact.js';
 import type { Span } from './rule.js';
 
+/**
+ * Above this many held characters, a push analyses them again only once what came since is an
+ * eighth of them: a stream fed a character at a time while a long secret forms (a key block, a
+ * base64 run) reads its held text a bounded number of times over, not once per character. What
+ * is released is the same, at most an eighth of the held text later; a short hold, the common
+ * case, is analysed on every push.
+ */
+const AMORTIZED_HOLD = 1024;
+
 export interface StreamMasker {
   /** Masks the chunk's text as far as is safe; returns what can be emitted now. */
   push(chunk: string): string;
@@ -26,6 +35,8 @@ export class TextStreamMasker implements StreamMasker {
   private emitted = 0;
   /** What was emitted ended inside a private key block masked past its hold limit. */
   private inBlock = false;
+  /** Characters pending after the last analysis (held back by it). */
+  private held = 0;
 
   constructor(
     private readonly engine: Detector,
@@ -35,6 +46,7 @@ export class TextStreamMasker implements StreamMasker {
   push(chunk: string): string {
     if (chunk.length === 0) return '';
     this.pending += chunk;
+    if (this.held > AMORTIZED_HOLD && (this.pending.length - this.held) * 8 < this.held) return '';
     return this.flush(false);
   }
 
@@ -59,13 +71,19 @@ export class TextStreamMasker implements StreamMasker {
     // Never through a block found whole (a rule may hold from inside it): it goes out masked whole.
     const through = spans.find((s) => s.start < cut && s.end > cut);
     if (through) cut = through.end;
-    // A block masked past its limit goes out now, masked to the end; its rest will be masked too.
+    // A block masked past its limit goes out now, masked to the end; its rest will be masked too,
+    // and goes out as it comes, up to its END line, whatever a rule would hold.
+    const wasInBlock = this.inBlock;
     if (blocks.open) cut = buffer.length;
+    else if (wasInBlock && blocks.spans[0]?.start === base) cut = Math.max(cut, blocks.spans[0].end);
     this.inBlock = blocks.open;
     // A surrogate pair is never split: a lone half would not survive UTF-8 encoding.
     const before = buffer.charCodeAt(cut - 1);
     if (cut < buffer.length && before >= 0xd800 && before <= 0xdbff && cut - 1 >= base) cut--;
-    if (cut <= base) return '';
+    if (cut <= base) {
+      this.held = this.pending.length;
+      return '';
+    }
 
     const own: Span[] = [];
     for (const span of spans) {
@@ -73,11 +91,16 @@ export class TextStreamMasker implements StreamMasker {
       // A span reaching back into emitted context: mask what has not been emitted yet.
       own.push({ ...span, start: Math.max(span.start, base) - base, end: Math.min(span.end, cut) - base });
     }
-    const emitted = this.emitted;
-    const out = redact(buffer.slice(base, cut), own, (offset) => this.locate(emitted + offset), this.findings);
+    // The rest of a block masked past its limit goes out as nothing: its marker and its finding
+    // went out with its start, as they do once for the whole text.
+    const skip = wasInBlock && own.length > 0 && own[0]!.start === 0 && own[0]!.order === -1 ? own.shift()!.end : 0;
+    const emitted = this.emitted + skip;
+    const rest = skip === 0 ? own : own.map((span) => ({ ...span, start: span.start - skip, end: span.end - skip }));
+    const out = redact(buffer.slice(base + skip, cut), rest, (offset) => this.locate(emitted + offset), this.findings);
     this.emitted += cut - base;
     this.context = buffer.slice(Math.max(0, cut - STREAM_CONTEXT), cut);
     this.pending = buffer.slice(cut);
+    this.held = this.pending.length;
     return out;
   }
 }
