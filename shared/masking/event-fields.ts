@@ -56,7 +56,9 @@ export function eventFields(name: string | undefined, data: unknown): EventField
       const index = String(choice.index ?? position);
       const base: FieldPath = ['choices', position];
       if (isObject(choice.delta)) {
-        for (const path of CHOICE_TEXT) add(`choice:${index}:${path.join('.')}`, [...base, 'delta', ...path]);
+        // Most deltas hold one of these texts: each is looked at in place, its path made only when it is there.
+        const delta = choice.delta;
+        for (const path of CHOICE_TEXT) if (typeof at(delta, path) === 'string') add(`choice:${index}:${path.join('.')}`, [...base, 'delta', ...path]);
         if (Array.isArray(choice.delta.tool_calls)) {
           choice.delta.tool_calls.forEach((call: unknown, j) => {
             if (isObject(call)) add(`choice:${index}:tool:${String(call.index ?? j)}`, [...base, 'delta', 'tool_calls', j, 'function', 'arguments']);
@@ -132,8 +134,9 @@ export function at(value: unknown, path: FieldPath): unknown {
 }
 
 export function setAt(value: unknown, path: FieldPath, text: string): void {
-  const parent = at(value, path.slice(0, -1)) as Record<string | number, unknown>;
-  parent[path.at(-1)!] = text;
+  let parent = value as Record<string | number, unknown>;
+  for (let i = 0; i < path.length - 1; i++) parent = parent[path[i]!] as Record<string | number, unknown>;
+  parent[path[path.length - 1]!] = text;
 }
 
 const isObject = (value: unknown): value is Json => value !== null && typeof value === 'object' && !Array.isArray(value);

@@ -77,6 +77,25 @@ describe('token streams of other shapes: a secret split over their deltas is mas
   }
 });
 
+describe('a token stream read whole (auto with its content type) is masked as it is streamed', () => {
+  it('SSE and NDJSON: a secret split over deltas is joined, as the streaming maskers join it', () => {
+    const token = secretSamples()['github-token']!();
+    const sse = pieces(`key ${token} ok`, 3).map((t) => `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: t } }] })}\n\n`).join('') + 'data: [DONE]\n\n';
+    const ndjson = [...pieces(`key ${token} ok`, 3).map((t) => JSON.stringify({ response: t, done: false })), JSON.stringify({ response: '', done: true })].join('\n') + '\n';
+    const read = (line: string): string => {
+      const data = JSON.parse(line.replace(/^data: /, '')) as { choices?: { delta: { content: string } }[]; response?: string };
+      return data.choices?.[0]?.delta.content ?? data.response ?? '';
+    };
+    for (const [body, type, make] of [[sse, 'text/event-stream; charset=utf-8', () => new SseMasker(masker)], [ndjson, 'application/x-ndjson', () => new NdjsonMasker(masker)]] as const) {
+      const out = masker.auto(body, type);
+      assert.equal(out.text, split(make, body, 0), type);
+      const joined = out.text.split('\n').filter((line) => line.startsWith('{') || line.startsWith('data: {')).map(read).join('');
+      assert.equal(joined, 'key [MASKED:github-token] ok', type);
+      assert.deepEqual(out.findings.map((f) => f.rule), ['github-token']);
+    }
+  });
+});
+
 describe('NDJSON masked line by line', () => {
   it('masks a secret split over Ollama token lines at every split point', () => {
     const token = secretSamples()['aws-access-key-id']!();

@@ -4,7 +4,7 @@
 // JSON. Text held back while a secret may be forming goes out later: in the event that ends its
 // text when that event carries the field, else in one more event, a copy of the text's last
 // event carrying only what was held, just before the event that ends it (or the stream's end).
-import { at, eventFields, setAt, type FieldPath } from './event-fields.js';
+import { at, eventFields, setAt, type FieldPath, type TextField } from './event-fields.js';
 import type { Finding } from './redact.js';
 import { TextStreams, type StreamSource } from './text-streams.js';
 
@@ -12,6 +12,8 @@ export interface JsonMasker extends StreamSource {
   json(value: unknown, path?: string): { value: unknown; findings: Finding[] };
   auto(body: string, contentType?: string): { text: string; findings: Finding[] };
 }
+
+const NONE: string[] = [];
 
 export interface MaskedEvent {
   name?: string;
@@ -46,12 +48,15 @@ export class JsonEventMasker {
     const texts = found.fields.map((field) => at(data, field.path) as string);
     for (const field of found.fields) setAt(data, field.path, '');
     const masked = this.masker.json(data);
-    this.findings.push(...masked.findings);
+    if (masked.findings.length > 0) this.findings.push(...masked.findings);
     // A text under a sensitive key was masked whole with the rest of the event: it is not streamed.
-    const fields = found.fields.filter((field) => at(masked.value, field.path) === '');
-    const template = structuredClone(masked.value);
-    const out: string[] = fields.map((field) => this.streams.push(field.key, texts[found.fields.indexOf(field)]!));
-    fields.forEach((field) => this.last.set(field.key, { name, data: template, path: field.path }));
+    const fields: TextField[] = [];
+    const out: string[] = [];
+    found.fields.forEach((field, i) => {
+      if (at(masked.value, field.path) !== '') return;
+      fields.push(field);
+      out.push(this.streams.push(field.key, texts[i]!));
+    });
 
     const before: MaskedEvent[] = [];
     for (const key of this.ending(found.ends)) {
@@ -62,7 +67,16 @@ export class JsonEventMasker {
       this.last.delete(key);
     }
     fields.forEach((field, i) => setAt(masked.value, field.path, out[i]!));
-    return [...before, { name, json: JSON.stringify(masked.value) }];
+    const json = JSON.stringify(masked.value);
+    // The event, its texts emptied again, is the template of a flush for those still open
+    // (flushEvent copies it): no copy of every event, only of the one a flush needs.
+    for (const field of fields) {
+      setAt(masked.value, field.path, '');
+      if (this.streams.isOpen(field.key)) this.last.set(field.key, { name, data: masked.value, path: field.path });
+    }
+    if (before.length === 0) return [{ name, json }];
+    before.push({ name, json });
+    return before;
   }
 
   /** Events carrying what every open text still holds, at the end of the stream. */
@@ -75,7 +89,7 @@ export class JsonEventMasker {
   }
 
   private ending(prefixes: string[]): string[] {
-    return prefixes.length === 0 ? [] : this.streams.open().filter((key) => prefixes.some((prefix) => key.startsWith(prefix)));
+    return prefixes.length === 0 ? NONE : this.streams.open().filter((key) => prefixes.some((prefix) => key.startsWith(prefix)));
   }
 
   private flushEvent(key: string, rest: string): MaskedEvent[] {

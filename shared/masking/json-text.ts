@@ -7,6 +7,7 @@
 // per token, so size and nesting cost time and memory, not stack.
 import { maskBase64, maybeBase64 } from './base64.js';
 import { declarationAt, declaresValue, READ_AHEAD } from './declarations.js';
+import { distinctKey } from './distinct-keys.js';
 import type { Core } from './core.js';
 import { SENSITIVE_KEY_RULE } from './core.js';
 import { childPath, reroot } from './json-path.js';
@@ -161,6 +162,8 @@ export class Walk {
   private readonly secretKind: boolean[] = [];
   private readonly secretValues: (SecretValue[] | undefined)[] = [];
   private readonly editsBefore: number[] = [];
+  /** Per open container, the keys masked in it (made when one is): two masked alike stay two keys (distinct-keys.ts). */
+  private readonly maskedKeys: (Set<string> | undefined)[] = [];
   /** Edits were added out of order (a Secret's values, when it closed). */
   private unsorted = false;
   private readonly secretBundle: boolean;
@@ -228,6 +231,7 @@ export class Walk {
             this.secretKind.push(false);
             this.secretValues.push(undefined);
             this.editsBefore.push(this.edits.length);
+            this.maskedKeys.push(undefined);
             i++;
             expect = c === 123 ? Expect.FirstKeyOrEnd : Expect.FirstValueOrEnd;
             break;
@@ -324,6 +328,7 @@ export class Walk {
     const secret = this.secretKind.pop();
     const values = this.secretValues.pop();
     const before = this.editsBefore.pop()!;
+    this.maskedKeys.pop();
     // Values are only noted while the rule is on (noteSecretValue).
     if (secret && values) this.maskSecretValues(values, before);
   }
@@ -423,9 +428,9 @@ export class Walk {
     if (decoded !== undefined) {
       const findings: Finding[] = [];
       const path = this.path(member);
-      const masked = maskString(decoded, this.core, path, this.depth, findings);
+      let masked = maskString(decoded, this.core, path, this.depth, findings);
       if (masked !== decoded) {
-        if (isKey) this.renameKey(masked, path, findings);
+        if (isKey) this.renameKey((masked = this.distinct(masked)), path, findings);
         this.findings.push(...findings);
         this.edits.push({ start, end, text: JSON.stringify(masked) });
       }
@@ -448,7 +453,11 @@ export class Walk {
       this.maskSpansIn(start + 1, end - 1, member);
       if (isKey) {
         const path = this.path(member);
-        this.renameKey(this.edited(start + 1, end - 1, edits), path, this.findings.slice(findings));
+        // The key's edits as one: its masked text may take a suffix to stay distinct. No escapes in it, so it is its own JSON text.
+        const masked = this.distinct(this.edited(start + 1, end - 1, edits));
+        this.edits.length = edits;
+        this.edits.push({ start, end, text: `"${masked}"` });
+        this.renameKey(masked, path, this.findings.slice(findings));
       }
     }
     return end;
@@ -505,6 +514,15 @@ export class Walk {
 
   private keyIs(name: string, start: number, end: number, decoded: string | undefined): boolean {
     return decoded !== undefined ? decoded === name : end - start - 2 === name.length && this.text.startsWith(name, start + 1);
+  }
+
+  /** A masked key of the innermost object, told apart from the keys masked before it there. */
+  private distinct(masked: string): string {
+    const top = this.maskedKeys.length - 1;
+    const keys = (this.maskedKeys[top] ??= new Set());
+    const key = distinctKey(masked, (k) => keys.has(k));
+    keys.add(key);
+    return key;
   }
 
   /** From now on the key just read is named by its masked text, also in its own findings (made under `from`). */

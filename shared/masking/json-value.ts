@@ -3,6 +3,7 @@
 import type { Core } from './core.js';
 import { SENSITIVE_KEY_RULE } from './core.js';
 import { declaresValue, isDeclaration } from './declarations.js';
+import { distinctKey } from './distinct-keys.js';
 import { childPath, reroot } from './json-path.js';
 import { isFloat, KEY_VAULT_SECRET, MAX_PAIR_NAME, maskJsonText, maskString, PAIR_NAMES } from './json-text.js';
 import { isApiObject, KUBERNETES_SECRET_RULE, LAST_APPLIED, SECRET_FIELDS } from './kubernetes-secrets.js';
@@ -70,7 +71,9 @@ function walk(value: unknown, core: Core, path: string, sensitive: boolean, dept
     for (const [key, item] of Object.entries(value)) {
       const keyFindings: Finding[] = [];
       const raw = childPath(path, key);
-      const maskedKey = maskString(key, core, raw, MAX_JSON_DEPTH, keyFindings);
+      const masked = maskString(key, core, raw, MAX_JSON_DEPTH, keyFindings);
+      // Two keys masked alike, or one masked as another is named, stay two keys.
+      const maskedKey = masked === key ? key : distinctKey(masked, (k) => Object.hasOwn(out, k) || Object.hasOwn(value, k));
       // Named by the key as masked, in its own findings and below it: the raw key may be the secret.
       const at = maskedKey === key ? raw : childPath(path, maskedKey);
       for (const f of keyFindings) findings.push({ ...f, location: reroot(f.location, raw, at) });

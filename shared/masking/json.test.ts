@@ -259,6 +259,29 @@ describe('JSON mode (auto)', () => {
   });
 });
 
+describe('masked keys stay distinct: a parser keeps only the last of two equal keys', () => {
+  const a = token();
+  const b = token();
+  const c = token();
+
+  it('over JSON text, escaped keys and keys masked in part too, in each object apart', () => {
+    const body = JSON.stringify({ [a]: 1, [b]: 2, [`id-${c}`]: 3, [`id-${a}`]: 4, nested: { [c]: { [b]: 5 } } }).replace(`"${b}"`, `"\\u0067${b.slice(1)}"`);
+    const out = masker.auto(body);
+    const parsed = JSON.parse(out.text) as Record<string, unknown>;
+    assert.deepEqual(parsed, {
+      '[MASKED:github-token]': 1, '[MASKED:github-token]#2': 2, 'id-[MASKED:github-token]': 3, 'id-[MASKED:github-token]#2': 4,
+      nested: { '[MASKED:github-token]': { '[MASKED:github-token]': 5 } },
+    });
+    for (const secret of [a, b, c]) assert.ok(!out.text.includes(secret.slice(4)));
+    assert.equal(new Set(out.findings.map((f) => f.location)).size, out.findings.length);
+  });
+
+  it('over parsed values, also apart from a key already named as a masked one would be', () => {
+    const out = masker.json({ [a]: 1, [b]: 2, '[MASKED:github-token]': 3, '[MASKED:github-token]#2': 4 });
+    assert.deepEqual(out.value, { '[MASKED:github-token]#3': 1, '[MASKED:github-token]#4': 2, '[MASKED:github-token]': 3, '[MASKED:github-token]#2': 4 });
+  });
+});
+
 describe('JSON mode over parsed values (json)', () => {
   it('returns a value of the same shape and leaves the input unchanged', () => {
     const value = token();

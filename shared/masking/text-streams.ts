@@ -36,6 +36,10 @@ export class TextStreams {
     return text;
   }
 
+  isOpen(key: string): boolean {
+    return this.streams.has(key);
+  }
+
   /** Keys of the streams not yet ended, in the order they started. */
   open(prefix = ''): string[] {
     return [...this.streams.keys()].filter((key) => key.startsWith(prefix));
