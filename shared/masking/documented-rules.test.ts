@@ -606,6 +606,8 @@ describe("formats other scanners' example sets showed missing, from each provide
     leaves(`token - '${r(LOWER, 6)}${r(DIGITS, 6)}?${r(ALNUM, 20)}' and key ${r(LOWER, 10)}${r(DIGITS, 8)}#${r(ALNUM, 4)}`);
     leaves('the key 00000000-0000-0000-0000-000000000000 and the token xxxxxxxxxxxxxxxxxxxx1');
     leaves('monkey business 2024 and turkey sandwiches');
+    leaves('gpg: key 4AEE18F83AFDEB23: public key "GitHub (web-flow commit signing)" imported');
+    leaves('W: GPG error: https://apt.example.com stable InRelease: NO_PUBKEY B53DC80D13EDEF05; signed with RSA key 0x4AEE18F83AFDEB23');
   });
 
   it('named values: DirectoryEntry\'s password, Vault\'s s.CAES tokens, Postmark tokens, Code Climate\'s reporter id', () => {

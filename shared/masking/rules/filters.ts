@@ -152,7 +152,10 @@ const HOST_NAME = /^(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}$/;
  */
 export const unlessToldAsWords = (secret: string) =>
   !/\d/.test(secret) || !/[A-Za-z]/.test(secret) || PLACEHOLDER.test(secret) || namesWords(secret) || mostlyWords(secret) ||
-  HOST_NAME.test(secret) || looksLikeUrlOrRoute(secret) || shannonEntropy(secret) < 3;
+  HOST_NAME.test(secret) || looksLikeUrlOrRoute(secret) || GPG_KEY_ID.test(secret) || shannonEntropy(secret) < 3;
+
+/** A public key's long id as gpg and apt print it ("gpg: key 4AEE18F83AFDEB23: public key …", NO_PUBKEY …): the agent needs it to fetch the key. */
+const GPG_KEY_ID = /^(?:0x)?[0-9A-F]{16}$/;
 
 /** Pieces joined by `-`, `_`, `.` or `/`, most of them letters alone: a slug (a-string-secret-at-least-256-bits-long), not a token. */
 function mostlyWords(value: string): boolean {
