@@ -77,22 +77,41 @@ describe('token streams of other shapes: a secret split over their deltas is mas
   }
 });
 
-describe('a token stream read whole (auto with its content type) is masked as it is streamed', () => {
-  it('SSE and NDJSON: a secret split over deltas is joined, as the streaming maskers join it', () => {
+describe('a long hold is released by the piece that ends it, not by later ones', () => {
+  it('a base64 run ended by a line end, a key block by its END line', () => {
+    const blob = randomBytes(975).toString('base64');
+    const s = masker.stream();
+    assert.equal(s.push(`INFO upload ${blob}`), 'INFO upload ');
+    assert.equal(s.push('\n'), `${blob}\n`);
+    const key = pemKey();
+    const [head, ...rest] = key.split('\n');
+    const k = masker.stream();
+    k.push(`${head}\n${rest.slice(0, -2).join('\n')}\n`);
+    assert.equal(k.push(`${rest.at(-2)}\n${rest.at(-1)}\nready\n`), '[MASKED:private-key]\nready\n');
+  });
+});
+
+describe('an event stream read whole (auto with its content type) is masked as it is streamed', () => {
+  it('a secret split over deltas is joined, as the streaming masker joins it', () => {
     const token = secretSamples()['github-token']!();
     const sse = pieces(`key ${token} ok`, 3).map((t) => `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: t } }] })}\n\n`).join('') + 'data: [DONE]\n\n';
-    const ndjson = [...pieces(`key ${token} ok`, 3).map((t) => JSON.stringify({ response: t, done: false })), JSON.stringify({ response: '', done: true })].join('\n') + '\n';
-    const read = (line: string): string => {
-      const data = JSON.parse(line.replace(/^data: /, '')) as { choices?: { delta: { content: string } }[]; response?: string };
-      return data.choices?.[0]?.delta.content ?? data.response ?? '';
-    };
-    for (const [body, type, make] of [[sse, 'text/event-stream; charset=utf-8', () => new SseMasker(masker)], [ndjson, 'application/x-ndjson', () => new NdjsonMasker(masker)]] as const) {
-      const out = masker.auto(body, type);
-      assert.equal(out.text, split(make, body, 0), type);
-      const joined = out.text.split('\n').filter((line) => line.startsWith('{') || line.startsWith('data: {')).map(read).join('');
-      assert.equal(joined, 'key [MASKED:github-token] ok', type);
-      assert.deepEqual(out.findings.map((f) => f.rule), ['github-token']);
-    }
+    const out = masker.auto(sse, 'Text/Event-Stream; charset=utf-8');
+    assert.equal(out.text, split(() => new SseMasker(masker), sse, 0));
+    const joined = out.text.split('\n').filter((line) => line.startsWith('data: {')).map((line) => (JSON.parse(line.slice(6)) as { choices: { delta: { content: string } }[] }).choices[0]!.delta.content).join('');
+    assert.equal(joined, 'key [MASKED:github-token] ok');
+    assert.deepEqual(out.findings.map((f) => f.rule), ['github-token']);
+  });
+
+  it('a JSON document labelled as an event stream is masked as JSON; NDJSON records are not joined', () => {
+    const token = secretSamples()['github-token']!();
+    const error = JSON.stringify({ error: { message: 'bad request', file: Buffer.from(`export GITHUB_TOKEN=${token}\n`).toString('base64') } });
+    assert.equal(masker.auto(error, 'text/event-stream').text, masker.auto(error, 'application/json').text);
+    assert.ok(!masker.auto(error, 'text/event-stream').text.includes(Buffer.from(`export GITHUB_TOKEN=${token}\n`).toString('base64')));
+    const key = secretSamples()['aws-access-key-id']!();
+    const bulk = `{"index":{}}\n{"text":"rotate ${key}"}\n{"index":{}}\n{"text":"Xyz follow-up note"}\n`;
+    const out = masker.auto(bulk, 'application/x-ndjson');
+    assert.ok(!out.text.includes(key), out.text);
+    assert.equal(out.text.split('\n').length, bulk.split('\n').length);
   });
 });
 

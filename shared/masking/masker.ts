@@ -20,7 +20,6 @@ import { piiRules } from './rules/pii.js';
 import { secretRules } from './rules/secrets.js';
 import { DEFAULT_SENSITIVE_KEYS, keyFilter, keyMatcher } from './sensitive-keys.js';
 import { TextStreamMasker, type StreamMasker } from './stream.js';
-import { NdjsonMasker } from './ndjson.js';
 import { SseMasker } from './sse.js';
 
 export interface Masker {
@@ -37,7 +36,7 @@ export interface Masker {
   json(value: unknown, path?: string): { value: unknown; findings: Finding[] };
   /**
    * JSON mode when the body is JSON (or the content type says so and it parses), else text mode;
-   * a token stream (text/event-stream, NDJSON) read whole is masked as it is streamed.
+   * an event stream (text/event-stream) that is not one JSON document is masked as it is streamed.
    */
   auto(body: string, contentType?: string): { text: string; findings: Finding[] };
   /** Incremental text masking (one per stream, or per choice of an LLM delta stream). */
@@ -135,16 +134,16 @@ function maskerOf(core: Core, ruleCount: number): Masker {
       return { value: maskJsonValue(value, core, path, findings), findings };
     },
     auto(body, contentType) {
-      // A token stream read whole is masked as the stream it is: a secret split over its deltas is joined.
-      const events = contentType === undefined ? undefined : EVENT_STREAM.test(contentType) ? new SseMasker(masker) : JSON_LINES.test(contentType) ? new NdjsonMasker(masker) : undefined;
-      if (events) {
-        const masked = events.push(body) + events.end();
-        return { text: masked, findings: events.findings };
-      }
       const { guard, json } = splitGuard(body);
       if (jsonMode(json, contentType)) {
         const masked = maskJsonText(json, core);
         if (masked) return guarded(guard, masked);
+      }
+      // An event stream read whole (not one JSON document) is masked as it is streamed: a secret split over its deltas is joined.
+      if (contentType !== undefined && EVENT_STREAM.test(contentType)) {
+        const events = new SseMasker(masker);
+        const masked = events.push(body) + events.end();
+        return { text: masked, findings: events.findings };
       }
       return text(body);
     },
@@ -158,9 +157,11 @@ function maskerOf(core: Core, ruleCount: number): Masker {
   return masker;
 }
 
-/** Content types of token streams, which auto() masks event by event or line by line, as they are streamed. */
+/**
+ * An event stream's content type, which auto() masks event by event, as it is streamed. (Not
+ * NDJSON: its lines are as often records of their own, a bulk upload's, as pieces of one answer.)
+ */
 const EVENT_STREAM = /^\s*text\/event-stream\b/i;
-const JSON_LINES = /^\s*application\/(?:x-)?(?:ndjson|jsonl|jsonlines)\b/i;
 
 /**
  * What some servers write before a JSON body, JSON itself after it: a byte order mark (PowerShell's

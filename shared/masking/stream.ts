@@ -11,13 +11,19 @@ import { redact, type Finding } from './redact.js';
 import type { Span } from './rule.js';
 
 /**
- * Above this many held characters, a push analyses them again only once what came since is an
- * eighth of them: a stream fed a character at a time while a long secret forms (a key block, a
- * base64 run) reads its held text a bounded number of times over, not once per character. What
- * is released is the same, at most an eighth of the held text later; a short hold, the common
- * case, is analysed on every push.
+ * Above this many held characters, a push that cannot end the hold analyses it again only once
+ * what came since is an eighth of it: a stream fed a character at a time while a long secret forms
+ * (a key block, a base64 run) reads its held text a bounded number of times over, not once per
+ * character. A piece that may end it (any character but a run's, in a key block a dash of its END
+ * line) is analysed at once, so finished text is never kept waiting for more; a short hold, the
+ * common case, is analysed on every push.
  */
 const AMORTIZED_HOLD = 1024;
+const NOT_RUN = /[^A-Za-z0-9+/]/;
+
+function mayEndHold(chunk: string, inKeyBlock: boolean): boolean {
+  return inKeyBlock ? chunk.includes('-') : NOT_RUN.test(chunk);
+}
 
 export interface StreamMasker {
   /** Masks the chunk's text as far as is safe; returns what can be emitted now. */
@@ -37,6 +43,8 @@ export class TextStreamMasker implements StreamMasker {
   private inBlock = false;
   /** Characters pending after the last analysis (held back by it). */
   private held = 0;
+  /** The last analysis held from an unfinished private key block. */
+  private heldByBlock = false;
 
   constructor(
     private readonly engine: Detector,
@@ -46,7 +54,7 @@ export class TextStreamMasker implements StreamMasker {
   push(chunk: string): string {
     if (chunk.length === 0) return '';
     this.pending += chunk;
-    if (this.held > AMORTIZED_HOLD && (this.pending.length - this.held) * 8 < this.held) return '';
+    if (this.held > AMORTIZED_HOLD && (this.pending.length - this.held) * 8 < this.held && !mayEndHold(chunk, this.heldByBlock)) return '';
     return this.flush(false);
   }
 
@@ -74,6 +82,7 @@ export class TextStreamMasker implements StreamMasker {
     // A block masked past its limit goes out now, masked to the end; its rest will be masked too,
     // and goes out as it comes, up to its END line, whatever a rule would hold.
     const wasInBlock = this.inBlock;
+    this.heldByBlock = blocks.holdFrom < buffer.length;
     if (blocks.open) cut = buffer.length;
     else if (wasInBlock && blocks.spans[0]?.start === base) cut = Math.max(cut, blocks.spans[0].end);
     this.inBlock = blocks.open;
