@@ -606,7 +606,12 @@ describe("formats other scanners' example sets showed missing, from each provide
     leaves(`token - '${r(LOWER, 6)}${r(DIGITS, 6)}?${r(ALNUM, 20)}' and key ${r(LOWER, 10)}${r(DIGITS, 8)}#${r(ALNUM, 4)}`);
     leaves('the key 00000000-0000-0000-0000-000000000000 and the token xxxxxxxxxxxxxxxxxxxx1');
     leaves('monkey business 2024 and turkey sandwiches');
-    leaves('gpg: key 4AEE18F83AFDEB23: public key "GitHub (web-flow commit signing)" imported');
+    leaves('gpg: key 4AEE18F83AFDEB23: public key "GitHub (web-flow commit signing)" imported; gpg: key 4aee18f83afdeb23: public key imported');
+    leaves('gpg:                using RSA key 5DE3E0509C47EA3CF04A42D34AEE18F83AFDEB23\nRUN gpg --recv-keys 4ED778F539E3634C779C87C6D7062848A1AB005C\nENV GPG_KEY A035C8C19219BA821ECEA86B64E628F8D684696D');
+    leaves('Error from server (NotFound): secrets "db-creds-7f8d9c6b5-x2k9p" not found; secret "app-env-v2-5t8m2k9f4h" not found');
+    leaves(`the peer's public key ${r(ALNUM, 20)}5${r(ALNUM, 22)}=, age public key age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p`);
+    leaves('Deployed ERC20 token 0x5FbDB2315678afecb367f032d93F642f64180aa3 on localhost');
+    leaves('the key base64EncodedPayload, the token oauth2AccessTokenProvider, the secret k8sClusterCaCertificate, the key SecretsManagerV2Client, the key user_42_profile_v3');
     leaves('W: GPG error: https://apt.example.com stable InRelease: NO_PUBKEY B53DC80D13EDEF05; signed with RSA key 0x4AEE18F83AFDEB23');
   });
 

@@ -152,10 +152,45 @@ const HOST_NAME = /^(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}$/;
  */
 export const unlessToldAsWords = (secret: string) =>
   !/\d/.test(secret) || !/[A-Za-z]/.test(secret) || PLACEHOLDER.test(secret) || namesWords(secret) || mostlyWords(secret) ||
-  HOST_NAME.test(secret) || looksLikeUrlOrRoute(secret) || GPG_KEY_ID.test(secret) || shannonEntropy(secret) < 3;
+  wordsCover(secret) >= 0.6 || HOST_NAME.test(secret) || OBJECT_NAME.test(secret) || looksLikeUrlOrRoute(secret) ||
+  PUBLIC_ID.test(secret) || shannonEntropy(secret) < 3;
 
-/** A public key's long id as gpg and apt print it ("gpg: key 4AEE18F83AFDEB23: public key …", NO_PUBKEY …): the agent needs it to fetch the key. */
-const GPG_KEY_ID = /^(?:0x)?[0-9A-F]{16}$/;
+/**
+ * Public ids: a key's long id or fingerprint as gpg, apt and git print it ("gpg: key
+ * 4AEE18F83AFDEB23: public key …", NO_PUBKEY …, --recv-keys <40 hex>, user.signingkey), which
+ * an agent needs to fetch the key; an Ethereum address (0x and 40 hex).
+ */
+const PUBLIC_ID = /^(?:0x[0-9a-fA-F]{40}|(?:0x)?(?:[0-9A-F]{16}|[0-9A-F]{40}|[0-9a-f]{16}))$/;
+/** A Kubernetes object's generated name (db-creds-7f8d9c6b5-x2k9p), a cache key or a design token of that shape: lower-case pieces joined by dashes. */
+const OBJECT_NAME = /^[a-z]+(?:-[a-z0-9]+){2,}$/;
+
+/** A word as identifiers write one: lower case, capitalised or all capitals. */
+const WORD_SHAPE = /^(?:[A-Z]?[a-z]+|[A-Z]+)$/;
+/** What joins an identifier's words: an underscore, or a camelCase hump. */
+const IDENTIFIER_JOINS = /_|[a-z][A-Z]/;
+/** Four consonants in a row, which words seldom have and random letters often do. */
+const CONSONANTS = /[b-df-hj-np-tv-xz]{4}/i;
+
+/** Shaped as a word, a quarter of it vowels or more, no four consonants in a row. */
+function looksLikeWord(piece: string): boolean {
+  if (!WORD_SHAPE.test(piece) || CONSONANTS.test(piece)) return false;
+  let vowels = 0;
+  for (let i = 0; i < piece.length; i++) if ('aeiouyAEIOUY'.includes(piece[i]!)) vowels++;
+  return vowels * 4 >= piece.length;
+}
+
+/**
+ * The share of `value` in words of four letters or more, split at digits, punctuation and
+ * camelCase humps (SecretsManagerV2Client, user_42_profile_v3), in a value joined as identifiers
+ * are. A generated token's letters seldom make such runs.
+ */
+function wordsCover(value: string): number {
+  // Only an identifier's parts are read as words: letters of one case and digits alone (a token's) are not.
+  if (!IDENTIFIER_JOINS.test(value)) return 0;
+  let covered = 0;
+  for (const piece of value.split(/[^A-Za-z]+|(?<=[a-z])(?=[A-Z])/)) if (piece.length >= 4 && looksLikeWord(piece)) covered += piece.length;
+  return covered / value.length;
+}
 
 /** Pieces joined by `-`, `_`, `.` or `/`, most of them letters alone: a slug (a-string-secret-at-least-256-bits-long), not a token. */
 function mostlyWords(value: string): boolean {

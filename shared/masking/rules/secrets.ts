@@ -184,9 +184,10 @@ export const secretRules: readonly RegexRule[] = [
   // notes keep one: "use api key 8f14e45f…", "my token is Zx8Kq2…", "SECRET ABCD1234-EFGH…",
   // "token - '…'". With no separator to say a value follows, only one that looks generated is
   // taken: 16 or more characters, letters and digits both, not words, not a host name or a path,
-  // and of some entropy, ending where a word would (not inside a longer run of other
-  // characters). `=` and `:` are the assignment rules'; last, so that any other rule names a tie.
+  // not a public key's id, and of some entropy, ending where a word would (not inside a longer
+  // run of other characters). A public key is no secret. `=` and `:` are the assignment rules';
+  // last, so that any other rule names a tie.
   rule('secret-in-prose', ['key', 'token', 'secret', 'password', 'passwd', 'passphrase', 'credential'],
-    /(?:key|token|secret|passw(?:or)?d|passphrase|credential)s?(?:(?:[ \t]{1,8}(?:is|was|will be|should be)(?:[ \t]{1,8}set to)?:?)?[ \t]{1,8}|[ \t]{1,8}[-\u2013\u2014][ \t]{0,8})["'\x60\u2018\u201c]?([A-Za-z0-9][\w+/.~-]{14,254}[A-Za-z0-9]={0,3})(?=$|[\s"'\x60\u2019\u201d,;)\]}>]|[.?!:](?![^\s"'\x60]))/i,
+    /(?<!pub(?:lic)?[ \t_-]?)(?:key|token|secret|passw(?:or)?d|passphrase|credential)s?(?:(?:[ \t]{1,8}(?:is|was|will be|should be)(?:[ \t]{1,8}set to)?:?)?[ \t]{1,8}|[ \t]{1,8}[-\u2013\u2014][ \t]{0,8})["'\x60\u2018\u201c]?([A-Za-z0-9][\w+/.~-]{14,254}[A-Za-z0-9]={0,3})(?=$|[\s"'\x60\u2019\u201d,;)\]}>]|[.?!:](?![^\s"'\x60]))/i,
     { extent: 'line', allow: unlessToldAsWords }),
 ];
