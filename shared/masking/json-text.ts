@@ -311,8 +311,12 @@ export class Walk {
   /** Reads a key and its colon at `i`; returns the offset after the colon, or -1. */
   private key(i: number): number {
     if (this.text.charCodeAt(i) !== 34) return -1;
+    const start = i;
     i = this.stringToken(i, KEY, false, true);
     if (i < 0) return -1;
+    // A key already written as a masked one (masked output sent back) is kept apart from those masked here.
+    const first = this.text.charCodeAt(start + 1);
+    if (this.keyMasked === undefined && (first === 91 || first === 92)) this.keepApart(start, i);
     if (this.text.charCodeAt(i) !== 58) i = skipWhitespace(this.text, i);
     return this.text.charCodeAt(i) === 58 ? i + 1 : -1;
   }
@@ -514,6 +518,16 @@ export class Walk {
 
   private keyIs(name: string, start: number, end: number, decoded: string | undefined): boolean {
     return decoded !== undefined ? decoded === name : end - start - 2 === name.length && this.text.startsWith(name, start + 1);
+  }
+
+  /** Renames the key just read, text[start, end), when it is named as a masked key already in its object is. */
+  private keepApart(start: number, end: number) {
+    const name = this.keyName();
+    if (!name.startsWith('[MASKED:')) return;
+    const key = this.distinct(name);
+    if (key === name) return;
+    this.edits.push({ start, end, text: JSON.stringify(key) });
+    this.renameKey(key, '', []);
   }
 
   /** A masked key of the innermost object, told apart from the keys masked before it there. */

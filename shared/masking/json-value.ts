@@ -69,14 +69,7 @@ function walk(value: unknown, core: Core, path: string, sensitive: boolean, dept
     // Under a sensitive key, a schema or a template parameter keeps its words (declarations.ts).
     const declared = sensitive && isDeclaration(value as Record<string, unknown>);
     for (const [key, item] of Object.entries(value)) {
-      const keyFindings: Finding[] = [];
-      const raw = childPath(path, key);
-      const masked = maskString(key, core, raw, MAX_JSON_DEPTH, keyFindings);
-      // Two keys masked alike, or one masked as another is named, stay two keys.
-      const maskedKey = masked === key ? key : distinctKey(masked, (k) => Object.hasOwn(out, k) || Object.hasOwn(value, k));
-      // Named by the key as masked, in its own findings and below it: the raw key may be the secret.
-      const at = maskedKey === key ? raw : childPath(path, maskedKey);
-      for (const f of keyFindings) findings.push({ ...f, location: reroot(f.location, raw, at) });
+      const { maskedKey, at } = maskKey(key, value, out, core, path, findings);
       const fromContainer = declared ? declaresValue(key) : inherited;
       const keySensitive =
         fromContainer ||
@@ -88,6 +81,21 @@ function walk(value: unknown, core: Core, path: string, sensitive: boolean, dept
   } finally {
     open.delete(value);
   }
+}
+
+/**
+ * A key of `object` masked, kept apart from the keys of `out` and `object` (two masked alike, or
+ * one masked as another is named, stay two keys); `at`, its path: named by the key as masked, in
+ * its own findings and below it, as the raw key may be the secret.
+ */
+function maskKey(key: string, object: object, out: object, core: Core, path: string, findings: Finding[]): { maskedKey: string; at: string } {
+  const keyFindings: Finding[] = [];
+  const raw = childPath(path, key);
+  const masked = maskString(key, core, raw, MAX_JSON_DEPTH, keyFindings);
+  const maskedKey = masked === key ? key : distinctKey(masked, (k) => Object.hasOwn(out, k) || Object.hasOwn(object, k));
+  const at = maskedKey === key ? raw : childPath(path, maskedKey);
+  for (const f of keyFindings) findings.push({ ...f, location: reroot(f.location, raw, at) });
+  return { maskedKey, at };
 }
 
 /**
@@ -103,9 +111,13 @@ function kubernetesSecret(secret: Record<string, unknown>, core: Core, path: str
   for (const [key, item] of Object.entries(secret)) {
     const at = childPath(path, key);
     if (SECRET_FIELDS.includes(key) && isRecord(item)) {
-      out[key] = Object.fromEntries(
-        Object.entries(item).map(([name, v]) => [name, typeof v === 'string' ? whole(v, childPath(at, name)) : walk(v, core, childPath(at, name), false, depth + 2, state)]),
-      );
+      // Its keys are masked as any object's are (a token may name an entry), its values whole.
+      const entries: Record<string, unknown> = {};
+      for (const [name, v] of Object.entries(item)) {
+        const { maskedKey, at: entry } = maskKey(name, item, entries, core, at, state.findings);
+        entries[maskedKey] = typeof v === 'string' ? whole(v, entry) : walk(v, core, entry, false, depth + 2, state);
+      }
+      out[key] = entries;
       continue;
     }
     const annotations = key === 'metadata' && isRecord(item) && isRecord(item.annotations) ? item.annotations : undefined;

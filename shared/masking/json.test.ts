@@ -276,6 +276,22 @@ describe('masked keys stay distinct: a parser keeps only the last of two equal k
     assert.equal(new Set(out.findings.map((f) => f.location)).size, out.findings.length);
   });
 
+  it('over JSON text, apart from a key already named as a masked one would be, before or after it', () => {
+    for (const body of [JSON.stringify({ '[MASKED:github-token]': 1, [a]: 2 }), JSON.stringify({ [a]: 1, '[MASKED:github-token]': 2, '[MASKED:github-token]#2': 3 })]) {
+      const out = masker.auto(body).text;
+      const keys = [...out.matchAll(/"(\[MASKED:[^"]*)":/g)].map((m) => m[1]);
+      assert.equal(new Set(keys).size, keys.length, out);
+      assert.equal(Object.keys(JSON.parse(out) as object).length, Object.keys(JSON.parse(body) as object).length, out);
+    }
+  });
+
+  it('a Kubernetes Secret\'s data keys are masked as any key is, over parsed values as over JSON text', () => {
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { [a]: 'eA==', [b]: 'eQ==' } };
+    const parsed = masker.json(structuredClone(secret)).value;
+    assert.deepEqual(parsed, JSON.parse(masker.auto(JSON.stringify(secret)).text));
+    assert.deepEqual(Object.keys((parsed as { data: object }).data), ['[MASKED:github-token]', '[MASKED:github-token]#2']);
+  });
+
   it('over parsed values, also apart from a key already named as a masked one would be', () => {
     const out = masker.json({ [a]: 1, [b]: 2, '[MASKED:github-token]': 3, '[MASKED:github-token]#2': 4 });
     assert.deepEqual(out.value, { '[MASKED:github-token]#3': 1, '[MASKED:github-token]#4': 2, '[MASKED:github-token]': 3, '[MASKED:github-token]#2': 4 });
