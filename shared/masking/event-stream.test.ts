@@ -77,6 +77,21 @@ describe('token streams of other shapes: a secret split over their deltas is mas
   }
 });
 
+describe('a key block past the rules\' reach, in a whole text', () => {
+  it('is masked whole in text mode and in a JSON string, as a stream masks it (an RSA-16384 key is about 13 KB)', () => {
+    for (const size of [13_000, 70_000]) {
+      const lines = body(size);
+      const text = `key:\n-----BEGIN RSA PRIVATE KEY-----\n${lines}\n-----END RSA PRIVATE KEY-----\nafter`;
+      const whole = masker.text(text);
+      assert.equal(whole.text, 'key:\n[MASKED:private-key]\nafter');
+      assert.deepEqual(whole.findings.map((f) => f.rule), ['private-key']);
+      const s = masker.stream();
+      assert.equal(s.push(text) + s.end(), whole.text);
+      assert.equal(masker.auto(JSON.stringify({ key: text })).text, JSON.stringify({ key: whole.text }));
+    }
+  });
+});
+
 describe('a long hold is released by the piece that ends it, not by later ones', () => {
   it('a base64 run ended by a line end, a key block by its END line', () => {
     const blob = randomBytes(975).toString('base64');
@@ -167,8 +182,9 @@ describe('base64 text in JSON', () => {
   });
 });
 
+const body = (length: number) => (randomBytes(length).toString('base64').slice(0, length).match(/.{1,64}/g) ?? []).join('\n');
+
 describe('private key blocks in streamed text', () => {
-  const body = (length: number) => (randomBytes(length).toString('base64').slice(0, length).match(/.{1,64}/g) ?? []).join('\n');
   const leaked = (lines: string, out: string) => lines.split('\n').filter((line) => line.length > 30 && out.includes(line)).length;
 
   it('masks a block whole at every split point, with comments between its lines and a body past the rules reach', () => {

@@ -9,6 +9,7 @@ import { maskJsonText } from './json-text.js';
 import { maskJsonValue } from './json-value.js';
 import { withLiterals, type SecretLiteral } from './literals.js';
 import { DecodingDetector } from './decoded-view.js';
+import { WholeKeyBlocks } from './pem-blocks.js';
 import { redact, type Finding } from './redact.js';
 import { translateRe2 } from './re2.js';
 import type { RegexRule, Replacement, ScanRule } from './rule.js';
@@ -106,8 +107,8 @@ export function createMasker(config?: MaskingConfig | MaskingConfigInput, packs:
   ];
   const engine = new Engine(regexRules, scanRules);
   const core: Core = {
-    // The rules read escaped secrets decoded too (decoded-view.ts).
-    engine: new DecodingDetector(engine),
+    // The rules read escaped secrets decoded too (decoded-view.ts), and key blocks whole (pem-blocks.ts).
+    engine: new WholeKeyBlocks(new DecodingDetector(engine)),
     isSensitiveKey,
     mayBeSensitiveKey,
     sensitiveReplacement,

@@ -1,8 +1,10 @@
-// Private key blocks in streamed text, found by their BEGIN and END lines rather than by the
-// rules' bounded regexes: a stream holds back from a BEGIN line until its END line arrives and
-// then masks the block whole, whatever lies between (comments, blank lines, a body longer than
-// the rules reach). A block whose END does not come within PEM_HOLD_LIMIT fails closed: what
-// was held is masked, and so is everything after it up to an END line.
+// Private key blocks found by their BEGIN and END lines rather than by the rules' bounded regexes:
+// a stream holds back from a BEGIN line until its END line arrives and then masks the block
+// whole, whatever lies between (comments, blank lines, a body longer than the rules reach). A
+// block whose END does not come within PEM_HOLD_LIMIT fails closed: what was held is masked, and
+// so is everything after it up to an END line. A whole text's blocks are masked whole the same
+// way (WholeKeyBlocks).
+import type { Analysis, Detector } from './core.js';
 import type { Span } from './rule.js';
 
 /** The most a stream holds back for one private key block (an RSA-16384 key is about 13 KB). */
@@ -73,4 +75,30 @@ export function withBlocks(spans: readonly Span[], blocks: readonly Span[]): Spa
     } else out.push(s);
   }
   return out;
+}
+
+/** Rules whose match is the start of a private key block. */
+const KEY_RULES = new Set(['private-key', 'openssh-private-key']);
+
+/**
+ * A detector whose findings in a whole text take in each private key block whole, as a stream's
+ * do: the rules' match stops at their reach (MAX_SECRET_LENGTH), and the rest of a longer block
+ * (an RSA-16384 key, about 13 KB) went through. Looked for only where a rule found a block's start.
+ */
+export class WholeKeyBlocks implements Detector {
+  readonly holdLimit: number;
+
+  constructor(private readonly base: Detector) {
+    this.holdLimit = base.holdLimit;
+  }
+
+  detect(text: string): Span[] {
+    const spans = this.base.detect(text);
+    return spans.some((s) => KEY_RULES.has(s.rule)) ? withBlocks(spans, privateKeyBlocks(text, 0, false, true).spans) : spans;
+  }
+
+  /** A stream's analysis: TextStreamMasker lays the blocks over it itself, held until they end. */
+  analyze(text: string, withHold: boolean): Analysis {
+    return this.base.analyze(text, withHold);
+  }
 }
