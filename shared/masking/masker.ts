@@ -141,7 +141,7 @@ function maskerOf(core: Core, ruleCount: number): Masker {
         if (masked) return guarded(guard, masked);
       }
       // An event stream read whole (not one JSON document) is masked as it is streamed: a secret split over its deltas is joined.
-      if (contentType !== undefined && EVENT_STREAM.test(contentType)) {
+      if (isEventStream(contentType)) {
         const events = new SseMasker(masker);
         const masked = events.push(body) + events.end();
         return { text: masked, findings: events.findings };
@@ -163,6 +163,7 @@ function maskerOf(core: Core, ruleCount: number): Masker {
  * NDJSON: its lines are as often records of their own, a bulk upload's, as pieces of one answer.)
  */
 const EVENT_STREAM = /^\s*text\/event-stream\b/i;
+export const isEventStream = (contentType: string | undefined): boolean => contentType !== undefined && EVENT_STREAM.test(contentType);
 
 /**
  * What some servers write before a JSON body, JSON itself after it: a byte order mark (PowerShell's

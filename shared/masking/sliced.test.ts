@@ -21,6 +21,18 @@ function bigJson(size: number, index: number, extra: Record<string, unknown>): s
 }
 
 describe('maskSliced', () => {
+  it('masks an event stream over SLICE event by event, as auto() masks a small one: a secret split over deltas is joined', async () => {
+    const token = secretSamples()['github-token']!();
+    const event = (text: string) => `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: text } }] })}\n\n`;
+    const split = [`token ${token.slice(0, 12)}`, token.slice(12, 26), `${token.slice(26)} ok`].map(event).join('');
+    for (const pad of [1000, SLICE + 5000]) {
+      const body = event('x'.repeat(pad)) + split + 'data: [DONE]\n\n';
+      const masked = await maskSliced(masker, body, 'text/event-stream', budget());
+      const joined = [...masked.text.matchAll(/"content":"([^"]*)"/g)].map((m) => m[1]).join('');
+      assert.ok(!joined.includes(token) && joined.endsWith('token [MASKED:github-token] ok'), `${body.length} characters`);
+    }
+  });
+
   it('masks a value under a sensitive key in a JSON body over SLICE, whatever the value', async () => {
     const password = 'hunter2-but-long';
     const body = bigJson(100 * 1024, 700, { password });

@@ -7,7 +7,8 @@
 import type { Core, Detector } from './core.js';
 import { jsonWalk } from './json-text.js';
 import { STREAM_CONTEXT } from './limits.js';
-import { guarded, jsonMode, splitGuard, type Masker } from './masker.js';
+import { guarded, isEventStream, jsonMode, splitGuard, type Masker } from './masker.js';
+import { SseMasker } from './sse.js';
 import type { Finding } from './redact.js';
 import type { Span } from './rule.js';
 
@@ -56,7 +57,8 @@ export async function maskSliced(masker: Masker, text: string, contentType: stri
     const masked = await maskJsonSliced(masker.core, json, budget);
     if (masked) return guarded(guard, masked);
   }
-  const stream = masker.stream();
+  // An event stream as auto() masks one: event by event, a secret split over its deltas joined.
+  const stream = isEventStream(contentType) ? new SseMasker(masker) : masker.stream();
   const out: string[] = [];
   for (let at = 0; at < text.length; at += SLICE) {
     await yieldToLoop();
