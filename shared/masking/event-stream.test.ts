@@ -211,6 +211,12 @@ describe('private key blocks in streamed text', () => {
     assert.ok(out.endsWith('\nvisible'));
   });
 
+  it('leaves a documentation example of a block, as a whole text does, however it is split', () => {
+    const input = 'Your key file looks like this:\n-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----\nand <your key> goes in:\n-----BEGIN RSA PRIVATE KEY-----\n<your key>\n-----END RSA PRIVATE KEY-----\n';
+    assert.equal(masker.text(input).text, input);
+    for (let cut = 0; cut <= input.length; cut += 7) assert.equal(split(() => masker.stream(), input, cut), input, `split at ${cut}`);
+  });
+
   it('past its hold limit, in pieces of any size, comes out as the whole text does: one marker, one finding, what follows END kept', () => {
     // The END line may begin in a piece already sent: once, it was never found, every later piece
     // was masked (a marker and a finding each) and the rest of the stream lost.

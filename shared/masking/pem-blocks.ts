@@ -6,6 +6,7 @@
 // way (WholeKeyBlocks).
 import type { Analysis, Detector } from './core.js';
 import type { Span } from './rule.js';
+import { isPlaceholderKeyBlock } from './rules/filters.js';
 
 /** The most a stream holds back for one private key block (an RSA-16384 key is about 13 KB). */
 export const PEM_HOLD_LIMIT = 64 * 1024;
@@ -41,7 +42,8 @@ export function privateKeyBlocks(text: string, from: number, inside: boolean, fi
     const rule = m[1] === 'OPENSSH ' ? 'openssh-private-key' : 'private-key';
     const end = footerEnd(text, m.index + m[0].length);
     if (end !== -1) {
-      spans.push(span(m.index, end, rule));
+      // A documentation example (a body of "...", <your key>) is left, as the rules leave it in a whole text.
+      if (!isPlaceholderKeyBlock(text.slice(m.index, end))) spans.push(span(m.index, end, rule));
       HEADER.lastIndex = end;
       continue;
     }
