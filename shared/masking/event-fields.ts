@@ -7,7 +7,7 @@
 // (candidates[].content.parts[].text), OpenAI Assistants (thread.message.delta, run step tool
 // calls), Cohere v1 (text) and v2 (content-delta, tool-call-delta), Amazon Bedrock ConverseStream
 // (contentBlockDelta), and the generic top-level text, delta,
-// content (llama.cpp), completion and response strings. (A text under a sensitive key, such as
+// content (llama.cpp), completion and response strings of an event that says it is a stream's. (A text under a sensitive key, such as
 // TGI's token.text, is masked whole with its event instead.)
 type Json = Record<string, unknown>;
 export type FieldPath = Array<string | number>;
@@ -24,6 +24,8 @@ export interface EventFields {
 }
 
 const GENERIC = ['text', 'delta', 'content', 'completion', 'response'];
+/** Members by which a token stream's event says it is one, whose generic fields (GENERIC) are then pieces of one text. */
+const STREAM_MARKERS = ['done', 'stop', 'is_finished', 'stop_reason', 'finish_reason', 'event_type'];
 const DELTA_TEXT = ['text', 'partial_json', 'thinking', 'content', 'reasoning_content', 'reasoning', 'refusal'];
 const CHOICE_TEXT: FieldPath[] = [['content'], ['refusal'], ['reasoning_content'], ['reasoning'], ['audio', 'transcript'], ['function_call', 'arguments']];
 const MESSAGE_TEXT = ['content', 'thinking'];
@@ -113,9 +115,12 @@ export function eventFields(name: string | undefined, data: unknown): EventField
   } else if (isObject(data.contentBlockStop)) ends.push(`bedrock:${String(data.contentBlockStop.contentBlockIndex ?? 0)}:`);
   else if (isObject(data.messageStop)) ends.push('');
 
-  // Ollama chat, and the generic shapes: one text per field, ended with the stream or `done`.
+  // Ollama chat, and the generic shapes: one text per field, ended with the stream or `done`. A
+  // generic field is a piece of a stream only in an event that says it is one (Ollama's `done`,
+  // llama.cpp's `stop`, Cohere's `is_finished`, …): records that merely have a `text` (a bulk
+  // upload's, a feed's) are each their own, and joined, a secret at one's end ran into the next.
   if (isObject(data.message)) for (const field of MESSAGE_TEXT) add(`message:${field}`, ['message', field]);
-  if (!type.startsWith('response.')) for (const field of GENERIC) add(`field:${field}`, [field]);
+  if (!type.startsWith('response.') && STREAM_MARKERS.some((marker) => marker in data)) for (const field of GENERIC) add(`field:${field}`, [field]);
   if (data.done === true || data.is_finished === true || data.stop === true) ends.push('');
   return { fields, ends };
 }

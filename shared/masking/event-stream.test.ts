@@ -130,6 +130,22 @@ describe('an event stream read whole (auto with its content type) is masked as i
   });
 });
 
+describe('records that only have a text are each their own, not pieces of one stream', () => {
+  it('NDJSON and SSE: a secret at one record\'s end is not run into the next, and the records stay as they came', () => {
+    const key = secretSamples()['aws-access-key-id']!();
+    const records = [{ index: {} }, { text: `rotate ${key}` }, { index: {} }, { text: 'Xyz follow-up note' }];
+    const ndjson = records.map((r) => JSON.stringify(r)).join('\n') + '\n';
+    const sse = records.map((r) => `data: ${JSON.stringify(r)}\n\n`).join('');
+    for (const [input, make] of [[ndjson, () => new NdjsonMasker(masker)], [sse, () => new SseMasker(masker)]] as const) {
+      for (let cut = 0; cut <= input.length; cut += 9) {
+        const out = split(make, input, cut);
+        assert.ok(!out.includes(key), `split at ${cut}: ${out}`);
+        assert.equal(out, input.replace(key, '[MASKED:aws-access-key-id]'), `split at ${cut}`);
+      }
+    }
+  });
+});
+
 describe('NDJSON masked line by line', () => {
   it('masks a secret split over Ollama token lines at every split point', () => {
     const token = secretSamples()['aws-access-key-id']!();
