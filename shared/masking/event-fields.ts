@@ -58,9 +58,7 @@ export function eventFields(name: string | undefined, data: unknown): EventField
       const index = String(choice.index ?? position);
       const base: FieldPath = ['choices', position];
       if (isObject(choice.delta)) {
-        // Most deltas hold one of these texts: each is looked at in place, its path made only when it is there.
-        const delta = choice.delta;
-        for (const path of CHOICE_TEXT) if (typeof at(delta, path) === 'string') add(`choice:${index}:${path.join('.')}`, [...base, 'delta', ...path]);
+        for (const path of CHOICE_TEXT) add(`choice:${index}:${path.join('.')}`, [...base, 'delta', ...path]);
         if (Array.isArray(choice.delta.tool_calls)) {
           choice.delta.tool_calls.forEach((call: unknown, j) => {
             if (isObject(call)) add(`choice:${index}:tool:${String(call.index ?? j)}`, [...base, 'delta', 'tool_calls', j, 'function', 'arguments']);
