@@ -1,10 +1,12 @@
 // The adversarial section of the masking bench: for each rule on its own, the inputs that
 // stress a regex (test/support/masking.ts adversarialInputs: keywords repeated, separators without
 // values, unterminated quotes, long runs of a value class) and the PII scanners' own; the worst
-// rule's MB/s and the shape that made it slow.
+// rule's MB/s and the shape that made it slow; and every rule at once on the inputs that stress
+// the reading of base64 (runs that each decode to text, or only look like base64).
 import { Engine } from '../../shared/masking/engine.js';
+import type { Masker } from '../../shared/masking/index.js';
 import type { RegexRule, ScanRule } from '../../shared/masking/rule.js';
-import { adversarialInputs, piiAdversarialInputs } from '../../test/support/masking.js';
+import { adversarialInputs, base64AdversarialInputs, piiAdversarialInputs } from '../../test/support/masking.js';
 
 const MB = 1 << 20;
 
@@ -48,4 +50,14 @@ export function adversarialSpeeds(regexRules: readonly RegexRule[], scanRules: r
   for (const rule of regexRules) measure(rule.id, new Engine([rule], []), adversarialInputs(rule.keywords, size));
   for (const rule of scanRules) measure(rule.id, new Engine([], [rule]), piiAdversarialInputs(size));
   return speeds.sort((a, b) => a.mbps - b.mbps);
+}
+
+/** The whole masker (text mode) on each shape that stresses its reading of base64, slowest first. */
+export function base64Speeds(masker: Masker, size: number, runs = 3): Speed[] {
+  return base64AdversarialInputs(size)
+    .map(({ shape, text }) => {
+      const { cpu, wall } = fastest(() => masker.text(text), runs);
+      return { rule: 'base64 reading', shape, mbps: text.length / MB / cpu, wallMbps: text.length / MB / wall };
+    })
+    .sort((a, b) => a.mbps - b.mbps);
 }

@@ -108,7 +108,7 @@ function mayBeUtf8Text(value: string): boolean {
 }
 
 /** Text, not binary: no NUL and few other control characters. */
-function isText(text: string): boolean {
+export function isText(text: string): boolean {
   let controls = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

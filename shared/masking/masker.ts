@@ -8,6 +8,7 @@ import type { RulePack } from './gitleaks.js';
 import { maskJsonText } from './json-text.js';
 import { maskJsonValue } from './json-value.js';
 import { withLiterals, type SecretLiteral } from './literals.js';
+import { Base64Detector } from './decoded-base64.js';
 import { DecodingDetector } from './decoded-view.js';
 import { WholeKeyBlocks } from './pem-blocks.js';
 import { redact, type Finding } from './redact.js';
@@ -107,8 +108,8 @@ export function createMasker(config?: MaskingConfig | MaskingConfigInput, packs:
   ];
   const engine = new Engine(regexRules, scanRules);
   const core: Core = {
-    // The rules read escaped secrets decoded too (decoded-view.ts), and key blocks whole (pem-blocks.ts).
-    engine: new WholeKeyBlocks(new DecodingDetector(engine)),
+    // The rules read escaped secrets decoded too (decoded-view.ts), base64 decoded (decoded-base64.ts), and key blocks whole (pem-blocks.ts).
+    engine: new WholeKeyBlocks(new Base64Detector(new DecodingDetector(engine))),
     isSensitiveKey,
     mayBeSensitiveKey,
     sensitiveReplacement,

@@ -1,6 +1,7 @@
 // Test and benchmark support: a seeded random source and generators for secret-shaped values,
 // made at run time so that no scanner-flagged literal is committed. Not used by the engine.
 import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { shannonEntropy } from '../../shared/masking/entropy.js';
 
 export const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 export const LOWER = 'abcdefghijklmnopqrstuvwxyz';
@@ -47,7 +48,13 @@ export const pick = <T>(items: readonly T[], random: Random = Math.random): T =>
 export function secretSamples(random: Random = Math.random): Record<string, () => string> {
   const r = (alphabet: string, n: number) => randomFrom(alphabet, n, random);
   return {
-    'aws-access-key-id': () => 'AKIA' + r(UPPER + '234567', 16),
+    // A key id as AWS issues it has the rule's entropy (3 bits); a draw of repeats (1 in about 20,000) is drawn again.
+    'aws-access-key-id': () => {
+      let key: string;
+      do key = 'AKIA' + r(UPPER + '234567', 16);
+      while (shannonEntropy(key) < 3);
+      return key;
+    },
     'azure-storage-account-key': () => Buffer.from(Array.from({ length: 64 }, () => Math.floor(random() * 256))).toString('base64'),
     'github-token': () => pick(['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'], random) + r(ALNUM, 36),
     'github-fine-grained-pat': () => 'github_pat_' + r(ALNUM, 22) + '_' + r(ALNUM, 59),
@@ -273,6 +280,36 @@ export function piiAdversarialInputs(size: number): { shape: string; text: strin
     ['upper and digits', 'DE00'],
   ];
   return units.map(([shape, unit]) => ({ shape, text: repeat(unit) }));
+}
+
+/**
+ * Inputs that stress the reading of base64 (decoded-base64.ts), about `size` characters each:
+ * short runs that decode to text (each decoded and read), runs that decode to nothing, one long
+ * run, wrapped lines, and runs that only look like it (paths, mixed alphabets).
+ */
+export function base64AdversarialInputs(size: number, random: Random = Math.random): { shape: string; text: string }[] {
+  const words = (bytes: number) => {
+    let text = '';
+    while (text.length < bytes) text += pick(PASSWORD_WORDS, random) + ' ';
+    return text.slice(0, bytes);
+  };
+  const spaced = (run: () => string) => {
+    const runs: string[] = [];
+    for (let length = 0; length < size; length += runs[runs.length - 1]!.length + 1) runs.push(run());
+    return runs.join(' ').slice(0, size);
+  };
+  const base64 = (text: string) => Buffer.from(text).toString('base64');
+  const long = base64(words(Math.ceil((size * 3) / 4))).slice(0, size);
+  const shapes: [string, string][] = [
+    ['runs of 24 that decode to text', spaced(() => base64(words(18)))],
+    ['runs of 32 that decode to text', spaced(() => base64(words(24)))],
+    ['runs of a repeated byte', spaced(() => 'QUFB'.repeat(8))],
+    ['runs of 24 that decode to nothing', spaced(() => randomFrom(ALNUM, 24, random))],
+    ['one run of text', long],
+    ['text wrapped at 76', (long.match(/.{1,76}/g) ?? []).join('\n')],
+    ['paths', spaced(() => `/Repos/${randomFrom(LOWER, 8, random)}-x/${randomFrom(LOWER, 12, random)}`)],
+  ];
+  return shapes.map(([shape, text]) => ({ shape, text }));
 }
 
 export const RATIO = 8;

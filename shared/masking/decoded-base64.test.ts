@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { createMasker } from './index.js';
+import { literalForms } from './literal-forms.js';
+import { MAX_SECRET_LENGTH } from './limits.js';
+import { ALNUM, base64AdversarialInputs, pemKey, pushedInPieces, randomFrom, secretSamples, superLinear } from '../../test/support/masking.js';
+
+const masker = createMasker();
+
+/** A credentials file as an agent's `cat` would print it, with fresh secrets. */
+function credentialsFile() {
+  const samples = secretSamples();
+  const keyId = samples['aws-access-key-id']!();
+  const github = samples['github-token']!();
+  const text = `# ~/.aws/credentials\n[default]\naws_access_key_id = ${keyId}\naws_secret_access_key = ${randomFrom(ALNUM, 40)}\nregion = eu-west-1\n\n# ~/.config/gh\noauth_token: ${github}\n`;
+  return { text, secrets: [keyId, github], rules: ['aws-access-key-id', 'github-token'] };
+}
+
+/** `base64` as base64(1) writes it: lines of `width`, each ended by `eol`. */
+const wrapped = (encoded: string, width: number, eol = '\n') => encoded.match(new RegExp(`.{1,${width}}`, 'g'))!.join(eol) + eol;
+
+/** Whether any base64 form of `secret` (at any byte offset, either alphabet) is left in `out`, its line breaks taken out. */
+function encodedIn(out: string, secret: string): boolean {
+  const flat = out.replace(/\\r|\\n|[\r\n]/g, '');
+  return literalForms(secret).some((form) => form !== secret && /^[A-Za-z0-9+/_-]+$/.test(form) && flat.includes(form));
+}
+
+function assertMasked(out: string, secrets: string[]) {
+  for (const secret of secrets) assert.ok(!encodedIn(out, secret), `${secret} still encoded in: ${out}`);
+}
+
+describe('secrets in base64 text', () => {
+  it('are masked in the characters that encode them: one line, wrapped at 76, 64 with CRLF, 60 in a JSON string', () => {
+    const { text, secrets, rules } = credentialsFile();
+    const encoded = Buffer.from(text).toString('base64');
+    const forms = [
+      `$ base64 -w0 ~/.aws/credentials\n${encoded}\n$ `,
+      `$ cat creds | base64\n${wrapped(encoded, 76)}`,
+      `-----\r\n${wrapped(encoded, 64, '\r\n')}-----\r\n`,
+      `output: ${Buffer.from(text).toString('base64url')} (base64url)`,
+    ];
+    for (const input of forms) {
+      const out = masker.text(input);
+      assertMasked(out.text, secrets);
+      for (const rule of rules) assert.ok(out.findings.some((f) => f.rule === rule), `${rule} in ${JSON.stringify(out.findings)}`);
+      // What encodes no secret is left as it was: its first line still decodes to the file's first bytes.
+      assert.ok(out.text.includes(encoded.slice(0, 24)) || out.text.includes(Buffer.from(text).toString('base64url').slice(0, 24)), out.text);
+    }
+    const json = JSON.stringify({ path: 'creds', stdout: wrapped(encoded, 60), exitCode: 0 });
+    const out = masker.auto(json, 'application/json');
+    assertMasked(out.text, secrets);
+    assert.deepEqual(Object.keys(JSON.parse(out.text)), ['path', 'stdout', 'exitCode']);
+  });
+
+  it('streamed in any pieces, as the whole text is', () => {
+    const { text, secrets } = credentialsFile();
+    const input = `running\n${wrapped(Buffer.from(text).toString('base64'), 76)}done\n`;
+    const whole = masker.text(input).text;
+    for (const size of [1, 7, 76, 77, 500]) {
+      const cuts = Array.from({ length: Math.ceil(input.length / size) }, (_, i) => i * size);
+      const out = pushedInPieces(masker.stream(), input, cuts);
+      assert.equal(out, whole, `pieces of ${size}`);
+    }
+    assertMasked(whole, secrets);
+  });
+
+  it('past a stream\'s hold limit and in slices of a long body: the rest of a run is read at its own offset', () => {
+    const { text, secrets } = credentialsFile();
+    const filler = Array.from({ length: 400 }, (_, i) => `line ${i} of the build log, nothing to see here\n`).join('');
+    const encoded = Buffer.from(filler + text).toString('base64');
+    assert.ok(encoded.length > 2 * MAX_SECRET_LENGTH);
+    for (const input of [`${encoded}\n`, wrapped(encoded, 76)]) {
+      for (const size of [333, 4096]) {
+        const cuts = Array.from({ length: Math.ceil(input.length / size) }, (_, i) => i * size);
+        assertMasked(pushedInPieces(masker.stream(), input, cuts), secrets);
+      }
+      assertMasked(masker.text(input).text, secrets);
+    }
+  });
+
+  it('leaves base64 that encodes no secret: binary, plain text, a certificate, an image, and what only looks like it', () => {
+    const plain = Buffer.from('Release notes: the build now caches dependencies between runs.\n').toString('base64');
+    const cert = wrapped(randomBytes(600).toString('base64'), 64);
+    const untouched = [
+      `blob ${randomBytes(96).toString('base64')} end`,
+      `notes ${plain}`,
+      `-----BEGIN CERTIFICATE-----\n${cert}-----END CERTIFICATE-----\n`,
+      `<img src="data:image/png;base64,${randomBytes(300).toString('base64')}">`,
+      'GET /repos/octo-org/build-service/actions/runs/123456789/logs HTTP/1.1',
+      'commit 8f14e45fceea167a5a36dedd4bea2543 and sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+      'SecretsManagerV2ClientFactoryBuilderProvider',
+    ];
+    for (const input of untouched) assert.equal(masker.text(input).text, input);
+  });
+
+  it('a private key in base64 (a kubeconfig\'s client-key-data) is still named as the rules name it written out', () => {
+    const encoded = Buffer.from(pemKey() + '\n').toString('base64');
+    const out = masker.text(`client-key-data: ${encoded}\n`);
+    assert.deepEqual(out.findings.map((f) => f.rule), ['private-key']);
+    assert.ok(!out.text.includes(encoded.slice(40, 80)));
+  });
+
+  it('in linear time, on runs that each decode to text and on runs that only look like base64', () => {
+    assert.deepEqual(superLinear((text) => masker.text(text), (size) => base64AdversarialInputs(size), 64 * 1024), []);
+  });
+});
