@@ -104,4 +104,62 @@ describe('secrets in base64 text', () => {
   it('in linear time, on runs that each decode to text and on runs that only look like base64', () => {
     assert.deepEqual(superLinear((text) => masker.text(text), (size) => base64AdversarialInputs(size), 64 * 1024), []);
   });
+
+  it('a base64 line followed by a line of text, a character glued before it, or indentation is still read', () => {
+    const github = secretSamples()['github-token']!();
+    const encoded = Buffer.from(`GITHUB_TOKEN=${github}\n`).toString('base64');
+    const env = Buffer.from(`# .env\nAPI_URL=https://api.example.com/v1\nGITHUB_TOKEN=${github}\nLOG_LEVEL=debug\n`).toString('base64');
+    const inputs = [
+      `${encoded}\nExit code: 0`,
+      `${wrapped(env, 76)}done\n`,
+      `${JSON.stringify({ stdout: `$ base64 creds\n${wrapped(env, 76)}` }).slice(0, -2)}`,
+      `\x1b[32m${env}\x1b[0m`,
+      `+${env}\n`,
+      `GET /ingest?d=${encodeURIComponent('~' + env)} HTTP/1.1`,
+      `files:\n  - content: |\n${wrapped(env, 64).replace(/^/gm, '      ')}`,
+      `> ${wrapped(env, 60).replace(/\n(?=.)/g, '\n> ')}`,
+      wrapped(env, 132),
+    ];
+    for (const input of inputs) {
+      const out = masker.text(input);
+      assertMasked(out.text, [github]);
+      assert.ok(out.findings.some((f) => f.rule === 'github-token'), input);
+    }
+  });
+
+  it('text in UTF-16 (PowerShell\'s [Text.Encoding]::Unicode) and in a legacy code page is read too', () => {
+    const github = secretSamples()['github-token']!();
+    for (const bytes of [Buffer.from(github, 'utf16le'), Buffer.from(`\ufeff$env:GH_TOKEN = "${github}"\r\n`, 'utf16le'), Buffer.from(`# Café\nGH_TOKEN=${github}\n`, 'latin1')]) {
+      assertMasked(masker.text(`PS> ${bytes.toString('base64')}`).text, [github]);
+    }
+  });
+
+  it('a stream cut between a line\'s CR and LF, or inside a long run of non-ASCII text, as the whole text', () => {
+    const { text, secrets } = credentialsFile();
+    const crlf = `> certutil -encode creds con\r\n${wrapped(Buffer.from(text).toString('base64'), 64, '\r\n')}> `;
+    for (let cut = 1; cut < crlf.length; cut += 7) assert.equal(pushedInPieces(masker.stream(), crlf, [cut]), masker.text(crlf).text, `cut at ${cut}`);
+    const french = Array.from({ length: 300 }, (_, i) => `étape ${i} : déploiement réussi, aucune erreur à signaler\n`).join('');
+    const long = Buffer.from(french + text + french).toString('base64');
+    for (const size of [100, 333]) {
+      const cuts = Array.from({ length: Math.ceil(long.length / size) }, (_, i) => i * size);
+      assertMasked(pushedInPieces(masker.stream(), long, cuts), secrets);
+    }
+  });
+
+  it('a private key block in base64 longer than the rules reach is masked whole, whole or streamed', () => {
+    const body = wrapped(randomBytes(9400).toString('base64'), 64);
+    const encoded = Buffer.from(`-----BEGIN PRIVATE KEY-----\n${body}-----END PRIVATE KEY-----\n`).toString('base64');
+    // A line of the key's body, as base64 of the key block holds it wherever it starts.
+    const lines = body.split('\n').filter((line) => line.length === 64);
+    const left = (out: string) => lines.filter((line) => encodedIn(out, line.slice(8, 56))).length;
+    for (const input of [`${encoded}\n`, wrapped(encoded, 76)]) {
+      assert.equal(left(masker.text(input).text), 0);
+      assert.equal(left(pushedInPieces(masker.stream(), input, Array.from({ length: Math.ceil(input.length / 1000) }, (_, i) => i * 1000))), 0);
+    }
+  });
+
+  it('streamed in small pieces, wrapped base64 is read in linear time', () => {
+    const stream = (text: string) => pushedInPieces(masker.stream(), text, Array.from({ length: Math.ceil(text.length / 100) }, (_, i) => i * 100));
+    assert.deepEqual(superLinear(stream, (size) => base64AdversarialInputs(size).filter((i) => i.shape === 'text wrapped at 76'), 128 * 1024), []);
+  });
 });

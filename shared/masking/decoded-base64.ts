@@ -1,25 +1,31 @@
 // Base64 in text: a secret encoded so that no rule sees it, as an agent's command prints it
-// (`base64 ~/.aws/credentials`, `cat .env | base64`, `echo $TOKEN | base64`) or a prompt carries
-// it. Runs of base64 characters long enough to hold a secret are decoded, and where they decode to
-// text the rules read that text; a finding there masks the characters that encode it, so that the
-// run no longer decodes to any of the secret. Lines wrapped at a width (76 for base64(1), 64 for
-// PEM, 60 for GitHub's API; as real line breaks or as JSON's `\n`) are read as one run.
+// (`base64 ~/.aws/credentials`, `cat .env | base64`, `echo $TOKEN | base64`, PowerShell's
+// ToBase64String of UTF-16) or a prompt carries it. Runs of base64 characters long enough to hold
+// a secret are decoded, and where they decode to text (UTF-8, UTF-16LE, or Latin-1 without
+// control characters) the rules read that text; a finding there masks the characters that encode
+// it, so that the run no longer decodes to any of the secret. Lines wrapped at a width (76 for
+// base64(1), 64 for PEM and certutil, 60 for GitHub's API; real line breaks or JSON's `\n`,
+// indented or not) are read as one run.
 //
 // Runs are found by looking at every MIN_RUN-th character only: a run at least that long holds one
-// of them, and most text is ruled out a character in MIN_RUN. A run that starts where the text
-// starts may be the rest of one cut earlier (a stream's next piece, a slice of a long body), whose
-// groups of four need not start with it: each offset is tried.
+// of them, and most text is ruled out a character in MIN_RUN. A run's groups of four need not
+// start with it (a character of the text before may be glued on: `+` in a diff, `2B` of a `%2B`,
+// the rest of a run cut earlier in a stream): each of the four offsets is tried, cheaply ruled out
+// by the first bytes it decodes to.
 import { Buffer, isUtf8 } from 'node:buffer';
 import type { Analysis, Detector } from './core.js';
 import { isText } from './base64.js';
 import { merge } from './engine.js';
+import { PEM_HOLD_LIMIT, WholeKeyBlocks } from './pem-blocks.js';
 import type { Span } from './rule.js';
 
 /** Shortest run decoded: 18 bytes, as short as an access key id with a few characters around it. */
 const MIN_RUN = 24;
-/** Line widths read as wrapping: base64(1) and MIME wrap at 76, PEM and openssl at 64, GitHub at 60. */
+/** Line widths read as wrapping: base64(1) and MIME wrap at 76, PEM, openssl and certutil at 64, GitHub at 60. */
 const MIN_WIDTH = 40;
-const MAX_WIDTH = 128;
+const MAX_WIDTH = 256;
+/** Most indentation before a wrapped line (a YAML block scalar's, a quoted mail's `> `). */
+const MAX_INDENT = 32;
 /** A finding in decoded text gives way to one the rules made in the text as written (the same key block, named as found there). */
 const DECODED_ORDER = Number.MAX_SAFE_INTEGER;
 
@@ -44,6 +50,19 @@ const KIND = (() => {
   return table;
 })();
 const isRunChar = (c: number) => c < 128 && KIND[c] !== 0;
+/** Sextet of each base64 character, either alphabet; -1 for others. */
+const SEXTET = (() => {
+  const table = new Int8Array(128).fill(-1);
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  for (let i = 0; i < alphabet.length; i++) table[alphabet.charCodeAt(i)] = i;
+  table[45] = 62;
+  table[95] = 63;
+  return table;
+})();
+/** Letters of the JSON escapes of a line break, a tab and the like. */
+const ESCAPE_LETTERS = new Set('nrtbf'.split('').map((c) => c.charCodeAt(0)));
+/** What may follow a wrapped run's last line on its own line: a quote or a bracket closing it. */
+const CLOSERS = new Set('"\'`<>)]},;'.split('').map((c) => c.charCodeAt(0)));
 
 /** One run of base64 read as a whole: its lines' stretches of the text, joined. */
 interface Run {
@@ -66,6 +85,26 @@ function lineBreakAt(text: string, i: number): number {
   return next === 114 && text.charCodeAt(i + 2) === 92 && text.charCodeAt(i + 3) === 110 ? 4 : 0;
 }
 
+const LINE_BREAKS = ['\r\n', '\\r\\n', '\\n'];
+/** Whether the text from `i` is the start of a line break that later text may complete. */
+const breakBegins = (text: string, i: number) => text.length - i < 4 && LINE_BREAKS.some((form) => form.startsWith(text.slice(i)));
+
+/** Whether a wrapped run's line may end at `i`: the text ends, a line breaks, or the run is closed. */
+const endsLine = (text: string, i: number) => lineBreakAt(text, i) > 0 || CLOSERS.has(text.charCodeAt(i)) || breakBegins(text, i);
+
+/** Whether another line of a wrapped run may still come after `i`, where its last line ends: only a line break and indentation follow. */
+function lineMayFollow(text: string, i: number): boolean {
+  const br = lineBreakAt(text, i);
+  return br === 0 ? breakBegins(text, i) : afterIndent(text, i + br) === text.length;
+}
+
+/** Whether `line` (its indentation aside) may be one of the lines of wrapped base64, another to follow. */
+export function mayBeWrappedLine(line: string): boolean {
+  const at = afterIndent(line, 0);
+  const width = line.length - at;
+  return width >= MIN_WIDTH && width <= MAX_WIDTH && width % 4 === 0 && runEnd(line, at) === line.length && line.charCodeAt(line.length - 1) !== 61;
+}
+
 /** Whether text[start, end) may be text's base64, by the kinds of its characters. */
 function mayBeText(text: string, start: number, end: number): boolean {
   let kinds = 0;
@@ -81,6 +120,13 @@ function runEnd(text: string, i: number): number {
   while (i < text.length && isRunChar(text.charCodeAt(i))) i++;
   for (let pad = 0; pad < 2 && text.charCodeAt(i) === 61; pad++) i++;
   return i;
+}
+
+/** Offset after the indentation at `i` (spaces, tabs, a quoted mail's `>`), if it is no longer than MAX_INDENT. */
+function afterIndent(text: string, i: number): number {
+  let at = i;
+  for (let c = text.charCodeAt(at); at - i < MAX_INDENT && (c === 32 || c === 9 || c === 62); c = text.charCodeAt(++at));
+  return at;
 }
 
 /** The runs of `text` at least MIN_RUN long, wrapped lines joined, in text order. */
@@ -105,17 +151,19 @@ export function base64Runs(text: string): Run[] {
     }
     floor = end;
     i = end;
+    // A JSON escape's letter (`\n`, `\t`) is not the run's.
+    if (start > 0 && text.charCodeAt(start - 1) === 92 && ESCAPE_LETTERS.has(text.charCodeAt(start))) start++;
     if (end - start < MIN_RUN || !mayBeText(text, start, end)) continue;
     for (let pad = 0; pad < 2 && text.charCodeAt(end) === 61; pad++) end++;
     const run: Run = { start, end, open: false };
-    // Lines of one width, the last no wider: one run.
+    // Lines of one width, each on a line of its own, the last no wider: one run.
     const width = end - start;
     let wrapped = width >= MIN_WIDTH && width <= MAX_WIDTH && width % 4 === 0 && text.charCodeAt(end - 1) !== 61;
     for (let br = lineBreakAt(text, end); wrapped && br > 0; br = lineBreakAt(text, end)) {
-      const next = end + br;
+      const next = afterIndent(text, end + br);
       const nextEnd = runEnd(text, next);
       const lineLength = nextEnd - next;
-      if (lineLength === 0 || lineLength > width) break;
+      if (lineLength === 0 || lineLength > width || !endsLine(text, nextEnd)) break;
       run.lines ??= { starts: [start], lengths: [width] };
       run.lines.starts.push(next);
       run.lines.lengths.push(lineLength);
@@ -135,10 +183,14 @@ export function base64Runs(text: string): Run[] {
  * there masked as the characters that encode them.
  */
 export class Base64Detector implements Detector {
+  /** A stream holds a run up to a key block's length: the base64 of a key must be read whole. */
   readonly holdLimit: number;
+  /** Decoded text is read with key blocks whole, as the text as written is. */
+  private readonly decodedDetector: Detector;
 
   constructor(private readonly base: Detector) {
-    this.holdLimit = base.holdLimit;
+    this.holdLimit = Math.max(base.holdLimit, PEM_HOLD_LIMIT);
+    this.decodedDetector = new WholeKeyBlocks(base);
   }
 
   detect(text: string): Span[] {
@@ -153,13 +205,16 @@ export class Base64Detector implements Detector {
 
   analyze(text: string, withHold: boolean): Analysis {
     const analysis = this.base.analyze(text, withHold);
-    if (text.length < MIN_RUN) return analysis;
+    // The base holds no more than its own limit; only a run of base64 is held up to this one's.
+    let holdFrom = withHold ? Math.max(analysis.holdFrom, text.length - this.base.holdLimit) : analysis.holdFrom;
+    if (text.length < MIN_RUN) return { spans: analysis.spans, holdFrom };
     const runs = base64Runs(text);
-    if (runs.length === 0) return analysis;
-    let holdFrom = analysis.holdFrom;
+    if (runs.length === 0) return { spans: analysis.spans, holdFrom };
     // A run that reaches the end may go on, and so may wrapped lines whose last is whole.
     const last = runs[runs.length - 1]!;
-    if (withHold && (last.end === text.length || (last.open && last.end + lineBreakAt(text, last.end) === text.length))) holdFrom = Math.min(holdFrom, last.start);
+    if (withHold && (last.end === text.length || (last.open && lineMayFollow(text, last.end)))) {
+      holdFrom = Math.min(holdFrom, last.start);
+    }
     const found = this.decoded(text, runs);
     return { spans: found.length === 0 ? analysis.spans : merge(text, [...analysis.spans, ...found]), holdFrom };
   }
@@ -175,7 +230,7 @@ export class Base64Detector implements Detector {
       if (part) parts.push(part);
     }
     if (parts.length === 0) return [];
-    const spans = this.base.detect(parts.length === 1 ? parts[0]!.text : parts.map((part) => part.text).join('\n'));
+    const spans = this.decodedDetector.detect(parts.length === 1 ? parts[0]!.text : parts.map((part) => part.text).join('\n'));
     const found: Span[] = [];
     let first = 0;
     let offset = 0;
@@ -186,61 +241,139 @@ export class Base64Detector implements Detector {
         const part = parts[k]!;
         const from = Math.max(span.start - at, 0);
         const to = Math.min(span.end - at, part.text.length);
-        if (from < to) found.push({ start: encodingOf(part, from, true), end: encodingOf(part, to, false), rule: span.rule, replacement: { kind: 'full' }, order: DECODED_ORDER });
+        if (from < to) found.push({ start: part.textOffset(part.charAt(part.byteAt(from), true)), end: part.textOffset(part.charAt(part.byteAt(to), false) - 1) + 1, rule: span.rule, replacement: { kind: 'full' }, order: DECODED_ORDER });
       }
     }
     return found;
   }
 }
 
-/** What a run decodes to, and how: from which of its characters, one byte a character or not. */
-interface Decoded {
-  text: string;
-  run: Run;
-  /** The run's characters, its lines joined. */
-  encoded: string;
-  skip: number;
-  ascii: boolean;
-}
-
 /** Decoding goes through this buffer: a text of many runs allocates none for each. */
 const SCRATCH = 64 * 1024;
 const scratch = Buffer.allocUnsafe(SCRATCH);
+/** Bytes the first characters tried at an offset decode to, for a cheap look before decoding it all. */
+const head = new Uint8Array(12);
+
+/**
+ * What a run decodes to, when that is text, and how to find the characters that encode a stretch
+ * of it: each group of four encodes three bytes, so the groups that hold a finding's bytes cover it.
+ */
+class Decoded {
+  /** The last offset asked for, and the bytes before it. */
+  private char = 0;
+  private byte = 0;
+  private lineEnds?: number[];
+
+  constructor(
+    readonly text: string,
+    private readonly run: Run,
+    /** The run's characters, its lines joined, and where its groups of four start. */
+    private readonly encoded: string,
+    private readonly skip: number,
+    /** Bytes per character of the text: 1 (ASCII, Latin-1), 2 (UTF-16), 0 (UTF-8, counted). */
+    private readonly width: 0 | 1 | 2,
+  ) {}
+
+  /** Bytes before the text's offset `at`; offsets are asked for in ascending order, mostly. */
+  byteAt(at: number): number {
+    if (this.width !== 0) return at * this.width;
+    if (at < this.char) this.char = this.byte = 0;
+    this.byte += Buffer.byteLength(this.text.slice(this.char, at));
+    this.char = at;
+    return this.byte;
+  }
+
+  /** The joined run's offset of the group that holds byte `byte` (start), or ends after it (end). */
+  charAt(byte: number, start: boolean): number {
+    return start ? this.skip + Math.floor(byte / 3) * 4 : Math.min(this.encoded.length, this.skip + Math.ceil(byte / 3) * 4);
+  }
+
+  /** The text offset of the joined run's offset `at`. */
+  textOffset(at: number): number {
+    const lines = this.run.lines;
+    if (!lines) return this.run.start + at;
+    if (!this.lineEnds) {
+      let sum = 0;
+      this.lineEnds = lines.lengths.map((length) => (sum += length));
+    }
+    // The first line that ends after `at`.
+    let low = 0;
+    let high = this.lineEnds.length - 1;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (this.lineEnds[mid]! > at) high = mid;
+      else low = mid + 1;
+    }
+    return lines.starts[low]! + at - (this.lineEnds[low]! - lines.lengths[low]!);
+  }
+}
+
+/** Whether the characters from `skip` may decode to the start of text: no NUL, no control but a line's, no byte UTF-8 or Latin-1 text lacks. */
+function mayDecodeToText(encoded: string, skip: number): boolean {
+  if (encoded.length - skip < 16) return true;
+  for (let g = 0; g < 4; g++) {
+    let quad = 0;
+    for (let k = 0; k < 4; k++) {
+      const c = encoded.charCodeAt(skip + g * 4 + k);
+      const sextet = c < 128 ? SEXTET[c]! : -1;
+      if (sextet < 0) return true;
+      quad = (quad << 6) | sextet;
+    }
+    head[g * 3] = quad >>> 16;
+    head[g * 3 + 1] = (quad >>> 8) & 255;
+    head[g * 3 + 2] = quad & 255;
+  }
+  // UTF-16 text has a zero in every other byte; other text has none, and few controls.
+  let zeros = 0;
+  let controls = 0;
+  for (let i = 0; i < head.length; i++) {
+    const b = head[i]!;
+    if (b === 0) zeros++;
+    else if ((b < 32 && b !== 9 && b !== 10 && b !== 13) || b === 127) controls++;
+  }
+  return zeros >= 5 || (zeros === 0 && controls <= 1);
+}
 
 /** What `run` decodes to, when that is text. */
 function decodedRun(text: string, run: Run): Decoded | undefined {
-  const encoded = run.lines ? run.lines.starts.map((at, k) => text.slice(at, at + run.lines!.lengths[k]!)).join('') : text.slice(run.start, run.end);
-  const buffer = encoded.length <= SCRATCH ? scratch : Buffer.allocUnsafe(encoded.length);
-  // A line cut at the text's start may be any line's rest: its groups of four may start at any
-  // of its first characters. (A wrapped line's width is a multiple of four.)
-  const skips = run.start > 0 || run.lines ? 1 : 4;
+  const lines = run.lines;
+  const joined = lines ? lines.starts.map((at, k) => text.slice(at, at + lines.lengths[k]!)).join('') : text.slice(run.start, run.end);
+  // A wrapped run's lines start its groups; a line alone may have a character glued on before.
+  const skips = lines ? 1 : 4;
   for (let skip = 0; skip < skips; skip++) {
-    const length = buffer.write(skip === 0 ? encoded : encoded.slice(skip), 'base64');
-    const bytes = buffer.subarray(0, length);
-    if (length < (MIN_RUN / 4) * 3 - 2 || !isUtf8(bytes)) continue;
+    if (!mayDecodeToText(joined, skip)) continue;
+    const found = decodedText(run, joined, skip);
+    if (found) return found;
+  }
+  // Lines that wrap, and then one that only looked like the last of them.
+  if (!lines) return undefined;
+  const kept = lines.starts.length - 1;
+  const end = lines.starts[kept - 1]! + lines.lengths[kept - 1]!;
+  const shorter = kept === 1 ? { start: run.start, end, open: false } : { start: run.start, end, open: false, lines: { starts: lines.starts.slice(0, kept), lengths: lines.lengths.slice(0, kept) } };
+  return decodedText(shorter, joined.slice(0, joined.length - lines.lengths[kept]!), 0);
+}
+
+function decodedText(run: Run, joined: string, skip: number): Decoded | undefined {
+  const buffer = joined.length <= SCRATCH ? scratch : Buffer.allocUnsafe(joined.length);
+  const length = buffer.write(skip === 0 ? joined : joined.slice(skip), 'base64');
+  if (length < (MIN_RUN / 4) * 3 - 2) return undefined;
+  const bytes = buffer.subarray(0, length);
+  if (isUtf8(bytes)) {
     const decoded = bytes.toString('utf8');
-    if (isText(decoded)) return { text: decoded, run, encoded, skip, ascii: decoded.length === length };
+    if (isText(decoded)) return new Decoded(decoded, run, joined, skip, decoded.length === length ? 1 : 0);
   }
-  return undefined;
-}
-
-/**
- * The text offset where the characters that encode the decoded text's offset `at` start (or,
- * for an end, end): each group of four encodes three bytes, so those of a finding's bytes cover it.
- */
-function encodingOf(part: Decoded, at: number, start: boolean): number {
-  const byte = part.ascii ? at : Buffer.byteLength(part.text.slice(0, at));
-  const char = start ? part.skip + Math.floor(byte / 3) * 4 : Math.min(part.encoded.length, part.skip + Math.ceil(byte / 3) * 4);
-  return start ? textOffset(part.run, char) : textOffset(part.run, char - 1) + 1;
-}
-
-/** The text offset of the joined run's offset `at`. */
-function textOffset(run: Run, at: number): number {
-  if (!run.lines) return run.start + at;
-  const { starts, lengths } = run.lines;
-  for (let k = 0; k < starts.length; k++) {
-    if (at < lengths[k]!) return starts[k]! + at;
-    at -= lengths[k]!;
+  // PowerShell's [Text.Encoding]::Unicode: UTF-16LE, a zero after each ASCII character (UTF-8 too, but not text).
+  let zeros = 0;
+  for (let i = 1; i < length; i += 2) if (bytes[i] === 0) zeros++;
+  if (zeros * 4 >= length) {
+    const decoded = bytes.toString('utf16le', 0, length - (length % 2));
+    return isText(decoded) ? new Decoded(decoded, run, joined, skip, 2) : undefined;
   }
-  return run.end;
+  // A legacy code page (Windows-1252), or UTF-8 cut inside a character: read a byte a character,
+  // when most of them are printable ASCII (of random bytes, about a third are).
+  let ascii = 0;
+  for (let i = 0; i < length; i++) if ((bytes[i]! >= 32 && bytes[i]! < 127) || bytes[i] === 10 || bytes[i] === 9 || bytes[i] === 13) ascii++;
+  if (ascii * 4 < length * 3) return undefined;
+  const decoded = bytes.toString('latin1');
+  return isText(decoded) ? new Decoded(decoded, run, joined, skip, 1) : undefined;
 }

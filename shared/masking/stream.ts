@@ -1,28 +1,39 @@
 // Incremental text masking. Each push re-examines the text not yet emitted (plus a little
 // emitted context, so a keyword before a secret is still seen) and emits everything before
 // the first place where a finding may still be forming. What is held back is bounded by the
-// detector's hold limit (MAX_SECRET_LENGTH, or a longer literal), plus the rest of a secret
-// already found; a private key block is held from its BEGIN line to its END line, up to
-// PEM_HOLD_LIMIT, and masked whole (pem-blocks.ts).
+// detector's hold limit (MAX_SECRET_LENGTH, a longer literal, a run of base64 up to a key
+// block's length), plus the rest of a secret already found; a private key block is held from its
+// BEGIN line to its END line, up to PEM_HOLD_LIMIT, and masked whole (pem-blocks.ts).
 import type { Detector } from './core.js';
-import { STREAM_CONTEXT } from './limits.js';
+import { mayBeWrappedLine } from './decoded-base64.js';
+import { MAX_SECRET_LENGTH, STREAM_CONTEXT } from './limits.js';
 import { privateKeyBlocks, withBlocks } from './pem-blocks.js';
 import { redact, type Finding } from './redact.js';
 import type { Span } from './rule.js';
 
 /**
  * Above this many held characters, a push that cannot end the hold analyses it again only once
- * what came since is an eighth of it: a stream fed a character at a time while a long secret forms
- * (a key block, a base64 run) reads its held text a bounded number of times over, not once per
- * character. A piece that may end it (any character but a run's, in a key block a dash of its END
+ * what came since is an eighth of it (half of it, past the longest secret: a key block, a run of
+ * base64 read whole): a stream fed a character at a time while a long secret forms reads its held
+ * text a bounded number of times over, not once per character. A piece that may end it (any character but a run's, in a key block a dash of its END
  * line) is analysed at once, so finished text is never kept waiting for more; a short hold, the
  * common case, is analysed on every push.
  */
 const AMORTIZED_HOLD = 1024;
-const NOT_RUN = /[^A-Za-z0-9+/]/;
+const NOT_RUN = /[^A-Za-z0-9+/\r\n]/;
+const LINE_BREAK = /[\r\n]/;
+/** Characters of a line kept to tell whether it may be wrapped base64: more than its widest line and indentation; a longer one cannot be. */
+const LINE_KEPT = 512;
 
-function mayEndHold(chunk: string, inKeyBlock: boolean): boolean {
-  return inKeyBlock ? chunk.includes('-') : NOT_RUN.test(chunk);
+/**
+ * Whether `chunk` may end what is held; `line` is the line its first line break ends, if it has
+ * one. A line break ends a run unless that line may be one of wrapped base64 (decoded-base64.ts),
+ * which goes on over lines.
+ */
+function mayEndHold(chunk: string, line: string | undefined, inKeyBlock: boolean): boolean {
+  if (inKeyBlock) return chunk.includes('-');
+  if (NOT_RUN.test(chunk)) return true;
+  return line !== undefined && !mayBeWrappedLine(line);
 }
 
 export interface StreamMasker {
@@ -45,6 +56,8 @@ export class TextStreamMasker implements StreamMasker {
   private held = 0;
   /** The last analysis held from an unfinished private key block. */
   private heldByBlock = false;
+  /** The stream's last line so far, up to about LINE_KEPT characters: what is pending is not searched on every push. */
+  private line = '';
 
   constructor(
     private readonly engine: Detector,
@@ -54,7 +67,12 @@ export class TextStreamMasker implements StreamMasker {
   push(chunk: string): string {
     if (chunk.length === 0) return '';
     this.pending += chunk;
-    if (this.held > AMORTIZED_HOLD && (this.pending.length - this.held) * 8 < this.held && !mayEndHold(chunk, this.heldByBlock)) return '';
+    const br = chunk.search(LINE_BREAK);
+    // A line longer than any of wrapped base64 is kept as too long, not copied on.
+    const ended = br === -1 ? undefined : this.line.length > LINE_KEPT ? '' : this.line + chunk.slice(0, br);
+    if (br !== -1) this.line = chunk.slice(Math.max(chunk.lastIndexOf('\n'), chunk.lastIndexOf('\r')) + 1);
+    else if (this.line.length <= LINE_KEPT) this.line += chunk;
+    if (this.held > AMORTIZED_HOLD && (this.pending.length - this.held) * (this.held > MAX_SECRET_LENGTH ? 2 : 8) < this.held && !mayEndHold(chunk, ended, this.heldByBlock)) return '';
     return this.flush(false);
   }
 

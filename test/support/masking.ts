@@ -45,16 +45,19 @@ export const PASSWORD_WORDS: readonly string[] = ['summer', 'falcon', 'river', '
 export const pick = <T>(items: readonly T[], random: Random = Math.random): T => items[Math.floor(random() * items.length)]!;
 
 /** One generator per built-in secret rule: rule id → a fresh value that rule must find. */
+/** A value of `make`'s drawn until it has the entropy (bits a character) a rule asks of a secret. */
+export function withEntropy(make: () => string, bits = 3): string {
+  for (;;) {
+    const value = make();
+    if (shannonEntropy(value) >= bits) return value;
+  }
+}
+
 export function secretSamples(random: Random = Math.random): Record<string, () => string> {
   const r = (alphabet: string, n: number) => randomFrom(alphabet, n, random);
   return {
-    // A key id as AWS issues it has the rule's entropy (3 bits); a draw of repeats (1 in about 20,000) is drawn again.
-    'aws-access-key-id': () => {
-      let key: string;
-      do key = 'AKIA' + r(UPPER + '234567', 16);
-      while (shannonEntropy(key) < 3);
-      return key;
-    },
+    // A key id as AWS issues it has the rule's entropy; a draw of repeats (1 in about 20,000) is drawn again.
+    'aws-access-key-id': () => withEntropy(() => 'AKIA' + r(UPPER + '234567', 16)),
     'azure-storage-account-key': () => Buffer.from(Array.from({ length: 64 }, () => Math.floor(random() * 256))).toString('base64'),
     'github-token': () => pick(['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'], random) + r(ALNUM, 36),
     'github-fine-grained-pat': () => 'github_pat_' + r(ALNUM, 22) + '_' + r(ALNUM, 59),
@@ -308,6 +311,7 @@ export function base64AdversarialInputs(size: number, random: Random = Math.rand
     ['one run of text', long],
     ['text wrapped at 76', (long.match(/.{1,76}/g) ?? []).join('\n')],
     ['paths', spaced(() => `/Repos/${randomFrom(LOWER, 8, random)}-x/${randomFrom(LOWER, 12, random)}`)],
+    ['non-ASCII text with an address in every line', base64(Array.from({ length: Math.ceil(size / 80) }, (_, i) => `répertoire ${i} : écrit par agent${i}@example.com\n`).join('')).slice(0, size)],
   ];
   return shapes.map(([shape, text]) => ({ shape, text }));
 }
