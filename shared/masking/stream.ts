@@ -36,6 +36,18 @@ function mayEndHold(chunk: string, line: string | undefined, inKeyBlock: boolean
   return line !== undefined && !mayBeWrappedLine(line);
 }
 
+/** What is too long a line to be wrapped base64's. */
+const TOO_LONG = ' '.repeat(LINE_KEPT + 1);
+
+/** The last line of `line` followed by `chunk`, up to about LINE_KEPT characters (TOO_LONG past them): the chunk read from its end only. */
+function lastLine(line: string, chunk: string): string {
+  const tail = chunk.length > LINE_KEPT ? chunk.slice(-LINE_KEPT) : chunk;
+  const at = Math.max(tail.lastIndexOf('\n'), tail.lastIndexOf('\r'));
+  if (at !== -1) return tail.slice(at + 1);
+  if (tail !== chunk || line.length > LINE_KEPT) return TOO_LONG;
+  return line + chunk;
+}
+
 export interface StreamMasker {
   /** Masks the chunk's text as far as is safe; returns what can be emitted now. */
   push(chunk: string): string;
@@ -67,12 +79,14 @@ export class TextStreamMasker implements StreamMasker {
   push(chunk: string): string {
     if (chunk.length === 0) return '';
     this.pending += chunk;
-    const br = chunk.search(LINE_BREAK);
-    // A line longer than any of wrapped base64 is kept as too long, not copied on.
-    const ended = br === -1 ? undefined : this.line.length > LINE_KEPT ? '' : this.line + chunk.slice(0, br);
-    if (br !== -1) this.line = chunk.slice(Math.max(chunk.lastIndexOf('\n'), chunk.lastIndexOf('\r')) + 1);
-    else if (this.line.length <= LINE_KEPT) this.line += chunk;
-    if (this.held > AMORTIZED_HOLD && (this.pending.length - this.held) * (this.held > MAX_SECRET_LENGTH ? 2 : 8) < this.held && !mayEndHold(chunk, ended, this.heldByBlock)) return '';
+    const line = this.line;
+    this.line = lastLine(line, chunk);
+    if (this.held > AMORTIZED_HOLD && (this.pending.length - this.held) * (this.held > MAX_SECRET_LENGTH ? 2 : 8) < this.held) {
+      const br = chunk.search(LINE_BREAK);
+      // A line longer than any of wrapped base64 is kept as too long, not copied on.
+      const ended = br === -1 ? undefined : line.length > LINE_KEPT ? '' : line + chunk.slice(0, br);
+      if (!mayEndHold(chunk, ended, this.heldByBlock)) return '';
+    }
     return this.flush(false);
   }
 
