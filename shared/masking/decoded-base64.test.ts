@@ -162,4 +162,40 @@ describe('secrets in base64 text', () => {
     const stream = (text: string) => pushedInPieces(masker.stream(), text, Array.from({ length: Math.ceil(text.length / 100) }, (_, i) => i * 100));
     assert.deepEqual(superLinear(stream, (size) => base64AdversarialInputs(size).filter((i) => i.shape === 'text wrapped at 76'), 128 * 1024), []);
   });
+
+  it('wrapped lines behind a gutter are one run: line numbers (cat -n, grep -n, a file-reading tool), a diff\'s +', () => {
+    const forms: [string, (lines: string[]) => string][] = [
+      ['cat -n', (lines) => lines.map((line, i) => `${String(i + 1).padStart(6)}\t${line}`).join('\n') + '\n'],
+      ['read tool', (lines) => lines.map((line, i) => `${String(i + 1).padStart(6)}\u2192${line}`).join('\n') + '\n'],
+      ['grep -n', (lines) => lines.map((line, i) => `${i + 1}:${line}`).join('\n') + '\n'],
+      ['git diff', (lines) => `@@ -0,0 +1,${lines.length} @@\n` + lines.map((line) => `+${line}`).join('\n') + '\n'],
+    ];
+    // The token's encoding falls across a line break at some of these offsets.
+    for (let shift = 0; shift < 12; shift++) {
+      const github = secretSamples()['github-token']!();
+      const lines = wrapped(Buffer.from(`[default]\n${'#'.repeat(shift)}\ngithub_token = ${github}\n`).toString('base64'), 76).trimEnd().split('\n');
+      for (const [name, form] of forms) {
+        const out = masker.text(form(lines)).text;
+        const flat = out.split('\n').map((line) => line.replace(/^(?:\+|\s*\d+[\t\u2192:])/, '')).join('\n');
+        assert.ok(!encodedIn(flat, github), `${name}, shift ${shift}: ${out}`);
+      }
+    }
+  });
+
+  it('a stream holds no more than before what only looks like base64: upper-case hex, .NET\'s dashed hex', () => {
+    const bytes = randomBytes(12000);
+    for (const input of [`0x${bytes.toString('hex').toUpperCase()}\n(1 row affected)\n`, bytes.toString('hex').toUpperCase().match(/../g)!.join('-') + '\r\nPS> ']) {
+      const s = masker.stream();
+      let held = 0;
+      let fed = 0;
+      let emitted = 0;
+      for (let at = 0; at < input.length; at += 500) {
+        emitted += s.push(input.slice(at, at + 500)).length;
+        fed = Math.min(input.length, at + 500);
+        held = Math.max(held, fed - emitted);
+      }
+      assert.equal(emitted + s.end().length, input.length);
+      assert.ok(held <= MAX_SECRET_LENGTH + 1500, `held ${held}`);
+    }
+  });
 });

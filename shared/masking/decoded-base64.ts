@@ -24,18 +24,18 @@ const MIN_RUN = 24;
 /** Line widths read as wrapping: base64(1) and MIME wrap at 76, PEM, openssl and certutil at 64, GitHub at 60. */
 const MIN_WIDTH = 40;
 const MAX_WIDTH = 256;
-/** Most indentation before a wrapped line (a YAML block scalar's, a quoted mail's `> `). */
-const MAX_INDENT = 32;
 /** A finding in decoded text gives way to one the rules made in the text as written (the same key block, named as found there). */
 const DECODED_ORDER = Number.MAX_SAFE_INTEGER;
 
 /**
- * Base64's characters, both alphabets, by kind: a run of text's base64 has an upper-case letter
- * (a path, a hex digest, a kebab-case name has none), and one alphabet (`+/` or `-_`, not both: a
+ * Base64's characters, both alphabets, by kind: a run of text's base64 has letters of both cases
+ * (a path, a hex digest, a kebab-case name has no upper-case one; upper-case hex, .NET's dashed
+ * hex and SQL Server's varbinary no lower-case one), and one alphabet (`+/` or `-_`, not both: a
  * URL's path has `/` and `-`). `=` pads a run's end only.
  */
 const UPPER = 1;
-const OTHER = 2;
+const LOWER = 2;
+const DIGIT = 16;
 const STANDARD = 4;
 const URL_SAFE = 8;
 const KIND = (() => {
@@ -44,7 +44,8 @@ const KIND = (() => {
     for (const c of chars) table[c.charCodeAt(0)] = kind;
   };
   set('ABCDEFGHIJKLMNOPQRSTUVWXYZ', UPPER);
-  set('abcdefghijklmnopqrstuvwxyz0123456789', OTHER);
+  set('abcdefghijklmnopqrstuvwxyz', LOWER);
+  set('0123456789', DIGIT);
   set('+/', STANDARD);
   set('-_', URL_SAFE);
   return table;
@@ -92,27 +93,57 @@ const breakBegins = (text: string, i: number) => text.length - i < 4 && LINE_BRE
 /** Whether a wrapped run's line may end at `i`: the text ends, a line breaks, or the run is closed. */
 const endsLine = (text: string, i: number) => lineBreakAt(text, i) > 0 || CLOSERS.has(text.charCodeAt(i)) || breakBegins(text, i);
 
-/** Whether another line of a wrapped run may still come after `i`, where its last line ends: only a line break and indentation follow. */
-function lineMayFollow(text: string, i: number): boolean {
-  const br = lineBreakAt(text, i);
-  return br === 0 ? breakBegins(text, i) : afterIndent(text, i + br) === text.length;
+/**
+ * A line's gutter before wrapped base64: indentation (a YAML block scalar), a quoted mail's `>`, a
+ * line number as `cat -n`, `grep -n` and an agent's file-reading tool print it (`    12\t`,
+ * `12:`, `    12→`).
+ */
+const GUTTER = /[ \t>]{0,32}(?:\d{1,9}[\t\u2192:|] ?)?/y;
+/** The start of a gutter (and a diff's marker) that later text may complete. */
+const GUTTER_BEGINS = /^[ \t>]{0,32}(?:\d{1,9}(?:[\t\u2192:|] ?)?)?[+-]?$/;
+/** Diff markers: `+` and `-` are base64's too, so one is the diff's only before a line one character too long. */
+const PLUS = 43;
+const MINUS = 45;
+
+/** Offset after the gutter at `i`, and after `marker` (a diff's) if the line has it. */
+function afterGutter(text: string, i: number, marker: number): number {
+  GUTTER.lastIndex = i;
+  GUTTER.exec(text);
+  const at = GUTTER.lastIndex;
+  return marker !== -1 && text.charCodeAt(at) === marker ? at + 1 : at;
 }
 
-/** Whether `line` (its indentation aside) may be one of the lines of wrapped base64, another to follow. */
+/** Whether another line of a wrapped run may still come after `i`, where its last line ends: only a line break and a gutter follow. */
+function lineMayFollow(text: string, i: number): boolean {
+  const br = lineBreakAt(text, i);
+  return br === 0 ? breakBegins(text, i) : text.length - (i + br) <= 48 && GUTTER_BEGINS.test(text.slice(i + br));
+}
+
+/** Whether `line` (its gutter aside) may be one of the lines of wrapped base64, another to follow. */
 export function mayBeWrappedLine(line: string): boolean {
-  const at = afterIndent(line, 0);
+  let at = afterGutter(line, 0, -1);
+  const first = line.charCodeAt(at);
+  if ((first === PLUS || first === MINUS) && (line.length - at) % 4 === 1) at++;
   const width = line.length - at;
   return width >= MIN_WIDTH && width <= MAX_WIDTH && width % 4 === 0 && runEnd(line, at) === line.length && line.charCodeAt(line.length - 1) !== 61;
 }
 
-/** Whether text[start, end) may be text's base64, by the kinds of its characters. */
+/** Whether `i` starts a line (of the text, or of a JSON string). */
+const atLineStart = (text: string, i: number) => i === 0 || text.charCodeAt(i - 1) === 10 || text.charCodeAt(i - 1) === 13 || (text.charCodeAt(i - 2) === 92 && text.charCodeAt(i - 1) === 110);
+
+/** Whether text[start, end) may be text's base64, by the kinds of its characters: a few letters of each case (`0x` before upper-case hex is one). */
 function mayBeText(text: string, start: number, end: number): boolean {
   let kinds = 0;
+  let upper = 0;
+  let lower = 0;
   for (let i = start; i < end; i++) {
-    kinds |= KIND[text.charCodeAt(i)]!;
+    const kind = KIND[text.charCodeAt(i)]!;
+    kinds |= kind;
+    if (kind === UPPER) upper++;
+    else if (kind === LOWER) lower++;
     if ((kinds & (STANDARD | URL_SAFE)) === (STANDARD | URL_SAFE)) return false;
   }
-  return (kinds & UPPER) !== 0;
+  return upper >= 2 && lower >= 2;
 }
 
 /** End of the stretch of base64 characters from `i`, with up to two `=` of padding. */
@@ -120,13 +151,6 @@ function runEnd(text: string, i: number): number {
   while (i < text.length && isRunChar(text.charCodeAt(i))) i++;
   for (let pad = 0; pad < 2 && text.charCodeAt(i) === 61; pad++) i++;
   return i;
-}
-
-/** Offset after the indentation at `i` (spaces, tabs, a quoted mail's `>`), if it is no longer than MAX_INDENT. */
-function afterIndent(text: string, i: number): number {
-  let at = i;
-  for (let c = text.charCodeAt(at); at - i < MAX_INDENT && (c === 32 || c === 9 || c === 62); c = text.charCodeAt(++at));
-  return at;
 }
 
 /** The runs of `text` at least MIN_RUN long, wrapped lines joined, in text order. */
@@ -153,14 +177,18 @@ export function base64Runs(text: string): Run[] {
     i = end;
     // A JSON escape's letter (`\n`, `\t`) is not the run's.
     if (start > 0 && text.charCodeAt(start - 1) === 92 && ESCAPE_LETTERS.has(text.charCodeAt(start))) start++;
-    if (end - start < MIN_RUN || !mayBeText(text, start, end)) continue;
     for (let pad = 0; pad < 2 && text.charCodeAt(end) === 61; pad++) end++;
+    // A diff's `+` or `-` before a line of base64 (one character too many for its groups of four).
+    let marker = text.charCodeAt(start);
+    if ((marker === PLUS || marker === MINUS) && (end - start) % 4 === 1 && atLineStart(text, start)) start++;
+    else marker = -1;
+    if (end - start < MIN_RUN || !mayBeText(text, start, end)) continue;
     const run: Run = { start, end, open: false };
     // Lines of one width, each on a line of its own, the last no wider: one run.
     const width = end - start;
     let wrapped = width >= MIN_WIDTH && width <= MAX_WIDTH && width % 4 === 0 && text.charCodeAt(end - 1) !== 61;
     for (let br = lineBreakAt(text, end); wrapped && br > 0; br = lineBreakAt(text, end)) {
-      const next = afterIndent(text, end + br);
+      const next = afterGutter(text, end + br, marker);
       const nextEnd = runEnd(text, next);
       const lineLength = nextEnd - next;
       if (lineLength === 0 || lineLength > width || !endsLine(text, nextEnd)) break;
