@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { createMasker } from './index.js';
 import { literalForms } from './literal-forms.js';
 import { MAX_SECRET_LENGTH } from './limits.js';
+import { PEM_HOLD_LIMIT } from './pem-blocks.js';
 import { ALNUM, base64AdversarialInputs, pemKey, pushedInPieces, randomFrom, secretSamples, superLinear } from '../../test/support/masking.js';
 
 const masker = createMasker();
@@ -196,6 +197,25 @@ describe('secrets in base64 text', () => {
       }
       assert.equal(emitted + s.end().length, input.length);
       assert.ok(held <= MAX_SECRET_LENGTH + 1500, `held ${held}`);
+    }
+  });
+
+  it('base64url glued to a URL\'s path, and a long run of UTF-16 or non-ASCII text past a stream\'s hold, are read', () => {
+    const github = secretSamples()['github-token']!();
+    // Non-ASCII text puts `-` and `_` in base64url, so the path's `/` makes a run of both alphabets.
+    const link = Buffer.from(`note: partagé — ${github} — ça marche?`).toString('base64url');
+    for (const input of [`https://app.example.com/share/${link}`, `GET /v1/links/${link}?v=2 HTTP/1.1`]) assertMasked(masker.text(input).text, [github]);
+    const tokens: string[] = [];
+    let notes = '';
+    while (notes.length < 70000) {
+      const token = secretSamples()['github-token']!();
+      tokens.push(token);
+      notes += `${'記録を確認しました。'.repeat(60)}\ntoken: ${token}\n`;
+    }
+    for (const encoded of [Buffer.from(notes, 'utf16le').toString('base64'), Buffer.from(notes).toString('base64')]) {
+      assert.ok(encoded.length > 2 * PEM_HOLD_LIMIT);
+      const cuts = Array.from({ length: Math.ceil(encoded.length / 997) }, (_, i) => i * 997);
+      assertMasked(pushedInPieces(masker.stream(), `PS> ${encoded}\r\nPS> `, cuts), tokens);
     }
   });
 });

@@ -131,8 +131,13 @@ export function mayBeWrappedLine(line: string): boolean {
 /** Whether `i` starts a line (of the text, or of a JSON string). */
 const atLineStart = (text: string, i: number) => i === 0 || text.charCodeAt(i - 1) === 10 || text.charCodeAt(i - 1) === 13 || (text.charCodeAt(i - 2) === 92 && text.charCodeAt(i - 1) === 110);
 
-/** Whether text[start, end) may be text's base64, by the kinds of its characters: a few letters of each case (`0x` before upper-case hex is one). */
-function mayBeText(text: string, start: number, end: number): boolean {
+const NOT_TEXT = 0;
+const TEXT = 1;
+/** Both alphabets: a URL's path with a run of base64url in it, split at its `/`. */
+const MIXED = 2;
+
+/** Whether text[start, end) may be text's base64, by the kinds of its characters: a few letters of each case (`0x` before upper-case hex is one), one alphabet. */
+function mayBeText(text: string, start: number, end: number): number {
   let kinds = 0;
   let upper = 0;
   let lower = 0;
@@ -141,9 +146,9 @@ function mayBeText(text: string, start: number, end: number): boolean {
     kinds |= kind;
     if (kind === UPPER) upper++;
     else if (kind === LOWER) lower++;
-    if ((kinds & (STANDARD | URL_SAFE)) === (STANDARD | URL_SAFE)) return false;
   }
-  return upper >= 2 && lower >= 2;
+  if (upper < 2 || lower < 2) return NOT_TEXT;
+  return (kinds & (STANDARD | URL_SAFE)) === (STANDARD | URL_SAFE) ? MIXED : TEXT;
 }
 
 /** End of the stretch of base64 characters from `i`, with up to two `=` of padding. */
@@ -182,7 +187,15 @@ export function base64Runs(text: string): Run[] {
     let marker = text.charCodeAt(start);
     if ((marker === PLUS || marker === MINUS) && (end - start) % 4 === 1 && atLineStart(text, start)) start++;
     else marker = -1;
-    if (end - start < MIN_RUN || !mayBeText(text, start, end)) continue;
+    if (end - start < MIN_RUN) continue;
+    const kind = mayBeText(text, start, end);
+    if (kind === MIXED) {
+      for (let from = start, to = text.indexOf('/', start); from < end; from = to + 1, to = text.indexOf('/', from)) {
+        if (to === -1 || to > end) to = end;
+        if (to - from >= MIN_RUN && mayBeText(text, from, to) === TEXT) runs.push({ start: from, end: to, open: false });
+      }
+    }
+    if (kind !== TEXT) continue;
     const run: Run = { start, end, open: false };
     // Lines of one width, each on a line of its own, the last no wider: one run.
     const width = end - start;
@@ -298,17 +311,19 @@ class Decoded {
     /** The run's characters, its lines joined, and where its groups of four start. */
     private readonly encoded: string,
     private readonly skip: number,
+    /** Bytes decoded before the text's first (the rest of a character cut off). */
+    private readonly first: number,
     /** Bytes per character of the text: 1 (ASCII, Latin-1), 2 (UTF-16), 0 (UTF-8, counted). */
     private readonly width: 0 | 1 | 2,
   ) {}
 
   /** Bytes before the text's offset `at`; offsets are asked for in ascending order, mostly. */
   byteAt(at: number): number {
-    if (this.width !== 0) return at * this.width;
+    if (this.width !== 0) return this.first + at * this.width;
     if (at < this.char) this.char = this.byte = 0;
     this.byte += Buffer.byteLength(this.text.slice(this.char, at));
     this.char = at;
-    return this.byte;
+    return this.first + this.byte;
   }
 
   /** The joined run's offset of the group that holds byte `byte` (start), or ends after it (end). */
@@ -336,30 +351,61 @@ class Decoded {
   }
 }
 
-/** Whether the characters from `skip` may decode to the start of text: no NUL, no control but a line's, no byte UTF-8 or Latin-1 text lacks. */
-function mayDecodeToText(encoded: string, skip: number): boolean {
-  if (encoded.length - skip < 16) return true;
-  for (let g = 0; g < 4; g++) {
-    let quad = 0;
-    for (let k = 0; k < 4; k++) {
-      const c = encoded.charCodeAt(skip + g * 4 + k);
-      const sextet = c < 128 ? SEXTET[c]! : -1;
-      if (sextet < 0) return true;
-      quad = (quad << 6) | sextet;
-    }
-    head[g * 3] = quad >>> 16;
-    head[g * 3 + 1] = (quad >>> 8) & 255;
-    head[g * 3 + 2] = quad & 255;
+/** Whether bytes[from, to) are UTF-8 but for a character cut at either end. */
+function utf8Window(bytes: Uint8Array, from: number, to: number): boolean {
+  let i = from;
+  while (i < from + 3 && i < to && (bytes[i]! & 0xc0) === 0x80) i++;
+  while (i < to) {
+    const b = bytes[i++]!;
+    if (b < 0x80) continue;
+    const more = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    if (more < 0) return false;
+    for (let k = 0; k < more && i < to; k++) if ((bytes[i++]! & 0xc0) !== 0x80) return false;
   }
-  // UTF-16 text has a zero in every other byte; other text has none, and few controls.
+  return true;
+}
+
+/** Sextets of a run's first characters, read once for the four offsets tried. */
+const sextets = new Int8Array(19);
+
+/** Reads the sextets of `encoded`'s first characters; how many there are (fewer: a character not base64's, or a short run). */
+function readSextets(encoded: string): number {
+  const n = Math.min(encoded.length, sextets.length);
+  for (let i = 0; i < n; i++) {
+    const c = encoded.charCodeAt(i);
+    const sextet = c < 128 ? SEXTET[c]! : -1;
+    if (sextet < 0) return i;
+    sextets[i] = sextet;
+  }
+  return n;
+}
+
+/**
+ * Whether the characters from `skip` may decode to the start of text, by the 12 bytes their first
+ * 16 encode (readSextets): UTF-16 (zeros in every other byte), or no zero, a control at most, and
+ * mostly printable ASCII or else UTF-8. Of random ids and binary, few pass: each is ruled out
+ * without decoding it all, most by their first bytes.
+ */
+function mayDecodeToText(read: number, skip: number): boolean {
+  if (read - skip < 16) return true;
   let zeros = 0;
   let controls = 0;
-  for (let i = 0; i < head.length; i++) {
-    const b = head[i]!;
-    if (b === 0) zeros++;
-    else if ((b < 32 && b !== 9 && b !== 10 && b !== 13) || b === 127) controls++;
+  let ascii = 0;
+  for (let g = 0; g < 4; g++) {
+    const at = skip + g * 4;
+    const quad = (sextets[at]! << 18) | (sextets[at + 1]! << 12) | (sextets[at + 2]! << 6) | sextets[at + 3]!;
+    for (let k = 0; k < 3; k++) {
+      const b = (quad >>> (16 - 8 * k)) & 255;
+      head[g * 3 + k] = b;
+      if (b === 0) zeros++;
+      else if ((b < 32 && b !== 9 && b !== 10 && b !== 13) || b === 127) controls++;
+      else if (b < 127) ascii++;
+    }
+    // Neither UTF-16 (a zero every other byte) nor text with a control at most.
+    if (controls > 1 || (zeros > 0 && zeros < g + 1)) return false;
   }
-  return zeros >= 5 || (zeros === 0 && controls <= 1);
+  if (zeros >= 5) return true;
+  return zeros === 0 && (ascii >= 9 || utf8Window(head, 0, head.length));
 }
 
 /** What `run` decodes to, when that is text. */
@@ -368,8 +414,9 @@ function decodedRun(text: string, run: Run): Decoded | undefined {
   const joined = lines ? lines.starts.map((at, k) => text.slice(at, at + lines.lengths[k]!)).join('') : text.slice(run.start, run.end);
   // A wrapped run's lines start its groups; a line alone may have a character glued on before.
   const skips = lines ? 1 : 4;
+  const read = readSextets(joined);
   for (let skip = 0; skip < skips; skip++) {
-    if (!mayDecodeToText(joined, skip)) continue;
+    if (!mayDecodeToText(read, skip)) continue;
     const found = decodedText(run, joined, skip);
     if (found) return found;
   }
@@ -385,23 +432,40 @@ function decodedText(run: Run, joined: string, skip: number): Decoded | undefine
   const buffer = joined.length <= SCRATCH ? scratch : Buffer.allocUnsafe(joined.length);
   const length = buffer.write(skip === 0 ? joined : joined.slice(skip), 'base64');
   if (length < (MIN_RUN / 4) * 3 - 2) return undefined;
-  const bytes = buffer.subarray(0, length);
+  // The rest of a run cut earlier (a stream's, a slice's) may start or end inside a character:
+  // those bytes are not read.
+  let from = 0;
+  while (from < 3 && (buffer[from]! & 0xc0) === 0x80) from++;
+  let to = length;
+  for (let k = 1; k <= 3 && to - k > from; k++) {
+    const b = buffer[to - k]!;
+    if ((b & 0xc0) === 0x80) continue;
+    if (b >= 0xc0 && k < (b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2)) to -= k;
+    break;
+  }
+  const bytes = buffer.subarray(from, to);
   if (isUtf8(bytes)) {
     const decoded = bytes.toString('utf8');
-    if (isText(decoded)) return new Decoded(decoded, run, joined, skip, decoded.length === length ? 1 : 0);
+    if (isText(decoded)) return new Decoded(decoded, run, joined, skip, from, decoded.length === bytes.length ? 1 : 0);
   }
-  // PowerShell's [Text.Encoding]::Unicode: UTF-16LE, a zero after each ASCII character (UTF-8 too, but not text).
-  let zeros = 0;
-  for (let i = 1; i < length; i += 2) if (bytes[i] === 0) zeros++;
-  if (zeros * 4 >= length) {
-    const decoded = bytes.toString('utf16le', 0, length - (length % 2));
-    return isText(decoded) ? new Decoded(decoded, run, joined, skip, 2) : undefined;
+  // PowerShell's [Text.Encoding]::Unicode: UTF-16LE, a zero after each ASCII character (UTF-8 too,
+  // but not text), or before it when a cut run starts on a character's second byte.
+  let odd = 0;
+  let even = 0;
+  for (let i = 0; i + 1 < length; i += 2) {
+    if (buffer[i + 1] === 0) odd++;
+    if (buffer[i] === 0) even++;
   }
-  // A legacy code page (Windows-1252), or UTF-8 cut inside a character: read a byte a character,
-  // when most of them are printable ASCII (of random bytes, about a third are).
+  if (Math.max(odd, even) * 4 >= length) {
+    const start = even > odd ? 1 : 0;
+    const decoded = buffer.toString('utf16le', start, start + ((length - start) & ~1));
+    return isText(decoded) ? new Decoded(decoded, run, joined, skip, start, 2) : undefined;
+  }
+  // A legacy code page (Windows-1252): read a byte a character, when most of them are printable
+  // ASCII (of random bytes, about a third are).
   let ascii = 0;
-  for (let i = 0; i < length; i++) if ((bytes[i]! >= 32 && bytes[i]! < 127) || bytes[i] === 10 || bytes[i] === 9 || bytes[i] === 13) ascii++;
+  for (let i = 0; i < length; i++) if ((buffer[i]! >= 32 && buffer[i]! < 127) || buffer[i] === 10 || buffer[i] === 9 || buffer[i] === 13) ascii++;
   if (ascii * 4 < length * 3) return undefined;
-  const decoded = bytes.toString('latin1');
-  return isText(decoded) ? new Decoded(decoded, run, joined, skip, 1) : undefined;
+  const decoded = buffer.toString('latin1', 0, length);
+  return isText(decoded) ? new Decoded(decoded, run, joined, skip, 0, 1) : undefined;
 }

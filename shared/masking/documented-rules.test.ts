@@ -604,6 +604,10 @@ describe("formats other scanners' example sets showed missing, from each provide
     leaves('the token auth0-tenant-42.eu.auth0.com, the key /etc/ssl/private/server2024.key, the secret kv-prod-2/db-password/version-12');
     leaves('primary key 12345678901234567890 and the secret ABCDEFGHIJKLMNOPQRSTUVWXYZ');
     leaves('// secret is "a-string-secret-at-least-256-bits-long"');
+    // Names whose words are short or shaped unlike dictionary words (creds, certs, nginx, tfstate) still read as names.
+    for (const name of ['db_creds_rotation_v2', 'Prod_DB_Creds_2024', 'team.certs.bundle.v3', 'nginx_ingress_tls_v2', 'terraform.tfstate.backup.2', 'SMTP_CREDS_PROD_V2', 'the_strongest_pwd_2024']) {
+      leaves(`rotate the key ${name} now`);
+    }
     leaves(`token - '${r(LOWER, 6)}${r(DIGITS, 6)}?${r(ALNUM, 20)}' and key ${r(LOWER, 10)}${r(DIGITS, 8)}#${r(ALNUM, 4)}`);
     leaves('the key 00000000-0000-0000-0000-000000000000 and the token xxxxxxxxxxxxxxxxxxxx1');
     leaves('monkey business 2024 and turkey sandwiches');

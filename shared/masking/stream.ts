@@ -15,12 +15,13 @@ import type { Span } from './rule.js';
  * Above this many held characters, a push that cannot end the hold analyses it again only once
  * what came since is an eighth of it (half of it, past the longest secret: a key block, a run of
  * base64 read whole): a stream fed a character at a time while a long secret forms reads its held
- * text a bounded number of times over, not once per character. A piece that may end it (any character but a run's, in a key block a dash of its END
- * line) is analysed at once, so finished text is never kept waiting for more; a short hold, the
- * common case, is analysed on every push.
+ * text a bounded number of times over, not once per character. A piece that may end it (a
+ * character that is not base64's, either alphabet; a line break after a line that cannot be
+ * wrapped base64's; in a key block a dash of its END line) is analysed at once, so finished text
+ * is never kept waiting for more; a short hold, the common case, is analysed on every push.
  */
 const AMORTIZED_HOLD = 1024;
-const NOT_RUN = /[^A-Za-z0-9+/\r\n]/;
+const NOT_RUN = /[^\w+/\r\n-]/;
 const LINE_BREAK = /[\r\n]/;
 /** Characters of a line kept to tell whether it may be wrapped base64: more than its widest line and indentation; a longer one cannot be. */
 const LINE_KEPT = 512;

@@ -195,8 +195,9 @@ function wordsCover(value: string): number {
 /** Pieces joined by `-`, `_`, `.` or `/`, most of them letters alone: a slug (a-string-secret-at-least-256-bits-long), not a token. */
 function mostlyWords(value: string): boolean {
   const pieces = value.split(/[-_./]/);
-  // A piece of letters is a word when short (`v`, `io`) or shaped like one: of random letters, few are.
-  return pieces.length >= 3 && pieces.filter((piece) => /^[A-Za-z]+$/.test(piece) && (piece.length <= 3 || looksLikeWord(piece))).length * 2 > pieces.length;
+  // A piece of letters is a word, but for a long one in capitals that is not shaped like one: a
+  // generated key's group (`WCVOZOXK-GPBOKUMY-VWKXJBJS-20LN`), where slugs write words in lower case.
+  return pieces.length >= 3 && pieces.filter((piece) => /^[A-Za-z]+$/.test(piece) && (piece.length <= 6 || /[a-z]/.test(piece) || looksLikeWord(piece))).length * 2 > pieces.length;
 }
 
 /** A member path or a call (`process.env.DB_PASSWORD`, `config.get("db")`): code naming a value, not the value. */
