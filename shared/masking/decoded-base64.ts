@@ -12,7 +12,7 @@
 // start with it (a character of the text before may be glued on: `+` in a diff, `2B` of a `%2B`,
 // the rest of a run cut earlier in a stream): each of the four offsets is tried, cheaply ruled out
 // by the first bytes it decodes to.
-import { Buffer, isUtf8 } from 'node:buffer';
+import { Buffer } from 'node:buffer';
 import type { Analysis, Detector } from './core.js';
 import { isText } from './base64.js';
 import { merge } from './engine.js';
@@ -443,11 +443,10 @@ function decodedText(run: Run, joined: string, skip: number): Decoded | undefine
     if (b >= 0xc0 && k < (b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2)) to -= k;
     break;
   }
-  const bytes = buffer.subarray(from, to);
-  if (isUtf8(bytes)) {
-    const decoded = bytes.toString('utf8');
-    if (isText(decoded)) return new Decoded(decoded, run, joined, skip, from, decoded.length === bytes.length ? 1 : 0);
-  }
+  // Decoded as UTF-8 without a check first (a view to check costs as much): a byte that is not
+  // UTF-8's becomes U+FFFD, and the bytes are read otherwise.
+  const utf8 = buffer.toString('utf8', from, to);
+  if (!utf8.includes('\ufffd') && isText(utf8)) return new Decoded(utf8, run, joined, skip, from, utf8.length === to - from ? 1 : 0);
   // PowerShell's [Text.Encoding]::Unicode: UTF-16LE, a zero after each ASCII character (UTF-8 too,
   // but not text), or before it when a cut run starts on a character's second byte.
   let odd = 0;
