@@ -1,16 +1,16 @@
 // Base64 in text: a secret encoded so that no rule sees it, as an agent's command prints it
 // (`base64 ~/.aws/credentials`, `cat .env | base64`, `echo $TOKEN | base64`, PowerShell's
 // ToBase64String of UTF-16) or a prompt carries it. Runs of base64 characters long enough to hold
-// a secret are decoded, and where they decode to text (UTF-8, UTF-16LE, or Latin-1 without
-// control characters) the rules read that text; a finding there masks the characters that encode
+// a secret are decoded, and where they decode to text (UTF-8, UTF-16LE, or Latin-1 that is mostly
+// ASCII) the rules read that text; a finding there masks the characters that encode
 // it, so that the run no longer decodes to any of the secret. Lines wrapped at a width (76 for
-// base64(1), 64 for PEM and certutil, 60 for GitHub's API; real line breaks or JSON's `\n`,
-// indented or not) are read as one run.
+// base64(1), 64 for PEM and certutil, 60 for GitHub's API; real line breaks or JSON's `\n`, behind
+// a gutter or not: indentation, line numbers, a diff's `+`) are read as one run.
 //
 // Runs are found by looking at every MIN_RUN-th character only: a run at least that long holds one
 // of them, and most text is ruled out a character in MIN_RUN. A run's groups of four need not
-// start with it (a character of the text before may be glued on: `+` in a diff, `2B` of a `%2B`,
-// the rest of a run cut earlier in a stream): each of the four offsets is tried, cheaply ruled out
+// start with it (a character of the text before may be glued on: an ANSI colour's `m`, `2B` of a
+// `%2B`, the rest of a run cut earlier in a stream): each of the four offsets is tried, cheaply ruled out
 // by the first bytes it decodes to.
 import { Buffer } from 'node:buffer';
 import type { Analysis, Detector } from './core.js';
@@ -35,9 +35,9 @@ const DECODED_ORDER = Number.MAX_SAFE_INTEGER;
  */
 const UPPER = 1;
 const LOWER = 2;
-const DIGIT = 16;
 const STANDARD = 4;
 const URL_SAFE = 8;
+const DIGIT = 16;
 const KIND = (() => {
   const table = new Uint8Array(128);
   const set = (chars: string, kind: number) => {
