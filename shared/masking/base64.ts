@@ -48,10 +48,13 @@ export function maskBase64(value: string, depth: number, mask: (text: string, de
   return wrap(Buffer.from(masked).toString('base64'), value);
 }
 
-const SEXTET = (() => {
+/** Sextet of each base64 character, either alphabet (`+/`, URL-safe `-_`); -1 for others. */
+export const SEXTET = (() => {
   const table = new Int8Array(128).fill(-1);
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
   for (let i = 0; i < alphabet.length; i++) table[alphabet.charCodeAt(i)] = i;
+  table[45] = 62;
+  table[95] = 63;
   return table;
 })();
 /** Characters of base64 whose bytes mayBeUtf8Text reads: four groups, twelve bytes. */

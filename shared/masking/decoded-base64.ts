@@ -14,7 +14,7 @@
 // by the first bytes it decodes to.
 import { Buffer } from 'node:buffer';
 import type { Analysis, Detector } from './core.js';
-import { isText } from './base64.js';
+import { isText, SEXTET } from './base64.js';
 import { merge } from './engine.js';
 import { PEM_HOLD_LIMIT, WholeKeyBlocks } from './pem-blocks.js';
 import type { Span } from './rule.js';
@@ -51,15 +51,6 @@ const KIND = (() => {
   return table;
 })();
 const isRunChar = (c: number) => c < 128 && KIND[c] !== 0;
-/** Sextet of each base64 character, either alphabet; -1 for others. */
-const SEXTET = (() => {
-  const table = new Int8Array(128).fill(-1);
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-  for (let i = 0; i < alphabet.length; i++) table[alphabet.charCodeAt(i)] = i;
-  table[45] = 62;
-  table[95] = 63;
-  return table;
-})();
 /** Letters of the JSON escapes of a line break, a tab and the like. */
 const ESCAPE_LETTERS = new Set('nrtbf'.split('').map((c) => c.charCodeAt(0)));
 /** What may follow a wrapped run's last line on its own line: a quote or a bracket closing it. */
