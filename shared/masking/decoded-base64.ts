@@ -68,6 +68,7 @@ interface Run {
 
 /** Length of the line break at `i` (a real one, or JSON's escape), 0 when none. */
 function lineBreakAt(text: string, i: number): number {
+  if (i >= text.length) return 0;
   const c = text.charCodeAt(i);
   if (c === 10) return 1;
   if (c === 13) return text.charCodeAt(i + 1) === 10 ? 2 : 0;
@@ -120,7 +121,7 @@ export function mayBeWrappedLine(line: string): boolean {
 }
 
 /** Whether `i` starts a line (of the text, or of a JSON string). */
-const atLineStart = (text: string, i: number) => i === 0 || text.charCodeAt(i - 1) === 10 || text.charCodeAt(i - 1) === 13 || (text.charCodeAt(i - 2) === 92 && text.charCodeAt(i - 1) === 110);
+const atLineStart = (text: string, i: number) => i === 0 || text.charCodeAt(i - 1) === 10 || text.charCodeAt(i - 1) === 13 || (i >= 2 && text.charCodeAt(i - 2) === 92 && text.charCodeAt(i - 1) === 110);
 
 const NOT_TEXT = 0;
 const TEXT = 1;
@@ -145,7 +146,7 @@ function mayBeText(text: string, start: number, end: number): number {
 /** End of the stretch of base64 characters from `i`, with up to two `=` of padding. */
 function runEnd(text: string, i: number): number {
   while (i < text.length && isRunChar(text.charCodeAt(i))) i++;
-  for (let pad = 0; pad < 2 && text.charCodeAt(i) === 61; pad++) i++;
+  for (let pad = 0; pad < 2 && i < text.length && text.charCodeAt(i) === 61; pad++) i++;
   return i;
 }
 
@@ -154,60 +155,57 @@ export function base64Runs(text: string): Run[] {
   const runs: Run[] = [];
   const length = text.length;
   let floor = 0;
+  // Kept small: most samples land in a short word, and only a long stretch is looked at further (addRun).
   for (let i = MIN_RUN - 1; i < length; i += MIN_RUN) {
-    let c = text.charCodeAt(i);
-    if (c >= 128 || KIND[c] === 0) continue;
+    if (!isRunChar(text.charCodeAt(i))) continue;
     let start = i;
-    while (start > floor) {
-      c = text.charCodeAt(start - 1);
-      if (c >= 128 || KIND[c] === 0) break;
-      start--;
-    }
+    while (start > floor && isRunChar(text.charCodeAt(start - 1))) start--;
     let end = i + 1;
-    while (end < length) {
-      c = text.charCodeAt(end);
-      if (c >= 128 || KIND[c] === 0) break;
-      end++;
-    }
-    floor = end;
-    i = end;
-    // A JSON escape's letter (`\n`, `\t`) is not the run's.
-    if (start > 0 && text.charCodeAt(start - 1) === 92 && ESCAPE_LETTERS.has(text.charCodeAt(start))) start++;
-    for (let pad = 0; pad < 2 && text.charCodeAt(end) === 61; pad++) end++;
-    // A diff's `+` or `-` before a line of base64 (one character too many for its groups of four).
-    let marker = text.charCodeAt(start);
-    if ((marker === PLUS || marker === MINUS) && (end - start) % 4 === 1 && atLineStart(text, start)) start++;
-    else marker = -1;
-    if (end - start < MIN_RUN) continue;
-    const kind = mayBeText(text, start, end);
-    if (kind === MIXED) {
-      for (let from = start, to = text.indexOf('/', start); from < end; from = to + 1, to = text.indexOf('/', from)) {
-        if (to === -1 || to > end) to = end;
-        if (to - from >= MIN_RUN && mayBeText(text, from, to) === TEXT) runs.push({ start: from, end: to, open: false });
-      }
-    }
-    if (kind !== TEXT) continue;
-    const run: Run = { start, end, open: false };
-    // Lines of one width, each on a line of its own, the last no wider: one run.
-    const width = end - start;
-    let wrapped = width >= MIN_WIDTH && width <= MAX_WIDTH && width % 4 === 0 && text.charCodeAt(end - 1) !== 61;
-    for (let br = lineBreakAt(text, end); wrapped && br > 0; br = lineBreakAt(text, end)) {
-      const next = afterGutter(text, end + br, marker);
-      const nextEnd = runEnd(text, next);
-      const lineLength = nextEnd - next;
-      if (lineLength === 0 || lineLength > width || !endsLine(text, nextEnd)) break;
-      run.lines ??= { starts: [start], lengths: [width] };
-      run.lines.starts.push(next);
-      run.lines.lengths.push(lineLength);
-      end = nextEnd;
-      if (lineLength < width || text.charCodeAt(end - 1) === 61) wrapped = false;
-    }
-    run.end = end;
-    run.open = wrapped;
-    floor = i = end;
-    runs.push(run);
+    while (end < length && isRunChar(text.charCodeAt(end))) end++;
+    // Padding may make up two characters of a run.
+    floor = i = end - start >= MIN_RUN - 2 ? addRun(text, start, end, runs) : end;
   }
   return runs;
+}
+
+/** Adds the run (or runs) the stretch of base64 characters text[start, end) holds; returns where the next may start. */
+function addRun(text: string, start: number, end: number, runs: Run[]): number {
+  const stretchEnd = end;
+  // A JSON escape's letter (`\n`, `\t`) is not the run's.
+  if (start > 0 && text.charCodeAt(start - 1) === 92 && ESCAPE_LETTERS.has(text.charCodeAt(start))) start++;
+  for (let pad = 0; pad < 2 && end < text.length && text.charCodeAt(end) === 61; pad++) end++;
+  // A diff's `+` or `-` before a line of base64 (one character too many for its groups of four).
+  let marker = text.charCodeAt(start);
+  if ((marker === PLUS || marker === MINUS) && (end - start) % 4 === 1 && atLineStart(text, start)) start++;
+  else marker = -1;
+  if (end - start < MIN_RUN) return stretchEnd;
+  const kind = mayBeText(text, start, end);
+  if (kind === MIXED) {
+    for (let from = start, to = text.indexOf('/', start); from < end; from = to + 1, to = text.indexOf('/', from)) {
+      if (to === -1 || to > end) to = end;
+      if (to - from >= MIN_RUN && mayBeText(text, from, to) === TEXT) runs.push({ start: from, end: to, open: false });
+    }
+  }
+  if (kind !== TEXT) return stretchEnd;
+  const run: Run = { start, end, open: false };
+  // Lines of one width, each on a line of its own, the last no wider: one run.
+  const width = end - start;
+  let wrapped = width >= MIN_WIDTH && width <= MAX_WIDTH && width % 4 === 0 && text.charCodeAt(end - 1) !== 61;
+  for (let br = lineBreakAt(text, end); wrapped && br > 0; br = lineBreakAt(text, end)) {
+    const next = afterGutter(text, end + br, marker);
+    const nextEnd = runEnd(text, next);
+    const lineLength = nextEnd - next;
+    if (lineLength === 0 || lineLength > width || !endsLine(text, nextEnd)) break;
+    run.lines ??= { starts: [start], lengths: [width] };
+    run.lines.starts.push(next);
+    run.lines.lengths.push(lineLength);
+    end = nextEnd;
+    if (lineLength < width || text.charCodeAt(end - 1) === 61) wrapped = false;
+  }
+  run.end = end;
+  run.open = wrapped;
+  runs.push(run);
+  return end;
 }
 
 /**

@@ -198,8 +198,9 @@ export class Walk {
         this.i = i;
         return false;
       }
-      let c = text.charCodeAt(i);
-      if (isWhitespace(c)) c = text.charCodeAt((i = skipWhitespace(text, i)));
+      // Not read past the end: V8 would compile the walk again for it.
+      let c = i < n ? text.charCodeAt(i) : -1;
+      if (isWhitespace(c)) c = (i = skipWhitespace(text, i)) < n ? text.charCodeAt(i) : -1;
       if (i >= n) {
         if (expect === Expect.AfterValue && this.isObject.length === 0) break;
         return this.over(undefined);
