@@ -121,21 +121,18 @@ const claimsCache = new WeakMap<Masker, WeakMap<object, MaskedClaims>>();
 function recordedClaims(source: Principal['claims'], masker: Masker): MaskedClaims {
   const cached = claimsCache.get(masker)?.get(source);
   if (cached) return cached;
-  let masked = false;
-  const mask = (text: string) => {
-    const out = masker.text(text).text;
-    masked ||= out !== text;
-    return out;
-  };
-  const values: Record<string, ClaimValue> = {};
+  const kept: Record<string, ClaimValue> = {};
   for (const [name, value] of Object.entries(source)) {
     if (TOKEN_MECHANICS.has(name)) continue;
-    if (typeof value === 'string') values[name] = mask(value);
-    else if (typeof value === 'number' || typeof value === 'boolean') values[name] = value;
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') kept[name] = value;
     else if (Array.isArray(value)) {
-      values[name] = value.flatMap((v): Array<string | number | boolean> => (typeof v === 'string' ? [mask(v)] : typeof v === 'number' || typeof v === 'boolean' ? [v] : []));
+      kept[name] = value.filter((v): v is string | number | boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean');
     }
   }
+  // JSON mode, as a body is masked: a claim is masked by its name (a `password` claim) as well as by its value.
+  const json = masker.json(kept);
+  const values = json.value as Record<string, ClaimValue>;
+  const masked = json.findings.length > 0;
   const result = { values, masked };
   if (!claimsCache.has(masker)) claimsCache.set(masker, new WeakMap());
   claimsCache.get(masker)!.set(source, result);

@@ -88,6 +88,18 @@ describe('decision events: what re-deciding needs', () => {
     assert.deepEqual(e.operation?.masked, ['headers', 'query', 'text']);
   });
 
+  it('masks a claim by its name as a body is masked, as well as by its value', () => {
+    const password = `Pw-${Math.random().toString(36).slice(2)}-x9`;
+    const withSecrets: Principal = { ...principal, claims: { sub: 'agent-1', password, pw: password, note: `token ${token}`, roles: ['a', token] } };
+    const masker = createMasker();
+    const base = eventBase({ sessionId: 's1', requestId: 'r1', principal: withSecrets, connection: 'api', operation: operation(), masker });
+    const inputs = decisionInputs(base, withSecrets, operation(), masker, 16 * 1024);
+    const line = JSON.stringify(inputs.principal);
+    assert.ok(!line.includes(password) && !line.includes(token), line);
+    assert.equal(inputs.principal?.claims?.sub, 'agent-1');
+    assert.deepEqual(inputs.operation?.masked, ['claims']);
+  });
+
   it('truncates the text like payloads and marks it', () => {
     const e = recorded(operation({ text: 'x'.repeat(100) }), 'allow', 'r', 10);
     assert.equal(e.operation?.text, 'x'.repeat(10));

@@ -289,6 +289,15 @@ describe('assignments of sensitive keys in text', () => {
     assert.equal(custom.text(`CARD_PIN=${secret}\nSPIN=${secret}`).text, `CARD_PIN=[MASKED:sensitive-key]\nSPIN=${secret}`);
   });
 
+  it('masks pw, the short name for a password, alone or as a key\'s last word; not inside other words', () => {
+    masks((s) => `pw=${s}`);
+    masks((s) => `DB_PW: ${s}`);
+    masks((s) => `https://app.example/login?user=a&pw=${s}`);
+    const secret = chosen();
+    assert.equal(masker.auto(JSON.stringify({ user: 'a', pw: secret }), 'application/json').text, JSON.stringify({ user: 'a', pw: '[MASKED:sensitive-key]' }));
+    for (const text of ['the pw is fine', 'git log -pw', '{"pwm": 3, "pwr": "on"}']) assert.equal(masker.auto(text).text, text, text);
+  });
+
   it('masks the same in JSON mode, inside a string that holds a script', () => {
     const secret = chosen();
     const out = masker.auto(JSON.stringify({ command: `export DB_PASSWORD=${secret}\n./migrate` }));

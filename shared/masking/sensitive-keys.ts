@@ -4,7 +4,7 @@
 // DB_PASS, smtp.pass; not PASS alone (a test summary's "pass": 12), bypass or firstPass.
 
 export const DEFAULT_SENSITIVE_KEYS: readonly string[] = [
-  'password', 'passwd', 'pwd', 'passphrase', 'secret', 'clientSecret', 'token', 'accessToken',
+  'password', 'passwd', 'pwd', 'pw', 'passphrase', 'secret', 'clientSecret', 'token', 'accessToken',
   'refreshToken', 'idToken', 'sessionToken', 'authToken', 'apiKey', 'apiSecret', 'accessKey',
   'secretKey', 'privateKey', 'connectionString', 'credential', 'credentials', 'authorization',
   'cookie', 'sasToken', 'accountKey', 'sharedAccessKey',
