@@ -376,8 +376,10 @@ export async function record(
   options?: AppendOptions,
 ): Promise<void> {
   const telemetry = rt.telemetry ?? noTelemetry;
-  const failed = (error: unknown) =>
+  const failed = (error: unknown) => {
+    if (mode !== 'best-effort') noteRefusal(rt, events);
     recordingFailed(rt, mode, 'session events could not be recorded', { sessionId: events[0]?.sessionId, requestId: events[0]?.requestId }, error);
+  };
   // Best-effort does not wait for the session's claim (claimSession): the recorder makes it before writing.
   if (mode === 'best-effort') options = { ...options, owner: events.find((event) => event.principal)?.principal };
   if (!telemetry.enabled) {
@@ -396,6 +398,21 @@ export async function record(
     return;
   }
   await telemetry.span('record', () => rt.recorder.append(events, options).then(() => appended(), appended), { 'portcullis.events': events.length });
+}
+
+/**
+ * Under strict recording a request whose events were not durable in time is refused, but an
+ * append that timed out may still land later (its session's queue keeps it): an error event queued
+ * behind it says that the request was not carried out, so the log never shows it as allowed and
+ * then silent. Not waited for; when storage stays down it fails like the events before it.
+ */
+function noteRefusal(rt: Pick<ForwardDeps, 'recorder'>, events: EventInput[]): void {
+  // Only a request's own events come before it is carried out; an answer's come after.
+  const first = events.find((event) => event.type === 'request');
+  if (!first) return;
+  const refused = recordingUnavailable();
+  const error = { type: refused.type, detail: refused.detail };
+  rt.recorder.append([{ type: 'error', sessionId: first.sessionId, requestId: first.requestId, connection: first.connection, error }]).catch(() => undefined);
 }
 
 /** Logs a recording failure; refuses the request (503) unless recording is best-effort. */

@@ -4,7 +4,7 @@
 // comes back) is refused the same way once its time is up, rather than holding the request.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DEV_ISSUER_POLICY, startTestStack, type TestStack } from '../support/stack.js';
+import { DEV_ISSUER_POLICY, startTestStack, storedSession, type TestStack } from '../support/stack.js';
 import { startTestUpstream, type TestUpstream } from '../support/upstream.js';
 
 const policy = (recording: string) => `${DEV_ISSUER_POLICY}
@@ -57,6 +57,18 @@ describe('storage that does not answer', () => {
       stack.azurite.resume();
     }
     assert.equal(upstream.received.length, before, 'nothing reached the upstream');
+  });
+
+  it('records, once storage answers, that a request refused for it was not carried out', async () => {
+    // The append that timed out is still queued and lands later: the log must not show the request as allowed and then silent.
+    const deadline = Date.now() + 30_000;
+    let types: string[] = [];
+    while (Date.now() < deadline) {
+      types = (await storedSession(stack, 'known-before-the-outage')).types;
+      if (types.at(-1) === 'error') break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.deepEqual(types, ['session.start', 'request', 'decision', 'response', 'request', 'decision', 'error']);
   });
 });
 
