@@ -56,6 +56,7 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv = process.e
     table: clients.table,
     maxPayloadBytes: config.recordMaxPayloadBytes,
     lingerMs: config.recordLingerMs,
+    maxQueuedBytes: config.recordMaxQueuedBytes,
     log: log.child({ component: 'sessions' }),
     appendBlock: leanAppendBlock(clients.blobs.credential),
   });

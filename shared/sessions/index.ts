@@ -3,7 +3,7 @@
 export { SESSION_CONTAINER, EXPORT_CONTAINER, blobPath, dayOf, daySchema, parseBlobPath } from './names.js';
 export { listParts } from './parts.js';
 export { sessionEventSchema, sessionIdSchema, type EventInput, type EventType, type SessionEvent } from './schema.js';
-export { createRecorder, type AppendOptions, type Recorder, type RecorderOptions } from './recorder.js';
+export { createRecorder, EVENTS_NOT_RECORDED, type AppendOptions, type Recorder, type RecorderOptions } from './recorder.js';
 export { leanAppendBlock } from './append-block.js';
 export { RecordingError } from './recording-error.js';
 export { sessionOwnedByAnother } from './refusals.js';

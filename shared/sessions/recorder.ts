@@ -6,6 +6,7 @@ import type { TableClient } from '@azure/data-tables';
 import type { BlobServiceClient } from '@azure/storage-blob';
 import type { z } from 'zod';
 import type { Logger } from '../platform/log.js';
+import { Refusal } from '../platform/problem.js';
 import { within } from '../platform/within.js';
 import type { AppendBlock } from './append-block.js';
 import { BoundedMap } from './bounded-map.js';
@@ -84,10 +85,20 @@ export interface RecorderOptions {
    * recording failure (default 10 s); only tests change it.
    */
   timeoutMs?: number;
+  /**
+   * Bytes of events this instance may hold for the log, not yet written, before it refuses more
+   * (default 64 MiB): storage that hangs under load must not take the instance's memory with it.
+   */
+  maxQueuedBytes?: number;
 }
+
+/** What an event that says a session's events were lost calls it (recorder.ts writes it). */
+export const EVENTS_NOT_RECORDED = 'events-not-recorded';
 
 /** How long an append may take before it is a recording failure. */
 const RECORD_TIMEOUT_MS = 10_000;
+/** Bytes of events held for the log at most (RecorderOptions.maxQueuedBytes). */
+const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
 
 /** Room kept in a block for the line's chain members and a `session.start`. */
 const LINE_OVERHEAD_BYTES = 256;
@@ -103,6 +114,11 @@ export function createRecorder(options: RecorderOptions): Recorder {
   const indexes = createIndexWriter(options.table);
   const timeoutMs = options.timeoutMs ?? RECORD_TIMEOUT_MS;
   const owners = createSessionOwners(options.table, now, timeoutMs);
+  const maxQueuedBytes = options.maxQueuedBytes ?? MAX_QUEUED_BYTES;
+  let queuedBytes = 0;
+  // Per session, events that were lost (their write failed, or the log was too far behind): the
+  // session's next events that are written say so first, so that the log shows where it has a gap.
+  const lost = new BoundedMap<string, number>(10_000);
   let failures = 0;
 
   const batches = serialBatches<Sized>(async (sessionId, events) => {
@@ -145,15 +161,34 @@ export function createRecorder(options: RecorderOptions): Recorder {
           if (events) events.push(sized);
           else bySession.set(sessionId, [sized]);
         }
+        const bytes = pending.reduce((sum, sized) => sum + sized.bytes, 0);
+        if (queuedBytes + bytes > maxQueuedBytes) {
+          for (const [sessionId, events] of bySession) lost.set(sessionId, (lost.get(sessionId) ?? 0) + events.length);
+          throw new RecordingError(`cannot record: the session log is behind (${queuedBytes} bytes of events wait to be written, at most ${maxQueuedBytes})`);
+        }
+        queuedBytes += bytes;
         const appended = Promise.all(
           [...bySession].map(async ([sessionId, events]) => {
-            // Synchronous once the owner is known, so that each session's events reach the queue in
-            // the order they were appended; before, they wait for the one claim of the session.
-            const owner = appendOptions?.owner;
-            if (owner && owners.owns(sessionId, owner) !== true) await owners.claim(sessionId, owner);
-            return batches.submit(sessionId, events, appendOptions?.linger);
+            const gap = lost.get(sessionId) ?? 0;
+            lost.delete(sessionId);
+            const written = gap > 0 ? [gapEvent(sessionId, events[0]!.draft.event.requestId, gap, now(), options.maxPayloadBytes), ...events] : events;
+            try {
+              // Synchronous once the owner is known, so that each session's events reach the queue in
+              // the order they were appended; before, they wait for the one claim of the session.
+              const owner = appendOptions?.owner;
+              if (owner && owners.owns(sessionId, owner) !== true) await owners.claim(sessionId, owner);
+              await batches.submit(sessionId, written, appendOptions?.linger);
+            } catch (error) {
+              // Events kept out of another principal's session are not that session's gap.
+              const count = gap + (error instanceof Refusal ? 0 : events.length);
+              if (count > 0) lost.set(sessionId, (lost.get(sessionId) ?? 0) + count);
+              throw error;
+            }
           }),
         );
+        // Held until written or failed, however long the caller waits.
+        const release = () => (queuedBytes -= bytes);
+        appended.then(release, release);
         // Lingering events wait for their session's next ones first: that wait is not storage's.
         await within(appended, timeoutMs + (appendOptions?.linger ? (options.lingerMs ?? 0) : 0), () => storageSilent(timeoutMs, 'cannot record: '));
       } catch (error) {
@@ -238,6 +273,12 @@ function pendingEvent(input: EventInput, time: Date, maxPayloadBytes: number): S
   if (bytes > BLOCK_BUDGET_BYTES) throw new RecordingError(`${what} is larger than a log line may be (${BLOCK_BUDGET_BYTES} bytes)`);
   // An ISO time starts with its UTC day.
   return { draft: serialised, day: stamp.slice(0, 10), bytes };
+}
+
+/** The event that says `count` events of the session were lost before the request `requestId`'s. */
+function gapEvent(sessionId: string, requestId: string, count: number, time: Date, maxPayloadBytes: number): Sized {
+  const detail = `${count} event${count === 1 ? ' of this session was' : 's of this session were'} not recorded: the session log could not be written or was too far behind`;
+  return pendingEvent({ type: 'error', sessionId, requestId, error: { type: EVENTS_NOT_RECORDED, detail } }, time, maxPayloadBytes);
 }
 
 /** Consecutive events of one UTC day (a batch can straddle midnight). */

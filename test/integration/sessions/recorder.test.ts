@@ -8,6 +8,7 @@ import {
   blobPath,
   createRecorder,
   dayOf,
+  EVENTS_NOT_RECORDED,
   RecordingError,
   SESSION_CONTAINER,
   sessionEventSchema,
@@ -27,7 +28,7 @@ after(async () => {
   await azurite?.stop();
 });
 
-function recorder(options: { blobs?: BlobServiceClient; maxPayloadBytes?: number; now?: () => Date } = {}) {
+function recorder(options: { blobs?: BlobServiceClient; maxPayloadBytes?: number; now?: () => Date; maxQueuedBytes?: number; timeoutMs?: number } = {}) {
   const log = memoryLogger();
   const instance = createRecorder({
     blobs: options.blobs ?? blobClient(azurite),
@@ -35,6 +36,8 @@ function recorder(options: { blobs?: BlobServiceClient; maxPayloadBytes?: number
     maxPayloadBytes: options.maxPayloadBytes ?? 16 * 1024,
     log,
     now: options.now,
+    maxQueuedBytes: options.maxQueuedBytes,
+    timeoutMs: options.timeoutMs,
   });
   return Object.assign(instance, { log });
 }
@@ -191,6 +194,56 @@ describe('recorder', () => {
     assert.equal(r.log.lines[0]!.message, 'session events not recorded');
     assert.equal(r.log.lines[0]!.sessions, 'down-1');
     assert.ok(!JSON.stringify(r.log.lines).includes(secret));
+  });
+
+  it('holds a bounded amount for storage that hangs, refuses more at once, and writes where the session lost events', async () => {
+    const sessionId = uniqueId('behind');
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    const r = recorder({ blobs: blobClient(azurite, async (request, next) => (await opened, next.sendRequest(request))), maxQueuedBytes: 8 * 1024, timeoutMs: 100 });
+    const body = 'x'.repeat(1000);
+    // The first request's events wait for storage past the time the caller waits: still held.
+    await assert.rejects(r.append(requestEvents(sessionId, 'r0', { body })), /no answer|did not answer|within|silent|time/i);
+    let refused = 0;
+    for (let i = 1; i <= 20; i++) {
+      const started = performance.now();
+      const outcome = await r.append(requestEvents(sessionId, `r${i}`, { body })).then(() => 'written', (error: Error) => error.message);
+      if (/behind/.test(outcome)) {
+        refused++;
+        assert.ok(performance.now() - started < 50, 'refused at once, not after waiting on storage');
+      }
+    }
+    assert.ok(refused >= 10, `${refused} of 20 refused`);
+    open();
+    await r.settle();
+    await r.append(requestEvents(sessionId, 'after'));
+    const lines = await readBlob(sessionId);
+    const events = parse(lines);
+    const gap = events.find((e) => e.type === 'error');
+    assert.equal(gap?.error?.type, EVENTS_NOT_RECORDED);
+    assert.equal(gap?.requestId, 'after');
+    assert.match(gap!.error!.detail, new RegExp(`^${refused * 3} events`));
+    assert.deepEqual(events.slice(-4).map((e) => e.type), ['error', 'request', 'decision', 'response']);
+    // What was held is written, in order (r0, those not refused, then 'after'), and what was refused is not.
+    assert.equal(events.filter((e) => e.type === 'request').length, 22 - refused);
+    assert.deepEqual(verifyChain(lines, { sessionId, day: dayOf(new Date()) }), []);
+  });
+
+  it('says, with the session\'s next events written, how many a failed write lost', async () => {
+    const sessionId = uniqueId('lost');
+    let failing = true;
+    const blobs = blobClient(azurite, async (request, next) => {
+      if (failing && request.method === 'PUT' && new URL(request.url).search.includes('appendblock')) throw Object.assign(new Error('injected failure'), { statusCode: 500 });
+      return next.sendRequest(request);
+    });
+    const r = recorder({ blobs });
+    await assert.rejects(r.append(requestEvents(sessionId, 'r1')), RecordingError);
+    failing = false;
+    await r.append(requestEvents(sessionId, 'r2'));
+    const events = parse(await readBlob(sessionId));
+    assert.deepEqual(events.map((e) => e.type), ['session.start', 'error', 'request', 'decision', 'response']);
+    assert.equal(events[1]!.error?.type, EVENTS_NOT_RECORDED);
+    assert.match(events[1]!.error!.detail, /^3 events of this session were not recorded/);
   });
 
   it('refuses to chain onto a blob whose last line is not a sound event', async () => {
