@@ -29,7 +29,7 @@ export const settingsSchema = z.object({
   PORTCULLIS_UPSTREAM_TIMEOUT_MS: millis(30_000).describe('time an upstream has to start answering; then 504'),
   PORTCULLIS_INSPECTION_BUDGET_MS: millis(2000).describe('CPU time one request may take to be masked and judged (in slices), and again to mask the exchange with its target; over it, 422 or 502'),
   PORTCULLIS_RECORD_MAX_PAYLOAD_BYTES: bytes(16 * 1024).describe('masked payloads in the session log are truncated at this size'),
-  PORTCULLIS_RECORD_MAX_QUEUED_BYTES: bytes(64 * 1024 * 1024).describe(
+  PORTCULLIS_RECORD_MAX_QUEUED_BYTES: bytes(32 * 1024 * 1024).describe(
     'events an instance holds for the session log, not yet written, at most; past it (storage hanging under load) further events are refused at once (strict: 503; best-effort: not recorded, and the session\'s next events written say how many were lost)',
   ),
   PORTCULLIS_RECORD_LINGER_MS: z.coerce

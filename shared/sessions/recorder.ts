@@ -87,7 +87,7 @@ export interface RecorderOptions {
   timeoutMs?: number;
   /**
    * Bytes of events this instance may hold for the log, not yet written, before it refuses more
-   * (default 64 MiB): storage that hangs under load must not take the instance's memory with it.
+   * (default 32 MiB; an event held takes about three times its size in memory): storage that hangs under load must not take the instance's memory with it.
    */
   maxQueuedBytes?: number;
 }
@@ -98,7 +98,7 @@ export const EVENTS_NOT_RECORDED = 'events-not-recorded';
 /** How long an append may take before it is a recording failure. */
 const RECORD_TIMEOUT_MS = 10_000;
 /** Bytes of events held for the log at most (RecorderOptions.maxQueuedBytes). */
-const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
+const MAX_QUEUED_BYTES = 32 * 1024 * 1024;
 
 /** Room kept in a block for the line's chain members and a `session.start`. */
 const LINE_OVERHEAD_BYTES = 256;
