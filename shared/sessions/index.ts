@@ -28,7 +28,7 @@ export { containerSink, directorySink, type ExportSink } from './export-sinks.js
 export { MANIFEST_FILE, manifestSchema, type Manifest, type ManifestEntry } from './manifest.js';
 export { checkSignature, sign, trustedKeysFrom, type Signature, type Signer, type TrustedKey } from './signature.js';
 export { DEV_SIGNING_KEY_FILE, filePublicKey, fileSigner } from './file-signer.js';
-export { ledgerPath, writeLedger } from './ledger.js';
+export { ledgerPath, readSealedHeads, sealedHeads, writeLedger, type SealedHeads } from './ledger.js';
 export { runDailyExport } from './daily-export.js';
 export { verifyExport, type ExportCheck } from './verify-export.js';
 export { formatTimeline } from './replay.js';

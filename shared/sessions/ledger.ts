@@ -7,9 +7,10 @@
 // A rewritten or deleted session then disagrees with a ledger nobody without the key can re-sign.
 import type { ContainerClient } from '@azure/storage-blob';
 import { z } from 'zod';
+import { BoundedMap } from './bounded-map.js';
 import { canonicalJson } from './canonical-json.js';
 import { lineHash, sha256Hex } from './chain.js';
-import { createFileStats, tap } from './file-stats.js';
+import { createFileStats, tap, type FileStats } from './file-stats.js';
 import { readLines, splitLines } from './lines.js';
 import { dayPrefix, daySchema, parseBlobPath } from './names.js';
 import { groupParts } from './parts.js';
@@ -189,6 +190,49 @@ export function checkLedgerLines(lines: Iterable<{ text: string; terminated: boo
     [seq, head] = [seq + 1, hash];
   }
   return { heads, sealed, sealedBy, nextSeq: seq, head };
+}
+
+/** Why a session-day's files, read as one (`all`), are not what the ledger of `day` sealed; undefined when they are. */
+export function headMismatch(day: string, all: FileStats, head: LedgerHead): string | undefined {
+  if (head.events !== all.events || head.lastHash !== all.head) {
+    return `does not match the chain head the ledger of ${day} sealed (${all.events} events, the ledger says ${head.events}): it was rewritten`;
+  }
+  if (head.bytes !== all.bytes || head.sha256 !== all.sha256) return `does not match the size or SHA-256 in the ledger of ${day}`;
+  return undefined;
+}
+
+/**
+ * What the ledger of a day says of its sessions, for readers of the log: undefined while the day
+ * is not sealed; a problem when its ledger does not check (read without its signature: a reader
+ * holds no trusted keys; `portcullis sessions verify` checks it).
+ */
+export type SealedHeads = { heads: Map<string, LedgerHead> } | { problem: string } | undefined;
+
+/** The sealed heads of `day` from its ledger's bytes, for readers (SealedHeads). */
+export function sealedHeads(ledger: Buffer, day: string): SealedHeads {
+  const check = checkLedgerLines(splitLines(ledger), day, undefined);
+  if (check.problem) return { problem: `${ledgerPath(day)} line ${check.problem.line} ${check.problem.message}` };
+  return check.sealed ? { heads: new Map(check.heads.map((head) => [head.sessionId, head])) } : undefined;
+}
+
+// A sealed ledger never changes: readers keep what they read of it.
+const sealedCache = new BoundedMap<string, SealedHeads>(64);
+
+/** What the ledger of `day` in `container` sealed, for readers of the log (SealedHeads). */
+export async function readSealedHeads(container: ContainerClient, day: string): Promise<SealedHeads> {
+  const key = `${container.url} ${day}`;
+  const cached = sealedCache.get(key);
+  if (cached) return cached;
+  let bytes: Buffer;
+  try {
+    bytes = await container.getBlobClient(ledgerPath(day)).downloadToBuffer();
+  } catch (error) {
+    if (storageError(error).status === 404) return undefined;
+    throw error;
+  }
+  const heads = sealedHeads(bytes, day);
+  if (heads && 'heads' in heads) sealedCache.set(key, heads);
+  return heads;
 }
 
 /** Checks a ledger file as it streams past. */

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { sha256Hex } from './chain.js';
 import { ALL_PARTITION, invertedTime, keyPart, TABLES, type DecisionRow, type SessionRow } from './indexes.js';
 import { mapLimit } from './map-limit.js';
+import { readSealedHeads } from './ledger.js';
 import { listParts } from './parts.js';
 import { blobPath, dayOf, SESSION_CONTAINER } from './names.js';
 import { storageError } from './recording-error.js';
@@ -173,7 +174,8 @@ export async function readSession(
       return { day, part, path, bytes: undefined };
     }
   });
-  return sessionRecord(sessionId, files, { fromMs, toMs });
+  const sealed = new Map(await mapLimit(days, 8, async (day) => [day, await readSealedHeads(container, day)] as const));
+  return sessionRecord(sessionId, files, { fromMs, toMs }, sealed);
 }
 
 /**

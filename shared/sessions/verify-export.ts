@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { createFileStats, tap, type FileStats } from './file-stats.js';
-import { checkLedgerFile, parseLedgerPath, type LedgerHead } from './ledger.js';
+import { checkLedgerFile, headMismatch, parseLedgerPath, type LedgerHead } from './ledger.js';
 import { readLines } from './lines.js';
 import { entryLine, MANIFEST_FILE, parseManifest, type ManifestEntry } from './manifest.js';
 import { blobPath, daysBetween, parseBlobPath } from './names.js';
@@ -150,11 +150,8 @@ async function checkSessionDay(
 
 /** The session-day's files, read as one, against the head its day's ledger sealed. */
 function ledgerCheck(path: string, day: string, all: FileStats, head: LedgerHead): ExportCheck | undefined {
-  if (head.events !== all.events || head.lastHash !== all.head) {
-    return { file: path, message: `does not match the chain head the ledger of ${day} sealed (${all.events} events, the ledger says ${head.events}): it was rewritten` };
-  }
-  if (head.bytes !== all.bytes || head.sha256 !== all.sha256) return { file: path, message: `does not match the size or SHA-256 in the ledger of ${day}` };
-  return undefined;
+  const message = headMismatch(day, all, head);
+  return message === undefined ? undefined : { file: path, message };
 }
 
 function manifestCheck(

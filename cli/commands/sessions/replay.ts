@@ -1,17 +1,22 @@
 // `portcullis sessions replay ID [--date YYYY-MM-DD] [--dir DIR]`: one session as a timeline, read
 // from storage (every day the index knows, or just --date) or from an export directory; the last
-// line says whether the chain verifies (exit 1 when it does not).
+// line says whether the chain verifies, against its day's ledger where the day is sealed (exit 1
+// when it does not). `portcullis sessions verify` also checks an export's signatures.
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import {
   blobPath,
   formatTimeline,
+  ledgerPath,
   listParts,
   parseBlobPath,
+  readSealedHeads,
   readSession,
   SESSION_CONTAINER,
+  sealedHeads,
   sessionIdSchema,
   sessionRecord,
+  type SealedHeads,
   type SessionRecord,
   type SessionStores,
 } from '../../../shared/sessions/index.js';
@@ -63,7 +68,7 @@ async function fromStorage(stores: SessionStores, id: string, date: string | und
     const path = blobPath(date, id, part);
     files.push({ day: date, part, path, bytes: await container.getBlobClient(path).downloadToBuffer() });
   }
-  return sessionRecord(id, files);
+  return sessionRecord(id, files, {}, new Map([[date, await readSealedHeads(container, date)]]));
 }
 
 async function fromDirectory(dir: string, id: string, date: string | undefined): Promise<SessionRecord | undefined> {
@@ -75,5 +80,15 @@ async function fromDirectory(dir: string, id: string, date: string | undefined):
     const key = parseBlobPath(name);
     if (key?.sessionId === id && (!date || key.day === date)) files.push({ day: key.day, part: key.part, path: name, bytes: await readFile(join(dir, name)) });
   }
-  return files.length > 0 ? sessionRecord(id, files) : undefined;
+  if (files.length === 0) return undefined;
+  // An export carries the ledger of each day that was sealed when it was made.
+  const sealed = new Map<string, SealedHeads>();
+  for (const day of new Set(files.map((file) => file.day))) {
+    const ledger = await readFile(join(dir, ledgerPath(day))).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    sealed.set(day, ledger && sealedHeads(ledger, day));
+  }
+  return sessionRecord(id, files, {}, sealed);
 }
