@@ -78,6 +78,9 @@ describe('anthropic stream masking', () => {
     assert.equal(textOf(received, 0, 'thinking'), 'I recall [MASKED:github-token] from the file.');
     assert.equal(received.find((e) => e.delta?.type === 'signature_delta')!.delta!.signature, signature);
     assert.ok(!leaks(JSON.stringify(received)));
+    // The thinking text the masker held back comes before the signature, in the order the upstream sent them.
+    const kinds = received.filter((e) => e.index === 0 && e.type === 'content_block_delta').map((e) => e.delta!.type);
+    assert.equal(kinds.at(-1), 'signature_delta');
   });
 
   it('holds a tool call until it is complete, then passes it with its input masked as JSON (split across input_json_delta events)', () => {

@@ -125,8 +125,9 @@ export class MessageDeltas implements DeltaHandler {
       if (delta.type === 'input_json_delta' && typeof delta.partial_json === 'string') this.held.input += delta.partial_json;
       return [];
     }
-    // Anthropic's opaque data: masking could only break it.
-    if (delta.type === 'signature_delta') return [{ event: name, data }];
+    // Anthropic's opaque data: masking could only break it. It closes the block's thinking, so
+    // what the masker still holds of that text goes first, in the order the upstream sent them.
+    if (delta.type === 'signature_delta') return [...this.flushBlock(data.index), { event: name, data }];
     const field = TEXT_DELTAS[delta.type];
     if (!field || typeof delta[field] !== 'string') return [{ event: name, data: this.json(data) }];
     const key = `${String(data.index)}:${delta.type}`;
@@ -148,8 +149,12 @@ export class MessageDeltas implements DeltaHandler {
       if (this.differs) this.differs = [...this.differs, stop];
       return out;
     }
-    const flushes = this.streams.open(`${String(data.index)}:`).flatMap((key) => this.flushKey(key));
-    return [...flushes, stop];
+    return [...this.flushBlock(data.index), stop];
+  }
+
+  /** What the streams of the block at `index` still hold, as deltas. */
+  private flushBlock(index: unknown): StreamedEvent[] {
+    return this.streams.open(`${String(index)}:`).flatMap((key) => this.flushKey(key));
   }
 
   /** The events that stand for a complete tool call: itself, or a text block in its place. */
