@@ -1,7 +1,8 @@
 // hold: a `review` decision becomes an approval. The held request goes to blob storage, the
 // approval.requested event to the session log, the approval to the Table, and two messages to the
-// queue (`requested` now, `timeout` scheduled for the expiry); the agent gets 202 and a status URL,
-// or the outcome itself when it asked to wait (Prefer: wait=N) and a reviewer was quick. A client
+// queue (`requested` now, `timeout` scheduled for the expiry); the agent gets 202 and a status URL
+// (or its kind's refusal naming them, status.ts: kubectl cannot read a 202), or the outcome itself
+// when it asked to wait (Prefer: wait=N) and a reviewer was quick. A client
 // that cannot follow the status URL (a CLI that fails on 202) sends the same request again instead:
 // it is found by its repeat key (repeat.ts), and gets the open approval's status, or its answer once.
 import type { HeldRequest, Hold } from '../gateway/pipeline.js';
@@ -65,6 +66,6 @@ export function createHold(ctx: ApprovalContext): Hold {
       ).catch(() => undefined);
       throw reviewUnavailable();
     }
-    return answer(ctx, approval, preferredWait(held.prefer));
+    return answer(ctx, approval, preferredWait(held.prefer), held.request);
   };
 }

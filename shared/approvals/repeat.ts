@@ -63,6 +63,6 @@ export function createRepeat(ctx: ApprovalContext): Repeat {
   return async ({ principal, connection, request }): Promise<HttpResponseInit | undefined> => {
     if (!request.body.bytes) return undefined;
     const approval = await findApprovedRepeat(ctx, requestKey(principal, connection.name, request));
-    return approval && answer(ctx, approval);
+    return approval && answer(ctx, approval, undefined, request);
   };
 }

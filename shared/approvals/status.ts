@@ -1,7 +1,11 @@
 // The agent's view of an approval, shaped like Durable Functions' HTTP API: 202 with Location and
 // Retry-After while it is open; once carried out, the target's masked answer exactly as the agent
-// would have had it (plus x-portcullis-approval); 403 denied, 410 expired, 502 failed.
+// would have had it (plus x-portcullis-approval); 403 denied, 410 expired, 502 failed. A kind
+// whose clients cannot read the 202 (kubernetes: kubectl) answers the held request itself with its
+// own refusal instead (ConnectionKind.heldRefusal).
 import type { HttpResponseInit } from '@azure/functions';
+import type { AgentRequest } from '../connections/kind.js';
+import { kinds } from '../connections/registry.js';
 import { toProblem, type Refusal } from '../platform/problem.js';
 import type { ApprovalContext } from './context.js';
 import { approvalDenied, approvalFailed, approvalResultMissing, approvalTimedOut } from './refusals.js';
@@ -20,10 +24,13 @@ const RUNTIME_STATUS: Record<Status, string> = {
   failed: 'Failed',
 };
 
-/** Answers for `approval`, first waiting up to `waitSeconds` (from `Prefer: wait`) for it to close. */
-export async function answer(ctx: ApprovalContext, approval: Approval, waitSeconds?: number): Promise<HttpResponseInit> {
+/**
+ * Answers for `approval`, first waiting up to `waitSeconds` (from `Prefer: wait`) for it to close;
+ * `held`: the agent's request it answers (held, or sent again), none for a look at the status URL.
+ */
+export async function answer(ctx: ApprovalContext, approval: Approval, waitSeconds?: number, held?: AgentRequest): Promise<HttpResponseInit> {
   const settled = waitSeconds ? await waitForOutcome(ctx, approval, waitSeconds * 1000) : approval;
-  const response = await respond(ctx, settled);
+  const response = await respond(ctx, settled, held);
   if (waitSeconds !== undefined) response.headers.set('preference-applied', `wait=${waitSeconds}`);
   return response;
 }
@@ -38,7 +45,7 @@ async function waitForOutcome(ctx: ApprovalContext, approval: Approval, ms: numb
   return current;
 }
 
-async function respond(ctx: ApprovalContext, approval: Approval): Promise<HttpResponseInit & { headers: Headers }> {
+async function respond(ctx: ApprovalContext, approval: Approval, held: AgentRequest | undefined): Promise<HttpResponseInit & { headers: Headers }> {
   const status = effectiveStatus(approval, ctx.now());
   const { requestId, sessionId } = approval.base;
   const headers = new Headers({
@@ -46,6 +53,14 @@ async function respond(ctx: ApprovalContext, approval: Approval): Promise<HttpRe
     'x-portcullis-session': sessionId,
     'x-portcullis-approval': `${approval.id}; status=${status}`,
   });
+  // A kind whose clients cannot read the 202 below refuses the held request in their own shape.
+  const kind = held && inProgress(status) ? kinds[approval.base.operation.kind as keyof typeof kinds] : undefined;
+  const { id: approvalId, rule, message, expiresAt } = approval;
+  const refusal = kind?.heldRefusal?.({ bodyRoute: !held!.target, approval: approvalId, rule, message, statusUrl: ctx.urls.status(approvalId), expiresAt });
+  if (refusal) {
+    refusal.dialect = kind!.errorDialect;
+    return problem(approval, headers, refusal);
+  }
   if (inProgress(status)) {
     headers.set('location', ctx.urls.status(approval.id));
     headers.set('retry-after', status === 'pending' ? '5' : '1');

@@ -2,7 +2,7 @@
 // and forward it (credential added, response masked). Adding a kind is its own folder, a line in
 // registry.ts and one in schemas.ts (docs/architecture.md, "Adding a connection kind").
 import type { Finding, Masker } from '../masking/index.js';
-import type { ErrorDialect } from '../platform/problem.js';
+import type { ErrorDialect, Refusal } from '../platform/problem.js';
 import type { Connection } from './connection.js';
 import type { Tier } from './credential-schema.js';
 import type { Operation, OperationDetail } from './operation.js';
@@ -95,6 +95,18 @@ export interface GatewayResponse {
   partial?: () => ResponseRecord;
 }
 
+/** An open approval holding an agent's request, as a kind's heldRefusal names it. */
+export interface HeldForReview {
+  /** The request came on one of the kind's bodyRoutes (a command posted to /api/exec), not its own route. */
+  bodyRoute: boolean;
+  approval: string;
+  rule: string;
+  /** The rule's message (the decision's reason). */
+  message: string;
+  statusUrl: string;
+  expiresAt: string;
+}
+
 /** The routes agents call connections on; a kind names the one it serves. */
 export type Route = 'proxy' | 'sql' | 'mcp' | 'exec';
 
@@ -122,6 +134,13 @@ export interface ConnectionKind {
    * refusal on its connections; without one, refusals are plain problem+json.
    */
   errorDialect?: ErrorDialect;
+  /**
+   * The refusal (in errorDialect) its clients get while their request is held for review, instead
+   * of 202 and the approval's status: for clients that read a 2xx as the answer they asked for
+   * (kubectl decodes it as the object); undefined where its clients read the 202. The status URL
+   * still answers as for any kind.
+   */
+  heldRefusal?(held: HeldForReview): Refusal | undefined;
   /** Releases what the kind keeps open across requests (database pools); called when the runtime closes. */
   close?(): Promise<void>;
 }

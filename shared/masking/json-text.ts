@@ -160,6 +160,8 @@ export class Walk {
    * them, as kubectl writes it); and the edits made before it opened, which those replace none of.
    */
   private readonly secretKind: boolean[] = [];
+  /** Per open container: an object whose `kind` is "SecretList", whose items are Secrets without a kind of their own (the API server writes kind first). */
+  private readonly secretList: boolean[] = [];
   private readonly secretValues: (SecretValue[] | undefined)[] = [];
   private readonly editsBefore: number[] = [];
   /** Per open container, the keys masked in it (made when one is): two masked alike stay two keys (distinct-keys.ts). */
@@ -229,7 +231,8 @@ export class Walk {
             this.sensitive.push(sensitive && !declared && !this.apiObject);
             this.declared.push(declared);
             this.named.push(false);
-            this.secretKind.push(false);
+            this.secretKind.push(c === 123 && top >= 1 && !inObject && this.member[top] === 'items' && this.secretList[top - 1]!);
+            this.secretList.push(false);
             this.secretValues.push(undefined);
             this.editsBefore.push(this.edits.length);
             this.maskedKeys.push(undefined);
@@ -331,6 +334,7 @@ export class Walk {
     this.declared.pop();
     this.named.pop();
     const secret = this.secretKind.pop();
+    this.secretList.pop();
     const values = this.secretValues.pop();
     const before = this.editsBefore.pop()!;
     this.maskedKeys.pop();
@@ -482,7 +486,9 @@ export class Walk {
   private noteSecretValue(start: number, end: number, decoded: string | undefined) {
     const top = this.isObject.length - 1;
     if (this.keyIs('kind', this.keyStart, this.keyEnd, this.keyDecoded)) {
-      if ((decoded ?? this.text.slice(start + 1, end - 1)) === 'Secret') this.secretKind[top] = true;
+      const kind = decoded ?? this.text.slice(start + 1, end - 1);
+      if (kind === 'Secret') this.secretKind[top] = true;
+      else if (kind === 'SecretList') this.secretList[top] = true;
       return;
     }
     // The Secret's level: the data object's parent, or the annotations' grandparent. No closure here: this runs for every string.

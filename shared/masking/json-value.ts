@@ -54,6 +54,8 @@ function walk(value: unknown, core: Core, path: string, sensitive: boolean, dept
       return value.map((item, index) => walk(item, core, childPath(path, index), inherited, depth + 1, state));
     }
     if (core.kubernetesSecret && (value as { kind?: unknown }).kind === 'Secret') return kubernetesSecret(value as Record<string, unknown>, core, path, depth, state);
+    // A SecretList's items are Secrets, though the API server writes them without a kind.
+    const secretList = core.kubernetesSecret !== undefined && (value as { kind?: unknown }).kind === 'SecretList';
     const out: Record<string, unknown> = {};
     // A Key Vault secret bundle: its string `value` is the secret (KEY_VAULT_SECRET in json-text.ts).
     const id = (value as { id?: unknown }).id;
@@ -75,6 +77,10 @@ function walk(value: unknown, core: Core, path: string, sensitive: boolean, dept
         fromContainer ||
         (core.isSensitiveKey !== undefined && core.isSensitiveKey(key)) ||
         (key === 'value' && (named || (bundle && typeof item === 'string')));
+      if (secretList && key === 'items' && Array.isArray(item)) {
+        out[maskedKey] = item.map((x, i) => (isRecord(x) ? kubernetesSecret(x, core, childPath(at, i), depth + 2, state) : walk(x, core, childPath(at, i), false, depth + 2, state)));
+        continue;
+      }
       out[maskedKey] = walk(item, core, at, keySensitive, depth + 1, state, !fromContainer);
     }
     return out;

@@ -89,6 +89,21 @@ describe('Kubernetes Secrets in text', () => {
     }
   });
 
+  it('masks the items of a SecretList as the API server writes it: kind first, items without kind', () => {
+    const v = values();
+    const item = { metadata: { name: 'app', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({ data: { pin: v.pin } }) } }, data: { pin: v.pin, url: v.url, user: v.user, pass: v.pass }, type: 'Opaque' };
+    const list = { kind: 'SecretList', apiVersion: 'v1', metadata: { resourceVersion: '7' }, items: [item] };
+    for (const out of [masker.auto(JSON.stringify(list)), (() => { const r = masker.json(list); return { text: JSON.stringify(r.value), findings: r.findings }; })()]) {
+      assert.deepEqual(leaked(out.text, v), [], out.text);
+      assert.equal((JSON.parse(out.text) as typeof list).items[0]!.metadata.name, 'app');
+      assert.ok(out.findings.some((f) => f.rule === 'kubernetes-secret' && f.location === '$.items[0].data.pin'), JSON.stringify(out.findings.map((f) => f.location)));
+    }
+    // A ConfigMapList's items are not Secrets.
+    const configMaps = { kind: 'ConfigMapList', apiVersion: 'v1', items: [{ metadata: { name: 'settings' }, data: { pin: '1234' } }] };
+    assert.equal(masker.auto(JSON.stringify(configMaps)).text, JSON.stringify(configMaps));
+    assert.deepEqual(masker.json(configMaps).value, configMaps);
+  });
+
   it("is the policy's to switch off, and counted as a rule", () => {
     const v = values();
     const off = createMasker({ disabled: ['kubernetes-secret'] });

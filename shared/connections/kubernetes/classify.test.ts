@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { AgentRequest } from '../kind.js';
 import { resolveTarget } from '../target.js';
 import { classifyKubernetes } from './classify.js';
+import { jsonAccept } from './media.js';
 import { kubernetesConnectionSchema, type KubernetesConnection } from './schema.js';
 import { maskSecrets } from './secrets.js';
 
@@ -35,6 +36,45 @@ describe('kubernetes: RBAC terms', () => {
     assert.deepEqual(classify('POST', '/api/v1/namespaces/default/configmaps', '?dryRun=All').flags, ['dry-run']);
   });
 
+  it('reads paths as the API server\'s RequestInfoFactory does: the watch prefix, namespaces\' own subresources, proxy', () => {
+    const table: Array<[string, string, string, { action: string; resource: string; flags: string[] }]> = [
+      ['GET', '/api/v1/watch/namespaces/default/secrets', '', { action: 'core/secrets/watch', resource: 'default/*', flags: ['secrets'] }],
+      ['GET', '/api/v1/watch/namespaces/default/secrets/db', '', { action: 'core/secrets/watch', resource: 'default/db', flags: ['secrets'] }],
+      ['GET', '/api/v1/watch/secrets', '', { action: 'core/secrets/watch', resource: '*', flags: ['secrets', 'cluster-wide'] }],
+      ['GET', '/apis/apps/v1/watch/namespaces/prod/deployments', '', { action: 'apps/deployments/watch', resource: 'prod/*', flags: [] }],
+      ['GET', '/apis/apps/v1/watch/deployments', '', { action: 'apps/deployments/watch', resource: '*', flags: ['cluster-wide'] }],
+      ['GET', '/api/v1/watch/namespaces', '', { action: 'core/namespaces/watch', resource: '*', flags: [] }],
+      ['PUT', '/api/v1/namespaces/prod/finalize', '', { action: 'core/namespaces/finalize/update', resource: 'prod', flags: [] }],
+      ['PUT', '/api/v1/namespaces/prod/status', '', { action: 'core/namespaces/status/update', resource: 'prod', flags: [] }],
+      ['DELETE', '/api/v1/namespaces/prod', '', { action: 'core/namespaces/delete', resource: 'prod', flags: [] }],
+      ['GET', '/api/v1/namespaces', '', { action: 'core/namespaces/list', resource: '*', flags: [] }],
+      ['PATCH', '/api/v1/nodes/n1/status', '', { action: 'core/nodes/status/patch', resource: 'n1', flags: ['cluster-wide'] }],
+      ['GET', '/api/v1/nodes/n1/proxy/metrics', '', { action: 'core/nodes/proxy/get', resource: 'n1', flags: ['cluster-wide', 'streaming'] }],
+      ['GET', '/api/v1/namespaces/default/pods/web/proxy/x/y', '', { action: 'core/pods/proxy/get', resource: 'default/web', flags: ['streaming'] }],
+      ['GET', '/api/v1/namespaces/default/services/web:80/proxy/admin', '', { action: 'core/services/proxy/get', resource: 'default/web:80', flags: ['streaming'] }],
+      ['GET', '/api/v1/proxy/namespaces/default/pods/web/x', '', { action: 'core/pods/proxy', resource: 'default/web', flags: ['streaming'] }],
+      ['PUT', '/apis/apps/v1/namespaces/prod/deployments/web/status', '', { action: 'apps/deployments/status/update', resource: 'prod/web', flags: [] }],
+      ['POST', '/api/v1/namespaces/default/serviceaccounts/default/token', '', { action: 'core/serviceaccounts/token/create', resource: 'default/default', flags: [] }],
+      ['GET', '/api/v1/namespaces/default/secret%73', '', { action: 'core/secrets/list', resource: 'default/*', flags: ['secrets'] }],
+    ];
+    for (const [method, path, search, expected] of table) assert.deepEqual(classify(method, path, search), expected, `${method} ${path}`);
+  });
+
+  it('reads watch and force as the API server reads a boolean: anything but absent, 0 or false (any case)', () => {
+    for (const watch of ['true', 'True', 'TRUE', 't', 'T', '1', 'yes', '']) {
+      assert.equal(classify('GET', '/api/v1/namespaces/default/secrets', `?watch=${watch}`).action, 'core/secrets/watch', `watch=${watch}`);
+    }
+    assert.equal(classify('GET', '/api/v1/namespaces/default/secrets', '?watch').action, 'core/secrets/watch');
+    for (const watch of ['false', 'False', 'FALSE', '0']) assert.equal(classify('GET', '/api/v1/namespaces/default/secrets', `?watch=${watch}`).action, 'core/secrets/list', `watch=${watch}`);
+    // Its first value counts.
+    assert.equal(classify('GET', '/api/v1/namespaces/default/secrets', '?watch=1&watch=false').action, 'core/secrets/watch');
+    assert.equal(classify('GET', '/api/v1/namespaces/default/secrets', '?watch=0&watch=true').action, 'core/secrets/list');
+    // A named object is a get whatever watch says (the API server serves it as one).
+    assert.equal(classify('GET', '/api/v1/namespaces/default/secrets/db', '?watch=true').action, 'core/secrets/get');
+    assert.ok(classify('PATCH', '/api/v1/namespaces/default/configmaps/x', '?force=True', { 'content-type': 'application/apply-patch+yaml' }).flags.includes('force'));
+    assert.ok(!classify('PATCH', '/api/v1/namespaces/default/configmaps/x', '?force=false', { 'content-type': 'application/apply-patch+yaml' }).flags.includes('force'));
+  });
+
   it('calls discovery discovery, and other paths non-resource', () => {
     for (const path of ['/api', '/apis', '/api/v1', '/apis/apps/v1', '/openapi/v3']) assert.equal(classify('GET', path).action, 'discovery/get', path);
     assert.equal(classify('GET', '/version').action, 'nonresource/get');
@@ -53,6 +93,45 @@ describe('kubernetes: Secrets masked whole', () => {
     assert.equal(findings.length, 3);
     const event = maskSecrets({ type: 'ADDED', object: secret }, '$', []) as { object: { data: unknown } };
     assert.deepEqual(event.object.data, { a: '[MASKED:kubernetes-secret]' });
+  });
+
+  it('masks the items of a SecretList, which a real API server writes without kind', () => {
+    const item = { metadata: { name: 'x', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"data":{"a":"aGk="}}' } }, data: { a: 'aGk=' } };
+    const masked = maskSecrets({ kind: 'SecretList', apiVersion: 'v1', metadata: {}, items: [item] }, '$', []) as { items: Array<Record<string, any>> };
+    assert.deepEqual(masked.items[0]!.data, { a: '[MASKED:kubernetes-secret]' });
+    assert.equal(masked.items[0]!.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'], '[MASKED:kubernetes-secret]');
+    // Elsewhere a kind-less object is no Secret.
+    assert.deepEqual((maskSecrets({ kind: 'ConfigMapList', items: [{ data: { a: 'aGk=' } }] }, '$', []) as { items: Array<Record<string, any>> }).items[0]!.data, { a: 'aGk=' });
+  });
+
+  it('takes every object of an answer to a secrets request for a Secret: Table rows, partial metadata, kind-less watch events', () => {
+    const applied = { 'kubectl.kubernetes.io/last-applied-configuration': '{"data":{"a":"aGk="}}' };
+    const answers = [
+      { kind: 'Table', rows: [{ cells: ['x'], object: { kind: 'PartialObjectMetadata', metadata: { name: 'x', annotations: applied } } }, { cells: ['y'], object: { metadata: { name: 'y' }, data: { a: 'aGk=' } } }] },
+      { kind: 'PartialObjectMetadataList', items: [{ metadata: { name: 'x', annotations: applied } }] },
+      { kind: 'List', items: [{ metadata: { name: 'y' }, data: { a: 'aGk=' } }] },
+      { type: 'MODIFIED', object: { metadata: { name: 'y' }, stringData: { a: 'hi' } } },
+      { metadata: { name: 'y', annotations: applied }, data: { a: 'aGk=' } },
+    ];
+    for (const answer of answers) {
+      const findings: unknown[] = [];
+      const masked = JSON.stringify(maskSecrets(answer, '$', findings as never, true));
+      assert.ok(!masked.includes('aGk=') && !masked.includes('"hi"'), masked);
+      assert.ok(findings.length > 0, masked);
+    }
+  });
+});
+
+describe('kubernetes: what the API server is asked for', () => {
+  it('keeps the JSON media ranges of Accept, parameters and all, and asks for JSON in place of the rest', () => {
+    const table = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
+    assert.equal(jsonAccept(table), table.split(',').join(', '));
+    assert.equal(jsonAccept('application/vnd.kubernetes.protobuf, */*'), 'application/json');
+    assert.equal(jsonAccept('application/vnd.kubernetes.protobuf;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1;g=meta.k8s.io'), 'application/json;as=Table;v=v1;g=meta.k8s.io');
+    assert.equal(jsonAccept('application/vnd.kubernetes.protobuf;stream=watch'), 'application/json');
+    assert.equal(jsonAccept('application/yaml'), 'application/json');
+    assert.equal(jsonAccept('application/cbor, application/JSON'), 'application/JSON');
+    assert.equal(jsonAccept(null), 'application/json');
   });
 });
 

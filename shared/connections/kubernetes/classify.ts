@@ -25,38 +25,59 @@ export interface KubernetesRequest {
 /** Subresources that need a websocket or SPDY upgrade, which Functions HTTP cannot carry. */
 export const STREAMING_SUBRESOURCES = new Set(['exec', 'attach', 'portforward', 'proxy']);
 
+/** Verbs a path names before the resource (`/api/v1/watch/…`, the legacy `/api/v1/proxy/…`); a proxy's path after the name is the target's, not a subresource. */
+const PATH_VERBS = new Set(['watch', 'proxy']);
+/** Subresources of a namespace itself: `/api/v1/namespaces/prod/finalize` is the namespace prod's. */
+const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
+
+/**
+ * A boolean query parameter as the API server reads it (Convert_Slice_string_To_bool): absent,
+ * `0` or `false` (any case) is false, anything else — `True`, `t`, `yes`, an empty value — true.
+ * Only the first value counts.
+ */
+export function queryFlag(query: URLSearchParams, name: string): boolean {
+  const value = query.get(name);
+  return value !== null && value !== '0' && value.toLowerCase() !== 'false';
+}
+
+/**
+ * The API server's own reading of a request (k8s.io/apiserver's RequestInfoFactory): `/api/{version}`
+ * (core) or `/apis/{group}/{version}`, then a verb in the path (`watch`, `proxy`), then
+ * `namespaces/{namespace}` unless that namespace's own status or finalize follows, then
+ * resource, name and subresource; what follows the subresource is the subresource's own path.
+ */
 export function parseKubernetesPath(method: string, path: string, query: URLSearchParams): KubernetesRequest | { nonResource: string; verb: string } {
-  const segments = path.split('/').filter(Boolean);
-  let group: string;
-  let version: string;
-  let rest: string[];
+  // target.ts refused empty segments, dot segments and encoded slashes; the API server reads names decoded.
+  const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
   const nonResourceVerb = method === 'GET' || method === 'HEAD' ? 'get' : method.toLowerCase();
-  if (segments[0] === 'api' && segments.length >= 2) {
-    [group, version, rest] = ['core', segments[1]!, segments.slice(2)];
-  } else if (segments[0] === 'apis' && segments.length >= 3) {
-    [group, version, rest] = [segments[1]!, segments[2]!, segments.slice(3)];
-  } else {
-    return { nonResource: path, verb: nonResourceVerb };
+  const core = segments[0] === 'api';
+  // /api/v1 and /apis/apps/v1 list their group version's resources: discovery.
+  if ((!core && segments[0] !== 'apis') || segments.length < (core ? 3 : 4)) return { nonResource: path, verb: nonResourceVerb };
+  const [group, version] = core ? ['core', segments[1]!] : [segments[1]!, segments[2]!];
+  let rest = segments.slice(core ? 2 : 3);
+  let pathVerb = '';
+  if (PATH_VERBS.has(rest[0]!)) {
+    // The API server refuses a bare /api/v1/watch; nothing is read.
+    if (rest.length < 2) return { nonResource: path, verb: nonResourceVerb };
+    pathVerb = rest[0]!;
+    rest = rest.slice(1);
   }
-  // A group version's own resource list is discovery.
-  if (rest.length === 0) return { nonResource: path, verb: nonResourceVerb };
   let namespace = '';
-  if (rest[0] === 'namespaces' && rest.length >= 3) {
+  if (rest[0] === 'namespaces' && rest.length > 1) {
     namespace = rest[1]!;
-    rest = rest.slice(2);
+    if (rest.length > 2 && !NAMESPACE_SUBRESOURCES.has(rest[2]!)) rest = rest.slice(2);
   }
-  const [resource = '', name = '', subresource = '', ...more] = rest;
-  // GET /api/v1/namespaces/x is the namespace x itself.
+  const [resource = '', name = '', subresource = ''] = rest;
   const collection = name === '';
-  const watch = query.get('watch') === 'true' || query.get('watch') === '1';
   const verb =
-    method === 'GET' || method === 'HEAD' ? (watch ? 'watch' : collection ? 'list' : 'get')
+    pathVerb ? pathVerb
+    : method === 'GET' || method === 'HEAD' ? (!collection ? 'get' : queryFlag(query, 'watch') ? 'watch' : 'list')
     : method === 'POST' ? 'create'
     : method === 'PUT' ? 'update'
     : method === 'PATCH' ? 'patch'
     : method === 'DELETE' ? (collection ? 'deletecollection' : 'delete')
     : method.toLowerCase();
-  return { verb, group, version, resource, subresource: [subresource, ...more].filter(Boolean).join('/'), namespace, name };
+  return { verb, group, version, resource, subresource: verb === 'proxy' ? '' : subresource, namespace, name };
 }
 
 export function classifyKubernetes(request: AgentRequest, connection: KubernetesConnection): Operation {
@@ -80,14 +101,16 @@ export function classifyKubernetes(request: AgentRequest, connection: Kubernetes
   }
   const { verb, group, resource, subresource, namespace, name } = parsed;
   const action = [group, resource, subresource, verb].filter(Boolean).join('/');
-  const scope = namespace ? `${namespace}/${name || '*'}` : name || '*';
+  // A namespace is cluster-scoped: the API server names it as its own namespace too.
+  const namespaced = namespace !== '' && resource !== 'namespaces';
+  const scope = namespaced ? `${namespace}/${name || '*'}` : name || '*';
   const flags: string[] = [];
   if (resource === 'secrets') flags.push('secrets');
   if (!namespace && resource !== 'namespaces') flags.push('cluster-wide');
   if (query.getAll('dryRun').includes('All')) flags.push('dry-run');
   if ((request.headers.get('content-type') ?? '').startsWith('application/apply-patch')) flags.push('server-side-apply');
-  if (query.get('force') === 'true') flags.push('force');
-  if (STREAMING_SUBRESOURCES.has(subresource.split('/')[0]!)) flags.push('streaming');
+  if (queryFlag(query, 'force')) flags.push('force');
+  if (verb === 'proxy' || STREAMING_SUBRESOURCES.has(subresource)) flags.push('streaming');
   return {
     ...base,
     actions: [action],

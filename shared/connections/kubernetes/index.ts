@@ -1,5 +1,7 @@
 // The kubernetes connection kind: a proxy to an API server, judged in RBAC terms (classify.ts),
-// with Secrets' values masked whole (secrets.ts) and watch streams masked event by event.
+// with Secrets' values masked whole (secrets.ts) and watch streams masked event by event; the API
+// server is asked for JSON alone (media.ts).
+// A held request is refused while it waits, in a shape kubectl prints (refusals.ts heldForReview).
 // exec, attach, port-forward and proxy need a websocket or SPDY upgrade, which Functions HTTP
 // cannot carry: through the proxy they are refused. A command in a container is posted to
 // /api/exec/{connection} instead, and the gateway runs it through the exec endpoint itself (exec.ts),
@@ -9,13 +11,14 @@ import { execAnswer, wantsStream } from '../exec-output.js';
 import { agentResponseHeaders } from '../headers.js';
 import type { AgentRequest, ConnectionKind, ForwardContext, GatewayResponse } from '../kind.js';
 import type { Operation } from '../operation.js';
-import { maskResponse } from '../response.js';
+import { bodyKind, maskResponse } from '../response.js';
 import { upstreamTarget } from '../target.js';
 import { callUpstream, prepareCall, withCredential } from '../upstream.js';
 import { classifyKubernetes } from './classify.js';
 import { runPodExec } from './exec.js';
 import { argvOf, commandText, execPath, readPodExec } from './exec-request.js';
-import { commandChanged, upgradeNotSupported } from './refusals.js';
+import { jsonAccept } from './media.js';
+import { commandChanged, heldForReview, upgradeNotSupported } from './refusals.js';
 import { certificateAuthority, type KubernetesConnection } from './schema.js';
 import { kubernetesMasker } from './secrets.js';
 
@@ -25,6 +28,8 @@ export const kubernetesKind: ConnectionKind = {
   readsBody: false,
   target: upstreamTarget,
   errorDialect: kubernetesErrors,
+  // A command posted to /api/exec is held as an ssh command is: 202 and the approval's status.
+  heldRefusal: (held) => (held.bodyRoute ? undefined : heldForReview(held)),
   classify: (request, connection) => classifyKubernetes(request, connection.config as KubernetesConnection),
   async forward(request, operation, context) {
     if (!request.target) return forwardExec(request, operation, context);
@@ -34,11 +39,13 @@ export const kubernetesKind: ConnectionKind = {
     }
     const call = await prepareCall(request, context);
     call.ca = authorityOf(config);
+    call.headers.set('accept', jsonAccept(call.headers.get('accept')));
     const upstream = await callUpstream(call, context);
     const headers = agentResponseHeaders(upstream.headers);
     const masker = config.maskSecrets ? kubernetesMasker(call.masker, { secretsAnswer: operation.flags.includes('secrets') }) : call.masker;
-    // A watch is a stream of JSON events served as application/json: masked as NDJSON, event by event.
-    const watching = operation.details.verb === 'watch' && upstream.ok && upstream.body;
+    // A watch is a stream of JSON events served as application/json: masked as NDJSON, event by
+    // event. A stream in any other type keeps it, and is refused as a body the gateway cannot read.
+    const watching = operation.details.verb === 'watch' && upstream.ok && upstream.body && bodyKind(upstream.headers.get('content-type')) === 'json';
     const masked = watching ? new Response(upstream.body, { status: upstream.status, headers: withType(upstream.headers, 'application/x-ndjson') }) : upstream;
     return maskResponse(masked, {
       masker,

@@ -1,7 +1,10 @@
 // Secrets in Kubernetes answers: a Secret's `data` (base64) and `stringData` values are masked as
 // whole values whatever their content — the masker cannot know that `aHVudGVyMg==` is a password —
 // and so is the `kubectl.kubernetes.io/last-applied-configuration` annotation of a Secret, which
-// repeats them. Lists (SecretList, a List of mixed items) and watch events ({type, object}) too.
+// repeats them. Lists, Tables' rows and watch events ({type, object}) too. A real API server leaves
+// `kind` off a list's items (kubernetes/kubernetes#3030), and a Table or a PartialObjectMetadataList
+// carries a Secret's metadata as another kind: in the answer to a secrets request every object it
+// carries is taken for a Secret, and elsewhere a SecretList's items are.
 import { KUBERNETES_SECRET_RULE, LAST_APPLIED, SECRET_FIELDS, type Finding, type Masker } from '../../masking/index.js';
 import { wholeValueRule, withOwnPass } from '../whole-value.js';
 
@@ -9,19 +12,24 @@ const WHOLE = wholeValueRule(KUBERNETES_SECRET_RULE);
 const MARKER = WHOLE.marker;
 const finding = WHOLE.finding;
 
+/** Where an answer carries objects: a list's items, a Table's rows and each row's object, a watch event's object. */
+const CARRIERS = new Set(['items', 'rows', 'object']);
+
 /** The policy's masker with Secrets' values masked first; whole-body masking for secrets answers too large to parse. */
 export function kubernetesMasker(masker: Masker, options: { secretsAnswer: boolean }): Masker {
-  return withOwnPass(masker, WHOLE, maskSecrets, options.secretsAnswer);
+  const pass = (value: unknown, path: string, findings: Finding[]) => maskSecrets(value, path, findings, options.secretsAnswer);
+  return withOwnPass(masker, WHOLE, pass, options.secretsAnswer);
 }
 
-export function maskSecrets(value: unknown, path: string, findings: Finding[]): unknown {
-  if (Array.isArray(value)) return value.map((item, i) => maskSecrets(item, `${path}[${i}]`, findings));
+/** `value` with its Secrets' values masked; `secrets`: it answers a secrets request, so every object in it is one. */
+export function maskSecrets(value: unknown, path: string, findings: Finding[], secrets = false): unknown {
+  if (Array.isArray(value)) return value.map((item, i) => maskSecrets(item, `${path}[${i}]`, findings, secrets));
   if (value === null || typeof value !== 'object') return value;
   const object = value as Record<string, unknown>;
-  if (object.kind === 'Secret') return maskSecret(object, path, findings);
-  const out: Record<string, unknown> = {};
-  // Lists' items and watch events' objects; nothing else holds a Secret.
-  for (const [key, item] of Object.entries(object)) out[key] = key === 'items' || key === 'object' ? maskSecrets(item, `${path}.${key}`, findings) : item;
+  const out = secrets || object.kind === 'Secret' ? maskSecret(object, path, findings) : { ...object };
+  for (const key of Object.keys(object)) {
+    if (CARRIERS.has(key)) out[key] = maskSecrets(object[key], `${path}.${key}`, findings, secrets || (key === 'items' && object.kind === 'SecretList'));
+  }
   return out;
 }
 

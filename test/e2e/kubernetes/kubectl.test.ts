@@ -114,6 +114,18 @@ describe('kubectl through the gateway', { skip: kubectl.skip }, () => {
     assert.equal(JSON.parse(res.stdout).data.config, '[MASKED:kubernetes-secret]');
   });
 
+  it('masks a list of Secrets, whose items a real API server writes without kind, as YAML, JSON and a watch', async () => {
+    for (const args of [['get', 'secrets', '-o', 'yaml'], ['get', 'secrets', '-A', '-o', 'yaml'], ['get', 'secrets', '-l', 'app!=x', '-o', 'yaml'], ['get', 'secrets', '--watch', '-o', 'yaml']]) {
+      const res = await run(...args);
+      assert.equal(res.code, 0, `${args.join(' ')}: ${res.stderr}`);
+      assert.ok(!res.stdout.includes(Buffer.from(secretValue).toString('base64')), `${args.join(' ')}: the secret leaked`);
+      assert.match(res.stdout, /config: '\[MASKED:kubernetes-secret\]'/, args.join(' '));
+      assert.match(res.stdout, /last-applied-configuration: '\[MASKED:kubernetes-secret\]'/, args.join(' '));
+    }
+    const json = await run('get', 'secrets', '-o', 'json');
+    assert.equal(JSON.parse(json.stdout).items[0].data.config, '[MASKED:kubernetes-secret]');
+  });
+
   it('applies a configmap server-side (allowed) and holds a deployment for review', async () => {
     const manifest = join(dir, 'cm.json');
     await writeFile(manifest, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'default' }, data: { mode: 'fast' } }));
@@ -136,6 +148,9 @@ describe('kubectl through the gateway', { skip: kubectl.skip }, () => {
   it('holds a delete for review, and carries it out once approved', async () => {
     const res = await run('delete', 'configmap', 'settings', '--wait=false');
     assert.equal(api.objects.has('core/configmaps/default/settings'), true, `deleted before review: ${res.stdout} ${res.stderr}`);
+    // kubectl prints the held request as a failure, with the rule's message and the approval.
+    assert.notEqual(res.code, 0);
+    assert.match(res.stderr, /^Error from server \(Forbidden\): Held for review: Deleting from the cluster needs a human\. Approval cluster\.\S+ waits for a reviewer .*\(rule review-deletes, request /);
 
     const auditor = await stack.token('auditor-1', ['auditors']);
     // kubectl sends no session header: the session is the one its token's claims name.
@@ -145,6 +160,10 @@ describe('kubectl through the gateway', { skip: kubectl.skip }, () => {
     const requested = events.filter((e) => e.type === 'approval.requested').map((e) => e.approval!.id);
     assert.ok(requested.length >= 1, JSON.stringify(events.map((e) => e.type)));
     const id = requested.at(-1)!;
+    assert.ok(res.stderr.includes(id), res.stderr);
+    // The same command again while it waits: the same approval, said the same way.
+    const again = await run('delete', 'configmap', 'settings', '--wait=false');
+    assert.ok(again.stderr.includes(`Approval ${id} waits`), again.stderr);
     const operator = await stack.token('olga', ['operators']);
     const decided = await internal(`/api/approvals/${id}/decision`, operator, { decision: 'approve', reason: 'cleanup' });
     assert.equal(decided.status, 200, await decided.text());
