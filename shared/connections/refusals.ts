@@ -93,3 +93,19 @@ export const tierUnavailable = (connection: string, tier: string) =>
     detail: `The request was granted the ${tier} tier, but connection "${connection}" has no ${tier} credential; it was not forwarded.`,
     extensions: { tier },
   });
+
+/**
+ * A request held for review, for a kind whose clients read any 2xx as the answer they asked for
+ * (ConnectionKind.heldRefusal): kubectl would decode a 202 as the object, the OpenAI and Anthropic
+ * SDKs as a completion. A 403 is a failure each prints with its message (`Error from server
+ * (Forbidden): …`, PermissionDeniedError) and none retries (they retry 408, 409, 429 and 5xx). It
+ * names the rule's message and the approval; the same request again once approved gets the answer.
+ */
+export const heldForReview = (held: { approval: string; rule: string; message: string; statusUrl: string; expiresAt: string }) =>
+  new Refusal({
+    status: 403,
+    type: 'held-for-review',
+    title: 'Held for review',
+    detail: `${held.message.replace(/\.?$/, '.')} Approval ${held.approval} waits for a reviewer until ${held.expiresAt} (status: ${held.statusUrl}); send the same request again once it is approved to get its answer.`,
+    extensions: { rule: held.rule, approval: held.approval, statusUrl: held.statusUrl },
+  });

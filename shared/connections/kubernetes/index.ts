@@ -1,7 +1,7 @@
 // The kubernetes connection kind: a proxy to an API server, judged in RBAC terms (classify.ts),
 // with Secrets' values masked whole (secrets.ts) and watch streams masked event by event; the API
 // server is asked for JSON alone (media.ts).
-// A held request is refused while it waits, in a shape kubectl prints (refusals.ts heldForReview).
+// A held request is refused while it waits, in a shape kubectl prints (../refusals.ts heldForReview).
 // exec, attach, port-forward and proxy need a websocket or SPDY upgrade, which Functions HTTP
 // cannot carry: through the proxy they are refused. A command in a container is posted to
 // /api/exec/{connection} instead, and the gateway runs it through the exec endpoint itself (exec.ts),
@@ -18,7 +18,8 @@ import { classifyKubernetes } from './classify.js';
 import { runPodExec } from './exec.js';
 import { argvOf, commandText, execPath, readPodExec } from './exec-request.js';
 import { jsonAccept } from './media.js';
-import { commandChanged, heldForReview, upgradeNotSupported } from './refusals.js';
+import { heldForReview } from '../refusals.js';
+import { commandChanged, upgradeNotSupported } from './refusals.js';
 import { certificateAuthority, type KubernetesConnection } from './schema.js';
 import { kubernetesMasker } from './secrets.js';
 

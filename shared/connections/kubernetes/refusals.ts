@@ -28,17 +28,3 @@ export const execRefused = (upstreamStatus: number, message: string) =>
 export const execUnreachable = (connection: string, why: string) =>
   new Refusal({ status: 502, type: 'upstream-unreachable', title: 'Upstream unreachable', detail: `The API server of "${connection}" could not be reached for the exec (${why}).` });
 
-/**
- * A request held for review, as kubectl reads it: a failure it prints (`Error from server
- * (Forbidden): Held for review: …`) rather than a 202 it would decode as the object it asked for,
- * and a 403 that client-go does not retry (it retries 429 and 5xx). It names the rule's message
- * and the approval; the same request again once approved gets the answer.
- */
-export const heldForReview = (held: { approval: string; rule: string; message: string; statusUrl: string; expiresAt: string }) =>
-  new Refusal({
-    status: 403,
-    type: 'held-for-review',
-    title: 'Held for review',
-    detail: `${held.message.replace(/\.?$/, '.')} Approval ${held.approval} waits for a reviewer until ${held.expiresAt} (status: ${held.statusUrl}); send the same request again once it is approved to get its answer.`,
-    extensions: { rule: held.rule, approval: held.approval, statusUrl: held.statusUrl },
-  });

@@ -35,6 +35,11 @@ rules:
     match: { connections: [claude, foundry], toolCalls: { name: "*", input: "\\\\baz\\\\s+group\\\\s+delete\\\\b" } }
     action: deny
     message: Deleting resource groups is not for agents
+  - name: hold-production-prompts
+    match: { connections: [claude, foundry], body: "(?i)production database" }
+    action: review
+    message: Prompts about the production database need a human
+    review: { groups: [reviewers] }
   - name: hold-terraform-destroy
     match: { connections: [claude, foundry], toolCalls: { name: Bash, input: "terraform\\\\s+destroy" } }
     action: review
@@ -159,14 +164,8 @@ describe('anthropic e2e: @anthropic-ai/sdk through the gateway', () => {
       assert.ok(approval, textOf(held));
       assert.match(textOf(held), /needs a human review \(rule hold-terraform-destroy\)\. Destroying infrastructure needs a human\./);
 
-      // Before a decision, repeating the request is told to wait.
-      const early = await fetch(`${stack.url}/api/proxy/claude/v1/messages`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${agentToken}`, 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
-        body: JSON.stringify({ ...ask, stream: stream || undefined }),
-      });
-      assert.equal(early.status, 202);
-      await early.body?.cancel();
+      // Before a decision, repeating the request is told to wait, in an error the SDK raises (it would read a 202 as a Message).
+      await assert.rejects(send(), (error: unknown) => error instanceof Anthropic.PermissionDeniedError && error.message.includes(`Approval ${approval} waits for a reviewer`));
 
       const view = await fetch(`${stack.url}/api/approvals/${approval}/decision`, {
         method: 'POST',
@@ -191,6 +190,20 @@ describe('anthropic e2e: @anthropic-ai/sdk through the gateway', () => {
       const again = await send();
       assert.ok(!again.content.some((b) => b.type === 'tool_use'), 'the held answer is given once');
       assert.equal(seen().length, 2);
+    }
+  });
+
+  it('holds a prompt a review rule matches with an error the SDK raises, naming the approval, streamed and not', async () => {
+    for (const stream of [false, true]) {
+      const ask = { model: MODEL, max_tokens: 100, messages: [{ role: 'user' as const, content: `Summarise the production database schema (${stream})` }] };
+      const seen = since();
+      const error = await (stream ? client.messages.stream(ask).finalMessage() : client.messages.create(ask)).then(
+        () => assert.fail('a held prompt must not resolve as a Message'),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof Anthropic.PermissionDeniedError, String(error));
+      assert.match(error.message, /Prompts about the production database need a human\. Approval \S+ waits for a reviewer until .+ \(status: http\S+\/api\/approvals\/\S+\)/);
+      assert.equal(seen().length, 0, 'nothing reached the model');
     }
   });
 

@@ -35,6 +35,11 @@ rules:
     match: { connections: [llm, azure-llm], toolCalls: { input: "\\\\baz\\\\s+group\\\\s+delete\\\\b" } }
     action: deny
     message: Deleting resource groups is not for agents
+  - name: hold-production-prompts
+    match: { connections: [llm, azure-llm], body: "(?i)production database" }
+    action: review
+    message: Prompts about the production database need a human
+    review: { groups: [reviewers] }
   - name: hold-terraform-destroy
     match: { connections: [llm, azure-llm], toolCalls: { name: shell, input: "terraform\\\\s+destroy" } }
     action: review
@@ -167,6 +172,8 @@ describe('openai e2e: the openai client through the gateway', () => {
       assert.equal(held.finish_reason, 'stop');
       const approval = /held as approval ([a-z0-9-]+\.[0-9a-f]{32})/.exec(held.message.content ?? '')?.[1];
       assert.ok(approval, held.message.content ?? '');
+      // Before a decision, repeating the request is told to wait, in an error the SDK raises (it would read a 202 as a completion).
+      await assert.rejects(send(), (error: unknown) => error instanceof OpenAI.PermissionDeniedError && error.message.includes(`Approval ${approval} waits for a reviewer`));
       const decided = await fetch(`${stack.url}/api/approvals/${approval}/decision`, {
         method: 'POST',
         headers: { authorization: `Bearer ${reviewer}`, 'content-type': 'application/json' },
@@ -186,6 +193,20 @@ describe('openai e2e: the openai client through the gateway', () => {
       assert.equal(approved.finish_reason, 'tool_calls');
       assert.equal(seen().length, 1, 'the approved answer came from the approval, not the model');
       assert.ok(!(await send()).choices[0]!.message.tool_calls?.length, 'the held answer is given once');
+    }
+  });
+
+  it('holds a prompt a review rule matches with an error the SDK raises, naming the approval, streamed and not', async () => {
+    for (const stream of [false, true]) {
+      const ask = { model: MODEL, messages: [{ role: 'user' as const, content: `Summarise the production database schema (${stream})` }] };
+      const seen = since();
+      const error = await (stream ? client.chat.completions.stream(ask).finalChatCompletion() : client.chat.completions.create(ask)).then(
+        () => assert.fail('a held prompt must not resolve as a completion'),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof OpenAI.PermissionDeniedError, String(error));
+      assert.match(error.message, /Prompts about the production database need a human\. Approval \S+ waits for a reviewer until .+ \(status: http\S+\/api\/approvals\/\S+\)/);
+      assert.equal(seen().length, 0, 'nothing reached the model');
     }
   });
 
