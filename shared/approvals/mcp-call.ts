@@ -6,7 +6,9 @@
 import type { Hold } from '../gateway/pipeline.js';
 import { toolError } from '../gateway/mcp/answers.js';
 import { heldCallKey, type CallHold } from '../gateway/mcp/held-call.js';
+import { idKey, readMessage, type JsonRpcResponse } from '../connections/mcp/messages.js';
 import type { McpConnection } from '../connections/mcp/schema.js';
+import { SseParser } from '../masking/index.js';
 import type { McpStore } from '../gateway/mcp/store.js';
 import type { ApprovalContext } from './context.js';
 import { effectiveStatus, inProgress, type Approval } from './state.js';
@@ -52,34 +54,63 @@ export function createCallHold(ctx: ApprovalContext, store: McpStore, hold: Hold
           _meta: { 'portcullis/approval': { id: current.id, status, statusUrl: url } },
         };
       }
-      // Answered for once: the next identical call is a new request.
+      if (status === 'completed') {
+        // Answered for once the result is given: the next identical call is a new request. An
+        // answer that cannot be read keeps the approval bound, so the call never runs twice on it.
+        const result = await storedResult(current);
+        if (result.delivered) await store.releaseCall(key);
+        return result.value;
+      }
       await store.releaseCall(key);
-      if (status === 'completed') return storedResult(current, call.message.id);
       const why = status === 'denied' ? `was denied by a reviewer${reason(current)}` : status === 'expired' ? 'expired before a reviewer decided' : 'failed when it was carried out';
       return toolError(`The approval of this call (${current.id}) ${why}; it was not carried out.`);
     }
   };
 
-  /** The approved call's answer as carried out (masked then), as the tool result. */
-  async function storedResult(approval: Approval, requestId: string | number): Promise<Record<string, unknown>> {
-    const stored = await ctx.held.getResult(approval.id);
-    const text = stored ? Buffer.from(stored.body, 'base64').toString('utf8') : '';
-    // The stored answer is the server's, masked: JSON, or SSE whose data lines are messages.
-    const candidates = text.trimStart().startsWith('{') || text.trimStart().startsWith('[') ? [text] : text.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim());
-    for (const candidate of candidates) {
-      try {
-        const parsed: unknown = JSON.parse(candidate);
-        for (const message of Array.isArray(parsed) ? parsed : [parsed]) {
-          const m = message as { id?: unknown; result?: Record<string, unknown>; error?: { message?: string } };
-          if (m.result && (m.id === requestId || candidates.length === 1)) return m.result;
-          if (m.error) return toolError(`The approved call failed: ${m.error.message ?? 'error'}`);
-        }
-      } catch {
-        // Not a message (an SSE comment or a partial line): the next one may be.
-      }
-    }
-    return toolError(`The approved call (${approval.id}) ran, but its answer cannot be read (status ${stored?.status ?? 'unknown'}).`);
+  /**
+   * The approved call's answer as carried out (masked then), as the tool result: the response to
+   * the held call's id (as clients compare ids), whatever notifications and requests came before
+   * it. The caller answers it under the repeated call's id.
+   */
+  async function storedResult(approval: Approval): Promise<{ value: Record<string, unknown>; delivered: boolean }> {
+    const [held, stored] = await Promise.all([ctx.held.getRequest(approval.id), ctx.held.getResult(approval.id)]);
+    const id = held ? heldId(Buffer.from(held.body, 'base64').toString('utf8')) : undefined;
+    const response = stored && id !== undefined ? heldResponse(Buffer.from(stored.body, 'base64').toString('utf8'), new Headers(stored.headers).get('content-type') ?? '', id) : undefined;
+    if (response?.result) return { value: response.result, delivered: true };
+    if (response?.error) return { value: toolError(`The approved call failed: ${response.error.message}`), delivered: true };
+    return { value: toolError(`The approved call (${approval.id}) ran, but its answer cannot be read (status ${stored?.status ?? 'unknown'}); it will not run again on this approval.`), delivered: false };
   }
+}
+
+/** The id of the held call as it was sent (its idKey). */
+function heldId(body: string): string | undefined {
+  try {
+    const message = readMessage(JSON.parse(body));
+    return message?.type === 'request' ? idKey(message.message.id) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The response to the held call in a stored answer: JSON, or SSE (events of any number of data lines). */
+function heldResponse(text: string, type: string, heldKey: string): JsonRpcResponse | undefined {
+  const parser = new SseParser();
+  const sse = type.startsWith('text/event-stream') || !/^\s*[[{]/.test(text);
+  const documents = sse ? [...parser.push(text), ...parser.end()].map((e) => e.data ?? '') : [text];
+  for (const document of documents) {
+    let value: unknown;
+    try {
+      value = JSON.parse(document);
+    } catch {
+      // Not a message (a comment, a keep-alive): the answer is in another event.
+      continue;
+    }
+    for (const item of Array.isArray(value) ? value : [value]) {
+      const message = readMessage(item);
+      if (message?.type === 'response' && idKey(message.message.id) === heldKey) return message.message;
+    }
+  }
+  return undefined;
 }
 
 function reason(approval: Approval): string {

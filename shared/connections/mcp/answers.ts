@@ -20,12 +20,17 @@ export const NEEDS_APPROVAL = ' (needs approval)';
 export function filterList(method: string, result: Record<string, unknown>, visibility: (item: Record<string, unknown>) => Visibility): Record<string, unknown> {
   const list = LISTS[method];
   const items = list && result[list.field];
-  if (!list || !Array.isArray(items)) return result;
+  if (!list || items === undefined) return result;
+  // A list that is not an array lists nothing the gateway could judge.
+  if (!Array.isArray(items)) return { ...result, [list.field]: [] };
   const kept = [];
-  for (const item of items as Array<Record<string, unknown>>) {
-    const seen = visibility(item);
+  for (const item of items as unknown[]) {
+    // Not an item a client can read: nothing to show.
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) continue;
+    const seen = visibility(item as Record<string, unknown>);
     if (seen === 'hide') continue;
-    kept.push(seen === 'review' ? { ...item, description: `${typeof item.description === 'string' ? item.description : ''}${NEEDS_APPROVAL}`.trimStart() } : item);
+    const { description } = item as { description?: unknown };
+    kept.push(seen === 'review' ? { ...item, description: `${typeof description === 'string' ? description : ''}${NEEDS_APPROVAL}`.trimStart() } : item);
   }
   return { ...result, [list.field]: kept };
 }

@@ -39,6 +39,20 @@ export function classifyMessage(message: Message, headers: Headers): Operation {
   };
 }
 
+/** What the transport does besides carrying messages, and the HTTP method it does it with. */
+const TRANSPORT = { 'stream/open': 'GET', 'session/end': 'DELETE', 'server/unmatched': 'POST' } as const;
+
+/**
+ * Opening the server's event stream (GET), ending the session (DELETE), and a message from the
+ * server the gateway drops: judged and recorded like messages, under actions of their own.
+ */
+export function classifyTransport(action: keyof typeof TRANSPORT, headers: Headers): Operation {
+  return {
+    kind: 'mcp', method: TRANSPORT[action], path: '', query: '', headers: headerRecord(headers), actions: [action], resources: [],
+    flags: [READ_ONLY_FLAG], text: '', summary: `MCP ${action}`, details: { method: action },
+  };
+}
+
 /** The whole POST as one operation (what the ConnectionKind interface classifies). */
 export function classifyRequest(request: AgentRequest, messages: Message[]): Operation {
   const parts = messages.map((m) => classifyMessage(m, request.headers));

@@ -56,7 +56,26 @@ export function readMessages(text: string): { messages: Message[]; batch: boolea
     if (!message) throw invalid(batch ? `Message ${i} of the batch is not a JSON-RPC 2.0 message.` : 'The body is not a JSON-RPC 2.0 message.');
     return message;
   });
+  // Two requests a client could not tell apart would get answers the gateway could not tell apart.
+  const ids = new Set<string>();
+  for (const message of messages) {
+    if (message.type !== 'request') continue;
+    const key = idKey(message.message.id);
+    if (ids.has(key)) throw invalid(`Two requests of the batch have the id ${JSON.stringify(message.message.id)} (or ids a client takes for the same).`);
+    ids.add(key);
+  }
   return { messages, batch };
+}
+
+/**
+ * The id as clients match answers to requests: the TypeScript SDK compares `Number(id)` (so "3",
+ * "03", "3.0" and 3 are one id, and null and "" are 0), others compare the id as a string. The
+ * key conflates whatever either does, so an answer any client would take for a request's, the
+ * gateway takes for it too.
+ */
+export function idKey(id: JsonRpcId | null): string {
+  const number = Number(id);
+  return Number.isFinite(number) ? `n:${number}` : `s:${String(id)}`;
 }
 
 /** A JSON-RPC error response. */

@@ -11,7 +11,7 @@ import { SseParser, type Masker } from '../../masking/index.js';
 import type { AgentRequest, ForwardContext } from '../kind.js';
 import { upstreamRedirect, upstreamTimeout, upstreamUnreachable } from '../refusals.js';
 import { callRenewing, prepareCall } from '../upstream.js';
-import { ERRORS } from './messages.js';
+import { ERRORS, idKey, type JsonRpcId } from './messages.js';
 import type { McpConnection } from './schema.js';
 
 const SESSION_HEADER = 'mcp-session-id';
@@ -20,8 +20,8 @@ const event = (data: string) => encoder.encode(`event: message\ndata: ${data.rep
 
 /** One upstream event stream: where to POST, and who waits for what comes on it. */
 class SseUpstream {
-  /** Request id (as JSON) → the agent's answer stream for it, in the order they were sent. */
-  readonly waiting = new Map<string, ReadableStreamDefaultController<Uint8Array>>();
+  /** Request id (its idKey, as clients compare ids) → the id as sent and the agent's answer stream for it, in the order they were sent. */
+  readonly waiting = new Map<string, { id: unknown; answer: ReadableStreamDefaultController<Uint8Array> }>();
   listener?: ReadableStreamDefaultController<Uint8Array>;
 
   constructor(
@@ -38,23 +38,23 @@ class SseUpstream {
     } catch {
       return;
     }
-    const id = message.id !== undefined && (message.result !== undefined || message.error !== undefined) ? JSON.stringify(message.id) : undefined;
-    const waiter = id === undefined ? undefined : this.waiting.get(id);
+    const id = message.id !== undefined && (message.result !== undefined || message.error !== undefined) ? waitingKey(message.id) : undefined;
+    const waiter = id === undefined ? undefined : this.waiting.get(id)?.answer;
     if (waiter) {
       this.waiting.delete(id!);
       enqueue(waiter, event(data));
       close(waiter);
       return;
     }
-    const latest = [...this.waiting.values()].at(-1) ?? this.listener;
+    const latest = [...this.waiting.values()].at(-1)?.answer ?? this.listener;
     if (latest) enqueue(latest, event(data));
   }
 
   /** The stream ended: every request still waiting is answered with an error, the GET stream ends. */
   ended(): void {
     live.delete(this.key);
-    for (const [id, waiter] of this.waiting) {
-      enqueue(waiter, event(JSON.stringify({ jsonrpc: '2.0', id: JSON.parse(id) as unknown, error: { code: ERRORS.noAnswer, message: 'The MCP server closed its event stream before answering.' } })));
+    for (const { id, answer: waiter } of this.waiting.values()) {
+      enqueue(waiter, event(JSON.stringify({ jsonrpc: '2.0', id, error: { code: ERRORS.noAnswer, message: 'The MCP server closed its event stream before answering.' } })));
       close(waiter);
     }
     this.waiting.clear();
@@ -66,6 +66,9 @@ class SseUpstream {
     await this.reader.cancel().catch(() => undefined);
   }
 }
+
+/** An answer finds its request as clients would find it, whatever type a server writes its id in. */
+const waitingKey = (id: unknown) => idKey(id as JsonRpcId);
 
 const enqueue = (controller: ReadableStreamDefaultController<Uint8Array>, bytes: Uint8Array) => {
   try {
@@ -124,13 +127,13 @@ export async function callMcpSse(call: SseCall, context: ForwardContext): Promis
   const opened = known ?? (await open(context));
   if (opened instanceof Response) return { response: opened, masker: context.masker };
   const message = JSON.parse(call.body ?? '{}') as { id?: unknown; method?: unknown };
-  const id = message.id !== undefined && typeof message.method === 'string' ? JSON.stringify(message.id) : undefined;
+  const id = message.id !== undefined && typeof message.method === 'string' ? waitingKey(message.id) : undefined;
   // Waiting before posting: the answer may come on the stream before the POST returns.
   let waiter: ReadableStreamDefaultController<Uint8Array> | undefined;
   const answer = new ReadableStream<Uint8Array>({
     start: (controller) => {
       waiter = controller;
-      if (id !== undefined) opened.waiting.set(id, controller);
+      if (id !== undefined) opened.waiting.set(id, { id: message.id, answer: controller });
     },
     cancel: () => {
       if (id !== undefined) opened.waiting.delete(id);

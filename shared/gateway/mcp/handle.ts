@@ -2,16 +2,21 @@
 // classified, judged and recorded on its own (a batch message by message); denied calls are
 // answered here, allowed ones go to the server with masked arguments and the upstream's session
 // id. What comes back (JSON or SSE) is filtered (lists), masked (results) and recorded message by
-// message; server requests the policy does not allow are refused. The session id the agent holds
-// is the gateway's own, bound to the principal that opened it. A connection with credential tiers
-// sends what only reads (the handshake, lists, reads, calls of tools whose pinned listing says
-// readOnlyHint) with its read credential, everything else with its write credential.
+// message; server requests the policy does not allow are refused. An answer is matched to the
+// request it answers as clients match it (pending.ts), on whichever of the session's streams it
+// comes, so that what it answers decides how it is filtered; one that answers nothing the gateway
+// sent, or is no JSON-RPC message, is dropped. GET (the server's stream) and DELETE (the session's
+// end) are judged and recorded like messages. The session id the agent holds is the gateway's
+// own, bound to the principal that opened it. A connection with credential tiers sends what only
+// reads (the handshake, lists, reads, calls of tools whose pinned listing says readOnlyHint) with
+// its read credential, everything else with its write credential.
 import { randomBytes } from 'node:crypto';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { Tier } from '../../connections/credential-schema.js';
+import { jsonRpcErrors } from '../../connections/error-dialects.js';
 import type { ForwardContext } from '../../connections/kind.js';
-import { LISTS, filterList, serverRequestAllowed, type Visibility } from '../../connections/mcp/answers.js';
-import { classifyMessage } from '../../connections/mcp/classify.js';
+import { LISTS, filterList, serverRequestAllowed } from '../../connections/mcp/answers.js';
+import { classifyMessage, classifyTransport } from '../../connections/mcp/classify.js';
 import { ERRORS, errorResponse, readMessage, readMessages, type JsonRpcId, type JsonRpcResponse, type Message } from '../../connections/mcp/messages.js';
 import type { McpConnection } from '../../connections/mcp/schema.js';
 import { SESSION_HEADER, callMcp } from '../../connections/mcp/upstream.js';
@@ -28,11 +33,14 @@ import { eventBase } from '../events.js';
 import { claimSession, forwardContext, lookup, record } from '../pipeline.js';
 import type { ForwardDeps, Identify, PolicyState } from '../ports.js';
 import { toolError } from './answers.js';
+import { answerTo, awaitAnswer, endScope, unawait } from './pending.js';
 import { callablePin, pinState, readOnlyHint, toolDefinition, toolFingerprint } from './pins.js';
 import { reviewersOfChanges, type PinApproval, type PinReviews } from './pin-review.js';
 import type { McpSession, McpStore, ToolPin } from './store.js';
 import type { CallHold } from './held-call.js';
-import { mcpMethodNotAllowed, mcpUpstreamInvalid, missingMcpSession, unknownMcpSession } from '../refusals.js';
+import { listTools } from './tool-listing.js';
+import { possibleOutcomes, visibility } from './visibility.js';
+import { deniedByPolicy, mcpMethodNotAllowed, mcpUpstreamInvalid, missingMcpSession, unknownMcpSession } from '../refusals.js';
 import { mapStream } from '../../platform/map-stream.js';
 
 export interface McpDeps extends ForwardDeps {
@@ -48,7 +56,7 @@ export interface McpDeps extends ForwardDeps {
 /** Approval statuses in which a change is still being decided or carried out. */
 const OPEN: ReadonlySet<string> = new Set(['pending', 'approved', 'executing']);
 
-const PROTOCOL = /^(initialize|ping|notifications\/.*|response|tools\/list|prompts\/list|resources\/list|resources\/templates\/list|logging\/setLevel|completion\/complete)$/;
+const PROTOCOL = /^(initialize|ping|notifications\/.*|response|tools\/list|prompts\/list|resources\/list|resources\/templates\/list|logging\/setLevel|completion\/complete|stream\/open|session\/end)$/;
 
 /** One request's context: who, where, and what the messages asked for (to read their answers). */
 interface Exchange {
@@ -63,8 +71,8 @@ interface Exchange {
   /** Where calls to the server go, with the credential of a tier. */
   forward(tier: Tier): ForwardContext;
   session?: McpSession;
-  /** Request id → its operation, for the answers that come back. */
-  pending: Map<JsonRpcId, Operation>;
+  /** Where the requests sent upstream await their answers (pending.ts): the session, or this exchange without one. */
+  scope: string;
 }
 
 export async function handleMcp(rt: McpDeps, req: HttpRequest, ctx: InvocationContext): Promise<HttpResponseInit> {
@@ -77,6 +85,7 @@ export async function handleMcp(rt: McpDeps, req: HttpRequest, ctx: InvocationCo
   try {
     // The session's log is its owner's, as on every other route.
     await claimSession(rt, state.policy.recording, sessionId, principal);
+    const session = await ownSession(rt, req.headers.get(SESSION_HEADER), connection.name, principal);
     const ex: Exchange = {
       rt,
       requestId,
@@ -88,15 +97,19 @@ export async function handleMcp(rt: McpDeps, req: HttpRequest, ctx: InvocationCo
       state,
       // What an MCP server answers are tool results, never calls a model proposes.
       forward: (tier) => forwardContext(rt, state.masker, { requestId, connection, tier }, () => ({ action: 'allow', rule: 'default', reason: '', tier })),
-      session: await ownSession(rt, req.headers.get(SESSION_HEADER), connection.name, principal),
-      pending: new Map(),
+      session,
+      scope: session?.id ?? `exchange ${requestId}`,
     };
     const response = await byMethod(ex, req);
     const headers = new Headers(response.headers as ConstructorParameters<typeof Headers>[0]);
     for (const [name, value] of Object.entries(extra)) headers.set(name, value);
     return { ...response, headers };
   } catch (error) {
-    if (error instanceof Refusal) Object.assign(error.headers, extra);
+    if (error instanceof Refusal) {
+      Object.assign(error.headers, extra);
+      // As on every other route: the refusal in the error shape the kind's clients read.
+      error.dialect ??= jsonRpcErrors;
+    }
     throw error;
   }
 }
@@ -133,13 +146,16 @@ async function post(ex: Exchange, req: HttpRequest): Promise<HttpResponseInit> {
   const body = await readBody(req, { mustRead: true, maxBytes: ex.rt.config.maxBodyBytes });
   const { messages, batch } = readMessages(new TextDecoder().decode(body.bytes));
   const calls = messages.some((m) => m.type === 'request' && m.message.method === 'tools/call');
-  const pins = calls ? await ex.rt.mcp.pins(ex.connection.name) : new Map<string, ToolPin>();
+  const pins = calls ? await callPins(ex, req.headers, messages) : new Map<string, ToolPin>();
   const changes = await pendingChanges(ex, messages, pins);
 
   const answers: Array<JsonRpcResponse | undefined> = [];
   const outgoing: Array<{ index: number; message: Message; operation: Operation; tier: Tier }> = [];
   for (const [index, message] of messages.entries()) {
-    const { operation, decision } = judge(ex, classifyMessage(message, req.headers), pins, changes);
+    const judged = judge(ex, classifyMessage(message, req.headers), pins, changes);
+    const { operation } = judged;
+    // Awaited from here on (before anything is awaited, so two requests cannot both take one id).
+    const decision = message.type === 'request' && judged.decision.action === 'allow' && !awaitAnswer(ex.scope, message.message.id, operation) ? idInUse(message.message.id, judged.decision) : judged.decision;
     const masked = masker.json(message.message, '$');
     // Where the connection has tiers, the decision says which credential the message is sent with.
     const tierDetail = ex.config.credentials ? { details: { tier: decision.tier } } : {};
@@ -149,7 +165,6 @@ async function post(ex: Exchange, req: HttpRequest): Promise<HttpResponseInit> {
     ]);
     if (decision.action === 'allow') {
       outgoing.push({ index, message: { ...message, message: masked.value } as Message, operation, tier: decision.tier });
-      if (message.type === 'request') ex.pending.set(message.message.id, operation);
       continue;
     }
     if (message.type !== 'request') continue;
@@ -183,14 +198,36 @@ async function post(ex: Exchange, req: HttpRequest): Promise<HttpResponseInit> {
   if (outgoing.length === 0) return localAnswer(messages, answers, batch);
   if (!batch && outgoing.length === 1) return single(ex, req.headers, outgoing[0]!);
   // Batches (older revisions) go upstream one message at a time; the answers come back together.
-  for (const { index, message, tier } of outgoing) {
-    const upstream = await send(ex, req.headers, message.message, tier);
-    const collected = await collect(ex, upstream.response, upstream.masker);
+  for (const [at, { index, message, tier }] of outgoing.entries()) {
+    const collected = await unawaitedOnFailure(ex, outgoing.slice(at), async () => {
+      const upstream = await send(ex, req.headers, message.message, tier);
+      return collect(ex, upstream.response, upstream.masker);
+    });
     if (message.type === 'request') {
-      answers[index] = collected.find((m) => m.id === message.message.id) ?? errorResponse(message.message.id, ERRORS.noAnswer, 'The MCP server gave no answer to this message.');
+      // Answers carry the agent's own ids (fromServer): an exact match finds this one's.
+      answers[index] = collected.find((m) => m.id === message.message.id);
+      if (answers[index] === undefined) {
+        unawait(ex.scope, message.message.id);
+        answers[index] = errorResponse(message.message.id, ERRORS.noAnswer, 'The MCP server gave no answer to this message.');
+      }
     }
   }
   return localAnswer(messages, answers, batch);
+}
+
+/** Runs a step of sending; if it fails, the requests it was to send await no answer. */
+async function unawaitedOnFailure<T>(ex: Exchange, sending: Array<{ message: Message }>, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    for (const { message } of sending) if (message.type === 'request') unawait(ex.scope, message.message.id);
+    throw error;
+  }
+}
+
+/** A request whose id clients take for that of one still awaiting its answer: the two answers could not be told apart. */
+function idInUse(id: JsonRpcId, decision: Decision): Decision {
+  return { action: 'deny', rule: 'mcp-request-id', reason: `Another request with the id ${JSON.stringify(id)} (or one a client takes for it) awaits its answer in this session`, tier: decision.tier };
 }
 
 /** Progress while a held call waits: the client asked for it, so it is told, not left to time out. */
@@ -228,6 +265,28 @@ function progressWhile(holding: Promise<Record<string, unknown>>, id: JsonRpcId,
 
 const PROGRESS_INTERVAL_MS = 2_000;
 
+/**
+ * The pins of the tools these messages call. A tool no listing has pinned yet is checked now: the
+ * gateway lists the server's tools itself (its answer pins or flags them as a listing through the
+ * gateway would), so a call is never judged without its tool's pin.
+ */
+async function callPins(ex: Exchange, headers: Headers, messages: Message[]): Promise<Map<string, ToolPin>> {
+  const pins = await ex.rt.mcp.pins(ex.connection.name);
+  // Only for a call that may run: one denied anyway (a principal outside the groups) never reaches the server.
+  const unpinned = messages.some(
+    (m) =>
+      m.type === 'request' &&
+      m.message.method === 'tools/call' &&
+      !pins.has(String(m.message.params?.name)) &&
+      decide(ex.principal, ex.connection, classifyMessage(m, headers), ex.state.policy).action !== 'deny',
+  );
+  if (!unpinned) return pins;
+  const tools = await listTools(async (message) => (await send(ex, headers, message, 'read')).response);
+  if (!tools) return pins;
+  await checkPins(ex, tools);
+  return ex.rt.mcp.pins(ex.connection.name);
+}
+
 /** The approvals of the changed tools these messages call, to name them in the refusals. */
 async function pendingChanges(ex: Exchange, messages: Message[], pins: Map<string, ToolPin>): Promise<Map<string, PinApproval | undefined>> {
   const changes = new Map<string, PinApproval | undefined>();
@@ -263,6 +322,9 @@ function judge(ex: Exchange, classified: Operation, pins: Map<string, ToolPin>, 
   if (decision.rule === 'default' && PROTOCOL.test(method)) {
     return { operation, decision: { action: 'allow', rule: 'mcp-protocol', reason: `${method} runs the protocol`, tier: decision.tier } };
   }
+  if (tool !== undefined && decision.action !== 'deny' && pin === undefined) {
+    return { operation, decision: { action: 'deny', rule: 'tool-pin', reason: `Tool "${tool}" is not in the server's list of tools, so it cannot be checked against a pin`, tier: decision.tier } };
+  }
   if (tool !== undefined && decision.action !== 'deny' && !callablePin(ex.config.pins?.[tool], pin)) {
     return { operation, decision: { action: 'deny', rule: 'tool-pin', reason: changedToolReason(tool, ex.config.pins?.[tool] !== undefined, changes.get(tool)), tier: decision.tier } };
   }
@@ -278,12 +340,15 @@ function changedToolReason(tool: string, declared: boolean, approval: PinApprova
   return `${changed}; the change awaits approval (approval ${approval.id}, ${approval.status}). Status: ${approval.statusUrl}. Until it is approved the tool is hidden and its calls refused`;
 }
 
+/** Only a tool call can be held; anything else a rule sends to review is refused, saying why. */
+function refusalText(decision: Decision): string {
+  return decision.action === 'review'
+    ? `Needs approval (rule ${decision.rule}: ${decision.reason}), and only tool calls can be held for approval`
+    : `Denied by policy (rule ${decision.rule}): ${decision.reason}`;
+}
+
 function refusalAnswer(id: JsonRpcId, operation: Operation, decision: Decision): JsonRpcResponse {
-  // Only a tool call can be held; anything else a rule sends to review is refused, saying why.
-  const text =
-    decision.action === 'review'
-      ? `Needs approval (rule ${decision.rule}: ${decision.reason}), and only tool calls can be held for approval`
-      : `Denied by policy (rule ${decision.rule}): ${decision.reason}`;
+  const text = refusalText(decision);
   // A refused tool call is a tool error the model reads; any other refusal is a JSON-RPC error.
   if (operation.details.method === 'tools/call') return { jsonrpc: '2.0', id, result: toolError(text) };
   return errorResponse(id, ERRORS.denied, text, { rule: decision.rule });
@@ -302,7 +367,9 @@ async function send(ex: Exchange, agentHeaders: Headers, message: unknown, tier:
 
 /** One message upstream, its answer streamed back message by message. */
 async function single(ex: Exchange, agentHeaders: Headers, { message, operation, tier }: { message: Message; operation: Operation; tier: Tier }): Promise<HttpResponseInit> {
-  const { response, masker } = await send(ex, agentHeaders, message.message, tier);
+  const { response, masker } = await unawaitedOnFailure(ex, [{ message }], () => send(ex, agentHeaders, message.message, tier));
+  // Refused upstream: the agent gets the HTTP error, never an answer. Accepted (202), the answer may come on the GET stream.
+  if (!response.ok && message.type === 'request') unawait(ex.scope, message.message.id);
   const headers = new Headers();
   const version = response.headers.get('mcp-protocol-version');
   if (version) headers.set('mcp-protocol-version', version);
@@ -397,16 +464,17 @@ function sseThrough(ex: Exchange, body: ReadableStream<Uint8Array>, masker: Mask
 async function fromServer(ex: Exchange, value: unknown, masker: Masker): Promise<unknown> {
   const { policy } = ex.state;
   const message = readMessage(value);
-  if (!message) {
-    const masked = masker.json(value, '$');
-    return masked.value;
-  }
+  // What a client could take for something the gateway did not judge is not passed on.
+  if (!message) return dropped(ex, value, masker, 'is not a JSON-RPC message');
   if (message.type === 'response') {
-    const operation = (message.message.id !== null && ex.pending.get(message.message.id)) || classifyMessage(message, new Headers());
+    const request = answerTo(ex.scope, message.message.id);
+    if (!request) return dropped(ex, value, masker, 'answers no request the gateway sent in this session (or one answered already)');
+    const { operation } = request;
     const method = String(operation.details.method ?? '');
     let result = message.message.result;
     if (result && LISTS[method]) result = await filtered(ex, method, result);
-    const masked = masker.json(result === undefined ? message.message : { ...message.message, result }, '$');
+    // The agent's own id, exactly: its client matches the answer to the request the gateway judged.
+    const masked = masker.json({ ...message.message, id: request.id, ...(result === undefined ? {} : { result }) }, '$');
     await recordAnswer(ex, operation, masked.value, masked.findings);
     return masked.value;
   }
@@ -427,6 +495,16 @@ async function fromServer(ex: Exchange, value: unknown, masker: Masker): Promise
   return masked.value;
 }
 
+/** A message from the server that is dropped, recorded (masked) with why. */
+async function dropped(ex: Exchange, value: unknown, masker: Masker, why: string): Promise<undefined> {
+  const masked = masker.json(value, '$');
+  const operation = classifyTransport('server/unmatched', new Headers());
+  await record(ex.rt, ex.state.policy.recording, [
+    { ...base(ex, operation), type: 'error', error: { type: 'mcp-message-dropped', detail: `The MCP server sent a message that ${why}; it was dropped` }, payload: jsonPayload(JSON.stringify(masked.value)), findings: masked.findings, details: { direction: 'server-to-client' } },
+  ]);
+  return undefined;
+}
+
 async function recordAnswer(ex: Exchange, operation: Operation, value: unknown, findings: Finding[], direction?: string): Promise<void> {
   const text = JSON.stringify(value);
   await record(ex.rt, ex.state.policy.recording, [
@@ -441,31 +519,52 @@ async function recordAnswer(ex: Exchange, operation: Operation, value: unknown, 
   ]);
 }
 
-/** A list as this principal may see it: denied and changed tools hidden, review tools marked. */
+/**
+ * A list as this principal may see it: denied and changed tools hidden, review tools marked. A
+ * name listed twice is hidden: the client would keep one copy, the pin another.
+ */
 async function filtered(ex: Exchange, method: string, result: Record<string, unknown>): Promise<Record<string, unknown>> {
   const list = LISTS[method]!;
-  const tools = method === 'tools/list';
-  const pins = tools ? await ex.rt.mcp.pins(ex.connection.name) : new Map<string, ToolPin>();
-  const changes: Array<Promise<void>> = [];
-  const visibility = (item: Record<string, unknown>): Visibility => {
+  const items = Array.isArray(result[list.field]) ? (result[list.field] as unknown[]).filter(isItem) : [];
+  const changed = method === 'tools/list' ? await checkPins(ex, items) : new Set<string>();
+  const once = new Set<string>();
+  const twice = new Set<string>();
+  for (const item of items) {
     const key = String(item[list.key] ?? '');
-    if (tools) {
-      const fingerprint = toolFingerprint(item);
-      const recorded = pins.get(key);
-      const stateOf = pinState(fingerprint, ex.config.pins?.[key], recorded);
-      if (stateOf === 'changed' || recorded?.seen !== fingerprint) changes.push(pinChange(ex, key, item, fingerprint, recorded, stateOf));
-      if (stateOf === 'changed') return 'hide';
-    }
-    const operation: Operation = {
-      kind: 'mcp', method: 'POST', path: '', query: '', headers: {}, flags: [], text: '', details: { method: list.call },
-      actions: [`${list.call}:${key}`], resources: list.call === 'resources/read' ? [key] : [], summary: `MCP ${list.call}:${key}`,
-    };
-    const decision = decide(ex.principal, ex.connection, operation, ex.state.policy);
-    return decision.action === 'deny' ? 'hide' : decision.action === 'review' ? 'review' : 'show';
-  };
-  const out = filterList(method, result, visibility);
-  await Promise.all(changes);
-  return out;
+    (once.has(key) ? twice : once).add(key);
+  }
+  return filterList(method, result, (item) => {
+    const key = String(item[list.key] ?? '');
+    if (changed.has(key) || twice.has(key)) return 'hide';
+    return visibility(possibleOutcomes(ex.principal, ex.connection, listedCall(list.call, key, item), ex.state.policy));
+  });
+}
+
+const isItem = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The call of a listed item, as it is classified when made (without its arguments). */
+function listedCall(call: string, key: string, item: Record<string, unknown>): Operation {
+  const selector = call === 'resources/read' ? 'uri' : 'name';
+  const operation = classifyMessage({ type: 'request', message: { jsonrpc: '2.0', id: 0, method: call, params: { [selector]: key } } }, new Headers());
+  // What the tool says of itself is trusted as its pinned listing is: a changed one is hidden anyway.
+  return call === 'tools/call' && readOnlyHint(item) ? { ...operation, flags: [...operation.flags, READ_ONLY_FLAG] } : operation;
+}
+
+/** Checks listed tools against their pins (firsts pinned, changes recorded and put to reviewers); the names of the changed ones. */
+async function checkPins(ex: Exchange, tools: Array<Record<string, unknown>>): Promise<Set<string>> {
+  const pins = await ex.rt.mcp.pins(ex.connection.name);
+  const changed = new Set<string>();
+  const checks: Array<Promise<void>> = [];
+  for (const tool of tools) {
+    const name = String(tool.name ?? '');
+    const fingerprint = toolFingerprint(tool);
+    const recorded = pins.get(name);
+    const state = pinState(fingerprint, ex.config.pins?.[name], recorded);
+    if (state === 'changed' || recorded?.seen !== fingerprint) checks.push(pinChange(ex, name, tool, fingerprint, recorded, state));
+    if (state === 'changed') changed.add(name);
+  }
+  await Promise.all(checks);
+  return changed;
 }
 
 /**
@@ -530,20 +629,32 @@ async function pinChange(ex: Exchange, tool: string, item: Record<string, unknow
     });
 }
 
-/** GET: the server's own stream, with its messages judged like any other. */
+/** GET: the server's own stream, judged like a message (groups, rules) and its messages like any other. */
 async function listen(ex: Exchange, req: HttpRequest): Promise<HttpResponseInit> {
-  const operation = classifyMessage({ type: 'notification', message: { jsonrpc: '2.0', method: 'stream/open' } }, req.headers);
+  const operation = await judgeTransport(ex, classifyTransport('stream/open', req.headers));
   const { response, masker } = await callMcp({ method: 'GET', agentHeaders: req.headers, upstreamSession: ex.session?.upstream }, ex.forward('read'));
   return answerFrom(ex, response, masker, new Headers(), operation);
 }
 
-/** DELETE: ends the session upstream and here. */
+/** DELETE: judged like a message, then ends the session upstream and here. */
 async function end(ex: Exchange, req: HttpRequest): Promise<HttpResponseInit> {
+  const operation = await judgeTransport(ex, classifyTransport('session/end', req.headers));
   if (!ex.session) throw missingMcpSession();
   const { response } = await callMcp({ method: 'DELETE', agentHeaders: req.headers, upstreamSession: ex.session.upstream }, ex.forward('read'));
   await response.body?.cancel();
   await ex.rt.mcp.closeSession(ex.session.id);
-  const operation = classifyMessage({ type: 'notification', message: { jsonrpc: '2.0', method: 'session/end' } }, req.headers);
+  endScope(ex.scope);
   await record(ex.rt, ex.state.policy.recording, [{ ...base(ex, operation), type: 'response', payload: { body: '', bytes: 0, status: response.status } }]);
   return { status: response.ok ? 200 : response.status };
+}
+
+/** Judges and records a GET or DELETE; refused as a POST's request would be, with nothing sent upstream. */
+async function judgeTransport(ex: Exchange, classified: Operation): Promise<Operation> {
+  const { operation, decision } = judge(ex, classified, new Map(), new Map());
+  await record(ex.rt, ex.state.policy.recording, [
+    { ...base(ex, operation), type: 'request', payload: { body: '', bytes: 0 } },
+    { ...base(ex, operation), type: 'decision', decision: { action: decision.action, rule: decision.rule, reason: ex.state.masker.text(decision.reason).text } },
+  ]);
+  if (decision.action !== 'allow') throw deniedByPolicy(refusalText(decision), decision.rule);
+  return operation;
 }
