@@ -8,7 +8,7 @@ import { signLink } from '../approvals/link-token.js';
 import { approvalsFor } from '../approvals/list.js';
 import type { Person } from '../approvals/people.js';
 import { signedInPage } from '../approvals/review.js';
-import { querySessions, readSession } from '../sessions/index.js';
+import { MAX_SESSION_READ_BYTES, querySessions, readSession } from '../sessions/index.js';
 import { invalidQuery, unknownSession } from '../sessions/refusals.js';
 import { notAnAuditor } from './refusals.js';
 import { runtime } from './runtime.js';
@@ -70,7 +70,7 @@ export async function consoleSession(req: HttpRequest): Promise<HttpResponseInit
     await requireAuditor(person);
     await rt.recorder.settle();
     const id = req.params.id ?? '';
-    const session = await readSession(rt.clients, id, { from: query(req, 'from'), to: query(req, 'to') });
+    const session = await readSession(rt.clients, id, { from: query(req, 'from'), to: query(req, 'to') }, MAX_SESSION_READ_BYTES);
     if (!session) throw unknownSession(id);
     return pageResponse(200, timelinePage(person, session));
   });

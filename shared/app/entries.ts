@@ -9,7 +9,7 @@ import { handleMcp } from '../gateway/mcp/handle.js';
 import { handle } from '../gateway/pipeline.js';
 import { checkHealth } from '../platform/health.js';
 import { createSigner } from '../sessions/signer.js';
-import { querySessions, readSession, runDailyExport } from '../sessions/index.js';
+import { MAX_SESSION_READ_BYTES, querySessions, readSession, runDailyExport } from '../sessions/index.js';
 import { invalidQuery, unknownSession } from '../sessions/refusals.js';
 import { requireAuditor } from './auditor.js';
 import { consoleInbox as inbox, consoleSession as sessionConsole, consoleSessions as sessionsConsole } from './console.js';
@@ -53,7 +53,7 @@ export const sessionsGet: Http = async (req) => {
   const rt = runtime();
   await requireAuditor(rt, req.headers);
   await rt.recorder.settle();
-  const session = await readSession(rt.clients, req.params.id ?? '', { from: query(req, 'from'), to: query(req, 'to') });
+  const session = await readSession(rt.clients, req.params.id ?? '', { from: query(req, 'from'), to: query(req, 'to') }, MAX_SESSION_READ_BYTES);
   if (!session) throw unknownSession(req.params.id);
   return { status: 200, headers: { 'cache-control': 'no-store' }, jsonBody: session };
 };

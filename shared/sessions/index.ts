@@ -10,6 +10,7 @@ export { sessionOwnedByAnother } from './refusals.js';
 export { SESSION_HEADER, sessionIdFor } from './session-id.js';
 export { TABLES } from './indexes.js';
 export {
+  MAX_SESSION_READ_BYTES,
   queryDecisions,
   querySessions,
   readSession,

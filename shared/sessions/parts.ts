@@ -7,17 +7,22 @@ import { storageError } from './recording-error.js';
 
 /** The part numbers present, ascending (empty when the session-day has no blob). */
 export async function listParts(container: ContainerClient, key: { sessionId: string; day: string }): Promise<number[]> {
-  const parts: number[] = [];
+  return (await listPartSizes(container, key)).map(({ part }) => part);
+}
+
+/** The parts present with their sizes in bytes, ascending. */
+export async function listPartSizes(container: ContainerClient, key: { sessionId: string; day: string }): Promise<Array<{ part: number; bytes: number }>> {
+  const parts: Array<{ part: number; bytes: number }> = [];
   try {
     for await (const item of container.listBlobsFlat({ prefix: `${dayPrefix(key.day)}${key.sessionId}` })) {
       const parsed = parseBlobPath(item.name);
-      if (parsed?.sessionId === key.sessionId && parsed.day === key.day) parts.push(parsed.part);
+      if (parsed?.sessionId === key.sessionId && parsed.day === key.day) parts.push({ part: parsed.part, bytes: item.properties.contentLength ?? 0 });
     }
   } catch (error) {
     if (storageError(error).status === 404) return []; // no container yet
     throw error;
   }
-  return parts.sort((a, b) => a - b);
+  return parts.sort((a, b) => a.part - b.part);
 }
 
 /** Blob names grouped by session id, each group in part order. */

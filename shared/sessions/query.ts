@@ -8,10 +8,10 @@ import { sha256Hex } from './chain.js';
 import { ALL_PARTITION, invertedTime, keyPart, TABLES, type DecisionRow, type SessionRow } from './indexes.js';
 import { mapLimit } from './map-limit.js';
 import { readSealedHeads } from './ledger.js';
-import { listParts } from './parts.js';
+import { listPartSizes } from './parts.js';
 import { blobPath, dayOf, SESSION_CONTAINER } from './names.js';
 import { storageError } from './recording-error.js';
-import { invalidContinuation, invalidQuery } from './refusals.js';
+import { invalidContinuation, invalidQuery, sessionTooLarge } from './refusals.js';
 import { sessionIdSchema } from './schema.js';
 import { sessionRecord, type SessionRecord } from './session-record.js';
 
@@ -138,13 +138,22 @@ export async function queryDecisions(
 }
 
 /**
+ * Stored bytes a read through the API (and the console) takes at most: its events are built whole
+ * in the gateway's memory, at about three times their size. Larger sessions are exported and read
+ * from there, or read a few days at a time.
+ */
+export const MAX_SESSION_READ_BYTES = 64 * 1024 * 1024;
+
+/**
  * One session's events (those in `range`, oldest first) and whether the chains of its session-day
- * blobs verify; undefined when the session is unknown.
+ * blobs verify; undefined when the session is unknown. Refused (422) past `maxBytes` of blobs in
+ * the range's days, before any is read.
  */
 export async function readSession(
   stores: SessionStores,
   sessionId: string,
   range: { from?: string; to?: string } = {},
+  maxBytes = Infinity,
 ): Promise<SessionRecord | undefined> {
   if (!sessionIdSchema.safeParse(sessionId).success) {
     throw invalidQuery('the session id must be 1-200 letters, digits, ".", "_" or "-", starting with a letter or digit');
@@ -163,7 +172,9 @@ export async function readSession(
   }
   if (days.length === 0) return undefined;
   const container = stores.blobs.getContainerClient(SESSION_CONTAINER);
-  const parts = (await mapLimit(days, 8, async (day) => (await listParts(container, { sessionId, day })).map((part) => ({ day, part })))).flat();
+  const parts = (await mapLimit(days, 8, async (day) => (await listPartSizes(container, { sessionId, day })).map(({ part, bytes }) => ({ day, part, bytes })))).flat();
+  const bytes = parts.reduce((sum, part) => sum + part.bytes, 0);
+  if (bytes > maxBytes) throw sessionTooLarge(sessionId, bytes, maxBytes);
   const indexed = new Set(parts.map(({ day }) => day));
   const files = await mapLimit([...parts, ...days.filter((day) => !indexed.has(day)).map((day) => ({ day, part: 0 }))], 8, async ({ day, part }) => {
     const path = blobPath(day, sessionId, part);

@@ -24,3 +24,13 @@ export const invalidContinuation = (detail: string) => new Refusal({ status: 400
 
 export const unknownSession = (id: string | undefined) =>
   new Refusal({ status: 404, type: 'unknown-session', title: 'Unknown session', detail: `No session "${id}" in that range.` });
+
+/** A session larger than a read through the API may take: its events are read whole, in the gateway's memory. */
+export const sessionTooLarge = (id: string, bytes: number, max: number) =>
+  new Refusal({
+    status: 422,
+    type: 'session-too-large',
+    title: 'Session too large to read here',
+    detail: `Session "${id}" holds ${bytes} bytes in the range asked for, more than the ${max} a read here may take: narrow it with from and to (whole days are read), or export it (portcullis sessions export) and read it with portcullis sessions replay --dir.`,
+    extensions: { bytes, maxBytes: max },
+  });

@@ -180,6 +180,15 @@ describe('readSession', () => {
     await assert.rejects(readSession(stores, '../x'), refusedWith('invalid-query'));
   });
 
+  it('refuses with a 422, before reading it, a session larger than the read may take, and reads it within the limit', async () => {
+    await assert.rejects(readSession(stores, ids.s2!, {}, 100), (error: unknown) => {
+      assert.ok(error instanceof Refusal && error.type.endsWith('session-too-large') && error.status === 422, String(error));
+      assert.match(error.detail, /holds \d+ bytes .* more than the 100 a read here may take/);
+      return true;
+    });
+    assert.equal((await readSession(stores, ids.s2!, {}, 1024 * 1024))?.verified, true);
+  });
+
   it('says where a tampered session breaks', async () => {
     const sessionId = uniqueId('tampered');
     const recorder = createRecorder({ ...stores, maxPayloadBytes: 1024, log: memoryLogger(), now: () => new Date('2025-02-01T08:00:00Z') });
