@@ -187,8 +187,12 @@ function looksLikeWord(piece: string): boolean {
 function wordsCover(value: string): number {
   // Only an identifier's parts are read as words: letters of one case and digits alone (a token's) are not.
   if (!IDENTIFIER_JOINS.test(value)) return 0;
+  // Where words are written in lower case, a run of capitals is an acronym, short, or random letters.
+  const capitalsAreWords = !/[a-z]/.test(value);
   let covered = 0;
-  for (const piece of value.split(/[^A-Za-z]+|(?<=[a-z])(?=[A-Z])/)) if (piece.length >= 4 && looksLikeWord(piece)) covered += piece.length;
+  for (const piece of value.split(/[^A-Za-z]+|(?<=[a-z])(?=[A-Z])/)) {
+    if (piece.length >= 4 && (capitalsAreWords || /[a-z]/.test(piece)) && looksLikeWord(piece)) covered += piece.length;
+  }
   return covered / value.length;
 }
 
