@@ -125,14 +125,19 @@ interface StoredLedger {
   bytes: number;
 }
 
-async function readLedger(container: ContainerClient, day: string): Promise<StoredLedger | undefined> {
-  let bytes: Buffer;
+/** The ledger of `day` as stored; undefined when it was not written. */
+async function downloadLedger(container: ContainerClient, day: string): Promise<Buffer | undefined> {
   try {
-    bytes = await container.getBlobClient(ledgerPath(day)).downloadToBuffer();
+    return await container.getBlobClient(ledgerPath(day)).downloadToBuffer();
   } catch (error) {
     if (storageError(error).status === 404) return undefined;
     throw error;
   }
+}
+
+async function readLedger(container: ContainerClient, day: string): Promise<StoredLedger | undefined> {
+  const bytes = await downloadLedger(container, day);
+  if (!bytes) return undefined;
   const check = checkLedgerLines(splitLines(bytes), day, undefined);
   if (check.problem) throw new Error(`${ledgerPath(day)}:${check.problem.line} ${check.problem.message}`);
   return { heads: check.heads, sealed: check.sealed, nextSeq: check.nextSeq, head: check.head, bytes: bytes.length };
@@ -223,13 +228,8 @@ export async function readSealedHeads(container: ContainerClient, day: string): 
   const key = `${container.url} ${day}`;
   const cached = sealedCache.get(key);
   if (cached) return cached;
-  let bytes: Buffer;
-  try {
-    bytes = await container.getBlobClient(ledgerPath(day)).downloadToBuffer();
-  } catch (error) {
-    if (storageError(error).status === 404) return undefined;
-    throw error;
-  }
+  const bytes = await downloadLedger(container, day);
+  if (!bytes) return undefined;
   const heads = sealedHeads(bytes, day);
   if (heads && 'heads' in heads) sealedCache.set(key, heads);
   return heads;
