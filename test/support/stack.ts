@@ -81,6 +81,27 @@ export function loopbackApi(stack: Pick<TestStack, 'issuerUrl'>) {
   };
 }
 
+/**
+ * Approves `approval` as rita of `reviewers`, then waits (up to 30 s) until the agent's view of it
+ * (`statusUrl`) no longer answers 202: the approved request was carried out, or failed.
+ */
+export async function approveAndAwait(stack: Pick<TestStack, 'url' | 'token'>, approval: string, agentToken: string, statusUrl = `${stack.url}/api/approvals/${approval}`): Promise<void> {
+  const reviewer = await stack.token('rita', ['reviewers']);
+  const decided = await fetch(`${stack.url}/api/approvals/${approval}/decision`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${reviewer}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ decision: 'approve' }),
+  });
+  assert.equal(decided.status, 200, await decided.text());
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const res = await fetch(statusUrl, { headers: { authorization: `Bearer ${agentToken}` } });
+    await res.arrayBuffer();
+    if (res.status !== 202 || Date.now() > deadline) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 /** The issuer block every test policy starts with: the stack's dev issuer. */
 export const DEV_ISSUER_POLICY = `version: 1
 issuers:

@@ -8,7 +8,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CreateMessageRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { startExampleMcp, type ExampleMcp } from '../../../cli/dev/example/mcp.js';
-import { DEV_ISSUER_POLICY, startTestStack, type TestStack, verifiedSessionEvents } from '../../support/stack.js';
+import { approveAndAwait, DEV_ISSUER_POLICY, startTestStack, type TestStack, verifiedSessionEvents } from '../../support/stack.js';
 
 const POLICY = `${DEV_ISSUER_POLICY}
 auditors: { groups: [auditors] }
@@ -214,20 +214,7 @@ describe('mcp e2e: the SDK client through the gateway to an SDK server', () => {
     assert.ok(progress.length >= 1, 'progress was reported while waiting');
     assert.ok(!text(other).includes(id!));
 
-    const reviewer = await stack.token('rita', ['reviewers']);
-    const decided = await fetch(`${stack.url}/api/approvals/${id}/decision`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${reviewer}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ decision: 'approve' }),
-    });
-    assert.equal(decided.status, 200);
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const res = await fetch(statusUrl!, { headers: { authorization: `Bearer ${agentToken}` } });
-      await res.arrayBuffer();
-      if (res.status !== 202 || Date.now() > deadline) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await approveAndAwait(stack, id!, agentToken, statusUrl!);
     const repeated = await client.callTool({ name: 'delete_file', arguments: args });
     assert.notEqual(repeated.isError, true, text(repeated));
     assert.match(text(repeated), /deleted \/tmp\/old.log/);

@@ -13,7 +13,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { DEV_ISSUER_POLICY, startTestStack, type TestStack } from '../../support/stack.js';
+import { approveAndAwait, DEV_ISSUER_POLICY, startTestStack, type TestStack } from '../../support/stack.js';
 
 const POLICY = `${DEV_ISSUER_POLICY}
 connections:
@@ -116,20 +116,7 @@ describe('mcp e2e: an approved call whose tool logs before its result', () => {
     const match = /awaits approval \(approval ([^,]+), pending\)\. Status: (\S+)\./.exec(text(held));
     assert.ok(match, text(held));
     const [, id, statusUrl] = match;
-    const reviewer = await stack.token('rita', ['reviewers']);
-    const decided = await fetch(`${stack.url}/api/approvals/${id}/decision`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${reviewer}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ decision: 'approve' }),
-    });
-    assert.equal(decided.status, 200);
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const res = await fetch(statusUrl!, { headers: { authorization: `Bearer ${agentToken}` } });
-      await res.arrayBuffer();
-      if (res.status !== 202 || Date.now() > deadline) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await approveAndAwait(stack, id!, agentToken, statusUrl!);
     const deletes = () => calls.filter((c) => c.tool === 'delete_file').length;
     assert.equal(deletes(), 1, 'carried out once approved');
 
