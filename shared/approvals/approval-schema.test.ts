@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { approvalSchema } from './approval-schema.js';
-import { expire, type Approval } from './state.js';
+import { applyVerdict, expire, type Approval } from './state.js';
 import { openedApproval, T0 } from '../../test/support/approvals.js';
 
 /** An approval past its timeout, its outbox holding the expiry's event. */
@@ -11,6 +11,14 @@ describe('a stored approval', () => {
   it('is read back as written, its outbox event included', () => {
     const approval = JSON.parse(JSON.stringify(stored())) as Approval;
     assert.equal(approval.outbox.length, 1);
+    assert.deepEqual(approvalSchema.parse(approval), approval);
+  });
+
+  it('reads decisions with the reviewer\'s aliases, and those stored before decisions kept them', () => {
+    const decided = applyVerdict(openedApproval(2), { subject: 'rita', issuer: 'https://issuer.example', groups: ['reviewers'], aliases: ['entra:t1:o-rita'] }, { verdict: 'approve', via: 'api' }, T0);
+    const approval = JSON.parse(JSON.stringify(decided)) as Approval;
+    assert.deepEqual(approvalSchema.parse(approval).decisions[0]!.aliases, ['entra:t1:o-rita']);
+    delete approval.decisions[0]!.aliases;
     assert.deepEqual(approvalSchema.parse(approval), approval);
   });
 

@@ -43,6 +43,7 @@ export const approvalSchema = z.object({
   decisions: z.array(
     z.object({
       ...identity,
+      aliases: z.array(z.string()).optional(),
       verdict: z.enum(['approve', 'deny']),
       reason: z.string().optional(),
       at: z.iso.datetime(),

@@ -66,6 +66,16 @@ describe('approval card', () => {
     assert.equal(markdownText('{{DATE(x)}}'), '\\{\\{DATE\\(x\\)\\}\\}');
   });
 
+  it('shows bidi overrides and other invisible characters as escapes, keeping the body\'s lines', () => {
+    const card = approvalCard({ ...view, operation: 'DELETE /items/\u202efdp.exe', message: 'zero\u200bwidth \u2066isolate\u2069', body: '{\n\t"target": "prod \u202etset"\n}' });
+    const text = JSON.stringify(card);
+    assert.ok(!/[\u202e\u200b\u2066\u2069]/.test(text), 'no invisible character is left raw');
+    const facts = (card.body as Array<{ facts?: Array<{ title: string; value: string }> }>)[2]!.facts!;
+    assert.equal(facts.find((f) => f.title === 'Operation')!.value, 'DELETE /items/\\\\u202efdp.exe', 'Markdown shows the escape, its backslash escaped');
+    assert.equal((card.body as Array<{ text?: string }>)[1]!.text, 'zero\\\\u200bwidth \\\\u2066isolate\\\\u2069');
+    assert.equal((card.body as Array<{ text?: string }>)[3]!.text, '\\{\n\t"target": "prod \\\\u202etset"\n\\}');
+  });
+
   it('travels in the message shape of a Teams Workflows webhook', () => {
     const card = approvalCard(view);
     assert.deepEqual(teamsMessage(card), { type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card }] });

@@ -1,6 +1,9 @@
 // The Adaptive Card reviewers get in Teams, and the Workflows webhook message that carries it.
 // Requester-controlled text (subjects, paths, bodies) is escaped so that it stays text: Teams
-// renders Markdown in TextBlocks and facts, and a path could otherwise become a link.
+// renders Markdown in TextBlocks and facts, and a path could otherwise become a link. Invisible
+// characters (bidi overrides, zero-width) are shown as escapes first (shown.ts).
+import { shown } from './shown.js';
+
 export interface CardView {
   requester: string;
   connection: string;
@@ -54,7 +57,7 @@ export function teamsMessage(card: AdaptiveCard): Record<string, unknown> {
   return { type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card }] };
 }
 
-/** Backslash-escapes what could make Markdown emphasis, code, links or a `{{DATE()}}` function. */
+/** Backslash-escapes what could make Markdown emphasis, code, links or a `{{DATE()}}` function, after `shown`. */
 export function markdownText(text: string): string {
-  return text.replace(/[\\`*_{}[\]()<>]/g, (c) => `\\${c}`);
+  return shown(text).replace(/[\\`*_{}[\]()<>]/g, (c) => `\\${c}`);
 }

@@ -1,8 +1,8 @@
 // Which credential an approved request will run with, for the reviewer to see before deciding: on a
 // connection with credential tiers, the tier the decision granted, and whether that is more than
 // the operation itself needs (a review rule's `elevate`). Connections with one credential have none.
-import { CREDENTIAL_TIERS } from '../connections/credential-schema.js';
-import { tierFor } from '../connections/operation.js';
+import { CREDENTIAL_TIERS, type Tier } from '../connections/credential-schema.js';
+import { tierFor, type Operation } from '../connections/operation.js';
 import type { HeldRequest } from '../gateway/pipeline.js';
 import type { CredentialUse } from './state.js';
 
@@ -13,6 +13,17 @@ export function credentialUse(held: Pick<HeldRequest, 'connection' | 'operation'
   const use: CredentialUse = CREDENTIAL_TIERS.indexOf(tier) > CREDENTIAL_TIERS.indexOf(own) ? { tier, elevated: true, from: own } : { tier, elevated: false };
   // The approved request would be refused (tiers.ts): better the reviewer knows now.
   return held.connection.config.credentials[tier] ? use : { ...use, missing: true };
+}
+
+/**
+ * The tier an approved request runs with: today's decision's (a rule that no longer elevates it no
+ * longer does), but never more than the reviewer was shown, so a rule made to elevate after the request
+ * was held cannot raise what was approved. Held with no tier shown (the connection had one credential
+ * then), the operation's own tier is the most it gets.
+ */
+export function approvedTier(shown: CredentialUse | undefined, operation: Pick<Operation, 'method' | 'flags'>, today: Tier): Tier {
+  const ceiling = shown?.tier ?? tierFor(operation);
+  return CREDENTIAL_TIERS.indexOf(today) > CREDENTIAL_TIERS.indexOf(ceiling) ? ceiling : today;
 }
 
 /** What the review page and the card say about it. */

@@ -8,6 +8,7 @@ import { readAll } from '../platform/bytes.js';
 import { decide } from '../guard/decide.js';
 import { Refusal } from '../platform/problem.js';
 import type { ApprovalContext } from './context.js';
+import { approvedTier } from './credential-use.js';
 import { failApproval } from './fail.js';
 import type { StoredRequest, StoredResult } from './held-store.js';
 import { flushOutbox } from './outbox.js';
@@ -102,8 +103,8 @@ async function run(ctx: ApprovalContext, approval: Approval, started: number): P
     principal: held.principal,
     started,
     approved: true,
-    // Today's decision grants the tier: an approval elevates only while its rule still says so.
-    tier: today.tier,
+    // Today's decision grants the tier, up to the one the reviewer approved (credential-use.ts).
+    tier: approvedTier(approval.credential, held.operation, today.tier),
   });
   return { status: response.status ?? 200, headers: [...response.headers], body: Buffer.from(await bodyBytes(response.body)).toString('base64') };
 }

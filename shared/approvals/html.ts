@@ -1,8 +1,10 @@
-// Server-rendered HTML for the review pages: a template tag that escapes every value, and the
-// response headers that keep the pages to themselves (no scripts, no framing, nothing cached, and
-// no referrer, which carries the link token, to other sites; `no-referrer` would also blank the
-// Origin header of our own form posts, which the CSRF check reads).
+// Server-rendered HTML for the review pages: a template tag that escapes every value (its invisible
+// characters shown as escapes, shown.ts, then HTML's), and the response headers that keep the pages
+// to themselves (no scripts, no framing, nothing cached, and no referrer, which carries the link
+// token, to other sites; `no-referrer` would also blank the Origin header of our own form posts,
+// which the CSRF check reads).
 import type { HttpResponseInit } from '@azure/functions';
+import { shown } from './shown.js';
 
 export class Html {
   constructor(readonly text: string) {}
@@ -16,7 +18,7 @@ function render(value: unknown): string {
   if (value instanceof Html) return value.text;
   if (Array.isArray(value)) return value.map(render).join('');
   if (value === undefined || value === null || value === false) return '';
-  return escapeHtml(String(value));
+  return escapeHtml(shown(String(value)));
 }
 
 export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {

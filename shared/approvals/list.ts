@@ -6,6 +6,7 @@ import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { inAnyGroup } from '../identity/index.js';
 import { invalidQuery } from '../sessions/refusals.js';
 import type { ApprovalContext } from './context.js';
+import { openContinuation, sealContinuation } from './continuation.js';
 import { describeIdentity, samePerson, type Person } from './people.js';
 import { reviewerOf } from './reviewer.js';
 import { approvalCount, effectiveStatus, requesterOf, STATUSES, type Approval, type CredentialUse, type Status } from './state.js';
@@ -71,7 +72,10 @@ export async function listApprovals(ctx: ApprovalContext, req: HttpRequest): Pro
   return { status: 200, headers: { 'cache-control': 'no-store' }, jsonBody: page };
 }
 
-/** The approvals a person may see in their inbox (or, as an auditor, every one), one page of them. */
+/**
+ * The approvals a person may see in their inbox (or, as an auditor, every one): at most `limit`, and
+ * a continuation that resumes right after the last approval read, when there may be more.
+ */
 export async function approvalsFor(
   ctx: Pick<ApprovalContext, 'store' | 'urls' | 'now'>,
   reviewer: Person,
@@ -80,10 +84,22 @@ export async function approvalsFor(
 ): Promise<ApprovalPage> {
   const now = ctx.now();
   const found: ApprovalSummary[] = [];
-  let continuation = options.continuation;
-  for (let pages = 0; pages < MAX_PAGES && found.length < options.limit; pages++) {
-    const page = await ctx.store.list({ status: options.status, continuation, pageSize: TABLE_PAGE });
-    for (const a of page.approvals) {
+  let after = options.continuation === undefined ? undefined : openContinuation(options.continuation, options.status);
+  let more = false;
+  let pages = 0;
+  read: for await (const approvals of ctx.store.list({ status: options.status, after, pageSize: TABLE_PAGE })) {
+    // Enough read for one answer: the rest is behind the continuation.
+    if (pages++ === MAX_PAGES) {
+      more = true;
+      break;
+    }
+    for (const a of approvals) {
+      // Full, with an approval left to look at: the next answer starts here.
+      if (found.length === options.limit) {
+        more = true;
+        break read;
+      }
+      after = { connection: a.base.connection, id: a.id };
       // A pending approval past its expiry is listed as expired, not as one to decide.
       if (effectiveStatus(a, now) !== options.status) continue;
       const decides = mayDecide(a, reviewer, now);
@@ -91,10 +107,8 @@ export async function approvalsFor(
       const visible = auditor || (options.status === 'pending' ? decides : involved);
       if (visible) found.push(summary(ctx, a, decides));
     }
-    continuation = page.continuation;
-    if (!continuation) break;
   }
-  return { approvals: found, ...(continuation ? { continuation } : {}) };
+  return { approvals: found, ...(more && after ? { continuation: sealContinuation(after, options.status) } : {}) };
 }
 
 export function summary(ctx: Pick<ApprovalContext, 'urls'>, a: Approval, decides: boolean): ApprovalSummary {

@@ -72,11 +72,18 @@ export async function submitReview(ctx: ApprovalContext, req: HttpRequest): Prom
   });
 }
 
+/**
+ * Where the sign-in sends the reviewer back to: a review page path, as a URL writes it (printable
+ * ASCII, percent-encoded otherwise), since it becomes the Location header and a CR or LF there is
+ * a header of its own.
+ */
+const returnPath = z.string().max(8192).startsWith(REVIEW_PATH).regex(/^[!-~]*$/);
+
 const signInForm = z.object({
   subject: z.string().trim().min(1).max(200),
   groups: z.string().max(1000).default('').transform((g) => [...new Set(g.split(/[\s,]+/).filter(Boolean))]),
   issuer: z.string().min(1),
-  return: z.string().startsWith(REVIEW_PATH).max(8192),
+  return: returnPath,
 });
 
 /** The dev sign-in form; 404 unless PORTCULLIS_REVIEW_AUTH=dev (which config allows only in development). */
@@ -84,8 +91,8 @@ export async function showSignIn(ctx: ApprovalContext, req: HttpRequest): Promis
   return asPage(async () => {
     requireDevSignIn(ctx);
     const { policy } = await ctx.policies.current();
-    const returnTo = req.query.get('return') ?? '';
-    return pageResponse(200, signInPage(returnTo.startsWith(REVIEW_PATH) ? returnTo : REVIEW_PATH, policy.issuers));
+    const returnTo = returnPath.safeParse(req.query.get('return'));
+    return pageResponse(200, signInPage(returnTo.success ? returnTo.data : REVIEW_PATH, policy.issuers));
   });
 }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Refusal } from '../platform/problem.js';
+import { mayDecide } from './list.js';
 import type { Person } from './people.js';
 import {
   canMove,
@@ -172,5 +173,24 @@ describe('approval state machine: refused decisions', () => {
     assert.equal(refusalOf(() => applyVerdict(once, person('rita'), { ...approve, via: 'page', link: 'jti-1' }, later(2))).type, 'link-used');
     assert.equal(refusalOf(() => applyVerdict(once, person('rita'), approve, later(2))).type, 'already-decided');
     assert.equal(applyVerdict(once, person('sam'), { ...approve, via: 'page', link: 'jti-1' }, later(2)).status, 'approved', 'the card link is shared by all reviewers');
+  });
+
+  it('refuses the same Entra object deciding again under another subject (409): one person is one reviewer', () => {
+    const entra = (subject: string, issuer = ISSUER) => person(subject, ['reviewers'], { issuer, aliases: ['entra:t1:o-rita'] });
+    const once = applyVerdict(approval(2), entra('rita-app-1'), approve, later(1));
+    assert.deepEqual(once.decisions[0]!.aliases, ['entra:t1:o-rita'], 'the decision keeps who decided, not just the subject');
+    for (const again of [entra('rita-app-2'), entra('o-rita', 'https://login.microsoftonline.com/t1/v2.0')]) {
+      assert.equal(refusalOf(() => applyVerdict(once, again, approve, later(2))).type, 'already-decided', again.subject);
+      assert.equal(mayDecide(once, again, later(2)), false, again.subject);
+    }
+    assert.equal(mayDecide(once, person('sam'), later(2)), true);
+  });
+
+  it('still recognises a reviewer by subject and issuer on a decision stored without aliases', () => {
+    const stored = applyVerdict(approval(2), person('rita'), approve, later(1));
+    assert.equal(stored.decisions[0]!.aliases, undefined);
+    const rita = person('rita', ['reviewers'], { aliases: ['entra:t1:o-rita'] });
+    assert.equal(refusalOf(() => applyVerdict(stored, rita, approve, later(2))).type, 'already-decided');
+    assert.equal(mayDecide(stored, rita, later(2)), false);
   });
 });

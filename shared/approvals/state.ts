@@ -31,6 +31,11 @@ export const inProgress = (status: Status) => status === 'pending' || status ===
 export type Verdict = 'approve' | 'deny';
 
 export interface ReviewerDecision extends Identity {
+  /**
+   * The reviewer's other names (people.ts), kept so that the same person deciding again under
+   * another subject (Entra's `sub` differs per app) is recognised. Absent on decisions stored before.
+   */
+  aliases?: string[];
   verdict: Verdict;
   reason?: string;
   at: string;
@@ -157,6 +162,7 @@ export function applyVerdict(a: Approval, reviewer: Person, input: DecisionInput
   const decision: ReviewerDecision = {
     subject: reviewer.subject,
     issuer: reviewer.issuer,
+    ...(reviewer.aliases.length > 0 ? { aliases: reviewer.aliases } : {}),
     verdict: input.verdict,
     ...(input.reason ? { reason: input.reason } : {}),
     at: now.toISOString(),

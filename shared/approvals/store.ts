@@ -10,6 +10,12 @@ import type { Approval, Status } from './state.js';
 /** Re-reads before giving up; each conflict means another writer changed the approval meanwhile. */
 const MAX_ATTEMPTS = 20;
 
+/** Where an approval sits in the table. */
+export interface ApprovalKey {
+  connection: string;
+  id: string;
+}
+
 export type Change = (current: Approval, attempt: number) => Approval | undefined;
 
 export interface ApprovalStore {
@@ -21,8 +27,11 @@ export interface ApprovalStore {
    * nothing; one that throws stops here. Unknown ids are a 404 Refusal.
    */
   update(id: string, change: Change): Promise<{ approval: Approval; changed: boolean }>;
-  /** One page of approvals, newest table order, optionally of one status; `continuation` reads the next. */
-  list(options: { status?: Status; continuation?: string; pageSize: number }): Promise<{ approvals: Approval[]; continuation?: string }>;
+  /**
+   * Approvals in table order (connection, then id), optionally of one status, from just after the
+   * approval `after`; read a page of at most `pageSize` at a time, as the loop asks for them.
+   */
+  list(options: { status?: Status; after?: ApprovalKey; pageSize: number }): AsyncIterable<Approval[]>;
 }
 
 interface Row {
@@ -55,16 +64,17 @@ export function createApprovalStore(table: TableClient): ApprovalStore {
     async get(id) {
       return (await read(id))?.approval;
     },
-    async list({ status, continuation, pageSize }) {
-      const filter = status ? odata`status eq ${status}` : undefined;
-      const pages = table.listEntities<Row>({ queryOptions: { filter } }).byPage({ maxPageSize: pageSize, continuationToken: continuation });
-      const next = await pages.next();
-      if (next.done) return { approvals: [] };
-      const page = next.value;
-      return {
-        approvals: page.map((row) => approvalSchema.parse(JSON.parse(row.state))),
-        continuation: page.continuationToken,
-      };
+    async *list({ status, after, pageSize }) {
+      // A position in the table is a key, not the service's token: a reader can stop mid-page and
+      // resume exactly after the last approval it used.
+      const conditions = [
+        ...(status ? [odata`status eq ${status}`] : []),
+        ...(after ? [odata`(PartitionKey gt ${after.connection} or (PartitionKey eq ${after.connection} and RowKey gt ${after.id}))`] : []),
+      ];
+      const filter = conditions.length > 0 ? conditions.join(' and ') : undefined;
+      for await (const page of table.listEntities<Row>({ queryOptions: { filter } }).byPage({ maxPageSize: pageSize })) {
+        yield page.map((row) => approvalSchema.parse(JSON.parse(row.state)));
+      }
     },
     async update(id, change) {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {

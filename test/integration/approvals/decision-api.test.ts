@@ -131,6 +131,24 @@ describe('decision API', () => {
     assert.deepEqual(decided.map((e) => [e.approval!.reviewer!.subject, e.approval!.status]), [['rita', 'pending'], ['sam', 'approved']]);
   });
 
+  it('counts one Entra object once under minApprovals 2, whichever app registration its token names it by', async () => {
+    const held = await holdRequest(s, 'vaults/2', agent);
+    // Entra issues a subject per application; tid and oid name the person.
+    const entra = { claims: { tid: 'tenant-1', oid: 'object-alice' } };
+    const app1 = await s.token('alice-app-1', ['reviewers'], entra);
+    const app2 = await s.token('alice-app-2', ['reviewers'], entra);
+    assert.equal((await decision(s, held.id, app1, { decision: 'approve' })).status, 200);
+    const inbox = await fetch(`${s.stack.url}/api/approvals`, { headers: { authorization: `Bearer ${app2}` } });
+    assert.ok(!((await inbox.json()) as { approvals: Array<{ id: string }> }).approvals.some((a) => a.id === held.id), 'not offered to decide again');
+    const view = await fetch(`${s.stack.url}/api/approvals/${held.id}/decision`, { headers: { authorization: `Bearer ${app2}` } });
+    assert.equal(((await view.json()) as { mayDecide: boolean }).mayDecide, false);
+    const again = await decision(s, held.id, app2, { decision: 'approve' });
+    assert.equal(again.status, 409);
+    assert.equal((await problemOf(again)).type, 'urn:portcullis:problem:already-decided');
+    assert.equal((await status(s, held.id, agent)).status, 202);
+    assert.equal(upstreamCalls(s, '/vaults/2').length, 0);
+  });
+
   it('lets exactly one of two simultaneous approvals win: the request runs once', async () => {
     const held = await holdRequest(s, 'items/5', agent);
     const results = await Promise.all([

@@ -124,6 +124,22 @@ describe('elevation to admin by approval', () => {
     assert.equal(outcome.key, keys.API_WRITE);
   });
 
+  it('runs with no more than the tier the reviewer was shown when the rule elevates only after the hold', async () => {
+    const id = await hold('api', 'items/2');
+    assert.deepEqual((await shown(id)).listed?.credential, { tier: 'write', elevated: false });
+    const elevating = POLICY.replace('review: { groups: [reviewers] }\n', 'review: { groups: [reviewers], elevate: admin }\n');
+    assert.notEqual(elevating, POLICY);
+    await s.stack.writePolicy(`${elevating}  - { name: marker, match: { path: /probe }, action: deny, message: elevating-now }\n`);
+    try {
+      await waitFor('the new policy', async () => (await (await fetch(`${s.stack.url}/api/proxy/api/probe`, { headers: { authorization: `Bearer ${agent}` } })).text()).includes('elevating-now'));
+      const outcome = await approve(id, 'items/2');
+      assert.equal(outcome.status, 200, outcome.body);
+      assert.equal(outcome.key, keys.API_WRITE, 'the write credential the reviewer approved, not admin');
+    } finally {
+      await s.stack.writePolicy(POLICY);
+    }
+  });
+
   it('names no tier on a connection with one credential', async () => {
     const id = await hold('plain', 'vaults/9');
     const { listed, facts, credentialRow, inboxRow } = await shown(id);

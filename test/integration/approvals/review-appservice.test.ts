@@ -68,6 +68,22 @@ describe('review page with App Service Authentication', () => {
     });
   });
 
+  it('refuses a second decision by the same Entra object: approved through the API, then on the page', async () => {
+    const held = await holdRequest(s, 'vaults/44', agent);
+    const token = await s.token('rita-cli-app', ['reviewers'], { claims: { tid: 'tenant-1', oid: 'object-rita-2' } });
+    const first = await fetch(`${s.stack.url}/api/approvals/${held.id}/decision`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{"decision":"approve"}',
+    });
+    assert.deepEqual(await first.json(), { id: held.id, status: 'pending', approvals: 1, required: 2 });
+    const [message] = await waitFor('the card', () => cardsFor(s, held.id).length > 0 && cardsFor(s, held.id));
+    const page = await fetch(cardLink(message!, 'Approve'), { headers: { 'x-ms-client-principal': principal('object-rita-2', ['reviewers']), 'x-ms-client-principal-idp': 'aad' } });
+    assert.equal(page.status, 409);
+    assert.match(await page.text(), /already decided/);
+    assert.equal((await status(s, held.id, agent)).status, 202);
+  });
+
   it('refuses a signed-in member of no reviewer group', async () => {
     const { link } = await approveLink('items/42');
     const res = await fetch(link, { headers: { 'x-ms-client-principal': principal('object-olga', ['g-ops']), 'x-ms-client-principal-idp': 'aad' } });

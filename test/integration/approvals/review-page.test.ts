@@ -34,8 +34,8 @@ async function cookieFor(subject: string, groups = 'reviewers'): Promise<string>
 }
 
 /** A held request and its Approve link, opened by a signed-in reviewer: the form's hidden fields. */
-async function openForm(cookie: string, path: string, title: 'Approve' | 'Deny' = 'Approve') {
-  const held = await holdRequest(s, path, agent);
+async function openForm(cookie: string, path: string, title: 'Approve' | 'Deny' = 'Approve', init: Parameters<typeof holdRequest>[3] = {}) {
+  const held = await holdRequest(s, path, agent, init);
   const [message] = await waitFor('the card', () => cardsFor(s, held.id).length > 0 && cardsFor(s, held.id));
   const link = cardLink(message!, title);
   const page = await fetch(link, { headers: { cookie } });
@@ -70,6 +70,19 @@ describe('review page', () => {
       body: form({ subject: 'rita', groups: 'reviewers', issuer: s.stack.issuerUrl, return: 'https://evil.example/' }),
     });
     assert.equal(offsite.status, 400);
+    for (const to of ['/api/review/x\r\nSet-Cookie: evil=1', '/api/review/x\ty', '/api/review/\u202ex']) {
+      const res = await fetch(`${s.stack.url}/api/review/sign-in`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: s.stack.url },
+        body: form({ subject: 'rita', groups: 'reviewers', issuer: s.stack.issuerUrl, return: to }),
+      });
+      assert.equal(res.status, 400, JSON.stringify(to));
+      assert.match(await res.text(), /invalid: return/);
+      assert.equal(res.headers.get('set-cookie'), null);
+    }
+    const page = await (await fetch(`${s.stack.url}/api/review/sign-in?return=${encodeURIComponent('/api/review/x\r\nSet-Cookie: evil=1')}`)).text();
+    assert.match(page, /name="return" value="\/api\/review\/"/, 'the form offers the review pages instead');
   });
 
   it('sends an anonymous visitor to the sign-in, and asks for the link', async () => {
@@ -90,6 +103,30 @@ describe('review page', () => {
     const outsider = await fetch(link, { headers: { cookie: await cookieFor('olga', 'ops') } });
     assert.equal(outsider.status, 403);
     assert.ok(!(await outsider.text()).includes('<form'));
+  });
+
+  it('shows bidi overrides and zero-width characters from the agent as escapes: review page and timeline', async () => {
+    const session = `bidi-${Date.now()}`;
+    const { html } = await openForm(await cookieFor('rita'), 'items/35', 'Approve', {
+      headers: { 'content-type': 'application/json', 'x-portcullis-session': session },
+      body: JSON.stringify({ target: 'prod\u202etset', note: 'zero\u200bwidth' }),
+    });
+    const timeline = await (await fetch(`${s.stack.url}/api/review/sessions/${session}`, { headers: { cookie: await cookieFor('audrey', 'auditors') } })).text();
+    for (const [name, page] of Object.entries({ review: html, timeline })) {
+      assert.ok(!/[\u202e\u200b]/.test(page), `${name}: no raw invisible character`);
+      assert.ok(page.includes('prod\\u202etset') && page.includes('zero\\u200bwidth'), `${name}: the body shows the escapes`);
+    }
+  });
+
+  it('refuses a console inbox continuation it did not issue with a 400 page', async () => {
+    const cookie = await cookieFor('rita');
+    for (const continuation of ['garbage', '%7B%7D', Buffer.from('{"q":"pending","after":"x"}').toString('base64url')]) {
+      const res = await fetch(`${s.stack.url}/api/review/inbox?continuation=${continuation}`, { headers: { cookie } });
+      assert.equal(res.status, 400, continuation);
+      assert.equal(res.headers.get('content-type'), 'text/html; charset=utf-8');
+      assert.equal(res.headers.get('x-frame-options'), 'DENY');
+      assert.match(await res.text(), /continuation token is not one this API issued/);
+    }
   });
 
   it('refuses a decision posted without our Origin, changing nothing', async () => {

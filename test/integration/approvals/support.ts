@@ -44,7 +44,8 @@ export interface ApprovalStack {
   teamsStatus: { value: number };
   webhookUrl: string;
   upstreamToken: string;
-  token(subject: string, groups: string[]): Promise<string>;
+  /** An agent's or reviewer's token from the dev issuer; `options.claims` adds claims (Entra's `tid` and `oid`, say). */
+  token: TestStack['token'];
   stop(): Promise<void>;
 }
 
@@ -85,7 +86,7 @@ export async function startApprovalStack(options: { teams?: boolean; env?: Recor
     teamsStatus,
     webhookUrl,
     upstreamToken,
-    token: (subject, groups) => stack.token(subject, groups),
+    token: (subject, groups, tokenOptions) => stack.token(subject, groups, tokenOptions),
     async stop() {
       await stack.stop();
       await upstream.close();
