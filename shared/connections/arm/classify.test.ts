@@ -3,7 +3,9 @@ import { describe, it } from 'node:test';
 import { Refusal } from '../../platform/problem.js';
 import { textGlob } from '../../policy/glob.js';
 import { resolveTarget } from '../target.js';
+import { createMasker } from '../../masking/index.js';
 import { armTarget, classifyArm } from './classify.js';
+import { armMasker } from './secrets.js';
 
 const SUB = '00000000-1111-2222-3333-444444444444';
 const RG = `/subscriptions/${SUB}/resourceGroups/prod-rg`;
@@ -103,7 +105,37 @@ describe('arm classify: scope and names', () => {
       assert.equal(name('POST', `${ACCOUNT}/${action}`).secrets, true, action);
     }
     for (const action of ['restart', 'powerOff', 'validate', 'disassociate', 'checkNameAvailability']) assert.equal(name('POST', `${ACCOUNT}/${action}`).secrets, false, action);
-    assert.equal(name('GET', `${ACCOUNT}/listKeys`).secrets, false);
+    // A GET named like a list action reads a secret where an API serves one so (below).
+    assert.equal(name('GET', `${ACCOUNT}/listKeys`).secrets, true);
+  });
+
+  it('flags GETs whose answers are secrets, and their answers are masked strictly', () => {
+    const NET = `${RG}/providers/Microsoft.Network`;
+    const secretReads = [
+      `${NET}/connections/vpn1/sharedkey`,
+      `${NET}/connections/vpn1/SharedKey`,
+      `${NET}/vpnGateways/gw/vpnConnections/c/vpnLinkConnections/l/sharedKeys/default`,
+      `${RG}/providers/Microsoft.Web/sites/app/config/authsettingsV2/list`,
+      `${RG}/providers/Microsoft.Search/searchServices/s/listQueryKeys`,
+      `${RG}/providers/Microsoft.ContainerService/managedClusters/aks/accessProfiles/clusterAdmin`,
+      `${RG}/providers/Microsoft.Automation/automationAccounts/a/agentRegistrationInformation`,
+      `${RG}/providers/Microsoft.HDInsight/clusters/hdi/configurations/gateway`,
+      `${RG}/providers/Microsoft.Web/sites/app/hybridConnectionNamespaces/ns/relays/r`,
+    ];
+    for (const path of secretReads) assert.equal(name('GET', path).secrets, true, path);
+    // Setting the key answers it too.
+    assert.equal(name('PUT', `${NET}/connections/vpn1/sharedkey`).secrets, true);
+    for (const path of [`${NET}/connections/vpn1`, `${RG}/providers/Microsoft.Web/sites/app/config/authsettingsV2`, `${RG}/providers/Microsoft.KeyVault/vaults/v/secrets`, ACCOUNT]) {
+      assert.equal(name('GET', path).secrets, false, path);
+    }
+
+    const target = resolveTarget('https://management.azure.com', `${NET.slice(1)}/connections/vpn1/sharedkey`, '?api-version=2023-09-01');
+    const op = classifyArm({ method: 'GET', target, headers: new Headers(), body: { bytes: new Uint8Array(), length: 0 } });
+    assert.deepEqual(op.flags, ['secrets']);
+    const psk = 'q7Xv2LmP9sKd4TzR8wYb';
+    const masked = armMasker(createMasker(), { strict: op.flags.includes('secrets'), link: () => undefined }).auto(JSON.stringify({ id: `${NET}/connections/vpn1/sharedkey`, value: psk }), 'application/json');
+    assert.ok(!masked.text.includes(psk));
+    assert.equal(JSON.parse(masked.text).value, '[MASKED:arm-secret]');
   });
 });
 

@@ -8,6 +8,7 @@ import { bodyText } from '../body-text.js';
 import { headerRecord } from '../headers.js';
 import type { AgentRequest } from '../kind.js';
 import type { Operation } from '../operation.js';
+import { deploymentEffects } from './deployments.js';
 import { unclassifiable } from './refusals.js';
 
 const VERBS: Record<string, 'read' | 'write' | 'delete' | 'action'> = {
@@ -43,6 +44,36 @@ export function bearsSecrets(action: string): boolean {
   return SECRET_PREFIX.test(action) || SECRET_ACTIONS.has(action.toLowerCase()) || SECRET_WORD.test(action) || SAS_WORD.test(action);
 }
 
+/**
+ * Resources whose own answer (to a GET, and to the PUT that sets them) is a secret, from ARM's
+ * REST references: a VPN connection's pre-shared key (`{"value": "<psk>"}`), a Virtual WAN link's
+ * shared key, AKS's legacy access profiles (a kubeconfig), Automation's agent registration keys,
+ * HDInsight's gateway configuration (its password), API Management's tenant access keys (older
+ * api-versions), a web app's hybrid connection (`sendKeyValue`).
+ */
+const SECRET_RESOURCES = new Set(
+  [
+    'Microsoft.Network/connections/sharedkey',
+    'Microsoft.Network/vpnGateways/vpnConnections/vpnLinkConnections/sharedKeys',
+    'Microsoft.ContainerService/managedClusters/accessProfiles',
+    'Microsoft.Automation/automationAccounts/agentRegistrationInformation',
+    'Microsoft.HDInsight/clusters/configurations',
+    'Microsoft.ApiManagement/service/tenant',
+    'Microsoft.Web/sites/hybridConnectionNamespaces/relays',
+    'Microsoft.Web/sites/slots/hybridConnectionNamespaces/relays',
+  ].map((t) => t.toLowerCase()),
+);
+
+/**
+ * Whether a read or write answers with a secret: a resource of SECRET_RESOURCES, or a GET named
+ * like a list action (`…/config/authsettingsV2/list`, Search's `listQueryKeys` in older
+ * api-versions): some APIs hand out secrets to GET.
+ */
+function holdsSecrets(verb: string, resourceType: string, last: Pair): boolean {
+  if (SECRET_RESOURCES.has(resourceType.toLowerCase())) return true;
+  return verb === 'read' && last.name === undefined && SECRET_PREFIX.test(last.type);
+}
+
 interface Pair {
   type: string;
   name?: string;
@@ -67,15 +98,17 @@ export interface ArmTarget {
 export function classifyArm(request: AgentRequest): Operation {
   const target = request.target!;
   const arm = armTarget(request.method, target.path);
-  const apiVersion = new URLSearchParams(target.search).get('api-version');
+  const query = new URLSearchParams(target.search);
+  const deploys = deploymentEffects(arm, request.method, query, request.body, (why) => unclassifiable(request.method, target.path, why));
   return {
     kind: 'arm',
     method: request.method,
     path: target.path,
     query: target.search.replace(/^\?/, ''),
-    actions: [arm.action],
-    resources: [arm.resourceId],
-    flags: arm.secrets ? ['secrets'] : [],
+    // A deployment is also what its template does (deployments.ts).
+    actions: unique([arm.action, ...(deploys?.actions ?? [])]),
+    resources: unique([arm.resourceId, ...(deploys?.resources ?? [])]),
+    flags: unique([...(arm.secrets ? ['secrets'] : []), ...(deploys?.flags ?? [])]),
     headers: headerRecord(request.headers),
     text: bodyText(request.body.bytes),
     summary: `${arm.action} ${arm.resourceId}`,
@@ -85,10 +118,12 @@ export function classifyArm(request: AgentRequest): Operation {
       provider: arm.provider,
       resourceType: arm.resourceType,
       name: arm.name,
-      apiVersion,
+      apiVersion: query.get('api-version'),
     },
   };
 }
+
+const unique = (items: string[]) => [...new Set(items)];
 
 /** Names an ARM request; throws a 400 Refusal for anything outside ARM's grammar. */
 export function armTarget(method: string, path: string): ArmTarget {
@@ -103,15 +138,16 @@ export function armTarget(method: string, path: string): ArmTarget {
 
   const types = last.pairs.map((p) => p.type);
   const resourcePairs = verb === 'action' ? last.pairs.slice(0, -1) : last.pairs;
+  const resourceType = [last.namespace, ...resourcePairs.map((p) => p.type)].join('/');
   return {
     action: `${last.namespace}/${types.join('/')}/${verb}`,
     resourceId: '/' + (verb === 'action' ? segments.slice(0, -1) : segments).join('/'),
     subscription: root.pairs.find((p) => p.type === 'subscriptions')?.name ?? null,
     resourceGroup: root.pairs.find((p) => p.type === 'resourceGroups')?.name ?? null,
     provider: last.namespace,
-    resourceType: [last.namespace, ...resourcePairs.map((p) => p.type)].join('/'),
+    resourceType,
     name: resourcePairs.at(-1)?.name ?? null,
-    secrets: verb === 'action' && bearsSecrets(types.at(-1)!),
+    secrets: verb === 'action' ? bearsSecrets(types.at(-1)!) : holdsSecrets(verb, resourceType, last.pairs.at(-1)!),
   };
 }
 

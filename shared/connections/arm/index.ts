@@ -8,8 +8,8 @@ import { forwardArm } from './forward.js';
 
 export const armKind: ConnectionKind = {
   route: 'proxy',
-  // The path names the operation; the body is read only when a rule looks at it.
-  readsBody: false,
+  // The path names the operation, but a deployment's body says what it does (deployments.ts).
+  readsBody: true,
   target: upstreamTarget,
   classify: classifyArm,
   // The SDKs' own error shape, so that an agent reads why it was refused.
