@@ -86,9 +86,18 @@ function maskColumn(value: unknown, location: string, findings: Finding[]): unkn
   return `[MASKED:${MASK_COLUMN_RULE}]`;
 }
 
+const normalize = (s: string) => s.toLowerCase().replace(/[-_.\s]/g, '');
+
+/**
+ * Personal data by column name, masked wherever SQL derives something from it even when the
+ * connection lists no maskColumns: the value detectors cannot recognise `substr(card_number, 1, 8)`.
+ */
+const PERSONAL = /(?:email|cardnumber|creditcard|ccnumber|ssn|socialsecurity|phone|phonenumber|iban|taxid|passport)$/;
+
+export const personalColumn = (name: string): boolean => PERSONAL.test(normalize(name));
+
 /** Matches as the masker matches sensitive keys: case and separators ignored, equal or ending with a name. */
-function columnMatcher(names: readonly string[]): (column: string) => boolean {
-  const normalize = (s: string) => s.toLowerCase().replace(/[-_.\s]/g, '');
+export function columnMatcher(names: readonly string[]): (column: string) => boolean {
   const wanted = names.map(normalize).filter((n) => n.length > 0);
   return (column) => {
     const n = normalize(column);

@@ -56,6 +56,25 @@ describe('mysql analyze', () => {
     }
   });
 
+  it('judges what the server reads, not what the grammar takes for comments', () => {
+    // MySQL reads `--1` as minus minus one: the grammar would miss the OR, the column, the file.
+    for (const sql of ['DELETE FROM orders WHERE id = 1 --1 OR 1=1', 'SELECT 1 --1, name FROM customers', "SELECT 1 --1 INTO OUTFILE '/tmp/x'", "SELECT 1 --1, LOAD_FILE('/etc/hostname')"]) {
+      assert.deepEqual(analyze(sql, 'mariadb').flags, ['unparsable'], sql);
+    }
+    // The server ends a comment at \n only; the grammar at \r as well.
+    assert.deepEqual(analyze("SELECT 1 -- x\r' \n, email FROM customers -- '", 'mariadb').resources, ['customers']);
+    assert.deepEqual(analyze('DELETE FROM orders WHERE id = 1 # x\rAND id = 2\nOR 1=1', 'mariadb').flags.sort(), ['no-where', 'write']);
+    assert.deepEqual(analyze('SELECT 1 -- x\nFROM customers', 'mariadb').resources, ['customers']);
+    assert.deepEqual(analyze("SELECT '/*!', '--1' FROM t", 'mariadb').flags, ['read-only']);
+  });
+
+  it("reports tables of the connection's database both qualified and not", () => {
+    assert.deepEqual(analyze('SELECT name FROM customers', 'mariadb', 'shop').resources.sort(), ['customers', 'shop.customers']);
+    assert.deepEqual(analyze('SELECT name FROM shop.customers', 'mariadb', 'shop').resources.sort(), ['customers', 'shop.customers']);
+    assert.deepEqual(analyze('SELECT name FROM other.customers', 'mariadb', 'shop').resources, ['other.customers']);
+    assert.deepEqual(analyze('SELECT name FROM customers', 'mariadb').resources, ['customers']);
+  });
+
   it('counts statements and sees transaction control', () => {
     assert.equal(analyze('SELECT 1; SELECT 2', 'mysql').statements, 2);
     assert.equal(analyze('START TRANSACTION', 'mysql').transactionControl, true);

@@ -4,6 +4,8 @@
 import nodeSqlParser from 'node-sql-parser';
 import { alwaysTrue } from './always-true.js';
 import type { MysqlFlag } from './flags.js';
+import { serverReading } from './lex.js';
+import { outputsOf, type Outputs } from './outputs.js';
 
 const parser = new nodeSqlParser.Parser();
 
@@ -17,6 +19,8 @@ export interface Analysis {
   statements: number;
   /** BEGIN, COMMIT, ROLLBACK…: the gateway owns the transaction. */
   transactionControl: boolean;
+  /** What the result columns are made of, for masking (outputs.ts). */
+  outputs: Outputs;
 }
 
 type Node = Record<string, unknown>;
@@ -24,8 +28,6 @@ type Node = Record<string, unknown>;
 const WRITES = new Set(['insert', 'replace', 'update', 'delete', 'truncate', 'load_data']);
 const READS = new Set(['select', 'show', 'desc']);
 const CONFIG = new Set(['set', 'use']);
-// The server runs what is inside these as SQL; the grammar takes them for comments.
-const EXECUTABLE_COMMENT = /\/\*[M]?!/i;
 
 /**
  * Built-in functions that only compute. Any other function (a stored function, or a built-in with
@@ -46,11 +48,17 @@ const PURE_FUNCTIONS = new Set(
   dense_rank lag lead first_value last_value ntile percent_rank cume_dist`.split(/\s+/),
 );
 
-export function analyze(sql: string, dialect: 'mysql' | 'mariadb'): Analysis {
-  if (EXECUTABLE_COMMENT.test(sql)) return unparsable();
+/**
+ * `database` is the connection's default database, when known: a table in it is reported both
+ * qualified and not (`shop.customers`, `customers`), so that rules written either way match it.
+ */
+export function analyze(sql: string, dialect: 'mysql' | 'mariadb', database?: string): Analysis {
+  // The grammar parses the server's reading (comments blanked), never the raw text.
+  const reading = serverReading(sql);
+  if ('refused' in reading) return unparsable();
   let parsed: { tableList: string[]; ast: Node | Node[] };
   try {
-    parsed = parser.parse(sql, { database: dialect === 'mariadb' ? 'MariaDB' : 'MySQL' }) as unknown as typeof parsed;
+    parsed = parser.parse(reading.text, { database: dialect === 'mariadb' ? 'MariaDB' : 'MySQL' }) as unknown as typeof parsed;
   } catch {
     return unparsable();
   }
@@ -60,7 +68,10 @@ export function analyze(sql: string, dialect: 'mysql' | 'mariadb'): Analysis {
   for (const entry of parsed.tableList) {
     const [type, db, table] = entry.split('::');
     if (!table || table === 'null') continue;
-    resources.add(db && db !== 'null' ? `${db}.${table}` : table);
+    const qualified = db && db !== 'null' ? db : undefined;
+    if (qualified) resources.add(`${qualified}.${table}`);
+    if (database !== undefined && (!qualified || qualified.toLowerCase() === database.toLowerCase())) resources.add(`${database}.${table}`).add(table);
+    else if (!qualified) resources.add(table);
     if (type && WRITES.has(type)) flags.add('write');
   }
   const top = statements[0] ?? {};
@@ -102,11 +113,14 @@ export function analyze(sql: string, dialect: 'mysql' | 'mariadb'): Analysis {
     readOnly,
     statements: statements.length,
     transactionControl: statements.some((s) => s.type === 'transaction'),
+    outputs: outputsOf(top, flags.has('opaque-code')),
   };
 }
 
 function unparsable(): Analysis {
-  return { action: 'unparsable', resources: [], flags: ['unparsable'], readOnly: false, statements: 1, transactionControl: false };
+  // Nothing known of its columns: masked whole if it runs (unparsable: judge).
+  const outputs = { columns: [], targets: undefined, opaque: true };
+  return { action: 'unparsable', resources: [], flags: ['unparsable'], readOnly: false, statements: 1, transactionControl: false, outputs };
 }
 
 const isNode = (value: unknown): value is Node => typeof value === 'object' && value !== null;

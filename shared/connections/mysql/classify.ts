@@ -21,10 +21,10 @@ const SUMMARY_RESOURCES = 5;
 
 export function prepareSql(request: AgentRequest, connection: MysqlConnection): PreparedSql {
   const { sql, params } = readSqlRequest(request);
-  const analysis = analyze(sql, connection.dialect);
+  const analysis = analyze(sql, connection.dialect, connection.database);
   if (analysis.flags.includes('unparsable') && connection.unparsable === 'deny') {
     throw sqlUnparsable(
-      `The ${connection.dialect === 'mariadb' ? 'MariaDB' : 'MySQL'} grammar could not parse the statement, or it holds executable comments (/*! … */); the gateway runs only what it can judge.`,
+      `The ${connection.dialect === 'mariadb' ? 'MariaDB' : 'MySQL'} grammar could not parse the statement, or the server could read it otherwise than the grammar (executable comments /*! … */ or /*+ … */, "--" without a space after it, unterminated quotes or comments); the gateway runs only what it can judge.`,
     );
   }
   if (analysis.statements > 1) {

@@ -1,6 +1,8 @@
 // Runs a classified statement on a connection of its own (opened for the request, closed after:
 // no session variable, lock or temporary table outlives it), under guard rails the agent's SQL
 // cannot lift:
+//  - the text read as the classifier read it (lex.ts): the session's sql_mode without ANSI_QUOTES
+//    and NO_BACKSLASH_ESCAPES, whatever the server's default, or nothing runs;
 //  - a READ ONLY transaction (and session) when it was classified read-only;
 //  - the server's statement time limit (MariaDB max_statement_time, MySQL MAX_EXECUTION_TIME,
 //    which covers only SELECT) and a watchdog that kills the query and drops the connection;
@@ -58,10 +60,15 @@ export async function execute(uri: string, plan: Plan): Promise<SqlResult> {
   conn.on('error', () => undefined);
   let clean = false;
   try {
-    await step(conn, 'connect', 'SELECT VERSION() AS v').then(async ([rows]) => {
-      const mariadb = /mariadb/i.test(String((rows as Array<{ v: string }>)[0]?.v));
-      await step(conn, 'connect', mariadb ? `SET SESSION max_statement_time = ${plan.statementTimeoutMs / 1000}` : `SET SESSION MAX_EXECUTION_TIME = ${plan.statementTimeoutMs}`);
+    await step(conn, 'connect', 'SELECT VERSION() AS v, @@SESSION.sql_mode AS m').then(async ([rows]) => {
+      const [{ v, m }] = rows as Array<{ v: string; m: string }>;
+      await step(conn, 'connect', /mariadb/i.test(v) ? `SET SESSION max_statement_time = ${plan.statementTimeoutMs / 1000}` : `SET SESSION MAX_EXECUTION_TIME = ${plan.statementTimeoutMs}`);
+      await step(conn, 'connect', `SET SESSION sql_mode = '${plainReading(m)}'`);
     });
+    const [[mode]] = (await step(conn, 'connect', 'SELECT @@SESSION.sql_mode AS m')) as [Array<{ m: string }>, unknown];
+    if (READING_MODES.some((q) => modes(mode!.m).includes(q))) {
+      throw new MysqlFailure('connect', new Error('the session sql_mode keeps a mode that changes how SQL is read'));
+    }
     if (plan.readOnly) await step(conn, 'connect', 'SET SESSION TRANSACTION READ ONLY');
     await step(conn, 'connect', plan.readOnly ? 'START TRANSACTION READ ONLY' : 'START TRANSACTION');
     const limited = plan.maxAffectedRows !== undefined && !plan.readOnly;
@@ -83,6 +90,21 @@ export async function execute(uri: string, plan: Plan): Promise<SqlResult> {
     if (clean) await new Promise<void>((resolve) => conn.end(() => resolve()));
     else conn.destroy();
   }
+}
+
+/**
+ * Modes under which the server reads SQL otherwise than lex.ts and the grammar: quotes, escapes,
+ * `||`, and the combinations that imply them (MariaDB's ORACLE mode has a grammar of its own).
+ */
+const READING_MODES = ['ANSI_QUOTES', 'NO_BACKSLASH_ESCAPES', 'PIPES_AS_CONCAT', 'ANSI', 'ORACLE', 'MSSQL', 'DB2', 'POSTGRESQL', 'MAXDB'];
+
+const modes = (sqlMode: string) => sqlMode.toUpperCase().split(',').filter(Boolean);
+
+/** The session's modes without those (names only: nothing else could be quoted into the SET). */
+function plainReading(sqlMode: string): string {
+  return modes(sqlMode)
+    .filter((m) => /^[A-Z_]+$/.test(m) && !READING_MODES.includes(m))
+    .join(',');
 }
 
 function step(conn: Connection, phase: 'connect' | 'transaction', sql: string): Promise<[unknown, unknown]> {

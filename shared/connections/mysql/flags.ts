@@ -9,7 +9,7 @@ export const MYSQL_FLAGS = {
   file: 'reads or writes files on the database server: SELECT … INTO OUTFILE/DUMPFILE, LOAD DATA',
   'set-config': 'SET (variables, names, transaction modes) or USE',
   lock: 'takes explicit locks: LOCK TABLES, SELECT … FOR UPDATE, GET_LOCK()',
-  unparsable: 'the grammar could not parse it, or it holds executable comments (/*! … */) that the server would run; only with unparsable: judge',
+  unparsable: 'the grammar could not parse it, or the server could read it otherwise (executable comments /*! … */ or /*+ … */, "--" without a space after it); only with unparsable: judge',
 } as const;
 
 export type MysqlFlag = keyof typeof MYSQL_FLAGS;

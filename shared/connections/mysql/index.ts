@@ -1,13 +1,14 @@
 // The mysql connection kind (MySQL, MariaDB, Azure Database for MySQL): agents POST { sql, params }
 // to /api/sql/{connection}; the statement is classified with the dialect's grammar, judged, run
 // under guard rails with mysql2 and answered masked.
-import { noConnectionString, requestChanged } from './refusals.js';
+import { databaseUnavailable, noConnectionString, requestChanged } from './refusals.js';
 import { affectedRowsLimit, heldForRowCount, TooManyRowsAffected } from '../affected-rows.js';
 import type { ConnectionKind } from '../kind.js';
 import { maskedSqlResponse } from '../sql-result.js';
 import { prepareSql, toOperation } from './classify.js';
 import { refusalFor } from './errors.js';
 import { execute, MysqlFailure } from './execute.js';
+import { derivedMasks } from './outputs.js';
 import type { MysqlConnection } from './schema.js';
 import { jsonAnswer } from '../json-answer.js';
 
@@ -28,6 +29,10 @@ export const mysqlKind: ConnectionKind = {
     const uri = await context.credential();
     if (!uri) {
       throw noConnectionString(context.connection.name);
+    }
+    // Unqualified tables were judged as the configured database's: the login must default to it.
+    if (config.database !== undefined && uriDatabase(uri) !== config.database) {
+      throw databaseUnavailable(context.connection.name, 'its connection string names another database than the connection\'s `database`');
     }
     let result;
     try {
@@ -50,7 +55,18 @@ export const mysqlKind: ConnectionKind = {
         statementTimeoutMs: config.statementTimeoutMs,
       });
     }
-    const { body, findings, details } = maskedSqlResponse([result], context.masker, config.maskColumns);
+    const sensitiveName = (name: string) => context.masker.json({ [name]: 'x' }, '$').findings.length > 0;
+    const masks = derivedMasks(prepared.analysis.outputs, config.maskColumns, sensitiveName);
+    const { body, findings, details } = maskedSqlResponse([result], context.masker, config.maskColumns, masks);
     return jsonAnswer(body, findings, { ...details, readOnly: prepared.analysis.readOnly });
   },
 };
+
+/** The database a mysql:// connection string names (its path), if it parses. */
+function uriDatabase(uri: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(uri).pathname.slice(1)) || undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -15,6 +15,13 @@ export const mysqlConnectionSchema = connectionBase
           'time limit of the statement (MAX_EXECUTION_TIME on MySQL, max_statement_time on MariaDB, and a watchdog), in milliseconds; an overrun answers 504',
       },
     ),
+    database: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "the database the connection's logins use (the one their connection strings name): tables written without a database are reported in it too (customers as customers and shop.customers), and a connection string naming another database is refused",
+      ),
     dialect: z.enum(['mysql', 'mariadb']).default('mysql').describe('the grammar statements are parsed with: MySQL (Azure Database for MySQL) or MariaDB'),
     unparsable: z
       .enum(['deny', 'judge'])

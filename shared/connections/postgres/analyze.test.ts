@@ -18,6 +18,15 @@ describe('analyze: reads', () => {
     assert.equal(a.readOnly, true);
   });
 
+  it('reports unqualified pg_ names in pg_catalog, which the server searches first', async () => {
+    for (const name of ['pg_roles', 'pg_authid', 'pg_shadow', 'PG_SETTINGS']) {
+      const a = await run(`SELECT * FROM ${name}`);
+      assert.ok(a.resources.includes(`pg_catalog.${name.toLowerCase()}`), `${name}: ${a.resources.join(', ')}`);
+    }
+    assert.deepEqual((await run('SELECT * FROM pg_catalog.pg_roles')).resources, ['pg_catalog.pg_roles']);
+    assert.deepEqual((await run('SELECT * FROM public.pg_notes')).resources, ['public.pg_notes']);
+  });
+
   it('keeps schema-qualified names, and finds tables in joins, subqueries and set operations', async () => {
     const a = await run(
       'SELECT * FROM sales.orders o JOIN customers c ON c.id = o.customer_id WHERE o.id IN (SELECT order_id FROM audit.refunds) UNION SELECT * FROM archive.orders',

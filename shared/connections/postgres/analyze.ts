@@ -117,8 +117,14 @@ class Facts {
     this.flag(...(STATEMENT_FLAGS[type] ?? ['ddl']));
   }
 
-  /** Unqualified names are reported in `public` (the default search_path), temporary ones in `pg_temp`. */
+  /**
+   * Unqualified names are reported in `public` (the default search_path), temporary ones in
+   * `pg_temp`. The server looks in pg_catalog before the search_path, and every catalog relation's
+   * name starts with `pg_`: such a name is reported in pg_catalog too, since it is read from there
+   * when it exists there (`pg_roles`, `pg_authid`) and from public only when it does not.
+   */
   table(schema: string | undefined, name: string, temporary = false): void {
+    if (schema === undefined && !temporary && name.toLowerCase().startsWith('pg_')) this.resources.add(`pg_catalog.${name}`);
     this.resources.add(`${schema ?? (temporary ? 'pg_temp' : 'public')}.${name}`);
   }
 }

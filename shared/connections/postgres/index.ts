@@ -4,10 +4,10 @@ import { affectedRowsLimit, heldForRowCount, TooManyRowsAffected } from '../affe
 import type { ConnectionKind } from '../kind.js';
 import { prepareSql, toOperation } from './classify.js';
 import { refusalFor } from './errors.js';
-import { execute, SqlFailure } from './execute.js';
+import { execute, ReadingChanged, SqlFailure } from './execute.js';
 import { closePools, databaseFor } from './pools.js';
-import { derivedMasks } from './lineage.js';
-import { noConnectionString, requestChanged } from './refusals.js';
+import { derivedMasks, readsMasked, type LineageInput } from './lineage.js';
+import { noConnectionString, requestChanged, sqlReadingChanged } from './refusals.js';
 import { maskedResponse } from './result.js';
 import type { PostgresConnection } from './schema.js';
 import { jsonAnswer } from '../json-answer.js';
@@ -29,6 +29,12 @@ export const postgresKind: ConnectionKind = {
     // A pool per tier where each tier is its own login.
     const pool = context.connection.config.credentials ? `${context.connection.name}/${context.tier}` : context.connection.name;
     const db = databaseFor(pool, connectionString, { poolSize: config.poolSize, connectTimeoutMs: context.timeoutMs });
+    const lineage: LineageInput = {
+      statements: prepared.statements.map((s) => s.node),
+      tables: prepared.analysis.resources,
+      maskColumns: config.maskColumns,
+      sensitiveName: (name) => context.masker.json({ [name]: 'x' }, '$').findings.length > 0,
+    };
     let results;
     try {
       results = await execute(db, {
@@ -36,27 +42,26 @@ export const postgresKind: ConnectionKind = {
         params: prepared.params,
         readOnly: prepared.analysis.readOnly,
         rowLimit: config.rowLimit,
+        // The answer is held whole before it is masked: no more of it than a request may carry.
+        maxBytes: context.maxBodyBytes,
         statementTimeoutMs: config.statementTimeoutMs,
         maxAffectedRows: affectedRowsLimit(config.maxAffectedRows, context),
       });
     } catch (error) {
       if (error instanceof TooManyRowsAffected) throw heldForRowCount(error, context.connection.name);
+      if (error instanceof ReadingChanged) throw sqlReadingChanged(error.statement + 1);
       if (!(error instanceof SqlFailure)) throw error;
       throw refusalFor(error, {
         connection: context.connection.name,
         masker: context.masker,
         statementTimeoutMs: config.statementTimeoutMs,
         offsets: prepared.statements.map((s) => s.offset),
+        sql: prepared.sql,
+        readsMasked: readsMasked(lineage),
       });
     }
 
-    const masks = derivedMasks({
-      statements: prepared.statements.map((s) => s.node),
-      tables: prepared.analysis.resources,
-      maskColumns: config.maskColumns,
-      sensitiveName: (name) => context.masker.json({ [name]: 'x' }, '$').findings.length > 0,
-    });
-    const { body, findings, details } = maskedResponse(results, context.masker, config.maskColumns, masks);
+    const { body, findings, details } = maskedResponse(results, context.masker, config.maskColumns, derivedMasks(lineage));
     return jsonAnswer(body, findings, { ...details, readOnly: prepared.analysis.readOnly });
   },
 };

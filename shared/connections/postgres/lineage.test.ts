@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createMasker } from '../../masking/index.js';
 import { analyze } from './analyze.js';
-import { derivedMasks } from './lineage.js';
+import { derivedMasks, readsMasked } from './lineage.js';
 import { parseSql } from './parse.js';
 
 const masker = createMasker();
@@ -56,6 +56,39 @@ describe('lineage: result columns computed from masked columns', () => {
     assert.deepEqual(await masks("UPDATE customers SET name = 'x' WHERE id = 1 RETURNING id, reverse(email)", ['id', 'reverse']), [false, true]);
   });
 
+  it('follows later branches of set operations, VALUES and functions in FROM', async () => {
+    for (const [sql, name] of [
+      ["SELECT a FROM (SELECT 'x' AS a UNION ALL SELECT api_token FROM customers) s", 'a'],
+      ["SELECT a FROM (SELECT 'x' AS a UNION ALL SELECT replace(email, '@', ' at ') FROM customers) s", 'a'],
+      ["WITH u AS (SELECT 1 AS n, 'x' AS a EXCEPT SELECT id, reverse(card_number) FROM customers) SELECT a FROM u", 'a'],
+      ["SELECT column1 FROM (VALUES ((SELECT string_agg(replace(email, '@', ' at '), ',') FROM customers))) v", 'column1'],
+      ["WITH t AS (VALUES ((SELECT string_agg(reverse(card_number), ',') FROM customers))) SELECT column1 FROM t", 'column1'],
+      ['SELECT x FROM unnest(ARRAY(SELECT api_token FROM customers)) x', 'x'],
+      ['SELECT unnest FROM unnest(ARRAY(SELECT reverse(card_number) FROM customers))', 'unnest'],
+      ['SELECT y FROM unnest(ARRAY(SELECT api_token FROM customers)) AS x(y)', 'y'],
+      ["SELECT value FROM jsonb_each_text((SELECT jsonb_object_agg(id, replace(email, '@', ' at ')) FROM customers))", 'value'],
+      ['SELECT * FROM jsonb_array_elements_text((SELECT jsonb_agg(api_token) FROM customers))', 'value'],
+      ["SELECT a FROM jsonb_to_record((SELECT jsonb_build_object('a', api_token) FROM customers LIMIT 1)) AS r(a text)", 'a'],
+      // Renames the table's columns by position: the third is email.
+      ['SELECT e FROM customers AS c(i, n, e)', 'e'],
+    ] as const) {
+      assert.deepEqual(await masks(sql, [name]), [true], sql);
+    }
+  });
+
+  it('fails closed on names the tree does not give: a function of unknown columns, a star in a set operation', async () => {
+    // xml_rows' columns are not known: every output is masked.
+    assert.deepEqual(await masks('SELECT id, whatever FROM orders, xpath_table_rows((SELECT string_agg(email, \',\') FROM customers)) f', ['id', 'whatever']), [true, true]);
+    assert.deepEqual(await masks('SELECT id, n FROM (SELECT id, name AS n FROM orders UNION ALL SELECT * FROM customers) s', ['id', 'n']), [true, true]);
+    // The later branch's star fills columns named by the first branch.
+    assert.deepEqual(await masks('SELECT id, name FROM orders UNION ALL SELECT * FROM customers', ['id', 'name']), [true, true]);
+    // Nothing masked in play: unnest and VALUES stay clear.
+    assert.deepEqual(await masks('SELECT u, column1 FROM unnest(ARRAY[1, 2]) AS x(u), (VALUES (3)) v', ['u', 'column1']), [false, false]);
+    assert.deepEqual(await masks('SELECT g FROM generate_series(1, 3) g', ['g']), [false]);
+    assert.deepEqual(await masks("SELECT a FROM (SELECT 'x' AS a UNION ALL SELECT name FROM customers) s", ['a']), [false]);
+    assert.deepEqual(await masks('SELECT greatest(id, 2) AS g, email FROM customers', ['g', 'email'], ['public.customers.email']), [false, true]);
+  });
+
   it('fails closed where it cannot follow: unknown functions, FETCH, a table-wide spec', async () => {
     assert.deepEqual(await masks('SELECT id, my_decrypt(id) FROM customers', ['id', 'my_decrypt']), [false, true]);
     assert.deepEqual(await masks('DECLARE c CURSOR FOR SELECT email FROM customers; FETCH ALL FROM c', ['email']), [true]);
@@ -76,5 +109,24 @@ describe('lineage: personal columns without maskColumns', () => {
     assert.deepEqual(await masks('SELECT id, substr(card_number, 1, 8), email, email AS contact, reverse(email) FROM customers', ['id', 'substr', 'email', 'contact', 'reverse'], []), [false, true, false, true, true]);
     assert.deepEqual(await masks('SELECT * FROM customers', ['id', 'email', 'card_number'], []), [false, false, false]);
     assert.deepEqual(await masks('SELECT x FROM (SELECT left(phone, 4) AS x FROM customers) t', ['x'], []), [true]);
+  });
+});
+
+describe('lineage: whether a request reads masked values at all (its errors may quote them)', () => {
+  const reads = async (sql: string) => {
+    const statements = (await parseSql(sql)).map((s) => s.node);
+    return readsMasked({ statements, tables: analyze(statements).resources, maskColumns: SPECS, sensitiveName: (name) => masker.json({ [name]: 'x' }, '$').findings.length > 0 });
+  };
+
+  it('is true for a masked column in any clause, and for code the tree does not show', async () => {
+    for (const sql of ["SELECT replace(email, '@', ' at ')::int FROM customers", 'SELECT id FROM customers WHERE api_token::int = 1', 'SELECT id FROM customers c ORDER BY c', 'DO $$ BEGIN PERFORM 1; END $$']) {
+      assert.equal(await reads(sql), true, sql);
+    }
+  });
+
+  it('is false for what reads no masked column', async () => {
+    for (const sql of ['SELECT 1/0', 'SELECT id, total::int FROM orders', 'SELECT name FROM customers']) {
+      assert.equal(await reads(sql), false, sql);
+    }
   });
 });

@@ -17,6 +17,7 @@
 // columns the tree does not describe (FETCH, EXECUTE, CALL…) when anything masked is in play.
 import type { Node } from 'libpg-query';
 import { functionKind } from './sql-functions.js';
+import { personalColumn } from '../sql-result.js';
 
 type Fields = Record<string, unknown>;
 
@@ -43,13 +44,8 @@ export interface LineageInput {
 
 /** For each column of the last statement's result (by position, given their names): whether it is masked. */
 export function derivedMasks(input: LineageInput): (names: readonly string[]) => boolean[] {
-  const specs = input.maskColumns.map(parseSpec).filter((s) => s.column.length > 0);
-  const active = specs.filter((s) => s.table === '*' || input.tables.some((t) => tableMatches(s, t)));
-  if (active.some((s) => s.column === '*')) return (names) => names.map(() => true);
-  const specified = (name: string) => active.some((s) => columnMatches(s, name)) || input.sensitiveName(name);
-  const base = (name: string) => specified(name) || PERSONAL.test(normalize(name));
-  const taint = new Taint(base, { active: active.length > 0, configured: specs.length > 0 }, relationNames(input.statements));
-  taint.settle(input.statements);
+  const { all, specified, taint } = lineage(input);
+  if (all) return (names) => names.map(() => true);
   const last = input.statements.at(-1);
   const outputs = last === undefined ? undefined : resultTargets(last);
   return (names) => {
@@ -57,19 +53,34 @@ export function derivedMasks(input: LineageInput): (names: readonly string[]) =>
     // A personal column read as it is reaches the value detectors whole (`email` → pii-email): it is left to them.
     const raw = (e: unknown) => {
       const name = plainColumn(e);
-      return name !== undefined && PERSONAL.test(normalize(name)) && !specified(name) && !taint.renamed(name);
+      return name !== undefined && personalColumn(name) && !specified(name) && !taint.renamed(name);
     };
     const targets = outputs.map((t) => t.map((e) => taint.expression(e) && !raw(e)));
-    const byName = names.map((n) => taint.has(n) && !(PERSONAL.test(normalize(n)) && !specified(n) && !taint.renamed(n)));
+    const byName = names.map((n) => taint.has(n) && !(personalColumn(n) && !specified(n) && !taint.renamed(n)));
     return placeTargets(targets, outputs, names.length).map((m, i) => m || byName[i]!);
   };
 }
 
 /**
- * Personal data by column name, masked wherever SQL derives something from it even when the
- * connection lists no maskColumns: the value detectors cannot recognise `substr(card_number, 1, 8)`.
+ * Whether the request may read a masked value anywhere (a masked or derived column named in any
+ * clause, a whole row, an opaque function), or runs what the tree does not describe (DO, CALL,
+ * FETCH…): then its error messages may quote masked values too.
  */
-const PERSONAL = /(?:email|cardnumber|creditcard|ccnumber|ssn|socialsecurity|phone|phonenumber|iban|taxid|passport)$/;
+export function readsMasked(input: LineageInput): boolean {
+  const { all, taint } = lineage(input);
+  return all || input.statements.some((s) => resultTargets(s) === undefined || taint.expression(s));
+}
+
+function lineage(input: LineageInput): { all: boolean; specified: (name: string) => boolean; taint: Taint } {
+  const specs = input.maskColumns.map(parseSpec).filter((s) => s.column.length > 0);
+  const active = specs.filter((s) => s.table === '*' || input.tables.some((t) => tableMatches(s, t)));
+  const specified = (name: string) => active.some((s) => columnMatches(s, name)) || input.sensitiveName(name);
+  const base = (name: string) => specified(name) || personalColumn(name);
+  const taint = new Taint(base, { active: active.length > 0, configured: specs.length > 0 }, relationNames(input.statements));
+  const all = active.some((s) => s.column === '*');
+  if (!all) taint.settle(input.statements);
+  return { all, specified, taint };
+}
 
 /** The column a target reads as it is (`email`, `c.email`), if that is all it is. */
 function plainColumn(expression: unknown): string | undefined {
@@ -145,6 +156,12 @@ class Taint {
       for (const { names, expressions } of outputs) {
         if (names.every((n) => this.names.has(n.toLowerCase()))) continue;
         if (expressions.some((e) => this.expression(e))) {
+          // Outputs whose names the tree does not give (a set-returning function's columns, a
+          // star in a set operation) and that carry a masked value: no name can be trusted.
+          if (names.includes(ANY_NAME)) {
+            this.everything = true;
+            return;
+          }
           for (const n of names) this.names.add(n.toLowerCase());
           changed = true;
         }
@@ -186,19 +203,50 @@ class Taint {
 }
 
 interface NamedOutput {
-  /** Names the output is known by outside its query. */
+  /** Names the output is known by outside its query ({@link ANY_NAME} when they are not known). */
   names: string[];
   /** What it is computed from. */
   expressions: unknown[];
 }
 
+/** Stands for names the tree does not give: tainted, it taints every name. */
+const ANY_NAME = '\0any';
+
+/**
+ * Output columns of set-returning built-ins called in FROM without a column list, besides the
+ * one named after the alias or the function that a function returning a scalar has.
+ */
+const FUNCTION_COLUMNS: Record<string, readonly string[]> = {
+  unnest: [],
+  generate_series: [],
+  generate_subscripts: [],
+  regexp_matches: [],
+  regexp_split_to_table: [],
+  string_to_table: [],
+  json_object_keys: [],
+  jsonb_object_keys: [],
+  jsonb_path_query: [],
+  json_array_elements: ['value'],
+  json_array_elements_text: ['value'],
+  jsonb_array_elements: ['value'],
+  jsonb_array_elements_text: ['value'],
+  json_each: ['key', 'value'],
+  json_each_text: ['key', 'value'],
+  jsonb_each: ['key', 'value'],
+  jsonb_each_text: ['key', 'value'],
+};
+
 /**
  * Every named output in a statement: each target of each SELECT and RETURNING list under its
- * output name, and each entry of a subquery's or CTE's column alias list with the targets at its
- * position in every branch (all of them when a `*` makes positions unknown).
+ * output name; each column of a set operation under its first branch's name, with the targets at
+ * its position in every branch; VALUES' column1…N; each entry of a subquery's, CTE's or table's
+ * column alias list with the targets at its position in every branch (all of them when a `*`
+ * makes positions unknown, the whole row for a table); the columns of functions and table
+ * functions in FROM, computed from their arguments.
  */
 function namedOutputs(root: unknown): NamedOutput[] {
   const outputs: NamedOutput[] = [];
+  const top = isFields(root) ? root.SelectStmt : undefined;
   const stack = [root];
   while (stack.length > 0) {
     const value = stack.pop();
@@ -218,6 +266,21 @@ function namedOutputs(root: unknown): NamedOutput[] {
         outputs.push({ names: [name], expressions: [t.val] });
       }
     }
+    // The statement's own result is placed by position (derivedMasks), not named.
+    if (isSetOperation(value) && value !== top) outputs.push(...setOperationOutputs(value));
+    if (Array.isArray(value.valuesLists)) {
+      const rows = resultTargets({ SelectStmt: value }) ?? [];
+      const width = Math.max(0, ...rows.map((r) => r.length));
+      for (let i = 0; i < width; i++) outputs.push({ names: [`column${i + 1}`], expressions: rows.map((r) => r[i]) });
+    }
+    if (isFields(value.RangeFunction)) outputs.push(functionOutputs(value.RangeFunction));
+    // XMLTABLE and JSON_TABLE: columns named in their own clauses, computed from the document.
+    if (isFields(value.RangeTableFunc) || isFields(value.JsonTable)) outputs.push({ names: [ANY_NAME], expressions: [value] });
+    // `customers AS c(a, b, e)` renames the table's columns by position, which the tree does not know.
+    if (isFields(value.RangeVar) && isFields(value.RangeVar.alias) && list(value.RangeVar.alias.colnames).length > 0) {
+      const names = list(value.RangeVar.alias.colnames).map(stringValue).filter((n): n is string => n !== undefined);
+      outputs.push({ names, expressions: [wholeRow(str(value.RangeVar.relname) ?? '')] });
+    }
     const query = isFields(value.RangeSubselect) ? value.RangeSubselect.subquery : isFields(value.CommonTableExpr) ? value.CommonTableExpr.ctequery : undefined;
     const aliases = isFields(value.RangeSubselect)
       ? isFields(value.RangeSubselect.alias) ? list(value.RangeSubselect.alias.colnames) : []
@@ -235,6 +298,59 @@ function namedOutputs(root: unknown): NamedOutput[] {
   }
   return outputs;
 }
+
+/** A set operation's columns: named by its first branch, computed at their position in every branch. */
+function setOperationOutputs(body: Fields): NamedOutput[] {
+  const branches = resultTargets({ SelectStmt: body });
+  let first: unknown = body;
+  while (isSetOperation(first)) first = first.larg;
+  const targets = isFields(first) ? list(first.targetList) : [];
+  if (branches === undefined || branches.some((b) => b.some(isStar)) || targets.length === 0) {
+    return [{ names: [ANY_NAME], expressions: [body] }];
+  }
+  return targets.map((target, i) => {
+    const t = isFields(target) && isFields(target.ResTarget) ? target.ResTarget : {};
+    return { names: [str(t.name) ?? columnName(t.val)], expressions: branches.map((b) => b[i]) };
+  });
+}
+
+/**
+ * A function in FROM (`unnest(…) x`, `jsonb_each_text(…)`, `ROWS FROM (…)`): its columns are
+ * named by the alias' column list or the column definitions when given, else by the alias or the
+ * function (and the known columns of set-returning built-ins); any other function's names are
+ * not known. All are computed from the arguments.
+ */
+function functionOutputs(range: Fields): NamedOutput {
+  const names: string[] = [];
+  const add = (name: string | undefined) => name !== undefined && names.push(name);
+  const columnList = (defs: unknown) => list(defs).forEach((d) => add(isFields(d) && isFields(d.ColumnDef) ? str(d.ColumnDef.colname) : undefined));
+  const alias = isFields(range.alias) ? range.alias : {};
+  list(alias.colnames).forEach((n) => add(stringValue(n)));
+  columnList(range.coldeflist);
+  const calls = list(range.functions).map((f) => (isFields(f) && isFields(f.List) ? list(f.List.items) : []));
+  calls.forEach(([, defs]) => columnList(defs));
+  const named = names.length > 0;
+  // The alias names the column of a function returning a scalar, and the whole row of any other.
+  add(str(alias.aliasname));
+  if (!named) {
+    for (const [call] of calls) {
+      const name = isFields(call) && isFields(call.FuncCall) ? stringValue(list(call.FuncCall.funcname).at(-1)) : undefined;
+      const known = name === undefined ? undefined : FUNCTION_COLUMNS[name.toLowerCase()];
+      add(name);
+      if (known) known.forEach(add);
+      else add(ANY_NAME);
+    }
+  }
+  if (range.ordinality === true) add('ordinality');
+  return { names, expressions: [range.functions] };
+}
+
+/** A SELECT body that is a UNION, INTERSECT or EXCEPT (other nodes have an `op` too). */
+const isSetOperation = (node: unknown): node is Fields =>
+  isFields(node) && ['SETOP_UNION', 'SETOP_INTERSECT', 'SETOP_EXCEPT'].includes(String(node.op)) && isFields(node.larg);
+
+/** A bare relation name used as a value: its whole row. */
+const wholeRow = (relation: string) => ({ ColumnRef: { fields: [{ String: { sval: relation } }] } });
 
 /**
  * The targets of the rows a statement returns, per branch (set operations and VALUES have several
@@ -286,7 +402,8 @@ const isStar = (expression: unknown) =>
 /**
  * Lays the per-target masks of every branch onto the result's columns. A `*` expands to columns
  * the tree does not count: targets before the first star and after the last are placed exactly,
- * the columns in between are masked if any target there is (a star itself is judged by name).
+ * the columns in between are masked if any target there is (a star of the first branch itself is
+ * judged by name).
  */
 function placeTargets(branches: boolean[][], outputs: unknown[][], width: number): boolean[] {
   const masks = new Array<boolean>(width).fill(false);
@@ -301,7 +418,8 @@ function placeTargets(branches: boolean[][], outputs: unknown[][], width: number
     const after = targets.length - lastStar - 1;
     for (let i = 0; i < first; i++) masks[i] ||= branch[i]!;
     for (let j = 0; j < after; j++) masks[width - after + j] ||= branch[lastStar + 1 + j]!;
-    const middle = branch.slice(first, lastStar + 1).some((m, k) => m && !isStar(targets[first + k]));
+    // A later branch's star fills columns named by the first branch: it cannot be judged by name.
+    const middle = branch.slice(first, lastStar + 1).some((m, k) => m && (b > 0 || !isStar(targets[first + k])));
     if (middle) for (let i = first; i < width - after; i++) masks[i] = true;
   });
   return masks;
@@ -341,6 +459,7 @@ function relationNames(statements: readonly Node[]): ReadonlySet<string> {
     const value = stack.pop();
     if (Array.isArray(value)) stack.push(...value);
     else if (isFields(value)) {
+      // A function's alias is one of its outputs' names (functionOutputs), tainted with them.
       for (const relation of [value.RangeVar, value.RangeSubselect]) {
         if (!isFields(relation)) continue;
         add(relation.relname);

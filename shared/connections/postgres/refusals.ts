@@ -26,13 +26,20 @@ export const requestChanged = () =>
 export const noConnectionString = (connection: string) =>
   new Refusal({ status: 503, type: 'credential-unavailable', title: 'Credential unavailable', detail: `Connection "${connection}" has no connection string.` });
 
-/** `statement` is 1-based, when the failure is known to belong to one statement. */
-export const sqlTimeout = (statement: number | undefined, timeoutMs: number) =>
+/**
+ * `statement` is 1-based, when the failure is known to belong to one statement; `stopped` says
+ * whether its backend is known to have ended (else it may still hold its transaction and locks).
+ */
+export const sqlTimeout = (statement: number | undefined, timeoutMs: number, stopped = true) =>
   new Refusal({
     status: 504,
     type: 'sql-timeout',
     title: 'SQL statement timed out',
-    detail: `${statement === undefined ? 'A statement' : `Statement ${statement}`} ran longer than the connection's limit of ${timeoutMs} ms and was cancelled; the transaction was rolled back.`,
+    detail: `${statement === undefined ? 'A statement' : `Statement ${statement}`} ran longer than the connection's limit of ${timeoutMs} ms and was cancelled; ${
+      stopped
+        ? 'the transaction was rolled back.'
+        : 'the gateway could not confirm that it stopped, so its transaction may still be open until the server ends it. Nothing was committed by the gateway.'
+    }`,
     extensions: statement === undefined ? {} : { statement },
   });
 
@@ -71,4 +78,14 @@ export const sqlError = (statement: number | undefined, message: string, extensi
     title: 'PostgreSQL refused the SQL',
     detail: `${statement === undefined ? '' : `Statement ${statement}: `}${message}; the transaction was rolled back.`,
     extensions,
+  });
+
+/** `statement` is 1-based: the first that was not run. */
+export const sqlReadingChanged = (statement: number) =>
+  new Refusal({
+    status: 400,
+    type: 'sql-unsupported',
+    title: 'SQL not supported by the gateway',
+    detail: `Statement ${statement} was not run: standard_conforming_strings or client_encoding is not what the gateway parsed the SQL with (on, UTF8), so the server would read it otherwise; the transaction was rolled back.`,
+    extensions: { statement },
   });

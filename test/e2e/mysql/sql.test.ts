@@ -31,7 +31,17 @@ connections:
     statementTimeoutMs: 500
     maxAffectedRows: 2
     reviewers: [dba]
+  shop-strict:
+    kind: mysql
+    dialect: mariadb
+    description: Tables named with or without their database are the same tables to rules
+    database: shop
+    credential: { env: SHOP_READER }
+    default: allow
 rules:
+  - name: no-customers
+    match: { connections: shop-strict, resources: shop.customers }
+    action: deny
   - name: reads
     match: { connections: shop, flags: read-only }
     action: allow
@@ -199,6 +209,55 @@ describe('mysql e2e on MariaDB: writes and what the classifier flags', { skip: m
       assert.equal(answer.status, 400, text);
       assert.equal(answer.body.type, 'urn:portcullis:problem:sql-unparsable', text);
     }
+  });
+});
+
+describe('mysql e2e on MariaDB: what runs is what was judged', { skip: mariadb.skip }, () => {
+  it('refuses "--" without a space, which the server reads as two minus signs and the grammar as a comment', async () => {
+    for (const text of ['DELETE FROM orders WHERE id = 1 --1 OR 1=1', 'SELECT 1 --1, name FROM customers']) {
+      const answer = await sql('shop', { sql: text });
+      assert.equal(answer.status, 400, `${text}: ${JSON.stringify(answer.body)}`);
+      assert.equal(answer.body.type, 'urn:portcullis:problem:sql-unparsable');
+    }
+    assert.equal((await db.query('SELECT id FROM shop.orders')).length, 3);
+  });
+
+  it('ends comments where the server does: a table after \\r is still read', async () => {
+    const answer = await sql('shop-strict', { sql: "SELECT 1 -- x\r' \n, name FROM customers -- '" });
+    assert.equal(answer.status, 403, JSON.stringify(answer.body));
+    assert.equal(answer.body.rule, 'no-customers');
+  });
+
+  it("judges a table named without its database as the connection's database's", async () => {
+    for (const text of ['SELECT name FROM customers', 'SELECT name FROM shop.customers']) {
+      const answer = await sql('shop-strict', { sql: text });
+      assert.equal(answer.status, 403, `${text}: ${JSON.stringify(answer.body)}`);
+      assert.equal(answer.body.rule, 'no-customers');
+    }
+    assert.equal((await sql('shop-strict', { sql: 'SELECT id FROM orders WHERE id = 1' })).status, 200);
+  });
+
+  it('reads quotes as the classifier did, whatever sql_mode the server defaults to', async () => {
+    const [{ mode }] = await db.query<{ mode: string }>('SELECT @@GLOBAL.sql_mode AS mode');
+    await db.query("SET GLOBAL sql_mode = CONCAT(@@GLOBAL.sql_mode, ',ANSI_QUOTES,NO_BACKSLASH_ESCAPES')");
+    try {
+      // Under ANSI_QUOTES "id" would be the column and every row would change.
+      const answer = await sql('shop', { sql: 'UPDATE orders SET status = \'z\' WHERE id = "id"' });
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      assert.equal(answer.body.rowCount, 0);
+      for (const id of [1, 2, 3]) assert.notEqual(await orderStatus(id), 'z');
+      const modes = await sql('shop', { sql: 'SELECT @@sql_mode AS m' });
+      assert.doesNotMatch(String(modes.body.rows[0].m), /ANSI_QUOTES|NO_BACKSLASH_ESCAPES/);
+    } finally {
+      await db.query(`SET GLOBAL sql_mode = '${mode}'`);
+    }
+  });
+
+  it('masks what a statement computes or renames from a masked column', async () => {
+    const answer = await sql('shop', { sql: "SELECT id, api_token AS t, replace(email, '@', ' at ') AS e, concat(created_at) AS c FROM customers ORDER BY id" });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    assert.deepEqual(answer.body.rows[0], { id: 1, t: '[MASKED:mask-column]', e: '[MASKED:mask-column]', c: '[MASKED:mask-column]' });
+    for (const secret of ['tok_live_', 'example.com', '2024-01-02']) assert.ok(!JSON.stringify(answer.body).includes(secret), `${secret} leaked`);
   });
 });
 

@@ -2,7 +2,7 @@
 // classification were wrong or the policy allowed everything.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { execute, SqlFailure, WATCHDOG_GRACE_MS, type Database, type Plan } from '../../../shared/connections/postgres/execute.js';
+import { execute, ReadingChanged, SqlFailure, WATCHDOG_GRACE_MS, type Database, type Plan } from '../../../shared/connections/postgres/execute.js';
 import { closePools, databaseFor } from '../../../shared/connections/postgres/pools.js';
 import { needBinary } from '../../support/binaries.js';
 import { startShop, type Shop } from './shop.js';
@@ -28,6 +28,7 @@ const plan = (statements: string[], overrides: Partial<Plan> = {}): Plan => ({
   params: [],
   readOnly: false,
   rowLimit: 100,
+  maxBytes: 10 * 1024 * 1024,
   statementTimeoutMs: 2_000,
   ...overrides,
 });
@@ -62,6 +63,15 @@ describe('postgres executor', { skip: postgres.skip }, () => {
     assert.deepEqual(results.map((r) => [r.rows.length, r.truncated]), [[3, true], [1, false]]);
   });
 
+  it('keeps rows only up to its byte budget, and says the result was cut', async () => {
+    const [result] = await execute(db, plan(["SELECT repeat('ab', 1000000) AS a FROM generate_series(1, 50)"], { maxBytes: 5_000_000 }));
+    assert.equal(result!.rows.length, 2);
+    assert.equal(result!.truncated, true);
+    assert.equal(result!.rowCount, 2);
+    const [fits] = await execute(db, plan(["SELECT repeat('ab', 1000000) AS a FROM generate_series(1, 2)"], { maxBytes: 4_000_000 }));
+    assert.deepEqual([fits!.rows.length, fits!.truncated], [2, false]);
+  });
+
   it('does not flag a result that fits the limit exactly', async () => {
     const [result] = await execute(db, plan(['SELECT generate_series(1, 5) AS n'], { rowLimit: 5 }));
     assert.equal(result!.rows.length, 5);
@@ -83,11 +93,44 @@ describe('postgres executor', { skip: postgres.skip }, () => {
     const elapsed = Date.now() - started;
     assert.equal(failed.timedOut, true);
     assert.equal(failed.statement, 1);
+    // Nor terminate: the answer must not say the transaction was rolled back.
+    assert.equal(failed.stopped, false);
     assert.ok(elapsed >= 300 + 2 * WATCHDOG_GRACE_MS && elapsed < 300 + 2 * WATCHDOG_GRACE_MS + 2_000, `${elapsed} ms`);
     // The pool still serves requests on fresh connections.
     const [result] = await execute(db, plan(['SELECT 1']));
     assert.deepEqual(result!.rows, [['1']]);
     await shop.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(60)'");
+  });
+
+  it('terminates a statement that outlives its cancel, so that its transaction and locks end with the answer', async () => {
+    // The block catches the cancel and goes on, holding the row lock of its UPDATE.
+    const stubborn = 'DO $$BEGIN UPDATE orders SET status = status WHERE id = 1; LOOP BEGIN PERFORM pg_catalog.pg_sleep(0.1); EXCEPTION WHEN query_canceled THEN NULL; END; END LOOP; END$$';
+    const failed = await failure(execute(db, plan([stubborn], { statementTimeoutMs: 300 })));
+    assert.equal(failed.timedOut, true);
+    assert.equal(failed.stopped, true);
+    assert.deepEqual(await shop.query("SELECT pid FROM pg_stat_activity WHERE query LIKE 'DO $$BEGIN UPDATE orders%'"), []);
+    // The row is free: NOWAIT would fail on a held lock.
+    assert.deepEqual(await shop.query('SELECT id FROM orders WHERE id = 1 FOR UPDATE NOWAIT'), [{ id: 1 }]);
+  });
+
+  it('reads strings as the parser did, whatever standard_conforming_strings the session starts with', async () => {
+    // Off, `'a\'` ends at the next quote and the subquery runs; on, it is all strings and a comment.
+    const url = new URL(shop.agent);
+    url.searchParams.set('options', '-c standard_conforming_strings=off');
+    const off = databaseFor('executor-scs-off', url.toString(), { poolSize: 1, connectTimeoutMs: 5_000 });
+    const [result] = await execute(off, plan(["SELECT 'a\\', ' , (SELECT array_agg(name) FROM customers) AS n, ' -- '"]));
+    assert.deepEqual(result!.rows, [['a\\', ' , (SELECT array_agg(name) FROM customers) AS n, ']]);
+  });
+
+  it('runs no statement after one that changes how the server reads strings or bytes', async () => {
+    for (const change of ['SET standard_conforming_strings = off', "SET LOCAL client_encoding = 'SJIS'"]) {
+      const error = await execute(db, plan([change, "SELECT 'a\\', ' , 1 AS n, ' -- '"])).catch((e: unknown) => e);
+      assert.ok(error instanceof ReadingChanged, `${change}: ${String(error)}`);
+      assert.equal(error.statement, 1);
+    }
+    // The next request on the pool reads strings as before.
+    const [result] = await execute(db, plan(["SELECT 'a\\' AS s"]));
+    assert.deepEqual(result!.rows, [['a\\']]);
   });
 
   it('answers a connection failure as such', async () => {

@@ -49,6 +49,9 @@ connections:
     credential: { env: DOWN_DB_URL }
     default: allow
 rules:
+  - name: no-roles
+    match: { connections: shop-columns, resources: pg_catalog.pg_roles }
+    action: deny
   - name: reads
     match: { connections: [shop, shop-lax, shop-columns], flags: read-only }
     action: allow
@@ -412,6 +415,43 @@ describe('postgres e2e: masked columns stay masked whatever the SQL makes of the
       for (const secret of secrets) assert.ok(!text.includes(secret), `${secret} leaked: ${text}`);
     });
   }
+
+  for (const statement of [
+    "SELECT a FROM (SELECT 'x' AS a UNION ALL SELECT api_token FROM customers WHERE id = 1) s WHERE a <> 'x'",
+    "SELECT a FROM (SELECT 'x' AS a UNION ALL SELECT replace(email, '@', ' at ') FROM customers WHERE id = 1) s WHERE a <> 'x'",
+    "SELECT column1 FROM (VALUES ((SELECT string_agg(replace(email, '@', ' at '), ', ') FROM customers WHERE id = 1))) v",
+    "WITH t AS (VALUES ((SELECT string_agg(reverse(card_number), ',') FROM customers WHERE id = 1))) SELECT column1 FROM t",
+    'SELECT x FROM unnest(ARRAY(SELECT reverse(card_number) FROM customers WHERE id = 1)) x',
+    "SELECT value FROM jsonb_each_text((SELECT jsonb_object_agg(id, replace(email, '@', ' at ')) FROM customers WHERE id = 1))",
+  ]) {
+    it(`masks what a later branch, VALUES or a function in FROM carries: ${statement}`, async () => {
+      const answer = await sql('shop-columns', { sql: statement });
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      assert.equal(answer.body.rows.length, 1);
+      for (const value of Object.values(answer.body.rows[0] as Record<string, unknown>)) assert.equal(value, '[MASKED:mask-column]');
+      const text = JSON.stringify(answer.body);
+      for (const secret of secrets) assert.ok(!text.includes(secret), `${secret} leaked: ${text}`);
+    });
+  }
+
+  it('withholds the values an error quotes when the SQL reads masked columns', async () => {
+    for (const statement of ["SELECT replace(email, '@', ' at ')::int FROM customers WHERE id = 1", 'SELECT reverse(card_number)::int FROM customers WHERE id = 1']) {
+      const answer = await sql('shop-columns', { sql: statement });
+      assert.equal(answer.status, 400, JSON.stringify(answer.body));
+      assert.equal(answer.body.sqlstate, '22P02');
+      assert.match(answer.body.detail, /invalid input syntax for type integer: "\[WITHHELD\]"/);
+      const text = JSON.stringify(answer.body);
+      for (const secret of secrets) assert.ok(!text.includes(secret), `${secret} leaked: ${text}`);
+    }
+  });
+
+  it('judges an unqualified catalog name as the pg_catalog relation the server reads', async () => {
+    for (const statement of ['SELECT rolname FROM pg_roles', 'SELECT rolname FROM pg_catalog.pg_roles']) {
+      const answer = await sql('shop-columns', { sql: statement });
+      assert.equal(answer.status, 403, `${statement}: ${JSON.stringify(answer.body)}`);
+      assert.equal(answer.body.rule, 'no-roles');
+    }
+  });
 
   it('masks what SQL derives from personal columns on a connection that lists none', async () => {
     const answer = await sql('shop', { sql: "SELECT id, substr(card_number, 1, 8) AS head, replace(email, '@', ' at ') AS mail FROM customers WHERE id = 1" });

@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createMasker } from '../../masking/index.js';
+import { analyze } from './analyze.js';
+import { derivedMasks } from './outputs.js';
+
+const masker = createMasker();
+const sensitiveName = (name: string) => masker.json({ [name]: 'x' }, '$').findings.length > 0;
+
+const masks = (sql: string, names: string[], maskColumns = ['card_number']) =>
+  derivedMasks(analyze(sql, 'mariadb').outputs, maskColumns, sensitiveName)(names);
+
+describe('mysql result masking without lineage', () => {
+  it('masks every computed or renamed column when the statement reads a masked column', () => {
+    assert.deepEqual(masks('SELECT id, api_token AS t, email AS e, card_number AS c FROM customers', ['id', 't', 'e', 'c']), [false, true, true, true]);
+    assert.deepEqual(masks("SELECT id, concat(api_token, '') AS t, replace(email, '@', ' at ') AS e FROM customers", ['id', 't', 'e']), [false, true, true]);
+    assert.deepEqual(masks('SELECT name, upper(name) AS n FROM customers WHERE card_number IS NOT NULL', ['name', 'n']), [false, true]);
+  });
+
+  it('masks every column when subqueries, CTEs or set operations rename them', () => {
+    assert.deepEqual(masks('SELECT t FROM (SELECT api_token AS t FROM customers) s', ['t']), [true]);
+    assert.deepEqual(masks('WITH s AS (SELECT email AS t FROM customers) SELECT t FROM s', ['t']), [true]);
+    assert.deepEqual(masks("SELECT 'x' AS a UNION ALL SELECT api_token FROM customers", ['a']), [true]);
+    assert.deepEqual(masks('SELECT * FROM (SELECT api_token AS t FROM customers) s', ['t']), [true]);
+  });
+
+  it('leaves plain columns, stars over tables, and statements that read nothing masked to masking by name', () => {
+    assert.deepEqual(masks('SELECT id, name, api_token FROM customers', ['id', 'name', 'api_token']), [false, false, false]);
+    assert.deepEqual(masks('SELECT * FROM customers', ['id', 'name', 'email']), [false, false, false]);
+    assert.deepEqual(masks('SELECT id, upper(name) AS n, total * 2 FROM orders', ['id', 'n', 'total * 2']), [false, false, false]);
+    assert.deepEqual(masks('SELECT id, n FROM (SELECT id, name AS n FROM customers) s', ['id', 'n']), [false, false]);
+    // A star may read a masked column: over a subquery, nothing is left to names.
+    assert.deepEqual(masks('SELECT * FROM (SELECT id, name AS n FROM customers) s', ['id', 'n']), [true, true]);
+  });
+
+  it('fails closed on code it cannot see into', () => {
+    assert.deepEqual(masks('SELECT id, shop.decrypt(id) AS d FROM orders', ['id', 'd']), [false, true]);
+  });
+});
