@@ -1,6 +1,8 @@
 // Which headers cross the gateway. The agent's own credentials, the hop-by-hop headers, headers
 // that make a server act on something other than what was judged (method and URL overrides), and
 // the platform's own headers stop here; the gateway adds the connection's credential itself.
+// Names are compared with `_` read as `-`: CGI-style servers (WSGI, Rack/Puma, PHP) map both to
+// one variable, so `X_HTTP_Method_Override` is `X-HTTP-Method-Override` to them.
 
 const HOP_BY_HOP = new Set([
   'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection',
@@ -16,6 +18,10 @@ const AGENT_ONLY = new Set([
   'accept-encoding', 'prefer', 'forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port',
   'x-forwarded-prefix', 'x-real-ip', 'x-http-method-override', 'x-http-method', 'x-method-override', 'x-original-url',
   'x-rewrite-url', 'max-forwards',
+  // Who the client is, as other proxies and CDNs say it: an agent must not choose it.
+  'true-client-ip', 'cf-connecting-ip', 'fastly-client-ip', 'x-cluster-client-ip', 'x-original-forwarded-for', 'x-forwarded',
+  'forwarded-for', 'x-forwarded-server', 'x-forwarded-ssl', 'x-forwarded-scheme', 'x-url-scheme', 'front-end-https',
+  'x-original-host', 'x-host', 'x-proxyuser-ip', 'x-envoy-external-address', 'x-envoy-original-path',
   // The gateway has the whole request before it calls upstream (the agent's 100-continue was
   // answered by the host); fetch refuses to send it.
   'expect',
@@ -26,8 +32,11 @@ const AGENT_ONLY_PREFIXES = ['x-portcullis-', 'x-arr-', 'x-waws-', 'x-appservice
 
 const UPSTREAM_ONLY = new Set(['set-cookie', 'set-cookie2', 'www-authenticate', 'content-encoding', 'strict-transport-security', 'alt-svc']);
 
+/** A header name as CGI-style servers read it: lower-case, `_` and `-` alike. */
+const canonical = (name: string) => name.toLowerCase().replaceAll('_', '-');
+
 function connectionListed(headers: Headers): Set<string> {
-  return new Set((headers.get('connection') ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean));
+  return new Set((headers.get('connection') ?? '').split(',').map((h) => canonical(h.trim())).filter(Boolean));
 }
 
 /** The agent's headers that may go upstream. */
@@ -35,8 +44,9 @@ export function upstreamRequestHeaders(agent: Headers): Headers {
   const listed = connectionListed(agent);
   const out = new Headers();
   agent.forEach((value, name) => {
-    if (HOP_BY_HOP.has(name) || CREDENTIALS.has(name) || AGENT_ONLY.has(name) || listed.has(name)) return;
-    if (AGENT_ONLY_PREFIXES.some((prefix) => name.startsWith(prefix))) return;
+    const key = canonical(name);
+    if (HOP_BY_HOP.has(key) || CREDENTIALS.has(key) || AGENT_ONLY.has(key) || listed.has(key)) return;
+    if (AGENT_ONLY_PREFIXES.some((prefix) => key.startsWith(prefix))) return;
     out.set(name, value);
   });
   // The response is masked on the way back: ask for it uncompressed.
@@ -59,7 +69,7 @@ export function agentResponseHeaders(upstream: Headers): Headers {
 export function headerRecord(headers: Headers): Record<string, string> {
   const out: Record<string, string> = {};
   headers.forEach((value, name) => {
-    if (!CREDENTIALS.has(name)) out[name] = value;
+    if (!CREDENTIALS.has(canonical(name))) out[name] = value;
   });
   return out;
 }

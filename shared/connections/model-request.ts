@@ -5,6 +5,7 @@ import { bodyText } from './body-text.js';
 import { headerRecord } from './headers.js';
 import type { AgentRequest } from './kind.js';
 import type { Operation } from './operation.js';
+import type { RuleTexts } from './rule-text.js';
 
 export interface ModelRoute {
   action: string;
@@ -29,13 +30,13 @@ export function operationBase(kind: string, request: AgentRequest, route: ModelR
 }
 
 /** A route without a prompt: its model (if the path names one) as the resource. */
-export function unpromptedOperation(base: OperationBase, route: ModelRoute, request: AgentRequest, unknownRouteText: (body: string) => string): Operation {
+export function unpromptedOperation(base: OperationBase, route: ModelRoute, request: AgentRequest, unknownRouteText: (body: string) => RuleTexts): Operation {
   const model = route.model ?? null;
   return {
     ...base,
     resources: model ? [model] : [],
     flags: [],
-    text: route.known ? '' : unknownRouteText(bodyText(request.body.bytes)),
+    ...(route.known ? { text: '' } : unknownRouteText(bodyText(request.body.bytes))),
     summary: model ? `${route.action} ${model}` : route.action,
     details: { model },
   };

@@ -24,8 +24,14 @@ export const operationSchema = z.object({
   flags: z.array(z.string()),
   /** Request headers as the agent sent them (lower-case names), minus credentials. */
   headers: z.record(z.string(), z.string()),
-  /** The text body and prompt rules see (request body, prompt, SQL), before rule-text.ts normalises it; '' when not read. */
+  /** The text body and prompt rules see (request body, prompt, SQL), before rule-text.ts normalises it; '' when not read. Recorded, masked. */
   text: z.string(),
+  /**
+   * More text only rules see, never recorded: a prompt's or a body's parts joined with nothing
+   * (rule-text.ts partsText). Joined so, a secret is glued to its neighbours where masking cannot
+   * tell where it starts.
+   */
+  matchText: z.string().optional(),
   /** One line for humans: logs, cards, the review page. */
   summary: z.string(),
   /** A tool call's arguments as JSON (mcp), for the `arguments` match; absent for other kinds. */

@@ -9,7 +9,7 @@
 // that saw only the start of a prompt could be walked past with padding (the body itself is
 // size-limited). partsText joins the parts so that splitting does not hide a word. Each kind gives
 // its API's vocabulary.
-import { partsText } from './rule-text.js';
+import { partsText, type RuleTexts } from './rule-text.js';
 
 export interface PromptVocabulary {
   /** Keys the API defines (and JSON Schema's keywords): structure, not text. */
@@ -31,7 +31,7 @@ export const JSON_SCHEMA_KEYS =
 const IDENTIFIER = /^[\w.:/-]{1,256}$/;
 const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
 
-export function promptText(body: unknown, vocabulary: PromptVocabulary): string {
+export function promptText(body: unknown, vocabulary: PromptVocabulary): RuleTexts {
   return partsText(promptParts(body, vocabulary));
 }
 
@@ -39,15 +39,19 @@ export function promptText(body: unknown, vocabulary: PromptVocabulary): string 
  * The body of a route the gateway does not know: as sent, then, when it is JSON, its parts as a
  * prompt's are, so that JSON escapes (`\u0044ROP`) hide nothing.
  */
-export function unknownRouteText(raw: string, vocabulary: PromptVocabulary): string {
+export function unknownRouteText(raw: string, vocabulary: PromptVocabulary): RuleTexts {
   let body: unknown;
   try {
     body = JSON.parse(raw);
   } catch {
-    return raw;
+    return { text: raw };
   }
-  const parts = promptText(body, vocabulary);
-  return parts === '' || parts === raw ? raw : `${raw}\n${parts}`;
+  return withParts(raw, promptText(body, vocabulary));
+}
+
+/** A body as sent, then the text of its parts when that differs. */
+export function withParts(raw: string, parts: RuleTexts): RuleTexts {
+  return { text: parts.text === '' || parts.text === raw ? raw : `${raw}\n${parts.text}`, matchText: parts.matchText };
 }
 
 /** The parts of a request body, in order. Walked with a stack, so that deep nesting cannot overflow. */

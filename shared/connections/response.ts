@@ -8,11 +8,13 @@
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { ByteMasker, NdjsonMasker, type Finding, type Masker, type StreamMasker } from '../masking/index.js';
+import { paramValues, parseContentType } from './content-type.js';
 import { agentResponseHeaders } from './headers.js';
 import { jsonTooDeep, MAX_JSON_DEPTH } from './json-depth.js';
 import type { GatewayResponse, ResponseRecord } from './kind.js';
 import type { OperationDetail } from './operation.js';
-import { unmaskableNesting, unmaskableNotText, unmaskableResponse } from './refusals.js';
+import { unmaskableNesting, unmaskableNotText, unmaskableResponse, upstreamTimeout } from './refusals.js';
+import { UpstreamStalled } from './upstream-request.js';
 import { truncateUtf8 } from '../platform/bytes.js';
 import { mapStream } from '../platform/map-stream.js';
 import { readableToWeb } from '../platform/readable-to-web.js';
@@ -27,9 +29,10 @@ const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application
 
 export function bodyKind(contentType: string | null): BodyKind {
   if (!contentType) return 'text';
-  const [type = '', ...params] = contentType.toLowerCase().split(';').map((p) => p.trim());
-  const charset = params.find((p) => p.startsWith('charset='))?.slice(8).replace(/"/g, '');
-  if (charset && charset !== 'utf-8' && charset !== 'utf8' && charset !== 'us-ascii') return 'binary';
+  const parsed = parseContentType(contentType);
+  const type = parsed.type;
+  // Text in another charset (`charset = utf-16`, however written) cannot be masked as UTF-8.
+  if (paramValues(parsed, 'charset').some((charset) => charset !== 'utf-8' && charset !== 'utf8' && charset !== 'us-ascii')) return 'binary';
   if (type === 'text/event-stream') return 'sse';
   if (NDJSON_TYPES.includes(type)) return 'ndjson';
   if (type === 'application/json' || type.endsWith('+json')) return 'json';
@@ -94,7 +97,9 @@ export async function maskResponse(upstream: Response, options: MaskOptions): Pr
 
   let decoded = decode(upstream.body, upstream.headers.get('content-encoding'));
   if (kind === 'json') {
-    const head = await readUpTo(decoded, JSON_BUFFER_LIMIT);
+    const head = await readUpTo(decoded, JSON_BUFFER_LIMIT).catch((error: unknown) => {
+      throw error instanceof UpstreamStalled ? upstreamTimeout(options.connection, error.timeoutMs) : error;
+    });
     // Masking walks JSON recursively: an answer too deep to walk is refused, not passed unmasked.
     if (head.complete && jsonTooDeep(head.bytes)) {
       throw unmaskableNesting(options.connection, MAX_JSON_DEPTH);
@@ -209,7 +214,10 @@ function decode(body: ReadableStream<Uint8Array>, encoding: string | null): Read
   const decoder =
     codec === 'gzip' || codec === 'x-gzip' ? createGunzip() : codec === 'deflate' ? createInflate() : codec === 'br' ? createBrotliDecompress() : undefined;
   if (!decoder) return body;
-  return readableToWeb(Readable.fromWeb(body as import('node:stream/web').ReadableStream).pipe(decoder));
+  const source = Readable.fromWeb(body as import('node:stream/web').ReadableStream);
+  // pipe() does not pass on a failure: an upstream lost (or stalled) mid-body must fail the decoded stream too.
+  source.once('error', (error) => decoder.destroy(error));
+  return readableToWeb(source.pipe(decoder));
 }
 
 function countBytes(body: ReadableStream<Uint8Array>): { stream: ReadableStream<Uint8Array>; total: Promise<number>; sofar: () => number } {

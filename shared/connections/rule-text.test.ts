@@ -30,16 +30,20 @@ describe('rule text: normalisation', () => {
   });
 });
 
+const operationOf = (text: string): Operation => ({ kind: 'http', method: 'POST', path: '/', query: '', actions: [], resources: [], flags: [], headers: {}, text, summary: '', details: {} });
+
 describe('rule text: parts', () => {
   it('is a single part as it is', () => {
-    assert.equal(partsText(['DROP TABLE users']), 'DROP TABLE users');
-    assert.equal(partsText(['', 'x', '']), 'x');
-    assert.equal(partsText([]), '');
+    assert.deepEqual(partsText(['DROP TABLE users']), { text: 'DROP TABLE users' });
+    assert.deepEqual(partsText(['', 'x', '']), { text: 'x' });
+    assert.deepEqual(partsText([]), { text: '' });
   });
 
   it('joins parts by a space, and with nothing, so that a split word or phrase reads whole', () => {
-    const text = partsText(['rm -r', 'f /', 'print my', 'environment']);
-    assert.equal(text, 'rm -r f / print my environment\nrm -rf /print myenvironment');
+    const texts = partsText(['rm -r', 'f /', 'print my', 'environment']);
+    // Joined with nothing for rules alone: recorded, it would glue a secret to the part before it, where masking cannot find it.
+    assert.deepEqual(texts, { text: 'rm -r f / print my environment', matchText: 'rm -rf /print myenvironment' });
+    const text = ruleText({ ...operationOf(''), ...texts });
     assert.match(text, /rm -rf \//);
     assert.match(text, /\bprint my environment\b/);
   });

@@ -17,17 +17,23 @@ export function normalizeRuleText(text: string): string {
   return text.normalize('NFKC').replace(INVISIBLE, '');
 }
 
+/** What rules see of a request: its text (recorded, masked), and text for rules alone (Operation.matchText). */
+export interface RuleTexts {
+  text: string;
+  matchText?: string;
+}
+
 /**
  * The text of a request made of separate parts (messages, content parts, tool results, schema
- * fields): the parts joined by a space, then a line break, then the parts joined with nothing.
- * Split a word or a phrase across parts and one of the two joinings puts it back together:
- * `DROP` + ` TABLE` and `rm -r` + `f /` read whole when joined with nothing, `print my` +
- * `environment` when joined by a space. One part is its own text.
+ * fields): the parts joined by a space, and for rules alone the parts joined with nothing. Split a
+ * word or a phrase across parts and one of the two joinings puts it back together: `DROP` +
+ * ` TABLE` and `rm -r` + `f /` read whole when joined with nothing, `print my` + `environment`
+ * when joined by a space. One part is its own text.
  */
-export function partsText(parts: readonly string[]): string {
+export function partsText(parts: readonly string[]): RuleTexts {
   const present = parts.filter((part) => part.length > 0);
-  if (present.length <= 1) return present[0] ?? '';
-  return `${present.join(' ')}\n${present.join('')}`;
+  if (present.length <= 1) return { text: present[0] ?? '' };
+  return { text: present.join(' '), matchText: present.join('') };
 }
 
 // An operation is judged against every rule of the policy: normalise its text once.
@@ -37,8 +43,40 @@ const normalized = new WeakMap<Operation, string>();
 export function ruleText(operation: Operation): string {
   let text = normalized.get(operation);
   if (text === undefined) {
-    text = normalizeRuleText(operation.text);
+    text = normalizeRuleText(operation.matchText ? `${operation.text}\n${operation.matchText}` : operation.text);
     normalized.set(operation, text);
   }
   return text;
+}
+
+/**
+ * `application/x-www-form-urlencoded` (and query-string) pairs as a server reads them: split on
+ * `&`, then at the first `=`, `+` a space, percent-escapes decoded as UTF-8 (a malformed one kept as
+ * written, as Node's querystring does). A piece without `=` has no value.
+ */
+export function formPairs(text: string): Array<[string, string | undefined]> {
+  if (text === '') return [];
+  return text.split('&').map((piece) => {
+    const at = piece.indexOf('=');
+    return at < 0 ? [formDecode(piece), undefined] : [formDecode(piece.slice(0, at)), formDecode(piece.slice(at + 1))];
+  });
+}
+
+function formDecode(text: string): string {
+  const spaced = text.replaceAll('+', ' ');
+  if (!spaced.includes('%')) return spaced;
+  return spaced.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => new TextDecoder().decode(Uint8Array.from(run.slice(1).split('%'), (hex) => parseInt(hex, 16))));
+}
+
+/**
+ * The query as the upstream reads it, for `query` rules, which match it as sent or like this: each
+ * key and value decoded (formPairs), with only `%`, `&` and `=` inside them escaped again so that a
+ * decoded value cannot pose as another pair. `_%6Dethod=DELETE` reads `_method=DELETE`.
+ */
+export function decodedQuery(query: string): string {
+  if (!query.includes('%') && !query.includes('+')) return query;
+  const escape = (text: string) => text.replace(/[%&=]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return formPairs(query)
+    .map(([key, value]) => (value === undefined ? escape(key) : `${escape(key)}=${escape(value)}`))
+    .join('&');
 }

@@ -4,8 +4,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { Refusal } from '../platform/problem.js';
 import { createMasker } from '../masking/index.js';
-import { maskResponse } from './response.js';
+import { bodyKind, maskResponse } from './response.js';
 import { upstreamRequest } from './upstream-request.js';
 
 let server: Server;
@@ -109,6 +110,49 @@ describe('upstream request', () => {
   it('fails with a TimeoutError when the upstream does not start answering in time', async () => {
     handler = () => undefined; // never answers
     await assert.rejects(call('/slow', { timeoutMs: 50 }), (error) => error instanceof DOMException && error.name === 'TimeoutError');
+  });
+
+  it('gives a JSON answer that falls silent after its headers a deadline: the agent gets a 504, not nothing', async () => {
+    handler = (_req, _body, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"a":');
+    };
+    const started = Date.now();
+    const response = await call('/stall', { timeoutMs: 300 });
+    const masking = maskResponse(response, { masker: createMasker({}), connection: 'api', captureBytes: 65_536, passBinary: false });
+    await assert.rejects(masking, (error) => error instanceof Refusal && error.type === 'upstream-timeout' && error.status === 504);
+    assert.ok(Date.now() - started < 3_000);
+    // Gzipped, through the decoder: the failure reaches the reader too.
+    handler = (_req, _body, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.write(gzipSync('{"a":1}').subarray(0, 5));
+    };
+    const gzipped = await call('/stall-gzip', { timeoutMs: 300 });
+    await assert.rejects(maskResponse(gzipped, { masker: createMasker({}), connection: 'api', captureBytes: 65_536, passBinary: false }), (error) => error instanceof Refusal && error.type === 'upstream-timeout');
+  });
+
+  it('counts only time spent waiting on the upstream: a JSON answer that keeps coming is read whole', async () => {
+    handler = (_req, _body, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      let n = 0;
+      const timer = setInterval(() => (++n < 5 ? res.write(' ') : (clearInterval(timer), res.end('{"a":1}'))), 100);
+    };
+    const response = await call('/slow', { timeoutMs: 300 });
+    assert.deepEqual(await response.json(), { a: 1 });
+  });
+
+  it('gives a stream (SSE) no idle deadline: a model may think for long between events', async () => {
+    handler = (_req, _body, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: 1\n\n');
+      setTimeout(() => res.end('data: 2\n\n'), 500);
+    };
+    const response = await call('/events', { timeoutMs: 200 });
+    assert.equal(await response.text(), 'data: 1\n\ndata: 2\n\n');
+  });
+
+  it('takes an answer in a charset other than UTF-8 as binary, however the charset is written', () => {
+    assert.deepEqual(['application/json; charset = utf-16', 'text/plain;CHARSET="UTF-7"', 'application/json; charset=UTF-8', 'text/plain'].map(bodyKind), ['binary', 'binary', 'json', 'text']);
   });
 
   it('fails with the system error when nothing listens', async () => {

@@ -12,7 +12,10 @@ export interface UpstreamInit {
   method: string;
   headers: Headers;
   body?: Uint8Array | ReadableStream<Uint8Array>;
-  /** How long the upstream has to start answering; then the call fails with a TimeoutError. */
+  /**
+   * How long the upstream has to start answering; then the call fails with a TimeoutError. Also
+   * how long it may then fall silent while a JSON answer, which is read whole, is read (UpstreamStalled).
+   */
   timeoutMs: number;
   /** PEM certificates the upstream's certificate is checked against instead of the system's. */
   ca?: string;
@@ -32,6 +35,14 @@ function httpsAgent(ca: string | undefined): HttpsAgent {
 const OWN_HEADERS = new Set(['host', 'content-length', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-connection']);
 /** Answers that carry no body, whatever their headers say. */
 const NO_BODY = new Set([204, 205, 304]);
+
+/** A JSON answer whose upstream sent nothing more for `timeoutMs` while the gateway waited for it. */
+export class UpstreamStalled extends Error {
+  override name = 'TimeoutError';
+  constructor(readonly timeoutMs: number) {
+    super(`the upstream sent nothing for ${timeoutMs} ms`);
+  }
+}
 
 export function upstreamRequest(url: URL, init: UpstreamInit): Promise<Response> {
   const https = url.protocol === 'https:';
@@ -55,7 +66,7 @@ export function upstreamRequest(url: URL, init: UpstreamInit): Promise<Response>
     req.once('response', (res) => {
       clearTimeout(timer);
       try {
-        resolve(webResponse(res, init.method));
+        resolve(webResponse(res, init.method, init.timeoutMs));
       } catch (error) {
         res.destroy();
         reject(error);
@@ -73,7 +84,7 @@ export function upstreamRequest(url: URL, init: UpstreamInit): Promise<Response>
   });
 }
 
-function webResponse(res: IncomingMessage, method: string): Response {
+function webResponse(res: IncomingMessage, method: string, timeoutMs: number): Response {
   const status = res.statusCode ?? 0;
   if (status < 200 || status > 599) throw Object.assign(new TypeError(`upstream answered with status ${status}`), { code: 'ERR_INVALID_STATUS' });
   const headers = new Headers();
@@ -83,5 +94,38 @@ function webResponse(res: IncomingMessage, method: string): Response {
     res.resume();
     return new Response(null, { status, statusText: res.statusMessage, headers });
   }
-  return new Response(readableToWeb(res), { status, statusText: res.statusMessage, headers });
+  const body = readableToWeb(res);
+  // A JSON answer is read whole before the agent gets anything (it is masked as JSON): one that
+  // stalls after its headers would leave the agent waiting for ever. Streams (SSE, NDJSON, text)
+  // reach the agent as they come, and a model may think for minutes between events: no deadline.
+  const json = /^\s*application\/(?:[^;\s]*\+)?json\s*(?:;|$)/i.test(headers.get('content-type') ?? '');
+  return new Response(json ? withIdleDeadline(body, timeoutMs) : body, { status, statusText: res.statusMessage, headers });
+}
+
+/**
+ * Fails a read with UpstreamStalled when nothing arrives for `timeoutMs`, counting only the time
+ * the reader waits for the upstream (never the time the reader takes), and drops the connection.
+ */
+function withIdleDeadline(body: ReadableStream<Uint8Array>, timeoutMs: number): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        let timer: NodeJS.Timeout | undefined;
+        const stalled = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new UpstreamStalled(timeoutMs)), timeoutMs)));
+        try {
+          const { done, value } = await Promise.race([reader.read(), stalled]);
+          if (done) controller.close();
+          else controller.enqueue(value);
+        } catch (error) {
+          reader.cancel(error).catch(() => undefined);
+          throw error;
+        } finally {
+          clearTimeout(timer);
+        }
+      },
+      cancel: (reason) => reader.cancel(reason),
+    },
+    { highWaterMark: 0 },
+  );
 }

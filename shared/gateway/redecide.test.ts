@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Operation } from '../connections/operation.js';
+import { partsText } from '../connections/rule-text.js';
 import type { Principal } from '../identity/index.js';
 import { createMasker } from '../masking/index.js';
 import { secretSamples } from '../../test/support/masking.js';
@@ -98,6 +99,14 @@ describe('decision events: what re-deciding needs', () => {
     assert.ok(!line.includes(password) && !line.includes(token), line);
     assert.equal(inputs.principal?.claims?.sub, 'agent-1');
     assert.deepEqual(inputs.operation?.masked, ['claims']);
+  });
+
+  it('records a request of several parts without the text only rules see, where parts joined with nothing would glue a secret to its neighbour', () => {
+    const key = secretSamples()['aws-access-key-id']!();
+    const parts = partsText(['You are helpful', `${key} is the key`]);
+    const e = recorded(operation(parts), 'allow', 'r');
+    assert.ok(!JSON.stringify(e).includes(key), 'a secret reached the record');
+    assert.match(e.operation!.text!, /You are helpful \[MASKED:aws-access-key-id\] is the key/);
   });
 
   it('truncates the text like payloads and marks it', () => {

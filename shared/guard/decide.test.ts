@@ -160,7 +160,7 @@ describe('guard: match fields', () => {
   });
 
   it('claims: GitHub Actions claims by glob, list claims by any element', () => {
-    assert.ok(allowed('{ claims: { repository: "my-org/*", job_workflow_ref: "*@refs/heads/main" } }'));
+    assert.ok(allowed('{ claims: { repository: "my-org/*", job_workflow_ref: "**@refs/heads/main" } }'));
     assert.ok(!allowed('{ claims: { repository: "other-org/*" } }'));
     assert.ok(!allowed('{ claims: { missing: "*" } }'));
     assert.ok(allowed('{ claims: { roles: b } }'));
@@ -225,6 +225,26 @@ describe('guard: match fields', () => {
     assert.ok(allowed('{ resources: "*/resourceGroups/rg/*" }', agent(), arm));
     assert.ok(allowed('{ flags: [ddl, secret-bearing] }', agent(), arm));
     assert.ok(!allowed('{ flags: ddl }', agent(), arm));
+  });
+
+  it('lets an allow rule cover an operation only when it covers every action in it; deny and review need one', () => {
+    const twoStatements = op({ kind: 'postgres', actions: ['SelectStmt', 'DropStmt'], resources: ['public.customers'] });
+    const denyByDefault = (match: string, action = 'allow') => {
+      const p = single(match, action);
+      const api = p.connections.get('api')!;
+      return decide(agent(), { ...api, config: { ...api.config, default: 'deny' as const } }, twoStatements, p);
+    };
+    // `SELECT 1; DROP TABLE customers` is not a read: what no rule covers falls to the default.
+    assert.equal(denyByDefault('{ actions: SelectStmt }').rule, 'default');
+    assert.equal(denyByDefault('{ actions: [SelectStmt, DropStmt] }').action, 'allow');
+    assert.equal(denyByDefault('{ actions: "*Stmt" }').action, 'allow');
+    assert.equal(denyByDefault('{ actions: DropStmt }', 'deny').action, 'deny');
+    assert.equal(denyByDefault('{ actions: DropStmt }\n    review: { groups: [leads] }', 'review').action, 'review');
+    assert.equal(denyByDefault('{ actions: SelectStmt }').action, 'deny');
+    // No action at all is covered by no allow rule.
+    const p = single('{ actions: "*" }');
+    const api = p.connections.get('api')!;
+    assert.equal(decide(agent(), { ...api, config: { ...api.config, default: 'deny' as const } }, op({ actions: [] }), p).rule, 'default');
   });
 
   it('an empty match matches everything', () => {

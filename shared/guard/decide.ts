@@ -141,6 +141,7 @@ export function toolInputText(input: unknown): string {
 export function matches(match: CompiledMatch, principal: Principal, connection: string, op: Operation, known?: KnownTextMatches): boolean {
   if (match.connections && !match.connections.some((g) => g.test(connection))) return false;
   if (match.groups && !match.groups.some((g) => principal.groups.includes(g))) return false;
+  if (match.issuers && !match.issuers.includes(principal.issuer)) return false;
   if (match.subjects && !match.subjects.some((g) => g.test(principal.subject))) return false;
   if (match.kind && principal.kind !== match.kind) return false;
   if (match.claims && !match.claims.every(({ name, globs }) => claimValues(principal.claims[name]).some((v) => globs.some((g) => g.test(v))))) {
@@ -153,7 +154,11 @@ export function matches(match: CompiledMatch, principal: Principal, connection: 
     return false;
   }
   if (match.body && !(known?.get(match.body) ?? match.body.test(ruleText(op)))) return false;
-  if (match.actions && !op.actions.some((a) => match.actions!.some((g) => g.test(a)))) return false;
+  if (match.actions) {
+    const matched = (a: string) => match.actions!.some((g) => g.test(a));
+    // An allow rule covers an operation only when it covers every action in it, and there is one.
+    if (match.everyAction ? op.actions.length === 0 || !op.actions.every(matched) : !op.actions.some(matched)) return false;
+  }
   if (match.resources && !op.resources.some((r) => match.resources!.some((g) => g.test(r)))) return false;
   if (match.flags && !match.flags.some((f) => op.flags.includes(f))) return false;
   if (match.arguments) {

@@ -26,13 +26,21 @@ export interface Explanation {
   why: string;
 }
 
-/** The fields of a compiled match that are conditions (everyCommand only says how `commands` applies). */
-type MatchField = Exclude<keyof CompiledMatch, 'everyCommand'>;
+/** The fields of a compiled match that are conditions (everyCommand and everyAction only say how `commands` and `actions` apply). */
+type MatchField = Exclude<keyof CompiledMatch, 'everyCommand' | 'everyAction'>;
+
+/** One field of a match on its own, with what says how it applies. */
+const only = (match: CompiledMatch, key: MatchField): CompiledMatch => ({
+  [key]: match[key],
+  ...(key === 'commands' ? { everyCommand: match.everyCommand } : {}),
+  ...(key === 'actions' ? { everyAction: match.everyAction } : {}),
+});
 
 /** Fields in the order decide's `matches` tests them, with the name the policy gives them. */
 const FIELDS: Array<[MatchField, keyof MatchDocument]> = [
   ['connections', 'connections'],
   ['groups', 'groups'],
+  ['issuers', 'issuers'],
   ['subjects', 'subjects'],
   ['kind', 'kind'],
   ['claims', 'claims'],
@@ -62,7 +70,7 @@ function traceRule(rule: CompiledRule, principal: Principal, connection: string,
   const trace: RuleTrace = { name: rule.name, action: rule.action, matched };
   for (const [key, field] of FIELDS) {
     if (rule.match[key] === undefined) continue;
-    if (matches({ [key]: rule.match[key] }, principal, connection, op)) continue;
+    if (matches(only(rule.match, key), principal, connection, op)) continue;
     trace.mismatch = { field, why: why(rule, key, field, principal, connection, op) };
     break;
   }
@@ -80,6 +88,8 @@ function why(rule: CompiledRule, key: MatchField, field: keyof MatchDocument, pr
       return `${connection} not in ${shown(m.connections!)}`;
     case 'groups':
       return `[${principal.groups.join(', ')}] has none of ${shown(m.groups!)}`;
+    case 'issuers':
+      return `${principal.issuer} not in ${shown(m.issuers!)}`;
     case 'subjects':
       return `${quote(principal.subject)} matches none of ${shown(m.subjects!)}`;
     case 'kind':
@@ -107,7 +117,9 @@ function why(rule: CompiledRule, key: MatchField, field: keyof MatchDocument, pr
       // The text may hold what masking would hide: its size is shown, never its content.
       return `the text (${op.text.length} characters) does not match /${rule.source?.body ?? m.body!.source}/`;
     case 'actions':
-      return `[${op.actions.join(', ')}] match none of ${shown(m.actions!)}`;
+      return m.everyAction
+        ? `not every action of [${op.actions.join(', ')}] matches ${shown(m.actions!)} (an allow rule must cover them all)`
+        : `[${op.actions.join(', ')}] match none of ${shown(m.actions!)}`;
     case 'resources':
       return `[${op.resources.join(', ')}] match none of ${shown(m.resources!)}`;
     case 'flags':

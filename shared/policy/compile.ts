@@ -5,7 +5,8 @@ import type { Connection } from '../connections/connection.js';
 import type { CredentialConfig, Tier } from '../connections/credential-schema.js';
 import type { IssuerConfig } from '../identity/schema.js';
 import type { MaskingConfig } from '../masking/config.js';
-import { GlobError, pathGlob, policyRegExp, textGlob, type TextPattern } from './glob.js';
+import { decodedQuery } from '../connections/rule-text.js';
+import { claimGlob, GlobError, pathGlob, policyRegExp, textGlob, type TextPattern } from './glob.js';
 import { parseJsonPath, type JsonPathStep } from './json-path.js';
 import { DURATION, type MatchDocument, type PolicyDocument } from './schema.js';
 
@@ -22,6 +23,8 @@ export interface ReviewRequirement {
 export interface CompiledMatch {
   connections?: RegExp[];
   groups?: string[];
+  /** The principal's issuer is one of these, exactly. */
+  issuers?: string[];
   subjects?: RegExp[];
   kind?: 'user' | 'workload';
   claims?: Array<{ name: string; globs: RegExp[] }>;
@@ -38,6 +41,12 @@ export interface CompiledMatch {
    * deny and review rules: any program matching suffices.
    */
   everyCommand?: boolean;
+  /**
+   * Allow rules: every action of the operation must match an entry (`SELECT 1; DROP TABLE t` is not
+   * a SelectStmt, a deployment that also writes role assignments is not only a deployment); deny
+   * and review rules: any action matching suffices.
+   */
+  everyAction?: boolean;
   flags?: string[];
   /** MCP arguments: every path must select a value its pattern matches. */
   arguments?: Array<{ path: JsonPathStep[]; pattern: TextPattern }>;
@@ -153,6 +162,12 @@ export function compilePolicy(doc: PolicyDocument, options: CompileOptions, part
     if (rule.action !== 'review' && rule.review) problems.push({ path: at('review'), message: `only applies to review rules; this rule's action is ${rule.action}` });
     if (rule.action === 'deny' && rule.tier) problems.push({ path: at('tier'), message: 'only applies to allow and review rules: a denied request runs with no credential' });
     if (rule.tier === 'admin') problems.push({ path: at('tier'), message: 'only an approval can grant admin: use action: review with review: { elevate: admin }' });
+    for (const [j, issuer] of (list(rule.match.issuers) ?? []).entries()) {
+      if (!partial && !seenIssuers.has(issuer)) {
+        const at2 = Array.isArray(rule.match.issuers) ? at('match', 'issuers', j) : at('match', 'issuers');
+        problems.push({ path: at2, message: `no issuer in issuers is "${issuer}"` });
+      }
+    }
     for (const [j, name] of (list(rule.match.connections) ?? []).entries()) {
       if (!/[*?[{]/.test(name) && !known(name)) {
         const at2 = Array.isArray(rule.match.connections) ? at('match', 'connections', j) : at('match', 'connections');
@@ -198,6 +213,21 @@ export function compilePolicy(doc: PolicyDocument, options: CompileOptions, part
   };
 }
 
+/**
+ * A `query` pattern matches the query as sent or as the upstream decodes it (`_%6Dethod=` is
+ * `_method=` to it). The decoded query of the last request is kept: every query rule reads the same.
+ */
+function asSentOrDecoded(pattern: TextPattern): TextPattern {
+  return { source: pattern.source, test: (query) => pattern.test(query) || (decoded(query) !== query && pattern.test(decoded(query))) };
+}
+
+let lastQuery = '';
+let lastDecoded = '';
+function decoded(query: string): string {
+  if (query !== lastQuery) (lastQuery = query), (lastDecoded = decodedQuery(query));
+  return lastDecoded;
+}
+
 /** Stands in for a refused pattern: the policy is not used while it has problems. */
 const NEVER: TextPattern = { source: '', test: () => false };
 
@@ -223,17 +253,22 @@ function compileMatch(match: MatchDocument, action: Action, problem: (path: Arra
   return {
     connections: list(match.connections)?.map(glob((g) => textGlob(g), ['connections'])),
     groups: list(match.groups),
+    issuers: list(match.issuers),
     subjects: list(match.subjects)?.map(glob((g) => textGlob(g), ['subjects'])),
     kind: match.kind,
-    claims: match.claims && Object.entries(match.claims).map(([name, globs]) => ({ name, globs: list(globs)!.map(glob((g) => textGlob(g), ['claims', name])) })),
+    // An allow rule's claim globs stop at `/` and `@` (glob.ts); deny and review rules' `*` matches
+    // anything, so that they never cover less than before.
+    claims: match.claims && Object.entries(match.claims).map(([name, globs]) => ({ name, globs: list(globs)!.map(glob((g) => (action === 'allow' ? claimGlob(g) : textGlob(g)), ['claims', name])) })),
     methods: list(match.method),
-    // Many upstreams route paths case-insensitively (ASP.NET, IIS): deny and review rules must
-    // catch `/Admin` too, while allow rules stay exact so they never allow more than written.
+    // Many upstreams route paths case-insensitively (ASP.NET, IIS) and ignore a trailing slash
+    // (Express, ASP.NET): deny and review rules must catch `/Admin/` too, while allow rules stay
+    // exact so they never allow more than written.
     paths: list(match.path)?.map(glob((g) => pathGlob(g, action !== 'allow'), ['path'])),
-    query: match.query === undefined ? undefined : regex(match.query, ['query']),
+    query: match.query === undefined ? undefined : asSentOrDecoded(regex(match.query, ['query'])),
     headers: match.headers && Object.entries(match.headers).map(([name, source]) => ({ name: name.toLowerCase(), pattern: regex(source, ['headers', name]) })),
     body: match.body === undefined ? undefined : regex(match.body, ['body']),
     actions: list(match.actions)?.map(glob((g) => textGlob(g, true), ['actions'])),
+    everyAction: match.actions === undefined ? undefined : action === 'allow',
     resources: list(match.resources)?.map(glob((g) => textGlob(g, true), ['resources'])),
     everyCommand: match.command === undefined ? undefined : action === 'allow',
     commands: list(match.command)?.map((c, i) => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkGlob, GlobError, pathGlob, policyRegExp, textGlob } from './glob.js';
+import { checkGlob, claimGlob, GlobError, pathGlob, policyRegExp, textGlob } from './glob.js';
 
 describe('path globs', () => {
   it('matches * within one segment only', () => {
@@ -16,6 +16,15 @@ describe('path globs', () => {
     assert.ok(!g.test('/administrator'));
     assert.ok(pathGlob('/**/secrets').test('/a/b/secrets'));
     assert.ok(pathGlob('/**/secrets').test('/secrets'));
+  });
+
+  it('loose (deny and review rules): any case, and a trailing slash or none, as many upstreams route them', () => {
+    for (const [glob, path] of [['/admin/users', '/admin/users/'], ['/repos/*/*', '/repos/acme/prod/'], ['/admin/users/', '/admin/users'], ['/admin/**', '/Admin/'], ['/', '/']]) {
+      assert.ok(pathGlob(glob!, true).test(path!), `${glob} ${path}`);
+      if (glob !== '/') assert.ok(!pathGlob(glob!).test(path!), `exact: ${glob} ${path}`);
+    }
+    assert.ok(!pathGlob('/admin/users', true).test('/admin/users//'));
+    assert.ok(!pathGlob('/admin/users', true).test('/admin/usersx'));
   });
 
   it('treats regex characters literally', () => {
@@ -36,6 +45,18 @@ describe('text globs', () => {
   it('is case-sensitive unless asked', () => {
     assert.ok(!textGlob('my-org/*').test('My-Org/repo'));
     assert.ok(textGlob('my-org/*').test('my-org/repo'));
+  });
+});
+
+describe('claim globs (allow rules)', () => {
+  it('keep * between / and @, so a branch named x@refs/heads/main is not main', () => {
+    const g = claimGlob('my-org/infra/**@refs/heads/main');
+    assert.ok(g.test('my-org/infra/.github/workflows/deploy.yml@refs/heads/main'));
+    assert.ok(!g.test('my-org/infra/.github/workflows/deploy.yml@refs/heads/evil@refs/heads/main'));
+    assert.ok(!g.test('my-org/infra/.github/workflows/deploy.yml@refs/heads/feature'));
+    assert.ok(!claimGlob('my-org/infra/*@refs/heads/main').test('my-org/infra/.github/workflows/deploy.yml@refs/heads/main'), '* stays within one segment');
+    assert.ok(claimGlob('my-org/*').test('my-org/app') && !claimGlob('my-org/*').test('my-org/app@x'));
+    assert.ok(!claimGlob('my-org/?pp').test('my-org/@pp') && !claimGlob('a[@b]c').test('a@c'), '? and sets match no / or @ either');
   });
 });
 

@@ -1,9 +1,11 @@
-// Globs in rules. Paths: `*` stays within one segment and `**` crosses segments. Everything else
-// (connections, subjects, claims, actions, resources): `*` matches anything, which is what
-// `Microsoft.Storage/*/listKeys/action` needs. Both: `?` one character, `[abc]`/`[a-z]`/`[!x]` one
-// of a set, `{a,b}` either alternative, `\` makes the next character literal. A glob that does not
-// close a `[` or a `{` is a problem, not a pattern matched literally (a deny rule that silently
-// never matches).
+// Globs in rules. Paths: `*` stays within one segment and `**` crosses segments. Claims in allow
+// rules: `*` stays between `/` and `@`, `**` crosses `/` but never `@`, so that
+// `my-org/infra/**@refs/heads/main` cannot be met by a branch named `evil@refs/heads/main` (a valid
+// git branch name). Everything else (connections, subjects, claims in deny and review rules,
+// actions, resources): `*` matches anything, which is what `Microsoft.Storage/*/listKeys/action`
+// needs. All: `?` one character, `[abc]`/`[a-z]`/`[!x]` one of a set, `{a,b}` either alternative,
+// `\` makes the next character literal. A glob that does not close a `[` or a `{` is a problem, not
+// a pattern matched literally (a deny rule that silently never matches).
 
 import { RE2JS } from 're2js';
 
@@ -15,22 +17,41 @@ export class GlobError extends Error {
 interface Flavour {
   /** What `*` becomes. */
   star: string;
-  /** What a single-character wildcard may not match (`/` in paths). */
+  /** What `**` becomes (paths: also the bare prefix of a trailing `/**`). */
+  globstar: string;
+  /** What a single-character wildcard matches (not `/` in paths). */
   within: string;
+  /** What a set may not match, as a lookahead: `(?!/)` in paths. */
+  notInSet: string;
   paths: boolean;
 }
 
-export function pathGlob(glob: string, caseInsensitive = false): RegExp {
-  return new RegExp(`^${translate(glob, { star: '[^/]*', within: '[^/]', paths: true })}$`, caseInsensitive ? 'i' : '');
+const PATH: Flavour = { star: '[^/]*', globstar: '.*', within: '[^/]', notInSet: '(?!/)', paths: true };
+const TEXT: Flavour = { star: '.*', globstar: '.*', within: '.', notInSet: '', paths: false };
+const CLAIM: Flavour = { star: '[^/@]*', globstar: '[^@]*', within: '[^/@]', notInSet: '(?![/@])', paths: false };
+
+/**
+ * `loose` (deny and review rules): also `/Admin` for `/admin`, and with or without a trailing `/`
+ * (Express, ASP.NET and many others route `/admin/users/` to `/admin/users`), so that such a rule
+ * never covers less than the upstream serves under its path. Allow rules stay exact.
+ */
+export function pathGlob(glob: string, loose = false): RegExp {
+  const source = translate(glob, PATH);
+  return loose ? new RegExp(`^${source.replace(/\/$/, '')}/?$`, 'i') : new RegExp(`^${source}$`);
 }
 
 export function textGlob(glob: string, caseInsensitive = false): RegExp {
-  return new RegExp(`^${translate(glob, { star: '.*', within: '.', paths: false })}$`, caseInsensitive ? 'is' : 's');
+  return new RegExp(`^${translate(glob, TEXT)}$`, caseInsensitive ? 'is' : 's');
+}
+
+/** A claim glob of an allow rule: `*` within `/` and `@`, `**` across `/` but not `@`. */
+export function claimGlob(glob: string): RegExp {
+  return new RegExp(`^${translate(glob, CLAIM)}$`, 's');
 }
 
 /** Throws a GlobError when the glob is not well formed; otherwise nothing. */
 export function checkGlob(glob: string): void {
-  translate(glob, { star: '.*', within: '.', paths: false });
+  translate(glob, TEXT);
 }
 
 function translate(glob: string, flavour: Flavour): string {
@@ -53,12 +74,12 @@ function sequence(glob: string, state: { i: number }, flavour: Flavour, depth: n
       source += escape(glob[state.i++]!);
     } else if (c === '*' && glob[state.i] === '*') {
       state.i++;
-      if (!flavour.paths) source += '.*';
+      if (!flavour.paths) source += flavour.globstar;
       else if (source.endsWith('/') && (state.i === glob.length || glob[state.i] === '/')) {
         // `/**` also matches the bare prefix: `/repos/**` matches `/repos`.
         source = `${source.slice(0, -1)}(?:/.*)?`;
         if (glob[state.i] === '/') (state.i++, (source += '/'));
-      } else source += '.*';
+      } else source += flavour.globstar;
     } else if (c === '*') source += flavour.star;
     else if (c === '?') source += flavour.within;
     else if (c === '[') source += characterClass(glob, state, flavour);
@@ -90,8 +111,8 @@ function characterClass(glob: string, state: { i: number }, flavour: Flavour): s
   } catch {
     throw new GlobError(`"${glob.slice(start, state.i)}" at position ${start + 1} is not a valid set`);
   }
-  // One character of the set, never a path's `/`.
-  return flavour.paths ? `(?!/)${set}` : set;
+  // One character of the set, never a path's `/` (or a claim's `/` or `@`).
+  return `${flavour.notInSet}${set}`;
 }
 
 function alternatives(glob: string, state: { i: number }, flavour: Flavour, depth: number): string {

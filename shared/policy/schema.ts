@@ -22,20 +22,25 @@ export const matchSchema = z
   .object({
     connections: oneOrMany(z.string().min(1)).optional().describe('connection names or globs (* matches anything)'),
     groups: oneOrMany(z.string().min(1)).optional().describe('the principal is in at least one of these groups'),
-    subjects: oneOrMany(z.string().min(1)).optional().describe('the principal\'s subject matches one of these globs'),
+    issuers: oneOrMany(z.string().min(1))
+      .optional()
+      .describe('the principal\'s token was issued by one of these issuers (exactly as under issuers); a subject or a group is unique only within its issuer'),
+    subjects: oneOrMany(z.string().min(1)).optional().describe('the principal\'s subject matches one of these globs (pair with issuers when several issuers are trusted)'),
     kind: z.enum(['user', 'workload']).optional().describe('the principal\'s kind'),
     claims: z
       .record(z.string(), oneOrMany(z.string()))
       .optional()
-      .describe('token claims that must match a glob, e.g. repository: "my-org/*", job_workflow_ref: "my-org/infra/*@refs/heads/main"'),
+      .describe(
+        'token claims (iss included) that must match a glob, e.g. repository: "my-org/*", job_workflow_ref: "my-org/infra/**@refs/heads/main"; in allow rules * stays between / and @ and ** crosses / but never @, in deny and review rules * matches anything',
+      ),
     method: oneOrMany(z.enum(HTTP_METHODS)).optional().describe('HTTP method of the target call (SQL for postgres connections, EXEC for commands)'),
     path: oneOrMany(z.string().startsWith('/', 'must start with /'))
       .optional()
-      .describe('path globs: * matches within one segment, ** across segments'),
+      .describe('path globs: * matches within one segment, ** across segments; in deny and review rules case is ignored and a trailing / is optional'),
     query: z
       .string()
       .optional()
-      .describe('regular expression over the query string as sent (without ?), e.g. "(^|&)_method=" to catch method overrides'),
+      .describe('regular expression over the query string (without ?), matched as sent and as decoded (each key and value percent-decoded, + as a space), e.g. "(^|&)debug=" to catch a debug parameter however it is encoded'),
     headers: z
       .record(z.string().regex(/^[A-Za-z0-9-]+$/, 'is not a header name'), z.string())
       .optional()

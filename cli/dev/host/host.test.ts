@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import { Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { defineHttp, defineTimer, type HttpFunction } from '../../../shared/platform/triggers.js';
@@ -116,6 +116,13 @@ const functions = [
       headers: { 'x-kind': 'text' },
       cookies: [{ name: 'seen', value: '1', httpOnly: true }],
     }),
+  }),
+  defineHttp({
+    name: 'refuse-unread',
+    route: 'refuse',
+    methods: ['POST'],
+    // Answers before reading the body, as the gateway does with a 415 or a 413.
+    handler: async () => ({ status: 415, jsonBody: { refused: true } }),
   }),
   defineHttp({
     name: 'wrapped-failure',
@@ -257,6 +264,26 @@ describe('local host: HTTP', () => {
     const wrong = await fetch(`${host.url}/api/bytes`, { method: 'DELETE' });
     assert.equal(wrong.status, 405);
     assert.equal(wrong.headers.get('allow'), 'POST');
+  });
+
+  it('closes a connection whose request body it answered without reading, and says so', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const post = (path: string, body: string) =>
+      new Promise<string>((resolve) => {
+        const req = httpRequest(`${host.url}${path}`, { method: 'POST', agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(`${res.statusCode} ${res.headers.connection}`));
+        });
+        req.on('error', (e) => resolve(`error ${e.message}`));
+        req.end(body);
+      });
+    try {
+      assert.equal(await post('/api/bytes', 'abc'), '200 keep-alive');
+      assert.equal(await post('/api/refuse', 'y'.repeat(200_000)), '415 close');
+      assert.equal(await post('/api/bytes', 'abc'), '200 keep-alive', 'the next request gets a connection that works');
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('keeps serving after a client disconnects mid-stream', async () => {

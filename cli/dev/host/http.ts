@@ -84,13 +84,15 @@ async function serve(
   res.once('close', () => {
     if (!req.complete) req.destroy();
   });
-  await send(res, result, method === 'HEAD');
+  // An answer given before the body was read (a 415, a 413) leaves the rest of the body on the
+  // connection, which is then dropped: say so, or a kept-alive client sends its next request on it.
+  await send(res, result, method === 'HEAD', hasBody && !req.complete);
 }
 
 /** Statuses whose answers have no body, whatever the handler gave (as HttpResponse has it). */
 const NULL_BODY = new Set([204, 205, 304]);
 
-async function send(res: ServerResponse, init: HttpResponseInit, headOnly: boolean): Promise<void> {
+async function send(res: ServerResponse, init: HttpResponseInit, headOnly: boolean, close = false): Promise<void> {
   // A body already whole goes out with its length and headers in one write; a stream's headers go
   // first. The whole body is kept out of the HttpResponse, made here for its headers and cookies:
   // fetch's Response would wrap it in a web stream, which costs more than the write.
@@ -102,6 +104,7 @@ async function send(res: ServerResponse, init: HttpResponseInit, headOnly: boole
   });
   const cookies = [...response.headers.getSetCookie(), ...response.cookies.map(serializeCookie)];
   if (cookies.length) headers['set-cookie'] = cookies;
+  if (close) headers.connection = 'close';
   if (whole) {
     // What fetch's Response sets for a text body without a type.
     if (typeof init.body === 'string' && headers['content-type'] === undefined) headers['content-type'] = 'text/plain;charset=UTF-8';

@@ -45,7 +45,7 @@ export function classifyAnthropic(request: AgentRequest): Operation {
     ...base,
     resources: models,
     flags,
-    text: promptText(body),
+    ...promptText(body),
     summary: `${route.action} ${models.join(', ') || '(no model)'}${streaming ? ' streaming' : ''}`,
     details: { model, stream: streaming },
   };

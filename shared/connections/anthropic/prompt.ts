@@ -3,6 +3,7 @@
 // tool calls' inputs — and the next field the API adds — while ids, roles, types and binary data
 // (images, PDFs, signatures, redacted thinking) are left out.
 import { JSON_SCHEMA_KEYS, promptText as walk, unknownRouteText as walkUnknown, type PromptVocabulary } from '../prompt-parts.js';
+import type { RuleTexts } from '../rule-text.js';
 
 const NAMING_KEYS = new Set(
   'model role type id tool_use_id media_type file_id custom_id user_id service_tier container stop_reason'.split(' '),
@@ -41,6 +42,6 @@ const VOCABULARY: PromptVocabulary = {
   textData: (source) => source.type === 'text',
 };
 
-export const promptText = (body: unknown): string => walk(body, VOCABULARY);
+export const promptText = (body: unknown): RuleTexts => walk(body, VOCABULARY);
 
-export const unknownRouteText = (raw: string): string => walkUnknown(raw, VOCABULARY);
+export const unknownRouteText = (raw: string): RuleTexts => walkUnknown(raw, VOCABULARY);

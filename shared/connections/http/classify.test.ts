@@ -1,18 +1,22 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Refusal } from '../../platform/problem.js';
 import { resolveTarget } from '../target.js';
 import { classifyHttp } from './classify.js';
 
 describe('http classify', () => {
-  const classify = (method: string, path: string, search: string, body = '') => {
-    const bytes = new TextEncoder().encode(body);
+  const classify = (method: string, path: string, search: string, body: string | Uint8Array = '', contentType?: string) => {
+    const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
+    const headers = new Headers({ authorization: 'Bearer agent', 'api-key': 'k', 'x-trace': 't' });
+    if (contentType) headers.set('content-type', contentType);
     return classifyHttp({
       method,
       target: resolveTarget('https://api.example/v2', path, search),
-      headers: new Headers({ authorization: 'Bearer agent', 'api-key': 'k', 'x-trace': 't' }),
+      headers,
       body: { bytes, length: bytes.byteLength },
     });
   };
+  const refusedAs = (type: string) => (error: unknown) => error instanceof Refusal && error.type === type;
 
   it('names the operation METHOD /path and keeps the query for rules and the log', () => {
     const op = classify('GET', 'items/1', '?expand=true');
@@ -27,5 +31,44 @@ describe('http classify', () => {
   it('leaves credentials out of the headers rules and the log see', () => {
     const op = classify('GET', 'x', '');
     assert.deepEqual(op.headers, { 'x-trace': 't' });
+  });
+
+  it('gives rules a JSON body as sent and decoded: escapes hide nothing', () => {
+    const op = classify('POST', 'run', '', '{"cmd":"\\u0070rintenv","\\u0061rgs":["-0"]}', 'application/json');
+    assert.ok(op.text.startsWith('{"cmd":"\\u0070rintenv"'), 'as sent first');
+    assert.match(op.text, /\ncmd printenv args -0$/);
+    // Joined with nothing for rules alone (Operation.matchText): never recorded.
+    assert.equal(op.matchText, 'cmdprintenvargs-0');
+    // Not declared JSON, but a server that parses whatever it gets would read it so.
+    assert.match(classify('POST', 'run', '', '{"cmd":"\\u0070rintenv"}', 'text/plain').text, /printenv/);
+    // Nothing decoded differs: the text is the body alone.
+    assert.equal(classify('POST', 'run', '', 'plain', 'text/plain').text, 'plain');
+  });
+
+  it('gives rules a form body as sent and decoded', () => {
+    const op = classify('POST', 'run', '', 'cmd=print%65nv&x=a+b', 'application/x-www-form-urlencoded');
+    assert.equal(op.text, 'cmd=print%65nv&x=a+b\ncmd printenv x a b');
+    assert.equal(op.matchText, 'cmdprintenvxa b');
+  });
+
+  it('refuses a body declared JSON or a form that does not decode as one', () => {
+    assert.throws(() => classify('POST', 'run', '', '{"cmd":', 'application/json'), refusedAs('invalid-body'));
+    assert.throws(() => classify('POST', 'run', '', new Uint8Array([0x7b, 0x7d, 0xff]), 'application/vnd.api+json'), refusedAs('invalid-body'));
+    assert.throws(() => classify('POST', 'run', '', new Uint8Array([0x61, 0x3d, 0xc0]), 'application/x-www-form-urlencoded'), refusedAs('invalid-body'));
+  });
+
+  it('refuses a _method override in the query, however it is encoded or spelled', () => {
+    for (const search of ['?_method=DELETE', '?_%6Dethod=DELETE', '?%5Fmethod=DELETE', '?a=1&_METHOD=delete', '?_method[]=DELETE', '?.method=DELETE', '?%5Bmethod=DELETE']) {
+      assert.throws(() => classify('POST', 'repos/a/b', search), refusedAs('method-override'), search);
+    }
+    assert.equal(classify('POST', 'repos/a/b', '?my_method=x&method=DELETE&%20method=x').query, 'my_method=x&method=DELETE&%20method=x');
+  });
+
+  it('refuses a _method override in a form or at the top of a JSON body', () => {
+    assert.throws(() => classify('POST', 'r', '', 'a=1&_method=DELETE', 'application/x-www-form-urlencoded'), refusedAs('method-override'));
+    assert.throws(() => classify('POST', 'r', '', '%5Fmethod=DELETE', 'application/x-www-form-urlencoded'), refusedAs('method-override'));
+    assert.throws(() => classify('POST', 'r', '', '{"_method":"DELETE"}', 'application/json'), refusedAs('method-override'));
+    assert.throws(() => classify('POST', 'r', '', '{"\\u005fmethod":"DELETE"}', 'application/json'), refusedAs('method-override'));
+    assert.doesNotThrow(() => classify('POST', 'r', '', '{"a":{"_method":"DELETE"}}', 'application/json'));
   });
 });

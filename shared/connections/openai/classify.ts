@@ -39,7 +39,7 @@ export function classifyOpenai(request: AgentRequest): Operation {
       ...(hasTokenInput(body) ? ['token-input'] : []),
       ...(stores ? [] : [READ_ONLY_FLAG]),
     ],
-    text: promptText(body),
+    ...promptText(body),
     summary: `${route.action} ${model ?? '(no model)'}${streaming ? ' streaming' : ''}`,
     details: { model, stream: streaming },
   };

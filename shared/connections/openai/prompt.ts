@@ -1,6 +1,7 @@
 // The OpenAI APIs' vocabulary for the prompt walker (../prompt-parts.ts): which keys are the API's
 // own structure, which name things, which carry binary data.
 import { promptText as walk, unknownRouteText as walkUnknown, JSON_SCHEMA_KEYS, type PromptVocabulary } from '../prompt-parts.js';
+import type { RuleTexts } from '../rule-text.js';
 
 /** Keys whose identifier-shaped string values name things rather than say them. */
 const NAMING_KEYS = new Set(
@@ -42,10 +43,10 @@ const API_KEYS = new Set(
 
 const VOCABULARY: PromptVocabulary = { apiKeys: API_KEYS, namingKeys: NAMING_KEYS, dataKeys: DATA_KEYS };
 
-export const promptText = (body: unknown): string => walk(body, VOCABULARY);
+export const promptText = (body: unknown): RuleTexts => walk(body, VOCABULARY);
 
 /** The body of an OpenAI route the gateway does not know (assistants' threads, files…). */
-export const unknownRouteText = (raw: string): string => walkUnknown(raw, VOCABULARY);
+export const unknownRouteText = (raw: string): RuleTexts => walkUnknown(raw, VOCABULARY);
 
 /** Whether the prompt is given (in part) as token ids, which rules cannot read. */
 export function hasTokenInput(body: Record<string, unknown>): boolean {
