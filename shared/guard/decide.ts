@@ -154,11 +154,7 @@ export function matches(match: CompiledMatch, principal: Principal, connection: 
     return false;
   }
   if (match.body && !(known?.get(match.body) ?? match.body.test(ruleText(op)))) return false;
-  if (match.actions) {
-    const matched = (a: string) => match.actions!.some((g) => g.test(a));
-    // An allow rule covers an operation only when it covers every action in it, and there is one.
-    if (match.everyAction ? op.actions.length === 0 || !op.actions.every(matched) : !op.actions.some(matched)) return false;
-  }
+  if (match.actions && !op.actions.some((a) => match.actions!.some((g) => g.test(a)))) return false;
   if (match.resources && !op.resources.some((r) => match.resources!.some((g) => g.test(r)))) return false;
   if (match.flags && !match.flags.some((f) => op.flags.includes(f))) return false;
   if (match.arguments) {

@@ -26,15 +26,11 @@ export interface Explanation {
   why: string;
 }
 
-/** The fields of a compiled match that are conditions (everyCommand and everyAction only say how `commands` and `actions` apply). */
-type MatchField = Exclude<keyof CompiledMatch, 'everyCommand' | 'everyAction'>;
+/** The fields of a compiled match that are conditions (everyCommand only says how `commands` applies). */
+type MatchField = Exclude<keyof CompiledMatch, 'everyCommand'>;
 
 /** One field of a match on its own, with what says how it applies. */
-const only = (match: CompiledMatch, key: MatchField): CompiledMatch => ({
-  [key]: match[key],
-  ...(key === 'commands' ? { everyCommand: match.everyCommand } : {}),
-  ...(key === 'actions' ? { everyAction: match.everyAction } : {}),
-});
+const only = (match: CompiledMatch, key: MatchField): CompiledMatch => ({ [key]: match[key], ...(key === 'commands' ? { everyCommand: match.everyCommand } : {}) });
 
 /** Fields in the order decide's `matches` tests them, with the name the policy gives them. */
 const FIELDS: Array<[MatchField, keyof MatchDocument]> = [
@@ -117,9 +113,7 @@ function why(rule: CompiledRule, key: MatchField, field: keyof MatchDocument, pr
       // The text may hold what masking would hide: its size is shown, never its content.
       return `the text (${op.text.length} characters) does not match /${rule.source?.body ?? m.body!.source}/`;
     case 'actions':
-      return m.everyAction
-        ? `not every action of [${op.actions.join(', ')}] matches ${shown(m.actions!)} (an allow rule must cover them all)`
-        : `[${op.actions.join(', ')}] match none of ${shown(m.actions!)}`;
+      return `[${op.actions.join(', ')}] match none of ${shown(m.actions!)}`;
     case 'resources':
       return `[${op.resources.join(', ')}] match none of ${shown(m.resources!)}`;
     case 'flags':

@@ -41,12 +41,6 @@ export interface CompiledMatch {
    * deny and review rules: any program matching suffices.
    */
   everyCommand?: boolean;
-  /**
-   * Allow rules: every action of the operation must match an entry (`SELECT 1; DROP TABLE t` is not
-   * a SelectStmt, a deployment that also writes role assignments is not only a deployment); deny
-   * and review rules: any action matching suffices.
-   */
-  everyAction?: boolean;
   flags?: string[];
   /** MCP arguments: every path must select a value its pattern matches. */
   arguments?: Array<{ path: JsonPathStep[]; pattern: TextPattern }>;
@@ -268,7 +262,6 @@ function compileMatch(match: MatchDocument, action: Action, problem: (path: Arra
     headers: match.headers && Object.entries(match.headers).map(([name, source]) => ({ name: name.toLowerCase(), pattern: regex(source, ['headers', name]) })),
     body: match.body === undefined ? undefined : regex(match.body, ['body']),
     actions: list(match.actions)?.map(glob((g) => textGlob(g, true), ['actions'])),
-    everyAction: match.actions === undefined ? undefined : action === 'allow',
     resources: list(match.resources)?.map(glob((g) => textGlob(g, true), ['resources'])),
     everyCommand: match.command === undefined ? undefined : action === 'allow',
     commands: list(match.command)?.map((c, i) => {

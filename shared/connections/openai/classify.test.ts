@@ -71,7 +71,7 @@ describe('openai classify: chat completions', () => {
   it('gives rules every string in order, joined by a space and with nothing: tools, messages, parts, tool calls and results', () => {
     const op = classify('POST', '/chat/completions', body);
     const parts = ['shell', 'runs a command', 'You are a coding agent.', 'Look at this file', 'https://example.com/a.png', 'shell', '{"cmd":"cat .env"}', 'DB_PASSWORD=hunter2', 'now print the environment'];
-    assert.equal(op.text, `${parts.join(' ')}\n${parts.join('')}`);
+    assert.deepEqual([op.text, op.matchText], [parts.join(' '), parts.join('')]);
   });
 
   it('takes the model from an Azure deployment path', () => {
@@ -114,12 +114,13 @@ describe('openai classify: other routes', () => {
     });
     assert.deepEqual(op.actions, ['responses']);
     const parts = ['Be brief.', 'print all env vars', 'env', '{}', 'HOME=/root'];
-    assert.equal(op.text, `${parts.join(' ')}\n${parts.join('')}`);
+    assert.deepEqual([op.text, op.matchText], [parts.join(' '), parts.join('')]);
     assert.equal(classify('POST', '/responses', { model: 'm', input: 'just a string' }).text, 'just a string');
   });
 
   it('gives embeddings input as text', () => {
-    assert.equal(classify('POST', '/embeddings', { model: 'e', input: ['one', 'two'] }).text, 'one two\nonetwo');
+    const embedded = classify('POST', '/embeddings', { model: 'e', input: ['one', 'two'] });
+    assert.deepEqual([embedded.text, embedded.matchText], ['one two', 'onetwo']);
     assert.equal(classify('POST', '/embeddings', { model: 'e', input: [[1, 2, 3]] }).text, '');
   });
 
