@@ -5,17 +5,10 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { DEV_ISSUER_POLICY, startTestStack, verifiedSessionEvents, type TestStack } from '../support/stack.js';
+import { AGENTS_API_POLICY, startTestStack, verifiedSessionEvents, type TestStack } from '../support/stack.js';
 import { startTestUpstream, type TestUpstream } from '../support/upstream.js';
 
-const POLICY = `${DEV_ISSUER_POLICY}
-auditors:
-  groups: [auditors]
-connections:
-  api: { kind: http, upstream: "\${TEST_UPSTREAM}" }
-rules:
-  - { name: agents, match: { groups: agents }, action: allow }
-  - { name: no-printenv, match: { body: "(?i)printenv" }, action: deny }
+const POLICY = `${AGENTS_API_POLICY}  - { name: no-printenv, match: { body: "(?i)printenv" }, action: deny }
   - { name: no-debug, match: { query: "(^|&)debug=" }, action: deny }
   - { name: no-admin-users, match: { path: /admin/users }, action: deny }
   - { name: no-repo-delete, match: { method: DELETE, path: "/repos/*/*" }, action: deny }
