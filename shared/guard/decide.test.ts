@@ -227,6 +227,22 @@ describe('guard: match fields', () => {
     assert.ok(!allowed('{ flags: ddl }', agent(), arm));
   });
 
+  it('an allow rule covers an operation only when it covers each of its actions and resources; deny and review need one', () => {
+    const sql = op({ kind: 'postgres', actions: ['SelectStmt', 'DropStmt'], resources: ['public.orders', 'public.t'] });
+    assert.ok(!allowed('{ actions: SelectStmt }', agent(), sql));
+    assert.ok(allowed('{ actions: [SelectStmt, DropStmt] }', agent(), sql));
+    assert.ok(!allowed('{ resources: public.orders }', agent(), sql));
+    assert.ok(allowed('{ resources: "public.*" }', agent(), sql));
+    assert.ok(!allowed('{ actions: "*" }', agent(), op({ actions: [] })));
+    assert.ok(!allowed('{ resources: "*" }', agent(), op({ resources: [] })));
+    const deploy = op({ actions: ['Microsoft.Resources/deployments/write'], resources: ['/subscriptions/s/resourceGroups/dev/providers/Microsoft.Resources/deployments/d', '/subscriptions/s/resourceGroups/prod'] });
+    assert.ok(!allowed('{ resources: "/subscriptions/s/resourceGroups/dev/**" }', agent(), deploy));
+    for (const action of ['deny', 'review\n    review: { groups: [leads] }']) {
+      const decided = run(single('{ actions: DropStmt, resources: public.t }', action), 'api', agent(), sql).action;
+      assert.equal(decided, action.split('\n')[0]);
+    }
+  });
+
   it('an empty match matches everything', () => {
     assert.ok(allowed('{}'));
   });

@@ -154,21 +154,24 @@ export function matches(match: CompiledMatch, principal: Principal, connection: 
     return false;
   }
   if (match.body && !(known?.get(match.body) ?? match.body.test(ruleText(op)))) return false;
-  if (match.actions && !op.actions.some((a) => match.actions!.some((g) => g.test(a)))) return false;
-  if (match.resources && !op.resources.some((r) => match.resources!.some((g) => g.test(r)))) return false;
+  if (match.actions && !covers(match.coverAll, op.actions, (a) => match.actions!.some((g) => g.test(a)))) return false;
+  if (match.resources && !covers(match.coverAll, op.resources, (r) => match.resources!.some((g) => g.test(r)))) return false;
   if (match.flags && !match.flags.some((f) => op.flags.includes(f))) return false;
   if (match.arguments) {
     // Without arguments (a list, or another kind) an arguments match never applies.
     if (op.arguments === undefined) return false;
     if (!match.arguments.every(({ path, pattern }) => selectJsonPath(op.arguments, path).some((v) => pattern.test(jsonPathText(v))))) return false;
   }
-  if (match.commands) {
-    const commands = op.commands ?? [];
-    const matched = (command: (typeof commands)[number]) => match.commands!.some((c) => commandMatches(c, command));
-    // An allow rule covers a command only when it covers every program in it, and there is one.
-    if (match.everyCommand ? commands.length === 0 || !commands.every(matched) : !commands.some(matched)) return false;
-  }
+  if (match.commands && !covers(match.coverAll, op.commands ?? [], (command) => match.commands!.some((c) => commandMatches(c, command)))) return false;
   return true;
+}
+
+/**
+ * An allow rule covers a list only when it covers each item, and there is one: an operation that
+ * also does what the rule does not name is not allowed by it. Deny and review rules need one.
+ */
+function covers<T>(all: boolean | undefined, items: readonly T[], matched: (item: T) => boolean): boolean {
+  return all ? items.length > 0 && items.every(matched) : items.some(matched);
 }
 
 function commandMatches(match: NonNullable<CompiledMatch['commands']>[number], command: NonNullable<Operation['commands']>[number]): boolean {

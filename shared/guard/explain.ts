@@ -26,11 +26,11 @@ export interface Explanation {
   why: string;
 }
 
-/** The fields of a compiled match that are conditions (everyCommand only says how `commands` applies). */
-type MatchField = Exclude<keyof CompiledMatch, 'everyCommand'>;
+/** The fields of a compiled match that are conditions (coverAll only says how lists apply). */
+type MatchField = Exclude<keyof CompiledMatch, 'coverAll'>;
 
 /** One field of a match on its own, with what says how it applies. */
-const only = (match: CompiledMatch, key: MatchField): CompiledMatch => ({ [key]: match[key], ...(key === 'commands' ? { everyCommand: match.everyCommand } : {}) });
+const only = (match: CompiledMatch, key: MatchField): CompiledMatch => ({ [key]: match[key], coverAll: match.coverAll });
 
 /** Fields in the order decide's `matches` tests them, with the name the policy gives them. */
 const FIELDS: Array<[MatchField, keyof MatchDocument]> = [
@@ -113,9 +113,13 @@ function why(rule: CompiledRule, key: MatchField, field: keyof MatchDocument, pr
       // The text may hold what masking would hide: its size is shown, never its content.
       return `the text (${op.text.length} characters) does not match /${rule.source?.body ?? m.body!.source}/`;
     case 'actions':
-      return `[${op.actions.join(', ')}] match none of ${shown(m.actions!)}`;
+      return m.coverAll
+        ? `not every action of [${op.actions.join(', ')}] matches ${shown(m.actions!)} (an allow rule must cover them all)`
+        : `[${op.actions.join(', ')}] match none of ${shown(m.actions!)}`;
     case 'resources':
-      return `[${op.resources.join(', ')}] match none of ${shown(m.resources!)}`;
+      return m.coverAll
+        ? `not every resource of [${op.resources.join(', ')}] matches ${shown(m.resources!)} (an allow rule must cover them all)`
+        : `[${op.resources.join(', ')}] match none of ${shown(m.resources!)}`;
     case 'flags':
       return `[${op.flags.join(', ')}] has none of ${shown(m.flags!)}`;
     case 'arguments': {
@@ -128,7 +132,7 @@ function why(rule: CompiledRule, key: MatchField, field: keyof MatchDocument, pr
       return 'a rule on the tool calls a model proposes, not on requests';
     case 'commands':
       // Arguments may hold what masking would hide: the programs are shown, never the arguments.
-      return m.everyCommand
+      return m.coverAll
         ? `not every program of [${(op.commands ?? []).map((c) => c.program).join(', ')}] matches ${JSON.stringify(rule.source?.command)} (an allow rule must cover them all)`
         : `none of the programs [${(op.commands ?? []).map((c) => c.program).join(', ')}] matches ${JSON.stringify(rule.source?.command)}`;
   }

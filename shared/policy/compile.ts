@@ -37,10 +37,11 @@ export interface CompiledMatch {
   resources?: RegExp[];
   commands?: Array<{ programs?: RegExp[]; args?: TextPattern }>;
   /**
-   * Allow rules: every program the command runs must match an entry (`ls; rm -rf /` is not an `ls`);
-   * deny and review rules: any program matching suffices.
+   * Allow rules: each of an operation's actions, resources and programs must match an entry
+   * (`ls; rm -rf /` is not an `ls`, `SELECT 1; DROP TABLE t` is not a `SelectStmt`), and there must
+   * be one; deny and review rules: any one matching suffices.
    */
-  everyCommand?: boolean;
+  coverAll?: boolean;
   flags?: string[];
   /** MCP arguments: every path must select a value its pattern matches. */
   arguments?: Array<{ path: JsonPathStep[]; pattern: TextPattern }>;
@@ -263,7 +264,7 @@ function compileMatch(match: MatchDocument, action: Action, problem: (path: Arra
     body: match.body === undefined ? undefined : regex(match.body, ['body']),
     actions: list(match.actions)?.map(glob((g) => textGlob(g, true), ['actions'])),
     resources: list(match.resources)?.map(glob((g) => textGlob(g, true), ['resources'])),
-    everyCommand: match.command === undefined ? undefined : action === 'allow',
+    coverAll: action === 'allow' ? true : undefined,
     commands: list(match.command)?.map((c, i) => {
       const at = Array.isArray(match.command) ? ['command', i] : ['command'];
       return {

@@ -108,8 +108,12 @@ describe('analyze: writes', () => {
   it('flags INSERT and MERGE as writes, with target and source tables', async () => {
     const a = await run('INSERT INTO orders (customer_id, total) SELECT id, 0 FROM customers');
     assertFlags(a, ['write']);
-    assert.deepEqual(a.actions, ['InsertStmt', 'SelectStmt']);
+    // The SELECT reads for the INSERT: its table is a resource, and it is no action of its own.
+    assert.deepEqual(a.actions, ['InsertStmt']);
     assert.deepEqual(a.resources, ['public.orders', 'public.customers']);
+    assert.deepEqual((await run('INSERT INTO orders VALUES (1)')).actions, ['InsertStmt']);
+    assert.deepEqual((await run('EXPLAIN ANALYZE DELETE FROM orders')).actions, ['ExplainStmt', 'DeleteStmt']);
+    assert.deepEqual((await run('SELECT 1; DROP TABLE t')).actions, ['SelectStmt', 'DropStmt']);
     const b = await run('MERGE INTO orders o USING staging.orders s ON o.id = s.id WHEN MATCHED THEN DELETE');
     assertFlags(b, ['write']);
     assert.deepEqual(b.resources, ['public.orders', 'staging.orders']);

@@ -112,8 +112,14 @@ class Facts {
     for (const f of flags) this.flags.add(f);
   }
 
-  statement(type: string): void {
-    this.actions.add(type);
+  /**
+   * A SELECT inside another statement (`INSERT … VALUES`, `INSERT … SELECT`, a subquery, a view's
+   * query) reads for it, and its tables are resources: it is not an action of its own, so that an
+   * allow rule on `InsertStmt` covers `INSERT … VALUES`. Any other statement found inside one
+   * (`WITH d AS (DELETE …) SELECT`, `EXPLAIN ANALYZE DELETE`) is.
+   */
+  statement(type: string, nested: boolean): void {
+    if (!nested || type !== 'SelectStmt') this.actions.add(type);
     this.flag(...(STATEMENT_FLAGS[type] ?? ['ddl']));
   }
 
@@ -139,6 +145,7 @@ interface Frame {
 
 function analyzeStatement(root: Node): StatementAnalysis {
   const facts = new Facts();
+  const top = Object.values(root)[0];
   const stack: Frame[] = [{ value: root, scope: NO_NAMES }];
   while (stack.length > 0) {
     const { value, scope, node } = stack.pop()!;
@@ -147,7 +154,7 @@ function analyzeStatement(root: Node): StatementAnalysis {
       continue;
     }
     if (!isFields(value)) continue;
-    if (node) visitNode(node, value, scope, facts);
+    if (node) visitNode(node, value, scope, facts, value !== top);
     // A RangeVar held directly by a field (`relation`, `into.rel`, `view`…) names a target table,
     // which a WITH name never shadows.
     else if (typeof value.relname === 'string') facts.table(str(value.schemaname), value.relname, value.relpersistence === 't');
@@ -193,8 +200,8 @@ function withQueries(withClause: Fields, scope: ReadonlySet<string>, facts: Fact
   return { scope: new Set([...scope, ...names]), queries };
 }
 
-function visitNode(type: string, body: Fields, scope: ReadonlySet<string>, facts: Facts): void {
-  if (type.endsWith('Stmt')) facts.statement(type);
+function visitNode(type: string, body: Fields, scope: ReadonlySet<string>, facts: Facts, nested: boolean): void {
+  if (type.endsWith('Stmt')) facts.statement(type, nested);
   switch (type) {
     case 'RangeVar': {
       const name = str(body.relname);
