@@ -6,7 +6,8 @@
 //  - a READ ONLY transaction (and session) when it was classified read-only;
 //  - the server's statement time limit (MariaDB max_statement_time, MySQL MAX_EXECUTION_TIME,
 //    which covers only SELECT) and a watchdog that kills the query and drops the connection;
-//  - at most `rowLimit` rows kept (the rest are read off the wire and dropped);
+//  - at most `rowLimit` rows kept, and only while their cells come to at most `maxBytes` (a few
+//    huge values would otherwise pile up in memory): the rest are read off the wire and dropped;
 //  - `maxAffectedRows`: a write that changed more rows is rolled back (affected-rows.ts), counted
 //    from the session's handler statistics before and after (rows written, updated and deleted by
 //    the statement, its triggers and the functions it calls), or the statement's own count if more.
@@ -24,6 +25,7 @@ export interface Plan {
   readOnly: boolean;
   command: string;
   rowLimit: number;
+  maxBytes: number;
   statementTimeoutMs: number;
   maxAffectedRows?: number;
   connectTimeoutMs: number;
@@ -130,6 +132,8 @@ function watched(conn: Connection, options: mysql.ConnectionOptions, plan: Plan)
     let columns: SqlResult['columns'] = [];
     const rows: unknown[][] = [];
     let seen = 0;
+    let bytes = 0;
+    let overBytes = false;
     let affectedRows = 0;
     const watchdog = setTimeout(() => {
       timedOut = true;
@@ -148,7 +152,11 @@ function watched(conn: Connection, options: mysql.ConnectionOptions, plan: Plan)
       .on('result', (row: unknown) => {
         if (Array.isArray(row)) {
           seen++;
-          if (rows.length <= plan.rowLimit) rows.push(row.map(jsonCell));
+          if (rows.length > plan.rowLimit || overBytes) return;
+          const cells = row.map(jsonCell);
+          bytes += cells.reduce<number>((sum, cell) => sum + cellSize(cell), 0);
+          overBytes = bytes > plan.maxBytes;
+          if (!overBytes) rows.push(cells);
         } else {
           affectedRows += Number((row as { affectedRows?: number }).affectedRows ?? 0);
         }
@@ -160,7 +168,7 @@ function watched(conn: Connection, options: mysql.ConnectionOptions, plan: Plan)
       .on('end', () => {
         clearTimeout(watchdog);
         if (timedOut) return;
-        const truncated = rows.length > plan.rowLimit;
+        const truncated = rows.length > plan.rowLimit || overBytes;
         const kept = truncated ? rows.slice(0, plan.rowLimit) : rows;
         resolve({
           affectedRows,
@@ -183,6 +191,11 @@ const TYPES = mysql.Types as unknown as Record<number, string>;
 
 function typeName(type: number | undefined): string {
   return (type !== undefined && TYPES[type]?.toLowerCase()) || 'unknown';
+}
+
+/** Characters, not bytes, as PostgreSQL's cap counts them: a bound on what the answer holds, cheap to count. */
+function cellSize(cell: unknown): number {
+  return typeof cell === 'string' ? cell.length : 8;
 }
 
 /** Driver values as JSON: binary as base64, everything else as the driver gives it (big numbers and dates as strings). */

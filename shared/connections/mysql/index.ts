@@ -42,6 +42,7 @@ export const mysqlKind: ConnectionKind = {
         readOnly: prepared.analysis.readOnly,
         command: prepared.analysis.action,
         rowLimit: config.rowLimit,
+        maxBytes: context.maxBodyBytes,
         statementTimeoutMs: config.statementTimeoutMs,
         maxAffectedRows: affectedRowsLimit(config.maxAffectedRows, context),
         connectTimeoutMs: context.timeoutMs,

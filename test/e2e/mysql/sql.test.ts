@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { startMariadb, type LocalMariadb } from '../../../cli/dev/mariadb.js';
+import { execute } from '../../../shared/connections/mysql/execute.js';
 import type { SessionRecord } from '../../../shared/sessions/index.js';
 import { needBinary } from '../../support/binaries.js';
 import { DEV_ISSUER_POLICY, startTestStack, type TestStack } from '../../support/stack.js';
@@ -84,6 +85,7 @@ let db: LocalMariadb;
 let stack: TestStack;
 let agent: string;
 let auditor: string;
+let readerUri: string;
 
 before(async () => {
   if (mariadb.skip) return;
@@ -94,6 +96,7 @@ before(async () => {
   await db.query(`GRANT SELECT ON shop.* TO 'reader'@'%'`);
   await db.query(`CREATE USER 'writer'@'%' IDENTIFIED BY '${writerPassword}'`);
   await db.query(`GRANT SELECT, INSERT, UPDATE, DELETE, EXECUTE ON shop.* TO 'writer'@'%'`);
+  readerUri = db.url('reader', readerPassword, 'shop');
   stack = await startTestStack({
     policy: POLICY,
     env: { SHOP_READER: db.url('reader', readerPassword, 'shop'), SHOP_WRITER: db.url('writer', writerPassword, 'shop') },
@@ -268,6 +271,15 @@ describe('mysql e2e on MariaDB: guard rails a policy cannot lift', { skip: maria
     assert.equal(answer.status, 403, JSON.stringify(answer.body));
     assert.equal(answer.body.type, 'urn:portcullis:problem:read-only-violation');
     assert.equal(await customerName(1), before);
+  });
+
+  it('keeps rows only up to its byte budget, and says the result was cut', async () => {
+    const plan = (sql: string, maxBytes: number) =>
+      ({ sql, params: [], readOnly: true, command: 'SELECT', rowLimit: 100, maxBytes, statementTimeoutMs: 10_000, connectTimeoutMs: 5_000 });
+    const cut = await execute(readerUri, plan("SELECT REPEAT('ab', 1000000) AS a FROM seq_1_to_5", 5_000_000));
+    assert.deepEqual([cut.rows.length, cut.truncated, cut.rowCount], [2, true, 2]);
+    const fits = await execute(readerUri, plan("SELECT REPEAT('ab', 1000000) AS a FROM seq_1_to_2", 4_000_000));
+    assert.deepEqual([fits.rows.length, fits.truncated, fits.rowCount], [2, false, 2]);
   });
 
   it('stops a statement at the time limit', async () => {
