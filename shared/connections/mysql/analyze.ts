@@ -113,13 +113,13 @@ export function analyze(sql: string, dialect: 'mysql' | 'mariadb', database?: st
     readOnly,
     statements: statements.length,
     transactionControl: statements.some((s) => s.type === 'transaction'),
-    outputs: outputsOf(top, flags.has('opaque-code')),
+    outputs: outputsOf(top, flags.has('opaque-code'), !readOnly),
   };
 }
 
 function unparsable(): Analysis {
   // Nothing known of its columns: masked whole if it runs (unparsable: judge).
-  const outputs = { columns: [], targets: undefined, opaque: true };
+  const outputs = { columns: [], targets: undefined, opaque: true, changes: true };
   return { action: 'unparsable', resources: [], flags: ['unparsable'], readOnly: false, statements: 1, transactionControl: false, outputs };
 }
 

@@ -3,6 +3,9 @@
 // READ ONLY transaction is 403; a timeout 504; an unreachable or refusing server 502, with only an
 // error code, since connection errors can name hosts and users. (A write over maxAffectedRows is
 // no error: it is held for review, affected-rows.ts.)
+// When the statement may read masked columns, the values a message quotes may be theirs, which no
+// detector recognises (`XPATH syntax error: '~tok…'` of EXTRACTVALUE, `Duplicate entry 'tok…1'`
+// of a GROUP BY): the message is withheld whole, leaving the error number and SQLSTATE.
 import type { Masker } from '../../masking/index.js';
 import type { Refusal } from '../../platform/problem.js';
 import { databaseUnavailable, readOnlyViolation, sqlError, sqlTimeout } from './refusals.js';
@@ -12,6 +15,8 @@ export interface FailureContext {
   connection: string;
   masker: Masker;
   statementTimeoutMs: number;
+  /** Whether the statement may read masked values (outputs.ts readsMasked). */
+  readsMasked: boolean;
 }
 
 interface ServerError {
@@ -21,6 +26,8 @@ interface ServerError {
   message?: string;
   fatal?: boolean;
 }
+
+const WITHHELD = "The server's message is withheld (see errno and SQLSTATE), since the statement reads masked columns and the message could quote their values";
 
 // ER_STATEMENT_TIMEOUT (MariaDB), ER_QUERY_TIMEOUT (MySQL), ER_QUERY_INTERRUPTED.
 const TIMEOUTS = new Set([1969, 3024, 1317]);
@@ -38,7 +45,7 @@ export function refusalFor(failure: MysqlFailure, context: FailureContext): Refu
   if (failure.phase === 'connect' || !serverError || UNAVAILABLE.has(error.errno!)) {
     return databaseUnavailable(context.connection, `${error.errno ? `error ${error.errno}` : (error.code ?? (failure.error instanceof Error ? failure.error.name : 'unknown error'))}`);
   }
-  const message = context.masker.text(error.message ?? '').text;
+  const message = context.readsMasked ? WITHHELD : context.masker.text(error.message ?? '').text;
   const extensions = { errno: error.errno, sqlstate: error.sqlState };
   if (error.errno === READ_ONLY) {
     return readOnlyViolation(message, extensions);

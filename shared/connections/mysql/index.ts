@@ -8,7 +8,7 @@ import { maskedSqlResponse } from '../sql-result.js';
 import { prepareSql, toOperation } from './classify.js';
 import { refusalFor } from './errors.js';
 import { execute, MysqlFailure } from './execute.js';
-import { derivedMasks } from './outputs.js';
+import { derivedMasks, readsMasked } from './outputs.js';
 import type { MysqlConnection } from './schema.js';
 import { jsonAnswer } from '../json-answer.js';
 
@@ -34,6 +34,7 @@ export const mysqlKind: ConnectionKind = {
     if (config.database !== undefined && uriDatabase(uri) !== config.database) {
       throw databaseUnavailable(context.connection.name, 'its connection string names another database than the connection\'s `database`');
     }
+    const sensitiveName = (name: string) => context.masker.json({ [name]: 'x' }, '$').findings.length > 0;
     let result;
     try {
       result = await execute(uri, {
@@ -54,9 +55,9 @@ export const mysqlKind: ConnectionKind = {
         connection: context.connection.name,
         masker: context.masker,
         statementTimeoutMs: config.statementTimeoutMs,
+        readsMasked: readsMasked(prepared.analysis.outputs, config.maskColumns, sensitiveName),
       });
     }
-    const sensitiveName = (name: string) => context.masker.json({ [name]: 'x' }, '$').findings.length > 0;
     const masks = derivedMasks(prepared.analysis.outputs, config.maskColumns, sensitiveName);
     const { body, findings, details } = maskedSqlResponse([result], context.masker, config.maskColumns, masks);
     return jsonAnswer(body, findings, { ...details, readOnly: prepared.analysis.readOnly });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createMasker } from '../../masking/index.js';
 import { analyze } from './analyze.js';
-import { derivedMasks } from './outputs.js';
+import { derivedMasks, readsMasked } from './outputs.js';
 
 const masker = createMasker();
 const sensitiveName = (name: string) => masker.json({ [name]: 'x' }, '$').findings.length > 0;
@@ -35,5 +35,30 @@ describe('mysql result masking without lineage', () => {
 
   it('fails closed on code it cannot see into', () => {
     assert.deepEqual(masks('SELECT id, shop.decrypt(id) AS d FROM orders', ['id', 'd']), [false, true]);
+  });
+});
+
+describe('mysql: whether a statement may read masked values (its errors may quote them)', () => {
+  const reads = (sql: string) => readsMasked(analyze(sql, 'mariadb').outputs, ['recovery_code'], sensitiveName);
+
+  it('is true for a masked column in any clause, a star, code it cannot see into, and what is more than a read', () => {
+    for (const sql of [
+      'SELECT EXTRACTVALUE(1, CONCAT(0x7e, (SELECT api_token FROM customers LIMIT 1))) AS x',
+      'SELECT COUNT(*), CONCAT((SELECT recovery_code FROM customers LIMIT 1), FLOOR(RAND(0)*2)) AS x FROM information_schema.columns GROUP BY x',
+      'SELECT id FROM customers WHERE api_token + 0 = 1',
+      'SELECT * FROM customers WHERE id = 1',
+      'SELECT shop.decrypt(id) AS d FROM orders',
+      // A duplicate key over several columns quotes them all.
+      "UPDATE customers SET name = 'x' WHERE id = 1",
+      'SELEC nonsense',
+    ]) {
+      assert.equal(reads(sql), true, sql);
+    }
+  });
+
+  it('is false for a read that names no masked column', () => {
+    for (const sql of ['SELECT id, name FROM customers WHERE id = 1', 'SELECT 1/0 AS x', 'SELECT total + 1 AS t FROM orders WHERE customer_id = 1']) {
+      assert.equal(reads(sql), false, sql);
+    }
   });
 });

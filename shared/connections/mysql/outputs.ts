@@ -3,7 +3,8 @@
 // has one): when the statement names a masked column anywhere, reads whole rows or calls code the
 // classifier cannot see, every result column is masked except a column read as it is under its own
 // name, which is masked or not by that name as any column is; and those too when the statement has
-// derived tables, CTEs or set operations, whose columns a plain name no longer tells apart. Pure.
+// derived tables, CTEs or set operations, whose columns a plain name no longer tells apart. The
+// same facts say whether the server's error messages may quote a masked value (readsMasked). Pure.
 import { columnMatcher, personalColumn } from '../sql-result.js';
 
 type Node = Record<string, unknown>;
@@ -16,11 +17,13 @@ export interface Outputs {
   targets: Array<string | undefined> | undefined;
   /** It calls functions whose reads the classifier does not see. */
   opaque: boolean;
+  /** It is more than a read (a write, DDL…): it may touch columns it does not name. */
+  changes: boolean;
 }
 
 const isNode = (value: unknown): value is Node => typeof value === 'object' && value !== null;
 
-export function outputsOf(statement: Node, opaque: boolean): Outputs {
+export function outputsOf(statement: Node, opaque: boolean, changes: boolean): Outputs {
   const columns: string[] = [];
   // Anywhere, not only at the top: coarse, so never too little.
   let renames = false;
@@ -37,7 +40,7 @@ export function outputsOf(statement: Node, opaque: boolean): Outputs {
   const targets = statement.type !== 'select' || renames || !Array.isArray(statement.columns)
     ? undefined
     : (statement.columns as unknown[]).map((target) => plainTarget(target));
-  return { columns, targets, opaque };
+  return { columns, targets, opaque, changes };
 }
 
 /** `FROM (SELECT …) s`: its columns are named by the subquery. */
@@ -59,17 +62,31 @@ function columnName(column: unknown): string | undefined {
   return undefined;
 }
 
+/** Whether the statement names a masked column anywhere (a star may hold one), or calls code that may read one. */
+function namesMasked(outputs: Outputs, maskColumns: readonly string[], sensitiveName: (name: string) => boolean): boolean {
+  const specified = columnMatcher(maskColumns);
+  const masked = (name: string) => name === '*' || specified(name) || sensitiveName(name) || personalColumn(name);
+  return outputs.opaque || outputs.columns.some(masked);
+}
+
+/**
+ * Whether an error of the statement may quote a masked value: it reads one, or changes rows or
+ * tables, whose errors quote columns it need not name (`Duplicate entry` of a key over several
+ * columns, a value a new column type refuses).
+ */
+export function readsMasked(outputs: Outputs, maskColumns: readonly string[], sensitiveName: (name: string) => boolean): boolean {
+  return outputs.changes || namesMasked(outputs, maskColumns, sensitiveName);
+}
+
 /** For each result column (by position, given their names): whether it is masked whole. */
 export function derivedMasks(
   outputs: Outputs,
   maskColumns: readonly string[],
   sensitiveName: (name: string) => boolean,
 ): (names: readonly string[]) => boolean[] {
-  const specified = columnMatcher(maskColumns);
-  const masked = (name: string) => name === '*' || specified(name) || sensitiveName(name) || personalColumn(name);
-  const readsMasked = outputs.opaque || outputs.columns.some(masked);
+  const reads = namesMasked(outputs, maskColumns, sensitiveName);
   return (names) => {
-    if (!readsMasked) return names.map(() => false);
+    if (!reads) return names.map(() => false);
     const targets = outputs.targets;
     if (targets === undefined) return names.map(() => true);
     // A star's columns are the tables' own, under their own names: judged by name, as plain targets are;

@@ -4,8 +4,10 @@
 // database 502, with only an error code, since connection errors can name hosts and users.
 // When the request may read masked columns, the values an error quotes may be theirs
 // (`replace(email, '@', ' at ')::int` → `invalid input syntax for type integer: "ada at
-// example.com"`), which no detector recognises: quoted values the agent did not write itself are
-// withheld, and so is the whole text of an error raised by code (RAISE, a function's own error).
+// example.com"`), which no detector recognises, and not always in quotes (xmlparse's DETAIL shows
+// the document as it is, a constraint's `Failing row contains (…)` the whole row, RAISE any text):
+// the message, DETAIL and HINT are withheld whole, leaving the SQLSTATE, the statement and the
+// position.
 import pg from 'pg';
 import type { Masker } from '../../masking/index.js';
 import type { Refusal } from '../../platform/problem.js';
@@ -18,8 +20,6 @@ export interface FailureContext {
   statementTimeoutMs: number;
   /** Where each statement starts in the request's SQL (characters), to place error positions. */
   offsets: readonly number[];
-  /** The request's SQL: what an error quotes from it is the agent's own. */
-  sql: string;
   /** Whether the request may read masked values (lineage.ts readsMasked). */
   readsMasked: boolean;
 }
@@ -39,10 +39,8 @@ export function refusalFor(failure: SqlFailure, context: FailureContext): Refusa
     return databaseUnavailable(context.connection, code ? `SQLSTATE ${code}` : errorCode(error));
   }
 
-  const text = (value: string) => mask(context.masker, context.readsMasked ? withholdValues(value, context.sql) : value);
-  const raisedByCode = context.readsMasked && (/^(P0|38|39)/.test(code ?? '') || Boolean(error.where));
-  const message = raisedByCode ? RAISED_BY_CODE : [error.message, error.detail].filter(Boolean).map((t) => text(t!)).join(' — ');
-  const hint = raisedByCode || !error.hint ? undefined : text(error.hint);
+  const message = context.readsMasked ? WITHHELD : [error.message, error.detail].filter(Boolean).map((t) => mask(context.masker, t!)).join(' — ');
+  const hint = context.readsMasked || !error.hint ? undefined : mask(context.masker, error.hint);
   const position = failure.statement !== undefined && error.position ? (context.offsets[failure.statement] ?? 0) + Number(error.position) : undefined;
   const extensions = {
     sqlstate: code,
@@ -56,30 +54,7 @@ export function refusalFor(failure: SqlFailure, context: FailureContext): Refusa
   return sqlError(statement, message, extensions);
 }
 
-const RAISED_BY_CODE = 'the error came from code the request ran; its text is withheld, since the request reads masked columns';
-
-const WITHHELD = '[WITHHELD]';
-
-/**
- * The text with the values PostgreSQL quotes in it replaced, unless the request's SQL holds them as
- * written. A value can itself hold quotes or parentheses, so what is replaced runs from the first
- * `"` to the last, and from the first `=(` or `contains (` to the last `)`; bytes an encoding
- * error shows in hex go too.
- */
-function withholdValues(text: string, sql: string): string {
-  const own = sql.toLowerCase();
-  /** The text with [start, end) withheld, unless the agent wrote it. */
-  const withhold = (start: number, end: number) => (own.includes(text.slice(start, end).toLowerCase()) ? text : text.slice(0, start) + WITHHELD + text.slice(end));
-  const [first, last] = [text.indexOf('"'), text.lastIndexOf('"')];
-  // A lone quote: its value runs to the end.
-  if (first >= 0) text = withhold(first + 1, last > first ? last : text.length);
-  const row = /=\(|contains \(/.exec(text);
-  if (row) {
-    const [start, close] = [row.index + row[0].length, text.lastIndexOf(')')];
-    text = withhold(start, close >= start ? close : text.length);
-  }
-  return text.replace(/0x[0-9a-f]{2}(?: 0x[0-9a-f]{2})*/gi, WITHHELD);
-}
+const WITHHELD = "PostgreSQL's message is withheld (see the SQLSTATE), since the request reads masked columns and the message could quote their values";
 
 /** Connection-level SQLSTATEs: connection exceptions, authorization, unknown database, shutdown. */
 function unavailable(code: string | undefined): boolean {

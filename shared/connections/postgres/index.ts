@@ -56,7 +56,6 @@ export const postgresKind: ConnectionKind = {
         masker: context.masker,
         statementTimeoutMs: config.statementTimeoutMs,
         offsets: prepared.statements.map((s) => s.offset),
-        sql: prepared.sql,
         readsMasked: readsMasked(lineage),
       });
     }

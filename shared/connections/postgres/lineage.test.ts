@@ -112,10 +112,45 @@ describe('lineage: personal columns without maskColumns', () => {
   });
 });
 
+describe('lineage: columns masked by their name alone, on a connection that lists none', () => {
+  it('masks every whole-row form, since the row may hold such a column', async () => {
+    for (const [sql, name] of [
+      ['SELECT c FROM customers c', 'c'],
+      ['SELECT customers FROM customers', 'customers'],
+      ['SELECT row_to_json(c) FROM customers c', 'row_to_json'],
+      ['SELECT to_jsonb(c)::text FROM customers c', 'to_jsonb'],
+      ['SELECT c::text AS t FROM customers c', 't'],
+      ['SELECT ROW(c.*)::text AS r FROM customers c', 'r'],
+      ['SELECT s FROM (SELECT id, api_token FROM customers) s', 's'],
+      ['DECLARE k CURSOR FOR SELECT c FROM customers c; FETCH ALL FROM k', 'c'],
+    ] as const) {
+      assert.deepEqual(await masks(sql, [name], []), [true], sql);
+    }
+  });
+
+  it('masks what a star or a table renames by position, and what an unknown function returns', async () => {
+    assert.deepEqual(await masks('SELECT t FROM customers AS c(i, n, e, k, t)', ['t'], []), [true]);
+    assert.deepEqual(await masks('SELECT t FROM (SELECT * FROM customers) AS s(i, n, e, k, t)', ['t'], []), [true]);
+    const names = ['id', 'customer_id', 'total', 'status', 'a', 'b'];
+    assert.deepEqual(await masks('SELECT id, customer_id, total, status, 1, 2 FROM orders UNION ALL SELECT * FROM customers', names, []), names.map(() => true));
+    assert.deepEqual(await masks("SELECT query_to_xml('SELECT api_token FROM customers', true, false, '')", ['query_to_xml'], []), [true]);
+  });
+
+  it("masks everything read from the planner's statistics, which sample every column", async () => {
+    assert.deepEqual(await masks("SELECT attname, histogram_bounds::text AS h FROM pg_stats WHERE tablename = 'customers'", ['attname', 'h'], []), [true, true]);
+    assert.deepEqual(await masks('SELECT most_common_vals FROM pg_catalog.pg_stats_ext', ['most_common_vals'], []), [true]);
+  });
+
+  it("judges columns read as they are, a star's included, by their names", async () => {
+    assert.deepEqual(await masks('SELECT * FROM customers', ['id', 'name', 'api_token'], []), [false, false, true]);
+    assert.deepEqual(await masks('SELECT c.id, c.name FROM customers c', ['id', 'name'], []), [false, false]);
+  });
+});
+
 describe('lineage: whether a request reads masked values at all (its errors may quote them)', () => {
-  const reads = async (sql: string) => {
+  const reads = async (sql: string, specs = SPECS) => {
     const statements = (await parseSql(sql)).map((s) => s.node);
-    return readsMasked({ statements, tables: analyze(statements).resources, maskColumns: SPECS, sensitiveName: (name) => masker.json({ [name]: 'x' }, '$').findings.length > 0 });
+    return readsMasked({ statements, tables: analyze(statements).resources, maskColumns: specs, sensitiveName: (name) => masker.json({ [name]: 'x' }, '$').findings.length > 0 });
   };
 
   it('is true for a masked column in any clause, and for code the tree does not show', async () => {
@@ -124,9 +159,25 @@ describe('lineage: whether a request reads masked values at all (its errors may 
     }
   });
 
+  it('is true for a whole row, a column masked by name, the statistics and a write, whatever the connection lists', async () => {
+    for (const sql of [
+      'SELECT xmlparse(document api_token) FROM customers',
+      'SELECT c::text::int FROM customers c',
+      'SELECT x::int FROM (SELECT * FROM customers) s(a, x)',
+      "SELECT histogram_bounds::text::int FROM pg_stats WHERE attname = 'id'",
+      // Its constraint errors quote the failing row, every column of it.
+      'UPDATE customers SET name = NULL WHERE id = 1',
+      'WITH d AS (DELETE FROM orders WHERE id = 1 RETURNING id) SELECT 1',
+    ]) {
+      assert.equal(await reads(sql, []), true, sql);
+    }
+  });
+
   it('is false for what reads no masked column', async () => {
     for (const sql of ['SELECT 1/0', 'SELECT id, total::int FROM orders', 'SELECT name FROM customers']) {
       assert.equal(await reads(sql), false, sql);
     }
+    // A result's own star: its columns come out as they are, masked by name.
+    assert.equal(await reads('SELECT * FROM customers WHERE id = 1/0', []), false);
   });
 });

@@ -12,9 +12,12 @@
 // column alias list entry) that is computed from a tainted name is tainted under its own name.
 // This is deliberately coarse — names, not resolved columns — so a same-named column of another
 // table may be masked too, but never the other way round. Where the derivation cannot be followed,
-// it fails closed and masks: whole-row references (`c`, `c.*` inside an expression), calls to
-// functions that are not known built-ins, a table-wide spec, and results of statements whose
-// columns the tree does not describe (FETCH, EXECUTE, CALL…) when anything masked is in play.
+// it fails closed and masks: whole-row references (`c`, `c.*` inside an expression, `c::text`,
+// `row_to_json(c)`) and calls to functions that are not known built-ins, whatever the connection
+// lists, since the tree does not name the columns they read and any may be masked by its name; a
+// table-wide spec; the planner's statistics (pg_stats…), whose values are samples of every column;
+// and results of statements whose columns the tree does not describe (FETCH, EXECUTE, CALL…) when
+// anything masked is in play.
 import type { Node } from 'libpg-query';
 import { functionKind } from './sql-functions.js';
 import { personalColumn } from '../sql-result.js';
@@ -42,6 +45,12 @@ export interface LineageInput {
   sensitiveName: (name: string) => boolean;
 }
 
+/**
+ * Catalogs holding samples of column values (most common values, histogram bounds) that the
+ * planner gathers from every column, masked ones included: whatever reads them is masked whole.
+ */
+const STATISTICS = new Set(['pg_stats', 'pg_stats_ext', 'pg_stats_ext_exprs', 'pg_statistic', 'pg_statistic_ext_data'].map((t) => `pg_catalog.${t}`));
+
 /** For each column of the last statement's result (by position, given their names): whether it is masked. */
 export function derivedMasks(input: LineageInput): (names: readonly string[]) => boolean[] {
   const { all, specified, taint } = lineage(input);
@@ -63,12 +72,18 @@ export function derivedMasks(input: LineageInput): (names: readonly string[]) =>
 
 /**
  * Whether the request may read a masked value anywhere (a masked or derived column named in any
- * clause, a whole row, an opaque function), or runs what the tree does not describe (DO, CALL,
- * FETCH…): then its error messages may quote masked values too.
+ * clause, a whole row, an opaque function), writes rows, or runs what the tree does not describe
+ * (DO, CALL, FETCH…): then its error messages may quote masked values too. A write counts since
+ * its constraint errors quote the whole row it wrote (`Failing row contains (…)`), columns it did
+ * not name included. The stars of a statement's own result do not count: their columns come out
+ * as they are, masked by name, and reach no expression an error could quote.
  */
 export function readsMasked(input: LineageInput): boolean {
   const { all, taint } = lineage(input);
-  return all || input.statements.some((s) => resultTargets(s) === undefined || taint.expression(s));
+  return all || input.statements.some((s) => {
+    const targets = resultTargets(s);
+    return targets === undefined || writesRows(s) || taint.expression(s, new Set(targets.flat().filter(isStar)));
+  });
 }
 
 function lineage(input: LineageInput): { all: boolean; specified: (name: string) => boolean; taint: Taint } {
@@ -76,8 +91,8 @@ function lineage(input: LineageInput): { all: boolean; specified: (name: string)
   const active = specs.filter((s) => s.table === '*' || input.tables.some((t) => tableMatches(s, t)));
   const specified = (name: string) => active.some((s) => columnMatches(s, name)) || input.sensitiveName(name);
   const base = (name: string) => specified(name) || personalColumn(name);
-  const taint = new Taint(base, { active: active.length > 0, configured: specs.length > 0 }, relationNames(input.statements));
-  const all = active.some((s) => s.column === '*');
+  const taint = new Taint(base, active.length > 0, relationNames(input.statements));
+  const all = active.some((s) => s.column === '*') || input.tables.some((t) => STATISTICS.has(t.toLowerCase()));
   if (!all) taint.settle(input.statements);
   return { all, specified, taint };
 }
@@ -121,8 +136,8 @@ class Taint {
 
   constructor(
     private readonly base: (name: string) => boolean,
-    /** Some masked column is of a table the request reads; some is configured at all (opaque functions may read any table). */
-    private readonly specs: { active: boolean; configured: boolean },
+    /** Some masked column is of a table the request reads. */
+    private readonly active: boolean,
     /** Table names and aliases: a bare one in an expression is a whole-row reference. */
     private readonly relations: ReadonlySet<string>,
   ) {}
@@ -141,11 +156,11 @@ class Taint {
 
   /** Anything masked could be in play: some name is tainted, or a masked column's table is read. */
   anything(): boolean {
-    return this.everything || this.names.size > 0 || this.specs.active;
+    return this.everything || this.names.size > 0 || this.active;
   }
 
   settle(statements: readonly Node[]): void {
-    const outputs = statements.flatMap((s) => namedOutputs(s));
+    const outputs = statements.flatMap((s) => namedOutputs(s, this.relations));
     for (let changed = true, round = 0; changed; round++) {
       if (round > MAX_ROUNDS) {
         // Renamed through more layers than anyone writes: every name counts as tainted.
@@ -169,8 +184,13 @@ class Taint {
     }
   }
 
-  /** Whether an expression is computed from a masked or tainted column, or from what cannot be followed. */
-  expression(root: unknown): boolean {
+  /**
+   * Whether an expression is computed from a masked or tainted column, or from what cannot be
+   * followed: a whole row (a star, a bare table or alias name) or an opaque function, whose
+   * columns the tree does not name, so any may be masked by its name. `named`: stars left to
+   * masking by name.
+   */
+  expression(root: unknown, named: ReadonlySet<unknown> = NOTHING): boolean {
     const stack = [root];
     while (stack.length > 0) {
       const value = stack.pop();
@@ -178,21 +198,17 @@ class Taint {
         stack.push(...value);
         continue;
       }
-      if (!isFields(value)) continue;
+      if (!isFields(value) || named.has(value)) continue;
       if (isFields(value.ColumnRef)) {
         const fields = list(value.ColumnRef.fields);
         const last = fields.at(-1);
-        if (isFields(last) && 'A_Star' in last) {
-          if (this.anything()) return true;
-          continue;
-        }
+        if (isFields(last) && 'A_Star' in last) return true;
         const name = stringValue(last);
         if (name === undefined) continue;
-        if (this.has(name)) return true;
-        if (fields.length === 1 && this.relations.has(name.toLowerCase()) && this.anything()) return true;
+        if (this.has(name) || (fields.length === 1 && this.relations.has(name.toLowerCase()))) return true;
         continue;
       }
-      if (isFields(value.FuncCall) && this.specs.configured) {
+      if (isFields(value.FuncCall)) {
         const fn = list(value.FuncCall.funcname).map(stringValue).filter((s): s is string => s !== undefined);
         if (functionKind(fn) !== 'pure') return true;
       }
@@ -201,6 +217,8 @@ class Taint {
     return false;
   }
 }
+
+const NOTHING: ReadonlySet<unknown> = new Set();
 
 interface NamedOutput {
   /** Names the output is known by outside its query ({@link ANY_NAME} when they are not known). */
@@ -244,7 +262,7 @@ const FUNCTION_COLUMNS: Record<string, readonly string[]> = {
  * makes positions unknown, the whole row for a table); the columns of functions and table
  * functions in FROM, computed from their arguments.
  */
-function namedOutputs(root: unknown): NamedOutput[] {
+function namedOutputs(root: unknown, relations: ReadonlySet<string>): NamedOutput[] {
   const outputs: NamedOutput[] = [];
   const top = isFields(root) ? root.SelectStmt : undefined;
   const stack = [root];
@@ -262,7 +280,8 @@ function namedOutputs(root: unknown): NamedOutput[] {
         if (!t || isStar(t.val)) continue;
         const name = str(t.name) ?? columnName(t.val);
         // `email` read as `email` renames nothing: its name is tainted exactly when its source's is.
-        if (plainColumn(t.val)?.toLowerCase() === name.toLowerCase()) continue;
+        // A whole row read as `c` does: its columns are under that name now.
+        if (plainColumn(t.val)?.toLowerCase() === name.toLowerCase() && !relations.has(name.toLowerCase())) continue;
         outputs.push({ names: [name], expressions: [t.val] });
       }
     }
@@ -343,6 +362,22 @@ function functionOutputs(range: Fields): NamedOutput {
   }
   if (range.ordinality === true) add('ordinality');
   return { names, expressions: [range.functions] };
+}
+
+/** Statements that write rows, at any depth (a data-modifying CTE, EXPLAIN ANALYZE of a write). */
+const WRITES = ['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt'];
+
+function writesRows(root: unknown): boolean {
+  const stack = [root];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (Array.isArray(value)) stack.push(...value);
+    else if (isFields(value)) {
+      if (WRITES.some((w) => w in value)) return true;
+      stack.push(...Object.values(value));
+    }
+  }
+  return false;
 }
 
 /** A SELECT body that is a UNION, INTERSECT or EXCEPT (other nodes have an `op` too). */

@@ -349,3 +349,40 @@ describe('mysql e2e on MariaDB: credential tiers, defence in depth', { skip: mar
     assert.equal(await orderStatus(1), before);
   });
 });
+
+describe('mysql e2e on MariaDB: errors that could quote a masked value', { skip: mariadb.skip }, () => {
+  // Plain-looking values no detector recognises: only the column names say they are secret
+  // (api_token by its name, created_at by the connection's maskColumns).
+  const [token, stamp] = [`tok${randomBytes(8).toString('hex')}`, `ts${randomBytes(8).toString('hex')}`];
+
+  before(async () => {
+    if (mariadb.skip) return;
+    await db.query('CREATE TABLE shop.vault (id INT PRIMARY KEY, name VARCHAR(50) NOT NULL, api_token VARCHAR(60), created_at VARCHAR(60), UNIQUE KEY name_token (name, api_token))');
+    await db.query("INSERT INTO shop.vault VALUES (1, 'a', ?, ?), (2, 'b', ?, ?)", [token, stamp, token, stamp]);
+  });
+
+  for (const [what, statement, errno] of [
+    ["EXTRACTVALUE's XPath error", 'SELECT EXTRACTVALUE(1, CONCAT(0x7e, (SELECT api_token FROM vault LIMIT 1))) AS x', 1105],
+    ["EXTRACTVALUE's XPath error on a maskColumns column", 'SELECT EXTRACTVALUE(1, CONCAT(0x7e, (SELECT created_at FROM vault LIMIT 1))) AS x', 1105],
+    ["GROUP BY RAND's duplicate entry", 'SELECT COUNT(*), CONCAT((SELECT api_token FROM vault LIMIT 1), FLOOR(RAND(0) * 2)) AS x FROM information_schema.columns GROUP BY x', 1062],
+    // The key is over a column the statement does not name.
+    ["a write's duplicate entry", "UPDATE vault SET name = 'b' WHERE id = 1", 1062],
+  ] as const) {
+    it(`withholds the message of ${what}, in the answer and the log`, async () => {
+      const answer = await sql('shop', { sql: statement });
+      assert.equal(answer.status, 400, JSON.stringify(answer.body));
+      assert.equal(answer.body.errno, errno);
+      assert.match(answer.body.detail, /message is withheld/);
+      for (const secret of [token, stamp]) {
+        assert.ok(!JSON.stringify(answer.body).includes(secret), `${secret} in the answer`);
+        assert.ok(!JSON.stringify(answer.events).includes(secret), `${secret} in the session log`);
+      }
+    });
+  }
+
+  it('keeps the message of a read that names no masked column', async () => {
+    const answer = await sql('shop', { sql: 'SELECT id FROM no_such_table' });
+    assert.equal(answer.status, 400, JSON.stringify(answer.body));
+    assert.match(answer.body.detail, /no_such_table/);
+  });
+});
