@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { headerRecord, upstreamRequestHeaders } from './headers.js';
+import { randomBytes } from 'node:crypto';
+import { createMasker } from '../masking/index.js';
+import { headerRecord, maskedHeaderValue, upstreamRequestHeaders } from './headers.js';
 
 describe('headers to the upstream', () => {
   const forwarded = (headers: Record<string, string>) => [...upstreamRequestHeaders(new Headers(headers)).keys()].filter((name) => name !== 'accept-encoding');
@@ -26,5 +28,21 @@ describe('headers to the upstream', () => {
 
   it('keeps credentials spelled with underscores out of what rules and the log see', () => {
     assert.deepEqual(headerRecord(new Headers({ api_key: 'k', X_API_KEY: 'k', 'x-trace': 't' })), { 'x-trace': 't' });
+  });
+});
+
+describe('header values masked', () => {
+  const masker = createMasker({});
+
+  it('masks a value by its header name, however it reads, and leaves other headers as they are', () => {
+    const token = `Summer${randomBytes(3).toString('hex')}`;
+    for (const name of ['X-Subject-Token', 'Private-Token', 'x-auth-token', 'X-Vault-Token']) {
+      const masked = maskedHeaderValue(masker, name, token);
+      assert.ok(!masked.value.includes(token), name);
+      assert.equal(masked.findings.length, 1, name);
+    }
+    for (const [name, value] of [['etag', 'W/"abc123456789"'], ['x-request-id', '0f8fad5b-d9cb-469f-a165-70867728950e'], ['content-type', 'application/json']]) {
+      assert.deepEqual(maskedHeaderValue(masker, name!, value!), { value, findings: [] });
+    }
   });
 });

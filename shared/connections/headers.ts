@@ -3,6 +3,7 @@
 // the platform's own headers stop here; the gateway adds the connection's credential itself.
 // Names are compared with `_` read as `-`: CGI-style servers (WSGI, Rack/Puma, PHP) map both to
 // one variable, so `X_HTTP_Method_Override` is `X-HTTP-Method-Override` to them.
+import type { Finding, Masker } from '../masking/index.js';
 
 const HOP_BY_HOP = new Set([
   'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection',
@@ -72,4 +73,15 @@ export function headerRecord(headers: Headers): Record<string, string> {
     if (!CREDENTIALS.has(canonical(name))) out[name] = value;
   });
   return out;
+}
+
+/**
+ * A header's value masked as the value of a key of its name, as JSON mode masks a member: the
+ * value of `X-Auth-Token` or `Private-Token` is a credential however it reads, and a rule that
+ * needs the name before the value (`password=…`) sees it.
+ */
+export function maskedHeaderValue(masker: Masker, name: string, value: string): { value: string; findings: Finding[] } {
+  const masked = masker.json({ [name]: value }, '$');
+  const out = (masked.value as Record<string, unknown>)[name];
+  return typeof out === 'string' ? { value: out, findings: masked.findings } : { value: masker.text(value).text, findings: masked.findings };
 }

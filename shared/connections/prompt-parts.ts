@@ -49,9 +49,14 @@ export function unknownRouteText(raw: string, vocabulary: PromptVocabulary): Rul
   return withParts(raw, promptText(body, vocabulary));
 }
 
-/** A body as sent, then the text of its parts when that differs. */
+/**
+ * A body as sent, with the text of its parts for rules alone when that differs: decoded, the parts
+ * are recorded as the body is (masked by its shape), never as text whose keys and values masking
+ * could not tell apart.
+ */
 export function withParts(raw: string, parts: RuleTexts): RuleTexts {
-  return { text: parts.text === '' || parts.text === raw ? raw : `${raw}\n${parts.text}`, matchText: parts.matchText };
+  if (parts.text === '' || parts.text === raw) return { text: raw, matchText: parts.matchText };
+  return { text: raw, matchText: parts.matchText === undefined ? parts.text : `${parts.text}\n${parts.matchText}` };
 }
 
 /** The parts of a request body, in order. Walked with a stack, so that deep nesting cannot overflow. */
@@ -74,8 +79,16 @@ export function promptParts(body: unknown, vocabulary: PromptVocabulary): string
       const entries = Object.entries(value);
       for (let i = entries.length - 1; i >= 0; i--) {
         const [name, child] = entries[i]!;
+        const own = !vocabulary.apiKeys.has(name);
+        if (own && typeof child === 'string') {
+          // A key and its text as one part, `password: …`: joined by a space alone, masking the
+          // recorded text could not tell the value from prose.
+          const text = stringText(child, name, value as Record<string, unknown>, vocabulary);
+          stack.push(text ? `${name}: ${text}` : name);
+          continue;
+        }
         stack.push({ value: child, key: name, parent: value as Record<string, unknown> });
-        if (!vocabulary.apiKeys.has(name)) stack.push(name);
+        if (own) stack.push(name);
       }
     }
   }

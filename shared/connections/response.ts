@@ -9,7 +9,7 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { ByteMasker, NdjsonMasker, type Finding, type Masker, type StreamMasker } from '../masking/index.js';
 import { paramValues, parseContentType } from './content-type.js';
-import { agentResponseHeaders } from './headers.js';
+import { agentResponseHeaders, maskedHeaderValue } from './headers.js';
 import { jsonTooDeep, MAX_JSON_DEPTH } from './json-depth.js';
 import type { GatewayResponse, ResponseRecord } from './kind.js';
 import type { OperationDetail } from './operation.js';
@@ -69,10 +69,13 @@ export async function maskResponse(upstream: Response, options: MaskOptions): Pr
   const headers = options.headers ?? agentResponseHeaders(upstream.headers);
   maskHeaders(headers, options.masker, findings);
   const contentType = upstream.headers.get('content-type') ?? undefined;
+  // What is said of the answer's type and encoding, to the agent and in the log, is masked too:
+  // an upstream may echo anything in them, the connection's own credential included.
+  const shownType = contentType === undefined ? undefined : (headers.get('content-type') ?? maskedHeaderValue(options.masker, 'content-type', contentType).value);
   const status = upstream.status;
   const record = (body: string, bytes: number): ResponseRecord => ({
     findings,
-    payload: { body, bytes, contentType, status },
+    payload: { body, bytes, contentType: shownType, status },
     details: options.details ?? {},
   });
 
@@ -85,7 +88,8 @@ export async function maskResponse(upstream: Response, options: MaskOptions): Pr
   const passes = options.passUnknownStreams === true || (kind === 'binary' && !unknownEncoding && !streamed && options.passBinary);
   if ((kind === 'binary' || unknownEncoding) && !passes) {
     await upstream.body.cancel();
-    const what = unknownEncoding ? `a body in the content encoding "${encoding}"` : streamed ? `a stream of ${contentType ?? 'unknown type'}` : (contentType ?? 'a binary body');
+    const shownEncoding = unknownEncoding ? maskedHeaderValue(options.masker, 'content-encoding', encoding).value : encoding;
+    const what = unknownEncoding ? `a body in the content encoding "${shownEncoding}"` : streamed ? `a stream of ${shownType ?? 'unknown type'}` : (shownType ?? 'a binary body');
     const optOut = unknownEncoding || streamed ? 'streams: { unknown: pass }' : 'passBinary';
     throw unmaskableResponse(options.connection, what, optOut);
   }
@@ -105,7 +109,7 @@ export async function maskResponse(upstream: Response, options: MaskOptions): Pr
       throw unmaskableNesting(options.connection, MAX_JSON_DEPTH);
     }
     if (head.complete) {
-      if (!options.passUnknownStreams && head.bytes.includes(0)) throw unmaskableNotText(options.connection, contentType);
+      if (!options.passUnknownStreams && head.bytes.includes(0)) throw unmaskableNotText(options.connection, shownType);
       const masked = maskWhole(new TextDecoder().decode(head.bytes), contentType, options.masker);
       pushAll(findings, masked.findings);
       const body = new TextEncoder().encode(masked.text);
@@ -200,9 +204,9 @@ async function readUpTo(
 
 function maskHeaders(headers: Headers, masker: Masker, findings: Finding[]): void {
   headers.forEach((value, name) => {
-    const masked = masker.text(value);
+    const masked = maskedHeaderValue(masker, name, value);
     if (masked.findings.length === 0) return;
-    headers.set(name, masked.text);
+    headers.set(name, masked.value);
     pushAll(findings, masked.findings.map((f) => ({ ...f, location: `header:${name}` })));
   });
 }

@@ -1,6 +1,7 @@
 // Builds session-log events from pipeline values: identity (its claims only on decision events),
 // the operation's summary, and masked, truncated payloads with their original sizes. What the agent
 // put in a path or query (a token in a webhook URL, say) is masked too: the log is write-once.
+import { maskedHeaderValue } from '../connections/headers.js';
 import type { AgentRequest } from '../connections/kind.js';
 import type { Operation } from '../connections/operation.js';
 import type { Principal } from '../identity/index.js';
@@ -85,9 +86,14 @@ export function decisionInputs(
   limit: number,
 ): Pick<EventInput, 'principal' | 'operation'> {
   const changed = new Set<MaskedField>();
-  const mask = (field: MaskedField, text: string) => {
-    const masked = masker.text(text).text;
+  const mask = (field: MaskedField, text: string, contentType?: string) => {
+    const masked = (contentType === undefined ? masker.text(text) : masker.auto(text, contentType)).text;
     if (masked !== text) changed.add(field);
+    return masked;
+  };
+  const header = (name: string, value: string) => {
+    const masked = maskedHeaderValue(masker, name, value).value;
+    if (masked !== value) changed.add('headers');
     return masked;
   };
   const claims = recordedClaims(principal.claims, masker);
@@ -95,7 +101,8 @@ export function decisionInputs(
   // Masked within a bounded window, so a large body is not masked twice on the hot path; the
   // margin past the limit lets a secret that straddles the cut still be recognised whole.
   const window = truncateUtf8(operation.text, limit + MASK_MARGIN);
-  const kept = truncateUtf8(mask('text', window), limit);
+  // Masked as the body it may be (JSON by key, multipart by field name), else as text.
+  const kept = truncateUtf8(mask('text', window, operation.headers['content-type'] ?? ''), limit);
   if (Buffer.byteLength(operation.text) > limit) changed.add('text');
   return {
     principal: { ...base.principal!, kind: principal.kind, claims: claims.values },
@@ -104,7 +111,7 @@ export function decisionInputs(
       method: operation.method,
       path: mask('path', operation.path),
       query: mask('query', operation.query),
-      headers: Object.fromEntries(Object.entries(operation.headers).map(([name, value]) => [name, mask('headers', value)])),
+      headers: Object.fromEntries(Object.entries(operation.headers).map(([name, value]) => [name, header(name, value)])),
       text: kept,
       ...(changed.size > 0 ? { masked: [...changed].sort() } : {}),
     },

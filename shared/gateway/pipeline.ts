@@ -13,7 +13,7 @@ import { mayReviewToolCalls, type Decision } from '../guard/decide.js';
 import type { Principal } from '../identity/index.js';
 import { budgeted, InspectionBudget, InspectionBudgetExceeded } from '../masking/index.js';
 import type { NamedConnection, Policy } from '../policy/compile.js';
-import { Refusal, type ErrorDialect } from '../platform/problem.js';
+import { Refusal, withDetail, type ErrorDialect } from '../platform/problem.js';
 import { noTelemetry } from '../platform/telemetry.js';
 import { sessionIdFor, sessionOwnedByAnother, type AppendOptions, type EventInput } from '../sessions/index.js';
 import { readAll } from '../platform/bytes.js';
@@ -202,7 +202,10 @@ export async function forward(
   try {
     response = await (rt.telemetry ?? noTelemetry).span('forward', () => kinds[at.connection.config.kind].forward(request, operation, context));
   } catch (caught) {
-    const error = caught instanceof InspectionBudgetExceeded ? answerInspectionBudgetExceeded(caught.budgetMs) : caught;
+    const refused = caught instanceof InspectionBudgetExceeded ? answerInspectionBudgetExceeded(caught.budgetMs) : caught;
+    // A refusal may quote what the upstream said (a content type, an error): masked before the
+    // agent or the log sees it.
+    const error = refused instanceof Refusal ? withDetail(refused, masker.text(refused.detail).text) : refused;
     if (error instanceof Refusal) {
       await recordQuietly(rt, policy.recording, [{ type: 'error', error: { type: error.type, detail: error.detail }, details: tierDetail, ...at.base }]);
     }

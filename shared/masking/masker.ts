@@ -7,6 +7,7 @@ import { Engine } from './engine.js';
 import type { RulePack } from './gitleaks.js';
 import { maskJsonText } from './json-text.js';
 import { maskJsonValue } from './json-value.js';
+import { maskMultipart, multipartBoundary } from './multipart.js';
 import { withLiterals, type SecretLiteral } from './literals.js';
 import { Base64Detector } from './decoded-base64.js';
 import { DecodingDetector } from './decoded-view.js';
@@ -136,6 +137,9 @@ function maskerOf(core: Core, ruleCount: number): Masker {
       return { value: maskJsonValue(value, core, path, findings), findings };
     },
     auto(body, contentType) {
+      const boundary = multipartBoundary(contentType);
+      const parts = boundary === undefined ? undefined : maskMultipart(body, boundary, masker);
+      if (parts) return parts;
       const { guard, json } = splitGuard(body);
       if (jsonMode(json, contentType)) {
         const masked = maskJsonText(json, core);

@@ -8,6 +8,7 @@ import type { Core, Detector } from './core.js';
 import { jsonWalk } from './json-text.js';
 import { STREAM_CONTEXT } from './limits.js';
 import { guarded, isEventStream, jsonMode, splitGuard, type Masker } from './masker.js';
+import { multipartBoundary } from './multipart.js';
 import { SseMasker } from './sse.js';
 import type { Finding } from './redact.js';
 import type { Span } from './rule.js';
@@ -51,7 +52,8 @@ export const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(res
  * slice charged to `budget`, the event loop served between them.
  */
 export async function maskSliced(masker: Masker, text: string, contentType: string | undefined, budget: InspectionBudget): Promise<{ text: string; findings: Finding[] }> {
-  if (text.length <= SLICE) return budget.run(() => masker.auto(text, contentType));
+  // Multipart is masked part by part, at once: a field's name must be read with its value.
+  if (text.length <= SLICE || multipartBoundary(contentType) !== undefined) return budget.run(() => masker.auto(text, contentType));
   const { guard, json } = splitGuard(text);
   if (masker.core && jsonMode(json, contentType)) {
     const masked = await maskJsonSliced(masker.core, json, budget);

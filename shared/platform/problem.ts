@@ -48,6 +48,18 @@ export class Refusal extends Error {
 }
 
 /**
+ * The same refusal saying `detail` instead (its detail masked): what it answers and what is
+ * recorded of it, in the dialect it was given.
+ */
+export function withDetail(refusal: Refusal, detail: string): Refusal {
+  if (detail === refusal.detail) return refusal;
+  const { status, type, title, extensions, headers, dialect } = refusal;
+  const copy = new Refusal({ status, type, title, detail, extensions, headers });
+  copy.dialect = dialect;
+  return copy;
+}
+
+/**
  * The one shape of "this step cannot run now, try again in N seconds": 503 with Retry-After. The
  * request was not carried out, so a retry is safe.
  */

@@ -63,6 +63,14 @@ before(async () => {
     return writeApart(res, 'text/event-stream', [`data: {"error":"invalid credential ${a}`, b, `${c}"}\n\n`, `data: raw ${a}`, `${b}${c}\n\n`]);
   });
   upstream.route('/header', (req, res) => json(res, 200, { ok: true }, { 'x-upstream-debug': `received key=${received(req)}` }));
+  upstream.route('/type', (req, res) => {
+    res.writeHead(200, { 'content-type': `application/x-${received(req)}` });
+    res.end(Buffer.from([0, 1, 2]));
+  });
+  upstream.route('/encoding', (req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': `x-${received(req)}` });
+    res.end('hello');
+  });
   upstream.route('/redirect', (req, res) => {
     res.writeHead(302, { location: `/next?key=${received(req)}` });
     res.end();
@@ -136,6 +144,20 @@ describe('an upstream echoing the gateway\'s credential', () => {
     assert.equal(redirect.res.status, 302);
     assert.match(redirect.res.headers.get('location')!, /\/api\/proxy\/echo\/next\?key=\[MASKED:connection-credential\]$/);
     assertNeverSeen(redirect);
+  });
+
+  it('has it masked in the refusal of an answer that cannot be masked, and in its error event', async () => {
+    for (const path of ['echo/type', 'echo/encoding']) {
+      const session = `echo-${randomBytes(6).toString('hex')}`;
+      const res = await fetch(`${stack.url}/api/proxy/${path}`, { headers: { authorization: `Bearer ${agent}`, 'x-portcullis-session': session } });
+      const body = await res.text();
+      assert.equal(res.status, 502, body);
+      assert.ok(body.includes(MARKER), body);
+      assert.ok(!body.includes(key), `the agent got the key: ${body}`);
+      const record = (await (await fetch(`${stack.url}/api/sessions/${session}`, { headers: { authorization: `Bearer ${auditor}` } })).json()) as SessionRecord;
+      assert.ok(record.events.some((e) => e.type === 'error'), path);
+      assert.ok(!JSON.stringify(record).includes(key), `the session log holds the key: ${path}`);
+    }
   });
 
   it('has it masked from an openai connection, streamed delta by delta or in an error', async () => {

@@ -1,6 +1,7 @@
 // Session recording through the gateway: every request's events in order (also when one
 // session's requests run at once), the auditor API with its filters, paging and 403.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { SessionEvent } from '../../shared/sessions/index.js';
 import { DEV_ISSUER_POLICY, startTestStack, type TestStack } from '../support/stack.js';
@@ -102,6 +103,31 @@ describe('auditor API', () => {
     await proxy('other/items/1', 'audit-b');
     await proxy('api/admin/1', 'audit-c', other);
     for (let i = 0; i < 5; i++) await proxy('api/items/1', `audit-page-${i}`, other);
+  });
+
+  it('never records a password in a JSON, form or multipart body, in the request event or the decision event', async () => {
+    const password = `Summer${randomBytes(4).toString('hex')}`;
+    const form = new FormData();
+    form.set('username', 'app');
+    form.set('password', password);
+    const bodies: Array<[string, string | FormData, Record<string, string>]> = [
+      ['json', JSON.stringify({ username: 'app', password }), { 'content-type': 'application/json' }],
+      ['form', `username=app&password=${password}`, { 'content-type': 'application/x-www-form-urlencoded' }],
+      ['multipart', form, {}],
+    ];
+    for (const [name, body, headers] of bodies) {
+      const session = `rec-secret-${name}`;
+      const res = await fetch(`${stack.url}/api/proxy/api/login`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${agent}`, 'x-portcullis-session': session, ...headers },
+        body,
+      });
+      assert.equal(res.status, 403, name);
+      const events = (await api(`sessions/${session}`)).body.events as SessionEvent[];
+      const decision = events.find((e) => e.type === 'decision') as Extract<SessionEvent, { type: 'decision' }>;
+      assert.match(decision.operation!.text!, /\[MASKED:/, name);
+      assert.ok(!JSON.stringify(events).includes(password), `${name}: ${JSON.stringify(events)}`);
+    }
   });
 
   it('refuses callers without a token (401) and non-auditors (403)', async () => {

@@ -13,7 +13,7 @@ import { MessageDeltas } from './stream.js';
 import { messageDetails } from './usage.js';
 
 export async function forwardAnthropic(request: AgentRequest, operation: Operation, context: ForwardContext): Promise<GatewayResponse> {
-  const outgoing = outgoingBody(request.body.bytes, context.masker);
+  const outgoing = outgoingBody(request.body.bytes, context.masker, request.headers.get('content-type') ?? undefined);
   const call = await prepareCall(request, context);
   if (outgoing) call.body = outgoing.bytes;
   const upstream = await callUpstream(call, context);

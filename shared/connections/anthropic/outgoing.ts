@@ -4,6 +4,7 @@
 // `data`. Masking them could only break them (the API checks both) and they hold nothing the
 // agent wrote.
 import type { Finding, Masker } from '../../masking/index.js';
+import { maskedOtherBody } from '../outgoing-other.js';
 
 export interface Outgoing {
   bytes: Uint8Array;
@@ -13,15 +14,16 @@ export interface Outgoing {
 
 type Json = Record<string, unknown>;
 
-/** The masked body to send, or undefined to send the agent's body as it is (empty, or not JSON). */
-export function outgoingBody(bytes: Uint8Array | undefined, masker: Masker): Outgoing | undefined {
+/** The masked body to send, or undefined to send the agent's body as it is (empty, or bytes that are not text). */
+export function outgoingBody(bytes: Uint8Array | undefined, masker: Masker, contentType?: string): Outgoing | undefined {
   if (!bytes || bytes.byteLength === 0) return undefined;
   let body: unknown;
   try {
     body = JSON.parse(new TextDecoder().decode(bytes));
   } catch {
-    // Only an unknown route gets here (a prompt route with a bad body was refused).
-    return undefined;
+    // Only an unknown route or an upload gets here (a prompt route with a bad body was refused).
+    const other = maskedOtherBody(bytes, contentType, masker);
+    return other && { ...other };
   }
   const opaque = setAside(body);
   const masked = masker.json(body);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Refusal } from '../../platform/problem.js';
 import { resolveTarget } from '../target.js';
+import { ruleText } from '../rule-text.js';
 import { classifyHttp } from './classify.js';
 
 describe('http classify', () => {
@@ -34,21 +35,25 @@ describe('http classify', () => {
   });
 
   it('gives rules a JSON body as sent and decoded: escapes hide nothing', () => {
-    const op = classify('POST', 'run', '', '{"cmd":"\\u0070rintenv","\\u0061rgs":["-0"]}', 'application/json');
-    assert.ok(op.text.startsWith('{"cmd":"\\u0070rintenv"'), 'as sent first');
-    assert.match(op.text, /\ncmd printenv args -0$/);
-    // Joined with nothing for rules alone (Operation.matchText): never recorded.
-    assert.equal(op.matchText, 'cmdprintenvargs-0');
+    const raw = '{"cmd":"\\u0070rintenv","\\u0061rgs":["-0"]}';
+    const op = classify('POST', 'run', '', raw, 'application/json');
+    // The body as sent is the text recorded (masked as a body is); what decoding adds is for rules
+    // alone (Operation.matchText), a key with its text (`cmd: …`) so that masking the text never
+    // has to tell a value from prose: joined by a space, then with nothing.
+    assert.equal(op.text, raw);
+    assert.equal(op.matchText, 'cmd: printenv args -0\ncmd: printenvargs-0');
+    assert.match(ruleText(op), /^\{"cmd".*\ncmd: printenv args -0\n/);
     // Not declared JSON, but a server that parses whatever it gets would read it so.
-    assert.match(classify('POST', 'run', '', '{"cmd":"\\u0070rintenv"}', 'text/plain').text, /printenv/);
+    assert.match(ruleText(classify('POST', 'run', '', '{"cmd":"\\u0070rintenv"}', 'text/plain')), /printenv/);
     // Nothing decoded differs: the text is the body alone.
-    assert.equal(classify('POST', 'run', '', 'plain', 'text/plain').text, 'plain');
+    const plain = classify('POST', 'run', '', 'plain', 'text/plain');
+    assert.deepEqual([plain.text, plain.matchText], ['plain', undefined]);
   });
 
   it('gives rules a form body as sent and decoded', () => {
     const op = classify('POST', 'run', '', 'cmd=print%65nv&x=a+b', 'application/x-www-form-urlencoded');
-    assert.equal(op.text, 'cmd=print%65nv&x=a+b\ncmd printenv x a b');
-    assert.equal(op.matchText, 'cmdprintenvxa b');
+    assert.equal(op.text, 'cmd=print%65nv&x=a+b');
+    assert.equal(op.matchText, 'cmd=printenv x=a b\ncmd=printenvx=a b');
   });
 
   it('refuses a body declared JSON or a form that does not decode as one', () => {

@@ -52,7 +52,7 @@ function ruleBodyText(request: AgentRequest): RuleTexts {
   if (declared === 'a form') {
     const pairs = formPairs(raw);
     if (pairs.some(([key]) => isOverrideKey(key))) throw methodOverride('a _method form field');
-    return withParts(raw, partsText(pairs.flatMap(([key, value]) => (value === undefined ? [key] : [key, value]))));
+    return withParts(raw, partsText(pairs.map(([key, value]) => (value === undefined ? key : `${key}=${value}`))));
   }
   let value: unknown;
   try {

@@ -134,7 +134,8 @@ describe('openai classify: other routes', () => {
     const op = classify('POST', '/v1/whatever', '{"x":1}', 'https://api.openai.com');
     assert.deepEqual(op.actions, ['POST /v1/whatever']);
     assert.deepEqual(op.resources, []);
-    assert.equal(op.text, '{"x":1}\nx', 'as sent, then its strings and keys');
+    assert.equal(op.text, '{"x":1}', 'as sent');
+    assert.equal(op.matchText, 'x', 'its strings and keys, for rules alone');
   });
 });
 

@@ -18,7 +18,7 @@ import { answerDetails, type AnswerDetails } from './usage.js';
 export async function forwardOpenai(request: AgentRequest, operation: Operation, context: ForwardContext): Promise<GatewayResponse> {
   const config = context.connection.config as OpenaiConnection;
   const action = operation.actions[0]!;
-  const outgoing = outgoingBody(request.body.bytes, action, context.masker, { streamUsage: config.streamUsage });
+  const outgoing = outgoingBody(request.body.bytes, action, context.masker, { streamUsage: config.streamUsage, contentType: request.headers.get('content-type') ?? undefined });
   const call = await prepareCall(request, context);
   if (outgoing) call.body = outgoing.bytes;
   const upstream = await callUpstream(call, context);

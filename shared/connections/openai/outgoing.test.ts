@@ -35,8 +35,12 @@ describe('openai outgoing prompt', () => {
     assert.deepEqual(responses, { model: 'm', input: 'x', include: ['reasoning.encrypted_content'] });
   });
 
-  it('sends a body that is not JSON as it is', () => {
-    assert.equal(outgoingBody(new TextEncoder().encode('--boundary'), 'POST /v1/files', masker, { streamUsage: true }), undefined);
+  it('masks a body that is not JSON as text, and sends bytes that are not text, or none, as they are', () => {
+    const token = `ghp_${'a1B2c3D4e5'.repeat(4).slice(0, 36)}`;
+    const text = outgoingBody(new TextEncoder().encode(`notes: ${token}`), 'POST /v1/files', masker, { streamUsage: true, contentType: 'text/plain' });
+    assert.equal(new TextDecoder().decode(text!.bytes), 'notes: [MASKED:github-token]');
+    assert.deepEqual(text!.findings.map((f) => f.location), ['request:offset:7']);
+    assert.equal(outgoingBody(Uint8Array.from([0xff, 0x00, 0x81]), 'POST /v1/audio/x', masker, { streamUsage: true }), undefined);
     assert.equal(outgoingBody(new Uint8Array(), 'GET /v1/models', masker, { streamUsage: true }), undefined);
   });
 });

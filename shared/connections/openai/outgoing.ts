@@ -3,6 +3,7 @@
 // answer would carry a secret past the masker in pieces), and, for a streamed chat completion,
 // asking for token usage so that it can be recorded.
 import type { Finding, Masker } from '../../masking/index.js';
+import { maskedOtherBody } from '../outgoing-other.js';
 
 export interface Outgoing {
   bytes: Uint8Array;
@@ -14,15 +15,16 @@ export interface Outgoing {
 
 type Json = Record<string, unknown>;
 
-/** The masked body to send, or undefined to send the agent's body as it is (empty, or not JSON). */
-export function outgoingBody(bytes: Uint8Array | undefined, action: string, masker: Masker, options: { streamUsage: boolean }): Outgoing | undefined {
+/** The masked body to send, or undefined to send the agent's body as it is (empty, or bytes that are not text). */
+export function outgoingBody(bytes: Uint8Array | undefined, action: string, masker: Masker, options: { streamUsage: boolean; contentType?: string }): Outgoing | undefined {
   if (!bytes || bytes.byteLength === 0) return undefined;
   let body: unknown;
   try {
     body = JSON.parse(new TextDecoder().decode(bytes));
   } catch {
-    // Only an unknown route gets here (a known one with a bad body was refused): nothing to mask as JSON.
-    return undefined;
+    // Only an unknown route or an upload gets here (a prompt route with a bad body was refused).
+    const other = maskedOtherBody(bytes, options.contentType, masker);
+    return other && { ...other, askedUsage: false };
   }
   let askedUsage = false;
   if (isObject(body) && (action === 'chat.completions' || action === 'completions' || action === 'responses')) {

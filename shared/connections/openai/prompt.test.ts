@@ -122,7 +122,8 @@ describe('openai prompt rules: every field that carries text to the model', () =
 
   it('sees through JSON escapes in the body of a route it does not know', () => {
     assert.equal(verdict('/threads/thread_1/messages', '{"role":"user","content":"\\u0044ROP TABLE users"}'), 'no-drop');
-    assert.equal(classify('/threads/thread_1/messages', '{"role":"user","content":"\\u0044ROP"}').text, '{"role":"user","content":"\\u0044ROP"}\nDROP');
+    const op = classify('/threads/thread_1/messages', '{"role":"user","content":"\\u0044ROP"}');
+    assert.deepEqual([op.text, op.matchText], ['{"role":"user","content":"\\u0044ROP"}', 'DROP']);
   });
 
   it('leaves out model names, roles and types', () => {

@@ -436,8 +436,11 @@ function sseThrough(ex: Exchange, body: ReadableStream<Uint8Array>, masker: Mask
   const parser = new SseParser();
   const decoder = new TextDecoder();
   const encoder = new TextEncoder();
-  const emit = async (events: ReturnType<SseParser['push']>, enqueue: (out: Uint8Array) => void) => {
-    for (const event of events) {
+  // The event's name, id and comment lines pass too: masked like its data, never as they came.
+  const text = (line: string) => masker.text(line).text;
+  const emit = async (parsed: ReturnType<SseParser['push']>, enqueue: (out: Uint8Array) => void) => {
+    for (const { event: name, other, data } of parsed) {
+      const event = { event: name === undefined ? undefined : text(name), other: other.map(text), data };
       if (event.data === undefined || event.data === '') {
         enqueue(encoder.encode(serializeEvent(event)));
         continue;

@@ -4,7 +4,7 @@
 // nothing the gateway sent is dropped and recorded. Also: duplicate ids from the agent are refused,
 // a tool no listing pinned is checked when called, and GET and DELETE are judged and recorded.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -27,6 +27,8 @@ rules:
 `;
 
 const TOKEN = `raw-${randomUUID()}`;
+/** A GitHub-token-shaped value the server lets slip. */
+const leaked = `ghp_${randomBytes(27).toString('base64url').replace(/[-_]/g, 'a').slice(0, 36)}`;
 let raw: RawMcp;
 let stack: TestStack;
 let agentToken: string;
@@ -60,6 +62,12 @@ before(async () => {
         return true;
       }
       res.writeHead(200, { 'content-type': 'text/event-stream' }).end(sseEvent(answer).repeat(answerTwice ? 2 : 1));
+      return true;
+    }
+    // Its event's name, id and comment lines carry a token.
+    if (message?.method === 'resources/list') {
+      const answer = JSON.stringify({ jsonrpc: '2.0', id: message.id, result: { resources: [] } });
+      res.writeHead(200, { 'content-type': 'text/event-stream' }).end(`: debug ${leaked}\nid: ${leaked}\nevent: message-${leaked}\ndata: ${answer}\n\n`);
       return true;
     }
     // Accepted and never answered.
@@ -194,6 +202,19 @@ describe('mcp e2e: a lying server', () => {
       assert.equal(dropped, 5);
     } finally {
       answerTwice = false;
+      await client.close();
+    }
+  });
+
+  it("masks an event stream's name, id and comment lines, not only its data", async () => {
+    const { client, transport } = await connect();
+    try {
+      const res = await post(transport.sessionId, { jsonrpc: '2.0', id: 'list-1', method: 'resources/list' });
+      const body = await res.text();
+      assert.match(body, /"id":"list-1"/);
+      assert.ok(!body.includes(leaked), body);
+      assert.match(body, /^: debug \[MASKED:/m);
+    } finally {
       await client.close();
     }
   });

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import OpenAI, { AzureOpenAI } from 'openai';
+import OpenAI, { AzureOpenAI, toFile } from 'openai';
 import { startExampleLlm, type ExampleLlm } from '../../../cli/dev/example/llm.js';
 import { secretSamples } from '../../support/masking.js';
 import { DEV_ISSUER_POLICY, startTestStack, type TestStack, verifiedSessionEvents } from '../../support/stack.js';
@@ -26,6 +26,9 @@ connections:
 rules:
   - name: agents-use-models
     match: { connections: [llm, azure-llm], actions: [chat.completions, responses, embeddings, "models.*"] }
+    action: allow
+  - name: agents-upload-files
+    match: { connections: llm, actions: "POST /files" }
     action: allow
   - name: no-environment-dumps
     match: { connections: [llm, azure-llm], body: "(?i)\\\\b(print|dump|show|list|echo)\\\\b.{0,40}\\\\b(env(ironment)?|credentials|secrets)\\\\b" }
@@ -221,6 +224,20 @@ describe('openai e2e: the openai client through the gateway', () => {
     assert.ok(!upstreamBody.includes(key), 'the key never left the gateway');
     assert.match(JSON.parse(upstreamBody).messages[0].content, /AWS_ACCESS_KEY_ID=\[MASKED:aws-access-key-id\]/);
     assert.match(completion.choices[0]!.message.content!, /AWS_ACCESS_KEY_ID=\[MASKED:aws-access-key-id\]/, 'the model saw it masked');
+  });
+
+  it('masks a file the client uploads (multipart) before it reaches the provider', async () => {
+    const seen = since();
+    const key = secretSamples()['aws-access-key-id']!();
+    const batch = `${JSON.stringify({ custom_id: 'r1', method: 'POST', url: '/v1/chat/completions', body: { model: MODEL, messages: [{ role: 'user', content: `deploy with ${key}` }] } })}\n`;
+    // The stand-in has no files API: what matters is what reached it.
+    await client.files.create({ file: await toFile(Buffer.from(batch), 'batch.jsonl'), purpose: 'batch' }).catch(() => undefined);
+    const upload = seen().find((r) => r.path === '/v1/files');
+    assert.ok(upload, 'the upload reached the provider');
+    assert.match(String(upload.headers['content-type']), /^multipart\/form-data; boundary=/);
+    assert.ok(!upload.body.includes(key), 'the key never left the gateway');
+    assert.match(upload.body, /deploy with \[MASKED:aws-access-key-id\]/);
+    assert.match(upload.body, /name="purpose"\r\n\r\nbatch\r\n/);
   });
 
   it('denies a prompt asking to print the environment, with a 403 the client raises', async () => {
