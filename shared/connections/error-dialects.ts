@@ -31,6 +31,12 @@ export const openaiErrors: ErrorDialect = {
 };
 
 /**
+ * For a request whose connection is not known, so neither is its kind: an `error` member with the
+ * message, where OpenAI's SDKs and Anthropic's (which read `error.message` too) both find it.
+ */
+export const unknownKindErrors: ErrorDialect = openaiErrors;
+
+/**
  * Anthropic's `{ "type": "error", "error": { "type", "message" } }`. The top-level `type` stays the
  * problem type (the SDK reads only `error`); the `error` member is Anthropic's.
  */

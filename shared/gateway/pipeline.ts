@@ -6,6 +6,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { NeedsReview, type AgentRequest, type ForwardContext, type GatewayResponse, type ResponseRecord, type Route } from '../connections/kind.js';
 import type { Operation } from '../connections/operation.js';
 import { mapStream } from '../platform/map-stream.js';
+import { unknownKindErrors } from '../connections/error-dialects.js';
 import { kinds } from '../connections/registry.js';
 import { pathAfter, refuseDotSegmentsAsSent } from '../connections/target.js';
 import { credentialFor } from '../connections/tiers.js';
@@ -78,13 +79,21 @@ async function handleRequest(rt: GatewayDeps, route: Route, req: HttpRequest, ct
     identified = await telemetry.span('identify', () => rt.identify(req.headers));
   } catch (error) {
     // A token refused is still answered in the shape the connection's clients read.
-    if (error instanceof Refusal) error.dialect ??= await dialectOf(rt, name);
+    if (error instanceof Refusal) error.dialect ??= (await dialectOf(rt, name)) ?? unknownKindErrors;
     throw error;
   }
   const { principal, state } = identified;
   const { policy } = state;
-  const connection = lookup(policy, name, route);
-  const sessionId = sessionIdFor(req.headers, principal);
+  let connection: NamedConnection | undefined;
+  let sessionId: string;
+  try {
+    connection = lookup(policy, name, route);
+    sessionId = sessionIdFor(req.headers, principal);
+  } catch (error) {
+    // An unknown connection has no kind: its refusal still carries a message model SDKs read.
+    if (error instanceof Refusal) error.dialect ??= connection ? kinds[connection.config.kind].errorDialect : unknownKindErrors;
+    throw error;
+  }
   // From here on every answer, refusals included, names the request and its session.
   const headers = { 'x-request-id': requestId, 'x-portcullis-session': sessionId };
   try {

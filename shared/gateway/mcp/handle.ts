@@ -78,11 +78,14 @@ interface Exchange {
 export async function handleMcp(rt: McpDeps, req: HttpRequest, ctx: InvocationContext): Promise<HttpResponseInit> {
   const requestId = ctx.invocationId;
   const started = performance.now();
-  const { principal, state } = await rt.identify(req.headers);
-  const connection = lookup(state.policy, req.params.connection ?? '', 'mcp');
-  const sessionId = sessionIdFor(req.headers, principal);
-  const extra = { 'x-request-id': requestId, 'x-portcullis-session': sessionId };
+  const extra: Record<string, string> = { 'x-request-id': requestId };
   try {
+    // The route alone says MCP: a refused token, an unknown connection or a bad session header
+    // are answered as JSON-RPC errors too (below), which MCP clients show.
+    const { principal, state } = await rt.identify(req.headers);
+    const connection = lookup(state.policy, req.params.connection ?? '', 'mcp');
+    const sessionId = sessionIdFor(req.headers, principal);
+    extra['x-portcullis-session'] = sessionId;
     // The session's log is its owner's, as on every other route.
     await claimSession(rt, state.policy.recording, sessionId, principal);
     const session = await ownSession(rt, req.headers.get(SESSION_HEADER), connection.name, principal);
