@@ -115,7 +115,8 @@ export class TextStreamMasker implements StreamMasker {
     // A block masked past its limit goes out now, masked to the end; its rest will be masked too,
     // and goes out as it comes, up to its END line, whatever a rule would hold.
     const wasInBlock = this.inBlock;
-    this.heldByBlock = blocks.holdFrom < buffer.length;
+    // Held from a BEGIN line, only an END line ends the hold; a tail's key lines end at any other line.
+    this.heldByBlock = blocks.holdFrom < buffer.length && buffer.startsWith('-----BEGIN', blocks.holdFrom);
     if (blocks.open) cut = buffer.length;
     else if (wasInBlock && blocks.spans[0]?.start === base) cut = Math.max(cut, blocks.spans[0].end);
     this.inBlock = blocks.open;
