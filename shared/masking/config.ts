@@ -1,6 +1,7 @@
 // The `masking:` section of the policy. Every field is optional; the policy schema embeds this
 // one and exports it as JSON Schema, hence a description on each field.
 import { z } from 'zod';
+import { backtrackingReason } from './backtracking.js';
 import { translateRe2 } from './re2.js';
 import { DEFAULT_IGNORED_KEYS, DEFAULT_SENSITIVE_KEYS } from './sensitive-keys.js';
 
@@ -35,6 +36,11 @@ const customRuleSchema = z
   })
   .strict()
   .superRefine((rule, ctx) => {
+    const backtracks = backtrackingReason(rule.regex);
+    if (backtracks) {
+      ctx.addIssue({ code: 'custom', path: ['regex'], message: `cannot be used: ${backtracks}` });
+      return;
+    }
     const translated = translateRe2(rule.regex);
     if (!translated.ok) {
       ctx.addIssue({ code: 'custom', path: ['regex'], message: `cannot be used: ${translated.reason}` });

@@ -6,6 +6,7 @@
 // path conditions never hold.
 import { parse } from 'smol-toml';
 import { z } from 'zod';
+import { backtrackingReason } from './backtracking.js';
 import { translateRe2 } from './re2.js';
 import type { RegexRule } from './rule.js';
 import { secretMayHoldWhitespace } from './secret-extent.js';
@@ -187,6 +188,11 @@ export function loadGitleaksPack(tomlText: string, source = 'gitleaks pack'): Ru
     }
     if (rule.required !== undefined) {
       skip('composite rule ([[rules.required]]) is not supported');
+      return;
+    }
+    const backtracks = backtrackingReason(rule.regex);
+    if (backtracks) {
+      skip(`regex: ${backtracks}`);
       return;
     }
     const t = translateRe2(rule.regex);
