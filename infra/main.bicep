@@ -51,9 +51,14 @@ param maximumInstanceCount int = 100
 @description('Days each session-log blob stays immutable after it is written (container-level time-based retention).')
 param sessionRetentionDays int = 365
 
-@minValue(365)
-@maxValue(730)
-@description('Days Log Analytics keeps logs: at least the 365-day WORM period of the session log, so the audit trail of who touched it lives as long.')
+// Only values Application Insights also accepts for RetentionInDays (30, 60, 90, 120, 180, 270, 365,
+// 550, 730), at least 365: the component refuses any other, e.g. 400, and the deployment fails.
+@allowed([
+  365
+  550
+  730
+])
+@description('Days Log Analytics and Application Insights keep logs (365, 550 or 730): at least the default 365-day WORM period of the session log, so the audit trail of who touched it lives as long.')
 param logRetentionDays int = 365
 
 @description('Email address alerts go to (dead-lettered approvals, failures and 5xx, recording-unavailable, policy-unavailable, health availability); empty: the action group has no receiver until one is added.')
@@ -194,7 +199,9 @@ module armIdentities './app/connection-identities.bicep' = [
 
 module armRoles './app/connection-roles.bicep' = [
   for (connection, i) in armConnections: {
-    name: 'armRoles-${connection.name}'
+    // Deployed into the connection's resource group, which other environments may target too: the
+    // token keeps their deployment names apart (at most 9 + 40 + 1 + 13 = 63 of the 64 characters).
+    name: 'armRoles-${connection.name}-${resourceToken}'
     scope: resourceGroup(connection.?subscriptionId ?? subscription().subscriptionId, connection.resourceGroup)
     params: {
       connectionName: connection.name

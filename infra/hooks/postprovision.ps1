@@ -11,7 +11,7 @@ function Fail([string]$Message) {
 }
 
 foreach ($name in 'AZURE_RESOURCE_GROUP', 'AZURE_FUNCTION_NAME', 'AZURE_KEY_VAULT_NAME', 'LINK_SIGNING_KEY_SECRET_NAME',
-  'TEAMS_WEBHOOK_SECRET_NAME', 'AZURE_STORAGE_ACCOUNT_NAME', 'POLICY_CONTAINER_NAME', 'POLICY_BLOB_NAME') {
+  'TEAMS_WEBHOOK_SECRET_NAME', 'AZURE_STORAGE_ACCOUNT_NAME', 'POLICY_CONTAINER_NAME', 'POLICY_BLOB_NAME', 'AZURE_FUNCTION_HOSTNAME') {
   if (-not [Environment]::GetEnvironmentVariable($name)) {
     Fail "$name is not set; run this through azd (azd provision, azd up, azd hooks run postprovision)"
   }
@@ -103,8 +103,10 @@ if ($env:POLICY_FILE) {
 # 4. App Service Authentication really guards the review pages: a forged client principal must be
 # refused by the platform (401 or a redirect to sign-in) on the plain, upper-case and encoded-dot paths.
 $forged = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes('{"auth_typ":"aad","claims":[{"typ":"http://schemas.microsoft.com/identity/claims/objectidentifier","val":"forged"},{"typ":"groups","val":"reviewers"}]}'))
+# curl.exe (pwsh has no curl alias); Windows has no /dev/null, its null device is NUL.
+$nullDevice = if ($IsWindows) { 'NUL' } else { '/dev/null' }
 foreach ($path in '/api/review/x', '/API/REVIEW/x', '/api/%2e/review/x') {
-  $code = curl -s -o /dev/null -w '%{http_code}' --max-time 30 -H "x-ms-client-principal: $forged" -H 'x-ms-client-principal-idp: aad' "https://$($env:AZURE_FUNCTION_HOSTNAME)$path"
+  $code = curl -s -o $nullDevice -w '%{http_code}' --max-time 30 -H "x-ms-client-principal: $forged" -H 'x-ms-client-principal-idp: aad' "https://$($env:AZURE_FUNCTION_HOSTNAME)$path"
   if ($code -eq '401' -or $code -eq '302') { Write-Host "postprovision: $path with a forged principal: $code (refused by App Service Authentication)" }
   elseif ($code -eq '000' -or -not $code) { Write-Warning "postprovision: $path could not be reached to check App Service Authentication; run azd hooks run postprovision again" }
   else { Fail "$path with a forged x-ms-client-principal answered ${code}: App Service Authentication does not guard the review pages" }

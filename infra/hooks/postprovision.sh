@@ -19,12 +19,13 @@ fail() {
 }
 
 for name in AZURE_RESOURCE_GROUP AZURE_FUNCTION_NAME AZURE_KEY_VAULT_NAME LINK_SIGNING_KEY_SECRET_NAME \
-  TEAMS_WEBHOOK_SECRET_NAME AZURE_STORAGE_ACCOUNT_NAME POLICY_CONTAINER_NAME POLICY_BLOB_NAME; do
+  TEAMS_WEBHOOK_SECRET_NAME AZURE_STORAGE_ACCOUNT_NAME POLICY_CONTAINER_NAME POLICY_BLOB_NAME AZURE_FUNCTION_HOSTNAME; do
   eval "value=\${$name:-}"
   [ -n "$value" ] || fail "$name is not set; run this through azd (azd provision, azd up, azd hooks run postprovision)"
 done
 command -v az >/dev/null 2>&1 || fail "the Azure CLI (az) is required; sign in with az login"
 command -v openssl >/dev/null 2>&1 || fail "openssl is required to generate the link-signing key"
+command -v curl >/dev/null 2>&1 || fail "curl is required to check App Service Authentication"
 
 # Role assignments made by this provision can take a few minutes to reach the data plane.
 retry() {

@@ -389,6 +389,11 @@ const breaks: { name: string; skip?: string | false; edit: (dir: string) => void
     edit: (d) => replaceOnce(d, 'core/monitor/monitoring.bicep', 'DisableLocalAuth: true', 'DisableLocalAuth: false'),
     expect: [{ check: 'lockdown', says: 'DisableLocalAuth must be true' }],
   },
+  {
+    name: 'the Log Analytics workspace accepts writes with its shared keys',
+    edit: (d) => replaceOnce(d, 'core/monitor/monitoring.bicep', '      disableLocalAuth: true\n', '      disableLocalAuth: false\n'),
+    expect: [{ check: 'lockdown', says: 'features.disableLocalAuth must be true' }],
+  },
   // ---- network isolation ----
   {
     name: 'the storage account is always public',

@@ -19,7 +19,8 @@
 //   immutability     `sessions` has version-level WORM with protected append writes, retention
 //                    from a parameter
 //   storage-layout   the containers, tables and queue the app uses exist, the queue as declared
-//   lockdown         shared keys, SAS/local auth and vault access policies are off
+//   lockdown         shared keys, SAS/local auth (Service Bus, Application Insights, Log Analytics)
+//                    and vault access policies are off
 //   review-auth      App Service Authentication covers /api/review/* and no other app route
 //   network          a network-isolated mode exists: the storage account and Key Vault can refuse
 //                    public traffic (not hard-wired to Enabled/Allow), private endpoints reach blob,
@@ -706,6 +707,7 @@ function checkLockdown(infra: Infra) {
     ['Microsoft.ServiceBus/namespaces', 'properties.disableLocalAuth', 'true'],
     ['Microsoft.KeyVault/vaults', 'properties.enableRbacAuthorization', 'true'],
     ['Microsoft.Insights/components', 'properties.DisableLocalAuth', 'true'],
+    ['Microsoft.OperationalInsights/workspaces', 'properties.features.disableLocalAuth', 'true'],
     ['Microsoft.Web/sites', 'properties.httpsOnly', 'true'],
   ];
   for (const [type, path, expected] of rules) {

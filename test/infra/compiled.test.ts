@@ -89,7 +89,7 @@ describe('infra/ compiled by the Bicep CLI', { skip }, () => {
     type Deployment = { name: string; copy?: { count: string }; resourceGroup?: string; subscriptionId?: string; properties: { parameters: Record<string, { value: unknown }>; template: { variables?: Record<string, any>; resources: unknown } } };
     const template = JSON.parse(build.stdout) as { parameters: Record<string, unknown>; resources: Deployment[] | Record<string, Deployment>; outputs: Record<string, unknown> };
     const deployments = Object.values(template.resources);
-    const named = (prefix: string) => deployments.find((d) => d.name.startsWith(`[format('${prefix}-{0}', parameters('armConnections')[copyIndex()].name)]`));
+    const named = (prefix: string) => deployments.find((d) => d.name.startsWith(`[format('${prefix}-{0}`) && d.name.includes(`parameters('armConnections')[copyIndex()].name`));
     const identities = named('armIdentities');
     const roles = named('armRoles');
     assert.ok(identities && roles, 'armIdentities and armRoles deploy once per arm connection');
@@ -104,6 +104,76 @@ describe('infra/ compiled by the Bicep CLI', { skip }, () => {
     assert.deepEqual(assignments, [BUILT_IN_ROLES.Reader, BUILT_IN_ROLES.Contributor]);
     assert.match(JSON.stringify(api.properties.parameters.connectionIdentityIds), /armIdentityPrefixes.*-reader.*-writer/, 'both are attached to the app');
     assert.ok(template.outputs.ARM_CONNECTION_IDENTITIES, 'their client ids are an output');
+  });
+});
+
+// The ARM JSON `bicep build` printed, walked through its nested deployments (languageVersion 2.0:
+// resources keyed by symbol, or an array).
+type ArmResource = { type: string; name: string; properties?: any; copy?: unknown; condition?: unknown };
+type ArmTemplate = { parameters?: Record<string, TemplateParameter & { allowedValues?: unknown[] }>; resources: ArmResource[] | Record<string, ArmResource> };
+
+/** Every resource of `type` in the template and its nested deployments, each with the template it sits in. */
+function armResources(template: ArmTemplate, type: string): { resource: ArmResource; template: ArmTemplate; deployment?: ArmResource }[] {
+  const found: { resource: ArmResource; template: ArmTemplate; deployment?: ArmResource }[] = [];
+  const walk = (t: ArmTemplate, deployment?: ArmResource) => {
+    for (const r of Object.values(t.resources)) {
+      if (r.type === 'Microsoft.Resources/deployments') walk(r.properties.template as ArmTemplate, r);
+      else if (r.type === type) found.push({ resource: r, template: t, deployment });
+    }
+  };
+  walk(template);
+  return found;
+}
+
+/** The values ARM lets through for an int parameter: its allowed values, or every value of its range. */
+function admittedInts(param: TemplateParameter): number[] {
+  if (param.allowedValues) return param.allowedValues as number[];
+  const lo = param.minValue ?? -Infinity;
+  const hi = param.maxValue ?? Infinity;
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [NaN];
+  return Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
+}
+
+// RetentionInDays values Microsoft.Insights/components accepts; any other fails the deployment.
+const APP_INSIGHTS_RETENTION = [30, 60, 90, 120, 180, 270, 365, 550, 730];
+
+describe('the compiled template', { skip }, () => {
+  const template = async () => JSON.parse((await results!)[0].stdout) as ArmTemplate;
+
+  test('Application Insights gets a retention it accepts for every value LOG_RETENTION_DAYS may take', async () => {
+    const main = await template();
+    const [component] = armResources(main, 'Microsoft.Insights/components');
+    assert.ok(component, 'no Application Insights component');
+    const retention = String(component.resource.properties.RetentionInDays);
+    const param = /^\[parameters\('(\w+)'\)\]$/.exec(retention)?.[1];
+    assert.ok(param, `RetentionInDays is ${retention}, not a module parameter`);
+    const inModule = component.template.parameters![param]!;
+    const fromMain = main.parameters!.logRetentionDays!;
+    for (const [where, p] of [['main.bicep logRetentionDays', fromMain], [`monitoring.bicep ${param}`, inModule]] as const) {
+      const refused = admittedInts(p).filter((days) => !APP_INSIGHTS_RETENTION.includes(days));
+      assert.deepEqual(refused.slice(0, 5), [], `${where} admits ${refused.length} value(s) Application Insights refuses, e.g. ${refused.slice(0, 5).join(', ')}`);
+      assert.ok(admittedInts(p).every((days) => days >= 365), `${where} admits less than the 365-day WORM period`);
+    }
+    assert.ok(admittedInts(fromMain).every((days) => admittedInts(inModule).includes(days)), 'main.bicep admits a value the monitoring module refuses');
+  });
+
+  test('the Log Analytics workspace holding the audit logs refuses writes with its shared keys', async () => {
+    const workspaces = armResources(await template(), 'Microsoft.OperationalInsights/workspaces');
+    assert.equal(workspaces.length, 1);
+    assert.equal(workspaces[0]!.resource.properties.features?.disableLocalAuth, true);
+  });
+
+  test('the arm connections\' role deployments in a shared resource group are named per environment, within 64 characters', async () => {
+    const main = await template();
+    const roles = Object.values(main.resources).find((r) => r.type === 'Microsoft.Resources/deployments' && r.name.startsWith("[format('armRoles-"));
+    assert.ok(roles, 'no armRoles deployment');
+    const m = /^\[format\('([^']*)', (.*)\)\]$/.exec(roles.name);
+    assert.ok(m, roles.name);
+    const args = m[2]!.split(', ');
+    assert.ok(args.includes("variables('resourceToken')"), `${roles.name}: two environments naming a connection alike collide in its resource group`);
+    // The longest name: a 40-character connection name (the armConnection type's limit), a 13-character token.
+    const longest = m[1]!.replace(/\{(\d+)\}/g, (_, i: string) => (args[Number(i)] === "variables('resourceToken')" ? 'x'.repeat(13) : 'c'.repeat(40)));
+    assert.ok(longest.length <= 64, `${longest} is ${longest.length} characters; deployment names take 64`);
   });
 });
 

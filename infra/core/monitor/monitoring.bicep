@@ -14,9 +14,13 @@ param location string = resourceGroup().location
 @description('Tags for both resources.')
 param tags object = {}
 
-@minValue(365)
-@maxValue(730)
-@description('Days the workspace keeps logs; at least the session log\'s 365-day WORM period.')
+// Application Insights accepts only 30, 60, 90, 120, 180, 270, 365, 550 or 730 days.
+@allowed([
+  365
+  550
+  730
+])
+@description('Days the workspace and the component keep logs; at least the session log\'s 365-day WORM period.')
 param retentionInDays int = 365
 
 resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
@@ -28,6 +32,11 @@ resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
       name: 'PerGB2018'
     }
     retentionInDays: retentionInDays
+    features: {
+      // Entra-only ingestion: the workspace keys (legacy agents, the HTTP Data Collector API) could
+      // otherwise write records into the workspace that holds the audit logs.
+      disableLocalAuth: true
+    }
   }
 }
 
