@@ -76,12 +76,16 @@ export function headerRecord(headers: Headers): Record<string, string> {
 }
 
 /**
- * A header's value masked as the value of a key of its name, as JSON mode masks a member: the
- * value of `X-Auth-Token` or `Private-Token` is a credential however it reads, and a rule that
- * needs the name before the value (`password=…`) sees it.
+ * A header's value masked as text after its name (`X-Auth-Token: …`), the line it is on the wire:
+ * the value of `X-Auth-Token` or `Private-Token` is a credential however it reads, and a rule that
+ * needs the name before the value sees it. (Text mode, not a kind's JSON mode, which may mask every
+ * member of a secret-bearing answer.)
  */
 export function maskedHeaderValue(masker: Masker, name: string, value: string): { value: string; findings: Finding[] } {
-  const masked = masker.json({ [name]: value }, '$');
-  const out = (masked.value as Record<string, unknown>)[name];
-  return typeof out === 'string' ? { value: out, findings: masked.findings } : { value: masker.text(value).text, findings: masked.findings };
+  const line = `${name}: `;
+  const masked = masker.text(line + value);
+  if (masked.text.startsWith(line)) return { value: masked.text.slice(line.length), findings: masked.findings };
+  // A name that is itself masked leaves nothing to split: the value is masked alone.
+  const alone = masker.text(value);
+  return { value: alone.text, findings: alone.findings.length > 0 ? alone.findings : masked.findings };
 }

@@ -217,13 +217,13 @@ describe('guard: match fields', () => {
     const arm = op({
       actions: ['Microsoft.Storage/storageAccounts/listKeys/action'],
       resources: ['/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct'],
-      flags: ['secret-bearing'],
+      flags: ['secrets'],
     });
     assert.ok(allowed('{ actions: "Microsoft.Storage/*/listKeys/action" }', agent(), arm));
     assert.ok(allowed('{ actions: "microsoft.storage/*/LISTKEYS/action" }', agent(), arm));
     assert.ok(!allowed('{ actions: "*/delete" }', agent(), arm));
     assert.ok(allowed('{ resources: "*/resourceGroups/rg/*" }', agent(), arm));
-    assert.ok(allowed('{ flags: [ddl, secret-bearing] }', agent(), arm));
+    assert.ok(allowed('{ flags: [ddl, secrets] }', agent(), arm));
     assert.ok(!allowed('{ flags: ddl }', agent(), arm));
   });
 
