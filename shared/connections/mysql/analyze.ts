@@ -113,9 +113,13 @@ export function analyze(sql: string, dialect: 'mysql' | 'mariadb', database?: st
     readOnly,
     statements: statements.length,
     transactionControl: statements.some((s) => s.type === 'transaction'),
-    outputs: outputsOf(top, flags.has('opaque-code'), !readOnly),
+    // The optimizer's statistics hold values sampled from other tables' columns (histograms,
+    // minimum and maximum): every output is masked, under whatever name.
+    outputs: outputsOf(top, flags.has('opaque-code'), !readOnly, [...resources].some((r) => STATISTICS.has(r.toLowerCase()))),
   };
 }
+
+const STATISTICS = new Set(['information_schema.column_statistics', 'mysql.column_stats']);
 
 function unparsable(): Analysis {
   // Nothing known of its columns: masked whole if it runs (unparsable: judge).

@@ -36,6 +36,12 @@ describe('mysql result masking without lineage', () => {
   it('fails closed on code it cannot see into', () => {
     assert.deepEqual(masks('SELECT id, shop.decrypt(id) AS d FROM orders', ['id', 'd']), [false, true]);
   });
+
+  it("masks every output of a read of the optimizer's statistics, samples of other tables' columns", () => {
+    assert.deepEqual(masks('SELECT column_name, min_value, max_value FROM mysql.column_stats', ['column_name', 'min_value', 'max_value']), [true, true, true]);
+    assert.deepEqual(masks('SELECT histogram FROM INFORMATION_SCHEMA.COLUMN_STATISTICS', ['histogram']), [true]);
+    assert.ok(readsMasked(analyze('SELECT CAST(max_value AS SIGNED) FROM mysql.column_stats', 'mariadb').outputs, [], sensitiveName));
+  });
 });
 
 describe('mysql: whether a statement may read masked values (its errors may quote them)', () => {

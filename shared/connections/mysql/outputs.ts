@@ -23,7 +23,8 @@ export interface Outputs {
 
 const isNode = (value: unknown): value is Node => typeof value === 'object' && value !== null;
 
-export function outputsOf(statement: Node, opaque: boolean, changes: boolean): Outputs {
+/** `sampled`: it reads the optimizer's statistics, samples of other tables' columns, so no output is known to be safe. */
+export function outputsOf(statement: Node, opaque: boolean, changes: boolean, sampled = false): Outputs {
   const columns: string[] = [];
   // Anywhere, not only at the top: coarse, so never too little.
   let renames = false;
@@ -37,10 +38,10 @@ export function outputsOf(statement: Node, opaque: boolean, changes: boolean): O
       stack.push(...Object.values(value));
     }
   }
-  const targets = statement.type !== 'select' || renames || !Array.isArray(statement.columns)
+  const targets = statement.type !== 'select' || renames || sampled || !Array.isArray(statement.columns)
     ? undefined
     : (statement.columns as unknown[]).map((target) => plainTarget(target));
-  return { columns, targets, opaque, changes };
+  return { columns, targets, opaque: opaque || sampled, changes };
 }
 
 /** `FROM (SELECT …) s`: its columns are named by the subquery. */
