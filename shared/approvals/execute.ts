@@ -12,8 +12,8 @@ import { approvedTier } from './credential-use.js';
 import { failApproval } from './fail.js';
 import type { StoredRequest, StoredResult } from './held-store.js';
 import { flushOutbox } from './outbox.js';
-import { connectionRemoved, deniedSinceApproval, heldRequestMissing, unknownApprovalEffect } from './refusals.js';
-import { complete, fail, INTERRUPTED, startExecution, type Approval, type Failure } from './state.js';
+import { connectionRemoved, deniedSinceApproval, heldRequestMissing, reviewRaisedSinceApproval, unknownApprovalEffect } from './refusals.js';
+import { approvalCount, complete, fail, INTERRUPTED, startExecution, type Approval, type Failure } from './state.js';
 
 /** The largest masked answer kept for the agent. */
 export const MAX_RESULT_BYTES = 32 * 1024 * 1024;
@@ -86,9 +86,13 @@ async function run(ctx: ApprovalContext, approval: Approval, started: number): P
     return effect(ctx, approval, held);
   }
   // Approved under the policy of its time, carried out under today's: a rule added since that
-  // denies it wins (fail closed); review and allow both let the approval stand.
+  // denies it wins (fail closed); so does a review that now asks more than the approval gave
+  // (decisions do not keep the reviewers' groups: a group left out may be the one they came from).
+  // Allow, or the same review or a lesser one, lets the approval stand.
   const today = decide(held.principal, connection, held.operation, policy);
   if (today.action === 'deny') throw deniedSinceApproval(today.reason);
+  const raised = today.action === 'review' && today.review ? raisedReview(approval, today.review) : undefined;
+  if (raised) throw reviewRaisedSinceApproval(raised);
   // A held answer was produced when it was held: approving it gives it, nothing is run.
   if (held.answer) {
     const answer = await ctx.held.getResult(approval.id);
@@ -107,6 +111,15 @@ async function run(ctx: ApprovalContext, approval: Approval, started: number): P
     tier: approvedTier(approval.credential, held.operation, today.tier),
   });
   return { status: response.status ?? 200, headers: [...response.headers], body: Buffer.from(await bodyBytes(response.body)).toString('base64') };
+}
+
+/** How today's review asks more than the approval gave; undefined when it does not. */
+function raisedReview(approval: Approval, today: { groups: string[]; minApprovals: number }): string | undefined {
+  const approvals = approvalCount(approval);
+  if (approvals < today.minApprovals) return `${today.minApprovals} approvals, where it had ${approvals}`;
+  const dropped = approval.review.groups.filter((g) => !today.groups.includes(g));
+  if (dropped.length > 0) return `reviewers from [${today.groups.join(', ')}], where it was approved by [${approval.review.groups.join(', ')}]`;
+  return undefined;
 }
 
 function agentRequest(held: StoredRequest, connection: NamedConnection): AgentRequest {

@@ -142,5 +142,13 @@ export const connectionRemoved = (connection: string) =>
     detail: `The policy in force has no connection "${connection}" any more.`,
   });
 
+export const reviewRaisedSinceApproval = (detail: string) =>
+  new Refusal({
+    status: 409,
+    type: 'review-requirement-raised',
+    title: 'Review requirement raised since the approval',
+    detail: `The policy in force now asks more of this request's review than its approval gave: ${detail}. It was not carried out.`,
+  });
+
 export const deniedSinceApproval = (reason: string) =>
   new Refusal({ status: 403, type: 'denied', title: 'Denied by policy', detail: `The policy in force now denies this request: ${reason}` });

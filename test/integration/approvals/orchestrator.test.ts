@@ -170,6 +170,33 @@ describe('orchestrator', () => {
     }
   });
 
+  it('does not run an approved request whose review the policy in force now asks more of', async () => {
+    const held = await holdRequest(s, 'items/27', agent);
+    const raised = POLICY.replace(
+      'review: { groups: [reviewers] }\n  - name: two-person-rule',
+      'review: { groups: [reviewers], minApprovals: 2 }\n  - name: two-person-rule',
+    );
+    assert.notEqual(raised, POLICY);
+    await s.stack.writePolicy(`${raised}
+  - { name: marker, match: { path: /probe-27 }, action: deny }
+`);
+    try {
+      // A marker of its own: another test's policy may still be in force, with its own /probe rule.
+      await waitFor('the new policy', async () => (await fetch(`${s.stack.url}/api/proxy/api/probe-27`, { headers: { authorization: `Bearer ${agent}` } })).status === 403);
+      await decision(s, held.id, rita, { decision: 'approve' });
+      const res = await status(s, held.id, agent, { prefer: 'wait=20' });
+      assert.equal(res.status, 502);
+      const problem = (await res.json()) as Record<string, string>;
+      assert.equal(problem.error, 'review-requirement-raised');
+      assert.match(problem.detail!, /2 approvals, where it had 1/);
+      assert.equal(upstreamCalls(s, '/items/27').length, 0);
+    } finally {
+      await s.stack.writePolicy(POLICY);
+      // The next test holds a request at once: under this one's policy it would need two approvals.
+      await waitFor('the policy restored', async () => (await fetch(`${s.stack.url}/api/proxy/api/probe-27`, { headers: { authorization: `Bearer ${agent}` } })).status !== 403);
+    }
+  });
+
   it('does not run an approved request whose connection the policy no longer has: connection-removed, not unknown-connection', async () => {
     const held = await holdRequest(s, 'items/26', agent);
     const renamed = POLICY.replace('\n  api:\n', '\n  api-next:\n');
