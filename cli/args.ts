@@ -16,8 +16,8 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
     return parsed;
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    // parseArgs messages are long and mention "--help"; keep the first sentence.
-    throw new UsageError((error as Error).message.split('. ')[0]!.replace(/\.$/, ''));
+    // parseArgs messages are long, over lines, and mention "--help"; keep the first sentence.
+    throw new UsageError((error as Error).message.split(/\.\s/)[0]!.replace(/\.$/, ''));
   }
 }
 

@@ -1,8 +1,9 @@
 // Dispatches `portcullis <command> …` to the command modules, loaded on demand so that a light
 // command (token, mask) does not pay for the dev stack's imports.
 import { readFileSync } from 'node:fs';
+import { visible } from '../shared/platform/terminal-text.js';
 import { HelpRequested } from './args.js';
-import { processIo, UsageError, type CliIo, type Command } from './io.js';
+import { CommandFailure, processIo, UsageError, type CliIo, type Command } from './io.js';
 
 const commands: Record<string, { summary: string; load: () => Promise<{ run: Command }> }> = {
   dev: { summary: 'run the whole control plane locally (npm start)', load: () => import('./commands/dev.js') },
@@ -57,6 +58,15 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       io.stderr.write(`portcullis ${name}: ${error.message}\n`);
       return 2;
     }
+    // What went wrong with the work (a file that cannot be written or read): one line, not a stack.
+    if (error instanceof CommandFailure || isSystemError(error)) {
+      io.stderr.write(`portcullis ${name}: ${visible(error.message.split('\n')[0]!)}\n`);
+      return 1;
+    }
     throw error;
   }
 }
+
+/** An error of a system call (ENOENT, EISDIR, EACCES…): its message names the call and the path. */
+const isSystemError = (error: unknown): error is NodeJS.ErrnoException =>
+  error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string';

@@ -145,6 +145,14 @@ const age = (at: string) => {
   return s < 120 ? `${s}s` : s < 7200 ? `${Math.round(s / 60)}m` : `${Math.round(s / 3600)}h`;
 };
 
+function isHttpUrl(text: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(text).protocol);
+  } catch {
+    return false;
+  }
+}
+
 interface Api {
   url: string;
   get(url: string): Promise<unknown>;
@@ -156,10 +164,15 @@ async function connect(values: { url?: string; token?: string; as?: string; grou
   const dev = await readDevState(stateDir).catch(() => undefined);
   const url = (values.url ?? io.env.PORTCULLIS_URL ?? dev?.gatewayUrl)?.replace(/\/+$/, '');
   if (!url) throw new UsageError(`say which gateway: --url, PORTCULLIS_URL, or a local stack (tried ${visible(stateDir)}/dev.json)`);
+  // Checked here, or fetch's complaint reads as a gateway that did not answer.
+  if (!isHttpUrl(url)) {
+    const from = values.url !== undefined ? '--url' : io.env.PORTCULLIS_URL !== undefined ? 'PORTCULLIS_URL' : `${visible(stateDir)}/dev.json`;
+    throw new UsageError(`${from} "${visible(url)}" is not an http(s) URL`);
+  }
   let token = values.token ?? io.env.PORTCULLIS_TOKEN;
   if (!token) {
     if (!dev) throw new UsageError(`give a reviewer's token: --token or PORTCULLIS_TOKEN (no local stack in ${visible(stateDir)} to mint one)`);
-    const issuer = await loadDevIssuer(stateDir);
+    const issuer = await loadDevIssuer(stateDir, { create: false });
     token = await issuer.sign({
       issuer: dev.issuer,
       audience: dev.audience,

@@ -37,18 +37,26 @@ export const help: Help<typeof options> = {
 
 export const run: Command = async (args, io) => {
   const { values } = parseDocumentedArgs(args, options, help);
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port "${values.port}" is not a port number`);
+  // Digits only: Number() reads '' and ' ' as 0, and '0x50' as 80.
+  const port = /^\d+$/.test(values.port) ? Number(values.port) : NaN;
+  if (!(port <= 65535)) throw new UsageError(`--port "${values.port}" is not a port number`);
   const policyFile = values.policy && resolve(io.cwd, values.policy);
   if (policyFile) {
-    const text = await readFile(policyFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    // Bytes, not text: the loader reports a byte that is not UTF-8 where it is.
+    const text = await readFile(policyFile).catch((error: NodeJS.ErrnoException) => {
       throw new UsageError(`cannot read --policy ${values.policy}: ${error.code ?? error.message}`);
     });
     // Checked before anything starts, with stand-ins for what the stack provides.
     const checked = loadPolicy(text, { env: 'development', variables: { ...io.env, ...STACK_VARIABLES } });
     if (!checked.ok) return policyProblems(io, checked.problems, values.policy!);
   }
-  if (port !== 0 && !(await portFree(port, values.host))) return portTaken(io, port, values.host);
+  // Asked even of port 0, which is always free, for what it says about --host.
+  const refused = await listenError(port, values.host);
+  if (refused?.code === 'EADDRINUSE') return portTaken(io, port, values.host);
+  if (refused?.code === 'ENOTFOUND' || refused?.code === 'EADDRNOTAVAIL') {
+    throw new UsageError(`--host ${values.host} cannot be listened on (${refused.code}): give a name or address of this machine, such as 127.0.0.1`);
+  }
+  if (refused) throw refused;
 
   const log = values.quiet ? createLogger({}, () => {}) : createLogger({ app: 'portcullis-dev' });
   const stateDir = resolve(io.cwd, values.state);
@@ -63,7 +71,7 @@ export const run: Command = async (args, io) => {
   // The policy is loaded here with the stack's settings (the example upstreams' addresses), so a
   // policy that cannot load stops the command instead of leaving a gateway that answers 503.
   const file = stack.settings.PORTCULLIS_POLICY!;
-  const loaded = loadPolicy(await readFile(file, 'utf8'), { env: 'development', variables: { ...process.env, ...stack.settings } });
+  const loaded = loadPolicy(await readFile(file), { env: 'development', variables: { ...process.env, ...stack.settings } });
   if (!loaded.ok) {
     await stack.stop();
     return policyProblems(io, loaded.problems, values.policy ?? file);
@@ -116,11 +124,11 @@ function portTaken(io: CliIo, port: number, host: string): number {
   return 1;
 }
 
-/** Whether the gateway's port can be had, asked before starting the rest of the stack. */
-function portFree(port: number, host: string): Promise<boolean> {
+/** Why the gateway's address cannot be listened on (undefined: it can), asked before starting the rest of the stack. */
+function listenError(port: number, host: string): Promise<NodeJS.ErrnoException | undefined> {
   return new Promise((done) => {
     const probe = createServer();
-    probe.once('error', () => done(false));
-    probe.listen(port, host, () => probe.close(() => done(true)));
+    probe.once('error', done);
+    probe.listen(port, host, () => probe.close(() => done(undefined)));
   });
 }

@@ -1,6 +1,7 @@
 // An input of `portcullis mask`, a file or stdin, read the way its mode needs: whole, for JSON
 // (its structure is the whole text), or a chunk at a time, for text masked as it is read.
-import { open, type FileHandle } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { access, open, stat, type FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError } from '../io.js';
 
@@ -17,9 +18,28 @@ export interface MaskInput {
 /** Bytes read at a time from a file, into one buffer used again for each read. */
 const READ_SIZE = 1 << 20;
 
+const cannotRead = (file: string, error: unknown) => new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+
+/**
+ * Fails unless `file` is a file this process may read: asked of every input before anything is
+ * written, so that a bad second input does not fail the command after the first one's masked
+ * text is out. (Checked rather than opened, so that a thousand inputs hold no thousand files open.)
+ */
+export async function checkInput(file: string, cwd: string): Promise<void> {
+  const path = resolve(cwd, file);
+  let info: Stats;
+  try {
+    await access(path, constants.R_OK);
+    info = await stat(path);
+  } catch (error) {
+    throw cannotRead(file, error);
+  }
+  if (info.isDirectory()) throw new UsageError(`cannot read ${file}: EISDIR`);
+}
+
 /** A file, opened at once so that a missing one is a clear error before anything is written. */
 export async function fileInput(file: string, cwd: string): Promise<MaskInput> {
-  const failed = (error: unknown) => new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  const failed = (error: unknown) => cannotRead(file, error);
   let handle: FileHandle;
   try {
     handle = await open(resolve(cwd, file), 'r');
@@ -67,7 +87,12 @@ export async function fileInput(file: string, cwd: string): Promise<MaskInput> {
 /** A stream (stdin), its chunks kept only while they are needed to decide how to read it. */
 export function streamInput(stream: NodeJS.ReadableStream): MaskInput {
   const source = (async function* () {
-    for await (const chunk of stream) yield typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    try {
+      for await (const chunk of stream) yield typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    } catch (error) {
+      // A directory on stdin (`mask < /`) is bad input, as a directory named as FILE is.
+      throw cannotRead('stdin', error);
+    }
   })();
   const seen: Buffer[] = [];
   return {

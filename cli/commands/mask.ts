@@ -8,11 +8,12 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
 import { createMasker, loadGitleaksPack, SLICE, type Finding, type Masker, type RulePack } from '../../shared/masking/index.js';
 import { Utf8Pieces } from '../../shared/platform/utf8-pieces.js';
 import { asksForHelp, HelpRequested, renderHelp, type Help } from '../args.js';
 import { UsageError, type CliIo, type Command } from '../io.js';
-import { fileInput, streamInput, type MaskInput } from './mask-input.js';
+import { checkInput, fileInput, streamInput, type MaskInput } from './mask-input.js';
 
 interface Options {
   jsonl: boolean;
@@ -136,9 +137,12 @@ export const run: Command = async (args, io) => {
   }
   const tally = new Tally(masker.ruleCount);
 
-  for (const file of options.files.length > 0 ? options.files : ['-']) {
+  const files = options.files.length > 0 ? options.files : ['-'];
+  for (const file of files) if (file !== '-') await checkInput(file, io.cwd);
+  for (const file of files) {
     const where = file === '-' ? 'stdin' : file;
-    if (options.jsonl) await maskLines(io, masker, file === '-' ? io.stdin : await openInput(file, io.cwd), options.json, where, tally);
+    // stdin is read through streamInput even here, for its one-line error (a directory on stdin).
+    if (options.jsonl) await maskLines(io, masker, file === '-' ? Readable.from(streamInput(io.stdin).chunks()) : await openInput(file, io.cwd), options.json, where, tally);
     else await maskInput(io, masker, file === '-' ? streamInput(io.stdin) : await fileInput(file, io.cwd), options.json, where, tally);
   }
   if (options.stats) io.stderr.write(`portcullis mask: ${tally.line()}\n`);

@@ -1,11 +1,10 @@
 // `portcullis policy check | schema | test | explain | what-if`: the policy author's tools.
 // check: every problem of a policy in one run, with path and line:column (exit 2), or a one-line
 // summary (exit 0). schema: the JSON Schema. The others are in policy/ (see docs/policy-testing.md).
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { renderPolicyJsonSchema } from '../../shared/policy/json-schema.js';
 import { parseDocumentedArgs, pickSubcommand, type Help, type Subcommand } from '../args.js';
-import { UsageError, type Command, type CliIo } from '../io.js';
+import { UsageError, writeOutputFile, type Command, type CliIo } from '../io.js';
 import { loadPolicyFile, plural, policyFlags, policyOptions, policySettings } from './policy/policy-file.js';
 
 export const subcommands: Record<string, Subcommand> = {
@@ -53,7 +52,7 @@ async function check(args: string[], io: CliIo): Promise<number> {
 async function schema(args: string[], io: CliIo): Promise<number> {
   const { values } = parseDocumentedArgs(args, schemaOptions, schemaHelp);
   const text = renderPolicyJsonSchema();
-  if (values.out) await writeFile(resolve(io.cwd, values.out), text);
+  if (values.out) await writeOutputFile(resolve(io.cwd, values.out), text);
   else io.stdout.write(text);
   return 0;
 }

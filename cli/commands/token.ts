@@ -2,10 +2,8 @@
 // issuer that the local example policy trusts.
 import { resolve } from 'node:path';
 import { parseDocumentedArgs, parseTtl, type Help } from '../args.js';
-import { DEV_AUDIENCE, devIssuerUrl, loadDevIssuer, readDevState } from '../dev/issuer.js';
+import { loadDevIssuer, readDevState } from '../dev/issuer.js';
 import { UsageError, type Command } from '../io.js';
-
-export const DEFAULT_GATEWAY_URL = 'http://127.0.0.1:7071';
 
 const options = {
   sub: { type: 'string' },
@@ -41,11 +39,13 @@ export const run: Command = async (args, io) => {
     claims[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   const stateDir = resolve(io.cwd, values.state);
+  // No state, no stack to trust the token: a mistyped --state must not mint one with a new key.
   const state = await readDevState(stateDir);
-  const issuer = await loadDevIssuer(stateDir);
+  if (!state) throw new UsageError(`no portcullis dev state in ${values.state} (dev.json): start portcullis dev first, or give its --state DIR`);
+  const issuer = await loadDevIssuer(stateDir, { create: false });
   const token = await issuer.sign({
-    issuer: state?.issuer ?? devIssuerUrl(DEFAULT_GATEWAY_URL),
-    audience: values.aud ?? state?.audience ?? DEV_AUDIENCE,
+    issuer: state.issuer,
+    audience: values.aud ?? state.audience,
     subject: values.sub,
     groups: values.groups.split(',').map((g) => g.trim()).filter(Boolean),
     ttlSeconds,

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defineHttp, type HttpFunction } from '../../shared/platform/triggers.js';
+import { CommandFailure, UsageError, writeOutputFile } from '../io.js';
 
 export const DEV_AUDIENCE = 'portcullis';
 export const DEV_ISSUER_ROUTE = 'dev/issuer';
@@ -16,14 +17,18 @@ export interface DevIssuer {
   sign(options: { issuer: string; subject: string; groups: string[]; ttlSeconds: number; audience?: string; claims?: Record<string, unknown> }): Promise<string>;
 }
 
-/** Loads the issuer's key from `stateDir`, creating it on first use. */
-export async function loadDevIssuer(stateDir: string): Promise<DevIssuer> {
+/**
+ * Loads the issuer's key from `stateDir`. Only the stack creates it (`create`, on first run): a
+ * key made anywhere else signs tokens that no running stack trusts.
+ */
+export async function loadDevIssuer(stateDir: string, options: { create: boolean }): Promise<DevIssuer> {
   const path = join(stateDir, 'issuer-key.json');
   let privateJwk: JWK;
   try {
     privateJwk = JSON.parse(await readFile(path, 'utf8')) as JWK;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read the dev issuer key ${path}: ${(error as Error).message}`);
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new CommandFailure(`cannot read the dev issuer key ${path}: ${(error as Error).message}`);
+    if (!options.create) throw new UsageError(`no dev issuer key in ${stateDir}: is it the --state DIR of portcullis dev?`);
     const { privateKey } = await generateKeyPair('ES256', { extractable: true });
     privateJwk = { ...(await exportJWK(privateKey)), kid: randomUUID(), alg: 'ES256', use: 'sig' };
     await mkdir(stateDir, { recursive: true });
@@ -84,7 +89,8 @@ export interface DevState {
 /** What `portcullis token` needs to mint tokens for the running stack. */
 export async function writeDevState(stateDir: string, state: DevState): Promise<void> {
   await mkdir(stateDir, { recursive: true });
-  await writeFile(join(stateDir, 'dev.json'), JSON.stringify(state, null, 2) + '\n');
+  // Whole or not at all: `portcullis token` and the auditor commands read it while dev runs.
+  await writeOutputFile(join(stateDir, 'dev.json'), JSON.stringify(state, null, 2) + '\n');
 }
 
 export async function readDevState(stateDir: string): Promise<DevState | undefined> {
@@ -93,12 +99,14 @@ export async function readDevState(stateDir: string): Promise<DevState | undefin
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    // ENOTDIR: the folder named is a file, which holds no state either.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw error;
   }
   try {
     return JSON.parse(text) as DevState;
   } catch {
-    throw new Error(`${path} is not valid JSON; delete it and restart portcullis dev`);
+    throw new CommandFailure(`${path} is not valid JSON; delete it and restart portcullis dev`);
   }
 }

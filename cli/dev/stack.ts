@@ -119,7 +119,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     for (const s of stops.reverse()) await s().catch((error: unknown) => options.log.warn('stopping the stack', { error: String(error) }));
   };
   try {
-    const issuer = await loadDevIssuer(options.stateDir);
+    const issuer = await loadDevIssuer(options.stateDir, { create: true });
     const printCard = options.printCard ?? ((text: string) => options.log.info(text));
     const [azurite, serviceBus, upstream, llm, claude, arm, mcp, cards, kubernetes, sshd, postgres, mariadb] = await startAll(
       { start: () => startAzurite({ location: options.persist ? join(options.stateDir, 'azurite') : undefined }), stop: (a) => a.stop() },

@@ -14,7 +14,8 @@ import { policyUnavailable } from './refusals.js';
 export interface PolicySource {
   /** A token that changes when the content does (mtime, ETag). */
   version(): Promise<string>;
-  read(): Promise<{ text: string; version: string }>;
+  /** Bytes, not text: the loader refuses a policy that is not UTF-8, saying where. */
+  read(): Promise<{ bytes: Uint8Array; version: string }>;
   describe: string;
 }
 
@@ -30,7 +31,7 @@ export function policySource(location: string, credential: TokenCredential, cwd 
     version,
     async read() {
       const v = await version();
-      return { text: await readFile(path, 'utf8'), version: v };
+      return { bytes: await readFile(path), version: v };
     },
   };
 }
@@ -44,7 +45,7 @@ export function blobPolicySource(blob: BlobClient): PolicySource {
       const download = await blob.download();
       const chunks: Buffer[] = [];
       for await (const chunk of download.readableStreamBody ?? []) chunks.push(Buffer.from(chunk as Buffer));
-      return { text: Buffer.concat(chunks).toString('utf8'), version: download.etag ?? '' };
+      return { bytes: Buffer.concat(chunks), version: download.etag ?? '' };
     },
   };
 }
@@ -75,8 +76,8 @@ export function createPolicyStore<S>(options: PolicyStoreOptions<S>): PolicyStor
     checkedAt = now();
     try {
       if (state && (await options.source.version()) === state.version) return;
-      const { text, version } = await options.source.read();
-      const result = loadPolicy(text, options.load);
+      const { bytes, version } = await options.source.read();
+      const result = loadPolicy(bytes, options.load);
       if (!result.ok) {
         options.log.error(state ? 'new policy version refused; the previous one stays in force' : 'policy is invalid', {
           source: options.source.describe,

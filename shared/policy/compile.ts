@@ -1,14 +1,16 @@
 // Turns a schema-valid policy document into the form the gateway runs: globs and regexes compiled
 // once, durations in milliseconds, and the checks a schema cannot express (unknown connection
-// names, review rules without reviewers, dev-only credentials) reported as problems with paths.
+// names, review rules without reviewers, dev-only credentials, flags no kind sets) reported as
+// problems with paths.
 import type { Connection } from '../connections/connection.js';
 import type { CredentialConfig, Tier } from '../connections/credential-schema.js';
 import type { IssuerConfig } from '../identity/schema.js';
 import type { MaskingConfig } from '../masking/config.js';
 import { decodedQuery } from '../connections/rule-text.js';
 import { claimGlob, GlobError, pathGlob, policyRegExp, textGlob, type TextPattern } from './glob.js';
+import { unknownFlag, type Kind } from './flags.js';
 import { parseJsonPath, type JsonPathStep } from './json-path.js';
-import { DURATION, type MatchDocument, type PolicyDocument } from './schema.js';
+import { parseDuration, type MatchDocument, type PolicyDocument } from './schema.js';
 
 export type Action = 'allow' | 'deny' | 'review';
 
@@ -84,11 +86,6 @@ export interface Problem {
 
 export interface CompileOptions {
   env: 'development' | 'production';
-}
-
-export function parseDuration(text: string): number {
-  const [, amount, unit] = DURATION.exec(text)!;
-  return Number(amount) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit as 's' | 'm' | 'h' | 'd'];
 }
 
 const list = <T>(value: T | T[] | undefined): T[] | undefined => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
@@ -169,6 +166,14 @@ export function compilePolicy(doc: PolicyDocument, options: CompileOptions, part
         problems.push({ path: at2, message: `no connection is named "${name}"` });
       }
     }
+    const flags = list(rule.match.flags);
+    if (flags) {
+      const kinds = kindsOf(list(rule.match.connections), connections, partial?.connectionNames);
+      for (const [j, flag] of flags.entries()) {
+        const message = unknownFlag(flag, kinds);
+        if (message) problems.push({ path: Array.isArray(rule.match.flags) ? at('match', 'flags', j) : at('match', 'flags'), message });
+      }
+    }
     return {
       name: rule.name,
       action: rule.action,
@@ -206,6 +211,24 @@ export function compilePolicy(doc: PolicyDocument, options: CompileOptions, part
       },
     },
   };
+}
+
+/**
+ * The kinds of the connections a rule names; none when that is not known: the rule names no
+ * connection (it applies to all), or one that is not valid (partial documents).
+ */
+function kindsOf(patterns: string[] | undefined, connections: ReadonlyMap<string, NamedConnection>, written?: ReadonlySet<string>): Set<Kind> {
+  const globs = (patterns ?? []).flatMap((p) => {
+    try {
+      return [textGlob(p)];
+    } catch (error) {
+      if (!(error instanceof GlobError)) throw error;
+      return [];
+    }
+  });
+  const named = [...(written ?? connections.keys())].filter((name) => globs.some((g) => g.test(name)));
+  if (named.some((name) => !connections.has(name))) return new Set();
+  return new Set(named.map((name) => connections.get(name)!.config.kind));
 }
 
 /**

@@ -13,7 +13,7 @@ const ISSUER = `issuers:
     jwksUri: https://issuer.example/jwks
 `;
 
-const load = (text: string, env: 'development' | 'production' = 'production', variables: Record<string, string> = {}) =>
+const load = (text: string | Uint8Array, env: 'development' | 'production' = 'production', variables: Record<string, string> = {}) =>
   loadPolicy(text, { env, variables });
 
 function problems(result: LoadResult) {
@@ -234,5 +234,157 @@ rules:
   it('names the valid kinds when a connection has none', () => {
     const found = problems(load(`version: 1\n${ISSUER}connections:\n  api: { upstream: "https://x.example" }\n`));
     assert.equal(found[0]!.message, `is required: one of ${KINDS}`);
+  });
+});
+
+describe('policy loader: reading the YAML', () => {
+  const HTTP = `version: 1\n${ISSUER}connections:\n  api: { kind: http, upstream: "https://api.example", groups: [agents] }\n`;
+  const bytes = (...parts: Array<string | number[]>) => Uint8Array.from(parts.flatMap((p) => (typeof p === 'string' ? [...new TextEncoder().encode(p)] : p)));
+
+  it('loads a policy whose rules share an anchor more than a hundred times (yaml refuses that by default)', () => {
+    const rules = Array.from({ length: 150 }, (_, i) =>
+      i === 0 ? '  - { name: r0, action: review, review: &rv { groups: [reviewers], timeout: 30m } }' : `  - { name: r${i}, action: review, review: *rv }`,
+    );
+    const result = load(`${HTTP}rules:\n${rules.join('\n')}\n`);
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
+    assert.equal(result.policy.rules[149]!.review!.timeoutMs, 30 * 60_000);
+  });
+
+  it('reports aliases that expand without bound, refer to nothing or to their own node, where they are, instead of throwing', () => {
+    let laughs = `${HTTP}x0: &a0 [x, x, x, x, x, x, x, x, x, x]\n`;
+    for (let i = 1; i <= 8; i++) laughs += `x${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]\n`;
+    const [expands] = problems(load(laughs));
+    assert.match(expands!.message, /aliases expand this document past 100000 values/);
+    assert.equal(expands!.line, 12, 'the alias that crosses the bound');
+    assert.equal(expands!.path, 'x4[7]');
+
+    const [nothing] = problems(load(`${HTTP}rules:\n  - { name: a, action: review, review: *nope }\n`));
+    assert.deepEqual([nothing!.path, nothing!.line, nothing!.column, nothing!.message], ['rules[0].review', 9, 40, '*nope refers to no anchor &nope before it']);
+    const [cycle] = problems(load(`${HTTP}extra: &x [1, *x]\n`));
+    assert.match(cycle!.message, /inside the node it refers to/);
+  });
+
+  it('refuses a file that is not UTF-8, at the line and column of the first bad byte', () => {
+    // Latin-1 ñ: read leniently it becomes U+FFFD and the deny rule never matches contraseña.
+    const text = `${HTTP}rules:\n  - { name: no-passwords, match: { body: "contrase`;
+    const found = problems(load(bytes(text, [0xf1], 'a" }, action: deny }\n')));
+    assert.equal(found.length, 1);
+    assert.deepEqual([found[0]!.line, found[0]!.column], [9, 51]);
+    assert.match(found[0]!.message, /is not UTF-8: byte 0xF1 .* save the file as UTF-8/);
+    // The same text in UTF-8 loads, and the rule reads ñ.
+    const ok = load(bytes(text, 'ña" }, action: deny }\n'));
+    assert.ok(ok.ok);
+    assert.ok(ok.policy.rules[0]!.match.body!.test('la contraseña'));
+    // A character cut short at the end of the file is reported at its first byte.
+    assert.deepEqual(problems(load(bytes('version: 1\n# €', [0xe2, 0x82])))[0]!.column, 4);
+  });
+
+  it('takes 1 and "1" as the same key, as the loaded object does', () => {
+    const found = problems(load(`${HTTP}  1: { kind: http, upstream: "https://a.example" }\n  "1": { kind: http, upstream: "https://b.example" }\n`));
+    assert.deepEqual(
+      found.map((p) => [p.path, p.line, p.message]),
+      [['connections.1', 9, 'this key is already in the mapping (keys are compared as written: 1 and "1" are the same key)']],
+    );
+  });
+
+  it('reports unknown tags, and still checks the rest of the document', () => {
+    const found = problems(
+      load(`${HTTP}rules:
+  - { name: a, match: { body: !!js/regexp /secret/i }, action: deny }
+  - { name: b, action: !custom allow, bogus: 1 }
+`),
+    );
+    assert.deepEqual(
+      found.map((p) => `${p.line}:${p.column} ${p.path} ${p.message.split(':')[0]}`),
+      ['9:31 rules[0].match.body unknown tag', '10:24 rules[1].action unknown tag', '10:39 rules[1].bogus is not a known field'],
+    );
+    assert.match(found[0]!.message, /unknown tag: !!js\/regexp/);
+  });
+
+  it('reports a duplicate key with the schema problems of the same document', () => {
+    const found = problems(
+      load(`${HTTP.replace('groups: [agents] }', 'groups: [agents], groups: [everyone] }')}recording: maybe\nunknownTopLevel: 1\n`),
+    );
+    assert.deepEqual(found.map((p) => p.path), ['connections.api.groups', 'recording', 'unknownTopLevel']);
+  });
+
+  it('keeps checking a rule whose fields break the schema: its other fields, its name against the others', () => {
+    const found = problems(
+      load(`${HTTP}rules:
+  - { name: read, match: { connections: api, body: "(?=lookahead)", method: DELTE }, action: allw }
+  - { name: read, match: { connections: api }, action: deny }
+  - { name: held, action: review, review: { groups: [] } }
+`),
+    );
+    assert.deepEqual(found.map((p) => p.path), ['rules[0].match.body', 'rules[0].match.method', 'rules[0].action', 'rules[1].name', 'rules[2].review.groups']);
+  });
+
+  it('reports any ${ that is not ${NAME}, and leaves ${ in a variable\'s value alone', () => {
+    const text = `${HTTP}rules:\n  - { name: a, match: { subjects: ["\${A:-b}", "\${ A }", "\${a-b}", "\${A}"] }, action: deny }\n`;
+    const found = problems(load(text, 'production', { A: 'x' }));
+    assert.deepEqual(
+      found.map((p) => p.path),
+      ['rules[0].match.subjects[0]', 'rules[0].match.subjects[1]', 'rules[0].match.subjects[2]'],
+    );
+    assert.match(found[0]!.message, /^"\$\{A:-b\}" is not a variable reference: write \$\{NAME\}/);
+    const ok = load(`${HTTP}rules:\n  - { name: a, match: { subjects: "\${A}" }, action: deny }\n`, 'production', { A: '${literal}' });
+    assert.ok(ok.ok);
+  });
+});
+
+describe('policy loader: risk flags', () => {
+  const policy = (flags: string, connections = 'db') => `version: 1
+${ISSUER}connections:
+  db: { kind: postgres, credential: { env: DB_URL } }
+  shell: { kind: ssh, host: h.example, user: u, hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", credential: { env: K } }
+rules:
+  - { name: r, match: { connections: ${connections}, flags: ${flags} }, action: deny }
+`;
+
+  it('accepts the flags the rule\'s connections set', () => {
+    for (const [flags, connections] of [['[ddl, no-where]', 'db'], ['sudo', 'shell'], ['[ddl, sudo]', '"*"'], ['[ddl, sudo]', '[db, shell]']]) {
+      const result = load(policy(flags!, connections), 'development');
+      assert.ok(result.ok, `${flags} on ${connections}: ${JSON.stringify(!result.ok && result.problems)}`);
+    }
+  });
+
+  it('reports a flag no kind sets, naming the ones the rule\'s connections set', () => {
+    const [typo] = problems(load(policy('[dll]'), 'development'));
+    assert.equal(typo!.path, 'rules[0].match.flags[0]');
+    assert.equal(typo!.line, 10);
+    assert.match(typo!.message, /^"dll" is not a flag postgres connections set; known: read-only, write, ddl, /);
+  });
+
+  it('reports a flag that only other kinds set', () => {
+    const [other] = problems(load(policy('sudo'), 'development'));
+    assert.equal(other!.path, 'rules[0].match.flags');
+    assert.match(other!.message, /^"sudo" is set only on ssh, kubernetes connections, and this rule's connections are postgres: it never matches$/);
+  });
+
+  it('checks a rule without connections against every kind', () => {
+    const text = `version: 1\n${ISSUER}connections: {}\nrules:\n  - { name: r, match: { flags: [tools, nope] }, action: deny }\n`;
+    const found = problems(load(text));
+    assert.deepEqual(found.map((p) => p.path), ['rules[0].match.flags[1]']);
+    assert.match(found[0]!.message, /^"nope" is not a flag any connection kind sets; known: .*\bddl\b.*\bsudo\b/);
+  });
+});
+
+describe('policy loader: review timeouts', () => {
+  const policy = (timeout: string, approvals = '1h') =>
+    `version: 1\n${ISSUER}approvals: { timeout: ${approvals} }\nconnections: {}\nrules:\n  - { name: r, action: review, review: { groups: [reviewers], timeout: ${timeout} } }\n`;
+
+  it('accepts 1s to 30d', () => {
+    for (const t of ['1s', '90s', '30d', '720h']) assert.ok(load(policy(t, t)).ok, t);
+  });
+
+  it('refuses 0s and timeouts past 30 days (an expiry no Date holds), in rules and approvals', () => {
+    for (const t of ['0s', '31d', '999999999d', '99999999999999999999999s']) {
+      const found = problems(load(policy(t, t)));
+      assert.deepEqual(
+        found.map((p) => `${p.path}: ${p.message}`),
+        ['approvals.timeout: must be between 1s and 30d', 'rules[0].review.timeout: must be between 1s and 30d'],
+        t,
+      );
+    }
   });
 });

@@ -6,8 +6,25 @@ import { connectionSchema } from '../connections/schemas.js';
 import { issuerSchema } from '../identity/schema.js';
 import { maskingConfigSchema } from '../masking/config.js';
 
-export const DURATION = /^(\d+)(s|m|h|d)$/;
-const duration = z.string().regex(DURATION, 'is not a duration like 30s, 15m, 2h or 1d');
+const DURATION = /^(\d+)(s|m|h|d)$/;
+
+/** Milliseconds of a string that matches DURATION. */
+export function parseDuration(text: string): number {
+  const [, amount, unit] = DURATION.exec(text)!;
+  return Number(amount) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit as 's' | 'm' | 'h' | 'd'];
+}
+
+const duration = (min: string, max: string) =>
+  z
+    .string()
+    .regex(DURATION, 'is not a duration like 30s, 15m, 2h or 1d')
+    .refine((text) => !DURATION.test(text) || (parseDuration(text) >= parseDuration(min) && parseDuration(text) <= parseDuration(max)), `must be between ${min} and ${max}`);
+
+/**
+ * How long a held request may wait for reviewers: more than nothing (0s expires it before anyone
+ * sees it) and at most 30 days, past which it is stale (and, unbounded, its expiry overflows a Date).
+ */
+const reviewTimeout = duration('1s', '30d');
 const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1)]);
 
 /** Names the guard uses for its own decisions; a rule may not take them. */
@@ -63,7 +80,7 @@ export const matchSchema = z
     )
       .optional()
       .describe('commands (ssh, kubernetes exec), looked through sudo, env, xargs, sh -c…: a deny or review rule matches when any program the command runs matches (program and args; a list: any entry); an allow rule only when every program does'),
-    flags: oneOrMany(z.string().min(1)).optional().describe('at least one of these risk flags is set (e.g. ddl, no-where, data-modifying-cte, opaque-code; for commands sudo, pipe-to-shell, command-substitution, redirect-write, background, unparsable, dynamic-program)'),
+    flags: oneOrMany(z.string().min(1)).optional().describe('at least one of these risk flags is set (e.g. ddl, no-where, data-modifying-cte, opaque-code; for commands sudo, pipe-to-shell, command-substitution, redirect-write, background, unparsable, dynamic-program); a flag no connection the rule applies to can set is a problem, and policy check lists the ones they can)'),
     arguments: z
       .record(z.string().regex(JSON_PATH, 'is not a JSON path like $.path, $.files[*].name or $["a key"]'), z.string())
       .optional()
@@ -86,7 +103,7 @@ export const reviewSchema = z
   .object({
     groups: z.array(z.string().min(1)).min(1).describe('reviewers must be in one of these groups'),
     minApprovals: z.number().int().min(1).max(10).default(1).describe('distinct reviewers who must approve'),
-    timeout: duration.optional().describe('how long the request waits for reviewers (default: approvals.timeout)'),
+    timeout: reviewTimeout.optional().describe('how long the request waits for reviewers, 1s to 30d (default: approvals.timeout)'),
     elevate: z
       .literal('admin')
       .optional()
@@ -126,7 +143,7 @@ export const policySchema = z
       .strict()
       .optional(),
     approvals: z
-      .object({ timeout: duration.default('1h').describe('default time a held request waits for reviewers') })
+      .object({ timeout: reviewTimeout.default('1h').describe('default time a held request waits for reviewers, 1s to 30d') })
       .strict()
       .default({ timeout: '1h' }),
     issuers: z.array(issuerSchema).min(1, 'at least one trusted issuer is required'),
@@ -141,3 +158,4 @@ export const policySchema = z
 export type PolicyDocument = z.infer<typeof policySchema>;
 export type RuleDocument = z.infer<typeof ruleSchema>;
 export type MatchDocument = z.infer<typeof matchSchema>;
+export type ReviewDocument = z.infer<typeof reviewSchema>;

@@ -76,6 +76,15 @@ describe('policy store: file source', () => {
     assert.match(String(refused?.problems), /rules\[0\]\.action/);
   });
 
+  it('refuses a policy file that is not UTF-8, saying where, instead of loading U+FFFD', async () => {
+    const path = join(dir, 'latin1.yaml');
+    // Latin-1 ñ: read as UTF-8 leniently, a deny rule on "contraseña" would never match.
+    await writeFile(path, Buffer.from(policyText('  - { name: no-passwords, match: { body: "contraseña" }, action: deny }'), 'latin1'));
+    const { store: s, log } = store(policySource(path, { getToken: async () => null }));
+    await assert.rejects(s.current(), (e: unknown) => e instanceof Refusal && e.status === 503);
+    assert.match(String(log.lines.find((l) => l.level === 'error')?.problems), /latin1\.yaml:9:51 {2}\(document\) {2}is not UTF-8: byte 0xF1/);
+  });
+
   it('refuses requests (503) when no valid policy was ever loaded', async () => {
     const path = join(dir, 'broken.yaml');
     await writeFile(path, BROKEN);

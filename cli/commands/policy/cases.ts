@@ -2,11 +2,10 @@
 // in that connection kind's terms, and what the policy should do with it. Validated in two passes
 // that report together — the file's own shape, then against the policy (connections, the request
 // shape of each connection's kind, rule names) — every problem with file:line:column.
-import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { claimsSchema, offlineRequestSchema, type OfflineInput } from '../../../shared/gateway/offline.js';
 import type { Policy } from '../../../shared/policy/compile.js';
-import { flatten, formatPath, locate, sortProblems, type PolicyProblem } from '../../../shared/policy/load.js';
+import { flatten, formatPath, readYaml, sortProblems, type PolicyProblem } from '../../../shared/policy/load.js';
 import { RESERVED_RULE_NAMES } from '../../../shared/policy/schema.js';
 
 export const EXPECTED = ['allow', 'deny', 'review', 'refused'] as const;
@@ -43,23 +42,15 @@ export interface ParsedTests {
 }
 
 /** The file's own problems, and the valid part of it (undefined when the file as a whole is unusable). */
-export function parseTestFile(text: string): { tests?: ParsedTests; problems: PolicyProblem[] } {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    return {
-      problems: doc.errors.map((e) => {
-        const pos = lineCounter.linePos(e.pos[0]);
-        return { path: '', line: pos.line, column: pos.col, message: e.message.split('\n')[0]! };
-      }),
-    };
-  }
-  const where = (path: Array<string | number>) => locate(doc, lineCounter, path);
-  const problems: PolicyProblem[] = [];
+export function parseTestFile(source: string | Uint8Array): { tests?: ParsedTests; problems: PolicyProblem[] } {
+  const yaml = readYaml(source);
+  if (!('value' in yaml)) return { problems: yaml.problems };
+  const { where } = yaml;
+  const problems: PolicyProblem[] = [...yaml.problems];
   const add = (issues: z.core.$ZodIssue[], prefix: Array<string | number> = []) => {
     for (const i of flatten(issues, prefix)) problems.push({ path: formatPath(i.path), ...where(i.path), message: i.message });
   };
-  const parsed = testFileSchema.safeParse(doc.toJS() ?? {}, { reportInput: true });
+  const parsed = testFileSchema.safeParse(yaml.value ?? {}, { reportInput: true });
   if (!parsed.success) {
     add(parsed.error.issues);
     return { problems: sortProblems(problems) };

@@ -8,7 +8,7 @@ import { explain, type Explanation } from '../../../shared/guard/explain.js';
 import { parseCommandArgs, parseDocumentedArgs, type Help } from '../../args.js';
 import { UsageError, type CliIo, type Command } from '../../io.js';
 import { bindCases, parseTestFile, type TestFile } from './cases.js';
-import { loadPolicyFile, plural, policyFlags, policyOptions, policySettings, readText } from './policy-file.js';
+import { loadPolicyFile, plural, policyFlags, policyOptions, policySettings, readSource } from './policy-file.js';
 
 const options = {
   ...policyOptions,
@@ -125,8 +125,8 @@ async function caseFile(spec: string, values: Values, io: CliIo): Promise<{ test
       }
     }
   }
-  const { text, shown } = await readText(file, io);
-  const parsed = parseTestFile(text);
+  const { bytes, shown } = await readSource(file, io);
+  const parsed = parseTestFile(bytes);
   if (!parsed.tests || parsed.problems.length > 0) throw new UsageError(`${shown} has ${plural(parsed.problems.length, 'problem')}; policy test lists them`);
   const all = parsed.tests.cases.flatMap((c) => (c.case ? [c.case] : []));
   const chosen = name === undefined ? (all.length === 1 ? all[0] : undefined) : all.find((c) => c.name === name);

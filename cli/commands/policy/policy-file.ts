@@ -35,11 +35,14 @@ export function policySettings(values: { env?: string; var?: string[] }, io: Cli
   return { env, vars };
 }
 
-/** A file's text and the name to show for it (relative to the working directory). */
-export async function readText(file: string, io: CliIo): Promise<{ text: string; shown: string; path: string }> {
+/**
+ * A file's bytes and the name to show for it (relative to the working directory). Bytes, not
+ * text: the loaders refuse a file that is not UTF-8, saying where, instead of reading U+FFFD.
+ */
+export async function readSource(file: string, io: CliIo): Promise<{ bytes: Uint8Array; shown: string; path: string }> {
   const path = resolve(io.cwd, file);
   try {
-    return { text: await readFile(path, 'utf8'), shown: relative(io.cwd, path) || file, path };
+    return { bytes: await readFile(path), shown: relative(io.cwd, path) || file, path };
   } catch (error) {
     throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
@@ -52,8 +55,8 @@ export type PolicyFile = { ok: true; policy: Policy; shown: string } | { ok: fal
  * environment.
  */
 export async function loadPolicyFile(file: string, io: CliIo, settings: PolicySettings, defaults: Record<string, string> = {}): Promise<PolicyFile> {
-  const { text, shown } = await readText(file, io);
-  const result = loadPolicy(text, { env: settings.env, variables: { ...io.env, ...defaults, ...settings.vars } });
+  const { bytes, shown } = await readSource(file, io);
+  const result = loadPolicy(bytes, { env: settings.env, variables: { ...io.env, ...defaults, ...settings.vars } });
   if (result.ok) return { ok: true, policy: result.policy, shown };
   return { ok: false, report: formatProblems(result.problems, shown), count: result.problems.length, shown };
 }

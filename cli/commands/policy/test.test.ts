@@ -167,6 +167,48 @@ describe('portcullis policy check (shares the policy loading)', () => {
   });
 });
 
+describe('portcullis policy: files as they are written', () => {
+  const policy = (rules: string) => `version: 1
+issuers:
+  - { issuer: https://issuer.example, audience: api://portcullis, jwksUri: https://issuer.example/jwks }
+connections:
+  api: { kind: http, upstream: https://api.example.com, groups: [agents] }
+rules:
+${rules}`;
+
+  it('refuses a policy or a test file that is not UTF-8 at the bad byte, not as U+FFFD (exit 2)', async () => {
+    const latin1 = (text: string) => Buffer.from(text, 'latin1');
+    const pol = join(dir, 'latin1.yaml');
+    await writeFile(pol, latin1(policy('  - { name: no-passwords, match: { connections: api, body: "contraseña" }, action: deny }\n')));
+    const check = await portcullis('policy', 'check', pol);
+    assert.equal(check.code, 2, check.out);
+    assert.match(check.out, /latin1\.yaml:7:69 {2}\(document\) {2}is not UTF-8: byte 0xF1/);
+
+    const good = await file('utf8.yaml', policy('  - { name: read, match: { connections: api }, action: allow }\n'));
+    const tests = join(dir, 'latin1-tests.yaml');
+    await writeFile(tests, latin1('cases:\n  - { name: señal, principal: { sub: a, groups: [agents] }, connection: api, request: { path: / }, expect: { action: allow } }\n'));
+    const test = await portcullis('policy', 'test', good, tests);
+    assert.equal(test.code, 2, test.out);
+    assert.match(test.out, /latin1-tests\.yaml:2:15 {2}\(document\) {2}is not UTF-8: byte 0xF1/);
+  });
+
+  it('reads a policy and tests whose anchors are used more than a hundred times (exit 0)', async () => {
+    const rules = Array.from({ length: 120 }, (_, i) =>
+      i === 0 ? '  - { name: r0, match: { path: /p0 }, action: review, review: &rv { groups: [reviewers] } }' : `  - { name: r${i}, match: { path: /p${i} }, action: review, review: *rv }`,
+    );
+    const pol = await file('aliases.yaml', policy(`${rules.join('\n')}\n`));
+    const cases = Array.from({ length: 120 }, (_, i) =>
+      i === 0 ? '  - { name: c0, principal: &p { sub: a, groups: [agents] }, connection: api, request: { path: /p0 }, expect: { action: review } }' : `  - { name: c${i}, principal: *p, connection: api, request: { path: /p${i} }, expect: { action: review } }`,
+    );
+    const tests = await file('aliases-tests.yaml', `cases:\n${cases.join('\n')}\n`);
+    const check = await portcullis('policy', 'check', pol);
+    assert.equal(check.code, 0, check.out);
+    const test = await portcullis('policy', 'test', pol, tests);
+    assert.equal(test.code, 0, test.out);
+    assert.match(test.out, /^120 cases: 120 passed, 0 failed$/m);
+  });
+});
+
 describe('portcullis policy explain', () => {
   it('shows every rule, the first field that did not match and why, then the winner and why', async () => {
     const { code, out } = await portcullis('policy', 'explain', '--env', 'development', EXAMPLE, '--case', `${EXAMPLE_TESTS}:admin is off limits, even to reads`);

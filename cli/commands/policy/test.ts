@@ -1,15 +1,14 @@
 // `portcullis policy test POLICY TESTS… [--junit FILE]`: runs each case of the test files through
 // the gateway's own classifiers and guard, offline. Exit 0 when every case passes, 1 when one
 // fails, 2 on bad input (usage, or a problem in the policy or a test file: all listed at once).
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { judgeOffline, type OfflineOutcome } from '../../../shared/gateway/offline.js';
 import { formatProblems, sortProblems } from '../../../shared/policy/load.js';
 import { parseDocumentedArgs, type Help } from '../../args.js';
-import { UsageError, type Command } from '../../io.js';
+import { UsageError, writeOutputFile, type Command } from '../../io.js';
 import { bindCases, parseTestFile, type TestCase } from './cases.js';
 import { junitXml, type CaseResult } from './junit.js';
-import { loadPolicyFile, plural, policyFlags, policyOptions, policySettings, readText } from './policy-file.js';
+import { loadPolicyFile, plural, policyFlags, policyOptions, policySettings, readSource } from './policy-file.js';
 
 const options = { ...policyOptions, junit: { type: 'string' as const } };
 
@@ -34,8 +33,8 @@ export const run: Command = async (args, io) => {
   };
   const suites: Array<{ shown: string; run: () => Promise<CaseResult[]> }> = [];
   for (const testFile of testFiles) {
-    const { text, shown } = await readText(testFile, io);
-    const parsed = parseTestFile(text);
+    const { bytes, shown } = await readSource(testFile, io);
+    const parsed = parseTestFile(bytes);
     const found = [...parsed.problems];
     const tests = parsed.tests;
     if (!tests) {
@@ -77,7 +76,7 @@ export const run: Command = async (args, io) => {
   for (const r of results) io.stdout.write(`${r.passed ? 'pass' : 'FAIL'}  ${r.file}  ${r.name}  ${r.passed ? r.actual : `expected ${r.expected}, got ${r.actual}`}\n`);
   const failed = results.filter((r) => !r.passed).length;
   io.stdout.write(`${plural(results.length, 'case')}: ${results.length - failed} passed, ${failed} failed\n`);
-  if (values.junit) await writeFile(resolve(io.cwd, values.junit), junitXml(results, `policy test ${policyFile}`));
+  if (values.junit) await writeOutputFile(resolve(io.cwd, values.junit), junitXml(results, `policy test ${policyFile}`));
   return failed > 0 ? 1 : 0;
 };
 

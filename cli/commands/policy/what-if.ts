@@ -11,7 +11,7 @@ import { directorySink, exportSessions, sessionEventSchema, type SessionEvent } 
 import { readLines } from '../../../shared/sessions/lines.js';
 import { parseDocumentedArgs, type Help } from '../../args.js';
 import { UsageError, type Command } from '../../io.js';
-import { parseDay } from '../sessions/dates.js';
+import { parseDayRange, rangeFlags, rangeOptions } from '../sessions/dates.js';
 import { localStack, sessionStores, storageFlags, storageOptions, storageSettings } from '../sessions/storage.js';
 import { loadPolicyFile, plural, policyFlags, policyOptions, policySettings } from './policy-file.js';
 import { fileSigner } from '../../../shared/sessions/file-signer.js';
@@ -22,6 +22,7 @@ const CHANGES = ACTIONS.flatMap((a) => ACTIONS.filter((b) => b !== a).map((b) =>
 const options = {
   ...policyOptions,
   ...storageOptions,
+  ...rangeOptions,
   policy: { type: 'string' as const },
   sessions: { type: 'string' as const },
   from: { type: 'string' as const },
@@ -31,11 +32,12 @@ const options = {
 };
 
 export const help: Help<typeof options> = {
-  usage: 'portcullis policy what-if --policy CANDIDATE (--sessions DIR | --from DATE --to DATE [storage options]) [--fail-on CHANGES] [--json]',
+  usage: 'portcullis policy what-if --policy CANDIDATE (--sessions DIR | --from DATE --to DATE [--max-days N] [storage options]) [--fail-on CHANGES] [--json]',
   about: 'Judges recorded requests again under a candidate policy and lists the decisions that would change (exit 1 when one of --fail-on changes).',
   flags: {
     ...policyFlags,
     ...storageFlags,
+    ...rangeFlags,
     policy: ['CANDIDATE', 'the candidate policy file; required'],
     sessions: ['DIR', 'read exported session files (portcullis sessions export)'],
     from: ['DATE', 'read the storage account from this UTC day (YYYY-MM-DD)'],
@@ -79,9 +81,7 @@ export const run: Command = async (args, io) => {
     if (!(await stat(dir).then((s) => s.isDirectory(), () => false))) throw new UsageError(`--sessions ${values.sessions} is not a folder`);
   } else {
     if (values.from === undefined || values.to === undefined) throw new UsageError('--from DATE and --to DATE go together');
-    const from = parseDay(values.from, '--from');
-    const to = parseDay(values.to, '--to');
-    if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
+    const { from, to } = parseDayRange({ ...values, from: values.from, to: values.to });
     const stores = sessionStores(storageSettings(values, io.env, await localStack(io, values.state)));
     dir = await mkdtemp(join(tmpdir(), 'portcullis-what-if-'));
     cleanup = () => rm(dir, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { directorySink, exportSessions, MANIFEST_FILE } from '../../../shared/sessions/index.js';
 import { parseDocumentedArgs, type Help } from '../../args.js';
 import { UsageError, type Command } from '../../io.js';
-import { parseDay } from './dates.js';
+import { parseDayRange, rangeFlags, rangeOptions } from './dates.js';
 import { exportSigner } from './signing.js';
 import { localStack, sessionStores, storageFlags, storageOptions, storageSettings } from './storage.js';
 import { visible } from '../../../shared/platform/terminal-text.js';
@@ -14,17 +14,19 @@ const options = {
   to: { type: 'string' },
   out: { type: 'string' },
   'signing-key': { type: 'string' },
+  ...rangeOptions,
   ...storageOptions,
 } as const;
 
 export const help: Help<typeof options> = {
-  usage: 'portcullis sessions export --from DATE --to DATE --out DIR [--signing-key KEY] [storage options]',
+  usage: 'portcullis sessions export --from DATE --to DATE --out DIR [--max-days N] [--signing-key KEY] [storage options]',
   about: 'Copies the session logs of those UTC days into DIR with a signed manifest (verify it with `portcullis sessions verify DIR`). Run beside `portcullis dev`, it finds the local stack\'s storage by itself.',
   flags: {
     from: ['DATE', 'the first UTC day (YYYY-MM-DD); required'],
     to: ['DATE', 'the last UTC day, included; required'],
     out: ['DIR', 'where the files go; required'],
     'signing-key': ['KEY', 'the manifest\'s signing key: a PEM file or a Key Vault key id (default: PORTCULLIS_SIGNING_KEY_ID, else the dev key in the state folder)'],
+    ...rangeFlags,
     ...storageFlags,
   },
 };
@@ -32,9 +34,7 @@ export const help: Help<typeof options> = {
 export const run: Command = async (args, io) => {
   const { values } = parseDocumentedArgs(args, options, help);
   if (values.from === undefined || values.to === undefined) throw new UsageError('--from DATE and --to DATE are required');
-  const from = parseDay(values.from, '--from');
-  const to = parseDay(values.to, '--to');
-  if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
+  const { from, to } = parseDayRange({ ...values, from: values.from, to: values.to });
   if (!values.out) throw new UsageError('--out DIR is required');
   const stores = sessionStores(storageSettings(values, io.env, await localStack(io, values.state)));
   const out = resolve(io.cwd, values.out);

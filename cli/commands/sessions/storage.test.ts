@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UsageError } from '../../io.js';
-import { parseDay } from './dates.js';
+import { parseDay, parseDayRange } from './dates.js';
 import { storageSettings } from './storage.js';
 
 describe('sessions storage options', () => {
@@ -59,6 +59,17 @@ describe('sessions storage options', () => {
     assert.equal(parseDay('2024-02-29', '--from'), '2024-02-29');
     for (const bad of ['2025-02-29', '2025-1-01', '01/02/2025', '2025-01-01T00:00:00Z']) {
       assert.throws(() => parseDay(bad, '--from'), UsageError, bad);
+    }
+  });
+
+  it('takes a range of at most 366 days, both included, unless --max-days allows more', () => {
+    assert.deepEqual(parseDayRange({ from: '2024-01-01', to: '2024-12-31' }), { from: '2024-01-01', to: '2024-12-31' });
+    assert.throws(() => parseDayRange({ from: '2024-01-01', to: '2025-01-01' }), /spans 367 days, more than 366: .* --max-days 367/);
+    assert.deepEqual(parseDayRange({ from: '2024-01-01', to: '2025-01-01', 'max-days': '367' }), { from: '2024-01-01', to: '2025-01-01' });
+    assert.throws(() => parseDayRange({ from: '2024-01-02', to: '2024-01-03', 'max-days': '1' }), /spans 2 days, more than 1/);
+    assert.throws(() => parseDayRange({ from: '2024-01-02', to: '2024-01-01' }), /--from 2024-01-02 is after --to 2024-01-01/);
+    for (const bad of ['0', '-1', '1.5', '', 'ten']) {
+      assert.throws(() => parseDayRange({ from: '2024-01-01', to: '2024-01-01', 'max-days': bad }), /--max-days ".*" is not a number of days/, bad);
     }
   });
 });

@@ -286,6 +286,39 @@ describe('local host: HTTP', () => {
     }
   });
 
+  /** Sends `text` as it is on a connection of its own; the whole answer, once the host closes it. */
+  const raw = (text: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = new Socket();
+      let answer = '';
+      socket.on('data', (d) => (answer += d));
+      socket.on('close', () => resolve(answer));
+      socket.on('error', reject);
+      socket.connect(host.port, '127.0.0.1', () => socket.write(text));
+    });
+
+  const problemOf = (answer: string) => {
+    const [head, body] = answer.split('\r\n\r\n');
+    assert.match(head!, /^content-type: application\/problem\+json$/im);
+    assert.match(head!, /^connection: close$/im);
+    return { status: Number(head!.split(' ')[1]), problem: JSON.parse(body!) as Record<string, unknown> };
+  };
+
+  it('answers a Host the URL parser refuses with 400 problem+json, not 500', async () => {
+    const { status, problem } = problemOf(await raw('GET /api/echo/a/b HTTP/1.1\r\nHost: a b\r\nConnection: close\r\n\r\n'));
+    assert.equal(status, 400);
+    assert.equal(problem.type, 'urn:portcullis:problem:bad-request');
+  });
+
+  it('answers what node:http refuses itself with problem+json and closes the connection: 431 for headers too large, 400 for broken chunking', async () => {
+    const big = problemOf(await raw(`GET /api/echo/a/b HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`));
+    assert.deepEqual([big.status, big.problem.status, big.problem.type], [431, 431, 'urn:portcullis:problem:headers-too-large']);
+    const chunked = problemOf(await raw('POST /api/bytes HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nabc\r\n0\r\n\r\n'));
+    assert.deepEqual([chunked.status, chunked.problem.type], [400, 'urn:portcullis:problem:bad-request']);
+    assert.match(String(chunked.problem.detail), /HPE_INVALID_CHUNK_SIZE/);
+    assert.equal((await fetch(`${host.url}/api/echo/a/b`)).status, 200, 'and keeps serving');
+  });
+
   it('keeps serving after a client disconnects mid-stream', async () => {
     await new Promise<void>((resolve, reject) => {
       const req = httpRequest(`${host.url}/api/stream`, (res) => {

@@ -4,7 +4,8 @@
 import type { Cookie, HttpResponseInit } from '@azure/functions';
 import { HttpRequest, HttpResponse, InvocationContext } from '../../../shared/platform/azure-functions.js';
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { HttpFunction } from '../../../shared/platform/triggers.js';
 import type { Logger } from '../../../shared/platform/log.js';
 import { refuseDotSegments } from '../../../shared/connections/target.js';
@@ -44,7 +45,14 @@ async function serve(
     req.resume();
     return send(res, toProblem(error, invocationId), method === 'HEAD');
   }
-  const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+  let url: URL;
+  try {
+    url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+  } catch {
+    // A Host the URL parser refuses (`a b`) is the client's mistake, not an internal error.
+    req.resume();
+    return send(res, toProblem(badRequest('The Host header is not a host name.'), invocationId), method === 'HEAD');
+  }
   const rawPath = url.pathname;
   const matches = routes.flatMap((route) => {
     const params = matchRoute(route, rawPath);
@@ -87,6 +95,40 @@ async function serve(
   // An answer given before the body was read (a 415, a 413) leaves the rest of the body on the
   // connection, which is then dropped: say so, or a kept-alive client sends its next request on it.
   await send(res, result, method === 'HEAD', hasBody && !req.complete);
+}
+
+const badRequest = (detail: string) => new Refusal({ status: 400, type: 'bad-request', title: 'Bad request', detail });
+
+/** The answer to a request node:http refused itself, by the error's code: the statuses Node would answer. */
+function clientErrorRefusal(code: string | undefined): Refusal {
+  if (code === 'HPE_HEADER_OVERFLOW') {
+    return new Refusal({ status: 431, type: 'headers-too-large', title: 'Request header fields too large', detail: 'The request\'s headers are larger than the host accepts.' });
+  }
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    return new Refusal({ status: 408, type: 'request-timeout', title: 'Request timeout', detail: 'The request did not arrive whole in time.' });
+  }
+  return badRequest(`The request is not valid HTTP/1.1 (${code ?? 'unknown error'}).`);
+}
+
+/**
+ * Answers what node:http refuses itself (headers too large, a broken chunked body, a request too
+ * slow to arrive) with a problem+json document like every other answer, where Node would write a
+ * bare status line; then closes the connection, whose next bytes cannot be told apart.
+ */
+export function answerClientErrors(server: Server): void {
+  // The answer under way on each connection: once its headers are out, nothing else may be written.
+  const answering = new WeakMap<Duplex, ServerResponse>();
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => answering.set(req.socket, res));
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === 'ECONNRESET' || !socket.writable || answering.get(socket)?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const answer = toProblem(clientErrorRefusal(error.code), randomUUID());
+    const headers = { ...answer.headers, 'content-length': String(Buffer.byteLength(answer.body)), connection: 'close' };
+    const head = [`HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status]}`, ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
+    socket.end(`${head.join('\r\n')}\r\n\r\n${answer.body}`, () => socket.destroy());
+  });
 }
 
 /** Statuses whose answers have no body, whatever the handler gave (as HttpResponse has it). */

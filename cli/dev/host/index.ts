@@ -6,7 +6,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { FunctionDefinition, HttpFunction, QueueFunction, TimerFunction } from '../../../shared/platform/triggers.js';
 import type { Logger } from '../../../shared/platform/log.js';
-import { httpListener } from './http.js';
+import { answerClientErrors, httpListener } from './http.js';
 import { startQueueTriggers } from './queue.js';
 import { startTimers } from './timer.js';
 
@@ -37,11 +37,12 @@ export async function startHost(options: HostOptions): Promise<LocalHost> {
 
   const listener = httpListener(http, options.log);
   const server: Server = options.tls ? createHttpsServer({ keepAliveTimeout: 5_000, ...options.tls }, listener) : createServer({ keepAliveTimeout: 5_000 }, listener);
+  const internal = options.tls ? createServer({ keepAliveTimeout: 5_000 }, listener) : undefined;
+  const servers = internal ? [server, internal] : [server];
+  for (const s of servers) answerClientErrors(s);
   await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   const { port, address } = server.address() as AddressInfo;
-  const internal = options.tls ? createServer({ keepAliveTimeout: 5_000 }, listener) : undefined;
   if (internal) await listen(internal, 0, '127.0.0.1');
-  const servers = internal ? [server, internal] : [server];
   const url = `${options.tls ? 'https' : 'http'}://${address.includes(':') ? `[${address}]` : address}:${port}`;
   const queueTriggers = options.serviceBus
     ? startQueueTriggers(options.serviceBus.client, queues, { maxDeliveryCount: options.serviceBus.maxDeliveryCount }, options.log)
