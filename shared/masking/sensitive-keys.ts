@@ -16,6 +16,12 @@ export const DEFAULT_SENSITIVE_KEYS: readonly string[] = [
   '_pass',
   // A personal access token: AZURE_DEVOPS_EXT_PAT (az devops), GITHUB_PAT, ADO_PAT; not pat alone.
   '_pat',
+  // Keys that services and frameworks name otherwise: Datadog's and Laravel's appKey (APP_KEY),
+  // Algolia's adminKey, Segment's and Honeycomb's writeKey, Rails' masterKey (RAILS_MASTER_KEY)
+  // and secretKeyBase (SECRET_KEY_BASE), an app's encryptionKey, LogDNA's ingestionKey, a
+  // streaming service's streamKey, and a signing keystore given to CI in base64
+  // (ANDROID_KEYSTORE_BASE64; its 64 is dropped as an instance's number is, so KEYSTORE_BASE matches too).
+  'appKey', 'adminKey', 'writeKey', 'masterKey', 'secretKeyBase', 'encryptionKey', 'ingestionKey', 'streamKey', 'keystoreBase64',
 ];
 
 /**

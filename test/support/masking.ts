@@ -103,6 +103,65 @@ export function secretSamples(random: Random = Math.random): Record<string, () =
   };
 }
 
+/**
+ * One generator per rule for a prefixed format that was masked only after a sensitive name (a
+ * token alone in a JSON array, a log line, prose, a call's argument): rule id → a fresh value
+ * in the provider's documented format, with the entropy the rule asks of it.
+ */
+export function bareFormatSamples(random: Random = Math.random): Record<string, () => string> {
+  const r = (alphabet: string, n: number) => randomFrom(alphabet, n, random);
+  const id = () => guid(random);
+  const BASE32 = LOWER + '234567';
+  /** Letters of both cases and a digit, as a generated key holds (the generic-prefix rules ask it). */
+  const mixed = (alphabet: string, n: number) =>
+    withEntropy(() => {
+      for (;;) {
+        const value = r(alphabet, n);
+        if (/\d/.test(value) && /[a-z]/.test(value) && /[A-Z]/.test(value)) return value;
+      }
+    }, 3.5);
+  return {
+    'twitter-bearer-token': () => 'A'.repeat(21) + r(ALNUM, 30) + pick(['%3D', '%2B', '%2F'], random) + r(ALNUM, 52),
+    'brevo-smtp-key': () => withEntropy(() => `xsmtpsib-${r(HEX, 64)}-${r(ALNUM, 16)}`),
+    'trello-token': () => withEntropy(() => 'ATTA' + r(HEX, 64) + r(HEX.toUpperCase(), 8)),
+    'sonarqube-token': () => withEntropy(() => pick(['squ_' + r(HEX, 40), 'sqp_' + r(HEX, 40), 'sqa_' + r(HEX, 40), 'sqco_' + r(ALNUM, 59)], random)),
+    'circleci-token': () => `CCIPRJ_${r(ALNUM, 22)}_${r(HEX, 40)}`,
+    'deno-deploy-token': () => withEntropy(() => pick(['ddp_', 'ddw_'], random) + r(ALNUM, 36)),
+    'honeycomb-api-key': () => withEntropy(() => `hc${r(LOWER, 1)}i${pick(['k', 'c'], random)}_01${r(LOWER + DIGITS, 56)}`),
+    'axiom-token': () => pick(['xaat-', 'xapt-', 'xait-'], random) + id(),
+    'onesignal-api-key': () => withEntropy(() => 'os_v2_app_' + r(BASE32, 113)),
+    'together-api-key': () => withEntropy(() => 'tgp_v1_' + r(ALNUM + '_-', 43)),
+    'firecrawl-api-key': () => withEntropy(() => 'fc-' + r(HEX, 32)),
+    'apify-api-token': () => withEntropy(() => 'apify_api_' + r(ALNUM, 36)),
+    'resend-api-key': () => withEntropy(() => `re_${r(ALNUM, 8)}_${r(ALNUM, 24)}`, 3.5),
+    'stripe-client-secret': () => `pi_${r(ALNUM, 24)}_secret_${r(ALNUM, 25)}`,
+    'woocommerce-key': () => withEntropy(() => pick(['ck_', 'cs_'], random) + r(HEX, 40)),
+    'mollie-api-key': () => pick(['live_', 'test_'], random) + mixed(ALNUM, 30),
+    'lob-api-key': () => withEntropy(() => pick(['live_', 'test_'], random) + r(HEX, 35)),
+    'gocardless-access-token': () => 'live_' + mixed(ALNUM + '_-', 40),
+    'checkout-secret-key': () => withEntropy(() => 'sk_sbox_' + r(BASE32, 26) + r(BASE32 + '*#$=', 1)),
+    'klaviyo-private-key': () => withEntropy(() => 'pk_' + r(HEX, 34)),
+    'facebook-access-token': () => withEntropy(() => 'EAA' + r(UPPER, 1) + r(ALNUM, 180), 4),
+    'instagram-access-token': () => withEntropy(() => 'IGQV' + r(ALNUM + '_-', 200), 4),
+    'stytch-secret': () => withEntropy(() => pick(['secret-live-', 'secret-test-'], random) + r(ALNUM + '_-', 35) + '='),
+    'bitwarden-access-token': () => `0.${id()}.${r(ALNUM, 30)}:${Buffer.from(Array.from({ length: 16 }, () => Math.floor(random() * 256))).toString('base64')}`,
+    'wakatime-api-key': () => 'waka_' + id(),
+    'yandex-token': () => withEntropy(() => pick(['y0_' + r(ALNUM + '_-', 55), `t1.${r(ALNUM + '_-', 80)}.${r(ALNUM + '_-', 86)}`], random), 3.5),
+    'amazon-mws-auth-token': () => 'amzn.mws.' + id(),
+    'amazon-lwa-token': () => withEntropy(() => 'Atzr|IwEBI' + r(ALNUM + '_-', 300), 3.5),
+    'salesforce-refresh-token': () => withEntropy(() => '5Aep861' + r(ALNUM + '.', 86) + r(ALNUM, 1), 3.5),
+    'new-relic-browser-key': () => 'NRJS-' + r(HEX, 19),
+    'new-relic-mobile-token': () => withEntropy(() => 'AA' + r(HEX, 40) + '-NRMA'),
+    'sourcegraph-cody-token': () => withEntropy(() => 'slk_' + r(HEX, 64)),
+    'intercom-access-token': () => withEntropy(() => Buffer.from(`tok:${id()}:${r(ALNUM, 8)}:0`).toString('base64'), 3.5),
+    'photoroom-api-key': () => `sk_pr_${r(ALNUM, 12)}_${r(HEX, 40)}`,
+    'robinhood-crypto-api-key': () => 'rh-api-' + id(),
+    'endor-labs-api-key': () => withEntropy(() => 'endr+' + r(ALNUM + '-', 16)),
+    'saladcloud-api-key': () => withEntropy(() => `salad_cloud_${r(ALNUM, 6)}_${r(ALNUM, 40)}`),
+    'mandrill-api-key': () => 'md-' + mixed(ALNUM + '_-', 22),
+  };
+}
+
 /** A GUID in its usual lower-case form. */
 /** The stream's output for `text` pushed in pieces cut at the ascending offsets `cuts`, then its end. */
 export function pushedInPieces(stream: { push(chunk: string): string; end(): string }, text: string, cuts: readonly number[]): string {
@@ -419,6 +478,8 @@ export function recallCorpus(random: Random = Math.random): Sample[] {
     ['sendgrid-v3', () => 'SG.' + r(ALNUM + '_-', 22) + '.' + r(ALNUM + '_-', 43)],
   ];
   for (const [format, make] of documented) add(format, make, 2);
+  // Prefixed formats masked alone, wherever they stand (rules/providers.ts).
+  for (const [format, make] of Object.entries(bareFormatSamples(random))) add(format, make, 2);
   // Credentials in URLs, connection strings, headers, key files.
   const push = (format: string, secret: string, text: string) => samples.push({ format, secret, text });
   for (let i = 0; i < 2; i++) {

@@ -66,6 +66,7 @@ export const SUPERSEDED: Readonly<Record<string, string>> = {
   'jwt': 'jwt',
   'private-key': 'private-key',
   'microsoft-teams-webhook': 'microsoft-teams-webhook',
+  'twitter-bearer-token': 'twitter-bearer-token',
 };
 
 let pack: RulePack | undefined;

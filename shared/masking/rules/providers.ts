@@ -464,6 +464,155 @@ export const providerRules = [
     /password(?:\s{1,8}(?:for|of)(?:\s{1,8}(?:the|user|account|login|database|db)){0,2}\s{1,8}["'\u2018\u201c]?[\w.@\\-]{1,64}["'\u2019\u201d]?)?\s{1,8}(?:is|will be)(?:\s{1,8}set to)?:?\s{1,8}["'\u2018\u201c](?!(?:reset|changed|updated|expired|required|incorrect|invalid|wrong|correct|empty|blank|hidden|masked|redacted|optional|missing|set)["'\u2019\u201d])([^"'\u2018\u2019\u201c\u201d\r\n]{3,128})["'\u2019\u201d]/i,
     { extent: 'line', allow: unlessPlaceholderPassword }),
 
+  // Prefixed formats an audit found masked only after a sensitive name (or not at all): a token
+  // alone in a JSON array, a log line, prose or a call's argument. Each from the provider's
+  // documented format (or the detectors of TruffleHog, Nosey Parker, Kingfisher and gitleaks
+  // that cite it), with its exact length and alphabet.
+  // X (Twitter) app-only bearer tokens: 20 to 22 "A" (zero bytes) and the URL-encoded rest, with
+  // its %2B, %2F or %3D. The run of "A" is the format, not a placeholder (signed).
+  rule('twitter-bearer-token', ['aaaaaaaaaaaaaaaaaaaa'],
+    /(?<![A-Za-z0-9%+/_-])A{20,22}(?=[A-Za-z0-9%]{0,120}%(?:2B|2F|3D))[A-Za-z0-9%]{70,130}(?![A-Za-z0-9%+/=_-])/,
+    { signed: true, entropy: 3 }),
+  // Laravel's APP_KEY: "base64:" and 32 random bytes, as `php artisan key:generate` writes it.
+  rule('laravel-app-key', ['app_key', 'appkey', 'app-key'],
+    new RegExp(String.raw`app[_-]?key${SEPARATOR}(base64:[A-Za-z0-9+/]{43}=)(?![A-Za-z0-9+/=])`, 'i'),
+    { extent: 'line', entropy: 3 }),
+  // Brevo (Sendinblue) SMTP keys: xsmtpsib-, 64 hex, "-", 16 (the API keys, xkeysib-, are gitleaks').
+  rule('brevo-smtp-key', ['xsmtpsib-'],
+    /(?<![A-Za-z0-9_-])xsmtpsib-[a-f0-9]{64}-[A-Za-z0-9]{16}(?![A-Za-z0-9_-])/, { entropy: 3 }),
+  // Trello tokens issued since 2023: ATTA, 64 hex, an 8-hex checksum in upper case.
+  rule('trello-token', ['atta'],
+    /(?<![A-Za-z0-9_])ATTA[a-f0-9]{64}[A-F0-9]{8}(?![A-Za-z0-9_])/, { entropy: 3 }),
+  // SonarQube user, project and global analysis tokens (squ_, sqp_, sqa_ and 40 hex); SonarQube Cloud's sqco_.
+  rule('sonarqube-token', ['squ_', 'sqp_', 'sqa_'],
+    /(?<![A-Za-z0-9_])sq[upa]_[a-f0-9]{40}(?![A-Za-z0-9_])/, { entropy: 3 }),
+  rule('sonarqube-token', ['sqco_'],
+    /(?<![A-Za-z0-9_])sqco_[A-Za-z0-9]{59}(?![A-Za-z0-9_])/, { entropy: 3 }),
+  // CircleCI project API tokens (CCIPRJ_), laid out as its personal tokens (CCIPAT_).
+  rule('circleci-token', ['cciprj_'],
+    /(?<![A-Za-z0-9_])CCIPRJ_[A-Za-z0-9]{22}_[a-f0-9]{40}(?![A-Za-z0-9])/),
+  // Deno Deploy personal (ddp_) and organization (ddw_) tokens.
+  rule('deno-deploy-token', ['ddp_', 'ddw_'],
+    /(?<![A-Za-z0-9_])dd[pw]_[A-Za-z0-9]{36}(?![A-Za-z0-9_])/, { entropy: 3 }),
+  // Honeycomb's v2 keys: hc, a team letter, ik_ (ingest) or ic_ (configuration), 58 lower-case
+  // letters and digits; the classic keys (22 characters, 32 hex) where the header names them.
+  rule('honeycomb-api-key', [...'abcdefghijklmnopqrstuvwxyz'].flatMap((c) => [`hc${c}ik_`, `hc${c}ic_`]),
+    /(?<![A-Za-z0-9_])hc[a-z]i[kc]_[a-z0-9]{58}(?![A-Za-z0-9_])/, { entropy: 3 }),
+  rule('honeycomb-api-key', ['x-honeycomb-team'],
+    /x-honeycomb-team\\?["']?[ \t]{0,8}[:=][ \t]{0,8}\\?["']?([A-Za-z0-9]{22}|[a-f0-9]{32})(?![A-Za-z0-9_-])/i,
+    { extent: 'line', allow: unlessWordsOrBelow(3) }),
+  // Splunk's HTTP Event Collector token, a GUID, as its header sends it: Authorization: Splunk <token>.
+  rule('splunk-hec-token', ['splunk '],
+    new RegExp(String.raw`(?<![A-Za-z0-9_-])Splunk[ \t]{1,8}(${GUID})(?![0-9A-Fa-f-])`, 'i'), { extent: 'line' }),
+  // Axiom API (xaat-), personal (xapt-) and ingest (xait-) tokens: the prefix and a GUID.
+  rule('axiom-token', ['xaat-', 'xapt-', 'xait-'],
+    new RegExp(String.raw`(?<![A-Za-z0-9_-])xa[api]t-${GUID}(?![0-9A-Za-z_-])`)),
+  // OneSignal's REST API keys (os_v2_app_) and organization keys (os_v2_org_): base32, lower case.
+  rule('onesignal-api-key', ['os_v2_app_', 'os_v2_org_'],
+    /(?<![A-Za-z0-9_])os_v2_(?:app|org)_[a-z2-7]{100,130}(?![A-Za-z0-9_])/, { entropy: 3 }),
+  rule('together-api-key', ['tgp_v1_'],
+    /(?<![A-Za-z0-9_])tgp_v1_[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/, { entropy: 3 }),
+  // Firecrawl: fc- and 32 hex, exactly (a GUID's "…-4bfc-…" is no boundary).
+  rule('firecrawl-api-key', ['fc-'],
+    /(?<![A-Za-z0-9_-])fc-[a-f0-9]{32}(?![A-Za-z0-9_-])/, { entropy: 3 }),
+  rule('apify-api-token', ['apify_api_'],
+    /(?<![A-Za-z0-9_])apify_api_[A-Za-z0-9]{36}(?![A-Za-z0-9_-])/, { entropy: 3 }),
+  // Resend API keys: re_, an 8-character id, "_", a 24-character secret.
+  rule('resend-api-key', ['re_'],
+    /(?<![A-Za-z0-9_])re_[A-Za-z0-9]{8}_[A-Za-z0-9]{24}(?![A-Za-z0-9_])/, { entropy: 3.5 }),
+  // Mandrill (Mailchimp Transactional) API keys: md- and 22; a generic prefix, so the body must
+  // be random, both cases and a digit, no words (Angular Material's md-button-toggle stays).
+  rule('mandrill-api-key', ['md-'],
+    /(?<![A-Za-z0-9_-])md-(?=[A-Za-z0-9_-]{0,21}\d)(?=[A-Za-z0-9_-]{0,21}[a-z])(?=[A-Za-z0-9_-]{0,21}[A-Z])[A-Za-z0-9_-]{22}(?![A-Za-z0-9_-])/,
+    { entropy: 3.5, allow: unlessWordsOrBelow(3) }),
+  // Modal token secrets (as- and 22), only where a name says so: modal token set --token-secret,
+  // MODAL_TOKEN_SECRET=; the token id (ak-) is not secret.
+  rule('modal-token-secret', ['--token-secret', 'modal_token_secret', 'token_secret', 'tokensecret'],
+    new RegExp(String.raw`(?:--token-secret(?:[ \t]{1,8}|=)["']?|(?:modal[_-]?)?token[_-]?secret${SEPARATOR})(as-[A-Za-z0-9]{22})(?![A-Za-z0-9_-])`, 'i'),
+    { extent: 'line', allow: unlessWordsOrBelow(3) }),
+  // Stripe's PaymentIntent client secret: pi_<id>_secret_<25>; found from "_secret_", 27 after its start.
+  rule('stripe-client-secret', ['_secret_'],
+    /(?<![A-Za-z0-9_])pi_[A-Za-z0-9]{24}_secret_[A-Za-z0-9]{25}(?![A-Za-z0-9_])/, { lead: 27, secretGroup: 0 }),
+  // WooCommerce REST API consumer keys (ck_) and secrets (cs_): 40 hex.
+  rule('woocommerce-key', ['ck_', 'cs_'],
+    /(?<![A-Za-z0-9_])c[ks]_[a-f0-9]{40}(?![A-Za-z0-9_])/, { entropy: 3 }),
+  // Mollie API keys (live_ or test_ and 30 letters and digits) and organization access tokens
+  // (access_ and 40): generic prefixes, so the body must be random, both cases and digits, no words.
+  rule('mollie-api-key', ['live_', 'test_'],
+    /(?<![A-Za-z0-9_])(?:live|test)_(?=[A-Za-z0-9]{0,29}\d)(?=[A-Za-z0-9]{0,29}[a-z])(?=[A-Za-z0-9]{0,29}[A-Z])[A-Za-z0-9]{30}(?![A-Za-z0-9_-])/,
+    { entropy: 3.5, allow: unlessWordsOrBelow(3) }),
+  rule('mollie-api-key', ['access_'],
+    /(?<![A-Za-z0-9_])access_(?=[A-Za-z0-9]{0,39}\d)(?=[A-Za-z0-9]{0,39}[a-z])(?=[A-Za-z0-9]{0,39}[A-Z])[A-Za-z0-9]{40}(?![A-Za-z0-9_-])/,
+    { entropy: 3.5, allow: unlessWordsOrBelow(3) }),
+  // Lob API keys: live_ or test_ and 35 hex.
+  rule('lob-api-key', ['live_', 'test_'],
+    /(?<![A-Za-z0-9_])(?:live|test)_[a-f0-9]{35}(?![A-Za-z0-9_])/, { entropy: 3 }),
+  // GoCardless access tokens: live_ and 40 (letters, digits, "_", "-"), random, not words.
+  rule('gocardless-access-token', ['live_'],
+    /(?<![A-Za-z0-9_])live_(?=[A-Za-z0-9_-]{0,39}\d)(?=[A-Za-z0-9_-]{0,39}[A-Z])[A-Za-z0-9_-]{40}(?![A-Za-z0-9_-])/,
+    { entropy: 3.5, allow: unlessWordsOrBelow(3) }),
+  // Checkout.com secret keys: sk_sbox_ (sandbox) and 26 base32 and a check character; the live
+  // form (sk_ and the same) only where a name says Checkout.com.
+  rule('checkout-secret-key', ['sk_sbox_'],
+    /(?<![A-Za-z0-9_])sk_sbox_[a-z2-7]{26}[a-z2-7*#$=]?(?![A-Za-z0-9_])/, { entropy: 3 }),
+  rule('checkout-secret-key', ['checkout', 'cko_'],
+    new RegExp(String.raw`(?:checkout|cko)[\w.-]{0,24}?(?:secret|key)${ASSIGN}(sk_(?:sbox_)?[a-z2-7]{26}[a-z2-7*#$=]?)(?![A-Za-z0-9_])`, 'i'),
+    { extent: 'line', entropy: 3 }),
+  // Klaviyo private API keys: pk_ and 34 hex (the public site id is 6 characters).
+  rule('klaviyo-private-key', ['pk_'],
+    /(?<![A-Za-z0-9_])pk_[a-f0-9]{34}(?![A-Za-z0-9_])/, { entropy: 3 }),
+  // Meta (Facebook) user, page and app access tokens: EAA, an app letter, 100 or more letters and
+  // digits; Instagram's: IGQV and base64url. Not the head of a base64 run (+, /, = after it).
+  rule('facebook-access-token', ['eaa'],
+    /(?<![A-Za-z0-9_+/-])EAA[A-Z][A-Za-z0-9]{100,1000}(?![A-Za-z0-9_+/=-])/, { entropy: 4 }),
+  rule('instagram-access-token', ['igqv'],
+    /(?<![A-Za-z0-9_+/-])IGQV[A-Za-z0-9_-]{150,1000}(?![A-Za-z0-9_+/=-])/, { entropy: 4 }),
+  // Stytch project secrets: secret-live- or secret-test-, about 35 base64url and "=".
+  rule('stytch-secret', ['secret-live-', 'secret-test-'],
+    /(?<![A-Za-z0-9_-])secret-(?:live|test)-[A-Za-z0-9_-]{32,40}=(?![A-Za-z0-9_=-])/, { entropy: 3 }),
+  // Bitwarden Secrets Manager access tokens: 0.<access token id>.<client secret>:<16-byte key in
+  // base64>; found from the key's last character and "==" (lead 91), as Azure's keys are.
+  rule('bitwarden-access-token', ['a==', 'q==', 'g==', 'w=='],
+    new RegExp(String.raw`(?<![A-Za-z0-9.])0\.${GUID}\.[A-Za-z0-9]{30}:[A-Za-z0-9+/]{21}[AQgw]==(?![A-Za-z0-9+/=])`),
+    { lead: 91, secretGroup: 0 }),
+  rule('wakatime-api-key', ['waka_'],
+    new RegExp(String.raw`(?<![A-Za-z0-9_])waka_${GUID}(?![0-9A-Za-z_-])`)),
+  // Yandex: OAuth tokens (y0_ and about 55 base64url) and IAM tokens (t1., base64url, ".", 86).
+  rule('yandex-token', ['y0_'],
+    /(?<![A-Za-z0-9_])y0_[A-Za-z0-9_-]{50,64}(?![A-Za-z0-9_-])/, { entropy: 3.5 }),
+  rule('yandex-token', ['t1.'],
+    /(?<![A-Za-z0-9_.-])t1\.[A-Za-z0-9_-]{40,400}={0,2}\.[A-Za-z0-9_-]{86}={0,2}(?![A-Za-z0-9_=-])/, { entropy: 3.5 }),
+  // Amazon: MWS auth tokens (amzn.mws.<GUID>); Login with Amazon refresh (Atzr|) and access
+  // (Atza|) tokens, as the Selling Partner API hands them out.
+  rule('amazon-mws-auth-token', ['amzn.mws.'],
+    new RegExp(String.raw`amzn\.mws\.${GUID}(?![0-9A-Za-z_-])`)),
+  rule('amazon-lwa-token', ['atzr|', 'atza|'],
+    /(?<![A-Za-z0-9_])Atz[ra]\|[A-Za-z0-9_-]{50,2048}(?![A-Za-z0-9_-])/, { entropy: 3.5 }),
+  // Salesforce refresh tokens: 5Aep861 and 80 or more; not a final full stop.
+  rule('salesforce-refresh-token', ['5aep861'],
+    /(?<![A-Za-z0-9])5Aep861[A-Za-z0-9._=]{79,1023}[A-Za-z0-9_=](?![A-Za-z0-9_=])/i, { entropy: 3.5 }),
+  // New Relic browser keys (NRJS- and 19 hex) and mobile application tokens (AA, 40 hex, -NRMA,
+  // or the region's eu01xx and 36 hex), found from "-NRMA" (lead 42).
+  rule('new-relic-browser-key', ['nrjs-'],
+    /(?<![A-Za-z0-9_-])NRJS-[a-f0-9]{19}(?![A-Za-z0-9_-])/),
+  rule('new-relic-mobile-token', ['-nrma'],
+    /(?<![A-Za-z0-9])(?:AA[a-f0-9]{40}|eu01xx[a-f0-9]{36})-NRMA(?![A-Za-z0-9])/, { lead: 42, secretGroup: 0, entropy: 3 }),
+  rule('sourcegraph-cody-token', ['slk_'],
+    /(?<![A-Za-z0-9_])slk_[a-f0-9]{64}(?![A-Za-z0-9_])/, { entropy: 3 }),
+  // Intercom access tokens: the base64 of "tok:…" (so dG9rO…); masked when it decodes so.
+  rule('intercom-access-token', ['dg9ro'],
+    /(?<![A-Za-z0-9+/_-])dG9rO[A-Za-z0-9+/]{50,120}={0,2}(?![A-Za-z0-9+/=_-])/,
+    { entropy: 3.5, allow: (s) => !Buffer.from(s, 'base64').toString('latin1').startsWith('tok:') }),
+  // Photoroom API keys: [sandbox_]sk_pr_<name>_<40 hex>.
+  rule('photoroom-api-key', ['sk_pr_'],
+    /(?<![A-Za-z0-9])sk_pr_[A-Za-z0-9]{1,64}_[a-fA-F0-9]{40}(?![A-Za-z0-9_])/),
+  rule('robinhood-crypto-api-key', ['rh-api-'],
+    new RegExp(String.raw`(?<![A-Za-z0-9_-])rh-api-${GUID}(?![0-9A-Za-z_-])`)),
+  rule('endor-labs-api-key', ['endr+'],
+    /(?<![A-Za-z0-9_+-])endr\+[A-Za-z0-9-]{16}(?![A-Za-z0-9_+-])/, { entropy: 3 }),
+  rule('saladcloud-api-key', ['salad_cloud_'],
+    /(?<![A-Za-z0-9_])salad_cloud_[0-9A-Za-z]{1,7}_[0-9A-Za-z]{7,235}(?![A-Za-z0-9_])/, { entropy: 3 }),
+
   // The value a command stores as a secret, whatever its name: az keyvault secret set --value,
   // gh secret set --body, aws secretsmanager --secret-string, kubectl's --from-literal=key=value,
   // docker login -p. An agent that sets a secret sends it on a command line. 'block': a quoted
