@@ -4,19 +4,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createMasker } from './index.js';
 import {
-  ALNUM, contextSamples, DIGITS, githubStatelessToken, guid, HEX, jwt, LOWER, onePasswordServiceAccountToken, randomFrom, secretSamples, UPPER,
+  maskingChecks,  ALNUM, contextSamples, DIGITS, githubStatelessToken, guid, HEX, jwt, LOWER, onePasswordServiceAccountToken, randomFrom, secretSamples, UPPER,
 } from '../../test/support/masking.js';
 
 const masker = createMasker();
 const rulesIn = (text: string) => masker.text(text).findings.map((f) => f.rule);
-/** Masked in text mode by `rule`, and in JSON-aware mode (where a sensitive key may mask it first). */
-const masks = (text: string, secret: string, rule: string) => {
-  const out = masker.text(text);
-  assert.ok(!out.text.includes(secret), `${rule} leaked in ${JSON.stringify(text)}: ${out.text}`);
-  assert.ok(out.findings.some((f) => f.rule === rule), `${rule} not reported in ${JSON.stringify(text)}: ${JSON.stringify(out.findings.map((f) => f.rule))}`);
-  assert.ok(!masker.auto(text).text.includes(secret), `${rule} leaked in JSON-aware mode: ${JSON.stringify(text)}`);
-};
-const leaves = (text: string) => assert.equal(masker.auto(text).text, text, `altered: ${JSON.stringify(text)} (${JSON.stringify(rulesIn(text))})`);
+const { masks, leaves } = maskingChecks(masker);
 
 const samples = secretSamples();
 const contexts = contextSamples();

@@ -4,20 +4,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { createMasker } from './index.js';
-import { ALNUM, DIGITS, guid, HEX, LOWER, pick, randomFrom, UPPER } from '../../test/support/masking.js';
+import { maskingChecks, ALNUM, DIGITS, guid, HEX, LOWER, pick, randomFrom, UPPER } from '../../test/support/masking.js';
 
 const masker = createMasker({});
 const r = randomFrom;
 const B64URL = ALNUM + '-_';
-/** Masked in text mode, reported as `rule`, and masked in JSON-aware mode too. */
-const masks = (text: string, secret: string, rule: string) => {
-  const out = masker.text(text);
-  assert.ok(!out.text.includes(secret), `${rule} leaked in ${JSON.stringify(text)}: ${out.text}`);
-  assert.ok(out.findings.some((f) => f.rule === rule), `${rule} not reported in ${JSON.stringify(text)}: ${JSON.stringify(out.findings.map((f) => f.rule))}`);
-  assert.ok(!masker.auto(text).text.includes(secret), `${rule} leaked in JSON-aware mode: ${JSON.stringify(text)}`);
-};
-const leaves = (text: string) =>
-  assert.equal(masker.auto(text).text, text, `altered: ${JSON.stringify(text)} (${masker.auto(text).findings.map((f) => f.rule)})`);
+const { masks, leaves } = maskingChecks(masker);
 /** Every setting a token is tried in: alone, in prose, quoted, in JSON, after "=". */
 const settings = (value: string) => [value, `use ${value} now`, `'${value}'`, JSON.stringify({ v: value }), `X=${value}\n`];
 

@@ -1,7 +1,9 @@
 // Test and benchmark support: a seeded random source and generators for secret-shaped values,
 // made at run time so that no scanner-flagged literal is committed. Not used by the engine.
 import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
+import assert from 'node:assert/strict';
 import { shannonEntropy } from '../../shared/masking/entropy.js';
+import type { Masker } from '../../shared/masking/index.js';
 
 export const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 export const LOWER = 'abcdefghijklmnopqrstuvwxyz';
@@ -754,4 +756,22 @@ export function regexSample(regex: RegExp, random: Random = Math.random): string
     return range;
   };
   return alternation();
+}
+
+/**
+ * What rule tests assert of a masker: `masks` — text mode leaves nothing of `secret` and reports
+ * `rule`, and JSON-aware mode (where a sensitive key may mask it first) leaves nothing either;
+ * `leaves` — JSON-aware mode changes nothing.
+ */
+export function maskingChecks(masker: Masker): { masks(text: string, secret: string, rule: string): void; leaves(text: string): void } {
+  const rulesIn = (text: string) => masker.auto(text).findings.map((f) => f.rule);
+  return {
+    masks(text, secret, rule) {
+      const out = masker.text(text);
+      assert.ok(!out.text.includes(secret), `${rule} leaked in ${JSON.stringify(text)}: ${out.text}`);
+      assert.ok(out.findings.some((f) => f.rule === rule), `${rule} not reported in ${JSON.stringify(text)}: ${JSON.stringify(out.findings.map((f) => f.rule))}`);
+      assert.ok(!masker.auto(text).text.includes(secret), `${rule} leaked in JSON-aware mode: ${JSON.stringify(text)}`);
+    },
+    leaves: (text) => assert.equal(masker.auto(text).text, text, `altered: ${JSON.stringify(text)} (${JSON.stringify(rulesIn(text))})`),
+  };
 }
