@@ -59,11 +59,13 @@ describe('arm secrets: every answer', () => {
   const lenient = armMasker(masker, { strict: false, link: noLink });
 
   it('masks ARM key fields the generic masker does not know, and leaves the rest readable', () => {
-    const [primary, readonly] = [key(), key()];
-    const body = { name: 'cosmos1', properties: { primaryMasterKey: primary, primaryReadonlyMasterKey: readonly, documentEndpoint: 'https://cosmos1.documents.azure.com/' } };
+    const [primary, secondary, readonly] = [key(), key(), key()];
+    const body = { name: 'cosmos1', properties: { primaryKey: primary, secondaryKey: secondary, primaryReadonlyMasterKey: readonly, documentEndpoint: 'https://cosmos1.documents.azure.com/' } };
     const out = JSON.parse(lenient.auto(JSON.stringify(body)).text);
-    assert.equal(out.properties.primaryMasterKey, '[MASKED:arm-secret]');
-    assert.equal(out.properties.primaryReadonlyMasterKey, '[MASKED:arm-secret]');
+    assert.equal(out.properties.primaryKey, '[MASKED:arm-secret]');
+    assert.equal(out.properties.secondaryKey, '[MASKED:arm-secret]');
+    // A master key's name is sensitive to the generic masker too, which masks it first.
+    assert.match(out.properties.primaryReadonlyMasterKey, /^\[MASKED:(arm-secret|sensitive-key)\]$/);
     assert.equal(out.properties.documentEndpoint, 'https://cosmos1.documents.azure.com/');
     assert.equal(out.name, 'cosmos1');
   });
