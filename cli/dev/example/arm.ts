@@ -207,7 +207,7 @@ export async function startExampleArm(options: ExampleArmOptions = {}): Promise<
       type: 'Microsoft.Resources/deployments',
       properties: {
         provisioningState: 'Succeeded',
-        parameters: { accountName: { type: 'String', value: 'examplelogs' }, adminKey: { type: 'SecureString', value: logs?.keys[1] ?? '' } },
+        parameters: { accountName: { type: 'String', value: 'examplelogs' }, bootstrapValue: { type: 'SecureString', value: logs?.keys[1] ?? '' } },
         outputs: {
           storageKey: { type: 'String', value: logs?.keys[0] ?? '' },
           blobEndpoint: { type: 'String', value: 'https://examplelogs.blob.core.windows.net/' },
