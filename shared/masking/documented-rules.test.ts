@@ -350,6 +350,11 @@ describe("formats as secretlint's recommended rules define them", () => {
     // An email-shaped user@host is the PII rule's to name; either way the token is gone.
     assert.ok(!masker.text(`git clone https://${token}@github.com/acme/x.git`).text.includes(token));
     leaves("git clone https://github.com/acme/x.git and ssh://deploy-user-for-production-servers@host");
+    // A Sentry DSN's key on sentry.io is public (Sentry says to ship it in clients); elsewhere it may be anything.
+    const dsnKey = withEntropy(() => r(HEX, 32));
+    leaves(`SENTRY_DSN=https://${dsnKey}@o4501234.ingest.us.sentry.io/4504567`);
+    leaves(`dsn: "https://${dsnKey}@o4501234.ingest.sentry.io/4504567"`);
+    assert.ok(!masker.text(`https://${dsnKey}@sentry.example.com/3`).text.includes(dsnKey));
   });
 
   it('npmrc-credential: _authToken, _auth, _password of any registry, not a variable', () => {

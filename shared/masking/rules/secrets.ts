@@ -141,8 +141,9 @@ export const secretRules: readonly RegexRule[] = [
   // A token as a URL's user: https://<token>:x-oauth-basic@github.com/ (package.json
   // dependencies), or a long random user alone (https://<token>@host/).
   // Entropy 3, not 3.5: one random 40-hex token in twenty (GitHub's classic OAuth form) is below 3.5.
+  // Not a Sentry DSN's key on sentry.io: public, and documented as safe to ship in a client.
   rule('url-token', ['://'],
-    /:\/\/(?:([^\s:@\/?#"'<>]{8,256}):x-oauth-basic@|([A-Za-z0-9_-]{30,256})@)/,
+    /:\/\/(?:([^\s:@\/?#"'<>]{8,256}):x-oauth-basic@|([A-Za-z0-9_-]{30,256})@(?!o\d+\.ingest\.(?:[a-z]{2}\.)?sentry\.io[/:]))/,
     { entropy: 3, allow: (s) => !hasDigitAndLetter(s), requires: '@' }),
   // .npmrc: _authToken, _auth (base64 of user:password) and _password, whatever their shape;
   // the name starts a line or follows the registry's "//host/:" (CLOUDANT_PASSWORD is not one).
