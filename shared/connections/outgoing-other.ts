@@ -4,15 +4,13 @@
 // (a field by its name, a file by its type, bytes that are not text kept as sent); other text as
 // its content type reads. Bytes that are not UTF-8 text are sent as they are: there is no text in
 // them for a rule to find.
-import { maskMultipartBytes, multipartBoundary, type Finding, type Masker } from '../masking/index.js';
+import { maskMultipartBytes, multipartBoundary, utf8Text, type Finding, type Masker } from '../masking/index.js';
 
 export interface MaskedBody {
   bytes: Uint8Array;
   /** Located as `request:…`. */
   findings: Finding[];
 }
-
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 export function maskedOtherBody(bytes: Uint8Array, contentType: string | undefined, masker: Masker): MaskedBody | undefined {
   const boundary = multipartBoundary(contentType);
@@ -21,13 +19,8 @@ export function maskedOtherBody(bytes: Uint8Array, contentType: string | undefin
 }
 
 function maskedText(bytes: Uint8Array, contentType: string | undefined, masker: Masker): { bytes: Uint8Array; findings: Finding[] } | undefined {
-  let text: string;
-  try {
-    text = UTF8.decode(bytes);
-  } catch {
-    return undefined;
-  }
-  if (text.includes('\0')) return undefined;
+  const text = utf8Text(bytes);
+  if (text === undefined) return undefined;
   const masked = masker.auto(text, contentType);
   return { bytes: new TextEncoder().encode(masked.text), findings: masked.findings };
 }

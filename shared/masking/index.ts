@@ -14,7 +14,7 @@ export type { StreamMasker } from './stream.js';
 export { TextStreams } from './text-streams.js';
 export { NdjsonMasker } from './ndjson.js';
 export { SseOverflow, SseParser, serializeEvent, type SseEvent } from './sse-events.js';
-export { maskMultipartBytes, multipartBoundary } from './multipart.js';
+export { maskMultipartBytes, multipartBoundary, utf8Text } from './multipart.js';
 export type { RegexRule, Replacement } from './rule.js';
 export { MAX_SECRET_LENGTH, STREAM_CONTEXT, MAX_SSE_LINE, MIN_SECRET_LITERAL } from './limits.js';
 export { DEFAULT_SENSITIVE_KEYS, DEFAULT_IGNORED_KEYS } from './sensitive-keys.js';

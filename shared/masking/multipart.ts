@@ -127,9 +127,8 @@ export function maskMultipartBytes(bytes: Uint8Array, boundary: string, masker: 
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-/** UTF-8 text held one byte per character; undefined for bytes that are not text. */
-function utf8Of(latin1: string): string | undefined {
-  const bytes = Buffer.from(latin1, 'latin1');
+/** Bytes as text when they are UTF-8 text (no NUL); undefined for bytes that are not (an image, audio). */
+export function utf8Text(bytes: Uint8Array): string | undefined {
   if (bytes.includes(0)) return undefined;
   try {
     return UTF8.decode(bytes);
@@ -137,6 +136,9 @@ function utf8Of(latin1: string): string | undefined {
     return undefined;
   }
 }
+
+/** UTF-8 text held one byte per character; undefined for bytes that are not text. */
+const utf8Of = (latin1: string) => utf8Text(Buffer.from(latin1, 'latin1'));
 
 const toLatin1 = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
 
